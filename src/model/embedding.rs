@@ -1,0 +1,166 @@
+//! Token embeddings and the sinusoidal positional encoding.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array1, Array2};
+
+use super::init::token_vector;
+
+/// The paper's positional encoding:
+/// `PE[pos, 2i] = sin(pos / 10000^(2i/d_model))`, `PE[pos, 2i+1] = cos(pos / 10000^(2i/d_model))`.
+/// An odd `d_model` is allowed: its last column is a sine.
+///
+/// # Shapes
+/// Returns n × d_model.
+pub fn sinusoidal(n: usize, d_model: usize) -> Array2<f32> {
+    Array2::from_shape_fn((n, d_model), |(pos, c)| pe_value(pos, c, d_model))
+}
+
+/// One entry of [`sinusoidal`], computed in f64 and rounded to f32.
+pub fn pe_value(pos: usize, c: usize, d_model: usize) -> f32 {
+    let angle = pe_angle(pos, c, d_model);
+    if c % 2 == 0 {
+        angle.sin() as f32
+    } else {
+        angle.cos() as f32
+    }
+}
+
+/// The angle `pos / 10000^(2i/d_model)` of column `c` (2i = c rounded down to even).
+pub fn pe_angle(pos: usize, c: usize, d_model: usize) -> f64 {
+    let two_i = (c - c % 2) as f64;
+    pos as f64 / 10000f64.powf(two_i / d_model as f64)
+}
+
+/// Token text → vector. A token's vector depends only on (seed, text) unless overridden.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenEmbedding {
+    seed: u64,
+    d_model: usize,
+    overrides: BTreeMap<String, Array1<f32>>,
+}
+
+/// An override vector whose length is not `d_model`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("embedding of {token:?} has {got} values: expected d_model = {expected}")]
+pub struct EmbeddingShapeError {
+    /// The token.
+    pub token: String,
+    /// Length given.
+    pub got: usize,
+    /// `d_model`.
+    pub expected: usize,
+}
+
+impl TokenEmbedding {
+    /// Embeddings for `d_model`-wide vectors under `seed`, with no overrides.
+    pub fn new(seed: u64, d_model: usize) -> TokenEmbedding {
+        TokenEmbedding {
+            seed,
+            d_model,
+            overrides: BTreeMap::new(),
+        }
+    }
+
+    /// Replaces the vector of `token` (e.g. the article's 바나나 → [0.12, -0.87, 0.33, 0.55]).
+    ///
+    /// # Shapes
+    /// `vector`: d_model.
+    pub fn set_override(
+        &mut self,
+        token: &str,
+        vector: Array1<f32>,
+    ) -> Result<(), EmbeddingShapeError> {
+        if vector.len() != self.d_model {
+            return Err(EmbeddingShapeError {
+                token: token.to_string(),
+                got: vector.len(),
+                expected: self.d_model,
+            });
+        }
+        self.overrides.insert(token.to_string(), vector);
+        Ok(())
+    }
+
+    /// Removes an override; true when there was one.
+    pub fn clear_override(&mut self, token: &str) -> bool {
+        self.overrides.remove(token).is_some()
+    }
+
+    /// The overridden tokens and their vectors.
+    pub fn overrides(&self) -> &BTreeMap<String, Array1<f32>> {
+        &self.overrides
+    }
+
+    /// The vector of `token`.
+    ///
+    /// # Shapes
+    /// Returns d_model.
+    pub fn vector(&self, token: &str) -> Array1<f32> {
+        match self.overrides.get(token) {
+            Some(v) => v.clone(),
+            None => token_vector(self.seed, token, self.d_model),
+        }
+    }
+
+    /// Stacks the vectors of `tokens` as rows.
+    ///
+    /// # Shapes
+    /// Returns tokens.len() × d_model.
+    pub fn lookup(&self, tokens: &[String]) -> Array2<f32> {
+        let mut out = Array2::zeros((tokens.len(), self.d_model));
+        for (mut row, t) in out.rows_mut().into_iter().zip(tokens) {
+            row.assign(&self.vector(t));
+        }
+        out
+    }
+
+    /// `d_model`.
+    pub fn d_model(&self) -> usize {
+        self.d_model
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn pe_positions_zero_and_one_by_hand() {
+        // d_model = 4. Column pairs (0,1) use 10000^(0/4) = 1, (2,3) use 10000^(2/4) = 100.
+        // pos 0: [sin 0, cos 0, sin 0, cos 0] = [0, 1, 0, 1]
+        // pos 1: [sin 1, cos 1, sin 0.01, cos 0.01]
+        //      = [0.841471, 0.540302, 0.0099998, 0.99995]
+        let pe = sinusoidal(2, 4);
+        let want = [
+            [0.0, 1.0, 0.0, 1.0],
+            [0.841_471, 0.540_302, 0.009_999_8, 0.999_95],
+        ];
+        for (r, row) in want.iter().enumerate() {
+            for (c, w) in row.iter().enumerate() {
+                assert_abs_diff_eq!(pe[[r, c]], *w, epsilon = 1e-6);
+            }
+        }
+    }
+
+    #[test]
+    fn odd_d_model_ends_with_sine() {
+        // d_model = 3: column 2 is sin(pos / 10000^(2/3)); at pos 1: sin(1/464.16) = 0.0021544
+        let pe = sinusoidal(2, 3);
+        assert_abs_diff_eq!(pe[[1, 2]], 0.002_154_4, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn overrides_replace_and_check_shape() {
+        let mut e = TokenEmbedding::new(1, 4);
+        let banana = Array1::from(vec![0.12, -0.87, 0.33, 0.55]);
+        e.set_override("바나나", banana.clone()).unwrap();
+        assert_eq!(e.vector("바나나"), banana);
+        let err = e
+            .set_override("x", Array1::from(vec![1.0, 2.0]))
+            .unwrap_err();
+        assert_eq!(err.got, 2);
+        assert_eq!(e.lookup(&["바나나".into(), "y".into()]).dim(), (2, 4));
+    }
+}

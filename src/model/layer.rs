@@ -1,0 +1,270 @@
+//! Encoder and decoder layers: sublayers wrapped in residual connections and LayerNorm.
+//!
+//! Post-LN (paper, default): `add_normK.sum = x + Sublayer(x)`, `add_normK.out =
+//! LayerNorm(sum)`; the layer's output is the last `add_normK.out`.
+//! Pre-LN: `add_normK.out = LayerNorm(x)` is the sublayer's input and `add_normK.sum = x +
+//! Sublayer(add_normK.out)` is the residual stream; the layer's output is the last
+//! `add_normK.sum`. So `.out` is always a LayerNorm output and `.sum` always a residual sum.
+
+use ndarray::Array2;
+
+use super::attention::{AttnCall, MultiHeadAttention};
+use super::config::{Config, MaskKind, Norm};
+use super::ffn::FeedForward;
+use super::norm::LayerNorm;
+use super::weights::{MissingWeight, Weights};
+use crate::trace::{Labels, Recorder, Step, StepKind, Tensor};
+
+/// What every layer needs to run and record.
+pub struct LayerCtx<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// The weights.
+    pub weights: &'a Weights,
+    /// Where steps go.
+    pub rec: &'a mut Recorder,
+    /// Labels of the d_model columns (`d0`, `d1`, …).
+    pub dims: Labels,
+    /// Labels of the d_ff columns (`h0`, `h1`, …).
+    pub ff_dims: Labels,
+}
+
+/// A tensor flowing through the stack and the name of the step that holds it.
+pub struct Flow {
+    /// The values.
+    ///
+    /// # Shapes
+    /// n × d_model.
+    pub x: Array2<f32>,
+    /// Canonical name of the step it was recorded as.
+    pub name: String,
+    /// Row labels (tokens).
+    pub rows: Labels,
+}
+
+impl LayerCtx<'_> {
+    /// The LayerNorm whose weights are `<prefix>.gamma` / `<prefix>.beta`.
+    pub fn layer_norm(&self, prefix: &str) -> Result<LayerNorm<'_>, MissingWeight> {
+        Ok(LayerNorm {
+            gamma: self.weights.vector(&format!("{prefix}.gamma"))?,
+            beta: self.weights.vector(&format!("{prefix}.beta"))?,
+            eps: self.config.eps,
+        })
+    }
+
+    fn feed_forward(&self, prefix: &str) -> Result<FeedForward<'_>, MissingWeight> {
+        let w = self.weights;
+        Ok(FeedForward {
+            w1: w.matrix(&format!("{prefix}.W1"))?,
+            b1: w.vector(&format!("{prefix}.b1"))?,
+            w2: w.matrix(&format!("{prefix}.W2"))?,
+            b2: w.vector(&format!("{prefix}.b2"))?,
+        })
+    }
+
+    /// Records a LayerNorm output `name` of `x`, with weights `<norm>.gamma/beta`.
+    ///
+    /// # Shapes
+    /// `x`: n × d_model → n × d_model.
+    pub fn record_norm(
+        &mut self,
+        name: String,
+        norm: &str,
+        x: &Flow,
+        kind: StepKind,
+    ) -> Result<Flow, MissingWeight> {
+        let y = self.layer_norm(norm)?.forward(x.x.view());
+        self.rec.record(Step::new(
+            name.clone(),
+            kind,
+            Tensor::Matrix(y.clone()),
+            x.rows.clone(),
+            self.dims.clone(),
+            format!(
+                "out = (x − mean) / √(var + eps) · gamma + beta, over each row of {} (eps = {:e})",
+                x.name, self.config.eps
+            ),
+            vec![
+                x.name.clone(),
+                format!("{norm}.gamma"),
+                format!("{norm}.beta"),
+            ],
+        ));
+        Ok(Flow {
+            x: y,
+            name,
+            rows: x.rows.clone(),
+        })
+    }
+
+    /// One sublayer with its residual connection and LayerNorm (post or pre, see the module
+    /// docs). `an` is the step prefix (`enc.0.add_norm1`), `norm` the weight prefix
+    /// (`enc.0.norm1`); `sublayer` runs on its input and returns (output, output step name).
+    fn residual(
+        &mut self,
+        input: Flow,
+        an: &str,
+        norm: &str,
+        sublayer: impl FnOnce(&mut Self, &Flow) -> Result<(Array2<f32>, String), MissingWeight>,
+    ) -> Result<Flow, MissingWeight> {
+        let pre = self.config.norm == Norm::Pre;
+        let (y, y_name) = if pre {
+            let normed =
+                self.record_norm(format!("{an}.out"), norm, &input, StepKind::LayerNorm)?;
+            sublayer(self, &normed)?
+        } else {
+            sublayer(self, &input)?
+        };
+        let sum = &input.x + &y;
+        let sum_name = format!("{an}.sum");
+        self.rec.record(Step::new(
+            sum_name.clone(),
+            StepKind::ResidualSum,
+            Tensor::Matrix(sum.clone()),
+            input.rows.clone(),
+            self.dims.clone(),
+            format!("sum = {} + {}", input.name, y_name),
+            vec![input.name.clone(), y_name],
+        ));
+        let sum = Flow {
+            x: sum,
+            name: sum_name,
+            rows: input.rows,
+        };
+        if pre {
+            Ok(sum)
+        } else {
+            self.record_norm(format!("{an}.out"), norm, &sum, StepKind::LayerNorm)
+        }
+    }
+
+    fn attend(
+        &mut self,
+        prefix: &str,
+        q_in: &Flow,
+        kv_in: Option<&Flow>,
+        causal: bool,
+    ) -> Result<(Array2<f32>, String), MissingWeight> {
+        let kv = kv_in.unwrap_or(q_in);
+        let call = AttnCall {
+            prefix,
+            heads: self.config.heads,
+            scale: self.config.scale,
+            causal,
+            q_from: &q_in.name,
+            kv_from: &kv.name,
+            q_tokens: q_in.rows.clone(),
+            kv_tokens: kv.rows.clone(),
+            dims: self.dims.clone(),
+        };
+        let mha = attention_weights(self.weights, prefix)?;
+        let y = mha.forward(&call, q_in.x.view(), kv.x.view(), self.rec);
+        Ok((y, format!("{prefix}.out")))
+    }
+
+    fn ffn(&mut self, prefix: &str, input: &Flow) -> Result<(Array2<f32>, String), MissingWeight> {
+        let s = self.feed_forward(prefix)?.forward(input.x.view());
+        let rows = input.rows.clone();
+        let name = |n: &str| format!("{prefix}.{n}");
+        self.rec.record(Step::new(
+            name("hidden"),
+            StepKind::FfnHidden,
+            Tensor::Matrix(s.hidden),
+            rows.clone(),
+            self.ff_dims.clone(),
+            format!("hidden = {} · W1 + b1", input.name),
+            vec![input.name.clone(), name("W1"), name("b1")],
+        ));
+        self.rec.record(Step::new(
+            name("relu"),
+            StepKind::FfnRelu,
+            Tensor::Matrix(s.relu),
+            rows.clone(),
+            self.ff_dims.clone(),
+            "relu = max(0, hidden)",
+            vec![name("hidden")],
+        ));
+        self.rec.record(Step::new(
+            name("out"),
+            StepKind::FfnOut,
+            Tensor::Matrix(s.out.clone()),
+            rows,
+            self.dims.clone(),
+            "out = relu · W2 + b2",
+            vec![name("relu"), name("W2"), name("b2")],
+        ));
+        Ok((s.out, name("out")))
+    }
+
+    /// Encoder layer `l`: self-attention (mask per `config.mask`), Add & Norm, FFN, Add & Norm.
+    ///
+    /// # Shapes
+    /// `x`: n × d_model → n × d_model.
+    pub fn encoder_layer(&mut self, l: usize, x: Flow) -> Result<Flow, MissingWeight> {
+        let causal = self.config.mask == MaskKind::Causal;
+        let p = format!("enc.{l}");
+        let x = self.residual(
+            x,
+            &format!("{p}.add_norm1"),
+            &format!("{p}.norm1"),
+            |c, i| c.attend(&format!("{p}.attn"), i, None, causal),
+        )?;
+        self.residual(
+            x,
+            &format!("{p}.add_norm2"),
+            &format!("{p}.norm2"),
+            |c, i| c.ffn(&format!("{p}.ffn"), i),
+        )
+    }
+
+    /// Decoder layer `l`: masked self-attention, Add & Norm, then (with an encoder output)
+    /// cross-attention with Q from the decoder and K/V from `memory`, Add & Norm, then FFN,
+    /// Add & Norm.
+    ///
+    /// # Shapes
+    /// `x`: n × d_model, `memory`: m × d_model → n × d_model.
+    pub fn decoder_layer(
+        &mut self,
+        l: usize,
+        x: Flow,
+        memory: Option<&Flow>,
+    ) -> Result<Flow, MissingWeight> {
+        let p = format!("dec.{l}");
+        let mut x = self.residual(
+            x,
+            &format!("{p}.add_norm1"),
+            &format!("{p}.norm1"),
+            |c, i| c.attend(&format!("{p}.self_attn"), i, None, true),
+        )?;
+        let mut k = 2;
+        if let Some(mem) = memory {
+            x = self.residual(
+                x,
+                &format!("{p}.add_norm2"),
+                &format!("{p}.norm2"),
+                |c, i| c.attend(&format!("{p}.cross_attn"), i, Some(mem), false),
+            )?;
+            k = 3;
+        }
+        self.residual(
+            x,
+            &format!("{p}.add_norm{k}"),
+            &format!("{p}.norm{k}"),
+            |c, i| c.ffn(&format!("{p}.ffn"), i),
+        )
+    }
+}
+
+/// The attention block whose weights are `<prefix>.W_Q`, `W_K`, `W_V`, `W_O`.
+pub fn attention_weights<'w>(
+    weights: &'w Weights,
+    prefix: &str,
+) -> Result<MultiHeadAttention<'w>, MissingWeight> {
+    let m = |n: &str| weights.matrix(&format!("{prefix}.{n}"));
+    Ok(MultiHeadAttention {
+        w_q: m("W_Q")?,
+        w_k: m("W_K")?,
+        w_v: m("W_V")?,
+        w_o: m("W_O")?,
+    })
+}

@@ -1,0 +1,42 @@
+//! The Transformer of "Attention Is All You Need", written with `ndarray`. Pure math: no
+//! printing, no files, no UI. [`Transformer::forward`] records every intermediate into a
+//! [`Trace`](crate::trace::Trace).
+
+pub mod attention;
+pub mod config;
+pub mod embedding;
+pub mod ffn;
+pub mod init;
+pub mod layer;
+pub mod linalg;
+pub mod norm;
+pub mod params;
+pub mod tokenizer;
+pub mod transformer;
+pub mod weights;
+
+pub use config::{
+    Arch, Config, ConfigError, Layers, MaskKind, Norm, Positional, Preset, Problem, TokenizerKind,
+    ValidConfig,
+};
+pub use tokenizer::Input;
+pub use transformer::Transformer;
+pub use weights::{Param, WeightError, Weights};
+
+/// Validates `config` and tokenizes the input under it, reporting every problem of both at
+/// once (fields of the config first, then `input.text` / `input.target`).
+pub fn prepare(
+    config: Config,
+    text: &str,
+    target: Option<&str>,
+) -> Result<(ValidConfig, Input), ConfigError> {
+    let mut problems = config.problems();
+    let input = Input::new(&config, text, target);
+    if let Err(p) = &input {
+        problems.extend(p.iter().cloned());
+    }
+    match (config.validate(), input) {
+        (Ok(valid), Ok(input)) if problems.is_empty() => Ok((valid, input)),
+        _ => Err(ConfigError { problems }),
+    }
+}

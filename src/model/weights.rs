@@ -1,0 +1,364 @@
+//! Every learnable tensor of the model under its canonical name
+//! (`enc.0.attn.W_Q`, `dec.1.ffn.b2`, `dec.0.norm3.gamma`, `final_norm.beta`, …).
+
+use std::collections::HashMap;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use thiserror::Error;
+
+use super::config::{Config, Norm};
+use super::init::xavier;
+use crate::trace::edit_distance;
+
+/// A weight matrix or vector.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    /// rows × cols.
+    Matrix(Array2<f32>),
+    /// len.
+    Vector(Array1<f32>),
+}
+
+impl Param {
+    /// The shape as a list.
+    pub fn shape(&self) -> Vec<usize> {
+        match self {
+            Param::Matrix(m) => m.shape().to_vec(),
+            Param::Vector(v) => v.shape().to_vec(),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Param::Matrix(m) => m.len(),
+            Param::Vector(v) => v.len(),
+        }
+    }
+
+    /// True when it holds no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// All values in row-major order.
+    pub fn values(&self) -> Box<dyn Iterator<Item = f32> + '_> {
+        match self {
+            Param::Matrix(m) => Box::new(m.iter().copied()),
+            Param::Vector(v) => Box::new(v.iter().copied()),
+        }
+    }
+}
+
+/// A weight name or value that does not fit the model.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum WeightError {
+    /// No weight of that name.
+    #[error("unknown weight {name:?}{}", hint(suggestions))]
+    Unknown {
+        /// The name given.
+        name: String,
+        /// Existing names close to it.
+        suggestions: Vec<String>,
+    },
+    /// Value of the wrong shape.
+    #[error(
+        "weight {name} must be {} but the value given is {}",
+        shape_text(expected),
+        shape_text(got)
+    )]
+    Shape {
+        /// Weight name.
+        name: String,
+        /// Its shape.
+        expected: Vec<usize>,
+        /// Shape given.
+        got: Vec<usize>,
+    },
+    /// NaN or infinity in a value.
+    #[error(
+        "weight {name} has a non-finite value {value} at flat index {index}: weights must be finite numbers"
+    )]
+    NotFinite {
+        /// Weight name.
+        name: String,
+        /// Position (row-major).
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// `embed.E` depends on the sentence's vocabulary.
+    #[error(
+        "embed.E is built from the sentence's tokens; override one token's vector instead (scenario `embeddings:` or `set embed <token> [...]`)"
+    )]
+    EmbeddingTable,
+}
+
+fn hint(s: &[String]) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", s.join(", "))
+    }
+}
+
+/// `[4, 8]` → `4 × 8`.
+pub fn shape_text(shape: &[usize]) -> String {
+    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    parts.join(" × ")
+}
+
+/// A weight the model needs is not in the store (a config changed without new weights).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "the model has no weight {0:?} of the expected kind; rebuild the weights for this configuration"
+)]
+pub struct MissingWeight(pub String);
+
+/// Name → tensor, in canonical order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    entries: Vec<(String, Param)>,
+    index: HashMap<String, usize>,
+}
+
+impl Weights {
+    /// Fresh weights for `config`: Xavier-uniform matrices (each from the stream of its
+    /// name), zero biases, gamma = 1, beta = 0.
+    pub fn init(config: &Config) -> Weights {
+        let mut w = Weights {
+            entries: Vec::new(),
+            index: HashMap::new(),
+        };
+        let (seed, d, f) = (config.seed, config.d_model, config.d_ff);
+        if config.has_encoder() {
+            for l in 0..config.layers.encoder {
+                w.add_attention(seed, &format!("enc.{l}.attn"), d);
+                w.add_norm(&format!("enc.{l}.norm1"), d);
+                w.add_ffn(seed, &format!("enc.{l}.ffn"), d, f);
+                w.add_norm(&format!("enc.{l}.norm2"), d);
+            }
+            if config.norm == Norm::Pre {
+                let name = if config.has_decoder() {
+                    "enc.final_norm"
+                } else {
+                    "final_norm"
+                };
+                w.add_norm(name, d);
+            }
+        }
+        if config.has_decoder() {
+            let cross = config.has_encoder();
+            for l in 0..config.layers.decoder {
+                w.add_attention(seed, &format!("dec.{l}.self_attn"), d);
+                w.add_norm(&format!("dec.{l}.norm1"), d);
+                if cross {
+                    w.add_attention(seed, &format!("dec.{l}.cross_attn"), d);
+                    w.add_norm(&format!("dec.{l}.norm2"), d);
+                }
+                w.add_ffn(seed, &format!("dec.{l}.ffn"), d, f);
+                w.add_norm(&format!("dec.{l}.norm{}", if cross { 3 } else { 2 }), d);
+            }
+            if config.norm == Norm::Pre {
+                w.add_norm("final_norm", d);
+            }
+        }
+        w
+    }
+
+    fn add_attention(&mut self, seed: u64, prefix: &str, d: usize) {
+        for n in ["W_Q", "W_K", "W_V", "W_O"] {
+            let name = format!("{prefix}.{n}");
+            let m = xavier(seed, &name, d, d);
+            self.push(name, Param::Matrix(m));
+        }
+    }
+
+    fn add_norm(&mut self, prefix: &str, d: usize) {
+        self.push(format!("{prefix}.gamma"), Param::Vector(Array1::ones(d)));
+        self.push(format!("{prefix}.beta"), Param::Vector(Array1::zeros(d)));
+    }
+
+    fn add_ffn(&mut self, seed: u64, prefix: &str, d: usize, f: usize) {
+        let w1 = format!("{prefix}.W1");
+        let m = xavier(seed, &w1, d, f);
+        self.push(w1, Param::Matrix(m));
+        self.push(format!("{prefix}.b1"), Param::Vector(Array1::zeros(f)));
+        let w2 = format!("{prefix}.W2");
+        let m = xavier(seed, &w2, f, d);
+        self.push(w2, Param::Matrix(m));
+        self.push(format!("{prefix}.b2"), Param::Vector(Array1::zeros(d)));
+    }
+
+    fn push(&mut self, name: String, p: Param) {
+        self.index.insert(name.clone(), self.entries.len());
+        self.entries.push((name, p));
+    }
+
+    /// Every weight in canonical order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
+        self.entries.iter().map(|(n, p)| (n.as_str(), p))
+    }
+
+    /// Number of weights.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Total number of values.
+    pub fn param_count(&self) -> usize {
+        self.entries.iter().map(|(_, p)| p.len()).sum()
+    }
+
+    /// The weight called `name`.
+    pub fn get(&self, name: &str) -> Option<&Param> {
+        self.index.get(name).map(|i| &self.entries[*i].1)
+    }
+
+    /// The weight called `name`, or an error with suggestions.
+    pub fn lookup(&self, name: &str) -> Result<&Param, WeightError> {
+        if name == "embed.E" {
+            return Err(WeightError::EmbeddingTable);
+        }
+        self.get(name).ok_or_else(|| WeightError::Unknown {
+            name: name.to_string(),
+            suggestions: self.suggest(name),
+        })
+    }
+
+    /// Existing names close to `name`.
+    pub fn suggest(&self, name: &str) -> Vec<String> {
+        let mut v: Vec<(usize, &str)> = self
+            .entries
+            .iter()
+            .map(|(n, _)| (edit_distance(n, name), n.as_str()))
+            .filter(|(d, _)| *d <= 3)
+            .collect();
+        v.sort();
+        v.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
+    }
+
+    /// The matrix called `name`.
+    ///
+    /// # Shapes
+    /// As stored (e.g. d_model × d_model for `W_Q`).
+    pub fn matrix(&self, name: &str) -> Result<ArrayView2<'_, f32>, MissingWeight> {
+        match self.get(name) {
+            Some(Param::Matrix(m)) => Ok(m.view()),
+            _ => Err(MissingWeight(name.to_string())),
+        }
+    }
+
+    /// The vector called `name`.
+    ///
+    /// # Shapes
+    /// As stored (e.g. d_model for `gamma`).
+    pub fn vector(&self, name: &str) -> Result<ArrayView1<'_, f32>, MissingWeight> {
+        match self.get(name) {
+            Some(Param::Vector(v)) => Ok(v.view()),
+            _ => Err(MissingWeight(name.to_string())),
+        }
+    }
+
+    /// Replaces the weight called `name` after checking the name, the shape and that every
+    /// value is finite; returns the old value.
+    pub fn set(&mut self, name: &str, value: Param) -> Result<Param, WeightError> {
+        let current = self.lookup(name)?;
+        let (expected, got) = (current.shape(), value.shape());
+        // A d × 1 or 1 × d matrix is accepted for a vector of length d.
+        let value = match (current, value) {
+            (Param::Vector(_), Param::Matrix(m))
+                if m.len() == expected[0] && m.ncols().min(m.nrows()) == 1 =>
+            {
+                Param::Vector(Array1::from_iter(m.iter().copied()))
+            }
+            (_, v) => v,
+        };
+        if value.shape() != expected {
+            return Err(WeightError::Shape {
+                name: name.to_string(),
+                expected,
+                got,
+            });
+        }
+        if let Some((index, v)) = value.values().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(WeightError::NotFinite {
+                name: name.to_string(),
+                index,
+                value: v,
+            });
+        }
+        let i = self.index[name];
+        Ok(std::mem::replace(&mut self.entries[i].1, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::{Arch, Preset};
+    use ndarray::array;
+
+    #[test]
+    fn names_follow_the_architecture() {
+        let mut c = Config::preset(Preset::Tiny);
+        let w = Weights::init(&c);
+        assert!(w.get("enc.1.attn.W_Q").is_some());
+        assert!(w.get("dec.1.cross_attn.W_O").is_some());
+        assert!(w.get("dec.1.norm3.gamma").is_some());
+        assert!(w.get("final_norm.gamma").is_none());
+        c.arch = Arch::Decoder;
+        c.norm = Norm::Pre;
+        let w = Weights::init(&c);
+        assert!(w.get("dec.0.norm2.beta").is_some());
+        assert!(w.get("dec.0.norm3.beta").is_none());
+        assert!(w.get("dec.0.cross_attn.W_Q").is_none());
+        assert!(w.get("final_norm.gamma").is_some());
+    }
+
+    #[test]
+    fn set_checks_shape_and_finiteness() {
+        let c = Config::preset(Preset::Tiny);
+        let mut w = Weights::init(&c);
+        let err = w
+            .set("enc.0.attn.W_Q", Param::Matrix(Array2::zeros((2, 2))))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "weight enc.0.attn.W_Q must be 8 × 8 but the value given is 2 × 2"
+        );
+        let mut bad = Array1::<f32>::zeros(8);
+        bad[3] = f32::NAN;
+        assert!(matches!(
+            w.set("enc.0.norm1.gamma", Param::Vector(bad)),
+            Err(WeightError::NotFinite { index: 3, .. })
+        ));
+        let err = w
+            .set("enc.0.attn.W_X", Param::Vector(array![1.0]))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("did you mean enc.0.attn.W_K, enc.0.attn.W_O, enc.0.attn.W_Q?"),
+            "{err}"
+        );
+        let old = w
+            .set("enc.0.ffn.b2", Param::Vector(Array1::ones(8)))
+            .unwrap();
+        assert_eq!(old, Param::Vector(Array1::zeros(8)));
+        assert_eq!(w.vector("enc.0.ffn.b2").unwrap().sum(), 8.0);
+    }
+
+    #[test]
+    fn weights_depend_on_name_not_layer_count() {
+        let mut c = Config::preset(Preset::Tiny);
+        let a = Weights::init(&c);
+        c.layers.encoder = 3;
+        let b = Weights::init(&c);
+        assert_eq!(a.get("enc.1.attn.W_K"), b.get("enc.1.attn.W_K"));
+    }
+}

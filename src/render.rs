@@ -1,0 +1,337 @@
+//! Plain-text rendering of trace steps as aligned matrices with token labels. Widths are
+//! display widths (`unicode-width`), so Korean tokens line up.
+
+use ndarray::ArrayView2;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::trace::{Address, Step, Trace, TraceError};
+
+/// How much to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Digits after the decimal point.
+    pub precision: usize,
+    /// Rows shown before eliding the middle (`None`: all).
+    pub max_rows: Option<usize>,
+    /// Columns shown before eliding the middle (`None`: all).
+    pub max_cols: Option<usize>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            precision: 4,
+            max_rows: Some(40),
+            max_cols: Some(16),
+        }
+    }
+}
+
+/// Longest label shown (in display columns) before it is cut with `…`.
+pub const MAX_LABEL_WIDTH: usize = 14;
+
+/// Display width of `s`.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` padded with spaces on the left to `w` display columns.
+pub fn pad_left(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// `s` padded with spaces on the right to `w` display columns.
+pub fn pad_right(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// `s` cut to at most `w` display columns, ending in `…` when cut.
+pub fn truncate(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// A number as printed: fixed `precision`, `-inf`/`inf`/`NaN` for the rest, no `-0`.
+pub fn fmt_value(v: f32, precision: usize) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else if v == f32::NEG_INFINITY {
+        "-inf".to_string()
+    } else if v == f32::INFINITY {
+        "inf".to_string()
+    } else {
+        let s = format!("{v:.precision$}");
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+            s[1..].to_string()
+        } else {
+            s
+        }
+    }
+}
+
+/// Indices to show out of `n` when at most `max` fit: the first and last halves, with
+/// `None` marking the elided middle.
+fn shown(n: usize, max: Option<usize>) -> Vec<Option<usize>> {
+    match max {
+        Some(m) if n > m && m >= 2 => {
+            let head = m.div_ceil(2);
+            let tail = m / 2;
+            let mut v: Vec<Option<usize>> = (0..head).map(Some).collect();
+            v.push(None);
+            v.extend((n - tail..n).map(Some));
+            v
+        }
+        _ => (0..n).map(Some).collect(),
+    }
+}
+
+/// A matrix with row labels on the left and column labels on top.
+///
+/// # Shapes
+/// `m`: rows.len() × cols.len().
+pub fn matrix(
+    m: ArrayView2<'_, f32>,
+    rows: &[String],
+    cols: &[String],
+    opts: &RenderOptions,
+) -> String {
+    let (nr, nc) = m.dim();
+    let label = |v: &[String], i: usize| {
+        truncate(v.get(i).map(String::as_str).unwrap_or("?"), MAX_LABEL_WIDTH)
+    };
+    let rsel = shown(nr, opts.max_rows);
+    let csel = shown(nc, opts.max_cols);
+    let row_w = rsel
+        .iter()
+        .map(|r| r.map_or(1, |i| width(&label(rows, i))))
+        .max()
+        .unwrap_or(0);
+    let col_w: Vec<usize> = csel
+        .iter()
+        .map(|c| match c {
+            None => 1,
+            Some(j) => {
+                let vals = rsel
+                    .iter()
+                    .flatten()
+                    .map(|i| width(&fmt_value(m[[*i, *j]], opts.precision)));
+                vals.chain(std::iter::once(width(&label(cols, *j))))
+                    .max()
+                    .unwrap_or(1)
+            }
+        })
+        .collect();
+    let mut out = String::new();
+    out.push_str(&" ".repeat(row_w));
+    for (c, w) in csel.iter().zip(&col_w) {
+        out.push_str("  ");
+        out.push_str(&match c {
+            Some(j) => pad_left(&label(cols, *j), *w),
+            None => "…".to_string(),
+        });
+    }
+    out.push('\n');
+    for r in &rsel {
+        match r {
+            None => {
+                out.push_str(&pad_right("⋮", row_w));
+                out.push('\n');
+            }
+            Some(i) => {
+                out.push_str(&pad_right(&label(rows, *i), row_w));
+                for (c, w) in csel.iter().zip(&col_w) {
+                    out.push_str("  ");
+                    out.push_str(&match c {
+                        Some(j) => pad_left(&fmt_value(m[[*i, *j]], opts.precision), *w),
+                        None => "…".to_string(),
+                    });
+                }
+                out.push('\n');
+            }
+        }
+    }
+    if rsel.len() < nr || csel.len() < nc || rsel.contains(&None) || csel.contains(&None) {
+        out.push_str(&format!(
+            "(showing {} of {nr} rows, {} of {nc} columns; --full shows all)\n",
+            rsel.iter().flatten().count(),
+            csel.iter().flatten().count()
+        ));
+    }
+    out
+}
+
+/// Title line of one matrix: `name[h]  (rows × cols)  formula`.
+fn title(step: &Step, head: Option<usize>, rows: usize, cols: usize) -> String {
+    let h = head.map(|h| format!("[{h}]")).unwrap_or_default();
+    format!(
+        "{}{h}  ({rows} × {cols})  {}\n",
+        step.name(),
+        step.formula()
+    )
+}
+
+/// Renders what `address` names: a whole step (every head of a per-head step), one head, a
+/// row, or a single cell.
+pub fn address(
+    trace: &Trace,
+    address: &Address,
+    opts: &RenderOptions,
+) -> Result<String, TraceError> {
+    let step = trace.step(&address.name)?;
+    let per_head = step.heads().is_some();
+    let idx = &address.indices;
+    let (head, rest): (Option<usize>, &[usize]) = if per_head && !idx.is_empty() {
+        (Some(idx[0]), &idx[1..])
+    } else {
+        (None, &idx[..])
+    };
+    match rest {
+        [] => match (per_head, head) {
+            (true, None) => {
+                let heads = step.heads().unwrap_or(1);
+                let mut out = String::new();
+                for h in 0..heads {
+                    if h > 0 {
+                        out.push('\n');
+                    }
+                    out.push_str(&one_matrix(step, Some(h), opts)?);
+                }
+                Ok(out)
+            }
+            _ => one_matrix(step, head, opts),
+        },
+        [i] => {
+            let m = step.matrix(head)?;
+            if *i >= m.nrows() {
+                return Err(TraceError::IndexOutOfRange {
+                    name: step.name().to_string(),
+                    axis: "row",
+                    index: *i,
+                    len: m.nrows(),
+                });
+            }
+            let row = m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(*i..*i + 1));
+            let labels = &step.row_labels()[*i..*i + 1];
+            Ok(format!(
+                "{}{}",
+                title(step, head, 1, m.ncols()),
+                matrix(row, labels, step.col_labels(head), opts)
+            ))
+        }
+        [_, _] => {
+            let v = step.value(idx)?;
+            Ok(format!("{address} = {}\n", fmt_value(v, opts.precision)))
+        }
+        _ => Err(TraceError::WrongIndexCount {
+            name: step.name().to_string(),
+            got: idx.len(),
+            expected: if per_head { 3 } else { 2 },
+        }),
+    }
+}
+
+fn one_matrix(
+    step: &Step,
+    head: Option<usize>,
+    opts: &RenderOptions,
+) -> Result<String, TraceError> {
+    let m = step.matrix(head)?;
+    let mut out = title(step, head, m.nrows(), m.ncols());
+    out.push_str(&matrix(
+        m.view(),
+        step.row_labels(),
+        step.col_labels(head),
+        opts,
+    ));
+    for (h, r) in &step.flags().masked_rows {
+        if head.is_none_or(|x| x == *h) {
+            out.push_str(&format!(
+                "note: row {r} is fully masked; its weights are all 0\n"
+            ));
+        }
+    }
+    if step.flags().has_problem() {
+        out.push_str(&format!(
+            "warning: {} NaN and {} +inf values in this step\n",
+            step.flags().nan,
+            step.flags().pos_inf
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn korean_labels_align() {
+        let m = array![[1.0f32, -0.5], [f32::NEG_INFINITY, 0.25]];
+        let rows = vec!["나는".to_string(), "a".to_string()];
+        let cols = vec!["학교에".to_string(), "b".to_string()];
+        let s = matrix(
+            m.view(),
+            &rows,
+            &cols,
+            &RenderOptions {
+                precision: 2,
+                ..Default::default()
+            },
+        );
+        let lines: Vec<&str> = s.lines().collect();
+        // Every line has the same display width: labels and numbers are padded by width.
+        let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{s}");
+        assert_eq!(lines[0], "      학교에      b");
+        assert_eq!(lines[1], "나는    1.00  -0.50");
+        assert_eq!(lines[2], "a       -inf   0.25");
+    }
+
+    #[test]
+    fn values_format() {
+        assert_eq!(fmt_value(-0.00001, 3), "0.000");
+        assert_eq!(fmt_value(f32::NAN, 3), "NaN");
+        assert_eq!(fmt_value(5.773_502_7, 4), "5.7735");
+    }
+
+    #[test]
+    fn truncates_long_labels_by_width() {
+        assert_eq!(truncate("가나다라마바사아자차", 7), "가나다…");
+        assert!(width(&truncate("가나다라마바사아자차", 7)) <= 7);
+    }
+
+    #[test]
+    fn elides_the_middle_of_wide_matrices() {
+        let m = ndarray::Array2::<f32>::zeros((1, 10));
+        let cols: Vec<String> = (0..10).map(|i| format!("d{i}")).collect();
+        let s = matrix(
+            m.view(),
+            &["x".to_string()],
+            &cols,
+            &RenderOptions {
+                precision: 1,
+                max_rows: None,
+                max_cols: Some(4),
+            },
+        );
+        assert!(
+            s.starts_with("    d0   d1  …   d8   d9\nx  0.0  0.0  …  0.0  0.0\n"),
+            "{s}"
+        );
+        assert!(s.contains("showing 1 of 1 rows, 4 of 10 columns"));
+    }
+}

@@ -1,0 +1,820 @@
+//! The trace: every intermediate of one forward pass, in pipeline order, under its canonical
+//! name (see the README for the list), with labels, the formula, inputs and flags.
+//!
+//! Per-head steps (`q`, `k`, `v`, `scores`, `scaled`, `masked`, `weights`, `head_out`) hold an
+//! h × rows × cols tensor; every other step holds a rows × cols matrix. Addresses:
+//! `name` (whole step), `name[h]` (one head of a per-head step, or one row of a matrix),
+//! `name[h][i][j]` / `name[i][j]` (one cell).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{Array2, Array3, ArrayView2, Axis, CowArray, Ix2, Slice};
+use thiserror::Error;
+
+/// Shared row or column labels.
+pub type Labels = Arc<Vec<String>>;
+
+/// What a step computes; decides its formula, its explanation and its colouring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    /// Token vectors looked up from the embedding table.
+    TokenEmbedding,
+    /// Sinusoidal positional encoding (zeros when off).
+    Positional,
+    /// Token embedding (× √d_model when `embed_scale`) + positional encoding.
+    EmbeddingSum,
+    /// Queries `X · W_Q` split into heads.
+    Query,
+    /// Keys `X · W_K` split into heads.
+    Key,
+    /// Values `X · W_V` split into heads.
+    Value,
+    /// Raw scores `Q_h · K_hᵀ`.
+    Scores,
+    /// Scores ÷ √d_k (equal to the scores when scaling is off).
+    Scaled,
+    /// Scaled scores + mask (0 or −∞).
+    Masked,
+    /// Row-wise softmax of the masked scores.
+    Weights,
+    /// `weights · V_h`.
+    HeadOut,
+    /// The heads' outputs side by side.
+    Concat,
+    /// `concat · W_O`.
+    AttnOut,
+    /// A residual sum `x + Sublayer(…)`.
+    ResidualSum,
+    /// A LayerNorm output.
+    LayerNorm,
+    /// `x · W1 + b1`.
+    FfnHidden,
+    /// `max(0, hidden)`.
+    FfnRelu,
+    /// `relu · W2 + b2`.
+    FfnOut,
+    /// `x · Eᵀ` with the tied embedding table.
+    Logits,
+    /// Row-wise softmax of the logits.
+    Probs,
+}
+
+impl StepKind {
+    /// True for the steps stored as h × rows × cols.
+    pub fn per_head(self) -> bool {
+        matches!(
+            self,
+            StepKind::Query
+                | StepKind::Key
+                | StepKind::Value
+                | StepKind::Scores
+                | StepKind::Scaled
+                | StepKind::Masked
+                | StepKind::Weights
+                | StepKind::HeadOut
+        )
+    }
+
+    /// True for probability-like steps (rows sum to 1), coloured sequentially.
+    pub fn is_distribution(self) -> bool {
+        matches!(self, StepKind::Weights | StepKind::Probs)
+    }
+}
+
+/// A step's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tensor {
+    /// rows × cols.
+    Matrix(Array2<f32>),
+    /// heads × rows × cols.
+    Heads(Array3<f32>),
+}
+
+impl Tensor {
+    /// The shape as a list (2 or 3 numbers).
+    pub fn shape(&self) -> Vec<usize> {
+        match self {
+            Tensor::Matrix(m) => m.shape().to_vec(),
+            Tensor::Heads(h) => h.shape().to_vec(),
+        }
+    }
+
+    /// All values in row-major order.
+    pub fn values(&self) -> Box<dyn Iterator<Item = f32> + '_> {
+        match self {
+            Tensor::Matrix(m) => Box::new(m.iter().copied()),
+            Tensor::Heads(h) => Box::new(h.iter().copied()),
+        }
+    }
+
+    /// The largest absolute difference with `other` (treating equal infinities as equal);
+    /// `None` when the shapes differ.
+    pub fn max_abs_diff(&self, other: &Tensor) -> Option<f32> {
+        if self.shape() != other.shape() {
+            return None;
+        }
+        Some(self.values().zip(other.values()).fold(0.0f32, |m, (a, b)| {
+            let d = if a == b { 0.0 } else { (a - b).abs() };
+            if d.is_nan() { f32::INFINITY } else { m.max(d) }
+        }))
+    }
+}
+
+/// Things worth a warning about a step's numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// (head, row) of every row whose entries are all −∞ (all-zero weights follow).
+    pub masked_rows: Vec<(usize, usize)>,
+    /// Number of NaN values.
+    pub nan: usize,
+    /// Number of +∞ values.
+    pub pos_inf: usize,
+    /// Number of −∞ values (expected in `masked` under a mask).
+    pub neg_inf: usize,
+}
+
+impl Flags {
+    fn of(tensor: &Tensor) -> Flags {
+        let mut f = Flags::default();
+        for v in tensor.values() {
+            if v.is_nan() {
+                f.nan += 1;
+            } else if v == f32::INFINITY {
+                f.pos_inf += 1;
+            } else if v == f32::NEG_INFINITY {
+                f.neg_inf += 1;
+            }
+        }
+        f
+    }
+
+    /// True when a NaN or +∞ appeared (−∞ alone is a mask, not a problem).
+    pub fn has_problem(&self) -> bool {
+        self.nan > 0 || self.pos_inf > 0
+    }
+}
+
+/// One recorded intermediate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    name: String,
+    kind: StepKind,
+    tensor: Tensor,
+    rows: Labels,
+    cols: Labels,
+    formula: String,
+    inputs: Vec<String>,
+    flags: Flags,
+}
+
+impl Step {
+    /// A step. For per-head steps of width d_k (`q`, `k`, `v`, `head_out`), `cols` may
+    /// hold labels for all heads side by side (h·d_k); [`Step::col_labels`] slices them.
+    pub fn new(
+        name: impl Into<String>,
+        kind: StepKind,
+        tensor: Tensor,
+        rows: Labels,
+        cols: Labels,
+        formula: impl Into<String>,
+        inputs: Vec<String>,
+    ) -> Step {
+        let flags = Flags::of(&tensor);
+        Step {
+            name: name.into(),
+            kind,
+            tensor,
+            rows,
+            cols,
+            formula: formula.into(),
+            inputs,
+            flags,
+        }
+    }
+
+    /// Marks fully masked rows (set by the attention code).
+    pub fn with_masked_rows(mut self, rows: Vec<(usize, usize)>) -> Step {
+        self.flags.masked_rows = rows;
+        self
+    }
+
+    /// Canonical name, e.g. `enc.0.attn.weights`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// What the step computes.
+    pub fn kind(&self) -> StepKind {
+        self.kind
+    }
+    /// The numbers.
+    pub fn tensor(&self) -> &Tensor {
+        &self.tensor
+    }
+    /// The formula that produced it, e.g. `scores = Q_h · K_hᵀ`.
+    pub fn formula(&self) -> &str {
+        &self.formula
+    }
+    /// Names of the steps or weights it was computed from.
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+    /// Warnings about the numbers.
+    pub fn flags(&self) -> &Flags {
+        &self.flags
+    }
+    /// Number of heads of a per-head step, `None` otherwise.
+    pub fn heads(&self) -> Option<usize> {
+        match &self.tensor {
+            Tensor::Heads(t) => Some(t.len_of(Axis(0))),
+            Tensor::Matrix(_) => None,
+        }
+    }
+    /// Row labels (tokens).
+    pub fn row_labels(&self) -> &[String] {
+        &self.rows
+    }
+
+    /// (rows, cols) of one head, or of the whole matrix.
+    pub fn dims(&self) -> (usize, usize) {
+        match &self.tensor {
+            Tensor::Matrix(m) => m.dim(),
+            Tensor::Heads(t) => (t.len_of(Axis(1)), t.len_of(Axis(2))),
+        }
+    }
+
+    /// Column labels of `head` (`None`: the whole width, all heads side by side).
+    pub fn col_labels(&self, head: Option<usize>) -> &[String] {
+        let (_, c) = self.dims();
+        match (head, self.cols.len() > c) {
+            (Some(h), true) => {
+                let lo = (h * c).min(self.cols.len());
+                let hi = (lo + c).min(self.cols.len());
+                &self.cols[lo..hi]
+            }
+            _ => &self.cols,
+        }
+    }
+
+    /// The matrix of one head (`Some(h)`), or the whole step (`None`): for `q`, `k`, `v`
+    /// and `head_out` that is the heads side by side (n × h·d_k); scores-like steps need a
+    /// head.
+    ///
+    /// # Shapes
+    /// rows × cols of one head, or rows × (h·cols) for `q`/`k`/`v`/`head_out` with `None`.
+    pub fn matrix(&self, head: Option<usize>) -> Result<CowArray<'_, f32, Ix2>, TraceError> {
+        match (&self.tensor, head) {
+            (Tensor::Matrix(m), None) => Ok(CowArray::from(m.view())),
+            (Tensor::Matrix(_), Some(h)) => Err(TraceError::NotPerHead {
+                name: self.name.clone(),
+                head: h,
+            }),
+            (Tensor::Heads(t), Some(h)) => {
+                let n = t.len_of(Axis(0));
+                if h >= n {
+                    return Err(TraceError::HeadOutOfRange {
+                        name: self.name.clone(),
+                        head: h,
+                        heads: n,
+                    });
+                }
+                Ok(CowArray::from(t.index_axis(Axis(0), h)))
+            }
+            (Tensor::Heads(t), None) => {
+                if self.cols.len() > t.len_of(Axis(2)) {
+                    Ok(CowArray::from(concat_heads(t)))
+                } else {
+                    Err(TraceError::NeedsHead {
+                        name: self.name.clone(),
+                        heads: t.len_of(Axis(0)),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The value at `indices` (`[h, i, j]` for per-head steps, `[i, j]` otherwise).
+    pub fn value(&self, indices: &[usize]) -> Result<f32, TraceError> {
+        let cell = self.cell(indices)?;
+        Ok(match &self.tensor {
+            Tensor::Matrix(m) => m[[cell.row, cell.col]],
+            Tensor::Heads(t) => t[[cell.head.unwrap_or(0), cell.row, cell.col]],
+        })
+    }
+
+    /// Checks `indices` against the shape and returns the cell they name.
+    pub fn cell(&self, indices: &[usize]) -> Result<Cell, TraceError> {
+        let shape = self.tensor.shape();
+        if indices.len() != shape.len() {
+            return Err(TraceError::WrongIndexCount {
+                name: self.name.clone(),
+                got: indices.len(),
+                expected: shape.len(),
+            });
+        }
+        for (axis, (i, n)) in indices.iter().zip(&shape).enumerate() {
+            if i >= n {
+                return Err(TraceError::IndexOutOfRange {
+                    name: self.name.clone(),
+                    axis: axis_name(shape.len(), axis),
+                    index: *i,
+                    len: *n,
+                });
+            }
+        }
+        Ok(match indices {
+            [h, i, j] => Cell {
+                head: Some(*h),
+                row: *i,
+                col: *j,
+            },
+            [i, j] => Cell {
+                head: None,
+                row: *i,
+                col: *j,
+            },
+            _ => unreachable_cell(),
+        })
+    }
+
+    /// Sum, max, argmax and entropy of one row.
+    pub fn row_stats(&self, head: Option<usize>, row: usize) -> Result<RowStats, TraceError> {
+        let m = self.matrix(head.or(self.heads().map(|_| 0)))?;
+        if row >= m.nrows() {
+            return Err(TraceError::IndexOutOfRange {
+                name: self.name.clone(),
+                axis: "row",
+                index: row,
+                len: m.nrows(),
+            });
+        }
+        Ok(RowStats::of(m.row(row).iter().copied()))
+    }
+}
+
+fn unreachable_cell() -> Cell {
+    // `cell` checks the index count against a 2- or 3-dimensional shape first.
+    Cell {
+        head: None,
+        row: 0,
+        col: 0,
+    }
+}
+
+fn axis_name(ndim: usize, axis: usize) -> &'static str {
+    match (ndim, axis) {
+        (3, 0) => "head",
+        (3, 1) | (2, 0) => "row",
+        _ => "column",
+    }
+}
+
+/// Heads side by side.
+///
+/// # Shapes
+/// `t`: h × n × d_k → n × h·d_k.
+pub fn concat_heads(t: &Array3<f32>) -> Array2<f32> {
+    let (h, n, dk) = t.dim();
+    let mut out = Array2::zeros((n, h * dk));
+    for head in 0..h {
+        out.slice_axis_mut(Axis(1), Slice::from(head * dk..(head + 1) * dk))
+            .assign(&t.index_axis(Axis(0), head));
+    }
+    out
+}
+
+/// Splits the columns of `x` into `heads` equal blocks.
+///
+/// # Shapes
+/// `x`: n × d_model → heads × n × d_model/heads.
+pub fn split_heads(x: ArrayView2<'_, f32>, heads: usize) -> Array3<f32> {
+    let (n, d) = x.dim();
+    let dk = d / heads.max(1);
+    let mut out = Array3::zeros((heads, n, dk));
+    for h in 0..heads {
+        out.index_axis_mut(Axis(0), h)
+            .assign(&x.slice_axis(Axis(1), Slice::from(h * dk..(h + 1) * dk)));
+    }
+    out
+}
+
+/// One cell of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// Head of a per-head step.
+    pub head: Option<usize>,
+    /// Row.
+    pub row: usize,
+    /// Column.
+    pub col: usize,
+}
+
+/// Statistics of one row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowStats {
+    /// Sum of the finite entries.
+    pub sum: f32,
+    /// Largest entry.
+    pub max: f32,
+    /// Column of the largest entry.
+    pub argmax: usize,
+    /// Shannon entropy in nats, when the row is a distribution (non-negative, sums to ≈1).
+    pub entropy: Option<f32>,
+}
+
+impl RowStats {
+    /// Stats of the values of one row.
+    pub fn of(values: impl Iterator<Item = f32>) -> RowStats {
+        let v: Vec<f32> = values.collect();
+        let sum: f32 = v.iter().filter(|x| x.is_finite()).sum();
+        let (argmax, max) =
+            v.iter()
+                .copied()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |(bi, bm), (i, x)| {
+                    if x > bm { (i, x) } else { (bi, bm) }
+                });
+        let is_dist = !v.is_empty() && v.iter().all(|x| *x >= 0.0) && (sum - 1.0).abs() < 1e-3;
+        let entropy = is_dist.then(|| {
+            -v.iter()
+                .filter(|p| **p > 0.0)
+                .map(|p| p * p.ln())
+                .sum::<f32>()
+        });
+        RowStats {
+            sum,
+            max,
+            argmax,
+            entropy,
+        }
+    }
+}
+
+/// A parsed address `name[a][b][c]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// Step (or weight) name.
+    pub name: String,
+    /// The bracketed indices, in order.
+    pub indices: Vec<usize>,
+}
+
+impl Address {
+    /// Parses `enc.0.attn.scores[1][0][2]`, `embed.sum`, `enc.0.attn.weights[0]`.
+    pub fn parse(text: &str) -> Result<Address, TraceError> {
+        let text = text.trim();
+        let bad = |reason: &str| TraceError::BadAddress {
+            text: text.to_string(),
+            reason: reason.to_string(),
+        };
+        let (name, mut rest) = match text.find('[') {
+            Some(p) => (&text[..p], &text[p..]),
+            None => (text, ""),
+        };
+        if name.is_empty() {
+            return Err(bad("it has no step name before '['"));
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        {
+            return Err(bad(
+                "a name has only letters, digits, '.' and '_' (e.g. enc.0.attn.weights)",
+            ));
+        }
+        let mut indices = Vec::new();
+        while !rest.is_empty() {
+            let Some(inner) = rest.strip_prefix('[') else {
+                return Err(bad("expected '[' after the name or after ']'"));
+            };
+            let Some(close) = inner.find(']') else {
+                return Err(bad("a '[' is not closed by ']'"));
+            };
+            let num = inner[..close].trim();
+            let idx: usize = num
+                .parse()
+                .map_err(|_| bad(&format!("index {num:?} is not a non-negative integer")))?;
+            indices.push(idx);
+            rest = &inner[close + 1..];
+        }
+        if indices.len() > 3 {
+            return Err(bad("at most three indices: [head][row][column]"));
+        }
+        Ok(Address {
+            name: name.to_string(),
+            indices,
+        })
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        for i in &self.indices {
+            write!(f, "[{i}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// A name or index that does not fit the trace.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TraceError {
+    /// No step of that name.
+    #[error("unknown trace step {name:?}{}", suggestion_text(suggestions))]
+    UnknownStep {
+        /// The name given.
+        name: String,
+        /// Close names that do exist.
+        suggestions: Vec<String>,
+    },
+    /// Text that is not an address.
+    #[error("bad address {text:?}: {reason}")]
+    BadAddress {
+        /// The text.
+        text: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A head index on a step that has no heads.
+    #[error("{name} is not a per-head step: drop the head index [{head}]")]
+    NotPerHead {
+        /// Step name.
+        name: String,
+        /// Head given.
+        head: usize,
+    },
+    /// Head index too large.
+    #[error("{name}: head {head} does not exist (heads 0..{heads})")]
+    HeadOutOfRange {
+        /// Step name.
+        name: String,
+        /// Head given.
+        head: usize,
+        /// Number of heads.
+        heads: usize,
+    },
+    /// A whole per-head step where one head is needed.
+    #[error("{name} has one matrix per head: add a head index, {name}[0] to {name}[{}]", heads.saturating_sub(1))]
+    NeedsHead {
+        /// Step name.
+        name: String,
+        /// Number of heads.
+        heads: usize,
+    },
+    /// Too many or too few indices for a cell.
+    #[error("{name}: a cell needs {expected} indices, got {got}")]
+    WrongIndexCount {
+        /// Step name.
+        name: String,
+        /// Indices given.
+        got: usize,
+        /// Indices needed.
+        expected: usize,
+    },
+    /// Index past the end of an axis.
+    #[error("{name}: {axis} index {index} is out of range (0..{len})")]
+    IndexOutOfRange {
+        /// Step name.
+        name: String,
+        /// Axis (head, row, column).
+        axis: &'static str,
+        /// Index given.
+        index: usize,
+        /// Axis length.
+        len: usize,
+    },
+}
+
+fn suggestion_text(s: &[String]) -> String {
+    if s.is_empty() {
+        "; `show` lists every step".to_string()
+    } else {
+        format!("; did you mean {}?", s.join(", "))
+    }
+}
+
+/// Collects steps during a forward pass.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    steps: Vec<Step>,
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Recorder {
+        Recorder::default()
+    }
+    /// Appends a step.
+    pub fn record(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+    /// The trace of everything recorded.
+    pub fn finish(self, tokens: TraceTokens) -> Trace {
+        Trace::new(self.steps, tokens)
+    }
+}
+
+/// The tokens a trace was computed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceTokens {
+    /// Source side (encoder input, or decoder input of a decoder-only model).
+    pub source: Labels,
+    /// Target side of an encoder-decoder model.
+    pub target: Option<Labels>,
+    /// Session vocabulary (columns of `logits`).
+    pub vocab: Labels,
+}
+
+/// Every step of one forward pass, in pipeline order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    steps: Vec<Step>,
+    index: HashMap<String, usize>,
+    tokens: TraceTokens,
+}
+
+impl Trace {
+    /// A trace of `steps` (in pipeline order).
+    pub fn new(steps: Vec<Step>, tokens: TraceTokens) -> Trace {
+        let index = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
+        Trace {
+            steps,
+            index,
+            tokens,
+        }
+    }
+
+    /// All steps in pipeline order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The tokens.
+    pub fn tokens(&self) -> &TraceTokens {
+        &self.tokens
+    }
+
+    /// The step called `name`.
+    pub fn get(&self, name: &str) -> Option<&Step> {
+        self.index.get(name).map(|i| &self.steps[*i])
+    }
+
+    /// Position of `name` in pipeline order.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The step called `name`, or an error with suggestions.
+    pub fn step(&self, name: &str) -> Result<&Step, TraceError> {
+        self.get(name).ok_or_else(|| TraceError::UnknownStep {
+            name: name.to_string(),
+            suggestions: self.suggest(name),
+        })
+    }
+
+    /// Names of every step in pipeline order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().map(|s| s.name.as_str())
+    }
+
+    /// Up to three existing names close to `name`.
+    pub fn suggest(&self, name: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = self
+            .names()
+            .map(|n| (edit_distance(n, name), n))
+            .filter(|(d, _)| *d <= 3.max(name.len() / 4))
+            .collect();
+        scored.sort();
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect()
+    }
+
+    /// The value at a full cell address (`name[h][i][j]` or `name[i][j]`).
+    pub fn value_at(&self, address: &Address) -> Result<f32, TraceError> {
+        self.step(&address.name)?.value(&address.indices)
+    }
+}
+
+/// Levenshtein distance (for suggestions).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn labels(v: &[&str]) -> Labels {
+        Arc::new(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn parse_addresses() {
+        let a = Address::parse("enc.0.attn.scores[1][0][2]").unwrap();
+        assert_eq!(a.name, "enc.0.attn.scores");
+        assert_eq!(a.indices, [1, 0, 2]);
+        assert_eq!(a.to_string(), "enc.0.attn.scores[1][0][2]");
+        assert_eq!(
+            Address::parse("embed.sum").unwrap().indices,
+            Vec::<usize>::new()
+        );
+        for bad in [
+            "[0]",
+            "x[",
+            "x[a]",
+            "x[-1]",
+            "x[0]y",
+            "x[0][0][0][0]",
+            "a b",
+        ] {
+            assert!(Address::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn heads_split_and_concat_round_trip() {
+        let x = array![[1.0f32, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]];
+        let h = split_heads(x.view(), 2);
+        // head 1 holds columns 2..4: [[3, 4], [7, 8]]
+        assert_eq!(h.index_axis(Axis(0), 1), array![[3.0, 4.0], [7.0, 8.0]]);
+        assert_eq!(concat_heads(&h), x);
+    }
+
+    #[test]
+    fn step_lookup_and_errors() {
+        let t = Array3::from_shape_vec((2, 1, 2), vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        let step = Step::new(
+            "enc.0.attn.q",
+            StepKind::Query,
+            Tensor::Heads(t),
+            labels(&["a"]),
+            labels(&["d0", "d1", "d2", "d3"]),
+            "Q = X · W_Q",
+            vec![],
+        );
+        assert_eq!(step.value(&[1, 0, 1]).unwrap(), 4.0);
+        assert_eq!(step.col_labels(Some(1)), ["d2", "d3"]);
+        assert_eq!(
+            step.matrix(None).unwrap().to_owned(),
+            array![[1.0, 2.0, 3.0, 4.0]]
+        );
+        assert!(matches!(
+            step.value(&[2, 0, 0]),
+            Err(TraceError::IndexOutOfRange { axis: "head", .. })
+        ));
+        assert!(matches!(
+            step.value(&[0, 0]),
+            Err(TraceError::WrongIndexCount { .. })
+        ));
+        let trace = Trace::new(
+            vec![step],
+            TraceTokens {
+                source: labels(&["a"]),
+                target: None,
+                vocab: labels(&["a"]),
+            },
+        );
+        let err = trace.step("enc.0.attn.qq").unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean enc.0.attn.q"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn row_stats_of_a_distribution() {
+        // p = [0.5, 0.25, 0.25]: entropy = −(0.5 ln 0.5 + 2 · 0.25 ln 0.25) = 1.039721
+        let s = RowStats::of([0.5f32, 0.25, 0.25].into_iter());
+        assert_eq!((s.sum, s.max, s.argmax), (1.0, 0.5, 0));
+        assert!((s.entropy.unwrap() - 1.039_721).abs() < 1e-5);
+        assert_eq!(RowStats::of([1.0f32, -2.0].into_iter()).entropy, None);
+    }
+
+    #[test]
+    fn flags_count_non_finite() {
+        let t = Tensor::Matrix(array![[f32::NEG_INFINITY, f32::NAN, 1.0]]);
+        let f = Flags::of(&t);
+        assert_eq!((f.nan, f.neg_inf, f.pos_inf), (1, 1, 0));
+        assert!(f.has_problem());
+    }
+}
