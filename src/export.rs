@@ -84,13 +84,16 @@ pub fn config_json(c: &Config) -> Value {
         "heads": c.heads,
         "d_k": c.d_k(),
         "d_ff": c.d_ff,
-        "layers": {"encoder": c.layers.encoder, "decoder": c.layers.decoder},
+        "layers": {
+            "encoder": if c.has_encoder() { c.layers.encoder } else { 0 },
+            "decoder": if c.has_decoder() { c.layers.decoder } else { 0 },
+        },
         "norm": c.norm.as_str(),
         "positional": c.positional.as_str(),
         "scale": c.scale,
         "embed_scale": c.embed_scale,
         "mask": c.mask.as_str(),
-        "eps": c.eps,
+        "eps": c.eps.to_string().parse::<f64>().unwrap_or(f64::from(c.eps)),
         "seed": c.seed,
         "max_tokens": c.max_tokens,
         "tokenizer": c.tokenizer.as_str(),
@@ -99,7 +102,11 @@ pub fn config_json(c: &Config) -> Value {
 
 fn step_meta(s: &Step) -> Value {
     let per_head = s.heads().is_some();
-    let cols: Vec<&str> = s.col_labels(None).iter().map(String::as_str).collect();
+    // Per-head steps: one list of column labels per head.
+    let cols: Value = match s.heads() {
+        Some(h) => json!((0..h).map(|h| s.col_labels(Some(h))).collect::<Vec<_>>()),
+        None => json!(s.col_labels(None)),
+    };
     json!({
         "name": s.name(),
         "shape": s.tensor().shape(),

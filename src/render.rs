@@ -305,7 +305,7 @@ mod tests {
     fn values_format() {
         assert_eq!(fmt_value(-0.00001, 3), "0.000");
         assert_eq!(fmt_value(f32::NAN, 3), "NaN");
-        assert_eq!(fmt_value(5.773_502_7, 4), "5.7735");
+        assert_eq!(fmt_value(5.773_503, 4), "5.7735");
     }
 
     #[test]

@@ -354,11 +354,7 @@ mod tests {
         // q·k1 = 1·2 + 2·1 + 3·2 = 10 ; q·k2 = 0 + 2 − 3 = −1 ; q·k3 = 1 + 2 + 3 = 6
         assert_eq!(a.scores, array![[10.0, -1.0, 6.0]]);
         // ÷ √3 = 1.7320508: 10/√3 = 5.7735027, −1/√3 = −0.5773503, 6/√3 = 3.4641016
-        for (got, want) in a
-            .scaled
-            .iter()
-            .zip([5.773_502_7, -0.577_350_3, 3.464_101_6])
-        {
+        for (got, want) in a.scaled.iter().zip([5.773_503, -0.577_350_3, 3.464_101_6]) {
             assert_abs_diff_eq!(*got, want, epsilon = 1e-5);
         }
         // softmax with the max 5.7735 subtracted: exponents 0, −6.3508530, −2.3094011

@@ -203,7 +203,7 @@ impl Config {
                 0,
                 "a positive divisor of d_model".to_string(),
             ));
-        } else if self.d_model > 0 && self.d_model % self.heads != 0 {
+        } else if self.d_model > 0 && !self.d_model.is_multiple_of(self.heads) {
             p.push(Problem::new(
                 "heads",
                 self.heads,
@@ -253,7 +253,7 @@ impl Config {
 
 fn divisors_text(n: usize) -> String {
     let divs: Vec<String> = (1..=n)
-        .filter(|d| n % d == 0)
+        .filter(|d| n.is_multiple_of(*d))
         .map(|d| d.to_string())
         .collect();
     if divs.len() > 12 {

@@ -19,7 +19,7 @@ pub fn sinusoidal(n: usize, d_model: usize) -> Array2<f32> {
 /// One entry of [`sinusoidal`], computed in f64 and rounded to f32.
 pub fn pe_value(pos: usize, c: usize, d_model: usize) -> f32 {
     let angle = pe_angle(pos, c, d_model);
-    if c % 2 == 0 {
+    if c.is_multiple_of(2) {
         angle.sin() as f32
     } else {
         angle.cos() as f32

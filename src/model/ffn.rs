@@ -34,9 +34,9 @@ impl FeedForward<'_> {
     /// # Shapes
     /// `x`: n × d_model → hidden, relu: n × d_ff; out: n × d_model.
     pub fn forward(&self, x: ArrayView2<'_, f32>) -> FfnSteps {
-        let hidden = matmul(x, self.w1) + &self.b1;
+        let hidden = matmul(x, self.w1) + self.b1;
         let relu = hidden.mapv(|v| v.max(0.0));
-        let out = matmul(relu.view(), self.w2) + &self.b2;
+        let out = matmul(relu.view(), self.w2) + self.b2;
         FfnSteps { hidden, relu, out }
     }
 }

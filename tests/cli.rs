@@ -1,0 +1,241 @@
+//! The `qkv` binary end to end: run, export, params and bad input.
+
+use std::fs::File;
+use std::process::{Command, Output};
+
+use ndarray::{Array1, Array2, Array3};
+use ndarray_npy::NpzReader;
+use qkv::model::config::Preset;
+use qkv::model::{Config, Transformer, prepare};
+use qkv::trace::Tensor;
+use unicode_width::UnicodeWidthStr;
+
+fn qkv(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qkv"))
+        .args(args)
+        .output()
+        .expect("the qkv binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_shows_weights_of_every_layer_with_aligned_korean_labels() {
+    let o = qkv(&["run", "--text", "나는 학교에 간다"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for name in [
+        "enc.0.attn.weights[0]",
+        "enc.1.attn.weights[1]",
+        "dec.0.self_attn.weights[0]",
+        "dec.1.cross_attn.weights[1]",
+    ] {
+        assert!(out.contains(name), "missing {name} in\n{out}");
+    }
+    // The block of enc.0.attn.weights[0]: header, column labels, 3 rows of equal display width.
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("enc.0.attn.weights[0]"))
+        .unwrap();
+    let block = &lines[at + 1..at + 5];
+    assert!(block[0].contains("나는") && block[0].contains("학교에") && block[0].contains("간다"));
+    let w0 = UnicodeWidthStr::width(block[0]);
+    for l in block {
+        assert_eq!(UnicodeWidthStr::width(*l), w0, "misaligned: {block:#?}");
+    }
+    assert!(block[2].starts_with("학교에"));
+}
+
+#[test]
+fn run_in_every_architecture() {
+    for (arch, must, must_not) in [
+        ("encoder", "enc.1.attn.weights[0]", "dec."),
+        ("decoder", "dec.1.self_attn.weights[0]", "cross_attn"),
+        (
+            "encoder-decoder",
+            "dec.0.cross_attn.weights[0]",
+            "nothing-excluded",
+        ),
+    ] {
+        let o = qkv(&["run", "--arch", arch]);
+        assert!(o.status.success(), "{arch}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains(must), "{arch}");
+        assert!(!out.contains(must_not), "{arch}");
+    }
+}
+
+#[test]
+fn run_shows_a_chosen_head_row_and_cell() {
+    let o = qkv(&[
+        "run",
+        "--show",
+        "enc.0.attn.scores[1]",
+        "--show",
+        "embed.pos[1][0]",
+        "--precision",
+        "6",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("enc.0.attn.scores[1]  (3 × 3)  scores = Q_h · K_hᵀ"),
+        "{out}"
+    );
+    // PE[1][0] = sin(1) = 0.841471
+    assert!(out.contains("embed.pos[1][0] = 0.841471"), "{out}");
+}
+
+#[test]
+fn run_with_unknown_step_suggests_names() {
+    let o = qkv(&["run", "--show", "enc.0.attn.weight"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown trace step \"enc.0.attn.weight\""),
+        "{err}"
+    );
+    assert!(err.contains("did you mean enc.0.attn.weights"), "{err}");
+}
+
+#[test]
+fn export_npz_reads_back_bit_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.npz");
+    let o = qkv(&[
+        "export",
+        "--arch",
+        "encoder-decoder",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let (valid, input) = prepare(Config::preset(Preset::Tiny), "나는 학교에 간다", None).unwrap();
+    let model = Transformer::new(valid);
+    let trace = model.forward(&input).unwrap();
+    let mut npz = NpzReader::new(File::open(&path).unwrap()).unwrap();
+    let names = npz.names().unwrap();
+    assert_eq!(names.len(), trace.steps().len() + model.weights().len() + 2);
+    for s in trace.steps() {
+        match s.tensor() {
+            Tensor::Matrix(m) => {
+                let got: Array2<f32> = npz.by_name(s.name()).unwrap();
+                assert_eq!(&got, m, "{}", s.name());
+            }
+            Tensor::Heads(h) => {
+                let got: Array3<f32> = npz.by_name(s.name()).unwrap();
+                assert_eq!(&got, h, "{}", s.name());
+            }
+        }
+    }
+    let wq: Array2<f32> = npz.by_name("enc.0.attn.W_Q").unwrap();
+    assert_eq!(wq.view(), model.weights().matrix("enc.0.attn.W_Q").unwrap());
+    let e: Array2<f32> = npz.by_name("embed.E").unwrap();
+    assert_eq!(e.dim(), (trace.tokens().vocab.len(), 8));
+    let meta: Array1<u8> = npz.by_name("meta").unwrap();
+    let meta: serde_json::Value = serde_json::from_slice(meta.as_slice().unwrap()).unwrap();
+    assert_eq!(meta["config"]["d_model"], 8);
+    assert_eq!(meta["tokens"]["source"][1], "학교에");
+    assert_eq!(meta["tokens"]["target"][0], "<bos>");
+    assert_eq!(meta["steps"].as_array().unwrap().len(), trace.steps().len());
+}
+
+#[test]
+fn export_json_reads_back_with_negative_infinity_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    let o = qkv(&["export", "--arch", "decoder", "-o", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_reader(File::open(&path).unwrap()).unwrap();
+    let masked = &v["arrays"]["dec.0.self_attn.masked"];
+    // head 0, row 0, column 1 is above the diagonal: −∞ written as "-inf".
+    assert_eq!(masked[0][0][1], "-inf");
+    assert!(masked[0][1][0].is_number());
+    let w = &v["arrays"]["dec.0.self_attn.weights"][0][0];
+    assert_eq!(w[0], 1.0);
+    assert_eq!(w[1], 0.0);
+    assert_eq!(v["config"]["arch"], "decoder");
+    assert_eq!(v["arrays"]["dec.0.ffn.W1"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn export_refuses_unknown_extension() {
+    let o = qkv(&["export", "-o", "/tmp/qkv-test-out.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".npz or .json"), "{}", stderr(&o));
+}
+
+#[test]
+fn params_base_compares_with_the_paper() {
+    let o = qkv(&["params", "--preset", "base", "--vocab", "37000"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("63,045,632  total (63.05M)"), "{out}");
+    assert!(out.contains("18,944,000"), "{out}");
+    assert!(out.contains("65M"), "{out}");
+    assert!(out.contains("-1.95M (-3.0%)"), "{out}");
+}
+
+#[test]
+fn bad_input_exits_2_naming_field_and_value() {
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["run".into(), "--text".into(), "".into()],
+            "input.text = \"\"",
+        ),
+        (
+            vec![
+                "run".into(),
+                "--heads".into(),
+                "3".into(),
+                "--d-model".into(),
+                "8".into(),
+            ],
+            "heads = 3: expected a divisor of d_model = 8",
+        ),
+        (
+            vec!["run".into(), "--text".into(), vec!["w"; 300].join(" ")],
+            "input.text = 300 tokens: expected at most 256 tokens",
+        ),
+        (
+            vec!["run".into(), "--layers".into(), "0".into()],
+            "layers.encoder = 0",
+        ),
+        (
+            vec!["run".into(), "--arch".into(), "sideways".into()],
+            "unknown arch \"sideways\"",
+        ),
+    ];
+    for (args, want) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = qkv(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{err}"
+        );
+        assert!(stdout(&o).is_empty());
+    }
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let o = qkv(&["run", "--heads", "3", "--d-ff", "0", "--text", " "]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("3 problems"), "{err}");
+    assert!(
+        err.contains("heads = 3") && err.contains("d_ff = 0") && err.contains("input.text"),
+        "{err}"
+    );
+}
