@@ -11,4 +11,5 @@
 pub mod export;
 pub mod model;
 pub mod render;
+pub mod scenario;
 pub mod trace;

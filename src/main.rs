@@ -1,16 +1,26 @@
 //! The `qkv` command line: parses arguments, runs one command, maps errors to exit codes.
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use qkv::model::config::{DEFAULT_TEXT, Preset};
-use qkv::model::{Arch, Config, MaskKind, Norm, Positional, TokenizerKind, Transformer};
+use qkv::model::{Arch, Config, MaskKind, Norm, Positional, TokenizerKind};
 use qkv::render::{self, RenderOptions};
-use qkv::trace::{Address, Trace};
+use qkv::scenario::schema::ScenarioFile;
+use qkv::scenario::{self, Runnable, io, new_scenario};
+use qkv::trace::Address;
+
+/// `println!` that reports write errors instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        emit(&format!("{}\n", format!($($arg)*)))?
+    };
+}
 
 /// A terminal workbench for the Transformer of "Attention Is All You Need".
 #[derive(Parser)]
@@ -28,20 +38,48 @@ enum Command {
     Export(ExportArgs),
     /// Count parameters per component, with the formula.
     Params(ParamsArgs),
+    /// Verify the expectations of scenario files (files or directories of .yaml files).
+    Check(CheckArgs),
+    /// Print a scenario's guided tour: each step with its note, formula and matrix.
+    Replay(ReplayArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Scenario files, or directories searched for *.yaml / *.yml.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Print only failures and the summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// The scenario whose `steps` to replay.
+    scenario: PathBuf,
+    /// Show only step K (1-based).
+    #[arg(long, value_name = "K")]
+    step: Option<usize>,
+    /// Digits after the decimal point.
+    #[arg(long, default_value_t = 4)]
+    precision: usize,
 }
 
 #[derive(Args, Clone)]
 struct ModelArgs {
     /// Source sentence (encoder input; decoder input of a decoder-only model).
-    #[arg(long, default_value = DEFAULT_TEXT)]
-    text: String,
+    /// Default: the scenario's, else "나는 학교에 간다".
+    #[arg(long)]
+    text: Option<String>,
     /// Decoder-side sentence of an encoder-decoder model (`<bos>` is prepended).
     /// Default: `<bos> I go to school` for the default sentence, else `<bos>`.
     #[arg(long)]
     target: Option<String>,
-    /// Size preset: tiny (8/2/32, 2+2 layers), small (64/4/256), base (the paper: 512/8/2048, 6+6).
-    #[arg(long, default_value = "tiny")]
-    preset: Preset,
+    /// Size preset: tiny (8/2/32, 2+2 layers), small (64/4/256), base (the paper: 512/8/2048,
+    /// 6+6). Default: the scenario's model, else tiny.
+    #[arg(long)]
+    preset: Option<Preset>,
     /// Architecture: encoder, decoder, encoder-decoder.
     #[arg(long)]
     arch: Option<Arch>,
@@ -90,8 +128,22 @@ struct ModelArgs {
 }
 
 impl ModelArgs {
-    fn config(&self) -> Config {
-        let mut c = Config::preset(self.preset);
+    /// `base` with every flag applied on top.
+    fn apply(&self, base: Config) -> Config {
+        let mut c = match self.preset {
+            Some(p) => {
+                // A preset flag resets the sizes but keeps the scenario's other choices.
+                let sizes = Config::preset(p);
+                Config {
+                    d_model: sizes.d_model,
+                    heads: sizes.heads,
+                    d_ff: sizes.d_ff,
+                    layers: sizes.layers,
+                    ..base
+                }
+            }
+            None => base,
+        };
         if let Some(v) = self.arch {
             c.arch = v;
         }
@@ -141,17 +193,94 @@ impl ModelArgs {
         c
     }
 
-    fn run(&self) -> Result<(Transformer, Trace)> {
-        let (config, input) =
-            qkv::model::prepare(self.config(), &self.text, self.target.as_deref())?;
-        let model = Transformer::new(config);
-        let trace = model.forward(&input).context("running the model")?;
-        Ok((model, trace))
+    fn overrides_model(&self) -> bool {
+        self.text.is_some()
+            || self.target.is_some()
+            || self.preset.is_some()
+            || self.arch.is_some()
+            || self.d_model.is_some()
+            || self.heads.is_some()
+            || self.d_ff.is_some()
+            || self.layers.is_some()
+            || self.enc_layers.is_some()
+            || self.dec_layers.is_some()
+            || self.seed.is_some()
+            || self.norm.is_some()
+            || self.positional.is_some()
+            || self.no_scale
+            || self.embed_scale
+            || self.mask.is_some()
+            || self.tokenizer.is_some()
+            || self.max_tokens.is_some()
+    }
+
+    /// The scenario to run: the file's (with the flags applied to its model and input), or
+    /// a new one from the flags alone.
+    fn scenario(&self, scenario: Option<&Path>) -> Result<ScenarioFile> {
+        let file = match scenario {
+            Some(p) => io::load(p)?.file,
+            None => {
+                let c = self.apply(Config::preset(Preset::Tiny));
+                let text = self.text.as_deref().unwrap_or(DEFAULT_TEXT);
+                return Ok(ScenarioFile::Model(new_scenario(
+                    &c,
+                    text,
+                    self.target.as_deref(),
+                )));
+            }
+        };
+        match file {
+            ScenarioFile::Model(mut s) => {
+                let c = self.apply(scenario::config_of(&s.model));
+                s.model = scenario::spec_of(&c);
+                if let Some(t) = &self.text {
+                    s.input.text = t.clone();
+                    s.input.target = None;
+                }
+                if let Some(t) = &self.target {
+                    s.input.target = Some(t.clone());
+                }
+                Ok(ScenarioFile::Model(s))
+            }
+            ScenarioFile::Attention(a) => {
+                if self.overrides_model() {
+                    anyhow::bail!(
+                        "{} is an attention hand-check (kind: attention): it has no model or sentence to change",
+                        scenario
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    );
+                }
+                Ok(ScenarioFile::Attention(a))
+            }
+        }
+    }
+
+    fn run(&self, scenario: Option<&Path>) -> Result<(ScenarioFile, Runnable)> {
+        let file = self.scenario(scenario)?;
+        let runnable = scenario::build_file(&file).map_err(|problems| {
+            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!(
+                "{}",
+                if lines.len() == 1 {
+                    format!("invalid model: {}", lines[0])
+                } else {
+                    format!(
+                        "invalid model ({} problems):\n  - {}",
+                        lines.len(),
+                        lines.join("\n  - ")
+                    )
+                }
+            )
+        })?;
+        Ok((file, runnable))
     }
 }
 
 #[derive(Args)]
 struct RunArgs {
+    /// A scenario file to run (its model, sentence and overrides); flags change them.
+    scenario: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
     /// Step to print, e.g. `enc.0.attn.weights`, `enc.0.attn.scores[1]`, `embed.sum[0][2]`
@@ -171,6 +300,8 @@ struct RunArgs {
 
 #[derive(Args)]
 struct ExportArgs {
+    /// A scenario file to export (its model, sentence and overrides); flags change them.
+    scenario: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
     /// Output file: .npz (numpy) or .json.
@@ -191,10 +322,19 @@ struct ParamsArgs {
     vocab: u64,
 }
 
+/// Writes `s` to stdout; a closed pipe (`qkv run | head`) ends the command quietly.
+fn emit(s: &str) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    o.write_all(s.as_bytes())?;
+    o.flush()?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -202,9 +342,17 @@ fn main() -> ExitCode {
     }
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None => run(RunArgs {
+            scenario: None,
             model: ModelArgs::parse_default(),
             show: vec![],
             precision: 4,
@@ -214,15 +362,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Params(a)) => params(a),
+        Some(Command::Check(a)) => check(a),
+        Some(Command::Replay(a)) => replay(a),
     }
 }
 
 impl ModelArgs {
     fn parse_default() -> ModelArgs {
         ModelArgs {
-            text: DEFAULT_TEXT.to_string(),
+            text: None,
             target: None,
-            preset: Preset::Tiny,
+            preset: None,
             arch: None,
             d_model: None,
             heads: None,
@@ -242,14 +392,23 @@ impl ModelArgs {
     }
 }
 
-fn summary(model: &Transformer, trace: &Trace) -> String {
+fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
+    let mut s = String::new();
+    if !file.title().is_empty() {
+        s.push_str(&format!("{}\n", file.title()));
+    }
+    let trace = runnable.trace();
+    let Some(model) = runnable.model() else {
+        s.push_str("attention hand-check: q · kᵀ, ÷ √d_k, mask, softmax, · v\n");
+        return s;
+    };
     let c = model.config();
     let layers = match c.arch {
         Arch::Encoder => format!("{} encoder", c.layers.encoder),
         Arch::Decoder => format!("{} decoder", c.layers.decoder),
         Arch::EncoderDecoder => format!("{}+{}", c.layers.encoder, c.layers.decoder),
     };
-    let mut s = format!(
+    s.push_str(&format!(
         "{} · d_model {} · heads {} (d_k {}) · d_ff {} · layers {} · {}-LN · PE {} · scale {} · seed {}\n",
         c.arch,
         c.d_model,
@@ -261,7 +420,7 @@ fn summary(model: &Transformer, trace: &Trace) -> String {
         c.positional,
         if c.scale { "÷√d_k" } else { "off" },
         c.seed
-    );
+    ));
     let t = trace.tokens();
     s.push_str(&format!("source: {}\n", t.source.join(" | ")));
     if let Some(tg) = &t.target {
@@ -271,10 +430,11 @@ fn summary(model: &Transformer, trace: &Trace) -> String {
 }
 
 fn run(a: RunArgs) -> Result<ExitCode> {
-    let (model, trace) = a.model.run()?;
+    let (file, runnable) = a.model.run(a.scenario.as_deref())?;
+    let trace = runnable.trace();
     if a.list {
         for s in trace.steps() {
-            println!(
+            outln!(
                 "{:<32} {}",
                 s.name(),
                 qkv::model::weights::shape_text(&s.tensor().shape())
@@ -290,26 +450,29 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let shows: Vec<String> = if a.show.is_empty() {
         trace
             .names()
-            .filter(|n| n.ends_with(".weights"))
+            .filter(|n| n.ends_with("weights"))
             .map(str::to_string)
             .collect()
     } else {
         a.show.clone()
     };
-    let mut out = summary(&model, &trace);
+    let mut out = summary(&file, &runnable);
     for s in &shows {
         let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
-        let text = render::address(&trace, &addr, &opts).with_context(|| format!("--show {s}"))?;
+        let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;
         out.push('\n');
         out.push_str(&text);
     }
-    print!("{out}");
+    emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn export(a: ExportArgs) -> Result<ExitCode> {
-    let (model, trace) = a.model.run()?;
-    let format = qkv::export::write(&model, &trace, &a.output)?;
+    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+    let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
+        anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
+    };
+    let format = qkv::export::write(model, trace, &a.output)?;
     let arrays = trace.steps().len() + model.weights().len() + 1;
     eprintln!(
         "wrote {} ({:?}: {} trace steps, {} weights + embed.E, {arrays} arrays)",
@@ -327,26 +490,31 @@ fn params(a: ParamsArgs) -> Result<ExitCode> {
         c.arch = arch;
     }
     let r = qkv::model::params::count(&c, a.vocab);
-    println!(
+    outln!(
         "parameters of {} ({}, d_model {}, heads {}, d_ff {}, vocabulary {})",
-        a.preset, c.arch, c.d_model, c.heads, c.d_ff, a.vocab
+        a.preset,
+        c.arch,
+        c.d_model,
+        c.heads,
+        c.d_ff,
+        a.vocab
     );
     for row in &r.rows {
-        println!("  {:>12}  {}", group(row.count), row.component);
-        println!("  {:>12}    = {} = {}", "", row.formula, row.arithmetic);
+        outln!("  {:>12}  {}", group(row.count), row.component);
+        outln!("  {:>12}    = {} = {}", "", row.formula, row.arithmetic);
     }
-    println!(
+    outln!(
         "  {:>12}  total ({:.2}M)",
         group(r.total),
         r.total as f64 / 1e6
     );
-    println!(
+    outln!(
         "  output projection: tied to embed.E (paper §3.4), 0 extra; positional encoding: fixed sinusoids, 0"
     );
     if a.preset == Preset::Base && c.arch == Arch::EncoderDecoder {
         let paper = 65e6;
         let diff = r.total as f64 - paper;
-        println!(
+        outln!(
             "  the paper reports 65M for the base model (Table 3): this count is {:.2}M, {:+.2}M ({:+.1}%) from it",
             r.total as f64 / 1e6,
             diff / 1e6,
@@ -367,4 +535,161 @@ fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The scenario files under `paths`: files as given, directories searched recursively for
+/// `.yaml`/`.yml`, sorted.
+fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read directory {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            anyhow::bail!("{}: no such file or directory", p.display());
+        }
+    }
+    if out.is_empty() {
+        anyhow::bail!(
+            "no .yaml scenario files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(out)
+}
+
+fn check(a: CheckArgs) -> Result<ExitCode> {
+    let files = scenario_files(&a.paths)?;
+    let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    for f in &files {
+        let loaded = match io::load(f) {
+            Ok(l) => l,
+            Err(e) => {
+                broken += 1;
+                outln!("ERROR  {e}");
+                continue;
+            }
+        };
+        let report = match (&loaded.file, &loaded.runnable) {
+            (ScenarioFile::Model(s), r) => qkv::scenario::check::check_model(r.trace(), s),
+            (ScenarioFile::Attention(att), r) => {
+                qkv::scenario::check::check_attention(r.trace(), att)
+            }
+        };
+        if report.results.is_empty() && !a.quiet {
+            outln!("NOTE  {}: no expectations to check", f.display());
+        }
+        for r in &report.results {
+            if !a.quiet || !r.passed {
+                emit(&format!(
+                    "{}\n",
+                    r.line().replacen("  ", &format!("  {}  ", f.display()), 1)
+                ))?;
+            }
+        }
+        passed += report.passed();
+        failed += report.failed();
+    }
+    let mut summary = format!("{passed} passed, {failed} failed");
+    if broken > 0 {
+        summary.push_str(&format!(", {broken} scenario file(s) could not be loaded"));
+    }
+    outln!("{summary}");
+    Ok(if broken > 0 {
+        ExitCode::from(2)
+    } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn replay(a: ReplayArgs) -> Result<ExitCode> {
+    let loaded = io::load(&a.scenario)?;
+    let steps = loaded.file.steps();
+    if steps.is_empty() {
+        anyhow::bail!(
+            "{} has no guided tour (`steps:` is empty)",
+            a.scenario.display()
+        );
+    }
+    let range: Vec<usize> = match a.step {
+        Some(k) if k >= 1 && k <= steps.len() => vec![k - 1],
+        Some(k) => anyhow::bail!("--step {k}: the tour has steps 1..={}", steps.len()),
+        None => (0..steps.len()).collect(),
+    };
+    let opts = RenderOptions {
+        precision: a.precision,
+        ..RenderOptions::default()
+    };
+    let trace = loaded.runnable.trace();
+    let mut out = String::new();
+    if a.step.is_none() {
+        if !loaded.file.title().is_empty() {
+            out.push_str(&format!("{}\n", loaded.file.title()));
+        }
+        if !loaded.file.description().is_empty() {
+            out.push_str(&format!("{}\n", loaded.file.description()));
+        }
+    }
+    for i in range {
+        let st = &steps[i];
+        let (name, head) = scenario::tour_target(st).map_err(anyhow::Error::msg)?;
+        let step = trace.step(&name)?;
+        let head = head.or(step.heads().map(|_| 0));
+        let shown = match head {
+            Some(h) if step.heads().is_some() => format!("{name}[{h}]"),
+            _ => name.clone(),
+        };
+        out.push_str(&format!(
+            "\n── step {}/{}: {shown} ──\n",
+            i + 1,
+            steps.len()
+        ));
+        if let Some(note) = &st.note {
+            out.push_str(&format!("{note}\n"));
+        }
+        let addr = Address::parse(&shown)?;
+        out.push_str(&render::address(trace, &addr, &opts)?);
+        if let Some([r, c]) = st.cell {
+            let mut idx: Vec<usize> = head
+                .filter(|_| step.heads().is_some())
+                .into_iter()
+                .collect();
+            idx.extend([r, c]);
+            let v = step.value(&idx)?;
+            let rl = step.row_labels().get(r).cloned().unwrap_or_default();
+            let cl = step
+                .col_labels(head.filter(|_| step.heads().is_some()))
+                .get(c)
+                .cloned()
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "selected cell [{r}][{c}] ({rl} → {cl}) = {}\n",
+                render::fmt_value(v, a.precision)
+            ));
+        }
+    }
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -357,18 +357,18 @@ mod tests {
         for (got, want) in a.scaled.iter().zip([5.773_503, -0.577_350_3, 3.464_101_6]) {
             assert_abs_diff_eq!(*got, want, epsilon = 1e-5);
         }
-        // softmax with the max 5.7735 subtracted: exponents 0, −6.3508530, −2.3094011
-        // e^0 = 1, e^−6.3508530 = 0.0017437, e^−2.3094011 = 0.0993279; Σ = 1.1010716
-        // weights = [0.9082061, 0.0015837, 0.0902103]
-        let want_w = [0.908_206_1, 0.001_583_7, 0.090_210_3];
+        // softmax with the max 5.7735027 subtracted: exponents 0, −6.3508530, −2.3094011
+        // e^0 = 1, e^−6.3508530 = 0.0017453, e^−2.3094011 = 0.0993207; Σ = 1.1010660
+        // weights = [1, 0.0017453, 0.0993207] / 1.1010660 = [0.9082108, 0.0015851, 0.0902041]
+        let want_w = [0.908_210_8, 0.001_585_1, 0.090_204_1];
         for (got, want) in a.weights.iter().zip(want_w) {
-            assert_abs_diff_eq!(*got, want, epsilon = 1e-5);
+            assert_abs_diff_eq!(*got, want, epsilon = 1e-6);
         }
         assert_abs_diff_eq!(a.weights.sum(), 1.0, epsilon = 1e-6);
-        // output = 0.9082061·[1,0] + 0.0015837·[0,1] + 0.0902103·[1,1]
-        //        = [0.9984164, 0.0917940]
-        assert_abs_diff_eq!(a.output[[0, 0]], 0.998_416_4, epsilon = 1e-5);
-        assert_abs_diff_eq!(a.output[[0, 1]], 0.091_794_0, epsilon = 1e-5);
+        // output = 0.9082108·[1,0] + 0.0015851·[0,1] + 0.0902041·[1,1]
+        //        = [0.9082108 + 0.0902041, 0.0015851 + 0.0902041] = [0.9984149, 0.0917892]
+        assert_abs_diff_eq!(a.output[[0, 0]], 0.998_414_9, epsilon = 1e-6);
+        assert_abs_diff_eq!(a.output[[0, 1]], 0.091_789_2, epsilon = 1e-6);
     }
 
     #[test]

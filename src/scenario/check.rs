@@ -1,0 +1,569 @@
+//! Runs a scenario's expectations against its trace: pass/fail per expectation, with the
+//! expected and actual values, their difference and the tolerance.
+
+use ndarray::{ArrayView2, CowArray, Ix2};
+
+use super::schema::{ArgmaxSpec, AttentionScenario, Expectation, Scenario};
+use crate::trace::{Address, RowStats, Step, Trace, TraceError};
+
+/// Default tolerance of a numeric expectation.
+pub const DEFAULT_TOLERANCE: f64 = 1e-4;
+
+/// The check fields an expectation sets.
+pub fn kinds(e: &Expectation) -> Vec<&'static str> {
+    let mut k = Vec::new();
+    if e.value.is_some() {
+        k.push("value");
+    }
+    if e.matrix.is_some() {
+        k.push("matrix");
+    }
+    if e.row.is_some() {
+        k.push("row");
+    }
+    if e.sum.is_some() {
+        k.push("sum");
+    }
+    if e.zero_above_diagonal.is_some() {
+        k.push("zero_above_diagonal");
+    }
+    if e.argmax.is_some() {
+        k.push("argmax");
+    }
+    if e.shape.is_some() {
+        k.push("shape");
+    }
+    k
+}
+
+/// What an address names inside a step.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'t> {
+    /// The step.
+    pub step: &'t Step,
+    /// Head (per-head steps).
+    pub head: Option<usize>,
+    /// Row.
+    pub row: Option<usize>,
+    /// Column.
+    pub col: Option<usize>,
+}
+
+impl Resolved<'_> {
+    /// True when the address names a whole per-head step (no head given).
+    pub fn is_whole_per_head(&self) -> bool {
+        self.step.heads().is_some() && self.head.is_none()
+    }
+
+    /// The matrix of the named head (or the step's matrix).
+    pub fn matrix(&self) -> Result<CowArray<'_, f32, Ix2>, TraceError> {
+        self.step.matrix(self.head)
+    }
+}
+
+/// Resolves an address against a trace, checking every index.
+pub fn resolve<'t>(trace: &'t Trace, a: &Address) -> Result<Resolved<'t>, TraceError> {
+    let step = trace.step(&a.name)?;
+    let (head, rest) = match (step.heads(), a.indices.as_slice()) {
+        (Some(_), [h, rest @ ..]) => (Some(*h), rest),
+        (_, rest) => (None, rest),
+    };
+    let oob = |axis, index, len| TraceError::IndexOutOfRange {
+        name: a.name.clone(),
+        axis,
+        index,
+        len,
+    };
+    if let (Some(h), Some(n)) = (head, step.heads())
+        && h >= n
+    {
+        return Err(oob("head", h, n));
+    }
+    let (rows, cols) = step.dims();
+    let (row, col) = match rest {
+        [] => (None, None),
+        [i] => (Some(*i), None),
+        [i, j] => (Some(*i), Some(*j)),
+        _ => {
+            return Err(TraceError::WrongIndexCount {
+                name: a.name.clone(),
+                got: a.indices.len(),
+                expected: if step.heads().is_some() { 3 } else { 2 },
+            });
+        }
+    };
+    if let Some(i) = row
+        && i >= rows
+    {
+        return Err(oob("row", i, rows));
+    }
+    if let Some(j) = col
+        && j >= cols
+    {
+        return Err(oob("column", j, cols));
+    }
+    Ok(Resolved {
+        step,
+        head,
+        row,
+        col,
+    })
+}
+
+/// The outcome of one expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    /// Where (the address).
+    pub at: String,
+    /// Which check (`value`, `matrix`, …).
+    pub check: &'static str,
+    /// Did it hold.
+    pub passed: bool,
+    /// The expected value, as text.
+    pub expected: String,
+    /// The actual value, as text.
+    pub actual: String,
+    /// Largest absolute difference, for numeric checks.
+    pub diff: Option<f64>,
+    /// Tolerance used, for numeric checks.
+    pub tolerance: Option<f64>,
+    /// Extra detail (the worst cell of a matrix, the count of failing cells, a note).
+    pub detail: Option<String>,
+}
+
+impl CheckResult {
+    /// One line: `PASS  at  check  expected …  actual …  |diff| …  tol …  (detail)`.
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "{}  {}  {}  expected {}  actual {}",
+            if self.passed { "PASS" } else { "FAIL" },
+            self.at,
+            self.check,
+            self.expected,
+            self.actual
+        );
+        if let Some(d) = self.diff {
+            s.push_str(&format!("  |diff| {}", short(d)));
+        }
+        if let Some(t) = self.tolerance {
+            s.push_str(&format!("  tol {}", short(t)));
+        }
+        if let Some(d) = &self.detail {
+            s.push_str(&format!("  ({d})"));
+        }
+        s
+    }
+}
+
+/// Every expectation's outcome for one scenario.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckReport {
+    /// In file order.
+    pub results: Vec<CheckResult>,
+}
+
+impl CheckReport {
+    /// Number passed.
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed).count()
+    }
+    /// Number failed.
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+}
+
+/// A compact number: `1e-4`, `0.0012`, `10`.
+fn short(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.is_infinite() || x.is_nan() {
+        format!("{x}")
+    } else if x.abs() < 1e-3 || x.abs() >= 1e6 {
+        format!("{x:.1e}")
+    } else {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// An expected number as written: shortest round-trip form, scientific when tiny or huge.
+fn num(x: f64) -> String {
+    if x.is_infinite() {
+        if x < 0.0 { "-inf".into() } else { "inf".into() }
+    } else if x != 0.0 && (x.abs() < 1e-4 || x.abs() >= 1e7) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// An actual f32 value: shortest round-trip form, scientific when tiny or huge.
+fn val(x: f32) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x < 0.0 { "-inf".into() } else { "inf".into() }
+    } else if x != 0.0 && (x.abs() < 1e-4 || x.abs() >= 1e7) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// |a − b| with equal infinities counting as 0 and NaN as ∞.
+fn diff(actual: f32, expected: f64) -> f64 {
+    let a = f64::from(actual);
+    if a == expected {
+        0.0
+    } else {
+        let d = (a - expected).abs();
+        if d.is_nan() { f64::INFINITY } else { d }
+    }
+}
+
+/// Compares a matrix cell by cell; returns (max diff, worst (i, j), cells over tolerance).
+fn compare(
+    actual: ArrayView2<'_, f32>,
+    expected: &[Vec<f64>],
+    tol: f64,
+) -> Result<(f64, (usize, usize), usize), String> {
+    let (n, m) = actual.dim();
+    if expected.len() != n || expected.iter().any(|r| r.len() != m) {
+        let em = expected.first().map_or(0, Vec::len);
+        return Err(format!("shape {} × {em}, actual {n} × {m}", expected.len()));
+    }
+    let mut worst = (0.0f64, (0, 0));
+    let mut over = 0;
+    for (i, row) in expected.iter().enumerate() {
+        for (j, e) in row.iter().enumerate() {
+            let d = diff(actual[[i, j]], *e);
+            if d > tol {
+                over += 1;
+            }
+            if d > worst.0 {
+                worst = (d, (i, j));
+            }
+        }
+    }
+    Ok((worst.0, worst.1, over))
+}
+
+fn cell_name(base: &str, head: Option<usize>, i: usize, j: usize) -> String {
+    match head {
+        Some(h) => format!("{base}[{h}][{i}][{j}]"),
+        None => format!("{base}[{i}][{j}]"),
+    }
+}
+
+/// Where a compared matrix sits in its step: the head and the first row.
+#[derive(Clone, Copy)]
+struct Origin<'a> {
+    name: &'a str,
+    head: Option<usize>,
+    first_row: usize,
+}
+
+fn matrix_result(
+    at: &str,
+    check: &'static str,
+    origin: Origin<'_>,
+    actual: ArrayView2<'_, f32>,
+    expected: &[Vec<f64>],
+    tol: f64,
+) -> CheckResult {
+    match compare(actual, expected, tol) {
+        Err(shape) => CheckResult {
+            at: at.to_string(),
+            check,
+            passed: false,
+            expected: shape.split(", actual").next().unwrap_or("").to_string(),
+            actual: format!("{} × {}", actual.nrows(), actual.ncols()),
+            diff: None,
+            tolerance: Some(tol),
+            detail: Some("the expected matrix has the wrong shape".into()),
+        },
+        Ok((d, (i, j), over)) => {
+            let cell = cell_name(origin.name, origin.head, origin.first_row + i, j);
+            CheckResult {
+                at: at.to_string(),
+                check,
+                passed: over == 0,
+                expected: format!("{cell} = {}", num(expected[i][j])),
+                actual: val(actual[[i, j]]),
+                diff: Some(d),
+                tolerance: Some(tol),
+                detail: Some(if over == 0 {
+                    format!("{} cells, largest difference at {cell}", actual.len())
+                } else {
+                    format!(
+                        "{over} of {} cells outside the tolerance; worst {cell}",
+                        actual.len()
+                    )
+                }),
+            }
+        }
+    }
+}
+
+/// Runs one expectation (already validated by [`super::build`]).
+pub fn run_expectation(trace: &Trace, e: &Expectation) -> CheckResult {
+    let tol = e.tolerance.unwrap_or(DEFAULT_TOLERANCE);
+    let check = kinds(e).first().copied().unwrap_or("value");
+    let fail = |msg: String| CheckResult {
+        at: e.at.clone(),
+        check,
+        passed: false,
+        expected: "-".into(),
+        actual: "-".into(),
+        diff: None,
+        tolerance: None,
+        detail: Some(msg),
+    };
+    let addr = match Address::parse(&e.at) {
+        Ok(a) => a,
+        Err(err) => return fail(err.to_string()),
+    };
+    let r = match resolve(trace, &addr) {
+        Ok(r) => r,
+        Err(err) => return fail(err.to_string()),
+    };
+    let mut res = match check {
+        "shape" => shape_check(&r, e),
+        _ if r.is_whole_per_head() => fail(format!(
+            "{} has one matrix per head: add a head index, e.g. {}[0]",
+            e.at, e.at
+        )),
+        _ => match numeric_check(&r, e, check, tol) {
+            Ok(res) => res,
+            Err(msg) => fail(msg),
+        },
+    };
+    if res.detail.is_none() {
+        res.detail = e.note.clone();
+    }
+    res
+}
+
+fn shape_check(r: &Resolved<'_>, e: &Expectation) -> CheckResult {
+    let want = e.shape.clone().unwrap_or_default();
+    let got = if r.head.is_some() {
+        let (a, b) = r.step.dims();
+        vec![a, b]
+    } else {
+        r.step.tensor().shape()
+    };
+    let show = |v: &[usize]| {
+        v.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" × ")
+    };
+    CheckResult {
+        at: e.at.clone(),
+        check: "shape",
+        passed: got == want,
+        expected: show(&want),
+        actual: show(&got),
+        diff: None,
+        tolerance: None,
+        detail: None,
+    }
+}
+
+fn numeric_check(
+    r: &Resolved<'_>,
+    e: &Expectation,
+    check: &'static str,
+    tol: f64,
+) -> Result<CheckResult, String> {
+    let m = r.matrix().map_err(|e| e.to_string())?;
+    let name = r.step.name();
+    let base = |expected: String, actual: String, d: Option<f64>, passed: bool| CheckResult {
+        at: e.at.clone(),
+        check,
+        passed,
+        expected,
+        actual,
+        diff: d,
+        tolerance: d.map(|_| tol),
+        detail: None,
+    };
+    let need_cell = || format!("`{check}` needs a cell address like {name}[..][i][j]");
+    let need_row = || format!("`{check}` needs a row address, e.g. {}", row_example(r));
+    Ok(match check {
+        "value" => {
+            let (Some(i), Some(j)) = (r.row, r.col) else {
+                return Err(need_cell());
+            };
+            let want = e.value.unwrap_or_default();
+            let got = m[[i, j]];
+            let d = diff(got, want);
+            base(num(want), val(got), Some(d), d <= tol)
+        }
+        "matrix" => {
+            if r.row.is_some() {
+                return Err(format!(
+                    "`matrix` needs a head or step address, not a row: {}",
+                    e.at
+                ));
+            }
+            let origin = Origin {
+                name,
+                head: r.head,
+                first_row: 0,
+            };
+            matrix_result(
+                &e.at,
+                check,
+                origin,
+                m.view(),
+                e.matrix.as_deref().unwrap_or(&[]),
+                tol,
+            )
+        }
+        "row" => {
+            let (Some(i), None) = (r.row, r.col) else {
+                return Err(need_row());
+            };
+            let want = vec![e.row.clone().unwrap_or_default()];
+            let one = m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(i..i + 1));
+            let origin = Origin {
+                name,
+                head: r.head,
+                first_row: i,
+            };
+            matrix_result(&e.at, check, origin, one, &want, tol)
+        }
+        "sum" => {
+            if r.col.is_some() {
+                return Err(need_row());
+            }
+            let want = e.sum.unwrap_or_default();
+            let rows: Vec<usize> = match r.row {
+                Some(i) => vec![i],
+                None => (0..m.nrows()).collect(),
+            };
+            let (mut worst, mut worst_i, mut worst_sum) = (-1.0f64, 0, 0.0f32);
+            for i in &rows {
+                let s = RowStats::of(m.row(*i).iter().copied()).sum;
+                let d = diff(s, want);
+                if d > worst {
+                    (worst, worst_i, worst_sum) = (d, *i, s);
+                }
+            }
+            let mut res = base(num(want), val(worst_sum), Some(worst), worst <= tol);
+            if rows.len() > 1 {
+                res.detail = Some(format!(
+                    "every row of {} rows; worst row {worst_i}",
+                    rows.len()
+                ));
+            }
+            res
+        }
+        "zero_above_diagonal" => {
+            if r.row.is_some() {
+                return Err(format!(
+                    "`zero_above_diagonal` needs a head or step address: {}",
+                    e.at
+                ));
+            }
+            let mut bad = Vec::new();
+            for ((i, j), v) in m.indexed_iter() {
+                if j > i && *v != 0.0 {
+                    bad.push((i, j, *v));
+                }
+            }
+            let want = e.zero_above_diagonal.unwrap_or(true);
+            let holds = bad.is_empty();
+            let mut res = base(
+                if want {
+                    "all 0 above the diagonal".into()
+                } else {
+                    "not all 0 above the diagonal".into()
+                },
+                if holds {
+                    "all 0".into()
+                } else {
+                    let (i, j, v) = bad[0];
+                    format!("{} = {}", cell_name(name, r.head, i, j), val(v))
+                },
+                None,
+                holds == want,
+            );
+            if !holds {
+                res.detail = Some(format!("{} non-zero cells above the diagonal", bad.len()));
+            }
+            res
+        }
+        "argmax" => {
+            let (Some(i), None) = (r.row, r.col) else {
+                return Err(need_row());
+            };
+            let stats = RowStats::of(m.row(i).iter().copied());
+            let labels = r.step.col_labels(r.head);
+            let label = labels.get(stats.argmax).cloned().unwrap_or_default();
+            let (want, passed) = match &e.argmax {
+                Some(ArgmaxSpec::Index(k)) => (k.to_string(), *k == stats.argmax),
+                Some(ArgmaxSpec::Label(l)) => (l.clone(), *l == label),
+                None => ("-".into(), false),
+            };
+            base(
+                want,
+                format!("{} ({label}, {})", stats.argmax, val(stats.max)),
+                None,
+                passed,
+            )
+        }
+        _ => return Err(format!("unknown check {check}")),
+    })
+}
+
+fn row_example(r: &Resolved<'_>) -> String {
+    match r.head.or(r.step.heads().map(|_| 0)) {
+        Some(h) => format!("{}[{h}][0]", r.step.name()),
+        None => format!("{}[0]", r.step.name()),
+    }
+}
+
+/// Runs every expectation of a model scenario.
+pub fn check_model(trace: &Trace, s: &Scenario) -> CheckReport {
+    CheckReport {
+        results: s.expect.iter().map(|e| run_expectation(trace, e)).collect(),
+    }
+}
+
+/// Compares an attention hand-check's expected matrices with its trace.
+pub fn check_attention(trace: &Trace, a: &AttentionScenario) -> CheckReport {
+    let Some(exp) = &a.expect else {
+        return CheckReport::default();
+    };
+    let tol = exp.tolerance.unwrap_or(DEFAULT_TOLERANCE);
+    let results = exp
+        .matrices()
+        .into_iter()
+        .map(
+            |(name, rows)| match trace.step(name).and_then(|s| s.matrix(None)) {
+                Ok(m) => {
+                    let origin = Origin {
+                        name,
+                        head: None,
+                        first_row: 0,
+                    };
+                    matrix_result(name, "matrix", origin, m.view(), rows, tol)
+                }
+                Err(e) => CheckResult {
+                    at: name.to_string(),
+                    check: "matrix",
+                    passed: false,
+                    expected: "-".into(),
+                    actual: "-".into(),
+                    diff: None,
+                    tolerance: None,
+                    detail: Some(e.to_string()),
+                },
+            },
+        )
+        .collect();
+    CheckReport { results }
+}

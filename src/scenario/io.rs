@@ -1,0 +1,616 @@
+//! Reading and writing scenario files. This is the only module that uses `serde_yaml`.
+//!
+//! Loading reports every problem with the file, line and column, the field and what is
+//! allowed. Saving writes a temporary file in the same directory and renames it over the
+//! target, refuses to overwrite a file that is not the one loaded (or that changed on disk
+//! since it was loaded) unless forced, and writes a stable layout: the same scenario always
+//! gives the same bytes, so load → save → load → save is a fixed point.
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml::Value;
+use thiserror::Error;
+
+use super::schema::{AttentionScenario, Scenario, ScenarioFile, VERSION};
+use super::{FieldPath, PathSeg, Runnable, build_file};
+
+/// One problem, located in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The field (`model.heads`, `expect[2].at`), empty for the whole document.
+    pub field: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file was read but its content is not a valid scenario.
+    #[error("{}", invalid_text(origin, problems))]
+    Invalid {
+        /// File name (or `<text>`).
+        origin: String,
+        /// Every problem found.
+        problems: Vec<Located>,
+    },
+}
+
+impl LoadError {
+    /// The located problems (empty for read errors).
+    pub fn problems(&self) -> &[Located] {
+        match self {
+            LoadError::Read { .. } => &[],
+            LoadError::Invalid { problems, .. } => problems,
+        }
+    }
+}
+
+fn invalid_text(origin: &str, problems: &[Located]) -> String {
+    problems
+        .iter()
+        .map(|p| {
+            format!(
+                "{origin}:{}:{}: {}",
+                p.line,
+                p.column,
+                super::join_field(&p.field, &p.message)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Why a scenario could not be saved.
+#[derive(Debug, Error)]
+pub enum SaveError {
+    /// The target exists and is not the file this session loaded.
+    #[error(
+        "{path} already exists and is not the scenario you loaded: choose another name, or force the overwrite"
+    )]
+    WouldOverwrite {
+        /// The target.
+        path: PathBuf,
+    },
+    /// The loaded file was changed by someone else since it was loaded.
+    #[error(
+        "{path} changed on disk since it was loaded: save under another name, or force the overwrite"
+    )]
+    ChangedOnDisk {
+        /// The target.
+        path: PathBuf,
+    },
+    /// File system error.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Serialization error (should not happen for valid scenarios).
+    #[error("cannot serialise the scenario: {0}")]
+    Serialize(String),
+}
+
+/// A scenario read from disk, with what is needed to save it back safely.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The parsed file.
+    pub file: ScenarioFile,
+    /// Where it came from.
+    pub path: PathBuf,
+    /// Hash of the bytes read (to notice changes on disk before overwriting).
+    pub fingerprint: u64,
+    /// The model/trace built from it.
+    pub runnable: Runnable,
+}
+
+/// What a save may overwrite.
+#[derive(Debug, Clone, Default)]
+pub struct SaveGuard {
+    /// The file the session loaded, with the fingerprint of its bytes then.
+    pub loaded: Option<(PathBuf, u64)>,
+    /// Overwrite whatever is there.
+    pub force: bool,
+}
+
+/// FNV-1a of the file's bytes.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    crate::model::init::fnv1a(bytes)
+}
+
+/// Reads, parses and builds the scenario at `path`.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let bytes = fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let origin = path.display().to_string();
+    let text = String::from_utf8(bytes.clone()).map_err(|e| LoadError::Invalid {
+        origin: origin.clone(),
+        problems: vec![Located {
+            line: 1,
+            column: 1,
+            field: String::new(),
+            message: format!("the file is not UTF-8 text ({e})"),
+        }],
+    })?;
+    let (file, runnable) = parse_and_build(&text, &origin)?;
+    Ok(Loaded {
+        file,
+        path: path.to_path_buf(),
+        fingerprint: fingerprint(&bytes),
+        runnable,
+    })
+}
+
+/// Parses and builds scenario text; `origin` names it in errors.
+pub fn parse_and_build(text: &str, origin: &str) -> Result<(ScenarioFile, Runnable), LoadError> {
+    let file = parse(text, origin)?;
+    match build_file(&file) {
+        Ok(r) => Ok((file, r)),
+        Err(problems) => Err(LoadError::Invalid {
+            origin: origin.to_string(),
+            problems: problems
+                .into_iter()
+                .map(|p| {
+                    let (line, column) = locate(text, &p.path);
+                    Located {
+                        line,
+                        column,
+                        field: p.path.to_string(),
+                        message: p.message,
+                    }
+                })
+                .collect(),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    version: Option<Value>,
+    kind: Option<Value>,
+}
+
+fn one(origin: &str, line: usize, column: usize, field: &str, message: String) -> LoadError {
+    LoadError::Invalid {
+        origin: origin.to_string(),
+        problems: vec![Located {
+            line,
+            column,
+            field: field.to_string(),
+            message,
+        }],
+    }
+}
+
+fn from_yaml_error(origin: &str, e: &serde_yaml::Error) -> LoadError {
+    let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+    // serde_yaml appends " at line L column C"; the location is reported separately.
+    let msg = e
+        .to_string()
+        .replacen(&format!(" at line {line} column {column}"), "", 1);
+    // It prefixes the field path (`model.d_model: …`) when it knows it.
+    let (field, message) = match msg.split_once(": ") {
+        Some((f, m)) if !f.contains(' ') && !f.is_empty() => (f.to_string(), m.to_string()),
+        _ => (String::new(), msg),
+    };
+    let message = message.replace("expected usize", "expected a non-negative integer");
+    one(origin, line, column, &field, message)
+}
+
+/// Parses scenario text (syntax, types, unknown fields, version and kind).
+pub fn parse(text: &str, origin: &str) -> Result<ScenarioFile, LoadError> {
+    if text.trim().is_empty() {
+        return Err(one(
+            origin,
+            1,
+            1,
+            "",
+            "the file is empty: a scenario starts with `version: 1`".into(),
+        ));
+    }
+    let header: Header = match serde_yaml::from_str::<Value>(text) {
+        Err(e) => return Err(from_yaml_error(origin, &e)),
+        Ok(Value::Null) => {
+            return Err(one(
+                origin,
+                1,
+                1,
+                "",
+                "the file is empty: a scenario starts with `version: 1`".into(),
+            ));
+        }
+        Ok(Value::Mapping(_)) => {
+            serde_yaml::from_str(text).map_err(|e| from_yaml_error(origin, &e))?
+        }
+        Ok(_) => {
+            return Err(one(
+                origin,
+                1,
+                1,
+                "",
+                "a scenario is a map of fields (version, title, model, input, …), not a list or a single value".into(),
+            ));
+        }
+    };
+    let at = |p: &[&str]| {
+        locate(
+            text,
+            &FieldPath::new(p.iter().map(|k| PathSeg::Key(k.to_string())).collect()),
+        )
+    };
+    match &header.version {
+        None => {
+            return Err(one(
+                origin,
+                1,
+                1,
+                "version",
+                format!("version is missing: add `version: {VERSION}` as the first line"),
+            ));
+        }
+        Some(Value::Number(n)) if n.as_u64() == Some(u64::from(VERSION)) => {}
+        Some(v) => {
+            let (l, c) = at(&["version"]);
+            let shown = serde_yaml::to_string(v).unwrap_or_default();
+            return Err(one(
+                origin,
+                l,
+                c,
+                "version",
+                format!(
+                    "version {} is not supported: this qkv reads version {VERSION}",
+                    shown.trim()
+                ),
+            ));
+        }
+    }
+    let kind = match &header.kind {
+        None => "model".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => serde_yaml::to_string(v)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    };
+    match kind.as_str() {
+        "model" => serde_yaml::from_str::<Scenario>(text)
+            .map(ScenarioFile::Model)
+            .map_err(|e| from_yaml_error(origin, &e)),
+        "attention" => serde_yaml::from_str::<AttentionScenario>(text)
+            .map(ScenarioFile::Attention)
+            .map_err(|e| from_yaml_error(origin, &e)),
+        other => {
+            let (l, c) = at(&["kind"]);
+            Err(one(
+                origin,
+                l,
+                c,
+                "kind",
+                format!("unknown kind {other:?}: expected model or attention"),
+            ))
+        }
+    }
+}
+
+// ----- locating fields in the text ------------------------------------------------------
+
+struct Line<'a> {
+    no: usize,
+    indent: usize,
+    text: &'a str,
+}
+
+fn significant_lines(src: &str) -> Vec<Line<'_>> {
+    src.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let t = l.trim_start();
+            if t.is_empty() || t.starts_with('#') || t == "---" {
+                None
+            } else {
+                Some(Line {
+                    no: i + 1,
+                    indent: l.len() - t.len(),
+                    text: t,
+                })
+            }
+        })
+        .collect()
+}
+
+fn key_matches(text: &str, key: &str) -> bool {
+    [key.to_string(), format!("{key:?}"), format!("'{key}'")]
+        .iter()
+        .any(|k| {
+            text.strip_prefix(k.as_str())
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+}
+
+/// Byte position of `key:` inside a flow map on one line (`model: {arch: encoder, heads: 6}`).
+fn flow_key(text: &str, key: &str) -> Option<usize> {
+    let open = text.find('{')?;
+    let mut from = open;
+    while let Some(p) = text[from..].find(key) {
+        let at = from + p;
+        let before = text[..at].trim_end();
+        let after = text[at + key.len()..].trim_start();
+        if (before.ends_with('{') || before.ends_with(',')) && after.starts_with(':') {
+            return Some(at);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+/// Best-effort 1-based (line, column) of a field in block- or flow-style YAML: the deepest
+/// part of the path that could be found.
+pub fn locate(src: &str, path: &FieldPath) -> (usize, usize) {
+    let lines = significant_lines(src);
+    let mut best = (1, 1);
+    // The current scope: lines[lo..hi] are the children of the node found so far.
+    let (mut lo, mut hi) = (0, lines.len());
+    let mut segs = path.0.iter().peekable();
+    let mut current: Option<usize> = None;
+    while let Some(seg) = segs.next() {
+        if lo >= hi {
+            // No block children: the value may be a flow map on the current line.
+            if let (PathSeg::Key(k), Some(c)) = (seg, current) {
+                let l = &lines[c];
+                if let Some(pos) = flow_key(l.text, k) {
+                    return (l.no, l.indent + l.text[..pos].chars().count() + 1);
+                }
+            }
+            return best;
+        }
+        let child_indent = lines[lo].indent;
+        let found = match seg {
+            PathSeg::Key(k) => (lo..hi).find(|&i| {
+                let l = &lines[i];
+                l.indent == child_indent && key_matches(l.text, k)
+                    || l.indent == child_indent
+                        && l.text.starts_with("- ")
+                        && key_matches(l.text[2..].trim_start(), k)
+            }),
+            PathSeg::Index(n) => (lo..hi)
+                .filter(|&i| lines[i].indent == child_indent && lines[i].text.starts_with('-'))
+                .nth(*n),
+        };
+        let Some(i) = found else {
+            return best;
+        };
+        current = Some(i);
+        let l = &lines[i];
+        let mut col = l.indent + 1;
+        if let PathSeg::Key(k) = seg
+            && l.text.starts_with("- ")
+        {
+            col += 2;
+            let _ = k;
+        }
+        best = (l.no, col);
+        // Children: the following lines indented deeper than this one (list items may sit at
+        // the same indent as their key).
+        let own = l.indent;
+        let item = l.text.starts_with('-');
+        let mut end = i + 1;
+        while end < hi
+            && (lines[end].indent > own
+                || (!item && lines[end].indent == own && lines[end].text.starts_with('-')))
+        {
+            end += 1;
+        }
+        if item && segs.peek().is_some() {
+            // The item's own first key sits on the dash line: rescan including it.
+            let rest = l.text[1..].trim_start();
+            if let Some(PathSeg::Key(k)) = segs.peek()
+                && key_matches(rest, k)
+            {
+                segs.next();
+                best = (l.no, l.indent + 3);
+                lo = i + 1;
+                hi = end;
+                continue;
+            }
+        }
+        lo = i + 1;
+        hi = end;
+    }
+    best
+}
+
+// ----- writing --------------------------------------------------------------------------
+
+/// The scenario as YAML text in qkv's stable layout: block maps, lists of maps as block
+/// lists, lists of numbers in flow style (`[0.12, -0.87]`), matrices as one flow row per line.
+pub fn to_yaml(file: &ScenarioFile) -> Result<String, SaveError> {
+    let value = match file {
+        ScenarioFile::Model(s) => serde_yaml::to_value(s),
+        ScenarioFile::Attention(a) => serde_yaml::to_value(a),
+    }
+    .map_err(|e| SaveError::Serialize(e.to_string()))?;
+    let mut out = String::new();
+    emit_block(&value, 0, &mut out)?;
+    Ok(out)
+}
+
+fn scalar(v: &Value) -> Result<String, SaveError> {
+    let s = serde_yaml::to_string(v).map_err(|e| SaveError::Serialize(e.to_string()))?;
+    Ok(s.trim_end_matches('\n').to_string())
+}
+
+fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_))
+}
+
+fn flow_list(items: &[Value]) -> Result<String, SaveError> {
+    let parts: Result<Vec<String>, SaveError> = items.iter().map(scalar).collect();
+    Ok(format!("[{}]", parts?.join(", ")))
+}
+
+/// Writes `key: value` lines of a map at `indent`.
+fn emit_block(v: &Value, indent: usize, out: &mut String) -> Result<(), SaveError> {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Mapping(m) => {
+            for (k, val) in m {
+                let key = scalar(k)?;
+                out.push_str(&format!("{pad}{key}:"));
+                emit_value(val, indent, out)?;
+            }
+        }
+        other => {
+            out.push_str(&pad);
+            emit_value(other, indent, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the value after `key:` (same line for scalars and flow lists, else below).
+fn emit_value(v: &Value, indent: usize, out: &mut String) -> Result<(), SaveError> {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Sequence(items) if items.is_empty() => out.push_str(" []\n"),
+        Value::Sequence(items) if items.iter().all(is_scalar) => {
+            out.push_str(&format!(" {}\n", flow_list(items)?));
+        }
+        Value::Sequence(items) => {
+            out.push('\n');
+            for item in items {
+                match item {
+                    Value::Sequence(row) if row.iter().all(is_scalar) => {
+                        out.push_str(&format!("{pad}- {}\n", flow_list(row)?));
+                    }
+                    Value::Mapping(m) if !m.is_empty() => {
+                        let mut inner = String::new();
+                        emit_block(item, indent + 2, &mut inner)?;
+                        // The first key goes on the dash line.
+                        out.push_str(&format!("{pad}- {}", &inner[indent + 2..]));
+                    }
+                    other => {
+                        out.push_str(&format!("{pad}-"));
+                        emit_value(other, indent + 2, out)?;
+                    }
+                }
+            }
+        }
+        Value::Mapping(m) if m.is_empty() => out.push_str(" {}\n"),
+        Value::Mapping(_) => {
+            out.push('\n');
+            emit_block(v, indent + 2, out)?;
+        }
+        other => {
+            let s = scalar(other)?;
+            if s.contains('\n') {
+                // A block scalar (`|-` and indented lines): re-indent under the key.
+                let mut lines = s.lines();
+                let head = lines.next().unwrap_or("|-");
+                out.push_str(&format!(" {head}\n"));
+                for l in lines {
+                    let l = l.strip_prefix("  ").unwrap_or(l);
+                    if l.is_empty() {
+                        out.push('\n');
+                    } else {
+                        out.push_str(&format!("{pad}  {l}\n"));
+                    }
+                }
+            } else {
+                out.push_str(&format!(" {s}\n"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `file` to `path` atomically (temporary file in the same directory, then rename),
+/// under the rules of `guard`.
+pub fn save(file: &ScenarioFile, path: &Path, guard: &SaveGuard) -> Result<(), SaveError> {
+    let text = to_yaml(file)?;
+    save_text(&text, path, guard)
+}
+
+/// Writes YAML text to `path` atomically under the rules of `guard`.
+pub fn save_text(text: &str, path: &Path, guard: &SaveGuard) -> Result<(), SaveError> {
+    let io = |source| SaveError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.exists() && !guard.force {
+        let same = guard
+            .loaded
+            .as_ref()
+            .is_some_and(|(p, _)| same_file(p, path));
+        if !same {
+            return Err(SaveError::WouldOverwrite {
+                path: path.to_path_buf(),
+            });
+        }
+        if let Some((_, fp)) = &guard.loaded {
+            let now = fs::read(path).map_err(io)?;
+            if fingerprint(&now) != *fp {
+                return Err(SaveError::ChangedOnDisk {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario.yaml".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}",
+            self.line,
+            self.column,
+            super::join_field(&self.field, &self.message)
+        )
+    }
+}

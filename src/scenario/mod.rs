@@ -1,0 +1,734 @@
+//! YAML scenarios: what a user was studying (model, sentence, overrides), a guided tour
+//! through the trace, and expectations that `qkv check` verifies.
+//!
+//! [`schema`] is the file format, [`io`] the only YAML code (load with line:column errors,
+//! atomic save), [`check`] runs the expectations. This module turns a parsed file into a
+//! model and a trace, reporting every semantic problem with the path of the offending field.
+
+pub mod check;
+pub mod io;
+pub mod schema;
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2};
+
+use crate::model::attention::{Mask, scaled_dot_product};
+use crate::model::{
+    Config, Input, Layers, MaskKind, Param, Preset, Transformer, ValidConfig, prepare,
+};
+use crate::trace::{Address, Labels, Step, StepKind, Tensor, Trace, TraceTokens};
+use schema::{
+    AttentionScenario, CHECK_FIELDS, Expectation, InputSpec, LayersSpec, ModelSpec, Numbers,
+    OrderedMap, Scenario, ScenarioFile, TourStep, VERSION, Word,
+};
+
+/// One segment of the path to a field: a map key or a list index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSeg {
+    /// `model`, `heads`, a token, a weight name…
+    Key(String),
+    /// Position in a list.
+    Index(usize),
+}
+
+/// Path of a field in a scenario file, e.g. `model.heads` or `expect[2].tolerance`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldPath(pub Vec<PathSeg>);
+
+impl FieldPath {
+    /// A path from keys and indices.
+    pub fn new(segs: Vec<PathSeg>) -> FieldPath {
+        FieldPath(segs)
+    }
+    fn key(k: &str) -> FieldPath {
+        FieldPath(vec![PathSeg::Key(k.to_string())])
+    }
+    fn then(&self, k: &str) -> FieldPath {
+        let mut v = self.0.clone();
+        v.push(PathSeg::Key(k.to_string()));
+        FieldPath(v)
+    }
+    fn at(&self, i: usize) -> FieldPath {
+        let mut v = self.0.clone();
+        v.push(PathSeg::Index(i));
+        FieldPath(v)
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, s) in self.0.iter().enumerate() {
+            match s {
+                PathSeg::Key(k) if n == 0 => write!(f, "{k}")?,
+                PathSeg::Key(k) => write!(f, ".{k}")?,
+                PathSeg::Index(i) => write!(f, "[{i}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A semantic problem in a scenario (the YAML parsed, but the content does not fit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioProblem {
+    /// Where.
+    pub path: FieldPath,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl ScenarioProblem {
+    fn new(path: FieldPath, message: impl Into<String>) -> ScenarioProblem {
+        ScenarioProblem {
+            path,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ScenarioProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&join_field(&self.path.to_string(), &self.message))
+    }
+}
+
+/// `field: message`, or `field = value: …` when the message starts with `= `.
+pub fn join_field(field: &str, message: &str) -> String {
+    if field.is_empty() {
+        message.to_string()
+    } else if message.starts_with("= ") {
+        format!("{field} {message}")
+    } else {
+        format!("{field}: {message}")
+    }
+}
+
+/// The configuration a model section describes (fields override the preset, `tiny` by
+/// default).
+pub fn config_of(spec: &ModelSpec) -> Config {
+    let mut c = Config::preset(spec.preset.map_or(Preset::Tiny, |w| w.0));
+    if let Some(Word(v)) = spec.arch {
+        c.arch = v;
+    }
+    if let Some(v) = spec.d_model {
+        c.d_model = v;
+    }
+    if let Some(v) = spec.heads {
+        c.heads = v;
+    }
+    if let Some(v) = spec.d_ff {
+        c.d_ff = v;
+    }
+    match spec.layers {
+        Some(LayersSpec::Both(n)) => {
+            c.layers = Layers {
+                encoder: n,
+                decoder: n,
+            }
+        }
+        Some(LayersSpec::Each { encoder, decoder }) => {
+            c.layers.encoder = encoder.unwrap_or(c.layers.encoder);
+            c.layers.decoder = decoder.unwrap_or(c.layers.decoder);
+        }
+        None => {}
+    }
+    if let Some(Word(v)) = spec.norm {
+        c.norm = v;
+    }
+    if let Some(Word(v)) = spec.positional {
+        c.positional = v;
+    }
+    if let Some(v) = spec.scale {
+        c.scale = v;
+    }
+    if let Some(v) = spec.embed_scale {
+        c.embed_scale = v;
+    }
+    if let Some(Word(v)) = spec.mask {
+        c.mask = v;
+    }
+    if let Some(v) = spec.eps {
+        c.eps = v as f32;
+    }
+    if let Some(v) = spec.seed {
+        c.seed = v;
+    }
+    if let Some(v) = spec.max_tokens {
+        c.max_tokens = v;
+    }
+    if let Some(Word(v)) = spec.tokenizer {
+        c.tokenizer = v;
+    }
+    c
+}
+
+/// A model section that states every field of `config` explicitly.
+pub fn spec_of(c: &Config) -> ModelSpec {
+    ModelSpec {
+        preset: None,
+        arch: Some(Word(c.arch)),
+        d_model: Some(c.d_model),
+        heads: Some(c.heads),
+        d_ff: Some(c.d_ff),
+        layers: Some(if c.layers.encoder == c.layers.decoder {
+            LayersSpec::Both(c.layers.encoder)
+        } else {
+            LayersSpec::Each {
+                encoder: Some(c.layers.encoder),
+                decoder: Some(c.layers.decoder),
+            }
+        }),
+        norm: Some(Word(c.norm)),
+        positional: Some(Word(c.positional)),
+        scale: Some(c.scale),
+        embed_scale: Some(c.embed_scale),
+        mask: Some(Word(c.mask)),
+        eps: Some(c.eps.to_string().parse().unwrap_or(f64::from(c.eps))),
+        seed: Some(c.seed),
+        max_tokens: Some(c.max_tokens),
+        tokenizer: Some(Word(c.tokenizer)),
+    }
+}
+
+/// A new scenario for `config` and `input` with no overrides, tour or checks.
+pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenario {
+    Scenario {
+        version: VERSION,
+        kind: schema::Kind::Model,
+        title: String::new(),
+        description: String::new(),
+        model: spec_of(config),
+        input: InputSpec {
+            text: text.to_string(),
+            target: target.map(str::to_string),
+        },
+        embeddings: OrderedMap::default(),
+        weights: OrderedMap::default(),
+        steps: Vec::new(),
+        expect: Vec::new(),
+    }
+}
+
+/// Maps a config problem's field (`heads`, `layers.encoder`, `input.text`) to its path.
+fn config_field_path(field: &str) -> FieldPath {
+    match field.split_once('.') {
+        Some(("input", rest)) => FieldPath::key("input").then(rest),
+        Some(("layers", _)) => FieldPath::key("model").then("layers"),
+        _ => FieldPath::key("model").then(field),
+    }
+}
+
+/// A model scenario made runnable.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The model with every override applied.
+    pub model: Transformer,
+    /// The tokenized input.
+    pub input: Input,
+    /// The forward pass.
+    pub trace: Trace,
+}
+
+/// Turns a matrix written as rows into an array, checking that it is rectangular.
+///
+/// # Shapes
+/// Returns rows.len() × rows[0].len().
+pub fn to_array(rows: &[Vec<f64>]) -> Result<Array2<f32>, String> {
+    let n = rows.len();
+    let m = rows.first().map_or(0, Vec::len);
+    if n == 0 || m == 0 {
+        return Err("is empty: expected a list of non-empty rows".into());
+    }
+    if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != m) {
+        return Err(format!(
+            "row {i} has {} values but row 0 has {m}: every row needs the same length",
+            r.len()
+        ));
+    }
+    let flat: Vec<f32> = rows.iter().flatten().map(|x| *x as f32).collect();
+    Array2::from_shape_vec((n, m), flat).map_err(|e| e.to_string())
+}
+
+fn first_non_finite(values: impl Iterator<Item = f64>) -> Option<(usize, f64)> {
+    values.enumerate().find(|(_, v)| !v.is_finite())
+}
+
+/// Runs a model scenario: config, input, overrides, forward pass, and checks the names used
+/// by the tour and the expectations. Returns every problem found.
+pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
+    let mut problems = Vec::new();
+    if s.version != VERSION {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("version"),
+            format!(
+                "version {} is not supported: this qkv reads version {VERSION}",
+                s.version
+            ),
+        ));
+        return Err(problems);
+    }
+    let config = config_of(&s.model);
+    if let Some(eps) = s.model.eps
+        && !(eps.is_finite() && eps > 0.0)
+    {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("model").then("eps"),
+            format!("= {eps}: expected a number in (0, 1]"),
+        ));
+    }
+    let prepared = prepare(config, &s.input.text, s.input.target.as_deref());
+    let (valid, input) = match prepared {
+        Ok(v) => v,
+        Err(e) => {
+            problems.extend(e.problems.into_iter().map(|p| {
+                let message = if p.field.starts_with("layers.") {
+                    p.to_string()
+                } else {
+                    format!("= {}: expected {}", p.value, p.allowed)
+                };
+                ScenarioProblem::new(config_field_path(&p.field), message)
+            }));
+            return Err(problems);
+        }
+    };
+    let model = match apply_overrides(valid, &input, s) {
+        Ok(m) => m,
+        Err(mut p) => {
+            problems.append(&mut p);
+            return Err(problems);
+        }
+    };
+    let trace = match model.forward(&input) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(ScenarioProblem::new(FieldPath::key("model"), e.to_string()));
+            return Err(problems);
+        }
+    };
+    problems.extend(check_tour(&s.steps, &trace));
+    problems.extend(check_expectations(&s.expect, &trace));
+    if problems.is_empty() {
+        Ok(Built {
+            model,
+            input,
+            trace,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The model of `config` with the scenario's embedding and weight overrides applied.
+pub fn apply_overrides(
+    config: ValidConfig,
+    input: &Input,
+    s: &Scenario,
+) -> Result<Transformer, Vec<ScenarioProblem>> {
+    let mut problems = Vec::new();
+    let mut model = Transformer::new(config);
+    let tokens: Vec<&String> = input
+        .source
+        .iter()
+        .chain(input.target.iter().flatten())
+        .collect();
+    for (token, vector) in s.embeddings.iter() {
+        let path = FieldPath::key("embeddings").then(token);
+        if !tokens.iter().any(|t| *t == token) {
+            let list: Vec<&str> = tokens.iter().map(|t| t.as_str()).collect();
+            problems.push(ScenarioProblem::new(
+                path,
+                format!(
+                    "unknown token {token:?}: it is not in the input (tokens: {})",
+                    list.join(", ")
+                ),
+            ));
+            continue;
+        }
+        if let Some((i, v)) = first_non_finite(vector.iter().copied()) {
+            problems.push(ScenarioProblem::new(
+                path,
+                format!("value {i} is {v}: embeddings must be finite numbers"),
+            ));
+            continue;
+        }
+        let arr = Array1::from_iter(vector.iter().map(|x| *x as f32));
+        if let Err(e) = model.embedding_mut().set_override(token, arr) {
+            problems.push(ScenarioProblem::new(path, e.to_string()));
+        }
+    }
+    for (name, numbers) in s.weights.iter() {
+        let path = FieldPath::key("weights").then(name);
+        let param = match numbers {
+            Numbers::Vector(v) => Param::Vector(Array1::from_iter(v.iter().map(|x| *x as f32))),
+            Numbers::Matrix(m) => match to_array(m) {
+                Ok(a) => Param::Matrix(a),
+                Err(e) => {
+                    problems.push(ScenarioProblem::new(path, format!("matrix {e}")));
+                    continue;
+                }
+            },
+        };
+        if let Err(e) = model.weights_mut().set(name, param) {
+            problems.push(ScenarioProblem::new(path, e.to_string()));
+        }
+    }
+    if problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The step and head a tour stop shows (`show: name[h]` or `show: name` + `head: h`).
+pub fn tour_target(step: &TourStep) -> Result<(String, Option<usize>), String> {
+    let addr = Address::parse(&step.show).map_err(|e| e.to_string())?;
+    match (addr.indices.as_slice(), step.head) {
+        ([], h) => Ok((addr.name, h)),
+        ([h], None) => Ok((addr.name, Some(*h))),
+        ([h], Some(h2)) if *h == h2 => Ok((addr.name, Some(*h))),
+        ([_], Some(_)) => Err("gives the head twice, in `show` and in `head`".into()),
+        _ => Err(format!(
+            "{:?} has too many indices: `show` names a step and optionally a head; put the cell in `cell: [row, column]`",
+            step.show
+        )),
+    }
+}
+
+fn check_tour(steps: &[TourStep], trace: &Trace) -> Vec<ScenarioProblem> {
+    let mut out = Vec::new();
+    for (i, st) in steps.iter().enumerate() {
+        let path = FieldPath::key("steps").at(i);
+        let (name, head) = match tour_target(st) {
+            Ok(t) => t,
+            Err(e) => {
+                out.push(ScenarioProblem::new(path.then("show"), e));
+                continue;
+            }
+        };
+        let step = match trace.step(&name) {
+            Ok(s) => s,
+            Err(e) => {
+                out.push(ScenarioProblem::new(path.then("show"), e.to_string()));
+                continue;
+            }
+        };
+        let head = match (step.heads(), head) {
+            (Some(_), None) => Some(0),
+            (_, h) => h,
+        };
+        let m = match step.matrix(head) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(ScenarioProblem::new(path.then("head"), e.to_string()));
+                continue;
+            }
+        };
+        if let Some([r, c]) = st.cell
+            && (r >= m.nrows() || c >= m.ncols())
+        {
+            out.push(ScenarioProblem::new(
+                path.then("cell"),
+                format!(
+                    "cell [{r}, {c}] is outside {} ({} × {})",
+                    st.show,
+                    m.nrows(),
+                    m.ncols()
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Checks the form of expectations: a known address, exactly one check, a valid tolerance.
+fn check_expectations(expect: &[Expectation], trace: &Trace) -> Vec<ScenarioProblem> {
+    let mut out = Vec::new();
+    for (i, e) in expect.iter().enumerate() {
+        let path = FieldPath::key("expect").at(i);
+        let n = check::kinds(e).len();
+        if n != 1 {
+            out.push(ScenarioProblem::new(
+                path.clone(),
+                format!("has {n} checks: give exactly one of {CHECK_FIELDS}"),
+            ));
+        }
+        if let Some(t) = e.tolerance
+            && !(t.is_finite() && t >= 0.0)
+        {
+            out.push(ScenarioProblem::new(
+                path.then("tolerance"),
+                format!("= {t}: expected a finite number ≥ 0, such as 1e-4"),
+            ));
+        }
+        match Address::parse(&e.at) {
+            Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
+            Ok(a) => {
+                if let Err(err) = check::resolve(trace, &a) {
+                    out.push(ScenarioProblem::new(path.then("at"), err.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Names of the steps of an attention hand-check, in order.
+pub const ATTENTION_STEPS: [&str; 8] = [
+    "q", "k", "v", "scores", "scaled", "masked", "weights", "output",
+];
+
+fn labels(prefix: &str, n: usize) -> Labels {
+    Arc::new((0..n).map(|i| format!("{prefix}{i}")).collect())
+}
+
+/// Runs an attention hand-check and records `q k v scores scaled masked weights output`.
+pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProblem>> {
+    let mut problems = Vec::new();
+    if a.version != VERSION {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("version"),
+            format!(
+                "version {} is not supported: this qkv reads version {VERSION}",
+                a.version
+            ),
+        ));
+        return Err(problems);
+    }
+    let mut arr = |name: &str, rows: &[Vec<f64>]| -> Option<Array2<f32>> {
+        let path = FieldPath::key(name);
+        if let Some((i, v)) = first_non_finite(rows.iter().flatten().copied()) {
+            problems.push(ScenarioProblem::new(
+                path,
+                format!("value {i} is {v}: expected finite numbers"),
+            ));
+            return None;
+        }
+        match to_array(rows) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                problems.push(ScenarioProblem::new(path, format!("matrix {e}")));
+                None
+            }
+        }
+    };
+    let (q, k, v) = (arr("q", &a.q), arr("k", &a.k), arr("v", &a.v));
+    let (Some(q), Some(k), Some(v)) = (q, k, v) else {
+        return Err(problems);
+    };
+    if q.ncols() != k.ncols() {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("k"),
+            format!(
+                "keys have {} columns but queries have {}: q and k need the same width d_k",
+                k.ncols(),
+                q.ncols()
+            ),
+        ));
+    }
+    if v.nrows() != k.nrows() {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("v"),
+            format!(
+                "v has {} rows but k has {}: one value per key",
+                v.nrows(),
+                k.nrows()
+            ),
+        ));
+    }
+    let (n, m, dv) = (q.nrows(), k.nrows(), v.ncols());
+    if let Some(exp) = &a.expect {
+        if let Some(t) = exp.tolerance
+            && !(t.is_finite() && t >= 0.0)
+        {
+            problems.push(ScenarioProblem::new(
+                FieldPath::key("expect").then("tolerance"),
+                format!("= {t}: expected a finite number ≥ 0, such as 1e-3"),
+            ));
+        }
+        for (name, rows) in exp.matrices() {
+            let want = if name == "output" { (n, dv) } else { (n, m) };
+            let path = FieldPath::key("expect").then(name);
+            match to_array(rows) {
+                Err(e) => problems.push(ScenarioProblem::new(path, format!("matrix {e}"))),
+                Ok(x) if x.dim() != want => problems.push(ScenarioProblem::new(
+                    path,
+                    format!(
+                        "is {} × {} but {name} is {} × {} here",
+                        x.nrows(),
+                        x.ncols(),
+                        want.0,
+                        want.1
+                    ),
+                )),
+                Ok(_) => {}
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
+    let scale = a.scale.unwrap_or(true);
+    let r = scaled_dot_product(
+        q.view(),
+        k.view(),
+        v.view(),
+        if causal { Mask::Causal } else { Mask::None },
+        scale,
+    );
+    let (ql, kl) = (labels("q", n), labels("k", m));
+    let d_k = q.ncols();
+    let mut steps = Vec::new();
+    let mut push = |name: &str,
+                    kind,
+                    t: Array2<f32>,
+                    rows: &Labels,
+                    cols: Labels,
+                    f: String,
+                    inputs: &[&str]| {
+        steps.push(Step::new(
+            name,
+            kind,
+            Tensor::Matrix(t),
+            rows.clone(),
+            cols,
+            f,
+            inputs.iter().map(|s| s.to_string()).collect(),
+        ))
+    };
+    push(
+        "q",
+        StepKind::Query,
+        q,
+        &ql,
+        labels("d", d_k),
+        "q: queries given in the scenario".into(),
+        &[],
+    );
+    push(
+        "k",
+        StepKind::Key,
+        k,
+        &kl,
+        labels("d", d_k),
+        "k: keys given in the scenario".into(),
+        &[],
+    );
+    push(
+        "v",
+        StepKind::Value,
+        v,
+        &kl,
+        labels("d", dv),
+        "v: values given in the scenario".into(),
+        &[],
+    );
+    push(
+        "scores",
+        StepKind::Scores,
+        r.scores,
+        &ql,
+        kl.clone(),
+        "scores = q · kᵀ".into(),
+        &["q", "k"],
+    );
+    let scaled_f = if scale {
+        format!(
+            "scaled = scores / √d_k = scores / √{d_k} = scores / {:.4}",
+            (d_k as f32).sqrt()
+        )
+    } else {
+        "scaled = scores (scaling off)".into()
+    };
+    push(
+        "scaled",
+        StepKind::Scaled,
+        r.scaled,
+        &ql,
+        kl.clone(),
+        scaled_f,
+        &["scores"],
+    );
+    let masked_f = if causal {
+        "masked = scaled + M, M[i][j] = −∞ where j > i (causal), else 0".into()
+    } else {
+        "masked = scaled (no mask)".into()
+    };
+    push(
+        "masked",
+        StepKind::Masked,
+        r.masked,
+        &ql,
+        kl.clone(),
+        masked_f,
+        &["scaled"],
+    );
+    push(
+        "weights",
+        StepKind::Weights,
+        r.weights,
+        &ql,
+        kl.clone(),
+        "weights[i][j] = e^(masked[i][j] − max_i) / Σ_k e^(masked[i][k] − max_i)".into(),
+        &["masked"],
+    );
+    push(
+        "output",
+        StepKind::HeadOut,
+        r.output,
+        &ql,
+        labels("d", dv),
+        "output = weights · v".into(),
+        &["weights", "v"],
+    );
+    let trace = Trace::new(
+        steps,
+        TraceTokens {
+            source: ql,
+            target: None,
+            vocab: kl,
+        },
+    );
+    let tour = check_tour(&a.steps, &trace);
+    if tour.is_empty() {
+        Ok(trace)
+    } else {
+        Err(tour)
+    }
+}
+
+/// A runnable scenario of either kind.
+#[derive(Debug, Clone)]
+pub enum Runnable {
+    /// A model scenario with its model and trace.
+    Model(Box<Built>),
+    /// An attention hand-check's trace.
+    Attention(Trace),
+}
+
+impl Runnable {
+    /// The trace.
+    pub fn trace(&self) -> &Trace {
+        match self {
+            Runnable::Model(b) => &b.trace,
+            Runnable::Attention(t) => t,
+        }
+    }
+    /// The model, for model scenarios.
+    pub fn model(&self) -> Option<&Transformer> {
+        match self {
+            Runnable::Model(b) => Some(&b.model),
+            Runnable::Attention(_) => None,
+        }
+    }
+}
+
+/// Builds a scenario file of either kind.
+pub fn build_file(file: &ScenarioFile) -> Result<Runnable, Vec<ScenarioProblem>> {
+    match file {
+        ScenarioFile::Model(s) => build(s).map(|b| Runnable::Model(Box::new(b))),
+        ScenarioFile::Attention(a) => build_attention(a).map(Runnable::Attention),
+    }
+}

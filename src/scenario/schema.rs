@@ -1,0 +1,612 @@
+//! The scenario file format, version 1 (serde structs; strict: unknown fields are errors).
+//!
+//! Two kinds of file:
+//! - a *model* scenario (`kind: model`, the default): a model, an input, optional embedding and
+//!   weight overrides, a guided tour (`steps`) and expectations (`expect`);
+//! - an *attention* hand-check (`kind: attention`): only `q`, `k`, `v`, an optional `mask` and
+//!   `scale`, and the expected `scores` / `scaled` / `masked` / `weights` / `output`.
+//!
+//! This module has no YAML code: reading and writing live in [`super::io`].
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::model::{Arch, MaskKind, Norm, Positional, Preset, TokenizerKind};
+
+/// The only format version this qkv reads and writes.
+pub const VERSION: u32 = 1;
+
+/// A scenario file of either kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScenarioFile {
+    /// `kind: model` (or no kind).
+    Model(Scenario),
+    /// `kind: attention`.
+    Attention(AttentionScenario),
+}
+
+impl ScenarioFile {
+    /// Title of either kind.
+    pub fn title(&self) -> &str {
+        match self {
+            ScenarioFile::Model(s) => &s.title,
+            ScenarioFile::Attention(a) => &a.title,
+        }
+    }
+    /// Description of either kind.
+    pub fn description(&self) -> &str {
+        match self {
+            ScenarioFile::Model(s) => &s.description,
+            ScenarioFile::Attention(a) => &a.description,
+        }
+    }
+    /// Guided tour of either kind.
+    pub fn steps(&self) -> &[TourStep] {
+        match self {
+            ScenarioFile::Model(s) => &s.steps,
+            ScenarioFile::Attention(a) => &a.steps,
+        }
+    }
+}
+
+/// The `kind` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A model scenario.
+    #[default]
+    Model,
+    /// A standalone attention hand-check.
+    Attention,
+}
+
+impl Kind {
+    fn is_model(&self) -> bool {
+        *self == Kind::Model
+    }
+}
+
+/// A model scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// `model` (may be left out).
+    #[serde(default, skip_serializing_if = "Kind::is_model")]
+    pub kind: Kind,
+    /// One line shown as the heading.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// Free text that teaches what to look at.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The model: a preset and/or fields (fields override the preset).
+    #[serde(default)]
+    pub model: ModelSpec,
+    /// The sentence(s).
+    pub input: InputSpec,
+    /// Per-token embedding overrides, in the file's order.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub embeddings: OrderedMap<Vec<f64>>,
+    /// Weight overrides by canonical name, in the file's order.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub weights: OrderedMap<Numbers>,
+    /// The guided tour.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<TourStep>,
+    /// Checks run by `qkv check`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expectation>,
+}
+
+/// The model section. Every field is optional; unset fields come from `preset` (default
+/// `tiny`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// `tiny`, `small` or `base`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Word<Preset>>,
+    /// `encoder`, `decoder` or `encoder-decoder`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<Word<Arch>>,
+    /// Width of token vectors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_model: Option<usize>,
+    /// Number of heads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heads: Option<usize>,
+    /// FFN width.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_ff: Option<usize>,
+    /// `2` (both stacks) or `{encoder: 2, decoder: 1}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<LayersSpec>,
+    /// `post` or `pre`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub norm: Option<Word<Norm>>,
+    /// `sinusoidal` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positional: Option<Word<Positional>>,
+    /// Divide scores by √d_k.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<bool>,
+    /// Multiply embeddings by √d_model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_scale: Option<bool>,
+    /// Encoder self-attention mask: `none` or `causal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask: Option<Word<MaskKind>>,
+    /// LayerNorm epsilon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f64>,
+    /// Seed of weights and embeddings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Longest sentence accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<usize>,
+    /// `whitespace` or `char`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<Word<TokenizerKind>>,
+}
+
+/// Layer counts: one number for both stacks, or one per stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayersSpec {
+    /// The same count for the encoder and the decoder.
+    Both(usize),
+    /// Separate counts (a missing one comes from the preset).
+    Each {
+        /// Encoder layers.
+        encoder: Option<usize>,
+        /// Decoder layers.
+        decoder: Option<usize>,
+    },
+}
+
+/// The input sentences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Source sentence.
+    pub text: String,
+    /// Decoder-side sentence of an encoder-decoder model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// One stop of a guided tour.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TourStep {
+    /// Step name, optionally with a head: `enc.0.attn.scores` or `enc.0.attn.scores[1]`.
+    pub show: String,
+    /// Head of a per-head step (alternative to `[h]` in `show`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<usize>,
+    /// Selected cell `[row, column]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<[usize; 2]>,
+    /// What to notice here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One check of a model scenario: `at` names a step, head, row or cell, and exactly one of
+/// `value`, `matrix`, `row`, `sum`, `zero_above_diagonal`, `argmax`, `shape` says what must
+/// hold there.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// Address: `name`, `name[h]`, `name[h][i]`, `name[h][i][j]` (no head for steps without
+    /// heads).
+    pub at: String,
+    /// The cell's value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The whole matrix (of a head, or of a step without heads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<Vec<Vec<f64>>>,
+    /// One row's values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<Vec<f64>>,
+    /// Sum of a row (or of every row of a matrix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sum: Option<f64>,
+    /// Every entry above the diagonal is exactly 0 (`true`), for a head or matrix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_above_diagonal: Option<bool>,
+    /// Column (index or label) of the row's largest entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argmax: Option<ArgmaxSpec>,
+    /// Shape of the step (`[h, n, d_k]` for per-head steps) or of one head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Vec<usize>>,
+    /// Largest accepted absolute difference (default 1e-4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    /// Shown with the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The field names of an expectation that state a check.
+pub const CHECK_FIELDS: &str = "value, matrix, row, sum, zero_above_diagonal, argmax, shape";
+
+/// Argmax as a column index or a column label (a token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgmaxSpec {
+    /// Column index.
+    Index(usize),
+    /// Column label.
+    Label(String),
+}
+
+/// A standalone hand-check of scaled dot-product attention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttentionScenario {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// Must be `attention`.
+    pub kind: Kind,
+    /// Heading.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// What it teaches.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Queries, n × d_k.
+    pub q: Vec<Vec<f64>>,
+    /// Keys, m × d_k.
+    pub k: Vec<Vec<f64>>,
+    /// Values, m × d_v.
+    pub v: Vec<Vec<f64>>,
+    /// `none` (default) or `causal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask: Option<Word<MaskKind>>,
+    /// Divide by √d_k (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<bool>,
+    /// Guided tour over `q k v scores scaled masked weights output`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<TourStep>,
+    /// Expected results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<AttentionExpect>,
+}
+
+/// Expected results of an attention hand-check (all optional, at least one needed to check).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttentionExpect {
+    /// `Q Kᵀ`, n × m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Vec<Vec<f64>>>,
+    /// `scores / √d_k`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaled: Option<Vec<Vec<f64>>>,
+    /// `scaled` with `-.inf` where masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<Vec<Vec<f64>>>,
+    /// Softmax rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<Vec<f64>>>,
+    /// `weights · V`, n × d_v.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Vec<Vec<f64>>>,
+    /// Largest accepted absolute difference (default 1e-4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+}
+
+impl AttentionExpect {
+    /// The expected matrices by step name, in pipeline order.
+    pub fn matrices(&self) -> Vec<(&'static str, &Vec<Vec<f64>>)> {
+        [
+            ("scores", &self.scores),
+            ("scaled", &self.scaled),
+            ("masked", &self.masked),
+            ("weights", &self.weights),
+            ("output", &self.output),
+        ]
+        .into_iter()
+        .filter_map(|(n, m)| m.as_ref().map(|m| (n, m)))
+        .collect()
+    }
+}
+
+/// A weight override: a matrix (list of rows) or a vector (list of numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Numbers {
+    /// rows × cols.
+    Matrix(Vec<Vec<f64>>),
+    /// A vector.
+    Vector(Vec<f64>),
+}
+
+// ----- serde helpers -------------------------------------------------------------------
+
+/// An enum value written as a word (`encoder-decoder`, `post`, …), parsed with its
+/// `FromStr` so the error lists the allowed words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word<T>(pub T);
+
+impl<T: fmt::Display> Serialize for Word<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Word<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<T> Visitor<'_> for V<T>
+        where
+            T: FromStr,
+            T::Err: fmt::Display,
+        {
+            type Value = Word<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a word")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Word<T>, E> {
+                v.parse().map(Word).map_err(E::custom)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Word<T>, E> {
+                // YAML reads a bare `off`/`on` as a word in 1.2, but `no`/`yes` style
+                // booleans may still arrive here.
+                self.visit_str(if v { "on" } else { "off" })
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl Serialize for LayersSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LayersSpec::Both(n) => s.serialize_u64(*n as u64),
+            LayersSpec::Each { encoder, decoder } => {
+                let len = usize::from(encoder.is_some()) + usize::from(decoder.is_some());
+                let mut m = s.serialize_map(Some(len))?;
+                if let Some(e) = encoder {
+                    m.serialize_entry("encoder", e)?;
+                }
+                if let Some(d) = decoder {
+                    m.serialize_entry("decoder", d)?;
+                }
+                m.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LayersSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LayersSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a layer count, or a map {encoder: N, decoder: N}")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LayersSpec, E> {
+                Ok(LayersSpec::Both(v as usize))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LayersSpec, E> {
+                usize::try_from(v)
+                    .map(LayersSpec::Both)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LayersSpec, A::Error> {
+                let (mut encoder, mut decoder) = (None, None);
+                while let Some(k) = map.next_key::<String>()? {
+                    match k.as_str() {
+                        "encoder" => encoder = Some(map.next_value()?),
+                        "decoder" => decoder = Some(map.next_value()?),
+                        other => {
+                            return Err(de::Error::unknown_field(other, &["encoder", "decoder"]));
+                        }
+                    }
+                }
+                Ok(LayersSpec::Each { encoder, decoder })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for ArgmaxSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ArgmaxSpec::Index(i) => s.serialize_u64(*i as u64),
+            ArgmaxSpec::Label(l) => s.serialize_str(l),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ArgmaxSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ArgmaxSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a column index or a column label (token)")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ArgmaxSpec, E> {
+                Ok(ArgmaxSpec::Index(v as usize))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ArgmaxSpec, E> {
+                usize::try_from(v)
+                    .map(ArgmaxSpec::Index)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ArgmaxSpec, E> {
+                Ok(ArgmaxSpec::Label(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Numbers {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Numbers::Matrix(m) => m.serialize(s),
+            Numbers::Vector(v) => v.serialize(s),
+        }
+    }
+}
+
+/// One element of a [`Numbers`] list: a number or a row of numbers.
+enum NumOrRow {
+    Num(f64),
+    Row(Vec<f64>),
+}
+
+impl<'de> Deserialize<'de> for NumOrRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NumOrRow;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a list of numbers")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumOrRow, E> {
+                Ok(NumOrRow::Num(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumOrRow, E> {
+                Ok(NumOrRow::Num(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumOrRow, E> {
+                Ok(NumOrRow::Num(v as f64))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NumOrRow, A::Error> {
+                let mut row = Vec::new();
+                while let Some(x) = seq.next_element::<f64>()? {
+                    row.push(x);
+                }
+                Ok(NumOrRow::Row(row))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Numbers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let items: Vec<NumOrRow> = Vec::deserialize(d)?;
+        let rows = items
+            .iter()
+            .filter(|i| matches!(i, NumOrRow::Row(_)))
+            .count();
+        if rows == 0 {
+            Ok(Numbers::Vector(
+                items
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        NumOrRow::Num(x) => Some(x),
+                        NumOrRow::Row(_) => None,
+                    })
+                    .collect(),
+            ))
+        } else if rows == items.len() {
+            Ok(Numbers::Matrix(
+                items
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        NumOrRow::Row(r) => Some(r),
+                        NumOrRow::Num(_) => None,
+                    })
+                    .collect(),
+            ))
+        } else {
+            Err(de::Error::custom(
+                "mixes numbers and lists: a weight is a list of numbers (vector) or a list of rows (matrix)",
+            ))
+        }
+    }
+}
+
+/// A map that keeps the file's key order (and rejects duplicate keys).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<V> OrderedMap<V> {
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    /// Sets `key` (in place when present, else appended), keeping the order.
+    pub fn insert(&mut self, key: String, value: V) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+    /// Removes `key`; true when it was there.
+    pub fn remove(&mut self, key: &str) -> bool {
+        let before = self.0.len();
+        self.0.retain(|(k, _)| k != key);
+        self.0.len() != before
+    }
+    /// Entries in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl<V: Serialize> Serialize for OrderedMap<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedMap<V>, A::Error> {
+                let mut out: Vec<(String, V)> = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if out.iter().any(|(x, _)| *x == k) {
+                        return Err(de::Error::custom(format!("duplicate key {k:?}")));
+                    }
+                    let v = map.next_value()?;
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(Vis(PhantomData))
+    }
+}
