@@ -3,15 +3,20 @@
 //! Layers, from the bottom: [`model`] (pure math) records every intermediate of a forward
 //! pass into a [`trace::Trace`]; [`render`] prints steps as aligned matrices; [`export`]
 //! writes a trace and its weights for numpy/PyTorch; [`explain`] gives the arithmetic behind
-//! any cell of a trace.
+//! any cell of a trace; [`scenario`] reads, writes and checks YAML scenarios; [`session`]
+//! holds a study session that both front ends change only through [`session::Session::apply`]
+//! with a [`command::Command`]; [`repl`] is the rustyline front end.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+pub mod command;
 pub mod explain;
 pub mod export;
 pub mod model;
 pub mod render;
+pub mod repl;
 pub mod scenario;
+pub mod session;
 pub mod trace;

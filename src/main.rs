@@ -13,6 +13,7 @@ use qkv::model::{Arch, Config, MaskKind, Norm, Positional, TokenizerKind};
 use qkv::render::{self, RenderOptions};
 use qkv::scenario::schema::ScenarioFile;
 use qkv::scenario::{self, Runnable, io, new_scenario};
+use qkv::session::Session;
 use qkv::trace::Address;
 
 /// `println!` that reports write errors instead of panicking.
@@ -42,6 +43,39 @@ enum Command {
     Check(CheckArgs),
     /// Print a scenario's guided tour: each step with its note, formula and matrix.
     Replay(ReplayArgs),
+    /// The arithmetic behind one cell, e.g. `qkv explain scenarios/default.yaml enc.0.attn.scores[0][1][2]`.
+    Explain(ExplainArgs),
+    /// A study shell with the command language (reads commands from stdin when it is not a terminal).
+    Repl(ReplArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The scenario whose trace to explain.
+    scenario: PathBuf,
+    /// The cell: `name[h][i][j]` for per-head steps, `name[i][j]` otherwise.
+    cell: String,
+    /// Digits after the decimal point.
+    #[arg(long, default_value_t = 4)]
+    precision: usize,
+    /// Terms of a long sum shown before eliding the middle.
+    #[arg(long, default_value_t = 8)]
+    max_terms: usize,
+}
+
+#[derive(Args)]
+struct ReplArgs {
+    /// Start from this scenario (default: the built-in 나는 학교에 간다 scenario).
+    scenario: Option<PathBuf>,
+    /// Print each command before its output (when reading commands from stdin).
+    #[arg(long)]
+    echo: bool,
+    /// Go on after a failed command (when reading commands from stdin).
+    #[arg(long)]
+    keep_going: bool,
+    /// Digits after the decimal point.
+    #[arg(long)]
+    precision: Option<usize>,
 }
 
 #[derive(Args)]
@@ -364,6 +398,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Params(a)) => params(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Replay(a)) => replay(a),
+        Some(Command::Explain(a)) => explain(a),
+        Some(Command::Repl(a)) => repl(a),
     }
 }
 
@@ -692,4 +728,45 @@ fn replay(a: ReplayArgs) -> Result<ExitCode> {
     }
     emit(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn explain(a: ExplainArgs) -> Result<ExitCode> {
+    let loaded = io::load(&a.scenario)?;
+    let opts = qkv::explain::ExplainOptions {
+        precision: a.precision,
+        max_terms: a.max_terms,
+    };
+    let e = qkv::explain::explain_str(
+        loaded.runnable.model(),
+        loaded.runnable.trace(),
+        &a.cell,
+        &opts,
+    )?;
+    emit(&e.to_text())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn session_for(path: Option<&Path>) -> Result<Session> {
+    Ok(match path {
+        Some(p) => Session::open(p)?,
+        None => Session::default_scenario()?,
+    })
+}
+
+fn repl(a: ReplArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let mut session = session_for(a.scenario.as_deref())?;
+    if let Some(p) = a.precision {
+        session.apply(qkv::command::Command::SetPrecision(p))?;
+    }
+    let code = if std::io::stdin().is_terminal() {
+        qkv::repl::interactive(session)?
+    } else {
+        let opts = qkv::repl::Options {
+            echo: a.echo,
+            keep_going: a.keep_going,
+        };
+        qkv::repl::script(session, std::io::stdin().lock(), &opts)?
+    };
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }

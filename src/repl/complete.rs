@@ -1,0 +1,237 @@
+//! What Tab completes and what the hint shows, as pure functions of the line and the
+//! session (testable without a terminal).
+
+use crate::command::{COMMANDS, MODEL_FIELDS};
+use crate::session::Session;
+
+/// The words the session offers for completion.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Words {
+    /// Step names in pipeline order.
+    pub steps: Vec<String>,
+    /// Weight names.
+    pub weights: Vec<String>,
+    /// Tokens of the input.
+    pub tokens: Vec<String>,
+    /// Number of heads of the current model (or 0).
+    pub heads: usize,
+    /// Largest layer count of the stacks (or 0).
+    pub layers: usize,
+}
+
+impl Words {
+    /// The words of `session` as it is now.
+    pub fn of(session: &Session) -> Words {
+        let steps: Vec<String> = session.trace().names().map(str::to_string).collect();
+        let (weights, heads, layers) = match session.model() {
+            Some(m) => {
+                let c = m.config();
+                (
+                    m.weights().iter().map(|(n, _)| n.to_string()).collect(),
+                    c.heads,
+                    c.layers.encoder.max(c.layers.decoder),
+                )
+            }
+            None => (Vec::new(), 0, 0),
+        };
+        let tokens = session
+            .input()
+            .map(|i| {
+                let mut t: Vec<String> = Vec::new();
+                for x in i.source.iter().chain(i.target.iter().flatten()) {
+                    if !t.contains(x) {
+                        t.push(x.clone());
+                    }
+                }
+                t
+            })
+            .unwrap_or_default();
+        Words {
+            steps,
+            weights,
+            tokens,
+            heads,
+            layers,
+        }
+    }
+}
+
+/// What kind of thing the word under the cursor is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// A candidate list (start of the word in the line, candidates).
+    Words(usize, Vec<String>),
+    /// A file path starting at this byte (completed by the file-name completer).
+    Path(usize),
+}
+
+fn matching(prefix: &str, words: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = words
+        .into_iter()
+        .filter(|w| w.starts_with(prefix))
+        .collect();
+    v.dedup();
+    v
+}
+
+/// The completion for `line` with the cursor at byte `pos`.
+pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
+    let before = &line[..pos.min(line.len())];
+    let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = &before[start..];
+    let prior: Vec<&str> = before[..start].split_whitespace().collect();
+    let cmd = prior.first().copied().unwrap_or("");
+    let list = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let cands: Vec<String> = match (prior.len(), cmd) {
+        (0, _) => {
+            let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name.to_string()).collect();
+            names.extend(["save!".to_string(), "quit!".to_string()]);
+            matching(word, names)
+        }
+        (1, "show" | "explain") => {
+            // After `name[`, offer the head indices.
+            if let Some(open) = word.find('[') {
+                let base = &word[..open];
+                if w.steps.iter().any(|s| s == base) && w.heads > 0 {
+                    return Slot::Words(
+                        start,
+                        matching(word, (0..w.heads).map(|h| format!("{base}[{h}]"))),
+                    );
+                }
+                Vec::new()
+            } else {
+                matching(word, w.steps.iter().cloned())
+            }
+        }
+        (1, "head") => matching(word, (0..w.heads).map(|h| h.to_string())),
+        (1, "layer") => matching(word, (0..w.layers).map(|l| l.to_string())),
+        (1, "mask") => matching(word, list(&["on", "off", "causal"])),
+        (1, "scale" | "pe") => matching(word, list(&["on", "off"])),
+        (1, "norm") => matching(word, list(&["pre", "post"])),
+        (1, "help") => matching(word, COMMANDS.iter().map(|c| c.name.to_string())),
+        (1, "set") => {
+            let mut c = list(&["embed", "weight", "precision"]);
+            c.extend(MODEL_FIELDS.iter().map(|f| format!("model.{f}")));
+            matching(word, c)
+        }
+        (2, "set") if prior[1] == "weight" => matching(word, w.weights.iter().cloned()),
+        (2, "set") if prior[1] == "embed" => matching(word, w.tokens.iter().cloned()),
+        (2, "set") => match prior[1] {
+            "model.arch" => matching(word, list(&["encoder", "decoder", "encoder-decoder"])),
+            "model.norm" => matching(word, list(&["post", "pre"])),
+            "model.mask" => matching(word, list(&["none", "causal"])),
+            "model.positional" => matching(word, list(&["sinusoidal", "none"])),
+            "model.tokenizer" => matching(word, list(&["whitespace", "char"])),
+            "model.scale" | "model.embed_scale" => matching(word, list(&["on", "off"])),
+            _ => Vec::new(),
+        },
+        (1, "save" | "save!" | "load" | "replay" | "export") => return Slot::Path(start),
+        _ => Vec::new(),
+    };
+    Slot::Words(start, cands)
+}
+
+/// The grey hint after the cursor: the rest of a unique command word, or the usage of a
+/// command whose arguments have not been typed yet.
+pub fn hint(line: &str, pos: usize) -> Option<String> {
+    if pos != line.len() || line.is_empty() {
+        return None;
+    }
+    if !line.contains(char::is_whitespace) {
+        let m: Vec<&str> = COMMANDS
+            .iter()
+            .map(|c| c.name)
+            .filter(|n| n.starts_with(line))
+            .collect();
+        return match m.as_slice() {
+            [one] if *one != line => Some(one[line.len()..].to_string()),
+            _ => None,
+        };
+    }
+    let (cmd, rest) = line.split_once(char::is_whitespace)?;
+    if !rest.trim().is_empty() {
+        return None;
+    }
+    let spec = COMMANDS.iter().find(|c| c.name == cmd)?;
+    let args = spec.usage.strip_prefix(cmd)?.trim_start();
+    // Only the first alternative of `a | b` usages.
+    let args = args.split(" | ").next().unwrap_or(args);
+    (!args.is_empty()).then(|| args.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words() -> Words {
+        Words {
+            steps: vec![
+                "embed.sum".into(),
+                "enc.0.attn.scores".into(),
+                "enc.0.attn.scaled".into(),
+                "enc.0.attn.weights".into(),
+            ],
+            weights: vec!["enc.0.attn.W_Q".into(), "enc.0.attn.W_K".into()],
+            tokens: vec!["나는".into(), "학교에".into()],
+            heads: 2,
+            layers: 2,
+        }
+    }
+
+    fn cands(line: &str) -> Vec<String> {
+        match complete(line, line.len(), &words()) {
+            Slot::Words(_, c) => c,
+            Slot::Path(_) => vec!["<path>".into()],
+        }
+    }
+
+    #[test]
+    fn completes_commands_names_heads_and_values() {
+        assert_eq!(cands("sh"), ["show"]);
+        assert_eq!(cands("s"), ["show", "scale", "set", "save", "save!"]);
+        assert_eq!(
+            cands("show enc.0.attn.sc"),
+            ["enc.0.attn.scores", "enc.0.attn.scaled"]
+        );
+        assert_eq!(
+            cands("show enc.0.attn.weights["),
+            ["enc.0.attn.weights[0]", "enc.0.attn.weights[1]"]
+        );
+        assert_eq!(cands("head "), ["0", "1"]);
+        assert_eq!(cands("layer 1"), ["1"]);
+        assert_eq!(cands("mask c"), ["causal"]);
+        assert_eq!(cands("norm p"), ["pre", "post"]);
+        assert_eq!(cands("set model.he"), ["model.heads"]);
+        assert_eq!(cands("set weight enc.0.attn.W_Q"), ["enc.0.attn.W_Q"]);
+        assert_eq!(cands("set embed 학"), ["학교에"]);
+        assert_eq!(cands("set model.arch enc"), ["encoder", "encoder-decoder"]);
+        assert_eq!(cands("save my"), ["<path>"]);
+        assert_eq!(cands("help ex"), ["explain", "export"]);
+        assert!(cands("text 나").is_empty());
+        // The completion replaces the word under the cursor only.
+        assert_eq!(
+            complete("show enc", 8, &words()),
+            Slot::Words(
+                5,
+                vec![
+                    "enc.0.attn.scores".into(),
+                    "enc.0.attn.scaled".into(),
+                    "enc.0.attn.weights".into()
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn hints_finish_words_and_show_usage() {
+        assert_eq!(hint("expl", 4), Some("ain".into()));
+        assert_eq!(hint("s", 1), None); // ambiguous
+        assert_eq!(
+            hint("attend ", 7),
+            Some("q=[…] k=[[…], …] v=[[…], …] [mask=causal] [scale=on|off]".into())
+        );
+        assert_eq!(hint("save ", 5), Some("<file>".into()));
+        assert_eq!(hint("show enc", 8), None);
+        assert_eq!(hint("next", 4), None);
+    }
+}

@@ -1,0 +1,1539 @@
+//! The study session both front ends share: the scenario, the model, the current trace and
+//! the cursor. [`Session::apply`] is the only way its state changes.
+
+use std::path::{Path, PathBuf};
+
+use ndarray::Array1;
+use thiserror::Error;
+
+use crate::command::{AttendArgs, Command, ModelField, ParseError, Rows, Switch, help};
+use crate::export::{self, ExportError};
+use crate::model::{
+    Arch, Config, Input, MaskKind, Param, Positional, Transformer, WeightError, prepare,
+};
+use crate::render::{self, RenderOptions};
+use crate::scenario::check::{self, CheckReport};
+use crate::scenario::io::{self, LoadError, SaveError, SaveGuard};
+use crate::scenario::schema::{
+    AttentionExpect, AttentionScenario, Expectation, Kind, Numbers, Scenario, ScenarioFile,
+    TourStep, VERSION, Word,
+};
+use crate::scenario::{self as scn, Runnable, ScenarioProblem};
+use crate::trace::{Address, Step, Trace, TraceError};
+
+/// The scenario `qkv` opens with (also embedded so it works from any directory).
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
+
+/// Why a command could not be carried out. Nothing changed when one is returned.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    /// The line is not a command.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A step name or index that does not exist.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// The model or input would be invalid.
+    #[error("{}", problems_text(.0))]
+    Invalid(Vec<ScenarioProblem>),
+    /// A scenario could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The session could not be saved.
+    #[error(transparent)]
+    Save(#[from] SaveError),
+    /// The export failed.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A weight override does not fit.
+    #[error(transparent)]
+    Weight(#[from] WeightError),
+    /// The command does not apply here (the message says why and what to do).
+    #[error("{0}")]
+    NotHere(String),
+    /// A cell could not be explained.
+    #[error("{0}")]
+    Explain(String),
+}
+
+fn problems_text(p: &[ScenarioProblem]) -> String {
+    match p {
+        [one] => one.to_string(),
+        many => many
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// Where the user is: a step (by name), a head, a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    /// Step name.
+    pub step: String,
+    /// Head (0 for steps without heads).
+    pub head: usize,
+    /// Selected row.
+    pub row: usize,
+    /// Selected column.
+    pub col: usize,
+}
+
+/// A guided tour being replayed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tour {
+    /// The stops.
+    pub steps: Vec<TourStep>,
+    /// Index of the current stop.
+    pub pos: usize,
+}
+
+impl Tour {
+    /// The current stop.
+    pub fn current(&self) -> Option<&TourStep> {
+        self.steps.get(self.pos)
+    }
+}
+
+/// What a rerun changed, step by step.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Diff {
+    /// (step, max |Δ|) for steps present in both runs with the same shape.
+    pub changed: Vec<(String, f32)>,
+    /// Steps whose shape changed.
+    pub reshaped: Vec<String>,
+    /// Steps only in the new run.
+    pub added: Vec<String>,
+    /// Steps only in the old run.
+    pub removed: Vec<String>,
+}
+
+impl Diff {
+    /// Compares two traces step by step.
+    pub fn between(old: &Trace, new: &Trace) -> Diff {
+        let mut d = Diff::default();
+        for s in new.steps() {
+            match old.get(s.name()) {
+                None => d.added.push(s.name().to_string()),
+                Some(o) => match o.tensor().max_abs_diff(s.tensor()) {
+                    Some(x) => d.changed.push((s.name().to_string(), x)),
+                    None => d.reshaped.push(s.name().to_string()),
+                },
+            }
+        }
+        d.removed = old
+            .names()
+            .filter(|n| new.get(n).is_none())
+            .map(str::to_string)
+            .collect();
+        d
+    }
+
+    /// Steps whose values moved.
+    pub fn changed_count(&self) -> usize {
+        self.changed.iter().filter(|(_, x)| *x > 0.0).count()
+    }
+
+    /// The largest change and its step.
+    pub fn largest(&self) -> Option<(&str, f32)> {
+        self.changed
+            .iter()
+            .filter(|(_, x)| *x > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(n, x)| (n.as_str(), *x))
+    }
+
+    /// One line: `12 of 100 steps changed, largest change 0.53 in enc.0.attn.scaled`.
+    pub fn summary(&self, precision: usize) -> String {
+        let total = self.changed.len() + self.reshaped.len() + self.added.len();
+        let mut s = format!(
+            "{} of {total} steps changed",
+            self.changed_count() + self.reshaped.len() + self.added.len()
+        );
+        if let Some((n, x)) = self.largest() {
+            s.push_str(&format!(
+                ", largest change {} in {n}",
+                change_text(x, precision)
+            ));
+        }
+        if !self.reshaped.is_empty() {
+            s.push_str(&format!(", {} changed shape", self.reshaped.len()));
+        }
+        if !self.added.is_empty() {
+            s.push_str(&format!(", {} new", self.added.len()));
+        }
+        if !self.removed.is_empty() {
+            s.push_str(&format!(", {} gone", self.removed.len()));
+        }
+        s
+    }
+}
+
+/// The result of a command.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outcome {
+    /// Everything to print (REPL).
+    pub text: String,
+    /// One line for a status bar (TUI).
+    pub status: String,
+    /// The front end should leave.
+    pub quit: bool,
+    /// The model ran again: what changed.
+    pub diff: Option<Diff>,
+}
+
+impl Outcome {
+    fn say(text: impl Into<String>) -> Outcome {
+        let text = text.into();
+        let status = text.lines().next().unwrap_or("").to_string();
+        Outcome {
+            text,
+            status,
+            ..Outcome::default()
+        }
+    }
+    fn with_status(mut self, status: impl Into<String>) -> Outcome {
+        self.status = status.into();
+        self
+    }
+}
+
+/// A model being studied.
+#[derive(Debug, Clone)]
+struct ModelSubject {
+    scenario: Scenario,
+    model: Transformer,
+    input: Input,
+}
+
+/// What the session is about: a model, or an attention hand-check.
+#[derive(Debug, Clone)]
+enum Subject {
+    Model(Box<ModelSubject>),
+    Hand(Box<AttentionScenario>),
+}
+
+/// One subject with its trace, cursor and recorded tour.
+#[derive(Debug, Clone)]
+struct Study {
+    subject: Subject,
+    trace: Trace,
+    previous: Option<Trace>,
+    cursor: Cursor,
+    visited: Vec<TourStep>,
+}
+
+/// The state of one study session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    study: Study,
+    /// A model study kept while an `attend` hand-check is in focus.
+    parked: Option<Study>,
+    file: Option<(PathBuf, u64)>,
+    tour: Option<Tour>,
+    precision: usize,
+    dirty: bool,
+    quit_armed: bool,
+}
+
+fn first_cursor(trace: &Trace) -> Cursor {
+    // Open on the first attention weights: the heart of the matter.
+    let step = trace
+        .names()
+        .find(|n| n.ends_with("weights"))
+        .or_else(|| trace.names().next())
+        .unwrap_or("")
+        .to_string();
+    Cursor {
+        step,
+        head: 0,
+        row: 0,
+        col: 0,
+    }
+}
+
+impl Study {
+    fn new(subject: Subject, trace: Trace) -> Study {
+        let cursor = first_cursor(&trace);
+        Study {
+            subject,
+            trace,
+            previous: None,
+            cursor,
+            visited: Vec::new(),
+        }
+    }
+}
+
+impl Session {
+    /// A session on a scenario file (already built).
+    pub fn from_runnable(file: ScenarioFile, runnable: Runnable) -> Session {
+        let study = match (file, runnable) {
+            (ScenarioFile::Model(scenario), Runnable::Model(b)) => {
+                let b = *b;
+                Study::new(
+                    Subject::Model(Box::new(ModelSubject {
+                        scenario,
+                        model: b.model,
+                        input: b.input,
+                    })),
+                    b.trace,
+                )
+            }
+            (ScenarioFile::Attention(a), r) => Study::new(Subject::Hand(Box::new(a)), r.trace().clone()),
+            (ScenarioFile::Model(scenario), Runnable::Attention(t)) => {
+                // Not produced by build_file; keep the trace as a hand-check view.
+                let _ = scenario;
+                Study::new(Subject::Hand(Box::new(empty_hand())), t)
+            }
+        };
+        Session {
+            study,
+            parked: None,
+            file: None,
+            tour: None,
+            precision: 4,
+            dirty: false,
+            quit_armed: false,
+        }
+    }
+
+    /// The built-in default scenario (나는 학교에 간다 → I go to school).
+    pub fn default_scenario() -> Result<Session, SessionError> {
+        let (file, runnable) =
+            io::parse_and_build(DEFAULT_SCENARIO, "scenarios/default.yaml (built in)")?;
+        Ok(Session::from_runnable(file, runnable))
+    }
+
+    /// A session on the scenario at `path`, remembered so that saving back is allowed.
+    pub fn open(path: &Path) -> Result<Session, SessionError> {
+        let loaded = io::load(path)?;
+        let mut s = Session::from_runnable(loaded.file, loaded.runnable);
+        s.file = Some((loaded.path, loaded.fingerprint));
+        Ok(s)
+    }
+
+    /// The current trace.
+    pub fn trace(&self) -> &Trace {
+        &self.study.trace
+    }
+
+    /// The trace before the last rerun (to highlight what changed).
+    pub fn previous_trace(&self) -> Option<&Trace> {
+        self.study.previous.as_ref()
+    }
+
+    /// The model, unless the session is on an attention hand-check.
+    pub fn model(&self) -> Option<&Transformer> {
+        match &self.study.subject {
+            Subject::Model(m) => Some(&m.model),
+            Subject::Hand(_) => None,
+        }
+    }
+
+    /// The model's configuration.
+    pub fn config(&self) -> Option<&Config> {
+        self.model().map(Transformer::config)
+    }
+
+    /// The source and target text (model sessions).
+    pub fn input(&self) -> Option<&Input> {
+        match &self.study.subject {
+            Subject::Model(m) => Some(&m.input),
+            Subject::Hand(_) => None,
+        }
+    }
+
+    /// True when the session is on an attention hand-check.
+    pub fn is_hand_check(&self) -> bool {
+        matches!(self.study.subject, Subject::Hand(_))
+    }
+
+    /// Title of the scenario.
+    pub fn title(&self) -> &str {
+        match &self.study.subject {
+            Subject::Model(m) => &m.scenario.title,
+            Subject::Hand(a) => &a.title,
+        }
+    }
+
+    /// Description of the scenario.
+    pub fn description(&self) -> &str {
+        match &self.study.subject {
+            Subject::Model(m) => &m.scenario.description,
+            Subject::Hand(a) => &a.description,
+        }
+    }
+
+    /// The cursor.
+    pub fn cursor(&self) -> &Cursor {
+        &self.study.cursor
+    }
+
+    /// The step under the cursor.
+    pub fn current_step(&self) -> Option<&Step> {
+        self.study.trace.get(&self.study.cursor.step)
+    }
+
+    /// The head index to use with the current step (`None` for steps without heads).
+    pub fn current_head(&self) -> Option<usize> {
+        self.current_step()
+            .and_then(Step::heads)
+            .map(|_| self.study.cursor.head)
+    }
+
+    /// The address of the selected cell.
+    pub fn cell_address(&self) -> Address {
+        let c = &self.study.cursor;
+        let mut indices: Vec<usize> = self.current_head().into_iter().collect();
+        indices.extend([c.row, c.col]);
+        Address {
+            name: c.step.clone(),
+            indices,
+        }
+    }
+
+    /// The tour being replayed.
+    pub fn tour(&self) -> Option<&Tour> {
+        self.tour.as_ref()
+    }
+
+    /// The stops recorded so far (what `save` writes as the guided tour).
+    pub fn visited(&self) -> &[TourStep] {
+        &self.study.visited
+    }
+
+    /// The file the session was loaded from or last saved to.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_ref().map(|(p, _)| p.as_path())
+    }
+
+    /// Unsaved changes?
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Digits printed after the decimal point.
+    pub fn precision(&self) -> usize {
+        self.precision
+    }
+
+    fn render_opts(&self) -> RenderOptions {
+        RenderOptions {
+            precision: self.precision,
+            ..RenderOptions::default()
+        }
+    }
+
+    /// Parses and applies one line (blank lines and comments do nothing).
+    pub fn apply_line(&mut self, line: &str) -> Result<Outcome, SessionError> {
+        match crate::command::parse(line)? {
+            Some(c) => self.apply(c),
+            None => Ok(Outcome::default()),
+        }
+    }
+
+    /// Carries out one command. On error nothing has changed.
+    pub fn apply(&mut self, cmd: Command) -> Result<Outcome, SessionError> {
+        if !matches!(cmd, Command::Quit { .. }) {
+            self.quit_armed = false;
+        }
+        match cmd {
+            Command::Text(t) => self.change_input(Some(t), None),
+            Command::Target(t) => self.change_input(None, Some(t)),
+            Command::Show(None) => Ok(self.list_steps()),
+            Command::Show(Some(a)) => self.show(&a),
+            Command::Explain(a) => self.explain(a),
+            Command::Layer(l) => self.layer(l),
+            Command::Head(h) => self.head(h),
+            Command::Cell(r, c) => self.cell(r, c),
+            Command::Next => self.step_by(1),
+            Command::Prev => self.step_by(-1),
+            Command::Mask(m) => self.change_config(&format!("mask {m}"), |c| c.mask = m),
+            Command::Scale(s) => self
+                .change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
+                    c.scale = s == Switch::On
+                }),
+            Command::Pe(s) => self.change_config(&format!("pe {}", on_off(s == Switch::On)), |c| {
+                c.positional = if s == Switch::On {
+                    Positional::Sinusoidal
+                } else {
+                    Positional::None
+                }
+            }),
+            Command::Norm(n) => self.change_config(&format!("norm {n}"), |c| c.norm = n),
+            Command::SetModel(f) => self.set_model(f),
+            Command::SetEmbed { token, vector } => self.set_embed(token, vector),
+            Command::SetWeight { name, rows } => self.set_weight(name, rows),
+            Command::SetPrecision(p) => {
+                self.precision = p;
+                Ok(Outcome::say(format!(
+                    "numbers now print with {p} digits after the point"
+                )))
+            }
+            Command::Attend(a) => self.attend(a),
+            Command::Diff => Ok(self.diff()),
+            Command::Save { path, force } => self.save(&path, force),
+            Command::Load(p) => self.load(&p),
+            Command::Replay(p) => self.replay(p.as_deref()),
+            Command::Check => Ok(self.check()),
+            Command::Export(p) => self.export(&p),
+            Command::Params => self.params(),
+            Command::Note(t) => self.note(t),
+            Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
+            Command::Quit { force } => Ok(self.quit(force)),
+        }
+    }
+
+    // ----- navigation -------------------------------------------------------------------
+
+    fn set_cursor(
+        &mut self,
+        step: &str,
+        head: Option<usize>,
+        cell: Option<(usize, usize)>,
+    ) -> Result<(), SessionError> {
+        let s = self.study.trace.step(step)?;
+        let heads = s.heads();
+        let head = match (heads, head) {
+            (Some(n), Some(h)) if h >= n => {
+                return Err(TraceError::HeadOutOfRange {
+                    name: step.to_string(),
+                    head: h,
+                    heads: n,
+                }
+                .into());
+            }
+            (Some(_), Some(h)) => h,
+            (Some(n), None) => self.study.cursor.head.min(n - 1),
+            (None, _) => 0,
+        };
+        let (rows, cols) = s.dims();
+        let (row, col) = match cell {
+            Some((r, c)) => {
+                s.cell(
+                    &heads
+                        .map(|_| head)
+                        .into_iter()
+                        .chain([r, c])
+                        .collect::<Vec<_>>(),
+                )?;
+                (r, c)
+            }
+            None => (
+                self.study.cursor.row.min(rows.saturating_sub(1)),
+                self.study.cursor.col.min(cols.saturating_sub(1)),
+            ),
+        };
+        self.study.cursor = Cursor {
+            step: step.to_string(),
+            head,
+            row,
+            col,
+        };
+        Ok(())
+    }
+
+    /// Records the current position as a stop of the tour (merging with the last stop when
+    /// it is the same step and head).
+    fn visit(&mut self) {
+        let c = self.study.cursor.clone();
+        let head = self.current_head();
+        let stop = TourStep {
+            show: c.step.clone(),
+            head,
+            cell: Some([c.row, c.col]),
+            note: None,
+        };
+        match self.study.visited.last_mut() {
+            Some(last) if last.show == stop.show && last.head == stop.head => {
+                last.cell = stop.cell;
+            }
+            _ => self.study.visited.push(stop),
+        }
+        self.dirty = true;
+    }
+
+    fn here(&self) -> String {
+        let c = &self.study.cursor;
+        match self.current_head() {
+            Some(h) => format!("{}[{h}]", c.step),
+            None => c.step.clone(),
+        }
+    }
+
+    fn show_current(&self) -> Result<String, SessionError> {
+        let addr = Address::parse(&self.here())?;
+        let mut out = render::address(&self.study.trace, &addr, &self.render_opts())?;
+        let c = &self.study.cursor;
+        if let Some(s) = self.current_step() {
+            let v = s.value(&self.cell_address().indices)?;
+            let rl = s.row_labels().get(c.row).cloned().unwrap_or_default();
+            let cl = s
+                .col_labels(self.current_head())
+                .get(c.col)
+                .cloned()
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "selected cell [{}][{}] ({rl} → {cl}) = {}\n",
+                c.row,
+                c.col,
+                render::fmt_value(v, self.precision)
+            ));
+        }
+        Ok(out)
+    }
+
+    fn list_steps(&self) -> Outcome {
+        let mut text = String::from("steps in pipeline order (name  shape):\n");
+        for s in self.study.trace.steps() {
+            let marker = if s.name() == self.study.cursor.step {
+                "▶ "
+            } else {
+                "  "
+            };
+            text.push_str(&format!(
+                "{marker}{:<30} {}\n",
+                s.name(),
+                crate::model::weights::shape_text(&s.tensor().shape())
+            ));
+        }
+        let n = self.study.trace.steps().len();
+        Outcome::say(text).with_status(format!("{n} steps; `show <name>[h]` shows one"))
+    }
+
+    fn show(&mut self, a: &Address) -> Result<Outcome, SessionError> {
+        // Validate first: nothing changes on error.
+        let text = render::address(&self.study.trace, a, &self.render_opts())?;
+        let step = self.study.trace.step(&a.name)?;
+        let per_head = step.heads().is_some();
+        let (head, rest) = if per_head && !a.indices.is_empty() {
+            (Some(a.indices[0]), &a.indices[1..])
+        } else {
+            (None, &a.indices[..])
+        };
+        let cell = match rest {
+            [i, j] => Some((*i, *j)),
+            [i] => Some((*i, 0)),
+            _ => None,
+        };
+        self.set_cursor(&a.name, head, cell)?;
+        self.visit();
+        Ok(Outcome::say(text).with_status(format!("showing {}", self.here())))
+    }
+
+    fn step_by(&mut self, delta: isize) -> Result<Outcome, SessionError> {
+        if self.tour.is_some() {
+            return self.tour_step(delta);
+        }
+        let names: Vec<String> = self.study.trace.names().map(str::to_string).collect();
+        let pos = self
+            .study
+            .trace
+            .position(&self.study.cursor.step)
+            .unwrap_or(0);
+        let next = pos as isize + delta;
+        if next < 0 || next as usize >= names.len() {
+            let which = if delta > 0 { "last" } else { "first" };
+            return Err(SessionError::NotHere(format!(
+                "already at the {which} step ({}); `show` lists every step",
+                names.get(pos).cloned().unwrap_or_default()
+            )));
+        }
+        self.set_cursor(&names[next as usize], None, None)?;
+        self.visit();
+        let step = self
+            .current_step()
+            .map(|s| s.formula().to_string())
+            .unwrap_or_default();
+        Ok(Outcome::say(self.show_current()?).with_status(format!(
+            "step {}/{}: {}  {step}",
+            next + 1,
+            names.len(),
+            self.here()
+        )))
+    }
+
+    fn layer(&mut self, l: usize) -> Result<Outcome, SessionError> {
+        let cur = self.study.cursor.step.clone();
+        let parts: Vec<&str> = cur.split('.').collect();
+        // enc.0.attn.weights → enc.{l}.attn.weights; a step outside the layers goes to the
+        // first layer step of the first stack.
+        let target = match parts.as_slice() {
+            [stack @ ("enc" | "dec"), n, rest @ ..] if n.parse::<usize>().is_ok() => {
+                format!("{stack}.{l}.{}", rest.join("."))
+            }
+            _ => {
+                let stack = if self
+                    .study
+                    .trace
+                    .get(&format!("enc.{l}.attn.weights"))
+                    .is_some()
+                {
+                    "enc"
+                } else {
+                    "dec"
+                };
+                let name = if stack == "enc" { "attn" } else { "self_attn" };
+                format!("{stack}.{l}.{name}.weights")
+            }
+        };
+        if self.study.trace.get(&target).is_none() {
+            let stack = target.split('.').next().unwrap_or("");
+            let count = self
+                .study
+                .trace
+                .names()
+                .filter_map(|n| {
+                    let mut it = n.split('.');
+                    (it.next() == Some(stack))
+                        .then(|| it.next().and_then(|x| x.parse::<usize>().ok()))
+                        .flatten()
+                })
+                .max()
+                .map_or(0, |m| m + 1);
+            return Err(SessionError::NotHere(format!(
+                "layer {l} does not exist: the {} stack has layers 0..{count}",
+                if stack == "enc" { "encoder" } else { "decoder" }
+            )));
+        }
+        self.set_cursor(&target, None, None)?;
+        self.visit();
+        Ok(Outcome::say(self.show_current()?).with_status(format!("layer {l}: {}", self.here())))
+    }
+
+    fn head(&mut self, h: usize) -> Result<Outcome, SessionError> {
+        let step = self.study.cursor.step.clone();
+        let s = self.study.trace.step(&step)?;
+        let Some(n) = s.heads() else {
+            return Err(SessionError::NotHere(format!(
+                "{step} has no heads; heads apply to q, k, v, scores, scaled, masked, weights and head_out"
+            )));
+        };
+        if h >= n {
+            return Err(TraceError::HeadOutOfRange {
+                name: step,
+                head: h,
+                heads: n,
+            }
+            .into());
+        }
+        self.set_cursor(&step, Some(h), None)?;
+        self.visit();
+        Ok(Outcome::say(self.show_current()?)
+            .with_status(format!("head {h} of {n}: {}", self.here())))
+    }
+
+    fn cell(&mut self, r: usize, c: usize) -> Result<Outcome, SessionError> {
+        let step = self.study.cursor.step.clone();
+        let head = self.current_head();
+        self.set_cursor(&step, head, Some((r, c)))?;
+        self.visit();
+        let v = self
+            .study
+            .trace
+            .value_at(&self.cell_address())
+            .map(|v| render::fmt_value(v, self.precision))?;
+        let addr = self.cell_address();
+        Ok(Outcome::say(format!("{addr} = {v}")))
+    }
+
+    fn note(&mut self, text: String) -> Result<Outcome, SessionError> {
+        if self.study.visited.is_empty() {
+            self.visit();
+        }
+        let here = self.here();
+        if let Some(last) = self.study.visited.last_mut() {
+            last.note = Some(text);
+        }
+        self.dirty = true;
+        Ok(Outcome::say(format!(
+            "note added to {here}; `save <file>` keeps it in the tour"
+        )))
+    }
+
+    // ----- replay -----------------------------------------------------------------------
+
+    fn tour_step(&mut self, delta: isize) -> Result<Outcome, SessionError> {
+        let Some(tour) = &self.tour else {
+            return Err(SessionError::NotHere("no tour is being replayed".into()));
+        };
+        let next = tour.pos as isize + delta;
+        if next < 0 {
+            return Err(SessionError::NotHere(
+                "already at the first stop of the tour".into(),
+            ));
+        }
+        if next as usize >= tour.steps.len() {
+            let n = tour.steps.len();
+            self.tour = None;
+            return Ok(Outcome::say(format!(
+                "end of the tour ({n} stops); next/prev walk the pipeline again"
+            )));
+        }
+        if let Some(t) = &mut self.tour {
+            t.pos = next as usize;
+        }
+        self.show_stop()
+    }
+
+    fn show_stop(&mut self) -> Result<Outcome, SessionError> {
+        let Some(tour) = self.tour.clone() else {
+            return Err(SessionError::NotHere("no tour is being replayed".into()));
+        };
+        let Some(stop) = tour.current() else {
+            return Err(SessionError::NotHere("the tour is empty".into()));
+        };
+        let (name, head) = scn::tour_target(stop).map_err(SessionError::NotHere)?;
+        self.set_cursor(&name, head, stop.cell.map(|[r, c]| (r, c)))?;
+        let mut text = format!(
+            "── stop {}/{}: {} ──\n",
+            tour.pos + 1,
+            tour.steps.len(),
+            self.here()
+        );
+        if let Some(n) = &stop.note {
+            text.push_str(n);
+            text.push('\n');
+        }
+        text.push_str(&self.show_current()?);
+        let status = format!(
+            "tour {}/{}: {}",
+            tour.pos + 1,
+            tour.steps.len(),
+            stop.note.as_deref().unwrap_or(&self.here())
+        );
+        Ok(Outcome::say(text).with_status(status))
+    }
+
+    fn replay(&mut self, path: Option<&Path>) -> Result<Outcome, SessionError> {
+        let mut prefix = String::new();
+        if let Some(p) = path {
+            let out = self.load(p)?;
+            prefix = format!("{}\n", out.status);
+        }
+        let steps = match &self.study.subject {
+            Subject::Model(m) => m.scenario.steps.clone(),
+            Subject::Hand(a) => a.steps.clone(),
+        };
+        if steps.is_empty() {
+            return Err(SessionError::NotHere(
+                "this scenario has no guided tour (`steps:`); walk with next/prev instead".into(),
+            ));
+        }
+        self.tour = Some(Tour { steps, pos: 0 });
+        match self.show_stop() {
+            Ok(mut o) => {
+                o.text = format!("{prefix}{}{}", self.intro(), o.text);
+                Ok(o)
+            }
+            Err(e) => {
+                self.tour = None;
+                Err(e)
+            }
+        }
+    }
+
+    fn intro(&self) -> String {
+        let mut s = String::new();
+        if !self.title().is_empty() {
+            s.push_str(&format!("{}\n", self.title()));
+        }
+        if !self.description().is_empty() {
+            s.push_str(&format!("{}\n", self.description()));
+        }
+        s.push_str("(Enter or `next` for the next stop, `prev` to go back)\n");
+        s
+    }
+
+    // ----- reruns -----------------------------------------------------------------------
+
+    fn model_subject(&self) -> Result<&ModelSubject, SessionError> {
+        match &self.study.subject {
+            Subject::Model(m) => Ok(m),
+            Subject::Hand(_) => Err(SessionError::NotHere(
+                "this is an attention hand-check (attend / kind: attention): it has no model; `load` a model scenario or `text <sentence>` to go back to the model".into(),
+            )),
+        }
+    }
+
+    /// Leaves a hand-check for the parked model study, when there is one.
+    fn unpark(&mut self) {
+        if self.is_hand_check()
+            && let Some(p) = self.parked.take()
+        {
+            self.study = p;
+            self.tour = None;
+        }
+    }
+
+    /// Runs `scenario`, reusing the current weights when the change allows, and replaces
+    /// the model study. Returns the diff against the previous trace and notes about
+    /// overrides that no longer fit.
+    fn rerun(&mut self, mut scenario: Scenario) -> Result<(Diff, Vec<String>), SessionError> {
+        let cur = self.model_subject()?;
+        let config = scn::config_of(&scenario.model);
+        let (valid, input) = prepare(
+            config,
+            &scenario.input.text,
+            scenario.input.target.as_deref(),
+        )
+        .map_err(|e| {
+            SessionError::Invalid(
+                e.problems
+                    .into_iter()
+                    .map(|p| ScenarioProblem {
+                        path: scn::FieldPath::new(vec![scn::PathSeg::Key(p.field.clone())]),
+                        message: format!("= {}: expected {}", p.value, p.allowed),
+                    })
+                    .collect(),
+            )
+        })?;
+        let mut notes = Vec::new();
+        let mut model = cur.model.clone();
+        if !model.reconfigure(valid.clone()) {
+            // New weights: re-apply the overrides that still fit, drop the others.
+            let mut fresh = Transformer::new(valid);
+            let mut kept_w = scn::schema::OrderedMap::default();
+            for (name, numbers) in scenario.weights.iter() {
+                match apply_weight(&mut fresh, name, numbers) {
+                    Ok(()) => kept_w.insert(name.to_string(), numbers.clone()),
+                    Err(e) => notes.push(format!("dropped the override of {name}: {e}")),
+                }
+            }
+            let mut kept_e = scn::schema::OrderedMap::default();
+            for (token, v) in scenario.embeddings.iter() {
+                let arr = Array1::from_iter(v.iter().map(|x| *x as f32));
+                match fresh.embedding_mut().set_override(token, arr) {
+                    Ok(()) => kept_e.insert(token.to_string(), v.clone()),
+                    Err(e) => {
+                        notes.push(format!("dropped the embedding override of {token:?}: {e}"))
+                    }
+                }
+            }
+            scenario.weights = kept_w;
+            scenario.embeddings = kept_e;
+            model = fresh;
+        }
+        let trace = model
+            .forward(&input)
+            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        let diff = Diff::between(&self.study.trace, &trace);
+        let old = std::mem::replace(&mut self.study.trace, trace);
+        self.study.previous = Some(old);
+        self.study.subject = Subject::Model(Box::new(ModelSubject {
+            scenario,
+            model,
+            input,
+        }));
+        self.fix_cursor();
+        self.dirty = true;
+        Ok((diff, notes))
+    }
+
+    /// Keeps the cursor on a step that exists, with head and cell in range.
+    fn fix_cursor(&mut self) {
+        let t = &self.study.trace;
+        let c = self.study.cursor.clone();
+        let step = if t.get(&c.step).is_some() {
+            c.step
+        } else {
+            // The same kind of step nearby, else the first weights.
+            let tail = c.step.rsplit('.').next().unwrap_or("").to_string();
+            t.names()
+                .find(|n| n.ends_with(&format!(".{tail}")))
+                .map(str::to_string)
+                .unwrap_or_else(|| first_cursor(t).step)
+        };
+        let _ = self.set_cursor(&step, None, None);
+    }
+
+    fn rerun_outcome(&mut self, what: &str, scenario: Scenario) -> Result<Outcome, SessionError> {
+        let (diff, notes) = self.rerun(scenario)?;
+        let summary = diff.summary(self.precision);
+        let mut text = format!("{what}: reran; {summary}\n");
+        for n in &notes {
+            text.push_str(&format!("note: {n}\n"));
+        }
+        let status = format!("{what}: {summary}");
+        Ok(Outcome {
+            text,
+            status,
+            quit: false,
+            diff: Some(diff),
+        })
+    }
+
+    fn change_config(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut Config),
+    ) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let mut c = cur.model.config().clone();
+        f(&mut c);
+        let mut scenario = cur.scenario.clone();
+        scenario.model = scn::spec_of(&c);
+        if scn::config_of(&scenario.model) == *cur.model.config() {
+            return Ok(Outcome::say(format!(
+                "{what}: already so; nothing to rerun"
+            )));
+        }
+        self.rerun_outcome(what, scenario)
+    }
+
+    fn set_model(&mut self, f: ModelField) -> Result<Outcome, SessionError> {
+        let what = format!("set model.{}", field_text(&f));
+        self.change_config(&what, |c| match f {
+            ModelField::Arch(a) => c.arch = a,
+            ModelField::DModel(v) => c.d_model = v,
+            ModelField::Heads(v) => c.heads = v,
+            ModelField::DFf(v) => c.d_ff = v,
+            ModelField::Layers(v) => {
+                c.layers.encoder = v;
+                c.layers.decoder = v;
+            }
+            ModelField::Norm(v) => c.norm = v,
+            ModelField::Scale(v) => c.scale = v,
+            ModelField::Mask(v) => c.mask = v,
+            ModelField::Positional(v) => c.positional = v,
+            ModelField::EmbedScale(v) => c.embed_scale = v,
+            ModelField::Seed(v) => c.seed = v,
+            ModelField::Eps(v) => c.eps = v,
+            ModelField::Tokenizer(v) => c.tokenizer = v,
+            ModelField::MaxTokens(v) => c.max_tokens = v,
+        })
+    }
+
+    fn change_input(
+        &mut self,
+        text: Option<String>,
+        target: Option<String>,
+    ) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let mut scenario = cur.scenario.clone();
+        if target.is_some() && cur.model.config().arch != Arch::EncoderDecoder {
+            return Err(SessionError::NotHere(format!(
+                "target applies to an encoder-decoder model, and this one is {}; `set model.arch encoder-decoder` first",
+                cur.model.config().arch
+            )));
+        }
+        let what = match (&text, &target) {
+            (Some(t), _) => {
+                scenario.input.text = t.clone();
+                if t.trim() != scenario.input.text.trim() || scenario.input.target.is_none() {
+                    // keep the target as it is
+                }
+                format!("text {t}")
+            }
+            (None, Some(t)) => {
+                scenario.input.target = Some(t.clone());
+                format!("target {t}")
+            }
+            (None, None) => return Ok(Outcome::default()),
+        };
+        let mut out = self.rerun_outcome(&what, scenario)?;
+        if let Some(i) = self.input() {
+            let mut tokens = format!("source: {}", i.source.join(" | "));
+            if let Some(t) = &i.target {
+                tokens.push_str(&format!("\ntarget: {}", t.join(" | ")));
+            }
+            out.text = format!("{tokens}\n{}", out.text);
+        }
+        Ok(out)
+    }
+
+    fn set_embed(&mut self, token: String, vector: Vec<f64>) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let in_input = cur
+            .input
+            .source
+            .iter()
+            .chain(cur.input.target.iter().flatten())
+            .any(|t| *t == token);
+        if !in_input {
+            let list: Vec<&str> = cur
+                .input
+                .source
+                .iter()
+                .chain(cur.input.target.iter().flatten())
+                .map(String::as_str)
+                .collect();
+            return Err(SessionError::NotHere(format!(
+                "{token:?} is not a token of the input (tokens: {})",
+                list.join(", ")
+            )));
+        }
+        if let Some(v) = vector.iter().find(|v| !v.is_finite()) {
+            return Err(SessionError::NotHere(format!("{v} is not a finite number")));
+        }
+        let d = cur.model.config().d_model;
+        if vector.len() != d {
+            return Err(SessionError::NotHere(format!(
+                "the vector of {token:?} has {} values: expected d_model = {d}",
+                vector.len()
+            )));
+        }
+        let mut scenario = cur.scenario.clone();
+        scenario.embeddings.insert(token.clone(), vector.clone());
+        // Same weights: the rerun keeps the model; set the override on it first.
+        let mut model = cur.model.clone();
+        model
+            .embedding_mut()
+            .set_override(&token, Array1::from_iter(vector.iter().map(|x| *x as f32)))
+            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        if let Subject::Model(m) = &mut self.study.subject {
+            m.model = model;
+        }
+        self.rerun_outcome(&format!("set embed {token}"), scenario)
+    }
+
+    fn set_weight(&mut self, name: String, rows: Rows) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let numbers = match cur.model.weights().lookup(&name)? {
+            Param::Vector(_) if rows.len() == 1 => Numbers::Vector(rows[0].clone()),
+            _ => Numbers::Matrix(rows),
+        };
+        let mut model = cur.model.clone();
+        apply_weight(&mut model, &name, &numbers)?;
+        let mut scenario = cur.scenario.clone();
+        scenario.weights.insert(name.clone(), numbers);
+        if let Subject::Model(m) = &mut self.study.subject {
+            m.model = model;
+        }
+        self.rerun_outcome(&format!("set weight {name}"), scenario)
+    }
+
+    fn diff(&self) -> Outcome {
+        let Some(prev) = &self.study.previous else {
+            return Outcome::say(
+                "nothing to compare yet: diff shows what the last rerun (text, toggles, set) changed",
+            );
+        };
+        let d = Diff::between(prev, &self.study.trace);
+        let mut text = format!("since the previous run: {}\n", d.summary(self.precision));
+        let w = self.study.trace.names().map(str::len).max().unwrap_or(10);
+        for (n, x) in &d.changed {
+            if *x == 0.0 {
+                text.push_str(&format!("  {n:w$}  unchanged\n"));
+            } else {
+                text.push_str(&format!(
+                    "  {n:w$}  max |Δ| {}\n",
+                    change_text(*x, self.precision)
+                ));
+            }
+        }
+        for n in &d.reshaped {
+            text.push_str(&format!("  {n:w$}  shape changed\n"));
+        }
+        for n in &d.added {
+            text.push_str(&format!("  {n:w$}  new\n"));
+        }
+        for n in &d.removed {
+            text.push_str(&format!("  {n:w$}  gone\n"));
+        }
+        Outcome::say(text).with_status(format!("diff: {}", d.summary(self.precision)))
+    }
+
+    // ----- hand-check --------------------------------------------------------------------
+
+    fn attend(&mut self, a: AttendArgs) -> Result<Outcome, SessionError> {
+        let scenario = AttentionScenario {
+            version: VERSION,
+            kind: Kind::Attention,
+            title: "Hand-check from `attend`".into(),
+            description:
+                "Recorded by qkv from an attend command; the expected values were computed by qkv."
+                    .into(),
+            q: a.q,
+            k: a.k,
+            v: a.v,
+            mask: a.causal.then_some(Word(MaskKind::Causal)),
+            scale: Some(a.scale),
+            steps: Vec::new(),
+            expect: None,
+        };
+        let trace = scn::build_attention(&scenario).map_err(SessionError::Invalid)?;
+        let mut text = String::new();
+        let opts = self.render_opts();
+        for name in ["scores", "scaled", "masked", "weights", "output"] {
+            if name == "masked" && !a.causal {
+                continue;
+            }
+            text.push_str(&render::address(&trace, &Address::parse(name)?, &opts)?);
+            if let Ok(step) = trace.step(name) {
+                let (rows, cols) = step.dims();
+                for i in 0..rows.min(4) {
+                    for j in 0..cols.min(6) {
+                        let addr = Address {
+                            name: name.to_string(),
+                            indices: vec![i, j],
+                        };
+                        if let Ok(e) =
+                            crate::explain::explain(None, &trace, &addr, &self.explain_opts())
+                        {
+                            text.push_str(&format!(
+                                "  {}\n",
+                                e.to_text().lines().collect::<Vec<_>>().join("\n    ")
+                            ));
+                        }
+                    }
+                }
+            }
+            text.push('\n');
+        }
+        let study = Study::new(Subject::Hand(Box::new(scenario)), trace);
+        let old = std::mem::replace(&mut self.study, study);
+        if matches!(old.subject, Subject::Model(_)) {
+            self.parked = Some(old);
+        }
+        self.set_cursor("scores", None, Some((0, 0)))?;
+        self.tour = None;
+        self.dirty = true;
+        Ok(Outcome::say(text).with_status("attend: scores, scaled, weights and output computed; `explain weights[0][0]` for a cell"))
+    }
+
+    fn explain_opts(&self) -> crate::explain::ExplainOptions {
+        crate::explain::ExplainOptions {
+            precision: self.precision,
+            ..crate::explain::ExplainOptions::default()
+        }
+    }
+
+    /// The explanation of `address` (or of the selected cell).
+    pub fn explanation(
+        &self,
+        address: Option<&Address>,
+    ) -> Result<crate::explain::Explanation, SessionError> {
+        let addr = address.cloned().unwrap_or_else(|| self.cell_address());
+        crate::explain::explain(self.model(), &self.study.trace, &addr, &self.explain_opts())
+            .map_err(|e| SessionError::Explain(e.to_string()))
+    }
+
+    fn explain(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
+        let e = self.explanation(a.as_ref())?;
+        let text = e.to_text();
+        if let Some(a) = a {
+            // Explaining a cell also moves there.
+            let step = self.study.trace.step(&a.name)?;
+            let per_head = step.heads().is_some();
+            let (head, rest) = if per_head {
+                (
+                    a.indices.first().copied(),
+                    a.indices.get(1..).unwrap_or(&[]),
+                )
+            } else {
+                (None, &a.indices[..])
+            };
+            if let [i, j] = rest {
+                self.set_cursor(&a.name, head, Some((*i, *j)))?;
+                self.visit();
+            }
+        }
+        Ok(Outcome::say(text))
+    }
+
+    // ----- files ------------------------------------------------------------------------
+
+    /// The session as a scenario file: the model (or hand-check), the recorded tour, the
+    /// loaded expectations that still hold, and the values of the cells visited.
+    pub fn to_file(&self) -> (ScenarioFile, Vec<String>) {
+        let mut notes = Vec::new();
+        match &self.study.subject {
+            Subject::Model(m) => {
+                let mut s = m.scenario.clone();
+                if !self.study.visited.is_empty() {
+                    s.steps = self.study.visited.clone();
+                }
+                // Embedding overrides of tokens no longer in the input would not load.
+                let tokens: Vec<&String> = m
+                    .input
+                    .source
+                    .iter()
+                    .chain(m.input.target.iter().flatten())
+                    .collect();
+                let before = s.embeddings.0.len();
+                s.embeddings.0.retain(|(t, _)| tokens.contains(&t));
+                if s.embeddings.0.len() < before {
+                    notes.push(format!(
+                        "left out {} embedding override(s) of tokens no longer in the input",
+                        before - s.embeddings.0.len()
+                    ));
+                }
+                let report = check::check_model(&self.study.trace, &s);
+                let before = s.expect.len();
+                s.expect = s
+                    .expect
+                    .iter()
+                    .zip(&report.results)
+                    .filter(|(_, r)| r.passed)
+                    .map(|(e, _)| e.clone())
+                    .collect();
+                if s.expect.len() < before {
+                    notes.push(format!(
+                        "left out {} expectation(s) that no longer hold for this model",
+                        before - s.expect.len()
+                    ));
+                }
+                for stop in &self.study.visited {
+                    if let Some(e) = recorded_expectation(&self.study.trace, stop)
+                        && !s.expect.iter().any(|x| x.at == e.at)
+                    {
+                        s.expect.push(e);
+                    }
+                }
+                if s.title.is_empty() {
+                    s.title = format!("Session on {}", s.input.text);
+                }
+                if s.description.is_empty() {
+                    s.description = "Saved from a qkv session. The expected values at the visited cells were computed by qkv.".into();
+                }
+                (ScenarioFile::Model(s), notes)
+            }
+            Subject::Hand(a) => {
+                let mut a = (**a).clone();
+                if !self.study.visited.is_empty() {
+                    a.steps = self.study.visited.clone();
+                }
+                if a.expect.is_none() {
+                    let rows = |n: &str| -> Option<Vec<Vec<f64>>> {
+                        let m = self.study.trace.get(n)?.matrix(None).ok()?;
+                        Some(
+                            m.rows()
+                                .into_iter()
+                                .map(|r| r.iter().map(|x| f64_of(*x)).collect())
+                                .collect(),
+                        )
+                    };
+                    a.expect = Some(AttentionExpect {
+                        scores: rows("scores"),
+                        scaled: rows("scaled"),
+                        masked: None,
+                        weights: rows("weights"),
+                        output: rows("output"),
+                        tolerance: Some(1e-5),
+                    });
+                }
+                (ScenarioFile::Attention(a), notes)
+            }
+        }
+    }
+
+    fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        let (file, notes) = self.to_file();
+        let text = io::to_yaml(&file)?;
+        let guard = SaveGuard {
+            loaded: self.file.clone(),
+            force,
+        };
+        io::save_text(&text, path, &guard)?;
+        self.file = Some((path.to_path_buf(), io::fingerprint(text.as_bytes())));
+        self.dirty = false;
+        let stops = file.steps().len();
+        let checks = match &file {
+            ScenarioFile::Model(s) => s.expect.len(),
+            ScenarioFile::Attention(a) => a.expect.as_ref().map_or(0, |e| e.matrices().len()),
+        };
+        let mut out = format!(
+            "saved {} ({stops} tour stops, {checks} expectations); `qkv check {}` verifies it",
+            path.display(),
+            path.display()
+        );
+        for n in notes {
+            out.push_str(&format!("\nnote: {n}"));
+        }
+        Ok(Outcome::say(out))
+    }
+
+    fn load(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+        let loaded = io::load(path)?;
+        let fresh = Session::from_runnable(loaded.file, loaded.runnable);
+        let hand = fresh.is_hand_check();
+        let old = std::mem::replace(&mut self.study, fresh.study);
+        if hand && matches!(old.subject, Subject::Model(_)) {
+            self.parked = Some(old);
+        } else {
+            self.parked = None;
+        }
+        self.file = Some((loaded.path, loaded.fingerprint));
+        self.tour = None;
+        self.dirty = false;
+        let title = if self.title().is_empty() {
+            String::new()
+        } else {
+            format!(": {}", self.title())
+        };
+        let n = self.study.trace.steps().len();
+        Ok(Outcome::say(format!(
+            "loaded {}{title} ({n} steps)",
+            path.display()
+        )))
+    }
+
+    fn check(&self) -> Outcome {
+        let report: CheckReport = match &self.study.subject {
+            Subject::Model(m) => check::check_model(&self.study.trace, &m.scenario),
+            Subject::Hand(a) => check::check_attention(&self.study.trace, a.as_ref()),
+        };
+        if report.results.is_empty() {
+            return Outcome::say(
+                "this scenario has no expectations (`expect:`); `save` records the values of the cells you visit",
+            );
+        }
+        let mut text = String::new();
+        for r in &report.results {
+            text.push_str(&r.line());
+            text.push('\n');
+        }
+        let summary = format!("{} passed, {} failed", report.passed(), report.failed());
+        text.push_str(&summary);
+        text.push('\n');
+        Outcome::say(text).with_status(format!("check: {summary}"))
+    }
+
+    fn export(&self, path: &Path) -> Result<Outcome, SessionError> {
+        let Some(model) = self.model() else {
+            return Err(SessionError::NotHere(
+                "an attention hand-check has no model to export; `show` prints its steps".into(),
+            ));
+        };
+        let f = export::write(model, &self.study.trace, path)?;
+        Ok(Outcome::say(format!(
+            "wrote {} ({f:?}: {} steps, {} weights + embed.E)",
+            path.display(),
+            self.study.trace.steps().len(),
+            model.weights().len()
+        )))
+    }
+
+    fn params(&self) -> Result<Outcome, SessionError> {
+        let m = self.model_subject()?;
+        let vocab = self.study.trace.tokens().vocab.len() as u64;
+        let r = crate::model::params::count(m.model.config(), vocab);
+        let mut text = format!("parameters (vocabulary of this session: {vocab} tokens):\n");
+        for row in &r.rows {
+            text.push_str(&format!(
+                "  {:>12}  {}\n  {:>12}    = {} = {}\n",
+                row.count, row.component, "", row.formula, row.arithmetic
+            ));
+        }
+        text.push_str(&format!("  {:>12}  total\n", r.total));
+        Ok(Outcome::say(text).with_status(format!("{} parameters", r.total)))
+    }
+
+    fn quit(&mut self, force: bool) -> Outcome {
+        if self.dirty && !force && !self.quit_armed {
+            self.quit_armed = true;
+            return Outcome::say(
+                "unsaved changes: `save <file>` keeps them; `quit` again (or quit!) leaves without saving",
+            );
+        }
+        Outcome {
+            text: String::new(),
+            status: "bye".into(),
+            quit: true,
+            diff: None,
+        }
+    }
+}
+
+/// A change as printed; an infinite change means a cell became (or stopped being) ±∞.
+fn change_text(x: f32, precision: usize) -> String {
+    if x.is_infinite() {
+        "∞ (cells became or stopped being −∞)".to_string()
+    } else {
+        render::fmt_value(x, precision)
+    }
+}
+
+/// An f32 as the f64 with the same shortest decimal form (0.1f32 → 0.1, not 0.10000000149).
+fn f64_of(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+fn field_text(f: &ModelField) -> String {
+    match f {
+        ModelField::Arch(v) => format!("arch {v}"),
+        ModelField::DModel(v) => format!("d_model {v}"),
+        ModelField::Heads(v) => format!("heads {v}"),
+        ModelField::DFf(v) => format!("d_ff {v}"),
+        ModelField::Layers(v) => format!("layers {v}"),
+        ModelField::Norm(v) => format!("norm {v}"),
+        ModelField::Scale(v) => format!("scale {}", on_off(*v)),
+        ModelField::Mask(v) => format!("mask {v}"),
+        ModelField::Positional(v) => format!("positional {v}"),
+        ModelField::EmbedScale(v) => format!("embed_scale {}", on_off(*v)),
+        ModelField::Seed(v) => format!("seed {v}"),
+        ModelField::Eps(v) => format!("eps {v}"),
+        ModelField::Tokenizer(v) => format!("tokenizer {v}"),
+        ModelField::MaxTokens(v) => format!("max_tokens {v}"),
+    }
+}
+
+fn apply_weight(model: &mut Transformer, name: &str, numbers: &Numbers) -> Result<(), WeightError> {
+    let param = match numbers {
+        Numbers::Vector(v) => Param::Vector(Array1::from_iter(v.iter().map(|x| *x as f32))),
+        Numbers::Matrix(rows) => match scn::to_array(rows) {
+            Ok(a) => Param::Matrix(a),
+            Err(_) => {
+                let got = vec![rows.len(), rows.first().map_or(0, Vec::len)];
+                let expected = model.weights().lookup(name)?.shape();
+                return Err(WeightError::Shape {
+                    name: name.to_string(),
+                    expected,
+                    got,
+                });
+            }
+        },
+    };
+    model.weights_mut().set(name, param).map(|_| ())
+}
+
+/// `{at: name[h][i][j], value: v}` for a visited stop with a cell.
+fn recorded_expectation(trace: &Trace, stop: &TourStep) -> Option<Expectation> {
+    let (name, head) = scn::tour_target(stop).ok()?;
+    let [r, c] = stop.cell?;
+    let step = trace.get(&name)?;
+    let mut idx: Vec<usize> = step
+        .heads()
+        .map(|_| head.unwrap_or(0))
+        .into_iter()
+        .collect();
+    idx.extend([r, c]);
+    let v = step.value(&idx).ok()?;
+    if v.is_nan() {
+        return None;
+    }
+    let at = Address { name, indices: idx }.to_string();
+    Some(Expectation {
+        at,
+        value: Some(f64_of(v)),
+        tolerance: Some(1e-5),
+        ..Expectation::default()
+    })
+}
+
+fn empty_hand() -> AttentionScenario {
+    AttentionScenario {
+        version: VERSION,
+        kind: Kind::Attention,
+        title: String::new(),
+        description: String::new(),
+        q: Vec::new(),
+        k: Vec::new(),
+        v: Vec::new(),
+        mask: None,
+        scale: None,
+        steps: Vec::new(),
+        expect: None,
+    }
+}
