@@ -972,7 +972,8 @@ mod tests {
         assert!(err("set model.colour red").contains("is not a model field: arch, d_model"));
         assert!(err("set model.heads many").contains("\"many\" is not a non-negative integer"));
         assert!(
-            err("set model.arch gpt").contains("expected one of encoder, decoder, encoder-decoder")
+            err("set model.arch gpt")
+                .contains("\"gpt\" is not one of encoder, decoder, encoder-decoder")
         );
         assert!(err("set embed 바나나").contains("needs the vector"));
         assert!(err("set embed 바나나 [1, x]").contains("a list of numbers like [1, 2]"));

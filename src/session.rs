@@ -281,7 +281,9 @@ impl Session {
                     b.trace,
                 )
             }
-            (ScenarioFile::Attention(a), r) => Study::new(Subject::Hand(Box::new(a)), r.trace().clone()),
+            (ScenarioFile::Attention(a), r) => {
+                Study::new(Subject::Hand(Box::new(a)), r.trace().clone())
+            }
             (ScenarioFile::Model(scenario), Runnable::Attention(t)) => {
                 // Not produced by build_file; keep the trace as a hand-check view.
                 let _ = scenario;
