@@ -1,0 +1,215 @@
+//! `qkv repl` end to end: piped command files and an interactive pseudo-terminal.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Eof, Expect, Session};
+
+fn repl(args: &[&str], input: &str, dir: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qkv"))
+        .arg("repl")
+        .args(args)
+        .current_dir(dir)
+        .env("QKV_HISTORY", dir.join("history.txt"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qkv runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn attend_reproduces_the_article_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(
+        &[],
+        "attend q=[1, 2, 3] k=[[2, 1, 2], [0, 1, -1], [1, 1, 1]] v=[[1, 0], [0, 1], [1, 1]]\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    // scores row: 10, −1, 6 with their arithmetic
+    assert!(out.contains("q0  10.0000  -1.0000  6.0000"), "{out}");
+    assert!(out.contains("q·k = 1×2 + 2×1 + 3×2 = 10"), "{out}");
+    assert!(out.contains("q·k = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
+    assert!(out.contains("q·k = 1×1 + 2×1 + 3×1 = 6"), "{out}");
+    // scaled by √3, softmax, output
+    assert!(out.contains("q0  5.7735  -0.5774  3.4641"), "{out}");
+    assert!(out.contains("q0  0.9082  0.0016  0.0902"), "{out}");
+    assert!(out.contains("q0  0.9984  0.0918"), "{out}");
+}
+
+const STUDY: &str = "\
+# a study session, as a teacher would pipe it in class
+text 나는 학교에 간다
+show enc.0.attn.weights[0]
+explain enc.0.attn.scores[0][1][2]
+scale off
+show enc.0.attn.weights[0]
+diff
+save study.yaml
+load study.yaml
+check
+";
+
+#[test]
+fn a_study_session_saves_loads_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(&["--echo"], STUDY, dir.path());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}\n{out}", text(&o.stderr));
+    assert!(
+        out.contains("> text 나는 학교에 간다\nsource: 나는 | 학교에 | 간다"),
+        "{out}"
+    );
+    assert!(out.contains("enc.0.attn.weights[0]  (3 × 3)"), "{out}");
+    assert!(out.contains("q·k = "), "{out}");
+    assert!(out.contains("scale off: reran;"), "{out}");
+    assert!(out.contains("enc.0.attn.scaled"), "{out}");
+    assert!(
+        out.contains("  enc.0.attn.scores          unchanged\n"),
+        "{out}"
+    );
+    assert!(out.contains("saved study.yaml"), "{out}");
+    assert!(out.contains("loaded study.yaml"), "{out}");
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+    // The saved scenario checks on its own and keeps the change.
+    let saved = std::fs::read_to_string(dir.path().join("study.yaml")).unwrap();
+    assert!(saved.contains("scale: false"), "{saved}");
+    assert!(saved.contains("show: enc.0.attn.weights"), "{saved}");
+    let c = Command::new(env!("CARGO_BIN_EXE_qkv"))
+        .args(["check", "study.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(c.status.success(), "{}", text(&c.stdout));
+}
+
+#[test]
+fn a_piped_session_is_byte_for_byte_reproducible() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let first = repl(&["--echo"], STUDY, a.path());
+    let second = repl(&["--echo"], STUDY, b.path());
+    assert!(first.status.success() && second.status.success());
+    assert_eq!(first.stdout, second.stdout);
+    assert_eq!(
+        std::fs::read(a.path().join("study.yaml")).unwrap(),
+        std::fs::read(b.path().join("study.yaml")).unwrap()
+    );
+}
+
+#[test]
+fn a_failed_command_stops_the_script_unless_keep_going() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "show enc.0.attn.weightz\nhead 1\n";
+    let o = repl(&[], input, dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("line 1: error: unknown trace step \"enc.0.attn.weightz\""),
+        "{err}"
+    );
+    assert!(text(&o.stdout).is_empty(), "stopped before head 1");
+    let o = repl(&["--keep-going"], input, dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("head 1 of 2") || text(&o.stdout).contains("[1]"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
+fn repl_starts_from_a_scenario_and_replays_its_tour_with_enter() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::env::current_dir()
+        .unwrap()
+        .join("scenarios/dot-product.yaml");
+    let o = repl(
+        &[scenario.to_str().unwrap()],
+        "replay\n\n\nquit\n",
+        dir.path(),
+    );
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(out.contains("── stop 1/5: scores ──"), "{out}");
+    assert!(out.contains("── stop 2/5: scores ──"), "{out}");
+    assert!(out.contains("── stop 3/5: scaled ──"), "{out}");
+    assert!(out.contains("q·k2 = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
+}
+
+fn spawn_repl(dir: &Path) -> OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qkv"));
+    cmd.arg("repl")
+        .current_dir(dir)
+        .env("QKV_HISTORY", dir.join("history.txt"))
+        .env("TERM", "xterm");
+    let mut p = Session::spawn(cmd).expect("a pseudo-terminal");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p
+}
+
+#[test]
+fn interactive_completion_ctrl_c_and_ctrl_d() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = spawn_repl(dir.path());
+    p.expect("qkv> ").unwrap();
+    // sh<TAB> completes to `show`; Enter lists the steps.
+    p.send("sh").unwrap();
+    p.expect("sh").unwrap();
+    p.send("\t").unwrap();
+    p.expect("show").unwrap();
+    p.send("\r").unwrap();
+    p.expect("steps in pipeline order").unwrap();
+    p.expect("qkv> ").unwrap();
+    // Ctrl-C clears the line: the typed garbage never runs.
+    p.send("garbage").unwrap();
+    p.expect("garbage").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("qkv> ").unwrap();
+    p.send("help\r").unwrap();
+    p.expect("commands (one per line").unwrap();
+    p.expect("qkv> ").unwrap();
+    // Ctrl-D leaves (nothing unsaved).
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+    let history = std::fs::read_to_string(dir.path().join("history.txt")).unwrap();
+    assert!(
+        history.contains("show") && history.contains("help"),
+        "{history}"
+    );
+    assert!(!history.contains("garbage"), "{history}");
+}
+
+#[test]
+fn interactive_errors_do_not_end_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = spawn_repl(dir.path());
+    p.expect("qkv> ").unwrap();
+    p.send("frobnicate\r").unwrap();
+    p.expect("unknown command").unwrap();
+    p.send("scale off\r").unwrap();
+    p.expect("scale off: reran").unwrap();
+    p.expect("qkv> ").unwrap();
+    // Unsaved changes: the first Ctrl-D warns, the second leaves.
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect("unsaved changes").unwrap();
+    p.expect("qkv> ").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(Eof).unwrap();
+}

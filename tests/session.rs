@@ -1,0 +1,385 @@
+//! Session::apply: every command's effect on the state, errors that change nothing, and a
+//! property test that no input line can panic the parser or the session.
+
+use proptest::prelude::*;
+use qkv::command::{Command, parse};
+use qkv::session::{Session, SessionError};
+
+fn session() -> Session {
+    Session::default_scenario().unwrap()
+}
+
+fn run(s: &mut Session, line: &str) -> String {
+    match s.apply_line(line) {
+        Ok(o) => o.text,
+        Err(e) => panic!("{line}: {e}"),
+    }
+}
+
+fn fails(s: &mut Session, line: &str) -> String {
+    let before_trace = s.trace().clone();
+    let before_cursor = s.cursor().clone();
+    let err = match s.apply_line(line) {
+        Ok(o) => panic!("{line} should fail but gave {}", o.text),
+        Err(e) => e.to_string(),
+    };
+    assert_eq!(s.trace(), &before_trace, "{line} changed the trace");
+    assert_eq!(s.cursor(), &before_cursor, "{line} moved the cursor");
+    err
+}
+
+#[test]
+fn opens_on_the_first_attention_weights() {
+    let s = session();
+    assert_eq!(s.cursor().step, "enc.0.attn.weights");
+    assert_eq!(s.title(), "나는 학교에 간다 → I go to school");
+    assert!(!s.is_dirty());
+    assert_eq!(s.input().unwrap().source, ["나는", "학교에", "간다"]);
+}
+
+#[test]
+fn navigation_moves_the_cursor() {
+    let mut s = session();
+    run(&mut s, "next");
+    assert_eq!(s.cursor().step, "enc.0.attn.head_out");
+    run(&mut s, "prev");
+    run(&mut s, "prev");
+    assert_eq!(s.cursor().step, "enc.0.attn.masked");
+    run(&mut s, "head 1");
+    assert_eq!(s.cursor().head, 1);
+    run(&mut s, "layer 1");
+    assert_eq!(s.cursor().step, "enc.1.attn.masked");
+    assert_eq!(s.cursor().head, 1, "the head stays");
+    run(&mut s, "cell 2 1");
+    assert_eq!((s.cursor().row, s.cursor().col), (2, 1));
+    assert_eq!(s.cell_address().to_string(), "enc.1.attn.masked[1][2][1]");
+    run(&mut s, "show dec.0.cross_attn.weights[0][4][2]");
+    assert_eq!(s.cursor().step, "dec.0.cross_attn.weights");
+    assert_eq!((s.cursor().head, s.cursor().row, s.cursor().col), (0, 4, 2));
+    run(&mut s, "layer 1");
+    assert_eq!(s.cursor().step, "dec.1.cross_attn.weights");
+    // Visited stops are recorded for `save`: a new step or head is a new stop.
+    let shown: Vec<(&str, Option<usize>)> = s
+        .visited()
+        .iter()
+        .map(|t| (t.show.as_str(), t.head))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("enc.0.attn.head_out", Some(0)),
+            ("enc.0.attn.weights", Some(0)),
+            ("enc.0.attn.masked", Some(0)),
+            ("enc.0.attn.masked", Some(1)),
+            ("enc.1.attn.masked", Some(1)),
+            ("dec.0.cross_attn.weights", Some(0)),
+            ("dec.1.cross_attn.weights", Some(0))
+        ]
+    );
+}
+
+#[test]
+fn bad_navigation_changes_nothing() {
+    let mut s = session();
+    assert!(fails(&mut s, "head 2").contains("head 2 does not exist (heads 0..2)"));
+    assert!(
+        fails(&mut s, "layer 5")
+            .contains("layer 5 does not exist: the encoder stack has layers 0..2")
+    );
+    assert!(fails(&mut s, "cell 9 0").contains("row index 9 is out of range (0..3)"));
+    assert!(fails(&mut s, "show enc.0.attn.weightz").contains("did you mean enc.0.attn.weights"));
+    assert!(fails(&mut s, "show embed.sum[0][0][0]").contains("embed.sum"));
+    run(&mut s, "show embed.tokens");
+    assert!(fails(&mut s, "prev").contains("already at the first step"));
+    assert!(fails(&mut s, "head 0").contains("embed.tokens has no heads"));
+}
+
+#[test]
+fn toggles_rerun_keep_weights_and_say_what_changed() {
+    let mut s = session();
+    let wq = s
+        .model()
+        .unwrap()
+        .weights()
+        .matrix("enc.0.attn.W_Q")
+        .unwrap()
+        .to_owned();
+    let out = run(&mut s, "scale off");
+    assert!(out.starts_with("scale off: reran; "), "{out}");
+    assert!(!s.config().unwrap().scale);
+    assert_eq!(
+        s.model()
+            .unwrap()
+            .weights()
+            .matrix("enc.0.attn.W_Q")
+            .unwrap(),
+        wq
+    );
+    let step = s.trace().get("enc.0.attn.scaled").unwrap();
+    let scores = s.trace().get("enc.0.attn.scores").unwrap();
+    assert_eq!(
+        step.tensor(),
+        scores.tensor(),
+        "scaling off: scaled == scores"
+    );
+    assert!(s.previous_trace().is_some());
+    assert!(s.is_dirty());
+    assert!(run(&mut s, "scale off").contains("already so"));
+    let out = run(&mut s, "mask on");
+    assert!(out.contains("mask causal: reran"), "{out}");
+    assert_eq!(
+        s.trace()
+            .value_at(&qkv::trace::Address::parse("enc.0.attn.masked[0][0][2]").unwrap())
+            .unwrap(),
+        f32::NEG_INFINITY
+    );
+    run(&mut s, "pe off");
+    assert!(
+        s.trace()
+            .get("embed.pos")
+            .unwrap()
+            .tensor()
+            .values()
+            .all(|v| v == 0.0)
+    );
+    let out = run(&mut s, "norm pre");
+    assert!(out.contains("2 new"), "{out}");
+    assert!(s.trace().get("final_norm").is_some());
+    let diff = run(&mut s, "diff");
+    assert!(
+        diff.contains("final_norm") && diff.contains("new"),
+        "{diff}"
+    );
+}
+
+#[test]
+fn set_model_fields_validate_and_rebuild() {
+    let mut s = session();
+    let err = fails(&mut s, "set model.heads 3");
+    assert!(
+        err.contains("heads = 3: expected a divisor of d_model = 8"),
+        "{err}"
+    );
+    run(&mut s, "set model.heads 4");
+    assert_eq!(s.config().unwrap().d_k(), 2);
+    assert_eq!(
+        s.trace().get("enc.0.attn.q").unwrap().tensor().shape(),
+        [4, 3, 2]
+    );
+    run(&mut s, "set model.d_model 16");
+    assert_eq!(s.trace().get("embed.sum").unwrap().dims(), (3, 16));
+    run(&mut s, "set model.arch decoder");
+    assert!(s.trace().get("dec.0.cross_attn.weights").is_none());
+    assert!(s.trace().get("enc.0.attn.weights").is_none());
+    assert!(
+        s.trace().get(&s.cursor().step).is_some(),
+        "cursor moved to a step that exists"
+    );
+    let err = fails(&mut s, "target I go");
+    assert!(
+        err.contains("target applies to an encoder-decoder model"),
+        "{err}"
+    );
+    assert!(fails(&mut s, "text     ").contains("text needs a sentence"));
+    let long = format!("text {}", vec!["w"; 300].join(" "));
+    assert!(fails(&mut s, &long).contains("300 tokens: expected at most 256"));
+}
+
+#[test]
+fn embedding_and_weight_overrides() {
+    let mut s = session();
+    let err = fails(&mut s, "set embed 바나나 [1, 2, 3, 4, 5, 6, 7, 8]");
+    assert!(err.contains("not a token of the input"), "{err}");
+    let err = fails(&mut s, "set embed 나는 [1, 2]");
+    assert!(err.contains("has 2 values: expected d_model = 8"), "{err}");
+    run(&mut s, "set embed 나는 [1, 0, 0, 0, 0, 0, 0, 0]");
+    let e = s.trace().get("embed.tokens").unwrap().matrix(None).unwrap();
+    assert_eq!(e.row(0).to_vec(), [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    let err = fails(&mut s, "set weight enc.0.attn.W_Q [[1, 0], [0, 1]]");
+    assert!(
+        err.contains("must be 8 × 8 but the value given is 2 × 2"),
+        "{err}"
+    );
+    let err = fails(&mut s, "set weight enc.0.attn.W_Z [[1]]");
+    assert!(err.contains("did you mean"), "{err}");
+    run(&mut s, "set weight enc.0.ffn.b2 [1, 1, 1, 1, 1, 1, 1, 1]");
+    assert_eq!(
+        s.model()
+            .unwrap()
+            .weights()
+            .vector("enc.0.ffn.b2")
+            .unwrap()
+            .sum(),
+        8.0
+    );
+    // The overrides survive a rebuild of the weights when they still fit.
+    let out = run(&mut s, "set model.seed 7");
+    assert!(!out.contains("dropped"), "{out}");
+    assert_eq!(
+        s.model()
+            .unwrap()
+            .weights()
+            .vector("enc.0.ffn.b2")
+            .unwrap()
+            .sum(),
+        8.0
+    );
+    // …and are dropped, with a note, when they no longer fit.
+    let out = run(&mut s, "set model.d_model 4");
+    assert!(
+        out.contains("dropped the override of enc.0.ffn.b2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("dropped the embedding override of \"나는\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn attend_parks_the_model_and_text_brings_it_back() {
+    let mut s = session();
+    run(&mut s, "scale off");
+    let out = run(
+        &mut s,
+        "attend q=[1, 2, 3] k=[[2, 1, 2], [0, 1, -1], [1, 1, 1]] v=[[1, 0], [0, 1], [1, 1]]",
+    );
+    assert!(out.contains("q·k = 1×2 + 2×1 + 3×2 = 10"), "{out}");
+    assert!(s.is_hand_check());
+    assert!(s.model().is_none());
+    let err = fails(&mut s, "params");
+    assert!(err.contains("attention hand-check"), "{err}");
+    run(&mut s, "explain weights[0][0]");
+    // A model command brings the parked model back, with its toggles.
+    run(&mut s, "scale on");
+    assert!(!s.is_hand_check());
+    assert!(s.config().unwrap().scale);
+}
+
+#[test]
+fn quit_asks_once_when_there_are_unsaved_changes() {
+    let mut s = session();
+    assert!(
+        s.apply(Command::Quit { force: false }).unwrap().quit,
+        "nothing to lose"
+    );
+    run(&mut s, "scale off");
+    let o = s.apply(Command::Quit { force: false }).unwrap();
+    assert!(!o.quit);
+    assert!(o.text.contains("unsaved changes"));
+    assert!(s.apply(Command::Quit { force: false }).unwrap().quit);
+    let mut s = session();
+    run(&mut s, "scale off");
+    assert!(s.apply(Command::Quit { force: true }).unwrap().quit);
+}
+
+#[test]
+fn save_records_the_tour_and_values_and_never_overwrites_blindly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.yaml");
+    let mut s = session();
+    run(&mut s, "text 바나나 맛있다");
+    run(&mut s, "show enc.0.attn.weights[1][0][1]");
+    run(&mut s, "note 바나나 looks at 맛있다");
+    let out = run(&mut s, &format!("save {}", path.display()));
+    assert!(out.contains("1 tour stops"), "{out}");
+    assert!(
+        out.contains("left out"),
+        "the default's expectations about 나는 학교에 간다 no longer hold: {out}"
+    );
+    assert!(!s.is_dirty());
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("text: 바나나 맛있다"), "{saved}");
+    assert!(saved.contains("note: 바나나 looks at 맛있다"), "{saved}");
+    assert!(saved.contains("at: enc.0.attn.weights[1][0][1]"), "{saved}");
+    // Saving again to the same file is fine; another existing file needs save!.
+    run(&mut s, &format!("save {}", path.display()));
+    let other = dir.path().join("other.yaml");
+    std::fs::write(&other, "keep me\n").unwrap();
+    let err = fails(&mut s, &format!("save {}", other.display()));
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep me\n");
+    run(&mut s, &format!("save! {}", other.display()));
+    // The saved file replays and checks.
+    let mut t = Session::open(&path).unwrap();
+    let check = run(&mut t, "check");
+    assert!(check.ends_with("0 failed\n"), "{check}");
+    let tour = run(&mut t, "replay");
+    assert!(tour.contains("바나나 looks at 맛있다"), "{tour}");
+}
+
+#[test]
+fn load_errors_keep_the_session() {
+    let mut s = session();
+    let err = fails(
+        &mut s,
+        "load tests/fixtures/invalid/heads-not-dividing.yaml",
+    );
+    assert!(
+        err.contains("heads-not-dividing.yaml:6:3: model.heads = 3"),
+        "{err}"
+    );
+    let err = fails(&mut s, "load /no/such/file.yaml");
+    assert!(err.contains("cannot read /no/such/file.yaml"), "{err}");
+    run(&mut s, "load scenarios/dot-product.yaml");
+    assert!(s.is_hand_check());
+    let out = run(&mut s, "check");
+    assert!(out.contains("5 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn export_and_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session();
+    let p = dir.path().join("t.npz");
+    let out = run(&mut s, &format!("export {}", p.display()));
+    assert!(out.contains("100 steps"), "{out}");
+    assert!(p.exists());
+    let out = run(&mut s, "params");
+    assert!(
+        out.contains("vocabulary of this session: 9 tokens"),
+        "{out}"
+    );
+    let err = fails(
+        &mut s,
+        &format!("export {}", dir.path().join("t.txt").display()),
+    );
+    assert!(err.contains(".npz or .json"), "{err}");
+}
+
+#[test]
+fn errors_are_one_clear_line() {
+    let mut s = session();
+    for line in [
+        "frobnicate",
+        "show [",
+        "layer",
+        "set model.colour 3",
+        "attend q=[1]",
+    ] {
+        let e: SessionError = s.apply_line(line).unwrap_err();
+        assert!(!e.to_string().contains('\n'), "{line}: {e}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn no_line_panics_the_parser_or_the_session(line in "\\PC{0,60}") {
+        let _ = parse(&line);
+        let mut s = session();
+        let _ = s.apply_line(&line);
+    }
+
+    #[test]
+    fn command_shaped_lines_never_panic(
+        word in prop::sample::select(vec!["text", "target", "show", "explain", "layer", "head", "cell", "next", "prev", "mask", "scale", "pe", "norm", "set", "attend", "diff", "note", "check", "params", "help", "replay"]),
+        arg in prop::sample::select(vec!["", "0", "1", "99", "-1", "on", "off", "causal", "pre", "enc.0.attn.weights[0][0][0]", "enc.0.attn.q[1]", "embed.sum[2][7]", "logits[0]", "model.heads 4", "model.d_model 6", "model.arch decoder", "embed 나는 [1]", "weight enc.0.ffn.b1 [1]", "q=[1] k=[[1],[2]] v=[[1],[2]] mask=causal", "q=[[1,2]] k=[[1]] v=[[1]]", "나는 학교에", "precision 3", "[", "]"]),
+    ) {
+        let mut s = session();
+        let _ = s.apply_line(&format!("{word} {arg}"));
+        let _ = s.apply_line("next");
+        let _ = s.apply_line("explain");
+    }
+}
