@@ -362,3 +362,58 @@ proptest! {
         let _ = io::parse_and_build(&text, "<prop>");
     }
 }
+
+#[test]
+fn explain_shows_the_numbers_that_sum_to_a_weights_cell() {
+    let o = qkv(&[
+        "explain",
+        "scenarios/default.yaml",
+        "enc.0.attn.weights[0][1][2]",
+        "--precision",
+        "6",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.starts_with("enc.0.attn.weights[0][1][2] = 0.303573"),
+        "{out}"
+    );
+    // The row of masked scores, the max, every exponential, their sum and the quotient.
+    assert!(
+        out.contains("x = enc.0.attn.masked[0][1] = [0.417323, 0.267383, 0.207965]"),
+        "{out}"
+    );
+    assert!(out.contains("max = 0.417323"), "{out}");
+    assert!(out.contains("Σ = 1 + "), "{out}");
+    let o = qkv(&["explain", "scenarios/dot-product.yaml", "scores[0][1]"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("q·k = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
+    let o = qkv(&["explain", "scenarios/default.yaml", "enc.0.attn.weights[0]"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("explain needs one cell"));
+}
+
+/// The YAML examples in the README are real scenarios that load and pass.
+#[test]
+fn readme_yaml_examples_load_and_pass() {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .filter(|b| b.starts_with("version: 1"))
+        .collect();
+    assert!(
+        blocks.len() >= 2,
+        "README has {} scenario examples",
+        blocks.len()
+    );
+    for b in blocks {
+        let (file, runnable) = io::parse_and_build(b, "README").unwrap_or_else(|e| panic!("{e}"));
+        let r = report(&file, &runnable);
+        assert!(!r.results.is_empty());
+        for res in &r.results {
+            assert!(res.passed, "README example: {}", res.line());
+        }
+    }
+}
