@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use qkv::model::config::{DEFAULT_TEXT, Preset};
 use qkv::model::{Arch, Config, MaskKind, Norm, Positional, TokenizerKind};
 use qkv::render::{self, RenderOptions};
-use qkv::scenario::schema::ScenarioFile;
+use qkv::scenario::schema::{LayersSpec, ModelSpec, ScenarioFile, Word};
 use qkv::scenario::{self, Runnable, io, new_scenario};
 use qkv::session::Session;
 use qkv::trace::Address;
@@ -162,9 +162,38 @@ struct ModelArgs {
 }
 
 impl ModelArgs {
+    /// The flags as a model section (only what was given).
+    fn spec(&self) -> ModelSpec {
+        let layers = match (self.layers, self.enc_layers, self.dec_layers) {
+            (None, None, None) => None,
+            (Some(n), None, None) => Some(LayersSpec::Both(n)),
+            (n, e, d) => Some(LayersSpec::Each {
+                encoder: e.or(n),
+                decoder: d.or(n),
+            }),
+        };
+        ModelSpec {
+            preset: None,
+            arch: self.arch.map(Word),
+            d_model: self.d_model,
+            heads: self.heads,
+            d_ff: self.d_ff,
+            layers,
+            norm: self.norm.map(Word),
+            positional: self.positional.map(Word),
+            scale: self.no_scale.then_some(false),
+            embed_scale: self.embed_scale.then_some(true),
+            mask: self.mask.map(Word),
+            eps: None,
+            seed: self.seed,
+            max_tokens: self.max_tokens,
+            tokenizer: self.tokenizer.map(Word),
+        }
+    }
+
     /// `base` with every flag applied on top.
     fn apply(&self, base: Config) -> Config {
-        let mut c = match self.preset {
+        let c = match self.preset {
             Some(p) => {
                 // A preset flag resets the sizes but keeps the scenario's other choices.
                 let sizes = Config::preset(p);
@@ -178,74 +207,14 @@ impl ModelArgs {
             }
             None => base,
         };
-        if let Some(v) = self.arch {
-            c.arch = v;
-        }
-        if let Some(v) = self.d_model {
-            c.d_model = v;
-        }
-        if let Some(v) = self.heads {
-            c.heads = v;
-        }
-        if let Some(v) = self.d_ff {
-            c.d_ff = v;
-        }
-        if let Some(v) = self.layers {
-            c.layers.encoder = v;
-            c.layers.decoder = v;
-        }
-        if let Some(v) = self.enc_layers {
-            c.layers.encoder = v;
-        }
-        if let Some(v) = self.dec_layers {
-            c.layers.decoder = v;
-        }
-        if let Some(v) = self.seed {
-            c.seed = v;
-        }
-        if let Some(v) = self.norm {
-            c.norm = v;
-        }
-        if let Some(v) = self.positional {
-            c.positional = v;
-        }
-        if self.no_scale {
-            c.scale = false;
-        }
-        if self.embed_scale {
-            c.embed_scale = true;
-        }
-        if let Some(v) = self.mask {
-            c.mask = v;
-        }
-        if let Some(v) = self.tokenizer {
-            c.tokenizer = v;
-        }
-        if let Some(v) = self.max_tokens {
-            c.max_tokens = v;
-        }
-        c
+        scenario::apply_spec(c, &self.spec())
     }
 
     fn overrides_model(&self) -> bool {
         self.text.is_some()
             || self.target.is_some()
             || self.preset.is_some()
-            || self.arch.is_some()
-            || self.d_model.is_some()
-            || self.heads.is_some()
-            || self.d_ff.is_some()
-            || self.layers.is_some()
-            || self.enc_layers.is_some()
-            || self.dec_layers.is_some()
-            || self.seed.is_some()
-            || self.norm.is_some()
-            || self.positional.is_some()
-            || self.no_scale
-            || self.embed_scale
-            || self.mask.is_some()
-            || self.tokenizer.is_some()
-            || self.max_tokens.is_some()
+            || self.spec() != ModelSpec::default()
     }
 
     /// The scenario to run: the file's (with the flags applied to its model and input), or

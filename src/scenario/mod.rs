@@ -108,7 +108,14 @@ pub fn join_field(field: &str, message: &str) -> String {
 /// The configuration a model section describes (fields override the preset, `tiny` by
 /// default).
 pub fn config_of(spec: &ModelSpec) -> Config {
-    let mut c = Config::preset(spec.preset.map_or(Preset::Tiny, |w| w.0));
+    apply_spec(
+        Config::preset(spec.preset.map_or(Preset::Tiny, |w| w.0)),
+        spec,
+    )
+}
+
+/// `base` with every field the section sets (its `preset` is not applied here).
+pub fn apply_spec(mut c: Config, spec: &ModelSpec) -> Config {
     if let Some(Word(v)) = spec.arch {
         c.arch = v;
     }
@@ -255,20 +262,22 @@ fn first_non_finite(values: impl Iterator<Item = f64>) -> Option<(usize, f64)> {
     values.enumerate().find(|(_, v)| !v.is_finite())
 }
 
+fn check_version(version: u32) -> Result<(), Vec<ScenarioProblem>> {
+    if version == VERSION {
+        Ok(())
+    } else {
+        Err(vec![ScenarioProblem::new(
+            FieldPath::key("version"),
+            format!("version {version} is not supported: this qkv reads version {VERSION}"),
+        )])
+    }
+}
+
 /// Runs a model scenario: config, input, overrides, forward pass, and checks the names used
 /// by the tour and the expectations. Returns every problem found.
 pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
+    check_version(s.version)?;
     let mut problems = Vec::new();
-    if s.version != VERSION {
-        problems.push(ScenarioProblem::new(
-            FieldPath::key("version"),
-            format!(
-                "version {} is not supported: this qkv reads version {VERSION}",
-                s.version
-            ),
-        ));
-        return Err(problems);
-    }
     let config = config_of(&s.model);
     if let Some(eps) = s.model.eps
         && !(eps.is_finite() && eps > 0.0)
@@ -485,17 +494,8 @@ fn labels(prefix: &str, n: usize) -> Labels {
 
 /// Runs an attention hand-check and records `q k v scores scaled masked weights output`.
 pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProblem>> {
+    check_version(a.version)?;
     let mut problems = Vec::new();
-    if a.version != VERSION {
-        problems.push(ScenarioProblem::new(
-            FieldPath::key("version"),
-            format!(
-                "version {} is not supported: this qkv reads version {VERSION}",
-                a.version
-            ),
-        ));
-        return Err(problems);
-    }
     let mut arr = |name: &str, rows: &[Vec<f64>]| -> Option<Array2<f32>> {
         let path = FieldPath::key(name);
         if let Some((i, v)) = first_non_finite(rows.iter().flatten().copied()) {
