@@ -1025,10 +1025,8 @@ impl Session {
         }
         let what = match (&text, &target) {
             (Some(t), _) => {
+                // The target stays as it is; `target` changes it.
                 scenario.input.text = t.clone();
-                if t.trim() != scenario.input.text.trim() || scenario.input.target.is_none() {
-                    // keep the target as it is
-                }
                 format!("text {t}")
             }
             (None, Some(t)) => {
