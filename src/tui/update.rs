@@ -17,7 +17,7 @@ use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Status, StatusKin
 use super::layout::{self, Hit};
 use super::message::{Dir, Edit, Message};
 use super::tree::{Node, Tree};
-use super::view::{HELP, detail_line_count};
+use super::view::{detail_line_count, help_lines};
 
 /// File name offered by `w` when the session has none yet.
 pub const DEFAULT_SAVE_NAME: &str = "qkv-session.yaml";
@@ -100,7 +100,8 @@ pub fn update(app: &mut App, msg: Message) {
         Mode::Prompt { kind, line } => prompt_mode(app, msg, kind, line),
         Mode::ConfirmOverwrite { path } => confirm_mode(app, msg, path),
         Mode::Help { scroll } => {
-            let max = HELP.len().saturating_sub(1) as u16;
+            let w = app.size.width.saturating_sub(4).min(96).saturating_sub(2);
+            let max = help_lines(w).len().saturating_sub(1) as u16;
             overlay_mode(app, msg, scroll, max);
         }
         Mode::Output { text, scroll, .. } => {

@@ -208,19 +208,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             });
             if here {
                 st = st.add_modifier(Modifier::REVERSED | Modifier::BOLD);
-                buf.set_stringn(x - 1, y, "▸", 1, style::CURRENT);
+            }
+            if changed {
+                st = st.add_modifier(Modifier::UNDERLINED);
             }
             let text = fmt_cell(v, precision, col_w);
-            if changed {
-                // A changed cell: underlined, with a `•` in its left margin when there is room.
-                st = st.add_modifier(Modifier::UNDERLINED);
-                if width(&text) < col_w {
-                    buf.set_stringn(x, y, "•", 1, st.patch(style::CHANGED));
-                    buf.set_stringn(x + 1, y, pad_left(&text, col_w - 1), col_w - 1, st);
-                    continue;
-                }
-            }
             buf.set_stringn(x, y, pad_left(&text, col_w), col_w, st);
+            // The cursor (`▸`) or a changed cell (`•`) is marked just left of the number,
+            // in the gap before the column when the number fills it.
+            let lead = col_w.saturating_sub(width(&text)) as u16;
+            let mark_x = if lead > 0 { x + lead - 1 } else { x - 1 };
+            if here {
+                buf.set_stringn(mark_x, y, "▸", 1, style::CURRENT);
+            } else if changed {
+                buf.set_stringn(mark_x, y, "•", 1, style::CHANGED);
+            }
         }
     }
 }

@@ -687,33 +687,58 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn help(f: &mut Frame, area: Rect, scroll: u16) {
+/// `text` cut into lines of at most `w` columns at spaces.
+fn wrap_words(text: &str, w: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for word in text.split(' ') {
+        let Some(last) = out.last_mut() else { break };
+        if !last.is_empty() && width(last) + 1 + width(word) > w {
+            out.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    out
+}
+
+/// The help lines for a box `w` columns wide inside: keys on the left, what they do wrapped
+/// with a hanging indent.
+pub fn help_lines(w: u16) -> Vec<Line<'static>> {
     let kw = HELP.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
-    let lines: Vec<Line> = HELP
-        .iter()
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:<kw$} "), style::KEY),
-                Span::raw(format!(" {d}")),
-            ])
-        })
-        .collect();
+    let dw = usize::from(w).saturating_sub(kw + 3).max(10);
+    let mut lines = Vec::new();
+    for (k, d) in HELP {
+        for (i, part) in wrap_words(d, dw).into_iter().enumerate() {
+            let key = if i == 0 {
+                Span::styled(format!(" {k:<kw$} "), style::KEY)
+            } else {
+                Span::raw(" ".repeat(kw + 2))
+            };
+            lines.push(Line::from(vec![key, Span::raw(format!(" {part}"))]));
+        }
+    }
+    lines
+}
+
+fn help(f: &mut Frame, area: Rect, scroll: u16) {
+    let w = area.width.saturating_sub(4).min(96);
+    let lines = help_lines(w.saturating_sub(2));
     let r = centred(
         area,
-        area.width.saturating_sub(4).min(96),
-        area.height.saturating_sub(2).min(HELP.len() as u16 + 2),
+        w,
+        area.height.saturating_sub(2).min(lines.len() as u16 + 2),
     );
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
-            .block(
-                Block::bordered()
-                    .border_style(style::FOCUS)
-                    .title(Line::styled(" keys ", style::TITLE))
-                    .title_bottom(Line::from(" Esc closes ").right_aligned()),
-            ),
+        Paragraph::new(lines).scroll((scroll, 0)).block(
+            Block::bordered()
+                .border_style(style::FOCUS)
+                .title(Line::styled(" keys ", style::TITLE))
+                .title_bottom(Line::from(" ↑↓ scroll · Esc closes ").right_aligned()),
+        ),
         r,
     );
 }
