@@ -33,6 +33,10 @@ pub use message::Message;
 pub use update::update;
 pub use view::render;
 
+/// When this environment variable is set, [`run`] panics after drawing the first frame: the
+/// end-to-end tests use it to check that a panic gives the terminal back.
+pub const PANIC_ENV: &str = "QKV_DEBUG_PANIC";
+
 /// Undoes what [`run`] set up (mouse capture, paste, hidden cursor, raw mode, alternate
 /// screen). Safe to call more than once.
 pub fn restore_terminal() {
@@ -74,8 +78,12 @@ pub fn run(session: Session) -> io::Result<()> {
 
 fn event_loop(terminal: &mut DefaultTerminal, session: Session) -> io::Result<()> {
     let mut app = App::new(session, terminal.size()?);
+    let panic_for_test = std::env::var_os(PANIC_ENV).is_some();
     loop {
         draw(terminal, &app)?;
+        if panic_for_test {
+            panic!("{PANIC_ENV} is set: panicking on purpose after the first frame");
+        }
         if !app.running() {
             return Ok(());
         }
