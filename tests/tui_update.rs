@@ -439,7 +439,12 @@ fn the_command_prompt_speaks_the_repl_language() {
     assert_eq!(step(&a), "enc.0.attn.scores");
     assert_eq!(a.session().cursor().head, 1);
     assert_eq!(cell(&a), (2, 0));
-    // Multi-line output opens a box.
+    // The explanation is in the detail pane already: no box.
+    assert_eq!(*a.mode(), Mode::Normal);
+    // Other multi-line output opens a box.
+    update(&mut a, Message::OpenPrompt);
+    typed(&mut a, "help");
+    update(&mut a, Message::Submit);
     assert!(matches!(a.mode(), Mode::Output { .. }));
     update(&mut a, Message::Move(Dir::Down));
     match a.mode() {
@@ -455,6 +460,41 @@ fn the_command_prompt_speaks_the_repl_language() {
     assert_eq!(a.session().config().unwrap().heads, 4);
     assert_eq!(*a.mode(), Mode::Normal);
     assert!(a.changes().is_some());
+}
+
+#[test]
+fn the_prompt_recalls_earlier_lines() {
+    let mut a = app();
+    for line in ["head 1", "frobnicate", "head 0"] {
+        update(&mut a, Message::OpenPrompt);
+        typed(&mut a, line);
+        update(&mut a, Message::Submit);
+    }
+    assert_eq!(a.history(), ["head 1", "frobnicate", "head 0"]);
+    update(&mut a, Message::OpenPrompt);
+    let shown = |a: &App| match a.mode() {
+        Mode::Prompt { line, .. } => line.text().to_string(),
+        m => panic!("{m:?}"),
+    };
+    update(&mut a, Message::Edit(Edit::Older));
+    assert_eq!(shown(&a), "head 0");
+    update(&mut a, Message::Edit(Edit::Older));
+    update(&mut a, Message::Edit(Edit::Older));
+    update(&mut a, Message::Edit(Edit::Older));
+    assert_eq!(shown(&a), "head 1", "stops at the oldest");
+    update(&mut a, Message::Edit(Edit::Newer));
+    assert_eq!(shown(&a), "frobnicate");
+    update(&mut a, Message::Edit(Edit::Newer));
+    update(&mut a, Message::Edit(Edit::Newer));
+    assert_eq!(shown(&a), "", "past the newest: a new line");
+    // Up is history at the prompt and nothing in the sentence editor.
+    assert_eq!(
+        from_event(&a, &key(KeyCode::Up)),
+        Some(Message::Edit(Edit::Older))
+    );
+    update(&mut a, Message::Cancel);
+    update(&mut a, Message::EditSource);
+    assert_eq!(from_event(&a, &key(KeyCode::Up)), None);
 }
 
 #[test]

@@ -238,6 +238,10 @@ pub struct App {
     pub(super) scroll: Scroll,
     pub(super) changes: Option<Diff>,
     pub(super) running: bool,
+    /// Lines run at the `:` prompt, oldest first.
+    pub(super) history: Vec<String>,
+    /// The history line being shown at the prompt (`None`: a new line).
+    pub(super) recall: Option<usize>,
 }
 
 impl App {
@@ -265,6 +269,8 @@ impl App {
             scroll: Scroll::default(),
             changes: None,
             running: true,
+            history: Vec::new(),
+            recall: None,
         };
         super::update::settle(&mut app);
         app
@@ -305,6 +311,10 @@ impl App {
     /// What the last rerun changed (highlighted until the next rerun or Esc).
     pub fn changes(&self) -> Option<&Diff> {
         self.changes.as_ref()
+    }
+    /// Lines run at the `:` prompt, oldest first.
+    pub fn history(&self) -> &[String] {
+        &self.history
     }
     /// False once the user has quit.
     pub fn running(&self) -> bool {

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use super::app::{App, Mode};
+use super::app::{App, Mode, PromptKind};
 
 /// A direction of movement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,10 @@ pub enum Edit {
     End,
     /// Empty the line.
     Clear,
+    /// The previous line of the command history (`↑` in the `:` prompt).
+    Older,
+    /// The next line of the command history (`↓` in the `:` prompt).
+    Newer,
 }
 
 /// Everything the user can ask for.
@@ -139,7 +143,7 @@ fn from_mouse(app: &App, m: &MouseEvent) -> Option<Message> {
     }
 }
 
-fn edit_key(k: &KeyEvent) -> Option<Message> {
+fn edit_key(k: &KeyEvent, history: bool) -> Option<Message> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     Some(match k.code {
         KeyCode::Enter => Message::Submit,
@@ -156,6 +160,8 @@ fn edit_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Right => Message::Edit(Edit::Right),
         KeyCode::Home => Message::Edit(Edit::Home),
         KeyCode::End => Message::Edit(Edit::End),
+        KeyCode::Up if history => Message::Edit(Edit::Older),
+        KeyCode::Down if history => Message::Edit(Edit::Newer),
         _ => return None,
     })
 }
@@ -163,7 +169,8 @@ fn edit_key(k: &KeyEvent) -> Option<Message> {
 fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match app.mode() {
-        Mode::Edit { .. } | Mode::Prompt { .. } => edit_key(k),
+        Mode::Edit { .. } => edit_key(k, false),
+        Mode::Prompt { kind, .. } => edit_key(k, *kind == PromptKind::Command),
         Mode::ConfirmOverwrite { .. } => match k.code {
             KeyCode::Char('y' | 'Y') => Some(Message::Confirm(true)),
             KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Message::Confirm(false)),

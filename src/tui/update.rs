@@ -153,7 +153,25 @@ fn apply_edit(line: &mut LineEdit, e: Edit) {
         Edit::Home => line.home(),
         Edit::End => line.end(),
         Edit::Clear => line.clear(),
+        Edit::Older | Edit::Newer => {}
     }
+}
+
+/// The line `e` recalls from the history (`None`: nothing to recall).
+fn recall(app: &mut App, e: &Edit) -> Option<LineEdit> {
+    let n = app.history.len();
+    let to = match (e, app.recall) {
+        (Edit::Older, None) if n > 0 => Some(n - 1),
+        (Edit::Older, Some(i)) => Some(i.saturating_sub(1)),
+        (Edit::Newer, Some(i)) if i + 1 < n => Some(i + 1),
+        (Edit::Newer, Some(_)) => None,
+        _ => return None,
+    };
+    app.recall = to;
+    Some(match to {
+        Some(i) => LineEdit::new(&app.history[i]),
+        None => LineEdit::default(),
+    })
 }
 
 fn edit_mode(app: &mut App, msg: Message, field: Field, mut line: LineEdit) {
@@ -184,6 +202,11 @@ fn edit_mode(app: &mut App, msg: Message, field: Field, mut line: LineEdit) {
 
 fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit) {
     match msg {
+        Message::Edit(e @ (Edit::Older | Edit::Newer)) => {
+            if let Some(l) = recall(app, &e) {
+                app.mode = Mode::Prompt { kind, line: l };
+            }
+        }
         Message::Edit(e) => {
             apply_edit(&mut line, e);
             app.mode = Mode::Prompt { kind, line };
@@ -212,7 +235,27 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
     }
 }
 
+/// Commands whose result the panes already show (a new step, head, cell, tour stop): their
+/// text output is not opened in a box.
+fn shows_itself(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Show(Some(_))
+            | Command::Explain(_)
+            | Command::Layer(_)
+            | Command::Head(_)
+            | Command::Cell(..)
+            | Command::Next
+            | Command::Prev
+            | Command::Replay(_)
+    )
+}
+
 fn command_line(app: &mut App, line: &str) {
+    let trimmed = line.trim();
+    if !trimmed.is_empty() && app.history.last().map(String::as_str) != Some(trimmed) {
+        app.history.push(trimmed.to_string());
+    }
     let cmd = match crate::command::parse(line) {
         Ok(Some(c)) => c,
         Ok(None) => return,
@@ -225,7 +268,9 @@ fn command_line(app: &mut App, line: &str) {
         save(app, path, force);
         return;
     }
+    let boxed = !shows_itself(&cmd);
     if let Ok(o) = run(app, cmd)
+        && boxed
         && o.text.trim_end().lines().count() > 1
     {
         app.mode = Mode::Output {
@@ -376,6 +421,7 @@ fn normal_mode(app: &mut App, msg: Message) {
         }
         Message::EditSource | Message::EditTarget => start_edit(app, msg == Message::EditTarget),
         Message::OpenPrompt => {
+            app.recall = None;
             app.mode = Mode::Prompt {
                 kind: PromptKind::Command,
                 line: LineEdit::default(),

@@ -623,7 +623,12 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         Mode::Prompt {
             kind: PromptKind::Command,
             ..
-        } => vec![("Enter", "run"), ("Esc", "cancel"), (":help", "commands")],
+        } => vec![
+            ("Enter", "run"),
+            ("Esc", "cancel"),
+            ("↑↓", "history"),
+            ("help", "lists the commands"),
+        ],
         Mode::Prompt { .. } => vec![("Enter", "save"), ("Esc", "cancel")],
         Mode::ConfirmOverwrite { .. } => vec![("y", "overwrite"), ("n/Esc", "keep the file")],
         Mode::Help { .. } | Mode::Output { .. } => {
