@@ -261,3 +261,33 @@ fn the_opening_screen_uses_colour() {
     let (x, y) = cell_xy(&a, 0, 0);
     assert!(matches!(buf[(x, y)].bg, Color::Indexed(_)));
 }
+
+#[test]
+fn every_size_draws_without_panicking() {
+    let states: Vec<Vec<Message>> = vec![
+        vec![],
+        vec![Message::Replay, Message::NextStep],
+        prompt("show dec.1.cross_attn.weights[1][4][2]"),
+        vec![Message::Help],
+        prompt("attend q=[[1,2,3]] k=[[2,1,2],[0,1,-1],[1,1,1]] v=[[1,0],[0,1],[1,1]]"),
+        {
+            let mut v = vec![Message::EditSource];
+            v.extend(
+                "아주 긴 문장을 입력하면 편집 줄이 옆으로 밀려야 한다 그리고 커서는 계속 보여야 한다"
+                    .chars()
+                    .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+            );
+            v
+        },
+    ];
+    for msgs in &states {
+        let mut a = app_at(120, 40, msgs);
+        for w in (20..=130).step_by(7) {
+            for h in (6..=46).step_by(4) {
+                update(&mut a, Message::Resize(w, h));
+                let text = screen(&a);
+                assert_eq!(text.lines().count(), usize::from(h));
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ pub mod style;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -757,15 +757,12 @@ fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
     );
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(text.to_string())
-            .scroll((scroll, 0))
-            .block(
-                Block::bordered()
-                    .border_style(style::FOCUS)
-                    .title(Line::styled(format!(" :{title} "), style::TITLE))
-                    .title_bottom(Line::from(" ↑↓ PgUp PgDn scroll · Esc closes ").right_aligned()),
-            )
-            .style(Style::new().remove_modifier(Modifier::all())),
+        Paragraph::new(text.to_string()).scroll((scroll, 0)).block(
+            Block::bordered()
+                .border_style(style::FOCUS)
+                .title(Line::styled(format!(" :{title} "), style::TITLE))
+                .title_bottom(Line::from(" ↑↓ PgUp PgDn scroll · Esc closes ").right_aligned()),
+        ),
         r,
     );
 }
