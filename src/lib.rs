@@ -5,7 +5,8 @@
 //! writes a trace and its weights for numpy/PyTorch; [`explain`] gives the arithmetic behind
 //! any cell of a trace; [`scenario`] reads, writes and checks YAML scenarios; [`session`]
 //! holds a study session that both front ends change only through [`session::Session::apply`]
-//! with a [`command::Command`]; [`repl`] is the rustyline front end.
+//! with a [`command::Command`]; [`repl`] is the rustyline front end and [`tui`] the ratatui
+//! one.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -20,3 +21,4 @@ pub mod repl;
 pub mod scenario;
 pub mod session;
 pub mod trace;
+pub mod tui;

@@ -47,6 +47,14 @@ enum Command {
     Explain(ExplainArgs),
     /// A study shell with the command language (reads commands from stdin when it is not a terminal).
     Repl(ReplArgs),
+    /// The interactive workbench (what `qkv` alone opens on a terminal).
+    Tui(TuiArgs),
+}
+
+#[derive(Args)]
+struct TuiArgs {
+    /// Open this scenario (default: the built-in 나는 학교에 간다 scenario).
+    scenario: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -354,14 +362,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => run(RunArgs {
-            scenario: None,
-            model: ModelArgs::parse_default(),
-            show: vec![],
-            precision: 4,
-            full: false,
-            list: false,
-        }),
+        None => tui(TuiArgs { scenario: None }),
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Params(a)) => params(a),
@@ -369,32 +370,27 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Replay(a)) => replay(a),
         Some(Command::Explain(a)) => explain(a),
         Some(Command::Repl(a)) => repl(a),
+        Some(Command::Tui(a)) => tui(a),
     }
 }
 
-impl ModelArgs {
-    fn parse_default() -> ModelArgs {
-        ModelArgs {
-            text: None,
-            target: None,
-            preset: None,
-            arch: None,
-            d_model: None,
-            heads: None,
-            d_ff: None,
-            layers: None,
-            enc_layers: None,
-            dec_layers: None,
-            seed: None,
-            norm: None,
-            positional: None,
-            no_scale: false,
-            embed_scale: false,
-            mask: None,
-            tokenizer: None,
-            max_tokens: None,
-        }
+/// What `qkv` says when there is no terminal to open the workbench on.
+const NO_TERMINAL: &str = "\
+qkv: the workbench needs a terminal, and stdin or stdout is not one.
+  qkv run                  prints the attention weights of the default sentence
+  qkv run --text \"...\"     the same for your sentence (qkv run --help for the flags)
+  qkv repl < commands.txt  runs study commands from a file or a pipe
+  qkv --help               lists every command";
+
+fn tui(a: TuiArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("{NO_TERMINAL}");
+        return Ok(ExitCode::from(2));
     }
+    let session = session_for(a.scenario.as_deref())?;
+    qkv::tui::run(session).context("the terminal failed")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {

@@ -1,0 +1,76 @@
+//! One `update` + `view` cycle of the workbench on ratatui's `TestBackend` at 120×40: the
+//! tiny preset (the built-in scenario), the paper's base preset (d_model 512, 8 heads, 6+6
+//! layers) on the same sentence, and the base preset on a 100-token sentence.
+//!
+//! Two cycles: moving the cell (`→` then `←`: a `Cell` command and a redraw) and walking
+//! (`n` then `p`: a `Next`/`Prev` command, which re-renders the step as text for the REPL,
+//! and a redraw of a different step).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use qkv::scenario::io::parse_and_build;
+use qkv::session::Session;
+use qkv::tui::message::{Dir, Message};
+use qkv::tui::{App, render, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Size;
+
+fn session(yaml: &str) -> Session {
+    let (file, runnable) = parse_and_build(yaml, "bench").expect("bench scenario");
+    Session::from_runnable(file, runnable)
+}
+
+fn base(text: &str) -> String {
+    format!(
+        "version: 1\nmodel: {{preset: base, arch: encoder-decoder, seed: 42}}\ninput: {{text: \"{text}\", target: \"<bos> I go to school\"}}\n"
+    )
+}
+
+fn bench_cycles(c: &mut Criterion) {
+    let long: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+    let cases = [
+        (
+            "tiny",
+            Session::default_scenario().expect("default scenario"),
+        ),
+        ("base", session(&base("나는 학교에 간다"))),
+        ("base_100_tokens", session(&base(&long.join(" ")))),
+    ];
+    for (name, s) in cases {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+        let mut app = App::new(s, Size::new(120, 40));
+        let mut group = c.benchmark_group(format!("tui_{name}"));
+        let mut flip = false;
+        group.bench_function("move_cell_update_view", |b| {
+            b.iter(|| {
+                flip = !flip;
+                let dir = if flip { Dir::Right } else { Dir::Left };
+                update(&mut app, Message::Move(dir));
+                terminal.draw(|f| render(black_box(&app), f)).expect("draw");
+            });
+        });
+        group.bench_function("next_step_update_view", |b| {
+            b.iter(|| {
+                flip = !flip;
+                let m = if flip {
+                    Message::NextStep
+                } else {
+                    Message::PrevStep
+                };
+                update(&mut app, m);
+                terminal.draw(|f| render(black_box(&app), f)).expect("draw");
+            });
+        });
+        group.bench_function("view_only", |b| {
+            b.iter(|| {
+                terminal.draw(|f| render(black_box(&app), f)).expect("draw");
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_cycles);
+criterion_main!(benches);

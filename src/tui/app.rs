@@ -1,0 +1,348 @@
+//! The TUI's model: the study [`Session`] (changed only through [`Session::apply`]) and the
+//! view state around it — focused pane, scroll offsets, the open overlay, the edit buffer,
+//! tree expansion, the last status line and the changes of the last rerun.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ratatui::layout::Size;
+
+use crate::render::width;
+use crate::session::{Diff, Session};
+
+use super::tree::{Node, Tree};
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The pipeline tree (left).
+    Tree,
+    /// The matrix of the selected step (centre).
+    Matrix,
+    /// Formula, explanation and row statistics.
+    Detail,
+}
+
+impl Pane {
+    /// The pane after this one (Tab).
+    pub fn next(self) -> Pane {
+        match self {
+            Pane::Tree => Pane::Matrix,
+            Pane::Matrix => Pane::Detail,
+            Pane::Detail => Pane::Tree,
+        }
+    }
+    /// The pane before this one (Shift-Tab).
+    pub fn prev(self) -> Pane {
+        match self {
+            Pane::Tree => Pane::Detail,
+            Pane::Matrix => Pane::Tree,
+            Pane::Detail => Pane::Matrix,
+        }
+    }
+}
+
+/// Which sentence is being edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The source sentence (encoder input).
+    Source,
+    /// The target sentence (decoder input of an encoder-decoder model).
+    Target,
+}
+
+/// What a one-line prompt is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `:` — a line of the REPL's command language.
+    Command,
+    /// `w` — the file to save to.
+    SavePath,
+}
+
+/// A one-line text editor; the cursor is a char index, shown at its display column.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LineEdit {
+    text: String,
+    cursor: usize,
+}
+
+impl LineEdit {
+    /// A buffer holding `text`, cursor at the end.
+    pub fn new(text: &str) -> LineEdit {
+        LineEdit {
+            text: text.to_string(),
+            cursor: text.chars().count(),
+        }
+    }
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// Cursor position in chars.
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+    /// Display column of the cursor (wide characters such as 한글 count 2).
+    pub fn cursor_column(&self) -> usize {
+        width(&self.text.chars().take(self.cursor).collect::<String>())
+    }
+    fn byte_at(&self, char_index: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_index)
+            .map_or(self.text.len(), |(b, _)| b)
+    }
+    /// Inserts `s` at the cursor (line breaks become spaces).
+    pub fn insert(&mut self, s: &str) {
+        let clean: String = s
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .filter(|c| !c.is_control())
+            .collect();
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+    }
+    /// Deletes the character before the cursor.
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            let at = self.byte_at(self.cursor - 1);
+            self.text.remove(at);
+            self.cursor -= 1;
+        }
+    }
+    /// Deletes the character under the cursor.
+    pub fn delete(&mut self) {
+        if self.cursor < self.text.chars().count() {
+            let at = self.byte_at(self.cursor);
+            self.text.remove(at);
+        }
+    }
+    /// Moves the cursor one character left.
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+    /// Moves the cursor one character right.
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+    }
+    /// Moves the cursor to the start.
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+    /// Moves the cursor to the end.
+    pub fn end(&mut self) {
+        self.cursor = self.text.chars().count();
+    }
+    /// Empties the buffer.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.cursor = 0;
+    }
+}
+
+/// What has the keyboard besides the panes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Panes and single-key commands.
+    #[default]
+    Normal,
+    /// Editing a sentence (Enter reruns, Esc cancels).
+    Edit {
+        /// Which sentence.
+        field: Field,
+        /// The buffer.
+        line: LineEdit,
+    },
+    /// A one-line prompt in the status line.
+    Prompt {
+        /// What for.
+        kind: PromptKind,
+        /// The buffer.
+        line: LineEdit,
+    },
+    /// `path` exists: overwrite it (y) or not (n)?
+    ConfirmOverwrite {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The key reference.
+    Help {
+        /// Lines scrolled.
+        scroll: u16,
+    },
+    /// Multi-line output of a `:` command.
+    Output {
+        /// The command that produced it.
+        title: String,
+        /// The text.
+        text: String,
+        /// Lines scrolled.
+        scroll: u16,
+    },
+}
+
+/// How the status line is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    /// What just happened.
+    Info,
+    /// Needs attention (unsaved changes, a question).
+    Warning,
+    /// A command failed; nothing changed.
+    Error,
+}
+
+/// The line above the footer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Colour.
+    pub kind: StatusKind,
+    /// Text (one line).
+    pub text: String,
+}
+
+/// Scroll offsets (first visible row/column or line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scroll {
+    /// First matrix row shown.
+    pub row: usize,
+    /// First matrix column shown.
+    pub col: usize,
+    /// First tree line shown.
+    pub tree: usize,
+    /// First detail line shown.
+    pub detail: u16,
+}
+
+/// The whole TUI state.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub(super) session: Session,
+    pub(super) size: Size,
+    pub(super) focus: Pane,
+    pub(super) mode: Mode,
+    pub(super) status: Option<Status>,
+    pub(super) tree: Tree,
+    /// Sections opened or closed by hand (by key); the others are open when they hold the
+    /// cursor.
+    pub(super) open: BTreeMap<String, bool>,
+    pub(super) tree_sel: Node,
+    pub(super) scroll: Scroll,
+    pub(super) changes: Option<Diff>,
+    pub(super) running: bool,
+    /// Lines run at the `:` prompt, oldest first.
+    pub(super) history: Vec<String>,
+    /// The history line being shown at the prompt (`None`: a new line).
+    pub(super) recall: Option<usize>,
+}
+
+impl App {
+    /// The app on `session`, for a terminal of `size`.
+    pub fn new(session: Session, size: Size) -> App {
+        let tree = Tree::of(session.trace());
+        let tree_sel = Node::Step(session.cursor().step.clone());
+        let title = session.title().to_string();
+        let mut app = App {
+            session,
+            size,
+            focus: Pane::Matrix,
+            mode: Mode::Normal,
+            status: Some(Status {
+                kind: StatusKind::Info,
+                text: if title.is_empty() {
+                    "n/p walks the pipeline step by step; ? lists every key".into()
+                } else {
+                    format!("{title} — n/p walks the pipeline step by step; ? lists every key")
+                },
+            }),
+            tree,
+            open: BTreeMap::new(),
+            tree_sel,
+            scroll: Scroll::default(),
+            changes: None,
+            running: true,
+            history: Vec::new(),
+            recall: None,
+        };
+        super::update::settle(&mut app);
+        app
+    }
+
+    /// The study session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    /// The terminal size the app last heard of.
+    pub fn size(&self) -> Size {
+        self.size
+    }
+    /// The focused pane.
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+    /// The current mode (overlay, prompt, editor).
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+    /// The status line.
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+    /// The pipeline tree.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+    /// The tree line under the tree cursor.
+    pub fn tree_selection(&self) -> &Node {
+        &self.tree_sel
+    }
+    /// Scroll offsets.
+    pub fn scroll(&self) -> Scroll {
+        self.scroll
+    }
+    /// What the last rerun changed (highlighted until the next rerun or Esc).
+    pub fn changes(&self) -> Option<&Diff> {
+        self.changes.as_ref()
+    }
+    /// Lines run at the `:` prompt, oldest first.
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+    /// False once the user has quit.
+    pub fn running(&self) -> bool {
+        self.running
+    }
+
+    /// True when section `i` of the tree shows its steps.
+    pub fn is_open(&self, i: usize) -> bool {
+        let Some(s) = self.tree.sections.get(i) else {
+            return false;
+        };
+        match self.open.get(&s.key) {
+            Some(open) => *open,
+            None => s.contains(&self.session.cursor().step),
+        }
+    }
+
+    /// The tree lines shown.
+    pub fn tree_rows(&self) -> Vec<Node> {
+        self.tree.rows(|i, _| self.is_open(i))
+    }
+
+    /// Layer of the cursor's step (`enc.1.…` → 1), if it is inside a layer.
+    pub fn current_layer(&self) -> Option<usize> {
+        let mut parts = self.session.cursor().step.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("enc" | "dec"), Some(l)) => l.parse().ok(),
+            _ => None,
+        }
+    }
+}

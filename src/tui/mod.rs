@@ -1,0 +1,113 @@
+//! `qkv` on a terminal: a ratatui workbench in The Elm Architecture.
+//!
+//! - [`app::App`] is the model: the study [`Session`] and the view state around it.
+//! - [`message::Message`] is what a key, click or resize means ([`message::from_event`]).
+//! - [`update::update`] changes the app; study state only through
+//!   [`Session::apply`](crate::session::Session::apply).
+//! - [`view::render`] draws the app and never changes it; positions come from
+//!   [`layout`], a pure function of the app and the terminal size that `update` also uses to
+//!   map mouse clicks.
+//!
+//! [`run`] owns the terminal: raw mode, alternate screen, mouse capture and bracketed paste,
+//! all undone on exit, on error and on panic.
+
+pub mod app;
+pub mod layout;
+pub mod message;
+pub mod tree;
+pub mod update;
+pub mod view;
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::{DefaultTerminal, Terminal};
+
+use crate::session::Session;
+pub use app::App;
+pub use message::Message;
+pub use update::update;
+pub use view::render;
+
+/// When this environment variable is set, [`run`] panics after drawing the first frame: the
+/// end-to-end tests use it to check that a panic gives the terminal back.
+pub const PANIC_ENV: &str = "QKV_DEBUG_PANIC";
+
+/// Undoes what [`run`] set up (mouse capture, paste, hidden cursor, raw mode, alternate
+/// screen). Safe to call more than once.
+pub fn restore_terminal() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        cursor::Show
+    );
+    ratatui::restore();
+    let _ = out.flush();
+}
+
+/// Runs the workbench on `session` until the user quits.
+///
+/// # Errors
+/// A terminal that cannot be set up, read or drawn to; the terminal is restored first.
+pub fn run(session: Session) -> io::Result<()> {
+    // ratatui's hook restores raw mode and the alternate screen; ours (run first) also gives
+    // back the mouse and the cursor.
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            restore_terminal();
+            return Err(e);
+        }
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        hook(info);
+    }));
+    let result = execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)
+        .and_then(|()| event_loop(&mut terminal, session));
+    restore_terminal();
+    result
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, session: Session) -> io::Result<()> {
+    let mut app = App::new(session, terminal.size()?);
+    let panic_for_test = std::env::var_os(PANIC_ENV).is_some();
+    loop {
+        draw(terminal, &app)?;
+        if panic_for_test {
+            panic!("{PANIC_ENV} is set: panicking on purpose after the first frame");
+        }
+        if !app.running() {
+            return Ok(());
+        }
+        // Block for one event, then take whatever else is already queued before drawing
+        // again, so held-down keys on a big model do not queue up frames.
+        let first = event::read()?;
+        handle(&mut app, &first);
+        while app.running() && event::poll(Duration::ZERO)? {
+            let ev = event::read()?;
+            handle(&mut app, &ev);
+        }
+    }
+}
+
+fn handle(app: &mut App, ev: &event::Event) {
+    if let Some(msg) = message::from_event(app, ev) {
+        update(app, msg);
+    }
+}
+
+fn draw<B: ratatui::backend::Backend>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()>
+where
+    io::Error: From<B::Error>,
+{
+    terminal.draw(|f| render(app, f))?;
+    Ok(())
+}

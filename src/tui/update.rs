@@ -1,0 +1,685 @@
+//! `update`: what each [`Message`] does to the [`App`]. Study state changes only through
+//! [`Session::apply`](crate::session::Session::apply) with a [`Command`]; everything else here
+//! is view state. Runs without a terminal (the size is part of the app), so it is unit-tested
+//! directly.
+
+use std::path::PathBuf;
+
+use ratatui::layout::{Rect, Size};
+
+use crate::command::{Command, Switch};
+use crate::model::{MaskKind, Norm, Positional};
+use crate::scenario::io::SaveError;
+use crate::session::{Outcome, SessionError};
+use crate::trace::{Address, Step};
+
+use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Status, StatusKind};
+use super::layout::{self, Hit};
+use super::message::{Dir, Edit, Message};
+use super::tree::{Node, Tree};
+use super::view::{detail_line_count, help_lines};
+
+/// File name offered by `w` when the session has none yet.
+pub const DEFAULT_SAVE_NAME: &str = "qkv-session.yaml";
+
+fn say(app: &mut App, kind: StatusKind, text: impl Into<String>) {
+    app.status = Some(Status {
+        kind,
+        text: text.into(),
+    });
+}
+
+/// True for commands that may give a new trace (rerun, load, hand-check).
+fn may_change_trace(cmd: &Command) -> bool {
+    !matches!(
+        cmd,
+        Command::Show(_)
+            | Command::Explain(_)
+            | Command::Layer(_)
+            | Command::Head(_)
+            | Command::Cell(..)
+            | Command::Next
+            | Command::Prev
+            | Command::Replay(None)
+            | Command::SetPrecision(_)
+            | Command::Diff
+            | Command::Save { .. }
+            | Command::Check
+            | Command::Export(_)
+            | Command::Params
+            | Command::Note(_)
+            | Command::Help(_)
+            | Command::Quit { .. }
+    )
+}
+
+/// Applies `cmd` to the session and reflects the outcome in the view state: status line,
+/// highlighted changes, tree, tree cursor. On error nothing but the status line changes.
+fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> {
+    let before = app.session.cursor().step.clone();
+    let structural = may_change_trace(&cmd);
+    let is_quit = matches!(cmd, Command::Quit { .. });
+    match app.session.apply(cmd) {
+        Ok(o) => {
+            if structural {
+                app.changes = o.diff.clone();
+                app.tree = Tree::of(app.session.trace());
+                if o.diff.is_none() {
+                    app.open.clear();
+                }
+            }
+            if app.session.cursor().step != before || structural {
+                app.tree_sel = Node::Step(app.session.cursor().step.clone());
+                app.scroll.detail = 0;
+            }
+            if o.quit {
+                app.running = false;
+            }
+            if is_quit && !o.quit {
+                say(
+                    app,
+                    StatusKind::Warning,
+                    "unsaved changes: w saves them; q again leaves without saving",
+                );
+            } else if !o.status.is_empty() {
+                say(app, StatusKind::Info, o.status.clone());
+            }
+            Ok(o)
+        }
+        Err(e) => {
+            say(app, StatusKind::Error, format!("error: {e}"));
+            Err(e)
+        }
+    }
+}
+
+/// Carries out one message.
+pub fn update(app: &mut App, msg: Message) {
+    match app.mode.clone() {
+        Mode::Edit { field, line } => edit_mode(app, msg, field, line),
+        Mode::Prompt { kind, line } => prompt_mode(app, msg, kind, line),
+        Mode::ConfirmOverwrite { path } => confirm_mode(app, msg, path),
+        Mode::Help { scroll } => {
+            let w = app.size.width.saturating_sub(4).min(96).saturating_sub(2);
+            let max = help_lines(w).len().saturating_sub(1) as u16;
+            overlay_mode(app, msg, scroll, max);
+        }
+        Mode::Output { text, scroll, .. } => {
+            let max = text.lines().count().saturating_sub(1) as u16;
+            overlay_mode(app, msg, scroll, max);
+        }
+        Mode::Normal => normal_mode(app, msg),
+    }
+    settle(app);
+}
+
+fn overlay_mode(app: &mut App, msg: Message, scroll: u16, max: u16) {
+    let page = app.size.height.saturating_sub(8).max(1);
+    let to = match msg {
+        Message::Cancel => {
+            app.mode = Mode::Normal;
+            return;
+        }
+        Message::Resize(w, h) => {
+            app.size = Size::new(w, h);
+            return;
+        }
+        Message::Move(Dir::Up) => scroll.saturating_sub(1),
+        Message::Move(Dir::Down) => scroll.saturating_add(1),
+        Message::Page(Dir::Up) => scroll.saturating_sub(page),
+        Message::Page(_) => scroll.saturating_add(page),
+        Message::First => 0,
+        Message::Last => max,
+        Message::Quit => {
+            app.mode = Mode::Normal;
+            return;
+        }
+        _ => return,
+    }
+    .min(max);
+    match &mut app.mode {
+        Mode::Help { scroll } | Mode::Output { scroll, .. } => *scroll = to,
+        _ => {}
+    }
+}
+
+fn apply_edit(line: &mut LineEdit, e: Edit) {
+    match e {
+        Edit::Insert(s) => line.insert(&s),
+        Edit::Backspace => line.backspace(),
+        Edit::Delete => line.delete(),
+        Edit::Left => line.left(),
+        Edit::Right => line.right(),
+        Edit::Home => line.home(),
+        Edit::End => line.end(),
+        Edit::Clear => line.clear(),
+        Edit::Older | Edit::Newer => {}
+    }
+}
+
+/// The line `e` recalls from the history (`None`: nothing to recall).
+fn recall(app: &mut App, e: &Edit) -> Option<LineEdit> {
+    let n = app.history.len();
+    let to = match (e, app.recall) {
+        (Edit::Older, None) if n > 0 => Some(n - 1),
+        (Edit::Older, Some(i)) => Some(i.saturating_sub(1)),
+        (Edit::Newer, Some(i)) if i + 1 < n => Some(i + 1),
+        (Edit::Newer, Some(_)) => None,
+        _ => return None,
+    };
+    app.recall = to;
+    Some(match to {
+        Some(i) => LineEdit::new(&app.history[i]),
+        None => LineEdit::default(),
+    })
+}
+
+fn edit_mode(app: &mut App, msg: Message, field: Field, mut line: LineEdit) {
+    match msg {
+        Message::Edit(e) => {
+            apply_edit(&mut line, e);
+            app.mode = Mode::Edit { field, line };
+        }
+        Message::Submit => {
+            let text = line.text().trim().to_string();
+            let cmd = match field {
+                Field::Source => Command::Text(text),
+                Field::Target => Command::Target(text),
+            };
+            // On error the editor stays open with the text, to be fixed or cancelled.
+            if run(app, cmd).is_ok() {
+                app.mode = Mode::Normal;
+            }
+        }
+        Message::Cancel => {
+            app.mode = Mode::Normal;
+            say(app, StatusKind::Info, "edit cancelled; nothing changed");
+        }
+        Message::Resize(w, h) => app.size = Size::new(w, h),
+        _ => {}
+    }
+}
+
+fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit) {
+    match msg {
+        Message::Edit(e @ (Edit::Older | Edit::Newer)) => {
+            if let Some(l) = recall(app, &e) {
+                app.mode = Mode::Prompt { kind, line: l };
+            }
+        }
+        Message::Edit(e) => {
+            apply_edit(&mut line, e);
+            app.mode = Mode::Prompt { kind, line };
+        }
+        Message::Cancel => app.mode = Mode::Normal,
+        Message::Resize(w, h) => app.size = Size::new(w, h),
+        Message::Submit => {
+            app.mode = Mode::Normal;
+            match kind {
+                PromptKind::Command => command_line(app, line.text()),
+                PromptKind::SavePath => {
+                    let p = line.text().trim();
+                    if p.is_empty() {
+                        say(
+                            app,
+                            StatusKind::Error,
+                            "error: no file name given; nothing saved",
+                        );
+                    } else {
+                        save(app, PathBuf::from(p), false);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Commands whose result the panes already show (a new step, head, cell, tour stop): their
+/// text output is not opened in a box.
+fn shows_itself(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Show(Some(_))
+            | Command::Explain(_)
+            | Command::Layer(_)
+            | Command::Head(_)
+            | Command::Cell(..)
+            | Command::Next
+            | Command::Prev
+            | Command::Replay(_)
+    )
+}
+
+fn command_line(app: &mut App, line: &str) {
+    let trimmed = line.trim();
+    if !trimmed.is_empty() && app.history.last().map(String::as_str) != Some(trimmed) {
+        app.history.push(trimmed.to_string());
+    }
+    let cmd = match crate::command::parse(line) {
+        Ok(Some(c)) => c,
+        Ok(None) => return,
+        Err(e) => {
+            say(app, StatusKind::Error, format!("error: {e}"));
+            return;
+        }
+    };
+    if let Command::Save { path, force } = cmd {
+        save(app, path, force);
+        return;
+    }
+    let boxed = !shows_itself(&cmd);
+    if let Ok(o) = run(app, cmd)
+        && boxed
+        && o.text.trim_end().lines().count() > 1
+    {
+        app.mode = Mode::Output {
+            title: line.trim().to_string(),
+            text: o.text,
+            scroll: 0,
+        };
+    }
+}
+
+fn save(app: &mut App, path: PathBuf, force: bool) {
+    let result = run(
+        app,
+        Command::Save {
+            path: path.clone(),
+            force,
+        },
+    );
+    if let Err(SessionError::Save(
+        SaveError::WouldOverwrite { .. } | SaveError::ChangedOnDisk { .. },
+    )) = result
+    {
+        say(
+            app,
+            StatusKind::Warning,
+            format!(
+                "{} exists and is not the file you loaded: overwrite it? y/n",
+                path.display()
+            ),
+        );
+        app.mode = Mode::ConfirmOverwrite { path };
+    }
+}
+
+fn confirm_mode(app: &mut App, msg: Message, path: PathBuf) {
+    match msg {
+        Message::Confirm(true) => {
+            app.mode = Mode::Normal;
+            save(app, path, true);
+        }
+        Message::Confirm(false) | Message::Cancel => {
+            app.mode = Mode::Normal;
+            say(app, StatusKind::Info, "not saved");
+        }
+        Message::Resize(w, h) => app.size = Size::new(w, h),
+        _ => {}
+    }
+}
+
+fn normal_mode(app: &mut App, msg: Message) {
+    match msg {
+        Message::Move(d) => move_in_pane(app, app.focus, d, 1),
+        Message::Page(d) => {
+            let n = page_size(app, app.focus);
+            move_in_pane(app, app.focus, d, n);
+        }
+        Message::First => match app.focus {
+            Pane::Matrix => move_cell_to(app, None, Some(0)),
+            Pane::Tree => {
+                if let Some(n) = app.tree_rows().first() {
+                    app.tree_sel = n.clone();
+                }
+            }
+            Pane::Detail => app.scroll.detail = 0,
+        },
+        Message::Last => match app.focus {
+            Pane::Matrix => {
+                let cols = app.session.current_step().map_or(1, |s| s.dims().1);
+                move_cell_to(app, None, Some(cols.saturating_sub(1)));
+            }
+            Pane::Tree => {
+                if let Some(n) = app.tree_rows().last() {
+                    app.tree_sel = n.clone();
+                }
+            }
+            Pane::Detail => {
+                app.scroll.detail = detail_line_count(app).saturating_sub(1) as u16;
+            }
+        },
+        Message::FocusNext => app.focus = app.focus.next(),
+        Message::FocusPrev => app.focus = app.focus.prev(),
+        Message::NextHead | Message::PrevHead => {
+            let fwd = msg == Message::NextHead;
+            let heads = app.session.current_step().and_then(Step::heads);
+            let h = app.session.cursor().head;
+            let to = match heads {
+                Some(n) if fwd => (h + 1) % n,
+                Some(n) => (h + n - 1) % n,
+                // Let the session say why: this step has no heads.
+                None => 0,
+            };
+            let _ = run(app, Command::Head(to));
+        }
+        Message::NextLayer => {
+            let to = app.current_layer().map_or(0, |l| l + 1);
+            let _ = run(app, Command::Layer(to));
+        }
+        Message::PrevLayer => match app.current_layer() {
+            Some(0) => say(
+                app,
+                StatusKind::Error,
+                "error: already at layer 0; } goes to the next layer",
+            ),
+            Some(l) => {
+                let _ = run(app, Command::Layer(l - 1));
+            }
+            None => {
+                let _ = run(app, Command::Layer(0));
+            }
+        },
+        Message::NextStep => {
+            let _ = run(app, Command::Next);
+        }
+        Message::PrevStep => {
+            let _ = run(app, Command::Prev);
+        }
+        Message::Activate => {
+            if app.focus == Pane::Tree {
+                activate_tree(app);
+            } else if app.session.tour().is_some() {
+                let _ = run(app, Command::Next);
+            }
+        }
+        Message::ToggleMask => {
+            let on = app
+                .session
+                .config()
+                .is_none_or(|c| c.mask == MaskKind::None);
+            let _ = run(
+                app,
+                Command::Mask(if on { MaskKind::Causal } else { MaskKind::None }),
+            );
+        }
+        Message::ToggleScale => {
+            let on = app.session.config().is_none_or(|c| !c.scale);
+            let _ = run(app, Command::Scale(switch(on)));
+        }
+        Message::TogglePe => {
+            let on = app
+                .session
+                .config()
+                .is_none_or(|c| c.positional == Positional::None);
+            let _ = run(app, Command::Pe(switch(on)));
+        }
+        Message::ToggleNorm => {
+            let pre = app.session.config().is_none_or(|c| c.norm == Norm::Post);
+            let _ = run(app, Command::Norm(if pre { Norm::Pre } else { Norm::Post }));
+        }
+        Message::EditSource | Message::EditTarget => start_edit(app, msg == Message::EditTarget),
+        Message::OpenPrompt => {
+            app.recall = None;
+            app.mode = Mode::Prompt {
+                kind: PromptKind::Command,
+                line: LineEdit::default(),
+            };
+        }
+        Message::Save => {
+            let name = app.session.file().map_or_else(
+                || DEFAULT_SAVE_NAME.to_string(),
+                |p| p.display().to_string(),
+            );
+            app.mode = Mode::Prompt {
+                kind: PromptKind::SavePath,
+                line: LineEdit::new(&name),
+            };
+        }
+        Message::Replay => {
+            let _ = run(app, Command::Replay(None));
+        }
+        Message::Help => app.mode = Mode::Help { scroll: 0 },
+        Message::Quit => {
+            let _ = run(app, Command::Quit { force: false });
+        }
+        Message::Cancel => {
+            app.changes = None;
+            app.status = None;
+        }
+        Message::Click(x, y) => click(app, x, y),
+        Message::Wheel(x, y, down) => {
+            let pane = match layout::hit(app, x, y) {
+                Hit::Tree(_) => Pane::Tree,
+                Hit::Cell(..) | Hit::Head(_) | Hit::Matrix => Pane::Matrix,
+                Hit::Detail => Pane::Detail,
+                Hit::Nothing => return,
+            };
+            app.focus = pane;
+            move_in_pane(app, pane, if down { Dir::Down } else { Dir::Up }, 1);
+        }
+        Message::Resize(w, h) => app.size = Size::new(w, h),
+        Message::Edit(_) | Message::Submit | Message::Confirm(_) => {}
+    }
+}
+
+fn switch(on: bool) -> Switch {
+    if on { Switch::On } else { Switch::Off }
+}
+
+fn start_edit(app: &mut App, target: bool) {
+    let Some(input) = app.session.input() else {
+        say(
+            app,
+            StatusKind::Error,
+            "error: an attention hand-check has no sentence; `:text <sentence>` goes back to the model",
+        );
+        return;
+    };
+    let (field, text) = if target {
+        match &input.target {
+            Some(t) => (
+                Field::Target,
+                input.target_text.clone().unwrap_or_else(|| t.join(" ")),
+            ),
+            None => {
+                say(
+                    app,
+                    StatusKind::Error,
+                    "error: only an encoder-decoder model has a target sentence; i edits the source",
+                );
+                return;
+            }
+        }
+    } else {
+        (Field::Source, input.text.clone())
+    };
+    app.mode = Mode::Edit {
+        field,
+        line: LineEdit::new(&text),
+    };
+}
+
+/// Rows (or lines) a PageUp/PageDown moves in `pane`.
+fn page_size(app: &App, pane: Pane) -> usize {
+    let area = Rect::new(0, 0, app.size.width, app.size.height);
+    let Some(a) = layout::areas(app, area) else {
+        return 1;
+    };
+    match pane {
+        Pane::Matrix => layout::grid(app, a.matrix, app.scroll).map_or(1, |g| g.row_capacity()),
+        Pane::Tree => usize::from(layout::inner(a.tree).height).max(1),
+        Pane::Detail => usize::from(layout::inner(a.detail).height).max(1),
+    }
+}
+
+fn move_in_pane(app: &mut App, pane: Pane, d: Dir, n: usize) {
+    match pane {
+        Pane::Matrix => {
+            let c = app.session.cursor();
+            let (row, col) = (c.row, c.col);
+            match d {
+                Dir::Up => move_cell_to(app, Some(row.saturating_sub(n)), None),
+                Dir::Down => move_cell_to(app, Some(row.saturating_add(n)), None),
+                Dir::Left => move_cell_to(app, None, Some(col.saturating_sub(n))),
+                Dir::Right => move_cell_to(app, None, Some(col.saturating_add(n))),
+            }
+        }
+        Pane::Tree => {
+            let rows = app.tree_rows();
+            let i = rows.iter().position(|r| *r == app.tree_sel).unwrap_or(0);
+            match d {
+                Dir::Up => {
+                    if let Some(r) = rows.get(i.saturating_sub(n)) {
+                        app.tree_sel = r.clone();
+                    }
+                }
+                Dir::Down => {
+                    let j = (i + n).min(rows.len().saturating_sub(1));
+                    if let Some(r) = rows.get(j) {
+                        app.tree_sel = r.clone();
+                    }
+                }
+                Dir::Left => tree_close(app),
+                Dir::Right => tree_open(app),
+            }
+        }
+        Pane::Detail => {
+            let max = detail_line_count(app).saturating_sub(1) as u16;
+            let n = n as u16;
+            app.scroll.detail = match d {
+                Dir::Up | Dir::Left => app.scroll.detail.saturating_sub(n),
+                Dir::Down | Dir::Right => app.scroll.detail.saturating_add(n).min(max),
+            };
+        }
+    }
+}
+
+/// Moves the cell cursor (clamped to the matrix); does nothing when it would not move.
+fn move_cell_to(app: &mut App, row: Option<usize>, col: Option<usize>) {
+    let Some(step) = app.session.current_step() else {
+        return;
+    };
+    let (rows, cols) = step.dims();
+    let c = app.session.cursor();
+    let r = row.unwrap_or(c.row).min(rows.saturating_sub(1));
+    let k = col.unwrap_or(c.col).min(cols.saturating_sub(1));
+    if (r, k) != (c.row, c.col) {
+        let _ = run(app, Command::Cell(r, k));
+        app.scroll.detail = 0;
+    }
+}
+
+fn section_of_sel(app: &App) -> Option<usize> {
+    match &app.tree_sel {
+        Node::Section(i) | Node::Group(i, _) => Some(*i),
+        Node::Step(s) => app.tree.section_of(s),
+    }
+}
+
+fn tree_close(app: &mut App) {
+    let Some(i) = section_of_sel(app) else { return };
+    if let Some(s) = app.tree.sections.get(i) {
+        if app.tree_sel == Node::Section(i) {
+            app.open.insert(s.key.clone(), false);
+        } else {
+            app.tree_sel = Node::Section(i);
+        }
+    }
+}
+
+fn tree_open(app: &mut App) {
+    if let Node::Section(i) = app.tree_sel
+        && let Some(s) = app.tree.sections.get(i)
+    {
+        app.open.insert(s.key.clone(), true);
+    }
+}
+
+fn show_step(app: &mut App, name: &str) {
+    let _ = run(
+        app,
+        Command::Show(Some(Address {
+            name: name.to_string(),
+            indices: vec![],
+        })),
+    );
+}
+
+fn activate_tree(app: &mut App) {
+    match app.tree_sel.clone() {
+        Node::Section(i) => {
+            let open = app.is_open(i);
+            if let Some(s) = app.tree.sections.get(i) {
+                app.open.insert(s.key.clone(), !open);
+            }
+        }
+        Node::Group(si, gi) => {
+            let first = app
+                .tree
+                .sections
+                .get(si)
+                .and_then(|s| s.groups.get(gi))
+                .and_then(|g| g.steps.first())
+                .cloned();
+            if let Some(name) = first {
+                show_step(app, &name);
+            }
+        }
+        Node::Step(name) => show_step(app, &name),
+    }
+}
+
+fn click(app: &mut App, x: u16, y: u16) {
+    match layout::hit(app, x, y) {
+        Hit::Tree(node) => {
+            app.focus = Pane::Tree;
+            app.tree_sel = node;
+            activate_tree(app);
+        }
+        Hit::Cell(r, c) => {
+            app.focus = Pane::Matrix;
+            move_cell_to(app, Some(r), Some(c));
+        }
+        Hit::Head(h) => {
+            app.focus = Pane::Matrix;
+            if h != app.session.cursor().head {
+                let _ = run(app, Command::Head(h));
+            }
+        }
+        Hit::Matrix => app.focus = Pane::Matrix,
+        Hit::Detail => app.focus = Pane::Detail,
+        Hit::Nothing => {}
+    }
+}
+
+/// Keeps the view state consistent after any change: the tree cursor on a visible line, and
+/// the matrix and tree windows scrolled to show their cursors.
+pub(super) fn settle(app: &mut App) {
+    let rows = app.tree_rows();
+    if !rows.contains(&app.tree_sel) {
+        let fallback = match &app.tree_sel {
+            Node::Step(s) => app.tree.section_of(s).map(Node::Section),
+            Node::Section(i) | Node::Group(i, _) => {
+                (*i < app.tree.sections.len()).then_some(Node::Section(*i))
+            }
+        };
+        app.tree_sel = fallback
+            .filter(|n| rows.contains(n))
+            .unwrap_or_else(|| Node::Step(app.session.cursor().step.clone()));
+        if !rows.contains(&app.tree_sel)
+            && let Some(first) = rows.first()
+        {
+            app.tree_sel = first.clone();
+        }
+    }
+    let area = Rect::new(0, 0, app.size.width, app.size.height);
+    if let Some(a) = layout::areas(app, area) {
+        if let Some(g) = layout::grid(app, a.matrix, app.scroll) {
+            app.scroll.row = g.rows.0;
+            app.scroll.col = g.cols.0;
+        }
+        app.scroll.tree = layout::tree_window(app, a.tree, app.scroll).0;
+    }
+}

@@ -1,0 +1,265 @@
+//! The centre pane: the selected step as a heatmap with token labels, head tabs, the cell
+//! cursor, the cells the last rerun changed, and where the window is in a big matrix. Only
+//! the visible cells are read.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
+use crate::trace::Step;
+
+use super::super::app::App;
+use super::super::layout::{self, Grid};
+use super::super::tree::step_label;
+use super::style;
+
+/// A value as shown in a column `w` wide: `−∞` for masked cells, fewer digits (or
+/// scientific notation) when the number would not fit.
+pub fn fmt_cell(v: f32, precision: usize, w: usize) -> String {
+    if v == f32::NEG_INFINITY {
+        return "−∞".to_string();
+    }
+    if v == f32::INFINITY {
+        return "+∞".to_string();
+    }
+    for p in (0..=precision).rev() {
+        let s = fmt_value(v, p);
+        if width(&s) <= w {
+            return s;
+        }
+    }
+    let s = format!("{v:.0e}");
+    if width(&s) <= w { s } else { "#".repeat(w) }
+}
+
+/// The matrix box title: `name[h] · what · rows × cols`.
+fn title(app: &App, step: &Step) -> String {
+    let s = app.session();
+    let h = s
+        .current_head()
+        .map(|h| format!("[{h}]"))
+        .unwrap_or_default();
+    let (r, c) = step.dims();
+    format!(
+        " {}{h} · {} · {r} × {c} ",
+        step.name(),
+        step_label(step.name(), step.kind())
+    )
+}
+
+/// Where the window is (`rows 40–59 of 512 · cols 0–7 of 512`) and what the last rerun
+/// changed here.
+fn bottom(app: &App, step: &Step, g: &Grid) -> String {
+    let mut parts = Vec::new();
+    if g.rows.0 > 0 || g.rows.1 < g.n_rows {
+        parts.push(format!(
+            "rows {}–{} of {}",
+            g.rows.0,
+            g.rows.1.saturating_sub(1),
+            g.n_rows
+        ));
+    }
+    if g.cols.0 > 0 || g.cols.1 < g.n_cols {
+        parts.push(format!(
+            "cols {}–{} of {}",
+            g.cols.0,
+            g.cols.1.saturating_sub(1),
+            g.n_cols
+        ));
+    }
+    if let Some(d) = app.changes() {
+        let p = app.session().precision();
+        if let Some((_, x)) = d.changed.iter().find(|(n, _)| n == step.name()) {
+            parts.push(if *x == 0.0 {
+                "unchanged".to_string()
+            } else if x.is_infinite() {
+                "Δ: cells became or stopped being −∞".to_string()
+            } else {
+                format!("changed • max |Δ| {}", fmt_value(*x, p))
+            });
+        } else if d.reshaped.iter().any(|n| n == step.name()) {
+            parts.push("new shape".into());
+        } else if d.added.iter().any(|n| n == step.name()) {
+            parts.push("new step".into());
+        }
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", parts.join(" · "))
+    }
+}
+
+/// Draws the matrix box into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    let s = app.session();
+    let border = if focused { style::FOCUS } else { style::BORDER };
+    let Some(step) = s.current_step() else {
+        f.render_widget(
+            Paragraph::new("no step selected").block(Block::bordered().border_style(border)),
+            area,
+        );
+        return;
+    };
+    let head = s.current_head();
+    let grid = layout::grid(app, area, app.scroll());
+    let mut block = Block::bordered()
+        .border_style(border)
+        .title(Line::styled(title(app, step), style::TITLE));
+    if let Some(g) = &grid {
+        let text = truncate(
+            &bottom(app, step, g),
+            usize::from(area.width.saturating_sub(2)),
+        );
+        block = block.title_bottom(Line::from(text).right_aligned());
+    }
+    f.render_widget(block, area);
+    let Some(g) = grid else { return };
+    let m = match step.matrix(head) {
+        Ok(m) => m,
+        Err(e) => {
+            f.render_widget(Paragraph::new(e.to_string()), layout::inner(area));
+            return;
+        }
+    };
+    let cursor = s.cursor();
+    let precision = s.precision();
+    let col_w = usize::from(g.col_w);
+    let label_w = usize::from(g.label_w);
+    let buf = f.buffer_mut();
+
+    if let (Some(t), Some(heads)) = (g.tabs, step.heads()) {
+        buf.set_stringn(t.x, t.y, "head", usize::from(t.width), style::DIM);
+        for (h, (off, w)) in layout::tab_positions(heads).into_iter().enumerate() {
+            if off + w > t.width {
+                break;
+            }
+            let st = if h == cursor.head {
+                style::SELECTED.add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            buf.set_stringn(t.x + off, t.y, format!(" {h} "), usize::from(w), st);
+            if off + w < t.width && h + 1 < heads {
+                buf.set_stringn(t.x + off + w, t.y, "│", 1, style::DIM);
+            }
+        }
+    }
+
+    // Column labels.
+    let cols = step.col_labels(head);
+    for j in g.cols.0..g.cols.1 {
+        let label = cols.get(j).map_or("?", String::as_str);
+        let st = if j == cursor.col {
+            style::CURRENT
+        } else {
+            style::DIM
+        };
+        buf.set_stringn(
+            g.col_x(j),
+            g.header.y,
+            pad_left(&truncate(label, col_w), col_w),
+            col_w,
+            st,
+        );
+    }
+
+    let scale = if style::sequential(step.kind()) {
+        1.0
+    } else {
+        m.iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0f32, |a, v| a.max(v.abs()))
+    };
+    // The same step before the last rerun, when it has the same shape.
+    let before = app
+        .changes()
+        .and_then(|_| s.previous_trace())
+        .and_then(|t| t.get(step.name()))
+        .filter(|p| p.dims() == step.dims() && p.heads() == step.heads())
+        .and_then(|p| p.matrix(head).ok());
+    let rows = step.row_labels();
+    for (k, i) in (g.rows.0..g.rows.1).enumerate() {
+        let y = g.body.y + k as u16;
+        let label = rows.get(i).map_or("?", String::as_str);
+        let st = if i == cursor.row {
+            style::CURRENT
+        } else {
+            style::DIM
+        };
+        buf.set_stringn(
+            g.body.x,
+            y,
+            pad_right(&truncate(label, label_w), label_w),
+            label_w,
+            st,
+        );
+        for j in g.cols.0..g.cols.1 {
+            let v = m[[i, j]];
+            let x = g.col_x(j);
+            let mut st = style::heat(step.kind(), v, scale);
+            let here = i == cursor.row && j == cursor.col;
+            let changed = before.as_ref().is_some_and(|b| {
+                let old = b[[i, j]];
+                !(old == v || (old.is_nan() && v.is_nan()))
+            });
+            if here {
+                st = st.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+            }
+            if changed {
+                st = st.add_modifier(Modifier::UNDERLINED);
+            }
+            let text = fmt_cell(v, precision, col_w);
+            buf.set_stringn(x, y, pad_left(&text, col_w), col_w, st);
+            // The cursor (`▸`) or a changed cell (`•`) is marked just left of the number,
+            // in the gap before the column when the number fills it.
+            let lead = col_w.saturating_sub(width(&text)) as u16;
+            let mark_x = if lead > 0 { x + lead - 1 } else { x - 1 };
+            if here {
+                buf.set_stringn(mark_x, y, "▸", 1, style::CURRENT);
+            } else if changed {
+                buf.set_stringn(mark_x, y, "•", 1, style::CHANGED);
+            }
+        }
+    }
+}
+
+/// A one-line legend of the colour scale of `step`.
+pub fn legend(step: &Step) -> Line<'static> {
+    if style::sequential(step.kind()) {
+        Line::from(vec![
+            Span::styled("0 ", style::DIM),
+            Span::styled("   ", style::heat(step.kind(), 0.0, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), 0.3, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), 0.6, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), 1.0, 1.0)),
+            Span::styled(" 1", style::DIM),
+        ])
+    } else {
+        Line::from(vec![
+            Span::styled("− ", style::DIM),
+            Span::styled("   ", style::heat(step.kind(), -1.0, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), -0.4, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), 0.0, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), 0.4, 1.0)),
+            Span::styled("   ", style::heat(step.kind(), 1.0, 1.0)),
+            Span::styled(" +", style::DIM),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_fit_their_column() {
+        assert_eq!(fmt_cell(0.374_270_6, 4, 8), "0.3743");
+        assert_eq!(fmt_cell(f32::NEG_INFINITY, 4, 8), "−∞");
+        assert_eq!(fmt_cell(-1234.5678, 4, 8), "-1234.57");
+        assert_eq!(fmt_cell(123_456_789.0, 4, 8), "1e8");
+    }
+}

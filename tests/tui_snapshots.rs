@@ -1,0 +1,293 @@
+//! What the workbench draws, on ratatui's `TestBackend`, at 120×40 and 80×24: the buffer as
+//! text (insta snapshots in `tests/snapshots/`) and a few colours checked directly.
+
+use qkv::scenario::io::parse_and_build;
+use qkv::session::Session;
+use qkv::tui::app::Pane;
+use qkv::tui::layout;
+use qkv::tui::message::{Dir, Edit, Message};
+use qkv::tui::view::{buffer_text, style};
+use qkv::tui::{App, render, update};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Rect, Size};
+use ratatui::style::Modifier;
+use ratatui::{Terminal, style::Color};
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
+    let mut a = App::new(Session::default_scenario().unwrap(), Size::new(w, h));
+    for m in msgs {
+        update(&mut a, m.clone());
+    }
+    a
+}
+
+fn draw(app: &App) -> Terminal<TestBackend> {
+    let s = app.size();
+    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
+    t.draw(|f| render(app, f)).unwrap();
+    t
+}
+
+fn buffer(app: &App) -> Buffer {
+    draw(app).backend().buffer().clone()
+}
+
+fn screen(app: &App) -> String {
+    buffer_text(&buffer(app))
+}
+
+fn prompt(line: &str) -> Vec<Message> {
+    let mut v = vec![Message::OpenPrompt];
+    v.extend(
+        line.chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+    );
+    v.push(Message::Submit);
+    v
+}
+
+/// Snapshots the screen after `msgs` at both sizes.
+fn snap(name: &str, msgs: &[Message]) {
+    for (w, h) in SIZES {
+        let a = app_at(w, h, msgs);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&a));
+    }
+}
+
+/// (x, y) of matrix cell (r, c) on the screen of `app`.
+fn cell_xy(app: &App, r: usize, c: usize) -> (u16, u16) {
+    let s = app.size();
+    let areas = layout::areas(app, Rect::new(0, 0, s.width, s.height)).unwrap();
+    let g = layout::grid(app, areas.matrix, app.scroll()).unwrap();
+    (g.col_x(c) + g.col_w - 1, g.body.y + (r - g.rows.0) as u16)
+}
+
+#[test]
+fn opening_screen() {
+    snap("opening", &[]);
+    let a = app_at(120, 40, &[]);
+    let text = screen(&a);
+    for want in [
+        "나는 학교에 간다",
+        "<bos> I go to school",
+        "encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 · post-LN · seed 42",
+        "enc.0.attn.weights[0] · softmax · 3 × 3",
+        "Encoder layer 0",
+        "Decoder layer 0",
+        "why this number",
+        "entropy",
+        "q quit",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn softmax_weights_view() {
+    let msgs = [
+        Message::NextLayer,
+        Message::NextHead,
+        Message::Move(Dir::Down),
+        Message::Move(Dir::Down),
+        Message::Move(Dir::Right),
+    ];
+    snap("softmax_weights", &msgs);
+    // Weights are coloured on the sequential scale, the selected cell is reversed.
+    let a = app_at(120, 40, &msgs);
+    let buf = buffer(&a);
+    let (x, y) = cell_xy(&a, 2, 1);
+    let v = a
+        .session()
+        .current_step()
+        .unwrap()
+        .value(&[1, 2, 1])
+        .unwrap();
+    let expected = style::heat(qkv::trace::StepKind::Weights, v, 1.0);
+    assert_eq!(buf[(x, y)].bg, expected.bg.unwrap());
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+    let (x0, y0) = cell_xy(&a, 0, 0);
+    assert!(!buf[(x0, y0)].modifier.contains(Modifier::REVERSED));
+}
+
+fn to_step(name: &str) -> Vec<Message> {
+    prompt(&format!("show {name}"))
+}
+
+#[test]
+fn masked_decoder_view() {
+    let msgs = to_step("dec.0.self_attn.masked[0][1][2]");
+    snap("masked_decoder", &msgs);
+    let a = app_at(120, 40, &msgs);
+    assert_eq!(a.session().cursor().step, "dec.0.self_attn.masked");
+    let buf = buffer(&a);
+    // Above the diagonal: −∞, drawn in the masked style, not as a number.
+    let (x, y) = cell_xy(&a, 0, 3);
+    assert_eq!(buf[(x, y)].symbol(), "∞");
+    assert_eq!(buf[(x - 1, y)].symbol(), "−");
+    assert_eq!(buf[(x, y)].bg, style::MASKED.bg.unwrap());
+    assert_eq!(buf[(x, y)].fg, style::MASKED.fg.unwrap());
+    assert!(buf[(x, y)].modifier.contains(Modifier::ITALIC));
+    // On the diagonal: a finite number on the diverging scale.
+    let (x, y) = cell_xy(&a, 3, 3);
+    assert_ne!(buf[(x, y)].bg, style::MASKED.bg.unwrap());
+}
+
+#[test]
+fn cross_attention_view() {
+    let msgs = to_step("dec.0.cross_attn.weights[0][2][1]");
+    snap("cross_attention", &msgs);
+    let text = screen(&app_at(120, 40, &msgs));
+    assert!(
+        text.contains("dec.0.cross_attn.weights[0] · softmax · 5 × 3"),
+        "{text}"
+    );
+    assert!(text.contains("Cross-attention"));
+}
+
+#[test]
+fn explain_panel_on_a_score_cell() {
+    let mut msgs = to_step("enc.0.attn.scores[0][1][2]");
+    msgs.push(Message::FocusNext);
+    snap("explain_score", &msgs);
+    let a = app_at(120, 40, &msgs);
+    assert_eq!(a.focus(), Pane::Detail);
+    let text = screen(&a);
+    assert!(text.contains("enc.0.attn.scores[0][1][2] ="), "{text}");
+    assert!(text.contains("q·k"), "{text}");
+}
+
+#[test]
+fn help_overlay() {
+    snap("help", &[Message::Help]);
+}
+
+#[test]
+fn too_small_message() {
+    for (w, h) in [(59, 17), (40, 10)] {
+        let a = app_at(w, h, &[]);
+        let text = screen(&a);
+        assert!(text.contains("too small"), "{text}");
+        insta::assert_snapshot!(format!("too_small_{w}x{h}"), text);
+    }
+    // At the minimum the layout is drawn.
+    let text = screen(&app_at(layout::MIN_WIDTH, layout::MIN_HEIGHT, &[]));
+    assert!(!text.contains("too small"), "{text}");
+    assert!(text.contains("pipeline"), "{text}");
+}
+
+#[test]
+fn error_line() {
+    let msgs = prompt("frobnicate 3");
+    snap("error_line", &msgs);
+    let a = app_at(80, 24, &msgs);
+    let buf = buffer(&a);
+    // The status line (second to last) is red.
+    assert_eq!(buf[(0, 22)].bg, style::ERROR.bg.unwrap());
+    assert_eq!(buf[(0, 22)].symbol(), "e");
+}
+
+#[test]
+fn a_rerun_highlights_the_changed_cells() {
+    let msgs = [Message::ToggleMask];
+    snap("mask_toggled", &msgs);
+    let a = app_at(120, 40, &msgs);
+    let text = screen(&a);
+    assert!(text.contains("changed • max |Δ|"), "{text}");
+    let buf = buffer(&a);
+    // Row 0 now attends only to itself: its other cells changed (to 0); the masked row…
+    let (x, y) = cell_xy(&a, 0, 1);
+    assert!(buf[(x, y)].modifier.contains(Modifier::UNDERLINED));
+    // …and the changed-cell mark sits just left of the number ("0.5374" is 6 wide).
+    let (x, y) = cell_xy(&a, 1, 0);
+    assert_eq!(buf[(x - 6, y)].symbol(), "•");
+    // Esc clears the highlight.
+    let a = app_at(120, 40, &[Message::ToggleMask, Message::Cancel]);
+    let buf = buffer(&a);
+    let (x, y) = cell_xy(&a, 0, 1);
+    assert!(!buf[(x, y)].modifier.contains(Modifier::UNDERLINED));
+}
+
+#[test]
+fn tour_note_beside_the_matrix() {
+    snap("tour", &[Message::Replay, Message::NextStep]);
+}
+
+#[test]
+fn editing_korean_puts_the_cursor_by_display_width() {
+    let mut msgs = vec![Message::EditSource, Message::Edit(Edit::Clear)];
+    msgs.extend(
+        "고양이가 앉았다"
+            .chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+    );
+    msgs.push(Message::Edit(Edit::Left));
+    snap("editing", &msgs);
+    let a = app_at(120, 40, &msgs);
+    let mut t = draw(&a);
+    // Header box border (1) + "source ▸ " (9) + 고양이가 (8) + space (1) + 앉았 (4).
+    t.backend_mut()
+        .assert_cursor_position((1 + 9 + 8 + 1 + 4, 2));
+    let buf = t.backend().buffer().clone();
+    assert_eq!(buf[(10, 2)].bg, style::EDITING.bg.unwrap());
+}
+
+#[test]
+fn big_matrices_scroll_and_say_where_you_are() {
+    let words: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+    let yaml = format!(
+        "version: 1\nmodel: {{preset: tiny, arch: encoder}}\ninput: {{text: \"{}\"}}\n",
+        words.join(" ")
+    );
+    for (w, h) in SIZES {
+        let (file, runnable) = parse_and_build(&yaml, "test").unwrap();
+        let mut a = App::new(Session::from_runnable(file, runnable), Size::new(w, h));
+        for m in prompt("cell 57 63") {
+            update(&mut a, m);
+        }
+        let text = screen(&a);
+        assert!(text.contains("rows "), "{text}");
+        assert!(text.contains(" of 100 · cols "), "{text}");
+        insta::assert_snapshot!(format!("scrolled_{w}x{h}"), text);
+    }
+}
+
+#[test]
+fn the_opening_screen_uses_colour() {
+    let a = app_at(120, 40, &[]);
+    let buf = buffer(&a);
+    let (x, y) = cell_xy(&a, 0, 0);
+    assert!(matches!(buf[(x, y)].bg, Color::Indexed(_)));
+}
+
+#[test]
+fn every_size_draws_without_panicking() {
+    let states: Vec<Vec<Message>> = vec![
+        vec![],
+        vec![Message::Replay, Message::NextStep],
+        prompt("show dec.1.cross_attn.weights[1][4][2]"),
+        vec![Message::Help],
+        prompt("attend q=[[1,2,3]] k=[[2,1,2],[0,1,-1],[1,1,1]] v=[[1,0],[0,1],[1,1]]"),
+        {
+            let mut v = vec![Message::EditSource];
+            v.extend(
+                "아주 긴 문장을 입력하면 편집 줄이 옆으로 밀려야 한다 그리고 커서는 계속 보여야 한다"
+                    .chars()
+                    .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+            );
+            v
+        },
+    ];
+    for msgs in &states {
+        let mut a = app_at(120, 40, msgs);
+        for w in (20..=130).step_by(7) {
+            for h in (6..=46).step_by(4) {
+                update(&mut a, Message::Resize(w, h));
+                let text = screen(&a);
+                assert_eq!(text.lines().count(), usize::from(h));
+            }
+        }
+    }
+}
