@@ -150,6 +150,8 @@ pub enum Command {
     Load(PathBuf),
     /// Replay a guided tour (the current scenario's when `None`).
     Replay(Option<PathBuf>),
+    /// End the tour being replayed.
+    StopReplay,
     /// Run the scenario's expectations.
     Check,
     /// Export trace and weights.
@@ -727,11 +729,11 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             force: true,
         },
         "load" => Command::Load(path("load", rest)?),
-        "replay" => Command::Replay(if rest.is_empty() {
-            None
-        } else {
-            Some(path("replay", rest)?)
-        }),
+        "replay" => match rest {
+            "" => Command::Replay(None),
+            "stop" | "off" => Command::StopReplay,
+            _ => Command::Replay(Some(path("replay", rest)?)),
+        },
         "check" => {
             no_extra("check", rest)?;
             Command::Check
@@ -906,6 +908,7 @@ mod tests {
         );
         assert_eq!(ok("replay"), Command::Replay(None));
         assert_eq!(ok("replay a.yaml"), Command::Replay(Some("a.yaml".into())));
+        assert_eq!(ok("replay stop"), Command::StopReplay);
         assert_eq!(ok("check"), Command::Check);
         assert_eq!(ok("export t.npz"), Command::Export("t.npz".into()));
         assert_eq!(ok("params"), Command::Params);

@@ -479,6 +479,14 @@ impl Session {
             Command::Save { path, force } => self.save(&path, force),
             Command::Load(p) => self.load(&p),
             Command::Replay(p) => self.replay(p.as_deref()),
+            Command::StopReplay => match self.tour.take() {
+                Some(t) => Ok(Outcome::say(format!(
+                    "tour ended at stop {} of {}; next/prev walk the pipeline again",
+                    t.pos + 1,
+                    t.steps.len()
+                ))),
+                None => Err(SessionError::NotHere("no tour is being replayed".into())),
+            },
             Command::Check => Ok(self.check()),
             Command::Export(p) => self.export(&p),
             Command::Params => self.params(),
@@ -554,7 +562,6 @@ impl Session {
             }
             _ => self.study.visited.push(stop),
         }
-        self.dirty = true;
     }
 
     fn here(&self) -> String {

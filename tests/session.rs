@@ -306,6 +306,9 @@ fn save_records_the_tour_and_values_and_never_overwrites_blindly() {
     assert!(check.ends_with("0 failed\n"), "{check}");
     let tour = run(&mut t, "replay");
     assert!(tour.contains("바나나 looks at 맛있다"), "{tour}");
+    assert!(run(&mut t, "replay stop").contains("tour ended at stop 1 of 1"));
+    assert!(t.tour().is_none());
+    assert!(fails(&mut t, "replay stop").contains("no tour is being replayed"));
 }
 
 #[test]

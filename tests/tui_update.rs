@@ -595,6 +595,12 @@ fn r_replays_the_tour_and_n_p_and_enter_step_through_it() {
     assert_eq!(a.session().tour().unwrap().pos, 2);
     update(&mut a, Message::PrevStep);
     assert_eq!(a.session().tour().unwrap().pos, 1);
+    // Esc ends the tour where it is; n walks the pipeline again.
+    update(&mut a, Message::Cancel);
+    assert!(a.session().tour().is_none());
+    assert_eq!(step(&a), "enc.0.attn.scores");
+    update(&mut a, Message::NextStep);
+    assert_eq!(step(&a), "enc.0.attn.scaled");
     // A scenario without a tour: an error.
     let mut b = app_on(
         "version: 1\nmodel: {preset: tiny, arch: encoder}\ninput: {text: a b}\n",

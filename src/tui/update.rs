@@ -41,6 +41,7 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Next
             | Command::Prev
             | Command::Replay(None)
+            | Command::StopReplay
             | Command::SetPrecision(_)
             | Command::Diff
             | Command::Save { .. }
@@ -445,8 +446,12 @@ fn normal_mode(app: &mut App, msg: Message) {
             let _ = run(app, Command::Quit { force: false });
         }
         Message::Cancel => {
-            app.changes = None;
-            app.status = None;
+            if app.session.tour().is_some() {
+                let _ = run(app, Command::StopReplay);
+            } else {
+                app.changes = None;
+                app.status = None;
+            }
         }
         Message::Click(x, y) => click(app, x, y),
         Message::Wheel(x, y, down) => {

@@ -60,7 +60,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "r",
-        "replay the scenario's guided tour (n / p step through its stops)",
+        "replay the scenario's guided tour (n / p step through its stops, Esc ends it)",
     ),
     (
         "Esc",
@@ -642,6 +642,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             };
             if app.session().tour().is_some() {
                 v.push(("n/p", "stop"));
+                v.push(("Esc", "end tour"));
             } else {
                 v.push(("n/p", "step"));
             }
