@@ -60,7 +60,7 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
     let [tree, right] =
         Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(0)]).areas(middle);
     // The matrix gets what its rows need (tabs, labels, borders included), the detail box
-    // the rest, between a third and a half of the height.
+    // the rest, between a third and two thirds of the height.
     let wanted = app.session().current_step().map_or(0, |s| {
         s.dims().0
             + usize::from(s.heads().is_some())
@@ -75,7 +75,7 @@ pub fn areas(app: &App, area: Rect) -> Option<Areas> {
         .height
         .saturating_sub(u16::try_from(wanted).unwrap_or(u16::MAX));
     let lo = (middle.height / 3).max(6);
-    let hi = (middle.height / 2).max(lo);
+    let hi = (middle.height * 2 / 3).max(lo);
     let detail_h = spare.clamp(lo, hi);
     let [top, detail] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(detail_h)]).areas(right);
