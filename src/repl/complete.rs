@@ -159,6 +159,34 @@ pub fn hint(line: &str, pos: usize) -> Option<String> {
     (!args.is_empty()).then(|| args.to_string())
 }
 
+/// The line with its command word coloured: bold green when it is a command, red once a
+/// word that is not one is followed by a space. Comments are dimmed.
+pub fn highlight(line: &str) -> Option<String> {
+    let trimmed = line.trim_start();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let lead = &line[..line.len() - trimmed.len()];
+    if trimmed.starts_with('#') {
+        return Some(format!("{lead}\x1b[2m{trimmed}\x1b[0m"));
+    }
+    let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+    let (word, rest) = trimmed.split_at(end);
+    let known = COMMANDS.iter().any(|c| c.name == word)
+        || matches!(
+            word,
+            "save!" | "quit!" | "exit" | "exit!" | "n" | "p" | "q" | "q!" | "?"
+        );
+    let colour = if known {
+        "\x1b[1;32m"
+    } else if !rest.is_empty() {
+        "\x1b[31m"
+    } else {
+        return None;
+    };
+    Some(format!("{lead}{colour}{word}\x1b[0m{rest}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +248,18 @@ mod tests {
                 ]
             )
         );
+    }
+
+    #[test]
+    fn highlights_the_command_word() {
+        assert_eq!(
+            highlight("show enc.0").unwrap(),
+            "\x1b[1;32mshow\x1b[0m enc.0"
+        );
+        assert_eq!(highlight("shwo x").unwrap(), "\x1b[31mshwo\x1b[0m x");
+        assert_eq!(highlight("sh"), None, "still typing");
+        assert_eq!(highlight("  # note").unwrap(), "  \x1b[2m# note\x1b[0m");
+        assert_eq!(highlight(""), None);
     }
 
     #[test]

@@ -77,11 +77,18 @@ impl Hinter for QkvHelper {
 }
 
 impl Highlighter for QkvHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        match complete::highlight(line) {
+            Some(h) => Cow::Owned(h),
+            None => Cow::Borrowed(line),
+        }
+    }
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
         Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
     }
-    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        false
+    fn highlight_char(&self, line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        // Redraw while the command word is being typed or has just been completed.
+        !line.trim().is_empty()
     }
 }
 
