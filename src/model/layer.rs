@@ -6,14 +6,12 @@
 //! Sublayer(add_normK.out)` is the residual stream; the layer's output is the last
 //! `add_normK.sum`. So `.out` is always a LayerNorm output and `.sum` always a residual sum.
 
-use ndarray::Array2;
-
 use super::attention::{AttnCall, MultiHeadAttention};
 use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
 use super::norm::LayerNorm;
 use super::weights::{MissingWeight, Weights};
-use crate::trace::{Labels, Recorder, Step, StepKind, Tensor};
+use crate::trace::{Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
 
 /// What every layer needs to run and record.
 pub struct LayerCtx<'a> {
@@ -31,11 +29,11 @@ pub struct LayerCtx<'a> {
 
 /// A tensor flowing through the stack and the name of the step that holds it.
 pub struct Flow {
-    /// The values.
+    /// The values (shared with the step that recorded them).
     ///
     /// # Shapes
     /// n × d_model.
-    pub x: Array2<f32>,
+    pub x: SharedMatrix,
     /// Canonical name of the step it was recorded as.
     pub name: String,
     /// Row labels (tokens).
@@ -73,11 +71,11 @@ impl LayerCtx<'_> {
         x: &Flow,
         kind: StepKind,
     ) -> Result<Flow, MissingWeight> {
-        let y = self.layer_norm(norm)?.forward(x.x.view());
-        self.rec.record(Step::new(
+        let y = SharedMatrix::new(self.layer_norm(norm)?.forward(x.x.view()));
+        self.rec.record(Step::with_numbers(
             name.clone(),
             kind,
-            Tensor::Matrix(y.clone()),
+            y.clone().into(),
             x.rows.clone(),
             self.dims.clone(),
             format!(
@@ -105,7 +103,7 @@ impl LayerCtx<'_> {
         input: Flow,
         an: &str,
         norm: &str,
-        sublayer: impl FnOnce(&mut Self, &Flow) -> Result<(Array2<f32>, String), MissingWeight>,
+        sublayer: impl FnOnce(&mut Self, &Flow) -> Result<(SharedMatrix, String), MissingWeight>,
     ) -> Result<Flow, MissingWeight> {
         let pre = self.config.norm == Norm::Pre;
         let (y, y_name) = if pre {
@@ -115,12 +113,12 @@ impl LayerCtx<'_> {
         } else {
             sublayer(self, &input)?
         };
-        let sum = &input.x + &y;
+        let sum = SharedMatrix::new(input.x.array() + y.array());
         let sum_name = format!("{an}.sum");
-        self.rec.record(Step::new(
+        self.rec.record(Step::with_numbers(
             sum_name.clone(),
             StepKind::ResidualSum,
-            Tensor::Matrix(sum.clone()),
+            sum.clone().into(),
             input.rows.clone(),
             self.dims.clone(),
             format!("sum = {} + {}", input.name, y_name),
@@ -144,7 +142,7 @@ impl LayerCtx<'_> {
         q_in: &Flow,
         kv_in: Option<&Flow>,
         causal: bool,
-    ) -> Result<(Array2<f32>, String), MissingWeight> {
+    ) -> Result<(SharedMatrix, String), MissingWeight> {
         let kv = kv_in.unwrap_or(q_in);
         let call = AttnCall {
             prefix,
@@ -162,38 +160,41 @@ impl LayerCtx<'_> {
         Ok((y, format!("{prefix}.out")))
     }
 
-    fn ffn(&mut self, prefix: &str, input: &Flow) -> Result<(Array2<f32>, String), MissingWeight> {
+    fn ffn(&mut self, prefix: &str, input: &Flow) -> Result<(SharedMatrix, String), MissingWeight> {
         let s = self.feed_forward(prefix)?.forward(input.x.view());
+        let hidden = SharedMatrix::new(s.hidden);
+        let out = SharedMatrix::new(s.out);
         let rows = input.rows.clone();
         let name = |n: &str| format!("{prefix}.{n}");
-        self.rec.record(Step::new(
+        self.rec.record(Step::with_numbers(
             name("hidden"),
             StepKind::FfnHidden,
-            Tensor::Matrix(s.hidden),
+            hidden.clone().into(),
             rows.clone(),
             self.ff_dims.clone(),
             format!("hidden = {} · W1 + b1", input.name),
             vec![input.name.clone(), name("W1"), name("b1")],
         ));
-        self.rec.record(Step::new(
+        // relu = max(0, hidden) is recomputed on access instead of kept.
+        self.rec.record(Step::with_numbers(
             name("relu"),
             StepKind::FfnRelu,
-            Tensor::Matrix(s.relu),
+            Numbers::Relu(hidden),
             rows.clone(),
             self.ff_dims.clone(),
             "relu = max(0, hidden)",
             vec![name("hidden")],
         ));
-        self.rec.record(Step::new(
+        self.rec.record(Step::with_numbers(
             name("out"),
             StepKind::FfnOut,
-            Tensor::Matrix(s.out.clone()),
+            out.clone().into(),
             rows,
             self.dims.clone(),
             "out = relu · W2 + b2",
             vec![name("relu"), name("W2"), name("b2")],
         ));
-        Ok((s.out, name("out")))
+        Ok((out, name("out")))
     }
 
     /// Encoder layer `l`: self-attention (mask per `config.mask`), Add & Norm, FFN, Add & Norm.

@@ -13,7 +13,7 @@ use super::linalg::matmul_bt;
 use super::tokenizer::Input;
 use super::weights::{MissingWeight, Weights};
 use crate::model::config::Config;
-use crate::trace::{Labels, Recorder, Step, StepKind, Tensor, Trace, TraceTokens};
+use crate::trace::{Labels, Recorder, SharedMatrix, Step, StepKind, Tensor, Trace, TraceTokens};
 
 /// A Transformer: configuration, named weights and token embeddings.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,11 +152,11 @@ impl Transformer {
             Positional::Sinusoidal => sinusoidal(n, d),
             Positional::None => Array2::zeros((n, d)),
         };
-        let sum = if cfg.embed_scale {
+        let sum = SharedMatrix::new(if cfg.embed_scale {
             &emb * (d as f32).sqrt() + &pos
         } else {
             &emb + &pos
-        };
+        });
         let name = |s: &str| format!("{prefix}.{s}");
         ctx.rec.record(Step::new(
             name("tokens"),
@@ -190,10 +190,10 @@ impl Transformer {
         } else {
             "sum = tokens + pos".to_string()
         };
-        ctx.rec.record(Step::new(
+        ctx.rec.record(Step::with_numbers(
             name("sum"),
             StepKind::EmbeddingSum,
-            Tensor::Matrix(sum.clone()),
+            sum.clone().into(),
             tokens.clone(),
             ctx.dims.clone(),
             sum_formula,
