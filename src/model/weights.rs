@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
 use thiserror::Error;
 
 use super::config::{Config, Norm};
@@ -115,6 +116,37 @@ pub fn shape_text(shape: &[usize]) -> String {
 )]
 pub struct MissingWeight(pub String);
 
+/// Models with at least this many values draw their matrices in parallel.
+const PARALLEL_INIT_MIN: usize = 1 << 20;
+
+/// How one weight starts.
+#[derive(Debug, Clone, Copy)]
+enum Init {
+    /// Xavier-uniform rows × cols from the stream of the weight's name.
+    Xavier(usize, usize),
+    /// A vector of ones (gamma).
+    Ones(usize),
+    /// A vector of zeros (biases, beta).
+    Zeros(usize),
+}
+
+impl Init {
+    fn len(self) -> usize {
+        match self {
+            Init::Xavier(r, c) => r * c,
+            Init::Ones(n) | Init::Zeros(n) => n,
+        }
+    }
+
+    fn make(self, seed: u64, name: &str) -> Param {
+        match self {
+            Init::Xavier(r, c) => Param::Matrix(xavier(seed, name, r, c)),
+            Init::Ones(n) => Param::Vector(Array1::ones(n)),
+            Init::Zeros(n) => Param::Vector(Array1::zeros(n)),
+        }
+    }
+}
+
 /// Name → tensor, in canonical order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
@@ -125,18 +157,33 @@ pub struct Weights {
 impl Weights {
     /// Fresh weights for `config`: Xavier-uniform matrices (each from the stream of its
     /// name), zero biases, gamma = 1, beta = 0.
+    ///
+    /// Each matrix has its own stream, so large models draw their matrices in parallel
+    /// (same values as one after the other).
     pub fn init(config: &Config) -> Weights {
-        let mut w = Weights {
-            entries: Vec::new(),
-            index: HashMap::new(),
+        let mut specs: Vec<(String, Init)> = Vec::new();
+        let (d, f) = (config.d_model, config.d_ff);
+        let attention = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+            for n in ["W_Q", "W_K", "W_V", "W_O"] {
+                specs.push((format!("{prefix}.{n}"), Init::Xavier(d, d)));
+            }
         };
-        let (seed, d, f) = (config.seed, config.d_model, config.d_ff);
+        let norm = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+            specs.push((format!("{prefix}.gamma"), Init::Ones(d)));
+            specs.push((format!("{prefix}.beta"), Init::Zeros(d)));
+        };
+        let ffn = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+            specs.push((format!("{prefix}.W1"), Init::Xavier(d, f)));
+            specs.push((format!("{prefix}.b1"), Init::Zeros(f)));
+            specs.push((format!("{prefix}.W2"), Init::Xavier(f, d)));
+            specs.push((format!("{prefix}.b2"), Init::Zeros(d)));
+        };
         if config.has_encoder() {
             for l in 0..config.layers.encoder {
-                w.add_attention(seed, &format!("enc.{l}.attn"), d);
-                w.add_norm(&format!("enc.{l}.norm1"), d);
-                w.add_ffn(seed, &format!("enc.{l}.ffn"), d, f);
-                w.add_norm(&format!("enc.{l}.norm2"), d);
+                attention(&mut specs, &format!("enc.{l}.attn"));
+                norm(&mut specs, &format!("enc.{l}.norm1"));
+                ffn(&mut specs, &format!("enc.{l}.ffn"));
+                norm(&mut specs, &format!("enc.{l}.norm2"));
             }
             if config.norm == Norm::Pre {
                 let name = if config.has_decoder() {
@@ -144,50 +191,43 @@ impl Weights {
                 } else {
                     "final_norm"
                 };
-                w.add_norm(name, d);
+                norm(&mut specs, name);
             }
         }
         if config.has_decoder() {
             let cross = config.has_encoder();
             for l in 0..config.layers.decoder {
-                w.add_attention(seed, &format!("dec.{l}.self_attn"), d);
-                w.add_norm(&format!("dec.{l}.norm1"), d);
+                attention(&mut specs, &format!("dec.{l}.self_attn"));
+                norm(&mut specs, &format!("dec.{l}.norm1"));
                 if cross {
-                    w.add_attention(seed, &format!("dec.{l}.cross_attn"), d);
-                    w.add_norm(&format!("dec.{l}.norm2"), d);
+                    attention(&mut specs, &format!("dec.{l}.cross_attn"));
+                    norm(&mut specs, &format!("dec.{l}.norm2"));
                 }
-                w.add_ffn(seed, &format!("dec.{l}.ffn"), d, f);
-                w.add_norm(&format!("dec.{l}.norm{}", if cross { 3 } else { 2 }), d);
+                ffn(&mut specs, &format!("dec.{l}.ffn"));
+                norm(
+                    &mut specs,
+                    &format!("dec.{l}.norm{}", if cross { 3 } else { 2 }),
+                );
             }
             if config.norm == Norm::Pre {
-                w.add_norm("final_norm", d);
+                norm(&mut specs, "final_norm");
             }
         }
-        w
-    }
-
-    fn add_attention(&mut self, seed: u64, prefix: &str, d: usize) {
-        for n in ["W_Q", "W_K", "W_V", "W_O"] {
-            let name = format!("{prefix}.{n}");
-            let m = xavier(seed, &name, d, d);
-            self.push(name, Param::Matrix(m));
+        let seed = config.seed;
+        let total: usize = specs.iter().map(|(_, i)| i.len()).sum();
+        let params: Vec<Param> = if total >= PARALLEL_INIT_MIN {
+            specs.par_iter().map(|(n, i)| i.make(seed, n)).collect()
+        } else {
+            specs.iter().map(|(n, i)| i.make(seed, n)).collect()
+        };
+        let mut w = Weights {
+            entries: Vec::with_capacity(specs.len()),
+            index: HashMap::with_capacity(specs.len()),
+        };
+        for ((name, _), p) in specs.into_iter().zip(params) {
+            w.push(name, p);
         }
-    }
-
-    fn add_norm(&mut self, prefix: &str, d: usize) {
-        self.push(format!("{prefix}.gamma"), Param::Vector(Array1::ones(d)));
-        self.push(format!("{prefix}.beta"), Param::Vector(Array1::zeros(d)));
-    }
-
-    fn add_ffn(&mut self, seed: u64, prefix: &str, d: usize, f: usize) {
-        let w1 = format!("{prefix}.W1");
-        let m = xavier(seed, &w1, d, f);
-        self.push(w1, Param::Matrix(m));
-        self.push(format!("{prefix}.b1"), Param::Vector(Array1::zeros(f)));
-        let w2 = format!("{prefix}.W2");
-        let m = xavier(seed, &w2, f, d);
-        self.push(w2, Param::Matrix(m));
-        self.push(format!("{prefix}.b2"), Param::Vector(Array1::zeros(d)));
+        w
     }
 
     fn push(&mut self, name: String, p: Param) {
