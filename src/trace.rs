@@ -138,7 +138,32 @@ pub struct Flags {
 
 impl Flags {
     fn of(tensor: &Tensor) -> Flags {
-        Flags::count(tensor.values())
+        let slice = match tensor {
+            Tensor::Matrix(m) => m.as_slice(),
+            Tensor::Heads(h) => h.as_slice(),
+        };
+        match slice {
+            Some(s) => Flags::of_slice(s),
+            None => Flags::count(tensor.values()),
+        }
+    }
+
+    /// Counts the NaN, +∞ and −∞ in `values` (fast when they are all finite).
+    pub fn of_slice(values: &[f32]) -> Flags {
+        let mut f = Flags::default();
+        f.add_slice(values);
+        f
+    }
+
+    /// Adds the NaN, +∞ and −∞ in `values` to the counts (fast when they are all finite).
+    pub fn add_slice(&mut self, values: &[f32]) {
+        // A vectorised scan first: almost every tensor is all finite.
+        let non_finite = values
+            .chunks(1 << 12)
+            .any(|c| c.iter().map(|v| u32::from(!v.is_finite())).sum::<u32>() > 0);
+        if non_finite {
+            self.add_values(values.iter().copied());
+        }
     }
 
     /// Counts the NaN, +∞ and −∞ among `values`.
@@ -221,6 +246,11 @@ impl SharedMatrix {
         self.array().dim()
     }
 
+    /// True when both share one buffer.
+    pub fn ptr_eq(&self, other: &SharedMatrix) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     /// The same buffer as a whole [`Tensor`].
     pub fn tensor(&self) -> Arc<Tensor> {
         Arc::clone(&self.0)
@@ -248,6 +278,8 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
     fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
         self.head(head)[[row, col]]
     }
+    /// The implementation, for code that knows it (e.g. to read its settings).
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// How a step holds its numbers.
@@ -344,9 +376,9 @@ impl Step {
     ) -> Step {
         let flags = match &numbers {
             Numbers::Stored(t) => Flags::of(t),
-            Numbers::SideBySide { whole, .. } => Flags::count(whole.as_slice().iter().copied()),
+            Numbers::SideBySide { whole, .. } => Flags::of_slice(whole.as_slice()),
             Numbers::Relu(x) => {
-                let mut f = Flags::count(x.as_slice().iter().copied());
+                let mut f = Flags::of_slice(x.as_slice());
                 // max(0, −∞) = 0 and max(0, NaN) = 0 (f32::max ignores NaN)
                 f.neg_inf = 0;
                 f.nan = 0;
@@ -385,6 +417,18 @@ impl Step {
     /// How the numbers are held.
     pub fn numbers(&self) -> &Numbers {
         &self.numbers
+    }
+
+    /// The kept matrix buffer, shared (not copied): the matrix of a matrix step, or the
+    /// heads side by side of `q`, `k`, `v`, `head_out`; `None` for other forms.
+    pub fn shared_matrix(&self) -> Option<SharedMatrix> {
+        match &self.numbers {
+            Numbers::Stored(t) if matches!(**t, Tensor::Matrix(_)) => {
+                Some(SharedMatrix(Arc::clone(t)))
+            }
+            Numbers::SideBySide { whole, .. } => Some(whole.clone()),
+            _ => None,
+        }
     }
 
     /// The numbers as one tensor (h × rows × cols for per-head steps).
@@ -953,11 +997,19 @@ pub struct TraceTokens {
 }
 
 /// Every step of one forward pass, in pipeline order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Trace {
     steps: Vec<Step>,
     index: HashMap<String, usize>,
     tokens: TraceTokens,
+    origin: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+/// Equal steps and tokens (where the weights came from is not compared).
+impl PartialEq for Trace {
+    fn eq(&self, other: &Trace) -> bool {
+        self.steps == other.steps && self.tokens == other.tokens
+    }
 }
 
 impl Trace {
@@ -972,7 +1024,21 @@ impl Trace {
             steps,
             index,
             tokens,
+            origin: None,
         }
+    }
+
+    /// Records where the numbers came from, for the code that produced them (the model
+    /// records a [`WeightsStamp`](crate::model::weights::WeightsStamp), which
+    /// [`Transformer::rerun`](crate::model::Transformer::rerun) reads back).
+    pub fn with_origin(mut self, origin: Arc<dyn std::any::Any + Send + Sync>) -> Trace {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// What [`Trace::with_origin`] recorded.
+    pub fn origin(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.origin.as_deref()
     }
 
     /// All steps in pipeline order.

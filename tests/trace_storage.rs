@@ -189,3 +189,31 @@ fn stored_bytes_counts_shared_buffers_once() {
     assert_eq!(trace.step("enc.0.attn.weights").unwrap().stored_bytes(), 0);
     assert_eq!(trace.step("enc.0.ffn.relu").unwrap().stored_bytes(), 0);
 }
+
+/// The documented formula of the trace's bytes is exactly what the trace keeps.
+#[test]
+fn trace_bytes_formula_is_exact() {
+    use qkv::model::Norm;
+    use qkv::model::cost::{Lengths, trace_bytes};
+    for preset in [Preset::Tiny, Preset::Small] {
+        for arch in [Arch::Encoder, Arch::Decoder, Arch::EncoderDecoder] {
+            for norm in [Norm::Post, Norm::Pre] {
+                let mut c = Config::preset(preset);
+                c.arch = arch;
+                c.norm = norm;
+                let trace = run(c.clone(), "a b c d e f g", Some("x y z"));
+                let t = trace.tokens();
+                let n = Lengths {
+                    source: t.source.len(),
+                    target: t.target.as_ref().map_or(0, |x| x.len()),
+                    vocab: t.vocab.len(),
+                };
+                assert_eq!(
+                    trace_bytes(&c, n).total as usize,
+                    trace.stored_bytes(),
+                    "{preset} {arch} {norm}"
+                );
+            }
+        }
+    }
+}

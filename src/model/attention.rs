@@ -102,19 +102,32 @@ fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> He
             .zip(weights.chunks_exact_mut(m))
             .enumerate()
         {
+            // Cells open..m of a causal row are blocked.
             let open = match mask {
-                Mask::None => m,
                 Mask::Causal => (i + 1).min(m),
-                Mask::Custom(_) => m,
+                Mask::None | Mask::Custom(_) => m,
             };
-            for (j, (w, s)) in w_row.iter_mut().zip(s_row).enumerate() {
-                *w = if j >= open || mask.blocks(i, j) {
-                    f32::NEG_INFINITY
-                } else {
-                    scaled_value(*s, root)
-                };
+            let (w_open, w_blocked) = w_row.split_at_mut(open);
+            match root {
+                Some(r) => {
+                    for (w, s) in w_open.iter_mut().zip(s_row) {
+                        *w = *s / r;
+                    }
+                }
+                None => w_open.copy_from_slice(&s_row[..open]),
             }
-            masked_flags.add_values(w_row.iter().copied());
+            w_blocked.fill(f32::NEG_INFINITY);
+            if let Mask::Custom(_) = mask {
+                for (j, w) in w_row.iter_mut().enumerate() {
+                    if mask.blocks(i, j) {
+                        *w = f32::NEG_INFINITY;
+                    }
+                }
+                masked_flags.add_slice(w_row);
+            } else {
+                masked_flags.add_slice(&w_row[..open]);
+                masked_flags.neg_inf += m - open;
+            }
             if softmax_row(w_row) {
                 fully.push(i);
             }
@@ -180,7 +193,7 @@ pub fn scaled_dot_product(
 /// Softmax of one row in place, `e^(x_j − max) / Σ_k e^(x_k − max)`; a row whose entries
 /// are all −∞ becomes all zeros and the result is `true`.
 fn softmax_row(row: &mut [f32]) -> bool {
-    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let max = row_max(row);
     if max == f32::NEG_INFINITY {
         row.fill(0.0);
         return true;
@@ -194,6 +207,25 @@ fn softmax_row(row: &mut [f32]) -> bool {
         *v /= sum;
     }
     false
+}
+
+/// The largest entry, ignoring NaN (−∞ for an empty or all-NaN row). Eight running maxima
+/// let it vectorise; the maximum does not depend on the order (of two zeros either may
+/// come out, and x − 0 = x − (−0) for every x, so softmax does not see the difference).
+fn row_max(row: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; 8];
+    let mut chunks = row.chunks_exact(8);
+    for c in &mut chunks {
+        for (m, x) in lanes.iter_mut().zip(c) {
+            *m = m.max(*x);
+        }
+    }
+    let rest = chunks
+        .remainder()
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    lanes.into_iter().fold(rest, f32::max)
 }
 
 /// Row-wise softmax `e^(x_j − max) / Σ_k e^(x_k − max)`. A row whose entries are all −∞
@@ -329,12 +361,28 @@ impl DerivedHeads for AttentionStep {
         }
     }
 
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
         let core = self.core.head(head);
         match self.stage {
             Stage::Weights => core.weights[[row, col]],
             _ => self.cell_of_score(core.scores[[row, col]], row, col),
         }
+    }
+}
+
+/// (heads, scale, causal) of a recorded attention step (`scores`, `scaled`, `masked`,
+/// `weights`), `None` for other steps.
+pub fn attention_settings(step: &Step) -> Option<(usize, bool, bool)> {
+    match step.numbers() {
+        Numbers::Derived { source, .. } => {
+            let a = source.as_any().downcast_ref::<AttentionStep>()?;
+            Some((a.core.heads, a.core.scale, a.core.causal))
+        }
+        _ => None,
     }
 }
 
@@ -410,15 +458,36 @@ impl MultiHeadAttention<'_> {
         x_kv: ArrayView2<'_, f32>,
         rec: &mut Recorder,
     ) -> SharedMatrix {
+        self.forward_with(call, x_q, x_kv, None, rec)
+    }
+
+    /// [`MultiHeadAttention::forward`] with `q`, `k`, `v` already computed (`X·W_Q`,
+    /// `X·W_K`, `X·W_V` of these inputs and weights, e.g. from a previous trace) or not.
+    ///
+    /// # Shapes
+    /// `x_q`: n × d_model, `x_kv`: m × d_model, `projections`: (n, m, m) × d_model →
+    /// n × d_model.
+    pub fn forward_with(
+        &self,
+        call: &AttnCall<'_>,
+        x_q: ArrayView2<'_, f32>,
+        x_kv: ArrayView2<'_, f32>,
+        projections: Option<[SharedMatrix; 3]>,
+        rec: &mut Recorder,
+    ) -> SharedMatrix {
         let (n, d_model) = x_q.dim();
         let m = x_kv.nrows();
         let h = call.heads.max(1);
         let d_k = d_model / h;
         let p = call.prefix;
 
-        let q = SharedMatrix::new(matmul(x_q, self.w_q));
-        let k = SharedMatrix::new(matmul(x_kv, self.w_k));
-        let v = SharedMatrix::new(matmul(x_kv, self.w_v));
+        let [q, k, v] = projections.unwrap_or_else(|| {
+            [
+                SharedMatrix::new(matmul(x_q, self.w_q)),
+                SharedMatrix::new(matmul(x_kv, self.w_k)),
+                SharedMatrix::new(matmul(x_kv, self.w_v)),
+            ]
+        });
         let core = Arc::new(AttentionCore::new(
             q.clone(),
             k.clone(),
@@ -440,9 +509,9 @@ impl MultiHeadAttention<'_> {
             });
             HeadResult {
                 output,
-                scores: Flags::count(c.scores.iter().copied()),
+                scores: Flags::of_slice(c.scores.as_slice().unwrap_or(&[])),
                 masked: c.masked_flags,
-                weights: Flags::count(c.weights.iter().copied()),
+                weights: Flags::of_slice(c.weights.as_slice().unwrap_or(&[])),
                 fully_masked_rows: c.fully_masked_rows,
             }
         };
@@ -646,6 +715,15 @@ mod tests {
         //        = [0.9984164, 0.0917940]
         assert_abs_diff_eq!(a.output[[0, 0]], 0.998_416_4, epsilon = 1e-5);
         assert_abs_diff_eq!(a.output[[0, 1]], 0.091_794_0, epsilon = 1e-5);
+    }
+
+    #[test]
+    fn row_max_ignores_nan_and_order() {
+        let v: Vec<f32> = (0..37).map(|i| ((i * 17) % 23) as f32 - 11.0).collect();
+        assert_eq!(row_max(&v), 11.0);
+        assert_eq!(row_max(&[f32::NAN, -3.0, f32::NEG_INFINITY]), -3.0);
+        assert_eq!(row_max(&[f32::NEG_INFINITY; 9]), f32::NEG_INFINITY);
+        assert_eq!(row_max(&[]), f32::NEG_INFINITY);
     }
 
     #[test]

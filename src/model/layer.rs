@@ -6,12 +6,12 @@
 //! Sublayer(add_normK.out)` is the residual stream; the layer's output is the last
 //! `add_normK.sum`. So `.out` is always a LayerNorm output and `.sum` always a residual sum.
 
-use super::attention::{AttnCall, MultiHeadAttention};
+use super::attention::{AttnCall, MultiHeadAttention, attention_settings};
 use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
 use super::norm::LayerNorm;
-use super::weights::{MissingWeight, Weights};
-use crate::trace::{Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
+use super::weights::{MissingWeight, Weights, WeightsStamp};
+use crate::trace::{Labels, Numbers, Recorder, SharedMatrix, Step, StepKind, Trace};
 
 /// What every layer needs to run and record.
 pub struct LayerCtx<'a> {
@@ -25,6 +25,32 @@ pub struct LayerCtx<'a> {
     pub dims: Labels,
     /// Labels of the d_ff columns (`h0`, `h1`, …).
     pub ff_dims: Labels,
+    /// A trace of the same tokens whose unchanged steps may be reused.
+    pub previous: Option<Previous<'a>>,
+}
+
+/// A trace of the same tokens, computed earlier, and which weights it came from.
+///
+/// Reuse rules (each gives the bits a fresh computation would give): a cheap step (an
+/// embedding, a residual sum, a LayerNorm) is computed again and, when its bits equal the
+/// previous step's, takes over the previous buffer; an attention block's `q`, `k`, `v`, or
+/// an FFN, whose inputs are the very buffers the previous trace used, with weights unchanged
+/// since, are taken over without computing; an attention block whose projections are
+/// taken over and whose heads, scaling and mask are unchanged is taken over whole.
+#[derive(Debug, Clone, Copy)]
+pub struct Previous<'a> {
+    /// The earlier trace.
+    pub trace: &'a Trace,
+    /// The weights it came from, when it records them.
+    pub stamp: Option<&'a WeightsStamp>,
+}
+
+fn same_bits(a: &SharedMatrix, b: &SharedMatrix) -> bool {
+    a.dim() == b.dim()
+        && a.as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// A tensor flowing through the stack and the name of the step that holds it.
@@ -40,7 +66,46 @@ pub struct Flow {
     pub rows: Labels,
 }
 
-impl LayerCtx<'_> {
+impl<'a> LayerCtx<'a> {
+    /// `fresh`, or the previous trace's buffer of step `name` when it holds the same bits
+    /// (so that the steps computed from it can see that their input did not change).
+    pub fn adopt(&self, name: &str, fresh: SharedMatrix) -> SharedMatrix {
+        self.previous
+            .and_then(|p| p.trace.get(name))
+            .and_then(Step::shared_matrix)
+            .filter(|old| same_bits(old, &fresh))
+            .unwrap_or(fresh)
+    }
+
+    /// The previous trace, when the weights `<prefix>.<names>` are unchanged since it.
+    fn same_weights(&self, prefix: &str, names: &[&str]) -> Option<&'a Trace> {
+        let p = self.previous?;
+        let names: Vec<String> = names.iter().map(|n| format!("{prefix}.{n}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        p.stamp
+            .filter(|s| self.weights.unchanged_since(s, &names))
+            .map(|_| p.trace)
+    }
+
+    /// True when the previous step `name` was computed from the step `input.name` holding
+    /// the very buffer `input.x`.
+    fn same_input(prev: &Trace, name: &str, index: usize, input: &Flow) -> bool {
+        prev.get(name)
+            .is_some_and(|s| s.inputs().get(index) == Some(&input.name))
+            && prev
+                .get(&input.name)
+                .and_then(Step::shared_matrix)
+                .is_some_and(|old| old.ptr_eq(&input.x))
+    }
+
+    /// The previous trace's steps `<prefix>.<part>` when they all exist.
+    fn previous_steps(prev: &Trace, prefix: &str, parts: &[&str]) -> Option<Vec<Step>> {
+        parts
+            .iter()
+            .map(|part| prev.get(&format!("{prefix}.{part}")).cloned())
+            .collect()
+    }
+
     /// The LayerNorm whose weights are `<prefix>.gamma` / `<prefix>.beta`.
     pub fn layer_norm(&self, prefix: &str) -> Result<LayerNorm<'_>, MissingWeight> {
         Ok(LayerNorm {
@@ -71,7 +136,10 @@ impl LayerCtx<'_> {
         x: &Flow,
         kind: StepKind,
     ) -> Result<Flow, MissingWeight> {
-        let y = SharedMatrix::new(self.layer_norm(norm)?.forward(x.x.view()));
+        let y = self.adopt(
+            &name,
+            SharedMatrix::new(self.layer_norm(norm)?.forward(x.x.view())),
+        );
         self.rec.record(Step::with_numbers(
             name.clone(),
             kind,
@@ -113,8 +181,8 @@ impl LayerCtx<'_> {
         } else {
             sublayer(self, &input)?
         };
-        let sum = SharedMatrix::new(input.x.array() + y.array());
         let sum_name = format!("{an}.sum");
+        let sum = self.adopt(&sum_name, SharedMatrix::new(input.x.array() + y.array()));
         self.rec.record(Step::with_numbers(
             sum_name.clone(),
             StepKind::ResidualSum,
@@ -156,12 +224,51 @@ impl LayerCtx<'_> {
             dims: self.dims.clone(),
         };
         let mha = attention_weights(self.weights, prefix)?;
-        let y = mha.forward(&call, q_in.x.view(), kv.x.view(), self.rec);
-        Ok((y, format!("{prefix}.out")))
+        let out_name = format!("{prefix}.out");
+        let mut projections = None;
+        if let Some(prev) = self.same_weights(prefix, &["W_Q", "W_K", "W_V", "W_O"])
+            && Self::same_input(prev, &format!("{prefix}.q"), 0, q_in)
+            && Self::same_input(prev, &format!("{prefix}.k"), 0, kv)
+            && Self::same_input(prev, &format!("{prefix}.v"), 0, kv)
+        {
+            let settings = prev
+                .get(&format!("{prefix}.scores"))
+                .and_then(attention_settings);
+            let parts = [
+                "q", "k", "v", "scores", "scaled", "masked", "weights", "head_out", "concat", "out",
+            ];
+            if settings == Some((call.heads, call.scale, call.causal))
+                && let Some(steps) = Self::previous_steps(prev, prefix, &parts)
+                && let Some(out) = steps.last().and_then(Step::shared_matrix)
+            {
+                for s in steps {
+                    self.rec.record(s);
+                }
+                return Ok((out, out_name));
+            }
+            let qkv = Self::previous_steps(prev, prefix, &["q", "k", "v"])
+                .map(|s| s.iter().filter_map(Step::shared_matrix).collect::<Vec<_>>());
+            if let Some([q, k, v]) = qkv.and_then(|v| <[SharedMatrix; 3]>::try_from(v).ok()) {
+                projections = Some([q, k, v]);
+            }
+        }
+        let y = mha.forward_with(&call, q_in.x.view(), kv.x.view(), projections, self.rec);
+        Ok((y, out_name))
     }
 
     fn ffn(&mut self, prefix: &str, input: &Flow) -> Result<(SharedMatrix, String), MissingWeight> {
-        let s = self.feed_forward(prefix)?.forward(input.x.view());
+        let ffn = self.feed_forward(prefix)?;
+        if let Some(prev) = self.same_weights(prefix, &["W1", "b1", "W2", "b2"])
+            && Self::same_input(prev, &format!("{prefix}.hidden"), 0, input)
+            && let Some(steps) = Self::previous_steps(prev, prefix, &["hidden", "relu", "out"])
+            && let Some(out) = steps.last().and_then(Step::shared_matrix)
+        {
+            for s in steps {
+                self.rec.record(s);
+            }
+            return Ok((out, format!("{prefix}.out")));
+        }
+        let s = ffn.forward(input.x.view());
         let hidden = SharedMatrix::new(s.hidden);
         let out = SharedMatrix::new(s.out);
         let rows = input.rows.clone();

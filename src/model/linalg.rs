@@ -3,9 +3,9 @@
 //! The tensors stay `ndarray` arrays; the products go through [`faer`] on zero-copy views of
 //! the ndarray data ([`MatView`]: a slice, a shape and a row stride, so that one head's
 //! columns of an n × d_model matrix are a view, not a copy). Small products run on the
-//! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds use faer's
-//! parallel kernels on all cores. Why faer, and the threshold: the README's "Performance"
-//! section, measured with `qkv bench`.
+//! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds give each core
+//! one block of rows. Why faer, and the threshold: the README's "Performance" section,
+//! measured with `qkv bench`.
 //!
 //! Every product is deterministic: the same operands give the same bits on every call (the
 //! trace relies on it to recompute attention scores on demand, see
@@ -16,11 +16,15 @@ use std::sync::OnceLock;
 
 use faer::{Accum, Par};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use rayon::prelude::*;
 
 /// Products with at least this many multiply-adds (n·k·m) run on all cores. Measured with
 /// `qkv bench` (2 cores): below about 192 × 192 × 192 faer's parallel product is slower
 /// than its sequential one, from 256 × 256 × 256 on it is faster.
 pub const PARALLEL_MIN_FLOP: usize = 256 * 256 * 256;
+
+/// Parallel products split the rows when each thread gets at least this many.
+pub const MIN_ROWS_PER_THREAD: usize = 32;
 
 /// Attention blocks with at least this many multiply-adds (2·h·n·m·d_k: the scores and the
 /// weighted sums of all heads) run their heads in parallel, one head per task. Coarser than
@@ -36,16 +40,21 @@ pub enum Backend {
     FaerSequential,
     /// `faer` on all cores (rayon).
     FaerParallel,
-    /// What the model uses: faer, parallel from [`PARALLEL_MIN_FLOP`] on.
+    /// `faer` sequential on each of one block of rows per core.
+    RowSplit,
+    /// What the model uses: sequential faer below [`PARALLEL_MIN_FLOP`]; above it, one
+    /// block of rows per core ([`Backend::RowSplit`]) when there are at least
+    /// [`MIN_ROWS_PER_THREAD`] rows per core, else faer's own parallel product.
     Model,
 }
 
 impl Backend {
     /// Every backend compiled in, for the bench.
-    pub const ALL: [Backend; 4] = [
+    pub const ALL: [Backend; 5] = [
         Backend::Ndarray,
         Backend::FaerSequential,
         Backend::FaerParallel,
+        Backend::RowSplit,
         Backend::Model,
     ];
 
@@ -54,8 +63,9 @@ impl Backend {
         match self {
             Backend::Ndarray => "ndarray dot (matrixmultiply)",
             Backend::FaerSequential => "faer, 1 thread",
-            Backend::FaerParallel => "faer, all threads",
-            Backend::Model => "model (faer, threshold)",
+            Backend::FaerParallel => "faer, parallel (its own split)",
+            Backend::RowSplit => "faer, 1 thread per row block",
+            Backend::Model => "model (faer, split above threshold)",
         }
     }
 }
@@ -144,6 +154,22 @@ impl<'a> MatView<'a> {
         }
     }
 
+    /// Rows `lo..hi` (a view; `None` when out of range).
+    pub fn row_range(self, lo: usize, hi: usize) -> Option<Self> {
+        let (r, c) = self.dim();
+        if lo > hi || hi > r {
+            return None;
+        }
+        if self.transposed {
+            // rows of the matrix are columns of the stored one
+            let data = self.data.get(lo..)?;
+            Some(MatView::row_major(data, c, hi - lo, self.row_stride)?.t())
+        } else {
+            let data = self.data.get(lo * self.row_stride..)?;
+            MatView::row_major(data, hi - lo, c, self.row_stride)
+        }
+    }
+
     /// The transpose (no copy).
     pub fn t(self) -> Self {
         MatView {
@@ -209,11 +235,28 @@ pub fn product_into(backend: Backend, a: MatView<'_>, b: MatView<'_>, out: &mut 
         }
         Backend::FaerSequential => Par::Seq,
         Backend::FaerParallel => all_threads(),
-        Backend::Model if n * k * m >= PARALLEL_MIN_FLOP => all_threads(),
-        Backend::Model => Par::Seq,
+        Backend::RowSplit => return row_split(a, b, out),
+        Backend::Model if n * k * m < PARALLEL_MIN_FLOP || threads() < 2 => Par::Seq,
+        Backend::Model if n >= MIN_ROWS_PER_THREAD * threads() => return row_split(a, b, out),
+        Backend::Model => all_threads(),
     };
     let dst = faer::MatMut::from_row_major_slice_mut(out, n, m);
     faer::linalg::matmul::matmul(dst, Accum::Replace, a.faer(), b.faer(), 1.0, par);
+}
+
+/// `out = a · b` with the rows of `a` (and `out`) cut into one block per thread, each block
+/// a sequential faer product.
+fn row_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32]) {
+    let (n, m) = (a.dim().0, b.dim().1);
+    let chunk = n.div_ceil(threads().max(1)).max(1);
+    out.par_chunks_mut(chunk * m)
+        .enumerate()
+        .for_each(|(i, block)| {
+            let lo = i * chunk;
+            if let Some(rows) = a.row_range(lo, (lo + chunk).min(n)) {
+                product_into(Backend::FaerSequential, rows, b, block);
+            }
+        });
 }
 
 /// `a · b` on the model's backend.
@@ -297,6 +340,28 @@ mod tests {
         assert_eq!(product(h1, h1.t()), array![[25.0, 53.0], [53.0, 113.0]]);
         assert!(MatView::columns(s, 2, 4, 3, 5).is_none());
         assert!(MatView::row_major(s, 3, 4, 4).is_none());
+    }
+
+    /// Cutting the rows into blocks does not change a single bit: each value is the same
+    /// sum in the same order.
+    #[test]
+    fn row_blocks_give_the_sequential_bits() {
+        let mut x = 1u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let a = Array2::from_shape_fn((300, 257), |_| next());
+        let b = Array2::from_shape_fn((257, 190), |_| next());
+        let (av, bv) = (
+            MatView::of(&a.view()).unwrap(),
+            MatView::of(&b.view()).unwrap(),
+        );
+        let mut seq = vec![0.0; 300 * 190];
+        let mut split = vec![0.0; 300 * 190];
+        product_into(Backend::FaerSequential, av, bv, &mut seq);
+        product_into(Backend::RowSplit, av, bv, &mut split);
+        assert_eq!(seq, split);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (`enc.0.attn.W_Q`, `dec.1.ffn.b2`, `dec.0.norm3.gamma`, `final_norm.beta`, …).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
@@ -148,10 +149,34 @@ impl Init {
 }
 
 /// Name → tensor, in canonical order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Weights {
     entries: Vec<(String, Param)>,
     index: HashMap<String, usize>,
+    /// One number per entry, changed whenever that entry's value changes (unique in the
+    /// process; clones share them).
+    generations: Arc<Vec<u64>>,
+}
+
+/// Which values the weights had: a snapshot of [`Weights`]' generations, recorded in a
+/// trace so that [`Transformer::rerun`](super::Transformer::rerun) can tell which weights
+/// changed since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightsStamp {
+    generations: Arc<Vec<u64>>,
+}
+
+/// Equal when every weight is equal (the generation is not compared).
+impl PartialEq for Weights {
+    fn eq(&self, other: &Weights) -> bool {
+        self.entries == other.entries
+    }
+}
+
+/// A number no other weights of this process have had.
+fn fresh_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Weights {
@@ -223,16 +248,38 @@ impl Weights {
         let mut w = Weights {
             entries: Vec::with_capacity(specs.len()),
             index: HashMap::with_capacity(specs.len()),
+            generations: Arc::new(Vec::new()),
         };
+        let family = fresh_generation();
         for ((name, _), p) in specs.into_iter().zip(params) {
             w.push(name, p);
         }
+        w.generations = Arc::new(vec![family; w.entries.len()]);
         w
     }
 
     fn push(&mut self, name: String, p: Param) {
         self.index.insert(name.clone(), self.entries.len());
         self.entries.push((name, p));
+    }
+
+    /// A snapshot of which values the weights have now (cheap: shared, not copied).
+    pub fn stamp(&self) -> WeightsStamp {
+        WeightsStamp {
+            generations: Arc::clone(&self.generations),
+        }
+    }
+
+    /// True when the weights called `names` have the values they had at `stamp` (taken
+    /// from these weights or a clone of them); false for unknown names or another model's
+    /// stamp.
+    pub fn unchanged_since(&self, stamp: &WeightsStamp, names: &[&str]) -> bool {
+        names.iter().all(|n| {
+            self.index.get(*n).is_some_and(|i| {
+                stamp.generations.get(*i).is_some()
+                    && stamp.generations.get(*i) == self.generations.get(*i)
+            })
+        })
     }
 
     /// Every weight in canonical order.
@@ -334,6 +381,9 @@ impl Weights {
             });
         }
         let i = self.index[name];
+        if let Some(g) = Arc::make_mut(&mut self.generations).get_mut(i) {
+            *g = fresh_generation();
+        }
         Ok(std::mem::replace(&mut self.entries[i].1, value))
     }
 }
@@ -391,6 +441,24 @@ mod tests {
             .unwrap();
         assert_eq!(old, Param::Vector(Array1::zeros(8)));
         assert_eq!(w.vector("enc.0.ffn.b2").unwrap().sum(), 8.0);
+    }
+
+    #[test]
+    fn stamps_tell_which_weights_changed() {
+        let c = Config::preset(Preset::Tiny);
+        let mut w = Weights::init(&c);
+        let stamp = w.stamp();
+        let clone = w.clone();
+        w.set("enc.0.ffn.b2", Param::Vector(Array1::ones(8)))
+            .unwrap();
+        assert!(w.unchanged_since(&stamp, &["enc.0.attn.W_Q", "enc.0.ffn.b1"]));
+        assert!(!w.unchanged_since(&stamp, &["enc.0.ffn.b2"]));
+        assert!(!w.unchanged_since(&stamp, &["no.such.weight"]));
+        assert!(clone.unchanged_since(&stamp, &["enc.0.ffn.b2"]));
+        // equal values, another model: not the same weights
+        let other = Weights::init(&c);
+        assert_eq!(other, clone);
+        assert!(!other.unchanged_since(&stamp, &["enc.0.attn.W_Q"]));
     }
 
     #[test]
