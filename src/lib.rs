@@ -2,12 +2,14 @@
 //!
 //! Layers, from the bottom: [`model`] (pure math) records every intermediate of a forward
 //! pass into a [`trace::Trace`]; [`render`] prints steps as aligned matrices; [`export`]
-//! writes a trace and its weights for numpy/PyTorch.
+//! writes a trace and its weights for numpy/PyTorch; [`bench`] measures the forward pass
+//! against the machine's matrix-product rate.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod export;
 pub mod model;
 pub mod render;

@@ -28,6 +28,9 @@ enum Command {
     Export(ExportArgs),
     /// Count parameters per component, with the formula.
     Params(ParamsArgs),
+    /// Measure the matrix-product rate and the forward pass side by side: GFLOP/s,
+    /// efficiency, memory predicted vs measured, time to the first trace.
+    Bench(BenchArgs),
 }
 
 #[derive(Args, Clone)]
@@ -191,6 +194,32 @@ struct ParamsArgs {
     vocab: u64,
 }
 
+#[derive(Args)]
+struct BenchArgs {
+    /// Size preset: tiny, small, base.
+    #[arg(long, default_value = "base")]
+    preset: Preset,
+    /// Architecture: encoder, decoder, encoder-decoder.
+    #[arg(long, default_value = "encoder-decoder")]
+    arch: Arch,
+    /// Source tokens (and target tokens of an encoder-decoder model), generated words.
+    #[arg(long, default_value_t = 128)]
+    tokens: usize,
+    /// Rounds of timing; the forward pass time is their median.
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Skip timing the first trace of a fresh process.
+    #[arg(long)]
+    no_first_trace: bool,
+    /// Internal: build the model, run it once and print the times (used by the bench to
+    /// time a fresh process).
+    #[arg(long, hide = true)]
+    probe: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
@@ -214,7 +243,38 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Params(a)) => params(a),
+        Some(Command::Bench(a)) => bench(a),
     }
+}
+
+fn bench(a: BenchArgs) -> Result<ExitCode> {
+    let probe_exe = if a.no_first_trace || a.probe {
+        None
+    } else {
+        Some(
+            std::env::current_exe()
+                .context("finding the qkv executable to time a fresh process")?,
+        )
+    };
+    let opts = qkv::bench::Options {
+        preset: a.preset,
+        arch: a.arch,
+        tokens: a.tokens,
+        repeat: a.repeat,
+        probe_exe,
+    };
+    if a.probe {
+        println!("{}", qkv::bench::probe(&opts)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = qkv::bench::run(&opts)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", qkv::bench::render(&report));
+        println!("\n{}", qkv::bench::table_row(&report));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 impl ModelArgs {
