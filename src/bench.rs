@@ -48,13 +48,13 @@ pub struct Options {
 #[derive(Debug, Error)]
 pub enum BenchError {
     /// The preset, architecture and length make no valid model input.
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] ConfigError),
     /// The model lacks a weight (never for a fresh model).
-    #[error("{0}")]
+    #[error(transparent)]
     Model(#[from] MissingWeight),
     /// Switching `scale` was refused (never for a fresh model).
-    #[error("{0}")]
+    #[error(transparent)]
     Toggle(#[from] NeedsNewWeights),
     /// The child process for the time to the first trace failed.
     #[error("timing the first trace with {exe}: {message}")]
@@ -238,6 +238,12 @@ pub struct Report {
     pub forward_gflops: f64,
     /// forward_gflops / attainable_gflops.
     pub efficiency: f64,
+    /// Median over the rounds of (the round's forward rate / the round's best product
+    /// rate): both measured within a second of each other, so it moves less with the load
+    /// of a shared machine.
+    pub paired_efficiency: f64,
+    /// The 1-minute load average when the bench started (other work on the machine).
+    pub load_average: Option<f64>,
     /// Forward pass again after switching `scale` (off, then on, …), reusing what the
     /// switch does not change.
     pub rerun_after_toggle: Times,
@@ -315,6 +321,11 @@ impl ProductBench {
 
 /// Runs the bench.
 pub fn run(opts: &Options) -> Result<Report, BenchError> {
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok());
+    // Bad options fail here, before any child process is started.
+    input(opts)?;
     let first_trace = match &opts.probe_exe {
         Some(exe) => Some(first_trace(exe, opts)?),
         None => None,
@@ -404,6 +415,21 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         })
         .collect();
     let attainable = products.iter().map(|r| r.gflops).fold(0.0, f64::max);
+    let mut paired: Vec<f64> = forwards
+        .iter()
+        .enumerate()
+        .map(|(round, t)| {
+            let best = product_times
+                .iter()
+                .filter_map(|times| times.get(round))
+                .min()
+                .copied()
+                .unwrap_or_default();
+            let product_rate = ProductBench::flop() / best.as_secs_f64().max(1e-12);
+            flop as f64 / t.as_secs_f64().max(1e-12) / product_rate
+        })
+        .collect();
+    paired.sort_by(f64::total_cmp);
     let forward = Times::of(&forwards);
     let forward_gflops = flop as f64 / (forward.median_ms / 1e3).max(1e-12) / 1e9;
     Ok(Report {
@@ -429,6 +455,8 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         } else {
             0.0
         },
+        paired_efficiency: median(&paired),
+        load_average,
         rerun_after_toggle: Times::of(&reruns),
         memory,
         first_trace,
@@ -502,8 +530,29 @@ fn first_trace(exe: &Path, opts: &Options) -> Result<FirstTrace, BenchError> {
     })
 }
 
-fn opt(x: Option<f64>, unit: &str) -> String {
-    x.map_or_else(|| "n/a".to_string(), |v| format!("{v:.1} {unit}"))
+/// A size in MiB with the digits that matter.
+fn mib_text(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.1} MiB")
+    } else if v >= 0.1 {
+        format!("{v:.2} MiB")
+    } else {
+        format!("{:.1} KiB", v * 1024.0)
+    }
+}
+
+fn opt_mib(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), mib_text)
+}
+
+/// A FLOP count with a unit that fits.
+fn flop_text(f: u64) -> String {
+    let f = f as f64;
+    if f >= 1e9 {
+        format!("{:.3} GFLOP", f / 1e9)
+    } else {
+        format!("{:.3} MFLOP", f / 1e6)
+    }
 }
 
 /// The report as the table `qkv bench` prints.
@@ -542,15 +591,16 @@ pub fn render(r: &Report) -> String {
         ));
     }
     s.push_str(&format!(
-        "\nforward pass with full trace   median {:.2} ms (min {:.2}, max {:.2})\n",
+        "\nforward pass with full trace   median {:.3} ms (min {:.3}, max {:.3})\n",
         r.forward.median_ms, r.forward.min_ms, r.forward.max_ms
     ));
     s.push_str(&format!(
-        "  products {:.3} GFLOP (cost::flops) → {:.1} GFLOP/s, efficiency {:.2} of {:.1}\n",
-        r.forward_flop as f64 / 1e9,
+        "  products {} (cost::flops) → {:.1} GFLOP/s, efficiency {:.2} of {:.1} (paired per round: {:.2})\n",
+        flop_text(r.forward_flop),
         r.forward_gflops,
         r.efficiency,
-        r.attainable_gflops
+        r.attainable_gflops,
+        r.paired_efficiency
     ));
     s.push_str(&format!(
         "rerun after toggling scale     median {:.3} ms (min {:.3}, max {:.3})\n",
@@ -564,28 +614,44 @@ pub fn render(r: &Report) -> String {
         None => s.push_str("first trace from process start not measured\n"),
     }
     let m = &r.memory;
-    s.push_str("\nmemory                         predicted   measured\n");
-    s.push_str(&format!(
-        "  weights                      {:>9.1} MiB {:>12}   (RSS after building − before)\n",
-        m.weights_predicted_mib,
-        opt(m.weights_measured_mib, "MiB")
-    ));
-    s.push_str(&format!(
-        "  trace kept                   {:>9.1} MiB {:>12}   (counted buffer by buffer)\n",
-        m.trace_predicted_mib,
-        format!("{:.1} MiB", m.trace_counted_mib)
-    ));
-    s.push_str(&format!(
-        "  trace peak (kept + working)  {:>9.1} MiB {:>12}   (VmHWM − RSS before the forward pass)\n",
-        m.trace_predicted_mib + m.working_predicted_mib,
-        opt(m.trace_peak_measured_mib, "MiB")
-    ));
-    s.push_str(&format!(
-        "  process peak                 {:>13} {:>12}   (program {} + weights + trace peak)\n",
-        opt(m.process_peak_predicted_mib, "MiB"),
-        opt(m.process_peak_measured_mib, "MiB"),
-        opt(m.baseline_mib, "MiB")
-    ));
+    let rows = [
+        (
+            "weights",
+            mib_text(m.weights_predicted_mib),
+            opt_mib(m.weights_measured_mib),
+            "RSS after building the model − before",
+        ),
+        (
+            "trace kept",
+            mib_text(m.trace_predicted_mib),
+            mib_text(m.trace_counted_mib),
+            "counted buffer by buffer",
+        ),
+        (
+            "trace peak (kept + working)",
+            mib_text(m.trace_predicted_mib + m.working_predicted_mib),
+            opt_mib(m.trace_peak_measured_mib),
+            "VmHWM − RSS before the forward pass",
+        ),
+        (
+            "process peak",
+            opt_mib(m.process_peak_predicted_mib),
+            opt_mib(m.process_peak_measured_mib),
+            "VmHWM; predicted: program + weights + trace peak",
+        ),
+    ];
+    s.push_str("\nmemory                          predicted     measured\n");
+    for (what, predicted, measured, how) in rows {
+        s.push_str(&format!(
+            "  {what:<28} {predicted:>11} {measured:>12}   ({how})\n"
+        ));
+    }
+    if let Some(load) = r.load_average {
+        s.push_str(&format!(
+            "\nload average when the bench started: {load:.2} (other work competes for the {} cores)\n",
+            r.threads
+        ));
+    }
     s
 }
 
