@@ -200,7 +200,12 @@ fn softmax_row(row: &mut [f32]) -> bool {
     }
     let mut sum = 0.0f32;
     for v in row.iter_mut() {
-        *v = (*v - max).exp();
+        // A blocked cell: e^(−∞) = 0 exactly, so skip the call (half of a causal row).
+        *v = if *v == f32::NEG_INFINITY {
+            0.0
+        } else {
+            (*v - max).exp()
+        };
         sum += *v;
     }
     for v in row.iter_mut() {
