@@ -60,7 +60,9 @@ fn attention_block(c: &mut Criterion) {
     let dims: Arc<Vec<String>> = Arc::new((0..512).map(|i| format!("d{i}")).collect());
     let mut g = group(c, "attention_block/base");
     for n in LENGTHS {
-        let x = Array2::from_shape_fn((n, 512), |(i, j)| ((i * 31 + j * 7) % 19) as f32 * 0.05 - 0.45);
+        let x = Array2::from_shape_fn((n, 512), |(i, j)| {
+            ((i * 31 + j * 7) % 19) as f32 * 0.05 - 0.45
+        });
         let tokens: Arc<Vec<String>> = Arc::new((0..n).map(|i| format!("t{i}")).collect());
         let call = AttnCall {
             prefix: "enc.0.attn",

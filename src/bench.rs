@@ -192,6 +192,8 @@ pub struct Memory {
     pub process_peak_predicted_mib: Option<f64>,
     /// Peak resident memory of the process up to the end of the first forward pass.
     pub process_peak_measured_mib: Option<f64>,
+    /// Buffers kept for reuse by [`crate::buffers`] after the timing rounds.
+    pub pooled_after_mib: f64,
 }
 
 /// The time to the first trace of a fresh process.
@@ -354,7 +356,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     let weights_bytes = crate::model::params::count(&c, 0).total * 4;
     let trace_bytes = cost::trace_bytes(&c, lengths).total;
     let working = cost::working_bytes(&c, lengths, linalg::threads());
-    let memory = Memory {
+    let mut memory = Memory {
         weights_predicted_mib: weights_bytes as f64 / MIB,
         weights_measured_mib: mib(after_model.zip(baseline).map(|(a, b)| a.saturating_sub(b))),
         trace_predicted_mib: trace_bytes as f64 / MIB,
@@ -368,6 +370,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         baseline_mib: mib(baseline),
         process_peak_predicted_mib: mib(baseline.map(|b| b + weights_bytes + trace_bytes + working)),
         process_peak_measured_mib: mib(peak),
+        pooled_after_mib: 0.0,
     };
 
     // Timing rounds: every backend's product, a forward pass and a rerun, side by side.
@@ -398,6 +401,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         drop((trace, rerun));
         model.set_config(original.clone())?;
     }
+    memory.pooled_after_mib = crate::buffers::pooled_bytes() as f64 / MIB;
     let products: Vec<Rate> = Backend::ALL
         .into_iter()
         .zip(&product_times)
@@ -646,6 +650,11 @@ pub fn render(r: &Report) -> String {
             "  {what:<28} {predicted:>11} {measured:>12}   ({how})\n"
         ));
     }
+    s.push_str(&format!(
+        "  buffers pooled for reuse after the rounds: {} (at most {} MiB)\n",
+        mib_text(m.pooled_after_mib),
+        crate::buffers::MAX_BYTES >> 20
+    ));
     if let Some(load) = r.load_average {
         s.push_str(&format!(
             "\nload average when the bench started: {load:.2} (other work competes for the {} cores)\n",

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod buffers;
 pub mod export;
 pub mod model;
 pub mod render;

@@ -203,10 +203,42 @@ impl Flags {
     }
 }
 
+/// A tensor kept by a trace. When the last step holding it is dropped, its memory goes back
+/// to the [buffer pool](crate::buffers) for the next forward pass.
+#[derive(Debug, PartialEq)]
+pub struct Buffer(Tensor);
+
+impl Buffer {
+    /// Keeps `t`.
+    pub fn new(t: Tensor) -> Buffer {
+        Buffer(t)
+    }
+}
+
+impl std::ops::Deref for Buffer {
+    type Target = Tensor;
+    fn deref(&self) -> &Tensor {
+        &self.0
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        let t = std::mem::replace(&mut self.0, Tensor::Matrix(Array2::zeros((0, 0))));
+        let (v, offset) = match t {
+            Tensor::Matrix(m) => m.into_raw_vec_and_offset(),
+            Tensor::Heads(h) => h.into_raw_vec_and_offset(),
+        };
+        if offset.unwrap_or(0) == 0 {
+            crate::buffers::give_back(v);
+        }
+    }
+}
+
 /// A matrix shared, without copying, between the forward pass and one or more trace steps
 /// (e.g. `attn.head_out` and `attn.concat` are the same numbers).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SharedMatrix(Arc<Tensor>);
+pub struct SharedMatrix(Arc<Buffer>);
 
 impl SharedMatrix {
     /// Shares `m`.
@@ -219,12 +251,12 @@ impl SharedMatrix {
         } else {
             m.as_standard_layout().into_owned()
         };
-        SharedMatrix(Arc::new(Tensor::Matrix(m)))
+        SharedMatrix(Arc::new(Buffer(Tensor::Matrix(m))))
     }
 
     /// The matrix.
     pub fn array(&self) -> &Array2<f32> {
-        match &*self.0 {
+        match &**self.0 {
             Tensor::Matrix(m) => m,
             // `new` is the only constructor, so this is never reached.
             Tensor::Heads(_) => empty_matrix(),
@@ -251,8 +283,8 @@ impl SharedMatrix {
         Arc::ptr_eq(&self.0, &other.0)
     }
 
-    /// The same buffer as a whole [`Tensor`].
-    pub fn tensor(&self) -> Arc<Tensor> {
+    /// The same buffer, as the steps keep it.
+    pub fn buffer(&self) -> Arc<Buffer> {
         Arc::clone(&self.0)
     }
 }
@@ -286,7 +318,7 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
 #[derive(Debug, Clone)]
 pub enum Numbers {
     /// Kept as computed (possibly shared with other steps).
-    Stored(Arc<Tensor>),
+    Stored(Arc<Buffer>),
     /// A per-head step kept as one rows × (heads·cols) matrix, the heads side by side (how
     /// `q`, `k`, `v`, `head_out` come out of the products); head h is columns
     /// h·cols..(h+1)·cols.
@@ -315,7 +347,7 @@ impl From<SharedMatrix> for Numbers {
 
 impl From<Tensor> for Numbers {
     fn from(t: Tensor) -> Numbers {
-        Numbers::Stored(Arc::new(t))
+        Numbers::Stored(Arc::new(Buffer(t)))
     }
 }
 
@@ -423,7 +455,7 @@ impl Step {
     /// heads side by side of `q`, `k`, `v`, `head_out`; `None` for other forms.
     pub fn shared_matrix(&self) -> Option<SharedMatrix> {
         match &self.numbers {
-            Numbers::Stored(t) if matches!(**t, Tensor::Matrix(_)) => {
+            Numbers::Stored(t) if matches!(***t, Tensor::Matrix(_)) => {
                 Some(SharedMatrix(Arc::clone(t)))
             }
             Numbers::SideBySide { whole, .. } => Some(whole.clone()),

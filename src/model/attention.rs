@@ -90,10 +90,10 @@ struct HeadCore {
 fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> HeadCore {
     let (n, d_k) = q.dim();
     let m = k.dim().0;
-    let mut scores = vec![0.0f32; n * m];
+    let mut scores = crate::buffers::zeroed(n * m);
     product_into(Backend::FaerSequential, q, k.t(), &mut scores);
     let root = scale.then(|| (d_k as f32).sqrt());
-    let mut weights = vec![0.0f32; n * m];
+    let mut weights = crate::buffers::zeroed(n * m);
     let mut fully = Vec::new();
     let mut masked_flags = Flags::default();
     if m > 0 {
@@ -503,7 +503,7 @@ impl MultiHeadAttention<'_> {
 
         let run_head = |head: usize| -> HeadResult {
             let c = core.compute(head);
-            let mut output = vec![0.0f32; n * d_k];
+            let mut output = crate::buffers::zeroed(n * d_k);
             with_view(c.weights.view(), |w| {
                 product_into(
                     Backend::FaerSequential,
@@ -512,13 +512,16 @@ impl MultiHeadAttention<'_> {
                     &mut output,
                 );
             });
-            HeadResult {
+            let r = HeadResult {
                 output,
                 scores: Flags::of_slice(c.scores.as_slice().unwrap_or(&[])),
                 masked: c.masked_flags,
                 weights: Flags::of_slice(c.weights.as_slice().unwrap_or(&[])),
                 fully_masked_rows: c.fully_masked_rows,
-            }
+            };
+            crate::buffers::give_back(c.scores.into_raw_vec_and_offset().0);
+            crate::buffers::give_back(c.weights.into_raw_vec_and_offset().0);
+            r
         };
         let results: Vec<HeadResult> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
             (0..h).into_par_iter().map(run_head).collect()
@@ -527,7 +530,8 @@ impl MultiHeadAttention<'_> {
         };
 
         // The heads' outputs side by side: this is both `head_out` and `concat`.
-        let mut concat = Array2::<f32>::zeros((n, d_model));
+        let mut concat = Array2::from_shape_vec((n, d_model), crate::buffers::zeroed(n * d_model))
+            .unwrap_or_else(|_| Array2::zeros((n, d_model)));
         let (mut scores_flags, mut masked_flags, mut weights_flags) =
             (Flags::default(), Flags::default(), Flags::default());
         let mut fully = Vec::new();
@@ -544,6 +548,7 @@ impl MultiHeadAttention<'_> {
                     }
                 }
             }
+            crate::buffers::give_back(r.output);
             scores_flags.merge(&r.scores);
             masked_flags.merge(&r.masked);
             weights_flags.merge(&r.weights);

@@ -6,6 +6,8 @@
 //! Sublayer(add_normK.out)` is the residual stream; the layer's output is the last
 //! `add_normK.sum`. So `.out` is always a LayerNorm output and `.sum` always a residual sum.
 
+use ndarray::Array2;
+
 use super::attention::{AttnCall, MultiHeadAttention, attention_settings};
 use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
@@ -182,7 +184,14 @@ impl<'a> LayerCtx<'a> {
             sublayer(self, &input)?
         };
         let sum_name = format!("{an}.sum");
-        let sum = self.adopt(&sum_name, SharedMatrix::new(input.x.array() + y.array()));
+        let mut sum =
+            Array2::from_shape_vec(input.x.dim(), crate::buffers::zeroed(input.x.array().len()))
+                .unwrap_or_else(|_| Array2::zeros(input.x.dim()));
+        ndarray::Zip::from(&mut sum)
+            .and(input.x.array())
+            .and(y.array())
+            .for_each(|s, a, b| *s = a + b);
+        let sum = self.adopt(&sum_name, SharedMatrix::new(sum));
         self.rec.record(Step::with_numbers(
             sum_name.clone(),
             StepKind::ResidualSum,
@@ -271,6 +280,8 @@ impl<'a> LayerCtx<'a> {
         let s = ffn.forward(input.x.view());
         let hidden = SharedMatrix::new(s.hidden);
         let out = SharedMatrix::new(s.out);
+        // relu is recomputed on access: its buffer goes back to the pool.
+        crate::buffers::give_back(s.relu.into_raw_vec_and_offset().0);
         let rows = input.rows.clone();
         let name = |n: &str| format!("{prefix}.{n}");
         self.rec.record(Step::with_numbers(

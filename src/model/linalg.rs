@@ -265,7 +265,7 @@ fn row_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32]) {
 /// `a`: n × k, `b`: k × m → n × m.
 pub fn product(a: MatView<'_>, b: MatView<'_>) -> Array2<f32> {
     let (n, m) = (a.dim().0, b.dim().1);
-    let mut out = vec![0.0f32; n * m];
+    let mut out = crate::buffers::zeroed(n * m);
     product_into(Backend::Model, a, b, &mut out);
     Array2::from_shape_vec((n, m), out).unwrap_or_else(|_| Array2::zeros((n, m)))
 }

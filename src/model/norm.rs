@@ -32,8 +32,10 @@ impl LayerNorm<'_> {
     /// # Shapes
     /// `x`: n × d_model → n × d_model.
     pub fn forward(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
-        let mut out = x.as_standard_layout().into_owned();
-        let d = out.ncols();
+        let (n, d) = x.dim();
+        let mut out = Array2::from_shape_vec((n, d), crate::buffers::zeroed(n * d))
+            .unwrap_or_else(|_| Array2::zeros((n, d)));
+        out.assign(&x);
         if let (Some(data), Some(gamma), Some(beta)) = (
             out.as_slice_mut(),
             self.gamma.as_slice(),
