@@ -337,7 +337,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             println!(
                 "{:<32} {}",
                 s.name(),
-                qkv::model::weights::shape_text(&s.tensor().shape())
+                qkv::model::weights::shape_text(&s.shape())
             );
         }
         return Ok(ExitCode::SUCCESS);
