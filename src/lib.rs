@@ -2,7 +2,7 @@
 //!
 //! Layers, from the bottom: [`model`] (pure math) records every intermediate of a forward
 //! pass into a [`trace::Trace`]; [`render`] prints steps as aligned matrices; [`export`]
-//! writes a trace and its weights for numpy/PyTorch; [`bench`] measures the forward pass
+//! writes a trace and its weights for numpy/PyTorch; [`mod@bench`] measures the forward pass
 //! against the machine's matrix-product rate.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]

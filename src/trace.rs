@@ -5,6 +5,16 @@
 //! h × rows × cols tensor; every other step holds a rows × cols matrix. Addresses:
 //! `name` (whole step), `name[h]` (one head of a per-head step, or one row of a matrix),
 //! `name[h][i][j]` / `name[i][j]` (one cell).
+//!
+//! Storage ([`Numbers`]): most steps keep their tensor, shared without copying where two
+//! steps hold the same numbers ([`SharedMatrix`]: `attn.concat` is `attn.head_out`'s buffer);
+//! `q`, `k`, `v`, `head_out` keep one matrix with the heads side by side; the h × n × m
+//! attention `scores`, `scaled`, `masked`, `weights` and the FFN's `relu` keep nothing and are
+//! recomputed when read, with the same bits ([`DerivedHeads`]). [`Step::matrix`],
+//! [`Step::value`], [`Step::shape`] and [`Step::to_tensor`] read every form without keeping
+//! copies; [`Step::tensor`] keeps one. Kept buffers go back to [`crate::buffers`] when the
+//! last step holding them is dropped. The bytes kept: [`Trace::stored_bytes`] and the formula
+//! of [`crate::model::cost::trace_bytes`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //!
 //! The trace keeps `q`, `k`, `v` and `head_out` (n × d_model each, the heads side by side) but
 //! not the h × n × m `scores`, `scaled`, `masked` and `weights`: those are recomputed from
-//! `q` and `k` when asked for, by the very function the forward pass used ([`head_core`]),
+//! `q` and `k` when asked for, by the very function the forward pass used (`head_core`),
 //! so they are the same bits. That keeps the trace of the paper's base model at 512 tokens
 //! under 512 MiB (see the README's "Performance").
 

@@ -129,7 +129,7 @@ impl Transformer {
     /// what the change did not touch: for example after switching `scale`, the embeddings
     /// and the first block's `q`, `k`, `v`; after changing a decoder weight, the whole
     /// encoder. The result is the trace [`Transformer::forward`] would give, bit for bit
-    /// (see [`Previous`](super::layer::Previous) for the rules). `previous` may come from
+    /// (see [`Previous`] for the rules). `previous` may come from
     /// anywhere: nothing is reused unless its tokens are `input`'s.
     pub fn rerun(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
         let t = previous.tokens();
