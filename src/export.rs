@@ -109,7 +109,7 @@ fn step_meta(s: &Step) -> Value {
     };
     json!({
         "name": s.name(),
-        "shape": s.tensor().shape(),
+        "shape": s.shape(),
         "per_head": per_head,
         "rows": s.row_labels(),
         "cols": cols,
@@ -171,7 +171,7 @@ fn nested(shape: &[usize], values: &mut dyn Iterator<Item = f32>) -> Value {
 pub fn to_json(model: &Transformer, trace: &Trace) -> Value {
     let mut arrays = serde_json::Map::new();
     for s in trace.steps() {
-        let t = s.tensor();
+        let t = s.to_tensor();
         arrays.insert(s.name().to_string(), nested(&t.shape(), &mut t.values()));
     }
     let table = model.embedding_table(&trace.tokens().vocab);
@@ -221,7 +221,7 @@ fn write_npz(
     };
     let mut npz = NpzWriter::new(w);
     for s in trace.steps() {
-        match s.tensor() {
+        match &*s.to_tensor() {
             Tensor::Matrix(m) => npz.add_array(s.name(), m),
             Tensor::Heads(h) => npz.add_array(s.name(), h),
         }

@@ -6,12 +6,14 @@
 //! any cell of a trace; [`scenario`] reads, writes and checks YAML scenarios; [`session`]
 //! holds a study session that both front ends change only through [`session::Session::apply`]
 //! with a [`command::Command`]; [`repl`] is the rustyline front end and [`tui`] the ratatui
-//! one.
+//! one; [`mod@bench`] measures the forward pass against the machine's matrix-product rate.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+pub mod bench;
+pub mod buffers;
 pub mod command;
 pub mod explain;
 pub mod export;

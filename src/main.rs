@@ -49,6 +49,9 @@ enum Command {
     Repl(ReplArgs),
     /// The interactive workbench (what `qkv` alone opens on a terminal).
     Tui(TuiArgs),
+    /// Measure the matrix-product rate and the forward pass side by side: GFLOP/s,
+    /// efficiency, memory predicted vs measured, time to the first trace.
+    Bench(BenchArgs),
 }
 
 #[derive(Args)]
@@ -333,6 +336,32 @@ struct ParamsArgs {
     vocab: u64,
 }
 
+#[derive(Args)]
+struct BenchArgs {
+    /// Size preset: tiny, small, base.
+    #[arg(long, default_value = "base")]
+    preset: Preset,
+    /// Architecture: encoder, decoder, encoder-decoder.
+    #[arg(long, default_value = "encoder-decoder")]
+    arch: Arch,
+    /// Source tokens (and target tokens of an encoder-decoder model), generated words.
+    #[arg(long, default_value_t = 128)]
+    tokens: usize,
+    /// Rounds of timing; the forward pass time is their median.
+    #[arg(long, default_value_t = 5)]
+    repeat: usize,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Skip timing the first trace of a fresh process.
+    #[arg(long)]
+    no_first_trace: bool,
+    /// Internal: build the model, run it once and print the times (used by the bench to
+    /// time a fresh process).
+    #[arg(long, hide = true)]
+    probe: bool,
+}
+
 /// Writes `s` to stdout; a closed pipe (`qkv run | head`) ends the command quietly.
 fn emit(s: &str) -> Result<()> {
     let mut o = std::io::stdout().lock();
@@ -371,6 +400,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Explain(a)) => explain(a),
         Some(Command::Repl(a)) => repl(a),
         Some(Command::Tui(a)) => tui(a),
+        Some(Command::Bench(a)) => bench(a),
     }
 }
 
@@ -438,7 +468,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             outln!(
                 "{:<32} {}",
                 s.name(),
-                qkv::model::weights::shape_text(&s.tensor().shape())
+                qkv::model::weights::shape_text(&s.shape())
             );
         }
         return Ok(ExitCode::SUCCESS);
@@ -734,4 +764,34 @@ fn repl(a: ReplArgs) -> Result<ExitCode> {
         qkv::repl::script(session, std::io::stdin().lock(), &opts)?
     };
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+fn bench(a: BenchArgs) -> Result<ExitCode> {
+    let probe_exe = if a.no_first_trace || a.probe {
+        None
+    } else {
+        Some(
+            std::env::current_exe()
+                .context("finding the qkv executable to time a fresh process")?,
+        )
+    };
+    let opts = qkv::bench::Options {
+        preset: a.preset,
+        arch: a.arch,
+        tokens: a.tokens,
+        repeat: a.repeat,
+        probe_exe,
+    };
+    if a.probe {
+        outln!("{}", qkv::bench::probe(&opts)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = qkv::bench::run(&opts)?;
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        emit(&qkv::bench::render(&report))?;
+        outln!("\n{}", qkv::bench::table_row(&report));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,18 @@
 //! h × rows × cols tensor; every other step holds a rows × cols matrix. Addresses:
 //! `name` (whole step), `name[h]` (one head of a per-head step, or one row of a matrix),
 //! `name[h][i][j]` / `name[i][j]` (one cell).
+//!
+//! Storage ([`Numbers`]): most steps keep their tensor, shared without copying where two
+//! steps hold the same numbers ([`SharedMatrix`]: `attn.concat` is `attn.head_out`'s buffer);
+//! `q`, `k`, `v`, `head_out` keep one matrix with the heads side by side; the h × n × m
+//! attention `scores`, `scaled`, `masked`, `weights` and the FFN's `relu` keep nothing and are
+//! recomputed when read, with the same bits ([`DerivedHeads`]). [`Step::matrix`],
+//! [`Step::value`], [`Step::shape`] and [`Step::to_tensor`] read every form without keeping
+//! copies; [`Step::tensor`] keeps one. Kept buffers go back to [`crate::buffers`] when the
+//! last step holding them is dropped. The bytes kept: [`Trace::stored_bytes`] and the formula
+//! of [`crate::model::cost::trace_bytes`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -137,17 +148,63 @@ pub struct Flags {
 
 impl Flags {
     fn of(tensor: &Tensor) -> Flags {
+        let slice = match tensor {
+            Tensor::Matrix(m) => m.as_slice(),
+            Tensor::Heads(h) => h.as_slice(),
+        };
+        match slice {
+            Some(s) => Flags::of_slice(s),
+            None => Flags::count(tensor.values()),
+        }
+    }
+
+    /// Counts the NaN, +∞ and −∞ in `values` (fast when they are all finite).
+    pub fn of_slice(values: &[f32]) -> Flags {
         let mut f = Flags::default();
-        for v in tensor.values() {
+        f.add_slice(values);
+        f
+    }
+
+    /// Adds the NaN, +∞ and −∞ in `values` to the counts (fast when they are all finite).
+    pub fn add_slice(&mut self, values: &[f32]) {
+        // A vectorised scan first: almost every tensor is all finite.
+        let non_finite = values
+            .chunks(1 << 12)
+            .any(|c| c.iter().map(|v| u32::from(!v.is_finite())).sum::<u32>() > 0);
+        if non_finite {
+            self.add_values(values.iter().copied());
+        }
+    }
+
+    /// Counts the NaN, +∞ and −∞ among `values`.
+    pub fn count(values: impl Iterator<Item = f32>) -> Flags {
+        let mut f = Flags::default();
+        f.add_values(values);
+        f
+    }
+
+    /// Adds the NaN, +∞ and −∞ among `values` to the counts.
+    pub fn add_values(&mut self, values: impl Iterator<Item = f32>) {
+        for v in values {
+            if v.is_finite() {
+                continue;
+            }
             if v.is_nan() {
-                f.nan += 1;
-            } else if v == f32::INFINITY {
-                f.pos_inf += 1;
-            } else if v == f32::NEG_INFINITY {
-                f.neg_inf += 1;
+                self.nan += 1;
+            } else if v > 0.0 {
+                self.pos_inf += 1;
+            } else {
+                self.neg_inf += 1;
             }
         }
-        f
+    }
+
+    /// Adds the counts of `other` (its masked rows too).
+    pub fn merge(&mut self, other: &Flags) {
+        self.nan += other.nan;
+        self.pos_inf += other.pos_inf;
+        self.neg_inf += other.neg_inf;
+        self.masked_rows.extend_from_slice(&other.masked_rows);
     }
 
     /// True when a NaN or +∞ appeared (−∞ alone is a mask, not a problem).
@@ -156,17 +213,181 @@ impl Flags {
     }
 }
 
-/// One recorded intermediate.
+/// A tensor kept by a trace. When the last step holding it is dropped, its memory goes back
+/// to the [buffer pool](crate::buffers) for the next forward pass.
+#[derive(Debug, PartialEq)]
+pub struct Buffer(Tensor);
+
+impl Buffer {
+    /// Keeps `t`.
+    pub fn new(t: Tensor) -> Buffer {
+        Buffer(t)
+    }
+}
+
+impl std::ops::Deref for Buffer {
+    type Target = Tensor;
+    fn deref(&self) -> &Tensor {
+        &self.0
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        let t = std::mem::replace(&mut self.0, Tensor::Matrix(Array2::zeros((0, 0))));
+        let (v, offset) = match t {
+            Tensor::Matrix(m) => m.into_raw_vec_and_offset(),
+            Tensor::Heads(h) => h.into_raw_vec_and_offset(),
+        };
+        if offset.unwrap_or(0) == 0 {
+            crate::buffers::give_back(v);
+        }
+    }
+}
+
+/// A matrix shared, without copying, between the forward pass and one or more trace steps
+/// (e.g. `attn.head_out` and `attn.concat` are the same numbers).
 #[derive(Debug, Clone, PartialEq)]
+pub struct SharedMatrix(Arc<Buffer>);
+
+impl SharedMatrix {
+    /// Shares `m`.
+    ///
+    /// # Shapes
+    /// `m`: rows × cols.
+    pub fn new(m: Array2<f32>) -> SharedMatrix {
+        let m = if m.is_standard_layout() {
+            m
+        } else {
+            m.as_standard_layout().into_owned()
+        };
+        SharedMatrix(Arc::new(Buffer(Tensor::Matrix(m))))
+    }
+
+    /// The matrix.
+    pub fn array(&self) -> &Array2<f32> {
+        match &**self.0 {
+            Tensor::Matrix(m) => m,
+            // `new` is the only constructor, so this is never reached.
+            Tensor::Heads(_) => empty_matrix(),
+        }
+    }
+
+    /// A view of the matrix.
+    pub fn view(&self) -> ArrayView2<'_, f32> {
+        self.array().view()
+    }
+
+    /// The values in row-major order (the matrix is always in standard layout).
+    pub fn as_slice(&self) -> &[f32] {
+        self.array().as_slice().unwrap_or(&[])
+    }
+
+    /// (rows, cols).
+    pub fn dim(&self) -> (usize, usize) {
+        self.array().dim()
+    }
+
+    /// True when both share one buffer.
+    pub fn ptr_eq(&self, other: &SharedMatrix) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The same buffer, as the steps keep it.
+    pub fn buffer(&self) -> Arc<Buffer> {
+        Arc::clone(&self.0)
+    }
+}
+
+fn empty_matrix() -> &'static Array2<f32> {
+    static EMPTY: std::sync::OnceLock<Array2<f32>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Array2::zeros((0, 0)))
+}
+
+/// A per-head step whose numbers are computed again when asked for instead of being kept
+/// (the attention scores, scaled and masked scores and weights: h × n × m each, which would
+/// dominate the trace's memory at long inputs). Implementations must be deterministic: the
+/// same head gives the same bits on every call, the bits the forward pass used.
+pub trait DerivedHeads: Send + Sync + fmt::Debug {
+    /// (heads, rows, cols).
+    fn shape(&self) -> (usize, usize, usize);
+    /// The matrix of `head` (< heads).
+    ///
+    /// # Shapes
+    /// Returns rows × cols.
+    fn head(&self, head: usize) -> Array2<f32>;
+    /// One cell (`head` < heads, `row` < rows, `col` < cols).
+    fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
+        self.head(head)[[row, col]]
+    }
+    /// The implementation, for code that knows it (e.g. to read its settings).
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// How a step holds its numbers.
+#[derive(Debug, Clone)]
+pub enum Numbers {
+    /// Kept as computed (possibly shared with other steps).
+    Stored(Arc<Buffer>),
+    /// A per-head step kept as one rows × (heads·cols) matrix, the heads side by side (how
+    /// `q`, `k`, `v`, `head_out` come out of the products); head h is columns
+    /// h·cols..(h+1)·cols.
+    SideBySide {
+        /// rows × (heads·cols).
+        whole: SharedMatrix,
+        /// Number of heads.
+        heads: usize,
+    },
+    /// `max(0, x)` of a kept matrix, computed on access (`ffn.relu` from `ffn.hidden`).
+    Relu(SharedMatrix),
+    /// A per-head step computed on access, with the flags counted when it was first computed.
+    Derived {
+        /// What computes it.
+        source: Arc<dyn DerivedHeads>,
+        /// NaN / ±∞ counts of every head.
+        flags: Flags,
+    },
+}
+
+impl From<SharedMatrix> for Numbers {
+    fn from(m: SharedMatrix) -> Numbers {
+        Numbers::Stored(m.0)
+    }
+}
+
+impl From<Tensor> for Numbers {
+    fn from(t: Tensor) -> Numbers {
+        Numbers::Stored(Arc::new(Buffer(t)))
+    }
+}
+
+/// One recorded intermediate.
+#[derive(Debug, Clone)]
 pub struct Step {
     name: String,
     kind: StepKind,
-    tensor: Tensor,
+    numbers: Numbers,
+    /// A [`Step::tensor`] copy of numbers that are not kept as a tensor.
+    materialised: std::sync::OnceLock<Tensor>,
     rows: Labels,
     cols: Labels,
     formula: String,
     inputs: Vec<String>,
     flags: Flags,
+}
+
+impl PartialEq for Step {
+    fn eq(&self, other: &Step) -> bool {
+        self.name == other.name
+            && self.kind == other.kind
+            && self.rows == other.rows
+            && self.cols == other.cols
+            && self.formula == other.formula
+            && self.inputs == other.inputs
+            && self.flags == other.flags
+            && self.shape() == other.shape()
+            && *self.to_tensor() == *other.to_tensor()
+    }
 }
 
 impl Step {
@@ -181,11 +402,37 @@ impl Step {
         formula: impl Into<String>,
         inputs: Vec<String>,
     ) -> Step {
-        let flags = Flags::of(&tensor);
+        Step::with_numbers(name, kind, tensor.into(), rows, cols, formula, inputs)
+    }
+
+    /// A step holding `numbers` in any of the [`Numbers`] forms (shared, heads side by side,
+    /// derived); otherwise as [`Step::new`].
+    pub fn with_numbers(
+        name: impl Into<String>,
+        kind: StepKind,
+        numbers: Numbers,
+        rows: Labels,
+        cols: Labels,
+        formula: impl Into<String>,
+        inputs: Vec<String>,
+    ) -> Step {
+        let flags = match &numbers {
+            Numbers::Stored(t) => Flags::of(t),
+            Numbers::SideBySide { whole, .. } => Flags::of_slice(whole.as_slice()),
+            Numbers::Relu(x) => {
+                let mut f = Flags::of_slice(x.as_slice());
+                // max(0, −∞) = 0 and max(0, NaN) = 0 (f32::max ignores NaN)
+                f.neg_inf = 0;
+                f.nan = 0;
+                f
+            }
+            Numbers::Derived { flags, .. } => flags.clone(),
+        };
         Step {
             name: name.into(),
             kind,
-            tensor,
+            numbers,
+            materialised: std::sync::OnceLock::new(),
             rows,
             cols,
             formula: formula.into(),
@@ -208,10 +455,97 @@ impl Step {
     pub fn kind(&self) -> StepKind {
         self.kind
     }
-    /// The numbers.
-    pub fn tensor(&self) -> &Tensor {
-        &self.tensor
+
+    /// How the numbers are held.
+    pub fn numbers(&self) -> &Numbers {
+        &self.numbers
     }
+
+    /// The kept matrix buffer, shared (not copied): the matrix of a matrix step, or the
+    /// heads side by side of `q`, `k`, `v`, `head_out`; `None` for other forms.
+    pub fn shared_matrix(&self) -> Option<SharedMatrix> {
+        match &self.numbers {
+            Numbers::Stored(t) if matches!(***t, Tensor::Matrix(_)) => {
+                Some(SharedMatrix(Arc::clone(t)))
+            }
+            Numbers::SideBySide { whole, .. } => Some(whole.clone()),
+            _ => None,
+        }
+    }
+
+    /// The numbers as one tensor (h × rows × cols for per-head steps).
+    ///
+    /// Steps whose numbers are not kept as such a tensor (heads side by side, `relu`, the
+    /// attention scores and weights, which are recomputed on access) are computed on the
+    /// first call and the copy is *kept for the life of the step*: at long inputs that
+    /// copy is what the trace avoids storing. Prefer [`Step::matrix`], [`Step::value`],
+    /// [`Step::shape`] or [`Step::to_tensor`], which keep nothing.
+    pub fn tensor(&self) -> &Tensor {
+        match &self.numbers {
+            Numbers::Stored(t) => t,
+            _ => self.materialised.get_or_init(|| self.compute_tensor()),
+        }
+    }
+
+    /// The numbers as one tensor (h × rows × cols for per-head steps), borrowed when they
+    /// are kept as such, computed otherwise (and not kept).
+    pub fn to_tensor(&self) -> Cow<'_, Tensor> {
+        match (&self.numbers, self.materialised.get()) {
+            (Numbers::Stored(t), _) => Cow::Borrowed(t),
+            (_, Some(t)) => Cow::Borrowed(t),
+            _ => Cow::Owned(self.compute_tensor()),
+        }
+    }
+
+    fn compute_tensor(&self) -> Tensor {
+        match &self.numbers {
+            Numbers::Stored(t) => (**t).clone(),
+            Numbers::SideBySide { whole, heads } => {
+                Tensor::Heads(split_heads(whole.view(), *heads))
+            }
+            Numbers::Relu(x) => Tensor::Matrix(x.array().mapv(relu)),
+            Numbers::Derived { source, .. } => {
+                let (h, r, c) = source.shape();
+                let mut t = Array3::zeros((h, r, c));
+                for head in 0..h {
+                    t.index_axis_mut(Axis(0), head).assign(&source.head(head));
+                }
+                Tensor::Heads(t)
+            }
+        }
+    }
+
+    /// The shape: `[heads, rows, cols]` for per-head steps, `[rows, cols]` otherwise.
+    pub fn shape(&self) -> Vec<usize> {
+        match &self.numbers {
+            Numbers::Stored(t) => t.shape(),
+            Numbers::SideBySide { whole, heads } => {
+                let (r, c) = whole.dim();
+                vec![*heads, r, c / (*heads).max(1)]
+            }
+            Numbers::Relu(x) => {
+                let (r, c) = x.dim();
+                vec![r, c]
+            }
+            Numbers::Derived { source, .. } => {
+                let (h, r, c) = source.shape();
+                vec![h, r, c]
+            }
+        }
+    }
+
+    /// Bytes of the numbers this step keeps (shared buffers counted in full by every step
+    /// that shares them; [`Trace::stored_bytes`] counts each buffer once).
+    pub fn stored_bytes(&self) -> usize {
+        let kept = match &self.numbers {
+            Numbers::Stored(t) => tensor_len(t),
+            Numbers::SideBySide { whole, .. } => whole.array().len(),
+            Numbers::Relu(_) | Numbers::Derived { .. } => 0,
+        };
+        let copy = self.materialised.get().map_or(0, tensor_len);
+        (kept + copy) * std::mem::size_of::<f32>()
+    }
+
     /// The formula that produced it, e.g. `scores = Q_h · K_hᵀ`.
     pub fn formula(&self) -> &str {
         &self.formula
@@ -226,9 +560,9 @@ impl Step {
     }
     /// Number of heads of a per-head step, `None` otherwise.
     pub fn heads(&self) -> Option<usize> {
-        match &self.tensor {
-            Tensor::Heads(t) => Some(t.len_of(Axis(0))),
-            Tensor::Matrix(_) => None,
+        match self.shape().as_slice() {
+            [h, _, _] => Some(*h),
+            _ => None,
         }
     }
     /// Row labels (tokens).
@@ -238,9 +572,9 @@ impl Step {
 
     /// (rows, cols) of one head, or of the whole matrix.
     pub fn dims(&self) -> (usize, usize) {
-        match &self.tensor {
-            Tensor::Matrix(m) => m.dim(),
-            Tensor::Heads(t) => (t.len_of(Axis(1)), t.len_of(Axis(2))),
+        match self.shape().as_slice() {
+            [_, r, c] | [r, c] => (*r, *c),
+            _ => (0, 0),
         }
     }
 
@@ -259,12 +593,65 @@ impl Step {
 
     /// The matrix of one head (`Some(h)`), or the whole step (`None`): for `q`, `k`, `v`
     /// and `head_out` that is the heads side by side (n × h·d_k); scores-like steps need a
-    /// head.
+    /// head. Borrowed when the numbers are kept in that form, computed otherwise.
     ///
     /// # Shapes
     /// rows × cols of one head, or rows × (h·cols) for `q`/`k`/`v`/`head_out` with `None`.
     pub fn matrix(&self, head: Option<usize>) -> Result<CowArray<'_, f32, Ix2>, TraceError> {
-        match (&self.tensor, head) {
+        if let Some(t) = self.materialised.get() {
+            return self.tensor_matrix(t, head);
+        }
+        let heads = self.heads();
+        match (&self.numbers, head, heads) {
+            (Numbers::Stored(t), _, _) => self.tensor_matrix(t, head),
+            (_, Some(h), None) => Err(TraceError::NotPerHead {
+                name: self.name.clone(),
+                head: h,
+            }),
+            (_, Some(h), Some(n)) if h >= n => Err(TraceError::HeadOutOfRange {
+                name: self.name.clone(),
+                head: h,
+                heads: n,
+            }),
+            (Numbers::Relu(x), None, _) => Ok(CowArray::from(x.array().mapv(relu))),
+            (Numbers::SideBySide { whole, heads }, None, _) => {
+                if self.cols.len() > whole.dim().1 / (*heads).max(1) {
+                    Ok(CowArray::from(whole.view()))
+                } else {
+                    Err(self.needs_head())
+                }
+            }
+            (Numbers::SideBySide { whole, heads }, Some(h), _) => {
+                let c = whole.dim().1 / (*heads).max(1);
+                Ok(CowArray::from(
+                    whole
+                        .view()
+                        .slice_axis_move(Axis(1), Slice::from(h * c..(h + 1) * c)),
+                ))
+            }
+            (Numbers::Derived { source, .. }, Some(h), _) => Ok(CowArray::from(source.head(h))),
+            (Numbers::Derived { .. }, None, _) => Err(self.needs_head()),
+            // Relu steps have no heads: covered by the (Some, None) arm.
+            (Numbers::Relu(_), Some(h), Some(_)) => Err(TraceError::NotPerHead {
+                name: self.name.clone(),
+                head: h,
+            }),
+        }
+    }
+
+    fn needs_head(&self) -> TraceError {
+        TraceError::NeedsHead {
+            name: self.name.clone(),
+            heads: self.heads().unwrap_or(0),
+        }
+    }
+
+    fn tensor_matrix<'a>(
+        &self,
+        t: &'a Tensor,
+        head: Option<usize>,
+    ) -> Result<CowArray<'a, f32, Ix2>, TraceError> {
+        match (t, head) {
             (Tensor::Matrix(m), None) => Ok(CowArray::from(m.view())),
             (Tensor::Matrix(_), Some(h)) => Err(TraceError::NotPerHead {
                 name: self.name.clone(),
@@ -285,10 +672,7 @@ impl Step {
                 if self.cols.len() > t.len_of(Axis(2)) {
                     Ok(CowArray::from(concat_heads(t)))
                 } else {
-                    Err(TraceError::NeedsHead {
-                        name: self.name.clone(),
-                        heads: t.len_of(Axis(0)),
-                    })
+                    Err(self.needs_head())
                 }
             }
         }
@@ -297,15 +681,24 @@ impl Step {
     /// The value at `indices` (`[h, i, j]` for per-head steps, `[i, j]` otherwise).
     pub fn value(&self, indices: &[usize]) -> Result<f32, TraceError> {
         let cell = self.cell(indices)?;
-        Ok(match &self.tensor {
-            Tensor::Matrix(m) => m[[cell.row, cell.col]],
-            Tensor::Heads(t) => t[[cell.head.unwrap_or(0), cell.row, cell.col]],
+        let (h, i, j) = (cell.head.unwrap_or(0), cell.row, cell.col);
+        if let Some(t) = self.materialised.get() {
+            return Ok(tensor_value(t, h, i, j));
+        }
+        Ok(match &self.numbers {
+            Numbers::Stored(t) => tensor_value(t, h, i, j),
+            Numbers::SideBySide { whole, heads } => {
+                let c = whole.dim().1 / (*heads).max(1);
+                whole.array()[[i, h * c + j]]
+            }
+            Numbers::Relu(x) => relu(x.array()[[i, j]]),
+            Numbers::Derived { source, .. } => source.cell(h, i, j),
         })
     }
 
     /// Checks `indices` against the shape and returns the cell they name.
     pub fn cell(&self, indices: &[usize]) -> Result<Cell, TraceError> {
-        let shape = self.tensor.shape();
+        let shape = self.shape();
         if indices.len() != shape.len() {
             return Err(TraceError::WrongIndexCount {
                 name: self.name.clone(),
@@ -350,6 +743,24 @@ impl Step {
             });
         }
         Ok(RowStats::of(m.row(row).iter().copied()))
+    }
+}
+
+fn relu(x: f32) -> f32 {
+    x.max(0.0)
+}
+
+fn tensor_len(t: &Tensor) -> usize {
+    match t {
+        Tensor::Matrix(m) => m.len(),
+        Tensor::Heads(h) => h.len(),
+    }
+}
+
+fn tensor_value(t: &Tensor, h: usize, i: usize, j: usize) -> f32 {
+    match t {
+        Tensor::Matrix(m) => m[[i, j]],
+        Tensor::Heads(t) => t[[h, i, j]],
     }
 }
 
@@ -628,11 +1039,19 @@ pub struct TraceTokens {
 }
 
 /// Every step of one forward pass, in pipeline order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Trace {
     steps: Vec<Step>,
     index: HashMap<String, usize>,
     tokens: TraceTokens,
+    origin: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+/// Equal steps and tokens (where the weights came from is not compared).
+impl PartialEq for Trace {
+    fn eq(&self, other: &Trace) -> bool {
+        self.steps == other.steps && self.tokens == other.tokens
+    }
 }
 
 impl Trace {
@@ -647,7 +1066,21 @@ impl Trace {
             steps,
             index,
             tokens,
+            origin: None,
         }
+    }
+
+    /// Records where the numbers came from, for the code that produced them (the model
+    /// records a [`WeightsStamp`](crate::model::weights::WeightsStamp), which
+    /// [`Transformer::rerun`](crate::model::Transformer::rerun) reads back).
+    pub fn with_origin(mut self, origin: Arc<dyn std::any::Any + Send + Sync>) -> Trace {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// What [`Trace::with_origin`] recorded.
+    pub fn origin(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.origin.as_deref()
     }
 
     /// All steps in pipeline order.
@@ -696,6 +1129,28 @@ impl Trace {
             .take(3)
             .map(|(_, n)| n.to_string())
             .collect()
+    }
+
+    /// Bytes of the numbers the trace keeps, each shared buffer counted once. Steps
+    /// recomputed on access (`relu`, attention `scores`/`scaled`/`masked`/`weights`) count
+    /// nothing, copies kept by [`Step::tensor`] count in full.
+    pub fn stored_bytes(&self) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        let mut bytes = 0;
+        for s in &self.steps {
+            let shared = match &s.numbers {
+                Numbers::Stored(t) => Some(t),
+                Numbers::SideBySide { whole, .. } => Some(&whole.0),
+                Numbers::Relu(_) | Numbers::Derived { .. } => None,
+            };
+            if let Some(t) = shared
+                && seen.insert(Arc::as_ptr(t))
+            {
+                bytes += tensor_len(t) * std::mem::size_of::<f32>();
+            }
+            bytes += s.materialised.get().map_or(0, tensor_len) * std::mem::size_of::<f32>();
+        }
+        bytes
     }
 
     /// The value at a full cell address (`name[h][i][j]` or `name[i][j]`).

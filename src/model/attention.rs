@@ -1,11 +1,18 @@
 //! Scaled dot-product attention and multi-head attention.
+//!
+//! The trace keeps `q`, `k`, `v` and `head_out` (n × d_model each, the heads side by side) but
+//! not the h × n × m `scores`, `scaled`, `masked` and `weights`: those are recomputed from
+//! `q` and `k` when asked for, by the very function the forward pass used (`head_core`),
+//! so they are the same bits. That keeps the trace of the paper's base model at 512 tokens
+//! under 512 MiB (see the README's "Performance").
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use ndarray::{Array2, Array3, ArrayView2, Axis, Slice};
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
 
-use super::linalg::{matmul, matmul_bt};
-use crate::trace::{Labels, Recorder, Step, StepKind, Tensor, concat_heads, split_heads};
+use super::linalg::{Backend, MatView, PARALLEL_HEADS_MIN_FLOP, matmul, product_into};
+use crate::trace::{DerivedHeads, Flags, Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
 
 /// Which score cells are blocked (set to −∞ before softmax).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,6 +60,100 @@ pub struct AttentionSteps {
     pub fully_masked_rows: Vec<usize>,
 }
 
+/// `scores / √d_k` (or the scores when `root` is `None`: scaling off).
+fn scaled_value(score: f32, root: Option<f32>) -> f32 {
+    match root {
+        Some(r) => score / r,
+        None => score,
+    }
+}
+
+/// The scores and the weights of one head; `scaled` and `masked` follow cell by cell.
+#[derive(Debug, Clone, PartialEq)]
+struct HeadCore {
+    /// n × m.
+    scores: Array2<f32>,
+    /// n × m.
+    weights: Array2<f32>,
+    /// Rows whose every cell was blocked.
+    fully_masked_rows: Vec<usize>,
+    /// NaN / ±∞ of the masked scores.
+    masked_flags: Flags,
+}
+
+/// `scores = q · kᵀ`, then `weights = softmax(mask(scores / √d_k))` row by row. Always on
+/// the calling thread (faer, sequential), so that it gives the same bits wherever it runs:
+/// the forward pass and every later recomputation of a trace step call this.
+///
+/// # Shapes
+/// `q`: n × d_k, `k`: m × d_k → scores, weights: n × m.
+fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> HeadCore {
+    let (n, d_k) = q.dim();
+    let m = k.dim().0;
+    let mut scores = crate::buffers::zeroed(n * m);
+    product_into(Backend::FaerSequential, q, k.t(), &mut scores);
+    let root = scale.then(|| (d_k as f32).sqrt());
+    let mut weights = crate::buffers::zeroed(n * m);
+    let mut fully = Vec::new();
+    let mut masked_flags = Flags::default();
+    if m > 0 {
+        for (i, (s_row, w_row)) in scores
+            .chunks_exact(m)
+            .zip(weights.chunks_exact_mut(m))
+            .enumerate()
+        {
+            // Cells open..m of a causal row are blocked.
+            let open = match mask {
+                Mask::Causal => (i + 1).min(m),
+                Mask::None | Mask::Custom(_) => m,
+            };
+            let (w_open, w_blocked) = w_row.split_at_mut(open);
+            match root {
+                Some(r) => {
+                    for (w, s) in w_open.iter_mut().zip(s_row) {
+                        *w = *s / r;
+                    }
+                }
+                None => w_open.copy_from_slice(&s_row[..open]),
+            }
+            w_blocked.fill(f32::NEG_INFINITY);
+            if let Mask::Custom(_) = mask {
+                for (j, w) in w_row.iter_mut().enumerate() {
+                    if mask.blocks(i, j) {
+                        *w = f32::NEG_INFINITY;
+                    }
+                }
+                masked_flags.add_slice(w_row);
+            } else {
+                masked_flags.add_slice(&w_row[..open]);
+                masked_flags.neg_inf += m - open;
+            }
+            if softmax_row(w_row) {
+                fully.push(i);
+            }
+        }
+    }
+    let shape = (n, m);
+    HeadCore {
+        scores: Array2::from_shape_vec(shape, scores).unwrap_or_else(|_| Array2::zeros(shape)),
+        weights: Array2::from_shape_vec(shape, weights).unwrap_or_else(|_| Array2::zeros(shape)),
+        fully_masked_rows: fully,
+        masked_flags,
+    }
+}
+
+/// A view of `x`, copied into standard layout first when it is in another layout.
+fn with_view<R>(x: ArrayView2<'_, f32>, f: impl FnOnce(MatView<'_>) -> R) -> R {
+    match MatView::of(&x) {
+        Some(v) => f(v),
+        None => {
+            let owned = x.as_standard_layout().into_owned();
+            let v = MatView::of(&owned.view());
+            f(v.unwrap_or_else(MatView::empty))
+        }
+    }
+}
+
 /// `softmax(mask(QKᵀ / √d_k)) · V`, keeping every intermediate.
 ///
 /// Scaling divides by √d_k where d_k is the width of `q`. Blocked cells become the IEEE
@@ -67,14 +168,9 @@ pub fn scaled_dot_product(
     mask: Mask<'_>,
     scale: bool,
 ) -> AttentionSteps {
-    let d_k = q.ncols();
-    let scores = matmul_bt(q, k);
-    let scaled = if scale {
-        let root = (d_k as f32).sqrt();
-        scores.mapv(|x| x / root)
-    } else {
-        scores.clone()
-    };
+    let core = with_view(q, |q| with_view(k, |k| head_core(q, k, &mask, scale)));
+    let root = scale.then(|| (q.ncols() as f32).sqrt());
+    let scaled = core.scores.mapv(|s| scaled_value(s, root));
     let mut masked = scaled.clone();
     if !mask.is_none() {
         for ((i, j), x) in masked.indexed_iter_mut() {
@@ -83,16 +179,58 @@ pub fn scaled_dot_product(
             }
         }
     }
-    let (weights, fully_masked_rows) = softmax_rows(masked.view());
-    let output = matmul(weights.view(), v);
+    let output = matmul(core.weights.view(), v);
     AttentionSteps {
-        scores,
+        scores: core.scores,
         scaled,
         masked,
-        weights,
+        weights: core.weights,
         output,
-        fully_masked_rows,
+        fully_masked_rows: core.fully_masked_rows,
     }
+}
+
+/// Softmax of one row in place, `e^(x_j − max) / Σ_k e^(x_k − max)`; a row whose entries
+/// are all −∞ becomes all zeros and the result is `true`.
+fn softmax_row(row: &mut [f32]) -> bool {
+    let max = row_max(row);
+    if max == f32::NEG_INFINITY {
+        row.fill(0.0);
+        return true;
+    }
+    let mut sum = 0.0f32;
+    for v in row.iter_mut() {
+        // A blocked cell: e^(−∞) = 0 exactly, so skip the call (half of a causal row).
+        *v = if *v == f32::NEG_INFINITY {
+            0.0
+        } else {
+            (*v - max).exp()
+        };
+        sum += *v;
+    }
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+    false
+}
+
+/// The largest entry, ignoring NaN (−∞ for an empty or all-NaN row). Eight running maxima
+/// let it vectorise; the maximum does not depend on the order (of two zeros either may
+/// come out, and x − 0 = x − (−0) for every x, so softmax does not see the difference).
+fn row_max(row: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; 8];
+    let mut chunks = row.chunks_exact(8);
+    for c in &mut chunks {
+        for (m, x) in lanes.iter_mut().zip(c) {
+            *m = m.max(*x);
+        }
+    }
+    let rest = chunks
+        .remainder()
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    lanes.into_iter().fold(rest, f32::max)
 }
 
 /// Row-wise softmax `e^(x_j − max) / Σ_k e^(x_k − max)`. A row whose entries are all −∞
@@ -101,25 +239,164 @@ pub fn scaled_dot_product(
 /// # Shapes
 /// `x`: n × m → n × m.
 pub fn softmax_rows(x: ArrayView2<'_, f32>) -> (Array2<f32>, Vec<usize>) {
-    let mut out = x.to_owned();
+    let mut out = x.as_standard_layout().into_owned();
     let mut fully = Vec::new();
-    for (i, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
-        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        if max == f32::NEG_INFINITY {
-            row.fill(0.0);
-            fully.push(i);
-            continue;
-        }
-        let mut sum = 0.0f32;
-        for v in row.iter_mut() {
-            *v = (*v - max).exp();
-            sum += *v;
-        }
-        for v in row.iter_mut() {
-            *v /= sum;
+    let m = out.ncols();
+    if let Some(s) = out.as_slice_mut()
+        && m > 0
+    {
+        for (i, row) in s.chunks_exact_mut(m).enumerate() {
+            if softmax_row(row) {
+                fully.push(i);
+            }
         }
     }
     (out, fully)
+}
+
+/// What the four per-head attention steps of one block are recomputed from: `q` and `k`
+/// (shared with the `q` and `k` steps, not copied), the mask and the scaling. Keeps the
+/// last head it computed, so that reading one head cell by cell computes it once.
+#[derive(Debug)]
+pub struct AttentionCore {
+    q: SharedMatrix,
+    k: SharedMatrix,
+    heads: usize,
+    scale: bool,
+    causal: bool,
+    last: Mutex<Option<(usize, Arc<HeadCore>)>>,
+}
+
+impl AttentionCore {
+    /// The core of queries `q` and keys `k`, heads side by side.
+    ///
+    /// # Shapes
+    /// `q`: n × d_model, `k`: m × d_model.
+    pub fn new(q: SharedMatrix, k: SharedMatrix, heads: usize, scale: bool, causal: bool) -> Self {
+        AttentionCore {
+            q,
+            k,
+            heads: heads.max(1),
+            scale,
+            causal,
+            last: Mutex::new(None),
+        }
+    }
+
+    fn compute(&self, head: usize) -> HeadCore {
+        let mask = if self.causal {
+            Mask::Causal
+        } else {
+            Mask::None
+        };
+        head_core(
+            head_view(&self.q, self.heads, head),
+            head_view(&self.k, self.heads, head),
+            &mask,
+            self.scale,
+        )
+    }
+
+    /// The head's scores and weights, from the one-head cache when it holds that head.
+    fn head(&self, head: usize) -> Arc<HeadCore> {
+        if let Ok(last) = self.last.lock()
+            && let Some((h, core)) = last.as_ref()
+            && *h == head
+        {
+            return Arc::clone(core);
+        }
+        let core = Arc::new(self.compute(head));
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((head, Arc::clone(&core)));
+        }
+        core
+    }
+
+    fn d_k(&self) -> usize {
+        self.q.dim().1 / self.heads
+    }
+}
+
+/// Which of the four attention steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Scores,
+    Scaled,
+    Masked,
+    Weights,
+}
+
+#[derive(Debug)]
+struct AttentionStep {
+    core: Arc<AttentionCore>,
+    stage: Stage,
+}
+
+impl AttentionStep {
+    fn cell_of_score(&self, s: f32, i: usize, j: usize) -> f32 {
+        let root = self.core.scale.then(|| (self.core.d_k() as f32).sqrt());
+        match self.stage {
+            Stage::Scores => s,
+            Stage::Scaled => scaled_value(s, root),
+            Stage::Masked if self.core.causal && j > i => f32::NEG_INFINITY,
+            Stage::Masked => scaled_value(s, root),
+            // not reached: weights are read from the head's weights
+            Stage::Weights => s,
+        }
+    }
+}
+
+impl DerivedHeads for AttentionStep {
+    fn shape(&self) -> (usize, usize, usize) {
+        (self.core.heads, self.core.q.dim().0, self.core.k.dim().0)
+    }
+
+    fn head(&self, head: usize) -> Array2<f32> {
+        let core = self.core.head(head);
+        match self.stage {
+            Stage::Weights => core.weights.clone(),
+            Stage::Scores => core.scores.clone(),
+            _ => {
+                let mut out = core.scores.clone();
+                for ((i, j), x) in out.indexed_iter_mut() {
+                    *x = self.cell_of_score(*x, i, j);
+                }
+                out
+            }
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
+        let core = self.core.head(head);
+        match self.stage {
+            Stage::Weights => core.weights[[row, col]],
+            _ => self.cell_of_score(core.scores[[row, col]], row, col),
+        }
+    }
+}
+
+/// (heads, scale, causal) of a recorded attention step (`scores`, `scaled`, `masked`,
+/// `weights`), `None` for other steps.
+pub fn attention_settings(step: &Step) -> Option<(usize, bool, bool)> {
+    match step.numbers() {
+        Numbers::Derived { source, .. } => {
+            let a = source.as_any().downcast_ref::<AttentionStep>()?;
+            Some((a.core.heads, a.core.scale, a.core.causal))
+        }
+        _ => None,
+    }
+}
+
+/// Columns of head `head` of a matrix whose `heads` heads sit side by side (a view).
+fn head_view(x: &SharedMatrix, heads: usize, head: usize) -> MatView<'_> {
+    let (n, d) = x.dim();
+    let d_k = d / heads.max(1);
+    MatView::columns(x.as_slice(), n, d, head * d_k, (head + 1) * d_k)
+        .unwrap_or_else(MatView::empty)
 }
 
 /// The four projections of one multi-head attention block (no biases, as in the paper),
@@ -159,9 +436,23 @@ pub struct AttnCall<'a> {
     pub dims: Labels,
 }
 
+/// What one head hands back to the block: its output and the flags of its steps.
+struct HeadResult {
+    /// n × d_k.
+    output: Vec<f32>,
+    scores: Flags,
+    masked: Flags,
+    weights: Flags,
+    fully_masked_rows: Vec<usize>,
+}
+
 impl MultiHeadAttention<'_> {
     /// Multi-head attention of the rows of `x_q` over the rows of `x_kv`; records
     /// `q k v scores scaled masked weights head_out concat out` under `call.prefix`.
+    ///
+    /// Heads run in parallel when the block is large (at least
+    /// [`PARALLEL_HEADS_MIN_FLOP`] multiply-adds); each head's products run on one
+    /// thread, so the numbers do not depend on the number of threads.
     ///
     /// # Shapes
     /// `x_q`: n × d_model, `x_kv`: m × d_model → n × d_model.
@@ -171,62 +462,126 @@ impl MultiHeadAttention<'_> {
         x_q: ArrayView2<'_, f32>,
         x_kv: ArrayView2<'_, f32>,
         rec: &mut Recorder,
-    ) -> Array2<f32> {
+    ) -> SharedMatrix {
+        self.forward_with(call, x_q, x_kv, None, rec)
+    }
+
+    /// [`MultiHeadAttention::forward`] with `q`, `k`, `v` already computed (`X·W_Q`,
+    /// `X·W_K`, `X·W_V` of these inputs and weights, e.g. from a previous trace) or not.
+    ///
+    /// # Shapes
+    /// `x_q`: n × d_model, `x_kv`: m × d_model, `projections`: (n, m, m) × d_model →
+    /// n × d_model.
+    pub fn forward_with(
+        &self,
+        call: &AttnCall<'_>,
+        x_q: ArrayView2<'_, f32>,
+        x_kv: ArrayView2<'_, f32>,
+        projections: Option<[SharedMatrix; 3]>,
+        rec: &mut Recorder,
+    ) -> SharedMatrix {
         let (n, d_model) = x_q.dim();
         let m = x_kv.nrows();
-        let h = call.heads;
+        let h = call.heads.max(1);
         let d_k = d_model / h;
         let p = call.prefix;
 
-        let q = matmul(x_q, self.w_q);
-        let k = matmul(x_kv, self.w_k);
-        let v = matmul(x_kv, self.w_v);
+        let [q, k, v] = projections.unwrap_or_else(|| {
+            [
+                SharedMatrix::new(matmul(x_q, self.w_q)),
+                SharedMatrix::new(matmul(x_kv, self.w_k)),
+                SharedMatrix::new(matmul(x_kv, self.w_v)),
+            ]
+        });
+        let core = Arc::new(AttentionCore::new(
+            q.clone(),
+            k.clone(),
+            h,
+            call.scale,
+            call.causal,
+        ));
 
-        let mut scores = Array3::zeros((h, n, m));
-        let mut scaled = Array3::zeros((h, n, m));
-        let mut masked = Array3::zeros((h, n, m));
-        let mut weights = Array3::zeros((h, n, m));
-        let mut head_out = Array3::zeros((h, n, d_k));
-        let mut fully = Vec::new();
-        let mask = if call.causal {
-            Mask::Causal
-        } else {
-            Mask::None
+        let run_head = |head: usize| -> HeadResult {
+            let c = core.compute(head);
+            let mut output = crate::buffers::zeroed(n * d_k);
+            with_view(c.weights.view(), |w| {
+                product_into(
+                    Backend::FaerSequential,
+                    w,
+                    head_view(&v, h, head),
+                    &mut output,
+                );
+            });
+            let r = HeadResult {
+                output,
+                scores: Flags::of_slice(c.scores.as_slice().unwrap_or(&[])),
+                masked: c.masked_flags,
+                weights: Flags::of_slice(c.weights.as_slice().unwrap_or(&[])),
+                fully_masked_rows: c.fully_masked_rows,
+            };
+            crate::buffers::give_back(c.scores.into_raw_vec_and_offset().0);
+            crate::buffers::give_back(c.weights.into_raw_vec_and_offset().0);
+            r
         };
-        for head in 0..h {
-            let cols = Slice::from(head * d_k..(head + 1) * d_k);
-            let a = scaled_dot_product(
-                q.slice_axis(Axis(1), cols),
-                k.slice_axis(Axis(1), cols),
-                v.slice_axis(Axis(1), cols),
-                mask,
-                call.scale,
-            );
-            scores.index_axis_mut(Axis(0), head).assign(&a.scores);
-            scaled.index_axis_mut(Axis(0), head).assign(&a.scaled);
-            masked.index_axis_mut(Axis(0), head).assign(&a.masked);
-            weights.index_axis_mut(Axis(0), head).assign(&a.weights);
-            head_out.index_axis_mut(Axis(0), head).assign(&a.output);
-            fully.extend(a.fully_masked_rows.into_iter().map(|r| (head, r)));
+        let results: Vec<HeadResult> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
+            (0..h).into_par_iter().map(run_head).collect()
+        } else {
+            (0..h).map(run_head).collect()
+        };
+
+        // The heads' outputs side by side: this is both `head_out` and `concat`.
+        let mut concat = Array2::from_shape_vec((n, d_model), crate::buffers::zeroed(n * d_model))
+            .unwrap_or_else(|_| Array2::zeros((n, d_model)));
+        let (mut scores_flags, mut masked_flags, mut weights_flags) =
+            (Flags::default(), Flags::default(), Flags::default());
+        let mut fully = Vec::new();
+        for (head, r) in results.into_iter().enumerate() {
+            if d_k > 0 {
+                for (row, out_row) in concat
+                    .rows_mut()
+                    .into_iter()
+                    .zip(r.output.chunks_exact(d_k))
+                {
+                    let mut row = row;
+                    for (dst, src) in row.iter_mut().skip(head * d_k).take(d_k).zip(out_row) {
+                        *dst = *src;
+                    }
+                }
+            }
+            crate::buffers::give_back(r.output);
+            scores_flags.merge(&r.scores);
+            masked_flags.merge(&r.masked);
+            weights_flags.merge(&r.weights);
+            fully.extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
         }
-        let concat = concat_heads(&head_out);
-        let out = matmul(concat.view(), self.w_o);
+        let concat = SharedMatrix::new(concat);
+        let out = SharedMatrix::new(matmul(concat.view(), self.w_o));
 
         let name = |s: &str| format!("{p}.{s}");
         let qt = call.q_tokens.clone();
         let kt = call.kv_tokens.clone();
         let dims = call.dims.clone();
-        let split = |x: &Array2<f32>| Tensor::Heads(split_heads(x.view(), h));
+        let heads = |x: &SharedMatrix| Numbers::SideBySide {
+            whole: x.clone(),
+            heads: h,
+        };
+        let derived = |stage: Stage, flags: &Flags| Numbers::Derived {
+            source: Arc::new(AttentionStep {
+                core: Arc::clone(&core),
+                stage,
+            }),
+            flags: flags.clone(),
+        };
         let proj = |w: &str, from: &str| {
             format!(
                 "{w_l} = {from} · W_{w}; head h = columns h·d_k..(h+1)·d_k, d_k = {d_k}",
                 w_l = w.to_lowercase()
             )
         };
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("q"),
             StepKind::Query,
-            split(&q),
+            heads(&q),
             qt.clone(),
             dims.clone(),
             proj("Q", "X"),
@@ -237,28 +592,28 @@ impl MultiHeadAttention<'_> {
         } else {
             "X_enc"
         };
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("k"),
             StepKind::Key,
-            split(&k),
+            heads(&k),
             kt.clone(),
             dims.clone(),
             proj("K", kv_src),
             vec![call.kv_from.to_string(), name("W_K")],
         ));
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("v"),
             StepKind::Value,
-            split(&v),
+            heads(&v),
             kt.clone(),
             dims.clone(),
             proj("V", kv_src),
             vec![call.kv_from.to_string(), name("W_V")],
         ));
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("scores"),
             StepKind::Scores,
-            Tensor::Heads(scores),
+            derived(Stage::Scores, &scores_flags),
             qt.clone(),
             kt.clone(),
             "scores = Q_h · K_hᵀ",
@@ -272,10 +627,11 @@ impl MultiHeadAttention<'_> {
         } else {
             "scaled = scores (scaling off)".to_string()
         };
-        rec.record(Step::new(
+        // Dividing by √d_k ≥ 1 keeps NaN and ±∞ as they are: the flags of the scores.
+        rec.record(Step::with_numbers(
             name("scaled"),
             StepKind::Scaled,
-            Tensor::Heads(scaled),
+            derived(Stage::Scaled, &scores_flags),
             qt.clone(),
             kt.clone(),
             scaled_formula,
@@ -286,20 +642,20 @@ impl MultiHeadAttention<'_> {
         } else {
             "masked = scaled (no mask)"
         };
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("masked"),
             StepKind::Masked,
-            Tensor::Heads(masked),
+            derived(Stage::Masked, &masked_flags),
             qt.clone(),
             kt.clone(),
             masked_formula,
             vec![name("scaled")],
         ));
         rec.record(
-            Step::new(
+            Step::with_numbers(
                 name("weights"),
                 StepKind::Weights,
-                Tensor::Heads(weights),
+                derived(Stage::Weights, &weights_flags),
                 qt.clone(),
                 kt.clone(),
                 "weights[i][j] = e^(masked[i][j] − max_i) / Σ_k e^(masked[i][k] − max_i)",
@@ -307,28 +663,28 @@ impl MultiHeadAttention<'_> {
             )
             .with_masked_rows(fully),
         );
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("head_out"),
             StepKind::HeadOut,
-            Tensor::Heads(head_out),
+            heads(&concat),
             qt.clone(),
             dims.clone(),
             "head_out = weights_h · V_h",
             vec![name("weights"), name("v")],
         ));
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("concat"),
             StepKind::Concat,
-            Tensor::Matrix(concat),
+            concat.clone().into(),
             qt.clone(),
             dims.clone(),
             format!("concat = [head_out_0 | … | head_out_{}]", h - 1),
             vec![name("head_out")],
         ));
-        rec.record(Step::new(
+        rec.record(Step::with_numbers(
             name("out"),
             StepKind::AttnOut,
-            Tensor::Matrix(out.clone()),
+            out.clone().into(),
             qt,
             Arc::clone(&dims),
             "out = concat · W_O",
@@ -369,6 +725,15 @@ mod tests {
         //        = [0.9082108 + 0.0902041, 0.0015851 + 0.0902041] = [0.9984149, 0.0917892]
         assert_abs_diff_eq!(a.output[[0, 0]], 0.998_414_9, epsilon = 1e-6);
         assert_abs_diff_eq!(a.output[[0, 1]], 0.091_789_2, epsilon = 1e-6);
+    }
+
+    #[test]
+    fn row_max_ignores_nan_and_order() {
+        let v: Vec<f32> = (0..37).map(|i| ((i * 17) % 23) as f32 - 11.0).collect();
+        assert_eq!(row_max(&v), 11.0);
+        assert_eq!(row_max(&[f32::NAN, -3.0, f32::NEG_INFINITY]), -3.0);
+        assert_eq!(row_max(&[f32::NEG_INFINITY; 9]), f32::NEG_INFINITY);
+        assert_eq!(row_max(&[]), f32::NEG_INFINITY);
     }
 
     #[test]

@@ -13,7 +13,19 @@ use super::init::token_vector;
 /// # Shapes
 /// Returns n × d_model.
 pub fn sinusoidal(n: usize, d_model: usize) -> Array2<f32> {
-    Array2::from_shape_fn((n, d_model), |(pos, c)| pe_value(pos, c, d_model))
+    // The denominators 10000^(2i/d_model) of each column, computed once (the same values
+    // `pe_angle` computes cell by cell).
+    let denominators: Vec<f64> = (0..d_model)
+        .map(|c| 10000f64.powf((c - c % 2) as f64 / d_model as f64))
+        .collect();
+    Array2::from_shape_fn((n, d_model), |(pos, c)| {
+        let angle = pos as f64 / denominators[c];
+        if c.is_multiple_of(2) {
+            angle.sin() as f32
+        } else {
+            angle.cos() as f32
+        }
+    })
 }
 
 /// One entry of [`sinusoidal`], computed in f64 and rounded to f32.
@@ -141,6 +153,14 @@ mod tests {
             for (c, w) in row.iter().enumerate() {
                 assert_abs_diff_eq!(pe[[r, c]], *w, epsilon = 1e-6);
             }
+        }
+    }
+
+    #[test]
+    fn table_equals_cell_by_cell() {
+        let pe = sinusoidal(50, 12);
+        for ((pos, c), v) in pe.indexed_iter() {
+            assert_eq!(v.to_bits(), pe_value(pos, c, 12).to_bits());
         }
     }
 

@@ -35,7 +35,9 @@ impl FeedForward<'_> {
     /// `x`: n × d_model → hidden, relu: n × d_ff; out: n × d_model.
     pub fn forward(&self, x: ArrayView2<'_, f32>) -> FfnSteps {
         let hidden = matmul(x, self.w1) + self.b1;
-        let relu = hidden.mapv(|v| v.max(0.0));
+        let mut relu = Array2::from_shape_vec(hidden.dim(), crate::buffers::zeroed(hidden.len()))
+            .unwrap_or_else(|_| Array2::zeros(hidden.dim()));
+        relu.zip_mut_with(&hidden, |r, h| *r = h.max(0.0));
         let out = matmul(relu.view(), self.w2) + self.b2;
         FfnSteps { hidden, relu, out }
     }

@@ -8,12 +8,12 @@
 
 use ndarray::Array2;
 
-use super::attention::{AttnCall, MultiHeadAttention};
+use super::attention::{AttnCall, MultiHeadAttention, attention_settings};
 use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
 use super::norm::LayerNorm;
-use super::weights::{MissingWeight, Weights};
-use crate::trace::{Labels, Recorder, Step, StepKind, Tensor};
+use super::weights::{MissingWeight, Weights, WeightsStamp};
+use crate::trace::{Labels, Numbers, Recorder, SharedMatrix, Step, StepKind, Trace};
 
 /// What every layer needs to run and record.
 pub struct LayerCtx<'a> {
@@ -27,22 +27,87 @@ pub struct LayerCtx<'a> {
     pub dims: Labels,
     /// Labels of the d_ff columns (`h0`, `h1`, …).
     pub ff_dims: Labels,
+    /// A trace of the same tokens whose unchanged steps may be reused.
+    pub previous: Option<Previous<'a>>,
+}
+
+/// A trace of the same tokens, computed earlier, and which weights it came from.
+///
+/// Reuse rules (each gives the bits a fresh computation would give): a cheap step (an
+/// embedding, a residual sum, a LayerNorm) is computed again and, when its bits equal the
+/// previous step's, takes over the previous buffer; an attention block's `q`, `k`, `v`, or
+/// an FFN, whose inputs are the very buffers the previous trace used, with weights unchanged
+/// since, are taken over without computing; an attention block whose projections are
+/// taken over and whose heads, scaling and mask are unchanged is taken over whole.
+#[derive(Debug, Clone, Copy)]
+pub struct Previous<'a> {
+    /// The earlier trace.
+    pub trace: &'a Trace,
+    /// The weights it came from, when it records them.
+    pub stamp: Option<&'a WeightsStamp>,
+}
+
+fn same_bits(a: &SharedMatrix, b: &SharedMatrix) -> bool {
+    a.dim() == b.dim()
+        && a.as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
 /// A tensor flowing through the stack and the name of the step that holds it.
 pub struct Flow {
-    /// The values.
+    /// The values (shared with the step that recorded them).
     ///
     /// # Shapes
     /// n × d_model.
-    pub x: Array2<f32>,
+    pub x: SharedMatrix,
     /// Canonical name of the step it was recorded as.
     pub name: String,
     /// Row labels (tokens).
     pub rows: Labels,
 }
 
-impl LayerCtx<'_> {
+impl<'a> LayerCtx<'a> {
+    /// `fresh`, or the previous trace's buffer of step `name` when it holds the same bits
+    /// (so that the steps computed from it can see that their input did not change).
+    pub fn adopt(&self, name: &str, fresh: SharedMatrix) -> SharedMatrix {
+        self.previous
+            .and_then(|p| p.trace.get(name))
+            .and_then(Step::shared_matrix)
+            .filter(|old| same_bits(old, &fresh))
+            .unwrap_or(fresh)
+    }
+
+    /// The previous trace, when the weights `<prefix>.<names>` are unchanged since it.
+    fn same_weights(&self, prefix: &str, names: &[&str]) -> Option<&'a Trace> {
+        let p = self.previous?;
+        let names: Vec<String> = names.iter().map(|n| format!("{prefix}.{n}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        p.stamp
+            .filter(|s| self.weights.unchanged_since(s, &names))
+            .map(|_| p.trace)
+    }
+
+    /// True when the previous step `name` was computed from the step `input.name` holding
+    /// the very buffer `input.x`.
+    fn same_input(prev: &Trace, name: &str, index: usize, input: &Flow) -> bool {
+        prev.get(name)
+            .is_some_and(|s| s.inputs().get(index) == Some(&input.name))
+            && prev
+                .get(&input.name)
+                .and_then(Step::shared_matrix)
+                .is_some_and(|old| old.ptr_eq(&input.x))
+    }
+
+    /// The previous trace's steps `<prefix>.<part>` when they all exist.
+    fn previous_steps(prev: &Trace, prefix: &str, parts: &[&str]) -> Option<Vec<Step>> {
+        parts
+            .iter()
+            .map(|part| prev.get(&format!("{prefix}.{part}")).cloned())
+            .collect()
+    }
+
     /// The LayerNorm whose weights are `<prefix>.gamma` / `<prefix>.beta`.
     pub fn layer_norm(&self, prefix: &str) -> Result<LayerNorm<'_>, MissingWeight> {
         Ok(LayerNorm {
@@ -73,11 +138,14 @@ impl LayerCtx<'_> {
         x: &Flow,
         kind: StepKind,
     ) -> Result<Flow, MissingWeight> {
-        let y = self.layer_norm(norm)?.forward(x.x.view());
-        self.rec.record(Step::new(
+        let y = self.adopt(
+            &name,
+            SharedMatrix::new(self.layer_norm(norm)?.forward(x.x.view())),
+        );
+        self.rec.record(Step::with_numbers(
             name.clone(),
             kind,
-            Tensor::Matrix(y.clone()),
+            y.clone().into(),
             x.rows.clone(),
             self.dims.clone(),
             format!(
@@ -105,7 +173,7 @@ impl LayerCtx<'_> {
         input: Flow,
         an: &str,
         norm: &str,
-        sublayer: impl FnOnce(&mut Self, &Flow) -> Result<(Array2<f32>, String), MissingWeight>,
+        sublayer: impl FnOnce(&mut Self, &Flow) -> Result<(SharedMatrix, String), MissingWeight>,
     ) -> Result<Flow, MissingWeight> {
         let pre = self.config.norm == Norm::Pre;
         let (y, y_name) = if pre {
@@ -115,12 +183,19 @@ impl LayerCtx<'_> {
         } else {
             sublayer(self, &input)?
         };
-        let sum = &input.x + &y;
         let sum_name = format!("{an}.sum");
-        self.rec.record(Step::new(
+        let mut sum =
+            Array2::from_shape_vec(input.x.dim(), crate::buffers::zeroed(input.x.array().len()))
+                .unwrap_or_else(|_| Array2::zeros(input.x.dim()));
+        ndarray::Zip::from(&mut sum)
+            .and(input.x.array())
+            .and(y.array())
+            .for_each(|s, a, b| *s = a + b);
+        let sum = self.adopt(&sum_name, SharedMatrix::new(sum));
+        self.rec.record(Step::with_numbers(
             sum_name.clone(),
             StepKind::ResidualSum,
-            Tensor::Matrix(sum.clone()),
+            sum.clone().into(),
             input.rows.clone(),
             self.dims.clone(),
             format!("sum = {} + {}", input.name, y_name),
@@ -144,7 +219,7 @@ impl LayerCtx<'_> {
         q_in: &Flow,
         kv_in: Option<&Flow>,
         causal: bool,
-    ) -> Result<(Array2<f32>, String), MissingWeight> {
+    ) -> Result<(SharedMatrix, String), MissingWeight> {
         let kv = kv_in.unwrap_or(q_in);
         let call = AttnCall {
             prefix,
@@ -158,42 +233,86 @@ impl LayerCtx<'_> {
             dims: self.dims.clone(),
         };
         let mha = attention_weights(self.weights, prefix)?;
-        let y = mha.forward(&call, q_in.x.view(), kv.x.view(), self.rec);
-        Ok((y, format!("{prefix}.out")))
+        let out_name = format!("{prefix}.out");
+        let mut projections = None;
+        if let Some(prev) = self.same_weights(prefix, &["W_Q", "W_K", "W_V", "W_O"])
+            && Self::same_input(prev, &format!("{prefix}.q"), 0, q_in)
+            && Self::same_input(prev, &format!("{prefix}.k"), 0, kv)
+            && Self::same_input(prev, &format!("{prefix}.v"), 0, kv)
+        {
+            let settings = prev
+                .get(&format!("{prefix}.scores"))
+                .and_then(attention_settings);
+            let parts = [
+                "q", "k", "v", "scores", "scaled", "masked", "weights", "head_out", "concat", "out",
+            ];
+            if settings == Some((call.heads, call.scale, call.causal))
+                && let Some(steps) = Self::previous_steps(prev, prefix, &parts)
+                && let Some(out) = steps.last().and_then(Step::shared_matrix)
+            {
+                for s in steps {
+                    self.rec.record(s);
+                }
+                return Ok((out, out_name));
+            }
+            let qkv = Self::previous_steps(prev, prefix, &["q", "k", "v"])
+                .map(|s| s.iter().filter_map(Step::shared_matrix).collect::<Vec<_>>());
+            if let Some([q, k, v]) = qkv.and_then(|v| <[SharedMatrix; 3]>::try_from(v).ok()) {
+                projections = Some([q, k, v]);
+            }
+        }
+        let y = mha.forward_with(&call, q_in.x.view(), kv.x.view(), projections, self.rec);
+        Ok((y, out_name))
     }
 
-    fn ffn(&mut self, prefix: &str, input: &Flow) -> Result<(Array2<f32>, String), MissingWeight> {
-        let s = self.feed_forward(prefix)?.forward(input.x.view());
+    fn ffn(&mut self, prefix: &str, input: &Flow) -> Result<(SharedMatrix, String), MissingWeight> {
+        let ffn = self.feed_forward(prefix)?;
+        if let Some(prev) = self.same_weights(prefix, &["W1", "b1", "W2", "b2"])
+            && Self::same_input(prev, &format!("{prefix}.hidden"), 0, input)
+            && let Some(steps) = Self::previous_steps(prev, prefix, &["hidden", "relu", "out"])
+            && let Some(out) = steps.last().and_then(Step::shared_matrix)
+        {
+            for s in steps {
+                self.rec.record(s);
+            }
+            return Ok((out, format!("{prefix}.out")));
+        }
+        let s = ffn.forward(input.x.view());
+        let hidden = SharedMatrix::new(s.hidden);
+        let out = SharedMatrix::new(s.out);
+        // relu is recomputed on access: its buffer goes back to the pool.
+        crate::buffers::give_back(s.relu.into_raw_vec_and_offset().0);
         let rows = input.rows.clone();
         let name = |n: &str| format!("{prefix}.{n}");
-        self.rec.record(Step::new(
+        self.rec.record(Step::with_numbers(
             name("hidden"),
             StepKind::FfnHidden,
-            Tensor::Matrix(s.hidden),
+            hidden.clone().into(),
             rows.clone(),
             self.ff_dims.clone(),
             format!("hidden = {} · W1 + b1", input.name),
             vec![input.name.clone(), name("W1"), name("b1")],
         ));
-        self.rec.record(Step::new(
+        // relu = max(0, hidden) is recomputed on access instead of kept.
+        self.rec.record(Step::with_numbers(
             name("relu"),
             StepKind::FfnRelu,
-            Tensor::Matrix(s.relu),
+            Numbers::Relu(hidden),
             rows.clone(),
             self.ff_dims.clone(),
             "relu = max(0, hidden)",
             vec![name("hidden")],
         ));
-        self.rec.record(Step::new(
+        self.rec.record(Step::with_numbers(
             name("out"),
             StepKind::FfnOut,
-            Tensor::Matrix(s.out.clone()),
+            out.clone().into(),
             rows,
             self.dims.clone(),
             "out = relu · W2 + b2",
             vec![name("relu"), name("W2"), name("b2")],
         ));
-        Ok((s.out, name("out")))
+        Ok((out, name("out")))
     }
 
     /// Encoder layer `l`: self-attention (mask per `config.mask`), Add & Norm, FFN, Add & Norm.

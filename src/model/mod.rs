@@ -4,6 +4,7 @@
 
 pub mod attention;
 pub mod config;
+pub mod cost;
 pub mod embedding;
 pub mod ffn;
 pub mod init;
@@ -20,7 +21,7 @@ pub use config::{
     ValidConfig,
 };
 pub use tokenizer::Input;
-pub use transformer::Transformer;
+pub use transformer::{NeedsNewWeights, Transformer};
 pub use weights::{Param, WeightError, Weights};
 
 /// Validates `config` and tokenizes the input under it, reporting every problem of both at

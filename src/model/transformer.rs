@@ -1,6 +1,7 @@
 //! The whole model: embeddings, the stacks, the tied output projection; `forward` records
 //! every step into a [`Trace`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ndarray::Array2;
@@ -8,12 +9,24 @@ use ndarray::Array2;
 use super::attention::softmax_rows;
 use super::config::{Arch, Norm, Positional, ValidConfig};
 use super::embedding::{TokenEmbedding, sinusoidal};
-use super::layer::{Flow, LayerCtx};
+use super::layer::{Flow, LayerCtx, Previous};
 use super::linalg::matmul_bt;
 use super::tokenizer::Input;
-use super::weights::{MissingWeight, Weights};
+use super::weights::{MissingWeight, Weights, WeightsStamp};
 use crate::model::config::Config;
-use crate::trace::{Labels, Recorder, Step, StepKind, Tensor, Trace, TraceTokens};
+use crate::trace::{Labels, Recorder, SharedMatrix, Step, StepKind, Tensor, Trace, TraceTokens};
+
+/// A configuration change that [`Transformer::set_config`] cannot make in place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("changing {field} from {from} to {to} needs new weights: build a new model")]
+pub struct NeedsNewWeights {
+    /// The field.
+    pub field: &'static str,
+    /// Its current value.
+    pub from: String,
+    /// The value asked for.
+    pub to: String,
+}
 
 /// A Transformer: configuration, named weights and token embeddings.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +76,39 @@ impl Transformer {
         &self.config
     }
 
+    /// Switches to `config` keeping the weights and embeddings, when it differs from the
+    /// current one only in settings that do not shape the weights (`scale`, `mask`,
+    /// `positional`, `embed_scale`, `eps`, `tokenizer`, `max_tokens`). Otherwise nothing
+    /// changes and the error names the first field that needs new weights.
+    pub fn set_config(&mut self, config: ValidConfig) -> Result<(), NeedsNewWeights> {
+        let (old, new): (&Config, &Config) = (&self.config, &config);
+        let fields: [(&'static str, String, String); 6] = [
+            ("arch", old.arch.to_string(), new.arch.to_string()),
+            ("d_model", old.d_model.to_string(), new.d_model.to_string()),
+            ("heads", old.heads.to_string(), new.heads.to_string()),
+            ("d_ff", old.d_ff.to_string(), new.d_ff.to_string()),
+            ("norm", old.norm.to_string(), new.norm.to_string()),
+            ("seed", old.seed.to_string(), new.seed.to_string()),
+        ];
+        let layers = |c: &Config| {
+            format!(
+                "{}+{}",
+                if c.has_encoder() { c.layers.encoder } else { 0 },
+                if c.has_decoder() { c.layers.decoder } else { 0 }
+            )
+        };
+        let layer_field = ("layers", layers(old), layers(new));
+        if let Some((field, from, to)) = fields
+            .into_iter()
+            .chain(std::iter::once(layer_field))
+            .find(|(_, a, b)| a != b)
+        {
+            return Err(NeedsNewWeights { field, from, to });
+        }
+        self.config = config;
+        Ok(())
+    }
+
     /// The named weights.
     pub fn weights(&self) -> &Weights {
         &self.weights
@@ -93,6 +139,35 @@ impl Transformer {
 
     /// Runs the model on `input` and records every step.
     pub fn forward(&self, input: &Input) -> Result<Trace, MissingWeight> {
+        self.run(input, None)
+    }
+
+    /// Runs the model on `input` again after a change (a setting switched with
+    /// [`Transformer::set_config`], a weight or an embedding set), reusing from `previous`
+    /// what the change did not touch: for example after switching `scale`, the embeddings
+    /// and the first block's `q`, `k`, `v`; after changing a decoder weight, the whole
+    /// encoder. The result is the trace [`Transformer::forward`] would give, bit for bit
+    /// (see [`Previous`] for the rules). `previous` may come from
+    /// anywhere: nothing is reused unless its tokens are `input`'s.
+    pub fn rerun(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
+        let t = previous.tokens();
+        let same_tokens = *t.source == input.source
+            && t.target.as_deref().map(|v| v.as_slice()) == input.target.as_deref();
+        if !same_tokens {
+            return self.run(input, None);
+        }
+        self.run(
+            input,
+            Some(Previous {
+                trace: previous,
+                stamp: previous
+                    .origin()
+                    .and_then(|o| o.downcast_ref::<WeightsStamp>()),
+            }),
+        )
+    }
+
+    fn run(&self, input: &Input, previous: Option<Previous<'_>>) -> Result<Trace, MissingWeight> {
         let cfg: &Config = &self.config;
         let mut rec = Recorder::new();
         let source: Labels = Arc::new(input.source.clone());
@@ -104,8 +179,27 @@ impl Transformer {
             rec: &mut rec,
             dims: dim_labels("d", cfg.d_model),
             ff_dims: dim_labels("h", cfg.d_ff),
+            previous,
         };
-        let src = self.embed(&mut ctx, "embed", &source);
+        // Each distinct token's vector once: the table of the tied output projection, whose
+        // rows the embedding steps gather.
+        let table = self.embedding_table(&vocab);
+        let rows: HashMap<&str, usize> = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
+        let lookup = |tokens: &[String]| {
+            let mut out = Array2::zeros((tokens.len(), cfg.d_model));
+            for (mut row, t) in out.rows_mut().into_iter().zip(tokens) {
+                match rows.get(t.as_str()) {
+                    Some(i) => row.assign(&table.row(*i)),
+                    None => row.assign(&self.embedding.vector(t)),
+                }
+            }
+            out
+        };
+        let src = self.embed(&mut ctx, "embed", &source, lookup(&source));
         let last = match cfg.arch {
             Arch::Encoder => {
                 let x = run_encoder(&mut ctx, src)?;
@@ -122,14 +216,14 @@ impl Transformer {
                 let memory = run_encoder(&mut ctx, src)?;
                 let memory = final_norm(&mut ctx, memory, "enc.final_norm")?;
                 let tgt_rows = target.clone().unwrap_or_else(|| Arc::new(vec![]));
-                let mut x = self.embed(&mut ctx, "dec.embed", &tgt_rows);
+                let emb = lookup(&tgt_rows);
+                let mut x = self.embed(&mut ctx, "dec.embed", &tgt_rows, emb);
                 for l in 0..cfg.layers.decoder {
                     x = ctx.decoder_layer(l, x, Some(&memory))?;
                 }
                 final_norm(&mut ctx, x, "final_norm")?
             }
         };
-        let table = self.embedding_table(&vocab);
         let logits = matmul_bt(last.x.view(), table.view());
         let (probs, _) = softmax_rows(logits.view());
         rec.record(Step::new(
@@ -153,33 +247,46 @@ impl Transformer {
             "probs = softmax(logits) row-wise",
             vec!["logits".to_string()],
         ));
-        Ok(rec.finish(TraceTokens {
-            source,
-            target,
-            vocab,
-        }))
+        Ok(rec
+            .finish(TraceTokens {
+                source,
+                target,
+                vocab,
+            })
+            .with_origin(Arc::new(self.weights.stamp())))
     }
 
-    /// Records `<prefix>.tokens`, `<prefix>.pos`, `<prefix>.sum` and returns the sum.
-    fn embed(&self, ctx: &mut LayerCtx<'_>, prefix: &str, tokens: &Labels) -> Flow {
+    /// Records `<prefix>.tokens` (`emb`, the tokens' vectors), `<prefix>.pos`,
+    /// `<prefix>.sum` and returns the sum.
+    fn embed(
+        &self,
+        ctx: &mut LayerCtx<'_>,
+        prefix: &str,
+        tokens: &Labels,
+        emb: Array2<f32>,
+    ) -> Flow {
         let cfg = ctx.config;
         let n = tokens.len();
         let d = cfg.d_model;
-        let emb = self.embedding.lookup(tokens);
         let pos = match cfg.positional {
             Positional::Sinusoidal => sinusoidal(n, d),
             Positional::None => Array2::zeros((n, d)),
         };
-        let sum = if cfg.embed_scale {
-            &emb * (d as f32).sqrt() + &pos
-        } else {
-            &emb + &pos
-        };
         let name = |s: &str| format!("{prefix}.{s}");
-        ctx.rec.record(Step::new(
+        let sum = ctx.adopt(
+            &name("sum"),
+            SharedMatrix::new(if cfg.embed_scale {
+                &emb * (d as f32).sqrt() + &pos
+            } else {
+                &emb + &pos
+            }),
+        );
+        let emb = ctx.adopt(&name("tokens"), SharedMatrix::new(emb));
+        let pos = ctx.adopt(&name("pos"), SharedMatrix::new(pos));
+        ctx.rec.record(Step::with_numbers(
             name("tokens"),
             StepKind::TokenEmbedding,
-            Tensor::Matrix(emb),
+            emb.into(),
             tokens.clone(),
             ctx.dims.clone(),
             "tokens[i] = E[token_i] (row of the embedding table)",
@@ -191,10 +298,10 @@ impl Transformer {
             }
             Positional::None => "pos = 0 (positional encoding off)",
         };
-        ctx.rec.record(Step::new(
+        ctx.rec.record(Step::with_numbers(
             name("pos"),
             StepKind::Positional,
-            Tensor::Matrix(pos),
+            pos.into(),
             tokens.clone(),
             ctx.dims.clone(),
             pos_formula,
@@ -208,10 +315,10 @@ impl Transformer {
         } else {
             "sum = tokens + pos".to_string()
         };
-        ctx.rec.record(Step::new(
+        ctx.rec.record(Step::with_numbers(
             name("sum"),
             StepKind::EmbeddingSum,
-            Tensor::Matrix(sum.clone()),
+            sum.clone().into(),
             tokens.clone(),
             ctx.dims.clone(),
             sum_formula,
@@ -239,5 +346,31 @@ fn final_norm(ctx: &mut LayerCtx<'_>, x: Flow, name: &str) -> Result<Flow, Missi
         ctx.record_norm(name.to_string(), name, &x, StepKind::LayerNorm)
     } else {
         Ok(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::Preset;
+
+    #[test]
+    fn set_config_keeps_weights_or_says_why_not() {
+        let c = Config::preset(Preset::Tiny);
+        let mut m = Transformer::new(c.validate().unwrap());
+        let w = m.weights().clone();
+        let mut off = c.clone();
+        off.scale = false;
+        m.set_config(off.validate().unwrap()).unwrap();
+        assert!(!m.config().scale);
+        assert_eq!(m.weights(), &w);
+        let mut bigger = c;
+        bigger.d_ff = 64;
+        let err = m.set_config(bigger.validate().unwrap()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "changing d_ff from 32 to 64 needs new weights: build a new model"
+        );
+        assert!(!m.config().scale);
     }
 }

@@ -2,8 +2,10 @@
 //! (`enc.0.attn.W_Q`, `dec.1.ffn.b2`, `dec.0.norm3.gamma`, `final_norm.beta`, …).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
 use thiserror::Error;
 
 use super::config::{Config, Norm};
@@ -115,28 +117,98 @@ pub fn shape_text(shape: &[usize]) -> String {
 )]
 pub struct MissingWeight(pub String);
 
+/// Models with at least this many values draw their matrices in parallel.
+const PARALLEL_INIT_MIN: usize = 1 << 20;
+
+/// How one weight starts.
+#[derive(Debug, Clone, Copy)]
+enum Init {
+    /// Xavier-uniform rows × cols from the stream of the weight's name.
+    Xavier(usize, usize),
+    /// A vector of ones (gamma).
+    Ones(usize),
+    /// A vector of zeros (biases, beta).
+    Zeros(usize),
+}
+
+impl Init {
+    fn len(self) -> usize {
+        match self {
+            Init::Xavier(r, c) => r * c,
+            Init::Ones(n) | Init::Zeros(n) => n,
+        }
+    }
+
+    fn make(self, seed: u64, name: &str) -> Param {
+        match self {
+            Init::Xavier(r, c) => Param::Matrix(xavier(seed, name, r, c)),
+            Init::Ones(n) => Param::Vector(Array1::ones(n)),
+            Init::Zeros(n) => Param::Vector(Array1::zeros(n)),
+        }
+    }
+}
+
 /// Name → tensor, in canonical order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Weights {
     entries: Vec<(String, Param)>,
     index: HashMap<String, usize>,
+    /// One number per entry, changed whenever that entry's value changes (unique in the
+    /// process; clones share them).
+    generations: Arc<Vec<u64>>,
+}
+
+/// Which values the weights had: a snapshot of [`Weights`]' generations, recorded in a
+/// trace so that [`Transformer::rerun`](super::Transformer::rerun) can tell which weights
+/// changed since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightsStamp {
+    generations: Arc<Vec<u64>>,
+}
+
+/// Equal when every weight is equal (the generation is not compared).
+impl PartialEq for Weights {
+    fn eq(&self, other: &Weights) -> bool {
+        self.entries == other.entries
+    }
+}
+
+/// A number no other weights of this process have had.
+fn fresh_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Weights {
     /// Fresh weights for `config`: Xavier-uniform matrices (each from the stream of its
     /// name), zero biases, gamma = 1, beta = 0.
+    ///
+    /// Each matrix has its own stream, so large models draw their matrices in parallel
+    /// (same values as one after the other).
     pub fn init(config: &Config) -> Weights {
-        let mut w = Weights {
-            entries: Vec::new(),
-            index: HashMap::new(),
+        let mut specs: Vec<(String, Init)> = Vec::new();
+        let (d, f) = (config.d_model, config.d_ff);
+        let attention = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+            for n in ["W_Q", "W_K", "W_V", "W_O"] {
+                specs.push((format!("{prefix}.{n}"), Init::Xavier(d, d)));
+            }
         };
-        let (seed, d, f) = (config.seed, config.d_model, config.d_ff);
+        let norm = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+            specs.push((format!("{prefix}.gamma"), Init::Ones(d)));
+            specs.push((format!("{prefix}.beta"), Init::Zeros(d)));
+        };
+        let ffn = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+            specs.push((format!("{prefix}.W1"), Init::Xavier(d, f)));
+            specs.push((format!("{prefix}.b1"), Init::Zeros(f)));
+            specs.push((format!("{prefix}.W2"), Init::Xavier(f, d)));
+            specs.push((format!("{prefix}.b2"), Init::Zeros(d)));
+        };
         if config.has_encoder() {
             for l in 0..config.layers.encoder {
-                w.add_attention(seed, &format!("enc.{l}.attn"), d);
-                w.add_norm(&format!("enc.{l}.norm1"), d);
-                w.add_ffn(seed, &format!("enc.{l}.ffn"), d, f);
-                w.add_norm(&format!("enc.{l}.norm2"), d);
+                attention(&mut specs, &format!("enc.{l}.attn"));
+                norm(&mut specs, &format!("enc.{l}.norm1"));
+                ffn(&mut specs, &format!("enc.{l}.ffn"));
+                norm(&mut specs, &format!("enc.{l}.norm2"));
             }
             if config.norm == Norm::Pre {
                 let name = if config.has_decoder() {
@@ -144,55 +216,70 @@ impl Weights {
                 } else {
                     "final_norm"
                 };
-                w.add_norm(name, d);
+                norm(&mut specs, name);
             }
         }
         if config.has_decoder() {
             let cross = config.has_encoder();
             for l in 0..config.layers.decoder {
-                w.add_attention(seed, &format!("dec.{l}.self_attn"), d);
-                w.add_norm(&format!("dec.{l}.norm1"), d);
+                attention(&mut specs, &format!("dec.{l}.self_attn"));
+                norm(&mut specs, &format!("dec.{l}.norm1"));
                 if cross {
-                    w.add_attention(seed, &format!("dec.{l}.cross_attn"), d);
-                    w.add_norm(&format!("dec.{l}.norm2"), d);
+                    attention(&mut specs, &format!("dec.{l}.cross_attn"));
+                    norm(&mut specs, &format!("dec.{l}.norm2"));
                 }
-                w.add_ffn(seed, &format!("dec.{l}.ffn"), d, f);
-                w.add_norm(&format!("dec.{l}.norm{}", if cross { 3 } else { 2 }), d);
+                ffn(&mut specs, &format!("dec.{l}.ffn"));
+                norm(
+                    &mut specs,
+                    &format!("dec.{l}.norm{}", if cross { 3 } else { 2 }),
+                );
             }
             if config.norm == Norm::Pre {
-                w.add_norm("final_norm", d);
+                norm(&mut specs, "final_norm");
             }
         }
-        w
-    }
-
-    fn add_attention(&mut self, seed: u64, prefix: &str, d: usize) {
-        for n in ["W_Q", "W_K", "W_V", "W_O"] {
-            let name = format!("{prefix}.{n}");
-            let m = xavier(seed, &name, d, d);
-            self.push(name, Param::Matrix(m));
+        let seed = config.seed;
+        let total: usize = specs.iter().map(|(_, i)| i.len()).sum();
+        let params: Vec<Param> = if total >= PARALLEL_INIT_MIN {
+            specs.par_iter().map(|(n, i)| i.make(seed, n)).collect()
+        } else {
+            specs.iter().map(|(n, i)| i.make(seed, n)).collect()
+        };
+        let mut w = Weights {
+            entries: Vec::with_capacity(specs.len()),
+            index: HashMap::with_capacity(specs.len()),
+            generations: Arc::new(Vec::new()),
+        };
+        let family = fresh_generation();
+        for ((name, _), p) in specs.into_iter().zip(params) {
+            w.push(name, p);
         }
-    }
-
-    fn add_norm(&mut self, prefix: &str, d: usize) {
-        self.push(format!("{prefix}.gamma"), Param::Vector(Array1::ones(d)));
-        self.push(format!("{prefix}.beta"), Param::Vector(Array1::zeros(d)));
-    }
-
-    fn add_ffn(&mut self, seed: u64, prefix: &str, d: usize, f: usize) {
-        let w1 = format!("{prefix}.W1");
-        let m = xavier(seed, &w1, d, f);
-        self.push(w1, Param::Matrix(m));
-        self.push(format!("{prefix}.b1"), Param::Vector(Array1::zeros(f)));
-        let w2 = format!("{prefix}.W2");
-        let m = xavier(seed, &w2, f, d);
-        self.push(w2, Param::Matrix(m));
-        self.push(format!("{prefix}.b2"), Param::Vector(Array1::zeros(d)));
+        w.generations = Arc::new(vec![family; w.entries.len()]);
+        w
     }
 
     fn push(&mut self, name: String, p: Param) {
         self.index.insert(name.clone(), self.entries.len());
         self.entries.push((name, p));
+    }
+
+    /// A snapshot of which values the weights have now (cheap: shared, not copied).
+    pub fn stamp(&self) -> WeightsStamp {
+        WeightsStamp {
+            generations: Arc::clone(&self.generations),
+        }
+    }
+
+    /// True when the weights called `names` have the values they had at `stamp` (taken
+    /// from these weights or a clone of them); false for unknown names or another model's
+    /// stamp.
+    pub fn unchanged_since(&self, stamp: &WeightsStamp, names: &[&str]) -> bool {
+        names.iter().all(|n| {
+            self.index.get(*n).is_some_and(|i| {
+                stamp.generations.get(*i).is_some()
+                    && stamp.generations.get(*i) == self.generations.get(*i)
+            })
+        })
     }
 
     /// Every weight in canonical order.
@@ -294,6 +381,9 @@ impl Weights {
             });
         }
         let i = self.index[name];
+        if let Some(g) = Arc::make_mut(&mut self.generations).get_mut(i) {
+            *g = fresh_generation();
+        }
         Ok(std::mem::replace(&mut self.entries[i].1, value))
     }
 }
@@ -351,6 +441,24 @@ mod tests {
             .unwrap();
         assert_eq!(old, Param::Vector(Array1::zeros(8)));
         assert_eq!(w.vector("enc.0.ffn.b2").unwrap().sum(), 8.0);
+    }
+
+    #[test]
+    fn stamps_tell_which_weights_changed() {
+        let c = Config::preset(Preset::Tiny);
+        let mut w = Weights::init(&c);
+        let stamp = w.stamp();
+        let clone = w.clone();
+        w.set("enc.0.ffn.b2", Param::Vector(Array1::ones(8)))
+            .unwrap();
+        assert!(w.unchanged_since(&stamp, &["enc.0.attn.W_Q", "enc.0.ffn.b1"]));
+        assert!(!w.unchanged_since(&stamp, &["enc.0.ffn.b2"]));
+        assert!(!w.unchanged_since(&stamp, &["no.such.weight"]));
+        assert!(clone.unchanged_since(&stamp, &["enc.0.ffn.b2"]));
+        // equal values, another model: not the same weights
+        let other = Weights::init(&c);
+        assert_eq!(other, clone);
+        assert!(!other.unchanged_since(&stamp, &["enc.0.attn.W_Q"]));
     }
 
     #[test]

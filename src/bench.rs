@@ -1,0 +1,748 @@
+//! `qkv bench`: the machine's matrix-product rate and the forward pass measured side by side
+//! in one process, so that their ratio holds on a noisy, shared machine.
+//!
+//! What is measured, in this order:
+//! 1. time to the first trace from process start: a child `qkv bench --probe` is started
+//!    and timed until it reports its trace (median of 3);
+//! 2. memory: resident memory before and after building the model, and the peak while the
+//!    first forward pass runs (`VmHWM` of `/proc/self/status`, reset through
+//!    `/proc/self/clear_refs` first), next to the formulas of [`crate::model::cost`];
+//! 3. `repeat` rounds, each timing one 512 × 512 × 512 product on every backend, a forward
+//!    pass with its full trace, and a rerun after switching `scale`. The forward pass's rate
+//!    (its products' FLOP from [`crate::model::cost::flops`] over the median time) divided by
+//!    the best product rate seen is the *efficiency*.
+//!
+//! Nothing here asserts a time: the numbers are reported, never checked.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ndarray::Array2;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::model::config::{DEFAULT_MAX_TOKENS, Preset};
+use crate::model::cost::{self, Lengths};
+use crate::model::linalg::{self, Backend, MatView};
+use crate::model::weights::MissingWeight;
+use crate::model::{Arch, Config, ConfigError, Input, NeedsNewWeights, Transformer, prepare};
+
+/// What to measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Model size.
+    pub preset: Preset,
+    /// Architecture.
+    pub arch: Arch,
+    /// Source tokens (and target tokens, `<bos>` included, of an encoder-decoder model).
+    pub tokens: usize,
+    /// Rounds of timing (forward passes, reruns, products per backend).
+    pub repeat: usize,
+    /// The `qkv` executable to start for the time to the first trace (`None`: skipped).
+    pub probe_exe: Option<PathBuf>,
+}
+
+/// Why a bench could not run.
+#[derive(Debug, Error)]
+pub enum BenchError {
+    /// The preset, architecture and length make no valid model input.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The model lacks a weight (never for a fresh model).
+    #[error(transparent)]
+    Model(#[from] MissingWeight),
+    /// Switching `scale` was refused (never for a fresh model).
+    #[error(transparent)]
+    Toggle(#[from] NeedsNewWeights),
+    /// The child process for the time to the first trace failed.
+    #[error("timing the first trace with {exe}: {message}")]
+    Probe {
+        /// The executable started.
+        exe: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Words the bench sentences are made of.
+const WORDS: [&str; 32] = [
+    "the",
+    "cat",
+    "sat",
+    "on",
+    "mat",
+    "a",
+    "dog",
+    "ran",
+    "to",
+    "school",
+    "나는",
+    "학교에",
+    "간다",
+    "and",
+    "then",
+    "it",
+    "was",
+    "very",
+    "happy",
+    "with",
+    "of",
+    "attention",
+    "is",
+    "all",
+    "you",
+    "need",
+    "바나나",
+    "queries",
+    "keys",
+    "values",
+    "heads",
+    "layer",
+];
+
+/// A sentence of `n` generated words (a fixed pattern over 32 words, so the vocabulary
+/// stays small as in real text).
+pub fn sentence(n: usize, offset: usize) -> String {
+    let words: Vec<&str> = (0..n)
+        .map(|i| WORDS[(i * 7 + offset + i / WORDS.len()) % WORDS.len()])
+        .collect();
+    words.join(" ")
+}
+
+/// The configuration the bench runs: the preset with the architecture and room for the
+/// tokens.
+pub fn config(opts: &Options) -> Config {
+    let mut c = Config::preset(opts.preset);
+    c.arch = opts.arch;
+    c.max_tokens = opts.tokens.max(DEFAULT_MAX_TOKENS);
+    c
+}
+
+/// The model input: `tokens` source words and, for an encoder-decoder model, `<bos>` and
+/// `tokens − 1` target words.
+pub fn input(opts: &Options) -> Result<(crate::model::ValidConfig, Input), ConfigError> {
+    let text = sentence(opts.tokens, 0);
+    let target = sentence(opts.tokens.saturating_sub(1), 3);
+    let target = format!("<bos> {target}");
+    prepare(config(opts), &text, Some(&target))
+}
+
+/// The product rate of one backend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rate {
+    /// Backend name.
+    pub backend: String,
+    /// Best rate of a 512 × 512 × 512 product, GFLOP/s.
+    pub gflops: f64,
+    /// Median rate, GFLOP/s.
+    pub median_gflops: f64,
+}
+
+/// Times, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Times {
+    /// Median.
+    pub median_ms: f64,
+    /// Fastest.
+    pub min_ms: f64,
+    /// Slowest.
+    pub max_ms: f64,
+}
+
+impl Times {
+    fn of(samples: &[Duration]) -> Times {
+        let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        ms.sort_by(f64::total_cmp);
+        Times {
+            median_ms: median(&ms),
+            min_ms: ms.first().copied().unwrap_or(0.0),
+            max_ms: ms.last().copied().unwrap_or(0.0),
+        }
+    }
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// Memory, in MiB (`None` where `/proc/self/status` could not be read).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Memory {
+    /// Weights by formula: parameters × 4 bytes.
+    pub weights_predicted_mib: f64,
+    /// Resident memory added by building the model.
+    pub weights_measured_mib: Option<f64>,
+    /// What the trace keeps, by the formula of [`cost::trace_bytes`].
+    pub trace_predicted_mib: f64,
+    /// What the trace keeps, counted buffer by buffer ([`crate::trace::Trace::stored_bytes`]).
+    pub trace_counted_mib: f64,
+    /// Working buffers of the largest block, by [`cost::working_bytes`].
+    pub working_predicted_mib: f64,
+    /// Peak resident memory of the forward pass above the memory before it.
+    pub trace_peak_measured_mib: Option<f64>,
+    /// Resident memory before the model was built (the program itself).
+    pub baseline_mib: Option<f64>,
+    /// baseline + weights + trace + working buffers.
+    pub process_peak_predicted_mib: Option<f64>,
+    /// Peak resident memory of the process up to the end of the first forward pass.
+    pub process_peak_measured_mib: Option<f64>,
+    /// Buffers kept for reuse by [`crate::buffers`] after the timing rounds.
+    pub pooled_after_mib: f64,
+}
+
+/// The time to the first trace of a fresh process.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FirstTrace {
+    /// From starting the process to reading its report (median of 3).
+    pub from_process_start_ms: f64,
+    /// Inside the child: building the model (weights).
+    pub init_ms: f64,
+    /// Inside the child: the forward pass.
+    pub forward_ms: f64,
+}
+
+/// Everything `qkv bench` measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Preset name.
+    pub preset: String,
+    /// Architecture name.
+    pub arch: String,
+    /// d_model, heads, d_ff.
+    pub sizes: [usize; 3],
+    /// Encoder and decoder layers.
+    pub layers: [usize; 2],
+    /// Source tokens.
+    pub source_tokens: usize,
+    /// Target tokens (encoder-decoder).
+    pub target_tokens: usize,
+    /// Vocabulary size.
+    pub vocab: usize,
+    /// Timing rounds.
+    pub repeat: usize,
+    /// Threads of the parallel products.
+    pub threads: usize,
+    /// 512 × 512 × 512 product rates, one per backend.
+    pub products: Vec<Rate>,
+    /// Best rate among the backends, GFLOP/s.
+    pub attainable_gflops: f64,
+    /// FLOP of the forward pass's products, by formula.
+    pub forward_flop: u64,
+    /// Forward pass with the full trace.
+    pub forward: Times,
+    /// forward_flop / median time, GFLOP/s.
+    pub forward_gflops: f64,
+    /// forward_gflops / attainable_gflops.
+    pub efficiency: f64,
+    /// Median over the rounds of (the round's forward rate / the round's best product
+    /// rate): both measured within a second of each other, so it moves less with the load
+    /// of a shared machine.
+    pub paired_efficiency: f64,
+    /// The 1-minute load average when the bench started (other work on the machine).
+    pub load_average: Option<f64>,
+    /// Forward pass again after switching `scale` (off, then on, …), reusing what the
+    /// switch does not change.
+    pub rerun_after_toggle: Times,
+    /// Memory.
+    pub memory: Memory,
+    /// Time to the first trace (`None` when not measured).
+    pub first_trace: Option<FirstTrace>,
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`), `None` off Linux.
+pub fn proc_status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status
+        .lines()
+        .find(|l| l.split(':').next() == Some(field))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Resets the peak resident memory (`VmHWM`) to the current one; false when unsupported.
+pub fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn mib(bytes: Option<u64>) -> Option<f64> {
+    bytes.map(|b| b as f64 / MIB)
+}
+
+/// The one 512 × 512 × 512 product of the bench on `backend`, timed.
+struct ProductBench {
+    a: Array2<f32>,
+    b: Array2<f32>,
+    out: Vec<f32>,
+}
+
+impl ProductBench {
+    const N: usize = 512;
+
+    fn new() -> ProductBench {
+        let n = ProductBench::N;
+        let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 17) as f32 * 0.01);
+        let b = Array2::from_shape_fn((n, n), |(i, j)| ((i * 5 + j * 11) % 13) as f32 * 0.01);
+        ProductBench {
+            a,
+            b,
+            out: vec![0.0; n * n],
+        }
+    }
+
+    fn flop() -> f64 {
+        2.0 * (ProductBench::N as f64).powi(3)
+    }
+
+    fn time(&mut self, backend: Backend) -> Duration {
+        let t = Instant::now();
+        match backend {
+            // ndarray's own API, as a user of ndarray would call it.
+            Backend::Ndarray => {
+                std::hint::black_box(self.a.dot(&self.b));
+            }
+            _ => {
+                if let (Some(a), Some(b)) =
+                    (MatView::of(&self.a.view()), MatView::of(&self.b.view()))
+                {
+                    linalg::product_into(backend, a, b, &mut self.out);
+                }
+                std::hint::black_box(&self.out);
+            }
+        }
+        t.elapsed()
+    }
+}
+
+/// Runs the bench.
+pub fn run(opts: &Options) -> Result<Report, BenchError> {
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok());
+    // Bad options fail here, before any child process is started.
+    input(opts)?;
+    let first_trace = match &opts.probe_exe {
+        Some(exe) => Some(first_trace(exe, opts)?),
+        None => None,
+    };
+
+    // Memory: the model, then the first forward pass, in a process that has done nothing else.
+    let baseline = proc_status_bytes("VmRSS");
+    let (valid, input) = input(opts)?;
+    let mut model = Transformer::new(valid);
+    let after_model = proc_status_bytes("VmRSS");
+    let reset = reset_peak_memory();
+    let before_forward = proc_status_bytes("VmRSS");
+    let trace = model.forward(&input)?;
+    let peak = proc_status_bytes("VmHWM");
+    let counted = trace.stored_bytes();
+    drop(trace);
+
+    let c = model.config().clone();
+    let tokens = input.target.as_ref().map_or(0, Vec::len);
+    let lengths = Lengths {
+        source: input.source.len(),
+        target: tokens,
+        vocab: input.vocab(&c).len(),
+    };
+    let flop = cost::flops(&c, lengths).total;
+    let weights_bytes = crate::model::params::count(&c, 0).total * 4;
+    let trace_bytes = cost::trace_bytes(&c, lengths).total;
+    let working = cost::working_bytes(&c, lengths, linalg::threads());
+    let mut memory = Memory {
+        weights_predicted_mib: weights_bytes as f64 / MIB,
+        weights_measured_mib: mib(after_model.zip(baseline).map(|(a, b)| a.saturating_sub(b))),
+        trace_predicted_mib: trace_bytes as f64 / MIB,
+        trace_counted_mib: counted as f64 / MIB,
+        working_predicted_mib: working as f64 / MIB,
+        trace_peak_measured_mib: if reset {
+            mib(peak.zip(before_forward).map(|(p, b)| p.saturating_sub(b)))
+        } else {
+            None
+        },
+        baseline_mib: mib(baseline),
+        process_peak_predicted_mib: mib(baseline.map(|b| b + weights_bytes + trace_bytes + working)),
+        process_peak_measured_mib: mib(peak),
+        pooled_after_mib: 0.0,
+    };
+
+    // Timing rounds: every backend's product, a forward pass and a rerun, side by side.
+    let mut bench = ProductBench::new();
+    for backend in Backend::ALL {
+        bench.time(backend); // warm up (thread pools, caches)
+    }
+    let mut product_times: Vec<Vec<Duration>> = vec![Vec::new(); Backend::ALL.len()];
+    let (mut forwards, mut reruns) = (Vec::new(), Vec::new());
+    let toggled = {
+        let mut t = c.clone();
+        t.scale = !t.scale;
+        t.validate()?
+    };
+    let original = c.validate()?;
+    for _ in 0..opts.repeat.max(1) {
+        for (i, backend) in Backend::ALL.into_iter().enumerate() {
+            let best = bench.time(backend).min(bench.time(backend));
+            product_times[i].push(best);
+        }
+        let t = Instant::now();
+        let trace = model.forward(&input)?;
+        forwards.push(t.elapsed());
+        model.set_config(toggled.clone())?;
+        let t = Instant::now();
+        let rerun = model.rerun(&input, &trace)?;
+        reruns.push(t.elapsed());
+        drop((trace, rerun));
+        model.set_config(original.clone())?;
+    }
+    memory.pooled_after_mib = crate::buffers::pooled_bytes() as f64 / MIB;
+    let products: Vec<Rate> = Backend::ALL
+        .into_iter()
+        .zip(&product_times)
+        .map(|(backend, times)| {
+            let mut rates: Vec<f64> = times
+                .iter()
+                .map(|d| ProductBench::flop() / d.as_secs_f64().max(1e-12) / 1e9)
+                .collect();
+            rates.sort_by(f64::total_cmp);
+            Rate {
+                backend: backend.name().to_string(),
+                gflops: rates.last().copied().unwrap_or(0.0),
+                median_gflops: median(&rates),
+            }
+        })
+        .collect();
+    let attainable = products.iter().map(|r| r.gflops).fold(0.0, f64::max);
+    let mut paired: Vec<f64> = forwards
+        .iter()
+        .enumerate()
+        .map(|(round, t)| {
+            let best = product_times
+                .iter()
+                .filter_map(|times| times.get(round))
+                .min()
+                .copied()
+                .unwrap_or_default();
+            let product_rate = ProductBench::flop() / best.as_secs_f64().max(1e-12);
+            flop as f64 / t.as_secs_f64().max(1e-12) / product_rate
+        })
+        .collect();
+    paired.sort_by(f64::total_cmp);
+    let forward = Times::of(&forwards);
+    let forward_gflops = flop as f64 / (forward.median_ms / 1e3).max(1e-12) / 1e9;
+    Ok(Report {
+        preset: opts.preset.to_string(),
+        arch: c.arch.to_string(),
+        sizes: [c.d_model, c.heads, c.d_ff],
+        layers: [
+            if c.has_encoder() { c.layers.encoder } else { 0 },
+            if c.has_decoder() { c.layers.decoder } else { 0 },
+        ],
+        source_tokens: lengths.source,
+        target_tokens: tokens,
+        vocab: lengths.vocab,
+        repeat: opts.repeat.max(1),
+        threads: linalg::threads(),
+        products,
+        attainable_gflops: attainable,
+        forward_flop: flop,
+        forward,
+        forward_gflops,
+        efficiency: if attainable > 0.0 {
+            forward_gflops / attainable
+        } else {
+            0.0
+        },
+        paired_efficiency: median(&paired),
+        load_average,
+        rerun_after_toggle: Times::of(&reruns),
+        memory,
+        first_trace,
+    })
+}
+
+/// The child side of the first-trace timing: builds the model and runs it once, returning
+/// the line to print (`init_ms forward_ms`).
+pub fn probe(opts: &Options) -> Result<String, BenchError> {
+    let t = Instant::now();
+    let (valid, input) = input(opts)?;
+    let model = Transformer::new(valid);
+    let init = t.elapsed();
+    let t = Instant::now();
+    let trace = model.forward(&input)?;
+    let forward = t.elapsed();
+    std::hint::black_box(&trace);
+    Ok(format!(
+        "{:.4} {:.4}",
+        init.as_secs_f64() * 1e3,
+        forward.as_secs_f64() * 1e3
+    ))
+}
+
+fn first_trace(exe: &Path, opts: &Options) -> Result<FirstTrace, BenchError> {
+    let fail = |message: String| BenchError::Probe {
+        exe: exe.to_path_buf(),
+        message,
+    };
+    let mut samples = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let mut child = Command::new(exe)
+            .args([
+                "bench",
+                "--probe",
+                "--preset",
+                &opts.preset.to_string(),
+                "--arch",
+                &opts.arch.to_string(),
+                "--tokens",
+                &opts.tokens.to_string(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| fail(e.to_string()))?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            BufReader::new(out)
+                .read_line(&mut line)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        let elapsed = start.elapsed();
+        let status = child.wait().map_err(|e| fail(e.to_string()))?;
+        let nums: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        match nums.as_slice() {
+            [init, forward] if status.success() => samples.push((elapsed, *init, *forward)),
+            _ => return Err(fail(format!("unexpected report {line:?} ({status})"))),
+        }
+    }
+    samples.sort_by_key(|s| s.0);
+    let (elapsed, init, forward) = samples[samples.len() / 2];
+    Ok(FirstTrace {
+        from_process_start_ms: elapsed.as_secs_f64() * 1e3,
+        init_ms: init,
+        forward_ms: forward,
+    })
+}
+
+/// A size in MiB with the digits that matter.
+fn mib_text(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.1} MiB")
+    } else if v >= 0.1 {
+        format!("{v:.2} MiB")
+    } else {
+        format!("{:.1} KiB", v * 1024.0)
+    }
+}
+
+fn opt_mib(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), mib_text)
+}
+
+/// A FLOP count with a unit that fits.
+fn flop_text(f: u64) -> String {
+    let f = f as f64;
+    if f >= 1e9 {
+        format!("{:.3} GFLOP", f / 1e9)
+    } else {
+        format!("{:.3} MFLOP", f / 1e6)
+    }
+}
+
+/// The report as the table `qkv bench` prints.
+pub fn render(r: &Report) -> String {
+    let mut s = String::new();
+    let [d, h, f] = r.sizes;
+    let layers = match r.layers {
+        [e, 0] => format!("{e} encoder layers"),
+        [0, dl] => format!("{dl} decoder layers"),
+        [e, dl] => format!("{e}+{dl} layers"),
+    };
+    s.push_str(&format!(
+        "qkv bench: {} ({}, d_model {d}, {h} heads, d_ff {f}, {layers}), {} source{} tokens, vocabulary {}, {} rounds, {} threads\n\n",
+        r.preset,
+        r.arch,
+        r.source_tokens,
+        if r.target_tokens > 0 {
+            format!(" + {} target", r.target_tokens)
+        } else {
+            String::new()
+        },
+        r.vocab,
+        r.repeat,
+        r.threads
+    ));
+    s.push_str("512×512×512 f32 product       best GFLOP/s   median\n");
+    for p in &r.products {
+        let mark = if p.gflops == r.attainable_gflops {
+            "  ← attainable"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "  {:<34} {:>9.1} {:>8.1}{mark}\n",
+            p.backend, p.gflops, p.median_gflops
+        ));
+    }
+    s.push_str(&format!(
+        "\nforward pass with full trace   median {:.3} ms (min {:.3}, max {:.3})\n",
+        r.forward.median_ms, r.forward.min_ms, r.forward.max_ms
+    ));
+    s.push_str(&format!(
+        "  products {} (cost::flops) → {:.1} GFLOP/s, efficiency {:.2} of {:.1} (paired per round: {:.2})\n",
+        flop_text(r.forward_flop),
+        r.forward_gflops,
+        r.efficiency,
+        r.attainable_gflops,
+        r.paired_efficiency
+    ));
+    s.push_str(&format!(
+        "rerun after toggling scale     median {:.3} ms (min {:.3}, max {:.3})\n",
+        r.rerun_after_toggle.median_ms, r.rerun_after_toggle.min_ms, r.rerun_after_toggle.max_ms
+    ));
+    match &r.first_trace {
+        Some(ft) => s.push_str(&format!(
+            "first trace from process start {:.1} ms (in the child: model {:.2} ms, forward {:.2} ms)\n",
+            ft.from_process_start_ms, ft.init_ms, ft.forward_ms
+        )),
+        None => s.push_str("first trace from process start not measured\n"),
+    }
+    let m = &r.memory;
+    let rows = [
+        (
+            "weights",
+            mib_text(m.weights_predicted_mib),
+            opt_mib(m.weights_measured_mib),
+            "RSS after building the model − before",
+        ),
+        (
+            "trace kept",
+            mib_text(m.trace_predicted_mib),
+            mib_text(m.trace_counted_mib),
+            "counted buffer by buffer",
+        ),
+        (
+            "trace peak (kept + working)",
+            mib_text(m.trace_predicted_mib + m.working_predicted_mib),
+            opt_mib(m.trace_peak_measured_mib),
+            "VmHWM − RSS before the forward pass",
+        ),
+        (
+            "process peak",
+            opt_mib(m.process_peak_predicted_mib),
+            opt_mib(m.process_peak_measured_mib),
+            "VmHWM; predicted: program + weights + trace peak",
+        ),
+    ];
+    s.push_str("\nmemory                          predicted     measured\n");
+    for (what, predicted, measured, how) in rows {
+        s.push_str(&format!(
+            "  {what:<28} {predicted:>11} {measured:>12}   ({how})\n"
+        ));
+    }
+    s.push_str(&format!(
+        "  buffers pooled for reuse after the rounds: {} (at most {} MiB)\n",
+        mib_text(m.pooled_after_mib),
+        crate::buffers::MAX_BYTES >> 20
+    ));
+    if let Some(load) = r.load_average {
+        s.push_str(&format!(
+            "\nload average when the bench started: {load:.2} (other work competes for the {} cores)\n",
+            r.threads
+        ));
+    }
+    s
+}
+
+/// One row of the README's results table:
+/// `| preset | arch | tokens | ms | GFLOP/s | efficiency | peak MiB |`.
+pub fn table_row(r: &Report) -> String {
+    format!(
+        "| {} | {} | {} | {:.2} | {:.1} | {:.2} | {} |",
+        r.preset,
+        r.arch,
+        r.source_tokens,
+        r.forward.median_ms,
+        r.forward_gflops,
+        r.efficiency,
+        r.memory
+            .process_peak_measured_mib
+            .map_or_else(|| "n/a".to_string(), |v| format!("{v:.0}"))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_have_the_asked_length_and_a_small_vocabulary() {
+        let s = sentence(300, 0);
+        let words: Vec<&str> = s.split_whitespace().collect();
+        assert_eq!(words.len(), 300);
+        let mut distinct = words.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() <= WORDS.len());
+        let opts = Options {
+            preset: Preset::Tiny,
+            arch: Arch::EncoderDecoder,
+            tokens: 300,
+            repeat: 1,
+            probe_exe: None,
+        };
+        let (_, input) = input(&opts).unwrap();
+        assert_eq!(input.source.len(), 300);
+        assert_eq!(input.target.as_ref().map(Vec::len), Some(300));
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[1.0, 2.0, 10.0]), 2.0);
+        assert_eq!(median(&[1.0, 2.0, 3.0, 10.0]), 2.5);
+        let t = Times::of(&[Duration::from_millis(3), Duration::from_millis(1)]);
+        assert_eq!((t.min_ms, t.median_ms, t.max_ms), (1.0, 2.0, 3.0));
+    }
+
+    /// One quick round at tiny size: the report is complete and consistent (no timing is
+    /// checked).
+    #[test]
+    fn a_tiny_bench_reports_everything() {
+        let opts = Options {
+            preset: Preset::Tiny,
+            arch: Arch::EncoderDecoder,
+            tokens: 8,
+            repeat: 1,
+            probe_exe: None,
+        };
+        let r = run(&opts).unwrap();
+        assert_eq!(r.products.len(), Backend::ALL.len());
+        assert_eq!(r.source_tokens, 8);
+        assert_eq!(r.forward_flop, {
+            let c = config(&opts);
+            cost::flops(
+                &c,
+                Lengths {
+                    source: 8,
+                    target: 8,
+                    vocab: r.vocab,
+                },
+            )
+            .total
+        });
+        assert_eq!(r.memory.trace_predicted_mib, r.memory.trace_counted_mib);
+        let text = render(&r);
+        assert!(text.contains("efficiency"), "{text}");
+        assert!(table_row(&r).starts_with("| tiny | encoder-decoder | 8 |"));
+    }
+}

@@ -1,0 +1,67 @@
+//! `qkv bench` end to end at the tiny size (quick; no time is checked, only that every
+//! figure is reported and consistent).
+
+use std::process::Command;
+
+fn qkv(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qkv"))
+        .args(args)
+        .output()
+        .expect("the qkv binary runs")
+}
+
+#[test]
+fn bench_json_reports_every_figure() {
+    let o = qkv(&[
+        "bench", "--preset", "tiny", "--tokens", "6", "--repeat", "2", "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["preset"], "tiny");
+    assert_eq!(v["source_tokens"], 6);
+    assert_eq!(v["target_tokens"], 6);
+    assert_eq!(v["products"].as_array().map(Vec::len), Some(5));
+    for key in ["attainable_gflops", "forward_gflops", "efficiency"] {
+        assert!(
+            v[key].as_f64().is_some_and(|x| x > 0.0),
+            "{key}: {}",
+            v[key]
+        );
+    }
+    assert!(v["forward_flop"].as_u64().is_some_and(|x| x > 0));
+    assert!(v["first_trace"]["from_process_start_ms"].as_f64().is_some());
+    assert_eq!(
+        v["memory"]["trace_predicted_mib"],
+        v["memory"]["trace_counted_mib"]
+    );
+}
+
+#[test]
+fn bench_table_and_bad_input() {
+    let o = qkv(&[
+        "bench",
+        "--preset",
+        "tiny",
+        "--arch",
+        "decoder",
+        "--tokens",
+        "3",
+        "--repeat",
+        "1",
+        "--no-first-trace",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "GFLOP/s",
+        "efficiency",
+        "trace kept",
+        "| tiny | decoder | 3 |",
+    ] {
+        assert!(out.contains(needle), "{needle} missing in\n{out}");
+    }
+    let o = qkv(&["bench", "--preset", "tiny", "--tokens", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("input.text"), "{err}");
+}
