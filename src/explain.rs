@@ -234,7 +234,7 @@ pub fn explain(
             return Err(e.into());
         }
     };
-    let ndim = step.tensor().shape().len();
+    let ndim = step.shape().len();
     if address.indices.len() < ndim {
         let per_head = ndim == 3;
         let what = match (address.indices.len(), per_head) {
@@ -732,7 +732,7 @@ fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let formula = "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))".to_string();
     let off = match c.model {
         Some(m) => m.config().positional == Positional::None,
-        None => c.step.tensor().values().all(|v| v == 0.0),
+        None => c.step.to_tensor().values().all(|v| v == 0.0),
     };
     if off {
         return Ok(Body {

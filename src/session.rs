@@ -110,16 +110,39 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// Compares two traces step by step.
+    /// Compares two traces step by step. Consecutive per-head steps (an attention block's
+    /// `q` … `head_out`) are compared head by head across the block, so that the scores and
+    /// weights a trace recomputes on access are computed once per head; blocks run in
+    /// parallel.
     pub fn between(old: &Trace, new: &Trace) -> Diff {
+        use rayon::prelude::*;
+        let steps = new.steps();
+        // Runs of consecutive steps: per-head runs of one head count, or single steps.
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r)
+                    if s.heads().is_some() && steps[r.start].heads() == s.heads() && r.end == i =>
+                {
+                    r.end = i + 1
+                }
+                _ => runs.push(i..i + 1),
+            }
+        }
+        let compare = |r: &std::ops::Range<usize>| compare_run(old, &steps[r.clone()], r.start);
+        // Threads pay off only when there is real work (recomputed heads at base size).
+        let results: Vec<Vec<(usize, Option<Option<f32>>)>> = if new.stored_bytes() > 1 << 20 {
+            runs.par_iter().map(compare).collect()
+        } else {
+            runs.iter().map(compare).collect()
+        };
         let mut d = Diff::default();
-        for s in new.steps() {
-            match old.get(s.name()) {
-                None => d.added.push(s.name().to_string()),
-                Some(o) => match o.tensor().max_abs_diff(s.tensor()) {
-                    Some(x) => d.changed.push((s.name().to_string(), x)),
-                    None => d.reshaped.push(s.name().to_string()),
-                },
+        for (i, res) in results.into_iter().flatten() {
+            let name = steps[i].name().to_string();
+            match res {
+                None => d.added.push(name),
+                Some(Some(x)) => d.changed.push((name, x)),
+                Some(None) => d.reshaped.push(name),
             }
         }
         d.removed = old
@@ -168,6 +191,54 @@ impl Diff {
         }
         s
     }
+}
+
+/// For each step of a run (indices from `first`): `None` when `old` lacks it, `Some(None)`
+/// when its shape changed, else the largest change.
+fn compare_run(old: &Trace, run: &[Step], first: usize) -> Vec<(usize, Option<Option<f32>>)> {
+    let pairs: Vec<Option<&Step>> = run.iter().map(|s| old.get(s.name())).collect();
+    let mut out: Vec<(usize, Option<Option<f32>>)> = Vec::with_capacity(run.len());
+    let mut worst: Vec<f32> = vec![0.0; run.len()];
+    let mut comparable: Vec<bool> = vec![false; run.len()];
+    for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+        comparable[k] = o.is_some_and(|o| o.shape() == s.shape() && !o.shares_numbers_with(s));
+    }
+    match run.first().and_then(Step::heads) {
+        Some(heads) if run.len() > 1 => {
+            for h in 0..heads {
+                for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+                    if let (true, Some(o)) = (comparable[k], o)
+                        && let (Ok(a), Ok(b)) = (o.matrix(Some(h)), s.matrix(Some(h)))
+                    {
+                        for (x, y) in a.iter().zip(b.iter()) {
+                            let d = if x == y { 0.0 } else { (x - y).abs() };
+                            worst[k] = if d.is_nan() {
+                                f32::INFINITY
+                            } else {
+                                worst[k].max(d)
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+                if let (true, Some(o)) = (comparable[k], o) {
+                    worst[k] = o.max_abs_diff(s).unwrap_or(0.0);
+                }
+            }
+        }
+    }
+    for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+        let res = match o {
+            None => None,
+            Some(o) if o.shape() != s.shape() => Some(None),
+            Some(_) => Some(Some(worst[k])),
+        };
+        out.push((first + k, res));
+    }
+    out
 }
 
 /// The result of a command.
@@ -605,7 +676,7 @@ impl Session {
             text.push_str(&format!(
                 "{marker}{:<30} {}\n",
                 s.name(),
-                crate::model::weights::shape_text(&s.tensor().shape())
+                crate::model::weights::shape_text(&s.shape())
             ));
         }
         let n = self.study.trace.steps().len();
@@ -901,7 +972,8 @@ impl Session {
         })?;
         let mut notes = Vec::new();
         let mut model = cur.model.clone();
-        if !model.reconfigure(valid.clone()) {
+        let kept_weights = model.set_config(valid.clone()).is_ok();
+        if !kept_weights {
             // New weights: re-apply the overrides that still fit, drop the others.
             let mut fresh = Transformer::new(valid);
             let mut kept_w = scn::schema::OrderedMap::default();
@@ -925,9 +997,14 @@ impl Session {
             scenario.embeddings = kept_e;
             model = fresh;
         }
-        let trace = model
-            .forward(&input)
-            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        // Same weights: reuse from the current trace what the change did not touch (the
+        // result equals a fresh forward pass bit for bit).
+        let trace = if kept_weights {
+            model.rerun(&input, &self.study.trace)
+        } else {
+            model.forward(&input)
+        }
+        .map_err(|e| SessionError::NotHere(e.to_string()))?;
         let diff = Diff::between(&self.study.trace, &trace);
         let old = std::mem::replace(&mut self.study.trace, trace);
         self.study.previous = Some(old);

@@ -515,6 +515,50 @@ impl Step {
         }
     }
 
+    /// True when both steps hold the very same numbers (one buffer shared, as a rerun
+    /// shares what a change did not touch), so they are equal without reading them.
+    pub fn shares_numbers_with(&self, other: &Step) -> bool {
+        match (&self.numbers, &other.numbers) {
+            (Numbers::Stored(a), Numbers::Stored(b)) => Arc::ptr_eq(a, b),
+            (Numbers::SideBySide { whole: a, .. }, Numbers::SideBySide { whole: b, .. })
+            | (Numbers::Relu(a), Numbers::Relu(b)) => Arc::ptr_eq(&a.0, &b.0),
+            (Numbers::Derived { source: a, .. }, Numbers::Derived { source: b, .. }) => {
+                Arc::ptr_eq(a, b)
+            }
+            _ => false,
+        }
+    }
+
+    /// The largest absolute difference with `other`, one head at a time and without keeping
+    /// copies (equal infinities count as equal, NaN as ∞); `None` when the shapes differ.
+    pub fn max_abs_diff(&self, other: &Step) -> Option<f32> {
+        if self.shape() != other.shape() {
+            return None;
+        }
+        if self.shares_numbers_with(other) {
+            return Some(0.0);
+        }
+        let heads: Vec<Option<usize>> = match self.heads() {
+            Some(h) => (0..h).map(Some).collect(),
+            None => vec![None],
+        };
+        let mut worst = 0.0f32;
+        for h in heads {
+            let (Ok(a), Ok(b)) = (self.matrix(h), other.matrix(h)) else {
+                return None;
+            };
+            for (x, y) in a.iter().zip(b.iter()) {
+                let d = if x == y { 0.0 } else { (x - y).abs() };
+                worst = if d.is_nan() {
+                    f32::INFINITY
+                } else {
+                    worst.max(d)
+                };
+            }
+        }
+        Some(worst)
+    }
+
     /// The shape: `[heads, rows, cols]` for per-head steps, `[rows, cols]` otherwise.
     pub fn shape(&self) -> Vec<usize> {
         match &self.numbers {

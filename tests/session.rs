@@ -386,3 +386,30 @@ proptest! {
         let _ = s.apply_line("explain");
     }
 }
+
+/// The session reruns by reusing what a change did not touch; the result must be what a
+/// fresh forward pass of the same model gives, bit for bit.
+#[test]
+fn reruns_equal_a_fresh_forward_pass_bit_for_bit() {
+    let mut s = session();
+    for line in [
+        "scale off",
+        "set weight dec.0.ffn.b2 [0.5, 0, 0, 0, 0, 0, 0, -0.5]",
+        "set embed 학교에 [1, 0, 0, 0, 0, 0, 0, 1]",
+        "mask on",
+        "pe off",
+        "set model.eps 0.001",
+        "scale on",
+        "text 나는 집에 간다",
+    ] {
+        run(&mut s, line);
+        let fresh = s.model().unwrap().forward(s.input().unwrap()).unwrap();
+        let names: Vec<&str> = s.trace().names().collect();
+        assert_eq!(names, fresh.names().collect::<Vec<_>>(), "{line}");
+        for (a, b) in s.trace().steps().iter().zip(fresh.steps()) {
+            let x: Vec<u32> = a.to_tensor().values().map(f32::to_bits).collect();
+            let y: Vec<u32> = b.to_tensor().values().map(f32::to_bits).collect();
+            assert_eq!(x, y, "after `{line}`: {}", a.name());
+        }
+    }
+}

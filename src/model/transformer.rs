@@ -53,24 +53,6 @@ impl Transformer {
         }
     }
 
-    /// Switches to `config` keeping the weights and embedding overrides, when the weights
-    /// do not depend on what changed (scaling, masks, positional encoding, heads, eps,
-    /// tokenizer, max_tokens, embed_scale). Returns false, changing nothing, when they do
-    /// (arch, d_model, d_ff, layers, norm placement, seed): build a new model then.
-    pub fn reconfigure(&mut self, config: ValidConfig) -> bool {
-        let (a, b): (&Config, &Config) = (&self.config, &config);
-        let same_weights = a.arch == b.arch
-            && a.d_model == b.d_model
-            && a.d_ff == b.d_ff
-            && a.layers == b.layers
-            && a.norm == b.norm
-            && a.seed == b.seed;
-        if same_weights {
-            self.config = config;
-        }
-        same_weights
-    }
-
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config

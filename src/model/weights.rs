@@ -151,7 +151,9 @@ impl Init {
 /// Name → tensor, in canonical order.
 #[derive(Debug, Clone)]
 pub struct Weights {
-    entries: Vec<(String, Param)>,
+    /// Shared, so that cloning a model (the Session does, to rerun without losing the old
+    /// one on error) copies no numbers; `set` replaces one entry.
+    entries: Vec<(String, Arc<Param>)>,
     index: HashMap<String, usize>,
     /// One number per entry, changed whenever that entry's value changes (unique in the
     /// process; clones share them).
@@ -260,7 +262,7 @@ impl Weights {
 
     fn push(&mut self, name: String, p: Param) {
         self.index.insert(name.clone(), self.entries.len());
-        self.entries.push((name, p));
+        self.entries.push((name, Arc::new(p)));
     }
 
     /// A snapshot of which values the weights have now (cheap: shared, not copied).
@@ -284,7 +286,7 @@ impl Weights {
 
     /// Every weight in canonical order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Param)> {
-        self.entries.iter().map(|(n, p)| (n.as_str(), p))
+        self.entries.iter().map(|(n, p)| (n.as_str(), p.as_ref()))
     }
 
     /// Number of weights.
@@ -304,7 +306,7 @@ impl Weights {
 
     /// The weight called `name`.
     pub fn get(&self, name: &str) -> Option<&Param> {
-        self.index.get(name).map(|i| &self.entries[*i].1)
+        self.index.get(name).map(|i| self.entries[*i].1.as_ref())
     }
 
     /// The weight called `name`, or an error with suggestions.
@@ -384,7 +386,8 @@ impl Weights {
         if let Some(g) = Arc::make_mut(&mut self.generations).get_mut(i) {
             *g = fresh_generation();
         }
-        Ok(std::mem::replace(&mut self.entries[i].1, value))
+        let old = std::mem::replace(&mut self.entries[i].1, Arc::new(value));
+        Ok(Arc::unwrap_or_clone(old))
     }
 }
 

@@ -351,7 +351,7 @@ fn shape_check(r: &Resolved<'_>, e: &Expectation) -> CheckResult {
         let (a, b) = r.step.dims();
         vec![a, b]
     } else {
-        r.step.tensor().shape()
+        r.step.shape()
     };
     let show = |v: &[usize]| {
         v.iter()
