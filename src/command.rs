@@ -434,25 +434,33 @@ where
     })
 }
 
-/// Parses `[1, 2]` (one row) or `[[1, 2], [3, 4]]` (rows) into rows of numbers.
+/// Parses `[1, 2]` (one row) or `[[1, 2], [3, 4]]` (rows) into rows of numbers. The error
+/// says what was expected (it reads after "… is not").
 pub fn parse_rows(text: &str) -> Result<Rows, String> {
-    let v: serde_json::Value = serde_json::from_str(text.trim()).map_err(|_| {
-        "a list of numbers like [1, 2] or of rows like [[1, 2], [3, 4]]".to_string()
-    })?;
-    let num = |x: &serde_json::Value| x.as_f64().ok_or_else(|| format!("{x} is not a number"));
-    match v {
-        serde_json::Value::Array(items) if items.is_empty() => Err("an empty list".into()),
+    const EXPECTED: &str = "a list of numbers like [1, 2] or of rows like [[1, 2], [3, 4]]";
+    let v: serde_json::Value =
+        serde_json::from_str(text.trim()).map_err(|_| EXPECTED.to_string())?;
+    let row = |x: &serde_json::Value| -> Option<Vec<f64>> {
+        match x {
+            serde_json::Value::Array(r) if !r.is_empty() => {
+                r.iter().map(serde_json::Value::as_f64).collect()
+            }
+            _ => None,
+        }
+    };
+    match &v {
+        serde_json::Value::Array(items) if items.is_empty() => {
+            Err("a non-empty list of numbers".into())
+        }
         serde_json::Value::Array(items) if items.iter().all(|x| x.is_number()) => {
-            Ok(vec![items.iter().map(num).collect::<Result<_, _>>()?])
+            row(&v).map(|r| vec![r]).ok_or_else(|| EXPECTED.to_string())
         }
         serde_json::Value::Array(items) => items
             .iter()
-            .map(|row| match row {
-                serde_json::Value::Array(r) if !r.is_empty() => r.iter().map(num).collect(),
-                other => Err(format!("{other} is not a row of numbers")),
-            })
-            .collect(),
-        other => Err(format!("{other} is not a list")),
+            .map(row)
+            .collect::<Option<Rows>>()
+            .ok_or_else(|| EXPECTED.to_string()),
+        _ => Err(EXPECTED.to_string()),
     }
 }
 
@@ -508,10 +516,30 @@ fn parse_attend(rest: &str) -> Result<AttendArgs, ParseError> {
     let mut scale = true;
     for (key, value) in key_values(C, rest)? {
         let rows = |value: &str| parse_rows(value).map_err(|e| bad(C, value, e));
+        let once = |slot: &Option<Rows>, key: &str| {
+            if slot.is_some() {
+                Err(bad(
+                    C,
+                    &format!("{key}={value}"),
+                    format!("a second {key}: give {key} once"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
         match key.as_str() {
-            "q" => q = Some(rows(&value)?),
-            "k" => k = Some(rows(&value)?),
-            "v" => v = Some(rows(&value)?),
+            "q" => {
+                once(&q, "q")?;
+                q = Some(rows(&value)?)
+            }
+            "k" => {
+                once(&k, "k")?;
+                k = Some(rows(&value)?)
+            }
+            "v" => {
+                once(&v, "v")?;
+                v = Some(rows(&value)?)
+            }
             "mask" => {
                 causal = match value.to_ascii_lowercase().as_str() {
                     "causal" | "on" => true,
@@ -980,7 +1008,15 @@ mod tests {
         );
         assert!(err("set embed 바나나").contains("needs the vector"));
         assert!(err("set embed 바나나 [1, x]").contains("a list of numbers like [1, 2]"));
-        assert!(err("set weight enc.0.attn.W_Q [[1], 2]").contains("2 is not a row of numbers"));
+        assert!(
+            err("set weight enc.0.attn.W_Q [[1], 2]")
+                .contains("\"[[1], 2]\" is not a list of numbers like [1, 2] or of rows")
+        );
+        assert!(
+            err("attend q=[] k=[[1]] v=[[1]]")
+                .contains("\"[]\" is not a non-empty list of numbers")
+        );
+        assert!(err("attend q=[1] q=[2] k=[[1]] v=[[1]]").contains("a second q: give q once"));
         assert!(err("set precision 40").contains("from 0 to 12"));
         assert!(err("set colour red").contains("model.<field>, embed, weight or precision"));
         assert_eq!(

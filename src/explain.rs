@@ -941,10 +941,11 @@ fn scores(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ),
         lines: vec![
             format!(
-                "q = {} ({qt}), k = {} ({kt}): d_k = {} terms",
+                "q = {} ({qt}), k = {} ({kt}): d_k = {} term{}",
                 row_ref(q_step, c.cell.head, i),
                 row_ref(k_step, c.cell.head, j),
-                q.len()
+                q.len(),
+                if q.len() == 1 { "" } else { "s" }
             ),
             line,
         ],
@@ -968,13 +969,13 @@ fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             )));
         }
     };
-    let scale = match c.model {
-        Some(m) => m.config().scale,
-        None => {
-            let a = s_step.matrix(s_step.heads().and(c.cell.head))?;
-            let b = c.step.matrix(c.cell.head)?;
-            a.iter().zip(b.iter()).any(|(x, y)| x != y)
-        }
+    // Read the setting, never guess it from the numbers (with d_k = 1, or scores of 0,
+    // scaled equals scores either way): the step's own record, else the model, else the
+    // formula the hand-check wrote.
+    let scale = match (crate::model::attention::attention_settings(c.step), c.model) {
+        (Some((_, scale, _)), _) => scale,
+        (None, Some(m)) => m.config().scale,
+        (None, None) => !c.step.formula().contains("scaling off"),
     };
     let (qt, kt) = (c.row_label(i), c.col_label(j));
     let title = format!("scaled score of query {qt} (row {i}) and key {kt} (column {j})");
@@ -1239,11 +1240,18 @@ fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.short()
         ),
         lines: vec![
-            format!(
-                "weights = {}: how much {token} takes from each of the {} key tokens",
-                row_ref(w_step, c.cell.head, i),
-                w.len()
-            ),
+            if w.len() == 1 {
+                format!(
+                    "weights = {}: how much {token} takes from the one key token",
+                    row_ref(w_step, c.cell.head, i)
+                )
+            } else {
+                format!(
+                    "weights = {}: how much {token} takes from each of the {} key tokens",
+                    row_ref(w_step, c.cell.head, i),
+                    w.len()
+                )
+            },
             format!("v = {v_ref}: column {col} of each key token's value"),
             line,
         ],

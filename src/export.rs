@@ -32,12 +32,12 @@ pub enum ExportError {
         path: PathBuf,
     },
     /// File system error.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// npz writer error.
     #[error("cannot write {path}: {message}")]
@@ -56,6 +56,15 @@ pub enum Format {
     Npz,
     /// One JSON document with nested arrays; −∞ is the string `"-inf"`.
     Json,
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Format::Npz => "numpy .npz",
+            Format::Json => "JSON",
+        })
+    }
 }
 
 impl Format {
@@ -192,9 +201,9 @@ pub fn to_json(model: &Transformer, trace: &Trace) -> Value {
 /// Writes the export to `path` in the format its extension names.
 pub fn write(model: &Transformer, trace: &Trace, path: &Path) -> Result<Format, ExportError> {
     let format = Format::from_path(path)?;
-    let io = |source| ExportError::Io {
+    let io = |cause| ExportError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let file = File::create(path).map_err(io)?;
     match format {
@@ -241,7 +250,7 @@ fn write_npz(
     let mut inner = npz.finish().map_err(|e| err(&e))?;
     inner.flush().map_err(|e| ExportError::Io {
         path: path.to_path_buf(),
-        source: e,
+        cause: e,
     })?;
     Ok(())
 }

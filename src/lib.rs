@@ -24,3 +24,4 @@ pub mod scenario;
 pub mod session;
 pub mod trace;
 pub mod tui;
+pub mod util;

@@ -66,8 +66,8 @@ struct ExplainArgs {
     scenario: PathBuf,
     /// The cell: `name[h][i][j]` for per-head steps, `name[i][j]` otherwise.
     cell: String,
-    /// Digits after the decimal point.
-    #[arg(long, default_value_t = 4)]
+    /// Digits after the decimal point (0 to 12).
+    #[arg(long, default_value_t = 4, value_parser = precision_arg)]
     precision: usize,
     /// Terms of a long sum shown before eliding the middle.
     #[arg(long, default_value_t = 8)]
@@ -84,8 +84,8 @@ struct ReplArgs {
     /// Go on after a failed command (when reading commands from stdin).
     #[arg(long)]
     keep_going: bool,
-    /// Digits after the decimal point.
-    #[arg(long)]
+    /// Digits after the decimal point (0 to 12).
+    #[arg(long, value_parser = precision_arg)]
     precision: Option<usize>,
 }
 
@@ -106,8 +106,8 @@ struct ReplayArgs {
     /// Show only step K (1-based).
     #[arg(long, value_name = "K")]
     step: Option<usize>,
-    /// Digits after the decimal point.
-    #[arg(long, default_value_t = 4)]
+    /// Digits after the decimal point (0 to 12).
+    #[arg(long, default_value_t = 4, value_parser = precision_arg)]
     precision: usize,
 }
 
@@ -301,8 +301,8 @@ struct RunArgs {
     /// (repeatable). Default: the attention weights of every layer.
     #[arg(long = "show", value_name = "NAME[h]")]
     show: Vec<String>,
-    /// Digits after the decimal point.
-    #[arg(long, default_value_t = 4)]
+    /// Digits after the decimal point (0 to 12).
+    #[arg(long, default_value_t = 4, value_parser = precision_arg)]
     precision: usize,
     /// Print every row and column (no eliding of large matrices).
     #[arg(long)]
@@ -332,7 +332,7 @@ struct ParamsArgs {
     #[arg(long)]
     arch: Option<Arch>,
     /// Shared vocabulary size (the paper's EN-DE model: 37000 byte-pair tokens).
-    #[arg(long, default_value_t = 37000)]
+    #[arg(long, default_value_t = 37000, value_parser = clap::value_parser!(u64).range(1..))]
     vocab: u64,
 }
 
@@ -345,10 +345,10 @@ struct BenchArgs {
     #[arg(long, default_value = "encoder-decoder")]
     arch: Arch,
     /// Source tokens (and target tokens of an encoder-decoder model), generated words.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 128, value_parser = positive_arg)]
     tokens: usize,
     /// Rounds of timing; the forward pass time is their median.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = positive_arg)]
     repeat: usize,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -360,6 +360,22 @@ struct BenchArgs {
     /// time a fresh process).
     #[arg(long, hide = true)]
     probe: bool,
+}
+
+/// `--precision`: digits after the decimal point, 0 to 12.
+fn precision_arg(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(p) if p <= 12 => Ok(p),
+        _ => Err(format!("{s:?} is not a number of digits from 0 to 12")),
+    }
+}
+
+/// A count of at least 1.
+fn positive_arg(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number of at least 1")),
+    }
 }
 
 /// Writes `s` to stdout; a closed pipe (`qkv run | head`) ends the command quietly.
@@ -506,7 +522,7 @@ fn export(a: ExportArgs) -> Result<ExitCode> {
     let format = qkv::export::write(model, trace, &a.output)?;
     let arrays = trace.steps().len() + model.weights().len() + 1;
     eprintln!(
-        "wrote {} ({:?}: {} trace steps, {} weights + embed.E, {arrays} arrays)",
+        "wrote {} ({}: {} trace steps, {} weights + embed.E, {arrays} arrays)",
         a.output.display(),
         format,
         trace.steps().len(),
@@ -617,7 +633,7 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
             Ok(l) => l,
             Err(e) => {
                 broken += 1;
-                outln!("ERROR  {e}");
+                eprintln!("ERROR  {e}");
                 continue;
             }
         };
@@ -656,72 +672,41 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
 }
 
 fn replay(a: ReplayArgs) -> Result<ExitCode> {
-    let loaded = io::load(&a.scenario)?;
-    let steps = loaded.file.steps();
-    if steps.is_empty() {
-        anyhow::bail!(
-            "{} has no guided tour (`steps:` is empty)",
-            a.scenario.display()
-        );
-    }
-    let range: Vec<usize> = match a.step {
-        Some(k) if k >= 1 && k <= steps.len() => vec![k - 1],
-        Some(k) => anyhow::bail!("--step {k}: the tour has steps 1..={}", steps.len()),
-        None => (0..steps.len()).collect(),
+    use qkv::command::Command as C;
+    let mut s = Session::open(&a.scenario)?;
+    s.apply(C::SetPrecision(a.precision))?;
+    let first = s
+        .apply(C::Replay(None))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.scenario.display()))?;
+    let stops = s.tour().map_or(0, |t| t.steps.len());
+    // The REPL's hint about Enter does not apply here.
+    let strip = |t: &str| -> String {
+        t.lines()
+            .filter(|l| !l.starts_with("(Enter or `next`"))
+            .map(|l| format!("{l}\n"))
+            .collect()
     };
-    let opts = RenderOptions {
-        precision: a.precision,
-        ..RenderOptions::default()
-    };
-    let trace = loaded.runnable.trace();
-    let mut out = String::new();
-    if a.step.is_none() {
-        if !loaded.file.title().is_empty() {
-            out.push_str(&format!("{}\n", loaded.file.title()));
+    match a.step {
+        None => {
+            let mut out = strip(&first.text);
+            for _ in 1..stops {
+                out.push('\n');
+                out.push_str(&s.apply(C::Next)?.text);
+            }
+            emit(&out)?;
         }
-        if !loaded.file.description().is_empty() {
-            out.push_str(&format!("{}\n", loaded.file.description()));
+        Some(k) if (1..=stops).contains(&k) => {
+            let mut last = first;
+            for _ in 1..k {
+                last = s.apply(C::Next)?;
+            }
+            let text = last.text;
+            // Only the stop itself, without the scenario's title and description.
+            let from = text.find("── stop").unwrap_or(0);
+            emit(&text[from..])?;
         }
+        Some(k) => anyhow::bail!("--step {k}: the tour has stops 1..={stops}"),
     }
-    for i in range {
-        let st = &steps[i];
-        let (name, head) = scenario::tour_target(st).map_err(anyhow::Error::msg)?;
-        let step = trace.step(&name)?;
-        let head = head.or(step.heads().map(|_| 0));
-        let shown = match head {
-            Some(h) if step.heads().is_some() => format!("{name}[{h}]"),
-            _ => name.clone(),
-        };
-        out.push_str(&format!(
-            "\n── step {}/{}: {shown} ──\n",
-            i + 1,
-            steps.len()
-        ));
-        if let Some(note) = &st.note {
-            out.push_str(&format!("{note}\n"));
-        }
-        let addr = Address::parse(&shown)?;
-        out.push_str(&render::address(trace, &addr, &opts)?);
-        if let Some([r, c]) = st.cell {
-            let mut idx: Vec<usize> = head
-                .filter(|_| step.heads().is_some())
-                .into_iter()
-                .collect();
-            idx.extend([r, c]);
-            let v = step.value(&idx)?;
-            let rl = step.row_labels().get(r).cloned().unwrap_or_default();
-            let cl = step
-                .col_labels(head.filter(|_| step.heads().is_some()))
-                .get(c)
-                .cloned()
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "selected cell [{r}][{c}] ({rl} → {cl}) = {}\n",
-                render::fmt_value(v, a.precision)
-            ));
-        }
-    }
-    emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -200,6 +200,8 @@ pub fn address(
     };
     match rest {
         [] => match (per_head, head) {
+            // q, k, v, head_out: the heads side by side, n × d_model.
+            (true, None) if step.matrix(None).is_ok() => one_matrix(step, None, opts),
             (true, None) => {
                 let heads = step.heads().unwrap_or(1);
                 let mut out = String::new();

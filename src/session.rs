@@ -15,8 +15,8 @@ use crate::render::{self, RenderOptions};
 use crate::scenario::check::{self, CheckReport};
 use crate::scenario::io::{self, LoadError, SaveError, SaveGuard};
 use crate::scenario::schema::{
-    AttentionExpect, AttentionScenario, Expectation, Kind, Numbers, Scenario, ScenarioFile,
-    TourStep, VERSION, Word,
+    AttentionExpect, AttentionScenario, Expectation, InputSpec, Kind, Numbers, Scenario,
+    ScenarioFile, TourStep, VERSION, Word,
 };
 use crate::scenario::{self as scn, Runnable, ScenarioProblem};
 use crate::trace::{Address, Step, Trace, TraceError};
@@ -293,6 +293,12 @@ struct Study {
     previous: Option<Trace>,
     cursor: Cursor,
     visited: Vec<TourStep>,
+    /// For each visited stop: was its cell chosen on purpose (`cell`, `show name[..][i][j]`,
+    /// `explain`, `note`)? Those cells' values become expectations when saving.
+    chosen: Vec<bool>,
+    /// The input the study started from (a changed sentence makes the scenario's title,
+    /// description and tour stale).
+    started_on: Option<InputSpec>,
 }
 
 /// The state of one study session.
@@ -302,6 +308,8 @@ pub struct Session {
     /// A model study kept while an `attend` hand-check is in focus.
     parked: Option<Study>,
     file: Option<(PathBuf, u64)>,
+    /// The loaded file has YAML comments (which saving over it would drop).
+    file_comments: bool,
     tour: Option<Tour>,
     precision: usize,
     dirty: bool,
@@ -327,12 +335,26 @@ fn first_cursor(trace: &Trace) -> Cursor {
 impl Study {
     fn new(subject: Subject, trace: Trace) -> Study {
         let cursor = first_cursor(&trace);
+        let started_on = match &subject {
+            Subject::Model(m) => Some(m.scenario.input.clone()),
+            Subject::Hand(_) => None,
+        };
         Study {
             subject,
             trace,
             previous: None,
             cursor,
             visited: Vec::new(),
+            chosen: Vec::new(),
+            started_on,
+        }
+    }
+
+    /// True when the sentence differs from the one the study started from.
+    fn input_changed(&self) -> bool {
+        match (&self.subject, &self.started_on) {
+            (Subject::Model(m), Some(start)) => m.scenario.input != *start,
+            _ => false,
         }
     }
 }
@@ -365,6 +387,7 @@ impl Session {
             study,
             parked: None,
             file: None,
+            file_comments: false,
             tour: None,
             precision: 4,
             dirty: false,
@@ -384,6 +407,7 @@ impl Session {
         let loaded = io::load(path)?;
         let mut s = Session::from_runnable(loaded.file, loaded.runnable);
         s.file = Some((loaded.path, loaded.fingerprint));
+        s.file_comments = loaded.has_comments;
         Ok(s)
     }
 
@@ -423,11 +447,20 @@ impl Session {
         matches!(self.study.subject, Subject::Hand(_))
     }
 
-    /// Title of the scenario.
-    pub fn title(&self) -> &str {
+    /// Title of the scenario; once the sentence has changed, `Session on <sentence> (from
+    /// “<title>”)` (what `save` writes).
+    pub fn title(&self) -> std::borrow::Cow<'_, str> {
         match &self.study.subject {
-            Subject::Model(m) => &m.scenario.title,
-            Subject::Hand(a) => &a.title,
+            Subject::Model(m) if self.study.input_changed() => {
+                let was = if m.scenario.title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (from “{}”)", m.scenario.title)
+                };
+                std::borrow::Cow::Owned(format!("Session on {}{was}", m.scenario.input.text))
+            }
+            Subject::Model(m) => std::borrow::Cow::Borrowed(&m.scenario.title),
+            Subject::Hand(a) => std::borrow::Cow::Borrowed(&a.title),
         }
     }
 
@@ -523,6 +556,14 @@ impl Session {
             Command::Cell(r, c) => self.cell(r, c),
             Command::Next => self.step_by(1),
             Command::Prev => self.step_by(-1),
+            Command::Mask(m) if self.is_hand_check() => self
+                .change_hand(&format!("mask {m}"), |a| {
+                    a.mask = (m == MaskKind::Causal).then_some(Word(MaskKind::Causal))
+                }),
+            Command::Scale(s) if self.is_hand_check() => self
+                .change_hand(&format!("scale {}", on_off(s == Switch::On)), |a| {
+                    a.scale = Some(s == Switch::On)
+                }),
             Command::Mask(m) => self.change_config(&format!("mask {m}"), |c| c.mask = m),
             Command::Scale(s) => self
                 .change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
@@ -618,7 +659,8 @@ impl Session {
 
     /// Records the current position as a stop of the tour (merging with the last stop when
     /// it is the same step and head).
-    fn visit(&mut self) {
+    /// `chosen`: the cell was picked on purpose (its value is worth an expectation).
+    fn visit(&mut self, chosen: bool) {
         let c = self.study.cursor.clone();
         let head = self.current_head();
         let stop = TourStep {
@@ -630,8 +672,14 @@ impl Session {
         match self.study.visited.last_mut() {
             Some(last) if last.show == stop.show && last.head == stop.head => {
                 last.cell = stop.cell;
+                if let Some(flag) = self.study.chosen.last_mut() {
+                    *flag |= chosen;
+                }
             }
-            _ => self.study.visited.push(stop),
+            _ => {
+                self.study.visited.push(stop);
+                self.study.chosen.push(chosen);
+            }
         }
     }
 
@@ -683,7 +731,21 @@ impl Session {
         Outcome::say(text).with_status(format!("{n} steps; `show <name>[h]` shows one"))
     }
 
+    /// Back to the parked model when `name` is one of its steps and not the hand-check's.
+    fn unpark_for(&mut self, name: &str) {
+        if self.is_hand_check()
+            && self.study.trace.get(name).is_none()
+            && self
+                .parked
+                .as_ref()
+                .is_some_and(|p| p.trace.get(name).is_some())
+        {
+            self.unpark();
+        }
+    }
+
     fn show(&mut self, a: &Address) -> Result<Outcome, SessionError> {
+        self.unpark_for(&a.name);
         // Validate first: nothing changes on error.
         let text = render::address(&self.study.trace, a, &self.render_opts())?;
         let step = self.study.trace.step(&a.name)?;
@@ -699,7 +761,7 @@ impl Session {
             _ => None,
         };
         self.set_cursor(&a.name, head, cell)?;
-        self.visit();
+        self.visit(cell.is_some());
         Ok(Outcome::say(text).with_status(format!("showing {}", self.here())))
     }
 
@@ -722,7 +784,7 @@ impl Session {
             )));
         }
         self.set_cursor(&names[next as usize], None, None)?;
-        self.visit();
+        self.visit(false);
         let step = self
             .current_step()
             .map(|s| s.formula().to_string())
@@ -736,6 +798,7 @@ impl Session {
     }
 
     fn layer(&mut self, l: usize) -> Result<Outcome, SessionError> {
+        self.unpark();
         let cur = self.study.cursor.step.clone();
         let parts: Vec<&str> = cur.split('.').collect();
         // enc.0.attn.weights → enc.{l}.attn.weights; a step outside the layers goes to the
@@ -779,7 +842,7 @@ impl Session {
             )));
         }
         self.set_cursor(&target, None, None)?;
-        self.visit();
+        self.visit(false);
         Ok(Outcome::say(self.show_current()?).with_status(format!("layer {l}: {}", self.here())))
     }
 
@@ -800,7 +863,7 @@ impl Session {
             .into());
         }
         self.set_cursor(&step, Some(h), None)?;
-        self.visit();
+        self.visit(false);
         Ok(Outcome::say(self.show_current()?)
             .with_status(format!("head {h} of {n}: {}", self.here())))
     }
@@ -809,7 +872,7 @@ impl Session {
         let step = self.study.cursor.step.clone();
         let head = self.current_head();
         self.set_cursor(&step, head, Some((r, c)))?;
-        self.visit();
+        self.visit(true);
         let v = self
             .study
             .trace
@@ -821,11 +884,14 @@ impl Session {
 
     fn note(&mut self, text: String) -> Result<Outcome, SessionError> {
         if self.study.visited.is_empty() {
-            self.visit();
+            self.visit(true);
         }
         let here = self.here();
         if let Some(last) = self.study.visited.last_mut() {
             last.note = Some(text);
+        }
+        if let Some(flag) = self.study.chosen.last_mut() {
+            *flag = true;
         }
         self.dirty = true;
         Ok(Outcome::say(format!(
@@ -868,7 +934,7 @@ impl Session {
         let (name, head) = scn::tour_target(stop).map_err(SessionError::NotHere)?;
         self.set_cursor(&name, head, stop.cell.map(|[r, c]| (r, c)))?;
         let mut text = format!(
-            "── stop {}/{}: {} ──\n",
+            "\n── stop {}/{}: {} ──\n",
             tour.pos + 1,
             tour.steps.len(),
             self.here()
@@ -964,7 +1030,7 @@ impl Session {
                 e.problems
                     .into_iter()
                     .map(|p| ScenarioProblem {
-                        path: scn::FieldPath::new(vec![scn::PathSeg::Key(p.field.clone())]),
+                        path: scn::config_field_path(&p.field),
                         message: format!("= {}: expected {}", p.value, p.allowed),
                     })
                     .collect(),
@@ -1046,6 +1112,39 @@ impl Session {
         Ok(Outcome {
             text,
             status,
+            quit: false,
+            diff: Some(diff),
+        })
+    }
+
+    /// Changes the hand-check (its mask or scaling), recomputes it and says what changed.
+    fn change_hand(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut AttentionScenario),
+    ) -> Result<Outcome, SessionError> {
+        let Subject::Hand(a) = &self.study.subject else {
+            return Err(SessionError::NotHere("no hand-check is open".into()));
+        };
+        let mut next = (**a).clone();
+        f(&mut next);
+        let normal = |x: &AttentionScenario| (x.scale.unwrap_or(true), x.mask.map(|w| w.0));
+        if normal(&next) == normal(a) {
+            return Ok(Outcome::say(format!(
+                "{what}: already so; nothing to recompute"
+            )));
+        }
+        let trace = scn::build_attention(&next).map_err(SessionError::Invalid)?;
+        let diff = Diff::between(&self.study.trace, &trace);
+        let old = std::mem::replace(&mut self.study.trace, trace);
+        self.study.previous = Some(old);
+        self.study.subject = Subject::Hand(Box::new(next));
+        self.fix_cursor();
+        self.dirty = true;
+        let summary = diff.summary(self.precision);
+        Ok(Outcome {
+            text: format!("{what}: recomputed; {summary}\n"),
+            status: format!("{what}: {summary}"),
             quit: false,
             diff: Some(diff),
         })
@@ -1300,6 +1399,9 @@ impl Session {
     }
 
     fn explain(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
+        if let Some(a) = &a {
+            self.unpark_for(&a.name);
+        }
         let e = self.explanation(a.as_ref())?;
         let text = e.to_text();
         if let Some(a) = a {
@@ -1316,7 +1418,7 @@ impl Session {
             };
             if let [i, j] = rest {
                 self.set_cursor(&a.name, head, Some((*i, *j)))?;
-                self.visit();
+                self.visit(true);
             }
         }
         Ok(Outcome::say(text))
@@ -1324,15 +1426,59 @@ impl Session {
 
     // ----- files ------------------------------------------------------------------------
 
-    /// The session as a scenario file: the model (or hand-check), the recorded tour, the
-    /// loaded expectations that still hold, and the values of the cells visited.
+    /// The tour to save: the scenario's own stops that still fit the trace (none when the
+    /// sentence changed: their notes would talk about other words), then the stops visited
+    /// in this session that are not already there.
+    fn tour_to_save(&self, own: &[TourStep], notes: &mut Vec<String>) -> Vec<TourStep> {
+        let mut tour: Vec<TourStep> = Vec::new();
+        if self.study.input_changed() {
+            if !own.is_empty() {
+                notes.push(format!(
+                    "left out the scenario's {}: they were written for the old sentence",
+                    plural(own.len(), "tour stop")
+                ));
+            }
+        } else {
+            let fitting: Vec<TourStep> = own
+                .iter()
+                .filter(|t| scn::tour_stop_fits(&self.study.trace, t))
+                .cloned()
+                .collect();
+            if fitting.len() < own.len() {
+                notes.push(format!(
+                    "left out {} that no longer fit the model",
+                    plural(own.len() - fitting.len(), "tour stop")
+                ));
+            }
+            tour = fitting;
+        }
+        for stop in &self.study.visited {
+            let same =
+                |t: &TourStep| t.show == stop.show && t.head == stop.head && t.cell == stop.cell;
+            match tour.iter_mut().find(|t| same(t)) {
+                Some(t) if stop.note.is_some() => t.note = stop.note.clone(),
+                Some(_) => {}
+                None => tour.push(stop.clone()),
+            }
+        }
+        tour
+    }
+
+    /// The session as a scenario file: the model (or hand-check), the tour (the scenario's
+    /// own stops that still fit, then the stops visited here), the loaded expectations that
+    /// still hold, and the values of the cells chosen on purpose; notes say what was left out.
     pub fn to_file(&self) -> (ScenarioFile, Vec<String>) {
         let mut notes = Vec::new();
         match &self.study.subject {
             Subject::Model(m) => {
                 let mut s = m.scenario.clone();
-                if !self.study.visited.is_empty() {
-                    s.steps = self.study.visited.clone();
+                s.steps = self.tour_to_save(&m.scenario.steps, &mut notes);
+                if m.model.config().arch != Arch::EncoderDecoder && s.input.target.take().is_some()
+                {
+                    notes.push(
+                        "left out the target sentence: only an encoder-decoder model reads it"
+                            .into(),
+                    );
                 }
                 // Embedding overrides of tokens no longer in the input would not load.
                 let tokens: Vec<&String> = m
@@ -1364,25 +1510,36 @@ impl Session {
                         before - s.expect.len()
                     ));
                 }
-                for stop in &self.study.visited {
+                for (stop, chosen) in self.study.visited.iter().zip(&self.study.chosen) {
+                    if !chosen {
+                        continue;
+                    }
                     if let Some(e) = recorded_expectation(&self.study.trace, stop)
                         && !s.expect.iter().any(|x| x.at == e.at)
                     {
                         s.expect.push(e);
                     }
                 }
-                if s.title.is_empty() {
-                    s.title = format!("Session on {}", s.input.text);
-                }
-                if s.description.is_empty() {
-                    s.description = "Saved from a qkv session. The expected values at the visited cells were computed by qkv.".into();
+                if self.study.input_changed() || s.title.is_empty() {
+                    let was = if s.title.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (from “{}”)", s.title)
+                    };
+                    s.title = format!("Session on {}{was}", s.input.text);
+                    s.description = "Saved from a qkv session. The expected values at the cells chosen in it were computed by qkv.".into();
                 }
                 (ScenarioFile::Model(s), notes)
             }
             Subject::Hand(a) => {
                 let mut a = (**a).clone();
-                if !self.study.visited.is_empty() {
-                    a.steps = self.study.visited.clone();
+                a.steps = self.tour_to_save(&a.steps, &mut notes);
+                if a.expect.is_some() && check::check_attention(&self.study.trace, &a).failed() > 0
+                {
+                    notes.push(
+                        "the hand-check's expected matrices no longer hold (scaling or mask changed): saved the values computed now".into(),
+                    );
+                    a.expect = None;
                 }
                 if a.expect.is_none() {
                     let rows = |n: &str| -> Option<Vec<Vec<f64>>> {
@@ -1394,10 +1551,11 @@ impl Session {
                                 .collect(),
                         )
                     };
+                    let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
                     a.expect = Some(AttentionExpect {
                         scores: rows("scores"),
                         scaled: rows("scaled"),
-                        masked: None,
+                        masked: if causal { rows("masked") } else { None },
                         weights: rows("weights"),
                         output: rows("output"),
                         tolerance: Some(1e-5),
@@ -1411,12 +1569,31 @@ impl Session {
     fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         let (file, notes) = self.to_file();
         let text = io::to_yaml(&file)?;
+        // Never write a file that would not load back.
+        if let Err(e) = io::parse_and_build(&text, &path.display().to_string()) {
+            return Err(SessionError::NotHere(format!(
+                "nothing was written: the scenario would not load back ({})",
+                e.to_string().replace('\n', "; ")
+            )));
+        }
+        let over_loaded = self
+            .file
+            .as_ref()
+            .is_some_and(|(p, _)| io::same_file(p, path));
+        if over_loaded && self.file_comments && !force {
+            return Err(SessionError::NotHere(format!(
+                "{} has comments (hand arithmetic, notes) that saving would drop, since qkv writes its own layout: save under another name, or `save! {}` to overwrite",
+                path.display(),
+                path.display()
+            )));
+        }
         let guard = SaveGuard {
             loaded: self.file.clone(),
             force,
         };
         io::save_text(&text, path, &guard)?;
         self.file = Some((path.to_path_buf(), io::fingerprint(text.as_bytes())));
+        self.file_comments = false;
         self.dirty = false;
         let stops = file.steps().len();
         let checks = match &file {
@@ -1424,8 +1601,10 @@ impl Session {
             ScenarioFile::Attention(a) => a.expect.as_ref().map_or(0, |e| e.matrices().len()),
         };
         let mut out = format!(
-            "saved {} ({stops} tour stops, {checks} expectations); `qkv check {}` verifies it",
+            "saved {} ({}, {}); `qkv check {}` verifies it",
             path.display(),
+            plural(stops, "tour stop"),
+            plural(checks, "expectation"),
             path.display()
         );
         for n in notes {
@@ -1445,6 +1624,7 @@ impl Session {
             self.parked = None;
         }
         self.file = Some((loaded.path, loaded.fingerprint));
+        self.file_comments = loaded.has_comments;
         self.tour = None;
         self.dirty = false;
         let title = if self.title().is_empty() {
@@ -1480,7 +1660,8 @@ impl Session {
         Outcome::say(text).with_status(format!("check: {summary}"))
     }
 
-    fn export(&self, path: &Path) -> Result<Outcome, SessionError> {
+    fn export(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+        self.unpark();
         let Some(model) = self.model() else {
             return Err(SessionError::NotHere(
                 "an attention hand-check has no model to export; `show` prints its steps".into(),
@@ -1488,14 +1669,15 @@ impl Session {
         };
         let f = export::write(model, &self.study.trace, path)?;
         Ok(Outcome::say(format!(
-            "wrote {} ({f:?}: {} steps, {} weights + embed.E)",
+            "wrote {} ({f}: {} steps, {} weights + embed.E)",
             path.display(),
             self.study.trace.steps().len(),
             model.weights().len()
         )))
     }
 
-    fn params(&self) -> Result<Outcome, SessionError> {
+    fn params(&mut self) -> Result<Outcome, SessionError> {
+        self.unpark();
         let m = self.model_subject()?;
         let vocab = self.study.trace.tokens().vocab.len() as u64;
         let r = crate::model::params::count(m.model.config(), vocab);
@@ -1538,6 +1720,15 @@ fn change_text(x: f32, precision: usize) -> String {
 /// An f32 as the f64 with the same shortest decimal form (0.1f32 → 0.1, not 0.10000000149).
 fn f64_of(x: f32) -> f64 {
     x.to_string().parse().unwrap_or(f64::from(x))
+}
+
+/// `1 tour stop`, `3 tour stops`.
+pub fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 fn on_off(b: bool) -> &'static str {

@@ -63,5 +63,5 @@ fn bench_table_and_bad_input() {
     let o = qkv(&["bench", "--preset", "tiny", "--tokens", "0"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("input.text"), "{err}");
+    assert!(err.contains("invalid value '0' for '--tokens"), "{err}");
 }

@@ -239,3 +239,39 @@ fn several_problems_are_reported_together() {
         "{err}"
     );
 }
+
+#[test]
+fn options_out_of_range_are_refused() {
+    for args in [
+        &["run", "--precision", "40"][..],
+        &["params", "--vocab", "0"][..],
+        &["replay", "scenarios/default.yaml", "--precision", "13"][..],
+    ] {
+        let o = qkv(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("invalid value"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn file_errors_name_the_cause_once() {
+    let o = qkv(&["export", "-o", "/nonexistent-dir/x.npz"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot write /nonexistent-dir/x.npz: No such file or directory"),
+        "{err}"
+    );
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+    let o = qkv(&["run", "--arch", "decoder", "--target", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("only an encoder-decoder model reads a target"),
+        "{}",
+        stderr(&o)
+    );
+}

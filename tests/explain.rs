@@ -731,7 +731,14 @@ fn hand_check(
             inputs.iter().map(|s| s.to_string()).collect(),
         )
     };
-    let steps = vec![
+    // Like `scenario::build_attention`, the scaled step's formula records the setting
+    // (explain reads it there: with d_k = 1 or zero scores the numbers cannot tell).
+    let scaled_formula = if scale {
+        format!("scaled = scores / √d_k = scores / √{dk}")
+    } else {
+        "scaled = scores (scaling off)".to_string()
+    };
+    let mut steps = vec![
         s("q", StepKind::Query, q, &qt, dims(dk), &[]),
         s("k", StepKind::Key, k, &kt, dims(dk), &[]),
         s("v", StepKind::Value, v, &kt, dims(dv), &[]),
@@ -776,6 +783,15 @@ fn hand_check(
             &["weights", "v"],
         ),
     ];
+    steps[4] = Step::new(
+        "scaled",
+        StepKind::Scaled,
+        Tensor::Matrix(steps[4].matrix(None).unwrap().to_owned()),
+        qt.clone(),
+        kt.clone(),
+        scaled_formula,
+        vec!["scores".to_string()],
+    );
     Trace::new(
         steps,
         TraceTokens {
@@ -879,7 +895,7 @@ fn article_example_reads_like_the_article() {
 }
 
 #[test]
-fn hand_checks_read_scaling_and_masks_from_the_numbers() {
+fn hand_checks_read_scaling_from_the_formula_and_masks_from_the_numbers() {
     let q = array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
     // Scaling off: scaled = scores.
     let t = hand_check(q.clone(), q.clone(), q.clone(), Mask::None, false);

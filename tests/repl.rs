@@ -61,7 +61,7 @@ explain enc.0.attn.scores[0][1][2]
 scale off
 show enc.0.attn.weights[0]
 diff
-save study.yaml
+save! study.yaml
 load study.yaml
 check
 ";
@@ -84,7 +84,7 @@ fn a_study_session_saves_loads_and_checks() {
         out.contains("  enc.0.attn.scores          unchanged\n"),
         "{out}"
     );
-    assert!(out.contains("saved study.yaml"), "{out}");
+    assert!(out.contains("saved study.yaml ("), "{out}");
     assert!(out.contains("loaded study.yaml"), "{out}");
     assert!(out.contains(" passed, 0 failed"), "{out}");
     // The saved scenario checks on its own and keeps the change.
@@ -101,16 +101,19 @@ fn a_study_session_saves_loads_and_checks() {
 
 #[test]
 fn a_piped_session_is_byte_for_byte_reproducible() {
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    let first = repl(&["--echo"], STUDY, a.path());
-    let second = repl(&["--echo"], STUDY, b.path());
-    assert!(first.status.success() && second.status.success());
-    assert_eq!(first.stdout, second.stdout);
-    assert_eq!(
-        std::fs::read(a.path().join("study.yaml")).unwrap(),
-        std::fs::read(b.path().join("study.yaml")).unwrap()
-    );
+    // Twice in the same directory: the second run finds the first run's file.
+    let dir = tempfile::tempdir().unwrap();
+    let first = repl(&["--echo"], STUDY, dir.path());
+    let saved = std::fs::read(dir.path().join("study.yaml")).unwrap();
+    let second = repl(&["--echo"], STUDY, dir.path());
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    assert_eq!(text(&first.stdout), text(&second.stdout));
+    assert_eq!(saved, std::fs::read(dir.path().join("study.yaml")).unwrap());
+    // And in a fresh directory too.
+    let other = tempfile::tempdir().unwrap();
+    let third = repl(&["--echo"], STUDY, other.path());
+    assert_eq!(first.stdout, third.stdout);
 }
 
 #[test]

@@ -239,7 +239,7 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.starts_with("One query, three keys"), "{out}");
-    assert!(out.contains("── step 1/5: scores ──"), "{out}");
+    assert!(out.contains("── stop 1/5: scores ──"), "{out}");
     assert!(out.contains("q·k1 = 1×2 + 2×1 + 3×2 = 10"), "{out}");
     assert!(out.contains("scores = q · kᵀ"), "{out}");
     assert!(
@@ -249,7 +249,7 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
     let one = qkv(&["replay", "scenarios/default.yaml", "--step", "6"]);
     let out = String::from_utf8_lossy(&one.stdout);
     assert!(
-        out.contains("── step 6/9: dec.0.self_attn.masked[0] ──"),
+        out.contains("── stop 6/9: dec.0.self_attn.masked[0] ──"),
         "{out}"
     );
     assert!(out.contains("-inf"), "{out}");

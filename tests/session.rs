@@ -247,13 +247,23 @@ fn attend_parks_the_model_and_text_brings_it_back() {
     assert!(out.contains("q·k = 1×2 + 2×1 + 3×2 = 10"), "{out}");
     assert!(s.is_hand_check());
     assert!(s.model().is_none());
-    let err = fails(&mut s, "params");
-    assert!(err.contains("attention hand-check"), "{err}");
     run(&mut s, "explain weights[0][0]");
     // A model command brings the parked model back, with its toggles.
-    run(&mut s, "scale on");
+    let out = run(&mut s, "params");
+    assert!(
+        out.contains("vocabulary of this session: 9 tokens"),
+        "{out}"
+    );
     assert!(!s.is_hand_check());
-    assert!(s.config().unwrap().scale);
+    assert!(!s.config().unwrap().scale);
+    run(&mut s, "attend q=[1] k=[[1]] v=[[1]]");
+    // scale and mask act on the hand-check in focus…
+    assert!(run(&mut s, "scale on").contains("already so"));
+    assert!(s.is_hand_check());
+    // …a sentence brings the model back.
+    run(&mut s, "text 나는 학교에 간다");
+    assert!(!s.is_hand_check());
+    assert!(!s.config().unwrap().scale);
 }
 
 #[test]
@@ -282,7 +292,7 @@ fn save_records_the_tour_and_values_and_never_overwrites_blindly() {
     run(&mut s, "show enc.0.attn.weights[1][0][1]");
     run(&mut s, "note 바나나 looks at 맛있다");
     let out = run(&mut s, &format!("save {}", path.display()));
-    assert!(out.contains("1 tour stops"), "{out}");
+    assert!(out.contains("1 tour stop,"), "{out}");
     assert!(
         out.contains("left out"),
         "the default's expectations about 나는 학교에 간다 no longer hold: {out}"
@@ -412,4 +422,142 @@ fn reruns_equal_a_fresh_forward_pass_bit_for_bit() {
             assert_eq!(x, y, "after `{line}`: {}", a.name());
         }
     }
+}
+
+/// Whatever the session did, `save` writes a file that loads back and checks.
+#[test]
+fn saved_files_always_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, script) in [
+        // A short sentence: the default tour's cells no longer exist.
+        &["text 하나", "mask on"][..],
+        &["text I love you", "show probs[0][2]"][..],
+        &["set model.arch decoder", "text a b"][..],
+        &[
+            "set model.d_model 4",
+            "set model.heads 1",
+            "next",
+            "next",
+            "next",
+        ][..],
+        &[
+            "attend q=[1, 2] k=[[1, 0], [0, 1]] v=[[1], [2]] mask=causal",
+            "scale off",
+        ][..],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut s = session();
+        for line in *script {
+            run(&mut s, line);
+        }
+        let path = dir.path().join(format!("s{i}.yaml"));
+        let out = run(&mut s, &format!("save {}", path.display()));
+        assert!(out.starts_with("saved "), "{out}");
+        let mut t = Session::open(&path).unwrap_or_else(|e| panic!("{script:?}: {e}"));
+        let check = run(&mut t, "check");
+        assert!(!check.contains("FAIL"), "{script:?}: {check}");
+    }
+}
+
+#[test]
+fn saving_over_the_loaded_scenario_keeps_its_tour_and_asks_before_dropping_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.yaml");
+    std::fs::copy("scenarios/dot-product.yaml", &path).unwrap();
+    let mut s = Session::open(&path).unwrap();
+    run(&mut s, "show weights[0][1]");
+    let err = fails(&mut s, &format!("save {}", path.display()));
+    assert!(err.contains("has comments"), "{err}");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("# q·k1 = 1·2")
+    );
+    let out = run(&mut s, &format!("save! {}", path.display()));
+    assert!(
+        out.contains("6 tour stops"),
+        "the 5 stops of the file plus the one visited: {out}"
+    );
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.contains("q·k2 = 1×0 + 2×1 + 3×(−1) = −1: the worst match."),
+        "{saved}"
+    );
+    // Without comments now: saving again over it needs no force.
+    run(&mut s, &format!("save {}", path.display()));
+}
+
+#[test]
+fn saving_to_a_directory_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session();
+    let err = fails(&mut s, &format!("save {}", dir.path().display()));
+    assert!(err.contains("is a directory: give a file name"), "{err}");
+}
+
+#[test]
+fn a_changed_sentence_gets_a_new_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session();
+    assert_eq!(s.title(), "나는 학교에 간다 → I go to school");
+    run(&mut s, "text the cat sat");
+    assert_eq!(
+        s.title(),
+        "Session on the cat sat (from “나는 학교에 간다 → I go to school”)"
+    );
+    let path = dir.path().join("t.yaml");
+    let out = run(&mut s, &format!("save {}", path.display()));
+    assert!(
+        out.contains("left out the scenario's 9 tour stops"),
+        "{out}"
+    );
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("title: Session on the cat sat"), "{saved}");
+    assert!(
+        !saved.contains("학교에 (row)"),
+        "the old tour's notes are gone: {saved}"
+    );
+}
+
+#[test]
+fn hand_checks_toggle_scaling_and_mask() {
+    let mut s = Session::open(std::path::Path::new("scenarios/scaling.yaml")).unwrap();
+    let out = run(&mut s, "scale off");
+    assert!(out.starts_with("scale off: recomputed;"), "{out}");
+    let w = s.trace().get("weights").unwrap().matrix(None).unwrap();
+    // softmax of [64, 32, 0]: e^−32 = 1.3e-14, effectively one-hot
+    assert!(w[[0, 0]] > 0.999_999 && w[[0, 1]] < 1e-13, "{w}");
+    let out = run(&mut s, "mask on");
+    assert!(out.contains("mask causal: recomputed"), "{out}");
+    assert_eq!(
+        s.trace().get("masked").unwrap().value(&[0, 1]).unwrap(),
+        f32::NEG_INFINITY
+    );
+    // explain reads the setting, not the numbers: with d_k = 1 scaling divides by √1 = 1.
+    run(&mut s, "attend q=[5] k=[[2]] v=[[3]]");
+    let e = run(&mut s, "explain scaled[0][0]");
+    assert!(e.contains("÷ √d_k = √1 = 1"), "{e}");
+    assert!(!e.contains("scaling off"), "{e}");
+}
+
+#[test]
+fn attend_rejects_numbers_that_overflow() {
+    let mut s = session();
+    let err = fails(&mut s, "attend q=[1e39] k=[[1]] v=[[1]]");
+    assert!(err.contains("does not fit in f32"), "{err}");
+    let err = fails(&mut s, "attend q=[1e30] k=[[1e30]] v=[[1]]");
+    assert!(err.contains("overflow f32"), "{err}");
+    assert!(!s.is_hand_check());
+}
+
+#[test]
+fn model_names_bring_the_model_back_after_attend() {
+    let mut s = session();
+    run(&mut s, "attend q=[1] k=[[1]] v=[[1]]");
+    assert!(s.is_hand_check());
+    let out = run(&mut s, "show enc.0.attn.weights[0]");
+    assert!(out.contains("enc.0.attn.weights[0]  (3 × 3)"), "{out}");
+    assert!(!s.is_hand_check());
 }

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use super::config::{Config, Norm};
 use super::init::xavier;
-use crate::trace::edit_distance;
+use crate::util::edit_distance;
 
 /// A weight matrix or vector.
 #[derive(Debug, Clone, PartialEq)]

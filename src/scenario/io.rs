@@ -35,12 +35,12 @@ pub struct Located {
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The file was read but its content is not a valid scenario.
     #[error("{}", invalid_text(origin, problems))]
@@ -80,9 +80,15 @@ fn invalid_text(origin: &str, problems: &[Located]) -> String {
 /// Why a scenario could not be saved.
 #[derive(Debug, Error)]
 pub enum SaveError {
+    /// The target is a directory.
+    #[error("{path} is a directory: give a file name, e.g. {}/my.yaml", path.display())]
+    IsDirectory {
+        /// The target.
+        path: PathBuf,
+    },
     /// The target exists and is not the file this session loaded.
     #[error(
-        "{path} already exists and is not the scenario you loaded: choose another name, or force the overwrite"
+        "{path} already exists and is not the scenario you loaded: choose another name, or overwrite it (`save! <file>` in the REPL, y in the TUI)"
     )]
     WouldOverwrite {
         /// The target.
@@ -90,19 +96,19 @@ pub enum SaveError {
     },
     /// The loaded file was changed by someone else since it was loaded.
     #[error(
-        "{path} changed on disk since it was loaded: save under another name, or force the overwrite"
+        "{path} changed on disk since it was loaded: save under another name, or overwrite it (`save! <file>` in the REPL, y in the TUI)"
     )]
     ChangedOnDisk {
         /// The target.
         path: PathBuf,
     },
     /// File system error.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Io {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Serialization error (should not happen for valid scenarios).
     #[error("cannot serialise the scenario: {0}")]
@@ -120,6 +126,8 @@ pub struct Loaded {
     pub fingerprint: u64,
     /// The model/trace built from it.
     pub runnable: Runnable,
+    /// The file has YAML comments (saving over it would drop them).
+    pub has_comments: bool,
 }
 
 /// What a save may overwrite.
@@ -136,11 +144,18 @@ pub fn fingerprint(bytes: &[u8]) -> u64 {
     crate::model::init::fnv1a(bytes)
 }
 
+/// True when the text has YAML comments: a line starting with `#`, or ` #` after a value
+/// (conservative: a ` #` inside a quoted string counts too).
+pub fn has_comments(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.trim_start().starts_with('#') || l.contains(" #"))
+}
+
 /// Reads, parses and builds the scenario at `path`.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let bytes = fs::read(path).map_err(|source| LoadError::Read {
+    let bytes = fs::read(path).map_err(|cause| LoadError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let origin = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| LoadError::Invalid {
@@ -158,6 +173,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
         path: path.to_path_buf(),
         fingerprint: fingerprint(&bytes),
         runnable,
+        has_comments: has_comments(&text),
     })
 }
 
@@ -292,13 +308,26 @@ pub fn parse(text: &str, origin: &str) -> Result<ScenarioFile, LoadError> {
             .trim()
             .to_string(),
     };
+    // A missing field: say which fields the kind needs.
+    let with_needs = |e: serde_yaml::Error, needs: &str| {
+        let mut err = from_yaml_error(origin, &e);
+        if let LoadError::Invalid { problems, .. } = &mut err {
+            for p in problems
+                .iter_mut()
+                .filter(|p| p.message.starts_with("missing field"))
+            {
+                p.message.push_str(&format!(": {needs}"));
+            }
+        }
+        err
+    };
     match kind.as_str() {
         "model" => serde_yaml::from_str::<Scenario>(text)
             .map(ScenarioFile::Model)
-            .map_err(|e| from_yaml_error(origin, &e)),
+            .map_err(|e| with_needs(e, "a model scenario needs `version` and `input` (with `text`); `model`, `steps` and `expect` are optional")),
         "attention" => serde_yaml::from_str::<AttentionScenario>(text)
             .map(ScenarioFile::Attention)
-            .map_err(|e| from_yaml_error(origin, &e)),
+            .map_err(|e| with_needs(e, "a `kind: attention` hand-check needs `q`, `k` and `v` (lists of rows)")),
         other => {
             let (l, c) = at(&["kind"]);
             Err(one(
@@ -552,10 +581,15 @@ pub fn save(file: &ScenarioFile, path: &Path, guard: &SaveGuard) -> Result<(), S
 
 /// Writes YAML text to `path` atomically under the rules of `guard`.
 pub fn save_text(text: &str, path: &Path, guard: &SaveGuard) -> Result<(), SaveError> {
-    let io = |source| SaveError::Io {
+    let io = |cause| SaveError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
+    if path.is_dir() {
+        return Err(SaveError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
     if path.exists() && !guard.force {
         let same = guard
             .loaded
@@ -596,7 +630,8 @@ pub fn save_text(text: &str, path: &Path, guard: &SaveGuard) -> Result<(), SaveE
     })
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+/// True when both paths name the same file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
     match (fs::canonicalize(a), fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,

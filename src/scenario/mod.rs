@@ -16,7 +16,7 @@ use ndarray::{Array1, Array2};
 
 use crate::model::attention::{Mask, scaled_dot_product};
 use crate::model::{
-    Config, Input, Layers, MaskKind, Param, Preset, Transformer, ValidConfig, prepare,
+    Arch, Config, Input, Layers, MaskKind, Param, Preset, Transformer, ValidConfig, prepare,
 };
 use crate::trace::{Address, Labels, Step, StepKind, Tensor, Trace, TraceTokens};
 use schema::{
@@ -219,7 +219,7 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
 }
 
 /// Maps a config problem's field (`heads`, `layers.encoder`, `input.text`) to its path.
-fn config_field_path(field: &str) -> FieldPath {
+pub fn config_field_path(field: &str) -> FieldPath {
     match field.split_once('.') {
         Some(("input", rest)) => FieldPath::key("input").then(rest),
         Some(("layers", _)) => FieldPath::key("model").then("layers"),
@@ -279,12 +279,15 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
     check_version(s.version)?;
     let mut problems = Vec::new();
     let config = config_of(&s.model);
-    if let Some(eps) = s.model.eps
-        && !(eps.is_finite() && eps > 0.0)
+    if let Some(t) = &s.input.target
+        && config.arch != Arch::EncoderDecoder
     {
         problems.push(ScenarioProblem::new(
-            FieldPath::key("model").then("eps"),
-            format!("= {eps}: expected a number in (0, 1]"),
+            FieldPath::key("input").then("target"),
+            format!(
+                "= {t:?}: only an encoder-decoder model reads a target, and this one is {}; remove it or set model.arch: encoder-decoder",
+                config.arch
+            ),
         ));
     }
     let prepared = prepare(config, &s.input.text, s.input.target.as_deref());
@@ -405,6 +408,11 @@ pub fn tour_target(step: &TourStep) -> Result<(String, Option<usize>), String> {
     }
 }
 
+/// True when a tour stop names a step, head and cell of `trace`.
+pub fn tour_stop_fits(trace: &Trace, stop: &TourStep) -> bool {
+    check_tour(std::slice::from_ref(stop), trace).is_empty()
+}
+
 fn check_tour(steps: &[TourStep], trace: &Trace) -> Vec<ScenarioProblem> {
     let mut out = Vec::new();
     for (i, st) in steps.iter().enumerate() {
@@ -473,11 +481,24 @@ fn check_expectations(expect: &[Expectation], trace: &Trace) -> Vec<ScenarioProb
         }
         match Address::parse(&e.at) {
             Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
-            Ok(a) => {
-                if let Err(err) = check::resolve(trace, &a) {
-                    out.push(ScenarioProblem::new(path.then("at"), err.to_string()));
+            Ok(a) => match check::resolve(trace, &a) {
+                Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
+                Ok(r) => {
+                    if let Some(schema::ArgmaxSpec::Label(l)) = &e.argmax {
+                        let labels = r.step.col_labels(r.head);
+                        if !labels.iter().any(|x| x == l) {
+                            out.push(ScenarioProblem::new(
+                                path.then("argmax"),
+                                format!(
+                                    "= {l:?}: expected a column index or one of the column labels of {}: {}",
+                                    r.step.name(),
+                                    labels.join(", ")
+                                ),
+                            ));
+                        }
+                    }
                 }
-            }
+            },
         }
     }
     out
@@ -502,6 +523,18 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
             problems.push(ScenarioProblem::new(
                 path,
                 format!("value {i} is {v}: expected finite numbers"),
+            ));
+            return None;
+        }
+        if let Some((i, v)) = rows
+            .iter()
+            .flatten()
+            .enumerate()
+            .find(|(_, v)| v.abs() > f64::from(f32::MAX))
+        {
+            problems.push(ScenarioProblem::new(
+                path,
+                format!("value {i} is {v:e}: it does not fit in f32 (largest ±3.4e38)"),
             ));
             return None;
         }
@@ -578,6 +611,12 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
         if causal { Mask::Causal } else { Mask::None },
         scale,
     );
+    if r.scores.iter().any(|x| !x.is_finite()) {
+        return Err(vec![ScenarioProblem::new(
+            FieldPath::key("q"),
+            "the dot products q·k overflow f32 (a score reaches ±∞): use smaller numbers",
+        )]);
+    }
     let (ql, kl) = (labels("q", n), labels("k", m));
     let d_k = q.ncols();
     let mut steps = Vec::new();

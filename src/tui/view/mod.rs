@@ -316,7 +316,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
                     (_, None) => ("(no sentence: `:text <sentence>` runs the model)".into(), 0),
                 };
                 let count = if n > 0 {
-                    format!("  ({n} tokens)")
+                    format!("  ({})", crate::session::plural(n, "token"))
                 } else {
                     String::new()
                 };
@@ -646,7 +646,12 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             } else {
                 v.push(("n/p", "step"));
             }
-            v.extend([("i", "edit"), ("?", "help"), ("q", "quit")]);
+            // A hand-check has no sentence, positional encoding or norm: only m and s apply.
+            let hand = app.session().is_hand_check();
+            if !hand {
+                v.push(("i", "edit"));
+            }
+            v.extend([("?", "help"), ("q", "quit")]);
             if app.session().current_head().is_some() {
                 v.push(("[ ]", "head"));
             }
@@ -654,7 +659,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 v.push(("{ }", "layer"));
             }
             v.extend([
-                ("m s e o", "toggle"),
+                (if hand { "m s" } else { "m s e o" }, "toggle"),
                 (":", "cmd"),
                 ("w", "save"),
                 ("r", "tour"),
