@@ -159,6 +159,9 @@ impl Flags {
     }
 
     /// Counts the NaN, +∞ and −∞ in `values` (fast when they are all finite).
+    ///
+    /// # Shapes
+    /// `values`: any number of values, in any order.
     pub fn of_slice(values: &[f32]) -> Flags {
         let mut f = Flags::default();
         f.add_slice(values);
@@ -166,6 +169,9 @@ impl Flags {
     }
 
     /// Adds the NaN, +∞ and −∞ in `values` to the counts (fast when they are all finite).
+    ///
+    /// # Shapes
+    /// `values`: any number of values, in any order.
     pub fn add_slice(&mut self, values: &[f32]) {
         // A vectorised scan first: almost every tensor is all finite.
         let non_finite = values

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Independently re-compute a `qkv export` .npz file with numpy (float64) and compare.
+"""Independently re-compute a `qkv export` .npz (or .json) file with numpy (float64) and compare.
 
 Usage:
-    python3 tools/verify_export.py FILE.npz [--atol 1e-4] [--rtol 1e-4] [--quiet]
+    python3 tools/verify_export.py FILE.npz|FILE.json [--atol 1e-4] [--rtol 1e-4] [--quiet]
 
     qkv export --preset tiny --arch encoder-decoder -o /tmp/t.npz
     python3 tools/verify_export.py /tmp/t.npz
@@ -295,9 +295,27 @@ def label_warnings(step, meta_step, value_shape):
     return warnings
 
 
+class JsonExport:
+    """A `qkv export -o FILE.json` document, read like the npz: `files`, `[name]`, `meta`.
+
+    Non-finite values are the strings "-inf", "inf", "nan"; numpy converts them with
+    dtype=float32.
+    """
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.arrays = doc.pop("arrays")
+        self.meta = doc
+        self.files = list(self.arrays) + ["meta"]
+
+    def __getitem__(self, name):
+        return np.array(self.arrays[name], dtype=np.float32)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("npz", help="file written by `qkv export -o FILE.npz`")
+    ap.add_argument("npz", help="file written by `qkv export -o FILE.npz` (or FILE.json)")
     ap.add_argument("--atol", type=float, default=1e-4, help="absolute tolerance (1e-4)")
     ap.add_argument("--rtol", type=float, default=1e-4,
                     help="relative tolerance added for large values (1e-4)")
@@ -305,8 +323,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     try:
-        npz = np.load(args.npz)
-        meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
+        if args.npz.lower().endswith(".json"):
+            npz = JsonExport(args.npz)
+            meta = npz.meta
+        else:
+            npz = np.load(args.npz)
+            meta = json.loads(bytes(npz["meta"]).decode("utf-8"))
     except (OSError, KeyError, ValueError) as err:
         print(f"error: cannot read {args.npz}: {err}", file=sys.stderr)
         return 2

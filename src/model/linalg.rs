@@ -133,6 +133,9 @@ impl<'a> MatView<'a> {
 
     /// A view of an ndarray matrix in standard (row-major) or Fortran (column-major, e.g.
     /// `b.t()`) layout, without copying; `None` for other layouts.
+    ///
+    /// # Shapes
+    /// `a`: rows × cols; the view has the same shape.
     pub fn of(a: &ArrayView2<'a, f32>) -> Option<Self> {
         let (r, c) = a.dim();
         let a = *a;
