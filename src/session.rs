@@ -1595,6 +1595,18 @@ impl Session {
         self.file = Some((path.to_path_buf(), io::fingerprint(text.as_bytes())));
         self.file_comments = false;
         self.dirty = false;
+        // The session is now the saved scenario: its tour (replayed by `replay`), its title
+        // and expectations; the stops recorded so far are in it.
+        match (&mut self.study.subject, &file) {
+            (Subject::Model(m), ScenarioFile::Model(saved)) => {
+                m.scenario = saved.clone();
+                self.study.started_on = Some(saved.input.clone());
+            }
+            (Subject::Hand(a), ScenarioFile::Attention(saved)) => **a = saved.clone(),
+            _ => {}
+        }
+        self.study.visited.clear();
+        self.study.chosen.clear();
         let stops = file.steps().len();
         let checks = match &file {
             ScenarioFile::Model(s) => s.expect.len(),

@@ -561,3 +561,19 @@ fn model_names_bring_the_model_back_after_attend() {
     assert!(out.contains("enc.0.attn.weights[0]  (3 × 3)"), "{out}");
     assert!(!s.is_hand_check());
 }
+
+#[test]
+fn after_saving_the_session_is_the_saved_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session();
+    run(&mut s, "text 바나나 맛있다");
+    run(&mut s, "show enc.0.attn.weights[1][0][1]");
+    run(&mut s, "note look here");
+    let path = dir.path().join("mine.yaml");
+    run(&mut s, &format!("save {}", path.display()));
+    assert!(s.title().starts_with("Session on 바나나 맛있다"));
+    // `replay` now walks the saved tour, not the built-in one.
+    let tour = run(&mut s, "replay");
+    assert!(tour.contains("stop 1/1: enc.0.attn.weights[1]"), "{tour}");
+    assert!(tour.contains("look here"), "{tour}");
+}
