@@ -536,11 +536,18 @@ fn saving_asks_for_a_file_and_confirms_before_overwriting() {
         Mode::Prompt {
             kind: PromptKind::SavePath,
             line,
-        } => assert_eq!(line.text(), "qkv-session.yaml"),
+        } => {
+            assert_eq!(line.text(), "qkv-session.yaml");
+            assert!(line.is_suggested());
+        }
         m => panic!("{m:?}"),
     }
-    update(&mut a, Message::Edit(Edit::Clear));
+    // The suggestion is replaced by what is typed (no need to clear it first).
     typed(&mut a, path.to_str().unwrap());
+    match a.mode() {
+        Mode::Prompt { line, .. } => assert_eq!(line.text(), path.to_str().unwrap()),
+        m => panic!("{m:?}"),
+    }
     update(&mut a, Message::Submit);
     assert!(path.exists());
     assert!(!a.session().is_dirty());

@@ -65,6 +65,9 @@ pub enum PromptKind {
 pub struct LineEdit {
     text: String,
     cursor: usize,
+    /// The text is a suggestion: the first character typed replaces it (any other key keeps
+    /// it for editing).
+    suggested: bool,
 }
 
 impl LineEdit {
@@ -73,7 +76,20 @@ impl LineEdit {
         LineEdit {
             text: text.to_string(),
             cursor: text.chars().count(),
+            suggested: false,
         }
+    }
+    /// A buffer holding a suggestion that typing replaces (Enter accepts it, arrows and
+    /// Backspace edit it).
+    pub fn suggestion(text: &str) -> LineEdit {
+        LineEdit {
+            suggested: true,
+            ..LineEdit::new(text)
+        }
+    }
+    /// True while the text is an untouched suggestion.
+    pub fn is_suggested(&self) -> bool {
+        self.suggested
     }
     /// The text.
     pub fn text(&self) -> &str {
@@ -106,12 +122,16 @@ impl LineEdit {
             })
             .filter(|c| !c.is_control())
             .collect();
+        if std::mem::take(&mut self.suggested) {
+            self.clear();
+        }
         let at = self.byte_at(self.cursor);
         self.text.insert_str(at, &clean);
         self.cursor += clean.chars().count();
     }
     /// Deletes the character before the cursor.
     pub fn backspace(&mut self) {
+        self.suggested = false;
         if self.cursor > 0 {
             let at = self.byte_at(self.cursor - 1);
             self.text.remove(at);
@@ -120,6 +140,7 @@ impl LineEdit {
     }
     /// Deletes the character under the cursor.
     pub fn delete(&mut self) {
+        self.suggested = false;
         if self.cursor < self.text.chars().count() {
             let at = self.byte_at(self.cursor);
             self.text.remove(at);
@@ -127,22 +148,27 @@ impl LineEdit {
     }
     /// Moves the cursor one character left.
     pub fn left(&mut self) {
+        self.suggested = false;
         self.cursor = self.cursor.saturating_sub(1);
     }
     /// Moves the cursor one character right.
     pub fn right(&mut self) {
+        self.suggested = false;
         self.cursor = (self.cursor + 1).min(self.text.chars().count());
     }
     /// Moves the cursor to the start.
     pub fn home(&mut self) {
+        self.suggested = false;
         self.cursor = 0;
     }
     /// Moves the cursor to the end.
     pub fn end(&mut self) {
+        self.suggested = false;
         self.cursor = self.text.chars().count();
     }
     /// Empties the buffer.
     pub fn clear(&mut self) {
+        self.suggested = false;
         self.text.clear();
         self.cursor = 0;
     }

@@ -435,7 +435,7 @@ fn normal_mode(app: &mut App, msg: Message) {
             );
             app.mode = Mode::Prompt {
                 kind: PromptKind::SavePath,
-                line: LineEdit::new(&name),
+                line: LineEdit::suggestion(&name),
             };
         }
         Message::Replay => {

@@ -583,11 +583,17 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             };
             let lw = width(label);
             let (shown, col) = edit_window(line, w.saturating_sub(lw + 1));
+            // An untouched suggestion shows selected: typing replaces it.
+            let text = if line.is_suggested() {
+                Span::styled(
+                    shown,
+                    Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
+                )
+            } else {
+                Span::raw(shown)
+            };
             f.render_widget(
-                Paragraph::new(Line::from(vec![
-                    Span::styled(label, style::TITLE),
-                    Span::raw(shown),
-                ])),
+                Paragraph::new(Line::from(vec![Span::styled(label, style::TITLE), text])),
                 area,
             );
             f.set_cursor_position((area.x + (lw + col) as u16, area.y));
@@ -628,6 +634,12 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Esc", "cancel"),
             ("↑↓", "history"),
             ("help", "lists the commands"),
+        ],
+        Mode::Prompt { line, .. } if line.is_suggested() => vec![
+            ("Enter", "save"),
+            ("type", "a new name"),
+            ("←→/⌫", "edit this one"),
+            ("Esc", "cancel"),
         ],
         Mode::Prompt { .. } => vec![("Enter", "save"), ("Esc", "cancel")],
         Mode::ConfirmOverwrite { .. } => vec![("y", "overwrite"), ("n/Esc", "keep the file")],
