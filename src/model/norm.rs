@@ -3,6 +3,8 @@
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rayon::prelude::*;
 
+use super::vecmath;
+
 /// Inputs with at least this many values normalise their rows in parallel.
 const PARALLEL_MIN_VALUES: usize = 1 << 16;
 
@@ -18,12 +20,10 @@ pub struct LayerNorm<'w> {
     pub eps: f32,
 }
 
-/// Mean and biased variance of one row, accumulated in f64.
+/// Mean and biased variance of one row, accumulated in f64 (the same bits as the forward
+/// pass: [`vecmath::mean_var`]).
 pub fn mean_var(row: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
-    let n = row.clone().count().max(1) as f64;
-    let mean = row.clone().map(f64::from).sum::<f64>() / n;
-    let var = row.map(|x| (f64::from(x) - mean).powi(2)).sum::<f64>() / n;
-    (mean as f32, var as f32)
+    vecmath::mean_var(&row.collect::<Vec<f32>>())
 }
 
 impl LayerNorm<'_> {
@@ -47,7 +47,7 @@ impl LayerNorm<'_> {
             // The same operations in the same order as below, on slices; rows are
             // independent, so large inputs normalise their rows on all cores.
             let norm_row = |row: &mut [f32]| {
-                let (mean, var) = mean_var(row.iter().copied());
+                let (mean, var) = vecmath::mean_var(row);
                 let inv = 1.0 / (var + self.eps).sqrt();
                 for ((v, g), b) in row.iter_mut().zip(gamma).zip(beta) {
                     *v = (*v - mean) * inv * g + b;
