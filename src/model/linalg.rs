@@ -3,8 +3,9 @@
 //! The tensors stay `ndarray` arrays; the products go through [`faer`] on zero-copy views of
 //! the ndarray data ([`MatView`]: a slice, a shape and a row stride, so that one head's
 //! columns of an n × d_model matrix are a view, not a copy). Small products run on the
-//! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds give each core
-//! one block of columns (or of rows), each a sequential faer product. Why faer, and the
+//! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds, or by a weight
+//! matrix of at least [`PARALLEL_MIN_WEIGHTS`] values, give each core one block of columns
+//! (or of rows), each a sequential faer product. Why faer, and the
 //! threshold: the README's "Performance" section, measured with `qkv bench`.
 //!
 //! Every product is deterministic: the same operands give the same bits on every call,
@@ -23,6 +24,13 @@ use rayon::prelude::*;
 /// `qkv bench` (2 cores): below about 192 × 192 × 192 faer's parallel product is slower
 /// than its sequential one, from 256 × 256 × 256 on it is faster.
 pub const PARALLEL_MIN_FLOP: usize = 256 * 256 * 256;
+
+/// Products whose right operand (a weight matrix) has at least this many values (1 MiB)
+/// run on all cores whatever their number of rows: with few rows, reading the weights
+/// from memory is most of the work, and each core then reads half of them. Measured at
+/// `base`: 3 tokens 8.3 → 6.1 ms per pass, 8 tokens 10.7 → 7.7 ms; at `small` (weights of
+/// 64 KiB) splitting made a 64-token pass slower (0.65 → 0.89 ms).
+pub const PARALLEL_MIN_WEIGHTS: usize = 1 << 18;
 
 /// Parallel products split the columns when each thread gets at least this many.
 pub const MIN_COLS_PER_THREAD: usize = 64;
@@ -49,8 +57,9 @@ pub enum Backend {
     RowSplit,
     /// `faer` sequential on each of one block of columns per core.
     ColSplit,
-    /// What the model uses: sequential faer below [`PARALLEL_MIN_FLOP`]; above it, one
-    /// block of columns per core ([`Backend::ColSplit`]) when there are at least
+    /// What the model uses: sequential faer for products of fewer than
+    /// [`PARALLEL_MIN_FLOP`] multiply-adds whose right operand has fewer than
+    /// [`PARALLEL_MIN_WEIGHTS`] values; other products give one block of columns per core ([`Backend::ColSplit`]) when there are at least
     /// [`MIN_COLS_PER_THREAD`] columns per core, else one block of rows per core
     /// ([`Backend::RowSplit`]) when there are at least [`MIN_ROWS_PER_THREAD`] rows per
     /// core, else sequential. Each way gives the bits of the sequential product.
@@ -253,7 +262,7 @@ pub fn product_into(backend: Backend, a: MatView<'_>, b: MatView<'_>, out: &mut 
         Backend::FaerParallel => all_threads(),
         Backend::RowSplit => return row_split(a, b, out, threads()),
         Backend::ColSplit => return col_split(a, b, out, threads()),
-        Backend::Model if n * k * m < PARALLEL_MIN_FLOP || threads() < 2 => Par::Seq,
+        Backend::Model if !splits(n, k, m) => Par::Seq,
         Backend::Model if m >= MIN_COLS_PER_THREAD * threads() => {
             return col_split(a, b, out, threads());
         }
@@ -288,6 +297,11 @@ pub fn clear_upper_state() {
             avx._mm256_zeroupper();
         }
     }
+}
+
+/// True when the model's backend runs an n × k by k × m product on several threads.
+pub fn splits(n: usize, k: usize, m: usize) -> bool {
+    threads() > 1 && (n * k * m >= PARALLEL_MIN_FLOP || k * m >= PARALLEL_MIN_WEIGHTS)
 }
 
 /// `out = a · b` with the rows of `a` (and `out`) cut into `parts` blocks run in parallel,
