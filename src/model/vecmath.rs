@@ -4,7 +4,9 @@
 //! same operations run in the same order whatever the vector width the compiler picks: the
 //! results are the same bits on every machine and thread count. Sums use eight running
 //! lanes combined in a fixed order (faster than one running sum, whose every addition
-//! waits for the previous one, and a little more accurate).
+//! waits for the previous one, and a little more accurate). No unsafe code: the wider
+//! instructions of [`softmax_row`] come from faer's `pulp`, which picks them at run time
+//! behind a safe API.
 
 use rayon::prelude::*;
 
@@ -74,6 +76,7 @@ pub fn exp(x: f32) -> f32 {
 /// The largest entry, ignoring NaN (−∞ for an empty or all-NaN row). The maximum does not
 /// depend on the order (of two zeros either may come out, and x − 0 = x − (−0) for every x,
 /// so softmax does not see the difference).
+#[inline(always)]
 pub fn row_max(row: &[f32]) -> f32 {
     let mut lanes = [f32::NEG_INFINITY; LANES];
     let mut chunks = row.chunks_exact(LANES);
@@ -92,6 +95,7 @@ pub fn row_max(row: &[f32]) -> f32 {
 
 /// Sum of the entries: entry j goes to lane j mod 8, the lanes are added pairwise in a
 /// fixed order, then the entries after the last full group of 8.
+#[inline(always)]
 pub fn sum(row: &[f32]) -> f32 {
     let mut lanes = [0.0f32; LANES];
     let mut chunks = row.chunks_exact(LANES);
@@ -106,6 +110,7 @@ pub fn sum(row: &[f32]) -> f32 {
 }
 
 /// The same in f64, of `f(x)` for every entry `x`.
+#[inline(always)]
 fn sum_f64(row: &[f32], f: impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; LANES];
     let mut chunks = row.chunks_exact(LANES);
@@ -135,10 +140,15 @@ pub fn mean_var(row: &[f32]) -> (f32, f32) {
 /// are all −∞ becomes all zeros and the result is `true`. Blocked cells (−∞) get exactly 0.
 ///
 /// [`exp`] over the row, the 8-lane [`sum`], then one division per entry: all three loops
-/// vectorise. Against softmax in f64 rounded to f32, on the 2.4 million weights of a
+/// vectorise, with AVX2 where the processor has it (see `SoftmaxKernel`). Against softmax in f64 rounded to f32, on the 2.4 million weights of a
 /// `base` pass over 128 tokens: at most 5 ulp off (mean 0.42), where `expf` from the C
 /// library and one running sum were at most 11 ulp off (mean 1.33).
 pub fn softmax_row(row: &mut [f32]) -> bool {
+    faer::traits::pulp::Arch::new().dispatch(SoftmaxKernel(row))
+}
+
+#[inline(always)]
+fn softmax_row_kernel(row: &mut [f32]) -> bool {
     let max = row_max(row);
     if max == f32::NEG_INFINITY {
         row.fill(0.0);
@@ -152,6 +162,21 @@ pub fn softmax_row(row: &mut [f32]) -> bool {
         *v /= total;
     }
     false
+}
+
+/// The softmax of one row run through [`faer::traits::pulp`]'s dispatch: its body is
+/// inlined into a function compiled for the processor's vector instructions (AVX2 where
+/// available, chosen at run time), 8 lanes instead of the 4 of the x86-64 baseline. The
+/// same bits either way: the same operations on each lane in the same order (Rust never
+/// fuses a multiply and an add), tested. base/128: the heads 3.3 → 2.6 ms per pass.
+struct SoftmaxKernel<'a>(&'a mut [f32]);
+
+impl faer::traits::pulp::WithSimd for SoftmaxKernel<'_> {
+    type Output = bool;
+    #[inline(always)]
+    fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> bool {
+        softmax_row_kernel(self.0)
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +215,30 @@ mod tests {
             check(x);
         }
         assert!(worst.0 <= 1, "{} ulp at {}", worst.0, worst.1);
+    }
+
+    /// The softmax compiled for the processor's vector instructions gives the bits of the
+    /// baseline build.
+    #[test]
+    fn dispatched_softmax_gives_the_baseline_bits() {
+        let mut x = 3u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 * 40.0 - 30.0
+        };
+        for len in [1usize, 7, 8, 9, 64, 128, 131, 512] {
+            let mut row: Vec<f32> = (0..len).map(|_| next()).collect();
+            if len > 3 {
+                row[2] = f32::NEG_INFINITY;
+            }
+            let (mut a, mut b) = (row.clone(), row.clone());
+            softmax_row(&mut a);
+            softmax_row_kernel(&mut b);
+            assert!(
+                a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{len}"
+            );
+        }
     }
 
     #[test]
