@@ -8,8 +8,8 @@
 //! the trace they replace.
 //!
 //! The pool keeps at most [`MAX_BYTES`], in buckets of equal length, and only buffers that
-//! were handed back; taking gives zeroed memory. Values never depend on where a buffer came
-//! from.
+//! were handed back; [`zeroed`] gives zeroed memory, [`recycled`] (for outputs written in
+//! full) memory as it was. Values never depend on where a buffer came from.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -41,6 +41,20 @@ pub fn zeroed(len: usize) -> Vec<f32> {
         drop(p);
         v.clear();
         v.resize(len, 0.0);
+        return v;
+    }
+    vec![0.0; len]
+}
+
+/// A buffer of `len` values for a caller that overwrites every one of them (a product's
+/// output): a recycled buffer keeps its old values, which saves clearing it; a fresh one
+/// is zeroed.
+pub fn recycled(len: usize) -> Vec<f32> {
+    if len >= MIN_LEN
+        && let Ok(mut p) = pool().lock()
+        && let Some(v) = p.by_len.get_mut(&len).and_then(Vec::pop)
+    {
+        p.bytes -= v.capacity() * 4;
         return v;
     }
     vec![0.0; len]
@@ -88,6 +102,16 @@ mod tests {
         let w = zeroed(len);
         assert_eq!(w.as_ptr(), ptr, "the same memory");
         assert!(w.iter().all(|x| *x == 0.0));
+        let mut w = w;
+        w[9] = 5.0;
+        give_back(w);
+        let r = recycled(len);
+        assert_eq!(
+            (r.as_ptr(), r.len(), r[9]),
+            (ptr, len, 5.0),
+            "kept as it was"
+        );
+        let w = r;
         give_back(vec![1.0; 10]); // small: not kept
         let big = MAX_BYTES / 4 + 1;
         give_back(vec![0.0; big]); // over the bound: freed

@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
-use super::linalg::{Backend, MatView, PARALLEL_HEADS_MIN_FLOP, matmul, product_into};
+use super::linalg::{
+    Backend, MatView, MatViewMut, PARALLEL_HEADS_MIN_FLOP, matmul, product_into, product_into_view,
+};
+use super::vecmath::softmax_row;
 use crate::trace::{DerivedHeads, Flags, Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
 
 /// Which score cells are blocked (set to −∞ before softmax).
@@ -68,6 +71,19 @@ fn scaled_value(score: f32, root: Option<f32>) -> f32 {
     }
 }
 
+/// The flags of one head's steps and its rows whose every cell was blocked.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct HeadStats {
+    /// Rows whose every cell was blocked.
+    fully_masked_rows: Vec<usize>,
+    /// NaN / ±∞ of the scores (and of the scaled scores: dividing by √d_k ≥ 1 keeps them).
+    scores: Flags,
+    /// NaN / ±∞ of the masked scores.
+    masked: Flags,
+    /// NaN / ±∞ of the weights.
+    weights: Flags,
+}
+
 /// The scores and the weights of one head; `scaled` and `masked` follow cell by cell.
 #[derive(Debug, Clone, PartialEq)]
 struct HeadCore {
@@ -75,70 +91,86 @@ struct HeadCore {
     scores: Array2<f32>,
     /// n × m.
     weights: Array2<f32>,
-    /// Rows whose every cell was blocked.
-    fully_masked_rows: Vec<usize>,
-    /// NaN / ±∞ of the masked scores.
-    masked_flags: Flags,
+    /// Flags and fully masked rows.
+    stats: HeadStats,
 }
 
-/// `scores = q · kᵀ`, then `weights = softmax(mask(scores / √d_k))` row by row. Always on
+/// `scores = q · kᵀ`, then `weights = softmax(mask(scores / √d_k))` row by row, into
+/// `scores` and `weights` (n · m values each, row-major; every value is written). Always on
 /// the calling thread (faer, sequential), so that it gives the same bits wherever it runs:
 /// the forward pass and every later recomputation of a trace step call this.
 ///
 /// # Shapes
 /// `q`: n × d_k, `k`: m × d_k → scores, weights: n × m.
-fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> HeadCore {
-    let (n, d_k) = q.dim();
+fn head_core_into(
+    q: MatView<'_>,
+    k: MatView<'_>,
+    mask: &Mask<'_>,
+    scale: bool,
+    scores: &mut [f32],
+    weights: &mut [f32],
+) -> HeadStats {
+    let d_k = q.dim().1;
     let m = k.dim().0;
-    let mut scores = crate::buffers::zeroed(n * m);
-    product_into(Backend::FaerSequential, q, k.t(), &mut scores);
+    product_into(Backend::FaerSequential, q, k.t(), scores);
     let root = scale.then(|| (d_k as f32).sqrt());
-    let mut weights = crate::buffers::zeroed(n * m);
-    let mut fully = Vec::new();
-    let mut masked_flags = Flags::default();
-    if m > 0 {
-        for (i, (s_row, w_row)) in scores
-            .chunks_exact(m)
-            .zip(weights.chunks_exact_mut(m))
-            .enumerate()
-        {
-            // Cells open..m of a causal row are blocked.
-            let open = match mask {
-                Mask::Causal => (i + 1).min(m),
-                Mask::None | Mask::Custom(_) => m,
-            };
-            let (w_open, w_blocked) = w_row.split_at_mut(open);
-            match root {
-                Some(r) => {
-                    for (w, s) in w_open.iter_mut().zip(s_row) {
-                        *w = *s / r;
-                    }
-                }
-                None => w_open.copy_from_slice(&s_row[..open]),
-            }
-            w_blocked.fill(f32::NEG_INFINITY);
-            if let Mask::Custom(_) = mask {
-                for (j, w) in w_row.iter_mut().enumerate() {
-                    if mask.blocks(i, j) {
-                        *w = f32::NEG_INFINITY;
-                    }
-                }
-                masked_flags.add_slice(w_row);
-            } else {
-                masked_flags.add_slice(&w_row[..open]);
-                masked_flags.neg_inf += m - open;
-            }
-            if softmax_row(w_row) {
-                fully.push(i);
-            }
-        }
+    let mut st = HeadStats::default();
+    if m == 0 {
+        return st;
     }
-    let shape = (n, m);
+    for (i, (s_row, w_row)) in scores
+        .chunks_exact(m)
+        .zip(weights.chunks_exact_mut(m))
+        .enumerate()
+    {
+        st.scores.add_slice(s_row);
+        // Cells open..m of a causal row are blocked.
+        let open = match mask {
+            Mask::Causal => (i + 1).min(m),
+            Mask::None | Mask::Custom(_) => m,
+        };
+        let (w_open, w_blocked) = w_row.split_at_mut(open);
+        match root {
+            Some(r) => {
+                for (w, s) in w_open.iter_mut().zip(s_row) {
+                    *w = scaled_value(*s, Some(r));
+                }
+            }
+            None => w_open.copy_from_slice(&s_row[..open]),
+        }
+        let fully = if let Mask::Custom(_) = mask {
+            for (j, w) in w_row.iter_mut().enumerate() {
+                if mask.blocks(i, j) {
+                    *w = f32::NEG_INFINITY;
+                }
+            }
+            st.masked.add_slice(w_row);
+            softmax_row(w_row)
+        } else {
+            st.masked.add_slice(w_open);
+            st.masked.neg_inf += w_blocked.len();
+            // e^(−∞) = 0: the blocked cells' weights without computing them.
+            w_blocked.fill(0.0);
+            softmax_row(w_open)
+        };
+        if fully {
+            st.fully_masked_rows.push(i);
+        }
+        st.weights.add_slice(w_row);
+    }
+    st
+}
+
+/// [`head_core_into`] into new buffers.
+fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> HeadCore {
+    let shape = (q.dim().0, k.dim().0);
+    let mut scores = crate::buffers::recycled(shape.0 * shape.1);
+    let mut weights = crate::buffers::recycled(shape.0 * shape.1);
+    let stats = head_core_into(q, k, mask, scale, &mut scores, &mut weights);
     HeadCore {
         scores: Array2::from_shape_vec(shape, scores).unwrap_or_else(|_| Array2::zeros(shape)),
         weights: Array2::from_shape_vec(shape, weights).unwrap_or_else(|_| Array2::zeros(shape)),
-        fully_masked_rows: fully,
-        masked_flags,
+        stats,
     }
 }
 
@@ -186,51 +218,8 @@ pub fn scaled_dot_product(
         masked,
         weights: core.weights,
         output,
-        fully_masked_rows: core.fully_masked_rows,
+        fully_masked_rows: core.stats.fully_masked_rows,
     }
-}
-
-/// Softmax of one row in place, `e^(x_j − max) / Σ_k e^(x_k − max)`; a row whose entries
-/// are all −∞ becomes all zeros and the result is `true`.
-fn softmax_row(row: &mut [f32]) -> bool {
-    let max = row_max(row);
-    if max == f32::NEG_INFINITY {
-        row.fill(0.0);
-        return true;
-    }
-    let mut sum = 0.0f32;
-    for v in row.iter_mut() {
-        // A blocked cell: e^(−∞) = 0 exactly, so skip the call (half of a causal row).
-        *v = if *v == f32::NEG_INFINITY {
-            0.0
-        } else {
-            (*v - max).exp()
-        };
-        sum += *v;
-    }
-    for v in row.iter_mut() {
-        *v /= sum;
-    }
-    false
-}
-
-/// The largest entry, ignoring NaN (−∞ for an empty or all-NaN row). Eight running maxima
-/// let it vectorise; the maximum does not depend on the order (of two zeros either may
-/// come out, and x − 0 = x − (−0) for every x, so softmax does not see the difference).
-fn row_max(row: &[f32]) -> f32 {
-    let mut lanes = [f32::NEG_INFINITY; 8];
-    let mut chunks = row.chunks_exact(8);
-    for c in &mut chunks {
-        for (m, x) in lanes.iter_mut().zip(c) {
-            *m = m.max(*x);
-        }
-    }
-    let rest = chunks
-        .remainder()
-        .iter()
-        .copied()
-        .fold(f32::NEG_INFINITY, f32::max);
-    lanes.into_iter().fold(rest, f32::max)
 }
 
 /// Row-wise softmax `e^(x_j − max) / Σ_k e^(x_k − max)`. A row whose entries are all −∞
@@ -436,16 +425,6 @@ pub struct AttnCall<'a> {
     pub dims: Labels,
 }
 
-/// What one head hands back to the block: its output and the flags of its steps.
-struct HeadResult {
-    /// n × d_k.
-    output: Vec<f32>,
-    scores: Flags,
-    masked: Flags,
-    weights: Flags,
-    fully_masked_rows: Vec<usize>,
-}
-
 impl MultiHeadAttention<'_> {
     /// Multi-head attention of the rows of `x_q` over the rows of `x_kv`; records
     /// `q k v scores scaled masked weights head_out concat out` under `call.prefix`.
@@ -501,59 +480,61 @@ impl MultiHeadAttention<'_> {
             call.causal,
         ));
 
-        let run_head = |head: usize| -> HeadResult {
-            let c = core.compute(head);
-            let mut output = crate::buffers::zeroed(n * d_k);
-            with_view(c.weights.view(), |w| {
-                product_into(
-                    Backend::FaerSequential,
-                    w,
-                    head_view(&v, h, head),
-                    &mut output,
-                );
-            });
-            let r = HeadResult {
-                output,
-                scores: Flags::of_slice(c.scores.as_slice().unwrap_or(&[])),
-                masked: c.masked_flags,
-                weights: Flags::of_slice(c.weights.as_slice().unwrap_or(&[])),
-                fully_masked_rows: c.fully_masked_rows,
-            };
-            crate::buffers::give_back(c.scores.into_raw_vec_and_offset().0);
-            crate::buffers::give_back(c.weights.into_raw_vec_and_offset().0);
-            r
-        };
-        let results: Vec<HeadResult> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
-            (0..h).into_par_iter().map(run_head).collect()
+        // The heads' outputs side by side: this is both `head_out` and `concat`. Each head
+        // writes its d_k columns; every value is written when the heads cover d_model.
+        let mut concat = if h * d_k == d_model {
+            crate::buffers::recycled(n * d_model)
         } else {
-            (0..h).map(run_head).collect()
+            crate::buffers::zeroed(n * d_model)
         };
-
-        // The heads' outputs side by side: this is both `head_out` and `concat`.
-        let mut concat = Array2::from_shape_vec((n, d_model), crate::buffers::zeroed(n * d_model))
-            .unwrap_or_else(|_| Array2::zeros((n, d_model)));
+        let mask = if call.causal {
+            Mask::Causal
+        } else {
+            Mask::None
+        };
+        let run_head = |(head, out): (usize, MatViewMut<'_>)| -> HeadStats {
+            let mut scores = crate::buffers::recycled(n * m);
+            let mut weights = crate::buffers::recycled(n * m);
+            let st = head_core_into(
+                head_view(&q, h, head),
+                head_view(&k, h, head),
+                &mask,
+                call.scale,
+                &mut scores,
+                &mut weights,
+            );
+            if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
+                product_into_view(w, head_view(&v, h, head), out);
+            }
+            crate::buffers::give_back(scores);
+            crate::buffers::give_back(weights);
+            st
+        };
+        let blocks = MatViewMut::column_blocks(&mut concat, n, d_model, d_k.max(1))
+            .unwrap_or_default()
+            .into_iter()
+            .take(h)
+            .enumerate();
+        let results: Vec<HeadStats> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
+            blocks
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(run_head)
+                .collect()
+        } else {
+            blocks.map(run_head).collect()
+        };
         let (mut scores_flags, mut masked_flags, mut weights_flags) =
             (Flags::default(), Flags::default(), Flags::default());
         let mut fully = Vec::new();
         for (head, r) in results.into_iter().enumerate() {
-            if d_k > 0 {
-                for (row, out_row) in concat
-                    .rows_mut()
-                    .into_iter()
-                    .zip(r.output.chunks_exact(d_k))
-                {
-                    let mut row = row;
-                    for (dst, src) in row.iter_mut().skip(head * d_k).take(d_k).zip(out_row) {
-                        *dst = *src;
-                    }
-                }
-            }
-            crate::buffers::give_back(r.output);
             scores_flags.merge(&r.scores);
             masked_flags.merge(&r.masked);
             weights_flags.merge(&r.weights);
             fully.extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
         }
+        let concat = Array2::from_shape_vec((n, d_model), concat)
+            .unwrap_or_else(|_| Array2::zeros((n, d_model)));
         let concat = SharedMatrix::new(concat);
         let out = SharedMatrix::new(matmul(concat.view(), self.w_o));
 
@@ -725,15 +706,6 @@ mod tests {
         //        = [0.9082108 + 0.0902041, 0.0015851 + 0.0902041] = [0.9984149, 0.0917892]
         assert_abs_diff_eq!(a.output[[0, 0]], 0.998_414_9, epsilon = 1e-6);
         assert_abs_diff_eq!(a.output[[0, 1]], 0.091_789_2, epsilon = 1e-6);
-    }
-
-    #[test]
-    fn row_max_ignores_nan_and_order() {
-        let v: Vec<f32> = (0..37).map(|i| ((i * 17) % 23) as f32 - 11.0).collect();
-        assert_eq!(row_max(&v), 11.0);
-        assert_eq!(row_max(&[f32::NAN, -3.0, f32::NEG_INFINITY]), -3.0);
-        assert_eq!(row_max(&[f32::NEG_INFINITY; 9]), f32::NEG_INFINITY);
-        assert_eq!(row_max(&[]), f32::NEG_INFINITY);
     }
 
     #[test]

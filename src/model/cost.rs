@@ -196,18 +196,18 @@ pub fn trace_bytes(config: &Config, n: Lengths) -> CostReport {
 }
 
 /// Bytes of the working buffers of the largest block of one forward pass, freed when the
-/// block ends: per attention head running (one per thread) its scores and weights 2·n·m,
-/// plus every head's output n·d; per FFN the ReLU input of the second product n·f. Times
-/// 4 bytes; `threads` heads run at once.
+/// block ends: per attention head running (one per thread) its scores and weights 2·n·m
+/// (the heads write their outputs straight into `head_out`, which the trace keeps); per
+/// FFN the ReLU input of the second product n·f. Times 4 bytes; `threads` heads run at
+/// once.
 pub fn working_bytes(config: &Config, n: Lengths, threads: usize) -> u64 {
-    let d = config.d_model as u64;
     let f = config.d_ff as u64;
     let s = n.source as u64;
     let t = n.decoder_rows(config);
     let rows = s.max(t);
     let keys = s.max(t);
     let heads_at_once = (threads.max(1) as u64).min(config.heads as u64);
-    let attention = heads_at_once * 2 * rows * keys + rows * d;
+    let attention = heads_at_once * 2 * rows * keys;
     let ffn = rows * f;
     4 * attention.max(ffn)
 }

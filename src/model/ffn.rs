@@ -3,6 +3,11 @@
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use super::linalg::matmul;
+use super::vecmath;
+
+/// Matrices with at least this many values add the bias and take the ReLU on all cores:
+/// below it, waking the other threads costs more than the work.
+const PARALLEL_MIN_VALUES: usize = 1 << 20;
 
 /// Two linear maps with a ReLU between them, applied to every position alike.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,12 +39,43 @@ impl FeedForward<'_> {
     /// # Shapes
     /// `x`: n × d_model → hidden, relu: n × d_ff; out: n × d_model.
     pub fn forward(&self, x: ArrayView2<'_, f32>) -> FfnSteps {
-        let hidden = matmul(x, self.w1) + self.b1;
-        let mut relu = Array2::from_shape_vec(hidden.dim(), crate::buffers::zeroed(hidden.len()))
-            .unwrap_or_else(|_| Array2::zeros(hidden.dim()));
-        relu.zip_mut_with(&hidden, |r, h| *r = h.max(0.0));
-        let out = matmul(relu.view(), self.w2) + self.b2;
+        let hidden = add_bias(matmul(x, self.w1), self.b1);
+        let relu = match hidden.as_slice() {
+            Some(h) => {
+                // max(0, hidden), row by row (on all cores when large)
+                let mut relu = crate::buffers::recycled(h.len());
+                let width = hidden.ncols();
+                vecmath::for_rows(&mut relu, width, PARALLEL_MIN_VALUES, |i, row| {
+                    for (r, h) in row.iter_mut().zip(&h[i * width..]) {
+                        *r = h.max(0.0);
+                    }
+                });
+                Array2::from_shape_vec(hidden.dim(), relu)
+                    .unwrap_or_else(|_| Array2::zeros(hidden.dim()))
+            }
+            None => hidden.mapv(|h| h.max(0.0)),
+        };
+        let out = add_bias(matmul(relu.view(), self.w2), self.b2);
         FfnSteps { hidden, relu, out }
+    }
+}
+
+/// `x + b` with `b` added to every row (row by row, on all cores when large).
+///
+/// # Shapes
+/// `x`: n × m, `b`: m → n × m.
+fn add_bias(mut x: Array2<f32>, b: ArrayView1<'_, f32>) -> Array2<f32> {
+    let width = x.ncols();
+    match (x.as_slice_mut(), b.as_slice()) {
+        (Some(data), Some(b)) if b.len() == width => {
+            vecmath::for_rows(data, width, PARALLEL_MIN_VALUES, |_, row| {
+                for (v, b) in row.iter_mut().zip(b) {
+                    *v += b;
+                }
+            });
+            x
+        }
+        _ => x + b,
     }
 }
 

@@ -12,6 +12,7 @@ use super::attention::{AttnCall, MultiHeadAttention, attention_settings};
 use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
 use super::norm::LayerNorm;
+use super::vecmath;
 use super::weights::{MissingWeight, Weights, WeightsStamp};
 use crate::trace::{Labels, Numbers, Recorder, SharedMatrix, Step, StepKind, Trace};
 
@@ -184,13 +185,7 @@ impl<'a> LayerCtx<'a> {
             sublayer(self, &input)?
         };
         let sum_name = format!("{an}.sum");
-        let mut sum =
-            Array2::from_shape_vec(input.x.dim(), crate::buffers::zeroed(input.x.array().len()))
-                .unwrap_or_else(|_| Array2::zeros(input.x.dim()));
-        ndarray::Zip::from(&mut sum)
-            .and(input.x.array())
-            .and(y.array())
-            .for_each(|s, a, b| *s = a + b);
+        let sum = residual_sum(&input.x, &y);
         let sum = self.adopt(&sum_name, SharedMatrix::new(sum));
         self.rec.record(Step::with_numbers(
             sum_name.clone(),
@@ -372,6 +367,30 @@ impl<'a> LayerCtx<'a> {
             |c, i| c.ffn(&format!("{p}.ffn"), i),
         )
     }
+}
+
+/// Residual sums with at least this many values run on all cores: below it, waking the
+/// other threads costs more than the work.
+const PARALLEL_SUM_MIN_VALUES: usize = 1 << 20;
+
+/// `x + y`, row by row (on all cores when large).
+///
+/// # Shapes
+/// `x`, `y`: n × d → n × d.
+fn residual_sum(x: &SharedMatrix, y: &SharedMatrix) -> Array2<f32> {
+    let (n, d) = x.dim();
+    if y.dim() != (n, d) {
+        return x.array() + y.array();
+    }
+    let (xs, ys) = (x.as_slice(), y.as_slice());
+    let mut sum = crate::buffers::recycled(n * d);
+    vecmath::for_rows(&mut sum, d, PARALLEL_SUM_MIN_VALUES, |i, row| {
+        let (xr, yr) = (&xs[i * d..(i + 1) * d], &ys[i * d..(i + 1) * d]);
+        for ((s, a), b) in row.iter_mut().zip(xr).zip(yr) {
+            *s = a + b;
+        }
+    });
+    Array2::from_shape_vec((n, d), sum).unwrap_or_else(|_| Array2::zeros((n, d)))
 }
 
 /// The attention block whose weights are `<prefix>.W_Q`, `W_K`, `W_V`, `W_O`.

@@ -3,13 +3,15 @@
 //! The tensors stay `ndarray` arrays; the products go through [`faer`] on zero-copy views of
 //! the ndarray data ([`MatView`]: a slice, a shape and a row stride, so that one head's
 //! columns of an n × d_model matrix are a view, not a copy). Small products run on the
-//! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds give each core
-//! one block of rows. Why faer, and the threshold: the README's "Performance" section,
-//! measured with `qkv bench`.
+//! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds, or by a weight
+//! matrix of at least [`PARALLEL_MIN_WEIGHTS`] values, give each core one block of columns
+//! (or of rows), each a sequential faer product. Why faer, and the
+//! threshold: the README's "Performance" section, measured with `qkv bench`.
 //!
-//! Every product is deterministic: the same operands give the same bits on every call (the
-//! trace relies on it to recompute attention scores on demand, see
-//! [`crate::trace::Step::matrix`]).
+//! Every product is deterministic: the same operands give the same bits on every call,
+//! whatever the number of threads, and a block of columns or rows gets the bits it has in
+//! the whole product (tests); the trace relies on it to recompute attention scores on
+//! demand (see [`crate::trace::Step::matrix`]).
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
@@ -23,7 +25,18 @@ use rayon::prelude::*;
 /// than its sequential one, from 256 × 256 × 256 on it is faster.
 pub const PARALLEL_MIN_FLOP: usize = 256 * 256 * 256;
 
-/// Parallel products split the rows when each thread gets at least this many.
+/// Products whose right operand (a weight matrix) has at least this many values (1 MiB)
+/// run on all cores whatever their number of rows: with few rows, reading the weights
+/// from memory is most of the work, and each core then reads half of them. Measured at
+/// `base`: 3 tokens 8.3 → 6.1 ms per pass, 8 tokens 10.7 → 7.7 ms; at `small` (weights of
+/// 64 KiB) splitting made a 64-token pass slower (0.65 → 0.89 ms).
+pub const PARALLEL_MIN_WEIGHTS: usize = 1 << 18;
+
+/// Parallel products split the columns when each thread gets at least this many.
+pub const MIN_COLS_PER_THREAD: usize = 64;
+
+/// Parallel products too narrow to split the columns split the rows when each thread gets
+/// at least this many.
 pub const MIN_ROWS_PER_THREAD: usize = 32;
 
 /// Attention blocks with at least this many multiply-adds (2·h·n·m·d_k: the scores and the
@@ -42,19 +55,25 @@ pub enum Backend {
     FaerParallel,
     /// `faer` sequential on each of one block of rows per core.
     RowSplit,
-    /// What the model uses: sequential faer below [`PARALLEL_MIN_FLOP`]; above it, one
-    /// block of rows per core ([`Backend::RowSplit`]) when there are at least
-    /// [`MIN_ROWS_PER_THREAD`] rows per core, else faer's own parallel product.
+    /// `faer` sequential on each of one block of columns per core.
+    ColSplit,
+    /// What the model uses: sequential faer for products of fewer than
+    /// [`PARALLEL_MIN_FLOP`] multiply-adds whose right operand has fewer than
+    /// [`PARALLEL_MIN_WEIGHTS`] values; other products give one block of columns per core ([`Backend::ColSplit`]) when there are at least
+    /// [`MIN_COLS_PER_THREAD`] columns per core, else one block of rows per core
+    /// ([`Backend::RowSplit`]) when there are at least [`MIN_ROWS_PER_THREAD`] rows per
+    /// core, else sequential. Each way gives the bits of the sequential product.
     Model,
 }
 
 impl Backend {
     /// Every backend compiled in, for the bench.
-    pub const ALL: [Backend; 5] = [
+    pub const ALL: [Backend; 6] = [
         Backend::Ndarray,
         Backend::FaerSequential,
         Backend::FaerParallel,
         Backend::RowSplit,
+        Backend::ColSplit,
         Backend::Model,
     ];
 
@@ -65,6 +84,7 @@ impl Backend {
             Backend::FaerSequential => "faer, 1 thread",
             Backend::FaerParallel => "faer, parallel (its own split)",
             Backend::RowSplit => "faer, 1 thread per row block",
+            Backend::ColSplit => "faer, 1 thread per column block",
             Backend::Model => "model (faer, split above threshold)",
         }
     }
@@ -173,6 +193,11 @@ impl<'a> MatView<'a> {
         }
     }
 
+    /// Columns `lo..hi` (a view; `None` when out of range).
+    pub fn col_range(self, lo: usize, hi: usize) -> Option<Self> {
+        self.t().row_range(lo, hi).map(MatView::t)
+    }
+
     /// The transpose (no copy).
     pub fn t(self) -> Self {
         MatView {
@@ -238,20 +263,55 @@ pub fn product_into(backend: Backend, a: MatView<'_>, b: MatView<'_>, out: &mut 
         }
         Backend::FaerSequential => Par::Seq,
         Backend::FaerParallel => all_threads(),
-        Backend::RowSplit => return row_split(a, b, out),
-        Backend::Model if n * k * m < PARALLEL_MIN_FLOP || threads() < 2 => Par::Seq,
-        Backend::Model if n >= MIN_ROWS_PER_THREAD * threads() => return row_split(a, b, out),
-        Backend::Model => all_threads(),
+        Backend::RowSplit => return row_split(a, b, out, threads()),
+        Backend::ColSplit => return col_split(a, b, out, threads()),
+        Backend::Model if !splits(n, k, m) => Par::Seq,
+        Backend::Model if m >= MIN_COLS_PER_THREAD * threads() => {
+            return col_split(a, b, out, threads());
+        }
+        Backend::Model if n >= MIN_ROWS_PER_THREAD * threads() => {
+            return row_split(a, b, out, threads());
+        }
+        Backend::Model => Par::Seq,
     };
     let dst = faer::MatMut::from_row_major_slice_mut(out, n, m);
     faer::linalg::matmul::matmul(dst, Accum::Replace, a.faer(), b.faer(), 1.0, par);
+    match par {
+        Par::Seq => clear_upper_state(),
+        Par::Rayon(_) => {
+            rayon::broadcast(|_| clear_upper_state());
+        }
+    }
 }
 
-/// `out = a · b` with the rows of `a` (and `out`) cut into one block per thread, each block
-/// a sequential faer product.
-fn row_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32]) {
+/// Clears the upper halves of the vector registers (`vzeroupper`) on this thread.
+///
+/// faer's AVX-512 kernels return with the upper halves dirty; until they are cleared, every
+/// SSE instruction of the code that follows (compiled for the baseline x86-64: softmax,
+/// LayerNorm, sums, the C library's routines) runs about 3 times slower on this machine
+/// class (measured: a softmax over 128 × 128 scores 3.1 ns per cell before the first faer
+/// product, 9.4 after it, 3.1 after clearing). Values do not change. A no-op without AVX.
+pub fn clear_upper_state() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use faer::traits::pulp::core_arch::x86::Avx;
+        static AVX: OnceLock<Option<Avx>> = OnceLock::new();
+        if let Some(avx) = AVX.get_or_init(Avx::try_new) {
+            avx._mm256_zeroupper();
+        }
+    }
+}
+
+/// True when the model's backend runs an n × k by k × m product on several threads.
+pub fn splits(n: usize, k: usize, m: usize) -> bool {
+    threads() > 1 && (n * k * m >= PARALLEL_MIN_FLOP || k * m >= PARALLEL_MIN_WEIGHTS)
+}
+
+/// `out = a · b` with the rows of `a` (and `out`) cut into `parts` blocks run in parallel,
+/// each block a sequential faer product.
+fn row_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32], parts: usize) {
     let (n, m) = (a.dim().0, b.dim().1);
-    let chunk = n.div_ceil(threads().max(1)).max(1);
+    let chunk = n.div_ceil(parts.max(1)).max(1);
     out.par_chunks_mut(chunk * m)
         .enumerate()
         .for_each(|(i, block)| {
@@ -262,13 +322,85 @@ fn row_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32]) {
         });
 }
 
+/// A writable matrix over a slice: a row-major matrix or a block of its columns (one
+/// head's columns of `concat`), the output of a product.
+#[derive(Debug)]
+pub struct MatViewMut<'a>(faer::MatMut<'a, f32>);
+
+impl<'a> MatViewMut<'a> {
+    /// The `rows × cols` row-major matrix in `data` cut into blocks of `width` columns (the
+    /// last one narrower when `width` does not divide `cols`); `None` when `data` does not
+    /// hold `rows · cols` values.
+    pub fn column_blocks(
+        data: &'a mut [f32],
+        rows: usize,
+        cols: usize,
+        width: usize,
+    ) -> Option<Vec<MatViewMut<'a>>> {
+        if data.len() != rows.checked_mul(cols)? {
+            return None;
+        }
+        let mut rest = faer::MatMut::from_row_major_slice_mut(data, rows, cols);
+        let mut blocks = Vec::with_capacity(cols.div_ceil(width.max(1)));
+        while rest.ncols() > 0 {
+            let w = width.max(1).min(rest.ncols());
+            let (block, r) = rest.split_at_col_mut(w);
+            blocks.push(MatViewMut(block));
+            rest = r;
+        }
+        Some(blocks)
+    }
+
+    /// (rows, cols).
+    pub fn dim(&self) -> (usize, usize) {
+        (self.0.nrows(), self.0.ncols())
+    }
+}
+
+/// `out = a · b` on the calling thread (faer, sequential).
+///
+/// # Shapes
+/// `a`: n × k, `b`: k × m, `out`: n × m.
+///
+/// # Panics
+/// When the shapes do not fit (a programming error, never user input).
+pub fn product_into_view(a: MatView<'_>, b: MatView<'_>, out: MatViewMut<'_>) {
+    let (n, k) = a.dim();
+    let (k2, m) = b.dim();
+    assert_eq!(k, k2, "inner dimensions of a product");
+    assert_eq!(out.dim(), (n, m), "output of a product");
+    let mut out = out.0;
+    if k == 0 {
+        out.fill(0.0);
+        return;
+    }
+    faer::linalg::matmul::matmul(out, Accum::Replace, a.faer(), b.faer(), 1.0, Par::Seq);
+    clear_upper_state();
+}
+
+/// `out = a · b` with the columns of `b` (and `out`) cut into `parts` blocks (of a multiple
+/// of 16 columns) run in parallel, each block a sequential faer product.
+fn col_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32], parts: usize) {
+    let (n, m) = (a.dim().0, b.dim().1);
+    let width = m.div_ceil(parts.max(1)).next_multiple_of(16);
+    let Some(blocks) = MatViewMut::column_blocks(out, n, m, width) else {
+        return;
+    };
+    blocks.into_par_iter().enumerate().for_each(|(i, block)| {
+        let lo = i * width;
+        if let Some(cols) = b.col_range(lo, lo + block.dim().1) {
+            product_into_view(a, cols, block);
+        }
+    });
+}
+
 /// `a · b` on the model's backend.
 ///
 /// # Shapes
 /// `a`: n × k, `b`: k × m → n × m.
 pub fn product(a: MatView<'_>, b: MatView<'_>) -> Array2<f32> {
     let (n, m) = (a.dim().0, b.dim().1);
-    let mut out = crate::buffers::zeroed(n * m);
+    let mut out = crate::buffers::recycled(n * m);
     product_into(Backend::Model, a, b, &mut out);
     Array2::from_shape_vec((n, m), out).unwrap_or_else(|_| Array2::zeros((n, m)))
 }
@@ -365,6 +497,60 @@ mod tests {
         product_into(Backend::FaerSequential, av, bv, &mut seq);
         product_into(Backend::RowSplit, av, bv, &mut split);
         assert_eq!(seq, split);
+    }
+
+    /// So does cutting the columns, or the rows, into any number of blocks, at the model's
+    /// shapes and at odd ones; every value of the output is written.
+    #[test]
+    fn column_blocks_give_the_sequential_bits() {
+        let mut x = 7u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        for (n, k, m) in [
+            (128, 512, 512),
+            (128, 512, 2048),
+            (128, 2048, 512),
+            (8, 512, 2048),
+            (300, 257, 190),
+            (37, 19, 23),
+            (128, 512, 34),
+        ] {
+            let a = Array2::from_shape_fn((n, k), |_| next());
+            let b = Array2::from_shape_fn((k, m), |_| next());
+            let (av, bv) = (
+                MatView::of(&a.view()).unwrap(),
+                MatView::of(&b.view()).unwrap(),
+            );
+            let bt = b.t().as_standard_layout().into_owned();
+            let btv = MatView::of(&bt.view()).unwrap().t();
+            for (b, t) in [(bv, ""), (btv, "ᵀ")] {
+                // A product writes every value: stale values (here NaN) never show through,
+                // so outputs may come from recycled buffers.
+                let mut seq = vec![f32::NAN; n * m];
+                product_into(Backend::FaerSequential, av, b, &mut seq);
+                assert!(seq.iter().all(|x| x.is_finite()), "{n}×{k}×{m}{t}");
+                for parts in 1..=5 {
+                    let mut split = vec![f32::NAN; n * m];
+                    col_split(av, b, &mut split, parts);
+                    assert!(
+                        seq.iter()
+                            .zip(&split)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{n}×{k}×{m}{t}, {parts} column blocks"
+                    );
+                    split.fill(f32::NAN);
+                    row_split(av, b, &mut split, parts);
+                    assert!(
+                        seq.iter()
+                            .zip(&split)
+                            .all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{n}×{k}×{m}{t}, {parts} row blocks"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod norm;
 pub mod params;
 pub mod tokenizer;
 pub mod transformer;
+pub mod vecmath;
 pub mod weights;
 
 pub use config::{

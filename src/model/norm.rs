@@ -1,10 +1,10 @@
 //! Layer normalisation.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
-use rayon::prelude::*;
+use super::vecmath;
 
-/// Inputs with at least this many values normalise their rows in parallel.
-const PARALLEL_MIN_VALUES: usize = 1 << 16;
+/// Inputs with at least this many values normalise their rows on all cores.
+pub const PARALLEL_MIN_VALUES: usize = 1 << 16;
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
 /// `LayerNorm(x) = (x − mean) / √(var + eps) · gamma + beta`, over the last axis, with the
 /// biased variance (divide by d, as PyTorch does).
@@ -18,12 +18,10 @@ pub struct LayerNorm<'w> {
     pub eps: f32,
 }
 
-/// Mean and biased variance of one row, accumulated in f64.
+/// Mean and biased variance of one row, accumulated in f64 (the same bits as the forward
+/// pass: [`vecmath::mean_var`]).
 pub fn mean_var(row: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
-    let n = row.clone().count().max(1) as f64;
-    let mean = row.clone().map(f64::from).sum::<f64>() / n;
-    let var = row.map(|x| (f64::from(x) - mean).powi(2)).sum::<f64>() / n;
-    (mean as f32, var as f32)
+    vecmath::mean_var(&row.collect::<Vec<f32>>())
 }
 
 impl LayerNorm<'_> {
@@ -33,33 +31,26 @@ impl LayerNorm<'_> {
     /// `x`: n × d_model → n × d_model.
     pub fn forward(&self, x: ArrayView2<'_, f32>) -> Array2<f32> {
         let (n, d) = x.dim();
-        let mut out = Array2::from_shape_vec((n, d), crate::buffers::zeroed(n * d))
-            .unwrap_or_else(|_| Array2::zeros((n, d)));
-        out.assign(&x);
-        if let (Some(data), Some(gamma), Some(beta)) = (
-            out.as_slice_mut(),
-            self.gamma.as_slice(),
-            self.beta.as_slice(),
-        ) && d > 0
+        if let (Some(xs), Some(gamma), Some(beta)) =
+            (x.as_slice(), self.gamma.as_slice(), self.beta.as_slice())
+            && d > 0
             && gamma.len() == d
             && beta.len() == d
         {
             // The same operations in the same order as below, on slices; rows are
             // independent, so large inputs normalise their rows on all cores.
-            let norm_row = |row: &mut [f32]| {
-                let (mean, var) = mean_var(row.iter().copied());
+            let mut out = crate::buffers::recycled(n * d);
+            vecmath::for_rows(&mut out, d, PARALLEL_MIN_VALUES, |i, row| {
+                let x_row = &xs[i * d..(i + 1) * d];
+                let (mean, var) = vecmath::mean_var(x_row);
                 let inv = 1.0 / (var + self.eps).sqrt();
-                for ((v, g), b) in row.iter_mut().zip(gamma).zip(beta) {
-                    *v = (*v - mean) * inv * g + b;
+                for (((v, x), g), b) in row.iter_mut().zip(x_row).zip(gamma).zip(beta) {
+                    *v = (*x - mean) * inv * g + b;
                 }
-            };
-            if data.len() >= PARALLEL_MIN_VALUES {
-                data.par_chunks_exact_mut(d).for_each(norm_row);
-            } else {
-                data.chunks_exact_mut(d).for_each(norm_row);
-            }
-            return out;
+            });
+            return Array2::from_shape_vec((n, d), out).unwrap_or_else(|_| Array2::zeros((n, d)));
         }
+        let mut out = x.to_owned();
         for mut row in out.axis_iter_mut(Axis(0)) {
             let (mean, var) = mean_var(row.iter().copied());
             let inv = 1.0 / (var + self.eps).sqrt();
