@@ -450,24 +450,7 @@ fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
         return s;
     };
     let c = model.config();
-    let layers = match c.arch {
-        Arch::Encoder => format!("{} encoder", c.layers.encoder),
-        Arch::Decoder => format!("{} decoder", c.layers.decoder),
-        Arch::EncoderDecoder => format!("{}+{}", c.layers.encoder, c.layers.decoder),
-    };
-    s.push_str(&format!(
-        "{} · d_model {} · heads {} (d_k {}) · d_ff {} · layers {} · {}-LN · PE {} · scale {} · seed {}\n",
-        c.arch,
-        c.d_model,
-        c.heads,
-        c.d_k(),
-        c.d_ff,
-        layers,
-        c.norm,
-        c.positional,
-        if c.scale { "÷√d_k" } else { "off" },
-        c.seed
-    ));
+    s.push_str(&format!("{}\n", c.summary()));
     let t = trace.tokens();
     s.push_str(&format!("source: {}\n", t.source.join(" | ")));
     if let Some(tg) = &t.target {

@@ -165,6 +165,33 @@ impl Config {
         self.d_model.checked_div(self.heads).unwrap_or(0)
     }
 
+    /// One line: `encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 ·
+    /// post-LN · seed 42 · PE on · ÷√d_k · mask none`.
+    pub fn summary(&self) -> String {
+        let layers = match self.arch {
+            Arch::Encoder => self.layers.encoder.to_string(),
+            Arch::Decoder => self.layers.decoder.to_string(),
+            Arch::EncoderDecoder => format!("{}+{}", self.layers.encoder, self.layers.decoder),
+        };
+        format!(
+            "{} · d_model {} · heads {} · d_k {} · d_ff {} · layers {layers} · {}-LN · seed {} · PE {} · {} · mask {}",
+            self.arch,
+            self.d_model,
+            self.heads,
+            self.d_k(),
+            self.d_ff,
+            self.norm,
+            self.seed,
+            if self.positional == Positional::None {
+                "off"
+            } else {
+                "on"
+            },
+            if self.scale { "÷√d_k" } else { "unscaled" },
+            self.mask
+        )
+    }
+
     /// Does the architecture have an encoder stack?
     pub fn has_encoder(&self) -> bool {
         matches!(self.arch, Arch::Encoder | Arch::EncoderDecoder)

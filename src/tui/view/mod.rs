@@ -155,29 +155,7 @@ fn border(focused: bool) -> Style {
 
 /// `encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 · post-LN · seed 42`.
 pub fn model_summary(c: &Config) -> String {
-    let layers = match c.arch {
-        Arch::Encoder => c.layers.encoder.to_string(),
-        Arch::Decoder => c.layers.decoder.to_string(),
-        Arch::EncoderDecoder => format!("{}+{}", c.layers.encoder, c.layers.decoder),
-    };
-    format!(
-        "{} · d_model {} · heads {} · d_k {} · d_ff {} · layers {} · {}-LN · seed {} · PE {} · {} · mask {}",
-        c.arch,
-        c.d_model,
-        c.heads,
-        c.d_k(),
-        c.d_ff,
-        layers,
-        c.norm,
-        c.seed,
-        if c.positional == Positional::None {
-            "off"
-        } else {
-            "on"
-        },
-        if c.scale { "÷√d_k" } else { "unscaled" },
-        c.mask
-    )
+    c.summary()
 }
 
 /// The summary in fewer columns: `enc-dec · d_model 8 · h 2 · d_k 4 · d_ff 32 · L 2+2 · post-LN · seed 42`.
