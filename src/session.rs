@@ -748,18 +748,8 @@ impl Session {
         self.unpark_for(&a.name);
         // Validate first: nothing changes on error.
         let text = render::address(&self.study.trace, a, &self.render_opts())?;
-        let step = self.study.trace.step(&a.name)?;
-        let per_head = step.heads().is_some();
-        let (head, rest) = if per_head && !a.indices.is_empty() {
-            (Some(a.indices[0]), &a.indices[1..])
-        } else {
-            (None, &a.indices[..])
-        };
-        let cell = match rest {
-            [i, j] => Some((*i, *j)),
-            [i] => Some((*i, 0)),
-            _ => None,
-        };
+        let r = check::resolve(&self.study.trace, a)?;
+        let (head, cell) = (r.head, r.row.map(|i| (i, r.col.unwrap_or(0))));
         self.set_cursor(&a.name, head, cell)?;
         self.visit(cell.is_some());
         Ok(Outcome::say(text).with_status(format!("showing {}", self.here())))
@@ -1406,18 +1396,9 @@ impl Session {
         let text = e.to_text();
         if let Some(a) = a {
             // Explaining a cell also moves there.
-            let step = self.study.trace.step(&a.name)?;
-            let per_head = step.heads().is_some();
-            let (head, rest) = if per_head {
-                (
-                    a.indices.first().copied(),
-                    a.indices.get(1..).unwrap_or(&[]),
-                )
-            } else {
-                (None, &a.indices[..])
-            };
-            if let [i, j] = rest {
-                self.set_cursor(&a.name, head, Some((*i, *j)))?;
+            let r = check::resolve(&self.study.trace, &a)?;
+            if let (Some(i), Some(j)) = (r.row, r.col) {
+                self.set_cursor(&a.name, r.head, Some((i, j)))?;
                 self.visit(true);
             }
         }
@@ -1767,20 +1748,20 @@ fn field_text(f: &ModelField) -> String {
 }
 
 fn apply_weight(model: &mut Transformer, name: &str, numbers: &Numbers) -> Result<(), WeightError> {
-    let param = match numbers {
-        Numbers::Vector(v) => Param::Vector(Array1::from_iter(v.iter().map(|x| *x as f32))),
-        Numbers::Matrix(rows) => match scn::to_array(rows) {
-            Ok(a) => Param::Matrix(a),
-            Err(_) => {
-                let got = vec![rows.len(), rows.first().map_or(0, Vec::len)];
-                let expected = model.weights().lookup(name)?.shape();
-                return Err(WeightError::Shape {
-                    name: name.to_string(),
-                    expected,
-                    got,
-                });
-            }
-        },
+    let param = match scn::param_of(numbers) {
+        Ok(p) => p,
+        Err(_) => {
+            let got = match numbers {
+                Numbers::Matrix(rows) => vec![rows.len(), rows.first().map_or(0, Vec::len)],
+                Numbers::Vector(v) => vec![v.len()],
+            };
+            let expected = model.weights().lookup(name)?.shape();
+            return Err(WeightError::Shape {
+                name: name.to_string(),
+                expected,
+                got,
+            });
+        }
     };
     model.weights_mut().set(name, param).map(|_| ())
 }

@@ -258,6 +258,19 @@ pub fn to_array(rows: &[Vec<f64>]) -> Result<Array2<f32>, String> {
     Array2::from_shape_vec((n, m), flat).map_err(|e| e.to_string())
 }
 
+/// A weight override as a parameter (a vector, or a rectangular matrix); the error says
+/// what is wrong with a ragged or empty matrix.
+pub fn param_of(numbers: &Numbers) -> Result<Param, String> {
+    match numbers {
+        Numbers::Vector(v) => Ok(Param::Vector(Array1::from_iter(
+            v.iter().map(|x| *x as f32),
+        ))),
+        Numbers::Matrix(m) => to_array(m)
+            .map(Param::Matrix)
+            .map_err(|e| format!("matrix {e}")),
+    }
+}
+
 fn first_non_finite(values: impl Iterator<Item = f64>) -> Option<(usize, f64)> {
     values.enumerate().find(|(_, v)| !v.is_finite())
 }
@@ -372,15 +385,12 @@ pub fn apply_overrides(
     }
     for (name, numbers) in s.weights.iter() {
         let path = FieldPath::key("weights").then(name);
-        let param = match numbers {
-            Numbers::Vector(v) => Param::Vector(Array1::from_iter(v.iter().map(|x| *x as f32))),
-            Numbers::Matrix(m) => match to_array(m) {
-                Ok(a) => Param::Matrix(a),
-                Err(e) => {
-                    problems.push(ScenarioProblem::new(path, format!("matrix {e}")));
-                    continue;
-                }
-            },
+        let param = match param_of(numbers) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(ScenarioProblem::new(path, e));
+                continue;
+            }
         };
         if let Err(e) = model.weights_mut().set(name, param) {
             problems.push(ScenarioProblem::new(path, e.to_string()));
