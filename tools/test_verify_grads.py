@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tests of tools/verify_grads.py on files from tools/make_grads_fixture.py (needs torch).
 
-    /work/venv-torch/bin/python -m unittest discover -s tools -p 'test_verify_grads.py'
+    ~/venv-torch/bin/python -m unittest discover -s tools -p 'test_verify_grads.py'
 
 The fixture's gradients come from a hand-written numpy backward pass that is itself checked
 against finite differences, so a pass here means torch autograd and that independent

@@ -5,7 +5,7 @@ Usage:
     python3 tools/verify_grads.py FILE.npz|FILE.json [--rtol 1e-5] [--atol 1e-7] [--quiet]
 
     qkv export --grads SCENARIO -o /tmp/g.npz
-    /work/venv-torch/bin/python tools/verify_grads.py /tmp/g.npz
+    ~/venv-torch/bin/python tools/verify_grads.py /tmp/g.npz
 
 Needs numpy and torch (a CPU is enough): `python3 -m venv venv && venv/bin/pip install torch`.
 
@@ -391,6 +391,11 @@ def main(argv=None):
         warnings.append(f"loss.targets {targets.tolist()} differ from the next-token "
                         f"convention {want_targets}")
     q = smoothed_targets(targets.tolist(), V, epsilon)
+    zero = ((probs.detach() == 0.0) & (q > 0.0)).nonzero().tolist()
+    if zero:
+        print(f"error: probs underflow to 0 at (row, id) {zero[:5]} where the loss needs "
+              "log(probs): the loss is infinite even in float64", file=sys.stderr)
+        return 2
     loss = -(q * torch.log(probs)).sum() / predicted
     loss.backward()
 
