@@ -103,6 +103,10 @@ pub struct Scenario {
     /// Checks run by `qkv check`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expectation>,
+    /// The directory of the file the scenario was read from: `model.checkpoint` is relative
+    /// to it. Not part of the file.
+    #[serde(skip)]
+    pub base_dir: Option<std::path::PathBuf>,
 }
 
 /// The model section. Every field is optional; unset fields come from `preset` (default
@@ -110,6 +114,11 @@ pub struct Scenario {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
+    /// A trained model (`.safetensors`, relative to the scenario file): its configuration,
+    /// weights and vocabulary. Other fields may then only change settings that do not
+    /// shape the weights (`scale`, `mask`, `positional`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
     /// `tiny`, `small` or `base`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Word<Preset>>,
