@@ -88,7 +88,7 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
         .context("the model to train")?;
     Ok(Transformer::with_vocab(
         valid,
-        corpus.vocab(config.tokenizer),
+        corpus.vocab_for(config.arch, config.tokenizer),
     ))
 }
 
@@ -180,7 +180,16 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
     if let Some(l) = trainer.held_out_loss()? {
         emit(&format!("held-out loss  {l:.4}\n"))?;
     }
-    let m = trainer.held_out_exact_match()?;
+    // A decoder-only model continues text: no reference to match exactly.
+    let m = if c.arch == Arch::EncoderDecoder {
+        trainer.held_out_exact_match()?
+    } else {
+        train::ExactMatch {
+            right: 0,
+            total: 0,
+            wrong: Vec::new(),
+        }
+    };
     if m.total > 0 {
         emit(&format!(
             "held-out greedy exact match {}/{} = {:.1} %\n",
@@ -254,7 +263,7 @@ pub fn decode_cmd(a: DecodeArgs, generate: bool) -> Result<ExitCode> {
             "translate needs an encoder-decoder model; this checkpoint is {arch} (use `qkv generate` for a decoder)"
         ),
         (true, _) => bail!(
-            "generate continues text with a decoder-only model; this checkpoint is {arch} (use `qkv translate`)"
+            "generate continues text with a decoder-only model; this checkpoint is {arch} (use `qkv translate`, or --checkpoint scenarios/en-next.safetensors, the shipped decoder-only model)"
         ),
     }
     let text = a.text.clone().unwrap_or_else(|| {
