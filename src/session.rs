@@ -1570,7 +1570,7 @@ impl Session {
             // The checkpoint stays the same file: its path is made relative to the new
             // scenario's directory (absolute when it is not below it).
             s.model.checkpoint = Some(scn::rebase_checkpoint(c, s.base_dir.as_deref(), &dir));
-            s.base_dir = Some(dir.clone());
+            s.base_dir.0 = Some(dir.clone());
         }
         let text = io::to_yaml(&file)?;
         // Never write a file that would not load back.

@@ -151,6 +151,13 @@ fn every_invalid_fixture_fails_with_its_message() {
 #[test]
 fn save_load_save_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
+    // Scenarios name their checkpoints relative to themselves: copy them along.
+    for f in fs::read_dir("scenarios").unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|e| e == "safetensors") {
+            fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
     for f in yaml_files("scenarios") {
         let loaded = io::load(&f).unwrap();
         let first = io::to_yaml(&loaded.file).unwrap();
@@ -246,14 +253,14 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
         out.contains("selected cell [0][0] (q0 → k0) = 10.0000"),
         "{out}"
     );
-    let one = qkv(&["replay", "scenarios/default.yaml", "--step", "6"]);
+    let one = qkv(&["replay", "scenarios/untrained.yaml", "--step", "6"]);
     let out = String::from_utf8_lossy(&one.stdout);
     assert!(
         out.contains("── stop 6/9: dec.0.self_attn.masked[0] ──"),
         "{out}"
     );
     assert!(out.contains("-inf"), "{out}");
-    let bad = qkv(&["replay", "scenarios/default.yaml", "--step", "99"]);
+    let bad = qkv(&["replay", "scenarios/untrained.yaml", "--step", "99"]);
     assert_eq!(bad.status.code(), Some(2));
 }
 
@@ -367,7 +374,7 @@ proptest! {
 fn explain_shows_the_numbers_that_sum_to_a_weights_cell() {
     let o = qkv(&[
         "explain",
-        "scenarios/default.yaml",
+        "scenarios/untrained.yaml",
         "enc.0.attn.weights[0][1][2]",
         "--precision",
         "6",

@@ -16,8 +16,8 @@ use qkv::learn::decode::{self, Sampling};
 use qkv::learn::gradcheck::gradcheck;
 use qkv::learn::optim::{Method, Schedule};
 use qkv::learn::train::{self, TrainOptions, Trainer};
+use qkv::model::Transformer;
 use qkv::model::config::{Arch, DEFAULT_TEXT};
-use qkv::model::{Input, Transformer};
 use qkv::scenario::{self, Runnable};
 
 use crate::{ModelArgs, emit};
@@ -354,9 +354,6 @@ pub struct GradcheckArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
-    /// A trained model instead of the scenario's.
-    #[arg(long)]
-    pub checkpoint: Option<PathBuf>,
     /// Step of the central differences.
     #[arg(long, default_value_t = 2e-3)]
     pub step: f32,
@@ -372,22 +369,11 @@ pub struct GradcheckArgs {
 }
 
 pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
-    let (model, input) = match &a.checkpoint {
-        Some(p) => {
-            let m = checkpoint::load(p)?;
-            let text = a.model.text.as_deref().unwrap_or(DEFAULT_TEXT);
-            let input = Input::new(m.config(), text, a.model.target.as_deref())
-                .map_err(|p| anyhow::anyhow!("{}", p[0]))?;
-            (m, input)
-        }
-        None => {
-            let (_, runnable) = a.model.run(a.scenario.as_deref())?;
-            let Runnable::Model(b) = runnable else {
-                bail!("an attention hand-check has no weights to check");
-            };
-            (b.model, b.input)
-        }
+    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+    let Runnable::Model(b) = runnable else {
+        bail!("an attention hand-check has no weights to check");
     };
+    let (model, input) = (b.model, b.input);
     let per = (a.per_weight > 0).then_some(a.per_weight);
     let checks = gradcheck(&model, &input, a.label_smoothing, a.step, per, 1e-2)?;
     let mut out = format!(

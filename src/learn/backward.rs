@@ -301,7 +301,7 @@ fn head(trace: &Trace, name: &str, h: usize) -> Result<Array2<f32>, BackwardErro
     Ok(trace.step(name)?.matrix(Some(h))?.into_owned())
 }
 
-fn input<'s>(step: &'s Step, i: usize) -> Result<&'s str, BackwardError> {
+fn input(step: &Step, i: usize) -> Result<&str, BackwardError> {
     step.inputs()
         .get(i)
         .map(String::as_str)
@@ -598,7 +598,7 @@ mod tests {
         for (got, want) in dx.iter().zip([0.353_553, -0.353_553, 0.0]) {
             assert!((got - want).abs() < 1e-6, "{dx}");
         }
-        assert!((dg[0] + 0.707_107).abs() < 1e-6 && dg[1] == 0.0);
+        assert!((dg[0] + std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6 && dg[1] == 0.0);
         assert_eq!(db, array![1.0, 0.0, 0.0]);
     }
 

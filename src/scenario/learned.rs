@@ -80,7 +80,7 @@ pub fn check_sections(s: &Scenario, model: &Transformer) -> Vec<ScenarioProblem>
 }
 
 fn corpus_path(s: &Scenario, t: &TrainingSpec) -> std::path::PathBuf {
-    match &s.base_dir {
+    match &s.base_dir.0 {
         Some(b) if Path::new(&t.corpus).is_relative() => b.join(&t.corpus),
         _ => Path::new(&t.corpus).to_path_buf(),
     }

@@ -242,7 +242,7 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
         expect: Vec::new(),
         decode: None,
         training: None,
-        base_dir: None,
+        base_dir: schema::BaseDir::default(),
     }
 }
 

@@ -105,14 +105,32 @@ pub struct Scenario {
     pub expect: Vec<Expectation>,
     /// A recorded decoding, checked by `qkv check` (a trained model's translation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decode: Option<DecodeSpec>,
+    pub decode: Option<Box<DecodeSpec>>,
     /// A short training run, checked by `qkv check` (the loss after some steps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub training: Option<TrainingSpec>,
+    pub training: Option<Box<TrainingSpec>>,
     /// The directory of the file the scenario was read from: `model.checkpoint` is relative
     /// to it. Not part of the file.
     #[serde(skip)]
-    pub base_dir: Option<std::path::PathBuf>,
+    pub base_dir: BaseDir,
+}
+
+/// Where a scenario was read from. Not part of its content: two scenarios read from
+/// different directories are equal when their content is.
+#[derive(Debug, Clone, Default)]
+pub struct BaseDir(pub Option<std::path::PathBuf>);
+
+impl PartialEq for BaseDir {
+    fn eq(&self, _: &BaseDir) -> bool {
+        true
+    }
+}
+
+impl BaseDir {
+    /// The directory, if known.
+    pub fn as_deref(&self) -> Option<&std::path::Path> {
+        self.0.as_deref()
+    }
 }
 
 /// A recorded decoding: the tokens the model chooses one at a time.
@@ -153,11 +171,6 @@ pub struct TrainingSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
-    /// A trained model (`.safetensors`, relative to the scenario file): its configuration,
-    /// weights and vocabulary. Other fields may then only change settings that do not
-    /// shape the weights (`scale`, `mask`, `positional`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<String>,
     /// `tiny`, `small` or `base`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Word<Preset>>,
@@ -203,6 +216,11 @@ pub struct ModelSpec {
     /// `whitespace` or `char`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokenizer: Option<Word<TokenizerKind>>,
+    /// A trained model (`.safetensors`, relative to the scenario file): its configuration,
+    /// weights and vocabulary. Other fields may then only change settings that do not
+    /// shape the weights (`scale`, `mask`, `positional`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 /// Layer counts: one number for both stacks, or one per stack.
