@@ -21,8 +21,12 @@ use crate::scenario::schema::{
 use crate::scenario::{self as scn, Runnable, ScenarioProblem};
 use crate::trace::{Address, Step, Trace, TraceError};
 
-/// The scenario `qkv` opens with (also embedded so it works from any directory).
+/// The scenario `qkv` opens with (also embedded so it works from any directory): the
+/// article's sentence on the shipped trained model.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
+
+/// The same sentence on the untrained tiny model (random weights, seed 42).
+pub const UNTRAINED_SCENARIO: &str = include_str!("../scenarios/untrained.yaml");
 
 /// Why a command could not be carried out. Nothing changed when one is returned.
 #[derive(Debug, Error)]
@@ -395,10 +399,18 @@ impl Session {
         }
     }
 
-    /// The built-in default scenario (나는 학교에 간다 → I go to school).
+    /// The built-in default scenario (나는 학교에 간다 → I go to school, trained model).
     pub fn default_scenario() -> Result<Session, SessionError> {
         let (file, runnable) =
             io::parse_and_build(DEFAULT_SCENARIO, "scenarios/default.yaml (built in)")?;
+        Ok(Session::from_runnable(file, runnable))
+    }
+
+    /// The built-in untrained scenario (the same sentence, the tiny model with random
+    /// weights).
+    pub fn untrained_scenario() -> Result<Session, SessionError> {
+        let (file, runnable) =
+            io::parse_and_build(UNTRAINED_SCENARIO, "scenarios/untrained.yaml (built in)")?;
         Ok(Session::from_runnable(file, runnable))
     }
 
@@ -1209,7 +1221,13 @@ impl Session {
         }
         let what = match (&text, &target) {
             (Some(t), _) => {
-                // The target stays as it is; `target` changes it.
+                // The target stays as it is; `target` changes it. A recorded decoding keeps
+                // the sentence it was recorded on.
+                if let Some(d) = &mut scenario.decode
+                    && d.text.is_none()
+                {
+                    d.text = Some(scenario.input.text.clone());
+                }
                 scenario.input.text = t.clone();
                 format!("text {t}")
             }

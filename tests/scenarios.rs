@@ -150,18 +150,22 @@ fn every_invalid_fixture_fails_with_its_message() {
 
 #[test]
 fn save_load_save_gives_the_same_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    // Scenarios name their checkpoints relative to themselves: copy them along.
+    let top = tempfile::tempdir().unwrap();
+    // Scenarios name their checkpoints and corpus relative to themselves: the same layout.
+    let dir = top.path().join("scenarios");
+    fs::create_dir_all(&dir).unwrap();
+    fs::create_dir_all(top.path().join("data")).unwrap();
+    fs::copy("data/ko-en.tsv", top.path().join("data/ko-en.tsv")).unwrap();
     for f in fs::read_dir("scenarios").unwrap() {
         let p = f.unwrap().path();
         if p.extension().is_some_and(|e| e == "safetensors") {
-            fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+            fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
         }
     }
     for f in yaml_files("scenarios") {
         let loaded = io::load(&f).unwrap();
         let first = io::to_yaml(&loaded.file).unwrap();
-        let path = dir.path().join(f.file_name().unwrap());
+        let path = dir.join(f.file_name().unwrap());
         io::save(&loaded.file, &path, &SaveGuard::default()).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), first);
         let again = io::load(&path).unwrap();
