@@ -400,6 +400,59 @@ mod tests {
     }
 
     #[test]
+    fn parts_are_checked_by_name_shape_and_value() {
+        use crate::model::PartsError;
+        let mut c = Config::preset(Preset::Tiny);
+        c.layers.encoder = 1;
+        c.layers.decoder = 1;
+        let valid = c.validate().unwrap();
+        let vocab = Vocab::build(["a"]);
+        let m = Transformer::with_vocab(valid.clone(), vocab.clone());
+        let named = |f: &dyn Fn(&mut Vec<(String, Param)>)| {
+            let mut v: Vec<(String, Param)> = m
+                .weights()
+                .iter()
+                .map(|(n, p)| (n.to_string(), p.clone()))
+                .collect();
+            f(&mut v);
+            Transformer::from_parts(valid.clone(), Weights::from_named(v), vocab.clone())
+        };
+        assert!(named(&|_| {}).is_ok());
+        let missing = named(&|v| {
+            v.retain(|(n, _)| n != "enc.0.attn.W_Q");
+        });
+        assert_eq!(
+            missing.unwrap_err(),
+            PartsError::Missing("enc.0.attn.W_Q".into())
+        );
+        let extra = named(&|v| v.push(("enc.9.attn.W_Q".into(), Param::Vector(Array1::zeros(2)))));
+        assert!(matches!(extra, Err(PartsError::Unexpected(n)) if n == "enc.9.attn.W_Q"));
+        let shape = named(&|v| v[1].1 = Param::Matrix(Array2::zeros((2, 2))));
+        assert!(
+            shape
+                .unwrap_err()
+                .to_string()
+                .contains("is 2 × 2 but the configuration needs 8 × 8")
+        );
+        let nan = named(&|v| {
+            if let Param::Vector(b) = &mut v[5].1 {
+                b[0] = f32::NAN;
+            }
+        });
+        assert!(
+            matches!(nan, Err(PartsError::NotFinite { index: 0, .. })),
+            "{nan:?}"
+        );
+        // The embedding table's rows follow the vocabulary.
+        let rows = named(&|v| v[0].1 = Param::Matrix(Array2::zeros((3, 8))));
+        assert!(
+            rows.unwrap_err()
+                .to_string()
+                .starts_with("weight embed.E is 3 × 8")
+        );
+    }
+
+    #[test]
     fn bad_checkpoints_say_what_is_wrong() {
         let c = Config::preset(Preset::Tiny);
         let m = Transformer::with_vocab(c.clone().validate().unwrap(), Vocab::build(["a"]));
