@@ -408,8 +408,9 @@ mod tests {
         let valid = c.validate().unwrap();
         let vocab = Vocab::build(["a"]);
         let m = Transformer::with_vocab(valid.clone(), vocab.clone());
-        let named = |f: &dyn Fn(&mut Vec<(String, Param)>)| {
-            let mut v: Vec<(String, Param)> = m
+        type Named = Vec<(String, Param)>;
+        let named = |f: &dyn Fn(&mut Named)| {
+            let mut v: Named = m
                 .weights()
                 .iter()
                 .map(|(n, p)| (n.to_string(), p.clone()))
