@@ -158,12 +158,19 @@ struct ModelArgs {
     /// Do not divide scores by √d_k.
     #[arg(long)]
     no_scale: bool,
-    /// Multiply embeddings by √d_model (paper §3.4).
-    #[arg(long)]
+    /// Multiply embeddings by √d_model (paper §3.4; the base preset does).
+    #[arg(long, conflicts_with = "no_embed_scale")]
     embed_scale: bool,
+    /// Do not multiply embeddings by √d_model (the tiny and small presets do not).
+    #[arg(long)]
+    no_embed_scale: bool,
     /// Mask of the encoder self-attention: none or causal.
     #[arg(long)]
     mask: Option<MaskKind>,
+    /// Mask of the decoder self-attention: causal (default; how a decoder is trained) or
+    /// none (for study: the future leaks into the past).
+    #[arg(long)]
+    dec_mask: Option<MaskKind>,
     /// Tokenizer: whitespace or char.
     #[arg(long)]
     tokenizer: Option<TokenizerKind>,
@@ -193,8 +200,13 @@ impl ModelArgs {
             norm: self.norm.map(Word),
             positional: self.positional.map(Word),
             scale: self.no_scale.then_some(false),
-            embed_scale: self.embed_scale.then_some(true),
+            embed_scale: if self.no_embed_scale {
+                Some(false)
+            } else {
+                self.embed_scale.then_some(true)
+            },
             mask: self.mask.map(Word),
+            dec_mask: self.dec_mask.map(Word),
             eps: None,
             seed: self.seed,
             max_tokens: self.max_tokens,
@@ -213,6 +225,7 @@ impl ModelArgs {
                     heads: sizes.heads,
                     d_ff: sizes.d_ff,
                     layers: sizes.layers,
+                    embed_scale: sizes.embed_scale,
                     ..base
                 }
             }
@@ -450,7 +463,7 @@ fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
         return s;
     };
     let c = model.config();
-    s.push_str(&format!("{}\n", c.summary()));
+    s.push_str(&format!("{}\n{}\n", c.summary(), model.provenance()));
     let t = trace.tokens();
     s.push_str(&format!("source: {}\n", t.source.join(" | ")));
     if let Some(tg) = &t.target {

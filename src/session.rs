@@ -24,6 +24,23 @@ use crate::trace::{Address, Step, Trace, TraceError};
 /// The scenario `qkv` opens with (also embedded so it works from any directory).
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
 
+/// Said whenever the decoder runs without its causal mask.
+pub const DECODER_UNMASKED: &str = "warning: the decoder's causal mask is off, so each token sees the tokens after it; this is not how a decoder is trained (it would learn to copy the next word); `mask dec on` restores it";
+
+/// The state of the toggles `mask`, `scale`, `pe` and `norm` switch (for the TUI's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Toggles {
+    /// The mask `mask on|off` switches: the encoder's, the decoder's in a decoder-only
+    /// model, the hand-check's.
+    pub mask: MaskKind,
+    /// Scores divided by √d_k.
+    pub scale: bool,
+    /// Positional encoding on (`None`: a hand-check has none).
+    pub pe: Option<bool>,
+    /// Norm placement (`None`: a hand-check has none).
+    pub norm: Option<crate::model::Norm>,
+}
+
 /// Why a command could not be carried out. Nothing changed when one is returned.
 #[derive(Debug, Error)]
 pub enum SessionError {
@@ -442,6 +459,27 @@ impl Session {
         }
     }
 
+    /// What the toggles are now, for a model or a hand-check.
+    pub fn toggles(&self) -> Toggles {
+        match &self.study.subject {
+            Subject::Model(m) => {
+                let c = m.model.config();
+                Toggles {
+                    mask: c.toggled_mask(),
+                    scale: c.scale,
+                    pe: Some(c.positional != Positional::None),
+                    norm: Some(c.norm),
+                }
+            }
+            Subject::Hand(a) => Toggles {
+                mask: a.mask.map_or(MaskKind::None, |w| w.0),
+                scale: a.scale.unwrap_or(true),
+                pe: None,
+                norm: None,
+            },
+        }
+    }
+
     /// True when the session is on an attention hand-check.
     pub fn is_hand_check(&self) -> bool {
         matches!(self.study.subject, Subject::Hand(_))
@@ -564,7 +602,16 @@ impl Session {
                 .change_hand(&format!("scale {}", on_off(s == Switch::On)), |a| {
                     a.scale = Some(s == Switch::On)
                 }),
-            Command::Mask(m) => self.change_config(&format!("mask {m}"), |c| c.mask = m),
+            Command::Mask(m) => {
+                let decoder_only = self.config().is_some_and(|c| c.arch == Arch::Decoder);
+                self.change_config(&format!("mask {m}"), |c| {
+                    if decoder_only {
+                        c.dec_mask = m
+                    } else {
+                        c.mask = m
+                    }
+                })
+            }
             Command::Scale(s) => self
                 .change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
                     c.scale = s == Switch::On
@@ -589,7 +636,7 @@ impl Session {
             Command::Attend(a) => self.attend(a),
             Command::Diff => Ok(self.diff()),
             Command::Save { path, force } => self.save(&path, force),
-            Command::Load(p) => self.load(&p),
+            Command::Load { path, force } => self.load(&path, force),
             Command::Replay(p) => self.replay(p.as_deref()),
             Command::StopReplay => match self.tour.take() {
                 Some(t) => Ok(Outcome::say(format!(
@@ -946,7 +993,7 @@ impl Session {
     fn replay(&mut self, path: Option<&Path>) -> Result<Outcome, SessionError> {
         let mut prefix = String::new();
         if let Some(p) = path {
-            let out = self.load(p)?;
+            let out = self.load(p, false)?;
             prefix = format!("{}\n", out.status);
         }
         let steps = match &self.study.subject {
@@ -1156,12 +1203,26 @@ impl Session {
                 "{what}: already so; nothing to rerun"
             )));
         }
-        self.rerun_outcome(what, scenario)
+        let unmasked_decoder = c.has_decoder() && c.dec_mask == MaskKind::None;
+        let mut out = self.rerun_outcome(what, scenario)?;
+        if unmasked_decoder {
+            out.text.push_str(&format!("{DECODER_UNMASKED}\n"));
+            out.status = format!("{}; {DECODER_UNMASKED}", out.status);
+        }
+        Ok(out)
     }
 
     fn set_model(&mut self, f: ModelField) -> Result<Outcome, SessionError> {
         let what = format!("set model.{}", field_text(&f));
         self.change_config(&what, |c| match f {
+            ModelField::Preset(p) => {
+                let sizes = Config::preset(p);
+                c.d_model = sizes.d_model;
+                c.heads = sizes.heads;
+                c.d_ff = sizes.d_ff;
+                c.layers = sizes.layers;
+                c.embed_scale = sizes.embed_scale;
+            }
             ModelField::Arch(a) => c.arch = a,
             ModelField::DModel(v) => c.d_model = v,
             ModelField::Heads(v) => c.heads = v,
@@ -1173,6 +1234,7 @@ impl Session {
             ModelField::Norm(v) => c.norm = v,
             ModelField::Scale(v) => c.scale = v,
             ModelField::Mask(v) => c.mask = v,
+            ModelField::DecMask(v) => c.dec_mask = v,
             ModelField::Positional(v) => c.positional = v,
             ModelField::EmbedScale(v) => c.embed_scale = v,
             ModelField::Seed(v) => c.seed = v,
@@ -1606,7 +1668,13 @@ impl Session {
         Ok(Outcome::say(out))
     }
 
-    fn load(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+    fn load(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        if self.dirty && !force {
+            return Err(SessionError::NotHere(format!(
+                "unsaved changes would be lost: `save <file>` keeps them, `load! {}` discards them",
+                path.display()
+            )));
+        }
         let loaded = io::load(path)?;
         let fresh = Session::from_runnable(loaded.file, loaded.runnable);
         let hand = fresh.is_hand_check();
@@ -1730,6 +1798,7 @@ fn on_off(b: bool) -> &'static str {
 
 fn field_text(f: &ModelField) -> String {
     match f {
+        ModelField::Preset(v) => format!("preset {v}"),
         ModelField::Arch(v) => format!("arch {v}"),
         ModelField::DModel(v) => format!("d_model {v}"),
         ModelField::Heads(v) => format!("heads {v}"),
@@ -1738,6 +1807,7 @@ fn field_text(f: &ModelField) -> String {
         ModelField::Norm(v) => format!("norm {v}"),
         ModelField::Scale(v) => format!("scale {}", on_off(*v)),
         ModelField::Mask(v) => format!("mask {v}"),
+        ModelField::DecMask(v) => format!("dec_mask {v}"),
         ModelField::Positional(v) => format!("positional {v}"),
         ModelField::EmbedScale(v) => format!("embed_scale {}", on_off(*v)),
         ModelField::Seed(v) => format!("seed {v}"),

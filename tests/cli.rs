@@ -275,3 +275,35 @@ fn file_errors_name_the_cause_once() {
         stderr(&o)
     );
 }
+
+#[test]
+fn run_says_the_weights_are_untrained_and_which_mask_each_block_uses() {
+    let o = qkv(&["run", "--seed", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("untrained (random weights, seed 7)"), "{out}");
+    assert!(out.contains("mask enc none, dec causal"), "{out}");
+    // The decoder's mask can be switched off for study, and the summary says so.
+    let o = qkv(&[
+        "run",
+        "--arch",
+        "decoder",
+        "--dec-mask",
+        "none",
+        "--show",
+        "dec.0.self_attn.masked[0][0]",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("· mask none"), "{out}");
+    assert!(!out.contains("-inf") && !out.contains("−∞"), "{out}");
+}
+
+#[test]
+fn the_base_preset_scales_embeddings_by_the_root_of_d_model() {
+    // The paper (§3.4) multiplies embeddings by √d_model = √512 ≈ 22.6.
+    assert!(Config::preset(Preset::Base).embed_scale);
+    assert!(!Config::preset(Preset::Tiny).embed_scale);
+    let o = qkv(&["run", "--preset", "base", "--list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -153,7 +153,7 @@ fn repl_starts_from_a_scenario_and_replays_its_tour_with_enter() {
     assert!(out.contains("── stop 1/5: scores ──"), "{out}");
     assert!(out.contains("── stop 2/5: scores ──"), "{out}");
     assert!(out.contains("── stop 3/5: scaled ──"), "{out}");
-    assert!(out.contains("q·k2 = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
+    assert!(out.contains("q·k1 = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
 }
 
 fn spawn_repl(dir: &Path) -> OsSession {
@@ -215,4 +215,42 @@ fn interactive_errors_do_not_end_the_session() {
     p.expect("qkv> ").unwrap();
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(Eof).unwrap();
+}
+
+#[test]
+fn the_decoder_mask_switches_off_and_on_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decoder-masking.yaml");
+    let o = repl(
+        &[scenario.to_str().unwrap(), "--echo"],
+        "mask off\nshow dec.0.self_attn.masked[0][0][1]\nmask on\nmask dec off\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(!out.contains("already so"), "{out}");
+    assert!(out.contains("mask none: reran;"), "{out}");
+    assert!(out.contains("the decoder's causal mask is off"), "{out}");
+    assert!(out.contains("mask causal: reran;"), "{out}");
+    // `mask dec off` says the same for an explicit stack.
+    assert!(out.contains("set model.dec_mask none: reran;"), "{out}");
+}
+
+#[test]
+fn load_does_not_silently_discard_unsaved_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dot-product.yaml");
+    let o = repl(
+        &["--keep-going"],
+        &format!("scale off\nload {0}\nshow\nload! {0}\n", other.display()),
+        dir.path(),
+    );
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(
+        err.contains("unsaved changes would be lost")
+            || out.contains("unsaved changes would be lost"),
+        "{out}{err}"
+    );
+    assert!(out.contains("loaded "), "{out}{err}");
+    assert!(!o.status.success());
 }

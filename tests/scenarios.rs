@@ -240,7 +240,7 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.starts_with("One query, three keys"), "{out}");
     assert!(out.contains("── stop 1/5: scores ──"), "{out}");
-    assert!(out.contains("q·k1 = 1×2 + 2×1 + 3×2 = 10"), "{out}");
+    assert!(out.contains("q·k0 = 1×2 + 2×1 + 3×2 = 10"), "{out}");
     assert!(out.contains("scores = q · kᵀ"), "{out}");
     assert!(
         out.contains("selected cell [0][0] (q0 → k0) = 10.0000"),

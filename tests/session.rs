@@ -473,7 +473,7 @@ fn saving_over_the_loaded_scenario_keeps_its_tour_and_asks_before_dropping_comme
     assert!(
         std::fs::read_to_string(&path)
             .unwrap()
-            .contains("# q·k1 = 1·2")
+            .contains("# q·k0 = 1·2")
     );
     let out = run(&mut s, &format!("save! {}", path.display()));
     assert!(
@@ -482,7 +482,7 @@ fn saving_over_the_loaded_scenario_keeps_its_tour_and_asks_before_dropping_comme
     );
     let saved = std::fs::read_to_string(&path).unwrap();
     assert!(
-        saved.contains("q·k2 = 1×0 + 2×1 + 3×(−1) = −1: the worst match."),
+        saved.contains("q·k1 = 1×0 + 2×1 + 3×(−1) = −1: the worst match."),
         "{saved}"
     );
     // Without comments now: saving again over it needs no force.

@@ -834,3 +834,119 @@ fn every_key_in_the_help_reaches_a_message() {
     }
     let _ = Command::Next; // the commands those keys send are the Session's
 }
+
+fn app_file(path: &str) -> App {
+    App::new(
+        Session::open(std::path::Path::new(path)).unwrap(),
+        Size::new(120, 40),
+    )
+}
+
+fn weight_at(app: &App, name: &str, idx: &[usize]) -> f32 {
+    app.session().trace().get(name).unwrap().value(idx).unwrap()
+}
+
+#[test]
+fn s_and_m_toggle_both_ways_on_a_hand_check() {
+    // The article's own example: scores [10, −1, 6]; unscaled, softmax of [10, −1, 6]
+    // gives weights[0][0] = 1 / (1 + e^−11 + e^−4) = 1 / 1.0183333 = 0.9819977.
+    let mut a = app_file("scenarios/dot-product.yaml");
+    assert!(a.session().toggles().scale);
+    send(&mut a, &[Message::ToggleScale]);
+    let (_, text) = status(&a);
+    assert!(text.starts_with("scale off:"), "{text}");
+    assert!(!a.session().toggles().scale);
+    assert!((weight_at(&a, "weights", &[0, 0]) - 0.9819977).abs() < 1e-5);
+    assert!(a.changes().is_some());
+    send(&mut a, &[Message::ToggleScale]);
+    assert!(status(&a).1.starts_with("scale on:"), "{}", status(&a).1);
+    assert!((weight_at(&a, "weights", &[0, 0]) - 0.9082108).abs() < 1e-6);
+    // m: causal on (one query row: nothing after key 0 is visible), then off again.
+    send(&mut a, &[Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask causal:"), "{}", status(&a).1);
+    assert_eq!(a.session().toggles().mask, MaskKind::Causal);
+    send(&mut a, &[Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask none:"), "{}", status(&a).1);
+    assert_eq!(a.session().toggles().mask, MaskKind::None);
+}
+
+#[test]
+fn s_toggles_after_attend_too() {
+    let mut a = app();
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(
+        &mut a,
+        "attend q=[1,2,3] k=[[2,1,2],[0,1,-1],[1,1,1]] v=[[1,0],[0,1],[1,1]]",
+    );
+    send(&mut a, &[Message::Submit, Message::Cancel]);
+    assert!(a.session().is_hand_check());
+    send(&mut a, &[Message::ToggleScale]);
+    assert!(status(&a).1.starts_with("scale off:"), "{}", status(&a).1);
+    send(&mut a, &[Message::ToggleMask, Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask none:"), "{}", status(&a).1);
+}
+
+#[test]
+fn m_switches_a_decoder_only_models_causal_mask_off_and_on_with_a_warning() {
+    let mut a = app_file("scenarios/decoder-masking.yaml");
+    let c = a.session().config().unwrap().clone();
+    assert_eq!(c.mask_summary(), "mask causal");
+    // Above the diagonal the weights are exactly 0 while the mask is on.
+    assert_eq!(weight_at(&a, "dec.0.self_attn.weights", &[0, 0, 1]), 0.0);
+    send(&mut a, &[Message::ToggleMask]);
+    let (kind, text) = status(&a);
+    assert_eq!(kind, StatusKind::Info);
+    assert!(text.starts_with("mask none:"), "{text}");
+    assert!(!text.contains(" 0 of "), "{text}");
+    assert!(text.contains("not how a decoder is trained"), "{text}");
+    assert_eq!(a.session().config().unwrap().mask_summary(), "mask none");
+    assert!(weight_at(&a, "dec.0.self_attn.weights", &[0, 0, 1]) > 0.0);
+    send(&mut a, &[Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask causal:"), "{}", status(&a).1);
+    assert_eq!(weight_at(&a, "dec.0.self_attn.weights", &[0, 0, 1]), 0.0);
+}
+
+#[test]
+fn q_esc_q_asks_again_before_losing_unsaved_changes() {
+    let mut a = app();
+    send(
+        &mut a,
+        &[Message::ToggleScale, Message::Quit, Message::Cancel],
+    );
+    update(&mut a, Message::Quit);
+    assert!(a.running(), "q, Esc, q must ask again");
+    assert_eq!(status(&a).0, StatusKind::Warning);
+    update(&mut a, Message::Quit);
+    assert!(!a.running());
+}
+
+#[test]
+fn load_with_unsaved_changes_needs_a_bang() {
+    let mut a = app();
+    send(&mut a, &[Message::ToggleScale]);
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(&mut a, "load scenarios/dot-product.yaml");
+    send(&mut a, &[Message::Submit]);
+    let (kind, text) = status(&a);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(text.contains("unsaved changes would be lost"), "{text}");
+    assert!(!a.session().is_hand_check());
+    send(&mut a, &[Message::Cancel, Message::OpenPrompt]);
+    typed(&mut a, "load! scenarios/dot-product.yaml");
+    send(&mut a, &[Message::Submit]);
+    assert!(a.session().is_hand_check());
+}
+
+#[test]
+fn pane_keys_close_an_output_box_and_act() {
+    let mut a = app();
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(&mut a, "text 나는 집에 간다");
+    send(&mut a, &[Message::Submit]);
+    assert!(matches!(a.mode(), Mode::Output { .. }));
+    let s = from_event(&a, &key(KeyCode::Char('s'))).unwrap();
+    assert_eq!(s, Message::ToggleScale);
+    update(&mut a, s);
+    assert_eq!(*a.mode(), Mode::Normal);
+    assert!(!a.session().toggles().scale);
+}

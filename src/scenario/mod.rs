@@ -156,6 +156,9 @@ pub fn apply_spec(mut c: Config, spec: &ModelSpec) -> Config {
     if let Some(Word(v)) = spec.mask {
         c.mask = v;
     }
+    if let Some(Word(v)) = spec.dec_mask {
+        c.dec_mask = v;
+    }
     if let Some(v) = spec.eps {
         c.eps = v as f32;
     }
@@ -192,6 +195,8 @@ pub fn spec_of(c: &Config) -> ModelSpec {
         scale: Some(c.scale),
         embed_scale: Some(c.embed_scale),
         mask: Some(Word(c.mask)),
+        // Written only when switched off, so that ordinary scenarios keep their layout.
+        dec_mask: (c.dec_mask != MaskKind::Causal).then_some(Word(c.dec_mask)),
         eps: Some(c.eps.to_string().parse().unwrap_or(f64::from(c.eps))),
         seed: Some(c.seed),
         max_tokens: Some(c.max_tokens),

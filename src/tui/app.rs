@@ -268,6 +268,9 @@ pub struct App {
     pub(super) history: Vec<String>,
     /// The history line being shown at the prompt (`None`: a new line).
     pub(super) recall: Option<usize>,
+    /// `q` was pressed once with unsaved changes: the next `q` (and nothing in between)
+    /// leaves.
+    pub(super) quit_armed: bool,
 }
 
 impl App {
@@ -297,6 +300,7 @@ impl App {
             running: true,
             history: Vec::new(),
             recall: None,
+            quit_armed: false,
         };
         super::update::settle(&mut app);
         app

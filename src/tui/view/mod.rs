@@ -158,8 +158,10 @@ pub fn model_summary(c: &Config) -> String {
     c.summary()
 }
 
-/// The summary in fewer columns: `enc-dec · d_model 8 · h 2 · d_k 4 · d_ff 32 · L 2+2 · post-LN · seed 42`.
-pub fn short_summary(c: &Config) -> String {
+/// The summary in fewer columns: `enc-dec · d_model 8 · h 2 · d_k 4 · d_ff 32 · L 2+2 ·
+/// post-LN · mask enc none, dec causal` (PE off, unscaled scores and embedding scaling are
+/// named); with `tiny`, `d 8 · h 2 · ff 32` for an 80-column terminal.
+pub fn short_summary(c: &Config, tiny: bool) -> String {
     let (arch, layers) = match c.arch {
         Arch::Encoder => ("encoder", c.layers.encoder.to_string()),
         Arch::Decoder => ("decoder", c.layers.decoder.to_string()),
@@ -168,25 +170,28 @@ pub fn short_summary(c: &Config) -> String {
             format!("{}+{}", c.layers.encoder, c.layers.decoder),
         ),
     };
+    let sizes = if tiny {
+        format!("d {} · h {} · ff {}", c.d_model, c.heads, c.d_ff)
+    } else {
+        format!(
+            "d_model {} · h {} · d_k {} · d_ff {}",
+            c.d_model,
+            c.heads,
+            c.d_k(),
+            c.d_ff
+        )
+    };
     format!(
-        "{arch} · d_model {} · h {} · d_k {} · d_ff {} · L {layers} · {}-LN · seed {}{}{}{}",
-        c.d_model,
-        c.heads,
-        c.d_k(),
-        c.d_ff,
+        "{arch} · {sizes} · L {layers} · {}-LN{}{}{} · {}",
         c.norm,
-        c.seed,
         if c.positional == Positional::None {
             " · no PE"
         } else {
             ""
         },
         if c.scale { "" } else { " · unscaled" },
-        if c.mask == crate::model::MaskKind::None {
-            ""
-        } else {
-            " · causal"
-        },
+        if c.embed_scale { " · ×√d" } else { "" },
+        c.mask_summary(),
     )
 }
 
@@ -237,23 +242,39 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title(Line::styled(format!(" {file}{dirty} "), style::DIM).right_aligned());
+    let block = match s.model() {
+        Some(m) => block.title_bottom(
+            Line::styled(format!(" {} ", m.provenance()), style::DIM).right_aligned(),
+        ),
+        None => block,
+    };
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
     match s.config() {
         Some(c) => {
-            let full = model_summary(c);
-            let text = if width(&full) <= usize::from(inner.width) {
-                full
-            } else {
-                short_summary(c)
-            };
+            let w = usize::from(inner.width);
+            let text = [model_summary(c), short_summary(c, false)]
+                .into_iter()
+                .find(|t| width(t) <= w)
+                .unwrap_or_else(|| short_summary(c, true));
             lines.push(Line::styled(text, style::DIM));
         }
-        None => lines.push(Line::styled(
-            "attention hand-check: q · kᵀ, ÷ √d_k, mask, softmax, · v (no model)",
-            style::DIM,
-        )),
+        None => {
+            let t = s.toggles();
+            lines.push(Line::styled(
+                format!(
+                    "attention hand-check (no model): q · kᵀ {} · mask {} · softmax · × v",
+                    if t.scale {
+                        "÷ √d_k"
+                    } else {
+                        "unscaled (no ÷ √d_k)"
+                    },
+                    t.mask
+                ),
+                style::DIM,
+            ))
+        }
     }
     let editing = match app.mode() {
         Mode::Edit { field, line } => Some((*field, line)),
@@ -405,9 +426,13 @@ fn note(app: &App, f: &mut Frame, area: Rect) {
         .current()
         .and_then(|st| st.note.clone())
         .unwrap_or_else(|| "(no note at this stop)".into());
-    let body = Text::from(text);
+    let body: Vec<Line<'static>> = text
+        .lines()
+        .flat_map(|l| wrap_words(l, usize::from(area.width.saturating_sub(2))))
+        .map(Line::from)
+        .collect();
     f.render_widget(
-        Paragraph::new(body).wrap(Wrap { trim: true }).block(
+        Paragraph::new(body).block(
             Block::bordered()
                 .border_style(style::FOCUS)
                 .title(Line::styled(
@@ -522,15 +547,11 @@ fn detail(app: &App, f: &mut Frame, area: Rect) {
     if area.width >= 90 {
         let [left, right] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(38)]).areas(area);
+        let expl = wrap_lines(expl, usize::from(left.width.saturating_sub(2)));
+        let stats = wrap_lines(stats, usize::from(right.width.saturating_sub(2)));
+        f.render_widget(Paragraph::new(expl).scroll((scroll, 0)).block(block), left);
         f.render_widget(
-            Paragraph::new(expl)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0))
-                .block(block),
-            left,
-        );
-        f.render_widget(
-            Paragraph::new(stats).wrap(Wrap { trim: false }).block(
+            Paragraph::new(stats).block(
                 Block::bordered()
                     .border_style(style::BORDER)
                     .title(Line::styled(" step & row ", style::TITLE)),
@@ -541,13 +562,8 @@ fn detail(app: &App, f: &mut Frame, area: Rect) {
         let mut all = expl;
         all.push(Line::from(""));
         all.extend(stats);
-        f.render_widget(
-            Paragraph::new(all)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0))
-                .block(block),
-            area,
-        );
+        let all = wrap_lines(all, usize::from(area.width.saturating_sub(2)));
+        f.render_widget(Paragraph::new(all).scroll((scroll, 0)).block(block), area);
     }
 }
 
@@ -688,18 +704,43 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// `text` cut into lines of at most `w` columns at spaces.
+/// `text` cut into lines of at most `w` display columns at spaces.
 fn wrap_words(text: &str, w: usize) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for word in text.split(' ') {
-        let Some(last) = out.last_mut() else { break };
-        if !last.is_empty() && width(last) + 1 + width(word) > w {
-            out.push(word.to_string());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
+    crate::render::wrap(text, w)
+}
+
+/// `lines` wrapped to `w` display columns, keeping each character's style. (ratatui's own
+/// wrapping can put a wide character such as 한 over a box's right border.)
+pub fn wrap_lines(lines: Vec<Line<'static>>, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        let cells: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| {
+                let st = line.style.patch(s.style);
+                s.content.chars().map(move |c| (c, st))
+            })
+            .collect();
+        let chars: Vec<char> = cells.iter().map(|(c, _)| *c).collect();
+        for r in crate::render::wrap_indices(&chars, w) {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut cur = String::new();
+            let mut cur_style: Option<Style> = None;
+            for (c, st) in &cells[r] {
+                if cur_style.is_some_and(|x| x != *st) {
+                    spans.push(Span::styled(
+                        std::mem::take(&mut cur),
+                        cur_style.unwrap_or_default(),
+                    ));
+                }
+                cur_style = Some(*st);
+                cur.push(*c);
             }
-            last.push_str(word);
+            if !cur.is_empty() {
+                spans.push(Span::styled(cur, cur_style.unwrap_or_default()));
+            }
+            out.push(Line::from(spans));
         }
     }
     out
@@ -744,8 +785,14 @@ fn help(f: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
+/// The lines of an output box `w` columns wide (inside), wrapped by display width.
+pub fn output_lines(text: &str, w: usize) -> Vec<String> {
+    text.lines().flat_map(|l| wrap_words(l, w)).collect()
+}
+
 fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
-    let n = text.lines().count() as u16;
+    let lines = output_lines(text, usize::from(area.width.saturating_sub(6)));
+    let n = lines.len() as u16;
     let r = centred(
         area,
         area.width.saturating_sub(4),
@@ -753,7 +800,7 @@ fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
     );
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(text.to_string()).scroll((scroll, 0)).block(
+        Paragraph::new(lines.join("\n")).scroll((scroll, 0)).block(
             Block::bordered()
                 .border_style(style::FOCUS)
                 .title(Line::styled(format!(" :{title} "), style::TITLE))
