@@ -267,6 +267,16 @@ impl ModelArgs {
                 if let Some(t) = &self.target {
                     s.input.target = Some(t.clone());
                 }
+                if self.overrides_model()
+                    && let Some(note) = scenario::drop_unfitting(&mut s)
+                {
+                    eprintln!(
+                        "note: {note} ({})",
+                        scenario
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    );
+                }
                 Ok(ScenarioFile::Model(s))
             }
             ScenarioFile::Attention(a) => {

@@ -307,3 +307,34 @@ fn the_base_preset_scales_embeddings_by_the_root_of_d_model() {
     let o = qkv(&["run", "--preset", "base", "--list"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn run_on_a_new_sentence_drops_what_no_longer_fits_and_says_so() {
+    let mut models = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("kind: attention") {
+            continue;
+        }
+        models += 1;
+        let p = path.to_str().unwrap();
+        let o = qkv(&["run", p, "--text", "고양이가 밥을 먹는다"]);
+        assert!(o.status.success(), "{p}: {}", stderr(&o));
+        assert!(stdout(&o).contains("고양이가"), "{p}: {}", stdout(&o));
+        // At most one line about what was left out.
+        assert!(stderr(&o).lines().count() <= 1, "{p}: {}", stderr(&o));
+    }
+    assert_eq!(models, 7);
+    let o = qkv(&[
+        "run",
+        "scenarios/default.yaml",
+        "--text",
+        "고양이가 밥을 먹는다",
+    ]);
+    assert!(
+        stderr(&o).starts_with("note: left out 3 tour stops, 2 expectations"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -423,6 +423,59 @@ pub fn tour_target(step: &TourStep) -> Result<(String, Option<usize>), String> {
     }
 }
 
+/// Leaves out of `s` what no longer fits its model and sentence (after `--text`, `--preset`
+/// or another flag changed them): embedding overrides of tokens not in the input, weight
+/// overrides of the wrong shape, tour stops and expectations naming steps, heads or cells
+/// that do not exist. Returns one line saying what was left out (`None`: nothing was, or
+/// the scenario does not build anyway, which `build` then reports).
+pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
+    let config = config_of(&s.model);
+    let (valid, input) = prepare(config, &s.input.text, s.input.target.as_deref()).ok()?;
+    let tokens: Vec<&String> = input
+        .source
+        .iter()
+        .chain(input.target.iter().flatten())
+        .collect();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut count = |n: usize, what: &str| {
+        if n > 0 {
+            dropped.push(if n == 1 {
+                format!("1 {what}")
+            } else {
+                format!("{n} {what}s")
+            });
+        }
+    };
+    let before = s.embeddings.0.len();
+    s.embeddings.0.retain(|(t, _)| tokens.contains(&t));
+    count(before - s.embeddings.0.len(), "embedding override");
+    if !s.weights.0.is_empty() {
+        let mut probe = Transformer::new(valid);
+        let before = s.weights.0.len();
+        s.weights.0.retain(|(name, numbers)| {
+            param_of(numbers).is_ok_and(|p| probe.weights_mut().set(name, p).is_ok())
+        });
+        count(before - s.weights.0.len(), "weight override");
+    }
+    let mut bare = s.clone();
+    bare.steps.clear();
+    bare.expect.clear();
+    let trace = build(&bare).ok()?.trace;
+    let before = s.steps.len();
+    s.steps.retain(|t| tour_stop_fits(&trace, t));
+    count(before - s.steps.len(), "tour stop");
+    let before = s.expect.len();
+    s.expect
+        .retain(|e| check_expectations(std::slice::from_ref(e), &trace).is_empty());
+    count(before - s.expect.len(), "expectation");
+    (!dropped.is_empty()).then(|| {
+        format!(
+            "left out {} that no longer fit the model and sentence",
+            dropped.join(", ")
+        )
+    })
+}
+
 /// True when a tour stop names a step, head and cell of `trace`.
 pub fn tour_stop_fits(trace: &Trace, stop: &TourStep) -> bool {
     check_tour(std::slice::from_ref(stop), trace).is_empty()
