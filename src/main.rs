@@ -54,10 +54,12 @@ enum Command {
     Bench(BenchArgs),
 }
 
-#[derive(Args)]
+#[derive(Args, Default)]
 struct TuiArgs {
-    /// Open this scenario (default: the built-in 나는 학교에 간다 scenario).
+    /// Open this scenario (default: the built-in 나는 학교에 간다 scenario); flags change it.
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
@@ -76,8 +78,11 @@ struct ExplainArgs {
 
 #[derive(Args)]
 struct ReplArgs {
-    /// Start from this scenario (default: the built-in 나는 학교에 간다 scenario).
+    /// Start from this scenario (default: the built-in 나는 학교에 간다 scenario); flags
+    /// change it.
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Print each command before its output (when reading commands from stdin).
     #[arg(long)]
     echo: bool,
@@ -111,7 +116,7 @@ struct ReplayArgs {
     precision: usize,
 }
 
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Default)]
 struct ModelArgs {
     /// Source sentence (encoder input; decoder input of a decoder-only model).
     /// Default: the scenario's, else "나는 학교에 간다".
@@ -344,6 +349,22 @@ struct ExportArgs {
     /// Output file: .npz (numpy) or .json.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
+    /// Write the file even when it would be larger than 100 MB.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Exports predicted to be larger than this need `--force`.
+const EXPORT_LIMIT_BYTES: u64 = 100_000_000;
+
+/// `939 MB`, `12.3 kB`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000_000 => format!("{:.1} GB", b as f64 / 1e9),
+        b if b >= 1_000_000 => format!("{:.0} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.1} kB", b as f64 / 1e3),
+        b => format!("{b} bytes"),
+    }
 }
 
 #[derive(Args)]
@@ -430,7 +451,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => tui(TuiArgs { scenario: None }),
+        None => tui(TuiArgs::default()),
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Params(a)) => params(a),
@@ -457,7 +478,7 @@ fn tui(a: TuiArgs) -> Result<ExitCode> {
         eprintln!("{NO_TERMINAL}");
         return Ok(ExitCode::from(2));
     }
-    let session = session_for(a.scenario.as_deref())?;
+    let session = session_for(a.scenario.as_deref(), &a.model)?;
     qkv::tui::run(session).context("the terminal failed")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -525,6 +546,22 @@ fn export(a: ExportArgs) -> Result<ExitCode> {
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
+    let format = qkv::export::Format::from_path(&a.output)?;
+    let predicted = qkv::export::predicted_bytes(model, trace, format);
+    if predicted > EXPORT_LIMIT_BYTES && !a.force {
+        let npz = qkv::export::predicted_bytes(model, trace, qkv::export::Format::Npz);
+        anyhow::bail!(
+            "{} would be about {} ({} numbers as {format}); nothing was written. Add --force to write it{}",
+            a.output.display(),
+            size_text(predicted),
+            qkv::export::value_count(model, trace),
+            if format == qkv::export::Format::Json {
+                format!(", or export to .npz (about {})", size_text(npz))
+            } else {
+                String::new()
+            }
+        );
+    }
     let format = qkv::export::write(model, trace, &a.output)?;
     let arrays = trace.steps().len() + model.weights().len() + 1;
     eprintln!(
@@ -732,7 +769,13 @@ fn explain(a: ExplainArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn session_for(path: Option<&Path>) -> Result<Session> {
+/// The session `tui` and `repl` start on: the scenario (or the built-in one), with the
+/// model flags applied as `run` applies them.
+fn session_for(path: Option<&Path>, model: &ModelArgs) -> Result<Session> {
+    if model.overrides_model() {
+        let (file, runnable) = model.run(path)?;
+        return Ok(Session::from_runnable(file, runnable));
+    }
     Ok(match path {
         Some(p) => Session::open(p)?,
         None => Session::default_scenario()?,
@@ -741,7 +784,7 @@ fn session_for(path: Option<&Path>) -> Result<Session> {
 
 fn repl(a: ReplArgs) -> Result<ExitCode> {
     use std::io::IsTerminal;
-    let mut session = session_for(a.scenario.as_deref())?;
+    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
     if let Some(p) = a.precision {
         session.apply(qkv::command::Command::SetPrecision(p))?;
     }

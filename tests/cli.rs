@@ -338,3 +338,36 @@ fn run_on_a_new_sentence_drops_what_no_longer_fits_and_says_so() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_huge_export_asks_for_force_and_names_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("base.json");
+    let o = qkv(&[
+        "export",
+        "--preset",
+        "base",
+        "--layers",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("would be about") && err.contains(" MB"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    assert!(!out.exists(), "nothing is written without --force");
+}
+
+#[test]
+fn tui_takes_the_model_flags_of_run() {
+    // Without a terminal the workbench says how to use qkv instead; the flags are accepted.
+    let o = qkv(&["tui", "--preset", "base", "--text", "나는 간다"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("the workbench needs a terminal"), "{err}");
+    assert!(!err.contains("unexpected argument"), "{err}");
+}

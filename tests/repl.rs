@@ -254,3 +254,28 @@ fn load_does_not_silently_discard_unsaved_changes() {
     assert!(out.contains("loaded "), "{out}{err}");
     assert!(!o.status.success());
 }
+
+#[test]
+fn repl_takes_the_model_flags_of_run_and_set_takes_the_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(
+        &["--preset", "small", "--arch", "encoder"],
+        "show\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("embed.tokens                   3 × 64"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = repl(
+        &[],
+        "set model.preset small\nshow embed.sum[0][63]\nhelp set\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("set model.preset small: reran"), "{out}");
+    assert!(out.contains("model fields: preset, arch, d_model"), "{out}");
+}
