@@ -350,6 +350,34 @@ fn fmt_eps(eps: f32, precision: usize) -> String {
     }
 }
 
+/// The value a printed number or product stands for: `0.25`, `(−1.5)`, `2×(−0.5)`, `−∞`
+/// (`None` for anything else, such as `…`).
+fn printed_value(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once('×') {
+        return Some(printed_value(a)? * printed_value(b)?);
+    }
+    let s = s
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(s);
+    match s.replace(MINUS, "-").as_str() {
+        "∞" => Some(f64::INFINITY),
+        "-∞" => Some(f64::NEG_INFINITY),
+        t => t.parse().ok(),
+    }
+}
+
+/// `=` when `exact` (the result of the printed operands) prints as `shown` does, else `≈`:
+/// every printed equation holds for the printed numbers.
+fn eq_sign(exact: f64, shown: &str, precision: usize) -> &'static str {
+    if fmt_number(exact as f32, precision) == shown {
+        "="
+    } else {
+        "≈"
+    }
+}
+
 /// A number used as an operand: as [`fmt_number`], in parentheses when negative.
 pub fn fmt_operand(v: f32, precision: usize) -> String {
     let s = fmt_number(v, precision);
@@ -598,11 +626,36 @@ impl<'a> Ctx<'a> {
         } else {
             joined
         };
+        let shown = self.num(result);
+        // A sum shown whole must add up as printed; an elided one cannot be checked.
+        let sign = match terms.iter().map(|t| printed_value(t)).sum::<Option<f64>>() {
+            Some(exact) if hidden == 0 => eq_sign(exact, &shown, self.precision),
+            _ => "=",
+        };
         format!(
-            "{label} = {joined} = {}{}",
-            self.num(result),
+            "{label} = {joined} {sign} {shown}{}",
             Self::count_note(terms.len(), hidden)
         )
+    }
+
+    /// `=` or `≈` for `f(operands) = value` as printed (`f` on the printed operands).
+    fn holds(&self, operands: &[f32], f: fn(&[f64]) -> f64, value: f32) -> &'static str {
+        let printed: Option<Vec<f64>> = operands
+            .iter()
+            .map(|v| printed_value(&self.num(*v)))
+            .collect();
+        match printed {
+            Some(p) => eq_sign(f(&p), &self.num(value), self.precision),
+            None => "=",
+        }
+    }
+
+    /// `=` or `≈` for `a op b = value` as printed (`op` on the printed operands).
+    fn rel(&self, a: f32, b: f32, op: fn(f64, f64) -> f64, value: f32) -> &'static str {
+        match (printed_value(&self.num(a)), printed_value(&self.num(b))) {
+            (Some(x), Some(y)) => eq_sign(op(x, y), &self.num(value), self.precision),
+            _ => "=",
+        }
     }
 
     /// `label = a0×b0 + a1×b1 + … = result` and the sum recomputed (f64).
@@ -1007,7 +1060,16 @@ fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
                 "÷ √d_k = √{d_k} = {}  (d_k = {d_k}: the width of one head of {q_name})",
                 c.num(root)
             ),
-            format!("{} ÷ {} = {}", c.op(s), c.num(root), c.num(c.value)),
+            // ÷ √d_k written exactly (√3, not 1.7321) so that the equation holds as printed.
+            format!(
+                "{} ÷ √{d_k} {} {}",
+                c.op(s),
+                match printed_value(&c.num(s)) {
+                    Some(x) => eq_sign(x / f64::from(root), &c.num(c.value), c.precision),
+                    None => "=",
+                },
+                c.num(c.value)
+            ),
         ],
         recomputed: Some(s / root),
     })
@@ -1161,11 +1223,14 @@ fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         if v == f32::NEG_INFINITY {
             format!("e^(−∞ − {}) = e^(−∞) = 0", c.op(max))
         } else {
+            let y = v - max;
             format!(
-                "e^({} − {}) = e^({}) = {}",
+                "e^({} − {}) {} e^({}) {} {}",
                 c.num(v),
                 c.op(max),
-                c.num(v - max),
+                c.rel(v, max, |a, b| a - b, y),
+                c.num(y),
+                c.rel(y, 0.0, |a, _| a.exp(), e),
                 c.num(e)
             )
         }
@@ -1189,9 +1254,10 @@ fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ));
     } else {
         lines.push(format!(
-            "{short}[{i}][{j}] = e^(x_{j} − max) / Σ = {} / {} = {}",
+            "{short}[{i}][{j}] = e^(x_{j} − max) / Σ = {} / {} {} {}",
             c.num(ej),
             c.num(sum),
+            c.rel(ej, sum, |a, b| a / b, c.value),
             c.num(c.value)
         ));
     }
@@ -1405,18 +1471,20 @@ fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.num(root)
         ),
         format!(
-            "x̂ = (x[{col}] − mean) / √(var + eps) = ({} − {}) / {} = {}",
+            "x̂ = (x[{col}] − mean) / √(var + eps) = ({} − {}) / {} {} {}",
             c.num(xc),
             c.op(mean),
             c.num(root),
+            c.holds(&[xc, mean, root], |v| (v[0] - v[1]) / v[2], z),
             c.num(z)
         ),
         format!(
-            "{}[{i}][{col}] = x̂ × gamma[{col}] + beta[{col}] = {} × {} + {} = {}  ({g_name}, {b_name})",
+            "{}[{i}][{col}] = x̂ × gamma[{col}] + beta[{col}] = {} × {} + {} {} {}  ({g_name}, {b_name})",
             c.short(),
             c.op(z),
             c.op(g),
             c.op(b),
+            c.holds(&[z, g, b], |v| v[0] * v[1] + v[2], c.value),
             c.num(c.value)
         ),
     ];
