@@ -510,6 +510,14 @@ impl Session {
         }
     }
 
+    /// Stops of the scenario's own guided tour (what `replay` walks).
+    pub fn scenario_tour_len(&self) -> usize {
+        match &self.study.subject {
+            Subject::Model(m) => m.scenario.steps.len(),
+            Subject::Hand(a) => a.steps.len(),
+        }
+    }
+
     /// The cursor.
     pub fn cursor(&self) -> &Cursor {
         &self.study.cursor

@@ -356,3 +356,16 @@ fn korean_text_never_breaks_a_border() {
     let a = app_at(120, 40, &prompt("show embed.tokens"));
     insta::assert_snapshot!("korean_embed_tokens_120x40", screen(&a));
 }
+
+#[test]
+fn the_scenario_title_and_description_box() {
+    snap("about", &[Message::About]);
+    for (w, h) in SIZES {
+        let a = app_at(w, h, &[Message::About]);
+        let text = screen(&a);
+        assert!(text.contains("나는 학교에 간다"), "{text}");
+        for line in text.lines() {
+            assert!(qkv::render::width(line) <= usize::from(w), "{line}");
+        }
+    }
+}

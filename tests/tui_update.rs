@@ -591,6 +591,9 @@ fn saving_asks_for_a_file_and_confirms_before_overwriting() {
 fn r_replays_the_tour_and_n_p_and_enter_step_through_it() {
     let mut a = app();
     update(&mut a, Message::Replay);
+    // The scenario's description comes first; Enter starts the tour.
+    assert!(matches!(a.mode(), Mode::About { tour: true, .. }));
+    update(&mut a, Message::Activate);
     let t = a.session().tour().expect("a tour");
     assert_eq!(t.pos, 0);
     assert_eq!(step(&a), "embed.sum");
@@ -949,4 +952,35 @@ fn pane_keys_close_an_output_box_and_act() {
     update(&mut a, s);
     assert_eq!(*a.mode(), Mode::Normal);
     assert!(!a.session().toggles().scale);
+}
+
+#[test]
+fn a_shows_the_title_and_description_and_r_shows_them_before_the_tour() {
+    let mut a = app_file("scenarios/dot-product.yaml");
+    update(&mut a, Message::About);
+    assert!(matches!(a.mode(), Mode::About { tour: false, .. }));
+    let (title, text) = qkv::tui::view::about_text(&a, false);
+    assert_eq!(
+        title,
+        "One query, three keys — the article's dot-product example"
+    );
+    assert!(text.contains("k0 matches best (10)"), "{text}");
+    update(&mut a, Message::Cancel);
+    assert_eq!(*a.mode(), Mode::Normal);
+    // r: the description first, Enter starts the tour at its first stop.
+    update(&mut a, Message::Replay);
+    assert!(matches!(a.mode(), Mode::About { tour: true, .. }));
+    assert!(a.session().tour().is_none());
+    let enter = from_event(&a, &key(KeyCode::Enter)).unwrap();
+    update(&mut a, enter);
+    assert_eq!(*a.mode(), Mode::Normal);
+    assert_eq!(a.session().tour().map(|t| t.pos), Some(0));
+    // The model's description says the weights are random.
+    let mut d = app();
+    update(&mut d, Message::About);
+    let (_, text) = qkv::tui::view::about_text(&d, false);
+    assert!(
+        text.contains("untrained (random weights, seed 42)"),
+        "{text}"
+    );
 }

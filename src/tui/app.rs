@@ -204,6 +204,13 @@ pub enum Mode {
         /// Lines scrolled.
         scroll: u16,
     },
+    /// The scenario's title and description (when it opens, `a`, and before a tour).
+    About {
+        /// Lines scrolled.
+        scroll: u16,
+        /// Closing it with Enter (or `r`) starts the guided tour.
+        tour: bool,
+    },
     /// Multi-line output of a `:` command.
     Output {
         /// The command that produced it.

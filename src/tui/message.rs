@@ -95,6 +95,8 @@ pub enum Message {
     Replay,
     /// `?`: the key reference.
     Help,
+    /// `a`: the scenario's title and description.
+    About,
     /// `q`: quit (warns once about unsaved changes).
     Quit,
     /// A key in the editor or a prompt.
@@ -177,7 +179,11 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             KeyCode::Char('c') if ctrl => Some(Message::Confirm(false)),
             _ => None,
         },
-        Mode::Help { .. } | Mode::Output { .. } => match k.code {
+        Mode::About { tour: true, .. } if k.code == KeyCode::Char('r') => Some(Message::Activate),
+        Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => match k.code {
+            KeyCode::Enter if matches!(app.mode(), Mode::About { tour: true, .. }) => {
+                Some(Message::Activate)
+            }
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Some(Message::Cancel),
             KeyCode::Char('c') if ctrl => Some(Message::Cancel),
             KeyCode::Up | KeyCode::Char('k') => Some(Message::Move(Dir::Up)),
@@ -188,7 +194,7 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             KeyCode::End => Some(Message::Last),
             // In the output of a `:` command any other key closes the box and does what it
             // does on the panes (`s` after `:text …` toggles the scaling).
-            _ if matches!(app.mode(), Mode::Output { .. }) => normal_key(k),
+            _ if matches!(app.mode(), Mode::Output { .. } | Mode::About { .. }) => normal_key(k),
             _ => None,
         },
         Mode::Normal => normal_key(k),

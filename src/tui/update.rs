@@ -114,6 +114,17 @@ pub fn update(app: &mut App, msg: Message) {
             let max = super::view::output_lines(&text, w).len().saturating_sub(1) as u16;
             overlay_mode(app, msg, scroll, max, true);
         }
+        Mode::About { scroll, tour } => {
+            if tour && msg == Message::Activate {
+                app.mode = Mode::Normal;
+                let _ = run(app, Command::Replay(None));
+            } else {
+                let w = usize::from(app.size.width.saturating_sub(6));
+                let (_, text) = super::view::about_text(app, tour);
+                let max = super::view::output_lines(&text, w).len().saturating_sub(1) as u16;
+                overlay_mode(app, msg, scroll, max, true);
+            }
+        }
         Mode::Normal => normal_mode(app, msg),
     }
     settle(app);
@@ -157,7 +168,9 @@ fn overlay_mode(app: &mut App, msg: Message, scroll: u16, max: u16, pass_through
     }
     .min(max);
     match &mut app.mode {
-        Mode::Help { scroll } | Mode::Output { scroll, .. } => *scroll = to,
+        Mode::Help { scroll } | Mode::Output { scroll, .. } | Mode::About { scroll, .. } => {
+            *scroll = to
+        }
         _ => {}
     }
 }
@@ -471,9 +484,23 @@ fn normal_mode(app: &mut App, msg: Message) {
             };
         }
         Message::Replay => {
-            let _ = run(app, Command::Replay(None));
+            // The scenario's title and description first; Enter starts the tour.
+            if app.session.tour().is_none() && !app.session.description().is_empty() {
+                app.mode = Mode::About {
+                    scroll: 0,
+                    tour: true,
+                };
+            } else {
+                let _ = run(app, Command::Replay(None));
+            }
         }
         Message::Help => app.mode = Mode::Help { scroll: 0 },
+        Message::About => {
+            app.mode = Mode::About {
+                scroll: 0,
+                tour: false,
+            }
+        }
         Message::Quit => {
             if app.session.is_dirty() && !app.quit_armed {
                 app.quit_armed = true;

@@ -66,6 +66,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Esc",
         "clear the change highlight and the status line; close a box",
     ),
+    (
+        "a",
+        "the scenario's title and description (shown when it opens)",
+    ),
     ("?", "this help"),
     (
         "q Ctrl-C",
@@ -99,7 +103,11 @@ pub fn render(app: &App, f: &mut Frame) {
             title,
             text,
             scroll,
-        } => output(f, area, title, text, *scroll),
+        } => output(f, area, &format!(":{title}"), text, *scroll),
+        Mode::About { scroll, tour } => {
+            let (title, text) = about_text(app, *tour);
+            output(f, area, &title, &text, *scroll)
+        }
         _ => {}
     }
 }
@@ -637,7 +645,14 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         ],
         Mode::Prompt { .. } => vec![("Enter", "save"), ("Esc", "cancel")],
         Mode::ConfirmOverwrite { .. } => vec![("y", "overwrite"), ("n/Esc", "keep the file")],
-        Mode::Help { .. } | Mode::Output { .. } => {
+        Mode::About { tour: true, .. } => {
+            vec![
+                ("Enter", "start the tour"),
+                ("↑↓", "scroll"),
+                ("Esc", "close"),
+            ]
+        }
+        Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => {
             vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")]
         }
         Mode::Normal => {
@@ -785,6 +800,42 @@ fn help(f: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
+/// The box `a` opens (and a scenario opens with): its title and the text, the scenario's
+/// description and what to do next.
+pub fn about_text(app: &App, tour: bool) -> (String, String) {
+    let s = app.session();
+    let title = if s.title().is_empty() {
+        "this scenario".to_string()
+    } else {
+        s.title().to_string()
+    };
+    // The description's line breaks are the YAML file's: reflow each paragraph.
+    let mut text = if s.description().is_empty() {
+        "(this scenario has no description)".to_string()
+    } else {
+        s.description()
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    if let Some(m) = s.model() {
+        text.push_str(&format!(
+            "\n\nThe model is {}: its attention patterns show how the arithmetic works, not what a trained model would attend to.",
+            m.provenance()
+        ));
+    }
+    let stops = s.scenario_tour_len();
+    text.push_str(&if tour {
+        format!("\n\nEnter or r starts the guided tour ({stops} stops; n / p step); Esc closes.")
+    } else if stops > 0 {
+        format!("\n\nr replays its guided tour ({stops} stops); a shows this again; Esc closes.")
+    } else {
+        "\n\na shows this again; Esc closes.".to_string()
+    });
+    (title, text)
+}
+
 /// The lines of an output box `w` columns wide (inside), wrapped by display width.
 pub fn output_lines(text: &str, w: usize) -> Vec<String> {
     text.lines().flat_map(|l| wrap_words(l, w)).collect()
@@ -803,7 +854,7 @@ fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
         Paragraph::new(lines.join("\n")).scroll((scroll, 0)).block(
             Block::bordered()
                 .border_style(style::FOCUS)
-                .title(Line::styled(format!(" :{title} "), style::TITLE))
+                .title(Line::styled(format!(" {title} "), style::TITLE))
                 .title_bottom(Line::from(" ↑↓ PgUp PgDn scroll · Esc closes ").right_aligned()),
         ),
         r,
