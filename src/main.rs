@@ -64,10 +64,11 @@ struct TuiArgs {
 
 #[derive(Args)]
 struct ExplainArgs {
-    /// The scenario whose trace to explain.
-    scenario: PathBuf,
-    /// The cell: `name[h][i][j]` for per-head steps, `name[i][j]` otherwise.
-    cell: String,
+    /// `[SCENARIO] CELL`: the scenario whose trace to explain (default: the built-in
+    /// 나는 학교에 간다 scenario) and the cell, `name[h][i][j]` for per-head steps,
+    /// `name[i][j]` otherwise.
+    #[arg(required = true, num_args = 1..=2, value_name = "[SCENARIO] CELL")]
+    args: Vec<String>,
     /// Digits after the decimal point (0 to 12).
     #[arg(long, default_value_t = 4, value_parser = precision_arg)]
     precision: usize,
@@ -748,23 +749,32 @@ fn replay(a: ReplayArgs) -> Result<ExitCode> {
             let from = text.find("── stop").unwrap_or(0);
             emit(&text[from..])?;
         }
-        Some(k) => anyhow::bail!("--step {k}: the tour has stops 1..={stops}"),
+        Some(k) => anyhow::bail!(
+            "--step {k}: the tour has stops {}",
+            qkv::util::range_text(1, stops)
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn explain(a: ExplainArgs) -> Result<ExitCode> {
-    let loaded = io::load(&a.scenario)?;
+    let (runnable, cell) = match a.args.as_slice() {
+        [cell] => (
+            io::parse_and_build(
+                qkv::session::DEFAULT_SCENARIO,
+                "scenarios/default.yaml (built in)",
+            )?
+            .1,
+            cell,
+        ),
+        [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
+        _ => anyhow::bail!("give the cell, optionally after a scenario file"),
+    };
     let opts = qkv::explain::ExplainOptions {
         precision: a.precision,
         max_terms: a.max_terms,
     };
-    let e = qkv::explain::explain_str(
-        loaded.runnable.model(),
-        loaded.runnable.trace(),
-        &a.cell,
-        &opts,
-    )?;
+    let e = qkv::explain::explain_str(runnable.model(), runnable.trace(), cell, &opts)?;
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -882,8 +882,9 @@ impl Session {
                 .max()
                 .map_or(0, |m| m + 1);
             return Err(SessionError::NotHere(format!(
-                "layer {l} does not exist: the {} stack has layers 0..{count}",
-                if stack == "enc" { "encoder" } else { "decoder" }
+                "layer {l} does not exist: the {} stack has layers {}",
+                if stack == "enc" { "encoder" } else { "decoder" },
+                crate::util::indices_text(count)
             )));
         }
         self.set_cursor(&target, None, None)?;

@@ -371,3 +371,14 @@ fn tui_takes_the_model_flags_of_run() {
     assert!(err.contains("the workbench needs a terminal"), "{err}");
     assert!(!err.contains("unexpected argument"), "{err}");
 }
+
+#[test]
+fn explain_with_only_a_cell_uses_the_built_in_scenario() {
+    let o = qkv(&["explain", "enc.0.attn.scores[0][1][2]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("enc.0.attn.scores[0][1][2] = 0.4159"),
+        "{}",
+        stdout(&o)
+    );
+}

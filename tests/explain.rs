@@ -1085,12 +1085,12 @@ fn bad_addresses_give_clear_errors() {
     let e = err("enc.0.attn.scores[2][0][0]");
     assert_eq!(
         e.to_string(),
-        "enc.0.attn.scores: head index 2 is out of range (0..2)"
+        "enc.0.attn.scores: head index 2 is out of range (heads 0 or 1)"
     );
     let e = err("embed.sum[3][0]");
     assert_eq!(
         e.to_string(),
-        "embed.sum: row index 3 is out of range (0..3)"
+        "embed.sum: row index 3 is out of range (rows 0 to 2)"
     );
     let e = err("enc.0.attn.scorez[0][0][0]");
     assert!(

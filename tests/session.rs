@@ -81,12 +81,12 @@ fn navigation_moves_the_cursor() {
 #[test]
 fn bad_navigation_changes_nothing() {
     let mut s = session();
-    assert!(fails(&mut s, "head 2").contains("head 2 does not exist (heads 0..2)"));
+    assert!(fails(&mut s, "head 2").contains("head 2 does not exist (heads 0 or 1)"));
     assert!(
         fails(&mut s, "layer 5")
-            .contains("layer 5 does not exist: the encoder stack has layers 0..2")
+            .contains("layer 5 does not exist: the encoder stack has layers 0 or 1")
     );
-    assert!(fails(&mut s, "cell 9 0").contains("row index 9 is out of range (0..3)"));
+    assert!(fails(&mut s, "cell 9 0").contains("row index 9 is out of range (rows 0 to 2)"));
     assert!(fails(&mut s, "show enc.0.attn.weightz").contains("did you mean enc.0.attn.weights"));
     assert!(fails(&mut s, "show embed.sum[0][0][0]").contains("embed.sum"));
     run(&mut s, "show embed.tokens");
@@ -576,4 +576,15 @@ fn after_saving_the_session_is_the_saved_scenario() {
     let tour = run(&mut s, "replay");
     assert!(tour.contains("stop 1/1: enc.0.attn.weights[1]"), "{tour}");
     assert!(tour.contains("look here"), "{tour}");
+}
+
+#[test]
+fn ranges_in_errors_read_as_words_and_concat_names_every_head() {
+    let mut s = session();
+    let err = fails(&mut s, "layer 7");
+    assert!(err.contains("layers 0 or 1"), "{err}");
+    assert!(!err.contains("0..2"), "{err}");
+    run(&mut s, "show enc.0.attn.concat");
+    let step = s.trace().get("enc.0.attn.concat").unwrap();
+    assert_eq!(step.formula(), "concat = [head_out_0 | head_out_1]");
 }

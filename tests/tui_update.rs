@@ -984,3 +984,24 @@ fn a_shows_the_title_and_description_and_r_shows_them_before_the_tour() {
         "{text}"
     );
 }
+
+#[test]
+fn help_names_the_panes_as_the_screen_does_and_masked_sums_say_what_they_skip() {
+    let help: String = qkv::tui::view::help_lines(100)
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!help.contains("tree"), "{help}");
+    assert!(help.contains("pipeline"), "{help}");
+    // A row of a masked step: the −∞ cells are not in the sum, and the panel says so.
+    let mut a = app_file("scenarios/decoder-masking.yaml");
+    send(&mut a, &[Message::Cancel, Message::OpenPrompt]);
+    typed(&mut a, "show dec.0.self_attn.masked[0][1][2]");
+    send(&mut a, &[Message::Submit]);
+    let buf = {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| qkv::tui::render(&a, f)).unwrap();
+        qkv::tui::view::buffer_text(t.backend().buffer())
+    };
+    assert!(buf.contains("−∞ left out"), "{buf}");
+}

@@ -248,12 +248,12 @@ impl Config {
     pub fn problems(&self) -> Vec<Problem> {
         let mut p = Vec::new();
         if self.d_model == 0 {
-            p.push(Problem::new("d_model", 0, "an integer in 1..=1024"));
+            p.push(Problem::new("d_model", 0, "an integer from 1 to 1024"));
         } else if self.d_model > MAX_D_MODEL {
             p.push(Problem::new(
                 "d_model",
                 self.d_model,
-                format!("an integer in 1..={MAX_D_MODEL}"),
+                format!("an integer from 1 to {MAX_D_MODEL}"),
             ));
         }
         if self.heads == 0 {
@@ -279,21 +279,21 @@ impl Config {
             p.push(Problem::new(
                 "d_ff",
                 self.d_ff,
-                format!("an integer in 1..={MAX_D_FF}"),
+                format!("an integer from 1 to {MAX_D_FF}"),
             ));
         }
         if self.has_encoder() && !(1..=MAX_LAYERS).contains(&self.layers.encoder) {
             p.push(Problem::new(
                 "layers.encoder",
                 self.layers.encoder,
-                format!("an integer in 1..={MAX_LAYERS}"),
+                format!("an integer from 1 to {MAX_LAYERS}"),
             ));
         }
         if self.has_decoder() && !(1..=MAX_LAYERS).contains(&self.layers.decoder) {
             p.push(Problem::new(
                 "layers.decoder",
                 self.layers.decoder,
-                format!("an integer in 1..={MAX_LAYERS}"),
+                format!("an integer from 1 to {MAX_LAYERS}"),
             ));
         }
         if !(self.eps.is_finite() && self.eps > 0.0 && self.eps <= 1.0) {
@@ -303,7 +303,7 @@ impl Config {
             p.push(Problem::new(
                 "max_tokens",
                 self.max_tokens,
-                format!("an integer in 1..={MAX_TOKENS_LIMIT}"),
+                format!("an integer from 1 to {MAX_TOKENS_LIMIT}"),
             ));
         }
         p

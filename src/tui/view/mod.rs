@@ -23,17 +23,20 @@ use super::tree::{Node, step_label};
 pub const HELP: &[(&str, &str)] = &[
     (
         "←↑↓→ hjkl",
-        "move the cell (matrix), the cursor (tree), scroll (detail)",
+        "move the cell (matrix), the cursor (pipeline), scroll (detail)",
     ),
     ("PgUp PgDn", "a screenful up / down"),
     (
         "Home End",
-        "first / last column (tree and detail: top / bottom)",
+        "first / last column (pipeline and detail: top / bottom)",
     ),
-    ("Tab S-Tab", "next / previous pane: tree → matrix → detail"),
+    (
+        "Tab S-Tab",
+        "next / previous pane: pipeline → matrix → detail",
+    ),
     (
         "Enter",
-        "tree: select the step, open or close a section; tour: next stop",
+        "pipeline: select the step, open or close a section; tour: next stop",
     ),
     (
         "n p",
@@ -77,7 +80,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "mouse",
-        "click a tree line, a cell or a head tab; the wheel scrolls",
+        "click a pipeline line, a cell or a head tab; the wheel scrolls",
     ),
 ];
 
@@ -501,7 +504,15 @@ fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
             .get(rs.argmax)
             .cloned()
             .unwrap_or_default();
-        v.push(Line::from(format!("  sum {}", fmt_value(rs.sum, p))));
+        v.push(Line::from(if rs.skipped > 0 {
+            format!(
+                "  sum {} ({} −∞ left out)",
+                fmt_value(rs.sum, p),
+                rs.skipped
+            )
+        } else {
+            format!("  sum {}", fmt_value(rs.sum, p))
+        }));
         v.push(Line::from(format!(
             "  max {} at {arg} (col {})",
             fmt_value(rs.max, p),
