@@ -369,3 +369,13 @@ fn the_scenario_title_and_description_box() {
         }
     }
 }
+
+#[test]
+fn the_footer_keeps_the_keys_that_matter_at_80_columns() {
+    let a = app_at(80, 24, &[]);
+    let text = screen(&a);
+    let footer = text.lines().last().unwrap();
+    for want in ["m s e o toggle", ": cmd", "w save", "? help", "q quit"] {
+        assert!(footer.contains(want), "{want:?} missing from {footer:?}");
+    }
+}

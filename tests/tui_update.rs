@@ -1005,3 +1005,33 @@ fn help_names_the_panes_as_the_screen_does_and_masked_sums_say_what_they_skip() 
     };
     assert!(buf.contains("−∞ left out"), "{buf}");
 }
+
+#[test]
+fn tab_completes_at_the_command_prompt_like_the_repl() {
+    let mut a = app();
+    update(&mut a, Message::OpenPrompt);
+    typed(&mut a, "sh");
+    let tab = from_event(&a, &key(KeyCode::Tab)).unwrap();
+    assert_eq!(tab, Message::Edit(Edit::Complete));
+    update(&mut a, tab.clone());
+    let line = |a: &App| match a.mode() {
+        Mode::Prompt { line, .. } => line.text().to_string(),
+        m => panic!("{m:?}"),
+    };
+    assert_eq!(line(&a), "show ");
+    typed(&mut a, "enc.0.attn.sc");
+    update(&mut a, tab.clone());
+    assert_eq!(line(&a), "show enc.0.attn.sc");
+    assert!(
+        status(&a)
+            .1
+            .contains("enc.0.attn.scores  enc.0.attn.scaled"),
+        "{}",
+        status(&a).1
+    );
+    typed(&mut a, "o");
+    update(&mut a, tab);
+    assert_eq!(line(&a), "show enc.0.attn.scores");
+    update(&mut a, Message::Submit);
+    assert_eq!(step(&a), "enc.0.attn.scores");
+}

@@ -166,6 +166,20 @@ impl LineEdit {
         self.suggested = false;
         self.cursor = self.text.chars().count();
     }
+    /// Replaces the text from byte `start` up to the cursor with `with` (a completion).
+    pub fn replace_to_cursor(&mut self, start: usize, with: &str) {
+        self.suggested = false;
+        let end = self.byte_at(self.cursor);
+        if start > end || !self.text.is_char_boundary(start) {
+            return;
+        }
+        self.text.replace_range(start..end, with);
+        self.cursor = self.text[..start].chars().count() + with.chars().count();
+    }
+    /// Byte offset of the cursor.
+    pub fn cursor_byte(&self) -> usize {
+        self.byte_at(self.cursor)
+    }
     /// Empties the buffer.
     pub fn clear(&mut self) {
         self.suggested = false;

@@ -44,6 +44,8 @@ pub enum Edit {
     Older,
     /// The next line of the command history (`↓` in the `:` prompt).
     Newer,
+    /// Tab in the `:` prompt: complete the word under the cursor (the REPL's completer).
+    Complete,
 }
 
 /// Everything the user can ask for.
@@ -162,6 +164,7 @@ fn edit_key(k: &KeyEvent, history: bool) -> Option<Message> {
         KeyCode::Right => Message::Edit(Edit::Right),
         KeyCode::Home => Message::Edit(Edit::Home),
         KeyCode::End => Message::Edit(Edit::End),
+        KeyCode::Tab if history => Message::Edit(Edit::Complete),
         KeyCode::Up if history => Message::Edit(Edit::Older),
         KeyCode::Down if history => Message::Edit(Edit::Newer),
         _ => return None,

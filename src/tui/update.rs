@@ -185,7 +185,7 @@ fn apply_edit(line: &mut LineEdit, e: Edit) {
         Edit::Home => line.home(),
         Edit::End => line.end(),
         Edit::Clear => line.clear(),
-        Edit::Older | Edit::Newer => {}
+        Edit::Older | Edit::Newer | Edit::Complete => {}
     }
 }
 
@@ -239,6 +239,10 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                 app.mode = Mode::Prompt { kind, line: l };
             }
         }
+        Message::Edit(Edit::Complete) if kind == PromptKind::Command => {
+            complete_prompt(app, &mut line);
+            app.mode = Mode::Prompt { kind, line };
+        }
         Message::Edit(e) => {
             apply_edit(&mut line, e);
             app.mode = Mode::Prompt { kind, line };
@@ -247,6 +251,13 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
         Message::Resize(w, h) => app.size = Size::new(w, h),
         Message::Submit => {
             app.mode = Mode::Normal;
+            if app
+                .status
+                .as_ref()
+                .is_some_and(|s| s.text.starts_with("Tab: "))
+            {
+                app.status = None;
+            }
             match kind {
                 PromptKind::Command => command_line(app, line.text()),
                 PromptKind::SavePath => {
@@ -264,6 +275,42 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             }
         }
         _ => {}
+    }
+}
+
+/// Tab at the `:` prompt: the REPL's completer. One candidate replaces the word; several
+/// give their common beginning and are listed in the status line.
+fn complete_prompt(app: &mut App, line: &mut LineEdit) {
+    use crate::repl::complete::{Slot, Words, complete};
+    let words = Words::of(&app.session);
+    let Slot::Words(start, cands) = complete(line.text(), line.cursor_byte(), &words) else {
+        return;
+    };
+    match cands.as_slice() {
+        [] => say(app, StatusKind::Info, "Tab: nothing to complete here"),
+        [one] => line.replace_to_cursor(start, one),
+        many => {
+            let mut common = many[0].clone();
+            for c in &many[1..] {
+                while !c.starts_with(&common) {
+                    common.pop();
+                }
+            }
+            if common.len() > line.cursor_byte().saturating_sub(start) {
+                line.replace_to_cursor(start, &common);
+            }
+            say(
+                app,
+                StatusKind::Info,
+                format!(
+                    "Tab: {}",
+                    many.iter()
+                        .map(|c| c.trim_end())
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                ),
+            );
+        }
     }
 }
 

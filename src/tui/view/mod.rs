@@ -678,31 +678,51 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             } else {
                 v.push(("n/p", "step"));
             }
+            // The keys that matter most come first: a narrow footer drops the last ones.
             // A hand-check has no sentence, positional encoding or norm: only m and s apply.
             let hand = app.session().is_hand_check();
+            v.extend([
+                (if hand { "m s" } else { "m s e o" }, "toggle"),
+                (":", "cmd"),
+                ("?", "help"),
+                ("q", "quit"),
+            ]);
             if !hand {
                 v.push(("i", "edit"));
             }
-            v.extend([("?", "help"), ("q", "quit")]);
+            v.push(("w", "save"));
             if app.session().current_head().is_some() {
                 v.push(("[ ]", "head"));
             }
             if app.current_layer().is_some() {
                 v.push(("{ }", "layer"));
             }
-            v.extend([
-                (if hand { "m s" } else { "m s e o" }, "toggle"),
-                (":", "cmd"),
-                ("w", "save"),
-                ("r", "tour"),
-                ("Tab", "pane"),
-            ]);
+            v.extend([("r", "tour"), ("a", "about"), ("Tab", "pane")]);
             v
         }
     }
 }
 
 fn footer(app: &App, f: &mut Frame, area: Rect) {
+    // At the `:` prompt, Tab's candidates take the footer.
+    if let (
+        Mode::Prompt {
+            kind: PromptKind::Command,
+            ..
+        },
+        Some(st),
+    ) = (app.mode(), app.status())
+        && st.text.starts_with("Tab: ")
+    {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                truncate(&format!(" {}", st.text), usize::from(area.width)),
+                style::DIM,
+            )),
+            area,
+        );
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     let w = usize::from(area.width);
