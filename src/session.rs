@@ -1479,8 +1479,8 @@ impl Session {
     // ----- files ------------------------------------------------------------------------
 
     /// The tour to save: the scenario's own stops that still fit the trace (none when the
-    /// sentence changed: their notes would talk about other words), then the stops visited
-    /// in this session that are not already there.
+    /// sentence changed: their notes would talk about other words), then the stops chosen in
+    /// this session (cells selected, explained, noted) that are not already there.
     fn tour_to_save(&self, own: &[TourStep], notes: &mut Vec<String>) -> Vec<TourStep> {
         let mut tour: Vec<TourStep> = Vec::new();
         if self.study.input_changed() {
@@ -1504,7 +1504,15 @@ impl Session {
             }
             tour = fitting;
         }
-        for stop in &self.study.visited {
+        // Only the stops chosen on purpose (a cell selected, explained or noted), in order,
+        // each once: walking with next/prev passes steps without choosing them.
+        for (stop, _) in self
+            .study
+            .visited
+            .iter()
+            .zip(&self.study.chosen)
+            .filter(|(_, chosen)| **chosen)
+        {
             let same =
                 |t: &TourStep| t.show == stop.show && t.head == stop.head && t.cell == stop.cell;
             match tour.iter_mut().find(|t| same(t)) {

@@ -588,3 +588,44 @@ fn ranges_in_errors_read_as_words_and_concat_names_every_head() {
     let step = s.trace().get("enc.0.attn.concat").unwrap();
     assert_eq!(step.formula(), "concat = [head_out_0 | head_out_1]");
 }
+
+#[test]
+fn saving_records_the_chosen_stops_once_not_every_step_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session();
+    for _ in 0..30 {
+        run(&mut s, "next");
+    }
+    for _ in 0..10 {
+        run(&mut s, "prev");
+    }
+    run(&mut s, "show enc.0.attn.scores[0][1][2]");
+    run(&mut s, "explain enc.0.attn.weights[1][0][2]");
+    run(&mut s, "next");
+    run(&mut s, "show enc.0.attn.scores[0][1][2]");
+    run(&mut s, "note the score of 학교에 and 간다");
+    let path = dir.path().join("t.yaml");
+    run(&mut s, &format!("save {}", path.display()));
+    let saved = Session::open(&path).unwrap();
+    let mine: Vec<(String, Option<usize>, Option<[usize; 2]>)> = saved
+        .visited()
+        .iter()
+        .map(|t| (t.show.clone(), t.head, t.cell))
+        .collect();
+    assert!(mine.is_empty(), "a fresh session has visited nothing");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let stops = text.matches("- show:").count();
+    let default_stops = qkv::session::Session::default_scenario()
+        .unwrap()
+        .scenario_tour_len();
+    // The default scenario's own stops, then scores[0][1][2] (noted) and weights[1][0][2].
+    assert!(
+        stops <= default_stops + 2,
+        "{stops} stops for {default_stops} of the scenario and 2 chosen:\n{text}"
+    );
+    assert_eq!(
+        text.matches("note: the score of 학교에 and 간다").count(),
+        1,
+        "{text}"
+    );
+}

@@ -379,3 +379,24 @@ fn the_footer_keeps_the_keys_that_matter_at_80_columns() {
         assert!(footer.contains(want), "{want:?} missing from {footer:?}");
     }
 }
+
+#[test]
+fn an_edited_target_still_shows_the_bos_the_model_reads() {
+    let mut msgs = vec![Message::EditTarget, Message::Edit(Edit::Clear)];
+    msgs.extend(
+        "I went home"
+            .chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+    );
+    msgs.push(Message::Submit);
+    let a = app_at(120, 40, &msgs);
+    assert_eq!(
+        a.session().input().unwrap().target.as_deref().unwrap(),
+        ["<bos>", "I", "went", "home"]
+    );
+    let text = screen(&a);
+    assert!(
+        text.contains("target ▸ <bos> I went home  (4 tokens)"),
+        "{text}"
+    );
+}

@@ -206,6 +206,18 @@ pub fn short_summary(c: &Config, tiny: bool) -> String {
     )
 }
 
+/// The target sentence as the model reads it: the text typed, with the `<bos>` the model
+/// prepends shown in front when the text does not have it (`<bos> I went home`).
+pub fn target_shown(text: Option<&str>, tokens: &[String]) -> String {
+    let text = text.map_or_else(|| tokens.join(" "), str::to_string);
+    match tokens.first() {
+        Some(first) if first == "<bos>" && !text.trim_start().starts_with("<bos>") => {
+            format!("<bos> {}", text.trim_start())
+        }
+        _ => text,
+    }
+}
+
 /// The part of `line` that fits in `w` columns with the cursor visible, and the cursor's
 /// column in it.
 fn edit_window(line: &LineEdit, w: usize) -> (String, usize) {
@@ -318,10 +330,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
                     (Field::Source, Some(i)) => (i.text.clone(), i.source.len()),
                     (Field::Target, Some(i)) => {
                         let toks = i.target.clone().unwrap_or_default();
-                        (
-                            i.target_text.clone().unwrap_or_else(|| toks.join(" ")),
-                            toks.len(),
-                        )
+                        (target_shown(i.target_text.as_deref(), &toks), toks.len())
                     }
                     (_, None) => ("(no sentence: `:text <sentence>` runs the model)".into(), 0),
                 };
