@@ -887,9 +887,26 @@ fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         )
     };
     let mut lines = vec![line];
+    let spread = (3.0 / d as f32).sqrt();
     if scale {
         lines.push(format!(
-            "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4)",
+            "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4), so random token values of ±√(3/d_model) = ±{} become ±{}, as large as the positional encoding's ±1",
+            c.num(root),
+            c.num(spread),
+            c.num(spread * root)
+        ));
+    } else if c.model.is_some() {
+        lines.push(format!(
+            "embed_scale is off: random token values lie within ±√(3/d_model) = ±{} while the positional encoding spans ±1{}; the paper multiplies token vectors by √d_model = {} (`set model.embed_scale on`)",
+            c.num(spread),
+            if spread < 0.5 {
+                format!(
+                    ", so the position outweighs the word {}×",
+                    c.num((1.0 / spread).round())
+                )
+            } else {
+                String::new()
+            },
             c.num(root)
         ));
     }

@@ -1319,3 +1319,19 @@ fn printed_equations_hold_or_say_approximately() {
     // Σ = 1 + 0.0017 + 0.0993 = 1.101 prints 1.101, not 1.1011: ≈.
     assert!(out.contains("Σ = 1 + 0.0017 + 0.0993 ≈ 1.1011"), "{out}");
 }
+
+/// Without embedding scaling, random token values (±√(3/d_model)) are small next to the
+/// positional encoding (±1): at d_model 64, √(3/64) = 0.2165, so the position outweighs the
+/// word 1 / 0.2165 ≈ 5 times; the explanation says so and names the paper's × √d_model.
+#[test]
+fn the_embedding_sum_says_when_the_position_drowns_the_word() {
+    let (m, t) = run(Config::preset(Preset::Small));
+    let e = ex(&m, &t, "embed.sum[0][0]");
+    has(&e, "±√(3/d_model) = ±0.2165");
+    has(&e, "the position outweighs the word 5×");
+    has(&e, "√d_model = 8");
+    let mut on = Config::preset(Preset::Small);
+    on.embed_scale = true;
+    let (m, t) = run(on);
+    has(&ex(&m, &t, "embed.sum[0][0]"), "embed_scale is on");
+}
