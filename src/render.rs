@@ -136,20 +136,22 @@ pub fn truncate(s: &str, w: usize) -> String {
     out
 }
 
-/// A number as printed: fixed `precision`, `-inf`/`inf`/`NaN` for the rest, no `-0`.
+/// A number as printed, in the style of the explanations everywhere (REPL, `qkv run`, the
+/// TUI): fixed `precision`, the minus sign `−` (U+2212), `−∞` / `∞` / `NaN` for the rest, no
+/// `−0`. (Exports keep machine-readable numbers.)
 pub fn fmt_value(v: f32, precision: usize) -> String {
     if v.is_nan() {
         "NaN".to_string()
     } else if v == f32::NEG_INFINITY {
-        "-inf".to_string()
+        "−∞".to_string()
     } else if v == f32::INFINITY {
-        "inf".to_string()
+        "∞".to_string()
     } else {
         let s = format!("{v:.precision$}");
-        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-            s[1..].to_string()
-        } else {
-            s
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            Some(rest) => format!("−{rest}"),
+            None => s,
         }
     }
 }
@@ -371,8 +373,8 @@ mod tests {
         let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
         assert!(widths.iter().all(|w| *w == widths[0]), "{s}");
         assert_eq!(lines[0], "      학교에      b");
-        assert_eq!(lines[1], "나는    1.00  -0.50");
-        assert_eq!(lines[2], "a       -inf   0.25");
+        assert_eq!(lines[1], "나는    1.00  −0.50");
+        assert_eq!(lines[2], "a         −∞   0.25");
     }
 
     #[test]

@@ -43,12 +43,12 @@ fn attend_reproduces_the_article_example() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     // scores row: 10, −1, 6 with their arithmetic
-    assert!(out.contains("q0  10.0000  -1.0000  6.0000"), "{out}");
+    assert!(out.contains("q0  10.0000  −1.0000  6.0000"), "{out}");
     assert!(out.contains("q·k = 1×2 + 2×1 + 3×2 = 10"), "{out}");
     assert!(out.contains("q·k = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
     assert!(out.contains("q·k = 1×1 + 2×1 + 3×1 = 6"), "{out}");
     // scaled by √3, softmax, output
-    assert!(out.contains("q0  5.7735  -0.5774  3.4641"), "{out}");
+    assert!(out.contains("q0  5.7735  −0.5774  3.4641"), "{out}");
     assert!(out.contains("q0  0.9082  0.0016  0.0902"), "{out}");
     assert!(out.contains("q0  0.9984  0.0918"), "{out}");
 }
