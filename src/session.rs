@@ -1216,7 +1216,11 @@ impl Session {
         let mut out = self.rerun_outcome(what, scenario)?;
         if unmasked_decoder {
             out.text.push_str(&format!("{DECODER_UNMASKED}\n"));
-            out.status = format!("{}; {DECODER_UNMASKED}", out.status);
+            // The warning first: the status line is one line and cuts the end.
+            let summary = out.status.strip_prefix(&format!("{what}: ")).unwrap_or("");
+            out.status = format!(
+                "{what}: warning: the decoder now sees the tokens after each one, which is not how a decoder is trained · {summary}"
+            );
         }
         Ok(out)
     }

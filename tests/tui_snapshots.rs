@@ -400,3 +400,16 @@ fn an_edited_target_still_shows_the_bos_the_model_reads() {
         "{text}"
     );
 }
+
+#[test]
+fn the_articles_example_with_scaling_off() {
+    for (w, h) in SIZES {
+        let s = Session::open(std::path::Path::new("scenarios/dot-product.yaml")).unwrap();
+        let mut a = App::new(s, Size::new(w, h));
+        update(&mut a, Message::ToggleScale);
+        let text = screen(&a);
+        assert!(text.contains("unscaled"), "{text}");
+        assert!(text.contains("scale off:"), "{text}");
+        insta::assert_snapshot!(format!("hand_check_scale_off_{w}x{h}"), text);
+    }
+}

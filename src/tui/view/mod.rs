@@ -285,16 +285,26 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         }
         None => {
             let t = s.toggles();
+            let full = format!(
+                "attention hand-check (no model): q · kᵀ {} · mask {} · softmax · × v",
+                if t.scale {
+                    "÷ √d_k"
+                } else {
+                    "unscaled (no ÷ √d_k)"
+                },
+                t.mask
+            );
+            let short = format!(
+                "hand-check · {} · mask {}",
+                if t.scale { "÷√d_k" } else { "unscaled" },
+                t.mask
+            );
             lines.push(Line::styled(
-                format!(
-                    "attention hand-check (no model): q · kᵀ {} · mask {} · softmax · × v",
-                    if t.scale {
-                        "÷ √d_k"
-                    } else {
-                        "unscaled (no ÷ √d_k)"
-                    },
-                    t.mask
-                ),
+                if width(&full) <= usize::from(inner.width) {
+                    full
+                } else {
+                    short
+                },
                 style::DIM,
             ))
         }
