@@ -1035,3 +1035,24 @@ fn tab_completes_at_the_command_prompt_like_the_repl() {
     update(&mut a, Message::Submit);
     assert_eq!(step(&a), "enc.0.attn.scores");
 }
+
+#[test]
+fn an_error_longer_than_the_status_line_opens_whole_in_a_box() {
+    let mut a = app_on(
+        "version: 1\nmodel: {preset: tiny, arch: encoder}\ninput: {text: a b}\n",
+        80,
+        24,
+    );
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(&mut a, "set model.colour red");
+    send(&mut a, &[Message::Submit]);
+    assert_eq!(status(&a).0, StatusKind::Error);
+    match a.mode() {
+        Mode::Output { text, .. } => {
+            let joined = text.replace('\n', " ");
+            assert!(joined.contains("tokenizer, max_tokens"), "{text}");
+            assert!(joined.contains("preset, arch, d_model"), "{text}");
+        }
+        m => panic!("the whole error should be in a box, not {m:?}"),
+    }
+}
