@@ -1470,21 +1470,30 @@ fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.list(&x)
         ),
         format!(
-            "mean = Σ x / {n} = ({xs_joined}) / {n} = {} / {n} = {}{}",
+            "mean = Σ x / {n} = ({xs_joined}) / {n} = {} / {n} {} {}{}",
             c.num(total as f32),
+            c.rel(total as f32, n as f32, |a, b| a / b, mean),
             c.num(mean),
             Ctx::count_note(n, xs_hidden)
         ),
         format!(
-            "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} = {}{}",
+            "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
             c.num(sq as f32),
+            c.rel(sq as f32, n as f32, |a, b| a / b, var),
             c.num(var),
             Ctx::count_note(n, dev_hidden)
         ),
         format!(
-            "√(var + eps) = √({} + {}) = {}",
+            "√(var + eps) = √({} + {}) {} {}",
             c.num(var),
             fmt_eps(eps, c.precision),
+            match (
+                printed_value(&c.num(var)),
+                printed_value(&fmt_eps(eps, c.precision))
+            ) {
+                (Some(v), Some(e)) => eq_sign((v + e).sqrt(), &c.num(root), c.precision),
+                _ => "=",
+            },
             c.num(root)
         ),
         format!(

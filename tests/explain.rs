@@ -523,18 +523,26 @@ fn check_layer_norm(m: &Transformer, t: &Trace, address: &str, x_name: &str, nor
     );
     has(&e, &format!("x = {x_name}[{i}]"));
     has(&e, &format!("= {}", num(mean as f32)));
-    has(&e, &format!("/ {} = {}", x.len(), num(var as f32)));
+    // `=` when the printed operands give the printed result, else `≈`.
+    let sign = |exact: f32, shown: &str| if num(exact) == shown { "=" } else { "≈" };
+    let p = |s: String| parse_num(&s);
+    let var_line = line(&e, "var = ");
+    assert!(
+        var_line.ends_with(&format!(" {}", num(var as f32))),
+        "{var_line}"
+    );
+    let rs = sign(
+        (p(num(var as f32)) + p(eps_text.clone())).sqrt(),
+        &num(root as f32),
+    );
     has(
         &e,
         &format!(
-            "√(var + eps) = √({} + {eps_text}) = {}",
+            "√(var + eps) = √({} + {eps_text}) {rs} {}",
             num(var as f32),
             num(root as f32)
         ),
     );
-    // `=` when the printed operands give the printed result, else `≈`.
-    let sign = |exact: f32, shown: &str| if num(exact) == shown { "=" } else { "≈" };
-    let p = |s: String| parse_num(&s);
     let zs = sign(
         (p(num(x[c])) - p(op(mean as f32))) / p(num(root as f32)),
         &num(z as f32),
