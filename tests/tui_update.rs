@@ -1056,3 +1056,35 @@ fn an_error_longer_than_the_status_line_opens_whole_in_a_box() {
         m => panic!("the whole error should be in a box, not {m:?}"),
     }
 }
+
+#[test]
+fn the_pipeline_names_the_mask_each_self_attention_uses() {
+    let labels = |a: &App| -> Vec<String> {
+        a.tree()
+            .sections
+            .iter()
+            .flat_map(|s| s.groups.iter().filter_map(|g| g.label.clone()))
+            .filter(|l| l.contains("elf-attention"))
+            .collect()
+    };
+    let mut a = app_file("scenarios/decoder-masking.yaml");
+    assert!(
+        labels(&a).iter().all(|l| l == "Masked self-attention"),
+        "{:?}",
+        labels(&a)
+    );
+    send(&mut a, &[Message::Cancel, Message::ToggleMask]);
+    assert!(
+        labels(&a).iter().all(|l| l == "Self-attention (mask off)"),
+        "{:?}",
+        labels(&a)
+    );
+    // The encoder's mask switched on: its self-attention is masked now.
+    let mut d = app();
+    send(&mut d, &[Message::ToggleMask]);
+    assert!(
+        labels(&d).iter().all(|l| l == "Masked self-attention"),
+        "{:?}",
+        labels(&d)
+    );
+}
