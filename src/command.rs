@@ -166,7 +166,12 @@ pub enum Command {
     /// Run the scenario's expectations.
     Check,
     /// Export trace and weights.
-    Export(PathBuf),
+    Export {
+        /// The file (.npz or .json).
+        path: PathBuf,
+        /// Write it even when it is predicted to be larger than the limit (`export!`).
+        force: bool,
+    },
     /// Parameter count.
     Params,
     /// Attach a note to the current step of the recorded tour.
@@ -300,7 +305,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "export",
-        usage: "export <file.npz|file.json>",
+        usage: "export <file.npz|file.json> | export! <file>",
         summary: "write every step and weight for numpy",
     },
     CommandSpec {
@@ -800,7 +805,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             no_extra("check", rest)?;
             Command::Check
         }
-        "export" => Command::Export(path("export", rest)?),
+        "export" => Command::Export {
+            path: path("export", rest)?,
+            force: false,
+        },
+        "export!" => Command::Export {
+            path: path("export", rest)?,
+            force: true,
+        },
         "params" => {
             no_extra("params", rest)?;
             Command::Params
@@ -981,7 +993,20 @@ mod tests {
         assert_eq!(ok("replay a.yaml"), Command::Replay(Some("a.yaml".into())));
         assert_eq!(ok("replay stop"), Command::StopReplay);
         assert_eq!(ok("check"), Command::Check);
-        assert_eq!(ok("export t.npz"), Command::Export("t.npz".into()));
+        assert_eq!(
+            ok("export t.npz"),
+            Command::Export {
+                path: "t.npz".into(),
+                force: false
+            }
+        );
+        assert_eq!(
+            ok("export! t.json"),
+            Command::Export {
+                path: "t.json".into(),
+                force: true
+            }
+        );
         assert_eq!(ok("params"), Command::Params);
         assert_eq!(ok("help"), Command::Help(None));
         assert_eq!(ok("help show"), Command::Help(Some("show".into())));
@@ -1090,7 +1115,7 @@ mod tests {
         );
         assert_eq!(
             err("export"),
-            "export needs a file name: usage `export <file.npz|file.json>`"
+            "export needs a file name: usage `export <file.npz|file.json> | export! <file>`"
         );
         assert_eq!(
             err("diff now"),

@@ -198,6 +198,10 @@ pub fn to_json(model: &Transformer, trace: &Trace) -> Value {
     v
 }
 
+/// Exports predicted to be larger than this (100 MB) are written only when asked twice
+/// (`qkv export --force`, `export!`).
+pub const LARGE_EXPORT_BYTES: u64 = 100_000_000;
+
 /// Numbers an export holds: every step, `embed.E` and every weight.
 pub fn value_count(model: &Transformer, trace: &Trace) -> u64 {
     let steps: u64 = trace

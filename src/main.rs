@@ -355,9 +355,6 @@ struct ExportArgs {
     force: bool,
 }
 
-/// Exports predicted to be larger than this need `--force`.
-const EXPORT_LIMIT_BYTES: u64 = 100_000_000;
-
 /// `939 MB`, `12.3 kB`.
 fn size_text(bytes: u64) -> String {
     match bytes {
@@ -549,7 +546,7 @@ fn export(a: ExportArgs) -> Result<ExitCode> {
     };
     let format = qkv::export::Format::from_path(&a.output)?;
     let predicted = qkv::export::predicted_bytes(model, trace, format);
-    if predicted > EXPORT_LIMIT_BYTES && !a.force {
+    if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
         let npz = qkv::export::predicted_bytes(model, trace, qkv::export::Format::Npz);
         anyhow::bail!(
             "{} would be about {} ({} numbers as {format}); nothing was written. Add --force to write it{}",

@@ -655,7 +655,7 @@ impl Session {
                 None => Err(SessionError::NotHere("no tour is being replayed".into())),
             },
             Command::Check => Ok(self.check()),
-            Command::Export(p) => self.export(&p),
+            Command::Export { path, force } => self.export(&path, force),
             Command::Params => self.params(),
             Command::Note(t) => self.note(t),
             Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
@@ -1742,13 +1742,28 @@ impl Session {
         Outcome::say(text).with_status(format!("check: {summary}"))
     }
 
-    fn export(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+    fn export(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         self.unpark();
         let Some(model) = self.model() else {
             return Err(SessionError::NotHere(
                 "an attention hand-check has no model to export; `show` prints its steps".into(),
             ));
         };
+        let format = export::Format::from_path(path)?;
+        let predicted = export::predicted_bytes(model, &self.study.trace, format);
+        if predicted > export::LARGE_EXPORT_BYTES && !force {
+            return Err(SessionError::NotHere(format!(
+                "{} would be about {} MB; nothing was written: `export! {}` writes it{}",
+                path.display(),
+                predicted / 1_000_000,
+                path.display(),
+                if format == export::Format::Json {
+                    " (a .npz is about 5 times smaller)"
+                } else {
+                    ""
+                }
+            )));
+        }
         let f = export::write(model, &self.study.trace, path)?;
         Ok(Outcome::say(format!(
             "wrote {} ({f}: {} steps, {} weights + embed.E)",

@@ -279,3 +279,19 @@ fn repl_takes_the_model_flags_of_run_and_set_takes_the_preset() {
     assert!(out.contains("set model.preset small: reran"), "{out}");
     assert!(out.contains("model fields: preset, arch, d_model"), "{out}");
 }
+
+#[test]
+fn a_huge_export_from_the_repl_needs_a_bang() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(
+        &["--preset", "base", "--layers", "3"],
+        "export big.json\n",
+        dir.path(),
+    );
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("would be about") && err.contains("export! big.json"),
+        "{err}"
+    );
+    assert!(!dir.path().join("big.json").exists());
+}

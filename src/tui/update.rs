@@ -46,7 +46,7 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Diff
             | Command::Save { .. }
             | Command::Check
-            | Command::Export(_)
+            | Command::Export { .. }
             | Command::Params
             | Command::Note(_)
             | Command::Help(_)
