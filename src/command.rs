@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::model::{Arch, MaskKind, Norm, Positional, TokenizerKind};
+use crate::model::{Arch, MaskKind, Norm, Positional, Preset, TokenizerKind};
 use crate::trace::{Address, edit_distance};
 
 /// `on`/`off`-style switches.
@@ -22,6 +22,8 @@ pub enum Switch {
 /// A model field `set model.<field>` can change.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelField {
+    /// A size preset: its d_model, heads, d_ff, layers and embedding scaling.
+    Preset(Preset),
     /// Architecture.
     Arch(Arch),
     /// Width.
@@ -38,6 +40,8 @@ pub enum ModelField {
     Scale(bool),
     /// Encoder mask.
     Mask(MaskKind),
+    /// Decoder self-attention mask.
+    DecMask(MaskKind),
     /// Positional encoding.
     Positional(Positional),
     /// Embeddings × √d_model.
@@ -54,6 +58,7 @@ pub enum ModelField {
 
 /// The fields `set model.<field>` accepts.
 pub const MODEL_FIELDS: &[&str] = &[
+    "preset",
     "arch",
     "d_model",
     "heads",
@@ -62,6 +67,7 @@ pub const MODEL_FIELDS: &[&str] = &[
     "norm",
     "scale",
     "mask",
+    "dec_mask",
     "positional",
     "embed_scale",
     "seed",
@@ -147,7 +153,12 @@ pub enum Command {
         force: bool,
     },
     /// Load a scenario.
-    Load(PathBuf),
+    Load {
+        /// The file.
+        path: PathBuf,
+        /// Discard unsaved changes without asking (`load!`).
+        force: bool,
+    },
     /// Replay a guided tour (the current scenario's when `None`).
     Replay(Option<PathBuf>),
     /// End the tour being replayed.
@@ -155,7 +166,12 @@ pub enum Command {
     /// Run the scenario's expectations.
     Check,
     /// Export trace and weights.
-    Export(PathBuf),
+    Export {
+        /// The file (.npz or .json).
+        path: PathBuf,
+        /// Write it even when it is predicted to be larger than the limit (`export!`).
+        force: bool,
+    },
     /// Parameter count.
     Params,
     /// Attach a note to the current step of the recorded tour.
@@ -229,8 +245,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "mask",
-        usage: "mask on|off|causal",
-        summary: "encoder self-attention mask (decoder self-attention is always causal)",
+        usage: "mask [enc|dec] on|off|causal",
+        summary: "self-attention mask: the encoder's (the decoder's in a decoder-only model); `mask dec off` lets a decoder see the future",
     },
     CommandSpec {
         name: "scale",
@@ -274,8 +290,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "load",
-        usage: "load <file>",
-        summary: "load a scenario",
+        usage: "load <file> | load! <file>",
+        summary: "load a scenario (load! discards unsaved changes)",
     },
     CommandSpec {
         name: "replay",
@@ -289,7 +305,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "export",
-        usage: "export <file.npz|file.json>",
+        usage: "export <file.npz|file.json> | export! <file>",
         summary: "write every step and weight for numpy",
     },
     CommandSpec {
@@ -571,6 +587,7 @@ fn parse_set(rest: &str) -> Result<Command, ParseError> {
             return Err(missing(C, "a value"));
         }
         let f = match field {
+            "preset" => ModelField::Preset(parse_word(C, value)?),
             "arch" => ModelField::Arch(parse_word(C, value)?),
             "d_model" => ModelField::DModel(index(C, "a value", value)?),
             "heads" => ModelField::Heads(index(C, "a value", value)?),
@@ -579,6 +596,7 @@ fn parse_set(rest: &str) -> Result<Command, ParseError> {
             "norm" => ModelField::Norm(parse_word(C, value)?),
             "scale" => ModelField::Scale(bool_word(C, value)?),
             "mask" => ModelField::Mask(parse_word(C, value)?),
+            "dec_mask" => ModelField::DecMask(parse_word(C, value)?),
             "positional" => ModelField::Positional(parse_word(C, value)?),
             "embed_scale" => ModelField::EmbedScale(bool_word(C, value)?),
             "seed" => ModelField::Seed(
@@ -594,11 +612,12 @@ fn parse_set(rest: &str) -> Result<Command, ParseError> {
             "tokenizer" => ModelField::Tokenizer(parse_word(C, value)?),
             "max_tokens" => ModelField::MaxTokens(index(C, "a value", value)?),
             other => {
-                return Err(bad(
-                    C,
-                    &format!("model.{other}"),
-                    format!("a model field: {}", MODEL_FIELDS.join(", ")),
-                ));
+                return Err(ParseError::Bad {
+                    command: C,
+                    value: format!("model.{other}"),
+                    expected: format!("a model field: {}", MODEL_FIELDS.join(", ")),
+                    usage: "set model.<field> <value>",
+                });
             }
         };
         return Ok(Command::SetModel(f));
@@ -724,12 +743,25 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             no_extra("prev", rest)?;
             Command::Prev
         }
-        "mask" => Command::Mask(match rest.to_ascii_lowercase().as_str() {
-            "on" | "causal" => MaskKind::Causal,
-            "off" | "none" => MaskKind::None,
-            "" => return Err(missing("mask", "on, off or causal")),
-            _ => return Err(bad("mask", rest, "on, off or causal")),
-        }),
+        "mask" => {
+            let (first, value) = split_word(rest);
+            let (stack, value) = match first.to_ascii_lowercase().as_str() {
+                "enc" | "encoder" => (Some(false), value),
+                "dec" | "decoder" => (Some(true), value),
+                _ => (None, rest),
+            };
+            let kind = match value.to_ascii_lowercase().as_str() {
+                "on" | "causal" => MaskKind::Causal,
+                "off" | "none" => MaskKind::None,
+                "" => return Err(missing("mask", "on, off or causal")),
+                _ => return Err(bad("mask", value, "on, off or causal")),
+            };
+            match stack {
+                None => Command::Mask(kind),
+                Some(false) => Command::SetModel(ModelField::Mask(kind)),
+                Some(true) => Command::SetModel(ModelField::DecMask(kind)),
+            }
+        }
         "scale" => Command::Scale(switch("scale", rest)?),
         "pe" => Command::Pe(switch("pe", rest)?),
         "norm" => Command::Norm(match rest.to_ascii_lowercase().as_str() {
@@ -756,7 +788,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             path: path("save", rest)?,
             force: true,
         },
-        "load" => Command::Load(path("load", rest)?),
+        "load" => Command::Load {
+            path: path("load", rest)?,
+            force: false,
+        },
+        "load!" => Command::Load {
+            path: path("load", rest)?,
+            force: true,
+        },
         "replay" => match rest {
             "" => Command::Replay(None),
             "stop" | "off" => Command::StopReplay,
@@ -766,7 +805,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             no_extra("check", rest)?;
             Command::Check
         }
-        "export" => Command::Export(path("export", rest)?),
+        "export" => Command::Export {
+            path: path("export", rest)?,
+            force: false,
+        },
+        "export!" => Command::Export {
+            path: path("export", rest)?,
+            force: true,
+        },
         "params" => {
             no_extra("params", rest)?;
             Command::Params
@@ -812,6 +858,12 @@ pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
         Some(t) => {
             let t = t.trim();
             match COMMANDS.iter().find(|c| c.name == t) {
+                Some(c) if c.name == "set" => Ok(format!(
+                    "{}\n  {}\n  model fields: {}\n",
+                    c.usage,
+                    c.summary,
+                    MODEL_FIELDS.join(", ")
+                )),
                 Some(c) => Ok(format!("{}\n  {}\n", c.usage, c.summary)),
                 None => Err(parse(t).err().unwrap_or(ParseError::UnknownCommand {
                     word: t.to_string(),
@@ -932,13 +984,29 @@ mod tests {
         );
         assert_eq!(
             ok("load scenarios/default.yaml"),
-            Command::Load("scenarios/default.yaml".into())
+            Command::Load {
+                path: "scenarios/default.yaml".into(),
+                force: false
+            }
         );
         assert_eq!(ok("replay"), Command::Replay(None));
         assert_eq!(ok("replay a.yaml"), Command::Replay(Some("a.yaml".into())));
         assert_eq!(ok("replay stop"), Command::StopReplay);
         assert_eq!(ok("check"), Command::Check);
-        assert_eq!(ok("export t.npz"), Command::Export("t.npz".into()));
+        assert_eq!(
+            ok("export t.npz"),
+            Command::Export {
+                path: "t.npz".into(),
+                force: false
+            }
+        );
+        assert_eq!(
+            ok("export! t.json"),
+            Command::Export {
+                path: "t.json".into(),
+                force: true
+            }
+        );
         assert_eq!(ok("params"), Command::Params);
         assert_eq!(ok("help"), Command::Help(None));
         assert_eq!(ok("help show"), Command::Help(Some("show".into())));
@@ -989,7 +1057,7 @@ mod tests {
         );
         assert_eq!(
             err("mask maybe"),
-            "mask: \"maybe\" is not on, off or causal; usage `mask on|off|causal`"
+            "mask: \"maybe\" is not on, off or causal; usage `mask [enc|dec] on|off|causal`"
         );
         assert_eq!(err("scale"), "scale needs on or off: usage `scale on|off`");
         assert_eq!(
@@ -1000,7 +1068,14 @@ mod tests {
             err("norm sideways"),
             "norm: \"sideways\" is not one of post, pre; usage `norm pre|post`"
         );
-        assert!(err("set model.colour red").contains("is not a model field: arch, d_model"));
+        assert!(err("set model.colour red").contains(
+            "is not a model field: preset, arch, d_model, heads, d_ff, layers, norm, scale, mask, dec_mask, positional, embed_scale, seed, eps, tokenizer, max_tokens; usage `set model.<field> <value>`"
+        ));
+        assert!(
+            help(Some("set"))
+                .unwrap()
+                .contains("fields: preset, arch, d_model")
+        );
         assert!(err("set model.heads many").contains("\"many\" is not a non-negative integer"));
         assert!(
             err("set model.arch gpt")
@@ -1034,10 +1109,13 @@ mod tests {
             err("save"),
             "save needs a file name: usage `save <file> | save! <file>`"
         );
-        assert_eq!(err("load"), "load needs a file name: usage `load <file>`");
+        assert_eq!(
+            err("load"),
+            "load needs a file name: usage `load <file> | load! <file>`"
+        );
         assert_eq!(
             err("export"),
-            "export needs a file name: usage `export <file.npz|file.json>`"
+            "export needs a file name: usage `export <file.npz|file.json> | export! <file>`"
         );
         assert_eq!(
             err("diff now"),

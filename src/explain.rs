@@ -350,6 +350,34 @@ fn fmt_eps(eps: f32, precision: usize) -> String {
     }
 }
 
+/// The value a printed number or product stands for: `0.25`, `(−1.5)`, `2×(−0.5)`, `−∞`
+/// (`None` for anything else, such as `…`).
+fn printed_value(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once('×') {
+        return Some(printed_value(a)? * printed_value(b)?);
+    }
+    let s = s
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(s);
+    match s.replace(MINUS, "-").as_str() {
+        "∞" => Some(f64::INFINITY),
+        "-∞" => Some(f64::NEG_INFINITY),
+        t => t.parse().ok(),
+    }
+}
+
+/// `=` when `exact` (the result of the printed operands) prints as `shown` does, else `≈`:
+/// every printed equation holds for the printed numbers.
+fn eq_sign(exact: f64, shown: &str, precision: usize) -> &'static str {
+    if fmt_number(exact as f32, precision) == shown {
+        "="
+    } else {
+        "≈"
+    }
+}
+
 /// A number used as an operand: as [`fmt_number`], in parentheses when negative.
 pub fn fmt_operand(v: f32, precision: usize) -> String {
     let s = fmt_number(v, precision);
@@ -598,11 +626,36 @@ impl<'a> Ctx<'a> {
         } else {
             joined
         };
+        let shown = self.num(result);
+        // A sum shown whole must add up as printed; an elided one cannot be checked.
+        let sign = match terms.iter().map(|t| printed_value(t)).sum::<Option<f64>>() {
+            Some(exact) if hidden == 0 => eq_sign(exact, &shown, self.precision),
+            _ => "=",
+        };
         format!(
-            "{label} = {joined} = {}{}",
-            self.num(result),
+            "{label} = {joined} {sign} {shown}{}",
             Self::count_note(terms.len(), hidden)
         )
+    }
+
+    /// `=` or `≈` for `f(operands) = value` as printed (`f` on the printed operands).
+    fn holds(&self, operands: &[f32], f: fn(&[f64]) -> f64, value: f32) -> &'static str {
+        let printed: Option<Vec<f64>> = operands
+            .iter()
+            .map(|v| printed_value(&self.num(*v)))
+            .collect();
+        match printed {
+            Some(p) => eq_sign(f(&p), &self.num(value), self.precision),
+            None => "=",
+        }
+    }
+
+    /// `=` or `≈` for `a op b = value` as printed (`op` on the printed operands).
+    fn rel(&self, a: f32, b: f32, op: fn(f64, f64) -> f64, value: f32) -> &'static str {
+        match (printed_value(&self.num(a)), printed_value(&self.num(b))) {
+            (Some(x), Some(y)) => eq_sign(op(x, y), &self.num(value), self.precision),
+            _ => "=",
+        }
     }
 
     /// `label = a0×b0 + a1×b1 + … = result` and the sum recomputed (f64).
@@ -834,9 +887,26 @@ fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         )
     };
     let mut lines = vec![line];
+    let spread = (3.0 / d as f32).sqrt();
     if scale {
         lines.push(format!(
-            "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4)",
+            "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4), so random token values of ±√(3/d_model) = ±{} become ±{}, as large as the positional encoding's ±1",
+            c.num(root),
+            c.num(spread),
+            c.num(spread * root)
+        ));
+    } else if c.model.is_some() {
+        lines.push(format!(
+            "embed_scale is off: random token values lie within ±√(3/d_model) = ±{} while the positional encoding spans ±1{}; the paper multiplies token vectors by √d_model = {} (`set model.embed_scale on`)",
+            c.num(spread),
+            if spread < 0.5 {
+                format!(
+                    ", so the position outweighs the word {}×",
+                    c.num((1.0 / spread).round())
+                )
+            } else {
+                String::new()
+            },
             c.num(root)
         ));
     }
@@ -1007,7 +1077,16 @@ fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
                 "÷ √d_k = √{d_k} = {}  (d_k = {d_k}: the width of one head of {q_name})",
                 c.num(root)
             ),
-            format!("{} ÷ {} = {}", c.op(s), c.num(root), c.num(c.value)),
+            // ÷ √d_k written exactly (√3, not 1.7321) so that the equation holds as printed.
+            format!(
+                "{} ÷ √{d_k} {} {}",
+                c.op(s),
+                match printed_value(&c.num(s)) {
+                    Some(x) => eq_sign(x / f64::from(root), &c.num(c.value), c.precision),
+                    None => "=",
+                },
+                c.num(c.value)
+            ),
         ],
         recomputed: Some(s / root),
     })
@@ -1161,11 +1240,14 @@ fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         if v == f32::NEG_INFINITY {
             format!("e^(−∞ − {}) = e^(−∞) = 0", c.op(max))
         } else {
+            let y = v - max;
             format!(
-                "e^({} − {}) = e^({}) = {}",
+                "e^({} − {}) {} e^({}) {} {}",
                 c.num(v),
                 c.op(max),
-                c.num(v - max),
+                c.rel(v, max, |a, b| a - b, y),
+                c.num(y),
+                c.rel(y, 0.0, |a, _| a.exp(), e),
                 c.num(e)
             )
         }
@@ -1189,9 +1271,10 @@ fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ));
     } else {
         lines.push(format!(
-            "{short}[{i}][{j}] = e^(x_{j} − max) / Σ = {} / {} = {}",
+            "{short}[{i}][{j}] = e^(x_{j} − max) / Σ = {} / {} {} {}",
             c.num(ej),
             c.num(sum),
+            c.rel(ej, sum, |a, b| a / b, c.value),
             c.num(c.value)
         ));
     }
@@ -1387,36 +1470,47 @@ fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.list(&x)
         ),
         format!(
-            "mean = Σ x / {n} = ({xs_joined}) / {n} = {} / {n} = {}{}",
+            "mean = Σ x / {n} = ({xs_joined}) / {n} = {} / {n} {} {}{}",
             c.num(total as f32),
+            c.rel(total as f32, n as f32, |a, b| a / b, mean),
             c.num(mean),
             Ctx::count_note(n, xs_hidden)
         ),
         format!(
-            "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} = {}{}",
+            "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
             c.num(sq as f32),
+            c.rel(sq as f32, n as f32, |a, b| a / b, var),
             c.num(var),
             Ctx::count_note(n, dev_hidden)
         ),
         format!(
-            "√(var + eps) = √({} + {}) = {}",
+            "√(var + eps) = √({} + {}) {} {}",
             c.num(var),
             fmt_eps(eps, c.precision),
+            match (
+                printed_value(&c.num(var)),
+                printed_value(&fmt_eps(eps, c.precision))
+            ) {
+                (Some(v), Some(e)) => eq_sign((v + e).sqrt(), &c.num(root), c.precision),
+                _ => "=",
+            },
             c.num(root)
         ),
         format!(
-            "x̂ = (x[{col}] − mean) / √(var + eps) = ({} − {}) / {} = {}",
+            "x̂ = (x[{col}] − mean) / √(var + eps) = ({} − {}) / {} {} {}",
             c.num(xc),
             c.op(mean),
             c.num(root),
+            c.holds(&[xc, mean, root], |v| (v[0] - v[1]) / v[2], z),
             c.num(z)
         ),
         format!(
-            "{}[{i}][{col}] = x̂ × gamma[{col}] + beta[{col}] = {} × {} + {} = {}  ({g_name}, {b_name})",
+            "{}[{i}][{col}] = x̂ × gamma[{col}] + beta[{col}] = {} × {} + {} {} {}  ({g_name}, {b_name})",
             c.short(),
             c.op(z),
             c.op(g),
             c.op(b),
+            c.holds(&[z, g, b], |v| v[0] * v[1] + v[2], c.value),
             c.num(c.value)
         ),
     ];

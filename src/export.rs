@@ -104,6 +104,7 @@ pub fn config_json(c: &Config) -> Value {
         "scale": c.scale,
         "embed_scale": c.embed_scale,
         "mask": c.mask.as_str(),
+        "dec_mask": c.dec_mask.as_str(),
         "eps": c.eps.to_string().parse::<f64>().unwrap_or(f64::from(c.eps)),
         "seed": c.seed,
         "max_tokens": c.max_tokens,
@@ -225,6 +226,40 @@ fn meta_with(model: &Transformer, trace: &Trace, grads: Option<&Gradients>) -> V
     v
 }
 
+/// Exports predicted to be larger than this (100 MB) are written only when asked twice
+/// (`qkv export --force`, `export!`).
+pub const LARGE_EXPORT_BYTES: u64 = 100_000_000;
+
+/// Numbers an export holds: every step, `embed.E` and every weight.
+pub fn value_count(model: &Transformer, trace: &Trace) -> u64 {
+    let steps: u64 = trace
+        .steps()
+        .iter()
+        .map(|s| s.shape().iter().product::<usize>() as u64)
+        .sum();
+    let table = (trace.tokens().vocab.len() * model.config().d_model) as u64;
+    let weights: u64 = model
+        .weights()
+        .iter()
+        .filter(|(n, _)| *n != EMBEDDING)
+        .map(|(_, p)| p.shape().iter().product::<usize>() as u64)
+        .sum();
+    steps + table + weights
+}
+
+/// The size of the file [`write`] would write, in bytes, within about 20%: 4 bytes a number
+/// in `.npz` (plus headers and `meta`), about 20 characters a number in `.json` (an f32 printed as the
+/// f64 it is, `-0.028556516766548157,`).
+pub fn predicted_bytes(model: &Transformer, trace: &Trace, format: Format) -> u64 {
+    let n = value_count(model, trace);
+    let arrays = (trace.steps().len() + model.weights().len() + 2) as u64;
+    let meta = meta(model, trace).to_string().len() as u64;
+    meta + match format {
+        Format::Npz => 4 * n + 256 * arrays,
+        Format::Json => 20 * n + 64 * arrays,
+    }
+}
+
 /// Writes the export to `path` in the format its extension names.
 pub fn write(model: &Transformer, trace: &Trace, path: &Path) -> Result<Format, ExportError> {
     write_with(model, trace, None, path)
@@ -313,5 +348,31 @@ fn add_param<W: Write + std::io::Seek>(
     match p {
         Param::Matrix(m) => npz.add_array(name, m),
         Param::Vector(v) => npz.add_array(name, v),
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+    use crate::model::{Preset, prepare};
+
+    #[test]
+    fn predicted_sizes_are_within_a_fifth_of_the_written_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for preset in [Preset::Tiny, Preset::Small] {
+            let (valid, input) = prepare(Config::preset(preset), "나는 학교에 간다", None).unwrap();
+            let model = Transformer::new(valid);
+            let trace = model.forward(&input).unwrap();
+            for (name, format) in [("e.json", Format::Json), ("e.npz", Format::Npz)] {
+                let path = dir.path().join(name);
+                write(&model, &trace, &path).unwrap();
+                let real = std::fs::metadata(&path).unwrap().len() as f64;
+                let predicted = predicted_bytes(&model, &trace, format) as f64;
+                assert!(
+                    (predicted / real - 1.0).abs() < 0.2,
+                    "{preset:?} {name}: predicted {predicted}, wrote {real}"
+                );
+            }
+        }
     }
 }

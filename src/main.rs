@@ -64,18 +64,21 @@ enum Command {
     Gradcheck(cli::learn::GradcheckArgs),
 }
 
-#[derive(Args)]
+#[derive(Args, Default)]
 struct TuiArgs {
-    /// Open this scenario (default: the built-in 나는 학교에 간다 scenario).
+    /// Open this scenario (default: the built-in 나는 학교에 간다 scenario); flags change it.
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Args)]
 struct ExplainArgs {
-    /// The scenario whose trace to explain.
-    scenario: PathBuf,
-    /// The cell: `name[h][i][j]` for per-head steps, `name[i][j]` otherwise.
-    cell: String,
+    /// `[SCENARIO] CELL`: the scenario whose trace to explain (default: the built-in
+    /// 나는 학교에 간다 scenario) and the cell, `name[h][i][j]` for per-head steps,
+    /// `name[i][j]` otherwise.
+    #[arg(required = true, num_args = 1..=2, value_name = "[SCENARIO] CELL")]
+    args: Vec<String>,
     /// Digits after the decimal point (0 to 12).
     #[arg(long, default_value_t = 4, value_parser = precision_arg)]
     precision: usize,
@@ -86,8 +89,11 @@ struct ExplainArgs {
 
 #[derive(Args)]
 struct ReplArgs {
-    /// Start from this scenario (default: the built-in 나는 학교에 간다 scenario).
+    /// Start from this scenario (default: the built-in 나는 학교에 간다 scenario); flags
+    /// change it.
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Print each command before its output (when reading commands from stdin).
     #[arg(long)]
     echo: bool,
@@ -121,7 +127,7 @@ struct ReplayArgs {
     precision: usize,
 }
 
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Default)]
 struct ModelArgs {
     /// Source sentence (encoder input; decoder input of a decoder-only model).
     /// Default: the scenario's, else "나는 학교에 간다".
@@ -168,12 +174,19 @@ struct ModelArgs {
     /// Do not divide scores by √d_k.
     #[arg(long)]
     no_scale: bool,
-    /// Multiply embeddings by √d_model (paper §3.4).
-    #[arg(long)]
+    /// Multiply embeddings by √d_model (paper §3.4; the base preset does).
+    #[arg(long, conflicts_with = "no_embed_scale")]
     embed_scale: bool,
+    /// Do not multiply embeddings by √d_model (the tiny and small presets do not).
+    #[arg(long)]
+    no_embed_scale: bool,
     /// Mask of the encoder self-attention: none or causal.
     #[arg(long)]
     mask: Option<MaskKind>,
+    /// Mask of the decoder self-attention: causal (default; how a decoder is trained) or
+    /// none (for study: the future leaks into the past).
+    #[arg(long)]
+    dec_mask: Option<MaskKind>,
     /// Tokenizer: whitespace or char.
     #[arg(long)]
     tokenizer: Option<TokenizerKind>,
@@ -207,8 +220,13 @@ impl ModelArgs {
             norm: self.norm.map(Word),
             positional: self.positional.map(Word),
             scale: self.no_scale.then_some(false),
-            embed_scale: self.embed_scale.then_some(true),
+            embed_scale: if self.no_embed_scale {
+                Some(false)
+            } else {
+                self.embed_scale.then_some(true)
+            },
             mask: self.mask.map(Word),
+            dec_mask: self.dec_mask.map(Word),
             eps: None,
             seed: self.seed,
             max_tokens: self.max_tokens,
@@ -227,6 +245,7 @@ impl ModelArgs {
                     heads: sizes.heads,
                     d_ff: sizes.d_ff,
                     layers: sizes.layers,
+                    embed_scale: sizes.embed_scale,
                     ..base
                 }
             }
@@ -302,6 +321,16 @@ impl ModelArgs {
                 if let Some(t) = &self.target {
                     s.input.target = Some(t.clone());
                 }
+                if self.overrides_model()
+                    && let Some(note) = scenario::drop_unfitting(&mut s)
+                {
+                    eprintln!(
+                        "note: {note} ({})",
+                        scenario
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    );
+                }
                 Ok(ScenarioFile::Model(s))
             }
             ScenarioFile::Attention(a) => {
@@ -376,6 +405,19 @@ struct ExportArgs {
     /// Label smoothing ε of the exported loss (with --grads).
     #[arg(long, default_value_t = 0.0)]
     label_smoothing: f32,
+    /// Write the file even when it would be larger than 100 MB.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `939 MB`, `12.3 kB`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000_000 => format!("{:.1} GB", b as f64 / 1e9),
+        b if b >= 1_000_000 => format!("{:.0} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.1} kB", b as f64 / 1e3),
+        b => format!("{b} bytes"),
+    }
 }
 
 #[derive(Args)]
@@ -462,7 +504,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => tui(TuiArgs { scenario: None }),
+        None => tui(TuiArgs::default()),
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Params(a)) => params(a),
@@ -493,7 +535,7 @@ fn tui(a: TuiArgs) -> Result<ExitCode> {
         eprintln!("{NO_TERMINAL}");
         return Ok(ExitCode::from(2));
     }
-    let session = session_for(a.scenario.as_deref())?;
+    let session = session_for(a.scenario.as_deref(), &a.model)?;
     qkv::tui::run(session).context("the terminal failed")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -509,7 +551,7 @@ fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
         return s;
     };
     let c = model.config();
-    s.push_str(&format!("{}\n", c.summary()));
+    s.push_str(&format!("{}\n{}\n", c.summary(), model.provenance()));
     let t = trace.tokens();
     s.push_str(&format!("source: {}\n", t.source.join(" | ")));
     if let Some(tg) = &t.target {
@@ -561,6 +603,24 @@ fn export(a: ExportArgs) -> Result<ExitCode> {
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
+    let format = qkv::export::Format::from_path(&a.output)?;
+    // Gradients double what is written.
+    let predicted =
+        qkv::export::predicted_bytes(model, trace, format) * if a.grads { 2 } else { 1 };
+    if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
+        let npz = qkv::export::predicted_bytes(model, trace, qkv::export::Format::Npz);
+        anyhow::bail!(
+            "{} would be about {} ({} numbers as {format}); nothing was written. Add --force to write it{}",
+            a.output.display(),
+            size_text(predicted),
+            qkv::export::value_count(model, trace),
+            if format == qkv::export::Format::Json {
+                format!(", or export to .npz (about {})", size_text(npz))
+            } else {
+                String::new()
+            }
+        );
+    }
     let grads = if a.grads {
         Some(qkv::learn::backward(model, trace, a.label_smoothing).context("the gradients")?)
     } else {
@@ -776,34 +836,54 @@ fn replay(a: ReplayArgs) -> Result<ExitCode> {
             let from = text.find("── stop").unwrap_or(0);
             emit(&text[from..])?;
         }
-        Some(k) => anyhow::bail!("--step {k}: the tour has stops 1..={stops}"),
+        Some(k) => anyhow::bail!(
+            "--step {k}: the tour has stops {}",
+            qkv::util::range_text(1, stops)
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn explain(a: ExplainArgs) -> Result<ExitCode> {
-    let loaded = io::load(&a.scenario)?;
+    let (runnable, cell) = match a.args.as_slice() {
+        [cell] => (
+            io::parse_and_build(
+                qkv::session::DEFAULT_SCENARIO,
+                "scenarios/default.yaml (built in)",
+            )?
+            .1,
+            cell,
+        ),
+        [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
+        _ => anyhow::bail!("give the cell, optionally after a scenario file"),
+    };
     let opts = qkv::explain::ExplainOptions {
         precision: a.precision,
         max_terms: a.max_terms,
     };
-    let trace = loaded.runnable.trace();
-    let e = if a.cell.starts_with("grad.") && trace.get(&a.cell).is_none() {
+    let trace = runnable.trace();
+    let e = if cell.starts_with("grad.") && trace.get(cell).is_none() {
         // A gradient cell: the backward arithmetic (the loss without label smoothing).
-        let Some(model) = loaded.runnable.model() else {
+        let Some(model) = runnable.model() else {
             anyhow::bail!("an attention hand-check has no loss, so no gradients");
         };
-        let addr = Address::parse(&a.cell)?;
+        let addr = Address::parse(cell)?;
         let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
         qkv::learn::explain::explain_gradient(model, trace, &grads, &addr, &opts)?
     } else {
-        qkv::explain::explain_str(loaded.runnable.model(), trace, &a.cell, &opts)?
+        qkv::explain::explain_str(runnable.model(), trace, cell, &opts)?
     };
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn session_for(path: Option<&Path>) -> Result<Session> {
+/// The session `tui` and `repl` start on: the scenario (or the built-in one), with the
+/// model flags applied as `run` applies them.
+fn session_for(path: Option<&Path>, model: &ModelArgs) -> Result<Session> {
+    if model.overrides_model() {
+        let (file, runnable) = model.run(path)?;
+        return Ok(Session::from_runnable(file, runnable));
+    }
     Ok(match path {
         Some(p) => Session::open(p)?,
         None => Session::default_scenario()?,
@@ -812,7 +892,7 @@ fn session_for(path: Option<&Path>) -> Result<Session> {
 
 fn repl(a: ReplArgs) -> Result<ExitCode> {
     use std::io::IsTerminal;
-    let mut session = session_for(a.scenario.as_deref())?;
+    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
     if let Some(p) = a.precision {
         session.apply(qkv::command::Command::SetPrecision(p))?;
     }

@@ -45,6 +45,78 @@ pub fn pad_right(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
+/// `text` cut into lines of at most `w` display columns (wide characters such as 한글
+/// count 2), at a space where it can (the space is dropped), inside a word longer than a
+/// line where it must. Leading spaces (indentation) are kept.
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    wrap_indices(&chars, w)
+        .into_iter()
+        .map(|r| chars[r].iter().collect())
+        .collect()
+}
+
+/// The ranges of `chars` that make the lines of [`wrap`].
+pub fn wrap_indices(chars: &[char], w: usize) -> Vec<std::ops::Range<usize>> {
+    let w = w.max(2);
+    let cw = |c: &char| c.width().unwrap_or(0);
+    let mut out = Vec::new();
+    let (mut start, mut used) = (0usize, 0usize);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if used + cw(&c) > w && i > start {
+            // Break at the last space after some text on this line, else here.
+            let line = &chars[start..i];
+            let first_text = line.iter().position(|c| *c != ' ').unwrap_or(line.len());
+            match line.iter().rposition(|c| *c == ' ') {
+                _ if c == ' ' => {
+                    out.push(start..i);
+                    start = i + 1;
+                    i += 1;
+                }
+                Some(k) if k > first_text => {
+                    out.push(start..start + k);
+                    start += k + 1;
+                }
+                _ => {
+                    out.push(start..i);
+                    start = i;
+                }
+            }
+            used = chars[start..i].iter().map(cw).sum();
+            continue;
+        }
+        used += cw(&c);
+        i += 1;
+    }
+    out.push(start..chars.len());
+    out
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::{width, wrap};
+
+    #[test]
+    fn wrap_counts_display_columns_and_keeps_indentation() {
+        // "token embedding of 나는" is 19 + 4 = 23 columns (나는 is two wide characters).
+        assert_eq!(width("token embedding of 나는"), 23);
+        assert_eq!(
+            wrap("token embedding of 나는 (row 0)", 22),
+            vec!["token embedding of", "나는 (row 0)"]
+        );
+        // Exactly full lines break at the space that follows them.
+        assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
+        assert_eq!(wrap("  x = 1 + 2", 7), vec!["  x = 1", "+ 2"]);
+        // A word longer than the line is cut inside, by columns: 바나나 is 6 wide.
+        assert_eq!(wrap("바나나를", 5), vec!["바나", "나를"]);
+        for l in wrap("바나나를 먹는 고양이가 학교에 간다", 7) {
+            assert!(width(&l) <= 7, "{l}");
+        }
+    }
+}
+
 /// `s` cut to at most `w` display columns, ending in `…` when cut.
 pub fn truncate(s: &str, w: usize) -> String {
     if width(s) <= w {
@@ -64,20 +136,22 @@ pub fn truncate(s: &str, w: usize) -> String {
     out
 }
 
-/// A number as printed: fixed `precision`, `-inf`/`inf`/`NaN` for the rest, no `-0`.
+/// A number as printed, in the style of the explanations everywhere (REPL, `qkv run`, the
+/// TUI): fixed `precision`, the minus sign `−` (U+2212), `−∞` / `∞` / `NaN` for the rest, no
+/// `−0`. (Exports keep machine-readable numbers.)
 pub fn fmt_value(v: f32, precision: usize) -> String {
     if v.is_nan() {
         "NaN".to_string()
     } else if v == f32::NEG_INFINITY {
-        "-inf".to_string()
+        "−∞".to_string()
     } else if v == f32::INFINITY {
-        "inf".to_string()
+        "∞".to_string()
     } else {
         let s = format!("{v:.precision$}");
-        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-            s[1..].to_string()
-        } else {
-            s
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            Some(rest) => format!("−{rest}"),
+            None => s,
         }
     }
 }
@@ -299,8 +373,8 @@ mod tests {
         let widths: Vec<usize> = lines.iter().map(|l| width(l)).collect();
         assert!(widths.iter().all(|w| *w == widths[0]), "{s}");
         assert_eq!(lines[0], "      학교에      b");
-        assert_eq!(lines[1], "나는    1.00  -0.50");
-        assert_eq!(lines[2], "a       -inf   0.25");
+        assert_eq!(lines[1], "나는    1.00  −0.50");
+        assert_eq!(lines[2], "a         −∞   0.25");
     }
 
     #[test]

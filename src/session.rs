@@ -28,6 +28,23 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
 /// The same sentence on the untrained tiny model (random weights, seed 42).
 pub const UNTRAINED_SCENARIO: &str = include_str!("../scenarios/untrained.yaml");
 
+/// Said whenever the decoder runs without its causal mask.
+pub const DECODER_UNMASKED: &str = "warning: the decoder's causal mask is off, so each token sees the tokens after it; this is not how a decoder is trained (it would learn to copy the next word); `mask dec on` restores it";
+
+/// The state of the toggles `mask`, `scale`, `pe` and `norm` switch (for the TUI's keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Toggles {
+    /// The mask `mask on|off` switches: the encoder's, the decoder's in a decoder-only
+    /// model, the hand-check's.
+    pub mask: MaskKind,
+    /// Scores divided by √d_k.
+    pub scale: bool,
+    /// Positional encoding on (`None`: a hand-check has none).
+    pub pe: Option<bool>,
+    /// Norm placement (`None`: a hand-check has none).
+    pub norm: Option<crate::model::Norm>,
+}
+
 /// Why a command could not be carried out. Nothing changed when one is returned.
 #[derive(Debug, Error)]
 pub enum SessionError {
@@ -454,6 +471,27 @@ impl Session {
         }
     }
 
+    /// What the toggles are now, for a model or a hand-check.
+    pub fn toggles(&self) -> Toggles {
+        match &self.study.subject {
+            Subject::Model(m) => {
+                let c = m.model.config();
+                Toggles {
+                    mask: c.toggled_mask(),
+                    scale: c.scale,
+                    pe: Some(c.positional != Positional::None),
+                    norm: Some(c.norm),
+                }
+            }
+            Subject::Hand(a) => Toggles {
+                mask: a.mask.map_or(MaskKind::None, |w| w.0),
+                scale: a.scale.unwrap_or(true),
+                pe: None,
+                norm: None,
+            },
+        }
+    }
+
     /// True when the session is on an attention hand-check.
     pub fn is_hand_check(&self) -> bool {
         matches!(self.study.subject, Subject::Hand(_))
@@ -481,6 +519,14 @@ impl Session {
         match &self.study.subject {
             Subject::Model(m) => &m.scenario.description,
             Subject::Hand(a) => &a.description,
+        }
+    }
+
+    /// Stops of the scenario's own guided tour (what `replay` walks).
+    pub fn scenario_tour_len(&self) -> usize {
+        match &self.study.subject {
+            Subject::Model(m) => m.scenario.steps.len(),
+            Subject::Hand(a) => a.steps.len(),
         }
     }
 
@@ -576,7 +622,16 @@ impl Session {
                 .change_hand(&format!("scale {}", on_off(s == Switch::On)), |a| {
                     a.scale = Some(s == Switch::On)
                 }),
-            Command::Mask(m) => self.change_config(&format!("mask {m}"), |c| c.mask = m),
+            Command::Mask(m) => {
+                let decoder_only = self.config().is_some_and(|c| c.arch == Arch::Decoder);
+                self.change_config(&format!("mask {m}"), |c| {
+                    if decoder_only {
+                        c.dec_mask = m
+                    } else {
+                        c.mask = m
+                    }
+                })
+            }
             Command::Scale(s) => self
                 .change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
                     c.scale = s == Switch::On
@@ -601,7 +656,7 @@ impl Session {
             Command::Attend(a) => self.attend(a),
             Command::Diff => Ok(self.diff()),
             Command::Save { path, force } => self.save(&path, force),
-            Command::Load(p) => self.load(&p),
+            Command::Load { path, force } => self.load(&path, force),
             Command::Replay(p) => self.replay(p.as_deref()),
             Command::StopReplay => match self.tour.take() {
                 Some(t) => Ok(Outcome::say(format!(
@@ -612,7 +667,7 @@ impl Session {
                 None => Err(SessionError::NotHere("no tour is being replayed".into())),
             },
             Command::Check => Ok(self.check()),
-            Command::Export(p) => self.export(&p),
+            Command::Export { path, force } => self.export(&path, force),
             Command::Params => self.params(),
             Command::Note(t) => self.note(t),
             Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
@@ -839,8 +894,9 @@ impl Session {
                 .max()
                 .map_or(0, |m| m + 1);
             return Err(SessionError::NotHere(format!(
-                "layer {l} does not exist: the {} stack has layers 0..{count}",
-                if stack == "enc" { "encoder" } else { "decoder" }
+                "layer {l} does not exist: the {} stack has layers {}",
+                if stack == "enc" { "encoder" } else { "decoder" },
+                crate::util::indices_text(count)
             )));
         }
         self.set_cursor(&target, None, None)?;
@@ -958,7 +1014,7 @@ impl Session {
     fn replay(&mut self, path: Option<&Path>) -> Result<Outcome, SessionError> {
         let mut prefix = String::new();
         if let Some(p) = path {
-            let out = self.load(p)?;
+            let out = self.load(p, false)?;
             prefix = format!("{}\n", out.status);
         }
         let steps = match &self.study.subject {
@@ -1179,12 +1235,30 @@ impl Session {
                 "{what}: already so; nothing to rerun"
             )));
         }
-        self.rerun_outcome(what, scenario)
+        let unmasked_decoder = c.has_decoder() && c.dec_mask == MaskKind::None;
+        let mut out = self.rerun_outcome(what, scenario)?;
+        if unmasked_decoder {
+            out.text.push_str(&format!("{DECODER_UNMASKED}\n"));
+            // The warning first: the status line is one line and cuts the end.
+            let summary = out.status.strip_prefix(&format!("{what}: ")).unwrap_or("");
+            out.status = format!(
+                "{what}: warning: the decoder now sees the tokens after each one, which is not how a decoder is trained · {summary}"
+            );
+        }
+        Ok(out)
     }
 
     fn set_model(&mut self, f: ModelField) -> Result<Outcome, SessionError> {
         let what = format!("set model.{}", field_text(&f));
         self.change_config(&what, |c| match f {
+            ModelField::Preset(p) => {
+                let sizes = Config::preset(p);
+                c.d_model = sizes.d_model;
+                c.heads = sizes.heads;
+                c.d_ff = sizes.d_ff;
+                c.layers = sizes.layers;
+                c.embed_scale = sizes.embed_scale;
+            }
             ModelField::Arch(a) => c.arch = a,
             ModelField::DModel(v) => c.d_model = v,
             ModelField::Heads(v) => c.heads = v,
@@ -1196,6 +1270,7 @@ impl Session {
             ModelField::Norm(v) => c.norm = v,
             ModelField::Scale(v) => c.scale = v,
             ModelField::Mask(v) => c.mask = v,
+            ModelField::DecMask(v) => c.dec_mask = v,
             ModelField::Positional(v) => c.positional = v,
             ModelField::EmbedScale(v) => c.embed_scale = v,
             ModelField::Seed(v) => c.seed = v,
@@ -1437,8 +1512,8 @@ impl Session {
     // ----- files ------------------------------------------------------------------------
 
     /// The tour to save: the scenario's own stops that still fit the trace (none when the
-    /// sentence changed: their notes would talk about other words), then the stops visited
-    /// in this session that are not already there.
+    /// sentence changed: their notes would talk about other words), then the stops chosen in
+    /// this session (cells selected, explained, noted) that are not already there.
     fn tour_to_save(&self, own: &[TourStep], notes: &mut Vec<String>) -> Vec<TourStep> {
         let mut tour: Vec<TourStep> = Vec::new();
         if self.study.input_changed() {
@@ -1462,7 +1537,15 @@ impl Session {
             }
             tour = fitting;
         }
-        for stop in &self.study.visited {
+        // Only the stops chosen on purpose (a cell selected, explained or noted), in order,
+        // each once: walking with next/prev passes steps without choosing them.
+        for (stop, _) in self
+            .study
+            .visited
+            .iter()
+            .zip(&self.study.chosen)
+            .filter(|(_, chosen)| **chosen)
+        {
             let same =
                 |t: &TourStep| t.show == stop.show && t.head == stop.head && t.cell == stop.cell;
             match tour.iter_mut().find(|t| same(t)) {
@@ -1647,7 +1730,13 @@ impl Session {
         Ok(Outcome::say(out))
     }
 
-    fn load(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+    fn load(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        if self.dirty && !force {
+            return Err(SessionError::NotHere(format!(
+                "unsaved changes would be lost: `save <file>` keeps them, `load! {}` discards them",
+                path.display()
+            )));
+        }
         let loaded = io::load(path)?;
         let fresh = Session::from_runnable(loaded.file, loaded.runnable);
         let hand = fresh.is_hand_check();
@@ -1694,13 +1783,28 @@ impl Session {
         Outcome::say(text).with_status(format!("check: {summary}"))
     }
 
-    fn export(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+    fn export(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         self.unpark();
         let Some(model) = self.model() else {
             return Err(SessionError::NotHere(
                 "an attention hand-check has no model to export; `show` prints its steps".into(),
             ));
         };
+        let format = export::Format::from_path(path)?;
+        let predicted = export::predicted_bytes(model, &self.study.trace, format);
+        if predicted > export::LARGE_EXPORT_BYTES && !force {
+            return Err(SessionError::NotHere(format!(
+                "{} would be about {} MB; nothing was written: `export! {}` writes it{}",
+                path.display(),
+                predicted / 1_000_000,
+                path.display(),
+                if format == export::Format::Json {
+                    " (a .npz is about 5 times smaller)"
+                } else {
+                    ""
+                }
+            )));
+        }
         let f = export::write(model, &self.study.trace, path)?;
         Ok(Outcome::say(format!(
             "wrote {} ({f}: {} steps, {} weights + embed.E)",
@@ -1771,6 +1875,7 @@ fn on_off(b: bool) -> &'static str {
 
 fn field_text(f: &ModelField) -> String {
     match f {
+        ModelField::Preset(v) => format!("preset {v}"),
         ModelField::Arch(v) => format!("arch {v}"),
         ModelField::DModel(v) => format!("d_model {v}"),
         ModelField::Heads(v) => format!("heads {v}"),
@@ -1779,6 +1884,7 @@ fn field_text(f: &ModelField) -> String {
         ModelField::Norm(v) => format!("norm {v}"),
         ModelField::Scale(v) => format!("scale {}", on_off(*v)),
         ModelField::Mask(v) => format!("mask {v}"),
+        ModelField::DecMask(v) => format!("dec_mask {v}"),
         ModelField::Positional(v) => format!("positional {v}"),
         ModelField::EmbedScale(v) => format!("embed_scale {}", on_off(*v)),
         ModelField::Seed(v) => format!("seed {v}"),

@@ -876,6 +876,8 @@ pub struct Cell {
 pub struct RowStats {
     /// Sum of the finite entries.
     pub sum: f32,
+    /// Entries left out of the sum because they are not finite (the −∞ of a mask).
+    pub skipped: usize,
     /// Largest entry.
     pub max: f32,
     /// Column of the largest entry.
@@ -889,6 +891,7 @@ impl RowStats {
     pub fn of(values: impl Iterator<Item = f32>) -> RowStats {
         let v: Vec<f32> = values.collect();
         let sum: f32 = v.iter().filter(|x| x.is_finite()).sum();
+        let skipped = v.iter().filter(|x| !x.is_finite()).count();
         let (argmax, max) =
             v.iter()
                 .copied()
@@ -905,6 +908,7 @@ impl RowStats {
         });
         RowStats {
             sum,
+            skipped,
             max,
             argmax,
             entropy,
@@ -1007,7 +1011,7 @@ pub enum TraceError {
         head: usize,
     },
     /// Head index too large.
-    #[error("{name}: head {head} does not exist (heads 0..{heads})")]
+    #[error("{name}: head {head} does not exist (heads {})", crate::util::indices_text(*heads))]
     HeadOutOfRange {
         /// Step name.
         name: String,
@@ -1035,7 +1039,7 @@ pub enum TraceError {
         expected: usize,
     },
     /// Index past the end of an axis.
-    #[error("{name}: {axis} index {index} is out of range (0..{len})")]
+    #[error("{name}: {axis} index {index} is out of range ({axis}s {})", crate::util::indices_text(*len))]
     IndexOutOfRange {
         /// Step name.
         name: String,

@@ -275,3 +275,110 @@ fn file_errors_name_the_cause_once() {
         stderr(&o)
     );
 }
+
+#[test]
+fn run_says_the_weights_are_untrained_and_which_mask_each_block_uses() {
+    let o = qkv(&["run", "--seed", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("untrained (random weights, seed 7)"), "{out}");
+    assert!(out.contains("mask enc none, dec causal"), "{out}");
+    // The decoder's mask can be switched off for study, and the summary says so.
+    let o = qkv(&[
+        "run",
+        "--arch",
+        "decoder",
+        "--dec-mask",
+        "none",
+        "--show",
+        "dec.0.self_attn.masked[0][0]",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("· mask none"), "{out}");
+    assert!(!out.contains("-inf") && !out.contains("−∞"), "{out}");
+}
+
+#[test]
+fn the_base_preset_scales_embeddings_by_the_root_of_d_model() {
+    // The paper (§3.4) multiplies embeddings by √d_model = √512 ≈ 22.6.
+    assert!(Config::preset(Preset::Base).embed_scale);
+    assert!(!Config::preset(Preset::Tiny).embed_scale);
+    let o = qkv(&["run", "--preset", "base", "--list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn run_on_a_new_sentence_drops_what_no_longer_fits_and_says_so() {
+    let mut models = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("kind: attention") {
+            continue;
+        }
+        models += 1;
+        let p = path.to_str().unwrap();
+        let o = qkv(&["run", p, "--text", "고양이가 밥을 먹는다"]);
+        assert!(o.status.success(), "{p}: {}", stderr(&o));
+        assert!(stdout(&o).contains("고양이가"), "{p}: {}", stdout(&o));
+        // At most one line about what was left out.
+        assert!(stderr(&o).lines().count() <= 1, "{p}: {}", stderr(&o));
+    }
+    assert_eq!(models, 7);
+    let o = qkv(&[
+        "run",
+        "scenarios/default.yaml",
+        "--text",
+        "고양이가 밥을 먹는다",
+    ]);
+    assert!(
+        stderr(&o).starts_with("note: left out 3 tour stops, 2 expectations"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_huge_export_asks_for_force_and_names_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("base.json");
+    let o = qkv(&[
+        "export",
+        "--preset",
+        "base",
+        "--layers",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("would be about") && err.contains(" MB"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    assert!(!out.exists(), "nothing is written without --force");
+}
+
+#[test]
+fn tui_takes_the_model_flags_of_run() {
+    // Without a terminal the workbench says how to use qkv instead; the flags are accepted.
+    let o = qkv(&["tui", "--preset", "base", "--text", "나는 간다"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("the workbench needs a terminal"), "{err}");
+    assert!(!err.contains("unexpected argument"), "{err}");
+}
+
+#[test]
+fn explain_with_only_a_cell_uses_the_built_in_scenario() {
+    let o = qkv(&["explain", "enc.0.attn.scores[0][1][2]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("enc.0.attn.scores[0][1][2] = 0.4159"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -86,10 +86,21 @@ fn line<'e>(e: &'e Explanation, prefix: &str) -> &'e str {
         .unwrap_or_else(|| panic!("no line starting {prefix:?} in\n{}", e.to_text()))
 }
 
-/// The terms of `label = t1 + t2 + … = result` (between the first and the last ` = `).
+/// Where the last ` = ` or ` ≈ ` of `l` is, and its length in bytes.
+fn last_eq(l: &str) -> (usize, usize) {
+    match (l.rfind(" = "), l.rfind(" ≈ ")) {
+        (Some(a), Some(b)) if b > a => (b, " ≈ ".len()),
+        (Some(a), _) => (a, 3),
+        (None, Some(b)) => (b, " ≈ ".len()),
+        (None, None) => panic!("no equation in {l:?}"),
+    }
+}
+
+/// The terms of `label = t1 + t2 + … = result` (between the first ` = ` and the last ` = `
+/// or ` ≈ `).
 fn terms(l: &str) -> Vec<&str> {
     let start = l.find(" = ").unwrap() + 3;
-    let end = l.rfind(" = ").unwrap();
+    let end = last_eq(l).0;
     l[start..end].split(" + ").collect()
 }
 
@@ -104,9 +115,10 @@ fn pairs(l: &str) -> Vec<(f32, f32)> {
         .collect()
 }
 
-/// The number after the last ` = ` (before any `  (…)` note).
+/// The number after the last ` = ` or ` ≈ ` (before any `  (…)` note).
 fn result(l: &str) -> f32 {
-    let r = &l[l.rfind(" = ").unwrap() + 3..];
+    let (at, len) = last_eq(l);
+    let r = &l[at + len..];
     parse_num(r.split("  ").next().unwrap())
 }
 
@@ -329,7 +341,7 @@ fn scaled_divides_by_root_d_k() {
         &e,
         "÷ √d_k = √4 = 2  (d_k = 4: the width of one head of enc.1.attn.q)",
     );
-    has(&e, &format!("{} ÷ 2 = {}", op(s), num(e.value)));
+    has(&e, &format!("{} ÷ √4 = {}", op(s), num(e.value)));
     assert!((s / 2.0 - e.value).abs() < 1e-6);
     no_note(&e);
 
@@ -511,29 +523,45 @@ fn check_layer_norm(m: &Transformer, t: &Trace, address: &str, x_name: &str, nor
     );
     has(&e, &format!("x = {x_name}[{i}]"));
     has(&e, &format!("= {}", num(mean as f32)));
-    has(&e, &format!("/ {} = {}", x.len(), num(var as f32)));
-    has(
-        &e,
-        &format!(
-            "√(var + eps) = √({} + {eps_text}) = {}",
-            num(var as f32),
-            num(root as f32)
-        ),
+    // `=` when the printed operands give the printed result, else `≈`.
+    let sign = |exact: f32, shown: &str| if num(exact) == shown { "=" } else { "≈" };
+    let p = |s: String| parse_num(&s);
+    let var_line = line(&e, "var = ");
+    assert!(
+        var_line.ends_with(&format!(" {}", num(var as f32))),
+        "{var_line}"
+    );
+    let rs = sign(
+        (p(num(var as f32)) + p(eps_text.clone())).sqrt(),
+        &num(root as f32),
     );
     has(
         &e,
         &format!(
-            "({} − {}) / {} = {}",
+            "√(var + eps) = √({} + {eps_text}) {rs} {}",
+            num(var as f32),
+            num(root as f32)
+        ),
+    );
+    let zs = sign(
+        (p(num(x[c])) - p(op(mean as f32))) / p(num(root as f32)),
+        &num(z as f32),
+    );
+    has(
+        &e,
+        &format!(
+            "({} − {}) / {} {zs} {}",
             num(x[c]),
             op(mean as f32),
             num(root as f32),
             num(z as f32)
         ),
     );
+    let vs = sign(p(op(z as f32)) * p(op(g)) + p(op(b)), &num(e.value));
     has(
         &e,
         &format!(
-            "x̂ × gamma[{c}] + beta[{c}] = {} × {} + {} = {}",
+            "x̂ × gamma[{c}] + beta[{c}] = {} × {} + {} {vs} {}",
             op(z as f32),
             op(g),
             op(b),
@@ -842,9 +870,9 @@ fn article_example_reads_like_the_article() {
         &e,
         "÷ √d_k = √3 = 1.7321  (d_k = 3: the width of one head of q)",
     );
-    has(&e, "10 ÷ 1.7321 = 5.7735");
-    has(&hc(&t, "scaled[0][1]"), "(−1) ÷ 1.7321 = −0.5774");
-    has(&hc(&t, "scaled[0][2]"), "6 ÷ 1.7321 = 3.4641");
+    has(&e, "10 ÷ √3 = 5.7735");
+    has(&hc(&t, "scaled[0][1]"), "(−1) ÷ √3 = −0.5774");
+    has(&hc(&t, "scaled[0][2]"), "6 ÷ √3 = 3.4641");
 
     has(&hc(&t, "masked[0][1]"), "no cell of this matrix is masked");
 
@@ -858,14 +886,15 @@ fn article_example_reads_like_the_article() {
         &e,
         "e^(x_k − max): e^(5.7735 − 5.7735) = e^(0) = 1, e^(−0.5774 − 5.7735) = e^(−6.3509) = 0.0017, e^(3.4641 − 5.7735) = e^(−2.3094) = 0.0993",
     );
-    has(&e, "Σ = 1 + 0.0017 + 0.0993 = 1.1011");
+    // 1 + 0.0017 + 0.0993 = 1.101, not 1.1011: the printed sum says ≈.
+    has(&e, "Σ = 1 + 0.0017 + 0.0993 ≈ 1.1011");
     has(
         &e,
         "weights[0][0] = e^(x_0 − max) / Σ = 1 / 1.1011 = 0.9082",
     );
     has(
         &hc(&t, "weights[0][1]"),
-        "weights[0][1] = e^(x_1 − max) / Σ = 0.0017 / 1.1011 = 0.0016",
+        "weights[0][1] = e^(x_1 − max) / Σ = 0.0017 / 1.1011 ≈ 0.0016",
     );
     has(
         &hc(&t, "weights[0][2]"),
@@ -1064,12 +1093,12 @@ fn bad_addresses_give_clear_errors() {
     let e = err("enc.0.attn.scores[2][0][0]");
     assert_eq!(
         e.to_string(),
-        "enc.0.attn.scores: head index 2 is out of range (0..2)"
+        "enc.0.attn.scores: head index 2 is out of range (heads 0 or 1)"
     );
     let e = err("embed.sum[3][0]");
     assert_eq!(
         e.to_string(),
-        "embed.sum: row index 3 is out of range (0..3)"
+        "embed.sum: row index 3 is out of range (rows 0 to 2)"
     );
     let e = err("enc.0.attn.scorez[0][0][0]");
     assert!(
@@ -1276,4 +1305,41 @@ proptest! {
         let head = format!("{a} = ");
         prop_assert!(e.to_text().starts_with(&head), "{}", e.to_text());
     }
+}
+
+/// Every printed equation holds for the printed numbers: the article's `attend`, weight
+/// [0][1] = e^−6.3509 / Σ = 0.0017453 / 1.1010660 = 0.0015851; at 4 digits the operands
+/// print as 0.0017 and 1.1011, and 0.0017 / 1.1011 = 0.0015439, which prints 0.0015, not
+/// 0.0016: the line says `≈`.
+#[test]
+fn printed_equations_hold_or_say_approximately() {
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    s.apply_line(
+        "attend q=[1, 2, 3] k=[[2, 1, 2], [0, 1, -1], [1, 1, 1]] v=[[1, 0], [0, 1], [1, 1]]",
+    )
+    .unwrap();
+    let out = s.apply_line("explain weights[0][1]").unwrap().text;
+    assert!(out.contains("= 0.0017 / 1.1011 ≈ 0.0016"), "{out}");
+    assert!(!out.contains("0.0017 / 1.1011 = 0.0016"), "{out}");
+    let out = s.apply_line("explain weights[0][0]").unwrap().text;
+    // 1 / 1.1011 = 0.90818 → 0.9082: exact as printed.
+    assert!(out.contains("= 1 / 1.1011 = 0.9082"), "{out}");
+    // Σ = 1 + 0.0017 + 0.0993 = 1.101 prints 1.101, not 1.1011: ≈.
+    assert!(out.contains("Σ = 1 + 0.0017 + 0.0993 ≈ 1.1011"), "{out}");
+}
+
+/// Without embedding scaling, random token values (±√(3/d_model)) are small next to the
+/// positional encoding (±1): at d_model 64, √(3/64) = 0.2165, so the position outweighs the
+/// word 1 / 0.2165 ≈ 5 times; the explanation says so and names the paper's × √d_model.
+#[test]
+fn the_embedding_sum_says_when_the_position_drowns_the_word() {
+    let (m, t) = run(Config::preset(Preset::Small));
+    let e = ex(&m, &t, "embed.sum[0][0]");
+    has(&e, "±√(3/d_model) = ±0.2165");
+    has(&e, "the position outweighs the word 5×");
+    has(&e, "√d_model = 8");
+    let mut on = Config::preset(Preset::Small);
+    on.embed_scale = true;
+    let (m, t) = run(on);
+    has(&ex(&m, &t, "embed.sum[0][0]"), "embed_scale is on");
 }

@@ -43,12 +43,12 @@ fn attend_reproduces_the_article_example() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     // scores row: 10, −1, 6 with their arithmetic
-    assert!(out.contains("q0  10.0000  -1.0000  6.0000"), "{out}");
+    assert!(out.contains("q0  10.0000  −1.0000  6.0000"), "{out}");
     assert!(out.contains("q·k = 1×2 + 2×1 + 3×2 = 10"), "{out}");
     assert!(out.contains("q·k = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
     assert!(out.contains("q·k = 1×1 + 2×1 + 3×1 = 6"), "{out}");
     // scaled by √3, softmax, output
-    assert!(out.contains("q0  5.7735  -0.5774  3.4641"), "{out}");
+    assert!(out.contains("q0  5.7735  −0.5774  3.4641"), "{out}");
     assert!(out.contains("q0  0.9082  0.0016  0.0902"), "{out}");
     assert!(out.contains("q0  0.9984  0.0918"), "{out}");
 }
@@ -90,7 +90,7 @@ fn a_study_session_saves_loads_and_checks() {
     // The saved scenario checks on its own and keeps the change.
     let saved = std::fs::read_to_string(dir.path().join("study.yaml")).unwrap();
     assert!(saved.contains("scale: false"), "{saved}");
-    assert!(saved.contains("show: enc.0.attn.weights"), "{saved}");
+    assert!(saved.contains("show: enc.0.attn.scores"), "{saved}");
     let c = Command::new(env!("CARGO_BIN_EXE_qkv"))
         .args(["check", "study.yaml"])
         .current_dir(dir.path())
@@ -153,7 +153,7 @@ fn repl_starts_from_a_scenario_and_replays_its_tour_with_enter() {
     assert!(out.contains("── stop 1/5: scores ──"), "{out}");
     assert!(out.contains("── stop 2/5: scores ──"), "{out}");
     assert!(out.contains("── stop 3/5: scaled ──"), "{out}");
-    assert!(out.contains("q·k2 = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
+    assert!(out.contains("q·k1 = 1×0 + 2×1 + 3×(−1) = −1"), "{out}");
 }
 
 fn spawn_repl(dir: &Path) -> OsSession {
@@ -215,4 +215,83 @@ fn interactive_errors_do_not_end_the_session() {
     p.expect("qkv> ").unwrap();
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(Eof).unwrap();
+}
+
+#[test]
+fn the_decoder_mask_switches_off_and_on_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decoder-masking.yaml");
+    let o = repl(
+        &[scenario.to_str().unwrap(), "--echo"],
+        "mask off\nshow dec.0.self_attn.masked[0][0][1]\nmask on\nmask dec off\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(!out.contains("already so"), "{out}");
+    assert!(out.contains("mask none: reran;"), "{out}");
+    assert!(out.contains("the decoder's causal mask is off"), "{out}");
+    assert!(out.contains("mask causal: reran;"), "{out}");
+    // `mask dec off` says the same for an explicit stack.
+    assert!(out.contains("set model.dec_mask none: reran;"), "{out}");
+}
+
+#[test]
+fn load_does_not_silently_discard_unsaved_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dot-product.yaml");
+    let o = repl(
+        &["--keep-going"],
+        &format!("scale off\nload {0}\nshow\nload! {0}\n", other.display()),
+        dir.path(),
+    );
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(
+        err.contains("unsaved changes would be lost")
+            || out.contains("unsaved changes would be lost"),
+        "{out}{err}"
+    );
+    assert!(out.contains("loaded "), "{out}{err}");
+    assert!(!o.status.success());
+}
+
+#[test]
+fn repl_takes_the_model_flags_of_run_and_set_takes_the_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(
+        &["--preset", "small", "--arch", "encoder"],
+        "show\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("embed.tokens                   3 × 64"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = repl(
+        &[],
+        "set model.preset small\nshow embed.sum[0][63]\nhelp set\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("set model.preset small: reran"), "{out}");
+    assert!(out.contains("model fields: preset, arch, d_model"), "{out}");
+}
+
+#[test]
+fn a_huge_export_from_the_repl_needs_a_bang() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(
+        &["--preset", "base", "--layers", "3"],
+        "export big.json\n",
+        dir.path(),
+    );
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("would be about") && err.contains("export! big.json"),
+        "{err}"
+    );
+    assert!(!dir.path().join("big.json").exists());
 }

@@ -251,7 +251,7 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.starts_with("One query, three keys"), "{out}");
     assert!(out.contains("── stop 1/5: scores ──"), "{out}");
-    assert!(out.contains("q·k1 = 1×2 + 2×1 + 3×2 = 10"), "{out}");
+    assert!(out.contains("q·k0 = 1×2 + 2×1 + 3×2 = 10"), "{out}");
     assert!(out.contains("scores = q · kᵀ"), "{out}");
     assert!(
         out.contains("selected cell [0][0] (q0 → k0) = 10.0000"),
@@ -263,7 +263,8 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
         out.contains("── stop 6/9: dec.0.self_attn.masked[0] ──"),
         "{out}"
     );
-    assert!(out.contains("-inf"), "{out}");
+    // −∞ printed as the explanations print it.
+    assert!(out.contains("−∞") && !out.contains("-inf"), "{out}");
     let bad = qkv(&["replay", "scenarios/untrained.yaml", "--step", "99"]);
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -425,6 +426,52 @@ fn readme_yaml_examples_load_and_pass() {
         assert!(!r.results.is_empty());
         for res in &r.results {
             assert!(res.passed, "README example: {}", res.line());
+        }
+    }
+}
+
+/// Notes and descriptions count keys and values from 0, as the matrices label them
+/// (`k0 k1 k2`): a stop on cell `[0, j]` whose note says `q·kN` must have N = j, and no
+/// text names a key or value past the last one.
+#[test]
+fn scenario_notes_count_keys_from_zero_as_the_matrices() {
+    for f in yaml_files("scenarios") {
+        let loaded = io::load(&f).unwrap();
+        let ScenarioFile::Attention(a) = &loaded.file else {
+            continue;
+        };
+        for stop in &a.steps {
+            let (Some([_, j]), Some(note)) = (stop.cell, &stop.note) else {
+                continue;
+            };
+            if let Some(rest) = note.split("q·k").nth(1) {
+                let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                assert_eq!(
+                    n,
+                    j.to_string(),
+                    "{}: the note {note:?} is on column {j}",
+                    f.display()
+                );
+            }
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, _) in text.match_indices(['k', 'v']) {
+            let n: String = text[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let before = text[..i].chars().next_back().unwrap_or(' ');
+            if n.is_empty() || before.is_alphanumeric() || before == '_' {
+                continue;
+            }
+            let n: usize = n.parse().unwrap();
+            assert!(
+                n < a.k.len(),
+                "{}: {}{n} names a key or value past the last (there are {}, counted from 0)",
+                f.display(),
+                &text[i..=i],
+                a.k.len()
+            );
         }
     }
 }

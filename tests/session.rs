@@ -93,12 +93,12 @@ fn navigation_moves_the_cursor() {
 #[test]
 fn bad_navigation_changes_nothing() {
     let mut s = session();
-    assert!(fails(&mut s, "head 2").contains("head 2 does not exist (heads 0..2)"));
+    assert!(fails(&mut s, "head 2").contains("head 2 does not exist (heads 0 or 1)"));
     assert!(
         fails(&mut s, "layer 5")
-            .contains("layer 5 does not exist: the encoder stack has layers 0..2")
+            .contains("layer 5 does not exist: the encoder stack has layers 0 or 1")
     );
-    assert!(fails(&mut s, "cell 9 0").contains("row index 9 is out of range (0..3)"));
+    assert!(fails(&mut s, "cell 9 0").contains("row index 9 is out of range (rows 0 to 2)"));
     assert!(fails(&mut s, "show enc.0.attn.weightz").contains("did you mean enc.0.attn.weights"));
     assert!(fails(&mut s, "show embed.sum[0][0][0]").contains("embed.sum"));
     run(&mut s, "show embed.tokens");
@@ -485,7 +485,7 @@ fn saving_over_the_loaded_scenario_keeps_its_tour_and_asks_before_dropping_comme
     assert!(
         std::fs::read_to_string(&path)
             .unwrap()
-            .contains("# q·k1 = 1·2")
+            .contains("# q·k0 = 1·2")
     );
     let out = run(&mut s, &format!("save! {}", path.display()));
     assert!(
@@ -494,7 +494,7 @@ fn saving_over_the_loaded_scenario_keeps_its_tour_and_asks_before_dropping_comme
     );
     let saved = std::fs::read_to_string(&path).unwrap();
     assert!(
-        saved.contains("q·k2 = 1×0 + 2×1 + 3×(−1) = −1: the worst match."),
+        saved.contains("q·k1 = 1×0 + 2×1 + 3×(−1) = −1: the worst match."),
         "{saved}"
     );
     // Without comments now: saving again over it needs no force.
@@ -609,4 +609,56 @@ fn a_recorded_decoding_keeps_its_sentence() {
     );
     let results = qkv::scenario::learned::run_checks(sc, loaded.runnable.model().unwrap());
     assert!(results.iter().all(|r| r.passed), "{results:?}");
+}
+
+#[test]
+fn ranges_in_errors_read_as_words_and_concat_names_every_head() {
+    let mut s = session();
+    let err = fails(&mut s, "layer 7");
+    assert!(err.contains("layers 0 or 1"), "{err}");
+    assert!(!err.contains("0..2"), "{err}");
+    run(&mut s, "show enc.0.attn.concat");
+    let step = s.trace().get("enc.0.attn.concat").unwrap();
+    assert_eq!(step.formula(), "concat = [head_out_0 | head_out_1]");
+}
+
+#[test]
+fn saving_records_the_chosen_stops_once_not_every_step_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session();
+    for _ in 0..30 {
+        run(&mut s, "next");
+    }
+    for _ in 0..10 {
+        run(&mut s, "prev");
+    }
+    run(&mut s, "show enc.0.attn.scores[0][1][2]");
+    run(&mut s, "explain enc.0.attn.weights[1][0][2]");
+    run(&mut s, "next");
+    run(&mut s, "show enc.0.attn.scores[0][1][2]");
+    run(&mut s, "note the score of 학교에 and 간다");
+    let path = dir.path().join("t.yaml");
+    run(&mut s, &format!("save {}", path.display()));
+    let saved = Session::open(&path).unwrap();
+    let mine: Vec<(String, Option<usize>, Option<[usize; 2]>)> = saved
+        .visited()
+        .iter()
+        .map(|t| (t.show.clone(), t.head, t.cell))
+        .collect();
+    assert!(mine.is_empty(), "a fresh session has visited nothing");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let stops = text.matches("- show:").count();
+    let default_stops = qkv::session::Session::untrained_scenario()
+        .unwrap()
+        .scenario_tour_len();
+    // The default scenario's own stops, then scores[0][1][2] (noted) and weights[1][0][2].
+    assert!(
+        stops <= default_stops + 2,
+        "{stops} stops for {default_stops} of the scenario and 2 chosen:\n{text}"
+    );
+    assert_eq!(
+        text.matches("note: the score of 학교에 and 간다").count(),
+        1,
+        "{text}"
+    );
 }

@@ -175,7 +175,12 @@ fn a_study_session_in_a_real_terminal() {
     let t = Tmux::start(dir.path());
     launch(&t, "", "");
     // (Every check waits for the whole screen: a capture may fall between two writes of a
-    // frame.)
+    // frame.) The scenario opens with its title and description; Esc closes them.
+    t.wait_for("the scenario's description", |s| {
+        s.contains("The paper's encoder-decoder on the article's translation example")
+            && s.contains("Esc closes")
+    });
+    t.keys(&["Escape"]);
     t.wait_for("the opening screen", |s| {
         s.contains("why this number")
             && s.contains("source ▸ 나는 학교에 간다")
@@ -267,11 +272,14 @@ fn qkv_tui_opens_a_scenario_file_and_q_twice_leaves_unsaved_changes() {
             root.join("scenarios/decoder-masking.yaml").display()
         ),
     );
-    t.wait_for("the scenario", |s| {
-        s.contains("why this number") && s.contains("decoder-masking.yaml")
+    t.wait_for("the scenario and its description", |s| {
+        s.contains("decoder-masking.yaml") && s.contains("The decoder's −∞ mask (GPT-style)")
     });
+    // m closes the description and switches the decoder's causal mask off.
     t.keys(&["m"]);
-    t.wait_for("the rerun", |s| s.contains("· unsaved"));
+    t.wait_for("the rerun", |s| {
+        s.contains("· unsaved") && s.contains("mask none:") && s.contains("why this number")
+    });
     t.keys(&["q"]);
     t.wait_for("the warning", |s| {
         s.contains("unsaved changes: w saves them")

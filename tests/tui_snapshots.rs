@@ -73,7 +73,8 @@ fn opening_screen() {
     for want in [
         "나는 학교에 간다",
         "<bos> I go to school",
-        "encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 · post-LN · seed 42",
+        "encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 · post-LN · ÷√d_k · mask enc none, dec causal",
+        "untrained (random weights, seed 42)",
         "enc.0.attn.weights[0] · softmax · 3 × 3",
         "Encoder layer 0",
         "Decoder layer 0",
@@ -289,5 +290,126 @@ fn every_size_draws_without_panicking() {
                 assert_eq!(text.lines().count(), usize::from(h));
             }
         }
+    }
+}
+
+/// Every row of the screen is exactly as wide as the terminal, every box's right border
+/// is where it belongs: wide characters (한글) never push a border out or overwrite it.
+fn assert_borders_hold(app: &App) {
+    let buf = buffer(app);
+    let text = buffer_text(&buf);
+    let w = usize::from(app.size().width);
+    for (y, line) in text.lines().enumerate() {
+        assert!(
+            qkv::render::width(line) <= w,
+            "row {y} is {} columns wide:\n{text}",
+            qkv::render::width(line)
+        );
+    }
+    // Each box's corners: every ┌ has its ┐ on the same row at the box's width, and the
+    // vertical borders under them are intact down to └ ┘ (overlays cover boxes on purpose).
+    if *app.mode() != qkv::tui::app::Mode::Normal {
+        return;
+    }
+    let cell = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    for y in 0..app.size().height {
+        for x in 0..app.size().width {
+            if cell(x, y) != "┌" {
+                continue;
+            }
+            let Some(x2) = (x + 1..app.size().width).find(|&x2| cell(x2, y) == "┐") else {
+                panic!("a box at ({x}, {y}) has no top-right corner:\n{text}");
+            };
+            let mut y2 = y + 1;
+            while y2 < app.size().height && cell(x, y2) == "│" {
+                assert_eq!(
+                    cell(x2, y2),
+                    "│",
+                    "the right border of the box at ({x}, {y}) is broken on row {y2}:\n{text}"
+                );
+                y2 += 1;
+            }
+        }
+    }
+}
+
+#[test]
+fn korean_text_never_breaks_a_border() {
+    let korean = "text 바나나를 먹는 고양이가 학교에 간다 오늘도 내일도";
+    for (w, h) in SIZES {
+        let mut msgs = prompt("show embed.tokens");
+        for m in [
+            prompt(korean),
+            prompt("show embed.sum[1][3]"),
+            prompt("show enc.0.attn.weights[1]"),
+            vec![Message::FocusNext, Message::Move(Dir::Right)],
+            prompt("show logits[2][4]"),
+            vec![Message::Help],
+        ] {
+            let a = app_at(w, h, &msgs);
+            assert_borders_hold(&a);
+            msgs.extend(m);
+        }
+        let a = app_at(w, h, &msgs);
+        assert_borders_hold(&a);
+    }
+    let a = app_at(120, 40, &prompt("show embed.tokens"));
+    insta::assert_snapshot!("korean_embed_tokens_120x40", screen(&a));
+}
+
+#[test]
+fn the_scenario_title_and_description_box() {
+    snap("about", &[Message::About]);
+    for (w, h) in SIZES {
+        let a = app_at(w, h, &[Message::About]);
+        let text = screen(&a);
+        assert!(text.contains("나는 학교에 간다"), "{text}");
+        for line in text.lines() {
+            assert!(qkv::render::width(line) <= usize::from(w), "{line}");
+        }
+    }
+}
+
+#[test]
+fn the_footer_keeps_the_keys_that_matter_at_80_columns() {
+    let a = app_at(80, 24, &[]);
+    let text = screen(&a);
+    let footer = text.lines().last().unwrap();
+    for want in ["m s e o toggle", ": cmd", "w save", "? help", "q quit"] {
+        assert!(footer.contains(want), "{want:?} missing from {footer:?}");
+    }
+}
+
+#[test]
+fn an_edited_target_still_shows_the_bos_the_model_reads() {
+    let mut msgs = vec![Message::EditTarget, Message::Edit(Edit::Clear)];
+    msgs.extend(
+        "I went home"
+            .chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+    );
+    msgs.push(Message::Submit);
+    let a = app_at(120, 40, &msgs);
+    assert_eq!(
+        a.session().input().unwrap().target.as_deref().unwrap(),
+        ["<bos>", "I", "went", "home"]
+    );
+    let text = screen(&a);
+    assert!(
+        text.contains("target ▸ <bos> I went home  (4 tokens)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_articles_example_with_scaling_off() {
+    for (w, h) in SIZES {
+        let s = Session::open(std::path::Path::new("scenarios/dot-product.yaml")).unwrap();
+        let mut a = App::new(s, Size::new(w, h));
+        update(&mut a, Message::ToggleScale);
+        let text = screen(&a);
+        assert!(text.contains("unscaled"), "{text}");
+        assert!(text.contains("scale off:"), "{text}");
+        insta::assert_snapshot!(format!("hand_check_scale_off_{w}x{h}"), text);
     }
 }

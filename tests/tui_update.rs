@@ -591,6 +591,9 @@ fn saving_asks_for_a_file_and_confirms_before_overwriting() {
 fn r_replays_the_tour_and_n_p_and_enter_step_through_it() {
     let mut a = app();
     update(&mut a, Message::Replay);
+    // The scenario's description comes first; Enter starts the tour.
+    assert!(matches!(a.mode(), Mode::About { tour: true, .. }));
+    update(&mut a, Message::Activate);
     let t = a.session().tour().expect("a tour");
     assert_eq!(t.pos, 0);
     assert_eq!(step(&a), "embed.sum");
@@ -833,4 +836,255 @@ fn every_key_in_the_help_reaches_a_message() {
         assert!(from_event(&a, &key(KeyCode::Char(c))).is_some(), "{c}");
     }
     let _ = Command::Next; // the commands those keys send are the Session's
+}
+
+fn app_file(path: &str) -> App {
+    App::new(
+        Session::open(std::path::Path::new(path)).unwrap(),
+        Size::new(120, 40),
+    )
+}
+
+fn weight_at(app: &App, name: &str, idx: &[usize]) -> f32 {
+    app.session().trace().get(name).unwrap().value(idx).unwrap()
+}
+
+#[test]
+fn s_and_m_toggle_both_ways_on_a_hand_check() {
+    // The article's own example: scores [10, −1, 6]; unscaled, softmax of [10, −1, 6]
+    // gives weights[0][0] = 1 / (1 + e^−11 + e^−4) = 1 / 1.0183333 = 0.9819977.
+    let mut a = app_file("scenarios/dot-product.yaml");
+    assert!(a.session().toggles().scale);
+    send(&mut a, &[Message::ToggleScale]);
+    let (_, text) = status(&a);
+    assert!(text.starts_with("scale off:"), "{text}");
+    assert!(!a.session().toggles().scale);
+    assert!((weight_at(&a, "weights", &[0, 0]) - 0.9819977).abs() < 1e-5);
+    assert!(a.changes().is_some());
+    send(&mut a, &[Message::ToggleScale]);
+    assert!(status(&a).1.starts_with("scale on:"), "{}", status(&a).1);
+    assert!((weight_at(&a, "weights", &[0, 0]) - 0.9082108).abs() < 1e-6);
+    // m: causal on (one query row: nothing after key 0 is visible), then off again.
+    send(&mut a, &[Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask causal:"), "{}", status(&a).1);
+    assert_eq!(a.session().toggles().mask, MaskKind::Causal);
+    send(&mut a, &[Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask none:"), "{}", status(&a).1);
+    assert_eq!(a.session().toggles().mask, MaskKind::None);
+}
+
+#[test]
+fn s_toggles_after_attend_too() {
+    let mut a = app();
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(
+        &mut a,
+        "attend q=[1,2,3] k=[[2,1,2],[0,1,-1],[1,1,1]] v=[[1,0],[0,1],[1,1]]",
+    );
+    send(&mut a, &[Message::Submit, Message::Cancel]);
+    assert!(a.session().is_hand_check());
+    send(&mut a, &[Message::ToggleScale]);
+    assert!(status(&a).1.starts_with("scale off:"), "{}", status(&a).1);
+    send(&mut a, &[Message::ToggleMask, Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask none:"), "{}", status(&a).1);
+}
+
+#[test]
+fn m_switches_a_decoder_only_models_causal_mask_off_and_on_with_a_warning() {
+    let mut a = app_file("scenarios/decoder-masking.yaml");
+    let c = a.session().config().unwrap().clone();
+    assert_eq!(c.mask_summary(), "mask causal");
+    // Above the diagonal the weights are exactly 0 while the mask is on.
+    assert_eq!(weight_at(&a, "dec.0.self_attn.weights", &[0, 0, 1]), 0.0);
+    send(&mut a, &[Message::ToggleMask]);
+    let (kind, text) = status(&a);
+    assert_eq!(kind, StatusKind::Info);
+    assert!(text.starts_with("mask none:"), "{text}");
+    assert!(!text.contains(" 0 of "), "{text}");
+    assert!(text.contains("not how a decoder is trained"), "{text}");
+    assert_eq!(a.session().config().unwrap().mask_summary(), "mask none");
+    assert!(weight_at(&a, "dec.0.self_attn.weights", &[0, 0, 1]) > 0.0);
+    send(&mut a, &[Message::ToggleMask]);
+    assert!(status(&a).1.starts_with("mask causal:"), "{}", status(&a).1);
+    assert_eq!(weight_at(&a, "dec.0.self_attn.weights", &[0, 0, 1]), 0.0);
+}
+
+#[test]
+fn q_esc_q_asks_again_before_losing_unsaved_changes() {
+    let mut a = app();
+    send(
+        &mut a,
+        &[Message::ToggleScale, Message::Quit, Message::Cancel],
+    );
+    update(&mut a, Message::Quit);
+    assert!(a.running(), "q, Esc, q must ask again");
+    assert_eq!(status(&a).0, StatusKind::Warning);
+    update(&mut a, Message::Quit);
+    assert!(!a.running());
+}
+
+#[test]
+fn load_with_unsaved_changes_needs_a_bang() {
+    let mut a = app();
+    send(&mut a, &[Message::ToggleScale]);
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(&mut a, "load scenarios/dot-product.yaml");
+    send(&mut a, &[Message::Submit]);
+    let (kind, text) = status(&a);
+    assert_eq!(kind, StatusKind::Error);
+    assert!(text.contains("unsaved changes would be lost"), "{text}");
+    assert!(!a.session().is_hand_check());
+    send(&mut a, &[Message::Cancel, Message::OpenPrompt]);
+    typed(&mut a, "load! scenarios/dot-product.yaml");
+    send(&mut a, &[Message::Submit]);
+    assert!(a.session().is_hand_check());
+}
+
+#[test]
+fn pane_keys_close_an_output_box_and_act() {
+    let mut a = app();
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(&mut a, "text 나는 집에 간다");
+    send(&mut a, &[Message::Submit]);
+    assert!(matches!(a.mode(), Mode::Output { .. }));
+    let s = from_event(&a, &key(KeyCode::Char('s'))).unwrap();
+    assert_eq!(s, Message::ToggleScale);
+    update(&mut a, s);
+    assert_eq!(*a.mode(), Mode::Normal);
+    assert!(!a.session().toggles().scale);
+}
+
+#[test]
+fn a_shows_the_title_and_description_and_r_shows_them_before_the_tour() {
+    let mut a = app_file("scenarios/dot-product.yaml");
+    update(&mut a, Message::About);
+    assert!(matches!(a.mode(), Mode::About { tour: false, .. }));
+    let (title, text) = qkv::tui::view::about_text(&a, false);
+    assert_eq!(
+        title,
+        "One query, three keys — the article's dot-product example"
+    );
+    assert!(text.contains("k0 matches best (10)"), "{text}");
+    update(&mut a, Message::Cancel);
+    assert_eq!(*a.mode(), Mode::Normal);
+    // r: the description first, Enter starts the tour at its first stop.
+    update(&mut a, Message::Replay);
+    assert!(matches!(a.mode(), Mode::About { tour: true, .. }));
+    assert!(a.session().tour().is_none());
+    let enter = from_event(&a, &key(KeyCode::Enter)).unwrap();
+    update(&mut a, enter);
+    assert_eq!(*a.mode(), Mode::Normal);
+    assert_eq!(a.session().tour().map(|t| t.pos), Some(0));
+    // The model's description says the weights are random.
+    let mut d = app();
+    update(&mut d, Message::About);
+    let (_, text) = qkv::tui::view::about_text(&d, false);
+    assert!(
+        text.contains("untrained (random weights, seed 42)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_names_the_panes_as_the_screen_does_and_masked_sums_say_what_they_skip() {
+    let help: String = qkv::tui::view::help_lines(100)
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!help.contains("tree"), "{help}");
+    assert!(help.contains("pipeline"), "{help}");
+    // A row of a masked step: the −∞ cells are not in the sum, and the panel says so.
+    let mut a = app_file("scenarios/decoder-masking.yaml");
+    send(&mut a, &[Message::Cancel, Message::OpenPrompt]);
+    typed(&mut a, "show dec.0.self_attn.masked[0][1][2]");
+    send(&mut a, &[Message::Submit]);
+    let buf = {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| qkv::tui::render(&a, f)).unwrap();
+        qkv::tui::view::buffer_text(t.backend().buffer())
+    };
+    assert!(buf.contains("−∞ left out"), "{buf}");
+}
+
+#[test]
+fn tab_completes_at_the_command_prompt_like_the_repl() {
+    let mut a = app();
+    update(&mut a, Message::OpenPrompt);
+    typed(&mut a, "sh");
+    let tab = from_event(&a, &key(KeyCode::Tab)).unwrap();
+    assert_eq!(tab, Message::Edit(Edit::Complete));
+    update(&mut a, tab.clone());
+    let line = |a: &App| match a.mode() {
+        Mode::Prompt { line, .. } => line.text().to_string(),
+        m => panic!("{m:?}"),
+    };
+    assert_eq!(line(&a), "show ");
+    typed(&mut a, "enc.0.attn.sc");
+    update(&mut a, tab.clone());
+    assert_eq!(line(&a), "show enc.0.attn.sc");
+    assert!(
+        status(&a)
+            .1
+            .contains("enc.0.attn.scores  enc.0.attn.scaled"),
+        "{}",
+        status(&a).1
+    );
+    typed(&mut a, "o");
+    update(&mut a, tab);
+    assert_eq!(line(&a), "show enc.0.attn.scores");
+    update(&mut a, Message::Submit);
+    assert_eq!(step(&a), "enc.0.attn.scores");
+}
+
+#[test]
+fn an_error_longer_than_the_status_line_opens_whole_in_a_box() {
+    let mut a = app_on(
+        "version: 1\nmodel: {preset: tiny, arch: encoder}\ninput: {text: a b}\n",
+        80,
+        24,
+    );
+    send(&mut a, &[Message::OpenPrompt]);
+    typed(&mut a, "set model.colour red");
+    send(&mut a, &[Message::Submit]);
+    assert_eq!(status(&a).0, StatusKind::Error);
+    match a.mode() {
+        Mode::Output { text, .. } => {
+            let joined = text.replace('\n', " ");
+            assert!(joined.contains("tokenizer, max_tokens"), "{text}");
+            assert!(joined.contains("preset, arch, d_model"), "{text}");
+        }
+        m => panic!("the whole error should be in a box, not {m:?}"),
+    }
+}
+
+#[test]
+fn the_pipeline_names_the_mask_each_self_attention_uses() {
+    let labels = |a: &App| -> Vec<String> {
+        a.tree()
+            .sections
+            .iter()
+            .flat_map(|s| s.groups.iter().filter_map(|g| g.label.clone()))
+            .filter(|l| l.contains("elf-attention"))
+            .collect()
+    };
+    let mut a = app_file("scenarios/decoder-masking.yaml");
+    assert!(
+        labels(&a).iter().all(|l| l == "Masked self-attention"),
+        "{:?}",
+        labels(&a)
+    );
+    send(&mut a, &[Message::Cancel, Message::ToggleMask]);
+    assert!(
+        labels(&a).iter().all(|l| l == "Self-attention (mask off)"),
+        "{:?}",
+        labels(&a)
+    );
+    // The encoder's mask switched on: its self-attention is masked now.
+    let mut d = app();
+    send(&mut d, &[Message::ToggleMask]);
+    assert!(
+        labels(&d).iter().all(|l| l == "Masked self-attention"),
+        "{:?}",
+        labels(&d)
+    );
 }

@@ -15,6 +15,8 @@ shot() { # name, keys...
   tmux -L "$sock" capture-pane -p -t s
   tmux -L "$sock" kill-server
 }
-shot opening
-shot mask j m
-shot masked_decoder : "show dec.0.self_attn.masked[0][1][2]" Enter
+# The scenario opens with its title and description; Escape closes them.
+shot about
+shot opening Escape
+shot mask Escape j m
+shot masked_decoder Escape : "show dec.0.self_attn.masked[0][1][2]" Enter

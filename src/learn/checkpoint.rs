@@ -364,6 +364,11 @@ pub fn parse_config(text: &str) -> Result<Config, String> {
         scale: flag("scale")?,
         embed_scale: flag("embed_scale")?,
         mask: word("mask")?.parse::<MaskKind>().map_err(e)?,
+        // Written since the decoder's mask could be switched off; causal before.
+        dec_mask: match v.get("dec_mask") {
+            None => MaskKind::Causal,
+            Some(_) => word("dec_mask")?.parse::<MaskKind>().map_err(e)?,
+        },
         eps: v
             .get("eps")
             .and_then(Value::as_f64)

@@ -380,6 +380,19 @@ pub fn attention_settings(step: &Step) -> Option<(usize, bool, bool)> {
     }
 }
 
+/// `concat = [head_out_0 | head_out_1]`, with `…` only when there are more than three heads.
+pub fn concat_formula(heads: usize) -> String {
+    let parts: Vec<String> = match heads {
+        0..=3 => (0..heads).map(|i| format!("head_out_{i}")).collect(),
+        h => vec![
+            "head_out_0".into(),
+            "…".into(),
+            format!("head_out_{}", h - 1),
+        ],
+    };
+    format!("concat = [{}]", parts.join(" | "))
+}
+
 /// Columns of head `head` of a matrix whose `heads` heads sit side by side (a view).
 fn head_view(x: &SharedMatrix, heads: usize, head: usize) -> MatView<'_> {
     let (n, d) = x.dim();
@@ -656,7 +669,7 @@ impl MultiHeadAttention<'_> {
             concat.clone().into(),
             qt.clone(),
             dims.clone(),
-            format!("concat = [head_out_0 | … | head_out_{}]", h - 1),
+            concat_formula(h),
             vec![name("head_out")],
         ));
         rec.record(Step::with_numbers(
@@ -738,5 +751,16 @@ mod tests {
         assert_eq!(a.weights.row(0).to_vec(), vec![0.0, 0.0]);
         assert_eq!(a.weights.row(1).to_vec(), vec![1.0, 0.0]);
         assert!(a.output.iter().all(|v| v.is_finite()));
+    }
+}
+
+#[cfg(test)]
+mod concat_formula_tests {
+    use super::concat_formula;
+
+    #[test]
+    fn concat_names_every_head_up_to_three() {
+        assert_eq!(concat_formula(2), "concat = [head_out_0 | head_out_1]");
+        assert_eq!(concat_formula(8), "concat = [head_out_0 | … | head_out_7]");
     }
 }

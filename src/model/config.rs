@@ -53,7 +53,8 @@ pub enum Positional {
     None,
 }
 
-/// Mask of the encoder self-attention (decoder self-attention is always causal).
+/// Mask of a self-attention block: the encoder's (`Config::mask`, none by default) or the
+/// decoder's (`Config::dec_mask`, causal unless switched off for study).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MaskKind {
     /// Every token sees every token.
@@ -114,6 +115,9 @@ pub struct Config {
     pub embed_scale: bool,
     /// Mask of the encoder self-attention.
     pub mask: MaskKind,
+    /// Mask of the decoder self-attention: causal (the paper, how a decoder is trained);
+    /// `None` only for study, to watch the future leak into the past.
+    pub dec_mask: MaskKind,
     /// LayerNorm epsilon.
     pub eps: f32,
     /// Seed of every random weight and token embedding.
@@ -151,8 +155,11 @@ impl Config {
             norm: Norm::Post,
             positional: Positional::Sinusoidal,
             scale: true,
-            embed_scale: false,
+            // The paper multiplies embeddings by √d_model (§3.4); the small presets do not,
+            // so that a hand-set vector (the article's 바나나) is added to the PE as it is.
+            embed_scale: preset == Preset::Base,
             mask: MaskKind::None,
+            dec_mask: MaskKind::Causal,
             eps: 1e-5,
             seed: 42,
             max_tokens: DEFAULT_MAX_TOKENS,
@@ -166,7 +173,8 @@ impl Config {
     }
 
     /// One line: `encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 ·
-    /// post-LN · seed 42 · PE on · ÷√d_k · mask none`.
+    /// post-LN · ÷√d_k · mask enc none, dec causal` (the mask each attention block uses;
+    /// `no PE` and `emb ×√d_model` when so). The seed is in the model's provenance line (`Transformer::provenance`).
     pub fn summary(&self) -> String {
         let layers = match self.arch {
             Arch::Encoder => self.layers.encoder.to_string(),
@@ -174,22 +182,46 @@ impl Config {
             Arch::EncoderDecoder => format!("{}+{}", self.layers.encoder, self.layers.decoder),
         };
         format!(
-            "{} · d_model {} · heads {} · d_k {} · d_ff {} · layers {layers} · {}-LN · seed {} · PE {} · {} · mask {}",
+            "{} · d_model {} · heads {} · d_k {} · d_ff {} · layers {layers} · {}-LN{} · {}{} · {}",
             self.arch,
             self.d_model,
             self.heads,
             self.d_k(),
             self.d_ff,
             self.norm,
-            self.seed,
             if self.positional == Positional::None {
-                "off"
+                " · no PE"
             } else {
-                "on"
+                ""
             },
             if self.scale { "÷√d_k" } else { "unscaled" },
-            self.mask
+            if self.embed_scale {
+                " · emb ×√d_model"
+            } else {
+                ""
+            },
+            self.mask_summary()
         )
+    }
+
+    /// The masks the attention blocks use: `mask none` (encoder), `mask causal` (decoder),
+    /// `mask enc none, dec causal` (encoder-decoder; cross-attention is never masked).
+    pub fn mask_summary(&self) -> String {
+        match self.arch {
+            Arch::Encoder => format!("mask {}", self.mask),
+            Arch::Decoder => format!("mask {}", self.dec_mask),
+            Arch::EncoderDecoder => format!("mask enc {}, dec {}", self.mask, self.dec_mask),
+        }
+    }
+
+    /// The mask the `mask` toggle switches: the encoder's, or the decoder's in a
+    /// decoder-only model.
+    pub fn toggled_mask(&self) -> MaskKind {
+        if self.arch == Arch::Decoder {
+            self.dec_mask
+        } else {
+            self.mask
+        }
     }
 
     /// Does the architecture have an encoder stack?
@@ -216,12 +248,12 @@ impl Config {
     pub fn problems(&self) -> Vec<Problem> {
         let mut p = Vec::new();
         if self.d_model == 0 {
-            p.push(Problem::new("d_model", 0, "an integer in 1..=1024"));
+            p.push(Problem::new("d_model", 0, "an integer from 1 to 1024"));
         } else if self.d_model > MAX_D_MODEL {
             p.push(Problem::new(
                 "d_model",
                 self.d_model,
-                format!("an integer in 1..={MAX_D_MODEL}"),
+                format!("an integer from 1 to {MAX_D_MODEL}"),
             ));
         }
         if self.heads == 0 {
@@ -247,21 +279,21 @@ impl Config {
             p.push(Problem::new(
                 "d_ff",
                 self.d_ff,
-                format!("an integer in 1..={MAX_D_FF}"),
+                format!("an integer from 1 to {MAX_D_FF}"),
             ));
         }
         if self.has_encoder() && !(1..=MAX_LAYERS).contains(&self.layers.encoder) {
             p.push(Problem::new(
                 "layers.encoder",
                 self.layers.encoder,
-                format!("an integer in 1..={MAX_LAYERS}"),
+                format!("an integer from 1 to {MAX_LAYERS}"),
             ));
         }
         if self.has_decoder() && !(1..=MAX_LAYERS).contains(&self.layers.decoder) {
             p.push(Problem::new(
                 "layers.decoder",
                 self.layers.decoder,
-                format!("an integer in 1..={MAX_LAYERS}"),
+                format!("an integer from 1 to {MAX_LAYERS}"),
             ));
         }
         if !(self.eps.is_finite() && self.eps > 0.0 && self.eps <= 1.0) {
@@ -271,7 +303,7 @@ impl Config {
             p.push(Problem::new(
                 "max_tokens",
                 self.max_tokens,
-                format!("an integer in 1..={MAX_TOKENS_LIMIT}"),
+                format!("an integer from 1 to {MAX_TOKENS_LIMIT}"),
             ));
         }
         p

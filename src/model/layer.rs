@@ -337,7 +337,7 @@ impl<'a> LayerCtx<'a> {
         )
     }
 
-    /// Decoder layer `l`: masked self-attention, Add & Norm, then (with an encoder output)
+    /// Decoder layer `l`: masked self-attention (causal per `config.dec_mask`), Add & Norm, then (with an encoder output)
     /// cross-attention with Q from the decoder and K/V from `memory`, Add & Norm, then FFN,
     /// Add & Norm.
     ///
@@ -350,11 +350,12 @@ impl<'a> LayerCtx<'a> {
         memory: Option<&Flow>,
     ) -> Result<Flow, MissingWeight> {
         let p = format!("dec.{l}");
+        let causal = self.config.dec_mask == MaskKind::Causal;
         let mut x = self.residual(
             x,
             &format!("{p}.add_norm1"),
             &format!("{p}.norm1"),
-            |c, i| c.attend(&format!("{p}.self_attn"), i, None, true),
+            |c, i| c.attend(&format!("{p}.self_attn"), i, None, causal),
         )?;
         let mut k = 2;
         if let Some(mem) = memory {

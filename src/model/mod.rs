@@ -12,6 +12,7 @@ pub mod layer;
 pub mod linalg;
 pub mod norm;
 pub mod params;
+pub mod provenance;
 pub mod tokenizer;
 pub mod transformer;
 pub mod vecmath;

@@ -74,8 +74,23 @@ fn matching(prefix: &str, words: impl IntoIterator<Item = String>) -> Vec<String
     v
 }
 
-/// The completion for `line` with the cursor at byte `pos`.
+/// The completion for `line` with the cursor at byte `pos`. Every candidate ends with a
+/// space, so that the next word can be typed at once (`show` + Tab + `enc…`), except the
+/// address of `show` / `explain`, which may go on with `[h]`.
 pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
+    let before = &line[..pos.min(line.len())];
+    let mut words = before.split_whitespace();
+    let address =
+        matches!(words.next(), Some("show" | "explain")) && before.contains(char::is_whitespace);
+    match complete_words(line, pos, w) {
+        Slot::Words(start, c) if !address => {
+            Slot::Words(start, c.into_iter().map(|x| format!("{x} ")).collect())
+        }
+        other => other,
+    }
+}
+
+fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
     let before = &line[..pos.min(line.len())];
     let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let word = &before[start..];
@@ -85,7 +100,7 @@ pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
     let cands: Vec<String> = match (prior.len(), cmd) {
         (0, _) => {
             let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name.to_string()).collect();
-            names.extend(["save!".to_string(), "quit!".to_string()]);
+            names.extend(["save!", "load!", "quit!"].map(String::from));
             matching(word, names)
         }
         (1, "show" | "explain") => {
@@ -105,7 +120,8 @@ pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
         }
         (1, "head") => matching(word, (0..w.heads).map(|h| h.to_string())),
         (1, "layer") => matching(word, (0..w.layers).map(|l| l.to_string())),
-        (1, "mask") => matching(word, list(&["on", "off", "causal"])),
+        (1, "mask") => matching(word, list(&["on", "off", "causal", "enc", "dec"])),
+        (2, "mask") => matching(word, list(&["on", "off", "causal"])),
         (1, "scale" | "pe") => matching(word, list(&["on", "off"])),
         (1, "norm") => matching(word, list(&["pre", "post"])),
         (1, "help") => matching(word, COMMANDS.iter().map(|c| c.name.to_string())),
@@ -119,13 +135,14 @@ pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
         (2, "set") => match prior[1] {
             "model.arch" => matching(word, list(&["encoder", "decoder", "encoder-decoder"])),
             "model.norm" => matching(word, list(&["post", "pre"])),
-            "model.mask" => matching(word, list(&["none", "causal"])),
+            "model.mask" | "model.dec_mask" => matching(word, list(&["none", "causal"])),
+            "model.preset" => matching(word, list(&["tiny", "small", "base"])),
             "model.positional" => matching(word, list(&["sinusoidal", "none"])),
             "model.tokenizer" => matching(word, list(&["whitespace", "char"])),
             "model.scale" | "model.embed_scale" => matching(word, list(&["on", "off"])),
             _ => Vec::new(),
         },
-        (1, "save" | "save!" | "load" | "replay" | "export") => return Slot::Path(start),
+        (1, "save" | "save!" | "load" | "load!" | "replay" | "export") => return Slot::Path(start),
         _ => Vec::new(),
     };
     Slot::Words(start, cands)
@@ -215,8 +232,9 @@ mod tests {
 
     #[test]
     fn completes_commands_names_heads_and_values() {
-        assert_eq!(cands("sh"), ["show"]);
-        assert_eq!(cands("s"), ["show", "scale", "set", "save", "save!"]);
+        // A command word comes with its space: `show` + Tab + `enc…` gives `show enc…`.
+        assert_eq!(cands("sh"), ["show "]);
+        assert_eq!(cands("s"), ["show ", "scale ", "set ", "save ", "save! "]);
         assert_eq!(
             cands("show enc.0.attn.sc"),
             ["enc.0.attn.scores", "enc.0.attn.scaled"]
@@ -225,16 +243,19 @@ mod tests {
             cands("show enc.0.attn.weights["),
             ["enc.0.attn.weights[0]", "enc.0.attn.weights[1]"]
         );
-        assert_eq!(cands("head "), ["0", "1"]);
-        assert_eq!(cands("layer 1"), ["1"]);
-        assert_eq!(cands("mask c"), ["causal"]);
-        assert_eq!(cands("norm p"), ["pre", "post"]);
-        assert_eq!(cands("set model.he"), ["model.heads"]);
-        assert_eq!(cands("set weight enc.0.attn.W_Q"), ["enc.0.attn.W_Q"]);
-        assert_eq!(cands("set embed 학"), ["학교에"]);
-        assert_eq!(cands("set model.arch enc"), ["encoder", "encoder-decoder"]);
+        assert_eq!(cands("head "), ["0 ", "1 "]);
+        assert_eq!(cands("layer 1"), ["1 "]);
+        assert_eq!(cands("mask c"), ["causal "]);
+        assert_eq!(cands("norm p"), ["pre ", "post "]);
+        assert_eq!(cands("set model.he"), ["model.heads "]);
+        assert_eq!(cands("set weight enc.0.attn.W_Q"), ["enc.0.attn.W_Q "]);
+        assert_eq!(cands("set embed 학"), ["학교에 "]);
+        assert_eq!(
+            cands("set model.arch enc"),
+            ["encoder ", "encoder-decoder "]
+        );
         assert_eq!(cands("save my"), ["<path>"]);
-        assert_eq!(cands("help ex"), ["explain", "export"]);
+        assert_eq!(cands("help ex"), ["explain ", "export "]);
         assert!(cands("text 나").is_empty());
         // The completion replaces the word under the cursor only.
         assert_eq!(

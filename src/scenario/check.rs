@@ -190,7 +190,11 @@ fn short(x: f64) -> String {
 /// An expected number as written: shortest round-trip form, scientific when tiny or huge.
 fn num(x: f64) -> String {
     if x.is_infinite() {
-        if x < 0.0 { "-inf".into() } else { "inf".into() }
+        if x < 0.0 {
+            "−∞".into()
+        } else {
+            "∞".into()
+        }
     } else if x != 0.0 && (x.abs() < 1e-4 || x.abs() >= 1e7) {
         format!("{x:e}")
     } else {
@@ -203,7 +207,11 @@ fn val(x: f32) -> String {
     if x.is_nan() {
         "NaN".into()
     } else if x.is_infinite() {
-        if x < 0.0 { "-inf".into() } else { "inf".into() }
+        if x < 0.0 {
+            "−∞".into()
+        } else {
+            "∞".into()
+        }
     } else if x != 0.0 && (x.abs() < 1e-4 || x.abs() >= 1e7) {
         format!("{x:e}")
     } else {

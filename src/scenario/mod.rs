@@ -158,6 +158,9 @@ pub fn apply_spec(mut c: Config, spec: &ModelSpec) -> Config {
     if let Some(Word(v)) = spec.mask {
         c.mask = v;
     }
+    if let Some(Word(v)) = spec.dec_mask {
+        c.dec_mask = v;
+    }
     if let Some(v) = spec.eps {
         c.eps = v as f32;
     }
@@ -195,6 +198,8 @@ pub fn spec_of(c: &Config) -> ModelSpec {
         scale: Some(c.scale),
         embed_scale: Some(c.embed_scale),
         mask: Some(Word(c.mask)),
+        // Written only when switched off, so that ordinary scenarios keep their layout.
+        dec_mask: (c.dec_mask != MaskKind::Causal).then_some(Word(c.dec_mask)),
         eps: Some(c.eps.to_string().parse().unwrap_or(f64::from(c.eps))),
         seed: Some(c.seed),
         max_tokens: Some(c.max_tokens),
@@ -217,6 +222,7 @@ pub fn merge_spec(base: &ModelSpec, over: &ModelSpec) -> ModelSpec {
         scale: over.scale.or(base.scale),
         embed_scale: over.embed_scale.or(base.embed_scale),
         mask: over.mask.or(base.mask),
+        dec_mask: over.dec_mask.or(base.dec_mask),
         eps: over.eps.or(base.eps),
         seed: over.seed.or(base.seed),
         max_tokens: over.max_tokens.or(base.max_tokens),
@@ -541,6 +547,59 @@ pub fn tour_target(step: &TourStep) -> Result<(String, Option<usize>), String> {
             step.show
         )),
     }
+}
+
+/// Leaves out of `s` what no longer fits its model and sentence (after `--text`, `--preset`
+/// or another flag changed them): embedding overrides of tokens not in the input, weight
+/// overrides of the wrong shape, tour stops and expectations naming steps, heads or cells
+/// that do not exist. Returns one line saying what was left out (`None`: nothing was, or
+/// the scenario does not build anyway, which `build` then reports).
+pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
+    let config = config_of(&s.model);
+    let (valid, input) = prepare(config, &s.input.text, s.input.target.as_deref()).ok()?;
+    let tokens: Vec<&String> = input
+        .source
+        .iter()
+        .chain(input.target.iter().flatten())
+        .collect();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut count = |n: usize, what: &str| {
+        if n > 0 {
+            dropped.push(if n == 1 {
+                format!("1 {what}")
+            } else {
+                format!("{n} {what}s")
+            });
+        }
+    };
+    let before = s.embeddings.0.len();
+    s.embeddings.0.retain(|(t, _)| tokens.contains(&t));
+    count(before - s.embeddings.0.len(), "embedding override");
+    if !s.weights.0.is_empty() {
+        let mut probe = Transformer::new(valid);
+        let before = s.weights.0.len();
+        s.weights.0.retain(|(name, numbers)| {
+            param_of(numbers).is_ok_and(|p| probe.weights_mut().set(name, p).is_ok())
+        });
+        count(before - s.weights.0.len(), "weight override");
+    }
+    let mut bare = s.clone();
+    bare.steps.clear();
+    bare.expect.clear();
+    let trace = build(&bare).ok()?.trace;
+    let before = s.steps.len();
+    s.steps.retain(|t| tour_stop_fits(&trace, t));
+    count(before - s.steps.len(), "tour stop");
+    let before = s.expect.len();
+    s.expect
+        .retain(|e| check_expectations(std::slice::from_ref(e), &trace).is_empty());
+    count(before - s.expect.len(), "expectation");
+    (!dropped.is_empty()).then(|| {
+        format!(
+            "left out {} that no longer fit the model and sentence",
+            dropped.join(", ")
+        )
+    })
 }
 
 /// True when a tour stop names a step, head and cell of `trace`.

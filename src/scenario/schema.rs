@@ -204,6 +204,9 @@ pub struct ModelSpec {
     /// Encoder self-attention mask: `none` or `causal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask: Option<Word<MaskKind>>,
+    /// Decoder self-attention mask: `causal` (default) or `none` (for study only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dec_mask: Option<Word<MaskKind>>,
     /// LayerNorm epsilon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eps: Option<f64>,

@@ -166,6 +166,20 @@ impl LineEdit {
         self.suggested = false;
         self.cursor = self.text.chars().count();
     }
+    /// Replaces the text from byte `start` up to the cursor with `with` (a completion).
+    pub fn replace_to_cursor(&mut self, start: usize, with: &str) {
+        self.suggested = false;
+        let end = self.byte_at(self.cursor);
+        if start > end || !self.text.is_char_boundary(start) {
+            return;
+        }
+        self.text.replace_range(start..end, with);
+        self.cursor = self.text[..start].chars().count() + with.chars().count();
+    }
+    /// Byte offset of the cursor.
+    pub fn cursor_byte(&self) -> usize {
+        self.byte_at(self.cursor)
+    }
     /// Empties the buffer.
     pub fn clear(&mut self) {
         self.suggested = false;
@@ -203,6 +217,13 @@ pub enum Mode {
     Help {
         /// Lines scrolled.
         scroll: u16,
+    },
+    /// The scenario's title and description (when it opens, `a`, and before a tour).
+    About {
+        /// Lines scrolled.
+        scroll: u16,
+        /// Closing it with Enter (or `r`) starts the guided tour.
+        tour: bool,
     },
     /// Multi-line output of a `:` command.
     Output {
@@ -268,6 +289,9 @@ pub struct App {
     pub(super) history: Vec<String>,
     /// The history line being shown at the prompt (`None`: a new line).
     pub(super) recall: Option<usize>,
+    /// `q` was pressed once with unsaved changes: the next `q` (and nothing in between)
+    /// leaves.
+    pub(super) quit_armed: bool,
 }
 
 impl App {
@@ -297,6 +321,7 @@ impl App {
             running: true,
             history: Vec::new(),
             recall: None,
+            quit_armed: false,
         };
         super::update::settle(&mut app);
         app

@@ -44,6 +44,8 @@ pub enum Edit {
     Older,
     /// The next line of the command history (`↓` in the `:` prompt).
     Newer,
+    /// Tab in the `:` prompt: complete the word under the cursor (the REPL's completer).
+    Complete,
 }
 
 /// Everything the user can ask for.
@@ -95,6 +97,8 @@ pub enum Message {
     Replay,
     /// `?`: the key reference.
     Help,
+    /// `a`: the scenario's title and description.
+    About,
     /// `q`: quit (warns once about unsaved changes).
     Quit,
     /// A key in the editor or a prompt.
@@ -160,6 +164,7 @@ fn edit_key(k: &KeyEvent, history: bool) -> Option<Message> {
         KeyCode::Right => Message::Edit(Edit::Right),
         KeyCode::Home => Message::Edit(Edit::Home),
         KeyCode::End => Message::Edit(Edit::End),
+        KeyCode::Tab if history => Message::Edit(Edit::Complete),
         KeyCode::Up if history => Message::Edit(Edit::Older),
         KeyCode::Down if history => Message::Edit(Edit::Newer),
         _ => return None,
@@ -177,7 +182,11 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             KeyCode::Char('c') if ctrl => Some(Message::Confirm(false)),
             _ => None,
         },
-        Mode::Help { .. } | Mode::Output { .. } => match k.code {
+        Mode::About { tour: true, .. } if k.code == KeyCode::Char('r') => Some(Message::Activate),
+        Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => match k.code {
+            KeyCode::Enter if matches!(app.mode(), Mode::About { tour: true, .. }) => {
+                Some(Message::Activate)
+            }
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Some(Message::Cancel),
             KeyCode::Char('c') if ctrl => Some(Message::Cancel),
             KeyCode::Up | KeyCode::Char('k') => Some(Message::Move(Dir::Up)),
@@ -186,41 +195,50 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             KeyCode::PageDown | KeyCode::Char(' ') => Some(Message::Page(Dir::Down)),
             KeyCode::Home => Some(Message::First),
             KeyCode::End => Some(Message::Last),
+            // In the output of a `:` command any other key closes the box and does what it
+            // does on the panes (`s` after `:text …` toggles the scaling).
+            _ if matches!(app.mode(), Mode::Output { .. } | Mode::About { .. }) => normal_key(k),
             _ => None,
         },
-        Mode::Normal => Some(match k.code {
-            KeyCode::Char('c') if ctrl => Message::Quit,
-            KeyCode::Char(_) if ctrl => return None,
-            KeyCode::Up | KeyCode::Char('k') => Message::Move(Dir::Up),
-            KeyCode::Down | KeyCode::Char('j') => Message::Move(Dir::Down),
-            KeyCode::Left | KeyCode::Char('h') => Message::Move(Dir::Left),
-            KeyCode::Right | KeyCode::Char('l') => Message::Move(Dir::Right),
-            KeyCode::PageUp => Message::Page(Dir::Up),
-            KeyCode::PageDown => Message::Page(Dir::Down),
-            KeyCode::Home => Message::First,
-            KeyCode::End => Message::Last,
-            KeyCode::Tab => Message::FocusNext,
-            KeyCode::BackTab => Message::FocusPrev,
-            KeyCode::Enter => Message::Activate,
-            KeyCode::Esc => Message::Cancel,
-            KeyCode::Char(']') => Message::NextHead,
-            KeyCode::Char('[') => Message::PrevHead,
-            KeyCode::Char('}') => Message::NextLayer,
-            KeyCode::Char('{') => Message::PrevLayer,
-            KeyCode::Char('n') => Message::NextStep,
-            KeyCode::Char('p') => Message::PrevStep,
-            KeyCode::Char('m') => Message::ToggleMask,
-            KeyCode::Char('s') => Message::ToggleScale,
-            KeyCode::Char('e') => Message::TogglePe,
-            KeyCode::Char('o') => Message::ToggleNorm,
-            KeyCode::Char('i') => Message::EditSource,
-            KeyCode::Char('t') => Message::EditTarget,
-            KeyCode::Char(':') => Message::OpenPrompt,
-            KeyCode::Char('w') => Message::Save,
-            KeyCode::Char('r') => Message::Replay,
-            KeyCode::Char('?') => Message::Help,
-            KeyCode::Char('q') => Message::Quit,
-            _ => return None,
-        }),
+        Mode::Normal => normal_key(k),
     }
+}
+
+/// What a key means on the panes.
+fn normal_key(k: &KeyEvent) -> Option<Message> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match k.code {
+        KeyCode::Char('c') if ctrl => Message::Quit,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Up | KeyCode::Char('k') => Message::Move(Dir::Up),
+        KeyCode::Down | KeyCode::Char('j') => Message::Move(Dir::Down),
+        KeyCode::Left | KeyCode::Char('h') => Message::Move(Dir::Left),
+        KeyCode::Right | KeyCode::Char('l') => Message::Move(Dir::Right),
+        KeyCode::PageUp => Message::Page(Dir::Up),
+        KeyCode::PageDown => Message::Page(Dir::Down),
+        KeyCode::Home => Message::First,
+        KeyCode::End => Message::Last,
+        KeyCode::Tab => Message::FocusNext,
+        KeyCode::BackTab => Message::FocusPrev,
+        KeyCode::Enter => Message::Activate,
+        KeyCode::Esc => Message::Cancel,
+        KeyCode::Char(']') => Message::NextHead,
+        KeyCode::Char('[') => Message::PrevHead,
+        KeyCode::Char('}') => Message::NextLayer,
+        KeyCode::Char('{') => Message::PrevLayer,
+        KeyCode::Char('n') => Message::NextStep,
+        KeyCode::Char('p') => Message::PrevStep,
+        KeyCode::Char('m') => Message::ToggleMask,
+        KeyCode::Char('s') => Message::ToggleScale,
+        KeyCode::Char('e') => Message::TogglePe,
+        KeyCode::Char('o') => Message::ToggleNorm,
+        KeyCode::Char('i') => Message::EditSource,
+        KeyCode::Char('t') => Message::EditTarget,
+        KeyCode::Char(':') => Message::OpenPrompt,
+        KeyCode::Char('w') => Message::Save,
+        KeyCode::Char('r') => Message::Replay,
+        KeyCode::Char('?') => Message::Help,
+        KeyCode::Char('q') => Message::Quit,
+        _ => return None,
+    })
 }

@@ -78,6 +78,10 @@ pub fn run(session: Session) -> io::Result<()> {
 
 fn event_loop(terminal: &mut DefaultTerminal, session: Session) -> io::Result<()> {
     let mut app = App::new(session, terminal.size()?);
+    // A scenario opens with its title and description (Esc or any pane key closes them).
+    if !app.session().description().is_empty() {
+        update(&mut app, Message::About);
+    }
     let panic_for_test = std::env::var_os(PANIC_ENV).is_some();
     loop {
         draw(terminal, &app)?;

@@ -158,7 +158,23 @@ impl Tree {
         let mut sections: Vec<Section> = Vec::new();
         let mut last_group_key = String::new();
         for step in trace.steps() {
-            let (skey, slabel, gkey, glabel) = place(step.name(), step.kind());
+            let (skey, slabel, gkey, mut glabel) = place(step.name(), step.kind());
+            // Name the mask the block actually uses (the decoder's can be switched off, the
+            // encoder's on).
+            if let Some(l) = &mut glabel
+                && l.ends_with("elf-attention")
+                && let Some((_, _, causal)) = trace
+                    .get(&format!("{gkey}.scores"))
+                    .and_then(crate::model::attention::attention_settings)
+            {
+                *l = if causal {
+                    "Masked self-attention".to_string()
+                } else if gkey.contains("self_attn") {
+                    "Self-attention (mask off)".to_string()
+                } else {
+                    "Self-attention".to_string()
+                };
+            }
             let same_section = sections.last().is_some_and(|s| s.key == skey);
             if !same_section {
                 sections.push(Section {

@@ -46,7 +46,7 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Diff
             | Command::Save { .. }
             | Command::Check
-            | Command::Export(_)
+            | Command::Export { .. }
             | Command::Params
             | Command::Note(_)
             | Command::Help(_)
@@ -96,6 +96,10 @@ fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> {
 
 /// Carries out one message.
 pub fn update(app: &mut App, msg: Message) {
+    // `q` leaves only when pressed twice in a row: anything else in between asks again.
+    if !matches!(msg, Message::Quit | Message::Resize(..)) {
+        app.quit_armed = false;
+    }
     match app.mode.clone() {
         Mode::Edit { field, line } => edit_mode(app, msg, field, line),
         Mode::Prompt { kind, line } => prompt_mode(app, msg, kind, line),
@@ -103,18 +107,32 @@ pub fn update(app: &mut App, msg: Message) {
         Mode::Help { scroll } => {
             let w = app.size.width.saturating_sub(4).min(96).saturating_sub(2);
             let max = help_lines(w).len().saturating_sub(1) as u16;
-            overlay_mode(app, msg, scroll, max);
+            overlay_mode(app, msg, scroll, max, false);
         }
         Mode::Output { text, scroll, .. } => {
-            let max = text.lines().count().saturating_sub(1) as u16;
-            overlay_mode(app, msg, scroll, max);
+            let w = usize::from(app.size.width.saturating_sub(6));
+            let max = super::view::output_lines(&text, w).len().saturating_sub(1) as u16;
+            overlay_mode(app, msg, scroll, max, true);
+        }
+        Mode::About { scroll, tour } => {
+            if tour && msg == Message::Activate {
+                app.mode = Mode::Normal;
+                let _ = run(app, Command::Replay(None));
+            } else {
+                let w = usize::from(app.size.width.saturating_sub(6));
+                let (_, text) = super::view::about_text(app, tour);
+                let max = super::view::output_lines(&text, w).len().saturating_sub(1) as u16;
+                overlay_mode(app, msg, scroll, max, true);
+            }
         }
         Mode::Normal => normal_mode(app, msg),
     }
     settle(app);
 }
 
-fn overlay_mode(app: &mut App, msg: Message, scroll: u16, max: u16) {
+/// Keys in a box: scrolling, closing; with `pass_through` (the output of a `:` command) a
+/// pane key closes the box and does what it does on the panes.
+fn overlay_mode(app: &mut App, msg: Message, scroll: u16, max: u16, pass_through: bool) {
     let page = app.size.height.saturating_sub(8).max(1);
     let to = match msg {
         Message::Cancel => {
@@ -135,11 +153,24 @@ fn overlay_mode(app: &mut App, msg: Message, scroll: u16, max: u16) {
             app.mode = Mode::Normal;
             return;
         }
-        _ => return,
+        Message::Confirm(_)
+        | Message::Edit(_)
+        | Message::Submit
+        | Message::Click(..)
+        | Message::Wheel(..) => return,
+        _ if !pass_through => return,
+        // A pane key closes the box and does what it does there.
+        other => {
+            app.mode = Mode::Normal;
+            normal_mode(app, other);
+            return;
+        }
     }
     .min(max);
     match &mut app.mode {
-        Mode::Help { scroll } | Mode::Output { scroll, .. } => *scroll = to,
+        Mode::Help { scroll } | Mode::Output { scroll, .. } | Mode::About { scroll, .. } => {
+            *scroll = to
+        }
         _ => {}
     }
 }
@@ -154,7 +185,7 @@ fn apply_edit(line: &mut LineEdit, e: Edit) {
         Edit::Home => line.home(),
         Edit::End => line.end(),
         Edit::Clear => line.clear(),
-        Edit::Older | Edit::Newer => {}
+        Edit::Older | Edit::Newer | Edit::Complete => {}
     }
 }
 
@@ -208,6 +239,10 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                 app.mode = Mode::Prompt { kind, line: l };
             }
         }
+        Message::Edit(Edit::Complete) if kind == PromptKind::Command => {
+            complete_prompt(app, &mut line);
+            app.mode = Mode::Prompt { kind, line };
+        }
         Message::Edit(e) => {
             apply_edit(&mut line, e);
             app.mode = Mode::Prompt { kind, line };
@@ -216,6 +251,13 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
         Message::Resize(w, h) => app.size = Size::new(w, h),
         Message::Submit => {
             app.mode = Mode::Normal;
+            if app
+                .status
+                .as_ref()
+                .is_some_and(|s| s.text.starts_with("Tab: "))
+            {
+                app.status = None;
+            }
             match kind {
                 PromptKind::Command => command_line(app, line.text()),
                 PromptKind::SavePath => {
@@ -233,6 +275,42 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             }
         }
         _ => {}
+    }
+}
+
+/// Tab at the `:` prompt: the REPL's completer. One candidate replaces the word; several
+/// give their common beginning and are listed in the status line.
+fn complete_prompt(app: &mut App, line: &mut LineEdit) {
+    use crate::repl::complete::{Slot, Words, complete};
+    let words = Words::of(&app.session);
+    let Slot::Words(start, cands) = complete(line.text(), line.cursor_byte(), &words) else {
+        return;
+    };
+    match cands.as_slice() {
+        [] => say(app, StatusKind::Info, "Tab: nothing to complete here"),
+        [one] => line.replace_to_cursor(start, one),
+        many => {
+            let mut common = many[0].clone();
+            for c in &many[1..] {
+                while !c.starts_with(&common) {
+                    common.pop();
+                }
+            }
+            if common.len() > line.cursor_byte().saturating_sub(start) {
+                line.replace_to_cursor(start, &common);
+            }
+            say(
+                app,
+                StatusKind::Info,
+                format!(
+                    "Tab: {}",
+                    many.iter()
+                        .map(|c| c.trim_end())
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                ),
+            );
+        }
     }
 }
 
@@ -262,6 +340,7 @@ fn command_line(app: &mut App, line: &str) {
         Ok(None) => return,
         Err(e) => {
             say(app, StatusKind::Error, format!("error: {e}"));
+            show_whole_error(app, line);
             return;
         }
     };
@@ -270,16 +349,32 @@ fn command_line(app: &mut App, line: &str) {
         return;
     }
     let boxed = !shows_itself(&cmd);
-    if let Ok(o) = run(app, cmd)
-        && boxed
-        && o.text.trim_end().lines().count() > 1
-    {
-        app.mode = Mode::Output {
-            title: line.trim().to_string(),
-            text: o.text,
-            scroll: 0,
-        };
+    match run(app, cmd) {
+        Ok(o) if boxed && o.text.trim_end().lines().count() > 1 => {
+            app.mode = Mode::Output {
+                title: line.trim().to_string(),
+                text: o.text,
+                scroll: 0,
+            };
+        }
+        Ok(_) => {}
+        Err(_) => show_whole_error(app, line),
     }
+}
+
+/// An error longer than the status line opens in a box, wrapped, so that no part of it
+/// (a list of allowed values, the usage) is cut off.
+fn show_whole_error(app: &mut App, line: &str) {
+    let Some(st) = &app.status else { return };
+    if crate::render::width(&st.text) <= usize::from(app.size.width) {
+        return;
+    }
+    let w = usize::from(app.size.width.saturating_sub(6)).max(20);
+    app.mode = Mode::Output {
+        title: line.trim().to_string(),
+        text: crate::render::wrap(&st.text, w).join("\n"),
+        scroll: 0,
+    };
 }
 
 fn save(app: &mut App, path: PathBuf, force: bool) {
@@ -396,17 +491,14 @@ fn normal_mode(app: &mut App, msg: Message) {
             }
         }
         Message::ToggleMask => {
-            let on = app
-                .session
-                .config()
-                .is_none_or(|c| c.mask == MaskKind::None);
+            let on = app.session.toggles().mask == MaskKind::None;
             let _ = run(
                 app,
                 Command::Mask(if on { MaskKind::Causal } else { MaskKind::None }),
             );
         }
         Message::ToggleScale => {
-            let on = app.session.config().is_none_or(|c| !c.scale);
+            let on = !app.session.toggles().scale;
             let _ = run(app, Command::Scale(switch(on)));
         }
         Message::TogglePe => {
@@ -439,11 +531,34 @@ fn normal_mode(app: &mut App, msg: Message) {
             };
         }
         Message::Replay => {
-            let _ = run(app, Command::Replay(None));
+            // The scenario's title and description first; Enter starts the tour.
+            if app.session.tour().is_none() && !app.session.description().is_empty() {
+                app.mode = Mode::About {
+                    scroll: 0,
+                    tour: true,
+                };
+            } else {
+                let _ = run(app, Command::Replay(None));
+            }
         }
         Message::Help => app.mode = Mode::Help { scroll: 0 },
+        Message::About => {
+            app.mode = Mode::About {
+                scroll: 0,
+                tour: false,
+            }
+        }
         Message::Quit => {
-            let _ = run(app, Command::Quit { force: false });
+            if app.session.is_dirty() && !app.quit_armed {
+                app.quit_armed = true;
+                say(
+                    app,
+                    StatusKind::Warning,
+                    "unsaved changes: w saves them; q again leaves without saving",
+                );
+            } else {
+                let _ = run(app, Command::Quit { force: true });
+            }
         }
         Message::Cancel => {
             if app.session.tour().is_some() {

@@ -31,7 +31,7 @@ pub fn fmt_cell(v: f32, precision: usize, w: usize) -> String {
             return s;
         }
     }
-    let s = format!("{v:.0e}");
+    let s = format!("{v:.0e}").replace('-', "−");
     if width(&s) <= w { s } else { "#".repeat(w) }
 }
 
@@ -259,7 +259,7 @@ mod tests {
     fn cells_fit_their_column() {
         assert_eq!(fmt_cell(0.374_270_6, 4, 8), "0.3743");
         assert_eq!(fmt_cell(f32::NEG_INFINITY, 4, 8), "−∞");
-        assert_eq!(fmt_cell(-1234.5678, 4, 8), "-1234.57");
+        assert_eq!(fmt_cell(-1234.5678, 4, 8), "−1234.57");
         assert_eq!(fmt_cell(123_456_789.0, 4, 8), "1e8");
     }
 }

@@ -23,17 +23,20 @@ use super::tree::{Node, step_label};
 pub const HELP: &[(&str, &str)] = &[
     (
         "←↑↓→ hjkl",
-        "move the cell (matrix), the cursor (tree), scroll (detail)",
+        "move the cell (matrix), the cursor (pipeline), scroll (detail)",
     ),
     ("PgUp PgDn", "a screenful up / down"),
     (
         "Home End",
-        "first / last column (tree and detail: top / bottom)",
+        "first / last column (pipeline and detail: top / bottom)",
     ),
-    ("Tab S-Tab", "next / previous pane: tree → matrix → detail"),
+    (
+        "Tab S-Tab",
+        "next / previous pane: pipeline → matrix → detail",
+    ),
     (
         "Enter",
-        "tree: select the step, open or close a section; tour: next stop",
+        "pipeline: select the step, open or close a section; tour: next stop",
     ),
     (
         "n p",
@@ -66,6 +69,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Esc",
         "clear the change highlight and the status line; close a box",
     ),
+    (
+        "a",
+        "the scenario's title and description (shown when it opens)",
+    ),
     ("?", "this help"),
     (
         "q Ctrl-C",
@@ -73,7 +80,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "mouse",
-        "click a tree line, a cell or a head tab; the wheel scrolls",
+        "click a pipeline line, a cell or a head tab; the wheel scrolls",
     ),
 ];
 
@@ -99,7 +106,11 @@ pub fn render(app: &App, f: &mut Frame) {
             title,
             text,
             scroll,
-        } => output(f, area, title, text, *scroll),
+        } => output(f, area, &format!(":{title}"), text, *scroll),
+        Mode::About { scroll, tour } => {
+            let (title, text) = about_text(app, *tour);
+            output(f, area, &title, &text, *scroll)
+        }
         _ => {}
     }
 }
@@ -158,8 +169,10 @@ pub fn model_summary(c: &Config) -> String {
     c.summary()
 }
 
-/// The summary in fewer columns: `enc-dec · d_model 8 · h 2 · d_k 4 · d_ff 32 · L 2+2 · post-LN · seed 42`.
-pub fn short_summary(c: &Config) -> String {
+/// The summary in fewer columns: `enc-dec · d_model 8 · h 2 · d_k 4 · d_ff 32 · L 2+2 ·
+/// post-LN · mask enc none, dec causal` (PE off, unscaled scores and embedding scaling are
+/// named); with `tiny`, `d 8 · h 2 · ff 32` for an 80-column terminal.
+pub fn short_summary(c: &Config, tiny: bool) -> String {
     let (arch, layers) = match c.arch {
         Arch::Encoder => ("encoder", c.layers.encoder.to_string()),
         Arch::Decoder => ("decoder", c.layers.decoder.to_string()),
@@ -168,26 +181,41 @@ pub fn short_summary(c: &Config) -> String {
             format!("{}+{}", c.layers.encoder, c.layers.decoder),
         ),
     };
+    let sizes = if tiny {
+        format!("d {} · h {} · ff {}", c.d_model, c.heads, c.d_ff)
+    } else {
+        format!(
+            "d_model {} · h {} · d_k {} · d_ff {}",
+            c.d_model,
+            c.heads,
+            c.d_k(),
+            c.d_ff
+        )
+    };
     format!(
-        "{arch} · d_model {} · h {} · d_k {} · d_ff {} · L {layers} · {}-LN · seed {}{}{}{}",
-        c.d_model,
-        c.heads,
-        c.d_k(),
-        c.d_ff,
+        "{arch} · {sizes} · L {layers} · {}-LN{}{}{} · {}",
         c.norm,
-        c.seed,
         if c.positional == Positional::None {
             " · no PE"
         } else {
             ""
         },
         if c.scale { "" } else { " · unscaled" },
-        if c.mask == crate::model::MaskKind::None {
-            ""
-        } else {
-            " · causal"
-        },
+        if c.embed_scale { " · ×√d" } else { "" },
+        c.mask_summary(),
     )
+}
+
+/// The target sentence as the model reads it: the text typed, with the `<bos>` the model
+/// prepends shown in front when the text does not have it (`<bos> I went home`).
+pub fn target_shown(text: Option<&str>, tokens: &[String]) -> String {
+    let text = text.map_or_else(|| tokens.join(" "), str::to_string);
+    match tokens.first() {
+        Some(first) if first == "<bos>" && !text.trim_start().starts_with("<bos>") => {
+            format!("<bos> {}", text.trim_start())
+        }
+        _ => text,
+    }
 }
 
 /// The part of `line` that fits in `w` columns with the cursor visible, and the cursor's
@@ -237,23 +265,49 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title(Line::styled(format!(" {file}{dirty} "), style::DIM).right_aligned());
+    let block = match s.model() {
+        Some(m) => block.title_bottom(
+            Line::styled(format!(" {} ", m.provenance()), style::DIM).right_aligned(),
+        ),
+        None => block,
+    };
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
     match s.config() {
         Some(c) => {
-            let full = model_summary(c);
-            let text = if width(&full) <= usize::from(inner.width) {
-                full
-            } else {
-                short_summary(c)
-            };
+            let w = usize::from(inner.width);
+            let text = [model_summary(c), short_summary(c, false)]
+                .into_iter()
+                .find(|t| width(t) <= w)
+                .unwrap_or_else(|| short_summary(c, true));
             lines.push(Line::styled(text, style::DIM));
         }
-        None => lines.push(Line::styled(
-            "attention hand-check: q · kᵀ, ÷ √d_k, mask, softmax, · v (no model)",
-            style::DIM,
-        )),
+        None => {
+            let t = s.toggles();
+            let full = format!(
+                "attention hand-check (no model): q · kᵀ {} · mask {} · softmax · × v",
+                if t.scale {
+                    "÷ √d_k"
+                } else {
+                    "unscaled (no ÷ √d_k)"
+                },
+                t.mask
+            );
+            let short = format!(
+                "hand-check · {} · mask {}",
+                if t.scale { "÷√d_k" } else { "unscaled" },
+                t.mask
+            );
+            lines.push(Line::styled(
+                if width(&full) <= usize::from(inner.width) {
+                    full
+                } else {
+                    short
+                },
+                style::DIM,
+            ))
+        }
     }
     let editing = match app.mode() {
         Mode::Edit { field, line } => Some((*field, line)),
@@ -286,10 +340,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
                     (Field::Source, Some(i)) => (i.text.clone(), i.source.len()),
                     (Field::Target, Some(i)) => {
                         let toks = i.target.clone().unwrap_or_default();
-                        (
-                            i.target_text.clone().unwrap_or_else(|| toks.join(" ")),
-                            toks.len(),
-                        )
+                        (target_shown(i.target_text.as_deref(), &toks), toks.len())
                     }
                     (_, None) => ("(no sentence: `:text <sentence>` runs the model)".into(), 0),
                 };
@@ -405,9 +456,13 @@ fn note(app: &App, f: &mut Frame, area: Rect) {
         .current()
         .and_then(|st| st.note.clone())
         .unwrap_or_else(|| "(no note at this stop)".into());
-    let body = Text::from(text);
+    let body: Vec<Line<'static>> = text
+        .lines()
+        .flat_map(|l| wrap_words(l, usize::from(area.width.saturating_sub(2))))
+        .map(Line::from)
+        .collect();
     f.render_widget(
-        Paragraph::new(body).wrap(Wrap { trim: true }).block(
+        Paragraph::new(body).block(
             Block::bordered()
                 .border_style(style::FOCUS)
                 .title(Line::styled(
@@ -468,7 +523,15 @@ fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
             .get(rs.argmax)
             .cloned()
             .unwrap_or_default();
-        v.push(Line::from(format!("  sum {}", fmt_value(rs.sum, p))));
+        v.push(Line::from(if rs.skipped > 0 {
+            format!(
+                "  sum {} ({} −∞ left out)",
+                fmt_value(rs.sum, p),
+                rs.skipped
+            )
+        } else {
+            format!("  sum {}", fmt_value(rs.sum, p))
+        }));
         v.push(Line::from(format!(
             "  max {} at {arg} (col {})",
             fmt_value(rs.max, p),
@@ -522,15 +585,11 @@ fn detail(app: &App, f: &mut Frame, area: Rect) {
     if area.width >= 90 {
         let [left, right] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(38)]).areas(area);
+        let expl = wrap_lines(expl, usize::from(left.width.saturating_sub(2)));
+        let stats = wrap_lines(stats, usize::from(right.width.saturating_sub(2)));
+        f.render_widget(Paragraph::new(expl).scroll((scroll, 0)).block(block), left);
         f.render_widget(
-            Paragraph::new(expl)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0))
-                .block(block),
-            left,
-        );
-        f.render_widget(
-            Paragraph::new(stats).wrap(Wrap { trim: false }).block(
+            Paragraph::new(stats).block(
                 Block::bordered()
                     .border_style(style::BORDER)
                     .title(Line::styled(" step & row ", style::TITLE)),
@@ -541,13 +600,8 @@ fn detail(app: &App, f: &mut Frame, area: Rect) {
         let mut all = expl;
         all.push(Line::from(""));
         all.extend(stats);
-        f.render_widget(
-            Paragraph::new(all)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0))
-                .block(block),
-            area,
-        );
+        let all = wrap_lines(all, usize::from(area.width.saturating_sub(2)));
+        f.render_widget(Paragraph::new(all).scroll((scroll, 0)).block(block), area);
     }
 }
 
@@ -621,7 +675,14 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         ],
         Mode::Prompt { .. } => vec![("Enter", "save"), ("Esc", "cancel")],
         Mode::ConfirmOverwrite { .. } => vec![("y", "overwrite"), ("n/Esc", "keep the file")],
-        Mode::Help { .. } | Mode::Output { .. } => {
+        Mode::About { tour: true, .. } => {
+            vec![
+                ("Enter", "start the tour"),
+                ("↑↓", "scroll"),
+                ("Esc", "close"),
+            ]
+        }
+        Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => {
             vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")]
         }
         Mode::Normal => {
@@ -636,31 +697,51 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             } else {
                 v.push(("n/p", "step"));
             }
+            // The keys that matter most come first: a narrow footer drops the last ones.
             // A hand-check has no sentence, positional encoding or norm: only m and s apply.
             let hand = app.session().is_hand_check();
+            v.extend([
+                (if hand { "m s" } else { "m s e o" }, "toggle"),
+                (":", "cmd"),
+                ("?", "help"),
+                ("q", "quit"),
+            ]);
             if !hand {
                 v.push(("i", "edit"));
             }
-            v.extend([("?", "help"), ("q", "quit")]);
+            v.push(("w", "save"));
             if app.session().current_head().is_some() {
                 v.push(("[ ]", "head"));
             }
             if app.current_layer().is_some() {
                 v.push(("{ }", "layer"));
             }
-            v.extend([
-                (if hand { "m s" } else { "m s e o" }, "toggle"),
-                (":", "cmd"),
-                ("w", "save"),
-                ("r", "tour"),
-                ("Tab", "pane"),
-            ]);
+            v.extend([("r", "tour"), ("a", "about"), ("Tab", "pane")]);
             v
         }
     }
 }
 
 fn footer(app: &App, f: &mut Frame, area: Rect) {
+    // At the `:` prompt, Tab's candidates take the footer.
+    if let (
+        Mode::Prompt {
+            kind: PromptKind::Command,
+            ..
+        },
+        Some(st),
+    ) = (app.mode(), app.status())
+        && st.text.starts_with("Tab: ")
+    {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                truncate(&format!(" {}", st.text), usize::from(area.width)),
+                style::DIM,
+            )),
+            area,
+        );
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     let w = usize::from(area.width);
@@ -688,18 +769,43 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// `text` cut into lines of at most `w` columns at spaces.
+/// `text` cut into lines of at most `w` display columns at spaces.
 fn wrap_words(text: &str, w: usize) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for word in text.split(' ') {
-        let Some(last) = out.last_mut() else { break };
-        if !last.is_empty() && width(last) + 1 + width(word) > w {
-            out.push(word.to_string());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
+    crate::render::wrap(text, w)
+}
+
+/// `lines` wrapped to `w` display columns, keeping each character's style. (ratatui's own
+/// wrapping can put a wide character such as 한 over a box's right border.)
+pub fn wrap_lines(lines: Vec<Line<'static>>, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        let cells: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| {
+                let st = line.style.patch(s.style);
+                s.content.chars().map(move |c| (c, st))
+            })
+            .collect();
+        let chars: Vec<char> = cells.iter().map(|(c, _)| *c).collect();
+        for r in crate::render::wrap_indices(&chars, w) {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut cur = String::new();
+            let mut cur_style: Option<Style> = None;
+            for (c, st) in &cells[r] {
+                if cur_style.is_some_and(|x| x != *st) {
+                    spans.push(Span::styled(
+                        std::mem::take(&mut cur),
+                        cur_style.unwrap_or_default(),
+                    ));
+                }
+                cur_style = Some(*st);
+                cur.push(*c);
             }
-            last.push_str(word);
+            if !cur.is_empty() {
+                spans.push(Span::styled(cur, cur_style.unwrap_or_default()));
+            }
+            out.push(Line::from(spans));
         }
     }
     out
@@ -744,8 +850,50 @@ fn help(f: &mut Frame, area: Rect, scroll: u16) {
     );
 }
 
+/// The box `a` opens (and a scenario opens with): its title and the text, the scenario's
+/// description and what to do next.
+pub fn about_text(app: &App, tour: bool) -> (String, String) {
+    let s = app.session();
+    let title = if s.title().is_empty() {
+        "this scenario".to_string()
+    } else {
+        s.title().to_string()
+    };
+    // The description's line breaks are the YAML file's: reflow each paragraph.
+    let mut text = if s.description().is_empty() {
+        "(this scenario has no description)".to_string()
+    } else {
+        s.description()
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    if let Some(m) = s.model() {
+        text.push_str(&format!(
+            "\n\nThe model is {}: its attention patterns show how the arithmetic works, not what a trained model would attend to.",
+            m.provenance()
+        ));
+    }
+    let stops = s.scenario_tour_len();
+    text.push_str(&if tour {
+        format!("\n\nEnter or r starts the guided tour ({stops} stops; n / p step); Esc closes.")
+    } else if stops > 0 {
+        format!("\n\nr replays its guided tour ({stops} stops); a shows this again; Esc closes.")
+    } else {
+        "\n\na shows this again; Esc closes.".to_string()
+    });
+    (title, text)
+}
+
+/// The lines of an output box `w` columns wide (inside), wrapped by display width.
+pub fn output_lines(text: &str, w: usize) -> Vec<String> {
+    text.lines().flat_map(|l| wrap_words(l, w)).collect()
+}
+
 fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
-    let n = text.lines().count() as u16;
+    let lines = output_lines(text, usize::from(area.width.saturating_sub(6)));
+    let n = lines.len() as u16;
     let r = centred(
         area,
         area.width.saturating_sub(4),
@@ -753,10 +901,10 @@ fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
     );
     f.render_widget(Clear, r);
     f.render_widget(
-        Paragraph::new(text.to_string()).scroll((scroll, 0)).block(
+        Paragraph::new(lines.join("\n")).scroll((scroll, 0)).block(
             Block::bordered()
                 .border_style(style::FOCUS)
-                .title(Line::styled(format!(" :{title} "), style::TITLE))
+                .title(Line::styled(format!(" {title} "), style::TITLE))
                 .title_bottom(Line::from(" ↑↓ PgUp PgDn scroll · Esc closes ").right_aligned()),
         ),
         r,
