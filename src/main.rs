@@ -303,11 +303,21 @@ impl ModelArgs {
                 }
                 s.model = scenario::merge_spec(&s.model, &self.spec());
                 if let Some(t) = &self.text {
-                    s.input.text = t.clone();
+                    scenario::set_text(&mut s, t);
                     s.input.target = None;
                 }
                 if let Some(t) = &self.target {
                     s.input.target = Some(t.clone());
+                }
+                if (self.text.is_some() || self.target.is_some())
+                    && let Some(note) = scenario::drop_unfitting(&mut s)
+                {
+                    eprintln!(
+                        "note: {note} ({})",
+                        scenario
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    );
                 }
                 Ok(ScenarioFile::Model(s))
             }
@@ -315,7 +325,7 @@ impl ModelArgs {
                 let c = self.apply(scenario::config_of(&s.model));
                 s.model = scenario::spec_of(&c);
                 if let Some(t) = &self.text {
-                    s.input.text = t.clone();
+                    scenario::set_text(&mut s, t);
                     s.input.target = None;
                 }
                 if let Some(t) = &self.target {

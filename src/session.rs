@@ -1296,14 +1296,8 @@ impl Session {
         }
         let what = match (&text, &target) {
             (Some(t), _) => {
-                // The target stays as it is; `target` changes it. A recorded decoding keeps
-                // the sentence it was recorded on.
-                if let Some(d) = &mut scenario.decode
-                    && d.text.is_none()
-                {
-                    d.text = Some(scenario.input.text.clone());
-                }
-                scenario.input.text = t.clone();
+                // The target stays as it is; `target` changes it.
+                scn::set_text(&mut scenario, t);
                 format!("text {t}")
             }
             (None, Some(t)) => {

@@ -620,6 +620,12 @@ impl Step {
         &self.rows
     }
 
+    /// The row and column labels as stored (shared, not copied): columns of every head side
+    /// by side for `q`, `k`, `v`, `head_out`.
+    pub fn labels(&self) -> (Labels, Labels) {
+        (Arc::clone(&self.rows), Arc::clone(&self.cols))
+    }
+
     /// (rows, cols) of one head, or of the whole matrix.
     pub fn dims(&self) -> (usize, usize) {
         match self.shape().as_slice() {

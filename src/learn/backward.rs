@@ -26,7 +26,6 @@
 //! projection.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, Slice};
 
@@ -34,7 +33,7 @@ use crate::model::attention::attention_settings;
 use crate::model::vocab::UNK;
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Transformer};
-use crate::trace::{Labels, Step, StepKind, Tensor, Trace, TraceError, split_heads};
+use crate::trace::{Step, StepKind, Tensor, Trace, TraceError, split_heads};
 
 use super::loss::{Loss, LossError, cross_entropy, targets};
 
@@ -96,6 +95,8 @@ struct WeightGrads<'m> {
     table: Array2<f32>,
     matrices: HashMap<String, Array2<f32>>,
     vectors: HashMap<String, Array1<f32>>,
+    /// Heads of recomputed attention steps (see [`head`]).
+    heads: HashMap<(String, usize), Array2<f32>>,
 }
 
 impl WeightGrads<'_> {
@@ -153,6 +154,7 @@ pub fn backward(
         table: model.embedding_table(&trace.tokens().vocab),
         matrices: HashMap::new(),
         vectors: HashMap::new(),
+        heads: HashMap::new(),
     };
     let mut grads: HashMap<String, Grad> = HashMap::new();
     grads.insert("logits".into(), Grad::Matrix(d_logits));
@@ -234,13 +236,7 @@ fn grad_step(step: &Step, g: Grad) -> Result<Step, BackwardError> {
         (Grad::Matrix(m), None) => Tensor::Matrix(m),
         (Grad::Heads(t), _) => Tensor::Heads(t),
     };
-    let rows: Labels = Arc::new(step.row_labels().to_vec());
-    let cols: Labels = Arc::new(match step.heads() {
-        Some(h) if side_by_side(step.kind()) => (0..h)
-            .flat_map(|head| step.col_labels(Some(head)).to_vec())
-            .collect(),
-        _ => step.col_labels(None).to_vec(),
-    });
+    let (rows, cols) = step.labels();
     Ok(Step::new(
         format!("grad.{}", step.name()),
         step.kind(),
@@ -296,9 +292,21 @@ fn values(trace: &Trace, name: &str) -> Result<Array2<f32>, BackwardError> {
     Ok(trace.step(name)?.matrix(None)?.into_owned())
 }
 
-/// One head of step `name`.
-fn head(trace: &Trace, name: &str, h: usize) -> Result<Array2<f32>, BackwardError> {
-    Ok(trace.step(name)?.matrix(Some(h))?.into_owned())
+/// One head of step `name`. The attention weights and masked scores are recomputed from
+/// `q` and `k` whenever the trace is asked for them, and the backward pass needs each head
+/// of `weights` twice: they are kept here once computed.
+fn head(
+    trace: &Trace,
+    cache: &mut HashMap<(String, usize), Array2<f32>>,
+    name: &str,
+    h: usize,
+) -> Result<Array2<f32>, BackwardError> {
+    if let Some(m) = cache.get(&(name.to_string(), h)) {
+        return Ok(m.clone());
+    }
+    let m = trace.step(name)?.matrix(Some(h))?.into_owned();
+    cache.insert((name.to_string(), h), m.clone());
+    Ok(m)
 }
 
 fn input(step: &Step, i: usize) -> Result<&str, BackwardError> {
@@ -413,7 +421,7 @@ fn propagate(
             let mut dw = Array3::zeros((heads, n, m));
             let mut dv = Array2::zeros(v.dim());
             for h in 0..heads {
-                let weights = head(trace, w_name, h)?;
+                let weights = head(trace, &mut w.heads, w_name, h)?;
                 let g_h = cols(&g, h, c);
                 dw.index_axis_mut(Axis(0), h)
                     .assign(&g_h.dot(&cols(&v, h, c).t()));
@@ -427,7 +435,7 @@ fn propagate(
             let g = heads_of(g, step)?;
             let mut dm = Array3::zeros(g.dim());
             for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
-                let weights = head(trace, step.name(), h)?;
+                let weights = head(trace, &mut w.heads, step.name(), h)?;
                 for ((w_row, g_row), mut d_row) in weights
                     .rows()
                     .into_iter()
@@ -447,7 +455,7 @@ fn propagate(
             let g = heads_of(g, step)?;
             let mut ds = g.clone();
             for (h, mut d_h) in ds.axis_iter_mut(Axis(0)).enumerate() {
-                let masked = head(trace, step.name(), h)?;
+                let masked = head(trace, &mut w.heads, step.name(), h)?;
                 d_h.zip_mut_with(&masked, |d, m| {
                     if *m == f32::NEG_INFINITY {
                         *d = 0.0;

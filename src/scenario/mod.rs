@@ -230,6 +230,17 @@ pub fn merge_spec(base: &ModelSpec, over: &ModelSpec) -> ModelSpec {
     }
 }
 
+/// Puts `text` in place of the scenario's sentence. A recorded decoding keeps the sentence
+/// it was recorded on (it names it, when it did not already).
+pub fn set_text(s: &mut Scenario, text: &str) {
+    if let Some(d) = &mut s.decode
+        && d.text.is_none()
+    {
+        d.text = Some(s.input.text.clone());
+    }
+    s.input.text = text.to_string();
+}
+
 /// A new scenario for `config` and `input` with no overrides, tour or checks.
 pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenario {
     Scenario {
@@ -555,7 +566,12 @@ pub fn tour_target(step: &TourStep) -> Result<(String, Option<usize>), String> {
 /// that do not exist. Returns one line saying what was left out (`None`: nothing was, or
 /// the scenario does not build anyway, which `build` then reports).
 pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
-    let config = config_of(&s.model);
+    let trained = s
+        .model
+        .checkpoint
+        .as_ref()
+        .and_then(|c| load_checkpoint(c, s.base_dir.as_deref()).ok());
+    let config = scenario_config(&s.model, trained.as_ref());
     let (valid, input) = prepare(config, &s.input.text, s.input.target.as_deref()).ok()?;
     let tokens: Vec<&String> = input
         .source
