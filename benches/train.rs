@@ -9,8 +9,8 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use qkv::bench::{Options, input};
-use qkv::learn::backward;
 use qkv::learn::optim::{Method, Optimizer, Schedule};
+use qkv::learn::{backward, backward_with};
 use qkv::model::config::Preset;
 use qkv::model::{Arch, Config, Input, Transformer, Vocab};
 
@@ -65,7 +65,7 @@ fn train(c: &mut Criterion) {
         g.bench_function("step", |b| {
             b.iter(|| {
                 let t = m.forward(&input).expect("forward");
-                let grads = backward(&m, &t, 0.0).expect("backward");
+                let grads = backward_with(&m, &t, 0.0, false).expect("backward");
                 opt.update(m.weights_mut(), &grads.weights, d);
             })
         });

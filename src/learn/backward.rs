@@ -144,6 +144,18 @@ pub fn backward(
     trace: &Trace,
     smoothing: f32,
 ) -> Result<Gradients, BackwardError> {
+    backward_with(model, trace, smoothing, true)
+}
+
+/// [`backward`], keeping the gradient of every step in [`Gradients::trace`] only when
+/// `keep_steps` (training needs the weights' gradients alone; the steps' are what the
+/// workbench shows). The weight gradients are the same either way.
+pub fn backward_with(
+    model: &Transformer,
+    trace: &Trace,
+    smoothing: f32,
+    keep_steps: bool,
+) -> Result<Gradients, BackwardError> {
     let logits = trace.get("logits").ok_or(LossError::NoLogits)?;
     let targets = targets(trace)?;
     let (loss, d_logits, d_probs) =
@@ -166,7 +178,9 @@ pub fn backward(
             None => zeros_like(step)?,
         };
         propagate(model, trace, step, &g, &mut grads, &mut weights)?;
-        recorded.push(grad_step(step, g)?);
+        if keep_steps {
+            recorded.push(grad_step(step, g)?);
+        }
     }
     recorded.reverse();
     let grad_trace = Trace::new(recorded, trace.tokens().clone());

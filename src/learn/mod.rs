@@ -12,5 +12,5 @@ pub mod loss;
 pub mod optim;
 pub mod train;
 
-pub use backward::{BackwardError, Gradients, backward};
+pub use backward::{BackwardError, Gradients, backward, backward_with};
 pub use loss::{IGNORE, Loss, LossError};

@@ -150,33 +150,41 @@ impl Optimizer {
             let Some(g) = by_name.get(name) else {
                 return;
             };
-            let values: &mut [f32] = match p {
-                Param::Matrix(m) => match m.as_slice_mut() {
-                    Some(s) => s,
-                    None => return,
+            let (values, grad): (&mut [f32], &[f32]) = match (p, g) {
+                (Param::Matrix(m), Param::Matrix(g)) => match (m.as_slice_mut(), g.as_slice()) {
+                    (Some(v), Some(g)) => (v, g),
+                    _ => return,
                 },
-                Param::Vector(v) => match v.as_slice_mut() {
-                    Some(s) => s,
-                    None => return,
+                (Param::Vector(v), Param::Vector(g)) => match (v.as_slice_mut(), g.as_slice()) {
+                    (Some(v), Some(g)) => (v, g),
+                    _ => return,
                 },
+                _ => return,
             };
-            let grad: Vec<f32> = g.values().collect();
             if grad.len() != values.len() {
                 return;
             }
             match method {
                 Method::Sgd => {
-                    for (w, g) in values.iter_mut().zip(&grad) {
+                    for (w, g) in values.iter_mut().zip(grad) {
                         *w -= lr * g;
                     }
                 }
                 Method::Adam => {
-                    let st = moments.entry(name.to_string()).or_insert_with(|| Moments {
-                        m: vec![0.0; grad.len()],
-                        v: vec![0.0; grad.len()],
-                    });
+                    if !moments.contains_key(name) {
+                        moments.insert(
+                            name.to_string(),
+                            Moments {
+                                m: vec![0.0; grad.len()],
+                                v: vec![0.0; grad.len()],
+                            },
+                        );
+                    }
+                    let Some(st) = moments.get_mut(name) else {
+                        return;
+                    };
                     for (((w, g), m), v) in
-                        values.iter_mut().zip(&grad).zip(&mut st.m).zip(&mut st.v)
+                        values.iter_mut().zip(grad).zip(&mut st.m).zip(&mut st.v)
                     {
                         *m = b1 * *m + (1.0 - b1) * g;
                         *v = b2 * *v + (1.0 - b2) * g * g;

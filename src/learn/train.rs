@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::model::config::{Arch, Problem};
 use crate::model::{Input, Param, Transformer};
 
-use super::backward::{BackwardError, backward};
+use super::backward::{BackwardError, backward_with};
 use super::corpus::{Corpus, Pair};
 use super::decode::{DecodeError, greedy};
 use super::optim::{Method, Optimizer, Schedule};
@@ -232,7 +232,7 @@ impl Trainer {
                 let trace = model
                     .forward(&self.train[*i])
                     .map_err(|e| TrainError::Backward(BackwardError::Weight(e.0)))?;
-                let g = backward(model, &trace, smoothing)?;
+                let g = backward_with(model, &trace, smoothing, false)?;
                 Ok((g.loss.value, g.loss.predicted(), g.weights))
             })
             .collect();
