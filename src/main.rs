@@ -68,6 +68,12 @@ enum Command {
 struct TuiArgs {
     /// Open this scenario (default: the built-in 나는 학교에 간다 scenario).
     scenario: Option<PathBuf>,
+    /// Start in the Learn view, training an untrained model with the corpus vocabulary.
+    #[arg(long)]
+    train: bool,
+    /// The parallel corpus the Learn view trains on (default: data/ko-en.tsv, built in).
+    #[arg(long, value_name = "FILE")]
+    corpus: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -462,7 +468,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => tui(TuiArgs { scenario: None }),
+        None => tui(TuiArgs {
+            scenario: None,
+            train: false,
+            corpus: None,
+        }),
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Params(a)) => params(a),
@@ -493,8 +503,15 @@ fn tui(a: TuiArgs) -> Result<ExitCode> {
         eprintln!("{NO_TERMINAL}");
         return Ok(ExitCode::from(2));
     }
-    let session = session_for(a.scenario.as_deref())?;
-    qkv::tui::run(session).context("the terminal failed")?;
+    let mut session = session_for(a.scenario.as_deref())?;
+    if let Some(c) = &a.corpus {
+        session
+            .apply(qkv::command::Command::Learn(
+                qkv::command::LearnCommand::Corpus(c.clone()),
+            ))
+            .with_context(|| format!("cannot train on {}", c.display()))?;
+    }
+    qkv::tui::run_in(session, a.train).context("the terminal failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

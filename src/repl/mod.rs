@@ -148,6 +148,10 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     println!(
         "qkv repl{title}. `help` lists the commands; Tab completes; Ctrl-C clears the line, Ctrl-D leaves."
     );
+    // Ctrl-C while a command runs (the line editor is not reading keys) stops a `train`
+    // run between two updates; the session is kept.
+    let cancel = session.cancel_flag();
+    let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
     loop {
         let prompt = match session.tour() {
             Some(t) => format!("tour {}/{}> ", t.pos + 1, t.steps.len()),

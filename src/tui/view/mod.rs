@@ -1,6 +1,8 @@
 //! `render`: draws the [`App`] into a frame. Reads only; every position comes from
 //! [`layout`](super::layout), the same pure function `update` uses for mouse clicks.
 
+pub mod decode;
+pub mod learn;
 pub mod matrix;
 pub mod style;
 
@@ -15,7 +17,7 @@ use crate::model::{Arch, Config, Positional};
 use crate::render::{fmt_value, truncate, width};
 use crate::trace::Step;
 
-use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, StatusKind};
+use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Screen, StatusKind};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::tree::{Node, step_label};
 
@@ -66,6 +68,18 @@ pub const HELP: &[(&str, &str)] = &[
         "Esc",
         "clear the change highlight and the status line; close a box",
     ),
+    (
+        "g",
+        "gradient view: the matrix shows ∂loss/∂(this step), red raises the loss, blue lowers it",
+    ),
+    (
+        "d",
+        "Decode view: one output token at a time (n / p step, f puts your own token)",
+    ),
+    (
+        "L",
+        "Learn view: train an untrained model (space start / pause, . one update, ← → snapshots, w saves)",
+    ),
     ("?", "this help"),
     (
         "q Ctrl-C",
@@ -84,6 +98,30 @@ pub fn render(app: &App, f: &mut Frame) {
         too_small(f, area);
         return;
     };
+    if app.screen() != Screen::Workbench {
+        let [body, st, foot] = Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        match app.screen() {
+            Screen::Learn => learn::render(app, f, body),
+            _ => decode::render(app, f, body),
+        }
+        status(app, f, st);
+        footer(app, f, foot);
+        match app.mode() {
+            Mode::Help { scroll } => help(f, area, *scroll),
+            Mode::Output {
+                title,
+                text,
+                scroll,
+            } => output(f, area, title, text, *scroll),
+            _ => {}
+        }
+        return;
+    }
     header(app, f, a.header);
     tree(app, f, a.tree);
     matrix::render(app, f, a.matrix, app.focus() == Pane::Matrix);
@@ -237,6 +275,19 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title(Line::styled(format!(" {file}{dirty} "), style::DIM).right_aligned());
+    // Where the weights come from: trained (a checkpoint) or untrained (random, seed S).
+    let prov = s.provenance();
+    let block = if prov.is_empty() {
+        block
+    } else {
+        block.title_bottom(Line::styled(
+            format!(
+                " {} ",
+                truncate(&prov, usize::from(area.width).saturating_sub(4))
+            ),
+            style::DIM,
+        ))
+    };
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
@@ -368,7 +419,14 @@ fn tree(app: &App, f: &mut Frame, area: Rect) {
     let focused = app.focus() == Pane::Tree;
     let block = Block::bordered()
         .border_style(border(focused))
-        .title(Line::styled(" pipeline ", style::TITLE));
+        .title(Line::styled(
+            if app.grad_view() {
+                " pipeline ↑ backward "
+            } else {
+                " pipeline ↓ forward "
+            },
+            style::TITLE,
+        ));
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let (first, _) = layout::tree_window(app, area, app.scroll());
@@ -422,6 +480,11 @@ fn note(app: &App, f: &mut Frame, area: Rect) {
 
 /// The cell's arithmetic: the explanation of the selected cell.
 fn explanation_lines(app: &App) -> Vec<Line<'static>> {
+    if app.grad_view()
+        && let Some(g) = app.session().current_gradient()
+    {
+        return gradient_lines(app, g);
+    }
     match app.session().explanation(None) {
         Ok(e) => {
             let mut v = vec![Line::styled(
@@ -439,6 +502,35 @@ fn explanation_lines(app: &App) -> Vec<Line<'static>> {
         }
         Err(e) => vec![Line::styled(format!("no explanation: {e}"), style::DIM)],
     }
+}
+
+/// The selected cell of the gradient view: its value and the backward rule that gave it.
+fn gradient_lines(app: &App, g: &Step) -> Vec<Line<'static>> {
+    let s = app.session();
+    let addr = s.cell_address();
+    let p = s.precision();
+    let value = g
+        .value(&addr.indices)
+        .map_or_else(|e| e.to_string(), |v| fmt_value(v, p));
+    let forward = s
+        .trace()
+        .value_at(&addr)
+        .map_or_else(|e| e.to_string(), |v| fmt_value(v, p));
+    let loss = s
+        .gradients()
+        .map_or_else(String::new, |g| fmt_value(g.loss.value as f32, p));
+    vec![
+        Line::styled(
+            format!("grad.{addr} = {value}  — ∂loss/∂{addr}"),
+            style::TITLE,
+        ),
+        Line::from(format!("  backward rule: {}", g.formula())),
+        Line::from(format!("  forward value {addr} = {forward}; loss = {loss}")),
+        Line::styled(
+            "  red: raising this number raises the loss; blue: lowers it (g: forward values)",
+            style::DIM,
+        ),
+    ]
 }
 
 /// The step's formula, inputs, the selected row's statistics and the colour legend.
@@ -558,6 +650,8 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             let label = match kind {
                 PromptKind::Command => ":",
                 PromptKind::SavePath => "save as: ",
+                PromptKind::CheckpointPath => "save checkpoint as: ",
+                PromptKind::ForceToken => "next token (instead of the model's): ",
             };
             let lw = width(label);
             let (shown, col) = edit_window(line, w.saturating_sub(lw + 1));
@@ -624,6 +718,25 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         Mode::Help { .. } | Mode::Output { .. } => {
             vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")]
         }
+        Mode::Normal if app.screen() == Screen::Learn => vec![
+            ("space", if app.is_training() { "pause" } else { "train" }),
+            (".", "one step"),
+            ("← →", "snapshots"),
+            ("k", "keep"),
+            ("w", "save"),
+            ("d", "decode"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
+        Mode::Normal if app.screen() == Screen::Decode => vec![
+            ("n", "next token"),
+            ("p", "back"),
+            ("f", "your token"),
+            ("r", "restart"),
+            ("L", "learn"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
         Mode::Normal => {
             let mut v = match app.focus() {
                 Pane::Matrix => vec![("←↑↓→", "cell")],
@@ -655,6 +768,10 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("r", "tour"),
                 ("Tab", "pane"),
             ]);
+            if !hand {
+                v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
+                v.push(("d L", "decode/learn"));
+            }
             v
         }
     }
