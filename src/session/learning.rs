@@ -497,8 +497,8 @@ impl Session {
         let p = self.precision;
         let text = match last {
             Some(s) => format!(
-                "trained {} updates on {corpus}{}: step {}, loss {}, rate {:.6}",
-                done - started,
+                "trained {} on {corpus}{}: step {}, loss {}, rate {:.6}",
+                super::plural(done - started, "update"),
                 if cancelled {
                     " (stopped by Ctrl-C)"
                 } else {

@@ -80,10 +80,11 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
                 );
             }
         }
-        (Screen::Learn, Message::Tick) if app.training => {
-            if run(app, Command::Learn(LearnCommand::Train(STEPS_PER_TICK))).is_err() {
-                app.training = false;
-            }
+        (Screen::Learn, Message::Tick)
+            if app.training
+                && run(app, Command::Learn(LearnCommand::Train(STEPS_PER_TICK))).is_err() =>
+        {
+            app.training = false;
         }
         (Screen::Learn, Message::TrainStep) => {
             app.training = false;
