@@ -18,7 +18,7 @@ fn session_rerun_after_toggle(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(3));
     for (preset, tokens) in [("tiny", 8usize), ("base", 8), ("base", 64)] {
-        let mut s = Session::default_scenario().expect("the built-in scenario");
+        let mut s = Session::untrained_scenario().expect("the built-in scenario");
         let words: Vec<String> = (0..tokens).map(|i| format!("w{i}")).collect();
         if preset == "base" {
             for line in [

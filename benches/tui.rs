@@ -33,7 +33,7 @@ fn bench_cycles(c: &mut Criterion) {
     let cases = [
         (
             "tiny",
-            Session::default_scenario().expect("default scenario"),
+            Session::untrained_scenario().expect("default scenario"),
         ),
         ("base", session(&base("나는 학교에 간다"))),
         ("base_100_tokens", session(&base(&long.join(" ")))),

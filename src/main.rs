@@ -718,7 +718,15 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
             }
         };
         let report = match (&loaded.file, &loaded.runnable) {
-            (ScenarioFile::Model(s), r) => qkv::scenario::check::check_model(r.trace(), s),
+            (ScenarioFile::Model(s), r) => {
+                let mut report = qkv::scenario::check::check_model(r.trace(), s);
+                if let Some(m) = r.model() {
+                    report
+                        .results
+                        .extend(qkv::scenario::learned::run_checks(s, m));
+                }
+                report
+            }
             (ScenarioFile::Attention(att), r) => {
                 qkv::scenario::check::check_attention(r.trace(), att)
             }
@@ -796,12 +804,18 @@ fn explain(a: ExplainArgs) -> Result<ExitCode> {
         precision: a.precision,
         max_terms: a.max_terms,
     };
-    let e = qkv::explain::explain_str(
-        loaded.runnable.model(),
-        loaded.runnable.trace(),
-        &a.cell,
-        &opts,
-    )?;
+    let trace = loaded.runnable.trace();
+    let e = if a.cell.starts_with("grad.") && trace.get(&a.cell).is_none() {
+        // A gradient cell: the backward arithmetic (the loss without label smoothing).
+        let Some(model) = loaded.runnable.model() else {
+            anyhow::bail!("an attention hand-check has no loss, so no gradients");
+        };
+        let addr = Address::parse(&a.cell)?;
+        let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
+        qkv::learn::explain::explain_gradient(model, trace, &grads, &addr, &opts)?
+    } else {
+        qkv::explain::explain_str(loaded.runnable.model(), trace, &a.cell, &opts)?
+    };
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)
 }

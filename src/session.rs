@@ -27,8 +27,12 @@ pub use learning::{
     TOP_K as DECODE_TOP_K, Training,
 };
 
-/// The scenario `qkv` opens with (also embedded so it works from any directory).
+/// The scenario `qkv` opens with (also embedded so it works from any directory): the
+/// article's sentence on the shipped trained model.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
+
+/// The same sentence on the untrained tiny model (random weights, seed 42).
+pub const UNTRAINED_SCENARIO: &str = include_str!("../scenarios/untrained.yaml");
 
 /// Why a command could not be carried out. Nothing changed when one is returned.
 #[derive(Debug, Error)]
@@ -404,10 +408,18 @@ impl Session {
         }
     }
 
-    /// The built-in default scenario (나는 학교에 간다 → I go to school).
+    /// The built-in default scenario (나는 학교에 간다 → I go to school, trained model).
     pub fn default_scenario() -> Result<Session, SessionError> {
         let (file, runnable) =
             io::parse_and_build(DEFAULT_SCENARIO, "scenarios/default.yaml (built in)")?;
+        Ok(Session::from_runnable(file, runnable))
+    }
+
+    /// The built-in untrained scenario (the same sentence, the tiny model with random
+    /// weights).
+    pub fn untrained_scenario() -> Result<Session, SessionError> {
+        let (file, runnable) =
+            io::parse_and_build(UNTRAINED_SCENARIO, "scenarios/untrained.yaml (built in)")?;
         Ok(Session::from_runnable(file, runnable))
     }
 
@@ -562,6 +574,7 @@ impl Session {
                 self.apply_learning(crate::command::LearnCommand::Grad(Some(a)))
             }
             Command::Show(Some(a)) => self.show(&a),
+            Command::Explain(Some(a)) if a.name.starts_with("grad.") => self.explain_gradient(a),
             Command::Explain(a) => self.explain(a),
             Command::Layer(l) => self.layer(l),
             Command::Head(h) => self.head(h),
@@ -1222,7 +1235,13 @@ impl Session {
         }
         let what = match (&text, &target) {
             (Some(t), _) => {
-                // The target stays as it is; `target` changes it.
+                // The target stays as it is; `target` changes it. A recorded decoding keeps
+                // the sentence it was recorded on.
+                if let Some(d) = &mut scenario.decode
+                    && d.text.is_none()
+                {
+                    d.text = Some(scenario.input.text.clone());
+                }
                 scenario.input.text = t.clone();
                 format!("text {t}")
             }
@@ -1583,7 +1602,7 @@ impl Session {
             // The checkpoint stays the same file: its path is made relative to the new
             // scenario's directory (absolute when it is not below it).
             s.model.checkpoint = Some(scn::rebase_checkpoint(c, s.base_dir.as_deref(), &dir));
-            s.base_dir = Some(dir.clone());
+            s.base_dir.0 = Some(dir.clone());
         }
         let text = io::to_yaml(&file)?;
         // Never write a file that would not load back.

@@ -10,9 +10,10 @@ use qkv::learn::backward;
 use qkv::session::Session;
 
 fn session() -> Session {
-    Session::default_scenario().unwrap()
+    Session::untrained_scenario().unwrap()
 }
 
+/// The untrained session with the shipped model loaded by `checkpoint load`.
 fn trained() -> Session {
     let mut s = session();
     s.apply_line("checkpoint load scenarios/ko-en.safetensors")
@@ -41,7 +42,15 @@ fn gradients_are_kept_for_the_current_trace_and_dropped_on_a_rerun() {
     assert!(s.gradients().is_none(), "computed on demand only");
     let out = s.apply_line("grad enc.0.attn.weights[0]").unwrap().text;
     assert!(out.contains("grad.enc.0.attn.weights[0]"), "{out}");
-    assert!(out.contains("softmax backward"), "{out}");
+    assert!(out.contains("(3 × 3)  ∂weights_h"), "{out}");
+    // explain grad.… gives the backward arithmetic of one cell and moves there.
+    let e = s
+        .apply_line("explain grad.enc.0.attn.scaled[0][1][2]")
+        .unwrap()
+        .text;
+    assert!(e.contains("grad.enc.0.attn.scaled[0][1][2]"), "{e}");
+    assert_eq!(s.cursor().step, "enc.0.attn.scaled");
+    assert_eq!((s.cursor().row, s.cursor().col), (1, 2));
     let before = s.gradients().unwrap().loss.value;
     // `show grad.…` is the same view.
     let shown = s
@@ -70,6 +79,8 @@ fn the_header_says_where_the_weights_come_from() {
     assert_eq!(s.provenance(), "untrained (random weights, seed 42)");
     let t = trained();
     assert_eq!(t.provenance(), "trained: scenarios/ko-en.safetensors");
+    let d = Session::default_scenario().unwrap();
+    assert_eq!(d.provenance(), "trained: ko-en.safetensors");
 }
 
 #[test]

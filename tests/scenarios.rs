@@ -150,11 +150,22 @@ fn every_invalid_fixture_fails_with_its_message() {
 
 #[test]
 fn save_load_save_gives_the_same_bytes() {
-    let dir = tempfile::tempdir().unwrap();
+    let top = tempfile::tempdir().unwrap();
+    // Scenarios name their checkpoints and corpus relative to themselves: the same layout.
+    let dir = top.path().join("scenarios");
+    fs::create_dir_all(&dir).unwrap();
+    fs::create_dir_all(top.path().join("data")).unwrap();
+    fs::copy("data/ko-en.tsv", top.path().join("data/ko-en.tsv")).unwrap();
+    for f in fs::read_dir("scenarios").unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|e| e == "safetensors") {
+            fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+        }
+    }
     for f in yaml_files("scenarios") {
         let loaded = io::load(&f).unwrap();
         let first = io::to_yaml(&loaded.file).unwrap();
-        let path = dir.path().join(f.file_name().unwrap());
+        let path = dir.join(f.file_name().unwrap());
         io::save(&loaded.file, &path, &SaveGuard::default()).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), first);
         let again = io::load(&path).unwrap();
@@ -246,14 +257,14 @@ fn replay_prints_steps_with_notes_formulas_and_matrices() {
         out.contains("selected cell [0][0] (q0 → k0) = 10.0000"),
         "{out}"
     );
-    let one = qkv(&["replay", "scenarios/default.yaml", "--step", "6"]);
+    let one = qkv(&["replay", "scenarios/untrained.yaml", "--step", "6"]);
     let out = String::from_utf8_lossy(&one.stdout);
     assert!(
         out.contains("── stop 6/9: dec.0.self_attn.masked[0] ──"),
         "{out}"
     );
     assert!(out.contains("-inf"), "{out}");
-    let bad = qkv(&["replay", "scenarios/default.yaml", "--step", "99"]);
+    let bad = qkv(&["replay", "scenarios/untrained.yaml", "--step", "99"]);
     assert_eq!(bad.status.code(), Some(2));
 }
 
@@ -367,7 +378,7 @@ proptest! {
 fn explain_shows_the_numbers_that_sum_to_a_weights_cell() {
     let o = qkv(&[
         "explain",
-        "scenarios/default.yaml",
+        "scenarios/untrained.yaml",
         "enc.0.attn.weights[0][1][2]",
         "--precision",
         "6",

@@ -6,7 +6,7 @@ use qkv::command::{Command, parse};
 use qkv::session::{Session, SessionError};
 
 fn session() -> Session {
-    Session::default_scenario().unwrap()
+    Session::untrained_scenario().unwrap()
 }
 
 fn run(s: &mut Session, line: &str) -> String {
@@ -26,6 +26,18 @@ fn fails(s: &mut Session, line: &str) -> String {
     assert_eq!(s.trace(), &before_trace, "{line} changed the trace");
     assert_eq!(s.cursor(), &before_cursor, "{line} moved the cursor");
     err
+}
+
+#[test]
+fn the_default_is_the_trained_model() {
+    let s = Session::default_scenario().unwrap();
+    assert_eq!(
+        s.title(),
+        "나는 학교에 간다 → I go to school (trained model)"
+    );
+    let m = s.model().unwrap();
+    assert_eq!(m.vocab().map(|v| v.len()), Some(102));
+    assert_eq!(m.config().d_model, 32);
 }
 
 #[test]
@@ -576,4 +588,25 @@ fn after_saving_the_session_is_the_saved_scenario() {
     let tour = run(&mut s, "replay");
     assert!(tour.contains("stop 1/1: enc.0.attn.weights[1]"), "{tour}");
     assert!(tour.contains("look here"), "{tour}");
+}
+
+/// Changing the sentence keeps a recorded decoding on the sentence it was recorded on, so
+/// the saved scenario's checks still hold.
+#[test]
+fn a_recorded_decoding_keeps_its_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Session::default_scenario().unwrap();
+    run(&mut s, "text 그는 어제 시장에 갔다");
+    let path = dir.path().join("mine.yaml");
+    run(&mut s, &format!("save {}", path.display()));
+    let loaded = qkv::scenario::io::load(&path).unwrap();
+    let qkv::scenario::schema::ScenarioFile::Model(sc) = &loaded.file else {
+        panic!("a model scenario")
+    };
+    assert_eq!(
+        sc.decode.as_ref().and_then(|d| d.text.as_deref()),
+        Some("나는 학교에 간다")
+    );
+    let results = qkv::scenario::learned::run_checks(sc, loaded.runnable.model().unwrap());
+    assert!(results.iter().all(|r| r.passed), "{results:?}");
 }

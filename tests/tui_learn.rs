@@ -14,14 +14,12 @@ use ratatui::layout::Size;
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
 fn untrained(w: u16, h: u16) -> App {
-    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
+    App::new(Session::untrained_scenario().unwrap(), Size::new(w, h))
 }
 
+/// The default scenario: the article's sentence on the shipped trained model.
 fn trained(w: u16, h: u16) -> App {
-    let mut s = Session::default_scenario().unwrap();
-    s.apply_line("checkpoint load scenarios/ko-en.safetensors")
-        .unwrap();
-    App::new(s, Size::new(w, h))
+    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
 }
 
 fn send(app: &mut App, msgs: &[Message]) {

@@ -17,7 +17,7 @@ use ratatui::{Terminal, style::Color};
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
 fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
-    let mut a = App::new(Session::default_scenario().unwrap(), Size::new(w, h));
+    let mut a = App::new(Session::untrained_scenario().unwrap(), Size::new(w, h));
     for m in msgs {
         update(&mut a, m.clone());
     }

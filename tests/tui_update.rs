@@ -16,7 +16,7 @@ use ratatui::crossterm::event::{
 use ratatui::layout::{Rect, Size};
 
 fn app() -> App {
-    App::new(Session::default_scenario().unwrap(), Size::new(120, 40))
+    App::new(Session::untrained_scenario().unwrap(), Size::new(120, 40))
 }
 
 fn app_on(yaml: &str, w: u16, h: u16) -> App {

@@ -16,8 +16,8 @@ use qkv::learn::decode::{self, Sampling};
 use qkv::learn::gradcheck::gradcheck;
 use qkv::learn::optim::{Method, Schedule};
 use qkv::learn::train::{self, TrainOptions, Trainer};
+use qkv::model::Transformer;
 use qkv::model::config::{Arch, DEFAULT_TEXT};
-use qkv::model::{Input, Transformer};
 use qkv::scenario::{self, Runnable};
 
 use crate::{ModelArgs, emit};
@@ -88,7 +88,7 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
         .context("the model to train")?;
     Ok(Transformer::with_vocab(
         valid,
-        corpus.vocab(config.tokenizer),
+        corpus.vocab_for(config.arch, config.tokenizer),
     ))
 }
 
@@ -180,7 +180,16 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
     if let Some(l) = trainer.held_out_loss()? {
         emit(&format!("held-out loss  {l:.4}\n"))?;
     }
-    let m = trainer.held_out_exact_match()?;
+    // A decoder-only model continues text: no reference to match exactly.
+    let m = if c.arch == Arch::EncoderDecoder {
+        trainer.held_out_exact_match()?
+    } else {
+        train::ExactMatch {
+            right: 0,
+            total: 0,
+            wrong: Vec::new(),
+        }
+    };
     if m.total > 0 {
         emit(&format!(
             "held-out greedy exact match {}/{} = {:.1} %\n",
@@ -254,7 +263,7 @@ pub fn decode_cmd(a: DecodeArgs, generate: bool) -> Result<ExitCode> {
             "translate needs an encoder-decoder model; this checkpoint is {arch} (use `qkv generate` for a decoder)"
         ),
         (true, _) => bail!(
-            "generate continues text with a decoder-only model; this checkpoint is {arch} (use `qkv translate`)"
+            "generate continues text with a decoder-only model; this checkpoint is {arch} (use `qkv translate`, or --checkpoint scenarios/en-next.safetensors, the shipped decoder-only model)"
         ),
     }
     let text = a.text.clone().unwrap_or_else(|| {
@@ -345,9 +354,6 @@ pub struct GradcheckArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
-    /// A trained model instead of the scenario's.
-    #[arg(long)]
-    pub checkpoint: Option<PathBuf>,
     /// Step of the central differences.
     #[arg(long, default_value_t = 2e-3)]
     pub step: f32,
@@ -363,22 +369,11 @@ pub struct GradcheckArgs {
 }
 
 pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
-    let (model, input) = match &a.checkpoint {
-        Some(p) => {
-            let m = checkpoint::load(p)?;
-            let text = a.model.text.as_deref().unwrap_or(DEFAULT_TEXT);
-            let input = Input::new(m.config(), text, a.model.target.as_deref())
-                .map_err(|p| anyhow::anyhow!("{}", p[0]))?;
-            (m, input)
-        }
-        None => {
-            let (_, runnable) = a.model.run(a.scenario.as_deref())?;
-            let Runnable::Model(b) = runnable else {
-                bail!("an attention hand-check has no weights to check");
-            };
-            (b.model, b.input)
-        }
+    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+    let Runnable::Model(b) = runnable else {
+        bail!("an attention hand-check has no weights to check");
     };
+    let (model, input) = (b.model, b.input);
     let per = (a.per_weight > 0).then_some(a.per_weight);
     let checks = gradcheck(&model, &input, a.label_smoothing, a.step, per, 1e-2)?;
     let mut out = format!(

@@ -93,6 +93,9 @@ pub enum TrainError {
     Decode(#[from] DecodeError),
 }
 
+/// One pair's loss, predicted tokens and weight gradients.
+type PairGrads = (f64, usize, Vec<(String, Param)>);
+
 /// What one update did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepStats {
@@ -223,7 +226,7 @@ impl Trainer {
         let batch = self.next_batch();
         let model = &self.model;
         let smoothing = self.options.smoothing;
-        let results: Vec<Result<(f64, usize, Vec<(String, Param)>), TrainError>> = batch
+        let results: Vec<Result<PairGrads, TrainError>> = batch
             .par_iter()
             .map(|i| {
                 let trace = model

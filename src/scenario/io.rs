@@ -191,7 +191,7 @@ pub fn parse_and_build_in(
 ) -> Result<(ScenarioFile, Runnable), LoadError> {
     let mut file = parse(text, origin)?;
     if let ScenarioFile::Model(s) = &mut file {
-        s.base_dir = base.map(|b| {
+        s.base_dir.0 = base.map(|b| {
             if b.as_os_str().is_empty() {
                 Path::new(".").to_path_buf()
             } else {

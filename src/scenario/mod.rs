@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod io;
+pub mod learned;
 pub mod schema;
 
 use std::fmt;
@@ -239,7 +240,9 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
         weights: OrderedMap::default(),
         steps: Vec::new(),
         expect: Vec::new(),
-        base_dir: None,
+        decode: None,
+        training: None,
+        base_dir: schema::BaseDir::default(),
     }
 }
 
@@ -415,6 +418,20 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
+    // A scenario that studies gradients (`grad.<name>` in its tour or checks) gets them in
+    // its trace, after the forward steps.
+    let trace = if learned::names_gradients(s) {
+        match learned::with_gradients(&model, trace) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(ScenarioProblem::new(FieldPath::key("expect"), e));
+                return Err(problems);
+            }
+        }
+    } else {
+        trace
+    };
+    problems.extend(learned::check_sections(s, &model));
     problems.extend(check_tour(&s.steps, &trace));
     problems.extend(check_expectations(&s.expect, &trace));
     if problems.is_empty() {

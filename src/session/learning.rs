@@ -342,6 +342,49 @@ impl Session {
             .ok_or_else(|| SessionError::NotHere("no gradients".into()))
     }
 
+    /// The backward arithmetic of a gradient cell (`grad.<name>[h][i][j]`; `None`: the
+    /// gradient of the selected cell). The gradients must have been computed
+    /// (`grad`, or the TUI's gradient view).
+    pub fn gradient_explanation(
+        &self,
+        address: Option<&Address>,
+    ) -> Result<crate::explain::Explanation, SessionError> {
+        let addr = address.cloned().unwrap_or_else(|| {
+            let mut a = self.cell_address();
+            a.name = format!("grad.{}", a.name);
+            a
+        });
+        let g = self.gradients().ok_or_else(|| {
+            SessionError::NotHere("no gradients for this trace: `grad` computes them".into())
+        })?;
+        let m = self.model_subject()?;
+        crate::learn::explain::explain_gradient(
+            &m.model,
+            &self.study.trace,
+            g,
+            &addr,
+            &self.explain_opts(),
+        )
+        .map_err(|e| SessionError::Explain(e.to_string()))
+    }
+
+    pub(super) fn explain_gradient(&mut self, a: Address) -> Result<Outcome, SessionError> {
+        self.ensure_gradients()?;
+        let e = self.gradient_explanation(Some(&a))?;
+        // Explaining a cell also moves there (to the forward step it is the gradient of).
+        let forward = Address {
+            name: a.name.trim_start_matches("grad.").to_string(),
+            indices: a.indices.clone(),
+        };
+        if let Ok(r) = crate::scenario::check::resolve(&self.study.trace, &forward)
+            && let (Some(i), Some(j)) = (r.row, r.col)
+        {
+            self.set_cursor(&forward.name, r.head, Some((i, j)))?;
+            self.visit(true);
+        }
+        Ok(Outcome::say(e.to_text()))
+    }
+
     fn grad(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
         let precision = self.precision;
         let opts = self.render_opts();
@@ -807,7 +850,9 @@ impl Session {
             checkpoint: Some(path.display().to_string()),
             ..ModelSpec::default()
         };
-        sc.base_dir = None;
+        sc.base_dir = Default::default();
+        sc.decode = None;
+        sc.training = None;
         sc.weights = Default::default();
         sc.embeddings = Default::default();
         let tour = std::mem::take(&mut sc.steps);

@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn default_scenario_tree_follows_the_paper() {
-        let s = Session::default_scenario().unwrap();
+        let s = Session::untrained_scenario().unwrap();
         let t = Tree::of(s.trace());
         let labels: Vec<&str> = t.sections.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(

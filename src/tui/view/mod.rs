@@ -480,12 +480,17 @@ fn note(app: &App, f: &mut Frame, area: Rect) {
 
 /// The cell's arithmetic: the explanation of the selected cell.
 fn explanation_lines(app: &App) -> Vec<Line<'static>> {
-    if app.grad_view()
+    let explained = if app.grad_view()
         && let Some(g) = app.session().current_gradient()
     {
-        return gradient_lines(app, g);
-    }
-    match app.session().explanation(None) {
+        match app.session().gradient_explanation(None) {
+            Ok(e) => Ok(e),
+            Err(_) => return gradient_lines(app, g),
+        }
+    } else {
+        app.session().explanation(None)
+    };
+    match explained {
         Ok(e) => {
             let mut v = vec![Line::styled(
                 format!(
