@@ -503,7 +503,6 @@ impl Session {
         let mut last = None;
         let mut error = None;
         let mut cancelled = false;
-        self.learning.cancel.store(false, Ordering::SeqCst);
         for _ in 0..n {
             if self.learning.cancel.swap(false, Ordering::SeqCst) {
                 cancelled = true;
@@ -551,7 +550,10 @@ impl Session {
                 render::fmt_value(s.loss as f32, p),
                 s.rate
             ),
-            None => format!("training stopped at step {done}; the session is kept"),
+            None if cancelled => {
+                format!("training stopped at step {done} (stopped by Ctrl-C); the session is kept")
+            }
+            None => format!("no update made; the run is at step {done}"),
         };
         Ok(Outcome::say(text))
     }
