@@ -217,6 +217,15 @@ fn same_trace(a: &Trace, b: &Trace) -> bool {
             .all(|(x, y)| x.name() == y.name() && x.shares_numbers_with(y))
 }
 
+/// A loss or gradient value: fixed digits, or scientific notation when it would round to 0.
+fn fmt_small(v: f64, precision: usize) -> String {
+    if v != 0.0 && v.abs() < 0.5 * 10f64.powi(-(precision as i32)) {
+        format!("{v:.3e}")
+    } else {
+        render::fmt_value(v as f32, precision)
+    }
+}
+
 fn learn_err(e: impl std::fmt::Display) -> SessionError {
     SessionError::NotHere(e.to_string())
 }
@@ -400,16 +409,11 @@ impl Session {
         } else {
             render::address(&g.trace, &addr, &opts)?
         };
-        let loss = g.loss.value;
+        let loss = fmt_small(g.loss.value, precision);
         Ok(Outcome::say(format!(
-            "∂loss/∂{forward} (backward ↑; loss {}):\n{text}",
-            render::fmt_value(loss as f32, precision)
+            "∂loss/∂{forward} (backward ↑; loss {loss}):\n{text}"
         ))
-        .with_status(format!(
-            "gradient {} (loss {})",
-            addr.name,
-            render::fmt_value(loss as f32, precision)
-        )))
+        .with_status(format!("gradient {} (loss {loss})", addr.name)))
     }
 
     fn loss(&mut self) -> Result<Outcome, SessionError> {
@@ -419,7 +423,7 @@ impl Session {
         let l = &g.loss;
         let mut text = format!(
             "loss = {} (mean cross-entropy over {} predicted positions{})\n",
-            render::fmt_value(l.value as f32, precision),
+            fmt_small(l.value, precision),
             l.predicted(),
             if l.smoothing > 0.0 {
                 format!(", label smoothing ε = {}", l.smoothing)
@@ -436,12 +440,12 @@ impl Session {
             text.push_str(&format!(
                 "{i:>8}  {:<18} {}\n",
                 format!("{word} ({t})"),
-                render::fmt_value(*r as f32, precision)
+                fmt_small(*r, precision)
             ));
         }
         let status = format!(
             "loss {} over {} positions",
-            render::fmt_value(l.value as f32, precision),
+            fmt_small(l.value, precision),
             l.predicted()
         );
         Ok(Outcome::say(text).with_status(status))

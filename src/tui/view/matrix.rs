@@ -227,7 +227,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             if changed {
                 st = st.add_modifier(Modifier::UNDERLINED);
             }
-            let text = fmt_cell(v, precision, col_w);
+            // Gradients of a trained model are often far below 10^-precision: show them in
+            // scientific notation rather than as a misleading 0.
+            let tiny = 0.5 * 10f32.powi(-(precision as i32));
+            let text = if grad.is_some() && v != 0.0 && v.abs() < tiny {
+                truncate(&format!("{v:.1e}"), col_w)
+            } else {
+                fmt_cell(v, precision, col_w)
+            };
             buf.set_stringn(x, y, pad_left(&text, col_w), col_w, st);
             // The cursor (`▸`) or a changed cell (`•`) is marked just left of the number,
             // in the gap before the column when the number fills it.

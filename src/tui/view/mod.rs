@@ -492,15 +492,19 @@ fn explanation_lines(app: &App) -> Vec<Line<'static>> {
     };
     match explained {
         Ok(e) => {
-            let mut v = vec![Line::styled(
+            // A gradient's title already carries its value (in scientific notation when
+            // it is tiny).
+            let head = if e.address.to_string().starts_with("grad.") {
+                format!("{}  — {}", e.address, e.title)
+            } else {
                 format!(
                     "{} = {}  — {}",
                     e.address,
                     crate::explain::fmt_number(e.value, e.precision),
                     e.title
-                ),
-                style::TITLE,
-            )];
+                )
+            };
+            let mut v = vec![Line::styled(head, style::TITLE)];
             v.push(Line::from(format!("  {}", e.formula)));
             v.extend(e.lines.iter().map(|l| Line::from(format!("  {l}"))));
             v
