@@ -10,6 +10,9 @@ use thiserror::Error;
 use crate::model::{Arch, MaskKind, Norm, Positional, Preset, TokenizerKind};
 use crate::trace::{Address, edit_distance};
 
+pub mod learn;
+pub use learn::LearnCommand;
+
 /// `on`/`off`-style switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Switch {
@@ -178,6 +181,8 @@ pub enum Command {
     Note(String),
     /// Help on everything or one command.
     Help(Option<String>),
+    /// Gradients, loss, training, decoding, checkpoints.
+    Learn(LearnCommand),
     /// Leave (`force`: even with unsaved changes).
     Quit {
         /// Leave without asking about unsaved changes.
@@ -312,6 +317,46 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "params",
         usage: "params",
         summary: "parameter count of the current model",
+    },
+    CommandSpec {
+        name: "grad",
+        usage: "grad [<name>[h][i][j]]",
+        summary: "the gradient of the loss with respect to a step or weight (grad.<name>); alone: the current step's",
+    },
+    CommandSpec {
+        name: "loss",
+        usage: "loss",
+        summary: "the cross-entropy loss of the current sentence and the ids each position should predict",
+    },
+    CommandSpec {
+        name: "train",
+        usage: "train [<steps>] | train corpus <file> | train snapshot | train view <i>|live | train reset",
+        summary: "train a model with a corpus vocabulary on data/ko-en.tsv (default 10 steps; Ctrl-C stops)",
+    },
+    CommandSpec {
+        name: "translate",
+        usage: "translate <sentence>",
+        summary: "decode a sentence token by token with the current model (encoder-decoder)",
+    },
+    CommandSpec {
+        name: "generate",
+        usage: "generate <text>",
+        summary: "continue a text token by token (decoder-only model)",
+    },
+    CommandSpec {
+        name: "decode",
+        usage: "decode [start] | decode next [<token>] | decode force <token> | decode back",
+        summary: "decode the current sentence one token at a time; a token given is put instead of the model's choice",
+    },
+    CommandSpec {
+        name: "sample",
+        usage: "sample <temperature> [<top-k>|all] [<seed>] | sample off",
+        summary: "sample the next decodings: p_i ∝ exp(logit_i / T) over the top k, seeded (off: greedy)",
+    },
+    CommandSpec {
+        name: "checkpoint",
+        usage: "checkpoint load <file> | checkpoint save <file> | checkpoint save! <file>",
+        summary: "load a trained model (.safetensors) or save the model being trained",
     },
     CommandSpec {
         name: "help",
@@ -822,6 +867,11 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
         } else {
             Some(rest.to_string())
         }),
+        w @ ("grad" | "loss" | "train" | "translate" | "generate" | "decode" | "sample"
+        | "checkpoint") => match learn::parse(w, rest)? {
+            Some(c) => c,
+            None => return Ok(None),
+        },
         "quit" | "exit" | "q" => {
             no_extra("quit", rest)?;
             Command::Quit { force: false }

@@ -70,6 +70,12 @@ struct TuiArgs {
     scenario: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
+    /// Start in the Learn view, training an untrained model with the corpus vocabulary.
+    #[arg(long)]
+    train: bool,
+    /// The parallel corpus the Learn view trains on (default: data/ko-en.tsv, built in).
+    #[arg(long, value_name = "FILE")]
+    corpus: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -545,8 +551,15 @@ fn tui(a: TuiArgs) -> Result<ExitCode> {
         eprintln!("{NO_TERMINAL}");
         return Ok(ExitCode::from(2));
     }
-    let session = session_for(a.scenario.as_deref(), &a.model)?;
-    qkv::tui::run(session).context("the terminal failed")?;
+    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
+    if let Some(c) = &a.corpus {
+        session
+            .apply(qkv::command::Command::Learn(
+                qkv::command::LearnCommand::Corpus(c.clone()),
+            ))
+            .with_context(|| format!("cannot train on {}", c.display()))?;
+    }
+    qkv::tui::run_in(session, a.train).context("the terminal failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -21,6 +21,12 @@ use crate::scenario::schema::{
 use crate::scenario::{self as scn, Runnable, ScenarioProblem};
 use crate::trace::{Address, Step, Trace, TraceError};
 
+mod learning;
+pub use learning::{
+    BUILT_IN_CORPUS_NAME, DecodeState, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY, Snapshot,
+    TOP_K as DECODE_TOP_K, Training,
+};
+
 /// The scenario `qkv` opens with (also embedded so it works from any directory): the
 /// article's sentence on the shipped trained model.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
@@ -335,6 +341,8 @@ pub struct Session {
     precision: usize,
     dirty: bool,
     quit_armed: bool,
+    /// Gradients, decoding, training.
+    learning: Learning,
 }
 
 fn first_cursor(trace: &Trace) -> Cursor {
@@ -413,6 +421,7 @@ impl Session {
             precision: 4,
             dirty: false,
             quit_armed: false,
+            learning: Learning::default(),
         }
     }
 
@@ -607,7 +616,11 @@ impl Session {
             Command::Text(t) => self.change_input(Some(t), None),
             Command::Target(t) => self.change_input(None, Some(t)),
             Command::Show(None) => Ok(self.list_steps()),
+            Command::Show(Some(a)) if a.name.starts_with("grad.") => {
+                self.apply_learning(crate::command::LearnCommand::Grad(Some(a)))
+            }
             Command::Show(Some(a)) => self.show(&a),
+            Command::Explain(Some(a)) if a.name.starts_with("grad.") => self.explain_gradient(a),
             Command::Explain(a) => self.explain(a),
             Command::Layer(l) => self.layer(l),
             Command::Head(h) => self.head(h),
@@ -671,6 +684,7 @@ impl Session {
             Command::Params => self.params(),
             Command::Note(t) => self.note(t),
             Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
+            Command::Learn(c) => self.apply_learning(c),
             Command::Quit { force } => Ok(self.quit(force)),
         }
     }

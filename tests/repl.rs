@@ -295,3 +295,22 @@ fn a_huge_export_from_the_repl_needs_a_bang() {
     );
     assert!(!dir.path().join("big.json").exists());
 }
+
+#[test]
+fn interactive_train_shows_progress_and_ctrl_c_stops_it_keeping_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = spawn_repl(dir.path());
+    p.expect("qkv> ").unwrap();
+    p.send("train 100000\r").unwrap();
+    // Progress lines while it runs.
+    p.expect("updates · trained").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("of 100000 updates (stopped by Ctrl-C)").unwrap();
+    p.expect("qkv> ").unwrap();
+    // The session is still there: the run goes on from where it stopped.
+    p.send("loss\r").unwrap();
+    p.expect("loss = ").unwrap();
+    p.expect("qkv> ").unwrap();
+    p.send("quit!\r").unwrap();
+    p.expect(Eof).unwrap();
+}

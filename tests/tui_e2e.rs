@@ -305,3 +305,67 @@ fn without_a_terminal_qkv_says_what_to_use_instead() {
         assert!(o.stdout.is_empty());
     }
 }
+
+/// The loss shown in the Learn view's first line (`loss 5.2160`).
+fn learn_loss(screen: &str) -> Option<String> {
+    let at = screen.find("· loss ")? + "· loss ".len();
+    screen[at..].split_whitespace().next().map(str::to_string)
+}
+
+#[test]
+fn watch_it_translate_and_watch_it_learn() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tmux::start(dir.path());
+    launch(&t, "", "");
+    t.wait_for("the opening screen", |s| s.contains("why this number"));
+    // The default scenario is on the trained model, and says so.
+    t.wait_for("the trained model", |s| {
+        s.contains("└ trained: ko-en.safetensors")
+    });
+    // Decode the article's sentence one token at a time.
+    t.keys(&["d"]);
+    t.wait_for("the Decode view", |s| s.contains("qkv · Decode"));
+    let mut seen = Vec::new();
+    for want in ["I", "I go", "I go to", "I go to school"] {
+        t.keys(&["n"]);
+        let s = t.wait_for(want, |s| {
+            s.lines().any(|l| {
+                l.contains(&format!("output        ▸ {want} "))
+                    || l.trim_end().ends_with(&format!("output        ▸ {want}"))
+            })
+        });
+        seen.push(s);
+    }
+    assert!(
+        seen[3].contains("▶school"),
+        "the chosen bar is marked:\n{}",
+        seen[3]
+    );
+    // Back to the workbench, then the Learn view on an untrained model.
+    t.keys(&["Escape"]);
+    t.wait_for("the workbench", |s| s.contains("why this number"));
+    t.keys(&["L"]);
+    t.wait_for("the Learn view at step 0", |s| {
+        s.contains("qkv · Learn") && s.contains("step 0 ·")
+    });
+    t.keys(&["."]);
+    let one = t.wait_for("step 1", |s| s.contains("step 1 ·"));
+    t.keys(&["."]);
+    let two = t.wait_for("step 2", |s| s.contains("step 2 ·"));
+    let (l1, l2) = (learn_loss(&one).unwrap(), learn_loss(&two).unwrap());
+    assert_ne!(l1, l2, "the loss moves:\n{two}");
+    // Space trains between frames; Esc pauses without leaving.
+    t.keys(&["Space"]);
+    t.wait_for("training", |s| s.contains("▶ training"));
+    t.keys(&["Escape"]);
+    t.wait_for("paused", |s| {
+        s.contains("⏸ paused") && s.contains("qkv · Learn")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("the workbench", |s| s.contains("why this number"));
+    t.keys(&[":"]);
+    t.type_text("quit!");
+    t.keys(&["Enter"]);
+    t.wait_for("the exit", |s| s.contains("EXIT=0"));
+    t.assert_terminal_restored(dir.path());
+}

@@ -129,6 +129,10 @@ pub fn to_bytes(model: &Transformer) -> Result<Vec<u8>, CheckpointError> {
         config_json(model.config()).to_string(),
     );
     meta.insert(
+        "qkv.steps".to_string(),
+        model.trained_steps().to_string(),
+    );
+    meta.insert(
         "qkv.vocab".to_string(),
         Value::from(vocab.tokens().to_vec()).to_string(),
     );
@@ -318,8 +322,19 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointEr
         named.push((name, param));
     }
     named.sort_by_key(|(n, _)| order(n));
-    Transformer::from_parts(config, Weights::from_named(named), vocab)
-        .map_err(|cause| CheckpointError::Parts { path: p(), cause })
+    let mut model = Transformer::from_parts(config, Weights::from_named(named), vocab)
+        .map_err(|cause| CheckpointError::Parts { path: p(), cause })?;
+    // Optimiser updates made (a checkpoint without the key is counted as trained once).
+    let steps = match md.get("qkv.steps") {
+        Some(s) => s.parse::<usize>().map_err(|_| CheckpointError::Metadata {
+            path: p(),
+            key: "qkv.steps",
+            why: format!("{s:?} is not a whole number"),
+        })?,
+        None => 1,
+    };
+    model.set_trained_steps(steps);
+    Ok(model)
 }
 
 /// A configuration from its JSON form (the keys [`config_json`] writes).

@@ -179,6 +179,24 @@ pub struct Decoder {
     top: usize,
 }
 
+impl Clone for Decoder {
+    /// The same decoding; the sampling stream continues from the same draw.
+    fn clone(&self) -> Decoder {
+        Decoder {
+            text: self.text.clone(),
+            prefix: self.prefix.clone(),
+            steps: self.steps.clone(),
+            trace: self.trace.clone(),
+            rng: self.rng.as_ref().map(|(s, r)| {
+                let mut c = ChaCha8Rng::seed_from_u64(s.seed);
+                c.set_word_pos(r.get_word_pos());
+                (*s, c)
+            }),
+            top: self.top,
+        }
+    }
+}
+
 impl Decoder {
     /// Starts decoding `text`: the source of an encoder-decoder (the decoder starts from
     /// `<bos>`), or the prompt of a decoder-only model (`<bos>` is put first when missing).

@@ -259,6 +259,8 @@ impl Trainer {
         let rate = self
             .optimizer
             .update(self.model.weights_mut(), &grads, d_model);
+        let done = self.model.trained_steps() + 1;
+        self.model.set_trained_steps(done);
         let stats = StepStats {
             step: self.optimizer.steps(),
             loss: loss / batch.len().max(1) as f64,

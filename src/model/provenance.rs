@@ -3,11 +3,15 @@
 use super::transformer::Transformer;
 
 impl Transformer {
-    /// Where the weights come from: `untrained (random weights, seed 42)`. Every front end
-    /// (the TUI header, `qkv run`) prints this line, so that nobody reads meaning into the
-    /// patterns of random weights.
+    /// Where the weights come from: `untrained (random weights, seed 42)` or `trained (1000
+    /// updates)`. Every front end (the TUI header, `qkv run`) prints this line, so that
+    /// nobody reads meaning into the patterns of random weights.
     pub fn provenance(&self) -> String {
-        format!("untrained (random weights, seed {})", self.config().seed)
+        match self.trained_steps() {
+            0 => format!("untrained (random weights, seed {})", self.config().seed),
+            1 => "trained (1 update)".to_string(),
+            n => format!("trained ({n} updates)"),
+        }
     }
 }
 

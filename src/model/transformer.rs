@@ -40,6 +40,8 @@ pub struct Transformer {
     /// the weight `embed.E`. `None`: the vocabulary is the sentence's tokens and a token's
     /// vector depends only on (seed, text).
     vocab: Option<Arc<Vocab>>,
+    /// Optimiser updates its weights have had (0: as initialised).
+    trained_steps: usize,
 }
 
 /// Weights that do not fit a configuration (a checkpoint's).
@@ -88,6 +90,7 @@ impl Transformer {
             weights,
             embedding,
             vocab: None,
+            trained_steps: 0,
         }
     }
 
@@ -103,6 +106,7 @@ impl Transformer {
             weights,
             embedding,
             vocab: Some(Arc::new(vocab)),
+            trained_steps: 0,
         }
     }
 
@@ -150,7 +154,19 @@ impl Transformer {
             weights,
             embedding,
             vocab: Some(Arc::new(vocab)),
+            trained_steps: 0,
         })
+    }
+
+    /// Optimiser updates the weights have had (0: as initialised).
+    pub fn trained_steps(&self) -> usize {
+        self.trained_steps
+    }
+
+    /// Records how many optimiser updates the weights have had (the trainer counts them,
+    /// a checkpoint keeps the count).
+    pub fn set_trained_steps(&mut self, steps: usize) {
+        self.trained_steps = steps;
     }
 
     /// The fixed vocabulary, for a model that has one.

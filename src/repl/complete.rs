@@ -143,6 +143,12 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
             _ => Vec::new(),
         },
         (1, "save" | "save!" | "load" | "load!" | "replay" | "export") => return Slot::Path(start),
+        (1, "grad") => matching(word, w.steps.iter().chain(w.weights.iter()).cloned()),
+        (1, "train") => matching(word, list(&["snapshot", "view", "reset"])),
+        (1, "decode") => matching(word, list(&["start", "next", "force", "back"])),
+        (1, "sample") => matching(word, list(&["off"])),
+        (1, "checkpoint") => matching(word, list(&["load", "save", "save!"])),
+        (2, "checkpoint") => return Slot::Path(start),
         _ => Vec::new(),
     };
     Slot::Words(start, cands)
@@ -231,10 +237,24 @@ mod tests {
     }
 
     #[test]
+    fn completes_the_learning_commands() {
+        assert_eq!(cands("tra"), ["train", "translate"]);
+        assert_eq!(cands("grad enc.0.attn.W_K"), ["enc.0.attn.W_K"]);
+        assert_eq!(
+            cands("grad enc.0.attn.sc"),
+            ["enc.0.attn.scores", "enc.0.attn.scaled"]
+        );
+        assert_eq!(cands("checkpoint s"), ["save", "save!"]);
+        assert_eq!(cands("checkpoint load m"), ["<path>"]);
+        assert_eq!(cands("decode f"), ["force"]);
+        assert_eq!(cands("train s"), ["snapshot"]);
+    }
+
+    #[test]
     fn completes_commands_names_heads_and_values() {
         // A command word comes with its space: `show` + Tab + `enc…` gives `show enc…`.
         assert_eq!(cands("sh"), ["show "]);
-        assert_eq!(cands("s"), ["show ", "scale ", "set ", "save ", "save! "]);
+        assert_eq!(cands("s"), ["show ", "scale ", "set ", "save ", "sample ", "save! "]);
         assert_eq!(
             cands("show enc.0.attn.sc"),
             ["enc.0.attn.scores", "enc.0.attn.scaled"]

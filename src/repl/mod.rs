@@ -16,8 +16,8 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 
-use crate::command::Command;
-use crate::session::{Session, SessionError};
+use crate::command::{Command, LearnCommand};
+use crate::session::{Outcome, Session, SessionError};
 use complete::{Slot, Words};
 
 /// How the REPL runs.
@@ -148,6 +148,10 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     println!(
         "qkv repl{title}. `help` lists the commands; Tab completes; Ctrl-C clears the line, Ctrl-D leaves."
     );
+    // Ctrl-C while a command runs (the line editor is not reading keys) stops a `train`
+    // run between two updates; the session is kept.
+    let cancel = session.cancel_flag();
+    let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
     loop {
         let prompt = match session.tour() {
             Some(t) => format!("tour {}/{}> ", t.pos + 1, t.steps.len()),
@@ -175,7 +179,14 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
                 let _ = rl.save_history(h);
             }
         }
+        // A Ctrl-C pressed before this command does not stop it.
+        session
+            .cancel_flag()
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         let result = line_command(&session, &line).and_then(|c| match c {
+            Some(Command::Learn(LearnCommand::Train(n))) if n > PROGRESS_CHUNK => {
+                train_with_progress(&mut session, n)
+            }
             Some(c) => session.apply(c),
             None => Ok(Default::default()),
         });
@@ -193,6 +204,43 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Updates between two progress lines of a long `train`.
+pub const PROGRESS_CHUNK: usize = 10;
+
+/// `train n` in chunks, with a progress line (step, loss, rate) on stderr after each; Ctrl-C
+/// stops it between two updates and keeps the session.
+fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, SessionError> {
+    let start = session.training().map_or(0, |t| t.steps_done());
+    let mut last = Outcome::default();
+    let mut done = 0;
+    while done < n {
+        let k = (n - done).min(PROGRESS_CHUNK);
+        last = session.apply(Command::Learn(LearnCommand::Train(k)))?;
+        let now = session.training().map_or(0, |t| t.steps_done());
+        let stopped = now - start < done + k;
+        done = now - start;
+        eprint!("\r{done}/{n} updates · {}   ", last.status);
+        let _ = io::stderr().flush();
+        if stopped {
+            break;
+        }
+    }
+    eprintln!();
+    let summary = match session.training().and_then(|t| t.losses().last().copied()) {
+        Some((step, loss)) => format!(
+            "trained {done} of {n} updates{}: step {step}, loss {}\n",
+            if done < n { " (stopped by Ctrl-C)" } else { "" },
+            crate::render::fmt_value(loss as f32, session.precision())
+        ),
+        None => last.text.clone(),
+    };
+    Ok(Outcome {
+        status: summary.trim_end().to_string(),
+        text: summary,
+        ..Outcome::default()
+    })
 }
 
 /// Runs commands from `input` (a file or a pipe): no prompt, no line editing. Stops at the

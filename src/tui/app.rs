@@ -42,6 +42,18 @@ impl Pane {
     }
 }
 
+/// What fills the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// The workbench: pipeline tree, matrix, details.
+    #[default]
+    Workbench,
+    /// Watch it learn: training, loss curve, attention as the weights move.
+    Learn,
+    /// Watch it translate: one output token at a time.
+    Decode,
+}
+
 /// Which sentence is being edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -58,6 +70,10 @@ pub enum PromptKind {
     Command,
     /// `w` — the file to save to.
     SavePath,
+    /// `w` in the Learn view — the checkpoint file to save to.
+    CheckpointPath,
+    /// `f` in the Decode view — the token to put next.
+    ForceToken,
 }
 
 /// A one-line text editor; the cursor is a char index, shown at its display column.
@@ -292,6 +308,12 @@ pub struct App {
     /// `q` was pressed once with unsaved changes: the next `q` (and nothing in between)
     /// leaves.
     pub(super) quit_armed: bool,
+    /// What fills the screen.
+    pub(super) screen: Screen,
+    /// The matrix shows the gradient of the current step (`g`).
+    pub(super) grad_view: bool,
+    /// Training runs between frames (Learn view, space).
+    pub(super) training: bool,
 }
 
 impl App {
@@ -322,6 +344,9 @@ impl App {
             history: Vec::new(),
             recall: None,
             quit_armed: false,
+            screen: Screen::Workbench,
+            grad_view: false,
+            training: false,
         };
         super::update::settle(&mut app);
         app
@@ -366,6 +391,18 @@ impl App {
     /// Lines run at the `:` prompt, oldest first.
     pub fn history(&self) -> &[String] {
         &self.history
+    }
+    /// What fills the screen.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+    /// True while the matrix shows gradients.
+    pub fn grad_view(&self) -> bool {
+        self.grad_view
+    }
+    /// True while training runs between frames.
+    pub fn is_training(&self) -> bool {
+        self.training
     }
     /// False once the user has quit.
     pub fn running(&self) -> bool {

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use super::app::{App, Mode, PromptKind};
+use super::app::{App, Mode, PromptKind, Screen};
 
 /// A direction of movement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +115,22 @@ pub enum Message {
     Wheel(u16, u16, bool),
     /// The terminal now has this size.
     Resize(u16, u16),
+    /// `L`: the Learn view (Esc: back to the workbench).
+    OpenLearn,
+    /// `d`: the Decode view (Esc: back to the workbench).
+    OpenDecode,
+    /// `g`: the matrix shows the gradient of the current step (and back).
+    ToggleGrad,
+    /// Learn view, space: start / pause training.
+    TrainToggle,
+    /// Learn view, `.`: one training update.
+    TrainStep,
+    /// Learn view, `k`: keep the current weights as a snapshot.
+    Snapshot,
+    /// Decode view, `f`: choose the next token yourself.
+    ForceToken,
+    /// No input arrived: time for the next chunk of training.
+    Tick,
 }
 
 /// The message a terminal event stands for, given the current mode; `None` for events that
@@ -200,6 +216,39 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             _ if matches!(app.mode(), Mode::Output { .. } | Mode::About { .. }) => normal_key(k),
             _ => None,
         },
+        Mode::Normal if app.screen() == Screen::Learn => Some(match k.code {
+            KeyCode::Char('c') if ctrl && app.is_training() => Message::TrainToggle,
+            KeyCode::Esc if app.is_training() => Message::TrainToggle,
+            KeyCode::Char('c') if ctrl => Message::Quit,
+            KeyCode::Char(_) if ctrl => return None,
+            KeyCode::Esc | KeyCode::Char('L') => Message::Cancel,
+            KeyCode::Char(' ') => Message::TrainToggle,
+            KeyCode::Char('.') => Message::TrainStep,
+            KeyCode::Char('k') => Message::Snapshot,
+            KeyCode::Left | KeyCode::Char('<' | ',') => Message::Move(Dir::Left),
+            KeyCode::Right | KeyCode::Char('>') => Message::Move(Dir::Right),
+            KeyCode::End => Message::Last,
+            KeyCode::Char('w') => Message::Save,
+            KeyCode::Char('d') => Message::OpenDecode,
+            KeyCode::Char(':') => Message::OpenPrompt,
+            KeyCode::Char('?') => Message::Help,
+            KeyCode::Char('q') => Message::Quit,
+            _ => return None,
+        }),
+        Mode::Normal if app.screen() == Screen::Decode => Some(match k.code {
+            KeyCode::Char('c') if ctrl => Message::Quit,
+            KeyCode::Char(_) if ctrl => return None,
+            KeyCode::Esc | KeyCode::Char('d') => Message::Cancel,
+            KeyCode::Char('n') | KeyCode::Right | KeyCode::Enter => Message::NextStep,
+            KeyCode::Char('p') | KeyCode::Left | KeyCode::Backspace => Message::PrevStep,
+            KeyCode::Char('f') => Message::ForceToken,
+            KeyCode::Char('r') => Message::Replay,
+            KeyCode::Char('L') => Message::OpenLearn,
+            KeyCode::Char(':') => Message::OpenPrompt,
+            KeyCode::Char('?') => Message::Help,
+            KeyCode::Char('q') => Message::Quit,
+            _ => return None,
+        }),
         Mode::Normal => normal_key(k),
     }
 }
@@ -239,6 +288,9 @@ fn normal_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Char('r') => Message::Replay,
         KeyCode::Char('?') => Message::Help,
         KeyCode::Char('q') => Message::Quit,
+        KeyCode::Char('L') => Message::OpenLearn,
+        KeyCode::Char('d') => Message::OpenDecode,
+        KeyCode::Char('g') => Message::ToggleGrad,
         _ => return None,
     })
 }

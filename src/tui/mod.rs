@@ -14,6 +14,7 @@
 pub mod app;
 pub mod layout;
 pub mod message;
+pub mod screens;
 pub mod tree;
 pub mod update;
 pub mod view;
@@ -56,6 +57,14 @@ pub fn restore_terminal() {
 /// # Errors
 /// A terminal that cannot be set up, read or drawn to; the terminal is restored first.
 pub fn run(session: Session) -> io::Result<()> {
+    run_in(session, false)
+}
+
+/// [`run`], starting in the Learn view when `learn`.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_in(session: Session, learn: bool) -> io::Result<()> {
     // ratatui's hook restores raw mode and the alternate screen; ours (run first) also gives
     // back the mouse and the cursor.
     let mut terminal = match ratatui::try_init() {
@@ -71,15 +80,18 @@ pub fn run(session: Session) -> io::Result<()> {
         hook(info);
     }));
     let result = execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)
-        .and_then(|()| event_loop(&mut terminal, session));
+        .and_then(|()| event_loop(&mut terminal, session, learn));
     restore_terminal();
     result
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, session: Session) -> io::Result<()> {
+fn event_loop(terminal: &mut DefaultTerminal, session: Session, learn: bool) -> io::Result<()> {
     let mut app = App::new(session, terminal.size()?);
-    // A scenario opens with its title and description (Esc or any pane key closes them).
-    if !app.session().description().is_empty() {
+    // A scenario opens with its title and description (Esc or any pane key closes them),
+    // unless the Learn view was asked for.
+    if learn {
+        update(&mut app, Message::OpenLearn);
+    } else if !app.session().description().is_empty() {
         update(&mut app, Message::About);
     }
     let panic_for_test = std::env::var_os(PANIC_ENV).is_some();
@@ -91,8 +103,14 @@ fn event_loop(terminal: &mut DefaultTerminal, session: Session) -> io::Result<()
         if !app.running() {
             return Ok(());
         }
-        // Block for one event, then take whatever else is already queued before drawing
-        // again, so held-down keys on a big model do not queue up frames.
+        // While training runs, input is polled without waiting and each frame makes one
+        // chunk of updates; otherwise block for one event. Then take whatever else is
+        // already queued before drawing again, so held-down keys on a big model do not
+        // queue up frames.
+        if app.is_training() && !event::poll(Duration::ZERO)? {
+            update(&mut app, Message::Tick);
+            continue;
+        }
         let first = event::read()?;
         handle(&mut app, &first);
         while app.running() && event::poll(Duration::ZERO)? {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use ratatui::layout::{Rect, Size};
 
-use crate::command::{Command, Switch};
+use crate::command::{Command, LearnCommand, Switch};
 use crate::model::{MaskKind, Norm, Positional};
 use crate::scenario::io::SaveError;
 use crate::session::{Outcome, SessionError};
@@ -22,7 +22,7 @@ use super::view::{detail_line_count, help_lines};
 /// File name offered by `w` when the session has none yet.
 pub const DEFAULT_SAVE_NAME: &str = "qkv-session.yaml";
 
-fn say(app: &mut App, kind: StatusKind, text: impl Into<String>) {
+pub(super) fn say(app: &mut App, kind: StatusKind, text: impl Into<String>) {
     app.status = Some(Status {
         kind,
         text: text.into(),
@@ -51,18 +51,28 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Note(_)
             | Command::Help(_)
             | Command::Quit { .. }
-    )
+            | Command::Learn(_)
+    ) || matches!(cmd, Command::Learn(LearnCommand::CheckpointLoad(_)))
 }
 
 /// Applies `cmd` to the session and reflects the outcome in the view state: status line,
 /// highlighted changes, tree, tree cursor. On error nothing but the status line changes.
-fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> {
+pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> {
     let before = app.session.cursor().step.clone();
     let structural = may_change_trace(&cmd);
     let is_quit = matches!(cmd, Command::Quit { .. });
     match app.session.apply(cmd) {
         Ok(o) => {
             if structural {
+                // The gradient view follows the new trace (or closes when it has none).
+                if app.grad_view
+                    && app
+                        .session
+                        .apply(Command::Learn(LearnCommand::Grad(None)))
+                        .is_err()
+                {
+                    app.grad_view = false;
+                }
                 app.changes = o.diff.clone();
                 app.tree = Tree::of(app.session.trace());
                 if o.diff.is_none() {
@@ -260,6 +270,9 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             }
             match kind {
                 PromptKind::Command => command_line(app, line.text()),
+                PromptKind::CheckpointPath | PromptKind::ForceToken => {
+                    super::screens::submit(app, kind, line.text());
+                }
                 PromptKind::SavePath => {
                     let p = line.text().trim();
                     if p.is_empty() {
@@ -417,6 +430,9 @@ fn confirm_mode(app: &mut App, msg: Message, path: PathBuf) {
 }
 
 fn normal_mode(app: &mut App, msg: Message) {
+    if super::screens::handle(app, &msg) {
+        return;
+    }
     match msg {
         Message::Move(d) => move_in_pane(app, app.focus, d, 1),
         Message::Page(d) => {
@@ -580,6 +596,15 @@ fn normal_mode(app: &mut App, msg: Message) {
             move_in_pane(app, pane, if down { Dir::Down } else { Dir::Up }, 1);
         }
         Message::Resize(w, h) => app.size = Size::new(w, h),
+        // Handled by `screens` (or meaning nothing in the workbench).
+        Message::OpenLearn
+        | Message::OpenDecode
+        | Message::ToggleGrad
+        | Message::TrainToggle
+        | Message::TrainStep
+        | Message::Snapshot
+        | Message::ForceToken
+        | Message::Tick => {}
         Message::Edit(_) | Message::Submit | Message::Confirm(_) => {}
     }
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
-use crate::trace::Step;
+use crate::trace::{Step, StepKind};
 
 use super::super::app::App;
 use super::super::layout::{self, Grid};
@@ -43,11 +43,17 @@ fn title(app: &App, step: &Step) -> String {
         .map(|h| format!("[{h}]"))
         .unwrap_or_default();
     let (r, c) = step.dims();
-    format!(
-        " {}{h} · {} · {r} × {c} ",
-        step.name(),
-        step_label(step.name(), step.kind())
-    )
+    match step.name().strip_prefix("grad.") {
+        Some(fwd) => format!(
+            " {}{h} · ∂loss/∂{fwd} · backward ↑ · {r} × {c} ",
+            step.name()
+        ),
+        None => format!(
+            " {}{h} · {} · {r} × {c} ",
+            step.name(),
+            step_label(step.name(), step.kind())
+        ),
+    }
 }
 
 /// Where the window is (`rows 40–59 of 512 · cols 0–7 of 512`) and what the last rerun
@@ -97,12 +103,20 @@ fn bottom(app: &App, step: &Step, g: &Grid) -> String {
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let s = app.session();
     let border = if focused { style::FOCUS } else { style::BORDER };
-    let Some(step) = s.current_step() else {
+    let Some(forward) = s.current_step() else {
         f.render_widget(
             Paragraph::new("no step selected").block(Block::bordered().border_style(border)),
             area,
         );
         return;
+    };
+    // The gradient view shows grad.<step> (same shape and labels) on a diverging scale.
+    let grad = app.grad_view().then(|| s.current_gradient()).flatten();
+    let step = grad.unwrap_or(forward);
+    let kind = if grad.is_some() {
+        StepKind::Scores
+    } else {
+        step.kind()
     };
     let head = s.current_head();
     let grid = layout::grid(app, area, app.scroll());
@@ -167,7 +181,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         );
     }
 
-    let scale = if style::sequential(step.kind()) {
+    let scale = if style::sequential(kind) {
         1.0
     } else {
         m.iter()
@@ -177,6 +191,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     // The same step before the last rerun, when it has the same shape.
     let before = app
         .changes()
+        .filter(|_| grad.is_none())
         .and_then(|_| s.previous_trace())
         .and_then(|t| t.get(step.name()))
         .filter(|p| p.dims() == step.dims() && p.heads() == step.heads())
@@ -200,7 +215,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         for j in g.cols.0..g.cols.1 {
             let v = m[[i, j]];
             let x = g.col_x(j);
-            let mut st = style::heat(step.kind(), v, scale);
+            let mut st = style::heat(kind, v, scale);
             let here = i == cursor.row && j == cursor.col;
             let changed = before.as_ref().is_some_and(|b| {
                 let old = b[[i, j]];
@@ -212,7 +227,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             if changed {
                 st = st.add_modifier(Modifier::UNDERLINED);
             }
-            let text = fmt_cell(v, precision, col_w);
+            // Gradients of a trained model are often far below 10^-precision: show them in
+            // scientific notation rather than as a misleading 0.
+            let tiny = 0.5 * 10f32.powi(-(precision as i32));
+            let text = if grad.is_some() && v != 0.0 && v.abs() < tiny {
+                truncate(&format!("{v:.1e}"), col_w)
+            } else {
+                fmt_cell(v, precision, col_w)
+            };
             buf.set_stringn(x, y, pad_left(&text, col_w), col_w, st);
             // The cursor (`▸`) or a changed cell (`•`) is marked just left of the number,
             // in the gap before the column when the number fills it.

@@ -1,6 +1,8 @@
 //! `render`: draws the [`App`] into a frame. Reads only; every position comes from
 //! [`layout`](super::layout), the same pure function `update` uses for mouse clicks.
 
+pub mod decode;
+pub mod learn;
 pub mod matrix;
 pub mod style;
 
@@ -15,7 +17,7 @@ use crate::model::{Arch, Config, Positional};
 use crate::render::{fmt_value, truncate, width};
 use crate::trace::Step;
 
-use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, StatusKind};
+use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Screen, StatusKind};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::tree::{Node, step_label};
 
@@ -73,6 +75,18 @@ pub const HELP: &[(&str, &str)] = &[
         "a",
         "the scenario's title and description (shown when it opens)",
     ),
+    (
+        "g",
+        "gradient view: the matrix shows ∂loss/∂(this step), red raises the loss, blue lowers it",
+    ),
+    (
+        "d",
+        "Decode view: one output token at a time (n / p step, f puts your own token)",
+    ),
+    (
+        "L",
+        "Learn view: train an untrained model (space start / pause, . one update, ← → snapshots, w saves)",
+    ),
     ("?", "this help"),
     (
         "q Ctrl-C",
@@ -91,6 +105,30 @@ pub fn render(app: &App, f: &mut Frame) {
         too_small(f, area);
         return;
     };
+    if app.screen() != Screen::Workbench {
+        let [body, st, foot] = Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        match app.screen() {
+            Screen::Learn => learn::render(app, f, body),
+            _ => decode::render(app, f, body),
+        }
+        status(app, f, st);
+        footer(app, f, foot);
+        match app.mode() {
+            Mode::Help { scroll } => help(f, area, *scroll),
+            Mode::Output {
+                title,
+                text,
+                scroll,
+            } => output(f, area, title, text, *scroll),
+            _ => {}
+        }
+        return;
+    }
     header(app, f, a.header);
     tree(app, f, a.tree);
     matrix::render(app, f, a.matrix, app.focus() == Pane::Matrix);
@@ -265,11 +303,20 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title(Line::styled(format!(" {file}{dirty} "), style::DIM).right_aligned());
-    let block = match s.model() {
-        Some(m) => block.title_bottom(
-            Line::styled(format!(" {} ", m.provenance()), style::DIM).right_aligned(),
-        ),
-        None => block,
+    let prov = s.provenance();
+    let block = if prov.is_empty() {
+        block
+    } else {
+        block.title_bottom(
+            Line::styled(
+                format!(
+                    " {} ",
+                    truncate(&prov, usize::from(area.width).saturating_sub(4))
+                ),
+                style::DIM,
+            )
+            .right_aligned(),
+        )
     };
     let inner = layout::inner(area);
     f.render_widget(block, area);
@@ -419,7 +466,14 @@ fn tree(app: &App, f: &mut Frame, area: Rect) {
     let focused = app.focus() == Pane::Tree;
     let block = Block::bordered()
         .border_style(border(focused))
-        .title(Line::styled(" pipeline ", style::TITLE));
+        .title(Line::styled(
+            if app.grad_view() {
+                " pipeline ↑ backward "
+            } else {
+                " pipeline ↓ forward "
+            },
+            style::TITLE,
+        ));
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let (first, _) = layout::tree_window(app, area, app.scroll());
@@ -477,23 +531,66 @@ fn note(app: &App, f: &mut Frame, area: Rect) {
 
 /// The cell's arithmetic: the explanation of the selected cell.
 fn explanation_lines(app: &App) -> Vec<Line<'static>> {
-    match app.session().explanation(None) {
+    let explained = if app.grad_view()
+        && let Some(g) = app.session().current_gradient()
+    {
+        match app.session().gradient_explanation(None) {
+            Ok(e) => Ok(e),
+            Err(_) => return gradient_lines(app, g),
+        }
+    } else {
+        app.session().explanation(None)
+    };
+    match explained {
         Ok(e) => {
-            let mut v = vec![Line::styled(
+            // A gradient's title already carries its value (in scientific notation when
+            // it is tiny).
+            let head = if e.address.to_string().starts_with("grad.") {
+                format!("{}  — {}", e.address, e.title)
+            } else {
                 format!(
                     "{} = {}  — {}",
                     e.address,
                     crate::explain::fmt_number(e.value, e.precision),
                     e.title
-                ),
-                style::TITLE,
-            )];
+                )
+            };
+            let mut v = vec![Line::styled(head, style::TITLE)];
             v.push(Line::from(format!("  {}", e.formula)));
             v.extend(e.lines.iter().map(|l| Line::from(format!("  {l}"))));
             v
         }
         Err(e) => vec![Line::styled(format!("no explanation: {e}"), style::DIM)],
     }
+}
+
+/// The selected cell of the gradient view: its value and the backward rule that gave it.
+fn gradient_lines(app: &App, g: &Step) -> Vec<Line<'static>> {
+    let s = app.session();
+    let addr = s.cell_address();
+    let p = s.precision();
+    let value = g
+        .value(&addr.indices)
+        .map_or_else(|e| e.to_string(), |v| fmt_value(v, p));
+    let forward = s
+        .trace()
+        .value_at(&addr)
+        .map_or_else(|e| e.to_string(), |v| fmt_value(v, p));
+    let loss = s
+        .gradients()
+        .map_or_else(String::new, |g| fmt_value(g.loss.value as f32, p));
+    vec![
+        Line::styled(
+            format!("grad.{addr} = {value}  — ∂loss/∂{addr}"),
+            style::TITLE,
+        ),
+        Line::from(format!("  backward rule: {}", g.formula())),
+        Line::from(format!("  forward value {addr} = {forward}; loss = {loss}")),
+        Line::styled(
+            "  red: raising this number raises the loss; blue: lowers it (g: forward values)",
+            style::DIM,
+        ),
+    ]
 }
 
 /// The step's formula, inputs, the selected row's statistics and the colour legend.
@@ -612,6 +709,8 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             let label = match kind {
                 PromptKind::Command => ":",
                 PromptKind::SavePath => "save as: ",
+                PromptKind::CheckpointPath => "save checkpoint as: ",
+                PromptKind::ForceToken => "next token (instead of the model's): ",
             };
             let lw = width(label);
             let (shown, col) = edit_window(line, w.saturating_sub(lw + 1));
@@ -685,6 +784,25 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
         Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => {
             vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")]
         }
+        Mode::Normal if app.screen() == Screen::Learn => vec![
+            ("space", if app.is_training() { "pause" } else { "train" }),
+            (".", "one step"),
+            ("← →", "snapshots"),
+            ("k", "keep"),
+            ("w", "save"),
+            ("d", "decode"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
+        Mode::Normal if app.screen() == Screen::Decode => vec![
+            ("n", "next token"),
+            ("p", "back"),
+            ("f", "your token"),
+            ("r", "restart"),
+            ("L", "learn"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
         Mode::Normal => {
             let mut v = match app.focus() {
                 Pane::Matrix => vec![("←↑↓→", "cell")],
@@ -717,6 +835,10 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 v.push(("{ }", "layer"));
             }
             v.extend([("r", "tour"), ("a", "about"), ("Tab", "pane")]);
+            if !hand {
+                v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
+                v.push(("d L", "decode/learn"));
+            }
             v
         }
     }

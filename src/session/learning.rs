@@ -1,0 +1,903 @@
+//! The learning side of a [`Session`]: the gradients of the current trace (computed on
+//! demand, recomputed after a rerun), a step-by-step decoding, a training run with its loss
+//! history and weight snapshots, and checkpoints. Changed only through
+//! [`Session::apply`] with a [`LearnCommand`].
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{ModelSubject, Outcome, Session, SessionError, Study, Subject};
+use crate::command::LearnCommand;
+use crate::learn::checkpoint;
+use crate::learn::corpus::Corpus;
+use crate::learn::decode::{DecodeStep, Decoder, Sampling};
+use crate::learn::train::{TrainOptions, Trainer, default_config};
+use crate::learn::{Gradients, backward};
+use crate::model::{Arch, Input, Param, Transformer};
+use crate::render;
+use crate::scenario::{self as scn, schema::ModelSpec};
+use crate::trace::{Address, Step, Trace};
+
+/// The corpus the Learn view trains on when none is named (built in, so it works from any
+/// directory; the same text as `data/ko-en.tsv`).
+pub const BUILT_IN_CORPUS: &str = include_str!("../../data/ko-en.tsv");
+/// Its name as shown.
+pub const BUILT_IN_CORPUS_NAME: &str = "data/ko-en.tsv";
+/// The sentence whose attention the Learn view shows while training, when the session's own
+/// model is not an encoder-decoder.
+pub const PROBE: (&str, &str) = ("나는 학교에 간다", "<bos> I go to school");
+/// Held-out loss is measured every this many updates.
+pub const HELD_OUT_EVERY: usize = 25;
+/// Weights are kept automatically at step 0 and every this many updates.
+pub const SNAPSHOT_EVERY: usize = 100;
+/// Most tokens a `translate` / `generate` produces.
+pub const MAX_DECODE: usize = 20;
+/// Candidates listed per decoding step.
+pub const TOP_K: usize = 5;
+
+/// The gradients of one trace.
+#[derive(Debug, Clone)]
+struct GradCache {
+    /// The trace they are of (shares its numbers with the session's while it is current).
+    of: Trace,
+    grads: Gradients,
+}
+
+/// A decoding in progress.
+#[derive(Debug, Clone)]
+pub struct DecodeState {
+    /// The source sentence (encoder-decoder) or prompt (decoder-only).
+    pub text: String,
+    /// Which model decodes (for the header).
+    pub model_label: String,
+    model: Transformer,
+    decoder: Decoder,
+    /// The encoder's tokens (encoder-decoder; empty for a decoder-only model).
+    pub source: Vec<String>,
+    /// Per step: the cross-attention row of the new position over the source, one row per
+    /// head, from the last decoder layer (empty for a decoder-only model).
+    pub cross: Vec<Vec<Vec<f32>>>,
+    /// Sampling, when not greedy.
+    pub sampling: Option<Sampling>,
+}
+
+impl DecodeState {
+    /// The steps so far.
+    pub fn steps(&self) -> &[DecodeStep] {
+        self.decoder.steps()
+    }
+    /// The decoder's tokens so far.
+    pub fn prefix(&self) -> &[String] {
+        self.decoder.prefix()
+    }
+    /// True once `<eos>` was produced.
+    pub fn finished(&self) -> bool {
+        self.decoder.finished()
+    }
+    /// The last decoder layer whose cross-attention is shown.
+    pub fn cross_layer(&self) -> usize {
+        self.model.config().layers.decoder.saturating_sub(1)
+    }
+    /// The tokens produced so far (without `<bos>` and `<eos>`).
+    pub fn output(&self) -> String {
+        self.steps()
+            .iter()
+            .map(|s| s.chosen.as_str())
+            .filter(|t| *t != "<eos>")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A snapshot of the weights being trained.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Updates made when it was taken.
+    pub step: usize,
+    model: Transformer,
+}
+
+/// A training run.
+#[derive(Debug, Clone)]
+pub struct Training {
+    trainer: Trainer,
+    /// The corpus it reads.
+    pub corpus: String,
+    /// Held-out loss (step, loss), measured every [`HELD_OUT_EVERY`] updates.
+    pub held_out: Vec<(usize, f64)>,
+    /// Weights kept at chosen steps.
+    pub snapshots: Vec<Snapshot>,
+    /// The snapshot shown (`None`: the live weights).
+    pub viewing: Option<usize>,
+    probe_input: (String, String),
+    /// The probe sentence run through the weights shown.
+    pub probe: Option<Trace>,
+    /// The probe before the last change of the weights shown (for the diff highlighting).
+    pub probe_before: Option<Trace>,
+}
+
+impl Training {
+    /// Updates made.
+    pub fn steps_done(&self) -> usize {
+        self.trainer.steps_done()
+    }
+    /// (step, training loss) of every update.
+    pub fn losses(&self) -> Vec<(usize, f64)> {
+        self.trainer
+            .history
+            .iter()
+            .map(|s| (s.step, s.loss))
+            .collect()
+    }
+    /// The learning rate of the next update.
+    pub fn next_rate(&self) -> f32 {
+        self.trainer
+            .options
+            .schedule
+            .rate(self.steps_done() + 1, self.trainer.model.config().d_model)
+    }
+    /// The learning rate at `step` (for the schedule curve).
+    pub fn rate_at(&self, step: usize) -> f32 {
+        self.trainer
+            .options
+            .schedule
+            .rate(step.max(1), self.trainer.model.config().d_model)
+    }
+    /// The model being trained.
+    pub fn model(&self) -> &Transformer {
+        &self.trainer.model
+    }
+    /// The model whose weights are shown (a snapshot or the live one).
+    pub fn shown_model(&self) -> &Transformer {
+        match self.viewing.and_then(|i| self.snapshots.get(i)) {
+            Some(s) => &s.model,
+            None => &self.trainer.model,
+        }
+    }
+    /// The probe sentence (source, decoder input).
+    pub fn probe_input(&self) -> (&str, &str) {
+        (&self.probe_input.0, &self.probe_input.1)
+    }
+    /// The step of the probe trace shown: the last decoder layer's cross-attention.
+    pub fn probe_step(&self) -> Option<&Step> {
+        let l = self.trainer.model.config().layers.decoder.saturating_sub(1);
+        let name = format!("dec.{l}.cross_attn.weights");
+        self.probe.as_ref().and_then(|t| t.get(&name))
+    }
+    /// The same step before the last change.
+    pub fn probe_step_before(&self) -> Option<&Step> {
+        let l = self.trainer.model.config().layers.decoder.saturating_sub(1);
+        let name = format!("dec.{l}.cross_attn.weights");
+        self.probe_before.as_ref().and_then(|t| t.get(&name))
+    }
+
+    fn refresh_probe(&mut self) {
+        let m = self.shown_model();
+        let (src, tgt) = &self.probe_input;
+        let trace = Input::new(m.config(), src, Some(tgt))
+            .ok()
+            .and_then(|i| m.forward(&i).ok());
+        self.probe_before = std::mem::replace(&mut self.probe, trace);
+    }
+
+    fn snapshot(&mut self) -> bool {
+        let step = self.steps_done();
+        if self.snapshots.last().is_some_and(|s| s.step == step) {
+            return false;
+        }
+        self.snapshots.push(Snapshot {
+            step,
+            model: self.trainer.model.clone(),
+        });
+        true
+    }
+}
+
+/// Everything learning-related the session holds.
+#[derive(Debug, Clone, Default)]
+pub struct Learning {
+    grads: Option<GradCache>,
+    decode: Option<DecodeState>,
+    sampling: Option<Sampling>,
+    training: Option<Training>,
+    /// The corpus the next training run reads (`None`: the built-in one).
+    corpus: Option<Corpus>,
+    /// Set (by Ctrl-C) to stop a `train` run between updates.
+    cancel: Arc<AtomicBool>,
+}
+
+/// True when `a` and `b` hold the very same numbers step by step (one is a clone of the
+/// other, or a rerun changed nothing).
+fn same_trace(a: &Trace, b: &Trace) -> bool {
+    a.steps().len() == b.steps().len()
+        && a.steps()
+            .iter()
+            .zip(b.steps())
+            .all(|(x, y)| x.name() == y.name() && x.shares_numbers_with(y))
+}
+
+/// A loss or gradient value: fixed digits, or scientific notation when it would round to 0.
+fn fmt_small(v: f64, precision: usize) -> String {
+    if v != 0.0 && v.abs() < 0.5 * 10f64.powi(-(precision as i32)) {
+        format!("{v:.3e}")
+    } else {
+        render::fmt_value(v as f32, precision)
+    }
+}
+
+fn learn_err(e: impl std::fmt::Display) -> SessionError {
+    SessionError::NotHere(e.to_string())
+}
+
+/// A parameter as text (a vector is one row).
+fn param_text(name: &str, p: &Param, precision: usize) -> String {
+    let opts = render::RenderOptions {
+        precision,
+        ..render::RenderOptions::default()
+    };
+    let m = match p {
+        Param::Matrix(m) => m.clone(),
+        Param::Vector(v) => v.clone().insert_axis(ndarray::Axis(0)),
+    };
+    let rows: Vec<String> = (0..m.nrows()).map(|i| i.to_string()).collect();
+    let cols: Vec<String> = (0..m.ncols()).map(|j| j.to_string()).collect();
+    format!(
+        "{name}  ({} × {})\n{}",
+        m.nrows(),
+        m.ncols(),
+        render::matrix(m.view(), &rows, &cols, &opts)
+    )
+}
+
+impl Session {
+    /// The flag that stops a running `train` between two updates (the REPL's Ctrl-C
+    /// handler sets it).
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.learning.cancel)
+    }
+
+    /// Where the model's weights come from: `trained: <checkpoint>` or `untrained (random
+    /// weights, seed S)`; empty for a hand-check.
+    pub fn provenance(&self) -> String {
+        match &self.study.subject {
+            Subject::Model(m) => match &m.scenario.model.checkpoint {
+                Some(c) => format!("{} · {c}", m.model.provenance()),
+                None => m.model.provenance(),
+            },
+            Subject::Hand(_) => String::new(),
+        }
+    }
+
+    /// The gradients of the current trace, when they have been computed for it.
+    pub fn gradients(&self) -> Option<&Gradients> {
+        self.learning
+            .grads
+            .as_ref()
+            .filter(|g| same_trace(&g.of, &self.study.trace))
+            .map(|g| &g.grads)
+    }
+
+    /// The gradient of the step under the cursor (`grad.<step>`), when computed.
+    pub fn current_gradient(&self) -> Option<&Step> {
+        let name = format!("grad.{}", self.study.cursor.step);
+        self.gradients().and_then(|g| g.trace.get(&name))
+    }
+
+    /// The decoding in progress.
+    pub fn decoding(&self) -> Option<&DecodeState> {
+        self.learning.decode.as_ref()
+    }
+
+    /// The training run.
+    pub fn training(&self) -> Option<&Training> {
+        self.learning.training.as_ref()
+    }
+
+    pub(super) fn apply_learning(&mut self, cmd: LearnCommand) -> Result<Outcome, SessionError> {
+        match cmd {
+            LearnCommand::Grad(a) => self.grad(a),
+            LearnCommand::Loss => self.loss(),
+            LearnCommand::Train(n) => self.train(n),
+            LearnCommand::Snapshot => self.take_snapshot(),
+            LearnCommand::ViewSnapshot(i) => self.view_snapshot(i),
+            LearnCommand::Corpus(p) => {
+                let c = Corpus::load(&p).map_err(learn_err)?;
+                let n = c.pairs.len();
+                let held = c.held_out().count();
+                self.learning.corpus = Some(c);
+                let after = if self.learning.training.is_some() {
+                    " after `train reset` (a run is under way)"
+                } else {
+                    ""
+                };
+                Ok(Outcome::say(format!(
+                    "training will read {} ({n} pairs, {held} held out){after}",
+                    p.display()
+                )))
+            }
+            LearnCommand::ResetTraining => match self.learning.training.take() {
+                Some(t) => Ok(Outcome::say(format!(
+                    "training run dropped after {} updates; `train` starts a new untrained model",
+                    t.steps_done()
+                ))),
+                None => Err(SessionError::NotHere("no training run to drop".into())),
+            },
+            LearnCommand::Translate(t) => self.decode_all(t, Arch::EncoderDecoder),
+            LearnCommand::Generate(t) => self.decode_all(t, Arch::Decoder),
+            LearnCommand::DecodeStart => self.decode_start(),
+            LearnCommand::DecodeNext(force) => self.decode_next(force),
+            LearnCommand::DecodeBack => self.decode_back(),
+            LearnCommand::Sample(s) => Ok(self.sample(s)),
+            LearnCommand::CheckpointLoad(p) => self.checkpoint_load(&p),
+            LearnCommand::CheckpointSave { path, force } => self.checkpoint_save(&path, force),
+        }
+    }
+
+    // ----- gradients --------------------------------------------------------------------
+
+    /// Computes the gradients of the current trace unless they are at hand.
+    pub(super) fn ensure_gradients(&mut self) -> Result<&Gradients, SessionError> {
+        if self.gradients().is_none() {
+            let m = self.model_subject()?;
+            let grads = backward(&m.model, &self.study.trace, 0.0)
+                .map_err(|e| SessionError::NotHere(format!("no gradients for this trace: {e}")))?;
+            self.learning.grads = Some(GradCache {
+                of: self.study.trace.clone(),
+                grads,
+            });
+        }
+        self.gradients()
+            .ok_or_else(|| SessionError::NotHere("no gradients".into()))
+    }
+
+    /// The backward arithmetic of a gradient cell (`grad.<name>[h][i][j]`; `None`: the
+    /// gradient of the selected cell). The gradients must have been computed
+    /// (`grad`, or the TUI's gradient view).
+    pub fn gradient_explanation(
+        &self,
+        address: Option<&Address>,
+    ) -> Result<crate::explain::Explanation, SessionError> {
+        let addr = address.cloned().unwrap_or_else(|| {
+            let mut a = self.cell_address();
+            a.name = format!("grad.{}", a.name);
+            a
+        });
+        let g = self.gradients().ok_or_else(|| {
+            SessionError::NotHere("no gradients for this trace: `grad` computes them".into())
+        })?;
+        let m = self.model_subject()?;
+        crate::learn::explain::explain_gradient(
+            &m.model,
+            &self.study.trace,
+            g,
+            &addr,
+            &self.explain_opts(),
+        )
+        .map_err(|e| SessionError::Explain(e.to_string()))
+    }
+
+    pub(super) fn explain_gradient(&mut self, a: Address) -> Result<Outcome, SessionError> {
+        self.ensure_gradients()?;
+        let e = self.gradient_explanation(Some(&a))?;
+        // Explaining a cell also moves there (to the forward step it is the gradient of).
+        let forward = Address {
+            name: a.name.trim_start_matches("grad.").to_string(),
+            indices: a.indices.clone(),
+        };
+        if let Ok(r) = crate::scenario::check::resolve(&self.study.trace, &forward)
+            && let (Some(i), Some(j)) = (r.row, r.col)
+        {
+            self.set_cursor(&forward.name, r.head, Some((i, j)))?;
+            self.visit(true);
+        }
+        Ok(Outcome::say(e.to_text()))
+    }
+
+    fn grad(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
+        let precision = self.precision;
+        let opts = self.render_opts();
+        let here = self.here();
+        let g = self.ensure_gradients()?;
+        let addr = match a {
+            Some(a) => a,
+            None => Address::parse(&format!("grad.{here}"))?,
+        };
+        let forward = addr.name.strip_prefix("grad.").unwrap_or(&addr.name);
+        let text = if let Some(p) = g.weight(forward) {
+            param_text(&addr.name, p, precision)
+        } else {
+            render::address(&g.trace, &addr, &opts)?
+        };
+        let loss = fmt_small(g.loss.value, precision);
+        Ok(Outcome::say(format!(
+            "∂loss/∂{forward} (backward ↑; loss {loss}):\n{text}"
+        ))
+        .with_status(format!("gradient {} (loss {loss})", addr.name)))
+    }
+
+    fn loss(&mut self) -> Result<Outcome, SessionError> {
+        let precision = self.precision;
+        let vocab = self.study.trace.tokens().vocab.clone();
+        let g = self.ensure_gradients()?;
+        let l = &g.loss;
+        let mut text = format!(
+            "loss = {} (mean cross-entropy over {} predicted positions{})\n",
+            fmt_small(l.value, precision),
+            l.predicted(),
+            if l.smoothing > 0.0 {
+                format!(", label smoothing ε = {}", l.smoothing)
+            } else {
+                String::new()
+            }
+        );
+        text.push_str("position  target (id)        −log p\n");
+        for (i, (t, r)) in l.targets.iter().zip(&l.rows).enumerate() {
+            let word = usize::try_from(*t)
+                .ok()
+                .and_then(|t| vocab.get(t))
+                .map_or("(ignored)", String::as_str);
+            text.push_str(&format!(
+                "{i:>8}  {:<18} {}\n",
+                format!("{word} ({t})"),
+                fmt_small(*r, precision)
+            ));
+        }
+        let status = format!(
+            "loss {} over {} positions",
+            fmt_small(l.value, precision),
+            l.predicted()
+        );
+        Ok(Outcome::say(text).with_status(status))
+    }
+
+    // ----- training ---------------------------------------------------------------------
+
+    fn new_training(&self) -> Result<Training, SessionError> {
+        let corpus = match &self.learning.corpus {
+            Some(c) => c.clone(),
+            None => Corpus::parse(BUILT_IN_CORPUS_NAME, BUILT_IN_CORPUS).map_err(learn_err)?,
+        };
+        // The sizes `qkv train` uses (those of the shipped model); the session's sentence
+        // when its model translates, else the article's.
+        let config = default_config();
+        let probe = match &self.study.subject {
+            Subject::Model(m) if m.model.config().arch == Arch::EncoderDecoder => (
+                m.scenario.input.text.clone(),
+                m.scenario
+                    .input
+                    .target
+                    .clone()
+                    .unwrap_or_else(|| PROBE.1.to_string()),
+            ),
+            _ => (PROBE.0.to_string(), PROBE.1.to_string()),
+        };
+        let valid = config.validate().map_err(learn_err)?;
+        let model = Transformer::with_vocab(valid, corpus.vocab(config.tokenizer));
+        let options = TrainOptions {
+            steps: usize::MAX,
+            ..TrainOptions::default()
+        };
+        let trainer = Trainer::new(model, &corpus, options).map_err(learn_err)?;
+        let mut t = Training {
+            trainer,
+            corpus: corpus.origin.clone(),
+            held_out: Vec::new(),
+            snapshots: Vec::new(),
+            viewing: None,
+            probe_input: probe,
+            probe: None,
+            probe_before: None,
+        };
+        t.snapshot();
+        if let Ok(Some(h)) = t.trainer.held_out_loss() {
+            t.held_out.push((0, h));
+        }
+        t.refresh_probe();
+        t.probe_before = None;
+        Ok(t)
+    }
+
+    fn train(&mut self, n: usize) -> Result<Outcome, SessionError> {
+        let mut t = match self.learning.training.take() {
+            Some(t) => t,
+            None => self.new_training()?,
+        };
+        let started = t.steps_done();
+        let mut last = None;
+        let mut error = None;
+        let mut cancelled = false;
+        for _ in 0..n {
+            if self.learning.cancel.swap(false, Ordering::SeqCst) {
+                cancelled = true;
+                break;
+            }
+            match t.trainer.step() {
+                Ok(s) => last = Some(s),
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+            let step = t.steps_done();
+            if step % HELD_OUT_EVERY == 0
+                && let Ok(Some(h)) = t.trainer.held_out_loss()
+            {
+                t.held_out.push((step, h));
+            }
+            if step % SNAPSHOT_EVERY == 0 {
+                t.snapshot();
+            }
+        }
+        t.viewing = None;
+        t.refresh_probe();
+        let done = t.steps_done();
+        let corpus = t.corpus.clone();
+        self.learning.training = Some(t);
+        if let Some(e) = error {
+            return Err(learn_err(format!(
+                "training stopped after {} updates: {e}",
+                done - started
+            )));
+        }
+        let p = self.precision;
+        let text = match last {
+            Some(s) => format!(
+                "trained {} on {corpus}{}: step {}, loss {}, rate {:.6}",
+                super::plural(done - started, "update"),
+                if cancelled {
+                    " (stopped by Ctrl-C)"
+                } else {
+                    ""
+                },
+                s.step,
+                render::fmt_value(s.loss as f32, p),
+                s.rate
+            ),
+            None if cancelled => {
+                format!("training stopped at step {done} (stopped by Ctrl-C); the session is kept")
+            }
+            None => format!("no update made; the run is at step {done}"),
+        };
+        Ok(Outcome::say(text))
+    }
+
+    fn take_snapshot(&mut self) -> Result<Outcome, SessionError> {
+        let Some(t) = &mut self.learning.training else {
+            return Err(SessionError::NotHere(
+                "no training run: `train` starts one".into(),
+            ));
+        };
+        let step = t.steps_done();
+        if t.snapshot() {
+            Ok(Outcome::say(format!(
+                "kept the weights of step {step} as snapshot {}",
+                t.snapshots.len() - 1
+            )))
+        } else {
+            Ok(Outcome::say(format!(
+                "the weights of step {step} are already kept"
+            )))
+        }
+    }
+
+    fn view_snapshot(&mut self, i: Option<usize>) -> Result<Outcome, SessionError> {
+        let Some(t) = &mut self.learning.training else {
+            return Err(SessionError::NotHere(
+                "no training run: `train` starts one".into(),
+            ));
+        };
+        if let Some(i) = i
+            && i >= t.snapshots.len()
+        {
+            return Err(SessionError::NotHere(format!(
+                "snapshot {i} does not exist: there are {} (0..{})",
+                t.snapshots.len(),
+                t.snapshots.len()
+            )));
+        }
+        t.viewing = i;
+        t.refresh_probe();
+        let what = match i.and_then(|i| t.snapshots.get(i)) {
+            Some(s) => format!("snapshot {} (step {})", i.unwrap_or(0), s.step),
+            None => format!("the live weights (step {})", t.steps_done()),
+        };
+        Ok(Outcome::say(format!("showing {what}")))
+    }
+
+    // ----- decoding ---------------------------------------------------------------------
+
+    /// The model that decodes: the one being trained when there is a training run, else
+    /// the session's.
+    fn decoding_model(&self) -> Result<(Transformer, String), SessionError> {
+        if let Some(t) = &self.learning.training {
+            return Ok((
+                t.model().clone(),
+                format!("model being trained (step {})", t.steps_done()),
+            ));
+        }
+        let m = self.model_subject()?;
+        Ok((m.model.clone(), format!("model: {}", self.provenance())))
+    }
+
+    fn start_decoding(&mut self, text: String) -> Result<(), SessionError> {
+        let (model, model_label) = self.decoding_model()?;
+        let decoder =
+            Decoder::new(&model, &text, TOP_K, self.learning.sampling).map_err(learn_err)?;
+        let source = match model.config().arch {
+            Arch::EncoderDecoder => {
+                crate::model::tokenizer::tokenize(&text, model.config().tokenizer)
+            }
+            _ => Vec::new(),
+        };
+        self.learning.decode = Some(DecodeState {
+            text,
+            model_label,
+            model,
+            decoder,
+            source,
+            cross: Vec::new(),
+            sampling: self.learning.sampling,
+        });
+        Ok(())
+    }
+
+    fn step_once(&mut self, force: Option<&str>) -> Result<DecodeStep, SessionError> {
+        let Some(d) = &mut self.learning.decode else {
+            return Err(SessionError::NotHere(
+                "no decoding: `decode` starts one on the current sentence".into(),
+            ));
+        };
+        if d.decoder.finished() {
+            return Err(SessionError::NotHere(
+                "the decoding has ended with <eos>; `decode back` takes it back".into(),
+            ));
+        }
+        if let Some(tok) = force
+            && d.model.vocab().is_some_and(|v| v.get(tok).is_none())
+        {
+            return Err(SessionError::NotHere(format!(
+                "{tok:?} is not in the model's vocabulary"
+            )));
+        }
+        let step = d.decoder.step(&d.model, force).map_err(learn_err)?.clone();
+        let layer = d.cross_layer();
+        let row = d
+            .decoder
+            .trace()
+            .and_then(|t| t.get(&format!("dec.{layer}.cross_attn.weights")))
+            .map(|s| {
+                let heads = s.heads().unwrap_or(1);
+                (0..heads)
+                    .filter_map(|h| {
+                        let m = s.matrix(Some(h)).ok()?;
+                        let last = m.nrows().checked_sub(1)?;
+                        Some(m.row(last).to_vec())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        d.cross.push(row);
+        Ok(step)
+    }
+
+    fn step_line(&self, i: usize, s: &DecodeStep) -> String {
+        let p = self.precision;
+        let top = s
+            .top
+            .iter()
+            .map(|(t, pr)| format!("{t} {}", render::fmt_value(*pr, p)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "step {}: {} → {}{} (p = {})   top: {top}{}\n",
+            i + 1,
+            s.prefix.join(" "),
+            s.chosen,
+            if s.forced { " (chosen by you)" } else { "" },
+            render::fmt_value(s.chosen_prob, p),
+            if s.reused_encoder {
+                "   [encoder K/V reused]"
+            } else {
+                ""
+            }
+        )
+    }
+
+    fn decode_all(&mut self, text: String, want: Arch) -> Result<Outcome, SessionError> {
+        let (model, _) = self.decoding_model()?;
+        let arch = model.config().arch;
+        if arch != want {
+            let (cmd, other) = if want == Arch::EncoderDecoder {
+                ("translate", "generate")
+            } else {
+                ("generate", "translate")
+            };
+            return Err(SessionError::NotHere(format!(
+                "`{cmd}` needs a model of arch {want}; this one is {arch}{}",
+                if arch == Arch::Encoder {
+                    String::new()
+                } else {
+                    format!(": use `{other}`")
+                }
+            )));
+        }
+        self.start_decoding(text)?;
+        for _ in 0..MAX_DECODE {
+            if self.learning.decode.as_ref().is_some_and(|d| d.finished()) {
+                break;
+            }
+            self.step_once(None)?;
+        }
+        let Some(d) = &self.learning.decode else {
+            return Err(SessionError::NotHere("no decoding".into()));
+        };
+        let mut text = format!("decoding {:?} with the {}", d.text, d.model_label);
+        if let Some(s) = d.sampling {
+            text.push_str(&format!("; sampling {}", s.formula()));
+        }
+        text.push('\n');
+        for (i, s) in d.steps().iter().enumerate() {
+            text.push_str(&self.step_line(i, s));
+        }
+        let out = d.output();
+        let end = if d.finished() {
+            "ended with <eos>".to_string()
+        } else {
+            format!("stopped at the limit of {MAX_DECODE} tokens")
+        };
+        text.push_str(&format!("output: {out}  ({end})\n"));
+        Ok(Outcome::say(text).with_status(format!("output: {out}")))
+    }
+
+    fn decode_start(&mut self) -> Result<Outcome, SessionError> {
+        let m = self.model_subject()?;
+        let text = m.scenario.input.text.clone();
+        self.start_decoding(text.clone())?;
+        let label = self
+            .learning
+            .decode
+            .as_ref()
+            .map(|d| d.model_label.clone())
+            .unwrap_or_default();
+        Ok(Outcome::say(format!(
+            "decoding {text:?} with the {label}: `decode next` (n) adds one token"
+        )))
+    }
+
+    fn decode_next(&mut self, force: Option<String>) -> Result<Outcome, SessionError> {
+        if self.learning.decode.is_none() {
+            self.decode_start()?;
+        }
+        let s = self.step_once(force.as_deref())?;
+        let i = self
+            .learning
+            .decode
+            .as_ref()
+            .map_or(0, |d| d.steps().len().saturating_sub(1));
+        let line = self.step_line(i, &s);
+        let status = format!(
+            "step {}: {} (p = {}){}",
+            i + 1,
+            s.chosen,
+            render::fmt_value(s.chosen_prob, self.precision),
+            if s.forced { ", chosen by you" } else { "" }
+        );
+        Ok(Outcome::say(line).with_status(status))
+    }
+
+    fn decode_back(&mut self) -> Result<Outcome, SessionError> {
+        let Some(d) = &mut self.learning.decode else {
+            return Err(SessionError::NotHere("no decoding to step back in".into()));
+        };
+        if !d.decoder.back() {
+            return Err(SessionError::NotHere(
+                "already at the start of the decoding (<bos>)".into(),
+            ));
+        }
+        d.cross.pop();
+        Ok(Outcome::say(format!(
+            "back to {} (step {})",
+            d.prefix().join(" "),
+            d.steps().len()
+        )))
+    }
+
+    fn sample(&mut self, s: Option<(f32, Option<usize>, u64)>) -> Outcome {
+        self.learning.sampling = s.map(|(temperature, top_k, seed)| Sampling {
+            temperature,
+            top_k,
+            seed,
+        });
+        match self.learning.sampling {
+            Some(s) => Outcome::say(format!("the next decodings sample: {}", s.formula())),
+            None => Outcome::say("the next decodings are greedy (the most likely token)"),
+        }
+    }
+
+    // ----- checkpoints ------------------------------------------------------------------
+
+    fn checkpoint_save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        if path.exists() && !force {
+            return Err(SessionError::NotHere(format!(
+                "{} exists: `checkpoint save! {}` overwrites it",
+                path.display(),
+                path.display()
+            )));
+        }
+        let (model, what) = match &self.learning.training {
+            Some(t) => (
+                t.model(),
+                format!("the model being trained (step {})", t.steps_done()),
+            ),
+            None => (
+                &self.model_subject()?.model,
+                "the session's model".to_string(),
+            ),
+        };
+        if model.vocab().is_none() {
+            return Err(SessionError::NotHere(
+                "this model has no fixed vocabulary (a checkpoint needs one): `train` makes a model that has".into(),
+            ));
+        }
+        checkpoint::save(model, path).map_err(learn_err)?;
+        Ok(Outcome::say(format!(
+            "saved {what} to {}; `checkpoint load {}` studies it",
+            path.display(),
+            path.display()
+        )))
+    }
+
+    fn checkpoint_load(&mut self, path: &Path) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let mut sc = cur.scenario.clone();
+        sc.model = ModelSpec {
+            checkpoint: Some(path.display().to_string()),
+            ..ModelSpec::default()
+        };
+        sc.base_dir = Default::default();
+        sc.decode = None;
+        sc.training = None;
+        sc.weights = Default::default();
+        sc.embeddings = Default::default();
+        let tour = std::mem::take(&mut sc.steps);
+        let dropped = sc.expect.len();
+        sc.expect.clear();
+        let built = scn::build(&sc).map_err(SessionError::Invalid)?;
+        sc.steps = tour
+            .into_iter()
+            .filter(|t| scn::tour_stop_fits(&built.trace, t))
+            .collect();
+        let cursor = self.study.cursor.clone();
+        let old = std::mem::replace(
+            &mut self.study,
+            Study::new(
+                Subject::Model(Box::new(ModelSubject {
+                    scenario: sc,
+                    model: built.model,
+                    input: built.input,
+                })),
+                built.trace,
+            ),
+        );
+        self.study.previous = Some(old.trace);
+        self.study.cursor = cursor;
+        self.fix_cursor();
+        self.tour = None;
+        self.dirty = true;
+        self.learning.decode = None;
+        let mut text = format!(
+            "loaded the trained model {} ({})",
+            path.display(),
+            self.config().map(|c| c.summary()).unwrap_or_default()
+        );
+        if dropped > 0 {
+            text.push_str(&format!(
+                "\nnote: left out {} written for the old model",
+                super::plural(dropped, "expectation")
+            ));
+        }
+        Ok(Outcome::say(text))
+    }
+}

@@ -1,0 +1,207 @@
+//! What the messages of the Learn and Decode views and the gradient toggle do. Study state
+//! changes only through [`Session::apply`](crate::session::Session::apply) (via
+//! [`super::update`]'s `run`); the rest is view state.
+
+use crate::command::{Command, LearnCommand};
+
+use super::app::{App, LineEdit, Mode, PromptKind, Screen, StatusKind};
+use super::message::{Dir, Message};
+use super::update::{run, say};
+
+/// Training updates made per frame while training runs (small: input never waits long).
+pub const STEPS_PER_TICK: usize = 1;
+
+/// Opens the Learn view, starting a training run (an untrained model with the corpus
+/// vocabulary, step 0) when there is none.
+pub fn open_learn(app: &mut App) {
+    if app.session.training().is_none() && run(app, Command::Learn(LearnCommand::Train(0))).is_err()
+    {
+        return;
+    }
+    app.screen = Screen::Learn;
+    say(
+        app,
+        StatusKind::Info,
+        "Learn: space starts / pauses training, . one update, ← → scrub the snapshots, k keeps one, w saves the checkpoint, Esc back",
+    );
+}
+
+/// Opens the Decode view, starting a decoding of the current sentence when there is none.
+pub fn open_decode(app: &mut App) {
+    if app.session.decoding().is_none()
+        && run(app, Command::Learn(LearnCommand::DecodeStart)).is_err()
+    {
+        return;
+    }
+    app.training = false;
+    app.screen = Screen::Decode;
+    say(
+        app,
+        StatusKind::Info,
+        "Decode: n adds the next token, p takes it back, f puts your own token, r starts again, Esc back",
+    );
+}
+
+/// The messages that mean something else (or only something) outside the workbench;
+/// `true` when handled here.
+pub fn handle(app: &mut App, msg: &Message) -> bool {
+    match (app.screen, msg) {
+        (_, Message::OpenLearn) => open_learn(app),
+        (_, Message::OpenDecode) => open_decode(app),
+        (Screen::Workbench, Message::ToggleGrad) => {
+            if app.grad_view {
+                app.grad_view = false;
+                say(app, StatusKind::Info, "forward values (g shows gradients)");
+            } else if run(app, Command::Learn(LearnCommand::Grad(None))).is_ok() {
+                app.grad_view = true;
+            }
+        }
+        (Screen::Workbench, Message::Tick) => {}
+        (Screen::Workbench, _) => return false,
+        (_, Message::Cancel) => {
+            app.training = false;
+            app.screen = Screen::Workbench;
+            say(app, StatusKind::Info, "back to the workbench");
+        }
+        (Screen::Learn, Message::TrainToggle) => {
+            app.training = !app.training;
+            let step = app.session.training().map_or(0, |t| t.steps_done());
+            if app.training {
+                say(
+                    app,
+                    StatusKind::Info,
+                    format!("training from step {step}… (space or Esc pauses)"),
+                );
+            } else {
+                say(
+                    app,
+                    StatusKind::Info,
+                    format!("paused at step {step}; the run is kept"),
+                );
+            }
+        }
+        (Screen::Learn, Message::Tick)
+            if app.training
+                && run(app, Command::Learn(LearnCommand::Train(STEPS_PER_TICK))).is_err() =>
+        {
+            app.training = false;
+        }
+        (Screen::Learn, Message::TrainStep) => {
+            app.training = false;
+            let _ = run(app, Command::Learn(LearnCommand::Train(1)));
+        }
+        (Screen::Learn, Message::Snapshot) => {
+            let _ = run(app, Command::Learn(LearnCommand::Snapshot));
+        }
+        (Screen::Learn, Message::Move(d @ (Dir::Left | Dir::Right))) => {
+            let Some(t) = app.session.training() else {
+                return true;
+            };
+            let n = t.snapshots.len();
+            let to = match (t.viewing, d) {
+                (None, Dir::Left) => n.checked_sub(1).map(Some),
+                (Some(0), Dir::Left) => None,
+                (Some(i), Dir::Left) => Some(Some(i - 1)),
+                (Some(i), _) if i + 1 < n => Some(Some(i + 1)),
+                (Some(_), _) => Some(None),
+                (None, _) => None,
+            };
+            match to {
+                Some(v) => {
+                    app.training = false;
+                    let _ = run(app, Command::Learn(LearnCommand::ViewSnapshot(v)));
+                }
+                None => say(app, StatusKind::Info, "no snapshot further that way"),
+            }
+        }
+        (Screen::Learn, Message::Last) => {
+            let _ = run(app, Command::Learn(LearnCommand::ViewSnapshot(None)));
+        }
+        (Screen::Learn, Message::Save) => {
+            app.training = false;
+            app.mode = Mode::Prompt {
+                kind: PromptKind::CheckpointPath,
+                line: LineEdit::suggestion("model.safetensors"),
+            };
+        }
+        (Screen::Decode, Message::NextStep) => {
+            let _ = run(app, Command::Learn(LearnCommand::DecodeNext(None)));
+        }
+        (Screen::Decode, Message::PrevStep) => {
+            let _ = run(app, Command::Learn(LearnCommand::DecodeBack));
+        }
+        (Screen::Decode, Message::Replay) => {
+            let _ = run(app, Command::Learn(LearnCommand::DecodeStart));
+        }
+        (Screen::Decode, Message::ForceToken) => {
+            let suggestion = app
+                .session
+                .decoding()
+                .and_then(|d| d.steps().last())
+                .map(|s| s.chosen.clone())
+                .unwrap_or_default();
+            app.mode = Mode::Prompt {
+                kind: PromptKind::ForceToken,
+                line: LineEdit::suggestion(&suggestion),
+            };
+        }
+        // The prompt, help, quit and resizes work as in the workbench.
+        (_, Message::OpenPrompt | Message::Help | Message::Quit | Message::Resize(..)) => {
+            return false;
+        }
+        _ => {}
+    }
+    true
+}
+
+/// Enter in the checkpoint or token prompt.
+pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
+    let t = text.trim();
+    match kind {
+        PromptKind::CheckpointPath if t.is_empty() => say(
+            app,
+            StatusKind::Error,
+            "error: no file name given; nothing saved",
+        ),
+        PromptKind::CheckpointPath => {
+            let _ = run(
+                app,
+                Command::Learn(LearnCommand::CheckpointSave {
+                    path: t.into(),
+                    force: false,
+                }),
+            );
+        }
+        PromptKind::ForceToken if t.is_empty() => say(
+            app,
+            StatusKind::Error,
+            "error: no token given; nothing changed",
+        ),
+        PromptKind::ForceToken => {
+            // The token replaces the last choice: take it back, then put the student's.
+            let last = app
+                .session
+                .decoding()
+                .and_then(|d| d.steps().last())
+                .map(|s| (s.chosen.clone(), s.forced));
+            if last.is_some() {
+                let _ = run(app, Command::Learn(LearnCommand::DecodeBack));
+            }
+            if run(
+                app,
+                Command::Learn(LearnCommand::DecodeNext(Some(t.to_string()))),
+            )
+            .is_err()
+                && let Some((chosen, forced)) = last
+            {
+                // Put the last token back as it was, so that nothing changed; keep the
+                // error shown.
+                let error = app.status.clone();
+                let again = forced.then_some(chosen);
+                let _ = run(app, Command::Learn(LearnCommand::DecodeNext(again)));
+                app.status = error;
+            }
+        }
+        PromptKind::Command | PromptKind::SavePath => {}
+    }
+}

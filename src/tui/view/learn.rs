@@ -1,0 +1,306 @@
+//! The Learn view: the training run's loss curve (training loss per update, held-out loss
+//! at intervals) with the learning-rate schedule, the step and rate, and beside them the
+//! cross-attention of the probe sentence under the weights shown (live or a snapshot),
+//! with the cells that moved since the last change marked.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+
+use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
+use crate::session::Training;
+use crate::trace::Step;
+
+use super::super::app::App;
+use super::style;
+
+/// A change of a weight shown smaller than this is not marked.
+pub const MOVED: f32 = 5e-3;
+
+fn axis_labels(lo: f64, hi: f64, digits: usize) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(format!("{lo:.digits$}"), style::DIM),
+        Span::styled(format!("{hi:.digits$}"), style::DIM),
+    ]
+}
+
+/// Draws the Learn view into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let block = Block::bordered()
+        .border_style(style::BORDER)
+        .title(Line::styled(" qkv · Learn — watch it learn ", style::TITLE));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(t) = app.session().training() else {
+        f.render_widget(
+            Paragraph::new("no training run: press L to start one"),
+            inner,
+        );
+        return;
+    };
+    let [info, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    f.render_widget(
+        Paragraph::new(info_lines(app, t, usize::from(info.width))),
+        info,
+    );
+    let wide = body.width >= 100;
+    let [left, right] = Layout::horizontal(if wide {
+        [Constraint::Percentage(55), Constraint::Percentage(45)]
+    } else {
+        [Constraint::Percentage(50), Constraint::Percentage(50)]
+    })
+    .areas(body);
+    let [loss, rate] =
+        Layout::vertical([Constraint::Percentage(70), Constraint::Percentage(30)]).areas(left);
+    loss_chart(t, f, loss);
+    rate_chart(t, f, rate);
+    let [heat, snaps] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(right);
+    heatmap(app, t, f, heat);
+    snapshots(t, f, snaps);
+}
+
+fn info_lines(app: &App, t: &Training, w: usize) -> Vec<Line<'static>> {
+    let p = app.session().precision();
+    let step = t.steps_done();
+    let last = t
+        .losses()
+        .last()
+        .map_or("—".to_string(), |(_, l)| fmt_value(*l as f32, p));
+    let held = t.held_out.last().map_or("—".to_string(), |(s, l)| {
+        format!("{} (step {s})", fmt_value(*l as f32, p))
+    });
+    let state = if app.is_training() {
+        Span::styled(" ▶ training ", style::WARNING)
+    } else {
+        Span::styled(" ⏸ paused ", style::KEY)
+    };
+    let c = t.model().config();
+    let first = format!(
+        "step {step} · rate {:.6} · loss {last} · held-out {held}",
+        t.next_rate()
+    );
+    let second = format!(
+        "untrained start (random weights, seed {}) · d_model {} · {} heads · {}+{} layers · corpus {}",
+        c.seed, c.d_model, c.heads, c.layers.encoder, c.layers.decoder, t.corpus
+    );
+    vec![
+        Line::from(vec![
+            state,
+            Span::raw(" "),
+            Span::styled(truncate(&first, w.saturating_sub(14)), style::TITLE),
+        ]),
+        Line::styled(truncate(&second, w), style::DIM),
+    ]
+}
+
+fn loss_chart(t: &Training, f: &mut Frame, area: Rect) {
+    let train: Vec<(f64, f64)> = t.losses().into_iter().map(|(s, l)| (s as f64, l)).collect();
+    let held: Vec<(f64, f64)> = t.held_out.iter().map(|(s, l)| (*s as f64, *l)).collect();
+    let x_max = (t.steps_done().max(10)) as f64;
+    let y_max = train
+        .iter()
+        .chain(&held)
+        .map(|(_, l)| *l)
+        .fold(1.0f64, f64::max)
+        .ceil();
+    let datasets = vec![
+        Dataset::default()
+            .name("training loss")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::Indexed(45)))
+            .data(&train),
+        Dataset::default()
+            .name("held-out")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(Style::new().fg(Color::Indexed(214)))
+            .data(&held),
+    ];
+    let chart = Chart::new(datasets)
+        .block(
+            Block::bordered()
+                .border_style(style::BORDER)
+                .title(Line::styled(
+                    " loss (cross-entropy) per update ",
+                    style::TITLE,
+                )),
+        )
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, x_max])
+                .labels(axis_labels(0.0, x_max, 0)),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, y_max])
+                .labels(axis_labels(0.0, y_max, 1)),
+        );
+    f.render_widget(chart, area);
+}
+
+fn rate_chart(t: &Training, f: &mut Frame, area: Rect) {
+    // The schedule over the steps done (at least the warm-up and as far again).
+    let end = t.steps_done().max(200);
+    let n = usize::from(area.width.max(2)) * 2;
+    let curve: Vec<(f64, f64)> = (0..=n)
+        .map(|k| {
+            let s = 1 + k * end / n;
+            (s as f64, f64::from(t.rate_at(s)))
+        })
+        .collect();
+    let now = vec![(t.steps_done().max(1) as f64, f64::from(t.next_rate()))];
+    let y_max = curve.iter().map(|(_, r)| *r).fold(1e-9, f64::max);
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::Indexed(149)))
+            .data(&curve),
+        Dataset::default()
+            .marker(Marker::Block)
+            .graph_type(GraphType::Scatter)
+            .style(Style::new().fg(Color::Indexed(226)))
+            .data(&now),
+    ])
+    .block(
+        Block::bordered()
+            .border_style(style::BORDER)
+            .title(Line::styled(
+                " learning rate = d_model^-0.5 · min(step^-0.5, step · warmup^-1.5) ",
+                style::TITLE,
+            )),
+    )
+    .x_axis(Axis::default().bounds([0.0, end as f64]))
+    .y_axis(
+        Axis::default()
+            .bounds([0.0, y_max])
+            .labels(axis_labels(0.0, y_max, 4)),
+    );
+    f.render_widget(chart, area);
+}
+
+fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
+    let (src, tgt) = t.probe_input();
+    let which = match t
+        .viewing
+        .and_then(|i| t.snapshots.get(i).map(|s| (i, s.step)))
+    {
+        Some((i, s)) => format!("snapshot {i}, step {s}"),
+        None => format!("live, step {}", t.steps_done()),
+    };
+    let Some(step) = t.probe_step() else {
+        f.render_widget(
+            Paragraph::new(format!("{src} → {tgt}: no cross-attention to show"))
+                .block(Block::bordered().border_style(style::BORDER)),
+            area,
+        );
+        return;
+    };
+    let block = Block::bordered()
+        .border_style(style::FOCUS)
+        .title(Line::styled(
+            format!(" {}[0] · {which} ", step.name()),
+            style::TITLE,
+        ))
+        .title_bottom(Line::styled(
+            format!(" {src} → {tgt} · • moved > {MOVED} "),
+            style::DIM,
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    draw_grid(app, step, t.probe_step_before(), f, inner);
+}
+
+/// Head 0 of `step` as coloured cells with token labels; cells that moved since `before`
+/// are marked `•`.
+fn draw_grid(app: &App, step: &Step, before: Option<&Step>, f: &mut Frame, area: Rect) {
+    let Ok(m) = step.matrix(Some(0)) else { return };
+    let old = before
+        .filter(|b| b.dims() == step.dims())
+        .and_then(|b| b.matrix(Some(0)).ok());
+    let rows = step.row_labels();
+    let cols = step.col_labels(Some(0));
+    let p = app.session().precision().min(3);
+    let label_w = rows.iter().map(|r| width(r)).max().unwrap_or(1).min(10);
+    let col_w = cols
+        .iter()
+        .map(|c| width(c))
+        .max()
+        .unwrap_or(1)
+        .max(p + 3)
+        .min(10);
+    let buf = f.buffer_mut();
+    let fits = |x: usize| x + col_w < usize::from(area.width);
+    for (j, c) in cols.iter().enumerate() {
+        let x = label_w + 1 + j * (col_w + 1);
+        if !fits(x) {
+            break;
+        }
+        buf.set_stringn(
+            area.x + x as u16,
+            area.y,
+            pad_left(&truncate(c, col_w), col_w),
+            col_w,
+            style::DIM,
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = area.y + 1 + i as u16;
+        if y >= area.y + area.height {
+            break;
+        }
+        buf.set_stringn(
+            area.x,
+            y,
+            pad_right(&truncate(r, label_w), label_w),
+            label_w,
+            style::DIM,
+        );
+        for j in 0..m.ncols() {
+            let x = label_w + 1 + j * (col_w + 1);
+            if !fits(x) {
+                break;
+            }
+            let v = m[[i, j]];
+            let moved = old.as_ref().is_some_and(|o| (o[[i, j]] - v).abs() > MOVED);
+            let mut st = style::heat(step.kind(), v, 1.0);
+            if moved {
+                st = st.add_modifier(Modifier::UNDERLINED);
+            }
+            let text = format!("{v:.p$}");
+            buf.set_stringn(area.x + x as u16, y, pad_left(&text, col_w), col_w, st);
+            if moved {
+                buf.set_stringn(area.x + x as u16, y, "•", 1, style::CHANGED.patch(st));
+            }
+        }
+    }
+}
+
+fn snapshots(t: &Training, f: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled("snapshots ", style::DIM)];
+    for (i, s) in t.snapshots.iter().enumerate() {
+        let st = if t.viewing == Some(i) {
+            style::SELECTED.add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(format!("[{i}] step {}", s.step), st));
+        spans.push(Span::raw("  "));
+    }
+    let live = if t.viewing.is_none() {
+        style::SELECTED.add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    spans.push(Span::styled(format!("live {}", t.steps_done()), live));
+    f.render_widget(
+        Paragraph::new(Line::from(spans))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(Block::bordered().border_style(style::BORDER)),
+        area,
+    );
+}

@@ -1,0 +1,206 @@
+//! The TUI's Learn view, Decode view and gradient toggle (issue 14): what each new message
+//! does (without a terminal), and snapshots of the three views at 120×40 and 80×24.
+
+use qkv::session::Session;
+use qkv::tui::app::{Mode, PromptKind, Screen, StatusKind};
+use qkv::tui::message::{Edit, Message, from_event};
+use qkv::tui::view::buffer_text;
+use qkv::tui::{App, render, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Size;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn untrained(w: u16, h: u16) -> App {
+    App::new(Session::untrained_scenario().unwrap(), Size::new(w, h))
+}
+
+/// The default scenario: the article's sentence on the shipped trained model.
+fn trained(w: u16, h: u16) -> App {
+    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
+}
+
+fn send(app: &mut App, msgs: &[Message]) {
+    for m in msgs {
+        update(app, m.clone());
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, Message::Edit(Edit::Insert(c.to_string())));
+    }
+}
+
+fn key(app: &App, c: KeyCode) -> Option<Message> {
+    from_event(app, &Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+fn ctrl_c(app: &App) -> Option<Message> {
+    from_event(
+        app,
+        &Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    )
+}
+
+fn screen(app: &App) -> String {
+    let s = app.size();
+    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
+    t.draw(|f| render(app, f)).unwrap();
+    buffer_text(t.backend().buffer())
+}
+
+#[test]
+fn keys_of_the_new_views() {
+    let mut a = untrained(120, 40);
+    assert_eq!(key(&a, KeyCode::Char('d')), Some(Message::OpenDecode));
+    assert_eq!(key(&a, KeyCode::Char('L')), Some(Message::OpenLearn));
+    assert_eq!(key(&a, KeyCode::Char('g')), Some(Message::ToggleGrad));
+    update(&mut a, Message::OpenLearn);
+    assert_eq!(key(&a, KeyCode::Char(' ')), Some(Message::TrainToggle));
+    assert_eq!(key(&a, KeyCode::Char('.')), Some(Message::TrainStep));
+    assert_eq!(key(&a, KeyCode::Char('k')), Some(Message::Snapshot));
+    assert_eq!(key(&a, KeyCode::Esc), Some(Message::Cancel));
+    update(&mut a, Message::TrainToggle);
+    // While training, Esc and Ctrl-C pause (the session is kept), they do not quit.
+    assert_eq!(key(&a, KeyCode::Esc), Some(Message::TrainToggle));
+    assert_eq!(ctrl_c(&a), Some(Message::TrainToggle));
+    update(&mut a, Message::TrainToggle);
+    assert_eq!(ctrl_c(&a), Some(Message::Quit));
+    update(&mut a, Message::OpenDecode);
+    assert_eq!(key(&a, KeyCode::Char('n')), Some(Message::NextStep));
+    assert_eq!(key(&a, KeyCode::Char('p')), Some(Message::PrevStep));
+    assert_eq!(key(&a, KeyCode::Char('f')), Some(Message::ForceToken));
+}
+
+#[test]
+fn the_decode_view_steps_and_takes_the_students_token() {
+    let mut a = trained(120, 40);
+    update(&mut a, Message::OpenDecode);
+    assert_eq!(a.screen(), Screen::Decode);
+    send(&mut a, &[const { Message::NextStep }; 4]);
+    assert_eq!(a.session().decoding().unwrap().output(), "I go to school");
+    update(&mut a, Message::PrevStep);
+    assert_eq!(a.session().decoding().unwrap().output(), "I go to");
+    // f: replace the last token with one's own; decoding continues from it.
+    update(&mut a, Message::ForceToken);
+    assert!(matches!(
+        a.mode(),
+        Mode::Prompt {
+            kind: PromptKind::ForceToken,
+            ..
+        }
+    ));
+    typed(&mut a, "home");
+    update(&mut a, Message::Submit);
+    let d = a.session().decoding().unwrap();
+    assert_eq!(d.output(), "I go home", "{:?}", a.status());
+    assert!(d.steps().last().unwrap().forced);
+    // A token the model does not know: an error, and nothing changed.
+    update(&mut a, Message::ForceToken);
+    typed(&mut a, "xyzzy");
+    update(&mut a, Message::Submit);
+    assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+    assert_eq!(a.session().decoding().unwrap().output(), "I go home");
+    // r starts again; Esc goes back to the workbench.
+    update(&mut a, Message::Replay);
+    assert!(a.session().decoding().unwrap().steps().is_empty());
+    update(&mut a, Message::Cancel);
+    assert_eq!(a.screen(), Screen::Workbench);
+}
+
+#[test]
+fn the_learn_view_trains_between_frames_and_scrubs_snapshots() {
+    let mut a = untrained(120, 40);
+    update(&mut a, Message::OpenLearn);
+    assert_eq!(a.screen(), Screen::Learn);
+    assert_eq!(a.session().training().unwrap().steps_done(), 0);
+    // A tick does nothing while paused.
+    update(&mut a, Message::Tick);
+    assert_eq!(a.session().training().unwrap().steps_done(), 0);
+    update(&mut a, Message::TrainToggle);
+    assert!(a.is_training());
+    send(&mut a, &[Message::Tick, Message::Tick]);
+    assert_eq!(a.session().training().unwrap().steps_done(), 2);
+    update(&mut a, Message::TrainToggle);
+    assert!(!a.is_training());
+    update(&mut a, Message::TrainStep);
+    assert_eq!(a.session().training().unwrap().steps_done(), 3);
+    update(&mut a, Message::Snapshot);
+    assert_eq!(a.session().training().unwrap().snapshots.len(), 2);
+    // ← goes back through the snapshots, → forward to the live weights.
+    update(&mut a, Message::Move(qkv::tui::message::Dir::Left));
+    assert_eq!(a.session().training().unwrap().viewing, Some(1));
+    update(&mut a, Message::Move(qkv::tui::message::Dir::Left));
+    assert_eq!(a.session().training().unwrap().viewing, Some(0));
+    update(&mut a, Message::Move(qkv::tui::message::Dir::Right));
+    update(&mut a, Message::Move(qkv::tui::message::Dir::Right));
+    assert_eq!(a.session().training().unwrap().viewing, None);
+    // w saves the checkpoint.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("watch.safetensors");
+    update(&mut a, Message::Save);
+    update(&mut a, Message::Edit(Edit::Clear));
+    typed(&mut a, p.to_str().unwrap());
+    update(&mut a, Message::Submit);
+    assert!(p.exists(), "{:?}", a.status());
+    // Esc: back to the workbench, the run kept.
+    update(&mut a, Message::Cancel);
+    assert_eq!(a.screen(), Screen::Workbench);
+    update(&mut a, Message::OpenLearn);
+    assert_eq!(a.session().training().unwrap().steps_done(), 3);
+}
+
+#[test]
+fn the_gradient_toggle_follows_reruns() {
+    let mut a = untrained(120, 40);
+    update(&mut a, Message::ToggleGrad);
+    assert!(a.grad_view());
+    assert!(a.session().current_gradient().is_some());
+    assert!(screen(&a).contains("↑ backward"));
+    // A rerun: the gradients of the new trace are shown.
+    update(&mut a, Message::ToggleScale);
+    assert!(a.grad_view());
+    assert!(a.session().current_gradient().is_some());
+    update(&mut a, Message::ToggleGrad);
+    assert!(!a.grad_view());
+    assert!(screen(&a).contains("↓ forward"));
+}
+
+#[test]
+fn learn_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = untrained(w, h);
+        send(
+            &mut a,
+            &[
+                Message::OpenLearn,
+                Message::TrainStep,
+                Message::TrainStep,
+                Message::Snapshot,
+            ],
+        );
+        insta::assert_snapshot!(format!("learn_view_{w}x{h}"), screen(&a));
+    }
+}
+
+#[test]
+fn decode_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(&mut a, &[Message::OpenDecode]);
+        send(&mut a, &[const { Message::NextStep }; 4]);
+        insta::assert_snapshot!(format!("decode_view_{w}x{h}"), screen(&a));
+    }
+}
+
+#[test]
+fn gradient_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = untrained(w, h);
+        send(&mut a, &[Message::ToggleGrad]);
+        insta::assert_snapshot!(format!("gradient_view_{w}x{h}"), screen(&a));
+    }
+}
