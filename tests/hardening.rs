@@ -298,6 +298,24 @@ fn a_nan_row_is_reported_as_nan_with_its_origin_not_as_masked() {
     );
 }
 
+#[test]
+fn set_follows_the_same_number_rule_as_files() {
+    let o = qkv_in(
+        None,
+        &["repl", "--keep-going"],
+        b"text a b\nset embed a [1e39, 0, 0, 0, 0, 0, 0, 0]\nset weight enc.0.norm1.beta [1e39, 0, 0, 0, 0, 0, 0, 0]\n",
+        20,
+    );
+    let err = text(&o.stderr);
+    for line in [
+        "line 2: error: value 0 is 1e39",
+        "line 3: error: value 0 is 1e39",
+    ] {
+        assert!(err.contains(line), "{err}");
+    }
+    assert!(err.contains("it does not fit in f32"), "{err}");
+}
+
 // ----- 4. saving and exporting never clobber ----------------------------------------------
 
 fn loaded(path: &Path) -> SaveGuard {
