@@ -381,6 +381,16 @@ pub enum ParseError {
         /// Closest command.
         suggestion: Option<String>,
     },
+    /// The line is longer than [`crate::limits::MAX_LINE_BYTES`].
+    #[error(
+        "the line has {len} bytes: a command may have at most {max} (for a larger matrix, put it in a scenario file's `weights`)"
+    )]
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A required argument is missing.
     #[error("{command} needs {what}: usage `{usage}`")]
     Missing {
@@ -744,6 +754,12 @@ fn path(command: &'static str, rest: &str) -> Result<PathBuf, ParseError> {
 
 /// Parses one line. Blank lines and `#` comments give `Ok(None)`.
 pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
+    if line.len() > crate::limits::MAX_LINE_BYTES {
+        return Err(ParseError::TooLong {
+            len: line.len(),
+            max: crate::limits::MAX_LINE_BYTES,
+        });
+    }
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);

@@ -1220,6 +1220,44 @@ fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         c.list(&x)
     )];
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // Fully masked: the mask put every −∞ there (the scores before it were finite), or
+    // the trace flags the row. An all −∞ row from an overflow is not masked.
+    let h0 = c.cell.head.unwrap_or(0);
+    let flagged = c
+        .step
+        .flags()
+        .masked_rows
+        .iter()
+        .any(|(h, r)| *h == h0 && *r == i);
+    let from_mask = x_step.kind() == StepKind::Masked
+        && x.iter().all(|v| *v == f32::NEG_INFINITY)
+        && x_step
+            .inputs()
+            .first()
+            .and_then(|n| c.trace.get(n))
+            .and_then(|before| c.row(before, c.cell.head, i).ok())
+            .is_some_and(|b| b.iter().all(|v| v.is_finite()));
+    let masked_row = flagged || from_mask;
+    if x.iter().any(|v| v.is_nan())
+        || max == f32::INFINITY
+        || (max == f32::NEG_INFINITY && !masked_row)
+    {
+        lines.push(format!(
+            "the row holds NaN or ±∞ that no mask put there (an overflow, not a mask): e^(x_j − max) / Σ is NaN, so {short}[{i}][{j}] = NaN"
+        ));
+        if let Some((at, v)) = c.trace.first_non_finite() {
+            lines.push(format!(
+                "the first non-finite value of this pass is {at} = {}",
+                c.num(v)
+            ));
+        }
+        return Ok(Body {
+            title,
+            formula,
+            lines,
+            recomputed: Some(f32::NAN),
+        });
+    }
     if max == f32::NEG_INFINITY {
         lines.push(format!(
             "every entry of the row is −∞ (fully masked): {rt} may attend to nothing, and e^(−∞)/Σ would be 0/0"

@@ -277,16 +277,26 @@ pub fn write_with(
         path: path.to_path_buf(),
         cause,
     };
-    let file = File::create(path).map_err(io)?;
-    match format {
-        Format::Json => {
-            let mut w = BufWriter::new(file);
-            serde_json::to_writer(&mut w, &to_json(model, trace, grads))
-                .map_err(|e| io(std::io::Error::other(e)))?;
-            w.flush().map_err(io)?;
-        }
-        Format::Npz => write_npz(model, trace, grads, BufWriter::new(file), path)?,
-    }
+    // Written to a temporary file next to `path` and renamed over it when complete: a
+    // failure (a full disk) leaves the previous export as it was (see `crate::atomic`).
+    let mut failure = None;
+    crate::atomic::write_atomically(path, |file| {
+        let r = match format {
+            Format::Json => {
+                let mut w = BufWriter::new(file);
+                serde_json::to_writer(&mut w, &to_json(model, trace, grads))
+                    .map_err(|e| io(std::io::Error::other(e)))
+                    .and_then(|()| w.flush().map_err(io))
+            }
+            Format::Npz => write_npz(model, trace, grads, file, path),
+        };
+        r.map_err(|e| {
+            let msg = e.to_string();
+            failure = Some(e);
+            std::io::Error::other(msg)
+        })
+    })
+    .map_err(|cause| failure.take().unwrap_or_else(|| io(cause)))?;
     Ok(format)
 }
 
@@ -294,49 +304,59 @@ fn write_npz(
     model: &Transformer,
     trace: &Trace,
     grads: Option<&Gradients>,
-    w: BufWriter<File>,
+    file: &mut File,
     path: &Path,
 ) -> Result<(), ExportError> {
     let err = |e: &dyn std::fmt::Display| ExportError::Npz {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let mut npz = NpzWriter::new(w);
-    for s in trace.steps() {
-        match &*s.to_tensor() {
-            Tensor::Matrix(m) => npz.add_array(s.name(), m),
-            Tensor::Heads(h) => npz.add_array(s.name(), h),
-        }
-        .map_err(|e| err(&e))?;
-    }
-    npz.add_array("embed.E", &model.embedding_table(&trace.tokens().vocab))
-        .map_err(|e| err(&e))?;
-    for (n, p) in model.weights().iter().filter(|(n, _)| *n != EMBEDDING) {
-        add_param(&mut npz, n, p).map_err(|e| err(&e))?;
-    }
-    if let Some(g) = grads {
-        npz.add_array("loss", &ndarray::arr0(g.loss.value))
-            .map_err(|e| err(&e))?;
-        npz.add_array("loss.targets", &Array1::from(g.loss.targets.clone()))
-            .map_err(|e| err(&e))?;
-        for s in g.trace.steps() {
+    // The zip writer prints "ZipWriter drop failed" when it is dropped after a write
+    // error; keeping the first error and letting the rest of the archive go nowhere
+    // avoids that, and the error is reported once, below.
+    let mut sink = BufWriter::new(FirstError {
+        inner: file,
+        error: None,
+    });
+    let mut npz = NpzWriter::new(&mut sink);
+    let added = (|| -> Result<(), ndarray_npy::WriteNpzError> {
+        for s in trace.steps() {
             match &*s.to_tensor() {
                 Tensor::Matrix(m) => npz.add_array(s.name(), m),
                 Tensor::Heads(h) => npz.add_array(s.name(), h),
+            }?;
+        }
+        npz.add_array("embed.E", &model.embedding_table(&trace.tokens().vocab))?;
+        for (n, p) in model.weights().iter().filter(|(n, _)| *n != EMBEDDING) {
+            add_param(&mut npz, n, p)?;
+        }
+        if let Some(g) = grads {
+            npz.add_array("loss", &ndarray::arr0(g.loss.value))?;
+            npz.add_array("loss.targets", &Array1::from(g.loss.targets.clone()))?;
+            for s in g.trace.steps() {
+                match &*s.to_tensor() {
+                    Tensor::Matrix(m) => npz.add_array(s.name(), m),
+                    Tensor::Heads(h) => npz.add_array(s.name(), h),
+                }?;
             }
-            .map_err(|e| err(&e))?;
+            for (n, p) in &g.weights {
+                add_param(&mut npz, n, p)?;
+            }
         }
-        for (n, p) in &g.weights {
-            add_param(&mut npz, n, p).map_err(|e| err(&e))?;
-        }
+        let meta_bytes = Array1::from(meta_with(model, trace, grads).to_string().into_bytes());
+        npz.add_array("meta", &meta_bytes)
+    })();
+    let finished = npz.finish().map(|_| ());
+    let _ = sink.flush();
+    let io_error = sink.get_mut().error.take();
+    if let Some(cause) = io_error {
+        return Err(ExportError::Io {
+            path: path.to_path_buf(),
+            cause,
+        });
     }
-    let meta_bytes = Array1::from(meta_with(model, trace, grads).to_string().into_bytes());
-    npz.add_array("meta", &meta_bytes).map_err(|e| err(&e))?;
-    let mut inner = npz.finish().map_err(|e| err(&e))?;
-    inner.flush().map_err(|e| ExportError::Io {
-        path: path.to_path_buf(),
-        cause: e,
-    })?;
+    added.map_err(|e| err(&e))?;
+    finished.map_err(|e| err(&e))?;
     Ok(())
 }
 
@@ -348,6 +368,39 @@ fn add_param<W: Write + std::io::Seek>(
     match p {
         Param::Matrix(m) => npz.add_array(name, m),
         Param::Vector(v) => npz.add_array(name, v),
+    }
+}
+
+/// A writer that keeps the first I/O error of `inner` and then accepts (and drops)
+/// everything: the archive goes on to its end without another error, and the caller
+/// reports the kept one (the file is a temporary one, discarded on error).
+struct FirstError<W> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Write for FirstError<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.error.is_none()
+            && let Err(e) = self.inner.write_all(buf)
+        {
+            self.error = Some(e);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.error.is_none()
+            && let Err(e) = self.inner.flush()
+        {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for FirstError<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
     }
 }
 

@@ -12,12 +12,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod bench;
 pub mod buffers;
 pub mod command;
 pub mod explain;
 pub mod export;
 pub mod learn;
+pub mod limits;
 pub mod model;
 pub mod render;
 pub mod repl;

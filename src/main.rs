@@ -31,6 +31,10 @@ macro_rules! outln {
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Memory budget of a model and its trace, in MiB (default: 1024, or the available
+    /// memory when less). A model predicted to need more is refused before it runs.
+    #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
+    memory_budget: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -494,7 +498,8 @@ fn positive_arg(s: &str) -> std::result::Result<usize, String> {
 /// Writes `s` to stdout; a closed pipe (`qkv run | head`) ends the command quietly.
 fn emit(s: &str) -> Result<()> {
     let mut o = std::io::stdout().lock();
-    o.write_all(s.as_bytes())?;
+    // Titles, notes and names come from files: never pass their control characters on.
+    o.write_all(qkv::util::escape_controls(s).as_bytes())?;
     o.flush()?;
     Ok(())
 }
@@ -505,7 +510,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", qkv::util::escape_controls(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -519,6 +524,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
+    if let Some(mib) = cli.memory_budget {
+        qkv::limits::set_memory_budget(mib << 20);
+    }
     match cli.command {
         None => tui(TuiArgs::default()),
         Some(Command::Run(a)) => run(a),
@@ -731,9 +739,25 @@ fn group(n: u64) -> String {
 }
 
 /// The scenario files under `paths`: files as given, directories searched recursively for
-/// `.yaml`/`.yml`, sorted.
+/// `.yaml`/`.yml`, sorted. Each real directory is searched once (by its path with links
+/// resolved): a link back to a directory already searched is reported and skipped, so a
+/// directory of links to itself cannot make the search grow without end.
 fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    fn walk(
+        dir: &Path,
+        seen: &mut std::collections::HashSet<PathBuf>,
+        out: &mut Vec<PathBuf>,
+    ) -> Result<()> {
+        let real = std::fs::canonicalize(dir)
+            .with_context(|| format!("cannot read directory {}", dir.display()))?;
+        if !seen.insert(real.clone()) {
+            eprintln!(
+                "NOTE  {}: skipped, it is {} again (a link loop or a second link to it)",
+                qkv::util::escape_controls(&dir.display().to_string()),
+                qkv::util::escape_controls(&real.display().to_string())
+            );
+            return Ok(());
+        }
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
             .with_context(|| format!("cannot read directory {}", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -741,7 +765,7 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         entries.sort();
         for p in entries {
             if p.is_dir() {
-                walk(&p, out)?;
+                walk(&p, seen, out)?;
             } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
                 out.push(p);
             }
@@ -749,9 +773,10 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         Ok(())
     }
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out)?;
+            walk(p, &mut seen, &mut out)?;
         } else if p.exists() {
             out.push(p.clone());
         } else {
@@ -779,7 +804,7 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
             Ok(l) => l,
             Err(e) => {
                 broken += 1;
-                eprintln!("ERROR  {e}");
+                eprintln!("ERROR  {}", qkv::util::escape_controls(&e.to_string()));
                 continue;
             }
         };

@@ -275,7 +275,7 @@ pub fn address(
     match rest {
         [] => match (per_head, head) {
             // q, k, v, head_out: the heads side by side, n × d_model.
-            (true, None) if step.matrix(None).is_ok() => one_matrix(step, None, opts),
+            (true, None) if step.matrix(None).is_ok() => one_matrix_in(trace, step, None, opts),
             (true, None) => {
                 let heads = step.heads().unwrap_or(1);
                 let mut out = String::new();
@@ -283,11 +283,11 @@ pub fn address(
                     if h > 0 {
                         out.push('\n');
                     }
-                    out.push_str(&one_matrix(step, Some(h), opts)?);
+                    out.push_str(&one_matrix_in(trace, step, Some(h), opts)?);
                 }
                 Ok(out)
             }
-            _ => one_matrix(step, head, opts),
+            _ => one_matrix_in(trace, step, head, opts),
         },
         [i] => {
             let m = step.matrix(head)?;
@@ -344,6 +344,24 @@ fn one_matrix(
             "warning: {} NaN and {} +inf values in this step\n",
             step.flags().nan,
             step.flags().pos_inf
+        ));
+    }
+    Ok(out)
+}
+
+/// `one_matrix`, and where the pass first went non-finite when this step has NaN or +∞.
+fn one_matrix_in(
+    trace: &Trace,
+    step: &Step,
+    head: Option<usize>,
+    opts: &RenderOptions,
+) -> Result<String, TraceError> {
+    let mut out = one_matrix(step, head, opts)?;
+    if step.flags().has_problem()
+        && let Some((at, v)) = trace.first_non_finite()
+    {
+        out.push_str(&format!(
+            "note: the first non-finite value of this pass is {at} = {v}\n"
         ));
     }
     Ok(out)

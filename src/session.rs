@@ -81,6 +81,9 @@ pub enum SessionError {
     /// A cell could not be explained.
     #[error("{0}")]
     Explain(String),
+    /// The command was cancelled (Ctrl-C) before it finished; nothing changed.
+    #[error("cancelled: {0} was stopped; the session is as it was")]
+    Cancelled(String),
 }
 
 fn problems_text(p: &[ScenarioProblem]) -> String {
@@ -1113,6 +1116,12 @@ impl Session {
                     .collect(),
             )
         })?;
+        scn::memory_check(&valid, &input).map_err(|e| {
+            SessionError::Invalid(vec![ScenarioProblem {
+                path: scn::FieldPath::new(vec![scn::PathSeg::Key("model".into())]),
+                message: e,
+            }])
+        })?;
         let mut notes = Vec::new();
         let mut model = cur.model.clone();
         let kept_weights = model.set_config(valid.clone()).is_ok();
@@ -1152,7 +1161,13 @@ impl Session {
         } else {
             model.forward(&input)
         }
-        .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        .map_err(|e| {
+            if crate::model::cancel::take() {
+                SessionError::Cancelled("the rerun".into())
+            } else {
+                SessionError::NotHere(e.to_string())
+            }
+        })?;
         let diff = Diff::between(&self.study.trace, &trace);
         let old = std::mem::replace(&mut self.study.trace, trace);
         self.study.previous = Some(old);
@@ -1353,9 +1368,7 @@ impl Session {
                 list.join(", ")
             )));
         }
-        if let Some(v) = vector.iter().find(|v| !v.is_finite()) {
-            return Err(SessionError::NotHere(format!("{v} is not a finite number")));
-        }
+        scn::number_rule(vector.iter().copied()).map_err(SessionError::NotHere)?;
         let d = cur.model.config().d_model;
         if vector.len() != d {
             return Err(SessionError::NotHere(format!(
@@ -1371,15 +1384,13 @@ impl Session {
             .embedding_mut()
             .set_override(&token, Array1::from_iter(vector.iter().map(|x| *x as f32)))
             .map_err(|e| SessionError::NotHere(e.to_string()))?;
-        if let Subject::Model(m) = &mut self.study.subject {
-            m.model = model;
-        }
-        self.rerun_outcome(&format!("set embed {token}"), scenario)
+        self.rerun_with_model(model, &format!("set embed {token}"), scenario)
     }
 
     fn set_weight(&mut self, name: String, rows: Rows) -> Result<Outcome, SessionError> {
         self.unpark();
         let cur = self.model_subject()?;
+        scn::number_rule(rows.iter().flatten().copied()).map_err(SessionError::NotHere)?;
         let numbers = match cur.model.weights().lookup(&name)? {
             Param::Vector(_) if rows.len() == 1 => Numbers::Vector(rows[0].clone()),
             _ => Numbers::Matrix(rows),
@@ -1388,10 +1399,29 @@ impl Session {
         apply_weight(&mut model, &name, &numbers)?;
         let mut scenario = cur.scenario.clone();
         scenario.weights.insert(name.clone(), numbers);
-        if let Subject::Model(m) = &mut self.study.subject {
-            m.model = model;
+        self.rerun_with_model(model, &format!("set weight {name}"), scenario)
+    }
+
+    /// [`Session::rerun_outcome`] with `model` (the current one plus an override) in place
+    /// of the current model; the current one comes back when the rerun fails or is
+    /// cancelled, so that the session stays as it was.
+    fn rerun_with_model(
+        &mut self,
+        model: Transformer,
+        what: &str,
+        scenario: Scenario,
+    ) -> Result<Outcome, SessionError> {
+        let old = match &mut self.study.subject {
+            Subject::Model(m) => Some(std::mem::replace(&mut m.model, model)),
+            Subject::Hand(_) => None,
+        };
+        let r = self.rerun_outcome(what, scenario);
+        if r.is_err()
+            && let (Some(old), Subject::Model(m)) = (old, &mut self.study.subject)
+        {
+            m.model = old;
         }
-        self.rerun_outcome(&format!("set weight {name}"), scenario)
+        r
     }
 
     fn diff(&self) -> Outcome {
@@ -1628,7 +1658,10 @@ impl Session {
                         format!(" (from “{}”)", s.title)
                     };
                     s.title = format!("Session on {}{was}", s.input.text);
-                    s.description = "Saved from a qkv session. The expected values at the cells chosen in it were computed by qkv.".into();
+                    // A description of this sentence stays; a new sentence gets a new one.
+                    if self.study.input_changed() || s.description.is_empty() {
+                        s.description = "Saved from a qkv session. The expected values at the cells chosen in it were computed by qkv.".into();
+                    }
                 }
                 (ScenarioFile::Model(s), notes)
             }

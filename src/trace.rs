@@ -1143,6 +1143,38 @@ impl Trace {
         self.origin.as_deref()
     }
 
+    /// The first cell, in pipeline order, that holds NaN or ±∞ — except the −∞ a mask puts
+    /// in `masked` — with its address (`enc.0.attn.scores[1][2][0]`) and value: where a
+    /// non-finite number came from (an overflow of huge weights, say).
+    pub fn first_non_finite(&self) -> Option<(String, f32)> {
+        for s in &self.steps {
+            let f = s.flags();
+            let neg_inf_allowed = s.kind() == StepKind::Masked;
+            if f.nan + f.pos_inf == 0 && (neg_inf_allowed || f.neg_inf == 0) {
+                continue;
+            }
+            let heads: Vec<Option<usize>> = match s.heads() {
+                Some(h) => (0..h).map(Some).collect(),
+                None => vec![None],
+            };
+            for h in heads {
+                let Ok(m) = s.matrix(h) else { continue };
+                if let Some(((i, j), v)) = m.indexed_iter().find(|(_, v)| {
+                    v.is_nan()
+                        || **v == f32::INFINITY
+                        || (!neg_inf_allowed && **v == f32::NEG_INFINITY)
+                }) {
+                    let at = match h {
+                        Some(h) => format!("{}[{h}][{i}][{j}]", s.name()),
+                        None => format!("{}[{i}][{j}]", s.name()),
+                    };
+                    return Some((at, *v));
+                }
+            }
+        }
+        None
+    }
+
     /// All steps in pipeline order.
     pub fn steps(&self) -> &[Step] {
         &self.steps

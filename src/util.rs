@@ -34,6 +34,31 @@ pub fn indices_text(n: usize) -> String {
     }
 }
 
+/// `text` safe to print on a terminal: every control character except newline and tab
+/// (ESC, CR, BEL, the C1 controls such as U+009B CSI, DEL) is shown as a visible escape
+/// (`\x1b`, `\u{9b}`), so that a title or note from someone else's scenario cannot
+/// retitle, clear or rewrite the user's terminal.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x80 && c.is_control() => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +70,17 @@ mod tests {
         assert_eq!(indices_text(1), "only 0");
         assert_eq!(indices_text(0), "none");
         assert_eq!(range_text(1, 12), "1 to 12");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        // OSC 0 (set the window title) ends with BEL; CSI 2 J clears the screen.
+        let t = "a\u{1b}]0;pwned\u{7}b\u{9b}2J\r\n\tc";
+        assert_eq!(
+            escape_controls(t),
+            "a\\x1b]0;pwned\\x07b\\u{9b}2J\\x0d\n\tc"
+        );
+        assert_eq!(escape_controls("나는 학교에 간다\n"), "나는 학교에 간다\n");
     }
 
     #[test]

@@ -153,8 +153,19 @@ fn head_core_into(
             w_blocked.fill(0.0);
             softmax_row(w_open)
         };
+        // `fully`: every entry was −∞. Only a row whose every key the mask blocks is
+        // "fully masked" (all-zero weights); −∞ or NaN scores from an overflow give
+        // e^(−∞)/Σ = 0/0: NaN, and the row is reported as NaN, not hidden as zeros.
         if fully {
-            st.fully_masked_rows.push(i);
+            let all_blocked = match mask {
+                Mask::Custom(_) => (0..m).all(|j| mask.blocks(i, j)),
+                Mask::Causal | Mask::None => open == 0,
+            };
+            if all_blocked {
+                st.fully_masked_rows.push(i);
+            } else {
+                w_row.fill(f32::NAN);
+            }
         }
         st.weights.add_slice(w_row);
     }
@@ -734,6 +745,24 @@ mod tests {
         let a = scaled_dot_product(x.view(), x.view(), x.view(), Mask::Causal, true);
         assert_eq!(a.masked[[0, 1]], f32::NEG_INFINITY);
         assert_eq!(a.weights, array![[1.0, 0.0], [0.5, 0.5]]);
+    }
+
+    /// Scores that overflow to −∞ are not a mask: the row's weights are NaN (0/0), and the
+    /// row is not reported as fully masked. q = [1e30], k = [[-1e30], [-1e30]]: both scores
+    /// are 1e30 · −1e30 = −∞ in f32.
+    #[test]
+    fn overflowed_row_is_nan_not_fully_masked() {
+        let q = array![[1e30f32]];
+        let k = array![[-1e30f32], [-1e30]];
+        let v = array![[1.0f32], [2.0]];
+        let a = scaled_dot_product(q.view(), k.view(), v.view(), Mask::None, false);
+        assert_eq!(a.scores[[0, 0]], f32::NEG_INFINITY);
+        assert!(a.fully_masked_rows.is_empty());
+        assert!(a.weights.iter().all(|w| w.is_nan()), "{:?}", a.weights);
+        // And under a causal mask, row 0 keeps its one open key: still NaN, not masked.
+        let a = scaled_dot_product(q.view(), k.view(), v.view(), Mask::Causal, false);
+        assert!(a.fully_masked_rows.is_empty());
+        assert!(a.weights[[0, 0]].is_nan());
     }
 
     #[test]

@@ -262,7 +262,9 @@ impl Config {
                 0,
                 "a positive divisor of d_model".to_string(),
             ));
-        } else if self.d_model > 0 && !self.d_model.is_multiple_of(self.heads) {
+        } else if (1..=MAX_D_MODEL).contains(&self.d_model)
+            && !self.d_model.is_multiple_of(self.heads)
+        {
             p.push(Problem::new(
                 "heads",
                 self.heads,
@@ -310,7 +312,10 @@ impl Config {
     }
 }
 
+/// The divisors of `n` for a message. Only called with `n` in 1..=[`MAX_D_MODEL`]: counting
+/// up to an out-of-range `n` (u64::MAX) would never end.
 fn divisors_text(n: usize) -> String {
+    let n = n.min(MAX_D_MODEL);
     let divs: Vec<String> = (1..=n)
         .filter(|d| n.is_multiple_of(*d))
         .map(|d| d.to_string())
@@ -481,6 +486,25 @@ mod tests {
             (base.d_model, base.heads, base.d_k(), base.d_ff),
             (512, 8, 64, 2048)
         );
+    }
+
+    /// A huge d_model is reported at once as out of range; heads are not checked against it
+    /// (listing the divisors of u64::MAX counted up to it and never returned).
+    #[test]
+    fn huge_d_model_is_out_of_range_without_listing_divisors() {
+        let start = std::time::Instant::now();
+        for d in [100_000_000_001usize, usize::MAX] {
+            let c = Config {
+                d_model: d,
+                heads: 2,
+                ..Config::default()
+            };
+            let p = c.problems();
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert_eq!(p[0].field, "d_model");
+            assert_eq!(p[0].allowed, "an integer in 1..=1024");
+        }
+        assert!(start.elapsed().as_secs() < 1);
     }
 
     #[test]

@@ -212,6 +212,18 @@ pub fn working_bytes(config: &Config, n: Lengths, threads: usize) -> u64 {
     4 * attention.max(ffn)
 }
 
+/// Bytes a model of `config` and one forward pass over `n` need at their peak: the weights
+/// (4 bytes per parameter, an embedding table of `n.vocab` rows), the trace
+/// ([`trace_bytes`]) and the largest block's working buffers ([`working_bytes`]).
+pub fn peak_bytes(config: &Config, n: Lengths, threads: usize) -> u64 {
+    let weights = super::params::count(config, n.vocab as u64)
+        .total
+        .saturating_mul(4);
+    weights
+        .saturating_add(trace_bytes(config, n).total)
+        .saturating_add(working_bytes(config, n, threads))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

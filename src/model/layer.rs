@@ -321,6 +321,7 @@ impl<'a> LayerCtx<'a> {
     /// # Shapes
     /// `x`: n × d_model → n × d_model.
     pub fn encoder_layer(&mut self, l: usize, x: Flow) -> Result<Flow, MissingWeight> {
+        super::cancel::check()?;
         let causal = self.config.mask == MaskKind::Causal;
         let p = format!("enc.{l}");
         let x = self.residual(
@@ -349,6 +350,7 @@ impl<'a> LayerCtx<'a> {
         x: Flow,
         memory: Option<&Flow>,
     ) -> Result<Flow, MissingWeight> {
+        super::cancel::check()?;
         let p = format!("dec.{l}");
         let causal = self.config.dec_mask == MaskKind::Causal;
         let mut x = self.residual(

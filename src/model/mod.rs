@@ -3,6 +3,7 @@
 //! [`Trace`](crate::trace::Trace).
 
 pub mod attention;
+pub mod cancel;
 pub mod config;
 pub mod cost;
 pub mod embedding;

@@ -108,7 +108,7 @@ fn print_outcome(text: &str) -> io::Result<()> {
         return Ok(());
     }
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(crate::util::escape_controls(text).as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
     }
@@ -121,6 +121,55 @@ fn line_command(session: &Session, line: &str) -> Result<Option<Command>, Sessio
         return Ok(Some(Command::Next));
     }
     Ok(crate::command::parse(line)?)
+}
+
+/// Ctrl-C while a command runs. The terminal normally turns Ctrl-C into SIGINT, which
+/// would end the process and lose unsaved work; while a command runs the terminal is in raw
+/// mode instead, and a thread that reads the keys asks the forward pass to stop
+/// ([`crate::model::cancel`]). The command then fails with "cancelled" and the session is
+/// as it was. Other keys typed meanwhile are dropped. Dropping the guard stops the thread
+/// and restores the terminal.
+struct CtrlC {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl CtrlC {
+    fn watch() -> CtrlC {
+        use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+        use std::sync::atomic::Ordering;
+        crate::model::cancel::take();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = crossterm::terminal::enable_raw_mode().ok().map(|()| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if !matches!(event::poll(std::time::Duration::from_millis(20)), Ok(true)) {
+                        continue;
+                    }
+                    if let Ok(Event::Key(k)) = event::read()
+                        && k.kind != KeyEventKind::Release
+                        && k.code == KeyCode::Char('c')
+                        && k.modifiers.contains(KeyModifiers::CONTROL)
+                    {
+                        crate::model::cancel::request();
+                    }
+                }
+            })
+        });
+        CtrlC { stop, thread }
+    }
+}
+
+impl Drop for CtrlC {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+            let _ = crossterm::terminal::disable_raw_mode();
+        }
+        crate::model::cancel::take();
+    }
 }
 
 /// Runs the interactive shell until `quit` or Ctrl-D. Returns the process exit status.
@@ -143,7 +192,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     let title = if session.title().is_empty() {
         String::new()
     } else {
-        format!(" on \"{}\"", session.title())
+        format!(" on \"{}\"", crate::util::escape_controls(&session.title()))
     };
     println!(
         "qkv repl{title}. `help` lists the commands; Tab completes; Ctrl-C clears the line, Ctrl-D leaves."
@@ -167,7 +216,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
                     continue;
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::util::escape_controls(&e.to_string()));
                     break;
                 }
             },
@@ -187,7 +236,10 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
             Some(Command::Learn(LearnCommand::Train(n))) if n > PROGRESS_CHUNK => {
                 train_with_progress(&mut session, n)
             }
-            Some(c) => session.apply(c),
+            Some(c) => {
+                let _watch = CtrlC::watch();
+                session.apply(c)
+            }
             None => Ok(Default::default()),
         });
         match result {
@@ -197,7 +249,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
                     break;
                 }
             }
-            Err(e) => eprintln!("error: {e}"),
+            Err(e) => eprintln!("error: {}", crate::util::escape_controls(&e.to_string())),
         }
         if let Some(h) = rl.helper_mut() {
             h.words = Words::of(&session);
@@ -245,10 +297,28 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
 
 /// Runs commands from `input` (a file or a pipe): no prompt, no line editing. Stops at the
 /// first failed command unless `keep_going`; returns 1 when any command failed.
-pub fn script(mut session: Session, input: impl BufRead, opts: &Options) -> anyhow::Result<i32> {
+pub fn script(
+    mut session: Session,
+    mut input: impl BufRead,
+    opts: &Options,
+) -> anyhow::Result<i32> {
     let mut failed = false;
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
+    let mut n = 0;
+    loop {
+        n += 1;
+        let line = match read_line(&mut input, crate::limits::MAX_LINE_BYTES)? {
+            None => break,
+            Some(Ok(l)) => l,
+            Some(Err(msg)) => {
+                // This line only: a bad line is one failed command.
+                failed = true;
+                eprintln!("line {n}: error: {msg}");
+                if opts.keep_going {
+                    continue;
+                }
+                break;
+            }
+        };
         if opts.echo && !line.trim().is_empty() {
             print_outcome(&format!("> {line}"))?;
         }
@@ -257,7 +327,10 @@ pub fn script(mut session: Session, input: impl BufRead, opts: &Options) -> anyh
             Ok(c) => c,
             Err(e) => {
                 failed = true;
-                eprintln!("line {}: error: {e}", n + 1);
+                eprintln!(
+                    "line {n}: error: {}",
+                    crate::util::escape_controls(&e.to_string())
+                );
                 if opts.keep_going {
                     continue;
                 }
@@ -269,7 +342,10 @@ pub fn script(mut session: Session, input: impl BufRead, opts: &Options) -> anyh
             Ok(o) => print_outcome(&o.text)?,
             Err(e) => {
                 failed = true;
-                eprintln!("line {}: error: {e}", n + 1);
+                eprintln!(
+                    "line {n}: error: {}",
+                    crate::util::escape_controls(&e.to_string())
+                );
                 if !opts.keep_going {
                     break;
                 }
@@ -277,4 +353,54 @@ pub fn script(mut session: Session, input: impl BufRead, opts: &Options) -> anyh
         }
     }
     Ok(i32::from(failed))
+}
+
+/// The next line of `input` without its line ending: `None` at the end, `Some(Err)` for a
+/// line longer than `max` bytes (the rest of it is skipped without being kept) or not
+/// UTF-8. Never holds more than `max` + 1 bytes of one line.
+pub fn read_line(
+    input: &mut impl BufRead,
+    max: usize,
+) -> io::Result<Option<Result<String, String>>> {
+    let mut buf = Vec::new();
+    let mut len = 0usize;
+    let mut any = false;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        len += part.len();
+        if buf.len() <= max {
+            let room = (max + 1).saturating_sub(buf.len());
+            buf.extend_from_slice(&part[..part.len().min(room)]);
+        }
+        let used = done.unwrap_or(chunk.len());
+        input.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if len > max {
+        return Ok(Some(Err(format!(
+            "the line has {len} bytes: a command may have at most {max}"
+        ))));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(String::from_utf8(buf).map_err(|e| {
+        format!(
+            "the line is not UTF-8 text (invalid byte at position {})",
+            e.utf8_error().valid_up_to()
+        )
+    })))
 }

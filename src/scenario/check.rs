@@ -6,6 +6,9 @@ use ndarray::{ArrayView2, CowArray, Ix2};
 use super::schema::{ArgmaxSpec, AttentionScenario, Expectation, Scenario};
 use crate::trace::{Address, RowStats, Step, Trace, TraceError};
 
+/// What a check expects of every checked value (the `expected` of a non-finite failure).
+const FINITE: &str = "finite numbers";
+
 /// Default tolerance of a numeric expectation.
 pub const DEFAULT_TOLERANCE: f64 = 1e-4;
 
@@ -108,6 +111,91 @@ pub fn resolve<'t>(trace: &'t Trace, a: &Address) -> Result<Resolved<'t>, TraceE
         row,
         col,
     })
+}
+
+/// Why an expectation's check cannot apply at its address (a `sum` on one cell, a `value`
+/// on a row, any numeric check on a whole per-head step), or why its expected numbers can
+/// never match (NaN): a problem of the file, reported when it loads.
+pub fn form_problem(r: &Resolved<'_>, e: &Expectation) -> Option<(&'static str, String)> {
+    let check = kinds(e).first().copied()?;
+    let name = r.step.name();
+    if check == "shape" {
+        return None;
+    }
+    if r.is_whole_per_head() {
+        return Some((
+            "at",
+            format!(
+                "{} has one matrix per head: add a head index, e.g. {}[0]",
+                e.at, e.at
+            ),
+        ));
+    }
+    let wrong = match check {
+        "value" if r.col.is_none() => Some(format!(
+            "`value` needs a cell address like {}",
+            cell_example(r)
+        )),
+        "row" | "argmax" if r.row.is_none() || r.col.is_some() => Some(format!(
+            "`{check}` needs a row address, e.g. {}",
+            row_example(r)
+        )),
+        "sum" if r.col.is_some() => Some(format!(
+            "`sum` adds the cells of a row (or checks every row of a matrix): give a row address, e.g. {}, not a single cell",
+            row_example(r)
+        )),
+        "matrix" | "zero_above_diagonal" if r.row.is_some() => Some(format!(
+            "`{check}` needs a head or step address, not a row or cell: {}",
+            match r.head {
+                Some(h) => format!("{name}[{h}]"),
+                None => name.to_string(),
+            }
+        )),
+        _ => None,
+    };
+    if let Some(w) = wrong {
+        return Some(("at", w));
+    }
+    let nan = match check {
+        "value" => e.value.is_some_and(f64::is_nan),
+        "sum" => e.sum.is_some_and(f64::is_nan),
+        "row" => e.row.iter().flatten().any(|x| x.is_nan()),
+        "matrix" => e.matrix.iter().flatten().flatten().any(|x| x.is_nan()),
+        _ => false,
+    };
+    nan.then(|| {
+        (
+            check,
+            "has NaN: an expected value must be a number (NaN equals nothing, so the check could never pass)".to_string(),
+        )
+    })
+}
+
+fn cell_example(r: &Resolved<'_>) -> String {
+    match r.head.or(r.step.heads().map(|_| 0)) {
+        Some(h) => format!("{}[{h}][0][0]", r.step.name()),
+        None => format!("{}[0][0]", r.step.name()),
+    }
+}
+
+/// The first NaN or ±∞ among the checked cells (rows `rows`, every column) of `m`, with
+/// its cell; the −∞ a mask puts in `masked` is allowed.
+fn first_non_finite(
+    r: &Resolved<'_>,
+    m: ArrayView2<'_, f32>,
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+) -> Option<(String, f32)> {
+    let neg_inf_ok = r.step.kind() == crate::trace::StepKind::Masked;
+    for i in rows {
+        for j in cols.clone() {
+            let v = m[[i, j]];
+            if v.is_nan() || v == f32::INFINITY || (v == f32::NEG_INFINITY && !neg_inf_ok) {
+                return Some((cell_name(r.step.name(), r.head, i, j), v));
+            }
+        }
+    }
+    None
 }
 
 /// The outcome of one expectation.
@@ -219,10 +307,12 @@ fn val(x: f32) -> String {
     }
 }
 
-/// |a − b| with equal infinities counting as 0 and NaN as ∞.
+/// |a − b| with equal infinities counting as 0 and NaN as ∞. An expected number that
+/// rounds to the actual f32 is an exact match: qkv writes an f32 in its shortest form
+/// (123456792 as 123456790), which must check against the value it came from.
 fn diff(actual: f32, expected: f64) -> f64 {
     let a = f64::from(actual);
-    if a == expected {
+    if a == expected || (expected as f32) == actual {
         0.0
     } else {
         let d = (a - expected).abs();
@@ -347,6 +437,13 @@ pub fn run_expectation(trace: &Trace, e: &Expectation) -> CheckResult {
             Err(msg) => fail(msg),
         },
     };
+    if !res.passed
+        && res.expected == FINITE
+        && let Some((at, _)) = trace.first_non_finite()
+        && let Some(d) = &mut res.detail
+    {
+        d.push_str(&format!("; the first non-finite value of the pass is {at}"));
+    }
     if res.detail.is_none() {
         res.detail = e.note.clone();
     }
@@ -387,6 +484,29 @@ fn numeric_check(
 ) -> Result<CheckResult, String> {
     let m = r.matrix().map_err(|e| e.to_string())?;
     let name = r.step.name();
+    // A NaN or ±∞ in a checked value fails, whatever the check: `sum` and `argmax` would
+    // otherwise skip it (a NaN row summing to −0) and pass.
+    let (nr, nc) = m.dim();
+    let (rows, cols) = match (r.row, r.col) {
+        (Some(i), Some(j)) if i < nr && j < nc => (i..i + 1, j..j + 1),
+        (Some(i), None) if i < nr => (i..i + 1, 0..nc),
+        _ => (0..nr, 0..nc),
+    };
+    if let Some((cell, v)) = first_non_finite(r, m.view(), rows, cols) {
+        return Ok(CheckResult {
+            at: e.at.clone(),
+            check,
+            passed: false,
+            expected: FINITE.into(),
+            actual: format!("{cell} = {}", val(v)),
+            diff: None,
+            tolerance: None,
+            detail: Some(format!(
+                "a checked value is {}: not a number qkv can check",
+                val(v)
+            )),
+        });
+    }
     let base = |expected: String, actual: String, d: Option<f64>, passed: bool| CheckResult {
         at: e.at.clone(),
         check,

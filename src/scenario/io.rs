@@ -8,12 +8,14 @@
 
 use std::fmt;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_yaml::Value;
 use thiserror::Error;
+
+use crate::limits::{MAX_FILE_BYTES, MAX_NESTING};
 
 use super::schema::{AttentionScenario, Scenario, ScenarioFile, VERSION};
 use super::{FieldPath, PathSeg, Runnable, build_file};
@@ -94,6 +96,14 @@ pub enum SaveError {
         /// The target.
         path: PathBuf,
     },
+    /// The target is a device, FIFO, socket…: only regular files are written.
+    #[error("{path} is {kind}, not a regular file: save to a .yaml file")]
+    NotRegular {
+        /// The target.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
     /// The loaded file was changed by someone else since it was loaded.
     #[error(
         "{path} changed on disk since it was loaded: save under another name, or overwrite it (`save! <file>` in the REPL, y in the TUI)"
@@ -151,12 +161,81 @@ pub fn has_comments(text: &str) -> bool {
         .any(|l| l.trim_start().starts_with('#') || l.contains(" #"))
 }
 
-/// Reads, parses and builds the scenario at `path`.
-pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let bytes = fs::read(path).map_err(|cause| LoadError::Read {
+/// Reads the bytes of a scenario file: only a regular file (a device, a FIFO or a directory
+/// is refused before it is opened, so `/dev/zero` or a FIFO cannot make qkv read forever
+/// or block), at most [`MAX_FILE_BYTES`].
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let read_err = |cause| LoadError::Read {
         path: path.to_path_buf(),
         cause,
-    })?;
+    };
+    let refuse = |what: String| LoadError::Read {
+        path: path.to_path_buf(),
+        cause: std::io::Error::new(std::io::ErrorKind::InvalidInput, what),
+    };
+    let meta = fs::metadata(path).map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "it is {}, not a regular file: a scenario is a .yaml file",
+            file_kind(&meta)
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(refuse(format!(
+            "it has {} bytes: a scenario file may have at most {MAX_FILE_BYTES} ({})",
+            meta.len(),
+            crate::limits::mib(MAX_FILE_BYTES)
+        )));
+    }
+    let f = fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(refuse(format!(
+            "it grew past {MAX_FILE_BYTES} bytes while being read: a scenario file may have at most {}",
+            crate::limits::mib(MAX_FILE_BYTES)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// What kind of file system object `meta` describes, for messages.
+pub fn file_kind(meta: &fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a directory";
+    }
+    if t.is_symlink() {
+        return "a symbolic link";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    if t.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// Reads, parses and builds the scenario at `path`.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let bytes = read_bounded(path)?;
     let origin = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| LoadError::Invalid {
         origin: origin.clone(),
@@ -254,6 +333,19 @@ fn from_yaml_error(origin: &str, e: &serde_yaml::Error) -> LoadError {
 
 /// Parses scenario text (syntax, types, unknown fields, version and kind).
 pub fn parse(text: &str, origin: &str) -> Result<ScenarioFile, LoadError> {
+    // A UTF-8 byte order mark (some Windows editors write one) is not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((line, column)) = too_deep(text, MAX_NESTING) {
+        return Err(one(
+            origin,
+            line,
+            column,
+            "",
+            format!(
+                "lists and maps are nested more than {MAX_NESTING} levels deep here: a scenario needs at most 4 (a matrix inside a map)"
+            ),
+        ));
+    }
     if text.trim().is_empty() {
         return Err(one(
             origin,
@@ -358,6 +450,64 @@ pub fn parse(text: &str, origin: &str) -> Result<ScenarioFile, LoadError> {
             ))
         }
     }
+}
+
+/// Where (1-based line, column) the nesting of lists and maps first goes deeper than `max`:
+/// flow brackets `[` `{` (outside quotes and comments) plus block indentation levels and
+/// `- ` items. One pass over the text, so a file of 100 000 `[` is refused at once instead
+/// of being parsed recursively.
+pub fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
+    // Indentation of the open block levels.
+    let mut blocks: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    for (no, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if flow == 0 && !(trimmed.is_empty() || trimmed.starts_with('#')) {
+            let indent = line.len() - trimmed.len();
+            while blocks.last().is_some_and(|&b| b >= indent) {
+                blocks.pop();
+            }
+            blocks.push(indent);
+            // `- - - x`: each dash opens a list.
+            let mut rest = trimmed;
+            let mut extra = 0;
+            while let Some(r) = rest.strip_prefix('-')
+                && (r.is_empty() || r.starts_with(' '))
+            {
+                extra += 1;
+                rest = r.trim_start();
+            }
+            if blocks.len() + extra > max {
+                return Some((no + 1, indent + 1));
+            }
+        }
+        let base = blocks.len();
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (col, ch) in line.chars().enumerate() {
+            match quote {
+                Some(q) => {
+                    if ch == q {
+                        quote = None;
+                    }
+                }
+                None => match ch {
+                    '\'' | '"' if prev == ' ' || "[{,:".contains(prev) => quote = Some(ch),
+                    '#' if prev == ' ' || prev == '\t' => break,
+                    '[' | '{' => {
+                        flow += 1;
+                        if base + flow > max {
+                            return Some((no + 1, col + 1));
+                        }
+                    }
+                    ']' | '}' => flow = flow.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            prev = ch;
+        }
+    }
+    None
 }
 
 // ----- locating fields in the text ------------------------------------------------------
@@ -504,7 +654,8 @@ pub fn to_yaml(file: &ScenarioFile) -> Result<String, SaveError> {
 
 fn scalar(v: &Value) -> Result<String, SaveError> {
     let s = serde_yaml::to_string(v).map_err(|e| SaveError::Serialize(e.to_string()))?;
-    Ok(s.trim_end_matches('\n').to_string())
+    // Only the document's final newline: a `|+` block keeps its trailing blank lines.
+    Ok(s.strip_suffix('\n').unwrap_or(&s).to_string())
 }
 
 fn is_scalar(v: &Value) -> bool {
@@ -572,7 +723,7 @@ fn emit_value(v: &Value, indent: usize, out: &mut String) -> Result<(), SaveErro
             let s = scalar(other)?;
             if s.contains('\n') {
                 // A block scalar (`|-` and indented lines): re-indent under the key.
-                let mut lines = s.lines();
+                let mut lines = s.split('\n');
                 let head = lines.next().unwrap_or("|-");
                 out.push_str(&format!(" {head}\n"));
                 for l in lines {
@@ -598,29 +749,41 @@ pub fn save(file: &ScenarioFile, path: &Path, guard: &SaveGuard) -> Result<(), S
     save_text(&text, path, guard)
 }
 
-/// Writes YAML text to `path` atomically under the rules of `guard`.
+/// Writes YAML text to `path` atomically under the rules of `guard` (and the guarantees
+/// of [`crate::atomic`]: exclusive random temporary file, links followed, permissions kept,
+/// special files refused).
 pub fn save_text(text: &str, path: &Path, guard: &SaveGuard) -> Result<(), SaveError> {
     let io = |cause| SaveError::Io {
         path: path.to_path_buf(),
         cause,
     };
-    if path.is_dir() {
+    let target = crate::atomic::resolve_links(path).map_err(io)?;
+    if target.is_dir() {
         return Err(SaveError::IsDirectory {
             path: path.to_path_buf(),
         });
     }
-    if path.exists() && !guard.force {
+    if let Some(kind) = crate::atomic::not_replaceable(&target) {
+        return Err(SaveError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    if target.exists() && !guard.force {
         let same = guard
             .loaded
             .as_ref()
-            .is_some_and(|(p, _)| same_file(p, path));
+            .is_some_and(|(p, _)| same_file(p, &target));
         if !same {
             return Err(SaveError::WouldOverwrite {
                 path: path.to_path_buf(),
             });
         }
         if let Some((_, fp)) = &guard.loaded {
-            let now = fs::read(path).map_err(io)?;
+            let now = read_bounded(&target).map_err(|e| match e {
+                LoadError::Read { cause, .. } => io(cause),
+                other => io(std::io::Error::other(other.to_string())),
+            })?;
             if fingerprint(&now) != *fp {
                 return Err(SaveError::ChangedOnDisk {
                     path: path.to_path_buf(),
@@ -628,25 +791,7 @@ pub fn save_text(text: &str, path: &Path, guard: &SaveGuard) -> Result<(), SaveE
             }
         }
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario.yaml".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        io(e)
-    })
+    crate::atomic::write_atomically(&target, |f| f.write_all(text.as_bytes())).map_err(io)
 }
 
 /// True when both paths name the same file.

@@ -362,8 +362,22 @@ pub fn param_of(numbers: &Numbers) -> Result<Param, String> {
     }
 }
 
-fn first_non_finite(values: impl Iterator<Item = f64>) -> Option<(usize, f64)> {
-    values.enumerate().find(|(_, v)| !v.is_finite())
+/// The one rule for every number a scenario or a `set` gives the model (embeddings,
+/// weights, q/k/v of a hand-check): finite, and within f32's range (±3.4e38), because qkv
+/// computes in f32 and 1e39 would silently become ∞. The error names the value's position.
+pub fn number_rule(values: impl Iterator<Item = f64>) -> Result<(), String> {
+    match values
+        .enumerate()
+        .find(|(_, v)| !v.is_finite() || v.abs() > f64::from(f32::MAX))
+    {
+        None => Ok(()),
+        Some((i, v)) if v.is_finite() => Err(format!(
+            "value {i} is {v:e}: it does not fit in f32 (numbers must be finite and within ±3.4e38)"
+        )),
+        Some((i, v)) => Err(format!(
+            "value {i} is {v}: numbers must be finite and within ±3.4e38"
+        )),
+    }
 }
 
 fn check_version(version: u32) -> Result<(), Vec<ScenarioProblem>> {
@@ -421,6 +435,10 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
+    if let Err(e) = memory_check(&valid, &input) {
+        problems.push(ScenarioProblem::new(FieldPath::key("model"), e));
+        return Err(problems);
+    }
     let model = match apply_overrides_to(trained, valid, &input, s) {
         Ok(m) => m,
         Err(mut p) => {
@@ -459,6 +477,29 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
         })
     } else {
         Err(problems)
+    }
+}
+
+/// Refuses a model and sentence whose predicted peak memory (weights, trace and working
+/// buffers, by [`crate::model::cost::peak_bytes`]) is past [`crate::limits::memory_budget`],
+/// before any of it is allocated: the largest model the limits allow would otherwise be
+/// killed by the system without a word.
+pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<(), String> {
+    let lengths = crate::model::cost::Lengths {
+        source: input.source.len(),
+        target: input.target.as_ref().map_or(0, Vec::len),
+        vocab: input.source.len() + input.target.as_ref().map_or(0, Vec::len) + 2,
+    };
+    let need = crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads());
+    let budget = crate::limits::memory_budget();
+    if need > budget {
+        Err(format!(
+            "this model and sentence need about {} of memory (weights, trace and working buffers), more than the budget of {}: use a smaller model or a shorter sentence, or raise the budget with --memory-budget MIB",
+            crate::limits::mib(need),
+            crate::limits::mib(budget)
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -513,11 +554,8 @@ pub fn apply_overrides_to(
             ));
             continue;
         }
-        if let Some((i, v)) = first_non_finite(vector.iter().copied()) {
-            problems.push(ScenarioProblem::new(
-                path,
-                format!("value {i} is {v}: embeddings must be finite numbers"),
-            ));
+        if let Err(e) = number_rule(vector.iter().copied()) {
+            problems.push(ScenarioProblem::new(path, e));
             continue;
         }
         let arr = Array1::from_iter(vector.iter().map(|x| *x as f32));
@@ -527,6 +565,14 @@ pub fn apply_overrides_to(
     }
     for (name, numbers) in s.weights.iter() {
         let path = FieldPath::key("weights").then(name);
+        let values: Vec<f64> = match numbers {
+            Numbers::Vector(v) => v.clone(),
+            Numbers::Matrix(m) => m.iter().flatten().copied().collect(),
+        };
+        if let Err(e) = number_rule(values.into_iter()) {
+            problems.push(ScenarioProblem::new(path, e));
+            continue;
+        }
         let param = match param_of(numbers) {
             Ok(p) => p,
             Err(e) => {
@@ -694,6 +740,11 @@ fn check_expectations(expect: &[Expectation], trace: &Trace) -> Vec<ScenarioProb
             Ok(a) => match check::resolve(trace, &a) {
                 Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
                 Ok(r) => {
+                    if n == 1
+                        && let Some((field, msg)) = check::form_problem(&r, e)
+                    {
+                        out.push(ScenarioProblem::new(path.then(field), msg));
+                    }
                     if let Some(schema::ArgmaxSpec::Label(l)) = &e.argmax {
                         let labels = r.step.col_labels(r.head);
                         if !labels.iter().any(|x| x == l) {
@@ -729,22 +780,19 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
     let mut problems = Vec::new();
     let mut arr = |name: &str, rows: &[Vec<f64>]| -> Option<Array2<f32>> {
         let path = FieldPath::key(name);
-        if let Some((i, v)) = first_non_finite(rows.iter().flatten().copied()) {
-            problems.push(ScenarioProblem::new(
-                path,
-                format!("value {i} is {v}: expected finite numbers"),
-            ));
+        if let Err(e) = number_rule(rows.iter().flatten().copied()) {
+            problems.push(ScenarioProblem::new(path, e));
             return None;
         }
-        if let Some((i, v)) = rows
-            .iter()
-            .flatten()
-            .enumerate()
-            .find(|(_, v)| v.abs() > f64::from(f32::MAX))
-        {
+        let (n, w) = (rows.len(), rows.iter().map(Vec::len).max().unwrap_or(0));
+        if n > crate::limits::MAX_ATTENTION_ROWS || w > crate::limits::MAX_ATTENTION_WIDTH {
             problems.push(ScenarioProblem::new(
                 path,
-                format!("value {i} is {v:e}: it does not fit in f32 (largest ±3.4e38)"),
+                format!(
+                    "is {n} × {w}: a hand-check allows at most {} rows and {} columns",
+                    crate::limits::MAX_ATTENTION_ROWS,
+                    crate::limits::MAX_ATTENTION_WIDTH
+                ),
             ));
             return None;
         }
@@ -793,6 +841,13 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
         for (name, rows) in exp.matrices() {
             let want = if name == "output" { (n, dv) } else { (n, m) };
             let path = FieldPath::key("expect").then(name);
+            if rows.iter().flatten().any(|x| x.is_nan()) {
+                problems.push(ScenarioProblem::new(
+                    path,
+                    "has NaN: an expected value must be a number (NaN equals nothing, so the check could never pass)",
+                ));
+                continue;
+            }
             match to_array(rows) {
                 Err(e) => problems.push(ScenarioProblem::new(path, format!("matrix {e}"))),
                 Ok(x) if x.dim() != want => problems.push(ScenarioProblem::new(

@@ -652,6 +652,12 @@ fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
             format!("{} NaN and {} +∞ values in this step", f.nan, f.pos_inf),
             style::WARNING,
         ));
+        if let Some((at, x)) = s.trace().first_non_finite() {
+            v.push(Line::styled(
+                format!("first non-finite value of the pass: {at} = {x}"),
+                style::WARNING,
+            ));
+        }
     }
     let mut legend = vec![Span::styled("colours ", style::DIM)];
     legend.extend(matrix::legend(step).spans);

@@ -1,0 +1,62 @@
+//! Every bound qkv puts on what it reads, in one place (the README states them too).
+//!
+//! Files from other people (a class, a forum, an e-mail) must not make qkv hang, exhaust
+//! memory or write anywhere but the file named: the loader, the command reader and the model
+//! check these limits before doing the work they bound.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use crate::model::config::{MAX_D_FF, MAX_D_MODEL, MAX_LAYERS, MAX_TOKENS_LIMIT};
+
+/// Largest scenario file read, in bytes (4 MiB: the largest shipped scenario is a few KiB;
+/// a 64 × 64 weight override is about 40 KiB).
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Deepest nesting of lists and maps a scenario may have (a matrix is 2 levels inside a
+/// map entry: `weights: {W: [[1, 2]]}` is 3 deep). Checked on the text before parsing.
+pub const MAX_NESTING: usize = 64;
+
+/// Longest command line (REPL, TUI `:` prompt, piped scripts), in bytes: room for a
+/// 64 × 64 matrix in `set`, and a line that long parses in milliseconds.
+pub const MAX_LINE_BYTES: usize = 256 << 10;
+
+/// Largest number of queries or keys of an attention hand-check (`kind: attention`,
+/// REPL `attend`): the model's own longest sentence.
+pub const MAX_ATTENTION_ROWS: usize = MAX_TOKENS_LIMIT;
+
+/// Widest q, k or v of an attention hand-check: the model's own widest vector.
+pub const MAX_ATTENTION_WIDTH: usize = MAX_D_MODEL;
+
+/// Default memory budget of one model and its trace, in bytes (1 GiB), lowered to the
+/// memory the system reports available when that is less.
+pub const DEFAULT_MEMORY_BUDGET: u64 = 1 << 30;
+
+/// 0 = not set (use the default).
+static MEMORY_BUDGET: AtomicU64 = AtomicU64::new(0);
+
+/// Sets the memory budget for this process (`--memory-budget`); 0 restores the default.
+pub fn set_memory_budget(bytes: u64) {
+    MEMORY_BUDGET.store(bytes, Ordering::Relaxed);
+}
+
+/// The memory budget: the one set with [`set_memory_budget`], else
+/// [`DEFAULT_MEMORY_BUDGET`] or the available memory, whichever is less.
+pub fn memory_budget() -> u64 {
+    match MEMORY_BUDGET.load(Ordering::Relaxed) {
+        0 => available_memory().map_or(DEFAULT_MEMORY_BUDGET, |a| a.min(DEFAULT_MEMORY_BUDGET)),
+        b => b,
+    }
+}
+
+/// `MemAvailable` of `/proc/meminfo`, in bytes (None where there is no such file).
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// `n` bytes in MiB with one decimal, for messages.
+pub fn mib(n: u64) -> String {
+    format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+}
