@@ -299,41 +299,23 @@ impl ModelArgs {
             }
         };
         match file {
-            ScenarioFile::Model(mut s)
-                if s.model.checkpoint.is_some() || self.checkpoint.is_some() =>
-            {
-                if self.preset.is_some() {
-                    anyhow::bail!(
-                        "--preset cannot change the sizes of a trained model (model.checkpoint)"
-                    );
-                }
-                if let Some(c) = &self.checkpoint {
-                    // A checkpoint named on the command line is relative to where qkv runs.
-                    s.model.checkpoint = Some(std::path::absolute(c)?.display().to_string());
-                }
-                s.model = scenario::merge_spec(&s.model, &self.spec());
-                if let Some(t) = &self.text {
-                    scenario::set_text(&mut s, t);
-                    s.input.target = None;
-                }
-                if let Some(t) = &self.target {
-                    s.input.target = Some(t.clone());
-                }
-                if (self.text.is_some() || self.target.is_some())
-                    && let Some(note) = scenario::drop_unfitting(&mut s)
-                {
-                    eprintln!(
-                        "note: {note} ({})",
-                        scenario
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    );
-                }
-                Ok(ScenarioFile::Model(s))
-            }
             ScenarioFile::Model(mut s) => {
-                let c = self.apply(scenario::config_of(&s.model));
-                s.model = scenario::spec_of(&c);
+                if s.model.checkpoint.is_some() || self.checkpoint.is_some() {
+                    // A trained model: its sizes are the checkpoint's.
+                    if self.preset.is_some() {
+                        anyhow::bail!(
+                            "--preset cannot change the sizes of a trained model (model.checkpoint)"
+                        );
+                    }
+                    if let Some(c) = &self.checkpoint {
+                        // A checkpoint named on the command line is relative to where qkv runs.
+                        s.model.checkpoint = Some(std::path::absolute(c)?.display().to_string());
+                    }
+                    s.model = scenario::merge_spec(&s.model, &self.spec());
+                } else {
+                    let c = self.apply(scenario::config_of(&s.model));
+                    s.model = scenario::spec_of(&c);
+                }
                 if let Some(t) = &self.text {
                     scenario::set_text(&mut s, t);
                     s.input.target = None;

@@ -66,7 +66,7 @@ fn a_huge_d_model_flag_is_refused_at_once() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o.stderr).contains("expected an integer in 1..=1024"),
+        text(&o.stderr).contains("expected an integer from 1 to 1024"),
         "{}",
         text(&o.stderr)
     );

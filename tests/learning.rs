@@ -78,9 +78,12 @@ fn the_header_says_where_the_weights_come_from() {
     let s = session();
     assert_eq!(s.provenance(), "untrained (random weights, seed 42)");
     let t = trained();
-    assert_eq!(t.provenance(), "trained: scenarios/ko-en.safetensors");
+    assert_eq!(
+        t.provenance(),
+        "trained (1000 updates) · scenarios/ko-en.safetensors"
+    );
     let d = Session::default_scenario().unwrap();
-    assert_eq!(d.provenance(), "trained: ko-en.safetensors");
+    assert_eq!(d.provenance(), "trained (1000 updates) · ko-en.safetensors");
 }
 
 #[test]
@@ -229,7 +232,10 @@ fn a_saved_checkpoint_loads_back_as_a_trained_model() {
     assert!(e.contains("checkpoint save!"), "{e}");
     s.apply_line(&format!("checkpoint load {}", p.display()))
         .unwrap();
-    assert_eq!(s.provenance(), format!("trained: {}", p.display()));
+    assert_eq!(
+        s.provenance(),
+        format!("trained (1 update) · {}", p.display())
+    );
     assert_eq!(s.config().unwrap().d_model, 32);
     assert!(
         s.previous_trace().is_some(),

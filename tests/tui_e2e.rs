@@ -317,10 +317,13 @@ fn watch_it_translate_and_watch_it_learn() {
     let dir = tempfile::tempdir().unwrap();
     let t = Tmux::start(dir.path());
     launch(&t, "", "");
+    // The scenario's description opens first; Esc closes it.
+    t.wait_for("the scenario's description", |s| s.contains("Esc closes"));
+    t.keys(&["Escape"]);
     t.wait_for("the opening screen", |s| s.contains("why this number"));
     // The default scenario is on the trained model, and says so.
     t.wait_for("the trained model", |s| {
-        s.contains("└ trained: ko-en.safetensors")
+        s.contains("trained (1000 updates) · ko-en.safetensors ┘")
     });
     // Decode the article's sentence one token at a time.
     t.keys(&["d"]);

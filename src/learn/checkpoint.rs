@@ -128,10 +128,7 @@ pub fn to_bytes(model: &Transformer) -> Result<Vec<u8>, CheckpointError> {
         "qkv.config".to_string(),
         config_json(model.config()).to_string(),
     );
-    meta.insert(
-        "qkv.steps".to_string(),
-        model.trained_steps().to_string(),
-    );
+    meta.insert("qkv.steps".to_string(), model.trained_steps().to_string());
     meta.insert(
         "qkv.vocab".to_string(),
         Value::from(vocab.tokens().to_vec()).to_string(),

@@ -76,12 +76,12 @@ fn matching(prefix: &str, words: impl IntoIterator<Item = String>) -> Vec<String
 
 /// The completion for `line` with the cursor at byte `pos`. Every candidate ends with a
 /// space, so that the next word can be typed at once (`show` + Tab + `enc…`), except the
-/// address of `show` / `explain`, which may go on with `[h]`.
+/// address of `show` / `explain` / `grad`, which may go on with `[h]`.
 pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
     let before = &line[..pos.min(line.len())];
     let mut words = before.split_whitespace();
-    let address =
-        matches!(words.next(), Some("show" | "explain")) && before.contains(char::is_whitespace);
+    let address = matches!(words.next(), Some("show" | "explain" | "grad"))
+        && before.contains(char::is_whitespace);
     match complete_words(line, pos, w) {
         Slot::Words(start, c) if !address => {
             Slot::Words(start, c.into_iter().map(|x| format!("{x} ")).collect())
@@ -238,23 +238,26 @@ mod tests {
 
     #[test]
     fn completes_the_learning_commands() {
-        assert_eq!(cands("tra"), ["train", "translate"]);
+        assert_eq!(cands("tra"), ["train ", "translate "]);
         assert_eq!(cands("grad enc.0.attn.W_K"), ["enc.0.attn.W_K"]);
         assert_eq!(
             cands("grad enc.0.attn.sc"),
             ["enc.0.attn.scores", "enc.0.attn.scaled"]
         );
-        assert_eq!(cands("checkpoint s"), ["save", "save!"]);
+        assert_eq!(cands("checkpoint s"), ["save ", "save! "]);
         assert_eq!(cands("checkpoint load m"), ["<path>"]);
-        assert_eq!(cands("decode f"), ["force"]);
-        assert_eq!(cands("train s"), ["snapshot"]);
+        assert_eq!(cands("decode f"), ["force "]);
+        assert_eq!(cands("train s"), ["snapshot "]);
     }
 
     #[test]
     fn completes_commands_names_heads_and_values() {
         // A command word comes with its space: `show` + Tab + `enc…` gives `show enc…`.
         assert_eq!(cands("sh"), ["show "]);
-        assert_eq!(cands("s"), ["show ", "scale ", "set ", "save ", "sample ", "save! "]);
+        assert_eq!(
+            cands("s"),
+            ["show ", "scale ", "set ", "save ", "sample ", "save! "]
+        );
         assert_eq!(
             cands("show enc.0.attn.sc"),
             ["enc.0.attn.scores", "enc.0.attn.scaled"]

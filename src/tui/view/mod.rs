@@ -834,6 +834,10 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 v.push(("i", "edit"));
             }
             v.push(("w", "save"));
+            if !hand {
+                v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
+                v.push(("d L", "decode/learn"));
+            }
             if app.session().current_head().is_some() {
                 v.push(("[ ]", "head"));
             }
@@ -841,10 +845,6 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 v.push(("{ }", "layer"));
             }
             v.extend([("r", "tour"), ("a", "about"), ("Tab", "pane")]);
-            if !hand {
-                v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
-                v.push(("d L", "decode/learn"));
-            }
             v
         }
     }
