@@ -16,6 +16,8 @@ use ndarray_npy::NpzWriter;
 use serde_json::{Value, json};
 use thiserror::Error;
 
+use crate::learn::Gradients;
+use crate::model::weights::EMBEDDING;
 use crate::model::{Config, Param, Transformer};
 use crate::trace::{Step, Tensor, Trace};
 
@@ -137,6 +139,7 @@ pub fn meta(model: &Transformer, trace: &Trace) -> Value {
         model
             .weights()
             .iter()
+            .filter(|(n, _)| *n != EMBEDDING)
             .map(|(n, p)| json!({"name": n, "shape": p.shape()})),
     );
     json!({
@@ -176,8 +179,9 @@ fn nested(shape: &[usize], values: &mut dyn Iterator<Item = f32>) -> Value {
     }
 }
 
-/// The whole export as one JSON value: `meta` plus `arrays: {name: nested lists}`.
-pub fn to_json(model: &Transformer, trace: &Trace) -> Value {
+/// The whole export as one JSON value: `meta` plus `arrays: {name: nested lists}`; with
+/// gradients also `loss`, `loss.targets` and `grad.<name>` for every step and weight.
+pub fn to_json(model: &Transformer, trace: &Trace, grads: Option<&Gradients>) -> Value {
     let mut arrays = serde_json::Map::new();
     for s in trace.steps() {
         let t = s.to_tensor();
@@ -188,18 +192,51 @@ pub fn to_json(model: &Transformer, trace: &Trace) -> Value {
         "embed.E".into(),
         nested(table.shape(), &mut table.iter().copied()),
     );
-    for (n, p) in model.weights().iter() {
+    for (n, p) in model.weights().iter().filter(|(n, _)| *n != EMBEDDING) {
         arrays.insert(n.to_string(), nested(&p.shape(), &mut p.values()));
     }
-    let mut v = meta(model, trace);
+    if let Some(g) = grads {
+        arrays.insert("loss".into(), json!(g.loss.value));
+        arrays.insert("loss.targets".into(), json!(g.loss.targets));
+        for s in g.trace.steps() {
+            let t = s.to_tensor();
+            arrays.insert(s.name().to_string(), nested(&t.shape(), &mut t.values()));
+        }
+        for (n, p) in &g.weights {
+            arrays.insert(n.clone(), nested(&p.shape(), &mut p.values()));
+        }
+    }
+    let mut v = meta_with(model, trace, grads);
     if let Value::Object(o) = &mut v {
         o.insert("arrays".into(), Value::Object(arrays));
     }
     v
 }
 
+/// [`meta`], plus `loss: {label_smoothing, reduction}` when gradients are exported.
+fn meta_with(model: &Transformer, trace: &Trace, grads: Option<&Gradients>) -> Value {
+    let mut v = meta(model, trace);
+    if let (Some(g), Value::Object(o)) = (grads, &mut v) {
+        o.insert(
+            "loss".into(),
+            json!({"label_smoothing": g.loss.smoothing, "reduction": "mean", "ignore_index": crate::learn::IGNORE}),
+        );
+    }
+    v
+}
+
 /// Writes the export to `path` in the format its extension names.
 pub fn write(model: &Transformer, trace: &Trace, path: &Path) -> Result<Format, ExportError> {
+    write_with(model, trace, None, path)
+}
+
+/// [`write`], with the loss and every gradient when `grads` is given.
+pub fn write_with(
+    model: &Transformer,
+    trace: &Trace,
+    grads: Option<&Gradients>,
+    path: &Path,
+) -> Result<Format, ExportError> {
     let format = Format::from_path(path)?;
     let io = |cause| ExportError::Io {
         path: path.to_path_buf(),
@@ -209,11 +246,11 @@ pub fn write(model: &Transformer, trace: &Trace, path: &Path) -> Result<Format, 
     match format {
         Format::Json => {
             let mut w = BufWriter::new(file);
-            serde_json::to_writer(&mut w, &to_json(model, trace))
+            serde_json::to_writer(&mut w, &to_json(model, trace, grads))
                 .map_err(|e| io(std::io::Error::other(e)))?;
             w.flush().map_err(io)?;
         }
-        Format::Npz => write_npz(model, trace, BufWriter::new(file), path)?,
+        Format::Npz => write_npz(model, trace, grads, BufWriter::new(file), path)?,
     }
     Ok(format)
 }
@@ -221,6 +258,7 @@ pub fn write(model: &Transformer, trace: &Trace, path: &Path) -> Result<Format, 
 fn write_npz(
     model: &Transformer,
     trace: &Trace,
+    grads: Option<&Gradients>,
     w: BufWriter<File>,
     path: &Path,
 ) -> Result<(), ExportError> {
@@ -238,14 +276,26 @@ fn write_npz(
     }
     npz.add_array("embed.E", &model.embedding_table(&trace.tokens().vocab))
         .map_err(|e| err(&e))?;
-    for (n, p) in model.weights().iter() {
-        match p {
-            Param::Matrix(m) => npz.add_array(n, m),
-            Param::Vector(v) => npz.add_array(n, v),
-        }
-        .map_err(|e| err(&e))?;
+    for (n, p) in model.weights().iter().filter(|(n, _)| *n != EMBEDDING) {
+        add_param(&mut npz, n, p).map_err(|e| err(&e))?;
     }
-    let meta_bytes = Array1::from(meta(model, trace).to_string().into_bytes());
+    if let Some(g) = grads {
+        npz.add_array("loss", &ndarray::arr0(g.loss.value))
+            .map_err(|e| err(&e))?;
+        npz.add_array("loss.targets", &Array1::from(g.loss.targets.clone()))
+            .map_err(|e| err(&e))?;
+        for s in g.trace.steps() {
+            match &*s.to_tensor() {
+                Tensor::Matrix(m) => npz.add_array(s.name(), m),
+                Tensor::Heads(h) => npz.add_array(s.name(), h),
+            }
+            .map_err(|e| err(&e))?;
+        }
+        for (n, p) in &g.weights {
+            add_param(&mut npz, n, p).map_err(|e| err(&e))?;
+        }
+    }
+    let meta_bytes = Array1::from(meta_with(model, trace, grads).to_string().into_bytes());
     npz.add_array("meta", &meta_bytes).map_err(|e| err(&e))?;
     let mut inner = npz.finish().map_err(|e| err(&e))?;
     inner.flush().map_err(|e| ExportError::Io {
@@ -253,4 +303,15 @@ fn write_npz(
         cause: e,
     })?;
     Ok(())
+}
+
+fn add_param<W: Write + std::io::Seek>(
+    npz: &mut NpzWriter<W>,
+    name: &str,
+    p: &Param,
+) -> Result<(), ndarray_npy::WriteNpzError> {
+    match p {
+        Param::Matrix(m) => npz.add_array(name, m),
+        Param::Vector(v) => npz.add_array(name, v),
+    }
 }

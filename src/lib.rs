@@ -17,6 +17,7 @@ pub mod buffers;
 pub mod command;
 pub mod explain;
 pub mod export;
+pub mod learn;
 pub mod model;
 pub mod render;
 pub mod repl;

@@ -442,11 +442,11 @@ impl MultiHeadAttention<'_> {
         x_kv: ArrayView2<'_, f32>,
         rec: &mut Recorder,
     ) -> SharedMatrix {
-        self.forward_with(call, x_q, x_kv, None, rec)
+        self.forward_with(call, x_q, x_kv, [None, None, None], rec)
     }
 
     /// [`MultiHeadAttention::forward`] with `q`, `k`, `v` already computed (`X·W_Q`,
-    /// `X·W_K`, `X·W_V` of these inputs and weights, e.g. from a previous trace) or not.
+    /// `X·W_K`, `X·W_V` of these inputs and weights, e.g. from a previous trace), each or not.
     ///
     /// # Shapes
     /// `x_q`: n × d_model, `x_kv`: m × d_model, `projections`: (n, m, m) × d_model →
@@ -456,7 +456,7 @@ impl MultiHeadAttention<'_> {
         call: &AttnCall<'_>,
         x_q: ArrayView2<'_, f32>,
         x_kv: ArrayView2<'_, f32>,
-        projections: Option<[SharedMatrix; 3]>,
+        projections: [Option<SharedMatrix>; 3],
         rec: &mut Recorder,
     ) -> SharedMatrix {
         let (n, d_model) = x_q.dim();
@@ -465,13 +465,10 @@ impl MultiHeadAttention<'_> {
         let d_k = d_model / h;
         let p = call.prefix;
 
-        let [q, k, v] = projections.unwrap_or_else(|| {
-            [
-                SharedMatrix::new(matmul(x_q, self.w_q)),
-                SharedMatrix::new(matmul(x_kv, self.w_k)),
-                SharedMatrix::new(matmul(x_kv, self.w_v)),
-            ]
-        });
+        let [q, k, v] = projections;
+        let q = q.unwrap_or_else(|| SharedMatrix::new(matmul(x_q, self.w_q)));
+        let k = k.unwrap_or_else(|| SharedMatrix::new(matmul(x_kv, self.w_k)));
+        let v = v.unwrap_or_else(|| SharedMatrix::new(matmul(x_kv, self.w_v)));
         let core = Arc::new(AttentionCore::new(
             q.clone(),
             k.clone(),

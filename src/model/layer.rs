@@ -229,19 +229,21 @@ impl<'a> LayerCtx<'a> {
         };
         let mha = attention_weights(self.weights, prefix)?;
         let out_name = format!("{prefix}.out");
-        let mut projections = None;
-        if let Some(prev) = self.same_weights(prefix, &["W_Q", "W_K", "W_V", "W_O"])
-            && Self::same_input(prev, &format!("{prefix}.q"), 0, q_in)
-            && Self::same_input(prev, &format!("{prefix}.k"), 0, kv)
-            && Self::same_input(prev, &format!("{prefix}.v"), 0, kv)
-        {
+        let mut projections: [Option<SharedMatrix>; 3] = [None, None, None];
+        if let Some(prev) = self.same_weights(prefix, &["W_Q", "W_K", "W_V", "W_O"]) {
+            let same = [
+                Self::same_input(prev, &format!("{prefix}.q"), 0, q_in),
+                Self::same_input(prev, &format!("{prefix}.k"), 0, kv),
+                Self::same_input(prev, &format!("{prefix}.v"), 0, kv),
+            ];
             let settings = prev
                 .get(&format!("{prefix}.scores"))
                 .and_then(attention_settings);
             let parts = [
                 "q", "k", "v", "scores", "scaled", "masked", "weights", "head_out", "concat", "out",
             ];
-            if settings == Some((call.heads, call.scale, call.causal))
+            if same.iter().all(|s| *s)
+                && settings == Some((call.heads, call.scale, call.causal))
                 && let Some(steps) = Self::previous_steps(prev, prefix, &parts)
                 && let Some(out) = steps.last().and_then(Step::shared_matrix)
             {
@@ -250,10 +252,14 @@ impl<'a> LayerCtx<'a> {
                 }
                 return Ok((out, out_name));
             }
-            let qkv = Self::previous_steps(prev, prefix, &["q", "k", "v"])
-                .map(|s| s.iter().filter_map(Step::shared_matrix).collect::<Vec<_>>());
-            if let Some([q, k, v]) = qkv.and_then(|v| <[SharedMatrix; 3]>::try_from(v).ok()) {
-                projections = Some([q, k, v]);
+            // Each projection whose input is unchanged is taken over on its own: while
+            // decoding, the cross-attention's K and V of the encoder output (a KV cache).
+            for ((slot, part), same) in projections.iter_mut().zip(["q", "k", "v"]).zip(same) {
+                if same {
+                    *slot = prev
+                        .get(&format!("{prefix}.{part}"))
+                        .and_then(Step::shared_matrix);
+                }
             }
         }
         let y = mha.forward_with(&call, q_in.x.view(), kv.x.view(), projections, self.rec);

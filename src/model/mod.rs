@@ -15,6 +15,7 @@ pub mod params;
 pub mod tokenizer;
 pub mod transformer;
 pub mod vecmath;
+pub mod vocab;
 pub mod weights;
 
 pub use config::{
@@ -22,7 +23,8 @@ pub use config::{
     ValidConfig,
 };
 pub use tokenizer::Input;
-pub use transformer::{NeedsNewWeights, Transformer};
+pub use transformer::{NeedsNewWeights, PartsError, Transformer};
+pub use vocab::Vocab;
 pub use weights::{Param, WeightError, Weights};
 
 /// Validates `config` and tokenizes the input under it, reporting every problem of both at

@@ -13,7 +13,8 @@ use super::layer::{Flow, LayerCtx, Previous};
 use super::linalg::{self, matmul_bt};
 use super::norm;
 use super::tokenizer::Input;
-use super::weights::{MissingWeight, Weights, WeightsStamp};
+use super::vocab::{UNK_ID, Vocab};
+use super::weights::{EMBEDDING, MissingWeight, Weights, WeightsStamp};
 use crate::model::config::Config;
 use crate::trace::{Labels, Recorder, SharedMatrix, Step, StepKind, Tensor, Trace, TraceTokens};
 
@@ -35,6 +36,41 @@ pub struct Transformer {
     config: ValidConfig,
     weights: Weights,
     embedding: TokenEmbedding,
+    /// The fixed vocabulary of a model trained (or to be trained) on a corpus; its table is
+    /// the weight `embed.E`. `None`: the vocabulary is the sentence's tokens and a token's
+    /// vector depends only on (seed, text).
+    vocab: Option<Arc<Vocab>>,
+}
+
+/// Weights that do not fit a configuration (a checkpoint's).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PartsError {
+    /// A weight the configuration needs is not there.
+    #[error("weight {0} is missing")]
+    Missing(String),
+    /// A weight the configuration does not have.
+    #[error("weight {0} is not part of this model (the configuration has no such weight)")]
+    Unexpected(String),
+    /// A weight of the wrong shape.
+    #[error("weight {name} is {got} but the configuration needs {expected}")]
+    Shape {
+        /// The weight.
+        name: String,
+        /// Shape needed.
+        expected: String,
+        /// Shape found.
+        got: String,
+    },
+    /// A NaN or infinite value.
+    #[error("weight {name} has the non-finite value {value} at flat index {index}")]
+    NotFinite {
+        /// The weight.
+        name: String,
+        /// Row-major position.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
 }
 
 /// Labels `prefix0`, `prefix1`, … of `n` columns.
@@ -51,6 +87,82 @@ impl Transformer {
             config,
             weights,
             embedding,
+            vocab: None,
+        }
+    }
+
+    /// A model with fresh weights and the fixed vocabulary `vocab`: its embedding table
+    /// `embed.E` starts with each token's seeded vector (the vector the token has in an
+    /// untrained model without a vocabulary).
+    pub fn with_vocab(config: ValidConfig, vocab: Vocab) -> Transformer {
+        let embedding = TokenEmbedding::new(config.seed, config.d_model);
+        let table = embedding.lookup(vocab.tokens());
+        let weights = Weights::init(&config).with_embedding(table);
+        Transformer {
+            config,
+            weights,
+            embedding,
+            vocab: Some(Arc::new(vocab)),
+        }
+    }
+
+    /// A model from its parts (a checkpoint's), after checking that `weights` has exactly
+    /// the names and shapes `config` and `vocab` need and only finite values.
+    pub fn from_parts(
+        config: ValidConfig,
+        weights: Weights,
+        vocab: Vocab,
+    ) -> Result<Transformer, PartsError> {
+        let shape = |s: &[usize]| crate::model::weights::shape_text(s);
+        let mut expected = Weights::expected(&config);
+        expected.insert(
+            0,
+            (EMBEDDING.to_string(), vec![vocab.len(), config.d_model]),
+        );
+        for (name, want) in &expected {
+            let got = weights
+                .get(name)
+                .ok_or_else(|| PartsError::Missing(name.clone()))?;
+            if got.shape() != *want {
+                return Err(PartsError::Shape {
+                    name: name.clone(),
+                    expected: shape(want),
+                    got: shape(&got.shape()),
+                });
+            }
+            if let Some((index, value)) = got.values().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(PartsError::NotFinite {
+                    name: name.clone(),
+                    index,
+                    value,
+                });
+            }
+        }
+        if let Some((name, _)) = weights
+            .iter()
+            .find(|(n, _)| !expected.iter().any(|(e, _)| e == n))
+        {
+            return Err(PartsError::Unexpected(name.to_string()));
+        }
+        let embedding = TokenEmbedding::new(config.seed, config.d_model);
+        Ok(Transformer {
+            config,
+            weights,
+            embedding,
+            vocab: Some(Arc::new(vocab)),
+        })
+    }
+
+    /// The fixed vocabulary, for a model that has one.
+    pub fn vocab(&self) -> Option<&Vocab> {
+        self.vocab.as_deref()
+    }
+
+    /// The vocabulary a pass over `input` scores: the fixed one, or the sentence's tokens.
+    pub fn vocab_for(&self, input: &Input) -> Vec<String> {
+        match &self.vocab {
+            Some(v) => v.tokens().to_vec(),
+            None => input.vocab(&self.config),
         }
     }
 
@@ -117,7 +229,10 @@ impl Transformer {
     /// # Shapes
     /// Returns vocab.len() × d_model.
     pub fn embedding_table(&self, vocab: &[String]) -> Array2<f32> {
-        self.embedding.lookup(vocab)
+        match (&self.vocab, self.weights.matrix(EMBEDDING)) {
+            (Some(v), Ok(table)) if v.tokens() == vocab => table.to_owned(),
+            _ => self.embedding.lookup(vocab),
+        }
     }
 
     /// Runs the model on `input` and records every step.
@@ -131,12 +246,12 @@ impl Transformer {
     /// and the first block's `q`, `k`, `v`; after changing a decoder weight, the whole
     /// encoder. The result is the trace [`Transformer::forward`] would give, bit for bit
     /// (see [`Previous`] for the rules). `previous` may come from
-    /// anywhere: nothing is reused unless its tokens are `input`'s.
+    /// anywhere: nothing is reused unless its source tokens are `input`'s (a step is taken
+    /// over only when its inputs are the very buffers the previous trace used).
     pub fn rerun(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
-        let t = previous.tokens();
-        let same_tokens = *t.source == input.source
-            && t.target.as_deref().map(|v| v.as_slice()) == input.target.as_deref();
-        if !same_tokens {
+        // The source side decides: with the same source, a new target (one more token
+        // while decoding) still takes over the encoder and what depends only on it.
+        if *previous.tokens().source != input.source {
             return self.run(input, None);
         }
         self.run(
@@ -185,7 +300,10 @@ impl Transformer {
         let mut rec = Recorder::new();
         let source: Labels = Arc::new(input.source.clone());
         let target: Option<Labels> = input.target.clone().map(Arc::new);
-        let vocab: Labels = Arc::new(input.vocab(cfg));
+        let vocab: Labels = match &self.vocab {
+            Some(v) => Arc::new(v.tokens().to_vec()),
+            None => Arc::new(input.vocab(cfg)),
+        };
         let mut ctx = LayerCtx {
             config: cfg,
             weights: &self.weights,
@@ -205,9 +323,10 @@ impl Transformer {
         let lookup = |tokens: &[String]| {
             let mut out = Array2::zeros((tokens.len(), cfg.d_model));
             for (mut row, t) in out.rows_mut().into_iter().zip(tokens) {
-                match rows.get(t.as_str()) {
-                    Some(i) => row.assign(&table.row(*i)),
-                    None => row.assign(&self.embedding.vector(t)),
+                match (rows.get(t.as_str()), &self.vocab) {
+                    (Some(i), _) => row.assign(&table.row(*i)),
+                    (None, Some(_)) => row.assign(&table.row(UNK_ID)),
+                    (None, None) => row.assign(&self.embedding.vector(t)),
                 }
             }
             out

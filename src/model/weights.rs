@@ -117,6 +117,9 @@ pub fn shape_text(shape: &[usize]) -> String {
 )]
 pub struct MissingWeight(pub String);
 
+/// The name of the embedding table (a weight only in models with a fixed vocabulary).
+pub const EMBEDDING: &str = "embed.E";
+
 /// Models with at least this many values draw their matrices in parallel.
 const PARALLEL_INIT_MIN: usize = 1 << 20;
 
@@ -160,6 +163,63 @@ pub struct Weights {
     generations: Arc<Vec<u64>>,
 }
 
+/// The weights of `config` and how each starts, in canonical order.
+fn specs(config: &Config) -> Vec<(String, Init)> {
+    let mut specs: Vec<(String, Init)> = Vec::new();
+    let (d, f) = (config.d_model, config.d_ff);
+    let attention = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+        for n in ["W_Q", "W_K", "W_V", "W_O"] {
+            specs.push((format!("{prefix}.{n}"), Init::Xavier(d, d)));
+        }
+    };
+    let norm = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+        specs.push((format!("{prefix}.gamma"), Init::Ones(d)));
+        specs.push((format!("{prefix}.beta"), Init::Zeros(d)));
+    };
+    let ffn = |specs: &mut Vec<(String, Init)>, prefix: &str| {
+        specs.push((format!("{prefix}.W1"), Init::Xavier(d, f)));
+        specs.push((format!("{prefix}.b1"), Init::Zeros(f)));
+        specs.push((format!("{prefix}.W2"), Init::Xavier(f, d)));
+        specs.push((format!("{prefix}.b2"), Init::Zeros(d)));
+    };
+    if config.has_encoder() {
+        for l in 0..config.layers.encoder {
+            attention(&mut specs, &format!("enc.{l}.attn"));
+            norm(&mut specs, &format!("enc.{l}.norm1"));
+            ffn(&mut specs, &format!("enc.{l}.ffn"));
+            norm(&mut specs, &format!("enc.{l}.norm2"));
+        }
+        if config.norm == Norm::Pre {
+            let name = if config.has_decoder() {
+                "enc.final_norm"
+            } else {
+                "final_norm"
+            };
+            norm(&mut specs, name);
+        }
+    }
+    if config.has_decoder() {
+        let cross = config.has_encoder();
+        for l in 0..config.layers.decoder {
+            attention(&mut specs, &format!("dec.{l}.self_attn"));
+            norm(&mut specs, &format!("dec.{l}.norm1"));
+            if cross {
+                attention(&mut specs, &format!("dec.{l}.cross_attn"));
+                norm(&mut specs, &format!("dec.{l}.norm2"));
+            }
+            ffn(&mut specs, &format!("dec.{l}.ffn"));
+            norm(
+                &mut specs,
+                &format!("dec.{l}.norm{}", if cross { 3 } else { 2 }),
+            );
+        }
+        if config.norm == Norm::Pre {
+            norm(&mut specs, "final_norm");
+        }
+    }
+    specs
+}
+
 /// Which values the weights had: a snapshot of [`Weights`]' generations, recorded in a
 /// trace so that [`Transformer::rerun`](super::Transformer::rerun) can tell which weights
 /// changed since.
@@ -188,58 +248,7 @@ impl Weights {
     /// Each matrix has its own stream, so large models draw their matrices in parallel
     /// (same values as one after the other).
     pub fn init(config: &Config) -> Weights {
-        let mut specs: Vec<(String, Init)> = Vec::new();
-        let (d, f) = (config.d_model, config.d_ff);
-        let attention = |specs: &mut Vec<(String, Init)>, prefix: &str| {
-            for n in ["W_Q", "W_K", "W_V", "W_O"] {
-                specs.push((format!("{prefix}.{n}"), Init::Xavier(d, d)));
-            }
-        };
-        let norm = |specs: &mut Vec<(String, Init)>, prefix: &str| {
-            specs.push((format!("{prefix}.gamma"), Init::Ones(d)));
-            specs.push((format!("{prefix}.beta"), Init::Zeros(d)));
-        };
-        let ffn = |specs: &mut Vec<(String, Init)>, prefix: &str| {
-            specs.push((format!("{prefix}.W1"), Init::Xavier(d, f)));
-            specs.push((format!("{prefix}.b1"), Init::Zeros(f)));
-            specs.push((format!("{prefix}.W2"), Init::Xavier(f, d)));
-            specs.push((format!("{prefix}.b2"), Init::Zeros(d)));
-        };
-        if config.has_encoder() {
-            for l in 0..config.layers.encoder {
-                attention(&mut specs, &format!("enc.{l}.attn"));
-                norm(&mut specs, &format!("enc.{l}.norm1"));
-                ffn(&mut specs, &format!("enc.{l}.ffn"));
-                norm(&mut specs, &format!("enc.{l}.norm2"));
-            }
-            if config.norm == Norm::Pre {
-                let name = if config.has_decoder() {
-                    "enc.final_norm"
-                } else {
-                    "final_norm"
-                };
-                norm(&mut specs, name);
-            }
-        }
-        if config.has_decoder() {
-            let cross = config.has_encoder();
-            for l in 0..config.layers.decoder {
-                attention(&mut specs, &format!("dec.{l}.self_attn"));
-                norm(&mut specs, &format!("dec.{l}.norm1"));
-                if cross {
-                    attention(&mut specs, &format!("dec.{l}.cross_attn"));
-                    norm(&mut specs, &format!("dec.{l}.norm2"));
-                }
-                ffn(&mut specs, &format!("dec.{l}.ffn"));
-                norm(
-                    &mut specs,
-                    &format!("dec.{l}.norm{}", if cross { 3 } else { 2 }),
-                );
-            }
-            if config.norm == Norm::Pre {
-                norm(&mut specs, "final_norm");
-            }
-        }
+        let specs = specs(config);
         let seed = config.seed;
         let total: usize = specs.iter().map(|(_, i)| i.len()).sum();
         let params: Vec<Param> = if total >= PARALLEL_INIT_MIN {
@@ -263,6 +272,64 @@ impl Weights {
     fn push(&mut self, name: String, p: Param) {
         self.index.insert(name.clone(), self.entries.len());
         self.entries.push((name, Arc::new(p)));
+    }
+
+    /// Weights made of `named` as given, in that order (a checkpoint's; the caller checks
+    /// names and shapes against the configuration with [`Weights::expected`]).
+    pub fn from_named(named: Vec<(String, Param)>) -> Weights {
+        let mut w = Weights {
+            entries: Vec::with_capacity(named.len()),
+            index: HashMap::with_capacity(named.len()),
+            generations: Arc::new(Vec::new()),
+        };
+        for (name, p) in named {
+            w.push(name, p);
+        }
+        let family = fresh_generation();
+        w.generations = Arc::new(vec![family; w.entries.len()]);
+        w
+    }
+
+    /// These weights with the learned embedding table `embed.E` first (a model with a fixed
+    /// vocabulary; the table replaces any there was).
+    ///
+    /// # Shapes
+    /// `table`: vocab × d_model.
+    pub fn with_embedding(self, table: Array2<f32>) -> Weights {
+        let named = std::iter::once((EMBEDDING.to_string(), Param::Matrix(table)))
+            .chain(
+                self.entries
+                    .into_iter()
+                    .filter(|(n, _)| n != EMBEDDING)
+                    .map(|(n, p)| (n, Arc::unwrap_or_clone(p))),
+            )
+            .collect();
+        Weights::from_named(named)
+    }
+
+    /// The name and shape of every weight a model of `config` has, in canonical order
+    /// (without `embed.E`, whose rows depend on the vocabulary).
+    pub fn expected(config: &Config) -> Vec<(String, Vec<usize>)> {
+        specs(config)
+            .into_iter()
+            .map(|(n, i)| {
+                let shape = match i {
+                    Init::Xavier(r, c) => vec![r, c],
+                    Init::Ones(n) | Init::Zeros(n) => vec![n],
+                };
+                (n, shape)
+            })
+            .collect()
+    }
+
+    /// Applies `f` to every weight in canonical order (an optimiser step); each weight
+    /// counts as changed.
+    pub fn update(&mut self, mut f: impl FnMut(&str, &mut Param)) {
+        let family = fresh_generation();
+        for (name, p) in &mut self.entries {
+            f(name, Arc::make_mut(p));
+        }
+        self.generations = Arc::new(vec![family; self.entries.len()]);
     }
 
     /// A snapshot of which values the weights have now (cheap: shared, not copied).
@@ -311,7 +378,7 @@ impl Weights {
 
     /// The weight called `name`, or an error with suggestions.
     pub fn lookup(&self, name: &str) -> Result<&Param, WeightError> {
-        if name == "embed.E" {
+        if name == EMBEDDING && self.get(name).is_none() {
             return Err(WeightError::EmbeddingTable);
         }
         self.get(name).ok_or_else(|| WeightError::Unknown {

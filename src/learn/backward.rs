@@ -1,0 +1,680 @@
+//! The backward pass, written by hand, step by step.
+//!
+//! The forward trace records every step with the names of its inputs (earlier steps or
+//! weights), so the backward pass walks the trace from the end to the start and applies
+//! each step kind's rule, accumulating `∂loss/∂input` into the inputs. Every step and every
+//! weight gets a gradient under `grad.<name>` with the forward value's shape. The rules:
+//!
+//! | step | forward | backward |
+//! |---|---|---|
+//! | logits | `x · Eᵀ` | `∂x = g · E`, `∂E += gᵀ · x` |
+//! | add_norm sum | `a + b` | `∂a += g`, `∂b += g` |
+//! | LayerNorm | `γ ⊙ x̂ + β`, `x̂ = (x − μ)/σ` | `∂γ += Σ g ⊙ x̂`, `∂β += Σ g`, `∂x = (ĝ − mean ĝ − x̂ · mean(ĝ ⊙ x̂)) / σ` with `ĝ = g ⊙ γ` |
+//! | ffn out | `r · W2 + b2` | `∂r = g · W2ᵀ`, `∂W2 += rᵀ · g`, `∂b2 += Σ g` |
+//! | relu | `max(0, h)` | `∂h = g` where `h > 0`, else 0 |
+//! | attn out | `c · W_O` | `∂c = g · W_Oᵀ`, `∂W_O += cᵀ · g` |
+//! | head_out | `w_h · V_h` | `∂w_h = g_h · V_hᵀ`, `∂V_h += w_hᵀ · g_h` |
+//! | weights | `softmax(m)` | `∂m_j = w_j (g_j − Σ_k w_k g_k)` |
+//! | masked | `s + M` | `∂s = g` where M = 0, 0 where M = −∞ |
+//! | scaled | `scores / √d_k` | `∂scores = g / √d_k` |
+//! | scores | `Q_h · K_hᵀ` | `∂Q_h += g · K_h`, `∂K_h += gᵀ · Q_h` |
+//! | q, k, v | `X · W` | `∂X += g · Wᵀ`, `∂W += Xᵀ · g` |
+//! | embed sum | `t · s + pe` | `∂t = s · g`, `∂pe = g` (s = √d_model with `embed_scale`, else 1) |
+//! | tokens | `E[token_i]` | `∂E[token_i] += g_i` |
+//!
+//! `embed.E` is tied: its gradient sums the token lookups of both sides and the output
+//! projection.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, Slice};
+
+use crate::model::attention::attention_settings;
+use crate::model::vocab::UNK;
+use crate::model::weights::EMBEDDING;
+use crate::model::{Param, Transformer};
+use crate::trace::{Labels, Step, StepKind, Tensor, Trace, TraceError, split_heads};
+
+use super::loss::{Loss, LossError, cross_entropy, targets};
+
+/// Why gradients cannot be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BackwardError {
+    /// The loss is undefined.
+    #[error(transparent)]
+    Loss(#[from] LossError),
+    /// A step the rule needs is missing or of another shape.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// A weight a step names is not in the model.
+    #[error("the trace names the weight {0}, which the model does not have")]
+    Weight(String),
+    /// A step with inputs the rule does not expect (a trace of another kind).
+    #[error("cannot differentiate step {name}: {why}")]
+    Unsupported {
+        /// The step.
+        name: String,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// The gradient of one step, as it is accumulated.
+#[derive(Debug, Clone)]
+enum Grad {
+    /// rows × cols (`q`, `k`, `v`, `head_out` keep their heads side by side here).
+    Matrix(Array2<f32>),
+    /// heads × rows × cols (scores-like steps).
+    Heads(Array3<f32>),
+}
+
+/// Every gradient of one backward pass.
+#[derive(Debug, Clone)]
+pub struct Gradients {
+    /// The loss the gradients are of.
+    pub loss: Loss,
+    /// `grad.<step>` for every forward step, in forward order, same shapes and labels.
+    pub trace: Trace,
+    /// `grad.<weight>` for every weight, `grad.embed.E` first.
+    pub weights: Vec<(String, Param)>,
+}
+
+impl Gradients {
+    /// The gradient of the weight `name` (without the `grad.` prefix).
+    pub fn weight(&self, name: &str) -> Option<&Param> {
+        self.weights
+            .iter()
+            .find(|(n, _)| n.strip_prefix("grad.") == Some(name))
+            .map(|(_, p)| p)
+    }
+}
+
+/// Accumulated weight gradients by name.
+struct WeightGrads<'m> {
+    model: &'m Transformer,
+    table: Array2<f32>,
+    matrices: HashMap<String, Array2<f32>>,
+    vectors: HashMap<String, Array1<f32>>,
+}
+
+impl WeightGrads<'_> {
+    fn matrix(&self, name: &str) -> Result<ArrayView2<'_, f32>, BackwardError> {
+        if name == EMBEDDING {
+            return Ok(self.table.view());
+        }
+        self.model
+            .weights()
+            .matrix(name)
+            .map_err(|_| BackwardError::Weight(name.to_string()))
+    }
+
+    fn vector(&self, name: &str) -> Result<ndarray::ArrayView1<'_, f32>, BackwardError> {
+        self.model
+            .weights()
+            .vector(name)
+            .map_err(|_| BackwardError::Weight(name.to_string()))
+    }
+
+    fn add_matrix(&mut self, name: &str, g: Array2<f32>) {
+        match self.matrices.get_mut(name) {
+            Some(acc) => *acc += &g,
+            None => {
+                self.matrices.insert(name.to_string(), g);
+            }
+        }
+    }
+
+    fn add_vector(&mut self, name: &str, g: Array1<f32>) {
+        match self.vectors.get_mut(name) {
+            Some(acc) => *acc += &g,
+            None => {
+                self.vectors.insert(name.to_string(), g);
+            }
+        }
+    }
+}
+
+/// The loss of `trace` (see [`super::loss`]) and the gradient of every step and weight.
+///
+/// `trace` must be a forward trace of `model` (as [`Transformer::forward`] records it).
+pub fn backward(
+    model: &Transformer,
+    trace: &Trace,
+    smoothing: f32,
+) -> Result<Gradients, BackwardError> {
+    let logits = trace.get("logits").ok_or(LossError::NoLogits)?;
+    let targets = targets(trace)?;
+    let (loss, d_logits, d_probs) =
+        cross_entropy(logits.matrix(None)?.view(), &targets, smoothing)?;
+
+    let mut weights = WeightGrads {
+        model,
+        table: model.embedding_table(&trace.tokens().vocab),
+        matrices: HashMap::new(),
+        vectors: HashMap::new(),
+    };
+    let mut grads: HashMap<String, Grad> = HashMap::new();
+    grads.insert("logits".into(), Grad::Matrix(d_logits));
+    grads.insert("probs".into(), Grad::Matrix(d_probs));
+    let mut recorded: Vec<Step> = Vec::with_capacity(trace.steps().len());
+    for step in trace.steps().iter().rev() {
+        let g = match grads.remove(step.name()) {
+            Some(g) => g,
+            None => zeros_like(step)?,
+        };
+        propagate(model, trace, step, &g, &mut grads, &mut weights)?;
+        recorded.push(grad_step(step, g)?);
+    }
+    recorded.reverse();
+    let grad_trace = Trace::new(recorded, trace.tokens().clone());
+
+    let mut out = Vec::with_capacity(model.weights().len() + 1);
+    let table_shape = weights.table.dim();
+    let e = weights
+        .matrices
+        .remove(EMBEDDING)
+        .unwrap_or_else(|| Array2::zeros(table_shape));
+    out.push((format!("grad.{EMBEDDING}"), Param::Matrix(e)));
+    for (name, p) in model.weights().iter() {
+        if name == EMBEDDING {
+            continue;
+        }
+        let g = match p {
+            Param::Matrix(m) => Param::Matrix(
+                weights
+                    .matrices
+                    .remove(name)
+                    .unwrap_or_else(|| Array2::zeros(m.dim())),
+            ),
+            Param::Vector(v) => Param::Vector(
+                weights
+                    .vectors
+                    .remove(name)
+                    .unwrap_or_else(|| Array1::zeros(v.len())),
+            ),
+        };
+        out.push((format!("grad.{name}"), g));
+    }
+    Ok(Gradients {
+        loss,
+        trace: grad_trace,
+        weights: out,
+    })
+}
+
+/// Zeros of a step's stored shape.
+fn zeros_like(step: &Step) -> Result<Grad, BackwardError> {
+    let shape = step.shape();
+    Ok(match shape.as_slice() {
+        [r, c] => Grad::Matrix(Array2::zeros((*r, *c))),
+        [h, r, c] if side_by_side(step.kind()) => Grad::Matrix(Array2::zeros((*r, h * c))),
+        [h, r, c] => Grad::Heads(Array3::zeros((*h, *r, *c))),
+        _ => {
+            return Err(BackwardError::Unsupported {
+                name: step.name().to_string(),
+                why: format!("shape {shape:?}"),
+            });
+        }
+    })
+}
+
+/// Per-head steps whose gradient is kept with the heads side by side.
+fn side_by_side(kind: StepKind) -> bool {
+    matches!(
+        kind,
+        StepKind::Query | StepKind::Key | StepKind::Value | StepKind::HeadOut
+    )
+}
+
+/// The recorded `grad.<name>` step of `step`.
+fn grad_step(step: &Step, g: Grad) -> Result<Step, BackwardError> {
+    let tensor = match (g, step.heads()) {
+        (Grad::Matrix(m), Some(h)) => Tensor::Heads(split_heads(m.view(), h)),
+        (Grad::Matrix(m), None) => Tensor::Matrix(m),
+        (Grad::Heads(t), _) => Tensor::Heads(t),
+    };
+    let rows: Labels = Arc::new(step.row_labels().to_vec());
+    let cols: Labels = Arc::new(match step.heads() {
+        Some(h) if side_by_side(step.kind()) => (0..h)
+            .flat_map(|head| step.col_labels(Some(head)).to_vec())
+            .collect(),
+        _ => step.col_labels(None).to_vec(),
+    });
+    Ok(Step::new(
+        format!("grad.{}", step.name()),
+        step.kind(),
+        tensor,
+        rows,
+        cols,
+        rule(step),
+        vec![step.name().to_string()],
+    ))
+}
+
+/// The backward rule of a step, as shown with its gradient.
+fn rule(step: &Step) -> String {
+    let inputs = step.inputs();
+    let first = inputs.first().map(String::as_str).unwrap_or("?");
+    match step.kind() {
+        StepKind::Probs => "∂loss/∂probs = −q / (N · probs) on predicted rows (q: target distribution, N: predicted rows)".into(),
+        StepKind::Logits => "∂loss/∂logits = (probs − q) / N on predicted rows; flows to x (· E) and to E (ᵀ · x)".into(),
+        StepKind::LayerNorm => format!(
+            "∂{first} = (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)) / √(var + eps), ĝ = grad ⊙ gamma"
+        ),
+        StepKind::ResidualSum => "the gradient flows unchanged into both summands".into(),
+        StepKind::FfnOut => "∂relu = grad · W2ᵀ, ∂W2 = reluᵀ · grad, ∂b2 = Σ_rows grad".into(),
+        StepKind::FfnRelu => "∂hidden = grad where hidden > 0, else 0".into(),
+        StepKind::FfnHidden => format!("∂{first} = grad · W1ᵀ, ∂W1 = {first}ᵀ · grad, ∂b1 = Σ_rows grad"),
+        StepKind::AttnOut => "∂concat = grad · W_Oᵀ, ∂W_O = concatᵀ · grad".into(),
+        StepKind::Concat => "∂head_out = grad (the heads side by side)".into(),
+        StepKind::HeadOut => "∂weights_h = grad_h · V_hᵀ, ∂V_h = weights_hᵀ · grad_h".into(),
+        StepKind::Weights => "∂masked[i][j] = w[i][j] · (grad[i][j] − Σ_k w[i][k] · grad[i][k]) (softmax backward)".into(),
+        StepKind::Masked => "∂scaled = grad where the mask is 0; 0 where it is −∞".into(),
+        StepKind::Scaled => "∂scores = grad / √d_k (grad when scaling is off)".into(),
+        StepKind::Scores => "∂Q_h = grad_h · K_h, ∂K_h = grad_hᵀ · Q_h".into(),
+        StepKind::Query | StepKind::Key | StepKind::Value => {
+            format!("∂{first} += grad · Wᵀ, ∂W = {first}ᵀ · grad")
+        }
+        StepKind::EmbeddingSum => "∂tokens = grad (× √d_model with embed_scale), ∂pos = grad".into(),
+        StepKind::Positional => "no weights: the positional encoding is fixed".into(),
+        StepKind::TokenEmbedding => "∂E[token_i] += grad[i] (the tied table sums every use)".into(),
+    }
+}
+
+/// Adds `g` to the gradient of step `name`.
+fn accumulate(grads: &mut HashMap<String, Grad>, name: &str, g: Grad) {
+    match (grads.get_mut(name), g) {
+        (Some(Grad::Matrix(a)), Grad::Matrix(b)) if a.dim() == b.dim() => *a += &b,
+        (Some(Grad::Heads(a)), Grad::Heads(b)) if a.dim() == b.dim() => *a += &b,
+        (_, g) => {
+            grads.insert(name.to_string(), g);
+        }
+    }
+}
+
+/// The forward values of step `name`, whole (heads side by side).
+fn values(trace: &Trace, name: &str) -> Result<Array2<f32>, BackwardError> {
+    Ok(trace.step(name)?.matrix(None)?.into_owned())
+}
+
+/// One head of step `name`.
+fn head(trace: &Trace, name: &str, h: usize) -> Result<Array2<f32>, BackwardError> {
+    Ok(trace.step(name)?.matrix(Some(h))?.into_owned())
+}
+
+fn input<'s>(step: &'s Step, i: usize) -> Result<&'s str, BackwardError> {
+    step.inputs()
+        .get(i)
+        .map(String::as_str)
+        .ok_or_else(|| BackwardError::Unsupported {
+            name: step.name().to_string(),
+            why: format!("it records no input {i}"),
+        })
+}
+
+fn matrix_of(g: &Grad, step: &Step) -> Result<Array2<f32>, BackwardError> {
+    match g {
+        Grad::Matrix(m) => Ok(m.clone()),
+        Grad::Heads(_) => Err(BackwardError::Unsupported {
+            name: step.name().to_string(),
+            why: "expected a whole-matrix gradient".into(),
+        }),
+    }
+}
+
+fn heads_of<'g>(g: &'g Grad, step: &Step) -> Result<&'g Array3<f32>, BackwardError> {
+    match g {
+        Grad::Heads(t) => Ok(t),
+        Grad::Matrix(_) => Err(BackwardError::Unsupported {
+            name: step.name().to_string(),
+            why: "expected a per-head gradient".into(),
+        }),
+    }
+}
+
+/// Columns h·c..(h+1)·c of `x`.
+fn cols(x: &Array2<f32>, h: usize, c: usize) -> ArrayView2<'_, f32> {
+    x.slice_axis(Axis(1), Slice::from(h * c..(h + 1) * c))
+}
+
+/// Applies `step`'s backward rule to its gradient `g`.
+fn propagate(
+    model: &Transformer,
+    trace: &Trace,
+    step: &Step,
+    g: &Grad,
+    grads: &mut HashMap<String, Grad>,
+    w: &mut WeightGrads<'_>,
+) -> Result<(), BackwardError> {
+    let cfg = model.config();
+    match step.kind() {
+        // The loss seeds `logits` directly (log-softmax is stabler than going through probs).
+        StepKind::Probs | StepKind::Positional => {}
+        StepKind::Logits => {
+            let g = matrix_of(g, step)?;
+            let x_name = input(step, 0)?;
+            let x = values(trace, x_name)?;
+            let e = w.matrix(EMBEDDING)?.to_owned();
+            accumulate(grads, x_name, Grad::Matrix(g.dot(&e)));
+            w.add_matrix(EMBEDDING, g.t().dot(&x));
+        }
+        StepKind::ResidualSum => {
+            accumulate(grads, input(step, 0)?, g.clone());
+            accumulate(grads, input(step, 1)?, g.clone());
+        }
+        StepKind::LayerNorm => {
+            let g = matrix_of(g, step)?;
+            let x_name = input(step, 0)?;
+            let x = values(trace, x_name)?;
+            let (gamma_name, beta_name) = (input(step, 1)?, input(step, 2)?);
+            let gamma = w.vector(gamma_name)?.to_owned();
+            let (dx, dgamma, dbeta) =
+                layer_norm_backward(x.view(), gamma.view(), g.view(), cfg.eps);
+            accumulate(grads, x_name, Grad::Matrix(dx));
+            w.add_vector(gamma_name, dgamma);
+            w.add_vector(beta_name, dbeta);
+        }
+        StepKind::FfnOut
+        | StepKind::FfnHidden
+        | StepKind::AttnOut
+        | StepKind::Query
+        | StepKind::Key
+        | StepKind::Value => {
+            // y = x · W (+ b): ∂x = g · Wᵀ, ∂W = xᵀ · g, ∂b = Σ_rows g
+            let g = matrix_of(g, step)?;
+            let (x_name, w_name) = (input(step, 0)?, input(step, 1)?);
+            let x = values(trace, x_name)?;
+            let wm = w.matrix(w_name)?.to_owned();
+            accumulate(grads, x_name, Grad::Matrix(g.dot(&wm.t())));
+            w.add_matrix(w_name, x.t().dot(&g));
+            if let Some(b_name) = step.inputs().get(2) {
+                w.add_vector(b_name, g.sum_axis(Axis(0)));
+            }
+        }
+        StepKind::FfnRelu => {
+            let g = matrix_of(g, step)?;
+            let h_name = input(step, 0)?;
+            let hidden = values(trace, h_name)?;
+            let mut dh = g;
+            dh.zip_mut_with(&hidden, |d, h| {
+                if *h <= 0.0 {
+                    *d = 0.0;
+                }
+            });
+            accumulate(grads, h_name, Grad::Matrix(dh));
+        }
+        StepKind::Concat => accumulate(grads, input(step, 0)?, g.clone()),
+        StepKind::HeadOut => {
+            let g = matrix_of(g, step)?;
+            let (w_name, v_name) = (input(step, 0)?, input(step, 1)?);
+            let heads = trace.step(w_name)?.heads().unwrap_or(1);
+            let v = values(trace, v_name)?;
+            let c = v.ncols() / heads.max(1);
+            let (n, m) = (g.nrows(), v.nrows());
+            let mut dw = Array3::zeros((heads, n, m));
+            let mut dv = Array2::zeros(v.dim());
+            for h in 0..heads {
+                let weights = head(trace, w_name, h)?;
+                let g_h = cols(&g, h, c);
+                dw.index_axis_mut(Axis(0), h)
+                    .assign(&g_h.dot(&cols(&v, h, c).t()));
+                dv.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
+                    .assign(&weights.t().dot(&g_h));
+            }
+            accumulate(grads, w_name, Grad::Heads(dw));
+            accumulate(grads, v_name, Grad::Matrix(dv));
+        }
+        StepKind::Weights => {
+            let g = heads_of(g, step)?;
+            let mut dm = Array3::zeros(g.dim());
+            for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
+                let weights = head(trace, step.name(), h)?;
+                for ((w_row, g_row), mut d_row) in weights
+                    .rows()
+                    .into_iter()
+                    .zip(g_h.rows())
+                    .zip(dm.index_axis_mut(Axis(0), h).rows_mut())
+                {
+                    let d = softmax_backward(
+                        w_row.as_slice().unwrap_or(&w_row.to_vec()),
+                        g_row.as_slice().unwrap_or(&g_row.to_vec()),
+                    );
+                    d_row.assign(&ndarray::ArrayView1::from(&d));
+                }
+            }
+            accumulate(grads, input(step, 0)?, Grad::Heads(dm));
+        }
+        StepKind::Masked => {
+            let g = heads_of(g, step)?;
+            let mut ds = g.clone();
+            for (h, mut d_h) in ds.axis_iter_mut(Axis(0)).enumerate() {
+                let masked = head(trace, step.name(), h)?;
+                d_h.zip_mut_with(&masked, |d, m| {
+                    if *m == f32::NEG_INFINITY {
+                        *d = 0.0;
+                    }
+                });
+            }
+            accumulate(grads, input(step, 0)?, Grad::Heads(ds));
+        }
+        StepKind::Scaled => {
+            let g = heads_of(g, step)?;
+            let scale = attention_settings(step).is_none_or(|(_, scale, _)| scale);
+            let d_k = cfg.d_k() as f32;
+            let ds = if scale { g / d_k.sqrt() } else { g.clone() };
+            accumulate(grads, input(step, 0)?, Grad::Heads(ds));
+        }
+        StepKind::Scores => {
+            let g = heads_of(g, step)?;
+            let (q_name, k_name) = (input(step, 0)?, input(step, 1)?);
+            let q = values(trace, q_name)?;
+            let k = values(trace, k_name)?;
+            let heads = g.len_of(Axis(0));
+            let c = q.ncols() / heads.max(1);
+            let mut dq = Array2::zeros(q.dim());
+            let mut dk = Array2::zeros(k.dim());
+            for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
+                dq.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
+                    .assign(&g_h.dot(&cols(&k, h, c)));
+                dk.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
+                    .assign(&g_h.t().dot(&cols(&q, h, c)));
+            }
+            accumulate(grads, q_name, Grad::Matrix(dq));
+            accumulate(grads, k_name, Grad::Matrix(dk));
+        }
+        StepKind::EmbeddingSum => {
+            let g = matrix_of(g, step)?;
+            let factor = if cfg.embed_scale {
+                (cfg.d_model as f32).sqrt()
+            } else {
+                1.0
+            };
+            accumulate(grads, input(step, 0)?, Grad::Matrix(&g * factor));
+            accumulate(grads, input(step, 1)?, Grad::Matrix(g));
+        }
+        StepKind::TokenEmbedding => {
+            let g = matrix_of(g, step)?;
+            let vocab = &trace.tokens().vocab;
+            let unk = vocab.iter().position(|t| t == UNK);
+            let mut de = Array2::zeros(w.table.dim());
+            for (token, g_row) in step.row_labels().iter().zip(g.rows()) {
+                let Some(id) = vocab.iter().position(|t| t == token).or(unk) else {
+                    return Err(BackwardError::Unsupported {
+                        name: step.name().to_string(),
+                        why: format!("the token {token:?} has no row in embed.E"),
+                    });
+                };
+                let mut row = de.row_mut(id);
+                row += &g_row;
+            }
+            w.add_matrix(EMBEDDING, de);
+        }
+    }
+    Ok(())
+}
+
+/// Softmax backward of one row: `∂x_j = w_j (g_j − Σ_k w_k g_k)` for the weights `w` and
+/// the gradient `g` of the weights.
+///
+/// # Shapes
+/// `w`, `g`: m → m.
+pub fn softmax_backward(w: &[f32], g: &[f32]) -> Vec<f32> {
+    let dot: f32 = w.iter().zip(g).map(|(a, b)| a * b).sum();
+    w.iter().zip(g).map(|(wj, gj)| wj * (gj - dot)).collect()
+}
+
+/// LayerNorm backward over the rows of `x` (statistics recomputed in f64).
+///
+/// # Shapes
+/// `x`, `g`: n × d, `gamma`: d → (∂x: n × d, ∂gamma: d, ∂beta: d).
+pub fn layer_norm_backward(
+    x: ArrayView2<'_, f32>,
+    gamma: ndarray::ArrayView1<'_, f32>,
+    g: ArrayView2<'_, f32>,
+    eps: f32,
+) -> (Array2<f32>, Array1<f32>, Array1<f32>) {
+    let (n, d) = x.dim();
+    let mut dx = Array2::zeros((n, d));
+    let mut dgamma = vec![0f64; d];
+    let mut dbeta = vec![0f64; d];
+    for ((x_row, g_row), mut dx_row) in x.rows().into_iter().zip(g.rows()).zip(dx.rows_mut()) {
+        let mean = x_row.iter().map(|v| f64::from(*v)).sum::<f64>() / d as f64;
+        let var = x_row
+            .iter()
+            .map(|v| (f64::from(*v) - mean).powi(2))
+            .sum::<f64>()
+            / d as f64;
+        let inv = 1.0 / (var + f64::from(eps)).sqrt();
+        let xhat: Vec<f64> = x_row.iter().map(|v| (f64::from(*v) - mean) * inv).collect();
+        let ghat: Vec<f64> = g_row
+            .iter()
+            .zip(gamma)
+            .map(|(a, b)| f64::from(*a) * f64::from(*b))
+            .collect();
+        let mean_g = ghat.iter().sum::<f64>() / d as f64;
+        let mean_gx = ghat.iter().zip(&xhat).map(|(a, b)| a * b).sum::<f64>() / d as f64;
+        for (j, v) in dx_row.iter_mut().enumerate() {
+            *v = ((ghat[j] - mean_g - xhat[j] * mean_gx) * inv) as f32;
+            dgamma[j] += f64::from(g_row[j]) * xhat[j];
+            dbeta[j] += f64::from(g_row[j]);
+        }
+    }
+    (
+        dx,
+        dgamma.into_iter().map(|v| v as f32).collect(),
+        dbeta.into_iter().map(|v| v as f32).collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Arch, Config, Input, Preset, Vocab};
+    use ndarray::array;
+
+    #[test]
+    fn softmax_backward_by_hand() {
+        // w = [0.5, 0.25, 0.25], g = [1, 0, 2]: Σ w·g = 0.5 + 0 + 0.5 = 1
+        // ∂ = [0.5·(1−1), 0.25·(0−1), 0.25·(2−1)] = [0, −0.25, 0.25]; a blocked cell (w = 0)
+        // gets 0 whatever its g.
+        assert_eq!(
+            softmax_backward(&[0.5, 0.25, 0.25], &[1.0, 0.0, 2.0]),
+            [0.0, -0.25, 0.25]
+        );
+        assert_eq!(softmax_backward(&[1.0, 0.0], &[0.3, 7.0]), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn layer_norm_backward_by_hand() {
+        // x = [0, 0, 3]: mean 1, var (1 + 1 + 4)/3 = 2, σ = √2, x̂ = [−0.70711, −0.70711, 1.41421]
+        // g = [1, 0, 0], γ = 1: mean ĝ = 1/3, mean(ĝ x̂) = −0.70711/3 = −0.235702
+        // ∂x0 = (1 − 1/3 − 0.70711·0.235702)/√2 = (0.666667 − 0.166667)/√2 = 0.353553
+        // ∂x1 = (0 − 1/3 − 0.166667)/√2 = −0.353553, ∂x2 = (−1/3 + 1.41421·0.235702)/√2 = 0
+        let (dx, dg, db) = layer_norm_backward(
+            array![[0.0f32, 0.0, 3.0]].view(),
+            array![1.0f32, 1.0, 1.0].view(),
+            array![[1.0f32, 0.0, 0.0]].view(),
+            0.0,
+        );
+        for (got, want) in dx.iter().zip([0.353_553, -0.353_553, 0.0]) {
+            assert!((got - want).abs() < 1e-6, "{dx}");
+        }
+        assert!((dg[0] + 0.707_107).abs() < 1e-6 && dg[1] == 0.0);
+        assert_eq!(db, array![1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn blocked_cells_get_no_gradient_and_shapes_match() {
+        let mut c = Config::preset(Preset::Tiny);
+        c.arch = Arch::Decoder;
+        let input = Input::new(&c, "I go to school", None).unwrap();
+        let model = Transformer::new(c.validate().unwrap());
+        let trace = model.forward(&input).unwrap();
+        let g = backward(&model, &trace, 0.0).unwrap();
+        // Every forward step has a gradient of its shape, in the same order.
+        assert_eq!(g.trace.steps().len(), trace.steps().len());
+        for (f, b) in trace.steps().iter().zip(g.trace.steps()) {
+            assert_eq!(b.name(), format!("grad.{}", f.name()));
+            assert_eq!(b.shape(), f.shape(), "{}", f.name());
+        }
+        // 4 tokens, the last predicts nothing: targets go, to, school, ignore
+        assert_eq!(g.loss.targets[3], crate::learn::IGNORE);
+        assert_eq!(g.loss.predicted(), 3);
+        let masked = trace.step("dec.0.self_attn.masked").unwrap();
+        let grad = g.trace.step("grad.dec.0.self_attn.scaled").unwrap();
+        let mut blocked = 0;
+        for h in 0..2 {
+            let m = masked.matrix(Some(h)).unwrap();
+            let d = grad.matrix(Some(h)).unwrap();
+            for (mv, dv) in m.iter().zip(d.iter()) {
+                if *mv == f32::NEG_INFINITY {
+                    assert_eq!(*dv, 0.0);
+                    blocked += 1;
+                }
+            }
+        }
+        assert_eq!(blocked, 2 * 6); // 4×4 causal: 6 blocked cells per head
+        // The last row predicts nothing and the layer after it is position-wise: its logits
+        // gradient is zero.
+        let gl = g.trace.step("grad.logits").unwrap().matrix(None).unwrap();
+        assert!(gl.row(3).iter().all(|v| *v == 0.0));
+    }
+
+    /// The tied table's gradient is the sum of its three uses: source lookups, target
+    /// lookups and the output projection (logits = x · Eᵀ, so ∂E += ∂logitsᵀ · x).
+    #[test]
+    fn tied_embedding_sums_every_use() {
+        let c = Config::preset(Preset::Tiny);
+        let vocab = Vocab::build(["나는", "학교에", "간다", "I", "go", "to", "school"]);
+        let model = Transformer::with_vocab(c.clone().validate().unwrap(), vocab.clone());
+        let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go to school")).unwrap();
+        let trace = model.forward(&input).unwrap();
+        let g = backward(&model, &trace, 0.0).unwrap();
+        let m = |n: &str| g.trace.step(n).unwrap().matrix(None).unwrap().into_owned();
+        let last = trace.step("logits").unwrap().inputs()[0].clone();
+        let x = trace
+            .step(&last)
+            .unwrap()
+            .matrix(None)
+            .unwrap()
+            .into_owned();
+        let mut want = m("grad.logits").t().dot(&x);
+        for (step, tokens) in [
+            ("grad.embed.tokens", &input.source),
+            ("grad.dec.embed.tokens", input.target.as_ref().unwrap()),
+        ] {
+            let gt = m(step);
+            for (t, row) in tokens.iter().zip(gt.rows()) {
+                let mut r = want.row_mut(vocab.id(t));
+                r += &row;
+            }
+        }
+        let Some(Param::Matrix(got)) = g.weight("embed.E") else {
+            panic!("no grad.embed.E")
+        };
+        let diff = (got - &want).mapv(f32::abs).fold(0.0f32, |a, b| a.max(*b));
+        assert!(diff < 1e-6, "{diff}");
+        assert!(want.iter().any(|v| v.abs() > 1e-3));
+    }
+}

@@ -1,0 +1,365 @@
+//! Checkpoints in safetensors (the format PyTorch, Hugging Face and candle read): f32
+//! tensors under the canonical weight names (`embed.E`, `enc.0.attn.W_Q`, …, in the
+//! row-vector convention `x · W`), and metadata `qkv.format` = `1`, `qkv.config` (the
+//! configuration as JSON, the keys of the export's `meta.config`) and `qkv.vocab` (a JSON
+//! list of the tokens by id).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde_json::Value;
+
+use crate::export::config_json;
+use crate::model::config::{Arch, Layers, MaskKind, Norm, Positional, TokenizerKind};
+use crate::model::vocab::VocabError;
+use crate::model::{Config, Param, PartsError, Transformer, Vocab, Weights};
+
+/// The `qkv.format` this code writes and reads.
+pub const FORMAT: &str = "1";
+/// Largest checkpoint read, in bytes (a `base` model with a 37 000-word vocabulary is about
+/// 250 MiB).
+pub const MAX_CHECKPOINT_BYTES: u64 = 1 << 30;
+
+/// A checkpoint that cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// File system error.
+    #[error("{path}: {cause}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        cause: std::io::Error,
+    },
+    /// Not a regular file, or too large.
+    #[error("{path} is {what}: a checkpoint is a regular .safetensors file of at most {max} bytes")]
+    NotAFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is.
+        what: String,
+        /// The limit.
+        max: u64,
+    },
+    /// The safetensors layer refused the bytes.
+    #[error("{path} is not a readable safetensors file: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What safetensors said.
+        message: String,
+    },
+    /// Metadata missing or wrong.
+    #[error("{path}: metadata {key}: {why}")]
+    Metadata {
+        /// The file.
+        path: PathBuf,
+        /// The key.
+        key: &'static str,
+        /// What is wrong.
+        why: String,
+    },
+    /// A tensor that is not f32.
+    #[error("{path}: tensor {name} is {dtype}; qkv checkpoints hold F32 tensors")]
+    Dtype {
+        /// The file.
+        path: PathBuf,
+        /// Tensor name.
+        name: String,
+        /// Its dtype.
+        dtype: String,
+    },
+    /// Names, shapes or values that do not fit the configuration.
+    #[error("{path}: {cause}")]
+    Parts {
+        /// The file.
+        path: PathBuf,
+        /// What does not fit.
+        cause: PartsError,
+    },
+    /// The model to save has no fixed vocabulary.
+    #[error(
+        "only a model with a fixed vocabulary can be saved as a checkpoint (train one with `qkv train`)"
+    )]
+    NoVocab,
+}
+
+fn bytes_of(values: impl Iterator<Item = f32>) -> Vec<u8> {
+    values.flat_map(f32::to_le_bytes).collect()
+}
+
+/// The checkpoint of `model` as bytes.
+pub fn to_bytes(model: &Transformer) -> Result<Vec<u8>, CheckpointError> {
+    let vocab = model.vocab().ok_or(CheckpointError::NoVocab)?;
+    let named: Vec<(String, Vec<usize>, Vec<u8>)> = model
+        .weights()
+        .iter()
+        .map(|(n, p)| (n.to_string(), p.shape(), bytes_of(p.values())))
+        .collect();
+    let mut views = Vec::with_capacity(named.len());
+    for (n, shape, data) in &named {
+        let view = TensorView::new(Dtype::F32, shape.clone(), data).map_err(|e| {
+            CheckpointError::Format {
+                path: PathBuf::new(),
+                message: e.to_string(),
+            }
+        })?;
+        views.push((n.clone(), view));
+    }
+    let mut meta = HashMap::new();
+    meta.insert("qkv.format".to_string(), FORMAT.to_string());
+    meta.insert(
+        "qkv.config".to_string(),
+        config_json(model.config()).to_string(),
+    );
+    meta.insert(
+        "qkv.vocab".to_string(),
+        Value::from(vocab.tokens().to_vec()).to_string(),
+    );
+    safetensors::serialize(views, Some(meta)).map_err(|e| CheckpointError::Format {
+        path: PathBuf::new(),
+        message: e.to_string(),
+    })
+}
+
+/// Writes the checkpoint of `model` to `path` atomically (a temporary file in the same
+/// directory, renamed over the target when complete).
+pub fn save(model: &Transformer, path: &Path) -> Result<(), CheckpointError> {
+    let bytes = to_bytes(model)?;
+    let io = |cause| CheckpointError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".qkv-checkpoint-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    tmp.write_all(&bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Reads a checkpoint file.
+pub fn load(path: &Path) -> Result<Transformer, CheckpointError> {
+    let io = |cause| CheckpointError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() || meta.len() > MAX_CHECKPOINT_BYTES {
+        let what = if meta.is_file() {
+            format!("{} bytes", meta.len())
+        } else if meta.is_dir() {
+            "a directory".into()
+        } else {
+            "not a regular file".into()
+        };
+        return Err(CheckpointError::NotAFile {
+            path: path.to_path_buf(),
+            what,
+            max: MAX_CHECKPOINT_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    from_bytes(path, &bytes)
+}
+
+/// Reads checkpoint bytes (`path` names them in errors).
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointError> {
+    let p = || path.to_path_buf();
+    let format = |e: safetensors::SafeTensorError| CheckpointError::Format {
+        path: p(),
+        message: e.to_string(),
+    };
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(format)?;
+    let md: HashMap<String, String> = header.metadata().clone().unwrap_or_default();
+    let get = |key: &'static str| {
+        md.get(key).ok_or_else(|| CheckpointError::Metadata {
+            path: p(),
+            key,
+            why: "missing (not a qkv checkpoint?)".into(),
+        })
+    };
+    let version = get("qkv.format")?;
+    if version != FORMAT {
+        return Err(CheckpointError::Metadata {
+            path: p(),
+            key: "qkv.format",
+            why: format!("version {version:?}; this qkv reads version {FORMAT}"),
+        });
+    }
+    let config = parse_config(get("qkv.config")?).map_err(|why| CheckpointError::Metadata {
+        path: p(),
+        key: "qkv.config",
+        why,
+    })?;
+    let config = config.validate().map_err(|e| CheckpointError::Metadata {
+        path: p(),
+        key: "qkv.config",
+        why: e.to_string(),
+    })?;
+    let tokens: Vec<String> =
+        serde_json::from_str(get("qkv.vocab")?).map_err(|e| CheckpointError::Metadata {
+            path: p(),
+            key: "qkv.vocab",
+            why: format!("not a JSON list of strings: {e}"),
+        })?;
+    let vocab = Vocab::from_tokens(tokens).map_err(|e: VocabError| CheckpointError::Metadata {
+        path: p(),
+        key: "qkv.vocab",
+        why: e.to_string(),
+    })?;
+    let st = SafeTensors::deserialize(bytes).map_err(format)?;
+    let expected = Weights::expected(&config);
+    let order = |n: &str| {
+        if n == crate::model::weights::EMBEDDING {
+            0
+        } else {
+            expected
+                .iter()
+                .position(|(e, _)| e == n)
+                .map_or(usize::MAX, |i| i + 1)
+        }
+    };
+    let mut named: Vec<(String, Param)> = Vec::new();
+    for (name, view) in st.tensors() {
+        if view.dtype() != Dtype::F32 {
+            return Err(CheckpointError::Dtype {
+                path: p(),
+                name,
+                dtype: format!("{:?}", view.dtype()),
+            });
+        }
+        let values: Vec<f32> = view
+            .data()
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let param = match view.shape() {
+            [_] => Param::Vector(Array1::from(values)),
+            [r, c] => Param::Matrix(Array2::from_shape_vec((*r, *c), values).map_err(|e| {
+                CheckpointError::Format {
+                    path: p(),
+                    message: format!("{name}: {e}"),
+                }
+            })?),
+            other => {
+                return Err(CheckpointError::Parts {
+                    path: p(),
+                    cause: PartsError::Shape {
+                        name,
+                        expected: "a matrix or a vector".into(),
+                        got: format!("{} dimensions", other.len()),
+                    },
+                });
+            }
+        };
+        named.push((name, param));
+    }
+    named.sort_by_key(|(n, _)| order(n));
+    Transformer::from_parts(config, Weights::from_named(named), vocab)
+        .map_err(|cause| CheckpointError::Parts { path: p(), cause })
+}
+
+/// A configuration from its JSON form (the keys [`config_json`] writes).
+pub fn parse_config(text: &str) -> Result<Config, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let num = |key: &str| -> Result<usize, String> {
+        v.get(key)
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| format!("{key} must be a whole number"))
+    };
+    let word = |key: &str| -> Result<&str, String> {
+        v.get(key)
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{key} must be a word"))
+    };
+    let flag = |key: &str| -> Result<bool, String> {
+        v.get(key)
+            .and_then(Value::as_bool)
+            .ok_or_else(|| format!("{key} must be true or false"))
+    };
+    let layers = v.get("layers").ok_or("layers is missing")?;
+    let count = |key: &str| -> Result<usize, String> {
+        layers
+            .get(key)
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| format!("layers.{key} must be a whole number"))
+    };
+    let e = |x: crate::model::config::ParseEnumError| x.to_string();
+    Ok(Config {
+        arch: word("arch")?.parse::<Arch>().map_err(e)?,
+        d_model: num("d_model")?,
+        heads: num("heads")?,
+        d_ff: num("d_ff")?,
+        layers: Layers {
+            encoder: count("encoder")?,
+            decoder: count("decoder")?,
+        },
+        norm: word("norm")?.parse::<Norm>().map_err(e)?,
+        positional: word("positional")?.parse::<Positional>().map_err(e)?,
+        scale: flag("scale")?,
+        embed_scale: flag("embed_scale")?,
+        mask: word("mask")?.parse::<MaskKind>().map_err(e)?,
+        eps: v
+            .get("eps")
+            .and_then(Value::as_f64)
+            .ok_or("eps must be a number")? as f32,
+        seed: v
+            .get("seed")
+            .and_then(Value::as_u64)
+            .ok_or("seed must be a whole number")?,
+        max_tokens: num("max_tokens")?,
+        tokenizer: word("tokenizer")?.parse::<TokenizerKind>().map_err(e)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Input, Preset};
+
+    #[test]
+    fn round_trip_keeps_every_bit() {
+        let mut c = Config::preset(Preset::Tiny);
+        c.layers.encoder = 1;
+        let vocab = Vocab::build(["나는", "학교에", "간다", "I", "go"]);
+        let m = Transformer::with_vocab(c.clone().validate().unwrap(), vocab);
+        let bytes = to_bytes(&m).unwrap();
+        let back = from_bytes(Path::new("x"), &bytes).unwrap();
+        assert_eq!(back.config(), m.config());
+        assert_eq!(back.vocab(), m.vocab());
+        assert_eq!(back.weights(), m.weights());
+        let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go")).unwrap();
+        assert_eq!(back.forward(&input).unwrap(), m.forward(&input).unwrap());
+    }
+
+    #[test]
+    fn bad_checkpoints_say_what_is_wrong() {
+        let c = Config::preset(Preset::Tiny);
+        let m = Transformer::with_vocab(c.clone().validate().unwrap(), Vocab::build(["a"]));
+        let mut bytes = to_bytes(&m).unwrap();
+        // Untrained models without a vocabulary cannot be saved.
+        let plain = Transformer::new(c.validate().unwrap());
+        assert!(matches!(to_bytes(&plain), Err(CheckpointError::NoVocab)));
+        // Truncated file.
+        bytes.truncate(bytes.len() - 4);
+        let err = from_bytes(Path::new("m.safetensors"), &bytes).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("m.safetensors is not a readable safetensors file"),
+            "{err}"
+        );
+    }
+}

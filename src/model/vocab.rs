@@ -1,0 +1,204 @@
+//! The fixed vocabulary of a trained model: ids 0 `<pad>`, 1 `<unk>`, 2 `<bos>`, 3 `<eos>`,
+//! then the corpus words in a stable order (first appearance, source side of every pair
+//! before its target side). One vocabulary serves both sides, as the paper shares one
+//! embedding matrix between the two embeddings and the output projection (§3.4).
+//!
+//! An untrained model without a corpus has no fixed vocabulary: its "vocabulary" is the
+//! current sentence's tokens (see [`Input::vocab`](super::Input::vocab)).
+
+use std::collections::HashMap;
+
+use super::tokenizer::{BOS, EOS};
+
+/// The padding token (id 0).
+pub const PAD: &str = "<pad>";
+/// The token every unknown word maps to (id 1).
+pub const UNK: &str = "<unk>";
+/// The four special tokens, in id order.
+pub const SPECIALS: [&str; 4] = [PAD, UNK, BOS, EOS];
+
+/// Id of `<unk>`.
+pub const UNK_ID: usize = 1;
+/// Id of `<bos>`.
+pub const BOS_ID: usize = 2;
+/// Id of `<eos>`.
+pub const EOS_ID: usize = 3;
+
+/// A token list that does not make a vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VocabError {
+    /// The first four tokens are not the specials in order.
+    #[error(
+        "a vocabulary starts with <pad> <unk> <bos> <eos> (ids 0 to 3); token {id} is {found:?}"
+    )]
+    Specials {
+        /// The id.
+        id: usize,
+        /// The token found there.
+        found: String,
+    },
+    /// A token appears twice.
+    #[error("token {token:?} appears twice in the vocabulary (ids {first} and {second})")]
+    Duplicate {
+        /// The token.
+        token: String,
+        /// Its first id.
+        first: usize,
+        /// The repeated id.
+        second: usize,
+    },
+    /// An empty token.
+    #[error("token {id} of the vocabulary is empty or contains white space")]
+    Blank {
+        /// The id.
+        id: usize,
+    },
+}
+
+/// Token ↔ id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vocab {
+    tokens: Vec<String>,
+    ids: HashMap<String, usize>,
+}
+
+impl Vocab {
+    /// The specials followed by `words` in order of first appearance (repeats and specials
+    /// among `words` are skipped).
+    pub fn build<'a>(words: impl IntoIterator<Item = &'a str>) -> Vocab {
+        let mut v = Vocab {
+            tokens: Vec::new(),
+            ids: HashMap::new(),
+        };
+        for t in SPECIALS.into_iter().chain(words) {
+            if !v.ids.contains_key(t) {
+                v.ids.insert(t.to_string(), v.tokens.len());
+                v.tokens.push(t.to_string());
+            }
+        }
+        v
+    }
+
+    /// A vocabulary read back from a token list (a checkpoint's): the specials first, no
+    /// repeats, no blank tokens.
+    pub fn from_tokens(tokens: Vec<String>) -> Result<Vocab, VocabError> {
+        for (id, want) in SPECIALS.iter().enumerate() {
+            let found = tokens.get(id).map(String::as_str).unwrap_or("");
+            if found != *want {
+                return Err(VocabError::Specials {
+                    id,
+                    found: found.to_string(),
+                });
+            }
+        }
+        let mut ids = HashMap::with_capacity(tokens.len());
+        for (id, t) in tokens.iter().enumerate() {
+            if t.is_empty() || t.chars().any(char::is_whitespace) {
+                return Err(VocabError::Blank { id });
+            }
+            if let Some(first) = ids.insert(t.clone(), id) {
+                return Err(VocabError::Duplicate {
+                    token: t.clone(),
+                    first,
+                    second: id,
+                });
+            }
+        }
+        Ok(Vocab { tokens, ids })
+    }
+
+    /// Number of tokens (specials included).
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Always false: the specials are always there.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Every token by id.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// The token of `id`, if any.
+    pub fn token(&self, id: usize) -> Option<&str> {
+        self.tokens.get(id).map(String::as_str)
+    }
+
+    /// The id of `token`, `None` when unknown.
+    pub fn get(&self, token: &str) -> Option<usize> {
+        self.ids.get(token).copied()
+    }
+
+    /// The id of `token`, or `<unk>`'s.
+    pub fn id(&self, token: &str) -> usize {
+        self.get(token).unwrap_or(UNK_ID)
+    }
+
+    /// The tokens of `tokens` that the vocabulary does not know, each once, in order.
+    pub fn unknown<'a>(&self, tokens: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in tokens {
+            if self.get(t).is_none() && !out.contains(t) {
+                out.push(t.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specials_first_then_words_in_order() {
+        let v = Vocab::build(["나는", "학교에", "간다", "I", "나는", "<eos>"]);
+        assert_eq!(
+            v.tokens(),
+            [
+                "<pad>",
+                "<unk>",
+                "<bos>",
+                "<eos>",
+                "나는",
+                "학교에",
+                "간다",
+                "I"
+            ]
+        );
+        assert_eq!(v.id("학교에"), 5);
+        assert_eq!(v.id("바나나"), UNK_ID);
+        assert_eq!(v.get("바나나"), None);
+        assert_eq!(
+            v.unknown(&["나는".to_string(), "집에".into(), "집에".into()]),
+            ["집에"]
+        );
+    }
+
+    #[test]
+    fn token_lists_are_checked() {
+        let ok = Vocab::build(["a"]).tokens().to_vec();
+        assert_eq!(Vocab::from_tokens(ok.clone()).unwrap().len(), 5);
+        let mut bad = ok.clone();
+        bad.swap(0, 1);
+        assert!(matches!(
+            Vocab::from_tokens(bad),
+            Err(VocabError::Specials { id: 0, .. })
+        ));
+        let mut dup = ok.clone();
+        dup.push("a".into());
+        assert_eq!(
+            Vocab::from_tokens(dup).unwrap_err().to_string(),
+            "token \"a\" appears twice in the vocabulary (ids 4 and 5)"
+        );
+        let mut blank = ok;
+        blank.push("a b".into());
+        assert!(matches!(
+            Vocab::from_tokens(blank),
+            Err(VocabError::Blank { id: 5 })
+        ));
+    }
+}
