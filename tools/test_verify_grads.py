@@ -77,6 +77,15 @@ class VerifyGrads(unittest.TestCase):
                                        "--positional", "none", "--label-smoothing", "0"))
         self.assertPasses(self.fixture("causal.npz", "--arch", "encoder", "--mask", "causal"))
 
+    def test_words_outside_a_trained_vocabulary_read_unk(self):
+        import verify_export
+        for arch in ("decoder", "encoder-decoder"):
+            with self.subTest(arch=arch):
+                path = self.fixture(f"unk-{arch}.npz", "--arch", arch, "--unknown-word")
+                self.assertPasses(path)
+                status, out = quiet(verify_export.main, path)
+                self.assertEqual(status, 0, out)
+
     def test_a_wrong_gradient_fails(self):
         for name in ("grad.embed.E", "grad.dec.0.self_attn.weights", "grad.enc.1.norm2.gamma",
                      "grad.logits"):

@@ -137,9 +137,12 @@ class Model:
         return value
 
     def row_of(self, token):
-        if token not in self.vocab:
-            raise KeyError(f"token {token!r} is not in meta.vocab")
-        return self.vocab.index(token)
+        """Row of embed.E; a word outside a trained vocabulary reads `<unk>`'s row."""
+        if token in self.vocab:
+            return self.vocab.index(token)
+        if "<unk>" in self.vocab:
+            return self.vocab.index("<unk>")
+        raise KeyError(f"token {token!r} is not in meta.vocab (and there is no <unk>)")
 
     # -- building blocks -----------------------------------------------------------------------
 
@@ -308,7 +311,9 @@ def compare(got, want, atol, rtol):
 def expected_targets(cfg, vocab, source, target):
     """loss.targets of the next-token convention (DESIGN.md), or None if not known."""
     def vid(tok):
-        return vocab.index(tok) if tok in vocab else None
+        if tok in vocab:
+            return vocab.index(tok)
+        return vocab.index("<unk>") if "<unk>" in vocab else None
     if cfg["arch"] == "encoder-decoder" and target is not None:
         follow = list(target[1:]) + ["<eos>"]
     elif cfg["arch"] == "decoder":
@@ -417,6 +422,7 @@ def main(argv=None):
                   f"rel={rel:.3e}" + ("  " + "; ".join(problems) if problems else ""))
 
     worst = (0.0, None)
+    worst_rel = (0.0, None)
     got_loss = np.asarray(exported_loss, dtype=np.float64).reshape(-1)
     if got_loss.size != 1:
         failures.append(f"loss: expected a scalar, got shape {list(exported_loss.shape)}")
@@ -479,6 +485,8 @@ def main(argv=None):
             failures.append(f"{gname}: " + "; ".join(problems))
         if max_abs > worst[0] or worst[1] is None:
             worst = (max_abs, gname)
+        if rel > worst_rel[0] or worst_rel[1] is None:
+            worst_rel = (rel, gname)
         rows.append(gname)
 
     # -- weight gradients ------------------------------------------------------------------------
@@ -503,6 +511,8 @@ def main(argv=None):
             failures.append(f"{gname}: " + "; ".join(problems))
         if max_abs > worst[0] or worst[1] is None:
             worst = (max_abs, gname)
+        if rel > worst_rel[0] or worst_rel[1] is None:
+            worst_rel = (rel, gname)
         rows.append(gname)
     for name in model.weights.keys() - set(declared):
         failures.append(f"weight {name} is used by the forward pass but not listed in meta")
@@ -514,9 +524,10 @@ def main(argv=None):
     print()
     for w in warnings:
         print(f"warning: {w}")
-    print(f"{len(rows)} gradients compared (+ loss); largest |Δ| = {worst[0]:.3e} in {worst[1]}; "
-          f"forward largest |Δ| = {forward_worst[0]:.3e} in {forward_worst[1]}; "
-          f"torch loss route vs F.cross_entropy {self_diff:.1e}")
+    print(f"{len(rows)} gradients compared (+ loss): largest |Δ| {worst[0]:.3e} in {worst[1]}, "
+          f"largest relative error {worst_rel[0]:.3e} in {worst_rel[1]}")
+    print(f"forward: largest |Δ| {forward_worst[0]:.3e} in {forward_worst[1]}; torch loss route "
+          f"vs F.cross_entropy {self_diff:.1e}")
     if failures:
         print(f"FAILED: {len(failures)} problem(s)")
         for f in failures:
