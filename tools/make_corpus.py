@@ -54,7 +54,8 @@ FACTS = [
     ("꽃은", "파란색이다"),
     ("공은", "빨간색이다"), ("공은", "파란색이다"), ("공은", "하얀색이다"),
 ]
-# Kept in training whatever the draw: the article's sentence and the brief's two colour examples.
+# Kept in training whatever the draw: the article's sentence and the two colour examples the
+# issue names.
 KEEP = {ARTICLE[0], "바나나는 노란색이다", "사과는 빨간색이다"}
 # How many pairs of each pattern are held out (37 of 300 = 12.3 %).
 QUOTA = {"motion": 18, "object": 9, "adverb": 4, "colour": 6}
