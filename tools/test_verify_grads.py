@@ -77,6 +77,17 @@ class VerifyGrads(unittest.TestCase):
                                        "--positional", "none", "--label-smoothing", "0"))
         self.assertPasses(self.fixture("causal.npz", "--arch", "encoder", "--mask", "causal"))
 
+    def test_float32_noise_floor_is_reported_and_can_be_the_bar(self):
+        # The fixture's gradients are float64 values rounded to float32 (relative error
+        # ≤ 2^-24 ≈ 6e-8 per entry), so a bar of 1e-9 fails them, while 10× PyTorch's own
+        # float32 error (floored at 2^-24) accepts them.
+        path = self.fixture("floor.npz", "--skip-fd")
+        status, out = self.verify(path, "--rtol", "1e-9", "--atol", "0")
+        self.assertEqual(status, 1, out)
+        self.assertIn("(torch f32 ", out)
+        self.assertIn("engine error / PyTorch float32 error", out)
+        self.assertPasses(path, "--rtol", "1e-9", "--atol", "0", "--f32-factor", "10")
+
     def test_words_outside_a_trained_vocabulary_read_unk(self):
         import verify_export
         for arch in ("decoder", "encoder-decoder"):
