@@ -16,6 +16,8 @@ use qkv::scenario::{self, Runnable, io, new_scenario};
 use qkv::session::Session;
 use qkv::trace::Address;
 
+mod cli;
+
 /// `println!` that reports write errors instead of panicking.
 macro_rules! outln {
     ($($arg:tt)*) => {
@@ -52,6 +54,14 @@ enum Command {
     /// Measure the matrix-product rate and the forward pass side by side: GFLOP/s,
     /// efficiency, memory predicted vs measured, time to the first trace.
     Bench(BenchArgs),
+    /// Train a model on a parallel corpus (backpropagation + Adam) and save a checkpoint.
+    Train(cli::learn::TrainArgs),
+    /// Translate a sentence with a trained encoder-decoder, one token at a time.
+    Translate(cli::learn::DecodeArgs),
+    /// Continue a text with a trained decoder-only model, one token at a time.
+    Generate(cli::learn::DecodeArgs),
+    /// Compare every weight's gradient with central finite differences.
+    Gradcheck(cli::learn::GradcheckArgs),
 }
 
 #[derive(Args)]
@@ -170,6 +180,9 @@ struct ModelArgs {
     /// Longest sentence accepted, in tokens.
     #[arg(long)]
     max_tokens: Option<usize>,
+    /// A trained model (.safetensors, from `qkv train`): its sizes, weights and vocabulary.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
 }
 
 impl ModelArgs {
@@ -184,6 +197,7 @@ impl ModelArgs {
             }),
         };
         ModelSpec {
+            checkpoint: self.checkpoint.as_ref().map(|p| p.display().to_string()),
             preset: None,
             arch: self.arch.map(Word),
             d_model: self.d_model,
@@ -233,6 +247,18 @@ impl ModelArgs {
     fn scenario(&self, scenario: Option<&Path>) -> Result<ScenarioFile> {
         let file = match scenario {
             Some(p) => io::load(p)?.file,
+            None if self.checkpoint.is_some() => {
+                if self.preset.is_some() {
+                    anyhow::bail!(
+                        "--preset cannot change the sizes of a trained model (--checkpoint)"
+                    );
+                }
+                let text = self.text.as_deref().unwrap_or(DEFAULT_TEXT);
+                let mut s =
+                    new_scenario(&Config::preset(Preset::Tiny), text, self.target.as_deref());
+                s.model = self.spec();
+                return Ok(ScenarioFile::Model(s));
+            }
             None => {
                 let c = self.apply(Config::preset(Preset::Tiny));
                 let text = self.text.as_deref().unwrap_or(DEFAULT_TEXT);
@@ -244,6 +270,28 @@ impl ModelArgs {
             }
         };
         match file {
+            ScenarioFile::Model(mut s)
+                if s.model.checkpoint.is_some() || self.checkpoint.is_some() =>
+            {
+                if self.preset.is_some() {
+                    anyhow::bail!(
+                        "--preset cannot change the sizes of a trained model (model.checkpoint)"
+                    );
+                }
+                if let Some(c) = &self.checkpoint {
+                    // A checkpoint named on the command line is relative to where qkv runs.
+                    s.model.checkpoint = Some(std::path::absolute(c)?.display().to_string());
+                }
+                s.model = scenario::merge_spec(&s.model, &self.spec());
+                if let Some(t) = &self.text {
+                    s.input.text = t.clone();
+                    s.input.target = None;
+                }
+                if let Some(t) = &self.target {
+                    s.input.target = Some(t.clone());
+                }
+                Ok(ScenarioFile::Model(s))
+            }
             ScenarioFile::Model(mut s) => {
                 let c = self.apply(scenario::config_of(&s.model));
                 s.model = scenario::spec_of(&c);
@@ -321,6 +369,13 @@ struct ExportArgs {
     /// Output file: .npz (numpy) or .json.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
+    /// Also write the loss, its targets and the gradient of every step and weight
+    /// (`grad.<name>`), for checking with PyTorch autograd.
+    #[arg(long)]
+    grads: bool,
+    /// Label smoothing ε of the exported loss (with --grads).
+    #[arg(long, default_value_t = 0.0)]
+    label_smoothing: f32,
 }
 
 #[derive(Args)]
@@ -417,6 +472,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Repl(a)) => repl(a),
         Some(Command::Tui(a)) => tui(a),
         Some(Command::Bench(a)) => bench(a),
+        Some(Command::Train(a)) => cli::learn::train_cmd(a),
+        Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false),
+        Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true),
+        Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),
     }
 }
 
@@ -502,14 +561,35 @@ fn export(a: ExportArgs) -> Result<ExitCode> {
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
-    let format = qkv::export::write(model, trace, &a.output)?;
-    let arrays = trace.steps().len() + model.weights().len() + 1;
+    let grads = if a.grads {
+        Some(qkv::learn::backward(model, trace, a.label_smoothing).context("the gradients")?)
+    } else {
+        None
+    };
+    let format = qkv::export::write_with(model, trace, grads.as_ref(), &a.output)?;
+    let weights = model
+        .weights()
+        .iter()
+        .filter(|(n, _)| *n != qkv::model::weights::EMBEDDING)
+        .count();
+    let mut arrays = trace.steps().len() + weights + 1;
+    if let Some(g) = &grads {
+        arrays += 2 + g.trace.steps().len() + g.weights.len();
+    }
     eprintln!(
-        "wrote {} ({}: {} trace steps, {} weights + embed.E, {arrays} arrays)",
+        "wrote {} ({}: {} trace steps, {} weights + embed.E{}, {arrays} arrays)",
         a.output.display(),
         format,
         trace.steps().len(),
-        model.weights().len()
+        weights,
+        match &grads {
+            Some(g) => format!(
+                ", loss {:.6} over {} predicted tokens and every gradient",
+                g.loss.value,
+                g.loss.predicted()
+            ),
+            None => String::new(),
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -621,7 +701,15 @@ fn check(a: CheckArgs) -> Result<ExitCode> {
             }
         };
         let report = match (&loaded.file, &loaded.runnable) {
-            (ScenarioFile::Model(s), r) => qkv::scenario::check::check_model(r.trace(), s),
+            (ScenarioFile::Model(s), r) => {
+                let mut report = qkv::scenario::check::check_model(r.trace(), s);
+                if let Some(m) = r.model() {
+                    report
+                        .results
+                        .extend(qkv::scenario::learned::run_checks(s, m));
+                }
+                report
+            }
             (ScenarioFile::Attention(att), r) => {
                 qkv::scenario::check::check_attention(r.trace(), att)
             }
@@ -699,12 +787,18 @@ fn explain(a: ExplainArgs) -> Result<ExitCode> {
         precision: a.precision,
         max_terms: a.max_terms,
     };
-    let e = qkv::explain::explain_str(
-        loaded.runnable.model(),
-        loaded.runnable.trace(),
-        &a.cell,
-        &opts,
-    )?;
+    let trace = loaded.runnable.trace();
+    let e = if a.cell.starts_with("grad.") && trace.get(&a.cell).is_none() {
+        // A gradient cell: the backward arithmetic (the loss without label smoothing).
+        let Some(model) = loaded.runnable.model() else {
+            anyhow::bail!("an attention hand-check has no loss, so no gradients");
+        };
+        let addr = Address::parse(&a.cell)?;
+        let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
+        qkv::learn::explain::explain_gradient(model, trace, &grads, &addr, &opts)?
+    } else {
+        qkv::explain::explain_str(loaded.runnable.model(), trace, &a.cell, &opts)?
+    };
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)
 }

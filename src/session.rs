@@ -1009,7 +1009,12 @@ impl Session {
     /// overrides that no longer fit.
     fn rerun(&mut self, mut scenario: Scenario) -> Result<(Diff, Vec<String>), SessionError> {
         let cur = self.model_subject()?;
-        let config = scn::config_of(&scenario.model);
+        // A trained model's section may leave its sizes to the checkpoint.
+        let config = if scenario.model.checkpoint.is_some() {
+            scn::apply_spec(cur.model.config().clone(), &scenario.model)
+        } else {
+            scn::config_of(&scenario.model)
+        };
         let (valid, input) = prepare(
             config,
             &scenario.input.text,
@@ -1031,6 +1036,11 @@ impl Session {
         let kept_weights = model.set_config(valid.clone()).is_ok();
         if !kept_weights {
             // New weights: re-apply the overrides that still fit, drop the others.
+            if let Some(c) = scenario.model.checkpoint.take() {
+                notes.push(format!(
+                    "the trained model {c} does not fit these sizes: the model is now untrained (random weights)"
+                ));
+            }
             let mut fresh = Transformer::new(valid);
             let mut kept_w = scn::schema::OrderedMap::default();
             for (name, numbers) in scenario.weights.iter() {
@@ -1151,7 +1161,8 @@ impl Session {
         f(&mut c);
         let mut scenario = cur.scenario.clone();
         scenario.model = scn::spec_of(&c);
-        if scn::config_of(&scenario.model) == *cur.model.config() {
+        scenario.model.checkpoint = cur.scenario.model.checkpoint.clone();
+        if c == *cur.model.config() {
             return Ok(Outcome::say(format!(
                 "{what}: already so; nothing to rerun"
             )));
@@ -1548,10 +1559,22 @@ impl Session {
     }
 
     fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
-        let (file, notes) = self.to_file();
+        let (mut file, notes) = self.to_file();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        if let ScenarioFile::Model(s) = &mut file
+            && let Some(c) = &s.model.checkpoint
+        {
+            // The checkpoint stays the same file: its path is made relative to the new
+            // scenario's directory (absolute when it is not below it).
+            s.model.checkpoint = Some(scn::rebase_checkpoint(c, s.base_dir.as_deref(), &dir));
+            s.base_dir = Some(dir.clone());
+        }
         let text = io::to_yaml(&file)?;
         // Never write a file that would not load back.
-        if let Err(e) = io::parse_and_build(&text, &path.display().to_string()) {
+        if let Err(e) = io::parse_and_build_in(&text, &path.display().to_string(), Some(&dir)) {
             return Err(SessionError::NotHere(format!(
                 "nothing was written: the scenario would not load back ({})",
                 e.to_string().replace('\n', "; ")

@@ -252,33 +252,31 @@ fn grad_step(step: &Step, g: Grad) -> Result<Step, BackwardError> {
     ))
 }
 
-/// The backward rule of a step, as shown with its gradient.
+/// How the gradient of a step is obtained (the formula shown with `grad.<step>`): the rule
+/// of the step that reads it.
 fn rule(step: &Step) -> String {
-    let inputs = step.inputs();
-    let first = inputs.first().map(String::as_str).unwrap_or("?");
     match step.kind() {
-        StepKind::Probs => "∂loss/∂probs = −q / (N · probs) on predicted rows (q: target distribution, N: predicted rows)".into(),
-        StepKind::Logits => "∂loss/∂logits = (probs − q) / N on predicted rows; flows to x (· E) and to E (ᵀ · x)".into(),
-        StepKind::LayerNorm => format!(
-            "∂{first} = (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)) / √(var + eps), ĝ = grad ⊙ gamma"
-        ),
-        StepKind::ResidualSum => "the gradient flows unchanged into both summands".into(),
-        StepKind::FfnOut => "∂relu = grad · W2ᵀ, ∂W2 = reluᵀ · grad, ∂b2 = Σ_rows grad".into(),
-        StepKind::FfnRelu => "∂hidden = grad where hidden > 0, else 0".into(),
-        StepKind::FfnHidden => format!("∂{first} = grad · W1ᵀ, ∂W1 = {first}ᵀ · grad, ∂b1 = Σ_rows grad"),
-        StepKind::AttnOut => "∂concat = grad · W_Oᵀ, ∂W_O = concatᵀ · grad".into(),
-        StepKind::Concat => "∂head_out = grad (the heads side by side)".into(),
-        StepKind::HeadOut => "∂weights_h = grad_h · V_hᵀ, ∂V_h = weights_hᵀ · grad_h".into(),
-        StepKind::Weights => "∂masked[i][j] = w[i][j] · (grad[i][j] − Σ_k w[i][k] · grad[i][k]) (softmax backward)".into(),
-        StepKind::Masked => "∂scaled = grad where the mask is 0; 0 where it is −∞".into(),
-        StepKind::Scaled => "∂scores = grad / √d_k (grad when scaling is off)".into(),
-        StepKind::Scores => "∂Q_h = grad_h · K_h, ∂K_h = grad_hᵀ · Q_h".into(),
-        StepKind::Query | StepKind::Key | StepKind::Value => {
-            format!("∂{first} += grad · Wᵀ, ∂W = {first}ᵀ · grad")
+        StepKind::Probs => "∂probs = −q / (N · probs) on predicted rows (q: the target distribution, N: predicted rows)".into(),
+        StepKind::Logits => "∂logits = (probs − q) / N on predicted rows, 0 on rows that predict nothing".into(),
+        StepKind::Weights => "∂weights_h = ∂head_out_h · V_hᵀ".into(),
+        StepKind::Masked => "∂masked[i][j] = w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k]) (softmax backward)".into(),
+        StepKind::Scaled => "∂scaled = ∂masked where the mask adds 0; 0 where it adds −∞".into(),
+        StepKind::Scores => "∂scores = ∂scaled / √d_k (= ∂scaled when scaling is off)".into(),
+        StepKind::Query => "∂Q_h = ∂scores_h · K_h".into(),
+        StepKind::Key => "∂K_h = ∂scores_hᵀ · Q_h".into(),
+        StepKind::Value => "∂V_h = weights_hᵀ · ∂head_out_h".into(),
+        StepKind::HeadOut => "∂head_out = ∂concat, cut into heads".into(),
+        StepKind::Concat => "∂concat = ∂out · W_Oᵀ".into(),
+        StepKind::AttnOut | StepKind::FfnOut => {
+            "∂out = ∂sum of the residual connection (passed on unchanged)".into()
         }
-        StepKind::EmbeddingSum => "∂tokens = grad (× √d_model with embed_scale), ∂pos = grad".into(),
-        StepKind::Positional => "no weights: the positional encoding is fixed".into(),
-        StepKind::TokenEmbedding => "∂E[token_i] += grad[i] (the tied table sums every use)".into(),
+        StepKind::FfnRelu => "∂relu = ∂out · W2ᵀ".into(),
+        StepKind::FfnHidden => "∂hidden = ∂relu where hidden > 0, else 0".into(),
+        StepKind::LayerNorm | StepKind::ResidualSum | StepKind::EmbeddingSum => {
+            "∂x = Σ of what each step that reads x sends back (residual sums pass it on, LayerNorm and projections transform it)".into()
+        }
+        StepKind::TokenEmbedding => "∂tokens = ∂sum (× √d_model with embed_scale); each row adds into its token's row of ∂E".into(),
+        StepKind::Positional => "∂pos = ∂sum (the encoding is fixed: nothing learns from it)".into(),
     }
 }
 

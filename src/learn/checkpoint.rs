@@ -17,6 +17,19 @@ use crate::model::config::{Arch, Layers, MaskKind, Norm, Positional, TokenizerKi
 use crate::model::vocab::VocabError;
 use crate::model::{Config, Param, PartsError, Transformer, Vocab, Weights};
 
+/// The file name of the shipped trained model (`scenarios/ko-en.safetensors`, trained by
+/// `qkv train -o scenarios/ko-en.safetensors` on `data/ko-en.tsv` with the defaults).
+pub const SHIPPED_NAME: &str = "ko-en.safetensors";
+
+/// The shipped trained model's bytes, built into the binary so that `qkv` opens on it from
+/// anywhere.
+const SHIPPED: &[u8] = include_bytes!("../../scenarios/ko-en.safetensors");
+
+/// The shipped trained model (Korean → English, see [`SHIPPED_NAME`]).
+pub fn shipped() -> Result<Transformer, CheckpointError> {
+    from_bytes(Path::new(SHIPPED_NAME), SHIPPED)
+}
+
 /// The `qkv.format` this code writes and reads.
 pub const FORMAT: &str = "1";
 /// Largest checkpoint read, in bytes (a `base` model with a 37 000-word vocabulary is about
@@ -119,10 +132,39 @@ pub fn to_bytes(model: &Transformer) -> Result<Vec<u8>, CheckpointError> {
         "qkv.vocab".to_string(),
         Value::from(vocab.tokens().to_vec()).to_string(),
     );
-    safetensors::serialize(views, Some(meta)).map_err(|e| CheckpointError::Format {
+    let bytes = safetensors::serialize(views, Some(meta)).map_err(|e| CheckpointError::Format {
         path: PathBuf::new(),
         message: e.to_string(),
+    })?;
+    canonical(&bytes).ok_or_else(|| CheckpointError::Format {
+        path: PathBuf::new(),
+        message: "the serialised header is not a JSON object".into(),
     })
+}
+
+/// The same file with its JSON header's keys in sorted order. The safetensors crate writes
+/// the metadata from a hash map, whose order changes from process to process; sorting makes
+/// the same model give the same bytes. The tensor data and its offsets do not move.
+fn canonical(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::collections::BTreeMap;
+    let n = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    let header = bytes.get(8..8 + n)?;
+    let data = bytes.get(8 + n..)?;
+    let mut top: BTreeMap<String, Value> = serde_json::from_slice(header).ok()?;
+    if let Some(m) = top.get_mut("__metadata__") {
+        let sorted: BTreeMap<String, Value> = serde_json::from_value(m.clone()).ok()?;
+        *m = serde_json::to_value(sorted).ok()?;
+    }
+    let mut text = serde_json::to_vec(&top).ok()?;
+    // The crate pads its header with spaces to a multiple of 8 bytes; so does this.
+    while text.len() % 8 != 0 {
+        text.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + text.len() + data.len());
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(&text);
+    out.extend_from_slice(data);
+    Some(out)
 }
 
 /// Writes the checkpoint of `model` to `path` atomically (a temporary file in the same
@@ -144,6 +186,16 @@ pub fn save(model: &Transformer, path: &Path) -> Result<(), CheckpointError> {
         .map_err(io)?;
     tmp.write_all(&bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
+    // A new file gets the usual rw-r--r-- (the temporary file is private); an existing one
+    // keeps its permissions.
+    let perms = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::Permissions::from_mode(0o644)
+        }
+    };
+    tmp.as_file().set_permissions(perms).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
@@ -337,6 +389,8 @@ mod tests {
         let vocab = Vocab::build(["나는", "학교에", "간다", "I", "go"]);
         let m = Transformer::with_vocab(c.clone().validate().unwrap(), vocab);
         let bytes = to_bytes(&m).unwrap();
+        // The same model gives the same bytes (the header's keys are sorted).
+        assert_eq!(to_bytes(&m.clone()).unwrap(), bytes);
         let back = from_bytes(Path::new("x"), &bytes).unwrap();
         assert_eq!(back.config(), m.config());
         assert_eq!(back.vocab(), m.vocab());

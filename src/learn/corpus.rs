@@ -185,6 +185,24 @@ impl Corpus {
             .collect();
         Vocab::build(words.iter().map(String::as_str))
     }
+
+    /// The vocabulary of the training pairs' target side alone (a decoder-only model
+    /// learns the target language).
+    pub fn target_vocab(&self, tokenizer: TokenizerKind) -> Vocab {
+        let words: Vec<String> = self
+            .training()
+            .flat_map(|p| tokenize(&p.target, tokenizer))
+            .collect();
+        Vocab::build(words.iter().map(String::as_str))
+    }
+
+    /// The vocabulary a model of `arch` learns from this corpus.
+    pub fn vocab_for(&self, arch: crate::model::Arch, tokenizer: TokenizerKind) -> Vocab {
+        match arch {
+            crate::model::Arch::Decoder => self.target_vocab(tokenizer),
+            _ => self.vocab(tokenizer),
+        }
+    }
 }
 
 #[cfg(test)]

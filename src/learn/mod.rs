@@ -6,6 +6,7 @@ pub mod backward;
 pub mod checkpoint;
 pub mod corpus;
 pub mod decode;
+pub mod explain;
 pub mod gradcheck;
 pub mod loss;
 pub mod optim;

@@ -16,6 +16,18 @@ use super::corpus::{Corpus, Pair};
 use super::decode::{DecodeError, greedy};
 use super::optim::{Method, Optimizer, Schedule};
 
+/// The model `qkv train` builds when no scenario or flag says otherwise: an
+/// encoder-decoder of d_model 32, 4 heads (d_k 8), d_ff 64, 2 + 2 layers, post-LN, seed 42.
+pub fn default_config() -> crate::model::Config {
+    let mut c = crate::model::Config::preset(crate::model::Preset::Tiny);
+    c.d_model = 32;
+    c.heads = 4;
+    c.d_ff = 64;
+    c.layers.encoder = 2;
+    c.layers.decoder = 2;
+    c
+}
+
 /// Settings of a training run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainOptions {
@@ -36,12 +48,12 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            steps: 400,
+            steps: 1000,
             batch: 16,
             method: Method::Adam,
             schedule: Schedule::Paper {
                 warmup: 100,
-                factor: 1.0,
+                factor: 0.5,
             },
             smoothing: 0.0,
             seed: 42,

@@ -167,7 +167,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             message: format!("the file is not UTF-8 text ({e})"),
         }],
     })?;
-    let (file, runnable) = parse_and_build(&text, &origin)?;
+    let (file, runnable) = parse_and_build_in(&text, &origin, path.parent())?;
     Ok(Loaded {
         file,
         path: path.to_path_buf(),
@@ -179,7 +179,26 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 
 /// Parses and builds scenario text; `origin` names it in errors.
 pub fn parse_and_build(text: &str, origin: &str) -> Result<(ScenarioFile, Runnable), LoadError> {
-    let file = parse(text, origin)?;
+    parse_and_build_in(text, origin, None)
+}
+
+/// [`parse_and_build`] of a file in the directory `base` (which `model.checkpoint` is
+/// relative to; `None` for built-in text).
+pub fn parse_and_build_in(
+    text: &str,
+    origin: &str,
+    base: Option<&Path>,
+) -> Result<(ScenarioFile, Runnable), LoadError> {
+    let mut file = parse(text, origin)?;
+    if let ScenarioFile::Model(s) = &mut file {
+        s.base_dir = base.map(|b| {
+            if b.as_os_str().is_empty() {
+                Path::new(".").to_path_buf()
+            } else {
+                b.to_path_buf()
+            }
+        });
+    }
     match build_file(&file) {
         Ok(r) => Ok((file, r)),
         Err(problems) => Err(LoadError::Invalid {

@@ -7,9 +7,11 @@
 
 pub mod check;
 pub mod io;
+pub mod learned;
 pub mod schema;
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
 use ndarray::{Array1, Array2};
@@ -174,6 +176,7 @@ pub fn apply_spec(mut c: Config, spec: &ModelSpec) -> Config {
 /// A model section that states every field of `config` explicitly.
 pub fn spec_of(c: &Config) -> ModelSpec {
     ModelSpec {
+        checkpoint: None,
         preset: None,
         arch: Some(Word(c.arch)),
         d_model: Some(c.d_model),
@@ -199,6 +202,28 @@ pub fn spec_of(c: &Config) -> ModelSpec {
     }
 }
 
+/// `base` with every field `over` sets put on top.
+pub fn merge_spec(base: &ModelSpec, over: &ModelSpec) -> ModelSpec {
+    ModelSpec {
+        checkpoint: over.checkpoint.clone().or_else(|| base.checkpoint.clone()),
+        preset: over.preset.or(base.preset),
+        arch: over.arch.or(base.arch),
+        d_model: over.d_model.or(base.d_model),
+        heads: over.heads.or(base.heads),
+        d_ff: over.d_ff.or(base.d_ff),
+        layers: over.layers.or(base.layers),
+        norm: over.norm.or(base.norm),
+        positional: over.positional.or(base.positional),
+        scale: over.scale.or(base.scale),
+        embed_scale: over.embed_scale.or(base.embed_scale),
+        mask: over.mask.or(base.mask),
+        eps: over.eps.or(base.eps),
+        seed: over.seed.or(base.seed),
+        max_tokens: over.max_tokens.or(base.max_tokens),
+        tokenizer: over.tokenizer.or(base.tokenizer),
+    }
+}
+
 /// A new scenario for `config` and `input` with no overrides, tour or checks.
 pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenario {
     Scenario {
@@ -215,6 +240,55 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
         weights: OrderedMap::default(),
         steps: Vec::new(),
         expect: Vec::new(),
+        decode: None,
+        training: None,
+        base_dir: None,
+    }
+}
+
+/// The trained model `model.checkpoint` names: `name` is relative to `base` (the scenario
+/// file's directory). The shipped checkpoint's name, `ko-en.safetensors`, is built in: where
+/// no such file is at hand, the copy in the binary is read (the same bytes).
+pub fn load_checkpoint(name: &str, base: Option<&Path>) -> Result<Transformer, String> {
+    let p = Path::new(name);
+    let full = match base {
+        Some(b) if p.is_relative() => b.join(p),
+        _ => p.to_path_buf(),
+    };
+    if name == crate::learn::checkpoint::SHIPPED_NAME && !full.exists() {
+        return crate::learn::checkpoint::shipped().map_err(|e| e.to_string());
+    }
+    crate::learn::checkpoint::load(&full).map_err(|e| e.to_string())
+}
+
+/// The checkpoint path `name` (relative to `old`, the directory it was read in) as seen
+/// from the directory `new`: relative when it lies below `new`, absolute otherwise. The
+/// shipped checkpoint's bare name stays as it is (it is built in).
+pub fn rebase_checkpoint(name: &str, old: Option<&Path>, new: &Path) -> String {
+    let p = Path::new(name);
+    if p.is_absolute() || (old.is_none() && name == crate::learn::checkpoint::SHIPPED_NAME) {
+        return name.to_string();
+    }
+    let full = match old {
+        Some(o) => o.join(p),
+        None => p.to_path_buf(),
+    };
+    let abs = |q: &Path| std::fs::canonicalize(q).or_else(|_| std::path::absolute(q));
+    match (abs(&full), abs(new)) {
+        (Ok(f), Ok(n)) => match f.strip_prefix(&n) {
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => f.display().to_string(),
+        },
+        _ => name.to_string(),
+    }
+}
+
+/// The configuration a scenario's model section describes: the checkpoint's, with the
+/// section's fields on top, when it names one.
+pub fn scenario_config(spec: &ModelSpec, checkpoint: Option<&Transformer>) -> Config {
+    match checkpoint {
+        Some(m) => apply_spec(m.config().clone(), spec),
+        None => config_of(spec),
     }
 }
 
@@ -291,7 +365,19 @@ fn check_version(version: u32) -> Result<(), Vec<ScenarioProblem>> {
 pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
     check_version(s.version)?;
     let mut problems = Vec::new();
-    let config = config_of(&s.model);
+    let trained = match &s.model.checkpoint {
+        Some(name) => match load_checkpoint(name, s.base_dir.as_deref()) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                return Err(vec![ScenarioProblem::new(
+                    FieldPath::key("model").then("checkpoint"),
+                    format!("= {name:?}: {e}"),
+                )]);
+            }
+        },
+        None => None,
+    };
+    let config = scenario_config(&s.model, trained.as_ref());
     if let Some(t) = &s.input.target
         && config.arch != Arch::EncoderDecoder
     {
@@ -318,7 +404,7 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
-    let model = match apply_overrides(valid, &input, s) {
+    let model = match apply_overrides_to(trained, valid, &input, s) {
         Ok(m) => m,
         Err(mut p) => {
             problems.append(&mut p);
@@ -332,6 +418,20 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
+    // A scenario that studies gradients (`grad.<name>` in its tour or checks) gets them in
+    // its trace, after the forward steps.
+    let trace = if learned::names_gradients(s) {
+        match learned::with_gradients(&model, trace) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(ScenarioProblem::new(FieldPath::key("expect"), e));
+                return Err(problems);
+            }
+        }
+    } else {
+        trace
+    };
+    problems.extend(learned::check_sections(s, &model));
     problems.extend(check_tour(&s.steps, &trace));
     problems.extend(check_expectations(&s.expect, &trace));
     if problems.is_empty() {
@@ -351,8 +451,33 @@ pub fn apply_overrides(
     input: &Input,
     s: &Scenario,
 ) -> Result<Transformer, Vec<ScenarioProblem>> {
+    apply_overrides_to(None, config, input, s)
+}
+
+/// [`apply_overrides`] on a trained model (a checkpoint's) when there is one: its sizes
+/// are fixed, so a field that would shape the weights differently is a problem.
+pub fn apply_overrides_to(
+    trained: Option<Transformer>,
+    config: ValidConfig,
+    input: &Input,
+    s: &Scenario,
+) -> Result<Transformer, Vec<ScenarioProblem>> {
     let mut problems = Vec::new();
-    let mut model = Transformer::new(config);
+    let mut model = match trained {
+        Some(mut m) => {
+            if let Err(e) = m.set_config(config) {
+                return Err(vec![ScenarioProblem::new(
+                    config_field_path(e.field),
+                    format!(
+                        "= {}: the checkpoint's model has {} {}; a trained model's sizes are fixed",
+                        e.to, e.field, e.from
+                    ),
+                )]);
+            }
+            m
+        }
+        None => Transformer::new(config),
+    };
     let tokens: Vec<&String> = input
         .source
         .iter()

@@ -103,6 +103,49 @@ pub struct Scenario {
     /// Checks run by `qkv check`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expectation>,
+    /// A recorded decoding, checked by `qkv check` (a trained model's translation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decode: Option<DecodeSpec>,
+    /// A short training run, checked by `qkv check` (the loss after some steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingSpec>,
+    /// The directory of the file the scenario was read from: `model.checkpoint` is relative
+    /// to it. Not part of the file.
+    #[serde(skip)]
+    pub base_dir: Option<std::path::PathBuf>,
+}
+
+/// A recorded decoding: the tokens the model chooses one at a time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeSpec {
+    /// What to decode (default: `input.text`): the source of an encoder-decoder, the prompt
+    /// of a decoder-only model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The tokens expected, in order, ending with `<eos>` when decoding should stop there.
+    pub tokens: Vec<String>,
+    /// Shown with the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A short training run from the scenario's model and its expected outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSpec {
+    /// Parallel corpus, relative to the scenario file.
+    pub corpus: String,
+    /// Optimiser updates (Adam with the paper's schedule, `qkv train`'s defaults).
+    pub steps: usize,
+    /// Sentence pairs per update (default 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
+    /// The mean training loss after the run must be below this.
+    pub loss_below: f64,
+    /// Shown with the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The model section. Every field is optional; unset fields come from `preset` (default
@@ -110,6 +153,11 @@ pub struct Scenario {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
+    /// A trained model (`.safetensors`, relative to the scenario file): its configuration,
+    /// weights and vocabulary. Other fields may then only change settings that do not
+    /// shape the weights (`scale`, `mask`, `positional`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
     /// `tiny`, `small` or `base`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Word<Preset>>,

@@ -1,0 +1,429 @@
+//! `qkv train`, `qkv translate`, `qkv generate`, `qkv gradcheck`: the learning engine from
+//! the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use qkv::learn::checkpoint;
+use qkv::learn::corpus::Corpus;
+use qkv::learn::decode::{self, Sampling};
+use qkv::learn::gradcheck::gradcheck;
+use qkv::learn::optim::{Method, Schedule};
+use qkv::learn::train::{self, TrainOptions, Trainer};
+use qkv::model::config::{Arch, DEFAULT_TEXT};
+use qkv::model::{Input, Transformer};
+use qkv::scenario::{self, Runnable};
+
+use crate::{ModelArgs, emit};
+
+/// The corpus `qkv train` reads when none is named.
+pub const DEFAULT_CORPUS: &str = "data/ko-en.tsv";
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// A scenario whose model section gives the architecture and sizes (default: the
+    /// training defaults, see `--help`); flags change them.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Parallel corpus: `source<TAB>target[<TAB>held-out]` per line.
+    #[arg(long, default_value = DEFAULT_CORPUS)]
+    pub corpus: PathBuf,
+    /// Optimiser updates.
+    #[arg(long, default_value_t = TrainOptions::default().steps)]
+    pub steps: usize,
+    /// Sentence pairs per update.
+    #[arg(long, default_value_t = TrainOptions::default().batch)]
+    pub batch: usize,
+    /// A constant learning rate instead of the paper's warm-up schedule.
+    #[arg(long)]
+    pub lr: Option<f32>,
+    /// Warm-up steps of the paper's schedule.
+    #[arg(long, default_value_t = 100)]
+    pub warmup: usize,
+    /// Scale factor of the paper's schedule.
+    #[arg(long, default_value_t = 0.5)]
+    pub lr_factor: f32,
+    /// Update rule: adam (β₁ 0.9, β₂ 0.98, ε 1e-9) or sgd.
+    #[arg(long, default_value = "adam")]
+    pub optimizer: Method,
+    /// Label smoothing ε (the paper: 0.1).
+    #[arg(long, default_value_t = 0.0)]
+    pub label_smoothing: f32,
+    /// Print the loss every K updates.
+    #[arg(long, default_value_t = 50)]
+    pub every: usize,
+    /// Where to write the checkpoint (.safetensors).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// The model a training run starts from.
+fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
+    if a.model.text.is_some() || a.model.target.is_some() {
+        bail!("--text and --target have no meaning for train: the sentences come from --corpus");
+    }
+    let base = match &a.scenario {
+        Some(p) => match scenario::io::load(p)?.file {
+            scenario::schema::ScenarioFile::Model(s) => scenario::config_of(&s.model),
+            scenario::schema::ScenarioFile::Attention(_) => {
+                bail!(
+                    "{} is an attention hand-check: it has no model to train",
+                    p.display()
+                )
+            }
+        },
+        None => train::default_config(),
+    };
+    let config = a.model.apply(base);
+    let valid = config
+        .validate()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("the model to train")?;
+    Ok(Transformer::with_vocab(
+        valid,
+        corpus.vocab_for(config.arch, config.tokenizer),
+    ))
+}
+
+pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
+    let corpus = Corpus::load(&a.corpus)?;
+    let model = start_model(&a, &corpus)?;
+    let schedule = match a.lr {
+        Some(lr) => Schedule::Constant(lr),
+        None => Schedule::Paper {
+            warmup: a.warmup,
+            factor: a.lr_factor,
+        },
+    };
+    let options = TrainOptions {
+        steps: a.steps,
+        batch: a.batch,
+        method: a.optimizer,
+        schedule,
+        smoothing: a.label_smoothing,
+        seed: model.config().seed,
+    };
+    let c = model.config().clone();
+    let vocab_len = model.vocab().map_or(0, |v| v.len());
+    let params = model.weights().param_count();
+    let mut trainer = Trainer::new(model, &corpus, options)?;
+    emit(&format!(
+        "training {} on {} ({} training pairs, {} held out, vocabulary {vocab_len}, {params} parameters)\n\
+         {} · {}, batch {}, {} steps, label smoothing {}\n",
+        c.summary(),
+        corpus.origin,
+        trainer.training_pairs(),
+        corpus.held_out().count(),
+        options.method,
+        options.schedule,
+        options.batch,
+        options.steps,
+        options.smoothing,
+    ))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // A second handler cannot be installed in the same process (tests call this once).
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+    }
+    let bar = indicatif::ProgressBar::new(options.steps as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} steps · {msg} · {per_sec} · eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let mut tokens = 0usize;
+    let mut interrupted = false;
+    while trainer.steps_done() < options.steps {
+        if stop.load(Ordering::SeqCst) {
+            interrupted = true;
+            break;
+        }
+        let s = trainer.step()?;
+        tokens += s.tokens;
+        bar.set_position(s.step as u64);
+        bar.set_message(format!("loss {:.4} · lr {:.2e}", s.loss, s.rate));
+        if a.every > 0 && (s.step % a.every == 0 || s.step == 1) {
+            bar.suspend(|| {
+                println!("step {:>5}  loss {:.4}  lr {:.3e}", s.step, s.loss, s.rate);
+            });
+        }
+    }
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    if interrupted {
+        emit(&format!(
+            "interrupted after {} of {} steps: saving what there is\n",
+            trainer.steps_done(),
+            options.steps
+        ))?;
+    }
+    checkpoint::save(&trainer.model, &a.output)?;
+    emit(&format!(
+        "{} steps in {secs:.1} s ({:.0} tokens/s); wrote {}\n",
+        trainer.steps_done(),
+        tokens as f64 / secs.max(1e-9),
+        a.output.display()
+    ))?;
+    if let Some(l) = trainer.training_loss()? {
+        emit(&format!("training loss  {l:.4}\n"))?;
+    }
+    if let Some(l) = trainer.held_out_loss()? {
+        emit(&format!("held-out loss  {l:.4}\n"))?;
+    }
+    // A decoder-only model continues text: no reference to match exactly.
+    let m = if c.arch == Arch::EncoderDecoder {
+        trainer.held_out_exact_match()?
+    } else {
+        train::ExactMatch {
+            right: 0,
+            total: 0,
+            wrong: Vec::new(),
+        }
+    };
+    if m.total > 0 {
+        emit(&format!(
+            "held-out greedy exact match {}/{} = {:.1} %\n",
+            m.right,
+            m.total,
+            100.0 * m.rate()
+        ))?;
+        for (p, out) in m.wrong.iter().take(5) {
+            emit(&format!(
+                "  {} → {out}   (reference: {})\n",
+                p.source, p.target
+            ))?;
+        }
+    }
+    if c.arch == Arch::EncoderDecoder {
+        let d = decode::greedy(&trainer.model, DEFAULT_TEXT, 12)?;
+        emit(&format!(
+            "{DEFAULT_TEXT} → {}\n",
+            d.output_words().join(" ")
+        ))?;
+    }
+    Ok(if interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Args)]
+pub struct DecodeArgs {
+    /// The sentence to translate (translate) or the text to continue (generate).
+    pub text: Option<String>,
+    /// The trained model (.safetensors).
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// Most tokens to produce.
+    #[arg(long, default_value_t = 20)]
+    pub max_len: usize,
+    /// Next-token candidates shown per step.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// Sample with this temperature instead of choosing the most likely token.
+    #[arg(long)]
+    pub temperature: Option<f32>,
+    /// With --temperature: sample among the K most likely tokens only.
+    #[arg(long, value_name = "K")]
+    pub top_k: Option<usize>,
+    /// With --temperature: seed of the draws.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Print only the result.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The model of `--checkpoint`, or the shipped trained one.
+pub fn checkpoint_model(path: Option<&Path>) -> Result<Transformer> {
+    match path {
+        Some(p) => Ok(checkpoint::load(p)?),
+        None => Ok(checkpoint::shipped()?),
+    }
+}
+
+/// `qkv translate` (`generate == false`) and `qkv generate`.
+pub fn decode_cmd(a: DecodeArgs, generate: bool) -> Result<ExitCode> {
+    let model = checkpoint_model(a.checkpoint.as_deref())?;
+    let arch = model.config().arch;
+    match (generate, arch) {
+        (false, Arch::EncoderDecoder) | (true, Arch::Decoder) => {}
+        (false, _) => bail!(
+            "translate needs an encoder-decoder model; this checkpoint is {arch} (use `qkv generate` for a decoder)"
+        ),
+        (true, _) => bail!(
+            "generate continues text with a decoder-only model; this checkpoint is {arch} (use `qkv translate`, or --checkpoint scenarios/en-next.safetensors, the shipped decoder-only model)"
+        ),
+    }
+    let text = a.text.clone().unwrap_or_else(|| {
+        if generate {
+            "I go".into()
+        } else {
+            DEFAULT_TEXT.into()
+        }
+    });
+    let sampling = a.temperature.map(|t| Sampling {
+        temperature: t,
+        top_k: a.top_k,
+        seed: a.seed,
+    });
+    if let Some(v) = model.vocab() {
+        let toks = qkv::model::tokenizer::tokenize(&text, model.config().tokenizer);
+        let unknown = v.unknown(toks.iter());
+        if !unknown.is_empty() {
+            emit(&format!(
+                "not in the model's vocabulary (read as <unk>): {}\n",
+                unknown.join(", ")
+            ))?;
+        }
+    }
+    let d = decode::run(&model, &text, a.max_len, a.top.max(1), sampling)?;
+    if !a.quiet {
+        emit(&describe(&d, generate, sampling.as_ref()))?;
+    }
+    let words = d.output_words().join(" ");
+    emit(&format!(
+        "{}{}\n",
+        if generate {
+            format!("{text} ")
+        } else {
+            String::new()
+        },
+        words
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The step-by-step account of a decoding.
+pub fn describe(d: &decode::Decoding, generate: bool, sampling: Option<&Sampling>) -> String {
+    let mut s = String::new();
+    if generate {
+        s.push_str(&format!("prompt: {}\n", d.source.join(" ")));
+    } else {
+        s.push_str(&format!("source: {}\n", d.source.join(" ")));
+    }
+    match sampling {
+        Some(sm) => s.push_str(&format!("sampling: {}\n", sm.formula())),
+        None => s.push_str("greedy: each step takes the most likely next token\n"),
+    }
+    if !generate {
+        s.push_str(
+            "the encoder runs once; every later step takes over its output and the cross-attention K and V (a KV cache)\n",
+        );
+    }
+    for (i, st) in d.steps.iter().enumerate() {
+        let top: Vec<String> = st.top.iter().map(|(t, p)| format!("{t} {p:.3}")).collect();
+        let reuse = if i > 0 && !generate {
+            if st.reused_encoder {
+                "  [encoder reused]"
+            } else {
+                "  [encoder recomputed]"
+            }
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "step {}: {} → {} ({:.3})   top: {}{reuse}\n",
+            i + 1,
+            st.prefix.join(" "),
+            st.chosen,
+            st.chosen_prob,
+            top.join(", ")
+        ));
+    }
+    if !d.finished {
+        s.push_str("stopped at the length limit before <eos>\n");
+    }
+    s
+}
+
+#[derive(Args)]
+pub struct GradcheckArgs {
+    /// A scenario to check (its model and sentence); flags change them.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// A trained model instead of the scenario's.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// Step of the central differences.
+    #[arg(long, default_value_t = 2e-3)]
+    pub step: f32,
+    /// Values checked per weight (evenly spaced); 0 checks every value.
+    #[arg(long, default_value_t = 0)]
+    pub per_weight: usize,
+    /// Label smoothing ε of the loss.
+    #[arg(long, default_value_t = 0.0)]
+    pub label_smoothing: f32,
+    /// Largest relative difference accepted.
+    #[arg(long, default_value_t = 2e-2)]
+    pub tolerance: f64,
+}
+
+pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
+    let (model, input) = match &a.checkpoint {
+        Some(p) => {
+            let m = checkpoint::load(p)?;
+            let text = a.model.text.as_deref().unwrap_or(DEFAULT_TEXT);
+            let input = Input::new(m.config(), text, a.model.target.as_deref())
+                .map_err(|p| anyhow::anyhow!("{}", p[0]))?;
+            (m, input)
+        }
+        None => {
+            let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+            let Runnable::Model(b) = runnable else {
+                bail!("an attention hand-check has no weights to check");
+            };
+            (b.model, b.input)
+        }
+    };
+    let per = (a.per_weight > 0).then_some(a.per_weight);
+    let checks = gradcheck(&model, &input, a.label_smoothing, a.step, per, 1e-2)?;
+    let mut out = format!(
+        "gradient check: backward pass vs central differences (loss(w + h/2) − loss(w − h/2)) / h, h = {}\n{}\n\n{:<28} {:>7} {:>6} {:>11} {:>11}\n",
+        a.step,
+        model.config().summary(),
+        "weight",
+        "checked",
+        "kinks",
+        "max |Δ|",
+        "max rel"
+    );
+    let mut bad = 0;
+    for c in &checks {
+        let flag = if c.max_rel > a.tolerance {
+            bad += 1;
+            "  FAIL"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{:<28} {:>7} {:>6} {:>11.3e} {:>11.3e}{flag}\n",
+            c.name, c.checked, c.kinks, c.max_abs, c.max_rel
+        ));
+    }
+    let checked: usize = checks.iter().map(|c| c.checked).sum();
+    let kinks: usize = checks.iter().map(|c| c.kinks).sum();
+    out.push_str(&format!(
+        "\n{checked} values checked, {kinks} left out at ReLU kinks; {} weights, {bad} above the tolerance {}\n",
+        checks.len(),
+        a.tolerance
+    ));
+    emit(&out)?;
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,720 @@
+//! "Why is this gradient what it is": the backward arithmetic of one cell of a gradient
+//! trace, with the numbers put in.
+//!
+//! The gradient of a step's cell is the sum of what flows back from every step that reads
+//! the step (its consumers in the forward trace). Each consumer contributes by its rule
+//! (see [`super::backward`]); the explanation lists the contributions, each with its
+//! operands, and adds them up. The softmax backward, for example:
+//! `∂masked[i][j] = w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k])`.
+
+use ndarray::Array2;
+
+use crate::explain::{ExplainError, ExplainOptions, Explanation, MINUS, fmt_number};
+use crate::model::Transformer;
+use crate::model::weights::EMBEDDING;
+use crate::trace::{Address, Step, StepKind, Trace};
+
+use super::backward::Gradients;
+
+/// A gradient as explanations print it: like a forward number, but small values in
+/// scientific notation so that they keep their significant digits (`3.2e−5`, not `0`).
+pub fn fmt_grad(v: f32, precision: usize) -> String {
+    if v != 0.0 && v.is_finite() && v.abs() < 0.01 {
+        let s = format!("{:.*e}", precision.saturating_sub(1).max(1), v);
+        return s.replace('-', &MINUS.to_string());
+    }
+    fmt_number(v, precision)
+}
+
+fn op(v: f32, precision: usize) -> String {
+    let s = fmt_grad(v, precision);
+    if s.starts_with(MINUS) {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+/// One consumer's share of a gradient cell.
+struct Part {
+    /// What it is (`from enc.0.add_norm1.sum (residual)`).
+    label: String,
+    /// The arithmetic.
+    lines: Vec<String>,
+    /// Its value.
+    value: f32,
+}
+
+/// The backward arithmetic of the gradient cell at `address` (`grad.<step>[…]`).
+///
+/// `trace` is the forward trace `grads` was computed from, `model` the model that computed
+/// it.
+pub fn explain_gradient(
+    model: &Transformer,
+    trace: &Trace,
+    grads: &Gradients,
+    address: &Address,
+    opts: &ExplainOptions,
+) -> Result<Explanation, ExplainError> {
+    let Some(fwd_name) = address.name.strip_prefix("grad.") else {
+        return Err(ExplainError::Inconsistent {
+            step: address.name.clone(),
+            detail: "not a gradient (gradient names start with grad.)".into(),
+        });
+    };
+    if trace.get(fwd_name).is_none()
+        && (fwd_name == EMBEDDING || model.weights().get(fwd_name).is_some())
+    {
+        return Err(ExplainError::NotAStep {
+            name: address.name.clone(),
+        });
+    }
+    let gstep = grads.trace.step(&address.name)?;
+    let cell = gstep.cell(&address.indices).map_err(ExplainError::from)?;
+    let value = gstep.value(&address.indices)?;
+    let fwd = trace.step(fwd_name)?;
+    let p = opts.precision;
+    let (h, i, j) = (cell.head, cell.row, cell.col);
+    let ctx = Ctx {
+        model,
+        trace,
+        grads,
+        opts: *opts,
+    };
+    let mut parts = Vec::new();
+    let mut formula =
+        String::from("∂loss/∂x = Σ over the steps that read x of what each sends back");
+    match fwd.kind() {
+        StepKind::Probs => {
+            formula = "∂loss/∂probs[i][j] = −q[i][j] / (N · probs[i][j])".into();
+            parts.push(ctx.loss_probs(fwd, i, j)?);
+        }
+        StepKind::Logits => {
+            formula = "∂loss/∂logits[i][j] = (probs[i][j] − q[i][j]) / N".into();
+            parts.push(ctx.loss_logits(i, j)?);
+        }
+        _ => {
+            for consumer in trace
+                .steps()
+                .iter()
+                .filter(|s| s.inputs().iter().any(|n| n == fwd_name) && s.kind() != StepKind::Probs)
+            {
+                parts.push(ctx.part(consumer, fwd, h, i, j)?);
+            }
+        }
+    }
+    let title = format!(
+        "{} — ∂loss/∂{fwd_name}{}: how the loss ({}) changes with this cell",
+        fmt_grad(value, p),
+        address
+            .indices
+            .iter()
+            .map(|x| format!("[{x}]"))
+            .collect::<String>(),
+        fmt_number(grads.loss.value as f32, p)
+    );
+    let mut lines = Vec::new();
+    if parts.is_empty() {
+        lines.push(format!(
+            "no step reads {fwd_name} on the way to the loss: its gradient is 0"
+        ));
+    }
+    let total: f32 = parts.iter().map(|x| x.value).sum();
+    let many = parts.len() > 1;
+    for part in &parts {
+        lines.push(format!("{}:", part.label));
+        for l in &part.lines {
+            lines.push(format!("  {l}"));
+        }
+    }
+    if many {
+        let terms: Vec<String> = parts.iter().map(|x| op(x.value, p)).collect();
+        lines.push(format!(
+            "sum of the {} contributions: {} ≈ {}",
+            parts.len(),
+            terms.join(" + "),
+            fmt_grad(total, p)
+        ));
+    }
+    Ok(Explanation {
+        address: address.to_string(),
+        kind: fwd.kind(),
+        value,
+        title,
+        formula,
+        lines,
+        recomputed: Some(total),
+        precision: p,
+    })
+}
+
+/// What every rule needs.
+struct Ctx<'a> {
+    model: &'a Transformer,
+    trace: &'a Trace,
+    grads: &'a Gradients,
+    opts: ExplainOptions,
+}
+
+impl Ctx<'_> {
+    fn p(&self) -> usize {
+        self.opts.precision
+    }
+
+    /// Forward values of a step (one head, or whole with heads side by side).
+    fn fwd(&self, name: &str, head: Option<usize>) -> Result<Array2<f32>, ExplainError> {
+        Ok(self.trace.step(name)?.matrix(head)?.into_owned())
+    }
+
+    /// Gradient of a step.
+    fn grad(&self, name: &str, head: Option<usize>) -> Result<Array2<f32>, ExplainError> {
+        Ok(self
+            .grads
+            .trace
+            .step(&format!("grad.{name}"))?
+            .matrix(head)?
+            .into_owned())
+    }
+
+    fn weight(&self, name: &str) -> Result<Array2<f32>, ExplainError> {
+        if name == EMBEDDING {
+            return Ok(self.model.embedding_table(&self.trace.tokens().vocab));
+        }
+        self.model
+            .weights()
+            .matrix(name)
+            .map(|m| m.to_owned())
+            .map_err(|_| ExplainError::UnknownInput {
+                step: name.to_string(),
+                input: name.to_string(),
+                role: "weight".into(),
+                needs_weight: true,
+            })
+    }
+
+    /// `Σ_k a_k · b_k` shown term by term (elided past `max_terms`).
+    fn dot_line(&self, what: &str, a: &[f32], b: &[f32]) -> (String, f32) {
+        let p = self.p();
+        let terms: Vec<String> = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| format!("{}·{}", op(*x, p), op(*y, p)))
+            .collect();
+        let sum: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        let max = self.opts.max_terms.max(2);
+        let shown = if terms.len() > max {
+            let head = max.div_ceil(2);
+            let tail = max / 2;
+            format!(
+                "{} + … + {} ({} terms)",
+                terms[..head].join(" + "),
+                terms[terms.len() - tail..].join(" + "),
+                terms.len()
+            )
+        } else {
+            terms.join(" + ")
+        };
+        (format!("{what} = {shown} ≈ {}", fmt_grad(sum, p)), sum)
+    }
+
+    fn loss_probs(&self, probs: &Step, i: usize, j: usize) -> Result<Part, ExplainError> {
+        let p = self.p();
+        let pr = probs.value(&[i, j])?;
+        let (q, n) = self.target(i, j);
+        let value = if q == 0.0 { 0.0 } else { -q / (n * pr) };
+        Ok(Part {
+            label: "from the loss (cross-entropy of the row's target)".into(),
+            lines: vec![
+                self.target_line(i, j),
+                format!(
+                    "−q / (N · probs) = −{} / ({} · {}) = {}",
+                    op(q, p),
+                    n,
+                    op(pr, p),
+                    fmt_grad(value, p)
+                ),
+            ],
+            value,
+        })
+    }
+
+    fn loss_logits(&self, i: usize, j: usize) -> Result<Part, ExplainError> {
+        let p = self.p();
+        let pr = self.trace.step("probs")?.value(&[i, j])?;
+        let (q, n) = self.target(i, j);
+        let predicted = self.grads.loss.targets.get(i).is_some_and(|t| *t >= 0);
+        let value = if predicted { (pr - q) / n } else { 0.0 };
+        Ok(Part {
+            label: "from the loss (cross-entropy of the row's target)".into(),
+            lines: vec![
+                self.target_line(i, j),
+                format!(
+                    "(probs − q) / N = ({} − {}) / {} = {}",
+                    op(pr, p),
+                    op(q, p),
+                    n,
+                    fmt_grad(value, p)
+                ),
+            ],
+            value,
+        })
+    }
+
+    /// q[i][j] (the smoothed target) and N (predicted rows) as f32.
+    fn target(&self, i: usize, j: usize) -> (f32, f32) {
+        let l = &self.grads.loss;
+        let n = l.predicted() as f32;
+        let v = self.trace.tokens().vocab.len() as f32;
+        match l.targets.get(i) {
+            Some(t) if *t >= 0 => {
+                let eps = l.smoothing;
+                let on = usize::try_from(*t).ok() == Some(j);
+                (eps / v + if on { 1.0 - eps } else { 0.0 }, n)
+            }
+            _ => (0.0, n),
+        }
+    }
+
+    fn target_line(&self, i: usize, j: usize) -> String {
+        let l = &self.grads.loss;
+        let vocab = &self.trace.tokens().vocab;
+        match l.targets.get(i) {
+            Some(t) if *t >= 0 => {
+                let word = usize::try_from(*t)
+                    .ok()
+                    .and_then(|t| vocab.get(t))
+                    .cloned()
+                    .unwrap_or_default();
+                let col = vocab.get(j).cloned().unwrap_or_default();
+                format!(
+                    "row {i} is trained to predict {word:?}; column {j} is {col:?}, so q = {} (label smoothing ε = {}), N = {} predicted rows",
+                    fmt_number(self.target(i, j).0, self.p()),
+                    l.smoothing,
+                    l.predicted()
+                )
+            }
+            _ => format!("row {i} predicts nothing (its target is ignored): no gradient"),
+        }
+    }
+
+    /// The share of `consumer` (which reads `x`) in `∂x[h][i][j]`.
+    fn part(
+        &self,
+        consumer: &Step,
+        x: &Step,
+        head: Option<usize>,
+        i: usize,
+        j: usize,
+    ) -> Result<Part, ExplainError> {
+        let p = self.p();
+        let cname = consumer.name();
+        let heads = x.heads();
+        // Column of x's cell in its whole (heads side by side) matrix.
+        let dk = x.col_labels(head).len();
+        let col = head.map_or(j, |h| h * dk + j);
+        let g = |h: Option<usize>| self.grad(cname, h);
+        let label = |rule: &str| format!("from {cname} ({rule})");
+        Ok(match consumer.kind() {
+            StepKind::ResidualSum => {
+                let v = g(None)?[[i, j]];
+                Part {
+                    label: label("residual sum: passes the gradient on unchanged"),
+                    lines: vec![format!("∂{cname}[{i}][{j}] = {}", fmt_grad(v, p))],
+                    value: v,
+                }
+            }
+            StepKind::LayerNorm => self.layer_norm_part(consumer, i, j)?,
+            StepKind::FfnHidden
+            | StepKind::FfnOut
+            | StepKind::AttnOut
+            | StepKind::Query
+            | StepKind::Key
+            | StepKind::Value
+            | StepKind::Logits => {
+                let w_name = consumer.inputs().get(1).cloned().unwrap_or_default();
+                let w = self.weight(&w_name)?;
+                let gm = g(None)?;
+                let g_row: Vec<f32> = gm.row(i).to_vec();
+                let (w_row, rule): (Vec<f32>, String) = if consumer.kind() == StepKind::Logits {
+                    // logits = x · Eᵀ: ∂x[i][j] = Σ_v ∂logits[i][v] · E[v][j]
+                    (
+                        w.column(col).to_vec(),
+                        format!("x · Eᵀ: Σ_v ∂{cname}[{i}][v] · E[v][{col}]"),
+                    )
+                } else {
+                    (
+                        w.row(col).to_vec(),
+                        format!("x · W: Σ_c ∂{cname}[{i}][c] · {w_name}[{col}][c]"),
+                    )
+                };
+                let (line, v) = self.dot_line(&format!("∂ = {rule}"), &g_row, &w_row);
+                Part {
+                    label: label("a product with a weight matrix"),
+                    lines: vec![line],
+                    value: v,
+                }
+            }
+            StepKind::FfnRelu => {
+                let hidden = x.value(&[i, j])?;
+                let gr = g(None)?[[i, j]];
+                let v = if hidden > 0.0 { gr } else { 0.0 };
+                Part {
+                    label: label("ReLU"),
+                    lines: vec![if hidden > 0.0 {
+                        format!(
+                            "hidden = {} > 0, so the gradient passes: ∂relu[{i}][{j}] = {}",
+                            fmt_number(hidden, p),
+                            fmt_grad(gr, p)
+                        )
+                    } else {
+                        format!(
+                            "hidden = {} ≤ 0: ReLU is flat there, so nothing passes (∂relu = {} is blocked)",
+                            fmt_number(hidden, p),
+                            fmt_grad(gr, p)
+                        )
+                    }],
+                    value: v,
+                }
+            }
+            StepKind::Concat => {
+                let v = g(None)?[[i, col]];
+                Part {
+                    label: label("the heads side by side"),
+                    lines: vec![format!("∂{cname}[{i}][{col}] = {}", fmt_grad(v, p))],
+                    value: v,
+                }
+            }
+            StepKind::HeadOut => {
+                let h = head.unwrap_or(0);
+                let gh = g(Some(h))?;
+                if x.kind() == StepKind::Weights {
+                    // head_out = w · V: ∂w[i][j] = Σ_c ∂head_out[i][c] · V[j][c]
+                    let v_name = consumer.inputs().get(1).cloned().unwrap_or_default();
+                    let vm = self.fwd(&v_name, Some(h))?;
+                    let (line, v) = self.dot_line(
+                        &format!("∂ = Σ_c ∂head_out[{h}][{i}][c] · V[{h}][{j}][c]"),
+                        &gh.row(i).to_vec(),
+                        &vm.row(j).to_vec(),
+                    );
+                    Part {
+                        label: label("weights · V"),
+                        lines: vec![line],
+                        value: v,
+                    }
+                } else {
+                    // ∂V[i][j] = Σ_r w[r][i] · ∂head_out[r][j]
+                    let w_name = consumer.inputs().first().cloned().unwrap_or_default();
+                    let wm = self.fwd(&w_name, Some(h))?;
+                    let (line, v) = self.dot_line(
+                        &format!("∂ = Σ_r weights[{h}][r][{i}] · ∂head_out[{h}][r][{j}]"),
+                        &wm.column(i).to_vec(),
+                        &gh.column(j).to_vec(),
+                    );
+                    Part {
+                        label: label("weights · V"),
+                        lines: vec![line],
+                        value: v,
+                    }
+                }
+            }
+            StepKind::Weights => self.softmax_part(consumer, head.unwrap_or(0), i, j)?,
+            StepKind::Masked => {
+                let h = head.unwrap_or(0);
+                let m = consumer.value(&[h, i, j])?;
+                if m == f32::NEG_INFINITY {
+                    Part {
+                        label: label("the mask"),
+                        lines: vec![format!(
+                            "the mask puts −∞ here (the cell is blocked): e^−∞ = 0 whatever the score, so the gradient is 0"
+                        )],
+                        value: 0.0,
+                    }
+                } else {
+                    // masked = scaled + 0 here; its only reader is the softmax.
+                    let weights = self
+                        .trace
+                        .steps()
+                        .iter()
+                        .find(|s| s.inputs().first().map(String::as_str) == Some(cname));
+                    let mut inner = match weights {
+                        Some(w) => self.softmax_part(w, h, i, j)?,
+                        None => Part {
+                            label: String::new(),
+                            lines: vec![],
+                            value: g(Some(h))?[[i, j]],
+                        },
+                    };
+                    inner.lines.insert(
+                        0,
+                        format!("the mask adds 0 here, so ∂scaled = ∂{cname}[{h}][{i}][{j}], and that is the softmax backward:"),
+                    );
+                    Part {
+                        label: label("the mask, then the softmax"),
+                        lines: inner.lines,
+                        value: inner.value,
+                    }
+                }
+            }
+            StepKind::Scaled => {
+                let h = head.unwrap_or(0);
+                let gs = g(Some(h))?[[i, j]];
+                let scale = self.model.config().scale;
+                let dk = self.model.config().d_k() as f32;
+                let v = if scale { gs / dk.sqrt() } else { gs };
+                Part {
+                    label: label("÷√d_k"),
+                    lines: vec![if scale {
+                        format!(
+                            "∂scores = ∂scaled / √d_k = {} / √{} = {} / {} = {}",
+                            op(gs, p),
+                            dk,
+                            op(gs, p),
+                            fmt_number(dk.sqrt(), p),
+                            fmt_grad(v, p)
+                        )
+                    } else {
+                        format!("scaling is off: ∂scores = ∂scaled = {}", fmt_grad(v, p))
+                    }],
+                    value: v,
+                }
+            }
+            StepKind::Scores => {
+                let h = head.unwrap_or(0);
+                let gs = g(Some(h))?;
+                if x.kind() == StepKind::Query {
+                    let k_name = consumer.inputs().get(1).cloned().unwrap_or_default();
+                    let k = self.fwd(&k_name, Some(h))?;
+                    let (line, v) = self.dot_line(
+                        &format!("∂ = Σ_c ∂scores[{h}][{i}][c] · K[{h}][c][{j}]"),
+                        &gs.row(i).to_vec(),
+                        &k.column(j).to_vec(),
+                    );
+                    Part {
+                        label: label("Q · Kᵀ"),
+                        lines: vec![line],
+                        value: v,
+                    }
+                } else {
+                    let q_name = consumer.inputs().first().cloned().unwrap_or_default();
+                    let q = self.fwd(&q_name, Some(h))?;
+                    let (line, v) = self.dot_line(
+                        &format!("∂ = Σ_r ∂scores[{h}][r][{i}] · Q[{h}][r][{j}]"),
+                        &gs.column(i).to_vec(),
+                        &q.column(j).to_vec(),
+                    );
+                    Part {
+                        label: label("Q · Kᵀ"),
+                        lines: vec![line],
+                        value: v,
+                    }
+                }
+            }
+            StepKind::EmbeddingSum => {
+                let gv = g(None)?[[i, j]];
+                let c = self.model.config();
+                let is_tokens = consumer.inputs().first().map(String::as_str) == Some(x.name());
+                let v = if is_tokens && c.embed_scale {
+                    gv * (c.d_model as f32).sqrt()
+                } else {
+                    gv
+                };
+                Part {
+                    label: label("the embedding sum"),
+                    lines: vec![if is_tokens && c.embed_scale {
+                        format!(
+                            "sum = tokens · √d_model + pos: ∂tokens = ∂sum · √{} = {} · {} = {}",
+                            c.d_model,
+                            op(gv, p),
+                            fmt_number((c.d_model as f32).sqrt(), p),
+                            fmt_grad(v, p)
+                        )
+                    } else {
+                        format!(
+                            "∂{cname}[{i}][{j}] = {} passes on unchanged",
+                            fmt_grad(gv, p)
+                        )
+                    }],
+                    value: v,
+                }
+            }
+            _ => {
+                let _ = heads;
+                return Err(ExplainError::Inconsistent {
+                    step: cname.to_string(),
+                    detail: format!("a {:?} step does not read other steps", consumer.kind()),
+                });
+            }
+        })
+    }
+
+    /// `∂masked[i][j] = w[i][j] (∂w[i][j] − Σ_k w[i][k] ∂w[i][k])` of the softmax `weights`.
+    fn softmax_part(
+        &self,
+        weights: &Step,
+        h: usize,
+        i: usize,
+        j: usize,
+    ) -> Result<Part, ExplainError> {
+        let p = self.p();
+        let w = self.fwd(weights.name(), Some(h))?;
+        let gw = self.grad(weights.name(), Some(h))?;
+        let w_row = w.row(i).to_vec();
+        let g_row = gw.row(i).to_vec();
+        let (line, dot) = self.dot_line("Σ_k w[i][k] · ∂w[i][k]", &w_row, &g_row);
+        let v = w_row[j] * (g_row[j] - dot);
+        Ok(Part {
+            label: format!("from {} (softmax backward)", weights.name()),
+            lines: vec![
+                "∂x[i][j] = w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k])".into(),
+                line,
+                format!(
+                    "w[{i}][{j}] · (∂w[{i}][{j}] − Σ) = {} · ({} − {}) = {}",
+                    op(w_row[j], p),
+                    op(g_row[j], p),
+                    op(dot, p),
+                    fmt_grad(v, p)
+                ),
+            ],
+            value: v,
+        })
+    }
+
+    /// LayerNorm backward of one input cell.
+    fn layer_norm_part(&self, ln: &Step, i: usize, j: usize) -> Result<Part, ExplainError> {
+        let p = self.p();
+        let x_name = ln.inputs().first().cloned().unwrap_or_default();
+        let gamma_name = ln.inputs().get(1).cloned().unwrap_or_default();
+        let x = self.fwd(&x_name, None)?;
+        let gamma =
+            self.model
+                .weights()
+                .vector(&gamma_name)
+                .map_err(|_| ExplainError::UnknownInput {
+                    step: ln.name().to_string(),
+                    input: gamma_name.clone(),
+                    role: "gamma".into(),
+                    needs_weight: true,
+                })?;
+        let g = self.grad(ln.name(), None)?;
+        let row: Vec<f64> = x.row(i).iter().map(|v| f64::from(*v)).collect();
+        let d = row.len() as f64;
+        let mean = row.iter().sum::<f64>() / d;
+        let var = row.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / d;
+        let sigma = (var + f64::from(self.model.config().eps)).sqrt();
+        let xhat: Vec<f64> = row.iter().map(|v| (v - mean) / sigma).collect();
+        let ghat: Vec<f64> = g
+            .row(i)
+            .iter()
+            .zip(gamma.iter())
+            .map(|(a, b)| f64::from(*a) * f64::from(*b))
+            .collect();
+        let mean_g = ghat.iter().sum::<f64>() / d;
+        let mean_gx = ghat.iter().zip(&xhat).map(|(a, b)| a * b).sum::<f64>() / d;
+        let v = ((ghat[j] - mean_g - xhat[j] * mean_gx) / sigma) as f32;
+        let f = |x: f64| op(x as f32, p);
+        Ok(Part {
+            label: format!("from {} (LayerNorm backward)", ln.name()),
+            lines: vec![
+                "∂x[j] = (ĝ[j] − mean(ĝ) − x̂[j] · mean(ĝ ⊙ x̂)) / σ, ĝ = ∂out ⊙ gamma, x̂ = (x − mean)/σ".into(),
+                format!(
+                    "row {i}: mean {}, σ = √(var + eps) = {}, x̂[{j}] = {}, ĝ[{j}] = {}, mean(ĝ) = {}, mean(ĝ ⊙ x̂) = {}",
+                    f(mean),
+                    f(sigma),
+                    f(xhat[j]),
+                    f(ghat[j]),
+                    f(mean_g),
+                    f(mean_gx)
+                ),
+                format!(
+                    "({} − {} − {} · {}) / {} = {}",
+                    f(ghat[j]),
+                    f(mean_g),
+                    f(xhat[j]),
+                    f(mean_gx),
+                    f(sigma),
+                    fmt_grad(v, p)
+                ),
+            ],
+            value: v,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::learn::backward;
+    use crate::model::{Config, Input, Preset};
+
+    fn setup() -> (Transformer, Trace, Gradients) {
+        let c = Config::preset(Preset::Tiny);
+        let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go to school")).unwrap();
+        let model = Transformer::new(c.validate().unwrap());
+        let trace = model.forward(&input).unwrap();
+        let g = backward(&model, &trace, 0.0).unwrap();
+        (model, trace, g)
+    }
+
+    /// Every cell of every gradient step is explained, and the contributions the explanation
+    /// adds up give the gradient (f32 sums in another order: within 1e-5 relative).
+    #[test]
+    fn explanations_add_up_to_the_gradient() {
+        let (model, trace, g) = setup();
+        let opts = ExplainOptions::default();
+        let mut explained = 0;
+        for s in g.trace.steps() {
+            let shape = s.shape();
+            let cells: Vec<Vec<usize>> = match shape.as_slice() {
+                [h, r, c] => vec![
+                    vec![0, 0, 0],
+                    vec![h - 1, r - 1, c - 1],
+                    vec![0, r / 2, c / 2],
+                ],
+                [r, c] => vec![vec![0, 0], vec![r - 1, c - 1], vec![r / 2, c / 2]],
+                _ => vec![],
+            };
+            for idx in cells {
+                let addr = Address {
+                    name: s.name().to_string(),
+                    indices: idx.clone(),
+                };
+                let e = explain_gradient(&model, &trace, &g, &addr, &opts)
+                    .unwrap_or_else(|err| panic!("{addr}: {err}"));
+                let got = e.recomputed.unwrap();
+                let want = e.value;
+                assert!(
+                    (got - want).abs() <= 1e-5 * want.abs().max(1e-3),
+                    "{addr}: explained {got}, gradient {want}\n{}",
+                    e.to_text()
+                );
+                explained += 1;
+            }
+        }
+        assert!(explained > 200, "{explained}");
+    }
+
+    #[test]
+    fn scaled_shows_the_softmax_backward() {
+        let (model, trace, g) = setup();
+        let addr = Address::parse("grad.enc.0.attn.scaled[0][1][2]").unwrap();
+        let e = explain_gradient(&model, &trace, &g, &addr, &ExplainOptions::default()).unwrap();
+        let text = e.to_text();
+        assert!(text.contains("softmax backward"), "{text}");
+        assert!(
+            text.contains("w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k])"),
+            "{text}"
+        );
+        // A blocked cell of the decoder's self-attention gets no gradient, and says why.
+        let addr = Address::parse("grad.dec.0.self_attn.scaled[0][0][3]").unwrap();
+        let e = explain_gradient(&model, &trace, &g, &addr, &ExplainOptions::default()).unwrap();
+        assert_eq!(e.value, 0.0);
+        assert!(e.to_text().contains("−∞"), "{}", e.to_text());
+    }
+
+    #[test]
+    fn small_gradients_keep_their_digits() {
+        assert_eq!(fmt_grad(0.000_123_4, 4), "1.234e−4");
+        assert_eq!(fmt_grad(-0.5, 4), "−0.5");
+        assert_eq!(fmt_grad(0.0, 4), "0");
+    }
+}
