@@ -64,6 +64,7 @@ OBJECTS = {
     "사과를": "an apple",
     "바나나를": "a banana",
     "빵을": "bread",
+    "포도를": "grapes",
 }
 # Verb -> (present, present third person singular, past, kind): kind says what it takes.
 VERBS = {
@@ -92,11 +93,9 @@ NOUNS = {
     "하늘은": "the sky",
     "바다는": "the sea",
     "구름은": "the cloud",
+    "눈은": "the snow",
+    "우유는": "the milk",
     "잎은": "the leaf",
-    "차는": "the car",
-    "가방은": "the bag",
-    "꽃은": "the flower",
-    "공은": "the ball",
 }
 COLOURS = {
     "노란색이다": "yellow",
@@ -106,7 +105,6 @@ COLOURS = {
     "하얀색이다": "white",
     "보라색이다": "purple",
     "회색이다": "gray",
-    "갈색이다": "brown",
 }
 
 

@@ -7,8 +7,7 @@ Usage:
 The sentences are every combination of the grammar's patterns listed below; the English side
 comes from `translate` in tools/check_corpus.py (the grammar that the checker verifies). The
 held-out pairs are drawn with a fixed seed, a fixed number per pattern, under these rules:
-  * 나는 학교에 간다 → I go to school stays in training (and so do 바나나는 노란색이다 and
-    사과는 빨간색이다, the colour examples a reader tries first);
+  * 나는 학교에 간다 → I go to school stays in training;
   * every token of a held-out pair (both sides) still occurs in training, each Korean token
     in at least MIN_SEEN (2) training pairs;
   * in sentences of 3 or 4 tokens, every two Korean tokens of a held-out pair still occur
@@ -33,32 +32,27 @@ SEED = 2017
 MIN_SEEN = 2
 MOTION_VERBS = ["간다", "온다", "갔다", "왔다"]
 OBJECT_VERBS = ["먹는다", "먹었다", "산다", "샀다"]
-# `X는 Y이다`: only what is true of the thing (a leaf can be green, yellow, red or brown; a sky
-# blue or gray), so the corpus never teaches a false sentence. Made things (a car, a bag, a
-# ball, a flower) come in many colours: they show that noun and colour are independent.
+# `X는 Y이다`: only what is true of the thing (a leaf can be green, yellow or red; a sky blue
+# or gray), so the corpus never teaches a false sentence.
 FACTS = [
+    ("바나나는", "노란색이다"), ("바나나는", "초록색이다"),
     ("사과는", "빨간색이다"), ("사과는", "초록색이다"), ("사과는", "노란색이다"),
-    ("바나나는", "노란색이다"), ("바나나는", "초록색이다"), ("바나나는", "갈색이다"),
-    ("잎은", "초록색이다"), ("잎은", "노란색이다"), ("잎은", "빨간색이다"), ("잎은", "갈색이다"),
-    ("토마토는", "빨간색이다"), ("토마토는", "초록색이다"), ("토마토는", "노란색이다"),
-    ("포도는", "보라색이다"), ("포도는", "초록색이다"), ("포도는", "빨간색이다"),
+    ("포도는", "보라색이다"), ("포도는", "초록색이다"),
+    ("딸기는", "빨간색이다"),
+    ("레몬은", "노란색이다"),
+    ("토마토는", "빨간색이다"), ("토마토는", "초록색이다"),
     ("하늘은", "파란색이다"), ("하늘은", "회색이다"),
     ("바다는", "파란색이다"), ("바다는", "초록색이다"),
     ("구름은", "하얀색이다"), ("구름은", "회색이다"),
-    ("딸기는", "빨간색이다"),
-    ("레몬은", "노란색이다"),
-] + [(made, colour) for made in ("차는", "가방은")
-     for colour in ("노란색이다", "빨간색이다", "파란색이다", "초록색이다", "하얀색이다",
-                    "보라색이다", "회색이다", "갈색이다")] + [
-    ("꽃은", "빨간색이다"), ("꽃은", "노란색이다"), ("꽃은", "하얀색이다"), ("꽃은", "보라색이다"),
-    ("꽃은", "파란색이다"),
-    ("공은", "빨간색이다"), ("공은", "파란색이다"), ("공은", "하얀색이다"),
+    ("눈은", "하얀색이다"),
+    ("우유는", "하얀색이다"),
+    ("잎은", "초록색이다"), ("잎은", "노란색이다"), ("잎은", "빨간색이다"),
+    ("딸기는", "초록색이다"),
+    ("레몬은", "초록색이다"),
+    ("포도는", "빨간색이다"), ("바다는", "회색이다"), ("토마토는", "노란색이다"),
 ]
-# Kept in training whatever the draw: the article's sentence and the two colour examples the
-# issue names.
-KEEP = {ARTICLE[0], "바나나는 노란색이다", "사과는 빨간색이다"}
-# How many pairs of each pattern are held out (37 of 300 = 12.3 %).
-QUOTA = {"motion": 18, "object": 9, "adverb": 4, "colour": 6}
+# How many pairs of each pattern are held out (37 of 297 = 12.5 %).
+QUOTA = {"motion": 18, "object": 12, "adverb": 4, "colour": 3}
 
 
 def sentences():
@@ -69,15 +63,14 @@ def sentences():
         out.append(("motion", f"{s} {p} {v}"))
     for s, o, v in itertools.product(subjects, objects, OBJECT_VERBS):
         out.append(("object", f"{s} {o} {v}"))
-    # Time adverbs (어제 with the past, 매일 with the present), six per subject, rotating
+    # Time adverbs (어제 with the past, 매일 with the present), five per subject, rotating
     # through places and objects so that every one of them meets an adverb.
     for i, s in enumerate(subjects):
         out.append(("adverb", f"{s} 어제 {places[i % 6]} 갔다"))
         out.append(("adverb", f"{s} 어제 {places[(i + 3) % 6]} 왔다"))
         out.append(("adverb", f"{s} 매일 {places[(i + 1) % 6]} 간다"))
-        out.append(("adverb", f"{s} 매일 {places[(i + 4) % 6]} 온다"))
-        out.append(("adverb", f"{s} 어제 {objects[i % len(objects)]} 먹었다"))
-        out.append(("adverb", f"{s} 매일 {objects[(i + 1) % len(objects)]} 먹는다"))
+        out.append(("adverb", f"{s} 어제 {objects[i % 4]} 먹었다"))
+        out.append(("adverb", f"{s} 매일 {objects[(i + 1) % 4]} 먹는다"))
     for noun, colour in FACTS:
         assert noun in NOUNS and colour in COLOURS
         out.append(("colour", f"{noun} {colour}"))
@@ -117,7 +110,7 @@ def choose_held_out(rows):
 
     for pattern, quota in QUOTA.items():
         candidates = [i for i, (pat, ko) in enumerate(rows)
-                      if pat == pattern and ko not in KEEP]
+                      if pat == pattern and ko != ARTICLE[0]]
         rng.shuffle(candidates)
         taken = 0
         for i in candidates:
