@@ -198,6 +198,7 @@ def read_pairs(path):
     with open(path, "rb") as f:
         raw = f.read()
     text = raw.decode("utf-8")          # strict: a bad byte is a read error
+    text = text.removeprefix("\ufeff")  # a byte-order mark is allowed, as qkv's reader does
     pairs, errors = [], []
     for line_no, line in enumerate(text.split("\n"), start=1):
         if line.endswith("\r"):

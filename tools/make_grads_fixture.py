@@ -186,7 +186,7 @@ class Net:
 
     def embed(self, prefix, tokens):
         t = self.tape
-        ids = np.array([self.vocab.index(x) for x in tokens])
+        ids = np.array([self.vocab.index(x if x in self.vocab else "<unk>") for x in tokens])
         tok = self.rec(f"{prefix}tokens", t.gather_rows(self.weights["embed.E"], ids))
         pos = self.rec(f"{prefix}pos", t.leaf(self.pe(len(tokens))))
         factor = math.sqrt(self.d_model) if self.cfg["embed_scale"] else 1.0
@@ -380,6 +380,8 @@ def main(argv=None):
     ap.add_argument("--heads", type=int, default=2)
     ap.add_argument("--d-ff", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--unknown-word", action="store_true",
+                    help="one sentence word outside the vocabulary (it reads <unk>'s row)")
     ap.add_argument("--corrupt", metavar="NAME", help="spoil one entry of this gradient")
     ap.add_argument("--skip-fd", action="store_true", help="skip the finite-difference check")
     args = ap.parse_args(argv)
@@ -403,6 +405,12 @@ def main(argv=None):
         source, target = ["<bos>", "I", "go", "to", "school"], None
         targets = [vocab.index(t) for t in source[1:]] + [-100]
 
+    if args.unknown_word:
+        # 공원에 / park are not in the vocabulary: embedded and predicted as <unk>.
+        source = [{"학교에": "공원에", "school": "park"}.get(t, t) for t in source]
+        if arch != "encoder-decoder":
+            targets = [vocab.index("<unk>") if i == len(source) - 2 else t
+                       for i, t in enumerate(targets)]
     rng = np.random.default_rng(args.seed)
     weights = random_weights(cfg, vocab, rng)
     net = Net(cfg, vocab, weights)

@@ -108,6 +108,10 @@ class GenericChecks(unittest.TestCase):
         self.assertFails("나는 학교에 간다\tI go to school\theldout\n", "third field 'heldout'")
         self.assertFails("나는 학교에 간다 I go to school\n", "1 tab-separated fields")
 
+    def test_a_byte_order_mark_is_allowed(self):
+        status, out = run("\ufeff" + GOOD, "--generic")
+        self.assertEqual(status, 0, out)
+
     def test_not_utf8_is_a_read_error(self):
         status, _ = run(b"\xff\xfe\tI go\n", "--generic")
         self.assertEqual(status, 2)

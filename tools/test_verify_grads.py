@@ -16,16 +16,14 @@ import tempfile
 import unittest
 from contextlib import redirect_stderr, redirect_stdout
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import make_grads_fixture  # noqa: E402
-
 try:
+    import numpy as np
+    import make_grads_fixture  # noqa: E402
     import verify_grads  # noqa: E402
-except SystemExit:                                       # torch is not installed
+except (ImportError, SystemExit):                        # numpy or torch is not installed
     verify_grads = None
 
 
@@ -36,7 +34,7 @@ def quiet(fn, *args):
     return status, out.getvalue() + err.getvalue()
 
 
-@unittest.skipIf(verify_grads is None, "torch is not installed")
+@unittest.skipIf(verify_grads is None, "numpy and torch are not installed")
 class VerifyGrads(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
@@ -76,6 +74,26 @@ class VerifyGrads(unittest.TestCase):
         self.assertPasses(self.fixture("noscale.npz", "--no-scale", "--embed-scale",
                                        "--positional", "none", "--label-smoothing", "0"))
         self.assertPasses(self.fixture("causal.npz", "--arch", "encoder", "--mask", "causal"))
+
+    def test_float32_noise_floor_is_reported_and_can_be_the_bar(self):
+        # The fixture's gradients are float64 values rounded to float32 (relative error
+        # ≤ 2^-24 ≈ 6e-8 per entry), so a bar of 1e-9 fails them, while 10× PyTorch's own
+        # float32 error (floored at 2^-24) accepts them.
+        path = self.fixture("floor.npz", "--skip-fd")
+        status, out = self.verify(path, "--rtol", "1e-9", "--atol", "0")
+        self.assertEqual(status, 1, out)
+        self.assertIn("(torch f32 ", out)
+        self.assertIn("engine error / PyTorch float32 error", out)
+        self.assertPasses(path, "--rtol", "1e-9", "--atol", "0", "--f32-factor", "10")
+
+    def test_words_outside_a_trained_vocabulary_read_unk(self):
+        import verify_export
+        for arch in ("decoder", "encoder-decoder"):
+            with self.subTest(arch=arch):
+                path = self.fixture(f"unk-{arch}.npz", "--arch", arch, "--unknown-word")
+                self.assertPasses(path)
+                status, out = quiet(verify_export.main, path)
+                self.assertEqual(status, 0, out)
 
     def test_a_wrong_gradient_fails(self):
         for name in ("grad.embed.E", "grad.dec.0.self_attn.weights", "grad.enc.1.norm2.gamma",

@@ -83,9 +83,12 @@ class Model:
         return value
 
     def row_of(self, token):
-        if token not in self.vocab:
-            raise SystemExit(f"token {token!r} is not in meta.vocab")
-        return self.vocab.index(token)
+        """Row of embed.E; a word outside a trained vocabulary reads `<unk>`'s row."""
+        if token in self.vocab:
+            return self.vocab.index(token)
+        if "<unk>" in self.vocab:
+            return self.vocab.index("<unk>")
+        raise SystemExit(f"token {token!r} is not in meta.vocab (and there is no <unk>)")
 
     # -- building blocks -----------------------------------------------------------------------
 
