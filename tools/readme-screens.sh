@@ -20,3 +20,6 @@ shot about
 shot opening Escape
 shot mask Escape j m
 shot masked_decoder Escape : "show dec.0.self_attn.masked[0][1][2]" Enter
+shot gradient Escape g
+shot decode Escape d n n n n
+shot learn Escape L . . . . . . . . . .

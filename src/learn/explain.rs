@@ -111,7 +111,7 @@ pub fn explain_gradient(
             .iter()
             .map(|x| format!("[{x}]"))
             .collect::<String>(),
-        fmt_number(grads.loss.value as f32, p)
+        fmt_grad(grads.loss.value as f32, p)
     );
     let mut lines = Vec::new();
     if parts.is_empty() {

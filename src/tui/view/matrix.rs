@@ -231,7 +231,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             // scientific notation rather than as a misleading 0.
             let tiny = 0.5 * 10f32.powi(-(precision as i32));
             let text = if grad.is_some() && v != 0.0 && v.abs() < tiny {
-                truncate(&format!("{v:.1e}"), col_w)
+                truncate(&format!("{v:.1e}").replace('-', "−"), col_w)
             } else {
                 fmt_cell(v, precision, col_w)
             };
