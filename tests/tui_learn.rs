@@ -75,6 +75,30 @@ fn keys_of_the_new_views() {
     assert_eq!(key(&a, KeyCode::Char('f')), Some(Message::ForceToken));
 }
 
+/// After a new sentence, the Decode view decodes it (not the previous sentence's decoding).
+#[test]
+fn the_decode_view_follows_a_new_sentence() {
+    let mut a = trained(120, 40);
+    update(&mut a, Message::OpenDecode);
+    send(&mut a, &[const { Message::NextStep }; 5]);
+    assert_eq!(a.session().decoding().unwrap().output(), "I go to school");
+    update(&mut a, Message::Cancel);
+    update(&mut a, Message::EditSource);
+    update(&mut a, Message::Edit(Edit::Clear));
+    typed(&mut a, "그는 어제 시장에 갔다");
+    update(&mut a, Message::Submit);
+    update(&mut a, Message::OpenDecode);
+    assert_eq!(
+        a.session().decoding().unwrap().text,
+        "그는 어제 시장에 갔다"
+    );
+    send(&mut a, &[const { Message::NextStep }; 7]);
+    assert_eq!(
+        a.session().decoding().unwrap().output(),
+        "he went to the market yesterday"
+    );
+}
+
 #[test]
 fn the_decode_view_steps_and_takes_the_students_token() {
     let mut a = trained(120, 40);

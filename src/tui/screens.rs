@@ -26,11 +26,15 @@ pub fn open_learn(app: &mut App) {
     );
 }
 
-/// Opens the Decode view, starting a decoding of the current sentence when there is none.
+/// Opens the Decode view, starting a decoding of the current sentence when there is none
+/// or when the one there is of another sentence (the student typed a new one).
 pub fn open_decode(app: &mut App) {
-    if app.session.decoding().is_none()
-        && run(app, Command::Learn(LearnCommand::DecodeStart)).is_err()
-    {
+    let current = app.session.input().map(|i| i.text.clone());
+    let stale = match app.session.decoding() {
+        None => true,
+        Some(d) => current.is_some_and(|t| t != d.text),
+    };
+    if stale && run(app, Command::Learn(LearnCommand::DecodeStart)).is_err() {
         return;
     }
     app.training = false;
