@@ -135,6 +135,29 @@ fn the_decode_view_steps_and_takes_the_students_token() {
     assert_eq!(a.screen(), Screen::Workbench);
 }
 
+/// The Learn view's heatmap shows any attention block and head of the sentence: `{ }` the
+/// block, `[ ]` the head.
+#[test]
+fn the_learn_view_heatmap_shows_any_block_and_head() {
+    let mut a = untrained(120, 40);
+    update(&mut a, Message::OpenLearn);
+    let s = screen(&a);
+    assert!(s.contains("dec.1.cross_attn.weights[0] · live"), "{s}");
+    assert_eq!(key(&a, KeyCode::Char('}')), Some(Message::NextLayer));
+    assert_eq!(key(&a, KeyCode::Char(']')), Some(Message::NextHead));
+    // The first block after the last one is the encoder's first.
+    update(&mut a, Message::NextLayer);
+    let s = screen(&a);
+    assert!(s.contains("enc.0.attn.weights[0] · live"), "{s}");
+    update(&mut a, Message::NextHead);
+    let s = screen(&a);
+    assert!(s.contains("enc.0.attn.weights[1] · live"), "{s}");
+    // Back one block: the last decoder layer's cross-attention again, head 0.
+    update(&mut a, Message::PrevLayer);
+    let s = screen(&a);
+    assert!(s.contains("dec.1.cross_attn.weights[0] · live"), "{s}");
+}
+
 #[test]
 fn the_learn_view_trains_between_frames_and_scrubs_snapshots() {
     let mut a = untrained(120, 40);

@@ -165,6 +165,22 @@ impl Training {
         let name = format!("dec.{l}.cross_attn.weights");
         self.probe.as_ref().and_then(|t| t.get(&name))
     }
+    /// Every attention-weights step of the probe sentence's trace, in pipeline order (what
+    /// the Learn view's heatmap can show).
+    pub fn attention_steps(&self) -> Vec<&Step> {
+        self.probe.as_ref().map_or_else(Vec::new, |t| {
+            t.steps()
+                .iter()
+                .filter(|s| s.kind() == crate::trace::StepKind::Weights)
+                .collect()
+        })
+    }
+
+    /// The probe's step `name` before the last change of the weights shown.
+    pub fn probe_before_step(&self, name: &str) -> Option<&Step> {
+        self.probe_before.as_ref().and_then(|t| t.get(name))
+    }
+
     /// The same step before the last change.
     pub fn probe_step_before(&self) -> Option<&Step> {
         let l = self.trainer.model.config().layers.decoder.saturating_sub(1);

@@ -314,6 +314,9 @@ pub struct App {
     pub(super) grad_view: bool,
     /// Training runs between frames (Learn view, space).
     pub(super) training: bool,
+    /// The Learn view's heatmap: which attention-weights step of the probe sentence
+    /// (`None`: the last decoder layer's cross-attention) and which head.
+    pub(super) learn_pick: (Option<usize>, usize),
 }
 
 impl App {
@@ -347,6 +350,7 @@ impl App {
             screen: Screen::Workbench,
             grad_view: false,
             training: false,
+            learn_pick: (None, 0),
         };
         super::update::settle(&mut app);
         app
@@ -403,6 +407,10 @@ impl App {
     /// True while training runs between frames.
     pub fn is_training(&self) -> bool {
         self.training
+    }
+    /// The Learn view's heatmap: (attention-weights step index, head), see the field.
+    pub fn learn_pick(&self) -> (Option<usize>, usize) {
+        self.learn_pick
     }
     /// False once the user has quit.
     pub fn running(&self) -> bool {

@@ -118,6 +118,31 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
                 None => say(app, StatusKind::Info, "no snapshot further that way"),
             }
         }
+        // [ ] choose the head of the heatmap, { } the attention block.
+        (Screen::Learn, Message::NextHead | Message::PrevHead) => {
+            let (pick, head) = app.learn_pick;
+            app.learn_pick = (
+                pick,
+                if matches!(msg, Message::NextHead) {
+                    head + 1
+                } else {
+                    head.saturating_sub(1)
+                },
+            );
+        }
+        (Screen::Learn, Message::NextLayer | Message::PrevLayer) => {
+            let blocks = app
+                .session
+                .training()
+                .map_or(0, |t| t.attention_steps().len());
+            let current = app.learn_pick.0.unwrap_or(blocks.saturating_sub(1));
+            let next = if matches!(msg, Message::NextLayer) {
+                (current + 1) % blocks.max(1)
+            } else {
+                (current + blocks.max(1) - 1) % blocks.max(1)
+            };
+            app.learn_pick = (Some(next), 0);
+        }
         (Screen::Learn, Message::Last) => {
             let _ = run(app, Command::Learn(LearnCommand::ViewSnapshot(None)));
         }

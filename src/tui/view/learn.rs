@@ -192,7 +192,13 @@ fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
         Some((i, s)) => format!("snapshot {i}, step {s}"),
         None => format!("live, step {}", t.steps_done()),
     };
-    let Some(step) = t.probe_step() else {
+    let (pick, head) = app.learn_pick();
+    let steps = t.attention_steps();
+    let chosen = match pick {
+        Some(i) if !steps.is_empty() => steps.get(i % steps.len()).copied(),
+        _ => t.probe_step(),
+    };
+    let Some(step) = chosen else {
         f.render_widget(
             Paragraph::new(format!("{src} → {tgt}: no cross-attention to show"))
                 .block(Block::bordered().border_style(style::BORDER)),
@@ -200,10 +206,11 @@ fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
         );
         return;
     };
+    let head = head % step.heads().unwrap_or(1).max(1);
     let block = Block::bordered()
         .border_style(style::FOCUS)
         .title(Line::styled(
-            format!(" {}[0] · {which} ", step.name()),
+            format!(" {}[{head}] · {which} ", step.name()),
             style::TITLE,
         ))
         .title_bottom(Line::styled(
@@ -212,18 +219,27 @@ fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
         ));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    draw_grid(app, step, t.probe_step_before(), f, inner);
+    draw_grid(app, step, head, t.probe_before_step(step.name()), f, inner);
 }
 
-/// Head 0 of `step` as coloured cells with token labels; cells that moved since `before`
-/// are marked `•`.
-fn draw_grid(app: &App, step: &Step, before: Option<&Step>, f: &mut Frame, area: Rect) {
-    let Ok(m) = step.matrix(Some(0)) else { return };
+/// Head `head` of `step` as coloured cells with token labels; cells that moved since
+/// `before` are marked `•`.
+fn draw_grid(
+    app: &App,
+    step: &Step,
+    head: usize,
+    before: Option<&Step>,
+    f: &mut Frame,
+    area: Rect,
+) {
+    let Ok(m) = step.matrix(Some(head)) else {
+        return;
+    };
     let old = before
         .filter(|b| b.dims() == step.dims())
-        .and_then(|b| b.matrix(Some(0)).ok());
+        .and_then(|b| b.matrix(Some(head)).ok());
     let rows = step.row_labels();
-    let cols = step.col_labels(Some(0));
+    let cols = step.col_labels(Some(head));
     let p = app.session().precision().min(3);
     let label_w = rows.iter().map(|r| width(r)).max().unwrap_or(1).min(10);
     let col_w = cols

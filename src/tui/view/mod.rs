@@ -799,6 +799,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("d", "decode"),
             ("Esc", "back"),
             ("q", "quit"),
+            ("[ ] { }", "head/block"),
         ],
         Mode::Normal if app.screen() == Screen::Decode => vec![
             ("n", "next token"),
