@@ -377,7 +377,7 @@ pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
     let per = (a.per_weight > 0).then_some(a.per_weight);
     let checks = gradcheck(&model, &input, a.label_smoothing, a.step, per, 1e-2)?;
     let mut out = format!(
-        "gradient check: backward pass vs central differences (loss(w + h/2) − loss(w − h/2)) / h, h = {}\n{}\n\n{:<28} {:>7} {:>6} {:>11} {:>11}\n",
+        "gradient check: backward pass vs central differences (loss(w + h) − loss(w − h)) / 2h, h = {}\n{}\n\n{:<28} {:>7} {:>6} {:>11} {:>11}\n",
         a.step,
         model.config().summary(),
         "weight",
@@ -402,7 +402,7 @@ pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
     let checked: usize = checks.iter().map(|c| c.checked).sum();
     let kinks: usize = checks.iter().map(|c| c.kinks).sum();
     out.push_str(&format!(
-        "\n{checked} values checked, {kinks} left out at ReLU kinks; {} weights, {bad} above the tolerance {}\n",
+        "\n{checked} values checked ({kinks} at a kink or strong curvature, checked against the slopes on either side); {} weights, {bad} above the tolerance {}\n",
         checks.len(),
         a.tolerance
     ));
