@@ -21,9 +21,11 @@ use crate::scenario::schema::{
 use crate::scenario::{self as scn, Runnable, ScenarioProblem};
 use crate::trace::{Address, Step, Trace, TraceError};
 
+mod decoding;
 mod learning;
+pub use decoding::DecodeState;
 pub use learning::{
-    BUILT_IN_CORPUS_NAME, DecodeState, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY, Snapshot,
+    BUILT_IN_CORPUS_NAME, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY, Snapshot,
     TOP_K as DECODE_TOP_K, Training,
 };
 

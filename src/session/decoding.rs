@@ -1,0 +1,266 @@
+//! Decoding in a [`Session`]: one output token at a time, with the model being trained
+//! when there is a training run, else the session's (the Decode view and the REPL's
+//! `translate`, `generate`, `decode`, `sample`).
+
+use crate::learn::decode::{DecodeStep, Decoder, Sampling};
+use crate::model::{Arch, Transformer};
+use crate::render;
+
+use super::learning::{MAX_DECODE, TOP_K, learn_err};
+use super::{Outcome, Session, SessionError};
+
+/// A decoding in progress.
+#[derive(Debug, Clone)]
+pub struct DecodeState {
+    /// The source sentence (encoder-decoder) or prompt (decoder-only).
+    pub text: String,
+    /// Which model decodes (for the header).
+    pub model_label: String,
+    model: Transformer,
+    decoder: Decoder,
+    /// The encoder's tokens (encoder-decoder; empty for a decoder-only model).
+    pub source: Vec<String>,
+    /// Per step: the cross-attention row of the new position over the source, one row per
+    /// head, from the last decoder layer (empty for a decoder-only model).
+    pub cross: Vec<Vec<Vec<f32>>>,
+    /// Sampling, when not greedy.
+    pub sampling: Option<Sampling>,
+}
+
+impl DecodeState {
+    /// The steps so far.
+    pub fn steps(&self) -> &[DecodeStep] {
+        self.decoder.steps()
+    }
+    /// The decoder's tokens so far.
+    pub fn prefix(&self) -> &[String] {
+        self.decoder.prefix()
+    }
+    /// True once `<eos>` was produced.
+    pub fn finished(&self) -> bool {
+        self.decoder.finished()
+    }
+    /// The last decoder layer whose cross-attention is shown.
+    pub fn cross_layer(&self) -> usize {
+        self.model.config().layers.decoder.saturating_sub(1)
+    }
+    /// The tokens produced so far (without `<bos>` and `<eos>`).
+    pub fn output(&self) -> String {
+        self.steps()
+            .iter()
+            .map(|s| s.chosen.as_str())
+            .filter(|t| *t != "<eos>")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl Session {
+    /// The model that decodes: the one being trained when there is a training run, else
+    /// the session's.
+    fn decoding_model(&self) -> Result<(Transformer, String), SessionError> {
+        if let Some(t) = &self.learning.training {
+            return Ok((
+                t.model().clone(),
+                format!("model being trained (step {})", t.steps_done()),
+            ));
+        }
+        let m = self.model_subject()?;
+        Ok((m.model.clone(), format!("model: {}", self.provenance())))
+    }
+
+    pub(super) fn start_decoding(&mut self, text: String) -> Result<(), SessionError> {
+        let (model, model_label) = self.decoding_model()?;
+        let decoder =
+            Decoder::new(&model, &text, TOP_K, self.learning.sampling).map_err(learn_err)?;
+        let source = match model.config().arch {
+            Arch::EncoderDecoder => {
+                crate::model::tokenizer::tokenize(&text, model.config().tokenizer)
+            }
+            _ => Vec::new(),
+        };
+        self.learning.decode = Some(DecodeState {
+            text,
+            model_label,
+            model,
+            decoder,
+            source,
+            cross: Vec::new(),
+            sampling: self.learning.sampling,
+        });
+        Ok(())
+    }
+
+    fn step_once(&mut self, force: Option<&str>) -> Result<DecodeStep, SessionError> {
+        let Some(d) = &mut self.learning.decode else {
+            return Err(SessionError::NotHere(
+                "no decoding: `decode` starts one on the current sentence".into(),
+            ));
+        };
+        if d.decoder.finished() {
+            return Err(SessionError::NotHere(
+                "the decoding has ended with <eos>; `decode back` takes it back".into(),
+            ));
+        }
+        if let Some(tok) = force
+            && d.model.vocab().is_some_and(|v| v.get(tok).is_none())
+        {
+            return Err(SessionError::NotHere(format!(
+                "{tok:?} is not in the model's vocabulary"
+            )));
+        }
+        let step = d.decoder.step(&d.model, force).map_err(learn_err)?.clone();
+        let layer = d.cross_layer();
+        let row = d
+            .decoder
+            .trace()
+            .and_then(|t| t.get(&format!("dec.{layer}.cross_attn.weights")))
+            .map(|s| {
+                let heads = s.heads().unwrap_or(1);
+                (0..heads)
+                    .filter_map(|h| {
+                        let m = s.matrix(Some(h)).ok()?;
+                        let last = m.nrows().checked_sub(1)?;
+                        Some(m.row(last).to_vec())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        d.cross.push(row);
+        Ok(step)
+    }
+
+    fn step_line(&self, i: usize, s: &DecodeStep) -> String {
+        let p = self.precision;
+        let top = s
+            .top
+            .iter()
+            .map(|(t, pr)| format!("{t} {}", render::fmt_value(*pr, p)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "step {}: {} → {}{} (p = {})   top: {top}{}\n",
+            i + 1,
+            s.prefix.join(" "),
+            s.chosen,
+            if s.forced { " (chosen by you)" } else { "" },
+            render::fmt_value(s.chosen_prob, p),
+            if s.reused_encoder {
+                "   [encoder K/V reused]"
+            } else {
+                ""
+            }
+        )
+    }
+
+    pub(super) fn decode_all(&mut self, text: String, want: Arch) -> Result<Outcome, SessionError> {
+        let (model, _) = self.decoding_model()?;
+        let arch = model.config().arch;
+        if arch != want {
+            let (cmd, other) = if want == Arch::EncoderDecoder {
+                ("translate", "generate")
+            } else {
+                ("generate", "translate")
+            };
+            return Err(SessionError::NotHere(format!(
+                "`{cmd}` needs a model of arch {want}; this one is {arch}{}",
+                if arch == Arch::Encoder {
+                    String::new()
+                } else {
+                    format!(": use `{other}`")
+                }
+            )));
+        }
+        self.start_decoding(text)?;
+        for _ in 0..MAX_DECODE {
+            if self.learning.decode.as_ref().is_some_and(|d| d.finished()) {
+                break;
+            }
+            self.step_once(None)?;
+        }
+        let Some(d) = &self.learning.decode else {
+            return Err(SessionError::NotHere("no decoding".into()));
+        };
+        let mut text = format!("decoding {:?} with the {}", d.text, d.model_label);
+        if let Some(s) = d.sampling {
+            text.push_str(&format!("; sampling {}", s.formula()));
+        }
+        text.push('\n');
+        for (i, s) in d.steps().iter().enumerate() {
+            text.push_str(&self.step_line(i, s));
+        }
+        let out = d.output();
+        let end = if d.finished() {
+            "ended with <eos>".to_string()
+        } else {
+            format!("stopped at the limit of {MAX_DECODE} tokens")
+        };
+        text.push_str(&format!("output: {out}  ({end})\n"));
+        Ok(Outcome::say(text).with_status(format!("output: {out}")))
+    }
+
+    pub(super) fn decode_start(&mut self) -> Result<Outcome, SessionError> {
+        let m = self.model_subject()?;
+        let text = m.scenario.input.text.clone();
+        self.start_decoding(text.clone())?;
+        let label = self
+            .learning
+            .decode
+            .as_ref()
+            .map(|d| d.model_label.clone())
+            .unwrap_or_default();
+        Ok(Outcome::say(format!(
+            "decoding {text:?} with the {label}: `decode next` (n) adds one token"
+        )))
+    }
+
+    pub(super) fn decode_next(&mut self, force: Option<String>) -> Result<Outcome, SessionError> {
+        if self.learning.decode.is_none() {
+            self.decode_start()?;
+        }
+        let s = self.step_once(force.as_deref())?;
+        let i = self
+            .learning
+            .decode
+            .as_ref()
+            .map_or(0, |d| d.steps().len().saturating_sub(1));
+        let line = self.step_line(i, &s);
+        let status = format!(
+            "step {}: {} (p = {}){}",
+            i + 1,
+            s.chosen,
+            render::fmt_value(s.chosen_prob, self.precision),
+            if s.forced { ", chosen by you" } else { "" }
+        );
+        Ok(Outcome::say(line).with_status(status))
+    }
+
+    pub(super) fn decode_back(&mut self) -> Result<Outcome, SessionError> {
+        let Some(d) = &mut self.learning.decode else {
+            return Err(SessionError::NotHere("no decoding to step back in".into()));
+        };
+        if !d.decoder.back() {
+            return Err(SessionError::NotHere(
+                "already at the start of the decoding (<bos>)".into(),
+            ));
+        }
+        d.cross.pop();
+        Ok(Outcome::say(format!(
+            "back to {} (step {})",
+            d.prefix().join(" "),
+            d.steps().len()
+        )))
+    }
+
+    pub(super) fn sample(&mut self, s: Option<(f32, Option<usize>, u64)>) -> Outcome {
+        self.learning.sampling = s.map(|(temperature, top_k, seed)| Sampling {
+            temperature,
+            top_k,
+            seed,
+        });
+        match self.learning.sampling {
+            Some(s) => Outcome::say(format!("the next decodings sample: {}", s.formula())),
+            None => Outcome::say("the next decodings are greedy (the most likely token)"),
+        }
+    }
+}
