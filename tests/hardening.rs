@@ -599,6 +599,9 @@ fn ctrl_c_cancels_a_long_rerun_and_keeps_the_session() {
     // The session is as it was: still 6 layers, nothing to save.
     p.send("show enc.11.attn.q\r").unwrap();
     p.expect("unknown trace step").unwrap();
+    // Ctrl-D at the prompt (sent before rustyline reads, the terminal would take it as the
+    // end of a cooked line and nobody would see it).
+    p.expect("qkv> ").unwrap();
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(Eof).unwrap();
 }
