@@ -25,8 +25,8 @@ mod decoding;
 mod learning;
 pub use decoding::DecodeState;
 pub use learning::{
-    BUILT_IN_CORPUS_NAME, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY, Snapshot,
-    TOP_K as DECODE_TOP_K, Training,
+    BUILT_IN_CORPUS, BUILT_IN_CORPUS_NAME, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY,
+    Snapshot, TOP_K as DECODE_TOP_K, Training,
 };
 
 /// The scenario `qkv` opens with (also embedded so it works from any directory): the
@@ -613,7 +613,20 @@ impl Session {
     }
 
     /// Carries out one command. On error nothing has changed.
+    ///
+    /// A command that fails while a cancellation is pending ([`crate::model::cancel`]:
+    /// Ctrl-C in the REPL, Esc or Ctrl-C in the workbench) fails as
+    /// [`SessionError::Cancelled`], and the request is cleared.
     pub fn apply(&mut self, cmd: Command) -> Result<Outcome, SessionError> {
+        match self.apply_command(cmd) {
+            Err(e) if !matches!(e, SessionError::Cancelled(_)) && crate::model::cancel::take() => {
+                Err(SessionError::Cancelled("the command".into()))
+            }
+            r => r,
+        }
+    }
+
+    fn apply_command(&mut self, cmd: Command) -> Result<Outcome, SessionError> {
         if !matches!(cmd, Command::Quit { .. }) {
             self.quit_armed = false;
         }
@@ -1170,7 +1183,12 @@ impl Session {
                 SessionError::NotHere(e.to_string())
             }
         })?;
+        crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
         let diff = Diff::between(&self.study.trace, &trace);
+        // A cancellation that came during the comparison still wins: nothing is kept yet.
+        if crate::model::cancel::take() {
+            return Err(SessionError::Cancelled("the rerun".into()));
+        }
         let old = std::mem::replace(&mut self.study.trace, trace);
         self.study.previous = Some(old);
         self.study.subject = Subject::Model(Box::new(ModelSubject {
@@ -1234,6 +1252,7 @@ impl Session {
             )));
         }
         let trace = scn::build_attention(&next).map_err(SessionError::Invalid)?;
+        crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
         let diff = Diff::between(&self.study.trace, &trace);
         let old = std::mem::replace(&mut self.study.trace, trace);
         self.study.previous = Some(old);

@@ -358,3 +358,20 @@ fn checkpoints_are_checked_and_found_beside_the_scenario() {
     assert!(o.status.success(), "{}", err(&o));
     assert!(Path::new("scenarios/ko-en.safetensors").exists());
 }
+
+#[test]
+fn train_without_a_corpus_uses_the_built_in_one_from_any_directory() {
+    // Run in an empty directory: there is no data/ko-en.tsv to read, so the built-in copy
+    // (297 pairs, 37 held out) is used.
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["train", "-o", "m.safetensors"];
+    args.extend_from_slice(TINY);
+    let o = Command::new(env!("CARGO_BIN_EXE_qkv"))
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("260 training pairs, 37 held out"), "{}", out(&o));
+    assert!(dir.path().join("m.safetensors").is_file());
+}

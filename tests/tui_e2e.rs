@@ -372,3 +372,42 @@ fn watch_it_translate_and_watch_it_learn() {
     t.wait_for("the exit", |s| s.contains("EXIT=0"));
     t.assert_terminal_restored(dir.path());
 }
+
+#[test]
+fn a_slow_rerun_shows_progress_and_esc_cancels_it_without_losing_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Tmux::start(dir.path());
+    // 60 tokens through 8 + 8 layers of width 256: a few seconds per pass in a debug build,
+    // well past the 200 ms after which the progress box appears.
+    let text = ["나는 학교에 간다"; 20].join(" ");
+    launch(
+        &t,
+        "",
+        &format!(
+            "tui --preset small --d-model 256 --d-ff 1024 --layers 8 --memory-budget 4000 --text '{text}'"
+        ),
+    );
+    t.wait_for("the opening screen", |s| {
+        s.contains("why this number") && s.contains("(60 tokens)")
+    });
+    t.keys(&["s"]);
+    t.wait_for("the progress box", |s| {
+        s.contains("forward pass: layer") && s.contains("Esc or Ctrl-C cancels")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("the cancellation", |s| {
+        s.contains("cancelled") && !s.contains("Esc or Ctrl-C cancels")
+    });
+    // Nothing changed: scaling is still on, so `s` switches it off now.
+    t.keys(&["s"]);
+    t.wait_for("the scale rerun", |s| {
+        s.contains("scale off:") && !s.contains("Esc or Ctrl-C cancels")
+    });
+    t.keys(&["q"]);
+    t.wait_for("the question about unsaved changes", |s| {
+        s.contains("unsaved")
+    });
+    t.keys(&["q"]);
+    t.wait_for("the exit", |s| s.contains("EXIT=0"));
+    t.assert_terminal_restored(dir.path());
+}

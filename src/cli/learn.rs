@@ -32,9 +32,10 @@ pub struct TrainArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Parallel corpus: `source<TAB>target[<TAB>held-out]` per line.
-    #[arg(long, default_value = DEFAULT_CORPUS)]
-    pub corpus: PathBuf,
+    /// Parallel corpus: `source<TAB>target[<TAB>held-out]` per line (default: data/ko-en.tsv,
+    /// and the built-in copy of it where no such file is at hand).
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
     /// Optimiser updates.
     #[arg(long, default_value_t = TrainOptions::default().steps)]
     pub steps: usize,
@@ -93,7 +94,14 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
 }
 
 pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
-    let corpus = Corpus::load(&a.corpus)?;
+    let corpus = match &a.corpus {
+        Some(p) => Corpus::load(p)?,
+        None if Path::new(DEFAULT_CORPUS).exists() => Corpus::load(Path::new(DEFAULT_CORPUS))?,
+        None => Corpus::parse(
+            qkv::session::BUILT_IN_CORPUS_NAME,
+            qkv::session::BUILT_IN_CORPUS,
+        )?,
+    };
     let model = start_model(&a, &corpus)?;
     let schedule = match a.lr {
         Some(lr) => Schedule::Constant(lr),

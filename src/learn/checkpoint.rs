@@ -13,6 +13,7 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde_json::Value;
 
 use crate::export::config_json;
+use crate::model::cancel;
 use crate::model::config::{Arch, Layers, MaskKind, Norm, Positional, TokenizerKind};
 use crate::model::vocab::VocabError;
 use crate::model::{Config, Param, PartsError, Transformer, Vocab, Weights};
@@ -64,6 +65,12 @@ pub enum CheckpointError {
         path: PathBuf,
         /// What safetensors said.
         message: String,
+    },
+    /// Reading was stopped by a cancellation request ([`cancel::request`]).
+    #[error("{path}: reading was cancelled")]
+    Cancelled {
+        /// The file.
+        path: PathBuf,
     },
     /// Metadata missing or wrong.
     #[error("{path}: metadata {key}: {why}")]
@@ -222,8 +229,41 @@ pub fn load(path: &Path) -> Result<Transformer, CheckpointError> {
             max: MAX_CHECKPOINT_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = read_with_progress(path, meta.len()).map_err(io)?;
     from_bytes(path, &bytes)
+}
+
+/// Reads the file in 8 MiB pieces, counting them for [`cancel::progress`] and stopping with
+/// an `Interrupted` error when a cancellation is requested (a `base` checkpoint is about
+/// 250 MiB).
+fn read_with_progress(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    const PIECE: usize = 8 << 20;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    cancel::begin(cancel::Stage::Bytes, len);
+    let mut buf = vec![0u8; PIECE.min(usize::try_from(len).unwrap_or(PIECE).max(1))];
+    loop {
+        if cancel::requested() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "reading was cancelled",
+            ));
+        }
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        bytes.extend_from_slice(&buf[..n]);
+        cancel::advance(n as u64);
+        // The size was checked before reading; a file that grows meanwhile is refused.
+        if bytes.len() as u64 > MAX_CHECKPOINT_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("grew past {MAX_CHECKPOINT_BYTES} bytes while being read"),
+            ));
+        }
+    }
 }
 
 /// Reads checkpoint bytes (`path` names them in errors).
@@ -284,7 +324,13 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointEr
         }
     };
     let mut named: Vec<(String, Param)> = Vec::new();
-    for (name, view) in st.tensors() {
+    let tensors = st.tensors();
+    cancel::begin(cancel::Stage::Tensors, tensors.len() as u64);
+    for (name, view) in tensors {
+        if cancel::requested() {
+            return Err(CheckpointError::Cancelled { path: p() });
+        }
+        cancel::advance(1);
         if view.dtype() != Dtype::F32 {
             return Err(CheckpointError::Dtype {
                 path: p(),

@@ -313,6 +313,12 @@ impl Transformer {
 
     fn pass(&self, input: &Input, previous: Option<Previous<'_>>) -> Result<Trace, MissingWeight> {
         let cfg: &Config = &self.config;
+        let layers = match cfg.arch {
+            Arch::Encoder => cfg.layers.encoder,
+            Arch::Decoder => cfg.layers.decoder,
+            Arch::EncoderDecoder => cfg.layers.encoder + cfg.layers.decoder,
+        };
+        super::cancel::begin(super::cancel::Stage::Layers, layers as u64);
         let mut rec = Recorder::new();
         let source: Labels = Arc::new(input.source.clone());
         let target: Option<Labels> = input.target.clone().map(Arc::new);

@@ -143,7 +143,22 @@ impl CtrlC {
         let thread = crossterm::terminal::enable_raw_mode().ok().map(|()| {
             let stop = std::sync::Arc::clone(&stop);
             std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut shown = false;
                 while !stop.load(Ordering::Relaxed) {
+                    // After 200 ms, one line on stderr says how far the command got.
+                    let waited = started.elapsed();
+                    if waited >= std::time::Duration::from_millis(200) {
+                        let p = crate::model::cancel::progress();
+                        let mut err = std::io::stderr();
+                        let _ = write!(
+                            err,
+                            "\r\x1b[2K{p} · {:.1} s (Ctrl-C cancels)",
+                            waited.as_secs_f64()
+                        );
+                        let _ = err.flush();
+                        shown = true;
+                    }
                     if !matches!(event::poll(std::time::Duration::from_millis(20)), Ok(true)) {
                         continue;
                     }
@@ -154,6 +169,11 @@ impl CtrlC {
                     {
                         crate::model::cancel::request();
                     }
+                }
+                if shown {
+                    let mut err = std::io::stderr();
+                    let _ = write!(err, "\r\x1b[2K");
+                    let _ = err.flush();
                 }
             })
         });

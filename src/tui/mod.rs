@@ -19,9 +19,12 @@ pub mod tree;
 pub mod update;
 pub mod view;
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -95,8 +98,10 @@ fn event_loop(terminal: &mut DefaultTerminal, session: Session, learn: bool) -> 
         update(&mut app, Message::About);
     }
     let panic_for_test = std::env::var_os(PANIC_ENV).is_some();
+    // Keys pressed while a slow command ran, handled after it.
+    let mut pending: VecDeque<event::Event> = VecDeque::new();
     loop {
-        draw(terminal, &app)?;
+        let shown = draw(terminal, &app)?;
         if panic_for_test {
             panic!("{PANIC_ENV} is set: panicking on purpose after the first frame");
         }
@@ -107,29 +112,105 @@ fn event_loop(terminal: &mut DefaultTerminal, session: Session, learn: bool) -> 
         // chunk of updates; otherwise block for one event. Then take whatever else is
         // already queued before drawing again, so held-down keys on a big model do not
         // queue up frames.
-        if app.is_training() && !event::poll(Duration::ZERO)? {
+        if pending.is_empty() && app.is_training() && !event::poll(Duration::ZERO)? {
             update(&mut app, Message::Tick);
             continue;
         }
-        let first = event::read()?;
-        handle(&mut app, &first);
-        while app.running() && event::poll(Duration::ZERO)? {
-            let ev = event::read()?;
-            handle(&mut app, &ev);
+        let first = match pending.pop_front() {
+            Some(ev) => ev,
+            None => event::read()?,
+        };
+        handle(terminal, &mut app, &first, &shown, &mut pending)?;
+        while app.running() && (!pending.is_empty() || event::poll(Duration::ZERO)?) {
+            let ev = match pending.pop_front() {
+                Some(ev) => ev,
+                None => event::read()?,
+            };
+            handle(terminal, &mut app, &ev, &shown, &mut pending)?;
         }
     }
 }
 
-fn handle(app: &mut App, ev: &event::Event) {
-    if let Some(msg) = message::from_event(app, ev) {
-        update(app, msg);
+/// How long a command runs before the progress box appears.
+const BUSY_AFTER: Duration = Duration::from_millis(200);
+
+/// Handles one event. The update runs on a worker thread while this one keeps reading the
+/// keyboard: after [`BUSY_AFTER`] a progress box is drawn over `shown` (the frame on
+/// screen), Esc or Ctrl-C asks the command to stop ([`crate::model::cancel`] for forward
+/// passes and checkpoints, the session's flag for `train`), and other events wait in
+/// `pending` for their turn.
+fn handle(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    ev: &event::Event,
+    shown: &Buffer,
+    pending: &mut VecDeque<event::Event>,
+) -> io::Result<()> {
+    let Some(msg) = message::from_event(app, ev) else {
+        return Ok(());
+    };
+    let train_flag = app.session().cancel_flag();
+    let started = Instant::now();
+    let mut cancelling = false;
+    std::thread::scope(|s| -> io::Result<()> {
+        let worker = s.spawn(|| update(app, msg));
+        let mut waited = Duration::ZERO;
+        while !worker.is_finished() {
+            // Short polls at first, so that a quick command costs no visible delay.
+            let step = if waited < BUSY_AFTER {
+                Duration::from_millis(2)
+            } else {
+                Duration::from_millis(50)
+            };
+            if event::poll(step)? {
+                let ev = event::read()?;
+                if is_cancel(&ev) {
+                    crate::model::cancel::request();
+                    train_flag.store(true, Ordering::SeqCst);
+                    cancelling = true;
+                } else if pending.len() < MAX_PENDING {
+                    pending.push_back(ev);
+                }
+            }
+            waited = started.elapsed();
+            if waited >= BUSY_AFTER && !worker.is_finished() {
+                let progress = crate::model::cancel::progress();
+                terminal.draw(|f| view::busy::render(f, shown, progress, waited, cancelling))?;
+            }
+        }
+        if let Err(panic) = worker.join() {
+            std::panic::resume_unwind(panic);
+        }
+        Ok(())
+    })?;
+    // A request the command finished before seeing must not stop the next one.
+    if cancelling {
+        crate::model::cancel::take();
+        train_flag.store(false, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Keys waiting behind a slow command beyond this many are dropped.
+const MAX_PENDING: usize = 256;
+
+/// Esc or Ctrl-C, pressed (not released).
+fn is_cancel(ev: &event::Event) -> bool {
+    use ratatui::crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    match ev {
+        event::Event::Key(k) if k.kind != KeyEventKind::Release => {
+            k.code == KeyCode::Esc
+                || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))
+        }
+        _ => false,
     }
 }
 
-fn draw<B: ratatui::backend::Backend>(terminal: &mut Terminal<B>, app: &App) -> io::Result<()>
+/// Draws the app and returns a copy of the frame (the backdrop of the progress box).
+fn draw<B: ratatui::backend::Backend>(terminal: &mut Terminal<B>, app: &App) -> io::Result<Buffer>
 where
     io::Error: From<B::Error>,
 {
-    terminal.draw(|f| render(app, f))?;
-    Ok(())
+    let done = terminal.draw(|f| render(app, f))?;
+    Ok(done.buffer.clone())
 }

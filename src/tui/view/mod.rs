@@ -1,6 +1,7 @@
 //! `render`: draws the [`App`] into a frame. Reads only; every position comes from
 //! [`layout`](super::layout), the same pure function `update` uses for mouse clicks.
 
+pub mod busy;
 pub mod decode;
 pub mod learn;
 pub mod matrix;
@@ -887,7 +888,7 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
 }
 
 /// A box of `w`×`h` centred in `area`.
-fn centred(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect {
