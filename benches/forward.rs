@@ -4,6 +4,7 @@
 //! `cargo bench` (a few minutes); `cargo bench -- forward/tiny` for one group. Sample sizes
 //! and times are kept small: these are for comparing changes on one machine, `qkv bench`
 //! is for the README's figures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -80,7 +81,7 @@ fn attention_block(c: &mut Criterion) {
                 let mut rec = Recorder::new();
                 black_box(mha.forward(&call, x.view(), x.view(), &mut rec));
                 rec
-            })
+            });
         });
     }
     g.finish();
@@ -94,7 +95,7 @@ fn forward(c: &mut Criterion) {
         for n in LENGTHS {
             let (m, input) = model(preset, n);
             g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-                b.iter(|| black_box(m.forward(&input).expect("forward")))
+                b.iter(|| black_box(m.forward(&input).expect("forward")));
             });
         }
         g.finish();
@@ -122,14 +123,14 @@ fn rerun_after_toggle(c: &mut Criterion) {
                 i += 1;
                 m.set_config(configs[i % 2].clone()).expect("same weights");
                 previous = m.rerun(&input, &previous).expect("rerun");
-            })
+            });
         });
         g.bench_function(BenchmarkId::new("forward", n), |b| {
             b.iter(|| {
                 i += 1;
                 m.set_config(configs[i % 2].clone()).expect("same weights");
                 black_box(m.forward(&input).expect("forward"))
-            })
+            });
         });
         g.finish();
     }

@@ -3,6 +3,7 @@
 //! previous trace, the diff against it), at tiny and at base.
 //!
 //! `cargo bench --bench session`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -38,7 +39,7 @@ fn session_rerun_after_toggle(c: &mut Criterion) {
                 on = !on;
                 let sw = if on { Switch::On } else { Switch::Off };
                 black_box(s.apply(Command::Scale(sw)).expect("toggle"))
-            })
+            });
         });
     }
     g.finish();

@@ -2,6 +2,7 @@
 //! step (forward + backward + Adam) on one sentence pair, side by side, at tiny (the
 //! article's sentence) and small with 64 tokens. The ratio step / forward is the figure the
 //! README reports; `cargo bench --bench train`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -51,13 +52,13 @@ fn train(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(3));
         g.bench_function("forward", |b| {
-            b.iter(|| black_box(model.forward(black_box(&input)).expect("forward")))
+            b.iter(|| black_box(model.forward(black_box(&input)).expect("forward")));
         });
         g.bench_function("forward+backward", |b| {
             b.iter(|| {
                 let t = model.forward(&input).expect("forward");
                 black_box(backward(&model, &t, 0.0).expect("backward"))
-            })
+            });
         });
         let mut m = model.clone();
         let mut opt = Optimizer::new(Method::Adam, Schedule::Constant(1e-4));
@@ -67,7 +68,7 @@ fn train(c: &mut Criterion) {
                 let t = m.forward(&input).expect("forward");
                 let grads = backward_with(&m, &t, 0.0, false).expect("backward");
                 opt.update(m.weights_mut(), &grads.weights, d);
-            })
+            });
         });
         g.finish();
     }

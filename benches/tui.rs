@@ -5,6 +5,7 @@
 //! Two cycles: moving the cell (`→` then `←`: a `Cell` command and a redraw) and walking
 //! (`n` then `p`: a `Next`/`Prev` command, which re-renders the step as text for the REPL,
 //! and a redraw of a different step).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::hint::black_box;
 

@@ -1,4 +1,5 @@
 //! The `qkv` binary end to end: run, export, params and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::fs::File;
 use std::process::{Command, Output};
@@ -188,7 +189,7 @@ fn params_base_compares_with_the_paper() {
 fn bad_input_exits_2_naming_field_and_value() {
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
-            vec!["run".into(), "--text".into(), "".into()],
+            vec!["run".into(), "--text".into(), String::new()],
             "input.text = \"\"",
         ),
         (

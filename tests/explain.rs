@@ -1,6 +1,7 @@
 //! `qkv::explain`: every kind of step is explained with numbers that reproduce the cell, checked
 //! against the model's own tensors; the article's example reads as in the article; masks name
 //! their tokens; long sums are elided with their count; bad addresses give clear errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::sync::Arc;
 
@@ -730,7 +731,7 @@ fn logits_and_probs() {
 // ---------------------------------------------------------------- the article's example
 
 fn labels(v: &[&str]) -> Labels {
-    Arc::new(v.iter().map(|s| s.to_string()).collect())
+    Arc::new(v.iter().map(std::string::ToString::to_string).collect())
 }
 
 /// A `kind: attention` hand-check trace: no model, plain matrices, q/k/v given.
@@ -756,7 +757,10 @@ fn hand_check(
             rows.clone(),
             cols,
             "",
-            inputs.iter().map(|s| s.to_string()).collect(),
+            inputs
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
         )
     };
     // Like `scenario::build_attention`, the scaled step's formula records the setting

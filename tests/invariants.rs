@@ -1,4 +1,5 @@
 //! Property tests of the model's invariants.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use ndarray::{Array2, Axis};
 use proptest::prelude::*;

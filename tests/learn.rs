@@ -1,5 +1,6 @@
 //! The learning engine through the `qkv` binary: train, translate, generate, gradcheck,
 //! export --grads, explain of gradients, checkpoints in scenarios.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -372,6 +373,10 @@ fn train_without_a_corpus_uses_the_built_in_one_from_any_directory() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", err(&o));
-    assert!(out(&o).contains("260 training pairs, 37 held out"), "{}", out(&o));
+    assert!(
+        out(&o).contains("260 training pairs, 37 held out"),
+        "{}",
+        out(&o)
+    );
     assert!(dir.path().join("m.safetensors").is_file());
 }

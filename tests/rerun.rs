@@ -1,5 +1,6 @@
 //! `Transformer::rerun` reuses what a change did not touch and gives the trace `forward`
 //! gives, bit for bit.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use ndarray::Array2;
 use proptest::prelude::*;
@@ -24,8 +25,8 @@ fn same_bits(a: &Trace, b: &Trace) -> Result<(), String> {
 
 /// True when the step holds the very buffer it held in `old`.
 fn shared(old: &Trace, new: &Trace, name: &str) -> bool {
-    let a = old.get(name).and_then(|s| s.shared_matrix());
-    let b = new.get(name).and_then(|s| s.shared_matrix());
+    let a = old.get(name).and_then(qkv::trace::Step::shared_matrix);
+    let b = new.get(name).and_then(qkv::trace::Step::shared_matrix);
     matches!((a, b), (Some(a), Some(b)) if a.ptr_eq(&b))
 }
 

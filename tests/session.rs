@@ -1,5 +1,6 @@
 //! Session::apply: every command's effect on the state, errors that change nothing, and a
 //! property test that no input line can panic the parser or the session.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use proptest::prelude::*;
 use qkv::command::{Command, parse};
@@ -36,7 +37,7 @@ fn the_default_is_the_trained_model() {
         "나는 학교에 간다 → I go to school (trained model)"
     );
     let m = s.model().unwrap();
-    assert_eq!(m.vocab().map(|v| v.len()), Some(102));
+    assert_eq!(m.vocab().map(qkv::model::Vocab::len), Some(102));
     assert_eq!(m.config().d_model, 32);
 }
 

@@ -1,6 +1,7 @@
 //! The trace keeps some steps in compact forms (heads side by side, `relu` and the attention
 //! scores/weights recomputed on access). These tests check that every form gives the numbers
 //! the forward pass used, bit for bit.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use ndarray::Array2;
 
@@ -182,7 +183,11 @@ fn stored_bytes_counts_shared_buffers_once() {
     c.arch = Arch::Encoder;
     c.layers.encoder = 1;
     let trace = run(c, "a b c", None);
-    let per_step: usize = trace.steps().iter().map(|s| s.stored_bytes()).sum();
+    let per_step: usize = trace
+        .steps()
+        .iter()
+        .map(qkv::trace::Step::stored_bytes)
+        .sum();
     let concat = trace.step("enc.0.attn.concat").unwrap().stored_bytes();
     assert_eq!(concat, 3 * 8 * 4);
     assert_eq!(trace.stored_bytes(), per_step - concat);

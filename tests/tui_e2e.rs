@@ -6,6 +6,7 @@
 //!
 //! Needs `tmux` (the test fails, with a message, without it). Every tmux server here runs on
 //! its own socket and is killed by the test that started it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -60,7 +61,7 @@ impl Tmux {
             "tmux: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        t.wait_for("the shell prompt", |s| s.contains("$"));
+        t.wait_for("the shell prompt", |s| s.contains('$'));
         t
     }
 

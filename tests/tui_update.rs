@@ -1,5 +1,6 @@
 //! `update`: the effect of every `Message` on the app, without a terminal. The app is sized
 //! by hand (`Message::Resize`), so clicks and scrolling are computed as on a real screen.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::command::Command;
 use qkv::model::{MaskKind, Norm, Positional};
@@ -117,7 +118,7 @@ fn page_moves_by_a_screenful_and_the_window_follows_the_cursor() {
     assert_eq!(cell(&a).0, cap);
     // The window scrolled so that the cursor row is its last visible row.
     assert_eq!(a.scroll().row, 1);
-    for _ in 0..60 / cap + 1 {
+    for _ in 0..=(60 / cap) {
         update(&mut a, Message::Page(Dir::Down));
     }
     assert_eq!(cell(&a).0, 59, "clamped to the last row");

@@ -119,7 +119,7 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
         seed: model.config().seed,
     };
     let c = model.config().clone();
-    let vocab_len = model.vocab().map_or(0, |v| v.len());
+    let vocab_len = model.vocab().map_or(0, qkv::model::Vocab::len);
     let params = model.weights().param_count();
     let mut trainer = Trainer::new(model, &corpus, options)?;
     emit(&format!(

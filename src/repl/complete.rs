@@ -96,7 +96,11 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
     let word = &before[start..];
     let prior: Vec<&str> = before[..start].split_whitespace().collect();
     let cmd = prior.first().copied().unwrap_or("");
-    let list = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let list = |c: &[&str]| {
+        c.iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<_>>()
+    };
     let cands: Vec<String> = match (prior.len(), cmd) {
         (0, _) => {
             let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name.to_string()).collect();

@@ -284,13 +284,17 @@ pub const PROGRESS_CHUNK: usize = 10;
 /// `train n` in chunks, with a progress line (step, loss, rate) on stderr after each; Ctrl-C
 /// stops it between two updates and keeps the session.
 fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, SessionError> {
-    let start = session.training().map_or(0, |t| t.steps_done());
+    let start = session
+        .training()
+        .map_or(0, qkv_core::session::Training::steps_done);
     let mut last = Outcome::default();
     let mut done = 0;
     while done < n {
         let k = (n - done).min(PROGRESS_CHUNK);
         last = session.apply(Command::Learn(LearnCommand::Train(k)))?;
-        let now = session.training().map_or(0, |t| t.steps_done());
+        let now = session
+            .training()
+            .map_or(0, qkv_core::session::Training::steps_done);
         let stopped = now - start < done + k;
         done = now - start;
         eprint!("\r{done}/{n} updates · {}   ", last.status);

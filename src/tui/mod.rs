@@ -102,9 +102,10 @@ fn event_loop(terminal: &mut DefaultTerminal, session: Session, learn: bool) -> 
     let mut pending: VecDeque<event::Event> = VecDeque::new();
     loop {
         let shown = draw(terminal, &app)?;
-        if panic_for_test {
-            panic!("{PANIC_ENV} is set: panicking on purpose after the first frame");
-        }
+        assert!(
+            !panic_for_test,
+            "{PANIC_ENV} is set: panicking on purpose after the first frame"
+        );
         if !app.running() {
             return Ok(());
         }

@@ -69,7 +69,10 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         }
         (Screen::Learn, Message::TrainToggle) => {
             app.training = !app.training;
-            let step = app.session.training().map_or(0, |t| t.steps_done());
+            let step = app
+                .session
+                .training()
+                .map_or(0, qkv_core::session::Training::steps_done);
             if app.training {
                 say(
                     app,

@@ -39,8 +39,7 @@ impl Section {
     pub fn first_step(&self) -> Option<&str> {
         self.groups
             .iter()
-            .flat_map(|g| g.steps.first())
-            .next()
+            .find_map(|g| g.steps.first())
             .map(String::as_str)
     }
 }

@@ -73,7 +73,7 @@ pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> 
                 {
                     app.grad_view = false;
                 }
-                app.changes = o.diff.clone();
+                app.changes.clone_from(&o.diff);
                 app.tree = Tree::of(app.session.trace());
                 if o.diff.is_none() {
                     app.open.clear();
@@ -179,7 +179,7 @@ fn overlay_mode(app: &mut App, msg: Message, scroll: u16, max: u16, pass_through
     .min(max);
     match &mut app.mode {
         Mode::Help { scroll } | Mode::Output { scroll, .. } | Mode::About { scroll, .. } => {
-            *scroll = to
+            *scroll = to;
         }
         _ => {}
     }

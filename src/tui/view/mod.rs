@@ -148,7 +148,7 @@ pub fn render(app: &App, f: &mut Frame) {
         } => output(f, area, &format!(":{title}"), text, *scroll),
         Mode::About { scroll, tour } => {
             let (title, text) = about_text(app, *tour);
-            output(f, area, &title, &text, *scroll)
+            output(f, area, &title, &text, *scroll);
         }
         _ => {}
     }
@@ -354,7 +354,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
                     short
                 },
                 style::DIM,
-            ))
+            ));
         }
     }
     let editing = match app.mode() {
@@ -546,7 +546,7 @@ fn explanation_lines(app: &App) -> Vec<Line<'static>> {
         Ok(e) => {
             // A gradient's title already carries its value (in scientific notation when
             // it is tiny).
-            let head = if e.address.to_string().starts_with("grad.") {
+            let head = if e.address.clone().starts_with("grad.") {
                 format!("{}  — {}", e.address, e.title)
             } else {
                 format!(

@@ -91,9 +91,7 @@ pub fn gradcheck(
             let kink = (right - left).abs() > 0.02 * right.abs().max(left.abs()).max(floor);
             check.checked += 1;
             let a = f64::from(analytic[index]);
-            let abs = if !kink {
-                (a - numeric).abs()
-            } else {
+            let abs = if kink {
                 check.kinks += 1;
                 let (lo, hi) = (left.min(right), left.max(right));
                 if a < lo {
@@ -103,6 +101,8 @@ pub fn gradcheck(
                 } else {
                     0.0
                 }
+            } else {
+                (a - numeric).abs()
             };
             let rel = abs / a.abs().max(numeric.abs()).max(floor);
             check.max_abs = check.max_abs.max(abs);

@@ -24,7 +24,7 @@ pub const SHIPPED_NAME: &str = "ko-en.safetensors";
 
 /// The shipped trained model's bytes, built into the binary so that `qkv` opens on it from
 /// anywhere.
-const SHIPPED: &[u8] = include_bytes!("../../scenarios/ko-en.safetensors");
+const SHIPPED: &[u8] = include_bytes!("../../../../scenarios/ko-en.safetensors");
 
 /// The shipped trained model (Korean → English, see [`SHIPPED_NAME`]).
 pub fn shipped() -> Result<Transformer, CheckpointError> {

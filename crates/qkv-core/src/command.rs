@@ -523,7 +523,7 @@ pub fn parse_rows(text: &str) -> Result<Rows, String> {
         serde_json::Value::Array(items) if items.is_empty() => {
             Err("a non-empty list of numbers".into())
         }
-        serde_json::Value::Array(items) if items.iter().all(|x| x.is_number()) => {
+        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_number) => {
             row(&v).map(|r| vec![r]).ok_or_else(|| EXPECTED.to_string())
         }
         serde_json::Value::Array(items) => items
@@ -601,15 +601,15 @@ fn parse_attend(rest: &str) -> Result<AttendArgs, ParseError> {
         match key.as_str() {
             "q" => {
                 once(&q, "q")?;
-                q = Some(rows(&value)?)
+                q = Some(rows(&value)?);
             }
             "k" => {
                 once(&k, "k")?;
-                k = Some(rows(&value)?)
+                k = Some(rows(&value)?);
             }
             "v" => {
                 once(&v, "v")?;
-                v = Some(rows(&value)?)
+                v = Some(rows(&value)?);
             }
             "mask" => {
                 causal = match value.to_ascii_lowercase().as_str() {

@@ -31,10 +31,10 @@ pub use learning::{
 
 /// The scenario `qkv` opens with (also embedded so it works from any directory): the
 /// article's sentence on the shipped trained model.
-pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.yaml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/default.yaml");
 
 /// The same sentence on the untrained tiny model (random weights, seed 42).
-pub const UNTRAINED_SCENARIO: &str = include_str!("../scenarios/untrained.yaml");
+pub const UNTRAINED_SCENARIO: &str = include_str!("../../../scenarios/untrained.yaml");
 
 /// Said whenever the decoder runs without its causal mask.
 pub const DECODER_UNMASKED: &str = "warning: the decoder's causal mask is off, so each token sees the tokens after it; this is not how a decoder is trained (it would learn to copy the next word); `mask dec on` restores it";
@@ -156,7 +156,7 @@ impl Diff {
                 Some(r)
                     if s.heads().is_some() && steps[r.start].heads() == s.heads() && r.end == i =>
                 {
-                    r.end = i + 1
+                    r.end = i + 1;
                 }
                 _ => runs.push(i..i + 1),
             }
@@ -227,6 +227,7 @@ impl Diff {
 
 /// For each step of a run (indices from `first`): `None` when `old` lacks it, `Some(None)`
 /// when its shape changed, else the largest change.
+#[allow(clippy::option_option)] // the three cases above, private to the diff
 fn compare_run(old: &Trace, run: &[Step], first: usize) -> Vec<(usize, Option<Option<f32>>)> {
     let pairs: Vec<Option<&Step>> = run.iter().map(|s| old.get(s.name())).collect();
     let mut out: Vec<(usize, Option<Option<f32>>)> = Vec::with_capacity(run.len());
@@ -645,28 +646,31 @@ impl Session {
             Command::Cell(r, c) => self.cell(r, c),
             Command::Next => self.step_by(1),
             Command::Prev => self.step_by(-1),
-            Command::Mask(m) if self.is_hand_check() => self
-                .change_hand(&format!("mask {m}"), |a| {
-                    a.mask = (m == MaskKind::Causal).then_some(Word(MaskKind::Causal))
-                }),
-            Command::Scale(s) if self.is_hand_check() => self
-                .change_hand(&format!("scale {}", on_off(s == Switch::On)), |a| {
-                    a.scale = Some(s == Switch::On)
-                }),
+            Command::Mask(m) if self.is_hand_check() => {
+                self.change_hand(&format!("mask {m}"), |a| {
+                    a.mask = (m == MaskKind::Causal).then_some(Word(MaskKind::Causal));
+                })
+            }
+            Command::Scale(s) if self.is_hand_check() => {
+                self.change_hand(&format!("scale {}", on_off(s == Switch::On)), |a| {
+                    a.scale = Some(s == Switch::On);
+                })
+            }
             Command::Mask(m) => {
                 let decoder_only = self.config().is_some_and(|c| c.arch == Arch::Decoder);
                 self.change_config(&format!("mask {m}"), |c| {
                     if decoder_only {
-                        c.dec_mask = m
+                        c.dec_mask = m;
                     } else {
-                        c.mask = m
+                        c.mask = m;
                     }
                 })
             }
-            Command::Scale(s) => self
-                .change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
-                    c.scale = s == Switch::On
-                }),
+            Command::Scale(s) => {
+                self.change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
+                    c.scale = s == Switch::On;
+                })
+            }
             Command::Pe(s) => self.change_config(&format!("pe {}", on_off(s == Switch::On)), |c| {
                 c.positional = if s == Switch::On {
                     Positional::Sinusoidal
@@ -1161,7 +1165,7 @@ impl Session {
                 match fresh.embedding_mut().set_override(token, arr) {
                     Ok(()) => kept_e.insert(token.to_string(), v.clone()),
                     Err(e) => {
-                        notes.push(format!("dropped the embedding override of {token:?}: {e}"))
+                        notes.push(format!("dropped the embedding override of {token:?}: {e}"));
                     }
                 }
             }
@@ -1279,7 +1283,10 @@ impl Session {
         f(&mut c);
         let mut scenario = cur.scenario.clone();
         scenario.model = scn::spec_of(&c);
-        scenario.model.checkpoint = cur.scenario.model.checkpoint.clone();
+        scenario
+            .model
+            .checkpoint
+            .clone_from(&cur.scenario.model.checkpoint);
         if c == *cur.model.config() {
             return Ok(Outcome::say(format!(
                 "{what}: already so; nothing to rerun"
@@ -1608,7 +1615,7 @@ impl Session {
             let same =
                 |t: &TourStep| t.show == stop.show && t.head == stop.head && t.cell == stop.cell;
             match tour.iter_mut().find(|t| same(t)) {
-                Some(t) if stop.note.is_some() => t.note = stop.note.clone(),
+                Some(t) if stop.note.is_some() => t.note.clone_from(&stop.note),
                 Some(_) => {}
                 None => tour.push(stop.clone()),
             }

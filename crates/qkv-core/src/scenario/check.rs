@@ -445,7 +445,7 @@ pub fn run_expectation(trace: &Trace, e: &Expectation) -> CheckResult {
         d.push_str(&format!("; the first non-finite value of the pass is {at}"));
     }
     if res.detail.is_none() {
-        res.detail = e.note.clone();
+        res.detail.clone_from(&e.note);
     }
     res
 }
@@ -460,7 +460,7 @@ fn shape_check(r: &Resolved<'_>, e: &Expectation) -> CheckResult {
     };
     let show = |v: &[usize]| {
         v.iter()
-            .map(|d| d.to_string())
+            .map(std::string::ToString::to_string)
             .collect::<Vec<_>>()
             .join(" × ")
     };

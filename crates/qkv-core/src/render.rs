@@ -300,7 +300,7 @@ pub fn address(
                 });
             }
             let row = m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(*i..*i + 1));
-            let labels = &step.row_labels()[*i..*i + 1];
+            let labels = &step.row_labels()[(*i)..=(*i)];
             Ok(format!(
                 "{}{}",
                 title(step, head, 1, m.ncols()),

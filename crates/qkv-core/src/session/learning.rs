@@ -22,7 +22,7 @@ use crate::trace::{Address, Step, Trace};
 
 /// The corpus the Learn view trains on when none is named (built in, so it works from any
 /// directory; the same text as `data/ko-en.tsv`).
-pub const BUILT_IN_CORPUS: &str = include_str!("../../data/ko-en.tsv");
+pub const BUILT_IN_CORPUS: &str = include_str!("../../../../data/ko-en.tsv");
 /// Its name as shown.
 pub const BUILT_IN_CORPUS_NAME: &str = "data/ko-en.tsv";
 /// The sentence whose attention the Learn view shows while training, when the session's own
@@ -651,7 +651,9 @@ impl Session {
         let mut text = format!(
             "loaded the trained model {} ({})",
             path.display(),
-            self.config().map(|c| c.summary()).unwrap_or_default()
+            self.config()
+                .map(super::super::model::config::Config::summary)
+                .unwrap_or_default()
         );
         if dropped > 0 {
             text.push_str(&format!(

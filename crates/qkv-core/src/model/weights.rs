@@ -106,7 +106,7 @@ fn hint(s: &[String]) -> String {
 
 /// `[4, 8]` → `4 × 8`.
 pub fn shape_text(shape: &[usize]) -> String {
-    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let parts: Vec<String> = shape.iter().map(std::string::ToString::to_string).collect();
     parts.join(" × ")
 }
 
@@ -395,7 +395,7 @@ impl Weights {
             .map(|(n, _)| (edit_distance(n, name), n.as_str()))
             .filter(|(d, _)| *d <= 3)
             .collect();
-        v.sort();
+        v.sort_unstable();
         v.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
     }
 

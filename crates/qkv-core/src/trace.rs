@@ -1215,7 +1215,7 @@ impl Trace {
             .map(|n| (edit_distance(n, name), n))
             .filter(|(d, _)| *d <= 3.max(name.len() / 4))
             .collect();
-        scored.sort();
+        scored.sort_unstable();
         scored
             .into_iter()
             .take(3)
@@ -1259,7 +1259,7 @@ mod tests {
     use ndarray::array;
 
     fn labels(v: &[&str]) -> Labels {
-        Arc::new(v.iter().map(|s| s.to_string()).collect())
+        Arc::new(v.iter().map(std::string::ToString::to_string).collect())
     }
 
     #[test]

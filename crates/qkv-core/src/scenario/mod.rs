@@ -899,8 +899,11 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
             rows.clone(),
             cols,
             f,
-            inputs.iter().map(|s| s.to_string()).collect(),
-        ))
+            inputs
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
+        ));
     };
     push(
         "q",

@@ -26,7 +26,7 @@ const MAX_LINKS: usize = 40;
 
 /// A leftover temporary file older than this is stale (a newer one may be another qkv's
 /// save in progress).
-const STALE_AFTER: Duration = Duration::from_secs(60);
+const STALE_AFTER: Duration = Duration::from_mins(1);
 
 /// The file `path` names once symbolic links are followed (the path itself when it is not
 /// a link, or does not exist yet). A dangling link gives the path it points to.

@@ -173,7 +173,12 @@ impl Session {
         }
         self.start_decoding(text)?;
         for _ in 0..MAX_DECODE {
-            if self.learning.decode.as_ref().is_some_and(|d| d.finished()) {
+            if self
+                .learning
+                .decode
+                .as_ref()
+                .is_some_and(DecodeState::finished)
+            {
                 break;
             }
             self.step_once(None)?;

@@ -1,0 +1,22 @@
+//! The qkv engine: a small Transformer written with `ndarray` that records every step of its
+//! forward pass (and, for learning, its backward pass) under canonical names, explains the
+//! arithmetic of any cell, trains and decodes, reads and writes scenarios, and keeps a study
+//! [`session::Session`] that front ends change only through
+//! [`session::Session::apply`]. It prints nothing and knows no terminal: the `qkv` binary's
+//! CLI, REPL and TUI are built on it.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+#![warn(missing_docs)]
+
+pub mod atomic;
+pub mod buffers;
+pub mod command;
+pub mod explain;
+pub mod export;
+pub mod learn;
+pub mod limits;
+pub mod model;
+pub mod render;
+pub mod scenario;
+pub mod session;
+pub mod trace;
+pub mod util;
