@@ -21,6 +21,7 @@ pub mod export;
 pub mod learn;
 pub mod limits;
 pub mod model;
+pub mod practice;
 pub mod render;
 pub mod repl;
 pub mod scenario;
