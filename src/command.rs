@@ -1011,6 +1011,33 @@ mod tests {
         parse(line).unwrap().unwrap()
     }
 
+    #[test]
+    fn practice_and_answers() {
+        assert_eq!(ok("practice"), Command::Practice(None));
+        assert_eq!(
+            ok("practice scores[0][1]"),
+            Command::Practice(Some(Address::parse("scores[0][1]").unwrap()))
+        );
+        assert_eq!(ok("practice stop"), Command::StopPractice);
+        assert_eq!(ok("answer 10"), Command::Answer(vec![10.0]));
+        // A line that starts with a number is an answer: commas, brackets, the − sign.
+        assert_eq!(ok("-1"), Command::Answer(vec![-1.0]));
+        assert_eq!(ok("−0.5"), Command::Answer(vec![-0.5]));
+        assert_eq!(ok(".5 2"), Command::Answer(vec![0.5, 2.0]));
+        assert_eq!(
+            ok("[0.9, 0.0016, 0.09]"),
+            Command::Answer(vec![0.9, 0.0016, 0.09])
+        );
+        assert!(parse("answer").is_err());
+        assert!(
+            parse("answer 1 two")
+                .unwrap_err()
+                .to_string()
+                .contains("two")
+        );
+        assert!(parse("1 nan").is_err());
+    }
+
     fn err(line: &str) -> String {
         parse(line).unwrap_err().to_string()
     }
