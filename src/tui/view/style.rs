@@ -116,3 +116,12 @@ mod tests {
         assert_eq!(heat(StepKind::Masked, f32::NEG_INFINITY, 2.0), MASKED);
     }
 }
+
+/// A cell hidden by a practice question (`?`).
+pub const HIDDEN: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+
+/// The term a practice grading blames (highlighted in the explanation).
+pub const BLAMED: Style = Style::new()
+    .fg(Color::Red)
+    .add_modifier(Modifier::BOLD)
+    .add_modifier(Modifier::UNDERLINED);
