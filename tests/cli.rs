@@ -328,7 +328,7 @@ fn run_on_a_new_sentence_drops_what_no_longer_fits_and_says_so() {
         // At most one line about what was left out.
         assert!(stderr(&o).lines().count() <= 1, "{p}: {}", stderr(&o));
     }
-    assert_eq!(models, 12);
+    assert_eq!(models, 13);
     let o = qkv(&[
         "run",
         "scenarios/untrained.yaml",
@@ -448,4 +448,16 @@ fn practice_from_a_pipe_grades_and_scores() {
     let o = run("10\n-1\n6\n5.7735\n-0.5774\n3.4641\n0.9082\n0.0016\n0.0902\n");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("practice done: 9 right of 9 (session score 9/9)"));
+}
+
+/// Practice questions on rows a new sentence no longer has are left out with the rest.
+#[test]
+fn run_on_a_shorter_sentence_leaves_out_practice_questions_that_no_longer_fit() {
+    let o = qkv(&["run", "scenarios/practice-layernorm.yaml", "--text", "하나"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 practice questions"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -160,3 +160,26 @@ fn rendering_does_not_change_the_session() {
     assert_eq!(format!("{:?}", a.session().practice()), before);
     assert_eq!(a.session().score().asked, 0);
 }
+
+#[test]
+fn the_command_prompt_starts_the_scenarios_questions() {
+    let mut m = vec![Message::OpenPrompt];
+    m.extend(typed("practice"));
+    m.push(Message::Submit);
+    let a = app_at(120, 40, &m);
+    // Question 1 of 9 is scores[0][0]: the cursor goes there and the answer prompt opens.
+    assert_eq!(a.session().cursor().step, "scores");
+    let text = screen(&a);
+    assert!(text.contains("practice 1 of 9"), "{text}");
+    assert!(text.contains("your answer:"), "{text}");
+    m.extend(typed("10"));
+    m.push(Message::Submit);
+    let a = app_at(120, 40, &m);
+    let run = a.session().practice().unwrap();
+    assert_eq!(run.pos, 1);
+    assert_eq!(a.session().score().to_string(), "1/1");
+    // The next question, and below it the grading of the answer just given.
+    let text = screen(&a);
+    assert!(text.contains("practice 2 of 9"), "{text}");
+    assert!(text.contains("practice: right — 1 of 1 right"), "{text}");
+}

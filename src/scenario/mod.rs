@@ -650,6 +650,7 @@ pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
     let mut bare = s.clone();
     bare.steps.clear();
     bare.expect.clear();
+    bare.practice.clear();
     let trace = build(&bare).ok()?.trace;
     let before = s.steps.len();
     s.steps.retain(|t| tour_stop_fits(&trace, t));
@@ -658,6 +659,10 @@ pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
     s.expect
         .retain(|e| check_expectations(std::slice::from_ref(e), &trace).is_empty());
     count(before - s.expect.len(), "expectation");
+    let before = s.practice.len();
+    s.practice
+        .retain(|p| check_practice(std::slice::from_ref(p), &trace).is_empty());
+    count(before - s.practice.len(), "practice question");
     (!dropped.is_empty()).then(|| {
         format!(
             "left out {} that no longer fit the model and sentence",

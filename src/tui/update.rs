@@ -429,7 +429,15 @@ fn command_line(app: &mut App, line: &str) {
         return;
     }
     let boxed = !shows_itself(&cmd);
+    let practising = matches!(cmd, Command::Practice(_) | Command::Answer(_));
     match run(app, cmd) {
+        // The question (or the grading) is in the detail pane; the answer goes below.
+        Ok(_) if practising => {
+            app.scroll.detail = 0;
+            if app.session.practice().is_some() {
+                open_answer(app, LineEdit::default());
+            }
+        }
         Ok(o) if boxed && o.text.trim_end().lines().count() > 1 => {
             app.mode = Mode::Output {
                 title: line.trim().to_string(),

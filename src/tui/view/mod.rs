@@ -649,7 +649,12 @@ fn grading_lines(app: &App) -> Option<Vec<Line<'static>>> {
 }
 
 fn explanation_lines(app: &App) -> Vec<Line<'static>> {
-    if let Some(q) = question_lines(app) {
+    if let Some(mut q) = question_lines(app) {
+        // The answer just graded stays visible below the next question.
+        if let Some(g) = grading_lines(app) {
+            q.push(Line::from(""));
+            q.extend(g);
+        }
         return q;
     }
     if let Some(g) = grading_lines(app) {
