@@ -15,8 +15,8 @@
 #![warn(missing_docs)]
 
 pub use qkv_core::{
-    atomic, buffers, command, explain, export, learn, limits, model, render, scenario, session,
-    trace, util,
+    atomic, buffers, command, explain, export, learn, limits, model, practice, render, scenario,
+    session, trace, util,
 };
 
 pub mod bench;

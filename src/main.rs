@@ -55,6 +55,9 @@ enum Command {
     Repl(ReplArgs),
     /// The interactive workbench (what `qkv` alone opens on a terminal).
     Tui(TuiArgs),
+    /// Predict, then reveal: the scenario's practice questions, each graded with the
+    /// arithmetic beside your number, then the score (answers from stdin when it is a pipe).
+    Practice(PracticeArgs),
     /// Measure the matrix-product rate and the forward pass side by side: GFLOP/s,
     /// efficiency, memory predicted vs measured, time to the first trace.
     Bench(BenchArgs),
@@ -95,6 +98,15 @@ struct ExplainArgs {
     /// Terms of a long sum shown before eliding the middle.
     #[arg(long, default_value_t = 8)]
     max_terms: usize,
+}
+
+#[derive(Args)]
+struct PracticeArgs {
+    /// The scenario whose `practice:` questions to ask (without any: a random cell).
+    scenario: PathBuf,
+    /// Digits after the decimal point (0 to 12).
+    #[arg(long, value_parser = precision_arg)]
+    precision: Option<usize>,
 }
 
 #[derive(Args)]
@@ -518,6 +530,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Replay(a)) => replay(a),
         Some(Command::Explain(a)) => explain(a),
         Some(Command::Repl(a)) => repl(a),
+        Some(Command::Practice(a)) => practice(a),
         Some(Command::Tui(a)) => tui(a),
         Some(Command::Bench(a)) => bench(a),
         Some(Command::Train(a)) => cli::learn::train_cmd(a),
@@ -935,6 +948,19 @@ fn repl(a: ReplArgs) -> Result<ExitCode> {
         };
         qkv::repl::script(session, std::io::stdin().lock(), &opts)?
     };
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+fn practice(a: PracticeArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let mut session =
+        Session::open(&a.scenario).with_context(|| format!("opening {}", a.scenario.display()))?;
+    if let Some(p) = a.precision {
+        session.apply(qkv::command::Command::SetPrecision(p))?;
+    }
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let code = qkv::repl::practice(session, terminal, stdin.lock())?;
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 

@@ -329,7 +329,7 @@ fn run_on_a_new_sentence_drops_what_no_longer_fits_and_says_so() {
         // At most one line about what was left out.
         assert!(stderr(&o).lines().count() <= 1, "{p}: {}", stderr(&o));
     }
-    assert_eq!(models, 12);
+    assert_eq!(models, 13);
     let o = qkv(&[
         "run",
         "scenarios/untrained.yaml",
@@ -384,5 +384,81 @@ fn explain_with_only_a_cell_uses_the_built_in_scenario() {
         stdout(&o).starts_with("enc.0.attn.scores[0][1][2] = 4.2034"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// `qkv practice` with answers piped in: each is graded with the arithmetic beside it, the
+/// end of the input ends the practice with the score, exit 0.
+#[test]
+fn practice_from_a_pipe_grades_and_scores() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let run = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qkv"))
+            .args(["practice", "scenarios/practice-dot-product.yaml"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let o = run("10\n-1\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The first question shows its operands.
+    assert!(
+        out.contains("question 1 of 9: compute scores[0][0]"),
+        "{out}"
+    );
+    assert!(out.contains("q = q[0] (q0) = [1, 2, 3]"), "{out}");
+    assert!(out.contains("k = k[0] (k0) = [2, 1, 2]"), "{out}");
+    assert!(
+        out.contains("✓ scores[0][0] : you 10, trace 10 — right"),
+        "{out}"
+    );
+    assert!(out.contains("q·k = 1×2 + 2×1 + 3×2 = 10"), "{out}");
+    assert!(
+        out.contains("✓ scores[0][1] : you −1, trace −1 — right"),
+        "{out}"
+    );
+    assert!(
+        out.contains("practice ended after 2 of 9 questions: this practice 2/2, session score 2/2"),
+        "{out}"
+    );
+    // A wrong answer names the mistake: 2 + 2 − 6 = −2 flips the third product.
+    let o = run("-2\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("✗ scores[0][0] : you −2, trace 10 — wrong"),
+        "{out}"
+    );
+    assert!(
+        out.contains("one product's sign went wrong: term 3 of q·k is 3×2 = 6"),
+        "{out}"
+    );
+    assert!(out.contains("session score 0/1"), "{out}");
+    // Every question answered: the score at the end.
+    let o = run("10\n-1\n6\n5.7735\n-0.5774\n3.4641\n0.9082\n0.0016\n0.0902\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("practice done: 9 right of 9 (session score 9/9)"));
+}
+
+/// Practice questions on rows a new sentence no longer has are left out with the rest.
+#[test]
+fn run_on_a_shorter_sentence_leaves_out_practice_questions_that_no_longer_fit() {
+    let o = qkv(&["run", "scenarios/practice-layernorm.yaml", "--text", "하나"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 practice questions"),
+        "{}",
+        stderr(&o)
     );
 }

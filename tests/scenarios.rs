@@ -52,6 +52,9 @@ fn every_shipped_scenario_loads_teaches_and_passes() {
         "multi-head-shapes.yaml",
         "scaling.yaml",
         "add-and-norm.yaml",
+        "practice-dot-product.yaml",
+        "practice-softmax.yaml",
+        "practice-layernorm.yaml",
     ] {
         assert!(names.iter().any(|n| n == want), "missing scenarios/{want}");
     }
@@ -475,4 +478,42 @@ fn scenario_notes_count_keys_from_zero_as_the_matrices() {
             );
         }
     }
+}
+
+/// `practice:` items (address, hint, tolerance) are written back by `save` and read again
+/// unchanged, from the file and from a session.
+#[test]
+fn practice_items_round_trip() {
+    let loaded = io::load(Path::new("scenarios/practice-dot-product.yaml")).unwrap();
+    let ScenarioFile::Attention(a) = &loaded.file else {
+        panic!("a hand-check")
+    };
+    assert_eq!(a.practice.len(), 9);
+    assert_eq!(a.practice[0].at, "scores[0][0]");
+    assert_eq!(a.practice[0].tolerance, Some(0.01));
+    assert!(a.practice[1].hint.as_deref().unwrap().contains("3×(−1)"));
+    let text = io::to_yaml(&loaded.file).unwrap();
+    assert!(
+        text.contains("practice:\n- at: scores[0][0]\n  hint: "),
+        "{text}"
+    );
+    assert!(text.contains("  tolerance: 0.01\n"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.yaml");
+    // Through a session: open, save elsewhere, load again.
+    let s = qkv::session::Session::open(Path::new("scenarios/practice-layernorm.yaml")).unwrap();
+    let (file, _) = s.to_file();
+    io::save(&file, &path, &SaveGuard::default()).unwrap();
+    let again = io::load(&path).unwrap();
+    let (ScenarioFile::Model(before), ScenarioFile::Model(after)) = (
+        io::load(Path::new("scenarios/practice-layernorm.yaml"))
+            .unwrap()
+            .file,
+        again.file,
+    ) else {
+        panic!("model scenarios")
+    };
+    assert_eq!(after.practice, before.practice);
+    assert_eq!(after.practice.len(), 3);
+    assert_eq!(after.practice[2].tolerance, Some(0.001));
 }

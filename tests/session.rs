@@ -663,3 +663,48 @@ fn saving_records_the_chosen_stops_once_not_every_step_walked() {
         "{text}"
     );
 }
+
+#[test]
+fn practice_asks_grades_scores_and_stops() {
+    let mut s = Session::open(std::path::Path::new("scenarios/practice-softmax.yaml")).unwrap();
+    let q = run(&mut s, "practice");
+    assert!(q.contains("question 1 of 2: compute scaled[0]"), "{q}");
+    assert!(q.contains("hint: The dot products are 4, 2 and 0"), "{q}");
+    // The wrong count changes nothing.
+    let e = fails(&mut s, "answer 2 1");
+    assert_eq!(e, "scaled[0] asks for 3 numbers, but 2 were given");
+    // scaled = [4, 2, 0] ÷ 2 = [2, 1, 0]; a bare line of numbers is the answer.
+    let t = run(&mut s, "2, 1, 0");
+    assert!(t.starts_with("right\n"), "{t}");
+    assert!(t.contains("question 2 of 2: compute weights[0]"), "{t}");
+    assert_eq!(s.score().to_string(), "3/3");
+    // Weights [0.6652, 0.2447, 0.0900]; the first number not normalised: e^0 = 1.
+    let t = run(&mut s, "answer 1 0.2447 0.09");
+    assert!(t.contains("forgot to normalise"), "{t}");
+    assert!(
+        t.contains("practice done: 5 right of 6 (session score 5/6)"),
+        "{t}"
+    );
+    assert!(s.practice().is_none());
+    assert_eq!(s.last_grading().unwrap().highlight(), Some("Σ"));
+    // A new practice keeps the session score; stopping reports it.
+    run(&mut s, "practice weights[0][1]");
+    let t = run(&mut s, "practice stop");
+    assert!(t.contains("session score 5/6"), "{t}");
+    let e = fails(&mut s, "answer 1");
+    assert!(e.contains("no practice question is open"), "{e}");
+}
+
+#[test]
+fn practice_without_items_draws_a_seeded_cell_of_the_current_step() {
+    let mut a = session();
+    let mut b = session();
+    let qa = run(&mut a, "practice");
+    let qb = run(&mut b, "practice");
+    assert_eq!(qa, qb, "the same seed draws the same cell");
+    let step = a.cursor().step.clone();
+    assert!(qa.contains(&format!("compute {step}[")), "{qa}");
+    // A whole step is refused with the address rules.
+    let e = fails(&mut a, "practice enc.0.attn.weights");
+    assert!(e.contains("practice asks for one cell or one row"), "{e}");
+}

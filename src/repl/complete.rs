@@ -80,7 +80,7 @@ fn matching(prefix: &str, words: impl IntoIterator<Item = String>) -> Vec<String
 pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
     let before = &line[..pos.min(line.len())];
     let mut words = before.split_whitespace();
-    let address = matches!(words.next(), Some("show" | "explain" | "grad"))
+    let address = matches!(words.next(), Some("show" | "explain" | "grad" | "practice"))
         && before.contains(char::is_whitespace);
     match complete_words(line, pos, w) {
         Slot::Words(start, c) if !address => {
@@ -107,7 +107,7 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
             names.extend(["save!", "load!", "quit!"].map(String::from));
             matching(word, names)
         }
-        (1, "show" | "explain") => {
+        (1, "show" | "explain" | "practice") => {
             // After `name[`, offer the head indices.
             if let Some(open) = word.find('[') {
                 let base = &word[..open];
@@ -118,6 +118,10 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
                     );
                 }
                 Vec::new()
+            } else if cmd == "practice" {
+                let mut c = vec!["stop".to_string()];
+                c.extend(w.steps.iter().cloned());
+                matching(word, c)
             } else {
                 matching(word, w.steps.iter().cloned())
             }
@@ -252,6 +256,20 @@ mod tests {
         assert_eq!(cands("checkpoint load m"), ["<path>"]);
         assert_eq!(cands("decode f"), ["force "]);
         assert_eq!(cands("train s"), ["snapshot "]);
+    }
+
+    #[test]
+    fn completes_practice_addresses() {
+        assert_eq!(cands("pra"), ["practice "]);
+        assert_eq!(cands("practice st"), ["stop"]);
+        assert_eq!(
+            cands("practice enc.0.attn.sc"),
+            ["enc.0.attn.scores", "enc.0.attn.scaled"]
+        );
+        assert_eq!(
+            cands("practice enc.0.attn.weights["),
+            ["enc.0.attn.weights[0]", "enc.0.attn.weights[1]"]
+        );
     }
 
     #[test]

@@ -222,9 +222,10 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     let cancel = session.cancel_flag();
     let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
     loop {
-        let prompt = match session.tour() {
-            Some(t) => format!("tour {}/{}> ", t.pos + 1, t.steps.len()),
-            None => "qkv> ".to_string(),
+        let prompt = match (session.practice(), session.tour()) {
+            (Some(p), _) => format!("practice {}/{}> ", p.pos + 1, p.items.len()),
+            (None, Some(t)) => format!("tour {}/{}> ", t.pos + 1, t.steps.len()),
+            (None, None) => "qkv> ".to_string(),
         };
         let line = match rl.readline(&prompt) {
             Ok(l) => l,
@@ -273,6 +274,62 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
         }
         if let Some(h) = rl.helper_mut() {
             h.words = Words::of(&session);
+        }
+    }
+    Ok(0)
+}
+
+/// `qkv practice`: asks the scenario's practice questions (or a random cell of the first
+/// step shown when it has none), grades each answer and prints the score when the last is
+/// answered. Reads answers (or any command) from a terminal with line editing, or from
+/// `input` when stdin is a pipe; the end of the input ends the practice cleanly with the
+/// score so far. Returns the exit status (0; 2 when the practice cannot start).
+pub fn practice(
+    mut session: Session,
+    terminal: bool,
+    mut input: impl BufRead,
+) -> anyhow::Result<i32> {
+    match session.apply(Command::Practice(None)) {
+        Ok(o) => print_outcome(&o.text)?,
+        Err(e) => {
+            eprintln!("error: {}", crate::util::escape_controls(&e.to_string()));
+            return Ok(2);
+        }
+    }
+    let mut rl = if terminal {
+        Some(rustyline::DefaultEditor::new()?)
+    } else {
+        None
+    };
+    while let Some(run) = session.practice() {
+        let prompt = format!("answer {}/{}> ", run.pos + 1, run.items.len());
+        let line = match &mut rl {
+            Some(rl) => match rl.readline(&prompt) {
+                Ok(l) => Some(l),
+                Err(ReadlineError::Interrupted | ReadlineError::Eof) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => match read_line(&mut input, crate::limits::MAX_LINE_BYTES)? {
+                None => None,
+                Some(Ok(l)) => Some(l),
+                Some(Err(msg)) => {
+                    eprintln!("error: {msg}");
+                    continue;
+                }
+            },
+        };
+        let cmd = match line.as_deref().map(|l| line_command(&session, l)) {
+            None | Some(Ok(Some(Command::Quit { .. }))) => Command::StopPractice,
+            Some(Ok(Some(c))) => c,
+            Some(Ok(None)) => continue,
+            Some(Err(e)) => {
+                eprintln!("error: {}", crate::util::escape_controls(&e.to_string()));
+                continue;
+            }
+        };
+        match session.apply(cmd) {
+            Ok(o) => print_outcome(&o.text)?,
+            Err(e) => eprintln!("error: {}", crate::util::escape_controls(&e.to_string())),
         }
     }
     Ok(0)

@@ -74,6 +74,8 @@ pub enum PromptKind {
     CheckpointPath,
     /// `f` in the Decode view — the token to put next.
     ForceToken,
+    /// `P` — the answer to the open practice question.
+    Answer,
 }
 
 /// A one-line text editor; the cursor is a char index, shown at its display column.
@@ -360,6 +362,19 @@ impl App {
     pub fn session(&self) -> &Session {
         &self.session
     }
+
+    /// The open practice question when it is on the step and head shown (its row and
+    /// columns are hidden in the matrix).
+    pub fn practice_hidden(&self) -> Option<crate::practice::Target> {
+        let s = &self.session;
+        if self.grad_view {
+            return None;
+        }
+        let item = s.practice()?.current()?;
+        let t = crate::practice::target(s.trace(), &item.address).ok()?;
+        (t.step == s.cursor().step && t.head == s.current_head()).then_some(t)
+    }
+
     /// The terminal size the app last heard of.
     pub fn size(&self) -> Size {
         self.size

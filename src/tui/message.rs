@@ -129,6 +129,9 @@ pub enum Message {
     Snapshot,
     /// Decode view, `f`: choose the next token yourself.
     ForceToken,
+    /// `P`: practice — hide the selected cell (its row for softmax and LayerNorm steps)
+    /// and ask for it.
+    Practice,
     /// No input arrived: time for the next chunk of training.
     Tick,
 }
@@ -295,6 +298,7 @@ fn normal_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Char('L') => Message::OpenLearn,
         KeyCode::Char('d') => Message::OpenDecode,
         KeyCode::Char('g') => Message::ToggleGrad,
+        KeyCode::Char('P') => Message::Practice,
         _ => return None,
     })
 }

@@ -11,7 +11,7 @@ use crate::command::{Command, LearnCommand, Switch};
 use crate::model::{MaskKind, Norm, Positional};
 use crate::scenario::io::SaveError;
 use crate::session::{Outcome, SessionError};
-use crate::trace::{Address, Step};
+use crate::trace::{Address, Step, StepKind};
 
 use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Status, StatusKind};
 use super::layout::{self, Hit};
@@ -50,6 +50,9 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Params
             | Command::Note(_)
             | Command::Help(_)
+            | Command::Practice(_)
+            | Command::StopPractice
+            | Command::Answer(_)
             | Command::Quit { .. }
             | Command::Learn(_)
     ) || matches!(cmd, Command::Learn(LearnCommand::CheckpointLoad(_)))
@@ -257,8 +260,19 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             apply_edit(&mut line, e);
             app.mode = Mode::Prompt { kind, line };
         }
+        Message::Cancel if kind == PromptKind::Answer => {
+            // Leave the practice; the score and the session stay.
+            app.mode = Mode::Normal;
+            if app.session.practice().is_some() {
+                let _ = run(app, Command::StopPractice);
+            }
+        }
         Message::Cancel => app.mode = Mode::Normal,
         Message::Resize(w, h) => app.size = Size::new(w, h),
+        Message::Submit if kind == PromptKind::Answer => {
+            app.mode = Mode::Normal;
+            submit_answer(app, line);
+        }
         Message::Submit => {
             app.mode = Mode::Normal;
             if app
@@ -273,6 +287,7 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                 PromptKind::CheckpointPath | PromptKind::ForceToken => {
                     super::screens::submit(app, kind, line.text());
                 }
+                PromptKind::Answer => {}
                 PromptKind::SavePath => {
                     let p = line.text().trim();
                     if p.is_empty() {
@@ -288,6 +303,58 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             }
         }
         _ => {}
+    }
+}
+
+/// Enter at the answer prompt: grade the numbers (the prompt stays open with the text when
+/// they cannot be read or do not fit, and opens again for the next question).
+fn submit_answer(app: &mut App, line: LineEdit) {
+    let text = line.text().trim();
+    let cmd = match crate::command::parse(&format!("answer {text}")) {
+        Ok(Some(c)) => c,
+        Ok(None) => return open_answer(app, line),
+        Err(e) => {
+            say(app, StatusKind::Error, format!("error: {e}"));
+            return open_answer(app, line);
+        }
+    };
+    match run(app, cmd) {
+        Ok(_) => {
+            app.scroll.detail = 0;
+            if app.session.practice().is_some() {
+                open_answer(app, LineEdit::default());
+            }
+        }
+        Err(_) => open_answer(app, line),
+    }
+}
+
+fn open_answer(app: &mut App, line: LineEdit) {
+    app.mode = Mode::Prompt {
+        kind: PromptKind::Answer,
+        line,
+    };
+}
+
+/// `P`: practise the selected cell, or its row on a softmax or LayerNorm step.
+fn start_practice(app: &mut App) {
+    if app.session.practice().is_some() {
+        return open_answer(app, LineEdit::default());
+    }
+    let Some(step) = app.session.current_step() else {
+        return;
+    };
+    let mut addr = app.session.cell_address();
+    if matches!(
+        step.kind(),
+        StepKind::Weights | StepKind::Probs | StepKind::LayerNorm
+    ) {
+        addr.indices.pop();
+    }
+    app.grad_view = false;
+    if run(app, Command::Practice(Some(addr))).is_ok() {
+        app.scroll.detail = 0;
+        open_answer(app, LineEdit::default());
     }
 }
 
@@ -362,7 +429,15 @@ fn command_line(app: &mut App, line: &str) {
         return;
     }
     let boxed = !shows_itself(&cmd);
+    let practising = matches!(cmd, Command::Practice(_) | Command::Answer(_));
     match run(app, cmd) {
+        // The question (or the grading) is in the detail pane; the answer goes below.
+        Ok(_) if practising => {
+            app.scroll.detail = 0;
+            if app.session.practice().is_some() {
+                open_answer(app, LineEdit::default());
+            }
+        }
         Ok(o) if boxed && o.text.trim_end().lines().count() > 1 => {
             app.mode = Mode::Output {
                 title: line.trim().to_string(),
@@ -575,6 +650,10 @@ fn normal_mode(app: &mut App, msg: Message) {
             } else {
                 let _ = run(app, Command::Quit { force: true });
             }
+        }
+        Message::Practice => start_practice(app),
+        Message::Cancel if app.session.practice().is_some() => {
+            let _ = run(app, Command::StopPractice);
         }
         Message::Cancel => {
             if app.session.tour().is_some() {

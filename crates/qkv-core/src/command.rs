@@ -179,6 +179,13 @@ pub enum Command {
     Params,
     /// Attach a note to the current step of the recorded tour.
     Note(String),
+    /// Start practice: one cell or row (`Some`), or the scenario's items / a random cell of
+    /// the current step (`None`).
+    Practice(Option<Address>),
+    /// End the practice (the score is kept).
+    StopPractice,
+    /// Answer the open practice question (one number per cell asked).
+    Answer(Vec<f64>),
     /// Help on everything or one command.
     Help(Option<String>),
     /// Gradients, loss, training, decoding, checkpoints.
@@ -357,6 +364,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "checkpoint",
         usage: "checkpoint load <file> | checkpoint save <file> | checkpoint save! <file>",
         summary: "load a trained model (.safetensors) or save the model being trained",
+    },
+    CommandSpec {
+        name: "practice",
+        usage: "practice [<name>[h][i][j] | <name>[h][i]] | practice stop",
+        summary: "predict, then reveal: compute a hidden cell or row by hand and get it graded (alone: the scenario's questions, or a random cell of the current step)",
+    },
+    CommandSpec {
+        name: "answer",
+        usage: "answer <number> [<number> …]  (or just type the numbers)",
+        summary: "answer the open practice question; graded with the arithmetic beside your number",
     },
     CommandSpec {
         name: "help",
@@ -764,6 +781,9 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
     }
+    if starts_with_number(line) {
+        return Ok(Some(Command::Answer(answer_numbers(line)?)));
+    }
     let (word, rest) = split_word(line);
     let cmd = match word.to_ascii_lowercase().as_str() {
         "text" => {
@@ -878,6 +898,17 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             no_extra("params", rest)?;
             Command::Params
         }
+        "practice" => match rest.to_ascii_lowercase().as_str() {
+            "" => Command::Practice(None),
+            "stop" | "end" | "off" => Command::StopPractice,
+            _ => Command::Practice(Some(address("practice", rest)?)),
+        },
+        "answer" => {
+            if rest.is_empty() {
+                return Err(missing("answer", "a number"));
+            }
+            Command::Answer(answer_numbers(rest)?)
+        }
         "help" | "?" => Command::Help(if rest.is_empty() {
             None
         } else {
@@ -907,6 +938,38 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
         }
     };
     Ok(Some(cmd))
+}
+
+/// True when the line starts like a number (`10`, `-1`, `.5`, `−0.5`, `[0.9, …]`): an
+/// answer to the open practice question.
+fn starts_with_number(line: &str) -> bool {
+    let t = line.trim_start_matches(['[', '(']).trim_start();
+    let t = t
+        .strip_prefix(['-', '+', '−'])
+        .unwrap_or(t)
+        .trim_start_matches('.');
+    t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || t.to_ascii_lowercase().starts_with("inf")
+}
+
+/// The numbers of an answer: separated by spaces or commas, optionally in brackets; `−`
+/// (U+2212) is read as a minus sign.
+fn answer_numbers(text: &str) -> Result<Vec<f64>, ParseError> {
+    let cleaned = text.replace('−', "-");
+    let mut out = Vec::new();
+    for w in cleaned
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+    {
+        match w.parse::<f64>() {
+            Ok(x) if !x.is_nan() => out.push(x),
+            _ => return Err(bad("answer", w, "a number such as 0.25 or -1")),
+        }
+    }
+    if out.is_empty() {
+        return Err(missing("answer", "a number"));
+    }
+    Ok(out)
 }
 
 /// The text of `help` (all commands) or `help <command>`.
@@ -946,6 +1009,33 @@ mod tests {
 
     fn ok(line: &str) -> Command {
         parse(line).unwrap().unwrap()
+    }
+
+    #[test]
+    fn practice_and_answers() {
+        assert_eq!(ok("practice"), Command::Practice(None));
+        assert_eq!(
+            ok("practice scores[0][1]"),
+            Command::Practice(Some(Address::parse("scores[0][1]").unwrap()))
+        );
+        assert_eq!(ok("practice stop"), Command::StopPractice);
+        assert_eq!(ok("answer 10"), Command::Answer(vec![10.0]));
+        // A line that starts with a number is an answer: commas, brackets, the − sign.
+        assert_eq!(ok("-1"), Command::Answer(vec![-1.0]));
+        assert_eq!(ok("−0.5"), Command::Answer(vec![-0.5]));
+        assert_eq!(ok(".5 2"), Command::Answer(vec![0.5, 2.0]));
+        assert_eq!(
+            ok("[0.9, 0.0016, 0.09]"),
+            Command::Answer(vec![0.9, 0.0016, 0.09])
+        );
+        assert!(parse("answer").is_err());
+        assert!(
+            parse("answer 1 two")
+                .unwrap_err()
+                .to_string()
+                .contains("two")
+        );
+        assert!(parse("1 nan").is_err());
     }
 
     fn err(line: &str) -> String {

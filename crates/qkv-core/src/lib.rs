@@ -15,6 +15,7 @@ pub mod export;
 pub mod learn;
 pub mod limits;
 pub mod model;
+pub mod practice;
 pub mod render;
 pub mod scenario;
 pub mod session;

@@ -11,6 +11,7 @@ use crate::export::{self, ExportError};
 use crate::model::{
     Arch, Config, Input, MaskKind, Param, Positional, Transformer, WeightError, prepare,
 };
+use crate::practice;
 use crate::render::{self, RenderOptions};
 use crate::scenario::check::{self, CheckReport};
 use crate::scenario::io::{self, LoadError, SaveError, SaveGuard};
@@ -349,6 +350,32 @@ pub struct Session {
     quit_armed: bool,
     /// Gradients, decoding, training.
     learning: Learning,
+    /// The practice questions being asked.
+    practice: Option<PracticeRun>,
+    /// Practice score of the whole session.
+    score: practice::Score,
+    /// The last practice answer graded.
+    last_grading: Option<practice::Grading>,
+    /// Random practice cells drawn so far (the seed of the next one).
+    draws: u64,
+}
+
+/// Practice questions being asked: the items and the one open now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PracticeRun {
+    /// The questions.
+    pub items: Vec<practice::Item>,
+    /// Index of the open one.
+    pub pos: usize,
+    /// Score of this run.
+    pub score: practice::Score,
+}
+
+impl PracticeRun {
+    /// The open question.
+    pub fn current(&self) -> Option<&practice::Item> {
+        self.items.get(self.pos)
+    }
 }
 
 fn first_cursor(trace: &Trace) -> Cursor {
@@ -428,6 +455,10 @@ impl Session {
             dirty: false,
             quit_armed: false,
             learning: Learning::default(),
+            practice: None,
+            score: practice::Score::default(),
+            last_grading: None,
+            draws: 0,
         }
     }
 
@@ -706,6 +737,9 @@ impl Session {
             Command::Params => self.params(),
             Command::Note(t) => self.note(t),
             Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
+            Command::Practice(a) => self.start_practice(a),
+            Command::StopPractice => self.stop_practice(),
+            Command::Answer(v) => self.answer(&v),
             Command::Learn(c) => self.apply_learning(c),
             Command::Quit { force } => Ok(self.quit(force)),
         }
@@ -1500,6 +1534,7 @@ impl Session {
             scale: Some(a.scale),
             steps: Vec::new(),
             expect: None,
+            practice: Vec::new(),
         };
         let trace = scn::build_attention(&scenario).map_err(SessionError::Invalid)?;
         let mut text = String::new();
@@ -1575,6 +1610,182 @@ impl Session {
         Ok(Outcome::say(text))
     }
 
+    // ----- practice ---------------------------------------------------------------------
+
+    /// The practice questions being asked.
+    pub fn practice(&self) -> Option<&PracticeRun> {
+        self.practice.as_ref()
+    }
+
+    /// The practice score of the whole session.
+    pub fn score(&self) -> practice::Score {
+        self.score
+    }
+
+    /// The last practice answer graded.
+    pub fn last_grading(&self) -> Option<&practice::Grading> {
+        self.last_grading.as_ref()
+    }
+
+    /// The scenario's practice items.
+    fn scenario_practice(&self) -> Vec<practice::Item> {
+        let specs = match &self.study.subject {
+            Subject::Model(m) => &m.scenario.practice,
+            Subject::Hand(a) => &a.practice,
+        };
+        specs
+            .iter()
+            .filter_map(|p| {
+                Some(practice::Item {
+                    address: Address::parse(&p.at).ok()?,
+                    hint: p.hint.clone(),
+                    tolerance: p.tolerance.unwrap_or(practice::DEFAULT_TOLERANCE),
+                })
+            })
+            .collect()
+    }
+
+    fn question_text(&self, run: &PracticeRun) -> Result<String, SessionError> {
+        let Some(item) = run.current() else {
+            return Ok(String::new());
+        };
+        let q = practice::question(self.model(), &self.study.trace, item, self.precision)
+            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        Ok(format!(
+            "question {} of {}: {q}",
+            run.pos + 1,
+            run.items.len()
+        ))
+    }
+
+    fn start_practice(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
+        let items = match a {
+            Some(a) => {
+                practice::target(&self.study.trace, &a)
+                    .map_err(|e| SessionError::NotHere(e.to_string()))?;
+                vec![practice::Item::new(a)]
+            }
+            None => {
+                let own = self.scenario_practice();
+                if own.is_empty() {
+                    let step = self.current_step().ok_or_else(|| {
+                        SessionError::NotHere("no step is selected to practise on".into())
+                    })?;
+                    let cell = practice::random_cell(step, self.current_head(), self.draws);
+                    self.draws += 1;
+                    vec![practice::Item::new(cell)]
+                } else {
+                    own
+                }
+            }
+        };
+        // Every item must fit the trace now (the sentence may have changed).
+        for it in &items {
+            practice::target(&self.study.trace, &it.address).map_err(|e| {
+                SessionError::NotHere(format!(
+                    "practice question {} does not fit this trace: {e}",
+                    it.address
+                ))
+            })?;
+        }
+        let run = PracticeRun {
+            items,
+            pos: 0,
+            score: practice::Score::default(),
+        };
+        let text = self.question_text(&run)?;
+        let n = run.items.len();
+        self.focus_item(&run);
+        self.practice = Some(run);
+        self.last_grading = None;
+        Ok(Outcome::say(text).with_status(format!(
+            "practice: {} — type your answer (Esc leaves)",
+            plural(n, "question")
+        )))
+    }
+
+    /// Moves the cursor to the open question's row (its first asked cell).
+    fn focus_item(&mut self, run: &PracticeRun) {
+        if let Some(item) = run.current()
+            && let Ok(t) = practice::target(&self.study.trace, &item.address)
+            && let Some(&j) = t.cols.first()
+        {
+            let _ = self.set_cursor(&t.step, t.head, Some((t.row, j)));
+        }
+    }
+
+    fn stop_practice(&mut self) -> Result<Outcome, SessionError> {
+        match self.practice.take() {
+            Some(run) => Ok(Outcome::say(format!(
+                "practice ended after {} of {}: this practice {}, session score {}",
+                run.pos,
+                plural(run.items.len(), "question"),
+                run.score,
+                self.score
+            ))),
+            None => Err(SessionError::NotHere(
+                "no practice is open: `practice` starts one".into(),
+            )),
+        }
+    }
+
+    fn answer(&mut self, answers: &[f64]) -> Result<Outcome, SessionError> {
+        let Some(run) = &self.practice else {
+            return Err(SessionError::NotHere(
+                "no practice question is open: `practice` asks one".into(),
+            ));
+        };
+        let Some(item) = run.current() else {
+            return Err(SessionError::NotHere("the practice is over".into()));
+        };
+        let g = practice::grade(
+            self.model(),
+            &self.study.trace,
+            item,
+            answers,
+            &self.explain_opts(),
+        )
+        .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        let mut run = run.clone();
+        run.score.add(&g);
+        self.score.add(&g);
+        let mut text = format!(
+            "{}\n{}",
+            if g.right() == g.asked() {
+                "right"
+            } else {
+                "wrong"
+            },
+            g.to_text(self.precision)
+        );
+        let status = format!(
+            "{} — {} of {} right · score {}",
+            if g.right() == g.asked() {
+                "right"
+            } else {
+                "wrong"
+            },
+            g.right(),
+            g.asked(),
+            self.score
+        );
+        self.last_grading = Some(g);
+        run.pos += 1;
+        if run.current().is_some() {
+            text.push('\n');
+            text.push_str(&self.question_text(&run)?);
+            self.focus_item(&run);
+            self.practice = Some(run);
+        } else {
+            text.push_str(&format!(
+                "practice done: {} right of {} (session score {})\n",
+                run.score.right, run.score.asked, self.score
+            ));
+            self.practice = None;
+        }
+        Ok(Outcome::say(text).with_status(status))
+    }
+
     // ----- files ------------------------------------------------------------------------
 
     /// The tour to save: the scenario's own stops that still fit the trace (none when the
@@ -1623,6 +1834,28 @@ impl Session {
         tour
     }
 
+    /// The practice items that still fit the trace (a changed sentence may leave a row out).
+    fn practice_to_save(
+        &self,
+        own: &[crate::scenario::schema::PracticeSpec],
+        notes: &mut Vec<String>,
+    ) -> Vec<crate::scenario::schema::PracticeSpec> {
+        let kept: Vec<_> = own
+            .iter()
+            .filter(|p| {
+                Address::parse(&p.at).is_ok_and(|a| practice::target(&self.study.trace, &a).is_ok())
+            })
+            .cloned()
+            .collect();
+        if kept.len() < own.len() {
+            notes.push(format!(
+                "left out {} that no longer fit the trace",
+                plural(own.len() - kept.len(), "practice question")
+            ));
+        }
+        kept
+    }
+
     /// The session as a scenario file: the model (or hand-check), the tour (the scenario's
     /// own stops that still fit, then the stops visited here), the loaded expectations that
     /// still hold, and the values of the cells chosen on purpose; notes say what was left out.
@@ -1654,6 +1887,7 @@ impl Session {
                         before - s.embeddings.0.len()
                     ));
                 }
+                s.practice = self.practice_to_save(&s.practice, &mut notes);
                 let report = check::check_model(&self.study.trace, &s);
                 let before = s.expect.len();
                 s.expect = s
@@ -1696,6 +1930,7 @@ impl Session {
             Subject::Hand(a) => {
                 let mut a = (**a).clone();
                 a.steps = self.tour_to_save(&a.steps, &mut notes);
+                a.practice = self.practice_to_save(&a.practice, &mut notes);
                 if a.expect.is_some() && check::check_attention(&self.study.trace, &a).failed() > 0
                 {
                     notes.push(
@@ -2019,5 +2254,6 @@ fn empty_hand() -> AttentionScenario {
         scale: None,
         steps: Vec::new(),
         expect: None,
+        practice: Vec::new(),
     }
 }

@@ -197,6 +197,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         .filter(|p| p.dims() == step.dims() && p.heads() == step.heads())
         .and_then(|p| p.matrix(head).ok());
     let rows = step.row_labels();
+    // The open practice question's cells show `?` until they are answered.
+    let hidden = app.practice_hidden();
+    let is_hidden = |i: usize, j: usize| {
+        hidden
+            .as_ref()
+            .is_some_and(|t| t.row == i && t.cols.contains(&j))
+    };
     for (k, i) in (g.rows.0..g.rows.1).enumerate() {
         let y = g.body.y + k as u16;
         let label = rows.get(i).map_or("?", String::as_str);
@@ -230,7 +237,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             // Gradients of a trained model are often far below 10^-precision: show them in
             // scientific notation rather than as a misleading 0.
             let tiny = 0.5 * 10f32.powi(-(precision as i32));
-            let text = if grad.is_some() && v != 0.0 && v.abs() < tiny {
+            if is_hidden(i, j) {
+                st = style::HIDDEN;
+                if here {
+                    st = st.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+                }
+            }
+            let text = if is_hidden(i, j) {
+                "?".to_string()
+            } else if grad.is_some() && v != 0.0 && v.abs() < tiny {
                 truncate(&format!("{v:.1e}").replace('-', "−"), col_w)
             } else {
                 fmt_cell(v, precision, col_w)

@@ -85,6 +85,10 @@ pub const HELP: &[(&str, &str)] = &[
         "Decode view: one output token at a time (n / p step, f puts your own token)",
     ),
     (
+        "P",
+        "practice: hide the selected cell (its row on a softmax or LayerNorm step) as ?, type your answer, Enter grades it with the arithmetic beside it and the wrong term highlighted; Esc leaves (the score stays); `:practice` asks the scenario's questions",
+    ),
+    (
         "L",
         "Learn view: train an untrained model (space start / pause, . one update, ← → snapshots, w saves)",
     ),
@@ -292,6 +296,11 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         None => "built-in scenario".to_string(),
     };
     let dirty = if s.is_dirty() { " · unsaved" } else { "" };
+    let file = if s.score().asked > 0 || s.practice().is_some() {
+        format!("practice {} · {file}", s.score())
+    } else {
+        file
+    };
     let block = Block::bordered()
         .border_style(style::BORDER)
         .title(Line::styled(
@@ -531,7 +540,127 @@ fn note(app: &App, f: &mut Frame, area: Rect) {
 }
 
 /// The cell's arithmetic: the explanation of the selected cell.
+/// The open practice question on the cursor's row (nothing of the hidden numbers is shown).
+fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
+    let t = app.practice_hidden()?;
+    if t.row != app.session().cursor().row {
+        return None;
+    }
+    let s = app.session();
+    let run = s.practice()?;
+    let item = run.current()?;
+    let q = crate::practice::question(s.model(), s.trace(), item, s.precision()).ok()?;
+    let mut v = vec![Line::styled(
+        format!(
+            "practice {} of {} · score {} — predict, then reveal",
+            run.pos + 1,
+            run.items.len(),
+            s.score()
+        ),
+        style::TITLE,
+    )];
+    for l in q.lines() {
+        // The prompt line below says how to answer in the TUI.
+        if l.trim_start().starts_with("answer with") {
+            v.push(Line::styled(
+                format!(
+                    "  type the number{} below and press Enter (Esc leaves the practice); right within ±{}",
+                    if t.cols.len() == 1 { "" } else { "s, on one line," },
+                    crate::practice::fmt_tol(item.tolerance)
+                ),
+                style::DIM,
+            ));
+        } else {
+            v.push(Line::from(l.to_string()));
+        }
+    }
+    Some(v)
+}
+
+/// `line` with the first occurrence of `term` highlighted as the blamed term.
+fn blame(line: String, term: Option<&str>) -> Line<'static> {
+    match term.and_then(|t| line.find(t).map(|p| (p, t.len()))) {
+        Some((p, n)) => Line::from(vec![
+            Span::raw(line[..p].to_string()),
+            Span::styled(line[p..p + n].to_string(), style::BLAMED),
+            Span::raw(line[p + n..].to_string()),
+        ]),
+        None => Line::from(line),
+    }
+}
+
+/// The last practice grading, when it is of the cursor's row: each number, the mistake
+/// found, and the arithmetic with the blamed term highlighted.
+fn grading_lines(app: &App) -> Option<Vec<Line<'static>>> {
+    let s = app.session();
+    let g = s.last_grading()?;
+    let c = s.cursor();
+    if app.grad_view()
+        || g.target.step != c.step
+        || g.target.head != s.current_head()
+        || g.target.row != c.row
+    {
+        return None;
+    }
+    let p = s.precision();
+    let all = g.right() == g.asked();
+    let mut v = vec![Line::styled(
+        format!(
+            "practice: {} — {} of {} right · score {}",
+            if all { "right" } else { "wrong" },
+            g.right(),
+            g.asked(),
+            s.score()
+        ),
+        if all { style::TITLE } else { style::ERROR },
+    )];
+    for n in &g.numbers {
+        let yours = crate::explain::fmt_number(n.answer as f32, p.max(4));
+        let value = crate::explain::fmt_number(n.value, p);
+        v.push(Line::from(format!(
+            "  {} {}: you {yours}, trace {value}",
+            if n.right { "✓" } else { "✗" },
+            n.address
+        )));
+        if !n.right {
+            v.push(match &n.mistake {
+                Some(m) => Line::styled(format!("    {}: {}", m.what, m.detail), style::WARNING),
+                None => Line::styled(
+                    "    could not tell which term went wrong: compare with the arithmetic below",
+                    style::DIM,
+                ),
+            });
+        }
+    }
+    if let Some(e) = &g.explanation {
+        let term = g.highlight();
+        v.push(Line::styled(
+            format!(
+                "{} = {}  — {}",
+                e.address,
+                crate::explain::fmt_number(e.value, e.precision),
+                e.title
+            ),
+            style::TITLE,
+        ));
+        v.push(Line::from(format!("  {}", e.formula)));
+        v.extend(e.lines.iter().map(|l| blame(format!("  {l}"), term)));
+    }
+    Some(v)
+}
+
 fn explanation_lines(app: &App) -> Vec<Line<'static>> {
+    if let Some(mut q) = question_lines(app) {
+        // The answer just graded stays visible below the next question.
+        if let Some(g) = grading_lines(app) {
+            q.push(Line::from(""));
+            q.extend(g);
+        }
+        return q;
+    }
+    if let Some(g) = grading_lines(app) {
+        return g;
+    }
     let explained = if app.grad_view()
         && let Some(g) = app.session().current_gradient()
     {
@@ -685,7 +814,18 @@ fn detail(app: &App, f: &mut Frame, area: Rect) {
     };
     let scroll = app.scroll().detail;
     let expl = explanation_lines(app);
-    let stats = stats_lines(app, step);
+    // The row's statistics would give the hidden numbers away.
+    let stats = if app
+        .practice_hidden()
+        .is_some_and(|t| t.row == app.session().cursor().row)
+    {
+        vec![Line::styled(
+            "row statistics hidden until you answer",
+            style::DIM,
+        )]
+    } else {
+        stats_lines(app, step)
+    };
     if area.width >= 90 {
         let [left, right] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(38)]).areas(area);
@@ -718,6 +858,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
                 PromptKind::SavePath => "save as: ",
                 PromptKind::CheckpointPath => "save checkpoint as: ",
                 PromptKind::ForceToken => "next token (instead of the model's): ",
+                PromptKind::Answer => "your answer: ",
             };
             let lw = width(label);
             let (shown, col) = edit_window(line, w.saturating_sub(lw + 1));
@@ -772,6 +913,14 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Esc", "cancel"),
             ("↑↓", "history"),
             ("help", "lists the commands"),
+        ],
+        Mode::Prompt {
+            kind: PromptKind::Answer,
+            ..
+        } => vec![
+            ("Enter", "grade"),
+            ("Esc", "leave practice"),
+            ("e.g.", "0.25 or 0.9 0.1"),
         ],
         Mode::Prompt { line, .. } if line.is_suggested() => vec![
             ("Enter", "save"),
@@ -846,6 +995,12 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             if app.current_layer().is_some() {
                 v.push(("{ }", "layer"));
             }
+            if app.session().practice().is_some() {
+                v.insert(1, ("P", "answer"));
+                v.insert(2, ("Esc", "leave practice"));
+            } else {
+                v.push(("P", "practice"));
+            }
             v.extend([("r", "tour"), ("a", "about"), ("Tab", "pane")]);
             v
         }
@@ -867,6 +1022,25 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
             Paragraph::new(Line::styled(
                 truncate(&format!(" {}", st.text), usize::from(area.width)),
                 style::DIM,
+            )),
+            area,
+        );
+        return;
+    }
+    // At the answer prompt, why the last answer was refused takes the footer.
+    if let (
+        Mode::Prompt {
+            kind: PromptKind::Answer,
+            ..
+        },
+        Some(st),
+    ) = (app.mode(), app.status())
+        && st.kind == StatusKind::Error
+    {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                truncate(&format!(" {}", st.text), usize::from(area.width)),
+                style::ERROR,
             )),
             area,
         );

@@ -87,6 +87,15 @@ pub fn heat(kind: StepKind, v: f32, scale: f32) -> Style {
     Style::new().fg(Color::Indexed(fg)).bg(Color::Indexed(bg))
 }
 
+/// A cell hidden by a practice question (`?`).
+pub const HIDDEN: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+
+/// The term a practice grading blames (highlighted in the explanation).
+pub const BLAMED: Style = Style::new()
+    .fg(Color::Red)
+    .add_modifier(Modifier::BOLD)
+    .add_modifier(Modifier::UNDERLINED);
+
 #[cfg(test)]
 mod tests {
     use super::*;

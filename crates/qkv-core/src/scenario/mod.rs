@@ -257,6 +257,7 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
         weights: OrderedMap::default(),
         steps: Vec::new(),
         expect: Vec::new(),
+        practice: Vec::new(),
         decode: None,
         training: None,
         base_dir: schema::BaseDir::default(),
@@ -469,6 +470,7 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
     problems.extend(learned::check_sections(s, &model));
     problems.extend(check_tour(&s.steps, &trace));
     problems.extend(check_expectations(&s.expect, &trace));
+    problems.extend(check_practice(&s.practice, &trace));
     if problems.is_empty() {
         Ok(Built {
             model,
@@ -648,6 +650,7 @@ pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
     let mut bare = s.clone();
     bare.steps.clear();
     bare.expect.clear();
+    bare.practice.clear();
     let trace = build(&bare).ok()?.trace;
     let before = s.steps.len();
     s.steps.retain(|t| tour_stop_fits(&trace, t));
@@ -656,6 +659,10 @@ pub fn drop_unfitting(s: &mut Scenario) -> Option<String> {
     s.expect
         .retain(|e| check_expectations(std::slice::from_ref(e), &trace).is_empty());
     count(before - s.expect.len(), "expectation");
+    let before = s.practice.len();
+    s.practice
+        .retain(|p| check_practice(std::slice::from_ref(p), &trace).is_empty());
+    count(before - s.practice.len(), "practice question");
     (!dropped.is_empty()).then(|| {
         format!(
             "left out {} that no longer fit the model and sentence",
@@ -759,6 +766,45 @@ fn check_expectations(expect: &[Expectation], trace: &Trace) -> Vec<ScenarioProb
                         }
                     }
                 }
+            },
+        }
+    }
+    out
+}
+
+/// Checks practice items: an address that names a cell or a row of the trace (the same
+/// errors as `expect`), a tolerance that is a finite number ≥ 0.
+fn check_practice(items: &[schema::PracticeSpec], trace: &Trace) -> Vec<ScenarioProblem> {
+    let mut out = Vec::new();
+    for (i, p) in items.iter().enumerate() {
+        let path = FieldPath::key("practice").at(i);
+        if let Some(t) = p.tolerance
+            && !(t.is_finite() && t >= 0.0)
+        {
+            out.push(ScenarioProblem::new(
+                path.then("tolerance"),
+                format!("= {t}: expected a finite number ≥ 0, such as 0.01"),
+            ));
+        }
+        match Address::parse(&p.at) {
+            Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
+            Ok(a) => match check::resolve(trace, &a) {
+                Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
+                Ok(r) if r.row.is_none() => {
+                    let example = match (r.step.heads(), r.head) {
+                        (Some(_), Some(h)) => format!("{}[{h}][0]", r.step.name()),
+                        (Some(_), None) => format!("{}[0][0]", r.step.name()),
+                        (None, _) => format!("{}[0]", r.step.name()),
+                    };
+                    out.push(ScenarioProblem::new(
+                        path.then("at"),
+                        format!(
+                            "{} names a whole matrix: practice asks for one row (e.g. {example}) or one cell (e.g. {example}[0])",
+                            p.at
+                        ),
+                    ));
+                }
+                Ok(_) => {}
             },
         }
     }
@@ -998,7 +1044,8 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
             vocab: kl,
         },
     );
-    let tour = check_tour(&a.steps, &trace);
+    let mut tour = check_tour(&a.steps, &trace);
+    tour.extend(check_practice(&a.practice, &trace));
     if tour.is_empty() {
         Ok(trace)
     } else {

@@ -103,6 +103,9 @@ pub struct Scenario {
     /// Checks run by `qkv check`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expectation>,
+    /// Practice questions (`qkv practice`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub practice: Vec<PracticeSpec>,
     /// A recorded decoding, checked by `qkv check` (a trained model's translation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decode: Option<Box<DecodeSpec>>,
@@ -306,6 +309,21 @@ pub struct Expectation {
     pub note: Option<String>,
 }
 
+/// One practice question: a cell or a row the student computes by hand; the expected
+/// numbers come from the trace.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeSpec {
+    /// A cell (`name[h][i][j]`, `name[i][j]`) or a row (`name[h][i]`, `name[i]`).
+    pub at: String,
+    /// Shown with the question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Largest accepted absolute difference (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+}
+
 /// The field names of an expectation that state a check.
 pub const CHECK_FIELDS: &str = "value, matrix, row, sum, zero_above_diagonal, argmax, shape";
 
@@ -350,6 +368,9 @@ pub struct AttentionScenario {
     /// Expected results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<AttentionExpect>,
+    /// Practice questions (`qkv practice`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub practice: Vec<PracticeSpec>,
 }
 
 /// Expected results of an attention hand-check (all optional, at least one needed to check).

@@ -1,0 +1,1162 @@
+//! Practice mode ("predict, then reveal"): a cell or a row of a trace step is hidden, the
+//! student computes it by hand, and the answer is graded against the current trace.
+//!
+//! An [`Item`] names what is asked (`enc.0.attn.scores[0][1][2]`, a cell; or
+//! `enc.0.attn.weights[0][1]`, a whole row), with an optional hint and a tolerance. The
+//! expected numbers are always read from the trace, never stored.
+//!
+//! # Tolerance
+//!
+//! A number is right when `|answer − value| ≤ tolerance`, an *absolute* difference; the
+//! default is [`DEFAULT_TOLERANCE`] = 0.01: a student working to two decimals (rounding error
+//! ≤ 0.005) is right, one who is off in the second decimal is not. A relative rule would fail
+//! near zero (a softmax weight of 0.0016 would have to be given to ±0.000016). A scenario can
+//! set another tolerance per item.
+//!
+//! # Diagnosis
+//!
+//! For a wrong number, [`grade`] recomputes the cell with each of a small set of classic
+//! mistakes (see [`mistakes`]) and, when the student's number matches one of them (within the
+//! tolerance) but not the right value, names the mistake and the term that went wrong. When
+//! none matches it says it could not tell which term went wrong.
+
+use ndarray::Axis;
+use thiserror::Error;
+
+use crate::explain::{self, ExplainOptions, Explanation, fmt_number, fmt_operand};
+use crate::model::Transformer;
+use crate::scenario::check;
+use crate::trace::{Address, Step, StepKind, Trace, TraceError};
+
+/// The default largest accepted absolute difference between an answer and the trace.
+pub const DEFAULT_TOLERANCE: f64 = 0.01;
+
+/// One practice question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// A cell (`name[h][i][j]`, `name[i][j]`) or a row (`name[h][i]`, `name[i]`).
+    pub address: Address,
+    /// Shown with the question.
+    pub hint: Option<String>,
+    /// Largest accepted absolute difference.
+    pub tolerance: f64,
+}
+
+impl Item {
+    /// An item with the default tolerance and no hint.
+    pub fn new(address: Address) -> Item {
+        Item {
+            address,
+            hint: None,
+            tolerance: DEFAULT_TOLERANCE,
+        }
+    }
+}
+
+/// What an item asks for, resolved against a trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Step name.
+    pub step: String,
+    /// Head of a per-head step.
+    pub head: Option<usize>,
+    /// Row.
+    pub row: usize,
+    /// The columns asked, in order (one for a cell, all for a row).
+    pub cols: Vec<usize>,
+}
+
+impl Target {
+    /// The address of column `j` of the row.
+    pub fn cell(&self, j: usize) -> Address {
+        let mut indices: Vec<usize> = self.head.into_iter().collect();
+        indices.extend([self.row, j]);
+        Address {
+            name: self.step.clone(),
+            indices,
+        }
+    }
+}
+
+/// Why a practice item cannot be asked or graded.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PracticeError {
+    /// Unknown step, index out of range.
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// A whole step or head instead of a row or cell.
+    #[error(
+        "{address} is {what}: practice asks for one cell or one row, e.g. {example} or {example}[0]"
+    )]
+    NotRowOrCell {
+        /// The address.
+        address: String,
+        /// What it names.
+        what: String,
+        /// A row address of the step.
+        example: String,
+    },
+    /// The number of answers does not fit the question.
+    #[error("{address} asks for {expected} number{}, but {got} {} given", if *expected == 1 { "" } else { "s" }, if *got == 1 { "was" } else { "were" })]
+    WrongCount {
+        /// The item's address.
+        address: String,
+        /// Numbers asked.
+        expected: usize,
+        /// Numbers given.
+        got: usize,
+    },
+    /// A tolerance that is not a finite number ≥ 0.
+    #[error("tolerance {value} is not allowed: expected a finite number ≥ 0, such as 0.01")]
+    BadTolerance {
+        /// The tolerance given.
+        value: f64,
+    },
+}
+
+/// Resolves `address` to the row and columns it asks for.
+pub fn target(trace: &Trace, address: &Address) -> Result<Target, PracticeError> {
+    let r = check::resolve(trace, address)?;
+    let Some(row) = r.row else {
+        let (what, example) = match (r.step.heads(), r.head) {
+            (Some(_), Some(h)) => (
+                format!("one head (head {h})"),
+                format!("{}[{h}]", r.step.name()),
+            ),
+            (Some(_), None) => (
+                "the whole step".to_string(),
+                format!("{}[0]", r.step.name()),
+            ),
+            (None, _) => ("the whole step".to_string(), r.step.name().to_string()),
+        };
+        return Err(PracticeError::NotRowOrCell {
+            address: address.to_string(),
+            what,
+            example: format!("{example}[0]"),
+        });
+    };
+    let cols = match r.col {
+        Some(j) => vec![j],
+        None => (0..r.step.dims().1).collect(),
+    };
+    Ok(Target {
+        step: r.step.name().to_string(),
+        head: r.head,
+        row,
+        cols,
+    })
+}
+
+/// A classic mistake recognised in a wrong number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mistake {
+    /// What went wrong, in a few words ("forgot to divide by √d_k").
+    pub what: String,
+    /// The arithmetic that shows it.
+    pub detail: String,
+    /// The text of the term as the explanation prints it (to highlight), when there is one.
+    pub term: Option<String>,
+}
+
+/// The grade of one number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberGrade {
+    /// The cell.
+    pub address: Address,
+    /// The student's number.
+    pub answer: f64,
+    /// The value in the trace.
+    pub value: f32,
+    /// Within the tolerance.
+    pub right: bool,
+    /// For a wrong number: the mistake found, `None` when it could not be told.
+    pub mistake: Option<Mistake>,
+}
+
+/// The grade of one item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grading {
+    /// The item.
+    pub item: Item,
+    /// What it asked.
+    pub target: Target,
+    /// One grade per number, in column order.
+    pub numbers: Vec<NumberGrade>,
+    /// The arithmetic of the first wrong cell (of the first cell when all are right).
+    pub explanation: Option<Explanation>,
+}
+
+impl Grading {
+    /// Numbers right.
+    pub fn right(&self) -> usize {
+        self.numbers.iter().filter(|n| n.right).count()
+    }
+    /// Numbers asked.
+    pub fn asked(&self) -> usize {
+        self.numbers.len()
+    }
+    /// The first wrong number's mistake term (to highlight in the explanation).
+    pub fn highlight(&self) -> Option<&str> {
+        self.numbers
+            .iter()
+            .find(|n| !n.right)
+            .and_then(|n| n.mistake.as_ref())
+            .and_then(|m| m.term.as_deref())
+    }
+
+    /// The grading as text: one line per number, then the arithmetic.
+    pub fn to_text(&self, precision: usize) -> String {
+        let mut out = String::new();
+        for n in &self.numbers {
+            let yours = fmt_number(n.answer as f32, precision.max(4));
+            let value = fmt_number(n.value, precision);
+            if n.right {
+                out.push_str(&format!(
+                    "  ✓ {} : you {yours}, trace {value} — right\n",
+                    n.address
+                ));
+            } else {
+                out.push_str(&format!(
+                    "  ✗ {} : you {yours}, trace {value} — wrong\n",
+                    n.address
+                ));
+                match &n.mistake {
+                    Some(m) => out.push_str(&format!("      {}: {}\n", m.what, m.detail)),
+                    None => out.push_str(
+                        "      could not tell which term went wrong: compare your steps with the arithmetic below\n",
+                    ),
+                }
+            }
+        }
+        out.push_str(&format!(
+            "  {} of {} right (tolerance ±{})\n",
+            self.right(),
+            self.asked(),
+            fmt_tol(self.item.tolerance)
+        ));
+        if let Some(e) = &self.explanation {
+            for l in e.to_text().lines() {
+                out.push_str("  │ ");
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// A tolerance as printed (`0.01`, `1e-6`).
+pub fn fmt_tol(t: f64) -> String {
+    if t != 0.0 && t.abs() < 1e-3 {
+        format!("{t:e}")
+    } else {
+        format!("{t}")
+    }
+}
+
+/// True when `answer` is within `tol` of `value` (equal infinities match).
+pub fn within(answer: f64, value: f64, tol: f64) -> bool {
+    if answer == value {
+        return true;
+    }
+    (answer - value).abs() <= tol
+}
+
+/// Grades `answers` (one per asked column) for `item` against `trace`.
+pub fn grade(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    item: &Item,
+    answers: &[f64],
+    opts: &ExplainOptions,
+) -> Result<Grading, PracticeError> {
+    if !(item.tolerance.is_finite() && item.tolerance >= 0.0) {
+        return Err(PracticeError::BadTolerance {
+            value: item.tolerance,
+        });
+    }
+    let t = target(trace, &item.address)?;
+    if answers.len() != t.cols.len() {
+        return Err(PracticeError::WrongCount {
+            address: item.address.to_string(),
+            expected: t.cols.len(),
+            got: answers.len(),
+        });
+    }
+    let step = trace.step(&t.step)?;
+    let m = step.matrix(t.head)?;
+    let row: Vec<f32> = m.index_axis(Axis(0), t.row).to_vec();
+    let mut numbers = Vec::new();
+    for (&j, &a) in t.cols.iter().zip(answers) {
+        let value = row.get(j).copied().unwrap_or(f32::NAN);
+        let right = within(a, f64::from(value), item.tolerance);
+        let mistake = if right {
+            None
+        } else {
+            diagnose(model, trace, step, &t, j, a, item.tolerance, opts.precision)
+        };
+        numbers.push(NumberGrade {
+            address: t.cell(j),
+            answer: a,
+            value,
+            right,
+            mistake,
+        });
+    }
+    let shown = numbers
+        .iter()
+        .find(|n| !n.right)
+        .or(numbers.first())
+        .map(|n| n.address.clone());
+    let explanation = shown.and_then(|a| explain::explain(model, trace, &a, opts).ok());
+    Ok(Grading {
+        item: item.clone(),
+        target: t,
+        numbers,
+        explanation,
+    })
+}
+
+/// The first mistake whose value the answer matches (and the right value does not).
+#[allow(clippy::too_many_arguments)]
+fn diagnose(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    step: &Step,
+    t: &Target,
+    j: usize,
+    answer: f64,
+    tol: f64,
+    precision: usize,
+) -> Option<Mistake> {
+    let value = f64::from(step.matrix(t.head).ok()?[[t.row, j]]);
+    mistakes(model, trace, step, t.head, t.row, j, precision)
+        .into_iter()
+        .find(|(v, _)| within(answer, *v, tol) && !within(*v, value, tol))
+        .map(|(_, m)| m)
+}
+
+/// The wrong values a classic mistake gives for cell `[head][i][j]` of `step`, in the order
+/// they are tried, each with its mistake:
+///
+/// - raw scores `q·k`: one product's sign flipped; one product left out; q[t] + k[t] added
+///   instead of multiplied;
+/// - scaled scores: forgot ÷ √d_k; divided by d_k instead of √d_k; multiplied by √d_k; one
+///   product of q·k with its sign flipped (then scaled);
+/// - softmax weights and probabilities: the softmax of the unscaled scores (forgot ÷ √d_k);
+///   not normalised (e^(x_j − max) or e^(x_j) without ÷ Σ); normalised without e^ (x_j / Σ x);
+///   one term left out of Σ. (Skipping the max subtraction is not a mistake: it gives the same
+///   number.)
+/// - LayerNorm: the unbiased variance (÷ (n − 1)); ÷ (var + eps) without the square root;
+///   the mean not subtracted; centred but not divided; gamma and beta left out;
+/// - every step: the sign flipped; the value of another column of the same row.
+pub fn mistakes(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    step: &Step,
+    head: Option<usize>,
+    i: usize,
+    j: usize,
+    precision: usize,
+) -> Vec<(f64, Mistake)> {
+    let mut out = Vec::new();
+    let num = |v: f64| fmt_number(v as f32, precision);
+    let op = |v: f64| fmt_operand(v as f32, precision);
+    let row_of = |s: &Step, r: usize| -> Option<Vec<f64>> {
+        let m = s.matrix(s.heads().and(head)).ok()?;
+        (r < m.nrows()).then(|| {
+            m.index_axis(Axis(0), r)
+                .iter()
+                .map(|x| f64::from(*x))
+                .collect()
+        })
+    };
+    let input = |s: &Step, k: usize| s.inputs().get(k).and_then(|n| trace.get(n));
+    // The q row and k row of a raw score, and their products.
+    let dot = |scores: &Step| -> Option<(Vec<f64>, Vec<f64>)> {
+        let q = row_of(input(scores, 0)?, i)?;
+        let k = row_of(input(scores, 1)?, j)?;
+        (q.len() == k.len()).then_some((q, k))
+    };
+    let Ok(m) = step.matrix(head) else {
+        return out;
+    };
+    let value = f64::from(m[[i, j]]);
+    let mut m_push = |v: f64, what: &str, detail: String, term: Option<String>| {
+        if !v.is_nan() {
+            out.push((
+                v,
+                Mistake {
+                    what: what.to_string(),
+                    detail,
+                    term,
+                },
+            ));
+        }
+    };
+    match step.kind() {
+        StepKind::Scores => {
+            if let Some((q, k)) = dot(step) {
+                let sum: f64 = q.iter().zip(&k).map(|(a, b)| a * b).sum();
+                for (t, (a, b)) in q.iter().zip(&k).enumerate() {
+                    let p = a * b;
+                    if p != 0.0 {
+                        m_push(
+                            sum - 2.0 * p,
+                            "one product's sign went wrong",
+                            format!(
+                                "term {} of q·k is {}×{} = {}; your number is the sum with {} there",
+                                t + 1,
+                                op(*a),
+                                op(*b),
+                                num(p),
+                                num(-p)
+                            ),
+                            Some(format!("{}×{}", op(*a), op(*b))),
+                        );
+                    }
+                }
+                for (t, (a, b)) in q.iter().zip(&k).enumerate() {
+                    let p = a * b;
+                    if p != 0.0 {
+                        m_push(
+                            sum - p,
+                            "one product left out",
+                            format!(
+                                "your number is q·k without term {}, {}×{} = {}",
+                                t + 1,
+                                op(*a),
+                                op(*b),
+                                num(p)
+                            ),
+                            Some(format!("{}×{}", op(*a), op(*b))),
+                        );
+                    }
+                }
+                let added: f64 = q.iter().zip(&k).map(|(a, b)| a + b).sum();
+                m_push(
+                    added,
+                    "added instead of multiplied",
+                    format!(
+                        "Σ (q[t] + k[t]) = {}; a dot product multiplies: Σ q[t] × k[t]",
+                        num(added)
+                    ),
+                    None,
+                );
+            }
+        }
+        StepKind::Scaled => {
+            if let Some(s_step) = input(step, 0) {
+                let s = row_of(s_step, i).and_then(|r| r.get(j).copied());
+                let d_k = input(s_step, 0)
+                    .map(|q| q.dims().1)
+                    .or(model.map(|m| m.config().d_k()));
+                if let (Some(s), Some(d_k)) = (s, d_k) {
+                    let root = (d_k as f64).sqrt();
+                    if (value - s).abs() > 0.0 {
+                        m_push(
+                            s,
+                            "forgot to divide by √d_k",
+                            format!(
+                                "your number is the raw score {}; scaled = {} ÷ √{d_k} = {}",
+                                num(s),
+                                op(s),
+                                num(value)
+                            ),
+                            Some("÷ √d_k".to_string()),
+                        );
+                        m_push(
+                            s / d_k as f64,
+                            "divided by d_k, not by its square root",
+                            format!(
+                                "{} ÷ {d_k} = {}; the scale is √d_k = √{d_k} = {}",
+                                op(s),
+                                num(s / d_k as f64),
+                                num(root)
+                            ),
+                            Some("÷ √d_k".to_string()),
+                        );
+                        m_push(
+                            s * root,
+                            "multiplied by √d_k instead of dividing",
+                            format!("{} × √{d_k} = {}", op(s), num(s * root)),
+                            Some("÷ √d_k".to_string()),
+                        );
+                        if let Some((q, k)) = dot(s_step) {
+                            for (t, (a, b)) in q.iter().zip(&k).enumerate() {
+                                let p = a * b;
+                                if p != 0.0 {
+                                    m_push(
+                                        (s - 2.0 * p) / root,
+                                        "one product's sign went wrong in q·k",
+                                        format!(
+                                            "term {} of q·k is {}×{} = {}; with {} there q·k = {}, and ÷ √{d_k} gives your number",
+                                            t + 1,
+                                            op(*a),
+                                            op(*b),
+                                            num(p),
+                                            num(-p),
+                                            num(s - 2.0 * p)
+                                        ),
+                                        None,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        StepKind::Weights | StepKind::Probs => {
+            if let Some(x_step) = input(step, 0)
+                && let Some(x) = row_of(x_step, i)
+                && j < x.len()
+            {
+                // Softmax of the raw scores with the same mask: the scaling forgotten.
+                if step.kind() == StepKind::Weights
+                    && x_step.kind() == StepKind::Masked
+                    && let Some(scaled) = input(x_step, 0)
+                    && let Some(raw) = input(scaled, 0)
+                    && let Some(r) = row_of(raw, i)
+                    && r.len() == x.len()
+                {
+                    let y: Vec<f64> = x
+                        .iter()
+                        .zip(&r)
+                        .map(|(m, s)| if *m == f64::NEG_INFINITY { *m } else { *s })
+                        .collect();
+                    if let Some(w) = softmax_at(&y, j) {
+                        m_push(
+                            w,
+                            "forgot to divide by √d_k before the softmax",
+                            format!(
+                                "the softmax of the raw scores [{}] gives {}; the weights use the scaled scores",
+                                y.iter().map(|v| num(*v)).collect::<Vec<_>>().join(", "),
+                                num(w)
+                            ),
+                            None,
+                        );
+                    }
+                }
+                let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                if max.is_finite() {
+                    let exps: Vec<f64> = x.iter().map(|v| (v - max).exp()).collect();
+                    let sum: f64 = exps.iter().sum();
+                    m_push(
+                        exps[j],
+                        "forgot to normalise",
+                        format!(
+                            "e^(x_{j} − max) = {} is the numerator; divide by Σ = {} to get {}",
+                            num(exps[j]),
+                            num(sum),
+                            num(value)
+                        ),
+                        Some("Σ".to_string()),
+                    );
+                    m_push(
+                        x[j].exp(),
+                        "forgot to normalise",
+                        format!(
+                            "e^(x_{j}) = {} is the numerator (without the max subtracted, which is fine); divide by the sum of all e^(x_k) to get {}",
+                            num(x[j].exp()),
+                            num(value)
+                        ),
+                        Some("Σ".to_string()),
+                    );
+                    let plain: f64 = x.iter().sum();
+                    if plain != 0.0 && x.iter().all(|v| v.is_finite()) {
+                        m_push(
+                            x[j] / plain,
+                            "normalised without e^",
+                            format!(
+                                "x_{j} / Σ x = {} / {} = {}; softmax divides e^(x_j) by Σ e^(x_k)",
+                                op(x[j]),
+                                op(plain),
+                                num(x[j] / plain)
+                            ),
+                            Some("e^(x_k − max)".to_string()),
+                        );
+                    }
+                    for (t, e) in exps.iter().enumerate() {
+                        if t != j && *e > 0.0 && sum - e > 0.0 {
+                            m_push(
+                                exps[j] / (sum - e),
+                                "one term left out of the sum",
+                                format!(
+                                    "Σ without e^(x_{t} − max) = {} is {}; the sum has all {} terms",
+                                    num(*e),
+                                    num(sum - e),
+                                    exps.len()
+                                ),
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        StepKind::LayerNorm => {
+            if let (Some(x_step), Some(model)) = (input(step, 0), model)
+                && let Some(x) = row_of(x_step, i)
+                && j < x.len()
+                && x.len() > 1
+            {
+                let w = model.weights();
+                let g = step
+                    .inputs()
+                    .get(1)
+                    .and_then(|n| w.vector(n).ok())
+                    .and_then(|v| v.get(j).copied())
+                    .map_or(1.0, f64::from);
+                let b = step
+                    .inputs()
+                    .get(2)
+                    .and_then(|n| w.vector(n).ok())
+                    .and_then(|v| v.get(j).copied())
+                    .map_or(0.0, f64::from);
+                let eps = f64::from(model.config().eps);
+                let n = x.len() as f64;
+                let mean = x.iter().sum::<f64>() / n;
+                let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+                let xc = x[j];
+                let affine = |z: f64| z * g + b;
+                let unbiased = var * n / (n - 1.0);
+                m_push(
+                    affine((xc - mean) / (unbiased + eps).sqrt()),
+                    "used the unbiased variance",
+                    format!(
+                        "Σ (x − mean)² ÷ (n − 1) = {}; LayerNorm divides by n: var = {}",
+                        num(unbiased),
+                        num(var)
+                    ),
+                    Some("(biased: ÷ n)".to_string()),
+                );
+                m_push(
+                    affine((xc - mean) / (var + eps)),
+                    "divided by the variance, not by its square root",
+                    format!(
+                        "({} − {}) ÷ {} = {}; the divisor is √(var + eps) = {}",
+                        num(xc),
+                        op(mean),
+                        num(var + eps),
+                        num((xc - mean) / (var + eps)),
+                        num((var + eps).sqrt())
+                    ),
+                    Some("√(var + eps)".to_string()),
+                );
+                m_push(
+                    affine(xc / (var + eps).sqrt()),
+                    "forgot to subtract the mean",
+                    format!(
+                        "{} ÷ {} = {}; first subtract mean = {}",
+                        num(xc),
+                        num((var + eps).sqrt()),
+                        num(xc / (var + eps).sqrt()),
+                        num(mean)
+                    ),
+                    Some("mean =".to_string()),
+                );
+                m_push(
+                    affine(xc - mean),
+                    "centred but not divided by √(var + eps)",
+                    format!(
+                        "x − mean = {} − {} = {}; then divide by √(var + eps) = {}",
+                        num(xc),
+                        op(mean),
+                        num(xc - mean),
+                        num((var + eps).sqrt())
+                    ),
+                    Some("√(var + eps)".to_string()),
+                );
+                let z = (xc - mean) / (var + eps).sqrt();
+                m_push(
+                    z,
+                    "left out gamma and beta",
+                    format!(
+                        "x̂ = {} is the normalised value; then × gamma {} + beta {}",
+                        num(z),
+                        op(g),
+                        op(b)
+                    ),
+                    Some("gamma".to_string()),
+                );
+            }
+        }
+        _ => {}
+    }
+    if value != 0.0 {
+        m_push(
+            -value,
+            "the sign is flipped",
+            format!("the value is {}, yours has the opposite sign", num(value)),
+            None,
+        );
+    }
+    let labels = step.col_labels(head);
+    for (c, v) in m.index_axis(Axis(0), i).iter().enumerate() {
+        if c != j {
+            let label = labels.get(c).map(String::as_str).unwrap_or("");
+            m_push(
+                f64::from(*v),
+                "that is another cell of the row",
+                format!(
+                    "{} is column {c} ({label}); this question asks for column {j}",
+                    num(f64::from(*v))
+                ),
+                None,
+            );
+        }
+    }
+    out
+}
+
+/// Softmax of `x` at `j` (max subtracted; `None` when every entry is −∞).
+fn softmax_at(x: &[f64], j: usize) -> Option<f64> {
+    let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return None;
+    }
+    let sum: f64 = x.iter().map(|v| (v - max).exp()).sum();
+    Some((x.get(j)? - max).exp() / sum)
+}
+
+/// What the student needs to compute the item: the operands of its step, one per line.
+pub fn context(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    t: &Target,
+    precision: usize,
+) -> Vec<String> {
+    let Some(step) = trace.get(&t.step) else {
+        return Vec::new();
+    };
+    let num = |v: f32| fmt_number(v, precision);
+    let list = |v: &[f32]| {
+        format!(
+            "[{}]",
+            v.iter().map(|x| num(*x)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let hh = t.head.map(|h| format!("[{h}]")).unwrap_or_default();
+    let row_of = |s: &Step, r: usize| -> Option<Vec<f32>> {
+        let m = s.matrix(s.heads().and(t.head)).ok()?;
+        (r < m.nrows()).then(|| m.index_axis(Axis(0), r).to_vec())
+    };
+    let input = |k: usize| step.inputs().get(k).and_then(|n| trace.get(n));
+    let row_label = step.row_labels().get(t.row).cloned().unwrap_or_default();
+    let col_labels = step.col_labels(t.head);
+    let mut out = vec![format!("formula: {}", step.formula())];
+    let rowref = |s: &Step, r: usize| {
+        let h = if s.heads().is_some() {
+            hh.clone()
+        } else {
+            String::new()
+        };
+        format!("{}{h}[{r}]", s.name())
+    };
+    match step.kind() {
+        StepKind::Scores => {
+            if let (Some(q), Some(k)) = (input(0), input(1)) {
+                if let Some(r) = row_of(q, t.row) {
+                    out.push(format!(
+                        "q = {} ({row_label}) = {}",
+                        rowref(q, t.row),
+                        list(&r)
+                    ));
+                }
+                for &j in &t.cols {
+                    if let Some(r) = row_of(k, j) {
+                        let l = col_labels.get(j).map(String::as_str).unwrap_or("");
+                        out.push(format!("k = {} ({l}) = {}", rowref(k, j), list(&r)));
+                    }
+                }
+            }
+        }
+        StepKind::Scaled => {
+            if let Some(s) = input(0) {
+                if let Some(r) = row_of(s, t.row) {
+                    let vals: Vec<f32> = t.cols.iter().filter_map(|j| r.get(*j).copied()).collect();
+                    let cols: Vec<String> = t
+                        .cols
+                        .iter()
+                        .map(std::string::ToString::to_string)
+                        .collect();
+                    out.push(format!(
+                        "scores = {} columns {} = {}",
+                        rowref(s, t.row),
+                        cols.join(", "),
+                        list(&vals)
+                    ));
+                }
+                if let Some(q) = s.inputs().first().and_then(|n| trace.get(n)) {
+                    out.push(format!(
+                        "d_k = {} (the width of one head of {})",
+                        q.dims().1,
+                        q.name()
+                    ));
+                }
+            }
+        }
+        StepKind::Weights | StepKind::Probs | StepKind::Masked => {
+            if let Some(x) = input(0)
+                && let Some(r) = row_of(x, t.row)
+            {
+                out.push(format!(
+                    "x = {} ({row_label}) = {}",
+                    rowref(x, t.row),
+                    list(&r)
+                ));
+            }
+        }
+        StepKind::LayerNorm => {
+            if let Some(x) = input(0)
+                && let Some(r) = row_of(x, t.row)
+            {
+                out.push(format!(
+                    "x = {} ({row_label}) = {}",
+                    rowref(x, t.row),
+                    list(&r)
+                ));
+            }
+            if let Some(m) = model {
+                for k in [1, 2] {
+                    if let Some(n) = step.inputs().get(k)
+                        && let Ok(v) = m.weights().vector(n)
+                    {
+                        out.push(format!("{n} = {}", list(&v.to_vec())));
+                    }
+                }
+                out.push(format!("eps = {:e}", m.config().eps));
+            }
+        }
+        _ => {
+            for k in 0..step.inputs().len() {
+                match input(k) {
+                    Some(s) if s.dims().0 == step.dims().0 => {
+                        if let Some(r) = row_of(s, t.row) {
+                            out.push(format!("{} = {}", rowref(s, t.row), list(&r)));
+                        }
+                    }
+                    _ => out.push(format!("uses {}", step.inputs()[k])),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The question for `item`: what to compute, the operands, the hint.
+pub fn question(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    item: &Item,
+    precision: usize,
+) -> Result<String, PracticeError> {
+    let t = target(trace, &item.address)?;
+    let step = trace.step(&t.step)?;
+    let row_label = step.row_labels().get(t.row).cloned().unwrap_or_default();
+    let what = if t.cols.len() == 1 {
+        let l = step
+            .col_labels(t.head)
+            .get(t.cols[0])
+            .cloned()
+            .unwrap_or_default();
+        format!(
+            "{}  (row {} {row_label}, column {} {l}): 1 number",
+            item.address, t.row, t.cols[0]
+        )
+    } else {
+        format!(
+            "{}  (row {} {row_label}): {} numbers, columns 0 to {}",
+            item.address,
+            t.row,
+            t.cols.len(),
+            t.cols.len() - 1
+        )
+    };
+    let mut out = format!("compute {what}\n");
+    for l in context(model, trace, &t, precision) {
+        out.push_str("  ");
+        out.push_str(&l);
+        out.push('\n');
+    }
+    if let Some(h) = &item.hint {
+        out.push_str(&format!("  hint: {h}\n"));
+    }
+    out.push_str(&format!(
+        "  answer with `answer <number{}>` or type the number{}; right within ±{}\n",
+        if t.cols.len() == 1 { "" } else { "s…" },
+        if t.cols.len() == 1 {
+            ""
+        } else {
+            "s on one line"
+        },
+        fmt_tol(item.tolerance)
+    ));
+    Ok(out)
+}
+
+/// A session's practice score: numbers right out of numbers asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Score {
+    /// Numbers right.
+    pub right: usize,
+    /// Numbers asked (graded).
+    pub asked: usize,
+}
+
+impl Score {
+    /// Adds a grading.
+    pub fn add(&mut self, g: &Grading) {
+        self.right += g.right();
+        self.asked += g.asked();
+    }
+}
+
+impl std::fmt::Display for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.right, self.asked)
+    }
+}
+
+/// A random cell of `step` (head `head`) drawn from `seed` (SplitMix64): the same seed gives
+/// the same cell.
+pub fn random_cell(step: &Step, head: Option<usize>, seed: u64) -> Address {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let (rows, cols) = step.dims();
+    let n = (rows * cols).max(1) as u64;
+    let k = (z % n) as usize;
+    let mut indices: Vec<usize> = step.heads().and(head).into_iter().collect();
+    indices.extend([k / cols.max(1), k % cols.max(1)]);
+    Address {
+        name: step.name().to_string(),
+        indices,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::io::parse_and_build;
+
+    /// The article's example: q = [1, 2, 3] against k0 = [2, 1, 2], k1 = [0, 1, −1],
+    /// k2 = [1, 1, 1]: scores [10, −1, 6], scaled ÷ √3 = [5.7735, −0.5774, 3.4641],
+    /// weights [0.9082, 0.0016, 0.0902].
+    fn article() -> Trace {
+        let (_, r) = parse_and_build(
+            include_str!("../../../scenarios/dot-product.yaml"),
+            "dot-product.yaml",
+        )
+        .unwrap();
+        r.trace().clone()
+    }
+
+    fn grade1(trace: &Trace, at: &str, answer: f64) -> NumberGrade {
+        grade_tol(trace, at, answer, DEFAULT_TOLERANCE)
+    }
+
+    fn grade_tol(trace: &Trace, at: &str, answer: f64, tolerance: f64) -> NumberGrade {
+        let item = Item {
+            address: Address::parse(at).unwrap(),
+            hint: None,
+            tolerance,
+        };
+        let g = grade(None, trace, &item, &[answer], &ExplainOptions::default()).unwrap();
+        assert!(g.explanation.is_some(), "explain arithmetic shown for {at}");
+        g.numbers.into_iter().next().unwrap()
+    }
+
+    fn what(n: &NumberGrade) -> &str {
+        n.mistake.as_ref().map_or("", |m| m.what.as_str())
+    }
+
+    #[test]
+    fn right_and_wrong_answers() {
+        let t = article();
+        // q·k0 = 1×2 + 2×1 + 3×2 = 10
+        assert!(grade1(&t, "scores[0][0]", 10.0).right);
+        // 13.7 is no classic mistake of 10: wrong, and no term can be blamed.
+        let n = grade1(&t, "scores[0][0]", 13.7);
+        assert!(!n.right);
+        assert_eq!(n.mistake, None);
+        let text = grade(
+            None,
+            &t,
+            &Item::new(Address::parse("scores[0][0]").unwrap()),
+            &[13.7],
+            &ExplainOptions::default(),
+        )
+        .unwrap()
+        .to_text(4);
+        assert!(
+            text.contains("could not tell which term went wrong"),
+            "{text}"
+        );
+        assert!(text.contains("1×2 + 2×1 + 3×2 = 10"), "{text}");
+    }
+
+    #[test]
+    fn tolerance_edges() {
+        let t = article();
+        // Default ±0.01 around 10: 10.009 is inside, 10.011 outside.
+        assert!(grade1(&t, "scores[0][0]", 10.009).right);
+        assert!(!grade1(&t, "scores[0][0]", 10.011).right);
+        assert!(grade1(&t, "scores[0][0]", 9.991).right);
+        assert!(!grade1(&t, "scores[0][0]", 9.989).right);
+        // A scenario's own tolerance 0.5: 10.49 inside, 10.51 outside.
+        assert!(grade_tol(&t, "scores[0][0]", 10.49, 0.5).right);
+        assert!(!grade_tol(&t, "scores[0][0]", 10.51, 0.5).right);
+        // scaled[0][0] = 10/√3 = 5.7735027: 5.77 is within 0.01, 5.76 is not.
+        assert!(grade1(&t, "scaled[0][0]", 5.77).right);
+        assert!(!grade1(&t, "scaled[0][0]", 5.76).right);
+    }
+
+    #[test]
+    fn dot_product_mistakes() {
+        let t = article();
+        // Products 1×2 = 2, 2×1 = 2, 3×2 = 6; with the third negated: 2 + 2 − 6 = −2.
+        let n = grade1(&t, "scores[0][0]", -2.0);
+        assert_eq!(what(&n), "one product's sign went wrong");
+        assert_eq!(n.mistake.unwrap().term.as_deref(), Some("3×2"));
+        // Without the third product: 2 + 2 = 4.
+        let n = grade1(&t, "scores[0][0]", 4.0);
+        assert_eq!(what(&n), "one product left out");
+        // Σ (q + k) = 3 + 3 + 5 = 11.
+        assert_eq!(
+            what(&grade1(&t, "scores[0][0]", 11.0)),
+            "added instead of multiplied"
+        );
+        // −1 is q·k1, the next cell of the row.
+        assert_eq!(
+            what(&grade1(&t, "scores[0][0]", -1.0)),
+            "that is another cell of the row"
+        );
+    }
+
+    #[test]
+    fn scaling_mistakes() {
+        let t = article();
+        // scaled[0][0] = 10 ÷ √3 = 5.7735; the raw score 10 forgets ÷ √d_k.
+        let n = grade1(&t, "scaled[0][0]", 10.0);
+        assert_eq!(what(&n), "forgot to divide by √d_k");
+        assert_eq!(n.mistake.unwrap().term.as_deref(), Some("÷ √d_k"));
+        // 10 ÷ 3 = 3.3333.
+        assert_eq!(
+            what(&grade1(&t, "scaled[0][0]", 3.3333)),
+            "divided by d_k, not by its square root"
+        );
+        // 10 × √3 = 17.3205.
+        assert_eq!(
+            what(&grade1(&t, "scaled[0][0]", 17.3205)),
+            "multiplied by √d_k instead of dividing"
+        );
+        // (2 + 2 − 6) ÷ √3 = −1.1547: the third product's sign.
+        assert_eq!(
+            what(&grade1(&t, "scaled[0][0]", -1.1547)),
+            "one product's sign went wrong in q·k"
+        );
+        // −5.7735: the whole sign.
+        assert_eq!(
+            what(&grade1(&t, "scaled[0][0]", -5.7735)),
+            "the sign is flipped"
+        );
+    }
+
+    #[test]
+    fn softmax_mistakes() {
+        let t = article();
+        // weights[0][0] = 1 / (1 + e^−6.3509 + e^−2.3094) = 0.9082 (max subtracted or not:
+        // the same number, so both ways are right).
+        assert!(grade1(&t, "weights[0][0]", 0.9082).right);
+        // Softmax of the raw scores [10, −1, 6]: 1 / (1 + e^−11 + e^−4) = 0.9820.
+        assert_eq!(
+            what(&grade1(&t, "weights[0][0]", 0.982)),
+            "forgot to divide by √d_k before the softmax"
+        );
+        // e^(x_0 − max) = e^0 = 1, never divided by Σ = 1.1011.
+        let n = grade1(&t, "weights[0][0]", 1.0);
+        assert_eq!(what(&n), "forgot to normalise");
+        assert_eq!(n.mistake.unwrap().term.as_deref(), Some("Σ"));
+        // e^5.7735027 = 321.662 without the max subtracted, still not normalised.
+        assert_eq!(
+            what(&grade1(&t, "weights[0][0]", 321.662)),
+            "forgot to normalise"
+        );
+        // x_0 / Σ x = 5.7735 / (5.7735 − 0.5774 + 3.4641) = 5.7735 / 8.6603 = 0.6667.
+        assert_eq!(
+            what(&grade1(&t, "weights[0][0]", 0.6667)),
+            "normalised without e^"
+        );
+        // weights[0][2] = 0.0993 / 1.1011 = 0.0902; Σ without e^(x_0 − max) = 1 is
+        // 0.0017 + 0.0993 = 0.1011, and 0.0993 / 0.1011 = 0.9827.
+        assert_eq!(
+            what(&grade1(&t, "weights[0][2]", 0.9827)),
+            "one term left out of the sum"
+        );
+    }
+
+    #[test]
+    fn layer_norm_mistakes() {
+        let (_, r) = parse_and_build(
+            include_str!("../../../scenarios/add-and-norm.yaml"),
+            "add-and-norm.yaml",
+        )
+        .unwrap();
+        let (m, t) = (r.model(), r.trace());
+        let g = |answer: f64| {
+            let item = Item::new(Address::parse("enc.0.add_norm1.out[1][0]").unwrap());
+            grade(m, t, &item, &[answer], &ExplainOptions::default())
+                .unwrap()
+                .numbers
+                .remove(0)
+        };
+        // x = [5, 3, 1, −1]: mean 2, var (9 + 1 + 1 + 9)/4 = 5; (5 − 2)/√5.00001 = 1.3416.
+        assert!(g(1.3416).right);
+        // ÷ (n − 1): var 20/3 = 6.6667, 3/√6.66668 = 1.1619.
+        assert_eq!(what(&g(1.1619)), "used the unbiased variance");
+        // 3 / 5.00001 = 0.6.
+        assert_eq!(
+            what(&g(0.6)),
+            "divided by the variance, not by its square root"
+        );
+        // 5 / 2.2361 = 2.2361.
+        assert_eq!(what(&g(2.2361)), "forgot to subtract the mean");
+        // 5 − 2 = 3.
+        assert_eq!(what(&g(3.0)), "centred but not divided by √(var + eps)");
+        // A number no mistake explains.
+        assert_eq!(g(0.9).mistake, None);
+    }
+
+    #[test]
+    fn a_row_item_grades_each_number() {
+        let t = article();
+        let item = Item::new(Address::parse("weights[0]").unwrap());
+        let g = grade(
+            None,
+            &t,
+            &item,
+            &[0.9082, 0.5, 0.09],
+            &ExplainOptions::default(),
+        )
+        .unwrap();
+        assert_eq!((g.right(), g.asked()), (2, 3));
+        assert!(!g.numbers[1].right);
+        // The explanation shown is the first wrong cell's.
+        assert_eq!(g.explanation.unwrap().address, "weights[0][1]");
+        let err = grade(None, &t, &item, &[0.9], &ExplainOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "weights[0] asks for 3 numbers, but 1 was given"
+        );
+    }
+
+    #[test]
+    fn a_whole_step_is_not_an_item() {
+        let t = article();
+        let e = target(&t, &Address::parse("scores").unwrap()).unwrap_err();
+        assert!(e.to_string().contains("one cell or one row"), "{e}");
+    }
+}
