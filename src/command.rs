@@ -175,6 +175,27 @@ pub enum Command {
         /// Write it even when it is predicted to be larger than the limit (`export!`).
         force: bool,
     },
+    /// Write one matrix (a step, one head) as an SVG heatmap or a Markdown, CSV or LaTeX
+    /// table; a cell address selects and explains that cell.
+    Plot {
+        /// The matrix (`name`, `name[h]`) or a cell of it (`name[h][i][j]`).
+        address: Address,
+        /// The file; its extension gives the format (.svg, .md, .csv, .tex).
+        path: PathBuf,
+        /// Replace an existing file (`plot!`).
+        force: bool,
+    },
+    /// A printing command whose output goes to a Markdown file (`show … > file.md`).
+    Redirect {
+        /// The command.
+        command: Box<Command>,
+        /// The command as typed (before `>`).
+        line: String,
+        /// The file.
+        path: PathBuf,
+        /// Replace an existing file (`>!`).
+        force: bool,
+    },
     /// Parameter count.
     Params,
     /// Attach a note to the current step of the recorded tour.
@@ -312,6 +333,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "export",
         usage: "export <file.npz|file.json> | export! <file>",
         summary: "write every step and weight for numpy",
+    },
+    CommandSpec {
+        name: "plot",
+        usage: "plot <name>[h][i][j] <file.svg|.md|.csv|.tex> | plot! <name>[h] <file>",
+        summary: "write a matrix as an SVG heatmap or a Markdown, CSV or LaTeX table; a cell is selected and explained (plot! overwrites)",
     },
     CommandSpec {
         name: "params",
@@ -752,6 +778,57 @@ fn path(command: &'static str, rest: &str) -> Result<PathBuf, ParseError> {
     }
 }
 
+/// The printing commands whose output `> file.md` can send to a file. Their arguments never
+/// contain `>` (step addresses, numbers, command names); `text`, `target` and `note`, whose
+/// sentences may (`<bos>`), are not among them, so a `>` there stays part of the text.
+pub const REDIRECTABLE: &[&str] = &[
+    "show", "explain", "diff", "check", "params", "help", "?", "grad", "loss",
+];
+
+/// `show … > file` / `show … >! file`: the command and the file, when the line is a
+/// printing command ([`REDIRECTABLE`]) with a `>`.
+fn redirect(line: &str) -> Result<Option<Command>, ParseError> {
+    let Some(gt) = line.find('>') else {
+        return Ok(None);
+    };
+    let before = &line[..gt];
+    let word = before.split_whitespace().next().unwrap_or("");
+    if !REDIRECTABLE.contains(&word.to_ascii_lowercase().as_str()) {
+        return Ok(None);
+    }
+    let after = &line[gt + 1..];
+    let (force, file) = match after.strip_prefix('!') {
+        Some(f) => (true, f),
+        None => (false, after),
+    };
+    let file = file.trim().trim_matches('"');
+    if file.is_empty() {
+        return Err(ParseError::Missing {
+            command: "show",
+            what: "a file name after `>`",
+            usage: "<command> > file.md | <command> >! file.md",
+        });
+    }
+    if file.contains('>') {
+        return Err(ParseError::Bad {
+            command: "show",
+            value: after.trim().to_string(),
+            expected: "one file name after `>` (or `>!` to overwrite)".into(),
+            usage: "<command> > file.md | <command> >! file.md",
+        });
+    }
+    let before = before.trim();
+    match parse(before)? {
+        Some(c) => Ok(Some(Command::Redirect {
+            command: Box::new(c),
+            line: before.to_string(),
+            path: PathBuf::from(file),
+            force,
+        })),
+        None => Ok(None),
+    }
+}
+
 /// Parses one line. Blank lines and `#` comments give `Ok(None)`.
 pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
     if line.len() > crate::limits::MAX_LINE_BYTES {
@@ -763,6 +840,9 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
+    }
+    if let Some(r) = redirect(line)? {
+        return Ok(Some(r));
     }
     let (word, rest) = split_word(line);
     let cmd = match word.to_ascii_lowercase().as_str() {
@@ -878,6 +958,17 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             no_extra("params", rest)?;
             Command::Params
         }
+        w @ ("plot" | "plot!") => {
+            let (a, file) = split_word(rest);
+            if a.is_empty() {
+                return Err(missing("plot", "a step name and a file"));
+            }
+            Command::Plot {
+                address: address("plot", a)?,
+                path: path("plot", file)?,
+                force: w == "plot!",
+            }
+        }
         "help" | "?" => Command::Help(if rest.is_empty() {
             None
         } else {
@@ -919,6 +1010,7 @@ pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
                 s.push_str(&format!("  {:w$}  {}\n", c.name, c.summary));
             }
             s.push_str("addresses: name, name[h] (a head), name[h][i] (a row), name[h][i][j] (a cell); steps without heads drop [h]\n");
+            s.push_str("`show … > file.md` (and explain, diff, check, params, help, grad, loss) writes the output as Markdown to a new file; `>!` overwrites\n");
             Ok(s)
         }
         Some(t) => {

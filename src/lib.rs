@@ -3,7 +3,8 @@
 //! Layers, from the bottom: [`model`] (pure math) records every intermediate of a forward
 //! pass into a [`trace::Trace`]; [`render`] prints steps as aligned matrices; [`export`]
 //! writes a trace and its weights for numpy/PyTorch; [`explain`] gives the arithmetic behind
-//! any cell of a trace; [`scenario`] reads, writes and checks YAML scenarios; [`session`]
+//! any cell of a trace; [`plot`] draws one matrix as an SVG heatmap or a Markdown, CSV or
+//! LaTeX table, in the colours of [`heat`] that the terminal uses too; [`scenario`] reads, writes and checks YAML scenarios; [`session`]
 //! holds a study session that both front ends change only through [`session::Session::apply`]
 //! with a [`command::Command`]; [`repl`] is the rustyline front end and [`tui`] the ratatui
 //! one; [`mod@bench`] measures the forward pass against the machine's matrix-product rate.
@@ -18,9 +19,11 @@ pub mod buffers;
 pub mod command;
 pub mod explain;
 pub mod export;
+pub mod heat;
 pub mod learn;
 pub mod limits;
 pub mod model;
+pub mod plot;
 pub mod render;
 pub mod repl;
 pub mod scenario;

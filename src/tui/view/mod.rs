@@ -64,6 +64,10 @@ pub const HELP: &[(&str, &str)] = &[
         "save the session as a scenario (asks for the file; never overwrites silently)",
     ),
     (
+        "x",
+        "write the matrix on screen (this step and head, the selected cell explained) as an SVG picture (asks for the file)",
+    ),
+    (
         "r",
         "replay the scenario's guided tour (n / p step through its stops, Esc ends it)",
     ),
@@ -715,6 +719,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             let label = match kind {
                 PromptKind::Command => ":",
                 PromptKind::SavePath => "save as: ",
+                PromptKind::PlotPath => "write the matrix as SVG to: ",
                 PromptKind::CheckpointPath => "save checkpoint as: ",
                 PromptKind::ForceToken => "next token (instead of the model's): ",
             };
@@ -772,6 +777,10 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("↑↓", "history"),
             ("help", "lists the commands"),
         ],
+        Mode::Prompt {
+            kind: PromptKind::PlotPath,
+            ..
+        } => vec![("Enter", "write"), ("Esc", "cancel")],
         Mode::Prompt { line, .. } if line.is_suggested() => vec![
             ("Enter", "save"),
             ("type", "a new name"),
@@ -835,6 +844,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 v.push(("i", "edit"));
             }
             v.push(("w", "save"));
+            v.push(("x", "svg"));
             if !hand {
                 v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
                 v.push(("d L", "decode/learn"));

@@ -1,0 +1,135 @@
+//! Output to files in a [`Session`]: `plot` (one matrix as an SVG heatmap or a Markdown,
+//! CSV or LaTeX table) and `> file.md` after a printing command.
+
+use std::path::Path;
+
+use crate::command::Command;
+use crate::plot::{self, Here, Plot, PlotError, PlotFormat};
+use crate::trace::Address;
+
+use super::{Outcome, Session, SessionError};
+
+impl Session {
+    /// The plot of `address` as `plot` would write it (the selected cell explained when
+    /// the cursor is on that matrix). Changes nothing.
+    pub fn plot_of(&self, address: &Address) -> Result<Plot, SessionError> {
+        let c = self.cursor();
+        let here = Here {
+            step: &c.step,
+            head: c.head,
+            cell: (c.row, c.col),
+        };
+        Ok(plot::of_address(
+            self.model(),
+            self.trace(),
+            address,
+            self.precision(),
+            Some(here),
+        )?)
+    }
+
+    /// The name `x` in the TUI suggests for the matrix on screen: `<step>-h<head>.svg`
+    /// (`<step>.svg` for steps without heads).
+    pub fn plot_file_name(&self) -> String {
+        let c = self.cursor();
+        match self.current_head() {
+            Some(h) => format!("{}-h{h}.svg", c.step),
+            None => format!("{}.svg", c.step),
+        }
+    }
+
+    pub(super) fn plot(
+        &self,
+        address: &Address,
+        path: &Path,
+        force: bool,
+    ) -> Result<Outcome, SessionError> {
+        let format = PlotFormat::from_path(path)?;
+        let p = self.plot_of(address)?;
+        plot::write_file(path, &p.render(format), force)?;
+        let (r, c) = p.dims();
+        let cell = match (p.selected, &p.explanation) {
+            (Some((i, j)), Some(_)) => format!(", cell [{i}][{j}] selected and explained"),
+            (Some((i, j)), None) => format!(", cell [{i}][{j}] selected"),
+            _ => String::new(),
+        };
+        Ok(Outcome::say(format!(
+            "wrote {} ({format}: {}, {r} × {c}{cell})",
+            path.display(),
+            p.name
+        )))
+    }
+
+    /// Runs a printing command and writes what it would print to `path` as Markdown.
+    pub(super) fn redirect(
+        &mut self,
+        command: Command,
+        line: &str,
+        path: &Path,
+        force: bool,
+    ) -> Result<Outcome, SessionError> {
+        if matches!(
+            command,
+            Command::Redirect { .. } | Command::Plot { .. } | Command::Quit { .. }
+        ) {
+            return Err(SessionError::NotHere(format!(
+                "`{line}` prints nothing to save; `> file.md` follows show, explain, diff, check, params, help, grad or loss"
+            )));
+        }
+        // Refuse before running anything: an existing file is never replaced without `>!`.
+        let target = crate::atomic::resolve_links(path).map_err(|cause| PlotError::Io {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        if !force && target.exists() {
+            return Err(PlotError::WouldOverwrite {
+                path: path.to_path_buf(),
+            }
+            .into());
+        }
+        let tables = match &command {
+            Command::Show(Some(a)) => self.markdown_tables(a),
+            _ => None,
+        };
+        let out = self.apply(command)?;
+        let mut md = format!("`{line}`\n\n");
+        match tables {
+            Some(t) => md.push_str(&t),
+            None => md.push_str(&plot::table::fenced(&out.text)),
+        }
+        plot::write_file(path, &md, true)?;
+        Ok(Outcome::say(format!(
+            "wrote {} ({} lines of Markdown: the output of `{line}`)",
+            path.display(),
+            md.lines().count()
+        )))
+    }
+
+    /// `show name` / `show name[h]` as Markdown tables (one per head when a per-head step
+    /// is shown whole); `None` for rows, cells and addresses that do not resolve.
+    fn markdown_tables(&self, a: &Address) -> Option<String> {
+        let step = self.trace().get(&a.name)?;
+        let heads: Vec<Option<usize>> = match (step.heads(), a.indices.as_slice()) {
+            (Some(_), [h]) => vec![Some(*h)],
+            (Some(_), []) if step.matrix(None).is_ok() => vec![None],
+            (Some(n), []) => (0..n).map(Some).collect(),
+            (None, []) => vec![None],
+            _ => return None,
+        };
+        let mut out = String::new();
+        for h in heads {
+            let p = Plot::of_step(step, h, self.precision()).ok()?;
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            let (r, c) = p.dims();
+            out.push_str(&format!("**{}** ({r} × {c}): `{}`\n\n", p.name, p.formula));
+            out.push_str(&plot::table::markdown_table(&p));
+        }
+        out.push_str(&format!(
+            "\n{} digits after the decimal point.\n",
+            self.precision()
+        ));
+        Some(out)
+    }
+}
