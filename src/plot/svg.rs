@@ -310,9 +310,23 @@ fn legend(s: &mut String, p: &Plot, scale: f32, x0: f64, y: f64, info: &str, not
     } else {
         (-scale, scale)
     };
+    // One swatch per colour of the scale: 0, 0.1, …, 1 (sequential); the middle of each of
+    // the five blue bins, zero, the five red bins (diverging).
+    let swatch_value = |k: usize| -> f32 {
+        if sequential {
+            k as f32 / 10.0
+        } else {
+            let sign = if k < 5 { -1.0 } else { 1.0 };
+            let bin = (k as f32 - 5.0).abs();
+            if bin == 0.0 {
+                0.0
+            } else {
+                sign * (bin - 0.5) / 5.0 * scale.max(f32::MIN_POSITIVE)
+            }
+        }
+    };
     for k in 0..11 {
-        let v = lo + (hi - lo) * k as f32 / 10.0;
-        let h = heat::heat(p.kind, v, scale);
+        let h = heat::heat(p.kind, swatch_value(k), scale.max(f32::MIN_POSITIVE));
         let _ = writeln!(
             s,
             r##"<rect x="{:.1}" y="{y:.1}" width="{SW}" height="14" fill="{}" stroke="#ffffff" stroke-width="0.5"/>"##,
