@@ -1045,6 +1045,53 @@ mod tests {
     }
 
     #[test]
+    fn plot_and_redirect_parse_and_a_sentence_keeps_its_gt() {
+        assert_eq!(
+            ok("plot enc.0.attn.weights[1] w.svg"),
+            Command::Plot {
+                address: Address::parse("enc.0.attn.weights[1]").unwrap(),
+                path: "w.svg".into(),
+                force: false,
+            }
+        );
+        assert!(matches!(
+            ok("plot! scores m.md"),
+            Command::Plot { force: true, .. }
+        ));
+        assert!(err("plot").contains("needs a step name and a file"));
+        assert!(err("plot scores").contains("needs a file name"));
+        assert_eq!(
+            ok("show enc.0.attn.weights[0] > out/w.md"),
+            Command::Redirect {
+                command: Box::new(Command::Show(Some(
+                    Address::parse("enc.0.attn.weights[0]").unwrap()
+                ))),
+                line: "show enc.0.attn.weights[0]".into(),
+                path: "out/w.md".into(),
+                force: false,
+            }
+        );
+        assert!(matches!(
+            ok("show>s.md"),
+            Command::Redirect { force: false, .. }
+        ));
+        assert!(matches!(
+            ok("explain >! e.md"),
+            Command::Redirect { force: true, .. }
+        ));
+        assert!(matches!(ok("diff > d.md"), Command::Redirect { .. }));
+        assert!(err("show scores >").contains("a file name after `>`"));
+        assert!(err("show scores > a > b").contains("one file name"));
+        // Sentences and notes may hold `>`: no redirection there.
+        assert_eq!(ok("text a > b"), Command::Text("a > b".into()));
+        assert_eq!(
+            ok("target <bos> I go"),
+            Command::Target("<bos> I go".into())
+        );
+        assert_eq!(ok("note q > k here"), Command::Note("q > k here".into()));
+    }
+
+    #[test]
     fn every_command_parses() {
         assert_eq!(
             ok("text 나는 학교에 간다"),

@@ -413,3 +413,41 @@ fn the_articles_example_with_scaling_off() {
         insta::assert_snapshot!(format!("hand_check_scale_off_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn x_then_enter_writes_the_svg_and_the_status_line_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("m.svg");
+    let mut msgs = prompt("show enc.0.attn.weights[0][1][2]");
+    msgs.push(Message::Plot);
+    let a = app_at(120, 40, &msgs);
+    // The prompt with its suggested name is drawn in the status line.
+    let text = screen(&a);
+    assert!(
+        text.contains("write the matrix as SVG to: enc.0.attn.weights-h0.svg"),
+        "{text}"
+    );
+    // Replace the suggestion with a file in a temporary directory, Enter.
+    let mut msgs = msgs;
+    msgs.extend(
+        f.to_str()
+            .unwrap()
+            .chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+    );
+    msgs.push(Message::Submit);
+    let a = app_at(120, 40, &msgs);
+    let text = screen(&a);
+    assert!(
+        text.contains(&format!(
+            "wrote {} (svg: enc.0.attn.weights[0]",
+            f.display()
+        )),
+        "{text}"
+    );
+    assert!(std::fs::read_to_string(&f).unwrap().contains(">학교에</"));
+    // The key is in the help and the footer.
+    let help = screen(&app_at(120, 40, &[Message::Help]));
+    assert!(help.contains("as an SVG picture"), "{help}");
+    assert!(screen(&app_at(120, 40, &[])).contains("x svg"));
+}

@@ -1088,3 +1088,69 @@ fn the_pipeline_names_the_mask_each_self_attention_uses() {
         labels(&d)
     );
 }
+
+#[test]
+fn x_writes_the_matrix_on_screen_as_svg_and_asks_before_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app();
+    command(&mut a, "show enc.0.attn.weights[1][2][0]");
+    assert_eq!(
+        from_event(&a, &key(KeyCode::Char('x'))),
+        Some(Message::Plot)
+    );
+    update(&mut a, Message::Plot);
+    // The prompt suggests <step>-h<head>.svg in the current directory.
+    match a.mode() {
+        Mode::Prompt { kind, line } => {
+            assert_eq!(*kind, PromptKind::PlotPath);
+            assert_eq!(line.text(), "enc.0.attn.weights-h1.svg");
+        }
+        m => panic!("{m:?}"),
+    }
+    let f = dir.path().join("w.svg");
+    typed(&mut a, f.to_str().unwrap());
+    update(&mut a, Message::Submit);
+    let (kind, text) = status(&a);
+    assert_eq!(kind, StatusKind::Info, "{text}");
+    assert!(
+        text.starts_with(&format!("wrote {}", f.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("enc.0.attn.weights[1]") && text.contains("cell [2][0]"),
+        "{text}"
+    );
+    let svg = std::fs::read_to_string(&f).unwrap();
+    assert!(
+        svg.contains("enc.0.attn.weights[1][2][0] ="),
+        "the explanation is in it"
+    );
+    // The same file again: a y/n question; n keeps it, y replaces it.
+    command(&mut a, "head 0");
+    for (answer, replaced) in [(false, false), (true, true)] {
+        update(&mut a, Message::Plot);
+        typed(&mut a, f.to_str().unwrap());
+        update(&mut a, Message::Submit);
+        assert!(
+            matches!(a.mode(), Mode::ConfirmOverwrite { .. }),
+            "{:?}",
+            a.mode()
+        );
+        assert!(status(&a).1.contains("overwrite it? y/n"));
+        update(&mut a, Message::Confirm(answer));
+        let now = std::fs::read_to_string(&f).unwrap();
+        assert_eq!(now.contains("enc.0.attn.weights[0]"), replaced);
+        assert!(
+            status(&a)
+                .1
+                .starts_with(if replaced { "wrote" } else { "not written" })
+        );
+    }
+}
+
+/// A line typed at the `:` prompt.
+fn command(app: &mut App, line: &str) {
+    update(app, Message::OpenPrompt);
+    typed(app, line);
+    update(app, Message::Submit);
+}

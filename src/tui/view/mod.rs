@@ -65,7 +65,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "x",
-        "write the matrix on screen (this step and head, the selected cell explained) as an SVG picture (asks for the file)",
+        "the matrix on screen as an SVG picture, the cell explained (asks for the file)",
     ),
     (
         "r",
