@@ -428,7 +428,6 @@ fn x_then_enter_writes_the_svg_and_the_status_line_says_so() {
         "{text}"
     );
     // Replace the suggestion with a file in a temporary directory, Enter.
-    let mut msgs = msgs;
     msgs.extend(
         f.to_str()
             .unwrap()
