@@ -720,8 +720,10 @@ fn plot(a: PlotArgs) -> Result<ExitCode> {
             })?)
         }
     };
-    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
-    let trace = runnable.trace();
+    // The scenario the workbench opens (the built-in one by default), so that the picture
+    // shows what `qkv` shows.
+    let session = session_for(a.scenario.as_deref(), &a.model)?;
+    let trace = session.trace();
     let step = trace
         .step(&addr.name)
         .with_context(|| format!("--show {}", a.show))?;
@@ -735,7 +737,7 @@ fn plot(a: PlotArgs) -> Result<ExitCode> {
             ),
         }
     }
-    let p = plot::of_address(runnable.model(), trace, &addr, a.precision, None)
+    let p = plot::of_address(session.model(), trace, &addr, a.precision, None)
         .with_context(|| format!("--show {}", a.show))?;
     let text = p.render(format);
     if to_stdout {

@@ -524,3 +524,27 @@ fn plot_errors_exit_2_and_write_nothing() {
     assert!(stderr(&o).contains("extension"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn plot_without_a_scenario_draws_what_the_workbench_opens_on() {
+    // The workbench opens on the built-in scenario; `qkv plot` draws the same numbers.
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let w = s
+        .trace()
+        .step("enc.0.attn.weights")
+        .unwrap()
+        .matrix(Some(0))
+        .unwrap()
+        .to_owned();
+    let o = qkv(&["plot", "--show", "enc.0.attn.weights", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3);
+    for (i, r) in rows.iter().enumerate() {
+        let cells: Vec<&str> = r.trim_end_matches('\r').split(',').collect();
+        for j in 0..3 {
+            assert_eq!(cells[j + 1], format!("{:.4}", w[[i, j]]), "{out}");
+        }
+    }
+}

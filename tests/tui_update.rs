@@ -1154,3 +1154,41 @@ fn command(app: &mut App, line: &str) {
     typed(app, line);
     update(app, Message::Submit);
 }
+
+#[test]
+fn x_in_the_gradient_view_writes_the_gradient_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app();
+    command(&mut a, "show enc.0.attn.weights[0][1][2]");
+    update(&mut a, Message::ToggleGrad);
+    assert!(a.grad_view());
+    update(&mut a, Message::Plot);
+    match a.mode() {
+        Mode::Prompt { line, .. } => assert_eq!(line.text(), "grad.enc.0.attn.weights-h0.svg"),
+        m => panic!("{m:?}"),
+    }
+    let f = dir.path().join("g.svg");
+    typed(&mut a, f.to_str().unwrap());
+    update(&mut a, Message::Submit);
+    let (_, text) = status(&a);
+    assert!(text.contains("grad.enc.0.attn.weights[0]"), "{text}");
+    let svg = std::fs::read_to_string(&f).unwrap();
+    assert!(
+        svg.contains("grad.enc.0.attn.weights[0][1][2] ="),
+        "backward arithmetic beside it"
+    );
+    // Its numbers are the gradient's, not the forward step's.
+    let g = a
+        .session()
+        .current_gradient()
+        .unwrap()
+        .matrix(Some(0))
+        .unwrap()
+        .to_owned();
+    let want = qkv::render::fmt_value(g[[1, 2]], 4);
+    assert!(
+        svg.contains(&format!(r#"data-row="1" data-col="2""#))
+            && svg.contains(&format!(">{want}</text>")),
+        "{want}"
+    );
+}

@@ -14,6 +14,9 @@ impl Session {
     /// the cursor is on that matrix). Changes nothing.
     pub fn plot_of(&self, address: &Address) -> Result<Plot, SessionError> {
         let c = self.cursor();
+        if address.name.starts_with("grad.") {
+            return self.gradient_plot(address);
+        }
         let here = Here {
             step: &c.step,
             head: c.head,
@@ -26,6 +29,53 @@ impl Session {
             self.precision(),
             Some(here),
         )?)
+    }
+
+    /// The plot of a gradient step `grad.<name>` (computed by `grad` or the TUI's `g`), on
+    /// the diverging scale the gradient view uses, the selected cell's backward arithmetic
+    /// beside it.
+    fn gradient_plot(&self, address: &Address) -> Result<Plot, SessionError> {
+        let Some(g) = self.gradients() else {
+            return Err(SessionError::NotHere(format!(
+                "{}: the gradients are not computed for this trace; `grad` computes them",
+                address.name
+            )));
+        };
+        let c = self.cursor();
+        let on = format!("grad.{}", c.step);
+        let here = Here {
+            step: &on,
+            head: c.head,
+            cell: (c.row, c.col),
+        };
+        let mut p = plot::of_address(None, &g.trace, address, self.precision(), Some(here))?;
+        p.kind = crate::trace::StepKind::Scores;
+        if let Some((i, j)) = p.selected {
+            let step = g.trace.step(&address.name)?;
+            let mut indices: Vec<usize> = match (step.heads(), address.indices.first()) {
+                (Some(_), Some(h)) => vec![*h],
+                (Some(_), None) => {
+                    vec![
+                        if Some(c.step.as_str()) == address.name.strip_prefix("grad.") {
+                            c.head
+                        } else {
+                            0
+                        },
+                    ]
+                }
+                (None, _) => Vec::new(),
+            };
+            indices.extend([i, j]);
+            let at = Address {
+                name: address.name.clone(),
+                indices,
+            };
+            p.explanation = self
+                .gradient_explanation(Some(&at))
+                .ok()
+                .map(|e| e.to_text());
+        }
+        Ok(p)
     }
 
     /// The name `x` in the TUI suggests for the matrix on screen: `<step>-h<head>.svg`

@@ -285,7 +285,11 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                             "error: no file name given; nothing written",
                         );
                     } else {
-                        let at = app.session.cell_address();
+                        // The matrix on screen: the gradient in the gradient view.
+                        let mut at = app.session.cell_address();
+                        if app.grad_view && app.session.current_gradient().is_some() {
+                            at.name = format!("grad.{}", at.name);
+                        }
                         plot(app, at, PathBuf::from(p), false);
                     }
                 }
@@ -597,9 +601,13 @@ fn normal_mode(app: &mut App, msg: Message) {
             };
         }
         Message::Plot => {
+            let mut name = app.session.plot_file_name();
+            if app.grad_view && app.session.current_gradient().is_some() {
+                name = format!("grad.{name}");
+            }
             app.mode = Mode::Prompt {
                 kind: PromptKind::PlotPath,
-                line: LineEdit::suggestion(&app.session.plot_file_name()),
+                line: LineEdit::suggestion(&name),
             };
         }
         Message::Replay => {
