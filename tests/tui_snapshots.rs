@@ -450,3 +450,40 @@ fn x_then_enter_writes_the_svg_and_the_status_line_says_so() {
     assert!(help.contains("as an SVG picture"), "{help}");
     assert!(screen(&app_at(120, 40, &[])).contains("x svg"));
 }
+
+#[test]
+fn the_svg_cells_have_the_colours_the_terminal_draws() {
+    // The screen the workbench opens on, and the picture `x` writes of it.
+    let a = app_at(120, 40, &[]);
+    let buf = buffer(&a);
+    let s = a.session();
+    let head = s.current_head();
+    let mut at = qkv::trace::Address::parse(&s.cursor().step).unwrap();
+    at.indices = head.into_iter().collect();
+    let svg = s.plot_of(&at).unwrap().render(qkv::plot::PlotFormat::Svg);
+    let step = s.current_step().unwrap();
+    let (rows, cols) = step.matrix(head).unwrap().dim();
+    let mut compared = 0;
+    for r in 0..rows {
+        for c in 0..cols {
+            let (x, y) = cell_xy(&a, r, c);
+            let Color::Indexed(bg) = buf[(x, y)].bg else {
+                panic!("palette colours")
+            };
+            // The SVG's rectangle of cell (r, c) is the line before its number.
+            let lines: Vec<&str> = svg.lines().collect();
+            let k = lines
+                .iter()
+                .position(|l| l.contains(&format!(r#"data-row="{r}" data-col="{c}""#)))
+                .unwrap();
+            let want = format!(r#"fill="{}""#, qkv::heat::hex(bg));
+            assert!(
+                lines[k - 1].contains(&want),
+                "[{r}][{c}]: {} vs {want}",
+                lines[k - 1]
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, rows * cols);
+}
