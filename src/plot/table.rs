@@ -10,7 +10,7 @@ fn caption(p: &Plot) -> String {
 }
 
 /// A Markdown code span holding `s` (a fence longer than any run of backticks in it).
-fn code_span(s: &str) -> String {
+pub fn code_span(s: &str) -> String {
     let longest = longest_run(s, '`');
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -203,7 +203,7 @@ pub fn latex(p: &Plot) -> String {
     let cell = |x: &str| format!("\\makebox[{w}][r]{{${x}$}}");
     let label = |x: &str| format!("\\makebox[{w}][r]{{\\text{{{}}}}}", latex_escape(x));
     let mut out = format!(
-        "% {} — written by qkv: {} digits after the decimal point.\n% Needs \\usepackage{{amsmath}}; Hangul labels need XeLaTeX with kotex.\n",
+        "% {} — written by qkv: {} digits after the decimal point.\n% Needs \\usepackage{{amsmath}}; Hangul and the formula's symbols need XeLaTeX or LuaLaTeX with kotex.\n",
         latex_escape(&caption(p)),
         p.precision
     );

@@ -142,7 +142,7 @@ impl Session {
             _ => None,
         };
         let out = self.apply(command)?;
-        let mut md = format!("`{line}`\n\n");
+        let mut md = format!("{}\n\n", plot::table::code_span(line));
         match tables {
             Some(t) => md.push_str(&t),
             None => md.push_str(&plot::table::fenced(&out.text)),
@@ -173,7 +173,11 @@ impl Session {
                 out.push('\n');
             }
             let (r, c) = p.dims();
-            out.push_str(&format!("**{}** ({r} × {c}): `{}`\n\n", p.name, p.formula));
+            out.push_str(&format!(
+                "**{}** ({r} × {c}): {}\n\n",
+                p.name,
+                plot::table::code_span(&p.formula)
+            ));
             out.push_str(&plot::table::markdown_table(&p));
         }
         out.push_str(&format!(
