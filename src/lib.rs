@@ -4,7 +4,8 @@
 //! [`model`] (pure math) records every intermediate of a forward pass into a
 //! [`trace::Trace`]; [`render`] prints steps as aligned matrices; [`export`] writes a trace
 //! and its weights for numpy/PyTorch; [`explain`] gives the arithmetic behind any cell of a
-//! trace; [`learn`] trains and decodes; [`scenario`] reads, writes and checks YAML scenarios;
+//! trace; [`learn`] trains and decodes; [`plot`] draws one matrix as an SVG heatmap or a Markdown,
+//! CSV or LaTeX table, in the colours of [`heat`] that the terminal uses too; [`scenario`] reads, writes and checks YAML scenarios;
 //! [`session`] holds a study session that both front ends change only through
 //! [`session::Session::apply`] with a [`command::Command`].
 //!
@@ -15,8 +16,8 @@
 #![warn(missing_docs)]
 
 pub use qkv_core::{
-    atomic, buffers, command, explain, export, learn, limits, model, practice, render, scenario,
-    session, trace, util,
+    atomic, buffers, command, explain, export, heat, learn, limits, model, plot, practice, render,
+    scenario, session, trace, util,
 };
 
 pub mod bench;

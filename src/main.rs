@@ -43,6 +43,9 @@ enum Command {
     Run(RunArgs),
     /// Write every trace step and every weight to a .npz or .json file.
     Export(ExportArgs),
+    /// Write one matrix as an SVG heatmap (the terminal's colours, token labels, legend, the
+    /// selected cell's explanation) or a Markdown, CSV or LaTeX table.
+    Plot(PlotArgs),
     /// Count parameters per component, with the formula.
     Params(ParamsArgs),
     /// Verify the expectations of scenario files (files or directories of .yaml files).
@@ -424,6 +427,34 @@ struct ExportArgs {
     force: bool,
 }
 
+#[derive(Args)]
+struct PlotArgs {
+    /// A scenario file (its model, sentence and overrides); flags change them. Default: the
+    /// built-in 나는 학교에 간다 scenario.
+    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The matrix: `name` (head 0 of a per-head step) or `name[h]`, e.g.
+    /// `enc.0.attn.weights[1]`; `qkv run --list` lists the names.
+    #[arg(long = "show", value_name = "NAME[h]", required = true)]
+    show: String,
+    /// Output file (`-` or none: standard output). Its extension gives the format.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// svg, md, csv or tex (default: from the file's extension; md on standard output).
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Select cell ROW,COL: it is outlined and its arithmetic is shown beside the matrix.
+    #[arg(long, value_name = "R,C")]
+    cell: Option<String>,
+    /// Digits after the decimal point (0 to 12).
+    #[arg(long, default_value_t = 4, value_parser = precision_arg)]
+    precision: usize,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
 /// `939 MB`, `12.3 kB`.
 fn size_text(bytes: u64) -> String {
     match bytes {
@@ -525,6 +556,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         None => tui(TuiArgs::default()),
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
+        Some(Command::Plot(a)) => plot(a),
         Some(Command::Params(a)) => params(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Replay(a)) => replay(a),
@@ -677,6 +709,66 @@ fn export(a: ExportArgs) -> Result<ExitCode> {
             None => String::new(),
         }
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plot(a: PlotArgs) -> Result<ExitCode> {
+    use qkv::plot::{self, PlotFormat};
+    let to_stdout = a.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    // Everything is checked before the model runs and before anything is written.
+    let format = match (&a.format, &a.output) {
+        (Some(f), _) => PlotFormat::from_name(f)?,
+        (None, Some(p)) if !to_stdout => PlotFormat::from_path(p)?,
+        (None, _) => PlotFormat::Markdown,
+    };
+    let mut addr = Address::parse(&a.show).with_context(|| format!("--show {}", a.show))?;
+    let cell = match &a.cell {
+        None => None,
+        Some(c) => {
+            let parsed = c
+                .split_once(',')
+                .and_then(|(r, c)| Some((r.trim().parse().ok()?, c.trim().parse().ok()?)));
+            Some(parsed.with_context(|| {
+                format!("--cell {c:?}: give the row and column as R,C, e.g. --cell 1,2")
+            })?)
+        }
+    };
+    // The scenario the workbench opens (the built-in one by default), so that the picture
+    // shows what `qkv` shows.
+    let session = session_for(a.scenario.as_deref(), &a.model)?;
+    let trace = session.trace();
+    let step = trace
+        .step(&addr.name)
+        .with_context(|| format!("--show {}", a.show))?;
+    if let Some((r, c)) = cell {
+        match (step.heads(), addr.indices.len()) {
+            (Some(_), 0) => addr.indices = vec![0, r, c],
+            (Some(_), 1) | (None, 0) => addr.indices.extend([r, c]),
+            _ => anyhow::bail!(
+                "--show {} names more than a matrix: give `name` or `name[h]` with --cell",
+                a.show
+            ),
+        }
+    }
+    let p = plot::of_address(session.model(), trace, &addr, a.precision, None)
+        .with_context(|| format!("--show {}", a.show))?;
+    let text = p.render(format);
+    if to_stdout {
+        let mut o = std::io::stdout().lock();
+        o.write_all(text.as_bytes())?;
+        o.flush()?;
+    } else if let Some(path) = &a.output {
+        plot::write_file(path, &text, a.force)?;
+        let (r, c) = p.dims();
+        eprintln!(
+            "wrote {} ({format}: {}, {r} × {c}{})",
+            path.display(),
+            p.name,
+            p.selected
+                .map(|(i, j)| format!(", cell [{i}][{j}] selected"))
+                .unwrap_or_default()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -462,3 +462,166 @@ fn run_on_a_shorter_sentence_leaves_out_practice_questions_that_no_longer_fit() 
         stderr(&o)
     );
 }
+
+#[test]
+fn plot_writes_an_svg_and_refuses_to_overwrite_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("w.svg");
+    let fs = f.to_str().unwrap();
+    let o = qkv(&[
+        "plot",
+        "--show",
+        "enc.0.attn.weights",
+        "-o",
+        fs,
+        "--cell",
+        "1,2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("wrote"), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&f).unwrap();
+    assert!(svg.starts_with("<?xml"));
+    assert!(svg.contains(">학교에</text>"));
+    assert!(svg.contains(r#"class="selected""#));
+    // Again: refused, exit 2, the file as it was; --force replaces it.
+    let o = qkv(&["plot", "--show", "enc.0.attn.weights[1]", "-o", fs]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("exists; nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), svg);
+    let o = qkv(&[
+        "plot",
+        "--show",
+        "enc.0.attn.weights[1]",
+        "-o",
+        fs,
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .contains("enc.0.attn.weights[1]")
+    );
+}
+
+#[test]
+fn plot_text_formats_go_to_stdout_and_the_extension_sets_the_format() {
+    // The article's example: 10, −1, 6 divided by √3.
+    let o = qkv(&[
+        "plot",
+        "scenarios/dot-product.yaml",
+        "--show",
+        "scaled",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "scaled,k0,k1,k2\r\nq0,5.7735,-0.5774,3.4641\r\n"
+    );
+    let o = qkv(&[
+        "plot",
+        "scenarios/dot-product.yaml",
+        "--show",
+        "scaled",
+        "-o",
+        "-",
+    ]);
+    assert!(
+        stdout(&o).contains("| q0 | 5.7735 | −0.5774 | 3.4641 |"),
+        "{}",
+        stdout(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.tex");
+    let o = qkv(&[
+        "plot",
+        "scenarios/dot-product.yaml",
+        "--show",
+        "scaled",
+        "-o",
+        f.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&f)
+            .unwrap()
+            .contains("\\begin{bmatrix}")
+    );
+}
+
+#[test]
+fn plot_errors_exit_2_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            vec!["--show", "enc.0.atn.weights"],
+            "did you mean enc.0.attn.weights",
+        ),
+        (
+            vec!["--show", "enc.0.attn.weights[5]"],
+            "head 5 does not exist",
+        ),
+        (
+            vec!["--show", "enc.0.attn.weights", "--format", "png"],
+            "unknown format \"png\"",
+        ),
+        (
+            vec!["--show", "enc.0.attn.weights", "--cell", "1"],
+            "--cell",
+        ),
+        (
+            vec!["--show", "enc.0.attn.weights", "--cell", "1,9"],
+            "column",
+        ),
+        (vec!["--show", "enc.0.attn.weights[0][1]"], "whole matrix"),
+    ] {
+        let out = dir.path().join("x.svg");
+        let mut a = vec!["plot"];
+        a.extend(args.iter().copied());
+        a.extend(["-o", out.to_str().unwrap()]);
+        let o = qkv(&a);
+        assert_eq!(o.status.code(), Some(2), "{a:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{a:?}: {}", stderr(&o));
+        assert!(!out.exists(), "{a:?} wrote a file");
+    }
+    let o = qkv(&[
+        "plot",
+        "--show",
+        "enc.0.attn.weights",
+        "-o",
+        dir.path().join("x.png").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("extension"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn plot_without_a_scenario_draws_what_the_workbench_opens_on() {
+    // The workbench opens on the built-in scenario; `qkv plot` draws the same numbers.
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let w = s
+        .trace()
+        .step("enc.0.attn.weights")
+        .unwrap()
+        .matrix(Some(0))
+        .unwrap()
+        .to_owned();
+    let o = qkv(&["plot", "--show", "enc.0.attn.weights", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3);
+    for (i, r) in rows.iter().enumerate() {
+        let cells: Vec<&str> = r.trim_end_matches('\r').split(',').collect();
+        for j in 0..3 {
+            assert_eq!(cells[j + 1], format!("{:.4}", w[[i, j]]), "{out}");
+        }
+    }
+}

@@ -315,3 +315,33 @@ fn interactive_train_shows_progress_and_ctrl_c_stops_it_keeping_the_session() {
     p.send("quit!\r").unwrap();
     p.expect(Eof).unwrap();
 }
+
+#[test]
+fn show_and_explain_can_be_saved_to_markdown_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "show enc.0.attn.weights[0] > w.md\n\
+                  explain enc.0.attn.weights[0][1][2] > e.md\n\
+                  show enc.0.attn.weights[0] > w.md\n\
+                  show enc.0.attn.weights[1] >! w.md\n\
+                  plot enc.0.attn.weights[1] w.svg\n";
+    let o = repl(&["--keep-going"], script, dir.path());
+    let out = text(&o.stdout);
+    let err = text(&o.stderr);
+    assert!(out.contains("wrote w.md ("), "{out}");
+    assert!(out.contains("wrote e.md ("), "{out}");
+    // Nothing but the notes is printed: the tables went to the files.
+    assert!(!out.contains("(3 × 3)"), "{out}");
+    assert!(err.contains("w.md exists; nothing was written"), "{err}");
+    let w = std::fs::read_to_string(dir.path().join("w.md")).unwrap();
+    assert!(w.starts_with("`show enc.0.attn.weights[1]`"), "{w}");
+    assert!(
+        w.contains("| | 나는 | 학교에 | 간다 |\n|---|---:|---:|---:|\n| 나는 |"),
+        "{w}"
+    );
+    let e = std::fs::read_to_string(dir.path().join("e.md")).unwrap();
+    assert!(e.contains("```text\nenc.0.attn.weights[0][1][2] = "), "{e}");
+    assert!(
+        out.contains("wrote w.svg (svg: enc.0.attn.weights[1], 3 × 3"),
+        "{out}"
+    );
+}

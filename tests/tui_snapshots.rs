@@ -414,3 +414,77 @@ fn the_articles_example_with_scaling_off() {
         insta::assert_snapshot!(format!("hand_check_scale_off_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn x_then_enter_writes_the_svg_and_the_status_line_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("m.svg");
+    let mut msgs = prompt("show enc.0.attn.weights[0][1][2]");
+    msgs.push(Message::Plot);
+    let a = app_at(120, 40, &msgs);
+    // The prompt with its suggested name is drawn in the status line.
+    let text = screen(&a);
+    assert!(
+        text.contains("write the matrix as SVG to: enc.0.attn.weights-h0.svg"),
+        "{text}"
+    );
+    // Replace the suggestion with a file in a temporary directory, Enter.
+    msgs.extend(
+        f.to_str()
+            .unwrap()
+            .chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
+    );
+    msgs.push(Message::Submit);
+    let a = app_at(120, 40, &msgs);
+    let text = screen(&a);
+    assert!(
+        text.contains(&format!(
+            "wrote {} (svg: enc.0.attn.weights[0]",
+            f.display()
+        )),
+        "{text}"
+    );
+    assert!(std::fs::read_to_string(&f).unwrap().contains(">학교에</"));
+    // The key is in the help and the footer.
+    let help = screen(&app_at(120, 40, &[Message::Help]));
+    assert!(help.contains("as an SVG picture"), "{help}");
+    assert!(screen(&app_at(120, 40, &[])).contains("x svg"));
+}
+
+#[test]
+fn the_svg_cells_have_the_colours_the_terminal_draws() {
+    // The screen the workbench opens on, and the picture `x` writes of it.
+    let a = app_at(120, 40, &[]);
+    let buf = buffer(&a);
+    let s = a.session();
+    let head = s.current_head();
+    let mut at = qkv::trace::Address::parse(&s.cursor().step).unwrap();
+    at.indices = head.into_iter().collect();
+    let svg = s.plot_of(&at).unwrap().render(qkv::plot::PlotFormat::Svg);
+    let step = s.current_step().unwrap();
+    let (rows, cols) = step.matrix(head).unwrap().dim();
+    let mut compared = 0;
+    for r in 0..rows {
+        for c in 0..cols {
+            let (x, y) = cell_xy(&a, r, c);
+            let Color::Indexed(bg) = buf[(x, y)].bg else {
+                panic!("palette colours")
+            };
+            // The SVG's rectangle of cell (r, c) is the line before its number.
+            let lines: Vec<&str> = svg.lines().collect();
+            let k = lines
+                .iter()
+                .position(|l| l.contains(&format!(r#"data-row="{r}" data-col="{c}""#)))
+                .unwrap();
+            let want = format!(r#"fill="{}""#, qkv::heat::hex(bg));
+            assert!(
+                lines[k - 1].contains(&want),
+                "[{r}][{c}]: {} vs {want}",
+                lines[k - 1]
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, rows * cols);
+}

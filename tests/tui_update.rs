@@ -1089,3 +1089,110 @@ fn the_pipeline_names_the_mask_each_self_attention_uses() {
         labels(&d)
     );
 }
+
+#[test]
+fn x_writes_the_matrix_on_screen_as_svg_and_asks_before_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app();
+    command(&mut a, "show enc.0.attn.weights[1][2][0]");
+    assert_eq!(
+        from_event(&a, &key(KeyCode::Char('x'))),
+        Some(Message::Plot)
+    );
+    update(&mut a, Message::Plot);
+    // The prompt suggests <step>-h<head>.svg in the current directory.
+    match a.mode() {
+        Mode::Prompt { kind, line } => {
+            assert_eq!(*kind, PromptKind::PlotPath);
+            assert_eq!(line.text(), "enc.0.attn.weights-h1.svg");
+        }
+        m => panic!("{m:?}"),
+    }
+    let f = dir.path().join("w.svg");
+    typed(&mut a, f.to_str().unwrap());
+    update(&mut a, Message::Submit);
+    let (kind, text) = status(&a);
+    assert_eq!(kind, StatusKind::Info, "{text}");
+    assert!(
+        text.starts_with(&format!("wrote {}", f.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains("enc.0.attn.weights[1]") && text.contains("cell [2][0]"),
+        "{text}"
+    );
+    let svg = std::fs::read_to_string(&f).unwrap();
+    assert!(
+        svg.contains("enc.0.attn.weights[1][2][0] ="),
+        "the explanation is in it"
+    );
+    // The same file again: a y/n question; n keeps it, y replaces it.
+    command(&mut a, "head 0");
+    for (answer, replaced) in [(false, false), (true, true)] {
+        update(&mut a, Message::Plot);
+        typed(&mut a, f.to_str().unwrap());
+        update(&mut a, Message::Submit);
+        assert!(
+            matches!(a.mode(), Mode::ConfirmOverwrite { .. }),
+            "{:?}",
+            a.mode()
+        );
+        assert!(status(&a).1.contains("overwrite it? y/n"));
+        update(&mut a, Message::Confirm(answer));
+        let now = std::fs::read_to_string(&f).unwrap();
+        assert_eq!(now.contains("enc.0.attn.weights[0]"), replaced);
+        assert!(
+            status(&a)
+                .1
+                .starts_with(if replaced { "wrote" } else { "not written" })
+        );
+    }
+}
+
+/// A line typed at the `:` prompt.
+fn command(app: &mut App, line: &str) {
+    update(app, Message::OpenPrompt);
+    typed(app, line);
+    update(app, Message::Submit);
+}
+
+#[test]
+fn x_in_the_gradient_view_writes_the_gradient_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app();
+    command(&mut a, "show enc.0.attn.weights[0][1][2]");
+    update(&mut a, Message::ToggleGrad);
+    assert!(a.grad_view());
+    update(&mut a, Message::Plot);
+    match a.mode() {
+        Mode::Prompt { line, .. } => assert_eq!(line.text(), "grad.enc.0.attn.weights-h0.svg"),
+        m => panic!("{m:?}"),
+    }
+    let f = dir.path().join("g.svg");
+    typed(&mut a, f.to_str().unwrap());
+    update(&mut a, Message::Submit);
+    let (_, text) = status(&a);
+    assert!(text.contains("grad.enc.0.attn.weights[0]"), "{text}");
+    let svg = std::fs::read_to_string(&f).unwrap();
+    assert!(
+        svg.contains("grad.enc.0.attn.weights[0][1][2] ="),
+        "backward arithmetic beside it"
+    );
+    // Its numbers are the gradient's, not the forward step's.
+    let g = a
+        .session()
+        .current_gradient()
+        .unwrap()
+        .matrix(Some(0))
+        .unwrap()
+        .to_owned();
+    let want = qkv::render::fmt_value(g[[1, 2]], 4);
+    let line = svg
+        .lines()
+        .find(|l| l.contains(r#"class="cell" data-row="1" data-col="2""#))
+        .unwrap();
+    assert!(
+        line.ends_with(&format!(">{want}</text>")),
+        "{line} vs {want}"
+    );
+}

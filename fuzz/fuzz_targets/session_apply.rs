@@ -1,9 +1,11 @@
-//! `Session::apply` on the tiny default model: up to 8 command lines per input, those that
-//! touch files (save, load, export, replay of a file) left out. Must never panic.
+//! `Session::apply` on the default (trained, d_model 32) model: up to 8 command lines per
+//! input, those that touch files (save, load, export, plot, `> file`, replay of a file,
+//! checkpoints, corpora) left out, and training capped at 20 updates so that one input stays
+//! short. Must never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qkv::command::{Command, parse};
+use qkv::command::{Command, LearnCommand, parse};
 use qkv::session::Session;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,8 +21,23 @@ fuzz_target!(|data: &[u8]| {
         };
         if matches!(
             cmd,
-            Command::Save { .. } | Command::Load(_) | Command::Export(_) | Command::Replay(Some(_))
+            Command::Save { .. }
+                | Command::Load { .. }
+                | Command::Export { .. }
+                | Command::Plot { .. }
+                | Command::Redirect { .. }
+                | Command::Replay(Some(_))
+                | Command::Learn(
+                    LearnCommand::CheckpointLoad(_)
+                        | LearnCommand::CheckpointSave { .. }
+                        | LearnCommand::Corpus(_)
+                )
         ) {
+            continue;
+        }
+        if let Command::Learn(LearnCommand::Train(n)) = cmd
+            && n > 20
+        {
             continue;
         }
         let _ = session.apply(cmd);

@@ -80,8 +80,10 @@ fn matching(prefix: &str, words: impl IntoIterator<Item = String>) -> Vec<String
 pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
     let before = &line[..pos.min(line.len())];
     let mut words = before.split_whitespace();
-    let address = matches!(words.next(), Some("show" | "explain" | "grad" | "practice"))
-        && before.contains(char::is_whitespace);
+    let address = matches!(
+        words.next(),
+        Some("show" | "explain" | "grad" | "practice" | "plot" | "plot!")
+    ) && before.contains(char::is_whitespace);
     match complete_words(line, pos, w) {
         Slot::Words(start, c) if !address => {
             Slot::Words(start, c.into_iter().map(|x| format!("{x} ")).collect())
@@ -104,10 +106,10 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
     let cands: Vec<String> = match (prior.len(), cmd) {
         (0, _) => {
             let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name.to_string()).collect();
-            names.extend(["save!", "load!", "quit!"].map(String::from));
+            names.extend(["save!", "load!", "plot!", "quit!"].map(String::from));
             matching(word, names)
         }
-        (1, "show" | "explain" | "practice") => {
+        (1, "show" | "explain" | "practice" | "plot" | "plot!") => {
             // After `name[`, offer the head indices.
             if let Some(open) = word.find('[') {
                 let base = &word[..open];
@@ -151,6 +153,7 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
             _ => Vec::new(),
         },
         (1, "save" | "save!" | "load" | "load!" | "replay" | "export") => return Slot::Path(start),
+        (2, "plot" | "plot!") => return Slot::Path(start),
         (1, "grad") => matching(word, w.steps.iter().chain(w.weights.iter()).cloned()),
         (1, "train") => matching(word, list(&["snapshot", "view", "reset"])),
         (1, "decode") => matching(word, list(&["start", "next", "force", "back"])),

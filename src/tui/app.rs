@@ -70,6 +70,8 @@ pub enum PromptKind {
     Command,
     /// `w` — the file to save to.
     SavePath,
+    /// `x` — the SVG file to write the matrix on screen to.
+    PlotPath,
     /// `w` in the Learn view — the checkpoint file to save to.
     CheckpointPath,
     /// `f` in the Decode view — the token to put next.
@@ -230,6 +232,8 @@ pub enum Mode {
     ConfirmOverwrite {
         /// The file.
         path: PathBuf,
+        /// The matrix being written by `x` (`None`: the session being saved by `w`).
+        plot: Option<crate::trace::Address>,
     },
     /// The key reference.
     Help {

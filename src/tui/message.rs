@@ -93,6 +93,8 @@ pub enum Message {
     OpenPrompt,
     /// `w`: save (asks for the file).
     Save,
+    /// `x`: write the matrix on screen as an SVG picture (asks for the file).
+    Plot,
     /// `r`: replay the scenario's guided tour.
     Replay,
     /// `?`: the key reference.
@@ -292,6 +294,7 @@ fn normal_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Char('t') => Message::EditTarget,
         KeyCode::Char(':') => Message::OpenPrompt,
         KeyCode::Char('w') => Message::Save,
+        KeyCode::Char('x') => Message::Plot,
         KeyCode::Char('r') => Message::Replay,
         KeyCode::Char('?') => Message::Help,
         KeyCode::Char('q') => Message::Quit,

@@ -236,6 +236,6 @@ pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
                 app.status = error;
             }
         }
-        PromptKind::Command | PromptKind::SavePath => {}
+        PromptKind::Command | PromptKind::SavePath | PromptKind::PlotPath => {}
     }
 }

@@ -9,6 +9,7 @@ use ratatui::layout::{Rect, Size};
 
 use crate::command::{Command, LearnCommand, Switch};
 use crate::model::{MaskKind, Norm, Positional};
+use crate::plot::PlotError;
 use crate::scenario::io::SaveError;
 use crate::session::{Outcome, SessionError};
 use crate::trace::{Address, Step, StepKind};
@@ -47,6 +48,8 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Save { .. }
             | Command::Check
             | Command::Export { .. }
+            | Command::Plot { .. }
+            | Command::Redirect { .. }
             | Command::Params
             | Command::Note(_)
             | Command::Help(_)
@@ -116,7 +119,7 @@ pub fn update(app: &mut App, msg: Message) {
     match app.mode.clone() {
         Mode::Edit { field, line } => edit_mode(app, msg, field, line),
         Mode::Prompt { kind, line } => prompt_mode(app, msg, kind, line),
-        Mode::ConfirmOverwrite { path } => confirm_mode(app, msg, path),
+        Mode::ConfirmOverwrite { path, plot } => confirm_mode(app, msg, path, plot),
         Mode::Help { scroll } => {
             let w = app.size.width.saturating_sub(4).min(96).saturating_sub(2);
             let max = help_lines(w).len().saturating_sub(1) as u16;
@@ -288,6 +291,23 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                     super::screens::submit(app, kind, line.text());
                 }
                 PromptKind::Answer => {}
+                PromptKind::PlotPath => {
+                    let p = line.text().trim();
+                    if p.is_empty() {
+                        say(
+                            app,
+                            StatusKind::Error,
+                            "error: no file name given; nothing written",
+                        );
+                    } else {
+                        // The matrix on screen: the gradient in the gradient view.
+                        let mut at = app.session.cell_address();
+                        if app.grad_view && app.session.current_gradient().is_some() {
+                            at.name = format!("grad.{}", at.name);
+                        }
+                        plot(app, at, PathBuf::from(p), false);
+                    }
+                }
                 PromptKind::SavePath => {
                     let p = line.text().trim();
                     if p.is_empty() {
@@ -485,19 +505,53 @@ fn save(app: &mut App, path: PathBuf, force: bool) {
                 path.display()
             ),
         );
-        app.mode = Mode::ConfirmOverwrite { path };
+        app.mode = Mode::ConfirmOverwrite { path, plot: None };
     }
 }
 
-fn confirm_mode(app: &mut App, msg: Message, path: PathBuf) {
+/// `x`: the matrix at `at` (the selected cell of the step and head on screen) to `path`.
+fn plot(app: &mut App, at: Address, path: PathBuf, force: bool) {
+    let result = run(
+        app,
+        Command::Plot {
+            address: at.clone(),
+            path: path.clone(),
+            force,
+        },
+    );
+    if let Err(SessionError::Plot(PlotError::WouldOverwrite { .. })) = result {
+        say(
+            app,
+            StatusKind::Warning,
+            format!("{} exists: overwrite it? y/n", path.display()),
+        );
+        app.mode = Mode::ConfirmOverwrite {
+            path,
+            plot: Some(at),
+        };
+    }
+}
+
+fn confirm_mode(app: &mut App, msg: Message, path: PathBuf, at: Option<Address>) {
     match msg {
         Message::Confirm(true) => {
             app.mode = Mode::Normal;
-            save(app, path, true);
+            match at {
+                Some(at) => plot(app, at, path, true),
+                None => save(app, path, true),
+            }
         }
         Message::Confirm(false) | Message::Cancel => {
             app.mode = Mode::Normal;
-            say(app, StatusKind::Info, "not saved");
+            say(
+                app,
+                StatusKind::Info,
+                if at.is_some() {
+                    "not written"
+                } else {
+                    "not saved"
+                },
+            );
         }
         Message::Resize(w, h) => app.size = Size::new(w, h),
         _ => {}
@@ -618,6 +672,16 @@ fn normal_mode(app: &mut App, msg: Message) {
             );
             app.mode = Mode::Prompt {
                 kind: PromptKind::SavePath,
+                line: LineEdit::suggestion(&name),
+            };
+        }
+        Message::Plot => {
+            let mut name = app.session.plot_file_name();
+            if app.grad_view && app.session.current_gradient().is_some() {
+                name = format!("grad.{name}");
+            }
+            app.mode = Mode::Prompt {
+                kind: PromptKind::PlotPath,
                 line: LineEdit::suggestion(&name),
             };
         }

@@ -175,6 +175,27 @@ pub enum Command {
         /// Write it even when it is predicted to be larger than the limit (`export!`).
         force: bool,
     },
+    /// Write one matrix (a step, one head) as an SVG heatmap or a Markdown, CSV or LaTeX
+    /// table; a cell address selects and explains that cell.
+    Plot {
+        /// The matrix (`name`, `name[h]`) or a cell of it (`name[h][i][j]`).
+        address: Address,
+        /// The file; its extension gives the format (.svg, .md, .csv, .tex).
+        path: PathBuf,
+        /// Replace an existing file (`plot!`).
+        force: bool,
+    },
+    /// A printing command whose output goes to a Markdown file (`show … > file.md`).
+    Redirect {
+        /// The command.
+        command: Box<Command>,
+        /// The command as typed (before `>`).
+        line: String,
+        /// The file.
+        path: PathBuf,
+        /// Replace an existing file (`>!`).
+        force: bool,
+    },
     /// Parameter count.
     Params,
     /// Attach a note to the current step of the recorded tour.
@@ -319,6 +340,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "export",
         usage: "export <file.npz|file.json> | export! <file>",
         summary: "write every step and weight for numpy",
+    },
+    CommandSpec {
+        name: "plot",
+        usage: "plot <name>[h][i][j] <file.svg|.md|.csv|.tex> | plot! <name>[h] <file>",
+        summary: "write a matrix as an SVG heatmap or a Markdown, CSV or LaTeX table; a cell is selected and explained (plot! overwrites)",
     },
     CommandSpec {
         name: "params",
@@ -769,6 +795,57 @@ fn path(command: &'static str, rest: &str) -> Result<PathBuf, ParseError> {
     }
 }
 
+/// The printing commands whose output `> file.md` can send to a file. Their arguments never
+/// contain `>` (step addresses, numbers, command names); `text`, `target` and `note`, whose
+/// sentences may (`<bos>`), are not among them, so a `>` there stays part of the text.
+pub const REDIRECTABLE: &[&str] = &[
+    "show", "explain", "diff", "check", "params", "help", "?", "grad", "loss",
+];
+
+/// `show … > file` / `show … >! file`: the command and the file, when the line is a
+/// printing command ([`REDIRECTABLE`]) with a `>`.
+fn redirect(line: &str) -> Result<Option<Command>, ParseError> {
+    let Some(gt) = line.find('>') else {
+        return Ok(None);
+    };
+    let before = &line[..gt];
+    let word = before.split_whitespace().next().unwrap_or("");
+    if !REDIRECTABLE.contains(&word.to_ascii_lowercase().as_str()) {
+        return Ok(None);
+    }
+    let after = &line[gt + 1..];
+    let (force, file) = match after.strip_prefix('!') {
+        Some(f) => (true, f),
+        None => (false, after),
+    };
+    let file = file.trim().trim_matches('"');
+    if file.is_empty() {
+        return Err(ParseError::Missing {
+            command: "show",
+            what: "a file name after `>`",
+            usage: "<command> > file.md | <command> >! file.md",
+        });
+    }
+    if file.contains('>') {
+        return Err(ParseError::Bad {
+            command: "show",
+            value: after.trim().to_string(),
+            expected: "one file name after `>` (or `>!` to overwrite)".into(),
+            usage: "<command> > file.md | <command> >! file.md",
+        });
+    }
+    let before = before.trim();
+    match parse(before)? {
+        Some(c) => Ok(Some(Command::Redirect {
+            command: Box::new(c),
+            line: before.to_string(),
+            path: PathBuf::from(file),
+            force,
+        })),
+        None => Ok(None),
+    }
+}
+
 /// Parses one line. Blank lines and `#` comments give `Ok(None)`.
 pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
     if line.len() > crate::limits::MAX_LINE_BYTES {
@@ -783,6 +860,9 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
     }
     if starts_with_number(line) {
         return Ok(Some(Command::Answer(answer_numbers(line)?)));
+    }
+    if let Some(r) = redirect(line)? {
+        return Ok(Some(r));
     }
     let (word, rest) = split_word(line);
     let cmd = match word.to_ascii_lowercase().as_str() {
@@ -909,6 +989,17 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             }
             Command::Answer(answer_numbers(rest)?)
         }
+        w @ ("plot" | "plot!") => {
+            let (a, file) = split_word(rest);
+            if a.is_empty() {
+                return Err(missing("plot", "a step name and a file"));
+            }
+            Command::Plot {
+                address: address("plot", a)?,
+                path: path("plot", file)?,
+                force: w == "plot!",
+            }
+        }
         "help" | "?" => Command::Help(if rest.is_empty() {
             None
         } else {
@@ -982,6 +1073,7 @@ pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
                 s.push_str(&format!("  {:w$}  {}\n", c.name, c.summary));
             }
             s.push_str("addresses: name, name[h] (a head), name[h][i] (a row), name[h][i][j] (a cell); steps without heads drop [h]\n");
+            s.push_str("`show … > file.md` (and explain, diff, check, params, help, grad, loss) writes the output as Markdown to a new file; `>!` overwrites\n");
             Ok(s)
         }
         Some(t) => {
@@ -1040,6 +1132,53 @@ mod tests {
 
     fn err(line: &str) -> String {
         parse(line).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn plot_and_redirect_parse_and_a_sentence_keeps_its_gt() {
+        assert_eq!(
+            ok("plot enc.0.attn.weights[1] w.svg"),
+            Command::Plot {
+                address: Address::parse("enc.0.attn.weights[1]").unwrap(),
+                path: "w.svg".into(),
+                force: false,
+            }
+        );
+        assert!(matches!(
+            ok("plot! scores m.md"),
+            Command::Plot { force: true, .. }
+        ));
+        assert!(err("plot").contains("needs a step name and a file"));
+        assert!(err("plot scores").contains("needs a file name"));
+        assert_eq!(
+            ok("show enc.0.attn.weights[0] > out/w.md"),
+            Command::Redirect {
+                command: Box::new(Command::Show(Some(
+                    Address::parse("enc.0.attn.weights[0]").unwrap()
+                ))),
+                line: "show enc.0.attn.weights[0]".into(),
+                path: "out/w.md".into(),
+                force: false,
+            }
+        );
+        assert!(matches!(
+            ok("show>s.md"),
+            Command::Redirect { force: false, .. }
+        ));
+        assert!(matches!(
+            ok("explain >! e.md"),
+            Command::Redirect { force: true, .. }
+        ));
+        assert!(matches!(ok("diff > d.md"), Command::Redirect { .. }));
+        assert!(err("show scores >").contains("a file name after `>`"));
+        assert!(err("show scores > a > b").contains("one file name"));
+        // Sentences and notes may hold `>`: no redirection there.
+        assert_eq!(ok("text a > b"), Command::Text("a > b".into()));
+        assert_eq!(
+            ok("target <bos> I go"),
+            Command::Target("<bos> I go".into())
+        );
+        assert_eq!(ok("note q > k here"), Command::Note("q > k here".into()));
     }
 
     #[test]

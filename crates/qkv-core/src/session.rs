@@ -24,6 +24,7 @@ use crate::trace::{Address, Step, Trace, TraceError};
 
 mod decoding;
 mod learning;
+mod output;
 pub use decoding::DecodeState;
 pub use learning::{
     BUILT_IN_CORPUS, BUILT_IN_CORPUS_NAME, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY,
@@ -75,6 +76,9 @@ pub enum SessionError {
     /// The export failed.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// A plot (or a printed output) could not be made or written.
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// A weight override does not fit.
     #[error(transparent)]
     Weight(#[from] WeightError),
@@ -735,6 +739,17 @@ impl Session {
             Command::Check => Ok(self.check()),
             Command::Export { path, force } => self.export(&path, force),
             Command::Params => self.params(),
+            Command::Plot {
+                address,
+                path,
+                force,
+            } => self.plot(&address, &path, force),
+            Command::Redirect {
+                command,
+                line,
+                path,
+                force,
+            } => self.redirect(*command, &line, &path, force),
             Command::Note(t) => self.note(t),
             Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
             Command::Practice(a) => self.start_practice(a),

@@ -181,13 +181,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         );
     }
 
-    let scale = if style::sequential(kind) {
-        1.0
-    } else {
-        m.iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f32, |a, v| a.max(v.abs()))
-    };
+    let scale = crate::heat::scale_of(kind, m.iter().copied());
     // The same step before the last rerun, when it has the same shape.
     let before = app
         .changes()

@@ -65,6 +65,10 @@ pub const HELP: &[(&str, &str)] = &[
         "save the session as a scenario (asks for the file; never overwrites silently)",
     ),
     (
+        "x",
+        "the matrix on screen as an SVG picture, the cell explained (asks for the file)",
+    ),
+    (
         "r",
         "replay the scenario's guided tour (n / p step through its stops, Esc ends it)",
     ),
@@ -856,6 +860,7 @@ fn status(app: &App, f: &mut Frame, area: Rect) {
             let label = match kind {
                 PromptKind::Command => ":",
                 PromptKind::SavePath => "save as: ",
+                PromptKind::PlotPath => "write the matrix as SVG to: ",
                 PromptKind::CheckpointPath => "save checkpoint as: ",
                 PromptKind::ForceToken => "next token (instead of the model's): ",
                 PromptKind::Answer => "your answer: ",
@@ -922,6 +927,10 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Esc", "leave practice"),
             ("e.g.", "0.25 or 0.9 0.1"),
         ],
+        Mode::Prompt {
+            kind: PromptKind::PlotPath,
+            ..
+        } => vec![("Enter", "write"), ("Esc", "cancel")],
         Mode::Prompt { line, .. } if line.is_suggested() => vec![
             ("Enter", "save"),
             ("type", "a new name"),
@@ -985,6 +994,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
                 v.push(("i", "edit"));
             }
             v.push(("w", "save"));
+            v.push(("x", "svg"));
             if !hand {
                 v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
                 v.push(("d L", "decode/learn"));

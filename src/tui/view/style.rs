@@ -1,27 +1,21 @@
 //! Colours: heatmaps for values (sequential for weights and probabilities, diverging for
-//! signed values), the distinct look of masked −∞ cells, and the chrome. 256-colour palette
+//! signed values; the colour math is in [`crate::heat`]), the distinct look of masked −∞ cells, and the chrome. 256-colour palette
 //! indices, so they look the same in every terminal that has 256 colours.
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::heat;
 use crate::trace::StepKind;
-
-/// Dark → bright for values in [0, 1] (weights, probabilities).
-const SEQUENTIAL: [u8; 11] = [235, 53, 54, 61, 67, 30, 36, 71, 149, 184, 226];
-/// Blues by magnitude for negative values (index 0 ≈ zero).
-const NEGATIVE: [u8; 6] = [236, 17, 18, 19, 26, 33];
-/// Reds by magnitude for positive values (index 0 ≈ zero).
-const POSITIVE: [u8; 6] = [236, 52, 88, 124, 160, 196];
 
 /// The style of a masked (−∞) cell: grey on black, never mistaken for a small number.
 pub const MASKED: Style = Style::new()
-    .fg(Color::Indexed(244))
-    .bg(Color::Indexed(16))
+    .fg(Color::Indexed(heat::MASKED_FG))
+    .bg(Color::Indexed(heat::MASKED_BG))
     .add_modifier(Modifier::ITALIC);
 /// The style of a NaN or +∞ cell.
 pub const PROBLEM: Style = Style::new()
-    .fg(Color::Indexed(231))
-    .bg(Color::Indexed(201))
+    .fg(Color::Indexed(heat::PROBLEM_FG))
+    .bg(Color::Indexed(heat::PROBLEM_BG))
     .add_modifier(Modifier::BOLD);
 /// Focused pane border.
 pub const FOCUS: Style = Style::new().fg(Color::Indexed(45));
@@ -40,7 +34,7 @@ pub const KEY: Style = Style::new()
 pub const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 /// The step or cell under the study cursor.
 pub const CURRENT: Style = Style::new()
-    .fg(Color::Indexed(226))
+    .fg(Color::Indexed(heat::CURRENT))
     .add_modifier(Modifier::BOLD);
 /// A cell changed by the last rerun.
 pub const CHANGED: Style = Style::new()
@@ -58,33 +52,23 @@ pub const EDITING: Style = Style::new().fg(Color::Indexed(231)).bg(Color::Indexe
 
 /// True when `kind` is coloured on the sequential [0, 1] scale.
 pub fn sequential(kind: StepKind) -> bool {
-    kind.is_distribution()
+    heat::sequential(kind)
 }
 
 /// Heatmap style of value `v` of a step of `kind`; `scale` is the largest |v| of the matrix
-/// (used by the diverging scale).
+/// (used by the diverging scale). The colours are [`crate::heat::heat`]'s, which the SVG
+/// pictures of `plot` use too.
 pub fn heat(kind: StepKind, v: f32, scale: f32) -> Style {
-    if v == f32::NEG_INFINITY {
+    let h = heat::heat(kind, v, scale);
+    if h.masked {
         return MASKED;
     }
-    if !v.is_finite() {
+    if h.problem {
         return PROBLEM;
     }
-    let (bg, bright) = if sequential(kind) {
-        let i = (v.clamp(0.0, 1.0) * 10.0).round() as usize;
-        (SEQUENTIAL[i.min(10)], i >= 8)
-    } else {
-        let t = if scale > 0.0 {
-            (v.abs() / scale).min(1.0)
-        } else {
-            0.0
-        };
-        let i = (t * 5.0).ceil() as usize;
-        let pal = if v < 0.0 { &NEGATIVE } else { &POSITIVE };
-        (pal[i.min(5)], false)
-    };
-    let fg = if bright { 16 } else { 231 };
-    Style::new().fg(Color::Indexed(fg)).bg(Color::Indexed(bg))
+    Style::new()
+        .fg(Color::Indexed(h.fg))
+        .bg(Color::Indexed(h.bg))
 }
 
 /// A cell hidden by a practice question (`?`).

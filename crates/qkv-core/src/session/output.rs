@@ -1,0 +1,189 @@
+//! Output to files in a [`Session`]: `plot` (one matrix as an SVG heatmap or a Markdown,
+//! CSV or LaTeX table) and `> file.md` after a printing command.
+
+use std::path::Path;
+
+use crate::command::Command;
+use crate::plot::{self, Here, Plot, PlotError, PlotFormat};
+use crate::trace::Address;
+
+use super::{Outcome, Session, SessionError};
+
+impl Session {
+    /// The plot of `address` as `plot` would write it (the selected cell explained when
+    /// the cursor is on that matrix). Changes nothing.
+    pub fn plot_of(&self, address: &Address) -> Result<Plot, SessionError> {
+        let c = self.cursor();
+        if address.name.starts_with("grad.") {
+            return self.gradient_plot(address);
+        }
+        let here = Here {
+            step: &c.step,
+            head: c.head,
+            cell: (c.row, c.col),
+        };
+        Ok(plot::of_address(
+            self.model(),
+            self.trace(),
+            address,
+            self.precision(),
+            Some(here),
+        )?)
+    }
+
+    /// The plot of a gradient step `grad.<name>` (computed by `grad` or the TUI's `g`), on
+    /// the diverging scale the gradient view uses, the selected cell's backward arithmetic
+    /// beside it.
+    fn gradient_plot(&self, address: &Address) -> Result<Plot, SessionError> {
+        let Some(g) = self.gradients() else {
+            return Err(SessionError::NotHere(format!(
+                "{}: the gradients are not computed for this trace; `grad` computes them",
+                address.name
+            )));
+        };
+        let c = self.cursor();
+        let on = format!("grad.{}", c.step);
+        let here = Here {
+            step: &on,
+            head: c.head,
+            cell: (c.row, c.col),
+        };
+        let mut p = plot::of_address(None, &g.trace, address, self.precision(), Some(here))?;
+        p.kind = crate::trace::StepKind::Scores;
+        if let Some((i, j)) = p.selected {
+            let step = g.trace.step(&address.name)?;
+            let mut indices: Vec<usize> = match (step.heads(), address.indices.first()) {
+                (Some(_), Some(h)) => vec![*h],
+                (Some(_), None) => {
+                    vec![
+                        if Some(c.step.as_str()) == address.name.strip_prefix("grad.") {
+                            c.head
+                        } else {
+                            0
+                        },
+                    ]
+                }
+                (None, _) => Vec::new(),
+            };
+            indices.extend([i, j]);
+            let at = Address {
+                name: address.name.clone(),
+                indices,
+            };
+            p.explanation = self
+                .gradient_explanation(Some(&at))
+                .ok()
+                .map(|e| e.to_text());
+        }
+        Ok(p)
+    }
+
+    /// The name `x` in the TUI suggests for the matrix on screen: `<step>-h<head>.svg`
+    /// (`<step>.svg` for steps without heads).
+    pub fn plot_file_name(&self) -> String {
+        let c = self.cursor();
+        match self.current_head() {
+            Some(h) => format!("{}-h{h}.svg", c.step),
+            None => format!("{}.svg", c.step),
+        }
+    }
+
+    pub(super) fn plot(
+        &self,
+        address: &Address,
+        path: &Path,
+        force: bool,
+    ) -> Result<Outcome, SessionError> {
+        let format = PlotFormat::from_path(path)?;
+        let p = self.plot_of(address)?;
+        plot::write_file(path, &p.render(format), force)?;
+        let (r, c) = p.dims();
+        let cell = match (p.selected, &p.explanation) {
+            (Some((i, j)), Some(_)) => format!(", cell [{i}][{j}] selected and explained"),
+            (Some((i, j)), None) => format!(", cell [{i}][{j}] selected"),
+            _ => String::new(),
+        };
+        Ok(Outcome::say(format!(
+            "wrote {} ({format}: {}, {r} × {c}{cell})",
+            path.display(),
+            p.name
+        )))
+    }
+
+    /// Runs a printing command and writes what it would print to `path` as Markdown.
+    pub(super) fn redirect(
+        &mut self,
+        command: Command,
+        line: &str,
+        path: &Path,
+        force: bool,
+    ) -> Result<Outcome, SessionError> {
+        if matches!(
+            command,
+            Command::Redirect { .. } | Command::Plot { .. } | Command::Quit { .. }
+        ) {
+            return Err(SessionError::NotHere(format!(
+                "`{line}` prints nothing to save; `> file.md` follows show, explain, diff, check, params, help, grad or loss"
+            )));
+        }
+        // Refuse before running anything: an existing file is never replaced without `>!`.
+        let target = crate::atomic::resolve_links(path).map_err(|cause| PlotError::Io {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        if !force && target.exists() {
+            return Err(PlotError::WouldOverwrite {
+                path: path.to_path_buf(),
+            }
+            .into());
+        }
+        let tables = match &command {
+            Command::Show(Some(a)) => self.markdown_tables(a),
+            _ => None,
+        };
+        let out = self.apply(command)?;
+        let mut md = format!("{}\n\n", plot::table::code_span(line));
+        match tables {
+            Some(t) => md.push_str(&t),
+            None => md.push_str(&plot::table::fenced(&out.text)),
+        }
+        plot::write_file(path, &md, true)?;
+        Ok(Outcome::say(format!(
+            "wrote {} ({} lines of Markdown: the output of `{line}`)",
+            path.display(),
+            md.lines().count()
+        )))
+    }
+
+    /// `show name` / `show name[h]` as Markdown tables (one per head when a per-head step
+    /// is shown whole); `None` for rows, cells and addresses that do not resolve.
+    fn markdown_tables(&self, a: &Address) -> Option<String> {
+        let step = self.trace().get(&a.name)?;
+        let heads: Vec<Option<usize>> = match (step.heads(), a.indices.as_slice()) {
+            (Some(_), [h]) => vec![Some(*h)],
+            (Some(_), []) if step.matrix(None).is_ok() => vec![None],
+            (Some(n), []) => (0..n).map(Some).collect(),
+            (None, []) => vec![None],
+            _ => return None,
+        };
+        let mut out = String::new();
+        for h in heads {
+            let p = Plot::of_step(step, h, self.precision()).ok()?;
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            let (r, c) = p.dims();
+            out.push_str(&format!(
+                "**{}** ({r} × {c}): {}\n\n",
+                p.name,
+                plot::table::code_span(&p.formula)
+            ));
+            out.push_str(&plot::table::markdown_table(&p));
+        }
+        out.push_str(&format!(
+            "\n{} digits after the decimal point.\n",
+            self.precision()
+        ));
+        Some(out)
+    }
+}
