@@ -17,6 +17,7 @@ pub mod bench;
 pub mod buffers;
 pub mod command;
 pub mod explain;
+pub mod explore;
 pub mod export;
 pub mod learn;
 pub mod limits;

@@ -22,6 +22,7 @@ use crate::scenario::{self as scn, Runnable, ScenarioProblem};
 use crate::trace::{Address, Step, Trace, TraceError};
 
 mod decoding;
+mod exploring;
 mod learning;
 pub use decoding::DecodeState;
 pub use learning::{
@@ -690,6 +691,7 @@ impl Session {
             Command::Note(t) => self.note(t),
             Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
             Command::Learn(c) => self.apply_learning(c),
+            Command::Explore(e) => self.explore(e),
             Command::Quit { force } => Ok(self.quit(force)),
         }
     }

@@ -52,6 +52,7 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Help(_)
             | Command::Quit { .. }
             | Command::Learn(_)
+            | Command::Explore(_)
     ) || matches!(cmd, Command::Learn(LearnCommand::CheckpointLoad(_)))
 }
 
