@@ -129,6 +129,12 @@ pub enum Message {
     Snapshot,
     /// Decode view, `f`: choose the next token yourself.
     ForceToken,
+    /// `E`: the positional-encoding explorer (Esc: back to the workbench).
+    OpenPe,
+    /// `S`: the scaling explorer.
+    OpenScaling,
+    /// `H`: all heads at once.
+    OpenHeads,
     /// No input arrived: time for the next chunk of training.
     Tick,
 }
@@ -253,8 +259,41 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             KeyCode::Char('q') => Message::Quit,
             _ => return None,
         }),
+        Mode::Normal if matches!(app.screen(), Screen::Pe | Screen::Scaling | Screen::Heads) => {
+            explore_key(app.screen(), k)
+        }
         Mode::Normal => normal_key(k),
     }
+}
+
+/// What a key means in the explorer views (`E`, `S`, `H`).
+fn explore_key(screen: Screen, k: &KeyEvent) -> Option<Message> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let own = match screen {
+        Screen::Pe => 'E',
+        Screen::Scaling => 'S',
+        _ => 'H',
+    };
+    Some(match k.code {
+        KeyCode::Char('c') if ctrl => Message::Quit,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Esc => Message::Cancel,
+        KeyCode::Char(c) if c == own => Message::Cancel,
+        KeyCode::Char('E') => Message::OpenPe,
+        KeyCode::Char('S') => Message::OpenScaling,
+        KeyCode::Char('H') => Message::OpenHeads,
+        KeyCode::Up | KeyCode::Char('k') => Message::Move(Dir::Up),
+        KeyCode::Down | KeyCode::Char('j') => Message::Move(Dir::Down),
+        KeyCode::Left | KeyCode::Char('h') => Message::Move(Dir::Left),
+        KeyCode::Right | KeyCode::Char('l') => Message::Move(Dir::Right),
+        KeyCode::Char(']') => Message::NextHead,
+        KeyCode::Char('[') => Message::PrevHead,
+        KeyCode::Enter => Message::Activate,
+        KeyCode::Char(':') => Message::OpenPrompt,
+        KeyCode::Char('?') => Message::Help,
+        KeyCode::Char('q') => Message::Quit,
+        _ => return None,
+    })
 }
 
 /// What a key means on the panes.
@@ -295,6 +334,9 @@ fn normal_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Char('L') => Message::OpenLearn,
         KeyCode::Char('d') => Message::OpenDecode,
         KeyCode::Char('g') => Message::ToggleGrad,
+        KeyCode::Char('E') => Message::OpenPe,
+        KeyCode::Char('S') => Message::OpenScaling,
+        KeyCode::Char('H') => Message::OpenHeads,
         _ => return None,
     })
 }

@@ -431,7 +431,7 @@ fn confirm_mode(app: &mut App, msg: Message, path: PathBuf) {
 }
 
 fn normal_mode(app: &mut App, msg: Message) {
-    if super::screens::handle(app, &msg) {
+    if super::explore::handle(app, &msg) || super::screens::handle(app, &msg) {
         return;
     }
     match msg {
@@ -600,6 +600,9 @@ fn normal_mode(app: &mut App, msg: Message) {
         // Handled by `screens` (or meaning nothing in the workbench).
         Message::OpenLearn
         | Message::OpenDecode
+        | Message::OpenPe
+        | Message::OpenScaling
+        | Message::OpenHeads
         | Message::ToggleGrad
         | Message::TrainToggle
         | Message::TrainStep
