@@ -92,15 +92,15 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "E",
-        "PE explorer: sin/cos waves, PE and PE(p)·PE(p+k) heatmaps, the rotation PE(p) → PE(p+k) ([ ] pair, ← → p, ↑ ↓ k)",
+        "PE explorer: sin/cos waves, PE(p)·PE(p+k), the rotation PE(p) → PE(p+k)",
     ),
     (
         "S",
-        "scaling explorer: Var(q·k) against d_k, a softmax row with and without ÷√d_k (← → d_k)",
+        "scaling explorer: Var(q·k) against d_k, softmax rows with / without ÷√d_k",
     ),
     (
         "H",
-        "all heads: layers × heads heatmaps with each head's entropy and role (Enter opens one)",
+        "all heads: a heatmap per layer × head, its entropy and role (Enter opens it)",
     ),
     ("?", "this help"),
     (
