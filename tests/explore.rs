@@ -169,3 +169,29 @@ fn check_addresses_pe_dot_and_pe_rot() {
     assert_eq!(o.status.code(), Some(2), "{all}");
     assert!(all.contains("pe.rot.2"), "{all}");
 }
+
+#[test]
+fn cli_explore_prints_the_same_numbers() {
+    let o = qkv(&[
+        "explore",
+        "pe",
+        "3",
+        "4",
+        "--scenario",
+        "scenarios/positional-encoding.yaml",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
+    // PE(1) = [sin 1, cos 1, sin 0.01, cos 0.01]
+    assert!(
+        out.contains("  p1   0.841471  0.540302  0.010000  0.999950"),
+        "{out}"
+    );
+    let o = qkv(&["explore", "waves"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("\"waves\" is not pe, scaling or heads"),
+        "{err}"
+    );
+}
