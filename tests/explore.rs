@@ -91,14 +91,21 @@ fn default_model_heads_have_the_roles_the_tour_names() {
             .map(|x| x.stats.role)
             .unwrap()
     };
-    for h in 0..4 {
-        assert_eq!(role("enc.0.attn.weights", h), Role::Broad, "enc 0 head {h}");
+    use Role::{Broad as B, FirstToken as F, Mixed as M, SelfToken as S};
+    // as listed in the README's Explorers section
+    let want = [
+        ("enc.0.attn.weights", [B, B, B, B]),
+        ("enc.1.attn.weights", [F, M, M, S]),
+        ("dec.0.self_attn.weights", [M, S, B, S]),
+        ("dec.0.cross_attn.weights", [M, M, F, B]),
+        ("dec.1.self_attn.weights", [F, S, S, S]),
+        ("dec.1.cross_attn.weights", [F, M, M, M]),
+    ];
+    for (step, roles) in want {
+        for (h, r) in roles.iter().enumerate() {
+            assert_eq!(role(step, h), *r, "{step}[{h}]");
+        }
     }
-    for h in 1..4 {
-        assert_eq!(role("dec.1.self_attn.weights", h), Role::SelfToken, "{h}");
-    }
-    assert_eq!(role("dec.1.cross_attn.weights", 0), Role::FirstToken);
-    assert_eq!(role("enc.1.attn.weights", 0), Role::FirstToken);
     // no head of this model attends to the previous token by the rule
     assert!(hs.iter().all(|x| x.stats.role != Role::PreviousToken));
     let tour = fs::read_to_string("scenarios/default.yaml").unwrap();
