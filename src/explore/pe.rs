@@ -189,7 +189,7 @@ pub fn text(r: &PeReport, dims: usize) -> String {
     if pairs(d) > 8 {
         s.push_str(&format!("  … ({} pairs)", pairs(d)));
     }
-    if d % 2 == 1 {
+    if !d.is_multiple_of(2) {
         s.push_str(&format!(
             "  (column {} is a sine without a cosine partner)",
             d - 1
@@ -234,7 +234,7 @@ pub fn text(r: &PeReport, dims: usize) -> String {
     }
     s.push('\n');
     let worst = r.spread.iter().copied().fold(0.0, f64::max);
-    if d % 2 == 0 {
+    if d.is_multiple_of(2) {
         s.push_str(&format!(
             "every column is one number (max−min over p ≤ {worst:.1e}): PE(p)·PE(p+k) = Σ_i cos(ω_i·k) depends on the offset k alone, not on p\n"
         ));
