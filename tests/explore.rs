@@ -125,7 +125,9 @@ fn scaling_tour_quotes_the_explorer() {
     let f2 = |x: f64| format!("{x:.2}");
     let f3 = |x: f64| format!("{x:.3}");
     let tour = fs::read_to_string("scenarios/scaling.yaml").unwrap();
-    for quoted in [
+    // in the order of the note: Var, unscaled max and entropy, scaled max and entropy,
+    // scaled and unscaled Jacobian norm
+    let missing = [
         f2(v.variance),
         f3(c.unscaled.max),
         f3(c.unscaled.entropy),
@@ -133,9 +135,12 @@ fn scaling_tour_quotes_the_explorer() {
         f3(c.scaled.entropy),
         f3(c.scaled.grad),
         f3(c.unscaled.grad),
-    ] {
-        assert!(tour.contains(&quoted), "scaling.yaml should quote {quoted}");
-    }
+    ]
+    .iter()
+    .filter(|q| !tour.contains(q.as_str()))
+    .cloned()
+    .collect::<Vec<_>>();
+    assert!(missing.is_empty(), "scaling.yaml should quote {missing:?}");
 }
 
 #[test]
