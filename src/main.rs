@@ -72,6 +72,20 @@ enum Command {
     Generate(cli::learn::DecodeArgs),
     /// Compare every weight's gradient with central finite differences.
     Gradcheck(cli::learn::GradcheckArgs),
+    /// The explorers as text: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`,
+    /// `qkv explore scaling [d_k]`, `qkv explore heads` (the TUI's E, S, H).
+    Explore(ExploreArgs),
+}
+
+#[derive(Args)]
+struct ExploreArgs {
+    /// The scenario whose model (d_model, the heads) to explore (default: the built-in
+    /// 나는 학교에 간다 scenario, the trained model).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// `pe`, `scaling` or `heads`, then their arguments.
+    #[arg(required = true, num_args = 1.., value_name = "WHAT [ARGS]")]
+    args: Vec<String>,
 }
 
 #[derive(Args, Default)]
@@ -569,7 +583,19 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),
+        Some(Command::Explore(a)) => explore(a),
     }
+}
+
+fn explore(a: ExploreArgs) -> Result<ExitCode> {
+    let mut s = match &a.scenario {
+        Some(p) => Session::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+        None => Session::default_scenario()?,
+    };
+    let line = format!("explore {}", a.args.join(" "));
+    let out = s.apply_line(&line)?;
+    emit(&out.text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// What `qkv` says when there is no terminal to open the workbench on.

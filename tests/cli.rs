@@ -329,7 +329,7 @@ fn run_on_a_new_sentence_drops_what_no_longer_fits_and_says_so() {
         // At most one line about what was left out.
         assert!(stderr(&o).lines().count() <= 1, "{p}: {}", stderr(&o));
     }
-    assert_eq!(models, 13);
+    assert_eq!(models, 14);
     let o = qkv(&[
         "run",
         "scenarios/untrained.yaml",

@@ -158,6 +158,7 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
         (1, "train") => matching(word, list(&["snapshot", "view", "reset"])),
         (1, "decode") => matching(word, list(&["start", "next", "force", "back"])),
         (1, "sample") => matching(word, list(&["off"])),
+        (1, "explore") => matching(word, list(&["pe", "scaling", "heads"])),
         (1, "checkpoint") => matching(word, list(&["load", "save", "save!"])),
         (2, "checkpoint") => return Slot::Path(start),
         _ => Vec::new(),
@@ -303,7 +304,8 @@ mod tests {
             ["encoder ", "encoder-decoder "]
         );
         assert_eq!(cands("save my"), ["<path>"]);
-        assert_eq!(cands("help ex"), ["explain ", "export "]);
+        assert_eq!(cands("help ex"), ["explain ", "export ", "explore "]);
+        assert_eq!(cands("explore s"), ["scaling "]);
         assert!(cands("text 나").is_empty());
         // The completion replaces the word under the cursor only.
         assert_eq!(
@@ -333,7 +335,9 @@ mod tests {
 
     #[test]
     fn hints_finish_words_and_show_usage() {
-        assert_eq!(hint("expl", 4), Some("ain".into()));
+        assert_eq!(hint("expla", 5), Some("in".into()));
+        assert_eq!(hint("explo", 5), Some("re".into()));
+        assert_eq!(hint("expl", 4), None); // explain or explore
         assert_eq!(hint("s", 1), None); // ambiguous
         assert_eq!(
             hint("attend ", 7),

@@ -52,6 +52,12 @@ pub enum Screen {
     Learn,
     /// Watch it translate: one output token at a time.
     Decode,
+    /// The positional-encoding explorer (`E`).
+    Pe,
+    /// The scaling explorer (`S`).
+    Scaling,
+    /// All heads at once (`H`).
+    Heads,
 }
 
 /// Which sentence is being edited.
@@ -323,6 +329,8 @@ pub struct App {
     /// The Learn view's heatmap: which attention-weights step of the probe sentence
     /// (`None`: the last decoder layer's cross-attention) and which head.
     pub(super) learn_pick: (Option<usize>, usize),
+    /// The explorer views' state (pair, p, k, d_k, selected head).
+    pub(super) explore: super::explore::ExploreView,
 }
 
 impl App {
@@ -357,6 +365,7 @@ impl App {
             grad_view: false,
             training: false,
             learn_pick: (None, 0),
+            explore: super::explore::ExploreView::default(),
         };
         super::update::settle(&mut app);
         app
@@ -430,6 +439,10 @@ impl App {
     /// The Learn view's heatmap: (attention-weights step index, head), see the field.
     pub fn learn_pick(&self) -> (Option<usize>, usize) {
         self.learn_pick
+    }
+    /// The explorer views' state.
+    pub fn explore(&self) -> super::explore::ExploreView {
+        self.explore
     }
     /// False once the user has quit.
     pub fn running(&self) -> bool {

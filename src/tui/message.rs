@@ -134,6 +134,12 @@ pub enum Message {
     /// `P`: practice — hide the selected cell (its row for softmax and LayerNorm steps)
     /// and ask for it.
     Practice,
+    /// `E`: the positional-encoding explorer (Esc: back to the workbench).
+    OpenPe,
+    /// `S`: the scaling explorer.
+    OpenScaling,
+    /// `H`: all heads at once.
+    OpenHeads,
     /// No input arrived: time for the next chunk of training.
     Tick,
 }
@@ -258,8 +264,41 @@ fn from_key(app: &App, k: &KeyEvent) -> Option<Message> {
             KeyCode::Char('q') => Message::Quit,
             _ => return None,
         }),
+        Mode::Normal if matches!(app.screen(), Screen::Pe | Screen::Scaling | Screen::Heads) => {
+            explore_key(app.screen(), k)
+        }
         Mode::Normal => normal_key(k),
     }
+}
+
+/// What a key means in the explorer views (`E`, `S`, `H`).
+fn explore_key(screen: Screen, k: &KeyEvent) -> Option<Message> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let own = match screen {
+        Screen::Pe => 'E',
+        Screen::Scaling => 'S',
+        _ => 'H',
+    };
+    Some(match k.code {
+        KeyCode::Char('c') if ctrl => Message::Quit,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Esc => Message::Cancel,
+        KeyCode::Char(c) if c == own => Message::Cancel,
+        KeyCode::Char('E') => Message::OpenPe,
+        KeyCode::Char('S') => Message::OpenScaling,
+        KeyCode::Char('H') => Message::OpenHeads,
+        KeyCode::Up | KeyCode::Char('k') => Message::Move(Dir::Up),
+        KeyCode::Down | KeyCode::Char('j') => Message::Move(Dir::Down),
+        KeyCode::Left | KeyCode::Char('h') => Message::Move(Dir::Left),
+        KeyCode::Right | KeyCode::Char('l') => Message::Move(Dir::Right),
+        KeyCode::Char(']') => Message::NextHead,
+        KeyCode::Char('[') => Message::PrevHead,
+        KeyCode::Enter => Message::Activate,
+        KeyCode::Char(':') => Message::OpenPrompt,
+        KeyCode::Char('?') => Message::Help,
+        KeyCode::Char('q') => Message::Quit,
+        _ => return None,
+    })
 }
 
 /// What a key means on the panes.
@@ -302,6 +341,9 @@ fn normal_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Char('d') => Message::OpenDecode,
         KeyCode::Char('g') => Message::ToggleGrad,
         KeyCode::Char('P') => Message::Practice,
+        KeyCode::Char('E') => Message::OpenPe,
+        KeyCode::Char('S') => Message::OpenScaling,
+        KeyCode::Char('H') => Message::OpenHeads,
         _ => return None,
     })
 }

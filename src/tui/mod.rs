@@ -12,6 +12,7 @@
 //! all undone on exit, on error and on panic.
 
 pub mod app;
+pub mod explore;
 pub mod layout;
 pub mod message;
 pub mod screens;

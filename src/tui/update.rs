@@ -58,6 +58,7 @@ fn may_change_trace(cmd: &Command) -> bool {
             | Command::Answer(_)
             | Command::Quit { .. }
             | Command::Learn(_)
+            | Command::Explore(_)
     ) || matches!(cmd, Command::Learn(LearnCommand::CheckpointLoad(_)))
 }
 
@@ -559,7 +560,7 @@ fn confirm_mode(app: &mut App, msg: Message, path: PathBuf, at: Option<Address>)
 }
 
 fn normal_mode(app: &mut App, msg: Message) {
-    if super::screens::handle(app, &msg) {
+    if super::explore::handle(app, &msg) || super::screens::handle(app, &msg) {
         return;
     }
     match msg {
@@ -742,6 +743,9 @@ fn normal_mode(app: &mut App, msg: Message) {
         // Handled by `screens` (or meaning nothing in the workbench).
         Message::OpenLearn
         | Message::OpenDecode
+        | Message::OpenPe
+        | Message::OpenScaling
+        | Message::OpenHeads
         | Message::ToggleGrad
         | Message::TrainToggle
         | Message::TrainStep

@@ -10,7 +10,9 @@ use thiserror::Error;
 use crate::model::{Arch, MaskKind, Norm, Positional, Preset, TokenizerKind};
 use crate::trace::{Address, edit_distance};
 
+pub mod explore;
 pub mod learn;
+pub use explore::ExploreCommand;
 pub use learn::LearnCommand;
 
 /// `on`/`off`-style switches.
@@ -211,6 +213,8 @@ pub enum Command {
     Help(Option<String>),
     /// Gradients, loss, training, decoding, checkpoints.
     Learn(LearnCommand),
+    /// An explorer: positional encoding, scaling, all heads.
+    Explore(ExploreCommand),
     /// Leave (`force`: even with unsaved changes).
     Quit {
         /// Leave without asking about unsaved changes.
@@ -400,6 +404,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "answer",
         usage: "answer <number> [<number> …]  (or just type the numbers)",
         summary: "answer the open practice question; graded with the arithmetic beside your number",
+    },
+    CommandSpec {
+        name: "explore",
+        usage: explore::usage(),
+        summary: "explorers: the PE table, PE(p)·PE(p+k) and the rotation to PE(p+k); Var(q·k) against d_k and softmax rows with/without ÷√d_k; every head's entropy and role",
     },
     CommandSpec {
         name: "help",
@@ -1005,6 +1014,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
         } else {
             Some(rest.to_string())
         }),
+        "explore" => explore::parse(rest)?,
         w @ ("grad" | "loss" | "train" | "translate" | "generate" | "decode" | "sample"
         | "checkpoint") => match learn::parse(w, rest)? {
             Some(c) => c,

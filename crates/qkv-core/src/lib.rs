@@ -11,6 +11,7 @@ pub mod atomic;
 pub mod buffers;
 pub mod command;
 pub mod explain;
+pub mod explore;
 pub mod export;
 pub mod heat;
 pub mod learn;

@@ -23,6 +23,7 @@ use crate::scenario::{self as scn, Runnable, ScenarioProblem};
 use crate::trace::{Address, Step, Trace, TraceError};
 
 mod decoding;
+mod exploring;
 mod learning;
 mod output;
 pub use decoding::DecodeState;
@@ -756,6 +757,7 @@ impl Session {
             Command::StopPractice => self.stop_practice(),
             Command::Answer(v) => self.answer(&v),
             Command::Learn(c) => self.apply_learning(c),
+            Command::Explore(e) => self.explore(e),
             Command::Quit { force } => Ok(self.quit(force)),
         }
     }

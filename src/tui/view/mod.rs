@@ -3,8 +3,11 @@
 
 pub mod busy;
 pub mod decode;
+pub mod heads;
 pub mod learn;
 pub mod matrix;
+pub mod pe;
+pub mod scaling;
 pub mod style;
 
 use ratatui::Frame;
@@ -96,6 +99,18 @@ pub const HELP: &[(&str, &str)] = &[
         "L",
         "Learn view: train an untrained model (space start / pause, . one update, ← → snapshots, w saves)",
     ),
+    (
+        "E",
+        "PE explorer: sin/cos waves, PE(p)·PE(p+k), the rotation PE(p) → PE(p+k)",
+    ),
+    (
+        "S",
+        "scaling explorer: Var(q·k) against d_k, softmax rows with / without ÷√d_k",
+    ),
+    (
+        "H",
+        "all heads: a heatmap per layer × head, its entropy and role (Enter opens it)",
+    ),
     ("?", "this help"),
     (
         "q Ctrl-C",
@@ -123,6 +138,9 @@ pub fn render(app: &App, f: &mut Frame) {
         .areas(area);
         match app.screen() {
             Screen::Learn => learn::render(app, f, body),
+            Screen::Pe => pe::render(app, f, body),
+            Screen::Scaling => scaling::render(app, f, body),
+            Screen::Heads => heads::render(app, f, body),
             _ => decode::render(app, f, body),
         }
         status(app, f, st);
@@ -959,6 +977,27 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Esc", "back"),
             ("q", "quit"),
             ("[ ] { }", "head/block"),
+        ],
+        Mode::Normal if app.screen() == Screen::Pe => vec![
+            ("[ ]", "pair i"),
+            ("← →", "p"),
+            ("↑ ↓", "k"),
+            ("S H", "scaling/heads"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
+        Mode::Normal if app.screen() == Screen::Scaling => vec![
+            ("← →", "d_k"),
+            ("E H", "pe/heads"),
+            ("Esc", "back"),
+            ("q", "quit"),
+        ],
+        Mode::Normal if app.screen() == Screen::Heads => vec![
+            ("←↑↓→", "head"),
+            ("Enter", "open"),
+            ("E S", "pe/scaling"),
+            ("Esc", "back"),
+            ("q", "quit"),
         ],
         Mode::Normal if app.screen() == Screen::Decode => vec![
             ("n", "next token"),

@@ -55,11 +55,17 @@ fn sinusoidal_rows(n: usize, d_model: usize) -> Array2<f32> {
 
 /// One entry of [`sinusoidal`], computed in f64 and rounded to f32.
 pub fn pe_value(pos: usize, c: usize, d_model: usize) -> f32 {
+    pe_value_f64(pos, c, d_model) as f32
+}
+
+/// One entry of [`sinusoidal`] in f64 (before the rounding to f32): the sine of
+/// [`pe_angle`] in an even column, its cosine in an odd one.
+pub fn pe_value_f64(pos: usize, c: usize, d_model: usize) -> f64 {
     let angle = pe_angle(pos, c, d_model);
     if c.is_multiple_of(2) {
-        angle.sin() as f32
+        angle.sin()
     } else {
-        angle.cos() as f32
+        angle.cos()
     }
 }
 

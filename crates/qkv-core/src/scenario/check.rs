@@ -64,9 +64,77 @@ impl Resolved<'_> {
     }
 }
 
+/// Offsets k of [`PE_DOT`] (and positions p).
+pub const PE_DOT_SIZE: usize = 64;
+/// The explorer step of PE(p)·PE(p+k) ([`explorer_step`]).
+pub const PE_DOT: &str = "pe.dot";
+/// The prefix of the explorer steps of the rotations M_k,i ([`explorer_step`]).
+pub const PE_ROT: &str = "pe.rot.";
+
+/// The positional-encoding explorer's numbers a check can address besides the trace's
+/// steps, computed (in f64, stored as f32) for the trace's d_model, the width of
+/// `embed.pos`; `None` for other names, or when the trace has no `embed.pos`.
+///
+/// - `pe.dot`: PE(p)·PE(p+k), [`PE_DOT_SIZE`] positions p × as many offsets k
+///   (`pe.dot[p][k]`);
+/// - `pe.rot.{k}` (k ≤ 512): per frequency pair i (in the place of a head) the 2×2 rotation
+///   M_k,i = [[cos ω_i k, sin ω_i k], [−sin ω_i k, cos ω_i k]] that takes
+///   (PE(p)[2i], PE(p)[2i+1]) to (PE(p+k)[2i], PE(p+k)[2i+1]) (`pe.rot.{k}[i][r][c]`).
+///
+/// # Shapes
+/// `pe.dot`: 64 × 64; `pe.rot.{k}`: ⌊d_model/2⌋ × 2 × 2.
+pub fn explorer_step(trace: &Trace, name: &str) -> Option<Step> {
+    use crate::explore::pe;
+    use crate::trace::{StepKind, Tensor};
+    use std::sync::Arc;
+    if !name.starts_with("pe.") {
+        return None;
+    }
+    let d = trace.get("embed.pos")?.dims().1;
+    let labels = |prefix: &str, n: usize| {
+        Arc::new((0..n).map(|i| format!("{prefix}{i}")).collect::<Vec<_>>())
+    };
+    if name == PE_DOT {
+        let m = pe::dots(PE_DOT_SIZE, PE_DOT_SIZE, d).ok()?;
+        return Some(Step::new(
+            PE_DOT,
+            StepKind::Scores,
+            Tensor::Matrix(m.mapv(|x| x as f32)),
+            labels("p", PE_DOT_SIZE),
+            labels("k", PE_DOT_SIZE),
+            "PE(p)·PE(p+k)",
+            vec!["embed.pos".into()],
+        ));
+    }
+    let k: usize = name.strip_prefix(PE_ROT)?.parse().ok()?;
+    let pairs = pe::pairs(d);
+    let mut t = ndarray::Array3::<f32>::zeros((pairs, 2, 2));
+    for i in 0..pairs {
+        let r = pe::rotation(0, k, i, d).ok()?;
+        for (a, row) in r.m.iter().enumerate() {
+            for (b, v) in row.iter().enumerate() {
+                t[[i, a, b]] = *v as f32;
+            }
+        }
+    }
+    Some(Step::new(
+        name,
+        StepKind::Scores,
+        Tensor::Heads(t),
+        labels("r", 2),
+        labels("c", 2),
+        "M_k,i = [[cos ω_i k, sin ω_i k], [−sin ω_i k, cos ω_i k]]",
+        vec!["embed.pos".into()],
+    ))
+}
+
 /// Resolves an address against a trace, checking every index.
 pub fn resolve<'t>(trace: &'t Trace, a: &Address) -> Result<Resolved<'t>, TraceError> {
-    let step = trace.step(&a.name)?;
+    resolve_in(trace.step(&a.name)?, a)
+}
+
+/// Resolves an address against one step (the step `a` names), checking every index.
+pub fn resolve_in<'t>(step: &'t Step, a: &Address) -> Result<Resolved<'t>, TraceError> {
     let (head, rest) = match (step.heads(), a.indices.as_slice()) {
         (Some(_), [h, rest @ ..]) => (Some(*h), rest),
         (_, rest) => (None, rest),
@@ -422,7 +490,11 @@ pub fn run_expectation(trace: &Trace, e: &Expectation) -> CheckResult {
         Ok(a) => a,
         Err(err) => return fail(err.to_string()),
     };
-    let r = match resolve(trace, &addr) {
+    let derived = explorer_step(trace, &addr.name);
+    let r = match derived
+        .as_ref()
+        .map_or_else(|| resolve(trace, &addr), |s| resolve_in(s, &addr))
+    {
         Ok(r) => r,
         Err(err) => return fail(err.to_string()),
     };

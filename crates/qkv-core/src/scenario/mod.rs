@@ -744,7 +744,10 @@ fn check_expectations(expect: &[Expectation], trace: &Trace) -> Vec<ScenarioProb
         }
         match Address::parse(&e.at) {
             Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
-            Ok(a) => match check::resolve(trace, &a) {
+            Ok(a) => match check::explorer_step(trace, &a.name)
+                .as_ref()
+                .map_or_else(|| check::resolve(trace, &a), |s| check::resolve_in(s, &a))
+            {
                 Err(err) => out.push(ScenarioProblem::new(path.then("at"), err.to_string())),
                 Ok(r) => {
                     if n == 1

@@ -1,0 +1,162 @@
+//! The explorer views (issue 15 items 2–4): `E` positional encoding, `S` scaling, `H` all
+//! heads — their keys, what the keys change (without a terminal), Enter from the heads grid
+//! into the workbench, and snapshots at 120×40 and 80×24.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
+
+use qkv::session::Session;
+use qkv::tui::app::Screen;
+use qkv::tui::message::{Dir, Message, from_event};
+use qkv::tui::view::buffer_text;
+use qkv::tui::{App, render, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Size;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+/// The default scenario: the article's sentence on the shipped trained model.
+fn trained(w: u16, h: u16) -> App {
+    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
+}
+
+fn send(app: &mut App, msgs: &[Message]) {
+    for m in msgs {
+        update(app, m.clone());
+    }
+}
+
+fn key(app: &App, c: KeyCode) -> Option<Message> {
+    from_event(app, &Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+fn screen(app: &App) -> String {
+    let s = app.size();
+    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
+    t.draw(|f| render(app, f)).unwrap();
+    buffer_text(t.backend().buffer())
+}
+
+#[test]
+fn keys_open_and_close_the_explorers() {
+    let mut a = trained(120, 40);
+    assert_eq!(key(&a, KeyCode::Char('E')), Some(Message::OpenPe));
+    assert_eq!(key(&a, KeyCode::Char('S')), Some(Message::OpenScaling));
+    assert_eq!(key(&a, KeyCode::Char('H')), Some(Message::OpenHeads));
+    // lower-case s is still the scaling toggle of the workbench
+    assert_eq!(key(&a, KeyCode::Char('s')), Some(Message::ToggleScale));
+    send(&mut a, &[Message::OpenPe]);
+    assert_eq!(a.screen(), Screen::Pe);
+    // in the PE view, [ ] pick the pair, arrows p and k, S switches, E or Esc goes back
+    assert_eq!(key(&a, KeyCode::Char(']')), Some(Message::NextHead));
+    assert_eq!(key(&a, KeyCode::Char('E')), Some(Message::Cancel));
+    assert_eq!(key(&a, KeyCode::Char('S')), Some(Message::OpenScaling));
+    assert_eq!(key(&a, KeyCode::Esc), Some(Message::Cancel));
+    send(&mut a, &[Message::OpenHeads]);
+    assert_eq!(a.screen(), Screen::Heads);
+    assert_eq!(key(&a, KeyCode::Enter), Some(Message::Activate));
+    send(&mut a, &[Message::Cancel]);
+    assert_eq!(a.screen(), Screen::Workbench);
+}
+
+#[test]
+fn pe_keys_move_pair_p_and_k_within_range() {
+    let mut a = trained(120, 40);
+    send(&mut a, &[Message::OpenPe]);
+    let e = a.explore();
+    assert_eq!((e.pair, e.p, e.k), (0, 0, 1));
+    send(
+        &mut a,
+        &[
+            Message::NextHead,
+            Message::Move(Dir::Right),
+            Message::Move(Dir::Right),
+            Message::Move(Dir::Up),
+        ],
+    );
+    let e = a.explore();
+    assert_eq!((e.pair, e.p, e.k), (1, 2, 2));
+    // d_model 32 of the shipped model: 16 pairs, the last is 15
+    send(&mut a, &vec![Message::NextHead; 40]);
+    assert_eq!(a.explore().pair, 15);
+    send(&mut a, &vec![Message::Move(Dir::Left); 5]);
+    assert_eq!(a.explore().p, 0);
+    let shown = screen(&a);
+    assert!(shown.contains("p=0 k=2 i=15"), "{shown}");
+}
+
+#[test]
+fn scaling_keys_walk_d_k() {
+    let mut a = trained(120, 40);
+    send(&mut a, &[Message::OpenScaling]);
+    assert_eq!(a.explore().d_k(), 64);
+    send(&mut a, &[Message::Move(Dir::Right)]);
+    assert_eq!(a.explore().d_k(), 128);
+    send(&mut a, &vec![Message::Move(Dir::Right); 10]);
+    assert_eq!(a.explore().d_k(), 512);
+    send(&mut a, &vec![Message::Move(Dir::Left); 20]);
+    assert_eq!(a.explore().d_k(), 1);
+    assert!(screen(&a).contains("d_k = 1"));
+}
+
+#[test]
+fn enter_opens_the_head_in_the_workbench() {
+    let mut a = trained(120, 40);
+    send(&mut a, &[Message::OpenHeads]);
+    // the grid starts on enc 0 head 0; → → ↓ is enc 1 head 2
+    send(
+        &mut a,
+        &[
+            Message::Move(Dir::Right),
+            Message::Move(Dir::Right),
+            Message::Move(Dir::Down),
+            Message::Activate,
+        ],
+    );
+    assert_eq!(a.screen(), Screen::Workbench);
+    let c = a.session().cursor();
+    assert_eq!(c.step, "enc.1.attn.weights");
+    assert_eq!(c.head, 2);
+    assert!(
+        a.status()
+            .unwrap()
+            .text
+            .starts_with("enc.1.attn.weights[2]: ")
+    );
+}
+
+#[test]
+fn pe_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(
+            &mut a,
+            &[
+                Message::OpenPe,
+                Message::NextHead,
+                Message::Move(Dir::Right),
+                Message::Move(Dir::Right),
+                Message::Move(Dir::Up),
+            ],
+        );
+        insta::assert_snapshot!(format!("pe_view_{w}x{h}"), screen(&a));
+    }
+}
+
+#[test]
+fn scaling_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(&mut a, &[Message::OpenScaling]);
+        insta::assert_snapshot!(format!("scaling_view_{w}x{h}"), screen(&a));
+    }
+}
+
+#[test]
+fn heads_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(&mut a, &[Message::OpenHeads, Message::Move(Dir::Down)]);
+        insta::assert_snapshot!(format!("heads_view_{w}x{h}"), screen(&a));
+    }
+}
