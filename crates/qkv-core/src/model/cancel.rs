@@ -127,12 +127,33 @@ pub fn take() -> bool {
 /// also counts for [`progress`].
 pub fn check() -> Result<(), super::weights::MissingWeight> {
     advance(1);
+    debug_slow_layer();
     if requested() {
         Err(super::weights::MissingWeight(CANCELLED.to_string()))
     } else {
         Ok(())
     }
 }
+
+/// In debug builds only: when `QKV_DEBUG_SLOW_LAYER_MS` is set, every layer waits that many
+/// milliseconds. The end-to-end tests use it to make a pass last long enough to see its
+/// progress and cancel it on any machine, however fast or loaded; release builds do not have it.
+#[cfg(debug_assertions)]
+fn debug_slow_layer() {
+    static MS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let ms = *MS.get_or_init(|| {
+        std::env::var("QKV_DEBUG_SLOW_LAYER_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    });
+    if ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn debug_slow_layer() {}
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,6 @@
 //! panic; a check never passes on NaN or ±∞; what qkv saves loads back as the same
 //! scenario with the same check results. (The cargo-fuzz targets under `fuzz/` do the same
 //! on arbitrary bytes; CI runs only this test.)
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::fs;
 

@@ -1,7 +1,6 @@
 //! The explorers end to end (issue 15 items 2–4): `explore pe|scaling|heads` in the REPL
 //! language, the `pe.dot` / `pe.rot.K` addresses of `qkv check`, and the heads' roles on
 //! the shipped trained model (what the default tour says about them is checked here).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::fs;
 use std::process::Command;

@@ -1,6 +1,5 @@
 //! The TUI's Learn view, Decode view and gradient toggle (issue 14): what each new message
 //! does (without a terminal), and snapshots of the three views at 120×40 and 80×24.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::session::Session;
 use qkv::tui::app::{Mode, PromptKind, Screen, StatusKind};

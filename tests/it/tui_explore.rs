@@ -1,7 +1,6 @@
 //! The explorer views (issue 15 items 2–4): `E` positional encoding, `S` scaling, `H` all
 //! heads — their keys, what the keys change (without a terminal), Enter from the heads grid
 //! into the workbench, and snapshots at 120×40 and 80×24.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::session::Session;
 use qkv::tui::app::Screen;

@@ -1,6 +1,5 @@
 //! The learning engine through the `qkv` binary: train, translate, generate, gradcheck,
 //! export --grads, explain of gradients, checkpoints in scenarios.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::path::Path;
 use std::process::{Command, Output};

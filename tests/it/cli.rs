@@ -1,5 +1,4 @@
 //! The `qkv` binary end to end: run, export, params and bad input.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::fs::File;
 use std::process::{Command, Output};

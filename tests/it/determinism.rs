@@ -1,7 +1,6 @@
 //! The same seed and input give the same bits on every run and whatever the number of
 //! threads: the parallel paths (products cut into blocks of columns or rows, heads in
 //! parallel, LayerNorm rows) never change an order of summation.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::bench::sentence;
 use qkv::model::config::Preset;

@@ -1,7 +1,6 @@
 //! The learning side of the session (issue 14): gradients of the current trace, the loss,
 //! decoding step by step with the student's own tokens, training with snapshots, and
 //! checkpoints — all through `Session::apply`, as the REPL and the TUI use it.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;

@@ -1,6 +1,5 @@
 //! What the workbench draws, on ratatui's `TestBackend`, at 120×40 and 80×24: the buffer as
 //! text (insta snapshots in `tests/snapshots/`) and a few colours checked directly.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::scenario::io::parse_and_build;
 use qkv::session::Session;

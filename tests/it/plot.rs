@@ -2,7 +2,6 @@
 //! example and the softmax of 나는 학교에 간다. Golden files (insta snapshots) fix the
 //! whole text; the checks below read each format back (the SVG as XML) and compare its
 //! numbers, labels and colours with the trace and the terminal.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::path::Path;
 

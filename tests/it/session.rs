@@ -1,6 +1,5 @@
 //! Session::apply: every command's effect on the state, errors that change nothing, and a
 //! property test that no input line can panic the parser or the session.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use proptest::prelude::*;
 use qkv::command::{Command, parse};

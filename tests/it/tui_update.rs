@@ -1,6 +1,5 @@
 //! `update`: the effect of every `Message` on the app, without a terminal. The app is sized
 //! by hand (`Message::Resize`), so clicks and scrolling are computed as on a real screen.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::command::Command;
 use qkv::model::{MaskKind, Norm, Positional};

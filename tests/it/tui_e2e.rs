@@ -6,7 +6,6 @@
 //!
 //! Needs `tmux` (the test fails, with a message, without it). Every tmux server here runs on
 //! its own socket and is killed by the test that started it.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -378,18 +377,16 @@ fn watch_it_translate_and_watch_it_learn() {
 fn a_slow_rerun_shows_progress_and_esc_cancels_it_without_losing_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let t = Tmux::start(dir.path());
-    // 60 tokens through 8 + 8 layers of width 256: a few seconds per pass in a debug build,
-    // well past the 200 ms after which the progress box appears.
-    let text = ["나는 학교에 간다"; 20].join(" ");
+    // A small model whose every layer waits 250 ms (a debug build's test switch): the rerun
+    // after `s` lasts 16 × 0.25 s, long past the 200 ms after which the progress box appears,
+    // on any machine and under any load.
     launch(
         &t,
-        "",
-        &format!(
-            "tui --preset small --d-model 256 --d-ff 1024 --layers 8 --memory-budget 4000 --text '{text}'"
-        ),
+        "QKV_DEBUG_SLOW_LAYER_MS=250 ",
+        "tui --preset small --layers 8 --text '나는 학교에 간다'",
     );
     t.wait_for("the opening screen", |s| {
-        s.contains("why this number") && s.contains("(60 tokens)")
+        s.contains("why this number") && s.contains("(3 tokens)")
     });
     t.keys(&["s"]);
     t.wait_for("the progress box", |s| {

@@ -1,5 +1,4 @@
 //! `qkv repl` end to end: piped command files and an interactive pseudo-terminal.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::io::Write;
 use std::path::Path;

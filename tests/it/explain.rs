@@ -1,7 +1,6 @@
 //! `qkv::explain`: every kind of step is explained with numbers that reproduce the cell, checked
 //! against the model's own tensors; the article's example reads as in the article; masks name
 //! their tokens; long sums are elided with their count; bad addresses give clear errors.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::sync::Arc;
 

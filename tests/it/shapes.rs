@@ -1,5 +1,4 @@
 //! Every preset and architecture runs, and every trace step has the shape DESIGN.md gives.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use qkv::model::config::Preset;
 use qkv::model::{Arch, Config, Norm, Transformer, prepare};

@@ -1,5 +1,4 @@
 //! Property tests of the model's invariants.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use ndarray::{Array2, Axis};
 use proptest::prelude::*;

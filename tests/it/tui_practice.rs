@@ -1,7 +1,6 @@
 //! Practice in the TUI (`P`): the selected cell (its row on a softmax or LayerNorm step) is
 //! hidden as `?`, the answer is typed in the status line, Enter grades it and the detail pane
 //! shows the grading with the arithmetic and the blamed term; Esc leaves, keeping the score.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::path::Path;
 

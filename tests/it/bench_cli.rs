@@ -1,6 +1,5 @@
 //! `qkv bench` end to end at the tiny size (quick; no time is checked, only that every
 //! figure is reported and consistent).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::process::Command;
 

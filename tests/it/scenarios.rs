@@ -1,6 +1,5 @@
 //! Scenario files: the shipped set passes, every invalid fixture fails with its message,
 //! saving round-trips and never overwrites the wrong file, the loader never panics.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! The trace keeps some steps in compact forms (heads side by side, `relu` and the attention
 //! scores/weights recomputed on access). These tests check that every form gives the numbers
 //! the forward pass used, bit for bit.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use ndarray::Array2;
 

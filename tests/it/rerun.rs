@@ -1,6 +1,5 @@
 //! `Transformer::rerun` reuses what a change did not touch and gives the trace `forward`
 //! gives, bit for bit.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 use ndarray::Array2;
 use proptest::prelude::*;
