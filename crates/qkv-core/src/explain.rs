@@ -4,13 +4,14 @@
 //! [`explain`] looks the cell up, finds its operands through the step's
 //! [`inputs`](crate::trace::Step::inputs) (other trace steps, or weights of the model under
 //! their canonical names), and writes the computation stage by stage with the numbers put in,
-//! e.g. for a raw score:
+//! e.g. for the article's first raw score (`qkv explain scenarios/dot-product.yaml
+//! scores[0][0]`):
 //!
 //! ```text
-//! scores[0][2] = 10  (raw attention score: query q0 (row 0) · key k2 (column 2))
+//! scores[0][0] = 10  — raw attention score, query q0 (row 0) · key k0 (column 0)
 //!   scores[i][j] = q[i] · k[j] = Σ_t q[i][t] × k[j][t]
-//!   q = q[0] (q0), k = k[2] (k2): d_k = 3 terms
-//!   q·k = 1×1 + 2×1 + 3×1 = 6
+//!   q = q[0] (q0), k = k[0] (k0): d_k = 3 terms
+//!   q·k = 1×2 + 2×1 + 3×2 = 10
 //! ```
 //!
 //! # With or without a model

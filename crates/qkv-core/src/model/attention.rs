@@ -179,8 +179,8 @@ fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> He
     let mut weights = crate::buffers::recycled(shape.0 * shape.1);
     let stats = head_core_into(q, k, mask, scale, &mut scores, &mut weights);
     HeadCore {
-        scores: Array2::from_shape_vec(shape, scores).unwrap_or_else(|_| Array2::zeros(shape)),
-        weights: Array2::from_shape_vec(shape, weights).unwrap_or_else(|_| Array2::zeros(shape)),
+        scores: crate::buffers::into_matrix(shape, scores),
+        weights: crate::buffers::into_matrix(shape, weights),
         stats,
     }
 }
@@ -554,8 +554,7 @@ impl MultiHeadAttention<'_> {
             weights_flags.merge(&r.weights);
             fully.extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
         }
-        let concat = Array2::from_shape_vec((n, d_model), concat)
-            .unwrap_or_else(|_| Array2::zeros((n, d_model)));
+        let concat = crate::buffers::into_matrix((n, d_model), concat);
         let concat = SharedMatrix::new(concat);
         let out = SharedMatrix::new(matmul(concat.view(), self.w_o));
 

@@ -50,8 +50,7 @@ impl FeedForward<'_> {
                         *r = h.max(0.0);
                     }
                 });
-                Array2::from_shape_vec(hidden.dim(), relu)
-                    .unwrap_or_else(|_| Array2::zeros(hidden.dim()))
+                crate::buffers::into_matrix(hidden.dim(), relu)
             }
             None => hidden.mapv(|h| h.max(0.0)),
         };

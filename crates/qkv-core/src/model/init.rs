@@ -52,7 +52,7 @@ fn uniform(rng: &mut ChaCha8Rng, a: f32, len: usize) -> Vec<f32> {
 pub fn xavier(seed: u64, label: &str, rows: usize, cols: usize) -> Array2<f32> {
     let a = (6.0 / (rows + cols) as f64).sqrt() as f32;
     let data = uniform(&mut stream(seed, label), a, rows * cols);
-    Array2::from_shape_vec((rows, cols), data).unwrap_or_else(|_| Array2::zeros((rows, cols)))
+    crate::buffers::into_matrix((rows, cols), data)
 }
 
 /// The embedding of `token`: uniform in ±√(3 / d_model) (variance 1/d_model), drawn

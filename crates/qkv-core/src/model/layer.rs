@@ -399,7 +399,7 @@ fn residual_sum(x: &SharedMatrix, y: &SharedMatrix) -> Array2<f32> {
             *s = a + b;
         }
     });
-    Array2::from_shape_vec((n, d), sum).unwrap_or_else(|_| Array2::zeros((n, d)))
+    crate::buffers::into_matrix((n, d), sum)
 }
 
 /// The attention block whose weights are `<prefix>.W_Q`, `W_K`, `W_V`, `W_O`.

@@ -402,7 +402,7 @@ pub fn product(a: MatView<'_>, b: MatView<'_>) -> Array2<f32> {
     let (n, m) = (a.dim().0, b.dim().1);
     let mut out = crate::buffers::recycled(n * m);
     product_into(Backend::Model, a, b, &mut out);
-    Array2::from_shape_vec((n, m), out).unwrap_or_else(|_| Array2::zeros((n, m)))
+    crate::buffers::into_matrix((n, m), out)
 }
 
 /// `a · b` on the model's backend, copying an operand only when its layout is neither

@@ -48,7 +48,7 @@ impl LayerNorm<'_> {
                     *v = (*x - mean) * inv * g + b;
                 }
             });
-            return Array2::from_shape_vec((n, d), out).unwrap_or_else(|_| Array2::zeros((n, d)));
+            return crate::buffers::into_matrix((n, d), out);
         }
         let mut out = x.to_owned();
         for mut row in out.axis_iter_mut(Axis(0)) {
