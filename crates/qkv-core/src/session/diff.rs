@@ -1,0 +1,150 @@
+//! What a rerun changed: the traces before and after compared step by step.
+
+use super::change_text;
+use crate::trace::{Step, Trace};
+
+/// What a rerun changed, step by step.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Diff {
+    /// (step, max |Δ|) for steps present in both runs with the same shape.
+    pub changed: Vec<(String, f32)>,
+    /// Steps whose shape changed.
+    pub reshaped: Vec<String>,
+    /// Steps only in the new run.
+    pub added: Vec<String>,
+    /// Steps only in the old run.
+    pub removed: Vec<String>,
+}
+
+impl Diff {
+    /// Compares two traces step by step. Consecutive per-head steps (an attention block's
+    /// `q` … `head_out`) are compared head by head across the block, so that the scores and
+    /// weights a trace recomputes on access are computed once per head; blocks run in
+    /// parallel.
+    pub fn between(old: &Trace, new: &Trace) -> Diff {
+        use rayon::prelude::*;
+        let steps = new.steps();
+        // Runs of consecutive steps: per-head runs of one head count, or single steps.
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r)
+                    if s.heads().is_some() && steps[r.start].heads() == s.heads() && r.end == i =>
+                {
+                    r.end = i + 1;
+                }
+                _ => runs.push(i..i + 1),
+            }
+        }
+        let compare = |r: &std::ops::Range<usize>| compare_run(old, &steps[r.clone()], r.start);
+        // Threads pay off only when there is real work (recomputed heads at base size).
+        let results: Vec<Vec<(usize, Option<Option<f32>>)>> = if new.stored_bytes() > 1 << 20 {
+            runs.par_iter().map(compare).collect()
+        } else {
+            runs.iter().map(compare).collect()
+        };
+        let mut d = Diff::default();
+        for (i, res) in results.into_iter().flatten() {
+            let name = steps[i].name().to_string();
+            match res {
+                None => d.added.push(name),
+                Some(Some(x)) => d.changed.push((name, x)),
+                Some(None) => d.reshaped.push(name),
+            }
+        }
+        d.removed = old
+            .names()
+            .filter(|n| new.get(n).is_none())
+            .map(str::to_string)
+            .collect();
+        d
+    }
+
+    /// Steps whose values moved.
+    pub fn changed_count(&self) -> usize {
+        self.changed.iter().filter(|(_, x)| *x > 0.0).count()
+    }
+
+    /// The largest change and its step.
+    pub fn largest(&self) -> Option<(&str, f32)> {
+        self.changed
+            .iter()
+            .filter(|(_, x)| *x > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(n, x)| (n.as_str(), *x))
+    }
+
+    /// One line: `12 of 100 steps changed, largest change 0.53 in enc.0.attn.scaled`.
+    pub fn summary(&self, precision: usize) -> String {
+        let total = self.changed.len() + self.reshaped.len() + self.added.len();
+        let mut s = format!(
+            "{} of {total} steps changed",
+            self.changed_count() + self.reshaped.len() + self.added.len()
+        );
+        if let Some((n, x)) = self.largest() {
+            s.push_str(&format!(
+                ", largest change {} in {n}",
+                change_text(x, precision)
+            ));
+        }
+        if !self.reshaped.is_empty() {
+            s.push_str(&format!(", {} changed shape", self.reshaped.len()));
+        }
+        if !self.added.is_empty() {
+            s.push_str(&format!(", {} new", self.added.len()));
+        }
+        if !self.removed.is_empty() {
+            s.push_str(&format!(", {} gone", self.removed.len()));
+        }
+        s
+    }
+}
+
+/// For each step of a run (indices from `first`): `None` when `old` lacks it, `Some(None)`
+/// when its shape changed, else the largest change.
+#[allow(clippy::option_option)] // the three cases above, private to the diff
+fn compare_run(old: &Trace, run: &[Step], first: usize) -> Vec<(usize, Option<Option<f32>>)> {
+    let pairs: Vec<Option<&Step>> = run.iter().map(|s| old.get(s.name())).collect();
+    let mut out: Vec<(usize, Option<Option<f32>>)> = Vec::with_capacity(run.len());
+    let mut worst: Vec<f32> = vec![0.0; run.len()];
+    let mut comparable: Vec<bool> = vec![false; run.len()];
+    for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+        comparable[k] = o.is_some_and(|o| o.shape() == s.shape() && !o.shares_numbers_with(s));
+    }
+    match run.first().and_then(Step::heads) {
+        Some(heads) if run.len() > 1 => {
+            for h in 0..heads {
+                for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+                    if let (true, Some(o)) = (comparable[k], o)
+                        && let (Ok(a), Ok(b)) = (o.matrix(Some(h)), s.matrix(Some(h)))
+                    {
+                        for (x, y) in a.iter().zip(b.iter()) {
+                            let d = if x == y { 0.0 } else { (x - y).abs() };
+                            worst[k] = if d.is_nan() {
+                                f32::INFINITY
+                            } else {
+                                worst[k].max(d)
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+                if let (true, Some(o)) = (comparable[k], o) {
+                    worst[k] = o.max_abs_diff(s).unwrap_or(0.0);
+                }
+            }
+        }
+    }
+    for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
+        let res = match o {
+            None => None,
+            Some(o) if o.shape() != s.shape() => Some(None),
+            Some(_) => Some(Some(worst[k])),
+        };
+        out.push((first + k, res));
+    }
+    out
+}

@@ -1,0 +1,366 @@
+//! Files: saving, loading and exporting a session, checking its expectations, quitting.
+
+use super::*;
+
+impl Session {
+    /// The tour to save: the scenario's own stops that still fit the trace (none when the
+    /// sentence changed: their notes would talk about other words), then the stops chosen in
+    /// this session (cells selected, explained, noted) that are not already there.
+    pub(super) fn tour_to_save(&self, own: &[TourStep], notes: &mut Vec<String>) -> Vec<TourStep> {
+        let mut tour: Vec<TourStep> = Vec::new();
+        if self.study.input_changed() {
+            if !own.is_empty() {
+                notes.push(format!(
+                    "left out the scenario's {}: they were written for the old sentence",
+                    plural(own.len(), "tour stop")
+                ));
+            }
+        } else {
+            let fitting: Vec<TourStep> = own
+                .iter()
+                .filter(|t| scn::tour_stop_fits(&self.study.trace, t))
+                .cloned()
+                .collect();
+            if fitting.len() < own.len() {
+                notes.push(format!(
+                    "left out {} that no longer fit the model",
+                    plural(own.len() - fitting.len(), "tour stop")
+                ));
+            }
+            tour = fitting;
+        }
+        // Only the stops chosen on purpose (a cell selected, explained or noted), in order,
+        // each once: walking with next/prev passes steps without choosing them.
+        for (stop, _) in self
+            .study
+            .visited
+            .iter()
+            .zip(&self.study.chosen)
+            .filter(|(_, chosen)| **chosen)
+        {
+            let same =
+                |t: &TourStep| t.show == stop.show && t.head == stop.head && t.cell == stop.cell;
+            match tour.iter_mut().find(|t| same(t)) {
+                Some(t) if stop.note.is_some() => t.note.clone_from(&stop.note),
+                Some(_) => {}
+                None => tour.push(stop.clone()),
+            }
+        }
+        tour
+    }
+
+    /// The practice items that still fit the trace (a changed sentence may leave a row out).
+    pub(super) fn practice_to_save(
+        &self,
+        own: &[crate::scenario::schema::PracticeSpec],
+        notes: &mut Vec<String>,
+    ) -> Vec<crate::scenario::schema::PracticeSpec> {
+        let kept: Vec<_> = own
+            .iter()
+            .filter(|p| {
+                Address::parse(&p.at).is_ok_and(|a| practice::target(&self.study.trace, &a).is_ok())
+            })
+            .cloned()
+            .collect();
+        if kept.len() < own.len() {
+            notes.push(format!(
+                "left out {} that no longer fit the trace",
+                plural(own.len() - kept.len(), "practice question")
+            ));
+        }
+        kept
+    }
+
+    /// The session as a scenario file: the model (or hand-check), the tour (the scenario's
+    /// own stops that still fit, then the stops visited here), the loaded expectations that
+    /// still hold, and the values of the cells chosen on purpose; notes say what was left out.
+    pub fn to_file(&self) -> (ScenarioFile, Vec<String>) {
+        let mut notes = Vec::new();
+        match &self.study.subject {
+            Subject::Model(m) => {
+                let mut s = m.scenario.clone();
+                s.steps = self.tour_to_save(&m.scenario.steps, &mut notes);
+                if m.model.config().arch != Arch::EncoderDecoder && s.input.target.take().is_some()
+                {
+                    notes.push(
+                        "left out the target sentence: only an encoder-decoder model reads it"
+                            .into(),
+                    );
+                }
+                // Embedding overrides of tokens no longer in the input would not load.
+                let tokens: Vec<&String> = m
+                    .input
+                    .source
+                    .iter()
+                    .chain(m.input.target.iter().flatten())
+                    .collect();
+                let before = s.embeddings.0.len();
+                s.embeddings.0.retain(|(t, _)| tokens.contains(&t));
+                if s.embeddings.0.len() < before {
+                    notes.push(format!(
+                        "left out {} embedding override(s) of tokens no longer in the input",
+                        before - s.embeddings.0.len()
+                    ));
+                }
+                s.practice = self.practice_to_save(&s.practice, &mut notes);
+                let report = check::check_model(&self.study.trace, &s);
+                let before = s.expect.len();
+                s.expect = s
+                    .expect
+                    .iter()
+                    .zip(&report.results)
+                    .filter(|(_, r)| r.passed)
+                    .map(|(e, _)| e.clone())
+                    .collect();
+                if s.expect.len() < before {
+                    notes.push(format!(
+                        "left out {} expectation(s) that no longer hold for this model",
+                        before - s.expect.len()
+                    ));
+                }
+                for (stop, chosen) in self.study.visited.iter().zip(&self.study.chosen) {
+                    if !chosen {
+                        continue;
+                    }
+                    if let Some(e) = recorded_expectation(&self.study.trace, stop)
+                        && !s.expect.iter().any(|x| x.at == e.at)
+                    {
+                        s.expect.push(e);
+                    }
+                }
+                if self.study.input_changed() || s.title.is_empty() {
+                    let was = if s.title.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (from “{}”)", s.title)
+                    };
+                    s.title = format!("Session on {}{was}", s.input.text);
+                    // A description of this sentence stays; a new sentence gets a new one.
+                    if self.study.input_changed() || s.description.is_empty() {
+                        s.description = "Saved from a qkv session. The expected values at the cells chosen in it were computed by qkv.".into();
+                    }
+                }
+                (ScenarioFile::Model(s), notes)
+            }
+            Subject::Hand(a) => {
+                let mut a = (**a).clone();
+                a.steps = self.tour_to_save(&a.steps, &mut notes);
+                a.practice = self.practice_to_save(&a.practice, &mut notes);
+                if a.expect.is_some() && check::check_attention(&self.study.trace, &a).failed() > 0
+                {
+                    notes.push(
+                        "the hand-check's expected matrices no longer hold (scaling or mask changed): saved the values computed now".into(),
+                    );
+                    a.expect = None;
+                }
+                if a.expect.is_none() {
+                    let rows = |n: &str| -> Option<Vec<Vec<f64>>> {
+                        let m = self.study.trace.get(n)?.matrix(None).ok()?;
+                        Some(
+                            m.rows()
+                                .into_iter()
+                                .map(|r| r.iter().map(|x| f64_of(*x)).collect())
+                                .collect(),
+                        )
+                    };
+                    let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
+                    a.expect = Some(AttentionExpect {
+                        scores: rows("scores"),
+                        scaled: rows("scaled"),
+                        masked: if causal { rows("masked") } else { None },
+                        weights: rows("weights"),
+                        output: rows("output"),
+                        tolerance: Some(1e-5),
+                    });
+                }
+                (ScenarioFile::Attention(a), notes)
+            }
+        }
+    }
+
+    pub(super) fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        let (mut file, notes) = self.to_file();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        if let ScenarioFile::Model(s) = &mut file
+            && let Some(c) = &s.model.checkpoint
+        {
+            // The checkpoint stays the same file: its path is made relative to the new
+            // scenario's directory (absolute when it is not below it).
+            s.model.checkpoint = Some(scn::rebase_checkpoint(c, s.base_dir.as_deref(), &dir));
+            s.base_dir.0 = Some(dir.clone());
+        }
+        let text = io::to_yaml(&file)?;
+        // Never write a file that would not load back.
+        if let Err(e) = io::parse_and_build_in(&text, &path.display().to_string(), Some(&dir)) {
+            return Err(SessionError::NotHere(format!(
+                "nothing was written: the scenario would not load back ({})",
+                e.to_string().replace('\n', "; ")
+            )));
+        }
+        let over_loaded = self
+            .file
+            .as_ref()
+            .is_some_and(|(p, _)| io::same_file(p, path));
+        if over_loaded && self.file_comments && !force {
+            return Err(SessionError::NotHere(format!(
+                "{} has comments (hand arithmetic, notes) that saving would drop, since qkv writes its own layout: save under another name, or `save! {}` to overwrite",
+                path.display(),
+                path.display()
+            )));
+        }
+        let guard = SaveGuard {
+            loaded: self.file.clone(),
+            force,
+        };
+        io::save_text(&text, path, &guard)?;
+        self.file = Some((path.to_path_buf(), io::fingerprint(text.as_bytes())));
+        self.file_comments = false;
+        self.dirty = false;
+        // The session is now the saved scenario: its tour (replayed by `replay`), its title
+        // and expectations; the stops recorded so far are in it.
+        match (&mut self.study.subject, &file) {
+            (Subject::Model(m), ScenarioFile::Model(saved)) => {
+                m.scenario = saved.clone();
+                self.study.started_on = Some(saved.input.clone());
+            }
+            (Subject::Hand(a), ScenarioFile::Attention(saved)) => **a = saved.clone(),
+            _ => {}
+        }
+        self.study.visited.clear();
+        self.study.chosen.clear();
+        let stops = file.steps().len();
+        let checks = match &file {
+            ScenarioFile::Model(s) => s.expect.len(),
+            ScenarioFile::Attention(a) => a.expect.as_ref().map_or(0, |e| e.matrices().len()),
+        };
+        let mut out = format!(
+            "saved {} ({}, {}); `qkv check {}` verifies it",
+            path.display(),
+            plural(stops, "tour stop"),
+            plural(checks, "expectation"),
+            path.display()
+        );
+        for n in notes {
+            out.push_str(&format!("\nnote: {n}"));
+        }
+        Ok(Outcome::say(out))
+    }
+
+    pub(super) fn load(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        if self.dirty && !force {
+            return Err(SessionError::NotHere(format!(
+                "unsaved changes would be lost: `save <file>` keeps them, `load! {}` discards them",
+                path.display()
+            )));
+        }
+        let loaded = io::load(path)?;
+        let fresh = Session::from_runnable(loaded.file, loaded.runnable);
+        let hand = fresh.is_hand_check();
+        let old = std::mem::replace(&mut self.study, fresh.study);
+        if hand && matches!(old.subject, Subject::Model(_)) {
+            self.parked = Some(old);
+        } else {
+            self.parked = None;
+        }
+        self.file = Some((loaded.path, loaded.fingerprint));
+        self.file_comments = loaded.has_comments;
+        self.tour = None;
+        self.dirty = false;
+        let title = if self.title().is_empty() {
+            String::new()
+        } else {
+            format!(": {}", self.title())
+        };
+        let n = self.study.trace.steps().len();
+        Ok(Outcome::say(format!(
+            "loaded {}{title} ({n} steps)",
+            path.display()
+        )))
+    }
+
+    pub(super) fn check(&self) -> Outcome {
+        let report: CheckReport = match &self.study.subject {
+            Subject::Model(m) => check::check_model(&self.study.trace, &m.scenario),
+            Subject::Hand(a) => check::check_attention(&self.study.trace, a.as_ref()),
+        };
+        if report.results.is_empty() {
+            return Outcome::say(
+                "this scenario has no expectations (`expect:`); `save` records the values of the cells you visit",
+            );
+        }
+        let mut text = String::new();
+        for r in &report.results {
+            text.push_str(&r.line());
+            text.push('\n');
+        }
+        let summary = format!("{} passed, {} failed", report.passed(), report.failed());
+        text.push_str(&summary);
+        text.push('\n');
+        Outcome::say(text).with_status(format!("check: {summary}"))
+    }
+
+    pub(super) fn export(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let Some(model) = self.model() else {
+            return Err(SessionError::NotHere(
+                "an attention hand-check has no model to export; `show` prints its steps".into(),
+            ));
+        };
+        let format = export::Format::from_path(path)?;
+        let predicted = export::predicted_bytes(model, &self.study.trace, format);
+        if predicted > export::LARGE_EXPORT_BYTES && !force {
+            return Err(SessionError::NotHere(format!(
+                "{} would be about {} MB; nothing was written: `export! {}` writes it{}",
+                path.display(),
+                predicted / 1_000_000,
+                path.display(),
+                if format == export::Format::Json {
+                    " (a .npz is about 5 times smaller)"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let f = export::write(model, &self.study.trace, path)?;
+        Ok(Outcome::say(format!(
+            "wrote {} ({f}: {} steps, {} weights + embed.E)",
+            path.display(),
+            self.study.trace.steps().len(),
+            model.weights().len()
+        )))
+    }
+
+    pub(super) fn params(&mut self) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let m = self.model_subject()?;
+        let vocab = self.study.trace.tokens().vocab.len() as u64;
+        let r = crate::model::params::count(m.model.config(), vocab);
+        let mut text = format!("parameters (vocabulary of this session: {vocab} tokens):\n");
+        for row in &r.rows {
+            text.push_str(&format!(
+                "  {:>12}  {}\n  {:>12}    = {} = {}\n",
+                row.count, row.component, "", row.formula, row.arithmetic
+            ));
+        }
+        text.push_str(&format!("  {:>12}  total\n", r.total));
+        Ok(Outcome::say(text).with_status(format!("{} parameters", r.total)))
+    }
+
+    pub(super) fn quit(&mut self, force: bool) -> Outcome {
+        if self.dirty && !force && !self.quit_armed {
+            self.quit_armed = true;
+            return Outcome::say(
+                "unsaved changes: `save <file>` keeps them; `quit` again (or quit!) leaves without saving",
+            );
+        }
+        Outcome {
+            text: String::new(),
+            status: "bye".into(),
+            quit: true,
+            diff: None,
+        }
+    }
+}

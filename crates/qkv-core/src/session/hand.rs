@@ -1,0 +1,96 @@
+//! Hand-checks (`kind: attention`, `attend`): one query against its keys, by hand.
+
+use super::*;
+
+impl Session {
+    pub(super) fn attend(&mut self, a: AttendArgs) -> Result<Outcome, SessionError> {
+        let scenario = AttentionScenario {
+            version: VERSION,
+            kind: Kind::Attention,
+            title: "Hand-check from `attend`".into(),
+            description:
+                "Recorded by qkv from an attend command; the expected values were computed by qkv."
+                    .into(),
+            q: a.q,
+            k: a.k,
+            v: a.v,
+            mask: a.causal.then_some(Word(MaskKind::Causal)),
+            scale: Some(a.scale),
+            steps: Vec::new(),
+            expect: None,
+            practice: Vec::new(),
+        };
+        let trace = scn::build_attention(&scenario).map_err(SessionError::Invalid)?;
+        let mut text = String::new();
+        let opts = self.render_opts();
+        for name in ["scores", "scaled", "masked", "weights", "output"] {
+            if name == "masked" && !a.causal {
+                continue;
+            }
+            text.push_str(&render::address(&trace, &Address::parse(name)?, &opts)?);
+            if let Ok(step) = trace.step(name) {
+                let (rows, cols) = step.dims();
+                for i in 0..rows.min(4) {
+                    for j in 0..cols.min(6) {
+                        let addr = Address {
+                            name: name.to_string(),
+                            indices: vec![i, j],
+                        };
+                        if let Ok(e) =
+                            crate::explain::explain(None, &trace, &addr, &self.explain_opts())
+                        {
+                            text.push_str(&format!(
+                                "  {}\n",
+                                e.to_text().lines().collect::<Vec<_>>().join("\n    ")
+                            ));
+                        }
+                    }
+                }
+            }
+            text.push('\n');
+        }
+        let study = Study::new(Subject::Hand(Box::new(scenario)), trace);
+        let old = std::mem::replace(&mut self.study, study);
+        if matches!(old.subject, Subject::Model(_)) {
+            self.parked = Some(old);
+        }
+        self.set_cursor("scores", None, Some((0, 0)))?;
+        self.tour = None;
+        self.dirty = true;
+        Ok(Outcome::say(text).with_status("attend: scores, scaled, weights and output computed; `explain weights[0][0]` for a cell"))
+    }
+
+    pub(super) fn explain_opts(&self) -> crate::explain::ExplainOptions {
+        crate::explain::ExplainOptions {
+            precision: self.precision,
+            ..crate::explain::ExplainOptions::default()
+        }
+    }
+
+    /// The explanation of `address` (or of the selected cell).
+    pub fn explanation(
+        &self,
+        address: Option<&Address>,
+    ) -> Result<crate::explain::Explanation, SessionError> {
+        let addr = address.cloned().unwrap_or_else(|| self.cell_address());
+        crate::explain::explain(self.model(), &self.study.trace, &addr, &self.explain_opts())
+            .map_err(|e| SessionError::Explain(e.to_string()))
+    }
+
+    pub(super) fn explain(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
+        if let Some(a) = &a {
+            self.unpark_for(&a.name);
+        }
+        let e = self.explanation(a.as_ref())?;
+        let text = e.to_text();
+        if let Some(a) = a {
+            // Explaining a cell also moves there.
+            let r = check::resolve(&self.study.trace, &a)?;
+            if let (Some(i), Some(j)) = (r.row, r.col) {
+                self.set_cursor(&a.name, r.head, Some((i, j)))?;
+                self.visit(true);
+            }
+        }
+        Ok(Outcome::say(text))
+    }
+}

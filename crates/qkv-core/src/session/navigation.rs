@@ -1,0 +1,286 @@
+//! Moving through a session: the cursor (step, head, cell), layers and heads, the next and
+//! previous step, `show`, `explain` and `diff`.
+
+use super::*;
+
+impl Session {
+    pub(super) fn set_cursor(
+        &mut self,
+        step: &str,
+        head: Option<usize>,
+        cell: Option<(usize, usize)>,
+    ) -> Result<(), SessionError> {
+        let s = self.study.trace.step(step)?;
+        let heads = s.heads();
+        let head = match (heads, head) {
+            (Some(n), Some(h)) if h >= n => {
+                return Err(TraceError::HeadOutOfRange {
+                    name: step.to_string(),
+                    head: h,
+                    heads: n,
+                }
+                .into());
+            }
+            (Some(_), Some(h)) => h,
+            (Some(n), None) => self.study.cursor.head.min(n - 1),
+            (None, _) => 0,
+        };
+        let (rows, cols) = s.dims();
+        let (row, col) = match cell {
+            Some((r, c)) => {
+                s.cell(
+                    &heads
+                        .map(|_| head)
+                        .into_iter()
+                        .chain([r, c])
+                        .collect::<Vec<_>>(),
+                )?;
+                (r, c)
+            }
+            None => (
+                self.study.cursor.row.min(rows.saturating_sub(1)),
+                self.study.cursor.col.min(cols.saturating_sub(1)),
+            ),
+        };
+        self.study.cursor = Cursor {
+            step: step.to_string(),
+            head,
+            row,
+            col,
+        };
+        Ok(())
+    }
+
+    /// Records the current position as a stop of the tour (merging with the last stop when
+    /// it is the same step and head).
+    /// `chosen`: the cell was picked on purpose (its value is worth an expectation).
+    pub(super) fn visit(&mut self, chosen: bool) {
+        let c = self.study.cursor.clone();
+        let head = self.current_head();
+        let stop = TourStep {
+            show: c.step.clone(),
+            head,
+            cell: Some([c.row, c.col]),
+            note: None,
+        };
+        match self.study.visited.last_mut() {
+            Some(last) if last.show == stop.show && last.head == stop.head => {
+                last.cell = stop.cell;
+                if let Some(flag) = self.study.chosen.last_mut() {
+                    *flag |= chosen;
+                }
+            }
+            _ => {
+                self.study.visited.push(stop);
+                self.study.chosen.push(chosen);
+            }
+        }
+    }
+
+    pub(super) fn here(&self) -> String {
+        let c = &self.study.cursor;
+        match self.current_head() {
+            Some(h) => format!("{}[{h}]", c.step),
+            None => c.step.clone(),
+        }
+    }
+
+    pub(super) fn show_current(&self) -> Result<String, SessionError> {
+        let addr = Address::parse(&self.here())?;
+        let mut out = render::address(&self.study.trace, &addr, &self.render_opts())?;
+        let c = &self.study.cursor;
+        if let Some(s) = self.current_step() {
+            let v = s.value(&self.cell_address().indices)?;
+            let rl = s.row_labels().get(c.row).cloned().unwrap_or_default();
+            let cl = s
+                .col_labels(self.current_head())
+                .get(c.col)
+                .cloned()
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "selected cell [{}][{}] ({rl} → {cl}) = {}\n",
+                c.row,
+                c.col,
+                render::fmt_value(v, self.precision)
+            ));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn list_steps(&self) -> Outcome {
+        let mut text = String::from("steps in pipeline order (name  shape):\n");
+        for s in self.study.trace.steps() {
+            let marker = if s.name() == self.study.cursor.step {
+                "▶ "
+            } else {
+                "  "
+            };
+            text.push_str(&format!(
+                "{marker}{:<30} {}\n",
+                s.name(),
+                crate::model::weights::shape_text(&s.shape())
+            ));
+        }
+        let n = self.study.trace.steps().len();
+        Outcome::say(text).with_status(format!("{n} steps; `show <name>[h]` shows one"))
+    }
+
+    /// Back to the parked model when `name` is one of its steps and not the hand-check's.
+    pub(super) fn unpark_for(&mut self, name: &str) {
+        if self.is_hand_check()
+            && self.study.trace.get(name).is_none()
+            && self
+                .parked
+                .as_ref()
+                .is_some_and(|p| p.trace.get(name).is_some())
+        {
+            self.unpark();
+        }
+    }
+
+    pub(super) fn show(&mut self, a: &Address) -> Result<Outcome, SessionError> {
+        self.unpark_for(&a.name);
+        // Validate first: nothing changes on error.
+        let text = render::address(&self.study.trace, a, &self.render_opts())?;
+        let r = check::resolve(&self.study.trace, a)?;
+        let (head, cell) = (r.head, r.row.map(|i| (i, r.col.unwrap_or(0))));
+        self.set_cursor(&a.name, head, cell)?;
+        self.visit(cell.is_some());
+        Ok(Outcome::say(text).with_status(format!("showing {}", self.here())))
+    }
+
+    pub(super) fn step_by(&mut self, delta: isize) -> Result<Outcome, SessionError> {
+        if self.tour.is_some() {
+            return self.tour_step(delta);
+        }
+        let names: Vec<String> = self.study.trace.names().map(str::to_string).collect();
+        let pos = self
+            .study
+            .trace
+            .position(&self.study.cursor.step)
+            .unwrap_or(0);
+        let next = pos as isize + delta;
+        if next < 0 || next as usize >= names.len() {
+            let which = if delta > 0 { "last" } else { "first" };
+            return Err(SessionError::NotHere(format!(
+                "already at the {which} step ({}); `show` lists every step",
+                names.get(pos).cloned().unwrap_or_default()
+            )));
+        }
+        self.set_cursor(&names[next as usize], None, None)?;
+        self.visit(false);
+        let step = self
+            .current_step()
+            .map(|s| s.formula().to_string())
+            .unwrap_or_default();
+        Ok(Outcome::say(self.show_current()?).with_status(format!(
+            "step {}/{}: {}  {step}",
+            next + 1,
+            names.len(),
+            self.here()
+        )))
+    }
+
+    pub(super) fn layer(&mut self, l: usize) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.study.cursor.step.clone();
+        let parts: Vec<&str> = cur.split('.').collect();
+        // enc.0.attn.weights → enc.{l}.attn.weights; a step outside the layers goes to the
+        // first layer step of the first stack.
+        let target = match parts.as_slice() {
+            [stack @ ("enc" | "dec"), n, rest @ ..] if n.parse::<usize>().is_ok() => {
+                format!("{stack}.{l}.{}", rest.join("."))
+            }
+            _ => {
+                let stack = if self
+                    .study
+                    .trace
+                    .get(&format!("enc.{l}.attn.weights"))
+                    .is_some()
+                {
+                    "enc"
+                } else {
+                    "dec"
+                };
+                let name = if stack == "enc" { "attn" } else { "self_attn" };
+                format!("{stack}.{l}.{name}.weights")
+            }
+        };
+        if self.study.trace.get(&target).is_none() {
+            let stack = target.split('.').next().unwrap_or("");
+            let count = self
+                .study
+                .trace
+                .names()
+                .filter_map(|n| {
+                    let mut it = n.split('.');
+                    (it.next() == Some(stack))
+                        .then(|| it.next().and_then(|x| x.parse::<usize>().ok()))
+                        .flatten()
+                })
+                .max()
+                .map_or(0, |m| m + 1);
+            return Err(SessionError::NotHere(format!(
+                "layer {l} does not exist: the {} stack has layers {}",
+                if stack == "enc" { "encoder" } else { "decoder" },
+                crate::util::indices_text(count)
+            )));
+        }
+        self.set_cursor(&target, None, None)?;
+        self.visit(false);
+        Ok(Outcome::say(self.show_current()?).with_status(format!("layer {l}: {}", self.here())))
+    }
+
+    pub(super) fn head(&mut self, h: usize) -> Result<Outcome, SessionError> {
+        let step = self.study.cursor.step.clone();
+        let s = self.study.trace.step(&step)?;
+        let Some(n) = s.heads() else {
+            return Err(SessionError::NotHere(format!(
+                "{step} has no heads; heads apply to q, k, v, scores, scaled, masked, weights and head_out"
+            )));
+        };
+        if h >= n {
+            return Err(TraceError::HeadOutOfRange {
+                name: step,
+                head: h,
+                heads: n,
+            }
+            .into());
+        }
+        self.set_cursor(&step, Some(h), None)?;
+        self.visit(false);
+        Ok(Outcome::say(self.show_current()?)
+            .with_status(format!("head {h} of {n}: {}", self.here())))
+    }
+
+    pub(super) fn cell(&mut self, r: usize, c: usize) -> Result<Outcome, SessionError> {
+        let step = self.study.cursor.step.clone();
+        let head = self.current_head();
+        self.set_cursor(&step, head, Some((r, c)))?;
+        self.visit(true);
+        let v = self
+            .study
+            .trace
+            .value_at(&self.cell_address())
+            .map(|v| render::fmt_value(v, self.precision))?;
+        let addr = self.cell_address();
+        Ok(Outcome::say(format!("{addr} = {v}")))
+    }
+
+    pub(super) fn note(&mut self, text: String) -> Result<Outcome, SessionError> {
+        if self.study.visited.is_empty() {
+            self.visit(true);
+        }
+        let here = self.here();
+        if let Some(last) = self.study.visited.last_mut() {
+            last.note = Some(text);
+        }
+        if let Some(flag) = self.study.chosen.last_mut() {
+            *flag = true;
+        }
+        self.dirty = true;
+        Ok(Outcome::say(format!(
+            "note added to {here}; `save <file>` keeps it in the tour"
+        )))
+    }
+}

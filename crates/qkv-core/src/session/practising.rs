@@ -1,0 +1,179 @@
+//! Practice: asking for a hidden cell or row, grading the answer, keeping the score.
+
+use super::*;
+
+impl Session {
+    /// The practice questions being asked.
+    pub fn practice(&self) -> Option<&PracticeRun> {
+        self.practice.as_ref()
+    }
+
+    /// The practice score of the whole session.
+    pub fn score(&self) -> practice::Score {
+        self.score
+    }
+
+    /// The last practice answer graded.
+    pub fn last_grading(&self) -> Option<&practice::Grading> {
+        self.last_grading.as_ref()
+    }
+
+    /// The scenario's practice items.
+    pub(super) fn scenario_practice(&self) -> Vec<practice::Item> {
+        let specs = match &self.study.subject {
+            Subject::Model(m) => &m.scenario.practice,
+            Subject::Hand(a) => &a.practice,
+        };
+        specs
+            .iter()
+            .filter_map(|p| {
+                Some(practice::Item {
+                    address: Address::parse(&p.at).ok()?,
+                    hint: p.hint.clone(),
+                    tolerance: p.tolerance.unwrap_or(practice::DEFAULT_TOLERANCE),
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn question_text(&self, run: &PracticeRun) -> Result<String, SessionError> {
+        let Some(item) = run.current() else {
+            return Ok(String::new());
+        };
+        let q = practice::question(self.model(), &self.study.trace, item, self.precision)
+            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        Ok(format!(
+            "question {} of {}: {q}",
+            run.pos + 1,
+            run.items.len()
+        ))
+    }
+
+    pub(super) fn start_practice(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
+        let items = match a {
+            Some(a) => {
+                practice::target(&self.study.trace, &a)
+                    .map_err(|e| SessionError::NotHere(e.to_string()))?;
+                vec![practice::Item::new(a)]
+            }
+            None => {
+                let own = self.scenario_practice();
+                if own.is_empty() {
+                    let step = self.current_step().ok_or_else(|| {
+                        SessionError::NotHere("no step is selected to practise on".into())
+                    })?;
+                    let cell = practice::random_cell(step, self.current_head(), self.draws);
+                    self.draws += 1;
+                    vec![practice::Item::new(cell)]
+                } else {
+                    own
+                }
+            }
+        };
+        // Every item must fit the trace now (the sentence may have changed).
+        for it in &items {
+            practice::target(&self.study.trace, &it.address).map_err(|e| {
+                SessionError::NotHere(format!(
+                    "practice question {} does not fit this trace: {e}",
+                    it.address
+                ))
+            })?;
+        }
+        let run = PracticeRun {
+            items,
+            pos: 0,
+            score: practice::Score::default(),
+        };
+        let text = self.question_text(&run)?;
+        let n = run.items.len();
+        self.focus_item(&run);
+        self.practice = Some(run);
+        self.last_grading = None;
+        Ok(Outcome::say(text).with_status(format!(
+            "practice: {} — type your answer (Esc leaves)",
+            plural(n, "question")
+        )))
+    }
+
+    /// Moves the cursor to the open question's row (its first asked cell).
+    pub(super) fn focus_item(&mut self, run: &PracticeRun) {
+        if let Some(item) = run.current()
+            && let Ok(t) = practice::target(&self.study.trace, &item.address)
+            && let Some(&j) = t.cols.first()
+        {
+            let _ = self.set_cursor(&t.step, t.head, Some((t.row, j)));
+        }
+    }
+
+    pub(super) fn stop_practice(&mut self) -> Result<Outcome, SessionError> {
+        match self.practice.take() {
+            Some(run) => Ok(Outcome::say(format!(
+                "practice ended after {} of {}: this practice {}, session score {}",
+                run.pos,
+                plural(run.items.len(), "question"),
+                run.score,
+                self.score
+            ))),
+            None => Err(SessionError::NotHere(
+                "no practice is open: `practice` starts one".into(),
+            )),
+        }
+    }
+
+    pub(super) fn answer(&mut self, answers: &[f64]) -> Result<Outcome, SessionError> {
+        let Some(run) = &self.practice else {
+            return Err(SessionError::NotHere(
+                "no practice question is open: `practice` asks one".into(),
+            ));
+        };
+        let Some(item) = run.current() else {
+            return Err(SessionError::NotHere("the practice is over".into()));
+        };
+        let g = practice::grade(
+            self.model(),
+            &self.study.trace,
+            item,
+            answers,
+            &self.explain_opts(),
+        )
+        .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        let mut run = run.clone();
+        run.score.add(&g);
+        self.score.add(&g);
+        let mut text = format!(
+            "{}\n{}",
+            if g.right() == g.asked() {
+                "right"
+            } else {
+                "wrong"
+            },
+            g.to_text(self.precision)
+        );
+        let status = format!(
+            "{} — {} of {} right · score {}",
+            if g.right() == g.asked() {
+                "right"
+            } else {
+                "wrong"
+            },
+            g.right(),
+            g.asked(),
+            self.score
+        );
+        self.last_grading = Some(g);
+        run.pos += 1;
+        if run.current().is_some() {
+            text.push('\n');
+            text.push_str(&self.question_text(&run)?);
+            self.focus_item(&run);
+            self.practice = Some(run);
+        } else {
+            text.push_str(&format!(
+                "practice done: {} right of {} (session score {})\n",
+                run.score.right, run.score.asked, self.score
+            ));
+            self.practice = None;
+        }
+        Ok(Outcome::say(text).with_status(status))
+    }
+}

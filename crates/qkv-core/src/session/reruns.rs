@@ -1,0 +1,411 @@
+//! Reruns after a change of sentence, setting, weight or embedding: the new trace, the diff
+//! against the old one, the overrides that no longer fit.
+
+use super::*;
+
+impl Session {
+    pub(super) fn model_subject(&self) -> Result<&ModelSubject, SessionError> {
+        match &self.study.subject {
+            Subject::Model(m) => Ok(m),
+            Subject::Hand(_) => Err(SessionError::NotHere(
+                "this is an attention hand-check (attend / kind: attention): it has no model; `load` a model scenario or `text <sentence>` to go back to the model".into(),
+            )),
+        }
+    }
+
+    /// Leaves a hand-check for the parked model study, when there is one.
+    pub(super) fn unpark(&mut self) {
+        if self.is_hand_check()
+            && let Some(p) = self.parked.take()
+        {
+            self.study = p;
+            self.tour = None;
+        }
+    }
+
+    /// Runs `scenario`, reusing the current weights when the change allows, and replaces
+    /// the model study. Returns the diff against the previous trace and notes about
+    /// overrides that no longer fit.
+    pub(super) fn rerun(
+        &mut self,
+        mut scenario: Scenario,
+    ) -> Result<(Diff, Vec<String>), SessionError> {
+        let cur = self.model_subject()?;
+        // A trained model's section may leave its sizes to the checkpoint.
+        let config = if scenario.model.checkpoint.is_some() {
+            scn::apply_spec(cur.model.config().clone(), &scenario.model)
+        } else {
+            scn::config_of(&scenario.model)
+        };
+        let (valid, input) = prepare(
+            config,
+            &scenario.input.text,
+            scenario.input.target.as_deref(),
+        )
+        .map_err(|e| {
+            SessionError::Invalid(
+                e.problems
+                    .into_iter()
+                    .map(|p| ScenarioProblem {
+                        path: scn::config_field_path(&p.field),
+                        message: format!("= {}: expected {}", p.value, p.allowed),
+                    })
+                    .collect(),
+            )
+        })?;
+        scn::memory_check(&valid, &input).map_err(|e| {
+            SessionError::Invalid(vec![ScenarioProblem {
+                path: scn::FieldPath::new(vec![scn::PathSeg::Key("model".into())]),
+                message: e,
+            }])
+        })?;
+        let mut notes = Vec::new();
+        let mut model = cur.model.clone();
+        let kept_weights = model.set_config(valid.clone()).is_ok();
+        if !kept_weights {
+            // New weights: re-apply the overrides that still fit, drop the others.
+            if let Some(c) = scenario.model.checkpoint.take() {
+                notes.push(format!(
+                    "the trained model {c} does not fit these sizes: the model is now untrained (random weights)"
+                ));
+            }
+            let mut fresh = Transformer::new(valid);
+            let mut kept_w = scn::schema::OrderedMap::default();
+            for (name, numbers) in scenario.weights.iter() {
+                match apply_weight(&mut fresh, name, numbers) {
+                    Ok(()) => kept_w.insert(name.to_string(), numbers.clone()),
+                    Err(e) => notes.push(format!("dropped the override of {name}: {e}")),
+                }
+            }
+            let mut kept_e = scn::schema::OrderedMap::default();
+            for (token, v) in scenario.embeddings.iter() {
+                let arr = Array1::from_iter(v.iter().map(|x| *x as f32));
+                match fresh.embedding_mut().set_override(token, arr) {
+                    Ok(()) => kept_e.insert(token.to_string(), v.clone()),
+                    Err(e) => {
+                        notes.push(format!("dropped the embedding override of {token:?}: {e}"));
+                    }
+                }
+            }
+            scenario.weights = kept_w;
+            scenario.embeddings = kept_e;
+            model = fresh;
+        }
+        // Same weights: reuse from the current trace what the change did not touch (the
+        // result equals a fresh forward pass bit for bit).
+        let trace = if kept_weights {
+            model.rerun(&input, &self.study.trace)
+        } else {
+            model.forward(&input)
+        }
+        .map_err(|e| {
+            if crate::model::cancel::take() {
+                SessionError::Cancelled("the rerun".into())
+            } else {
+                SessionError::NotHere(e.to_string())
+            }
+        })?;
+        crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
+        let diff = Diff::between(&self.study.trace, &trace);
+        // A cancellation that came during the comparison still wins: nothing is kept yet.
+        if crate::model::cancel::take() {
+            return Err(SessionError::Cancelled("the rerun".into()));
+        }
+        let old = std::mem::replace(&mut self.study.trace, trace);
+        self.study.previous = Some(old);
+        self.study.subject = Subject::Model(Box::new(ModelSubject {
+            scenario,
+            model,
+            input,
+        }));
+        self.fix_cursor();
+        self.dirty = true;
+        Ok((diff, notes))
+    }
+
+    /// Keeps the cursor on a step that exists, with head and cell in range.
+    pub(super) fn fix_cursor(&mut self) {
+        let t = &self.study.trace;
+        let c = self.study.cursor.clone();
+        let step = if t.get(&c.step).is_some() {
+            c.step
+        } else {
+            // The same kind of step nearby, else the first weights.
+            let tail = c.step.rsplit('.').next().unwrap_or("").to_string();
+            t.names()
+                .find(|n| n.ends_with(&format!(".{tail}")))
+                .map(str::to_string)
+                .unwrap_or_else(|| first_cursor(t).step)
+        };
+        let _ = self.set_cursor(&step, None, None);
+    }
+
+    pub(super) fn rerun_outcome(
+        &mut self,
+        what: &str,
+        scenario: Scenario,
+    ) -> Result<Outcome, SessionError> {
+        let (diff, notes) = self.rerun(scenario)?;
+        let summary = diff.summary(self.precision);
+        let mut text = format!("{what}: reran; {summary}\n");
+        for n in &notes {
+            text.push_str(&format!("note: {n}\n"));
+        }
+        let status = format!("{what}: {summary}");
+        Ok(Outcome {
+            text,
+            status,
+            quit: false,
+            diff: Some(diff),
+        })
+    }
+
+    /// Changes the hand-check (its mask or scaling), recomputes it and says what changed.
+    pub(super) fn change_hand(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut AttentionScenario),
+    ) -> Result<Outcome, SessionError> {
+        let Subject::Hand(a) = &self.study.subject else {
+            return Err(SessionError::NotHere("no hand-check is open".into()));
+        };
+        let mut next = (**a).clone();
+        f(&mut next);
+        let normal = |x: &AttentionScenario| (x.scale.unwrap_or(true), x.mask.map(|w| w.0));
+        if normal(&next) == normal(a) {
+            return Ok(Outcome::say(format!(
+                "{what}: already so; nothing to recompute"
+            )));
+        }
+        let trace = scn::build_attention(&next).map_err(SessionError::Invalid)?;
+        crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
+        let diff = Diff::between(&self.study.trace, &trace);
+        let old = std::mem::replace(&mut self.study.trace, trace);
+        self.study.previous = Some(old);
+        self.study.subject = Subject::Hand(Box::new(next));
+        self.fix_cursor();
+        self.dirty = true;
+        let summary = diff.summary(self.precision);
+        Ok(Outcome {
+            text: format!("{what}: recomputed; {summary}\n"),
+            status: format!("{what}: {summary}"),
+            quit: false,
+            diff: Some(diff),
+        })
+    }
+
+    pub(super) fn change_config(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut Config),
+    ) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let mut c = cur.model.config().clone();
+        f(&mut c);
+        let mut scenario = cur.scenario.clone();
+        scenario.model = scn::spec_of(&c);
+        scenario
+            .model
+            .checkpoint
+            .clone_from(&cur.scenario.model.checkpoint);
+        if c == *cur.model.config() {
+            return Ok(Outcome::say(format!(
+                "{what}: already so; nothing to rerun"
+            )));
+        }
+        let unmasked_decoder = c.has_decoder() && c.dec_mask == MaskKind::None;
+        let mut out = self.rerun_outcome(what, scenario)?;
+        if unmasked_decoder {
+            out.text.push_str(&format!("{DECODER_UNMASKED}\n"));
+            // The warning first: the status line is one line and cuts the end.
+            let summary = out.status.strip_prefix(&format!("{what}: ")).unwrap_or("");
+            out.status = format!(
+                "{what}: warning: the decoder now sees the tokens after each one, which is not how a decoder is trained · {summary}"
+            );
+        }
+        Ok(out)
+    }
+
+    pub(super) fn set_model(&mut self, f: ModelField) -> Result<Outcome, SessionError> {
+        let what = format!("set model.{}", field_text(&f));
+        self.change_config(&what, |c| match f {
+            ModelField::Preset(p) => {
+                let sizes = Config::preset(p);
+                c.d_model = sizes.d_model;
+                c.heads = sizes.heads;
+                c.d_ff = sizes.d_ff;
+                c.layers = sizes.layers;
+                c.embed_scale = sizes.embed_scale;
+            }
+            ModelField::Arch(a) => c.arch = a,
+            ModelField::DModel(v) => c.d_model = v,
+            ModelField::Heads(v) => c.heads = v,
+            ModelField::DFf(v) => c.d_ff = v,
+            ModelField::Layers(v) => {
+                c.layers.encoder = v;
+                c.layers.decoder = v;
+            }
+            ModelField::Norm(v) => c.norm = v,
+            ModelField::Scale(v) => c.scale = v,
+            ModelField::Mask(v) => c.mask = v,
+            ModelField::DecMask(v) => c.dec_mask = v,
+            ModelField::Positional(v) => c.positional = v,
+            ModelField::EmbedScale(v) => c.embed_scale = v,
+            ModelField::Seed(v) => c.seed = v,
+            ModelField::Eps(v) => c.eps = v,
+            ModelField::Tokenizer(v) => c.tokenizer = v,
+            ModelField::MaxTokens(v) => c.max_tokens = v,
+        })
+    }
+
+    pub(super) fn change_input(
+        &mut self,
+        text: Option<String>,
+        target: Option<String>,
+    ) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let mut scenario = cur.scenario.clone();
+        if target.is_some() && cur.model.config().arch != Arch::EncoderDecoder {
+            return Err(SessionError::NotHere(format!(
+                "target applies to an encoder-decoder model, and this one is {}; `set model.arch encoder-decoder` first",
+                cur.model.config().arch
+            )));
+        }
+        let what = match (&text, &target) {
+            (Some(t), _) => {
+                // The target stays as it is; `target` changes it.
+                scn::set_text(&mut scenario, t);
+                format!("text {t}")
+            }
+            (None, Some(t)) => {
+                scenario.input.target = Some(t.clone());
+                format!("target {t}")
+            }
+            (None, None) => return Ok(Outcome::default()),
+        };
+        let mut out = self.rerun_outcome(&what, scenario)?;
+        if let Some(i) = self.input() {
+            let mut tokens = format!("source: {}", i.source.join(" | "));
+            if let Some(t) = &i.target {
+                tokens.push_str(&format!("\ntarget: {}", t.join(" | ")));
+            }
+            out.text = format!("{tokens}\n{}", out.text);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn set_embed(
+        &mut self,
+        token: String,
+        vector: Vec<f64>,
+    ) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        let in_input = cur
+            .input
+            .source
+            .iter()
+            .chain(cur.input.target.iter().flatten())
+            .any(|t| *t == token);
+        if !in_input {
+            let list: Vec<&str> = cur
+                .input
+                .source
+                .iter()
+                .chain(cur.input.target.iter().flatten())
+                .map(String::as_str)
+                .collect();
+            return Err(SessionError::NotHere(format!(
+                "{token:?} is not a token of the input (tokens: {})",
+                list.join(", ")
+            )));
+        }
+        scn::number_rule(vector.iter().copied()).map_err(SessionError::NotHere)?;
+        let d = cur.model.config().d_model;
+        if vector.len() != d {
+            return Err(SessionError::NotHere(format!(
+                "the vector of {token:?} has {} values: expected d_model = {d}",
+                vector.len()
+            )));
+        }
+        let mut scenario = cur.scenario.clone();
+        scenario.embeddings.insert(token.clone(), vector.clone());
+        // Same weights: the rerun keeps the model; set the override on it first.
+        let mut model = cur.model.clone();
+        model
+            .embedding_mut()
+            .set_override(&token, Array1::from_iter(vector.iter().map(|x| *x as f32)))
+            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        self.rerun_with_model(model, &format!("set embed {token}"), scenario)
+    }
+
+    pub(super) fn set_weight(&mut self, name: String, rows: Rows) -> Result<Outcome, SessionError> {
+        self.unpark();
+        let cur = self.model_subject()?;
+        scn::number_rule(rows.iter().flatten().copied()).map_err(SessionError::NotHere)?;
+        let numbers = match cur.model.weights().lookup(&name)? {
+            Param::Vector(_) if rows.len() == 1 => Numbers::Vector(rows[0].clone()),
+            _ => Numbers::Matrix(rows),
+        };
+        let mut model = cur.model.clone();
+        apply_weight(&mut model, &name, &numbers)?;
+        let mut scenario = cur.scenario.clone();
+        scenario.weights.insert(name.clone(), numbers);
+        self.rerun_with_model(model, &format!("set weight {name}"), scenario)
+    }
+
+    /// [`Session::rerun_outcome`] with `model` (the current one plus an override) in place
+    /// of the current model; the current one comes back when the rerun fails or is
+    /// cancelled, so that the session stays as it was.
+    pub(super) fn rerun_with_model(
+        &mut self,
+        model: Transformer,
+        what: &str,
+        scenario: Scenario,
+    ) -> Result<Outcome, SessionError> {
+        let old = match &mut self.study.subject {
+            Subject::Model(m) => Some(std::mem::replace(&mut m.model, model)),
+            Subject::Hand(_) => None,
+        };
+        let r = self.rerun_outcome(what, scenario);
+        if r.is_err()
+            && let (Some(old), Subject::Model(m)) = (old, &mut self.study.subject)
+        {
+            m.model = old;
+        }
+        r
+    }
+
+    pub(super) fn diff(&self) -> Outcome {
+        let Some(prev) = &self.study.previous else {
+            return Outcome::say(
+                "nothing to compare yet: diff shows what the last rerun (text, toggles, set) changed",
+            );
+        };
+        let d = Diff::between(prev, &self.study.trace);
+        let mut text = format!("since the previous run: {}\n", d.summary(self.precision));
+        let w = self.study.trace.names().map(str::len).max().unwrap_or(10);
+        for (n, x) in &d.changed {
+            if *x == 0.0 {
+                text.push_str(&format!("  {n:w$}  unchanged\n"));
+            } else {
+                text.push_str(&format!(
+                    "  {n:w$}  max |Δ| {}\n",
+                    change_text(*x, self.precision)
+                ));
+            }
+        }
+        for n in &d.reshaped {
+            text.push_str(&format!("  {n:w$}  shape changed\n"));
+        }
+        for n in &d.added {
+            text.push_str(&format!("  {n:w$}  new\n"));
+        }
+        for n in &d.removed {
+            text.push_str(&format!("  {n:w$}  gone\n"));
+        }
+        Outcome::say(text).with_status(format!("diff: {}", d.summary(self.precision)))
+    }
+}
