@@ -1,0 +1,527 @@
+//! Explanations of an attention block: Q/K/V projections, scores, scaling, the mask,
+//! softmax, the weighted sum of V, concat and W_O.
+
+use super::*;
+
+pub(super) fn projection(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, j) = (c.cell.row, c.cell.col);
+    let short = c.short();
+    let token = c.row_label(i);
+    let what = match c.step.kind() {
+        StepKind::Query => "query",
+        StepKind::Key => "key",
+        _ => "value",
+    };
+    let head_text = c
+        .cell
+        .head
+        .map(|h| format!(", head {h}"))
+        .unwrap_or_default();
+    let title = format!("{what} of {token} (row {i}){head_text}, column {j}");
+    if c.step.inputs().is_empty() {
+        let row = c.row(c.step, c.cell.head, i)?;
+        return Ok(Body {
+            title,
+            formula: format!("{short}[i] is given"),
+            lines: vec![
+                format!(
+                    "{short} is given in the scenario (a hand-check has no model and no W_{}): it is not computed",
+                    short.to_uppercase()
+                ),
+                format!("{short}{}[{i}] = {}", c.h(), c.list(&row)),
+                format!("{short}{}[{i}][{j}] = {}", c.h(), c.num(c.value)),
+            ],
+            recomputed: None,
+        });
+    }
+    let x_step = c.input_step(0, "the projection's input")?;
+    let (w_name, w) = c.weight_matrix(1, "the projection matrix")?;
+    let d_k = c.step.dims().1;
+    let col = c.cell.head.unwrap_or(0) * d_k + j;
+    let x = c.row(x_step, None, i)?;
+    let wcol = c.weight_col(w_name, w, x.len(), col)?;
+    let w_short = short_name(w_name);
+    let mut lines = vec![format!(
+        "x = {} ({token}), {} values",
+        row_ref(x_step, None, i),
+        x.len()
+    )];
+    match c.cell.head {
+        Some(h) => lines.push(format!(
+            "W = {w_name}[:, {col}]: head {h} uses columns h·d_k..(h+1)·d_k, so column j = {j} of the head is h·d_k + j = {h}·{d_k} + {j} = {col}"
+        )),
+        None => lines.push(format!("W = {w_name}[:, {col}]")),
+    }
+    let (line, r) = c.dot_line(&format!("x · {w_short}[:, {col}]"), &x, &wcol, c.value);
+    lines.push(line);
+    Ok(Body {
+        title,
+        formula: format!(
+            "{short}{}[i][j] = x[i] · {w_short}[:, h·d_k + j] = Σ_t x[i][t] × {w_short}[t][h·d_k + j]",
+            if c.cell.head.is_some() { "[h]" } else { "" }
+        ),
+        lines,
+        recomputed: Some(r),
+    })
+}
+
+pub(super) fn scores(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, j) = (c.cell.row, c.cell.col);
+    let q_step = c.input_step(0, "the queries")?;
+    let k_step = c.input_step(1, "the keys")?;
+    let q = c.row(q_step, c.cell.head, i)?;
+    let k = c.row(k_step, c.cell.head, j)?;
+    if q.len() != k.len() {
+        return Err(c.inconsistent(format!(
+            "a query has {} values but a key has {}",
+            q.len(),
+            k.len()
+        )));
+    }
+    let (qt, kt) = (c.row_label(i), c.col_label(j));
+    let head_text = c
+        .cell
+        .head
+        .map(|h| format!("head {h}, "))
+        .unwrap_or_default();
+    let hh = if c.cell.head.is_some() { "[h]" } else { "" };
+    let (line, r) = c.dot_line("q·k", &q, &k, c.value);
+    Ok(Body {
+        title: format!(
+            "raw attention score, {head_text}query {qt} (row {i}) · key {kt} (column {j})"
+        ),
+        formula: format!(
+            "{}{hh}[i][j] = q{hh}[i] · k{hh}[j] = Σ_t q[i][t] × k[j][t]",
+            c.short()
+        ),
+        lines: vec![
+            format!(
+                "q = {} ({qt}), k = {} ({kt}): d_k = {} term{}",
+                row_ref(q_step, c.cell.head, i),
+                row_ref(k_step, c.cell.head, j),
+                q.len(),
+                if q.len() == 1 { "" } else { "s" }
+            ),
+            line,
+        ],
+        recomputed: Some(r),
+    })
+}
+
+pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, j) = (c.cell.row, c.cell.col);
+    let s_step = c.input_step(0, "the raw scores")?;
+    let s = c.at(s_step, c.cell.head, i, j)?;
+    // d_k is the width of one head of the queries the scores came from.
+    let q_step = s_step.inputs().first().and_then(|n| c.trace.get(n));
+    let d_k = match (q_step, c.model) {
+        (Some(q), _) => q.dims().1,
+        (None, Some(m)) => m.config().d_k(),
+        (None, None) => {
+            return Err(c.inconsistent(format!(
+                "cannot find d_k: {} has no query input in the trace",
+                s_step.name()
+            )));
+        }
+    };
+    // Read the setting, never guess it from the numbers (with d_k = 1, or scores of 0,
+    // scaled equals scores either way): the step's own record, else the model, else the
+    // formula the hand-check wrote.
+    let scale = match (crate::model::attention::attention_settings(c.step), c.model) {
+        (Some((_, scale, _)), _) => scale,
+        (None, Some(m)) => m.config().scale,
+        (None, None) => !c.step.formula().contains("scaling off"),
+    };
+    let (qt, kt) = (c.row_label(i), c.col_label(j));
+    let title = format!("scaled score of query {qt} (row {i}) and key {kt} (column {j})");
+    let hh = if c.cell.head.is_some() { "[h]" } else { "" };
+    let s_line = format!(
+        "scores = {} = {}",
+        cell_ref(s_step, c.cell.head, i, j),
+        c.num(s)
+    );
+    if !scale {
+        return Ok(Body {
+            title,
+            formula: format!("{}{hh}[i][j] = scores{hh}[i][j] (scaling off)", c.short()),
+            lines: vec![
+                s_line,
+                format!("scaling off: scaled = scores = {}", c.num(c.value)),
+            ],
+            recomputed: Some(s),
+        });
+    }
+    let root = (d_k as f32).sqrt();
+    let q_name = q_step.map(Step::name).unwrap_or("q");
+    Ok(Body {
+        title,
+        formula: format!("{}{hh}[i][j] = scores{hh}[i][j] ÷ √d_k", c.short()),
+        lines: vec![
+            s_line,
+            format!(
+                "÷ √d_k = √{d_k} = {}  (d_k = {d_k}: the width of one head of {q_name})",
+                c.num(root)
+            ),
+            // ÷ √d_k written exactly (√3, not 1.7321) so that the equation holds as printed.
+            format!(
+                "{} ÷ √{d_k} {} {}",
+                c.op(s),
+                match printed_value(&c.num(s)) {
+                    Some(x) => eq_sign(x / f64::from(root), &c.num(c.value), c.precision),
+                    None => "=",
+                },
+                c.num(c.value)
+            ),
+        ],
+        recomputed: Some(s / root),
+    })
+}
+
+/// How the cells of one head are blocked, read from the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MaskShape {
+    /// No cell is blocked.
+    None,
+    /// Exactly the cells with j > i are blocked.
+    Causal,
+    /// Some other set of cells.
+    Custom,
+}
+
+pub(super) fn masked(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, j) = (c.cell.row, c.cell.col);
+    let s_step = c.input_step(0, "the scaled scores")?;
+    let s = c.at(s_step, c.cell.head, i, j)?;
+    let sm = s_step.matrix(s_step.heads().and(c.cell.head))?;
+    let mm = c.step.matrix(c.cell.head)?;
+    if sm.dim() != mm.dim() {
+        return Err(c.inconsistent(format!(
+            "{} is {:?} but {} is {:?}",
+            s_step.name(),
+            sm.dim(),
+            c.step.name(),
+            mm.dim()
+        )));
+    }
+    let blocked = |m: f32, s: f32| m == f32::NEG_INFINITY && s != f32::NEG_INFINITY;
+    let mut any = false;
+    let mut causal = true;
+    for ((r, col), m) in mm.indexed_iter() {
+        let b = blocked(*m, sm[[r, col]]);
+        any |= b;
+        causal &= b == (col > r);
+    }
+    let shape = match (any, causal) {
+        (false, _) => MaskShape::None,
+        (true, true) => MaskShape::Causal,
+        (true, false) => MaskShape::Custom,
+    };
+    let (qt, kt) = (c.row_label(i), c.col_label(j));
+    let hh = if c.cell.head.is_some() { "[h]" } else { "" };
+    let short = c.short();
+    let s_line = format!(
+        "scaled = {} = {}",
+        cell_ref(s_step, c.cell.head, i, j),
+        c.num(s)
+    );
+    let mut lines = vec![s_line];
+    let is_blocked = blocked(c.value, s);
+    if is_blocked {
+        match shape {
+            MaskShape::Causal => lines.push(format!(
+                "causal mask: the key token {kt} (column {j}) comes after the query token {qt} (row {i}), j = {j} > i = {i}; a token may attend only to itself and the tokens before it, so M[{i}][{j}] = −∞"
+            )),
+            _ => lines.push(format!(
+                "the mask blocks this cell: the query token {qt} (row {i}) may not attend to the key token {kt} (column {j}), so M[{i}][{j}] = −∞"
+            )),
+        }
+        lines.push(format!(
+            "masked = scaled + M = {} + (−∞) = −∞ (the IEEE −∞, not a large negative number)",
+            c.op(s)
+        ));
+        lines.push(format!(
+            "its softmax weight will be e^(−∞) = 0: {qt} takes nothing from {kt}"
+        ));
+    } else {
+        match shape {
+            MaskShape::None => lines.push(format!(
+                "no cell of this {} is masked: M = 0 everywhere",
+                if c.cell.head.is_some() { "head" } else { "matrix" }
+            )),
+            MaskShape::Causal => lines.push(format!(
+                "causal mask: the key token {kt} (column {j}) does not come after the query token {qt} (row {i}), j = {j} ≤ i = {i}, so M[{i}][{j}] = 0"
+            )),
+            MaskShape::Custom => lines.push(format!(
+                "the mask lets the query token {qt} (row {i}) see the key token {kt} (column {j}): M[{i}][{j}] = 0"
+            )),
+        }
+        lines.push(format!(
+            "masked = scaled + M = {} + 0 = {}",
+            c.op(s),
+            c.num(c.value)
+        ));
+    }
+    let formula = match shape {
+        MaskShape::Causal => format!(
+            "{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], M[i][j] = −∞ where j > i (causal), else 0"
+        ),
+        _ => format!("{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], M[i][j] = 0 or −∞"),
+    };
+    Ok(Body {
+        title: format!("masked score of query {qt} (row {i}) and key {kt} (column {j})"),
+        formula,
+        lines,
+        recomputed: Some(if is_blocked { f32::NEG_INFINITY } else { s }),
+    })
+}
+
+pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, j) = (c.cell.row, c.cell.col);
+    let x_step = c.input_step(0, "the row to normalise")?;
+    let x = c.row(x_step, c.cell.head, i)?;
+    if j >= x.len() {
+        return Err(c.inconsistent(format!(
+            "row {i} of {} has {} entries, no column {j}",
+            x_step.name(),
+            x.len()
+        )));
+    }
+    let short = c.short();
+    let (rt, ct) = (c.row_label(i), c.col_label(j));
+    let hh = if c.cell.head.is_some() { "[h]" } else { "" };
+    let title = match c.step.kind() {
+        StepKind::Probs => {
+            format!("probability of the token {ct} (column {j}) after {rt} (row {i})")
+        }
+        _ => format!("attention weight: how much {rt} (row {i}) takes from {ct} (column {j})"),
+    };
+    let formula = format!(
+        "{short}{hh}[i][j] = e^(x_j − max) / Σ_k e^(x_k − max), x = row i of {}",
+        x_step.name()
+    );
+    let mut lines = vec![format!(
+        "x = {} = {}",
+        row_ref(x_step, c.cell.head, i),
+        c.list(&x)
+    )];
+    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // Fully masked: the mask put every −∞ there (the scores before it were finite), or
+    // the trace flags the row. An all −∞ row from an overflow is not masked.
+    let h0 = c.cell.head.unwrap_or(0);
+    let flagged = c
+        .step
+        .flags()
+        .masked_rows
+        .iter()
+        .any(|(h, r)| *h == h0 && *r == i);
+    let from_mask = x_step.kind() == StepKind::Masked
+        && x.iter().all(|v| *v == f32::NEG_INFINITY)
+        && x_step
+            .inputs()
+            .first()
+            .and_then(|n| c.trace.get(n))
+            .and_then(|before| c.row(before, c.cell.head, i).ok())
+            .is_some_and(|b| b.iter().all(|v| v.is_finite()));
+    let masked_row = flagged || from_mask;
+    if x.iter().any(|v| v.is_nan())
+        || max == f32::INFINITY
+        || (max == f32::NEG_INFINITY && !masked_row)
+    {
+        lines.push(format!(
+            "the row holds NaN or ±∞ that no mask put there (an overflow, not a mask): e^(x_j − max) / Σ is NaN, so {short}[{i}][{j}] = NaN"
+        ));
+        if let Some((at, v)) = c.trace.first_non_finite() {
+            lines.push(format!(
+                "the first non-finite value of this pass is {at} = {}",
+                c.num(v)
+            ));
+        }
+        return Ok(Body {
+            title,
+            formula,
+            lines,
+            recomputed: Some(f32::NAN),
+        });
+    }
+    if max == f32::NEG_INFINITY {
+        lines.push(format!(
+            "every entry of the row is −∞ (fully masked): {rt} may attend to nothing, and e^(−∞)/Σ would be 0/0"
+        ));
+        lines.push(format!(
+            "qkv sets such a row to all zeros instead of NaN: {short}[{i}][{j}] = 0"
+        ));
+        return Ok(Body {
+            title,
+            formula,
+            lines,
+            recomputed: Some(0.0),
+        });
+    }
+    lines.push(format!("max = {}", c.num(max)));
+    let exps: Vec<f32> = x.iter().map(|v| (v - max).exp()).collect();
+    let exp_text = |v: f32, e: f32| {
+        if v == f32::NEG_INFINITY {
+            format!("e^(−∞ − {}) = e^(−∞) = 0", c.op(max))
+        } else {
+            let y = v - max;
+            format!(
+                "e^({} − {}) {} e^({}) {} {}",
+                c.num(v),
+                c.op(max),
+                c.rel(v, max, |a, b| a - b, y),
+                c.num(y),
+                c.rel(y, 0.0, |a, _| a.exp(), e),
+                c.num(e)
+            )
+        }
+    };
+    let items: Vec<String> = x.iter().zip(&exps).map(|(v, e)| exp_text(*v, *e)).collect();
+    let (joined, hidden) = c.elide(&items, ", ");
+    lines.push(format!(
+        "e^(x_k − max): {joined}{}",
+        Ctx::count_note(items.len(), hidden)
+    ));
+    let sum: f32 = exps.iter().sum();
+    let terms: Vec<String> = exps.iter().map(|e| c.num(*e)).collect();
+    lines.push(c.sum_line("Σ", &terms, sum));
+    let ej = exps.get(j).copied().unwrap_or(0.0);
+    let xj = x.get(j).copied().unwrap_or(0.0);
+    if xj == f32::NEG_INFINITY {
+        lines.push(format!(
+            "{short}[{i}][{j}] = e^(−∞) / Σ = 0 / {} = {}  (masked: exactly 0)",
+            c.num(sum),
+            c.num(c.value)
+        ));
+    } else {
+        lines.push(format!(
+            "{short}[{i}][{j}] = e^(x_{j} − max) / Σ = {} / {} {} {}",
+            c.num(ej),
+            c.num(sum),
+            c.rel(ej, sum, |a, b| a / b, c.value),
+            c.num(c.value)
+        ));
+    }
+    Ok(Body {
+        title,
+        formula,
+        lines,
+        recomputed: Some(ej / sum),
+    })
+}
+
+pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let w_step = c.input_step(0, "the attention weights")?;
+    let v_step = c.input_step(1, "the values")?;
+    let w = c.row(w_step, c.cell.head, i)?;
+    let v = c.col(v_step, c.cell.head, col)?;
+    if w.len() != v.len() {
+        return Err(c.inconsistent(format!(
+            "a weight row has {} entries but a value column has {}",
+            w.len(),
+            v.len()
+        )));
+    }
+    let token = c.row_label(i);
+    let hh = if c.cell.head.is_some() { "[h]" } else { "" };
+    let head_text = c
+        .cell
+        .head
+        .map(|h| format!(", head {h}"))
+        .unwrap_or_default();
+    let v_ref = match v_step.heads().and(c.cell.head) {
+        Some(h) => format!("{}[{h}][:, {col}]", v_step.name()),
+        None => format!("{}[:, {col}]", v_step.name()),
+    };
+    let (line, r) = c.dot_line(
+        &format!("Σ_j weights[{i}][j] × v[j][{col}]"),
+        &w,
+        &v,
+        c.value,
+    );
+    Ok(Body {
+        title: format!("attention output of {token} (row {i}){head_text}, column {col}"),
+        formula: format!(
+            "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
+            c.short()
+        ),
+        lines: vec![
+            if w.len() == 1 {
+                format!(
+                    "weights = {}: how much {token} takes from the one key token",
+                    row_ref(w_step, c.cell.head, i)
+                )
+            } else {
+                format!(
+                    "weights = {}: how much {token} takes from each of the {} key tokens",
+                    row_ref(w_step, c.cell.head, i),
+                    w.len()
+                )
+            },
+            format!("v = {v_ref}: column {col} of each key token's value"),
+            line,
+        ],
+        recomputed: Some(r),
+    })
+}
+
+pub(super) fn concat(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let ho = c.input_step(0, "the heads' outputs")?;
+    if ho.heads().is_none() {
+        return Err(c.inconsistent(format!("{} has no heads", ho.name())));
+    }
+    let d_k = ho.dims().1.max(1);
+    let (h, cc) = (col / d_k, col % d_k);
+    let v = c.at(ho, Some(h), i, cc)?;
+    Ok(Body {
+        title: format!(
+            "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
+            c.row_label(i)
+        ),
+        formula: format!("{}[i][c] = head_out[c ÷ d_k][i][c mod d_k]", c.short()),
+        lines: vec![
+            format!("d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"),
+            format!(
+                "{}[{i}][{col}] = {} = {}",
+                c.short(),
+                cell_ref(ho, Some(h), i, cc),
+                c.num(v)
+            ),
+        ],
+        recomputed: Some(v),
+    })
+}
+
+pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let x_step = c.input_step(0, "the concatenated heads")?;
+    let (w_name, w) = c.weight_matrix(1, "the output projection")?;
+    let x = c.row(x_step, None, i)?;
+    let wcol = c.weight_col(w_name, w, x.len(), col)?;
+    let w_short = short_name(w_name);
+    let (line, r) = c.dot_line(
+        &format!("concat[{i}] · {w_short}[:, {col}]"),
+        &x,
+        &wcol,
+        c.value,
+    );
+    Ok(Body {
+        title: format!(
+            "attention output of {} (row {i}), column {col}",
+            c.row_label(i)
+        ),
+        formula: format!(
+            "{}[i][c] = concat[i] · {w_short}[:, c] = Σ_t concat[i][t] × {w_short}[t][c]",
+            c.short()
+        ),
+        lines: vec![
+            format!(
+                "concat = {}, {w_short} = {w_name}[:, {col}]",
+                row_ref(x_step, None, i)
+            ),
+            line,
+        ],
+        recomputed: Some(r),
+    })
+}

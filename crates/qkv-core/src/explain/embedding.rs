@@ -1,0 +1,188 @@
+//! Explanations of the embedding steps: token lookup, positional encoding and their sum.
+
+use super::*;
+
+pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, d) = (c.cell.row, c.cell.col);
+    let token = c.row_label(i);
+    let model = c.needs_model("the token embeddings")?;
+    let emb = model.embedding();
+    let vector = emb.vector(token);
+    let v = vector.get(d).copied().ok_or_else(|| {
+        c.inconsistent(format!(
+            "the embedding of {token:?} has {} values, no entry {d}",
+            vector.len()
+        ))
+    })?;
+    let mut lines = vec![
+        format!(
+            "row {i} is the token {token}; its vector E[{token}] is its row of the embedding table ({} values)",
+            vector.len()
+        ),
+        format!("E[{token}] = {}", c.list(vector.as_slice().unwrap_or(&[]))),
+    ];
+    if emb.overrides().contains_key(token) {
+        lines.push(format!(
+            "E[{token}] is overridden (a scenario's `embeddings:` or `set embed`), not drawn at random"
+        ));
+    } else {
+        let a = (3.0 / emb.d_model().max(1) as f64).sqrt() as f32;
+        lines.push(format!(
+            "E[{token}] is drawn uniformly from ±√(3/d_model) = ±{} by the random stream of (seed {}, \"embed:{token}\"): the same token has the same vector in every sentence",
+            c.num(a),
+            model.config().seed
+        ));
+    }
+    lines.push(format!(
+        "{}[{i}][{d}] = E[{token}][{d}] = {}",
+        c.short(),
+        c.num(v)
+    ));
+    Ok(Body {
+        title: format!("token embedding of {token} (row {i}), dimension {d}"),
+        formula: format!("{}[i][c] = E[token_i][c]", c.short()),
+        lines,
+        recomputed: Some(v),
+    })
+}
+
+pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (pos, col) = (c.cell.row, c.cell.col);
+    let d = c.step.dims().1;
+    let token = c.row_label(pos);
+    let title = format!("positional encoding of position {pos} ({token}), dimension {col}");
+    let formula = "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))".to_string();
+    let off = match c.model {
+        Some(m) => m.config().positional == Positional::None,
+        None => c.step.to_tensor().values().all(|v| v == 0.0),
+    };
+    if off {
+        return Ok(Body {
+            title,
+            formula: format!("{}[pos][c] = 0 (positional encoding off)", c.short()),
+            lines: vec![format!(
+                "positional encoding off (positional: none): {}[{pos}][{col}] = 0 at every position; word order is invisible to the model",
+                c.short()
+            )],
+            recomputed: Some(0.0),
+        });
+    }
+    let two_i = col - col % 2;
+    let denom = 10000f64.powf(two_i as f64 / d.max(1) as f64);
+    let angle = pe_angle(pos, col, d.max(1));
+    let (func, parity) = if col % 2 == 0 {
+        ("sin", "even")
+    } else {
+        ("cos", "odd")
+    };
+    let v = pe_value(pos, col, d.max(1));
+    let lines = vec![
+        format!(
+            "pos = {pos} (token {token}), column c = {col}: 2i = {two_i}, {parity} column → {func}; d_model = {d}"
+        ),
+        format!(
+            "angle = pos / 10000^(2i/d_model) = {pos} / 10000^({two_i}/{d}) = {pos} / {} = {}",
+            c.num(denom as f32),
+            c.num(angle as f32)
+        ),
+        format!(
+            "PE[{pos}][{col}] = {func}({}) = {}",
+            c.num(angle as f32),
+            c.num(v)
+        ),
+    ];
+    Ok(Body {
+        title,
+        formula,
+        lines,
+        recomputed: Some(v),
+    })
+}
+
+pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let tokens = c.input_step(0, "the token embeddings")?;
+    let pos = c.input_step(1, "the positional encoding")?;
+    let a = c.at(tokens, None, i, col)?;
+    let b = c.at(pos, None, i, col)?;
+    let d = c.step.dims().1;
+    let root = (d as f32).sqrt();
+    let scale = match c.model {
+        Some(m) => m.config().embed_scale,
+        // Without a model: whichever reading reproduces the cell.
+        None => (a * root + b - c.value).abs() < (a + b - c.value).abs(),
+    };
+    let token = c.row_label(i);
+    let (formula, line, r) = if scale {
+        let r = a * root + b;
+        (
+            format!(
+                "{}[i][c] = {}[i][c] × √d_model + {}[i][c]",
+                c.short(),
+                tokens.name(),
+                pos.name()
+            ),
+            format!(
+                "{} × √d_model + {} = {} × √{d} + {} = {} × {} + {} = {}",
+                cell_ref(tokens, None, i, col),
+                cell_ref(pos, None, i, col),
+                c.op(a),
+                c.op(b),
+                c.op(a),
+                c.num(root),
+                c.op(b),
+                c.num(c.value)
+            ),
+            r,
+        )
+    } else {
+        let r = a + b;
+        (
+            format!(
+                "{}[i][c] = {}[i][c] + {}[i][c]",
+                c.short(),
+                tokens.name(),
+                pos.name()
+            ),
+            format!(
+                "{} + {} = {} + {} = {}",
+                cell_ref(tokens, None, i, col),
+                cell_ref(pos, None, i, col),
+                c.op(a),
+                c.op(b),
+                c.num(c.value)
+            ),
+            r,
+        )
+    };
+    let mut lines = vec![line];
+    let spread = (3.0 / d as f32).sqrt();
+    if scale {
+        lines.push(format!(
+            "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4), so random token values of ±√(3/d_model) = ±{} become ±{}, as large as the positional encoding's ±1",
+            c.num(root),
+            c.num(spread),
+            c.num(spread * root)
+        ));
+    } else if c.model.is_some() {
+        lines.push(format!(
+            "embed_scale is off: random token values lie within ±√(3/d_model) = ±{} while the positional encoding spans ±1{}; the paper multiplies token vectors by √d_model = {} (`set model.embed_scale on`)",
+            c.num(spread),
+            if spread < 0.5 {
+                format!(
+                    ", so the position outweighs the word {}×",
+                    c.num((1.0 / spread).round())
+                )
+            } else {
+                String::new()
+            },
+            c.num(root)
+        ));
+    }
+    Ok(Body {
+        title: format!("token {token} (row {i}) with its position added, dimension {col}"),
+        formula,
+        lines,
+        recomputed: Some(r),
+    })
+}

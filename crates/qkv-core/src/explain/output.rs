@@ -1,0 +1,53 @@
+//! Explanations of the output: the logits of the tied projection.
+
+use super::*;
+
+pub(super) fn logits(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let x_step = c.input_step(0, "the decoder's last output")?;
+    let e_name = c.input(1, "the embedding table").unwrap_or("embed.E");
+    let model = c.needs_model("the token embeddings (the tied output projection)")?;
+    let vocab = &c.trace.tokens().vocab;
+    let token = vocab.get(col).map(String::as_str).ok_or_else(|| {
+        c.inconsistent(format!(
+            "the vocabulary has {} tokens, no column {col}",
+            vocab.len()
+        ))
+    })?;
+    let x = c.row(x_step, None, i)?;
+    let e = model.embedding().vector(token);
+    if e.len() != x.len() {
+        return Err(c.inconsistent(format!(
+            "{} has {} columns but E[{token}] has {} values",
+            x_step.name(),
+            x.len(),
+            e.len()
+        )));
+    }
+    let (line, r) = c.dot_line(
+        &format!("x · E[{token}]"),
+        &x,
+        e.as_slice().unwrap_or(&[]),
+        c.value,
+    );
+    Ok(Body {
+        title: format!(
+            "score of the vocabulary token {token} (column {col}) at {} (row {i})",
+            c.row_label(i)
+        ),
+        formula: format!(
+            "{}[i][c] = x[i] · E[vocab_c] (output projection tied to the embeddings), x = {}",
+            c.short(),
+            x_step.name()
+        ),
+        lines: vec![
+            format!(
+                "x = {} ({}), E[{token}] = row {col} of {e_name}: the embedding of {token}",
+                row_ref(x_step, None, i),
+                c.row_label(i)
+            ),
+            line,
+        ],
+        recomputed: Some(r),
+    })
+}

@@ -1,0 +1,215 @@
+//! Explanations of the sublayers around attention: the residual sum, LayerNorm and the FFN.
+
+use super::*;
+
+pub(super) fn residual_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let a_step = c.input_step(0, "the residual stream")?;
+    let b_step = c.input_step(1, "the sublayer's output")?;
+    let a = c.at(a_step, None, i, col)?;
+    let b = c.at(b_step, None, i, col)?;
+    Ok(Body {
+        title: format!("residual sum of {} (row {i}), column {col}", c.row_label(i)),
+        formula: format!(
+            "{}[i][c] = {}[i][c] + {}[i][c]",
+            c.short(),
+            a_step.name(),
+            b_step.name()
+        ),
+        lines: vec![format!(
+            "{} + {} = {} + {} = {}",
+            cell_ref(a_step, None, i, col),
+            cell_ref(b_step, None, i, col),
+            c.op(a),
+            c.op(b),
+            c.num(c.value)
+        )],
+        recomputed: Some(a + b),
+    })
+}
+
+pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let x_step = c.input_step(0, "the row to normalise")?;
+    let (g_name, gamma) = c.weight_vector(1, "the scale gamma")?;
+    let (b_name, beta) = c.weight_vector(2, "the shift beta")?;
+    let eps = c.needs_model("eps")?.config().eps;
+    let x = c.row(x_step, None, i)?;
+    let n = x.len();
+    let xc = x.get(col).copied().ok_or_else(|| {
+        c.inconsistent(format!(
+            "{} has {n} columns, no column {col}",
+            x_step.name()
+        ))
+    })?;
+    let g = c.weight_at(g_name, gamma, col)?;
+    let b = c.weight_at(b_name, beta, col)?;
+    let (mean, var) = mean_var(x.iter().copied());
+    let total: f64 = x.iter().map(|v| f64::from(*v)).sum();
+    let root = (var + eps).sqrt();
+    let inv = 1.0 / root;
+    let z = (xc - mean) * inv;
+    let r = (xc - mean) * inv * g + b;
+    let xs: Vec<String> = x.iter().map(|v| c.op(*v)).collect();
+    let (xs_joined, xs_hidden) = c.elide(&xs, " + ");
+    let devs: Vec<String> = x
+        .iter()
+        .map(|v| format!("{}²", c.op_paren(v - mean)))
+        .collect();
+    let (dev_joined, dev_hidden) = c.elide(&devs, " + ");
+    let sq: f64 = x
+        .iter()
+        .map(|v| (f64::from(*v) - f64::from(mean)).powi(2))
+        .sum();
+    let lines = vec![
+        format!(
+            "x = {} ({}) = {}",
+            row_ref(x_step, None, i),
+            c.row_label(i),
+            c.list(&x)
+        ),
+        format!(
+            "mean = Σ x / {n} = ({xs_joined}) / {n} = {} / {n} {} {}{}",
+            c.num(total as f32),
+            c.rel(total as f32, n as f32, |a, b| a / b, mean),
+            c.num(mean),
+            Ctx::count_note(n, xs_hidden)
+        ),
+        format!(
+            "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
+            c.num(sq as f32),
+            c.rel(sq as f32, n as f32, |a, b| a / b, var),
+            c.num(var),
+            Ctx::count_note(n, dev_hidden)
+        ),
+        format!(
+            "√(var + eps) = √({} + {}) {} {}",
+            c.num(var),
+            fmt_eps(eps, c.precision),
+            match (
+                printed_value(&c.num(var)),
+                printed_value(&fmt_eps(eps, c.precision))
+            ) {
+                (Some(v), Some(e)) => eq_sign((v + e).sqrt(), &c.num(root), c.precision),
+                _ => "=",
+            },
+            c.num(root)
+        ),
+        format!(
+            "x̂ = (x[{col}] − mean) / √(var + eps) = ({} − {}) / {} {} {}",
+            c.num(xc),
+            c.op(mean),
+            c.num(root),
+            c.holds(&[xc, mean, root], |v| (v[0] - v[1]) / v[2], z),
+            c.num(z)
+        ),
+        format!(
+            "{}[{i}][{col}] = x̂ × gamma[{col}] + beta[{col}] = {} × {} + {} {} {}  ({g_name}, {b_name})",
+            c.short(),
+            c.op(z),
+            c.op(g),
+            c.op(b),
+            c.holds(&[z, g, b], |v| v[0] * v[1] + v[2], c.value),
+            c.num(c.value)
+        ),
+    ];
+    Ok(Body {
+        title: format!("LayerNorm of {} (row {i}), column {col}", c.row_label(i)),
+        formula: format!(
+            "{}[i][c] = (x[i][c] − mean_i) / √(var_i + eps) × gamma[c] + beta[c], x = {}",
+            c.short(),
+            x_step.name()
+        ),
+        lines,
+        recomputed: Some(r),
+    })
+}
+
+pub(super) fn ffn_linear(
+    c: &Ctx<'_>,
+    w_sym: &str,
+    b_sym: &str,
+    what: &str,
+) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let x_step = c.input_step(0, "the FFN's input")?;
+    let (w_name, w) = c.weight_matrix(1, "the FFN weight matrix")?;
+    let (b_name, bias) = c.weight_vector(2, "the FFN bias")?;
+    let x = c.row(x_step, None, i)?;
+    let wcol = c.weight_col(w_name, w, x.len(), col)?;
+    let b = c.weight_at(b_name, bias, col)?;
+    let dot: f64 = x
+        .iter()
+        .zip(&wcol)
+        .map(|(a, w)| f64::from(*a) * f64::from(*w))
+        .sum();
+    let dot = dot as f32;
+    // The input of W2 is the ReLU; the input of W1 is whatever the FFN reads (called x).
+    let x_sym = if c.step.kind() == StepKind::FfnOut {
+        short_name(x_step.name())
+    } else {
+        "x"
+    };
+    let dot_label = format!("{x_sym}[{i}] · {w_sym}[:, {col}]");
+    let (line, _) = c.dot_line(&dot_label, &x, &wcol, dot);
+    let mut lines = vec![
+        format!(
+            "{x_sym} = {} ({}), {w_sym} = {w_name}[:, {col}], {b_sym} = {b_name}[{col}]",
+            row_ref(x_step, None, i),
+            c.row_label(i)
+        ),
+        line,
+        format!(
+            "{}[{i}][{col}] = {dot_label} + {b_sym}[{col}] = {} + {} = {}",
+            c.short(),
+            c.op(dot),
+            c.op(b),
+            c.num(c.value)
+        ),
+    ];
+    if c.step.kind() == StepKind::FfnOut {
+        let zeros = x.iter().filter(|v| **v == 0.0).count();
+        if zeros > 0 {
+            lines.insert(
+                1,
+                format!(
+                    "{zeros} of the {} entries of {x_sym} are 0 (cut by the ReLU): their terms vanish",
+                    x.len()
+                ),
+            );
+        }
+    }
+    Ok(Body {
+        title: format!("FFN {what} of {} (row {i}), column {col}", c.row_label(i)),
+        formula: format!(
+            "{}[i][c] = {x_sym}[i] · {w_sym}[:, c] + {b_sym}[c]",
+            c.short()
+        ),
+        lines,
+        recomputed: Some(dot + b),
+    })
+}
+
+pub(super) fn ffn_relu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let h_step = c.input_step(0, "the hidden layer")?;
+    let h = c.at(h_step, None, i, col)?;
+    let why = if h > 0.0 {
+        "positive: it passes unchanged"
+    } else {
+        "not positive: the ReLU cuts it to 0"
+    };
+    Ok(Body {
+        title: format!("ReLU of {} (row {i}), column {col}", c.row_label(i)),
+        formula: format!("{}[i][c] = max(0, {}[i][c])", c.short(), h_step.name()),
+        lines: vec![
+            format!(
+                "hidden = {} = {} is {why}",
+                cell_ref(h_step, None, i, col),
+                c.num(h)
+            ),
+            format!("max(0, {}) = {}", c.num(h), c.num(c.value)),
+        ],
+        recomputed: Some(h.max(0.0)),
+    })
+}
