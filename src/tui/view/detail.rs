@@ -1,0 +1,340 @@
+//! The detail pane: the tour note, the practice question or grading, the explanation of
+//! the selected cell (or its gradient), and the step's statistics.
+
+use super::*;
+
+pub(super) fn note(app: &App, f: &mut Frame, area: Rect) {
+    let s = app.session();
+    let Some(t) = s.tour() else { return };
+    let text = t
+        .current()
+        .and_then(|st| st.note.clone())
+        .unwrap_or_else(|| "(no note at this stop)".into());
+    let body: Vec<Line<'static>> = text
+        .lines()
+        .flat_map(|l| wrap_words(l, usize::from(area.width.saturating_sub(2))))
+        .map(Line::from)
+        .collect();
+    f.render_widget(
+        Paragraph::new(body).block(
+            Block::bordered()
+                .border_style(style::FOCUS)
+                .title(Line::styled(
+                    format!(" tour {}/{} ", t.pos + 1, t.steps.len()),
+                    style::TITLE,
+                ))
+                .title_bottom(Line::styled(" n / p: next / previous stop ", style::DIM)),
+        ),
+        area,
+    );
+}
+
+/// The cell's arithmetic: the explanation of the selected cell.
+/// The open practice question on the cursor's row (nothing of the hidden numbers is shown).
+pub(super) fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
+    let t = app.practice_hidden()?;
+    if t.row != app.session().cursor().row {
+        return None;
+    }
+    let s = app.session();
+    let run = s.practice()?;
+    let item = run.current()?;
+    let q = crate::practice::question(s.model(), s.trace(), item, s.precision()).ok()?;
+    let mut v = vec![Line::styled(
+        format!(
+            "practice {} of {} · score {} — predict, then reveal",
+            run.pos + 1,
+            run.items.len(),
+            s.score()
+        ),
+        style::TITLE,
+    )];
+    for l in q.lines() {
+        // The prompt line below says how to answer in the TUI.
+        if l.trim_start().starts_with("answer with") {
+            v.push(Line::styled(
+                format!(
+                    "  type the number{} below and press Enter (Esc leaves the practice); right within ±{}",
+                    if t.cols.len() == 1 { "" } else { "s, on one line," },
+                    crate::practice::fmt_tol(item.tolerance)
+                ),
+                style::DIM,
+            ));
+        } else {
+            v.push(Line::from(l.to_string()));
+        }
+    }
+    Some(v)
+}
+
+/// `line` with the first occurrence of `term` highlighted as the blamed term.
+pub(super) fn blame(line: String, term: Option<&str>) -> Line<'static> {
+    match term.and_then(|t| line.find(t).map(|p| (p, t.len()))) {
+        Some((p, n)) => Line::from(vec![
+            Span::raw(line[..p].to_string()),
+            Span::styled(line[p..p + n].to_string(), style::BLAMED),
+            Span::raw(line[p + n..].to_string()),
+        ]),
+        None => Line::from(line),
+    }
+}
+
+/// The last practice grading, when it is of the cursor's row: each number, the mistake
+/// found, and the arithmetic with the blamed term highlighted.
+pub(super) fn grading_lines(app: &App) -> Option<Vec<Line<'static>>> {
+    let s = app.session();
+    let g = s.last_grading()?;
+    let c = s.cursor();
+    if app.grad_view()
+        || g.target.step != c.step
+        || g.target.head != s.current_head()
+        || g.target.row != c.row
+    {
+        return None;
+    }
+    let p = s.precision();
+    let all = g.right() == g.asked();
+    let mut v = vec![Line::styled(
+        format!(
+            "practice: {} — {} of {} right · score {}",
+            if all { "right" } else { "wrong" },
+            g.right(),
+            g.asked(),
+            s.score()
+        ),
+        if all { style::TITLE } else { style::ERROR },
+    )];
+    for n in &g.numbers {
+        let yours = crate::explain::fmt_number(n.answer as f32, p.max(4));
+        let value = crate::explain::fmt_number(n.value, p);
+        v.push(Line::from(format!(
+            "  {} {}: you {yours}, trace {value}",
+            if n.right { "✓" } else { "✗" },
+            n.address
+        )));
+        if !n.right {
+            v.push(match &n.mistake {
+                Some(m) => Line::styled(format!("    {}: {}", m.what, m.detail), style::WARNING),
+                None => Line::styled(
+                    "    could not tell which term went wrong: compare with the arithmetic below",
+                    style::DIM,
+                ),
+            });
+        }
+    }
+    if let Some(e) = &g.explanation {
+        let term = g.highlight();
+        v.push(Line::styled(
+            format!(
+                "{} = {}  — {}",
+                e.address,
+                crate::explain::fmt_number(e.value, e.precision),
+                e.title
+            ),
+            style::TITLE,
+        ));
+        v.push(Line::from(format!("  {}", e.formula)));
+        v.extend(e.lines.iter().map(|l| blame(format!("  {l}"), term)));
+    }
+    Some(v)
+}
+
+pub(super) fn explanation_lines(app: &App) -> Vec<Line<'static>> {
+    if let Some(mut q) = question_lines(app) {
+        // The answer just graded stays visible below the next question.
+        if let Some(g) = grading_lines(app) {
+            q.push(Line::from(""));
+            q.extend(g);
+        }
+        return q;
+    }
+    if let Some(g) = grading_lines(app) {
+        return g;
+    }
+    let explained = if app.grad_view()
+        && let Some(g) = app.session().current_gradient()
+    {
+        match app.session().gradient_explanation(None) {
+            Ok(e) => Ok(e),
+            Err(_) => return gradient_lines(app, g),
+        }
+    } else {
+        app.session().explanation(None)
+    };
+    match explained {
+        Ok(e) => {
+            // A gradient's title already carries its value (in scientific notation when
+            // it is tiny).
+            let head = if e.address.clone().starts_with("grad.") {
+                format!("{}  — {}", e.address, e.title)
+            } else {
+                format!(
+                    "{} = {}  — {}",
+                    e.address,
+                    crate::explain::fmt_number(e.value, e.precision),
+                    e.title
+                )
+            };
+            let mut v = vec![Line::styled(head, style::TITLE)];
+            v.push(Line::from(format!("  {}", e.formula)));
+            v.extend(e.lines.iter().map(|l| Line::from(format!("  {l}"))));
+            v
+        }
+        Err(e) => vec![Line::styled(format!("no explanation: {e}"), style::DIM)],
+    }
+}
+
+/// The selected cell of the gradient view: its value and the backward rule that gave it.
+pub(super) fn gradient_lines(app: &App, g: &Step) -> Vec<Line<'static>> {
+    let s = app.session();
+    let addr = s.cell_address();
+    let p = s.precision();
+    let value = g
+        .value(&addr.indices)
+        .map_or_else(|e| e.to_string(), |v| fmt_value(v, p));
+    let forward = s
+        .trace()
+        .value_at(&addr)
+        .map_or_else(|e| e.to_string(), |v| fmt_value(v, p));
+    let loss = s
+        .gradients()
+        .map_or_else(String::new, |g| fmt_value(g.loss.value as f32, p));
+    vec![
+        Line::styled(
+            format!("grad.{addr} = {value}  — ∂loss/∂{addr}"),
+            style::TITLE,
+        ),
+        Line::from(format!("  backward rule: {}", g.formula())),
+        Line::from(format!("  forward value {addr} = {forward}; loss = {loss}")),
+        Line::styled(
+            "  red: raising this number raises the loss; blue: lowers it (g: forward values)",
+            style::DIM,
+        ),
+    ]
+}
+
+/// The step's formula, inputs, the selected row's statistics and the colour legend.
+pub(super) fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
+    let s = app.session();
+    let p = s.precision();
+    let head = s.current_head();
+    let c = s.cursor();
+    let mut v = vec![
+        Line::from(vec![
+            Span::styled("step  ", style::DIM),
+            Span::raw(step.formula().to_string()),
+        ]),
+        Line::from(vec![
+            Span::styled("from  ", style::DIM),
+            Span::raw(step.inputs().join(", ")),
+        ]),
+    ];
+    let row_label = step.row_labels().get(c.row).cloned().unwrap_or_default();
+    v.push(Line::from(vec![
+        Span::styled(format!("row {} ", c.row), style::DIM),
+        Span::styled(row_label, style::CURRENT),
+    ]));
+    if let Ok(rs) = step.row_stats(head, c.row) {
+        let arg = step
+            .col_labels(head)
+            .get(rs.argmax)
+            .cloned()
+            .unwrap_or_default();
+        v.push(Line::from(if rs.skipped > 0 {
+            format!(
+                "  sum {} ({} −∞ left out)",
+                fmt_value(rs.sum, p),
+                rs.skipped
+            )
+        } else {
+            format!("  sum {}", fmt_value(rs.sum, p))
+        }));
+        v.push(Line::from(format!(
+            "  max {} at {arg} (col {})",
+            fmt_value(rs.max, p),
+            rs.argmax
+        )));
+        if let Some(e) = rs.entropy {
+            v.push(Line::from(format!("  entropy {} nats", fmt_value(e, p))));
+        }
+    }
+    let f = step.flags();
+    for (h, r) in &f.masked_rows {
+        if head.is_none_or(|x| x == *h) {
+            v.push(Line::styled(
+                format!("row {r} is fully masked: its weights are all 0"),
+                style::WARNING,
+            ));
+        }
+    }
+    if f.has_problem() {
+        v.push(Line::styled(
+            format!("{} NaN and {} +∞ values in this step", f.nan, f.pos_inf),
+            style::WARNING,
+        ));
+        if let Some((at, x)) = s.trace().first_non_finite() {
+            v.push(Line::styled(
+                format!("first non-finite value of the pass: {at} = {x}"),
+                style::WARNING,
+            ));
+        }
+    }
+    let mut legend = vec![Span::styled("colours ", style::DIM)];
+    legend.extend(matrix::legend(step).spans);
+    v.push(Line::from(legend));
+    v
+}
+
+/// Lines of the detail box (for scrolling).
+pub fn detail_line_count(app: &App) -> usize {
+    let Some(step) = app.session().current_step() else {
+        return 0;
+    };
+    explanation_lines(app).len() + stats_lines(app, step).len() + 1
+}
+
+pub(super) fn detail(app: &App, f: &mut Frame, area: Rect) {
+    let focused = app.focus() == Pane::Detail;
+    let block = Block::bordered()
+        .border_style(border(focused))
+        .title(Line::styled(" why this number ", style::TITLE));
+    let Some(step) = app.session().current_step() else {
+        f.render_widget(block, area);
+        return;
+    };
+    let scroll = app.scroll().detail;
+    let expl = explanation_lines(app);
+    // The row's statistics would give the hidden numbers away.
+    let stats = if app
+        .practice_hidden()
+        .is_some_and(|t| t.row == app.session().cursor().row)
+    {
+        vec![Line::styled(
+            "row statistics hidden until you answer",
+            style::DIM,
+        )]
+    } else {
+        stats_lines(app, step)
+    };
+    if area.width >= 90 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(38)]).areas(area);
+        let expl = wrap_lines(expl, usize::from(left.width.saturating_sub(2)));
+        let stats = wrap_lines(stats, usize::from(right.width.saturating_sub(2)));
+        f.render_widget(Paragraph::new(expl).scroll((scroll, 0)).block(block), left);
+        f.render_widget(
+            Paragraph::new(stats).block(
+                Block::bordered()
+                    .border_style(style::BORDER)
+                    .title(Line::styled(" step & row ", style::TITLE)),
+            ),
+            right,
+        );
+    } else {
+        let mut all = expl;
+        all.push(Line::from(""));
+        all.extend(stats);
+        let all = wrap_lines(all, usize::from(area.width.saturating_sub(2)));
+        f.render_widget(Paragraph::new(all).scroll((scroll, 0)).block(block), area);
+    }
+}

@@ -1,0 +1,158 @@
+//! Boxes over the workbench (help, the scenario's description, a command's output) and the
+//! text wrapping they share.
+
+use super::*;
+
+/// A box of `w`×`h` centred in `area`.
+pub(crate) fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// `text` cut into lines of at most `w` display columns at spaces.
+pub(super) fn wrap_words(text: &str, w: usize) -> Vec<String> {
+    crate::render::wrap(text, w)
+}
+
+/// `lines` wrapped to `w` display columns, keeping each character's style. (ratatui's own
+/// wrapping can put a wide character such as 한 over a box's right border.)
+pub fn wrap_lines(lines: Vec<Line<'static>>, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        let cells: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|s| {
+                let st = line.style.patch(s.style);
+                s.content.chars().map(move |c| (c, st))
+            })
+            .collect();
+        let chars: Vec<char> = cells.iter().map(|(c, _)| *c).collect();
+        for r in crate::render::wrap_indices(&chars, w) {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut cur = String::new();
+            let mut cur_style: Option<Style> = None;
+            for (c, st) in &cells[r] {
+                if cur_style.is_some_and(|x| x != *st) {
+                    spans.push(Span::styled(
+                        std::mem::take(&mut cur),
+                        cur_style.unwrap_or_default(),
+                    ));
+                }
+                cur_style = Some(*st);
+                cur.push(*c);
+            }
+            if !cur.is_empty() {
+                spans.push(Span::styled(cur, cur_style.unwrap_or_default()));
+            }
+            out.push(Line::from(spans));
+        }
+    }
+    out
+}
+
+/// The help lines for a box `w` columns wide inside: keys on the left, what they do wrapped
+/// with a hanging indent.
+pub fn help_lines(w: u16) -> Vec<Line<'static>> {
+    let kw = HELP.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
+    let dw = usize::from(w).saturating_sub(kw + 3).max(10);
+    let mut lines = Vec::new();
+    for (k, d) in HELP {
+        for (i, part) in wrap_words(d, dw).into_iter().enumerate() {
+            let key = if i == 0 {
+                Span::styled(format!(" {k:<kw$} "), style::KEY)
+            } else {
+                Span::raw(" ".repeat(kw + 2))
+            };
+            lines.push(Line::from(vec![key, Span::raw(format!(" {part}"))]));
+        }
+    }
+    lines
+}
+
+pub(super) fn help(f: &mut Frame, area: Rect, scroll: u16) {
+    let w = area.width.saturating_sub(4).min(96);
+    let lines = help_lines(w.saturating_sub(2));
+    let r = centred(
+        area,
+        w,
+        area.height.saturating_sub(2).min(lines.len() as u16 + 2),
+    );
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines).scroll((scroll, 0)).block(
+            Block::bordered()
+                .border_style(style::FOCUS)
+                .title(Line::styled(" keys ", style::TITLE))
+                .title_bottom(Line::from(" ↑↓ scroll · Esc closes ").right_aligned()),
+        ),
+        r,
+    );
+}
+
+/// The box `a` opens (and a scenario opens with): its title and the text, the scenario's
+/// description and what to do next.
+pub fn about_text(app: &App, tour: bool) -> (String, String) {
+    let s = app.session();
+    let title = if s.title().is_empty() {
+        "this scenario".to_string()
+    } else {
+        s.title().to_string()
+    };
+    // The description's line breaks are the YAML file's: reflow each paragraph.
+    let mut text = if s.description().is_empty() {
+        "(this scenario has no description)".to_string()
+    } else {
+        s.description()
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    if let Some(m) = s.model() {
+        text.push_str(&format!(
+            "\n\nThe model is {}: its attention patterns show how the arithmetic works, not what a trained model would attend to.",
+            m.provenance()
+        ));
+    }
+    let stops = s.scenario_tour_len();
+    text.push_str(&if tour {
+        format!("\n\nEnter or r starts the guided tour ({stops} stops; n / p step); Esc closes.")
+    } else if stops > 0 {
+        format!("\n\nr replays its guided tour ({stops} stops); a shows this again; Esc closes.")
+    } else {
+        "\n\na shows this again; Esc closes.".to_string()
+    });
+    (title, text)
+}
+
+/// The lines of an output box `w` columns wide (inside), wrapped by display width.
+pub fn output_lines(text: &str, w: usize) -> Vec<String> {
+    text.lines().flat_map(|l| wrap_words(l, w)).collect()
+}
+
+pub(super) fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
+    let lines = output_lines(text, usize::from(area.width.saturating_sub(6)));
+    let n = lines.len() as u16;
+    let r = centred(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2).min(n + 2),
+    );
+    f.render_widget(Clear, r);
+    f.render_widget(
+        Paragraph::new(lines.join("\n")).scroll((scroll, 0)).block(
+            Block::bordered()
+                .border_style(style::FOCUS)
+                .title(Line::styled(format!(" {title} "), style::TITLE))
+                .title_bottom(Line::from(" ↑↓ PgUp PgDn scroll · Esc closes ").right_aligned()),
+        ),
+        r,
+    );
+}
