@@ -1,0 +1,432 @@
+//! The trace: every intermediate of one forward pass, in pipeline order, under its canonical
+//! name (see the README for the list), with labels, the formula, inputs and flags.
+//!
+//! Per-head steps (`q`, `k`, `v`, `scores`, `scaled`, `masked`, `weights`, `head_out`) hold an
+//! h × rows × cols tensor; every other step holds a rows × cols matrix. Addresses:
+//! `name` (whole step), `name[h]` (one head of a per-head step, or one row of a matrix),
+//! `name[h][i][j]` / `name[i][j]` (one cell).
+//!
+//! Storage ([`Numbers`]): most steps keep their tensor, shared without copying where two
+//! steps hold the same numbers ([`SharedMatrix`]: `attn.concat` is `attn.head_out`'s buffer);
+//! `q`, `k`, `v`, `head_out` keep one matrix with the heads side by side; the h × n × m
+//! attention `scores`, `scaled`, `masked`, `weights` and the FFN's `relu` keep nothing and are
+//! recomputed when read, with the same bits ([`DerivedHeads`]). [`Step::matrix`],
+//! [`Step::value`], [`Step::shape`] and [`Step::to_tensor`] read every form without keeping
+//! copies; [`Step::tensor`] keeps one. Kept buffers go back to [`crate::buffers`] when the
+//! last step holding them is dropped. The bytes kept: [`Trace::stored_bytes`] and the formula
+//! of [`crate::model::cost::trace_bytes`].
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{Array2, Array3, ArrayView2, Axis, CowArray, Ix2, Slice};
+use thiserror::Error;
+
+mod address;
+mod error;
+mod step;
+mod storage;
+
+pub use address::{Address, Cell, RowStats};
+pub use error::TraceError;
+use step::*;
+pub use step::{Step, concat_heads, split_heads};
+pub use storage::{Buffer, DerivedHeads, Flags, Numbers, SharedMatrix};
+
+/// Shared row or column labels.
+pub type Labels = Arc<Vec<String>>;
+
+/// What a step computes; decides its formula, its explanation and its colouring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    /// Token vectors looked up from the embedding table.
+    TokenEmbedding,
+    /// Sinusoidal positional encoding (zeros when off).
+    Positional,
+    /// Token embedding (× √d_model when `embed_scale`) + positional encoding.
+    EmbeddingSum,
+    /// Queries `X · W_Q` split into heads.
+    Query,
+    /// Keys `X · W_K` split into heads.
+    Key,
+    /// Values `X · W_V` split into heads.
+    Value,
+    /// Raw scores `Q_h · K_hᵀ`.
+    Scores,
+    /// Scores ÷ √d_k (equal to the scores when scaling is off).
+    Scaled,
+    /// Scaled scores + mask (0 or −∞).
+    Masked,
+    /// Row-wise softmax of the masked scores.
+    Weights,
+    /// `weights · V_h`.
+    HeadOut,
+    /// The heads' outputs side by side.
+    Concat,
+    /// `concat · W_O`.
+    AttnOut,
+    /// A residual sum `x + Sublayer(…)`.
+    ResidualSum,
+    /// A LayerNorm output.
+    LayerNorm,
+    /// `x · W1 + b1`.
+    FfnHidden,
+    /// `max(0, hidden)`.
+    FfnRelu,
+    /// `relu · W2 + b2`.
+    FfnOut,
+    /// `x · Eᵀ` with the tied embedding table.
+    Logits,
+    /// Row-wise softmax of the logits.
+    Probs,
+}
+
+impl StepKind {
+    /// True for the steps stored as h × rows × cols.
+    pub fn per_head(self) -> bool {
+        matches!(
+            self,
+            StepKind::Query
+                | StepKind::Key
+                | StepKind::Value
+                | StepKind::Scores
+                | StepKind::Scaled
+                | StepKind::Masked
+                | StepKind::Weights
+                | StepKind::HeadOut
+        )
+    }
+
+    /// True for probability-like steps (rows sum to 1), coloured sequentially.
+    pub fn is_distribution(self) -> bool {
+        matches!(self, StepKind::Weights | StepKind::Probs)
+    }
+}
+
+/// A step's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tensor {
+    /// rows × cols.
+    Matrix(Array2<f32>),
+    /// heads × rows × cols.
+    Heads(Array3<f32>),
+}
+
+impl Tensor {
+    /// The shape as a list (2 or 3 numbers).
+    pub fn shape(&self) -> Vec<usize> {
+        match self {
+            Tensor::Matrix(m) => m.shape().to_vec(),
+            Tensor::Heads(h) => h.shape().to_vec(),
+        }
+    }
+
+    /// All values in row-major order.
+    pub fn values(&self) -> Box<dyn Iterator<Item = f32> + '_> {
+        match self {
+            Tensor::Matrix(m) => Box::new(m.iter().copied()),
+            Tensor::Heads(h) => Box::new(h.iter().copied()),
+        }
+    }
+
+    /// The largest absolute difference with `other` (treating equal infinities as equal);
+    /// `None` when the shapes differ.
+    pub fn max_abs_diff(&self, other: &Tensor) -> Option<f32> {
+        if self.shape() != other.shape() {
+            return None;
+        }
+        Some(self.values().zip(other.values()).fold(0.0f32, |m, (a, b)| {
+            let d = if a == b { 0.0 } else { (a - b).abs() };
+            if d.is_nan() { f32::INFINITY } else { m.max(d) }
+        }))
+    }
+}
+
+/// Collects steps during a forward pass.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    steps: Vec<Step>,
+}
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new() -> Recorder {
+        Recorder::default()
+    }
+    /// Appends a step.
+    pub fn record(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+    /// The trace of everything recorded.
+    pub fn finish(self, tokens: TraceTokens) -> Trace {
+        Trace::new(self.steps, tokens)
+    }
+}
+
+/// The tokens a trace was computed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceTokens {
+    /// Source side (encoder input, or decoder input of a decoder-only model).
+    pub source: Labels,
+    /// Target side of an encoder-decoder model.
+    pub target: Option<Labels>,
+    /// Session vocabulary (columns of `logits`).
+    pub vocab: Labels,
+}
+
+/// Every step of one forward pass, in pipeline order.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    steps: Vec<Step>,
+    index: HashMap<String, usize>,
+    tokens: TraceTokens,
+    origin: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+/// Equal steps and tokens (where the weights came from is not compared).
+impl PartialEq for Trace {
+    fn eq(&self, other: &Trace) -> bool {
+        self.steps == other.steps && self.tokens == other.tokens
+    }
+}
+
+impl Trace {
+    /// A trace of `steps` (in pipeline order).
+    pub fn new(steps: Vec<Step>, tokens: TraceTokens) -> Trace {
+        let index = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
+        Trace {
+            steps,
+            index,
+            tokens,
+            origin: None,
+        }
+    }
+
+    /// Records where the numbers came from, for the code that produced them (the model
+    /// records a [`WeightsStamp`](crate::model::weights::WeightsStamp), which
+    /// [`Transformer::rerun`](crate::model::Transformer::rerun) reads back).
+    pub fn with_origin(mut self, origin: Arc<dyn std::any::Any + Send + Sync>) -> Trace {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// What [`Trace::with_origin`] recorded.
+    pub fn origin(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.origin.as_deref()
+    }
+
+    /// The first cell, in pipeline order, that holds NaN or ±∞ — except the −∞ a mask puts
+    /// in `masked` — with its address (`enc.0.attn.scores[1][2][0]`) and value: where a
+    /// non-finite number came from (an overflow of huge weights, say).
+    pub fn first_non_finite(&self) -> Option<(String, f32)> {
+        for s in &self.steps {
+            let f = s.flags();
+            let neg_inf_allowed = s.kind() == StepKind::Masked;
+            if f.nan + f.pos_inf == 0 && (neg_inf_allowed || f.neg_inf == 0) {
+                continue;
+            }
+            let heads: Vec<Option<usize>> = match s.heads() {
+                Some(h) => (0..h).map(Some).collect(),
+                None => vec![None],
+            };
+            for h in heads {
+                let Ok(m) = s.matrix(h) else { continue };
+                if let Some(((i, j), v)) = m.indexed_iter().find(|(_, v)| {
+                    v.is_nan()
+                        || **v == f32::INFINITY
+                        || (!neg_inf_allowed && **v == f32::NEG_INFINITY)
+                }) {
+                    let at = match h {
+                        Some(h) => format!("{}[{h}][{i}][{j}]", s.name()),
+                        None => format!("{}[{i}][{j}]", s.name()),
+                    };
+                    return Some((at, *v));
+                }
+            }
+        }
+        None
+    }
+
+    /// All steps in pipeline order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The tokens.
+    pub fn tokens(&self) -> &TraceTokens {
+        &self.tokens
+    }
+
+    /// The step called `name`.
+    pub fn get(&self, name: &str) -> Option<&Step> {
+        self.index.get(name).map(|i| &self.steps[*i])
+    }
+
+    /// Position of `name` in pipeline order.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The step called `name`, or an error with suggestions.
+    pub fn step(&self, name: &str) -> Result<&Step, TraceError> {
+        self.get(name).ok_or_else(|| TraceError::UnknownStep {
+            name: name.to_string(),
+            suggestions: self.suggest(name),
+        })
+    }
+
+    /// Names of every step in pipeline order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().map(|s| s.name.as_str())
+    }
+
+    /// Up to three existing names close to `name`.
+    pub fn suggest(&self, name: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = self
+            .names()
+            .map(|n| (edit_distance(n, name), n))
+            .filter(|(d, _)| *d <= 3.max(name.len() / 4))
+            .collect();
+        scored.sort_unstable();
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect()
+    }
+
+    /// Bytes of the numbers the trace keeps, each shared buffer counted once. Steps
+    /// recomputed on access (`relu`, attention `scores`/`scaled`/`masked`/`weights`) count
+    /// nothing, copies kept by [`Step::tensor`] count in full.
+    pub fn stored_bytes(&self) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        let mut bytes = 0;
+        for s in &self.steps {
+            let shared = match &s.numbers {
+                Numbers::Stored(t) => Some(t),
+                Numbers::SideBySide { whole, .. } => Some(&whole.0),
+                Numbers::Relu(_) | Numbers::Derived { .. } => None,
+            };
+            if let Some(t) = shared
+                && seen.insert(Arc::as_ptr(t))
+            {
+                bytes += tensor_len(t) * std::mem::size_of::<f32>();
+            }
+            bytes += s.materialised.get().map_or(0, tensor_len) * std::mem::size_of::<f32>();
+        }
+        bytes
+    }
+
+    /// The value at a full cell address (`name[h][i][j]` or `name[i][j]`).
+    pub fn value_at(&self, address: &Address) -> Result<f32, TraceError> {
+        self.step(&address.name)?.value(&address.indices)
+    }
+}
+
+pub use crate::util::edit_distance;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn labels(v: &[&str]) -> Labels {
+        Arc::new(v.iter().map(std::string::ToString::to_string).collect())
+    }
+
+    #[test]
+    fn parse_addresses() {
+        let a = Address::parse("enc.0.attn.scores[1][0][2]").unwrap();
+        assert_eq!(a.name, "enc.0.attn.scores");
+        assert_eq!(a.indices, [1, 0, 2]);
+        assert_eq!(a.to_string(), "enc.0.attn.scores[1][0][2]");
+        assert_eq!(
+            Address::parse("embed.sum").unwrap().indices,
+            Vec::<usize>::new()
+        );
+        for bad in [
+            "[0]",
+            "x[",
+            "x[a]",
+            "x[-1]",
+            "x[0]y",
+            "x[0][0][0][0]",
+            "a b",
+        ] {
+            assert!(Address::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn heads_split_and_concat_round_trip() {
+        let x = array![[1.0f32, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]];
+        let h = split_heads(x.view(), 2);
+        // head 1 holds columns 2..4: [[3, 4], [7, 8]]
+        assert_eq!(h.index_axis(Axis(0), 1), array![[3.0, 4.0], [7.0, 8.0]]);
+        assert_eq!(concat_heads(&h), x);
+    }
+
+    #[test]
+    fn step_lookup_and_errors() {
+        let t = Array3::from_shape_vec((2, 1, 2), vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        let step = Step::new(
+            "enc.0.attn.q",
+            StepKind::Query,
+            Tensor::Heads(t),
+            labels(&["a"]),
+            labels(&["d0", "d1", "d2", "d3"]),
+            "Q = X · W_Q",
+            vec![],
+        );
+        assert_eq!(step.value(&[1, 0, 1]).unwrap(), 4.0);
+        assert_eq!(step.col_labels(Some(1)), ["d2", "d3"]);
+        assert_eq!(
+            step.matrix(None).unwrap().to_owned(),
+            array![[1.0, 2.0, 3.0, 4.0]]
+        );
+        assert!(matches!(
+            step.value(&[2, 0, 0]),
+            Err(TraceError::IndexOutOfRange { axis: "head", .. })
+        ));
+        assert!(matches!(
+            step.value(&[0, 0]),
+            Err(TraceError::WrongIndexCount { .. })
+        ));
+        let trace = Trace::new(
+            vec![step],
+            TraceTokens {
+                source: labels(&["a"]),
+                target: None,
+                vocab: labels(&["a"]),
+            },
+        );
+        let err = trace.step("enc.0.attn.qq").unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean enc.0.attn.q"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn row_stats_of_a_distribution() {
+        // p = [0.5, 0.25, 0.25]: entropy = −(0.5 ln 0.5 + 2 · 0.25 ln 0.25) = 1.039721
+        let s = RowStats::of([0.5f32, 0.25, 0.25].into_iter());
+        assert_eq!((s.sum, s.max, s.argmax), (1.0, 0.5, 0));
+        assert!((s.entropy.unwrap() - 1.039_721).abs() < 1e-5);
+        assert_eq!(RowStats::of([1.0f32, -2.0].into_iter()).entropy, None);
+    }
+
+    #[test]
+    fn flags_count_non_finite() {
+        let t = Tensor::Matrix(array![[f32::NEG_INFINITY, f32::NAN, 1.0]]);
+        let f = Flags::of(&t);
+        assert_eq!((f.nan, f.neg_inf, f.pos_inf), (1, 1, 0));
+        assert!(f.has_problem());
+    }
+}

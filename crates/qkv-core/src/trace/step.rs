@@ -1,0 +1,502 @@
+//! One recorded step: its numbers, labels, formula and inputs, and every way of reading them.
+
+use super::*;
+
+/// One recorded intermediate.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub(super) name: String,
+    pub(super) kind: StepKind,
+    pub(super) numbers: Numbers,
+    /// A [`Step::tensor`] copy of numbers that are not kept as a tensor.
+    pub(super) materialised: std::sync::OnceLock<Tensor>,
+    pub(super) rows: Labels,
+    pub(super) cols: Labels,
+    pub(super) formula: String,
+    pub(super) inputs: Vec<String>,
+    pub(super) flags: Flags,
+}
+
+impl PartialEq for Step {
+    fn eq(&self, other: &Step) -> bool {
+        self.name == other.name
+            && self.kind == other.kind
+            && self.rows == other.rows
+            && self.cols == other.cols
+            && self.formula == other.formula
+            && self.inputs == other.inputs
+            && self.flags == other.flags
+            && self.shape() == other.shape()
+            && *self.to_tensor() == *other.to_tensor()
+    }
+}
+
+impl Step {
+    /// A step. For per-head steps of width d_k (`q`, `k`, `v`, `head_out`), `cols` may
+    /// hold labels for all heads side by side (h·d_k); [`Step::col_labels`] slices them.
+    pub fn new(
+        name: impl Into<String>,
+        kind: StepKind,
+        tensor: Tensor,
+        rows: Labels,
+        cols: Labels,
+        formula: impl Into<String>,
+        inputs: Vec<String>,
+    ) -> Step {
+        Step::with_numbers(name, kind, tensor.into(), rows, cols, formula, inputs)
+    }
+
+    /// A step holding `numbers` in any of the [`Numbers`] forms (shared, heads side by side,
+    /// derived); otherwise as [`Step::new`].
+    pub fn with_numbers(
+        name: impl Into<String>,
+        kind: StepKind,
+        numbers: Numbers,
+        rows: Labels,
+        cols: Labels,
+        formula: impl Into<String>,
+        inputs: Vec<String>,
+    ) -> Step {
+        let flags = match &numbers {
+            Numbers::Stored(t) => Flags::of(t),
+            Numbers::SideBySide { whole, .. } => Flags::of_slice(whole.as_slice()),
+            Numbers::Relu(x) => {
+                let mut f = Flags::of_slice(x.as_slice());
+                // max(0, −∞) = 0 and max(0, NaN) = 0 (f32::max ignores NaN)
+                f.neg_inf = 0;
+                f.nan = 0;
+                f
+            }
+            Numbers::Derived { flags, .. } => flags.clone(),
+        };
+        Step {
+            name: name.into(),
+            kind,
+            numbers,
+            materialised: std::sync::OnceLock::new(),
+            rows,
+            cols,
+            formula: formula.into(),
+            inputs,
+            flags,
+        }
+    }
+
+    /// Marks fully masked rows (set by the attention code).
+    pub fn with_masked_rows(mut self, rows: Vec<(usize, usize)>) -> Step {
+        self.flags.masked_rows = rows;
+        self
+    }
+
+    /// Canonical name, e.g. `enc.0.attn.weights`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// What the step computes.
+    pub fn kind(&self) -> StepKind {
+        self.kind
+    }
+
+    /// How the numbers are held.
+    pub fn numbers(&self) -> &Numbers {
+        &self.numbers
+    }
+
+    /// The kept matrix buffer, shared (not copied): the matrix of a matrix step, or the
+    /// heads side by side of `q`, `k`, `v`, `head_out`; `None` for other forms.
+    pub fn shared_matrix(&self) -> Option<SharedMatrix> {
+        match &self.numbers {
+            Numbers::Stored(t) if matches!(***t, Tensor::Matrix(_)) => {
+                Some(SharedMatrix(Arc::clone(t)))
+            }
+            Numbers::SideBySide { whole, .. } => Some(whole.clone()),
+            _ => None,
+        }
+    }
+
+    /// The numbers as one tensor (h × rows × cols for per-head steps).
+    ///
+    /// Steps whose numbers are not kept as such a tensor (heads side by side, `relu`, the
+    /// attention scores and weights, which are recomputed on access) are computed on the
+    /// first call and the copy is *kept for the life of the step*: at long inputs that
+    /// copy is what the trace avoids storing. Prefer [`Step::matrix`], [`Step::value`],
+    /// [`Step::shape`] or [`Step::to_tensor`], which keep nothing.
+    pub fn tensor(&self) -> &Tensor {
+        match &self.numbers {
+            Numbers::Stored(t) => t,
+            _ => self.materialised.get_or_init(|| self.compute_tensor()),
+        }
+    }
+
+    /// The numbers as one tensor (h × rows × cols for per-head steps), borrowed when they
+    /// are kept as such, computed otherwise (and not kept).
+    pub fn to_tensor(&self) -> Cow<'_, Tensor> {
+        match (&self.numbers, self.materialised.get()) {
+            (Numbers::Stored(t), _) => Cow::Borrowed(t),
+            (_, Some(t)) => Cow::Borrowed(t),
+            _ => Cow::Owned(self.compute_tensor()),
+        }
+    }
+
+    pub(super) fn compute_tensor(&self) -> Tensor {
+        match &self.numbers {
+            Numbers::Stored(t) => (**t).clone(),
+            Numbers::SideBySide { whole, heads } => {
+                Tensor::Heads(split_heads(whole.view(), *heads))
+            }
+            Numbers::Relu(x) => Tensor::Matrix(x.array().mapv(relu)),
+            Numbers::Derived { source, .. } => {
+                let (h, r, c) = source.shape();
+                let mut t = Array3::zeros((h, r, c));
+                for head in 0..h {
+                    t.index_axis_mut(Axis(0), head).assign(&source.head(head));
+                }
+                Tensor::Heads(t)
+            }
+        }
+    }
+
+    /// True when both steps hold the very same numbers (one buffer shared, as a rerun
+    /// shares what a change did not touch), so they are equal without reading them.
+    pub fn shares_numbers_with(&self, other: &Step) -> bool {
+        match (&self.numbers, &other.numbers) {
+            (Numbers::Stored(a), Numbers::Stored(b)) => Arc::ptr_eq(a, b),
+            (Numbers::SideBySide { whole: a, .. }, Numbers::SideBySide { whole: b, .. })
+            | (Numbers::Relu(a), Numbers::Relu(b)) => Arc::ptr_eq(&a.0, &b.0),
+            (Numbers::Derived { source: a, .. }, Numbers::Derived { source: b, .. }) => {
+                Arc::ptr_eq(a, b)
+            }
+            _ => false,
+        }
+    }
+
+    /// The largest absolute difference with `other`, one head at a time and without keeping
+    /// copies (equal infinities count as equal, NaN as ∞); `None` when the shapes differ.
+    pub fn max_abs_diff(&self, other: &Step) -> Option<f32> {
+        if self.shape() != other.shape() {
+            return None;
+        }
+        if self.shares_numbers_with(other) {
+            return Some(0.0);
+        }
+        let heads: Vec<Option<usize>> = match self.heads() {
+            Some(h) => (0..h).map(Some).collect(),
+            None => vec![None],
+        };
+        let mut worst = 0.0f32;
+        for h in heads {
+            let (Ok(a), Ok(b)) = (self.matrix(h), other.matrix(h)) else {
+                return None;
+            };
+            for (x, y) in a.iter().zip(b.iter()) {
+                let d = if x == y { 0.0 } else { (x - y).abs() };
+                worst = if d.is_nan() {
+                    f32::INFINITY
+                } else {
+                    worst.max(d)
+                };
+            }
+        }
+        Some(worst)
+    }
+
+    /// The shape: `[heads, rows, cols]` for per-head steps, `[rows, cols]` otherwise.
+    pub fn shape(&self) -> Vec<usize> {
+        match &self.numbers {
+            Numbers::Stored(t) => t.shape(),
+            Numbers::SideBySide { whole, heads } => {
+                let (r, c) = whole.dim();
+                vec![*heads, r, c / (*heads).max(1)]
+            }
+            Numbers::Relu(x) => {
+                let (r, c) = x.dim();
+                vec![r, c]
+            }
+            Numbers::Derived { source, .. } => {
+                let (h, r, c) = source.shape();
+                vec![h, r, c]
+            }
+        }
+    }
+
+    /// Bytes of the numbers this step keeps (shared buffers counted in full by every step
+    /// that shares them; [`Trace::stored_bytes`] counts each buffer once).
+    pub fn stored_bytes(&self) -> usize {
+        let kept = match &self.numbers {
+            Numbers::Stored(t) => tensor_len(t),
+            Numbers::SideBySide { whole, .. } => whole.array().len(),
+            Numbers::Relu(_) | Numbers::Derived { .. } => 0,
+        };
+        let copy = self.materialised.get().map_or(0, tensor_len);
+        (kept + copy) * std::mem::size_of::<f32>()
+    }
+
+    /// The formula that produced it, e.g. `scores = Q_h · K_hᵀ`.
+    pub fn formula(&self) -> &str {
+        &self.formula
+    }
+    /// Names of the steps or weights it was computed from.
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+    /// Warnings about the numbers.
+    pub fn flags(&self) -> &Flags {
+        &self.flags
+    }
+    /// Number of heads of a per-head step, `None` otherwise.
+    pub fn heads(&self) -> Option<usize> {
+        match self.shape().as_slice() {
+            [h, _, _] => Some(*h),
+            _ => None,
+        }
+    }
+    /// Row labels (tokens).
+    pub fn row_labels(&self) -> &[String] {
+        &self.rows
+    }
+
+    /// The row and column labels as stored (shared, not copied): columns of every head side
+    /// by side for `q`, `k`, `v`, `head_out`.
+    pub fn labels(&self) -> (Labels, Labels) {
+        (Arc::clone(&self.rows), Arc::clone(&self.cols))
+    }
+
+    /// (rows, cols) of one head, or of the whole matrix.
+    pub fn dims(&self) -> (usize, usize) {
+        match self.shape().as_slice() {
+            [_, r, c] | [r, c] => (*r, *c),
+            _ => (0, 0),
+        }
+    }
+
+    /// Column labels of `head` (`None`: the whole width, all heads side by side).
+    pub fn col_labels(&self, head: Option<usize>) -> &[String] {
+        let (_, c) = self.dims();
+        match (head, self.cols.len() > c) {
+            (Some(h), true) => {
+                let lo = (h * c).min(self.cols.len());
+                let hi = (lo + c).min(self.cols.len());
+                &self.cols[lo..hi]
+            }
+            _ => &self.cols,
+        }
+    }
+
+    /// The matrix of one head (`Some(h)`), or the whole step (`None`): for `q`, `k`, `v`
+    /// and `head_out` that is the heads side by side (n × h·d_k); scores-like steps need a
+    /// head. Borrowed when the numbers are kept in that form, computed otherwise.
+    ///
+    /// # Shapes
+    /// rows × cols of one head, or rows × (h·cols) for `q`/`k`/`v`/`head_out` with `None`.
+    pub fn matrix(&self, head: Option<usize>) -> Result<CowArray<'_, f32, Ix2>, TraceError> {
+        if let Some(t) = self.materialised.get() {
+            return self.tensor_matrix(t, head);
+        }
+        let heads = self.heads();
+        match (&self.numbers, head, heads) {
+            (Numbers::Stored(t), _, _) => self.tensor_matrix(t, head),
+            (_, Some(h), None) => Err(TraceError::NotPerHead {
+                name: self.name.clone(),
+                head: h,
+            }),
+            (_, Some(h), Some(n)) if h >= n => Err(TraceError::HeadOutOfRange {
+                name: self.name.clone(),
+                head: h,
+                heads: n,
+            }),
+            (Numbers::Relu(x), None, _) => Ok(CowArray::from(x.array().mapv(relu))),
+            (Numbers::SideBySide { whole, heads }, None, _) => {
+                if self.cols.len() > whole.dim().1 / (*heads).max(1) {
+                    Ok(CowArray::from(whole.view()))
+                } else {
+                    Err(self.needs_head())
+                }
+            }
+            (Numbers::SideBySide { whole, heads }, Some(h), _) => {
+                let c = whole.dim().1 / (*heads).max(1);
+                Ok(CowArray::from(
+                    whole
+                        .view()
+                        .slice_axis_move(Axis(1), Slice::from(h * c..(h + 1) * c)),
+                ))
+            }
+            (Numbers::Derived { source, .. }, Some(h), _) => Ok(CowArray::from(source.head(h))),
+            (Numbers::Derived { .. }, None, _) => Err(self.needs_head()),
+            // Relu steps have no heads: covered by the (Some, None) arm.
+            (Numbers::Relu(_), Some(h), Some(_)) => Err(TraceError::NotPerHead {
+                name: self.name.clone(),
+                head: h,
+            }),
+        }
+    }
+
+    pub(super) fn needs_head(&self) -> TraceError {
+        TraceError::NeedsHead {
+            name: self.name.clone(),
+            heads: self.heads().unwrap_or(0),
+        }
+    }
+
+    pub(super) fn tensor_matrix<'a>(
+        &self,
+        t: &'a Tensor,
+        head: Option<usize>,
+    ) -> Result<CowArray<'a, f32, Ix2>, TraceError> {
+        match (t, head) {
+            (Tensor::Matrix(m), None) => Ok(CowArray::from(m.view())),
+            (Tensor::Matrix(_), Some(h)) => Err(TraceError::NotPerHead {
+                name: self.name.clone(),
+                head: h,
+            }),
+            (Tensor::Heads(t), Some(h)) => {
+                let n = t.len_of(Axis(0));
+                if h >= n {
+                    return Err(TraceError::HeadOutOfRange {
+                        name: self.name.clone(),
+                        head: h,
+                        heads: n,
+                    });
+                }
+                Ok(CowArray::from(t.index_axis(Axis(0), h)))
+            }
+            (Tensor::Heads(t), None) => {
+                if self.cols.len() > t.len_of(Axis(2)) {
+                    Ok(CowArray::from(concat_heads(t)))
+                } else {
+                    Err(self.needs_head())
+                }
+            }
+        }
+    }
+
+    /// The value at `indices` (`[h, i, j]` for per-head steps, `[i, j]` otherwise).
+    pub fn value(&self, indices: &[usize]) -> Result<f32, TraceError> {
+        let cell = self.cell(indices)?;
+        let (h, i, j) = (cell.head.unwrap_or(0), cell.row, cell.col);
+        if let Some(t) = self.materialised.get() {
+            return Ok(tensor_value(t, h, i, j));
+        }
+        Ok(match &self.numbers {
+            Numbers::Stored(t) => tensor_value(t, h, i, j),
+            Numbers::SideBySide { whole, heads } => {
+                let c = whole.dim().1 / (*heads).max(1);
+                whole.array()[[i, h * c + j]]
+            }
+            Numbers::Relu(x) => relu(x.array()[[i, j]]),
+            Numbers::Derived { source, .. } => source.cell(h, i, j),
+        })
+    }
+
+    /// Checks `indices` against the shape and returns the cell they name.
+    pub fn cell(&self, indices: &[usize]) -> Result<Cell, TraceError> {
+        let shape = self.shape();
+        if indices.len() != shape.len() {
+            return Err(TraceError::WrongIndexCount {
+                name: self.name.clone(),
+                got: indices.len(),
+                expected: shape.len(),
+            });
+        }
+        for (axis, (i, n)) in indices.iter().zip(&shape).enumerate() {
+            if i >= n {
+                return Err(TraceError::IndexOutOfRange {
+                    name: self.name.clone(),
+                    axis: axis_name(shape.len(), axis),
+                    index: *i,
+                    len: *n,
+                });
+            }
+        }
+        Ok(match indices {
+            [h, i, j] => Cell {
+                head: Some(*h),
+                row: *i,
+                col: *j,
+            },
+            [i, j] => Cell {
+                head: None,
+                row: *i,
+                col: *j,
+            },
+            _ => unreachable_cell(),
+        })
+    }
+
+    /// Sum, max, argmax and entropy of one row.
+    pub fn row_stats(&self, head: Option<usize>, row: usize) -> Result<RowStats, TraceError> {
+        let m = self.matrix(head.or(self.heads().map(|_| 0)))?;
+        if row >= m.nrows() {
+            return Err(TraceError::IndexOutOfRange {
+                name: self.name.clone(),
+                axis: "row",
+                index: row,
+                len: m.nrows(),
+            });
+        }
+        Ok(RowStats::of(m.row(row).iter().copied()))
+    }
+}
+
+pub(super) fn relu(x: f32) -> f32 {
+    x.max(0.0)
+}
+
+pub(super) fn tensor_len(t: &Tensor) -> usize {
+    match t {
+        Tensor::Matrix(m) => m.len(),
+        Tensor::Heads(h) => h.len(),
+    }
+}
+
+pub(super) fn tensor_value(t: &Tensor, h: usize, i: usize, j: usize) -> f32 {
+    match t {
+        Tensor::Matrix(m) => m[[i, j]],
+        Tensor::Heads(t) => t[[h, i, j]],
+    }
+}
+
+pub(super) fn unreachable_cell() -> Cell {
+    // `cell` checks the index count against a 2- or 3-dimensional shape first.
+    Cell {
+        head: None,
+        row: 0,
+        col: 0,
+    }
+}
+
+pub(super) fn axis_name(ndim: usize, axis: usize) -> &'static str {
+    match (ndim, axis) {
+        (3, 0) => "head",
+        (3, 1) | (2, 0) => "row",
+        _ => "column",
+    }
+}
+
+/// Heads side by side.
+///
+/// # Shapes
+/// `t`: h × n × d_k → n × h·d_k.
+pub fn concat_heads(t: &Array3<f32>) -> Array2<f32> {
+    let (h, n, dk) = t.dim();
+    let mut out = Array2::zeros((n, h * dk));
+    for head in 0..h {
+        out.slice_axis_mut(Axis(1), Slice::from(head * dk..(head + 1) * dk))
+            .assign(&t.index_axis(Axis(0), head));
+    }
+    out
+}
+
+/// Splits the columns of `x` into `heads` equal blocks.
+///
+/// # Shapes
+/// `x`: n × d_model → heads × n × d_model/heads.
+pub fn split_heads(x: ArrayView2<'_, f32>, heads: usize) -> Array3<f32> {
+    let (n, d) = x.dim();
+    let dk = d / heads.max(1);
+    let mut out = Array3::zeros((heads, n, dk));
+    for h in 0..heads {
+        out.index_axis_mut(Axis(0), h)
+            .assign(&x.slice_axis(Axis(1), Slice::from(h * dk..(h + 1) * dk)));
+    }
+    out
+}
