@@ -1,3 +1,8 @@
-//! Subcommands of the `qkv` binary that live outside `main.rs`.
+//! The subcommands of the `qkv` binary: `main.rs` declares the command line and dispatches;
+//! each file here carries out a group of subcommands.
 
+pub mod bench;
+pub mod interactive;
 pub mod learn;
+pub mod model;
+pub mod study;

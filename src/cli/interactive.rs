@@ -1,0 +1,84 @@
+//! The interactive subcommands: `tui`, `repl`, `practice` and `explore`.
+
+use crate::*;
+
+pub(crate) fn explore(a: ExploreArgs) -> Result<ExitCode> {
+    let mut s = match &a.scenario {
+        Some(p) => Session::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+        None => Session::default_scenario()?,
+    };
+    let line = format!("explore {}", a.args.join(" "));
+    let out = s.apply_line(&line)?;
+    emit(&out.text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `qkv` says when there is no terminal to open the workbench on.
+pub(crate) const NO_TERMINAL: &str = "\
+qkv: the workbench needs a terminal, and stdin or stdout is not one.
+  qkv run                  prints the attention weights of the default sentence
+  qkv run --text \"...\"     the same for your sentence (qkv run --help for the flags)
+  qkv repl < commands.txt  runs study commands from a file or a pipe
+  qkv --help               lists every command";
+
+pub(crate) fn tui(a: TuiArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        eprintln!("{NO_TERMINAL}");
+        return Ok(ExitCode::from(2));
+    }
+    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
+    if let Some(c) = &a.corpus {
+        session
+            .apply(qkv::command::Command::Learn(
+                qkv::command::LearnCommand::Corpus(c.clone()),
+            ))
+            .with_context(|| format!("cannot train on {}", c.display()))?;
+    }
+    qkv::tui::run_in(session, a.train).context("the terminal failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The session `tui` and `repl` start on: the scenario (or the built-in one), with the
+/// model flags applied as `run` applies them.
+pub(crate) fn session_for(path: Option<&Path>, model: &ModelArgs) -> Result<Session> {
+    if model.overrides_model() {
+        let (file, runnable) = model.run(path)?;
+        return Ok(Session::from_runnable(file, runnable));
+    }
+    Ok(match path {
+        Some(p) => Session::open(p)?,
+        None => Session::default_scenario()?,
+    })
+}
+
+pub(crate) fn repl(a: ReplArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
+    if let Some(p) = a.precision {
+        session.apply(qkv::command::Command::SetPrecision(p))?;
+    }
+    let code = if std::io::stdin().is_terminal() {
+        qkv::repl::interactive(session)?
+    } else {
+        let opts = qkv::repl::Options {
+            echo: a.echo,
+            keep_going: a.keep_going,
+        };
+        qkv::repl::script(session, std::io::stdin().lock(), &opts)?
+    };
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+pub(crate) fn practice(a: PracticeArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let mut session =
+        Session::open(&a.scenario).with_context(|| format!("opening {}", a.scenario.display()))?;
+    if let Some(p) = a.precision {
+        session.apply(qkv::command::Command::SetPrecision(p))?;
+    }
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let code = qkv::repl::practice(session, terminal, stdin.lock())?;
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}

@@ -1,0 +1,418 @@
+//! The subcommands that print or write what a scenario computes: `run`, `export`, `plot`,
+//! `params`, `check`, `replay` and `explain`.
+
+use crate::*;
+
+pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
+    let mut s = String::new();
+    if !file.title().is_empty() {
+        s.push_str(&format!("{}\n", file.title()));
+    }
+    let trace = runnable.trace();
+    let Some(model) = runnable.model() else {
+        s.push_str("attention hand-check: q · kᵀ, ÷ √d_k, mask, softmax, · v\n");
+        return s;
+    };
+    let c = model.config();
+    s.push_str(&format!("{}\n{}\n", c.summary(), model.provenance()));
+    let t = trace.tokens();
+    s.push_str(&format!("source: {}\n", t.source.join(" | ")));
+    if let Some(tg) = &t.target {
+        s.push_str(&format!("target: {}\n", tg.join(" | ")));
+    }
+    s
+}
+
+pub(crate) fn run(a: RunArgs) -> Result<ExitCode> {
+    let (file, runnable) = a.model.run(a.scenario.as_deref())?;
+    let trace = runnable.trace();
+    if a.list {
+        for s in trace.steps() {
+            outln!(
+                "{:<32} {}",
+                s.name(),
+                qkv::model::weights::shape_text(&s.shape())
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = RenderOptions {
+        precision: a.precision,
+        max_rows: if a.full { None } else { Some(40) },
+        max_cols: if a.full { None } else { Some(16) },
+    };
+    let shows: Vec<String> = if a.show.is_empty() {
+        trace
+            .names()
+            .filter(|n| n.ends_with("weights"))
+            .map(str::to_string)
+            .collect()
+    } else {
+        a.show.clone()
+    };
+    let mut out = summary(&file, &runnable);
+    for s in &shows {
+        let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
+        let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;
+        out.push('\n');
+        out.push_str(&text);
+    }
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn export(a: ExportArgs) -> Result<ExitCode> {
+    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+    let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
+        anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
+    };
+    let format = qkv::export::Format::from_path(&a.output)?;
+    // Gradients double what is written.
+    let predicted =
+        qkv::export::predicted_bytes(model, trace, format) * if a.grads { 2 } else { 1 };
+    if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
+        let npz = qkv::export::predicted_bytes(model, trace, qkv::export::Format::Npz);
+        anyhow::bail!(
+            "{} would be about {} ({} numbers as {format}); nothing was written. Add --force to write it{}",
+            a.output.display(),
+            size_text(predicted),
+            qkv::export::value_count(model, trace),
+            if format == qkv::export::Format::Json {
+                format!(", or export to .npz (about {})", size_text(npz))
+            } else {
+                String::new()
+            }
+        );
+    }
+    let grads = if a.grads {
+        Some(qkv::learn::backward(model, trace, a.label_smoothing).context("the gradients")?)
+    } else {
+        None
+    };
+    let format = qkv::export::write_with(model, trace, grads.as_ref(), &a.output)?;
+    let weights = model
+        .weights()
+        .iter()
+        .filter(|(n, _)| *n != qkv::model::weights::EMBEDDING)
+        .count();
+    let mut arrays = trace.steps().len() + weights + 1;
+    if let Some(g) = &grads {
+        arrays += 2 + g.trace.steps().len() + g.weights.len();
+    }
+    eprintln!(
+        "wrote {} ({}: {} trace steps, {} weights + embed.E{}, {arrays} arrays)",
+        a.output.display(),
+        format,
+        trace.steps().len(),
+        weights,
+        match &grads {
+            Some(g) => format!(
+                ", loss {:.6} over {} predicted tokens and every gradient",
+                g.loss.value,
+                g.loss.predicted()
+            ),
+            None => String::new(),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn plot(a: PlotArgs) -> Result<ExitCode> {
+    use qkv::plot::{self, PlotFormat};
+    let to_stdout = a.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    // Everything is checked before the model runs and before anything is written.
+    let format = match (&a.format, &a.output) {
+        (Some(f), _) => PlotFormat::from_name(f)?,
+        (None, Some(p)) if !to_stdout => PlotFormat::from_path(p)?,
+        (None, _) => PlotFormat::Markdown,
+    };
+    let mut addr = Address::parse(&a.show).with_context(|| format!("--show {}", a.show))?;
+    let cell = match &a.cell {
+        None => None,
+        Some(c) => {
+            let parsed = c
+                .split_once(',')
+                .and_then(|(r, c)| Some((r.trim().parse().ok()?, c.trim().parse().ok()?)));
+            Some(parsed.with_context(|| {
+                format!("--cell {c:?}: give the row and column as R,C, e.g. --cell 1,2")
+            })?)
+        }
+    };
+    // The scenario the workbench opens (the built-in one by default), so that the picture
+    // shows what `qkv` shows.
+    let session = session_for(a.scenario.as_deref(), &a.model)?;
+    let trace = session.trace();
+    let step = trace
+        .step(&addr.name)
+        .with_context(|| format!("--show {}", a.show))?;
+    if let Some((r, c)) = cell {
+        match (step.heads(), addr.indices.len()) {
+            (Some(_), 0) => addr.indices = vec![0, r, c],
+            (Some(_), 1) | (None, 0) => addr.indices.extend([r, c]),
+            _ => anyhow::bail!(
+                "--show {} names more than a matrix: give `name` or `name[h]` with --cell",
+                a.show
+            ),
+        }
+    }
+    let p = plot::of_address(session.model(), trace, &addr, a.precision, None)
+        .with_context(|| format!("--show {}", a.show))?;
+    let text = p.render(format);
+    if to_stdout {
+        let mut o = std::io::stdout().lock();
+        o.write_all(text.as_bytes())?;
+        o.flush()?;
+    } else if let Some(path) = &a.output {
+        plot::write_file(path, &text, a.force)?;
+        let (r, c) = p.dims();
+        eprintln!(
+            "wrote {} ({format}: {}, {r} × {c}{})",
+            path.display(),
+            p.name,
+            p.selected
+                .map(|(i, j)| format!(", cell [{i}][{j}] selected"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn params(a: ParamsArgs) -> Result<ExitCode> {
+    let mut c = Config::preset(a.preset);
+    if let Some(arch) = a.arch {
+        c.arch = arch;
+    }
+    let r = qkv::model::params::count(&c, a.vocab);
+    outln!(
+        "parameters of {} ({}, d_model {}, heads {}, d_ff {}, vocabulary {})",
+        a.preset,
+        c.arch,
+        c.d_model,
+        c.heads,
+        c.d_ff,
+        a.vocab
+    );
+    for row in &r.rows {
+        outln!("  {:>12}  {}", group(row.count), row.component);
+        outln!("  {:>12}    = {} = {}", "", row.formula, row.arithmetic);
+    }
+    outln!(
+        "  {:>12}  total ({:.2}M)",
+        group(r.total),
+        r.total as f64 / 1e6
+    );
+    outln!(
+        "  output projection: tied to embed.E (paper §3.4), 0 extra; positional encoding: fixed sinusoids, 0"
+    );
+    if a.preset == Preset::Base && c.arch == Arch::EncoderDecoder {
+        let paper = 65e6;
+        let diff = r.total as f64 - paper;
+        outln!(
+            "  the paper reports 65M for the base model (Table 3): this count is {:.2}M, {:+.2}M ({:+.1}%) from it",
+            r.total as f64 / 1e6,
+            diff / 1e6,
+            100.0 * diff / paper
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// 63045632 → 63,045,632.
+pub(crate) fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The scenario files under `paths`: files as given, directories searched recursively for
+/// `.yaml`/`.yml`, sorted. Each real directory is searched once (by its path with links
+/// resolved): a link back to a directory already searched is reported and skipped, so a
+/// directory of links to itself cannot make the search grow without end.
+pub(crate) fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(
+        dir: &Path,
+        seen: &mut std::collections::HashSet<PathBuf>,
+        out: &mut Vec<PathBuf>,
+    ) -> Result<()> {
+        let real = std::fs::canonicalize(dir)
+            .with_context(|| format!("cannot read directory {}", dir.display()))?;
+        if !seen.insert(real.clone()) {
+            eprintln!(
+                "NOTE  {}: skipped, it is {} again (a link loop or a second link to it)",
+                qkv::util::escape_controls(&dir.display().to_string()),
+                qkv::util::escape_controls(&real.display().to_string())
+            );
+            return Ok(());
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read directory {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, seen, out)?;
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut seen, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            anyhow::bail!("{}: no such file or directory", p.display());
+        }
+    }
+    if out.is_empty() {
+        anyhow::bail!(
+            "no .yaml scenario files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
+    let files = scenario_files(&a.paths)?;
+    let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    for f in &files {
+        let loaded = match io::load(f) {
+            Ok(l) => l,
+            Err(e) => {
+                broken += 1;
+                eprintln!("ERROR  {}", qkv::util::escape_controls(&e.to_string()));
+                continue;
+            }
+        };
+        let report = match (&loaded.file, &loaded.runnable) {
+            (ScenarioFile::Model(s), r) => {
+                let mut report = qkv::scenario::check::check_model(r.trace(), s);
+                if let Some(m) = r.model() {
+                    report
+                        .results
+                        .extend(qkv::scenario::learned::run_checks(s, m));
+                }
+                report
+            }
+            (ScenarioFile::Attention(att), r) => {
+                qkv::scenario::check::check_attention(r.trace(), att)
+            }
+        };
+        if report.results.is_empty() && !a.quiet {
+            outln!("NOTE  {}: no expectations to check", f.display());
+        }
+        for r in &report.results {
+            if !a.quiet || !r.passed {
+                emit(&format!(
+                    "{}\n",
+                    r.line().replacen("  ", &format!("  {}  ", f.display()), 1)
+                ))?;
+            }
+        }
+        passed += report.passed();
+        failed += report.failed();
+    }
+    let mut summary = format!("{passed} passed, {failed} failed");
+    if broken > 0 {
+        summary.push_str(&format!(", {broken} scenario file(s) could not be loaded"));
+    }
+    outln!("{summary}");
+    Ok(if broken > 0 {
+        ExitCode::from(2)
+    } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub(crate) fn replay(a: ReplayArgs) -> Result<ExitCode> {
+    use qkv::command::Command as C;
+    let mut s = Session::open(&a.scenario)?;
+    s.apply(C::SetPrecision(a.precision))?;
+    let first = s
+        .apply(C::Replay(None))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.scenario.display()))?;
+    let stops = s.tour().map_or(0, |t| t.steps.len());
+    // The REPL's hint about Enter does not apply here.
+    let strip = |t: &str| -> String {
+        t.lines()
+            .filter(|l| !l.starts_with("(Enter or `next`"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    match a.step {
+        None => {
+            let mut out = strip(&first.text);
+            for _ in 1..stops {
+                out.push('\n');
+                out.push_str(&s.apply(C::Next)?.text);
+            }
+            emit(&out)?;
+        }
+        Some(k) if (1..=stops).contains(&k) => {
+            let mut last = first;
+            for _ in 1..k {
+                last = s.apply(C::Next)?;
+            }
+            let text = last.text;
+            // Only the stop itself, without the scenario's title and description.
+            let from = text.find("── stop").unwrap_or(0);
+            emit(&text[from..])?;
+        }
+        Some(k) => anyhow::bail!(
+            "--step {k}: the tour has stops {}",
+            qkv::util::range_text(1, stops)
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn explain(a: ExplainArgs) -> Result<ExitCode> {
+    let (runnable, cell) = match a.args.as_slice() {
+        [cell] => (
+            io::parse_and_build(
+                qkv::session::DEFAULT_SCENARIO,
+                "scenarios/default.yaml (built in)",
+            )?
+            .1,
+            cell,
+        ),
+        [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
+        _ => anyhow::bail!("give the cell, optionally after a scenario file"),
+    };
+    let opts = qkv::explain::ExplainOptions {
+        precision: a.precision,
+        max_terms: a.max_terms,
+    };
+    let trace = runnable.trace();
+    let e = if cell.starts_with("grad.") && trace.get(cell).is_none() {
+        // A gradient cell: the backward arithmetic (the loss without label smoothing).
+        let Some(model) = runnable.model() else {
+            anyhow::bail!("an attention hand-check has no loss, so no gradients");
+        };
+        let addr = Address::parse(cell)?;
+        let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
+        qkv::learn::explain::explain_gradient(model, trace, &grads, &addr, &opts)?
+    } else {
+        qkv::explain::explain_str(runnable.model(), trace, cell, &opts)?
+    };
+    emit(&e.to_text())?;
+    Ok(ExitCode::SUCCESS)
+}
