@@ -1,0 +1,245 @@
+//! Building the trace of a `kind: attention` hand-check: one query against its keys, by hand.
+
+use super::*;
+
+/// Names of the steps of an attention hand-check, in order.
+pub const ATTENTION_STEPS: [&str; 8] = [
+    "q", "k", "v", "scores", "scaled", "masked", "weights", "output",
+];
+
+pub(super) fn labels(prefix: &str, n: usize) -> Labels {
+    Arc::new((0..n).map(|i| format!("{prefix}{i}")).collect())
+}
+
+/// Runs an attention hand-check and records `q k v scores scaled masked weights output`.
+pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProblem>> {
+    check_version(a.version)?;
+    let mut problems = Vec::new();
+    let mut arr = |name: &str, rows: &[Vec<f64>]| -> Option<Array2<f32>> {
+        let path = FieldPath::key(name);
+        if let Err(e) = number_rule(rows.iter().flatten().copied()) {
+            problems.push(ScenarioProblem::new(path, e));
+            return None;
+        }
+        let (n, w) = (rows.len(), rows.iter().map(Vec::len).max().unwrap_or(0));
+        if n > crate::limits::MAX_ATTENTION_ROWS || w > crate::limits::MAX_ATTENTION_WIDTH {
+            problems.push(ScenarioProblem::new(
+                path,
+                format!(
+                    "is {n} × {w}: a hand-check allows at most {} rows and {} columns",
+                    crate::limits::MAX_ATTENTION_ROWS,
+                    crate::limits::MAX_ATTENTION_WIDTH
+                ),
+            ));
+            return None;
+        }
+        match to_array(rows) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                problems.push(ScenarioProblem::new(path, format!("matrix {e}")));
+                None
+            }
+        }
+    };
+    let (q, k, v) = (arr("q", &a.q), arr("k", &a.k), arr("v", &a.v));
+    let (Some(q), Some(k), Some(v)) = (q, k, v) else {
+        return Err(problems);
+    };
+    if q.ncols() != k.ncols() {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("k"),
+            format!(
+                "keys have {} columns but queries have {}: q and k need the same width d_k",
+                k.ncols(),
+                q.ncols()
+            ),
+        ));
+    }
+    if v.nrows() != k.nrows() {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("v"),
+            format!(
+                "v has {} rows but k has {}: one value per key",
+                v.nrows(),
+                k.nrows()
+            ),
+        ));
+    }
+    let (n, m, dv) = (q.nrows(), k.nrows(), v.ncols());
+    if let Some(exp) = &a.expect {
+        if let Some(t) = exp.tolerance
+            && !(t.is_finite() && t >= 0.0)
+        {
+            problems.push(ScenarioProblem::new(
+                FieldPath::key("expect").then("tolerance"),
+                format!("= {t}: expected a finite number ≥ 0, such as 1e-3"),
+            ));
+        }
+        for (name, rows) in exp.matrices() {
+            let want = if name == "output" { (n, dv) } else { (n, m) };
+            let path = FieldPath::key("expect").then(name);
+            if rows.iter().flatten().any(|x| x.is_nan()) {
+                problems.push(ScenarioProblem::new(
+                    path,
+                    "has NaN: an expected value must be a number (NaN equals nothing, so the check could never pass)",
+                ));
+                continue;
+            }
+            match to_array(rows) {
+                Err(e) => problems.push(ScenarioProblem::new(path, format!("matrix {e}"))),
+                Ok(x) if x.dim() != want => problems.push(ScenarioProblem::new(
+                    path,
+                    format!(
+                        "is {} × {} but {name} is {} × {} here",
+                        x.nrows(),
+                        x.ncols(),
+                        want.0,
+                        want.1
+                    ),
+                )),
+                Ok(_) => {}
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
+    let scale = a.scale.unwrap_or(true);
+    let r = scaled_dot_product(
+        q.view(),
+        k.view(),
+        v.view(),
+        if causal { Mask::Causal } else { Mask::None },
+        scale,
+    );
+    if r.scores.iter().any(|x| !x.is_finite()) {
+        return Err(vec![ScenarioProblem::new(
+            FieldPath::key("q"),
+            "the dot products q·k overflow f32 (a score reaches ±∞): use smaller numbers",
+        )]);
+    }
+    let (ql, kl) = (labels("q", n), labels("k", m));
+    let d_k = q.ncols();
+    let mut steps = Vec::new();
+    let mut push = |name: &str,
+                    kind,
+                    t: Array2<f32>,
+                    rows: &Labels,
+                    cols: Labels,
+                    f: String,
+                    inputs: &[&str]| {
+        steps.push(Step::new(
+            name,
+            kind,
+            Tensor::Matrix(t),
+            rows.clone(),
+            cols,
+            f,
+            inputs
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
+        ));
+    };
+    push(
+        "q",
+        StepKind::Query,
+        q,
+        &ql,
+        labels("d", d_k),
+        "q: queries given in the scenario".into(),
+        &[],
+    );
+    push(
+        "k",
+        StepKind::Key,
+        k,
+        &kl,
+        labels("d", d_k),
+        "k: keys given in the scenario".into(),
+        &[],
+    );
+    push(
+        "v",
+        StepKind::Value,
+        v,
+        &kl,
+        labels("d", dv),
+        "v: values given in the scenario".into(),
+        &[],
+    );
+    push(
+        "scores",
+        StepKind::Scores,
+        r.scores,
+        &ql,
+        kl.clone(),
+        "scores = q · kᵀ".into(),
+        &["q", "k"],
+    );
+    let scaled_f = if scale {
+        format!(
+            "scaled = scores / √d_k = scores / √{d_k} = scores / {:.4}",
+            (d_k as f32).sqrt()
+        )
+    } else {
+        "scaled = scores (scaling off)".into()
+    };
+    push(
+        "scaled",
+        StepKind::Scaled,
+        r.scaled,
+        &ql,
+        kl.clone(),
+        scaled_f,
+        &["scores"],
+    );
+    let masked_f = if causal {
+        "masked = scaled + M, M[i][j] = −∞ where j > i (causal), else 0".into()
+    } else {
+        "masked = scaled (no mask)".into()
+    };
+    push(
+        "masked",
+        StepKind::Masked,
+        r.masked,
+        &ql,
+        kl.clone(),
+        masked_f,
+        &["scaled"],
+    );
+    push(
+        "weights",
+        StepKind::Weights,
+        r.weights,
+        &ql,
+        kl.clone(),
+        "weights[i][j] = e^(masked[i][j] − max_i) / Σ_k e^(masked[i][k] − max_i)".into(),
+        &["masked"],
+    );
+    push(
+        "output",
+        StepKind::HeadOut,
+        r.output,
+        &ql,
+        labels("d", dv),
+        "output = weights · v".into(),
+        &["weights", "v"],
+    );
+    let trace = Trace::new(
+        steps,
+        TraceTokens {
+            source: ql,
+            target: None,
+            vocab: kl,
+        },
+    );
+    let mut tour = check_tour(&a.steps, &trace);
+    tour.extend(check_practice(&a.practice, &trace));
+    if tour.is_empty() {
+        Ok(trace)
+    } else {
+        Err(tour)
+    }
+}
