@@ -173,6 +173,25 @@ pub fn report(
     })
 }
 
+/// The first `rows` × `cols` of `m` as text: a header of `{col}0 {col}1 …`, then one line per
+/// position `p0 p1 …`, six decimals.
+///
+/// # Shapes
+/// `m`: at least rows × cols.
+fn push_grid(s: &mut String, m: &Array2<f64>, rows: usize, cols: usize, col: char) {
+    for c in 0..cols {
+        s.push_str(&format!("{:>10}", format!("{col}{c}")));
+    }
+    s.push('\n');
+    for p in 0..rows {
+        s.push_str(&format!("{:>4} ", format!("p{p}")));
+        for c in 0..cols {
+            s.push_str(&format!("{:>10.6}", m[[p, c]]));
+        }
+        s.push('\n');
+    }
+}
+
 /// The text of `explore pe`: ω per pair, the PE table (first `dims` columns), the dot
 /// products with their spread over p, and the rotation with its residual.
 pub fn text(r: &PeReport, dims: usize) -> String {
@@ -201,33 +220,13 @@ pub fn text(r: &PeReport, dims: usize) -> String {
         positions - 1,
         dims - 1
     ));
-    for c in 0..dims {
-        s.push_str(&format!("{:>10}", format!("d{c}")));
-    }
-    s.push('\n');
-    for p in 0..positions {
-        s.push_str(&format!("{:>4} ", format!("p{p}")));
-        for c in 0..dims {
-            s.push_str(&format!("{:>10.6}", r.table[[p, c]]));
-        }
-        s.push('\n');
-    }
+    push_grid(&mut s, &r.table, positions, dims, 'd');
     s.push_str(&format!(
         "\nPE(p)·PE(p+k), rows p 0..{}, columns k 0..{}:\n     ",
         positions - 1,
         offsets - 1
     ));
-    for k in 0..offsets {
-        s.push_str(&format!("{:>10}", format!("k{k}")));
-    }
-    s.push('\n');
-    for p in 0..positions {
-        s.push_str(&format!("{:>4} ", format!("p{p}")));
-        for k in 0..offsets {
-            s.push_str(&format!("{:>10.6}", r.dots[[p, k]]));
-        }
-        s.push('\n');
-    }
+    push_grid(&mut s, &r.dots, positions, offsets, 'k');
     s.push_str("max−min over p:\n     ");
     for v in &r.spread {
         s.push_str(&format!("{:>10.1e}", v));
