@@ -2,6 +2,7 @@
 //! `params`, `check`, `replay` and `explain`.
 
 use crate::*;
+use qkv::trace::StepKind;
 
 pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
     let mut s = String::new();
@@ -43,9 +44,10 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode> {
     };
     let shows: Vec<String> = if a.show.is_empty() {
         trace
-            .names()
-            .filter(|n| n.ends_with("weights"))
-            .map(str::to_string)
+            .steps()
+            .iter()
+            .filter(|s| s.kind() == StepKind::Weights)
+            .map(|s| s.name().to_string())
             .collect()
     } else {
         a.show.clone()

@@ -467,10 +467,6 @@ impl App {
 
     /// Layer of the cursor's step (`enc.1.…` → 1), if it is inside a layer.
     pub fn current_layer(&self) -> Option<usize> {
-        let mut parts = self.session.cursor().step.split('.');
-        match (parts.next(), parts.next()) {
-            (Some("enc" | "dec"), Some(l)) => l.parse().ok(),
-            _ => None,
-        }
+        crate::trace::StepName::parse(&self.session.cursor().step)?.layer_index()
     }
 }

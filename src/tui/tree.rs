@@ -5,7 +5,7 @@
 //! for every architecture, for pre-LN (where a sublayer's norm comes before it) and for
 //! attention hand-checks.
 
-use crate::trace::{StepKind, Trace};
+use crate::trace::{Block, Place, Side, StepKind, StepName, Trace};
 
 /// A sublayer (or a section's only block) and its steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,53 +64,52 @@ pub struct Tree {
 
 /// (section key, section label, group key, group label) of a step name.
 fn place(name: &str, kind: StepKind) -> (String, String, String, Option<String>) {
-    let parts: Vec<&str> = name.split('.').collect();
-    match parts.as_slice() {
-        ["embed", _] => (
+    let parsed = StepName::parse(name).filter(|n| !n.grad);
+    match parsed.map(|n| n.place) {
+        Some(Place::Embed(Side::Enc)) => (
             "embed".into(),
             "Embedding + PE".into(),
             "embed".into(),
             None,
         ),
-        ["dec", "embed", _] => (
+        Some(Place::Embed(Side::Dec)) => (
             "dec.embed".into(),
             "Decoder embedding + PE".into(),
             "dec.embed".into(),
             None,
         ),
-        [stack @ ("enc" | "dec"), l, sub, ..] if l.parse::<usize>().is_ok() => {
-            let stack_name = if *stack == "enc" {
-                "Encoder"
-            } else {
-                "Decoder"
+        Some(Place::Layer { side, layer, block }) => {
+            let stack = side.as_str();
+            let stack_name = match side {
+                Side::Enc => "Encoder",
+                Side::Dec => "Decoder",
             };
-            let sub_label = match *sub {
-                "attn" => "Self-attention".to_string(),
-                "self_attn" => "Masked self-attention".to_string(),
-                "cross_attn" => "Cross-attention".to_string(),
-                "ffn" => "Feed-forward".to_string(),
-                s => match s.strip_prefix("add_norm") {
-                    Some(k) => format!("Add & Norm {k}"),
-                    None => s.to_string(),
-                },
+            let sub_label = match block {
+                Block::Attn => "Self-attention".to_string(),
+                Block::SelfAttn => "Masked self-attention".to_string(),
+                Block::CrossAttn => "Cross-attention".to_string(),
+                Block::Ffn => "Feed-forward".to_string(),
+                Block::AddNorm(k) => format!("Add & Norm {k}"),
+                Block::Norm(_) => block.to_string(),
             };
             (
-                format!("{stack}.{l}"),
-                format!("{stack_name} layer {l}"),
-                format!("{stack}.{l}.{sub}"),
+                format!("{stack}.{layer}"),
+                format!("{stack_name} layer {layer}"),
+                format!("{stack}.{layer}.{block}"),
                 Some(sub_label),
             )
         }
-        ["enc", "final_norm"] => (
+        Some(Place::FinalNorm(Some(Side::Enc))) => (
             "enc.final_norm".into(),
             "Encoder output".into(),
             "enc.final_norm".into(),
             None,
         ),
-        [_] if matches!(
-            kind,
-            StepKind::LayerNorm | StepKind::Logits | StepKind::Probs
-        ) =>
+        Some(Place::FinalNorm(None) | Place::Top)
+            if matches!(
+                kind,
+                StepKind::LayerNorm | StepKind::Logits | StepKind::Probs
+            ) =>
         {
             ("output".into(), "Output".into(), "output".into(), None)
         }
@@ -140,7 +139,11 @@ pub fn step_label(name: &str, kind: StepKind) -> String {
         StepKind::Concat => "concat",
         StepKind::AttnOut => "W_O",
         StepKind::ResidualSum => "sum x + f(x)",
-        StepKind::LayerNorm if name.ends_with("final_norm") => "final norm",
+        StepKind::LayerNorm
+            if StepName::parse(name).is_some_and(|n| matches!(n.place, Place::FinalNorm(_))) =>
+        {
+            "final norm"
+        }
         StepKind::LayerNorm => "norm",
         StepKind::FfnHidden => "x·W1 + b1",
         StepKind::FfnRelu => "ReLU",
@@ -168,7 +171,7 @@ impl Tree {
             {
                 *l = if causal {
                     "Masked self-attention".to_string()
-                } else if gkey.contains("self_attn") {
+                } else if gkey.ends_with(".self_attn") {
                     "Self-attention (mask off)".to_string()
                 } else {
                     "Self-attention".to_string()

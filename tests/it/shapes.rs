@@ -20,7 +20,8 @@ fn expected_shape(c: &Config, name: &str, n_src: usize, n_tgt: usize, vocab: usi
     } else {
         n_src
     };
-    let last = name.rsplit('.').next().unwrap();
+    let parsed: qkv::trace::StepName = name.parse().unwrap();
+    let last = parsed.short();
     let cross = name.contains("cross_attn");
     let m = if cross { n_src } else { n };
     match last {
@@ -146,4 +147,35 @@ fn pre_ln_records_norm_before_sublayer_and_final_norms() {
         trace.get("dec.0.cross_attn.k").unwrap().inputs()[0],
         "enc.final_norm"
     );
+}
+
+/// Every step name of every architecture and norm placement, every weight name and their
+/// gradients' names parse as a `StepName` and print back unchanged; the layer and block read
+/// from the type agree with the name.
+#[test]
+fn every_name_is_a_step_name() {
+    use qkv::trace::{Place, StepName};
+    for arch in [Arch::Encoder, Arch::Decoder, Arch::EncoderDecoder] {
+        for norm in [Norm::Post, Norm::Pre] {
+            let mut c = Config::preset(Preset::Tiny);
+            c.arch = arch;
+            c.norm = norm;
+            let (valid, input) = prepare(c, "나는 학교에 간다", Some("I go to school")).unwrap();
+            let model = Transformer::new(valid);
+            let trace = model.forward(&input).unwrap();
+            let weights: Vec<String> = model.weights().iter().map(|(n, _)| n.to_string()).collect();
+            let names = trace.names().map(str::to_string).chain(weights);
+            for name in names {
+                for name in [name.clone(), format!("grad.{name}")] {
+                    let parsed: StepName = name
+                        .parse()
+                        .unwrap_or_else(|e| panic!("{arch} {norm}: {e}"));
+                    assert_eq!(parsed.to_string(), name);
+                    if let Place::Layer { layer, .. } = parsed.place {
+                        assert!(name.contains(&format!(".{layer}.")), "{name}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ use crate::scenario::schema::{
     ScenarioFile, TourStep, VERSION, Word,
 };
 use crate::scenario::{self as scn, Runnable, ScenarioProblem};
-use crate::trace::{Address, Step, Trace, TraceError};
+use crate::trace::{Address, Step, StepKind, Trace, TraceError};
 
 mod decoding;
 mod diff;
@@ -248,8 +248,10 @@ impl PracticeRun {
 fn first_cursor(trace: &Trace) -> Cursor {
     // Open on the first attention weights: the heart of the matter.
     let step = trace
-        .names()
-        .find(|n| n.ends_with("weights"))
+        .steps()
+        .iter()
+        .find(|s| s.kind() == StepKind::Weights)
+        .map(Step::name)
         .or_else(|| trace.names().next())
         .unwrap_or("")
         .to_string();

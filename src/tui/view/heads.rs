@@ -65,9 +65,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             break;
         }
         // "enc 1 self" on two lines: "enc 1", "self".
-        let label = heads::block_label(step);
-        let (stack, kind) = label.rsplit_once(' ').unwrap_or((label.as_str(), ""));
-        buf.set_stringn(grid_area.x, y, stack, 8, style::TITLE);
+        let (stack, kind) = heads::block_label_parts(step);
+        buf.set_stringn(grid_area.x, y, &stack, 8, style::TITLE);
         if h > 1 {
             buf.set_stringn(grid_area.x, y + 1, kind, 8, style::DIM);
         }

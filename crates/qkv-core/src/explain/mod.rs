@@ -52,7 +52,7 @@ use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
 use crate::model::norm::mean_var;
 use crate::render::fmt_value;
-use crate::trace::{Address, Cell, Step, StepKind, Trace, TraceError};
+use crate::trace::{Address, Cell, Step, StepKind, StepName, Trace, TraceError};
 
 mod attention;
 mod embedding;
@@ -696,9 +696,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// `enc.0.attn.scores` → `scores`.
+/// `enc.0.attn.scores` → `scores` (a name that is not canonical, whole).
 fn short_name(name: &str) -> &str {
-    name.rsplit('.').next().unwrap_or(name)
+    // A parsed name prints back as `name`, and its short part is the name's last part.
+    match StepName::parse(name) {
+        Some(n) => &name[name.len() - n.short().len()..],
+        None => name,
+    }
 }
 
 fn label(labels: &[String], i: usize) -> &str {

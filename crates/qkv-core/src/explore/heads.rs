@@ -18,7 +18,7 @@ use std::fmt;
 use ndarray::ArrayView2;
 
 use super::entropy;
-use crate::trace::{StepKind, Trace};
+use crate::trace::{Block, Place, StepKind, StepName, Trace};
 
 /// The threshold of the mean weight rules.
 pub const WEIGHT_THRESHOLD: f64 = 0.5;
@@ -210,10 +210,12 @@ pub fn summarize(trace: &Trace) -> Vec<HeadSummary> {
         // Self-attention: an encoder or decoder self block (a hand-check's queries and keys
         // are different vectors, a cross block's different sentences).
         let (rows, cols) = s.dims();
-        let self_attention = (s.name().starts_with("enc.") || s.name().starts_with("dec."))
-            && !s.name().contains("cross")
+        let self_attention = StepName::parse(s.name())
+            .and_then(|n| n.block())
+            .is_some_and(|b| b != Block::CrossAttn)
             && rows == cols;
-        let masked = trace.get(&s.name().replace(".weights", ".masked"));
+        let masked =
+            StepName::parse(s.name()).and_then(|n| trace.get(&n.with_part("masked").to_string()));
         for h in 0..s.heads().unwrap_or(1) {
             let head = s.heads().map(|_| h);
             let Ok(w) = s.matrix(head) else {
@@ -241,17 +243,24 @@ pub fn summarize(trace: &Trace) -> Vec<HeadSummary> {
 /// The block of a weights step name, short: `enc.0.attn.weights` → `enc 0 self`,
 /// `dec.1.cross_attn.weights` → `dec 1 cross`.
 pub fn block_label(step: &str) -> String {
-    let parts: Vec<&str> = step.split('.').collect();
-    match parts.as_slice() {
-        [stack, l, sub, ..] => {
-            let kind = if sub.contains("cross") {
+    match block_label_parts(step) {
+        (place, "") => place,
+        (place, kind) => format!("{place} {kind}"),
+    }
+}
+
+/// [`block_label`] in its two parts: (`enc 0`, `self`); (the name, ``) outside the layers.
+pub fn block_label_parts(step: &str) -> (String, &'static str) {
+    match StepName::parse(step).map(|n| n.place) {
+        Some(Place::Layer { side, layer, block }) => {
+            let kind = if block == Block::CrossAttn {
                 "cross"
             } else {
                 "self"
             };
-            format!("{stack} {l} {kind}")
+            (format!("{} {layer}", side.as_str()), kind)
         }
-        _ => step.to_string(),
+        _ => (step.to_string(), ""),
     }
 }
 

@@ -13,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use crate::model::config::{Arch, Problem};
 use crate::model::tokenizer::{BOS, EOS};
 use crate::model::{Input, Transformer};
-use crate::trace::{Step, Trace, TraceError};
+use crate::trace::{Block, Place, Side, Step, StepName, Trace, TraceError};
 
 /// Why decoding stopped with an error.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -150,10 +150,17 @@ pub fn top_k(probs: &Array1<f32>, vocab: &[String], k: usize) -> Vec<(String, f3
 /// numbers of `before` (taken over, not recomputed).
 pub fn encoder_reused(before: &Trace, now: &Trace) -> bool {
     let shared = |s: &Step| {
-        let n = s.name();
-        n.starts_with("enc.")
-            || n.starts_with("embed.")
-            || (n.contains(".cross_attn.") && (n.ends_with(".k") || n.ends_with(".v")))
+        let Some(n) = StepName::parse(s.name()) else {
+            return false;
+        };
+        match n.place {
+            Place::Embed(Side::Enc) | Place::FinalNorm(Some(Side::Enc)) => true,
+            Place::Layer { side, block, .. } => {
+                side == Side::Enc
+                    || (block == Block::CrossAttn && matches!(n.part.as_str(), "k" | "v"))
+            }
+            _ => false,
+        }
     };
     let mut any = false;
     for s in now.steps().iter().filter(|s| shared(s)) {

@@ -14,7 +14,9 @@ use super::ffn::FeedForward;
 use super::norm::LayerNorm;
 use super::vecmath;
 use super::weights::{MissingWeight, Weights, WeightsStamp};
-use crate::trace::{Labels, Numbers, Recorder, SharedMatrix, Step, StepKind, Trace};
+use crate::trace::{
+    Block, Labels, Numbers, Recorder, SharedMatrix, Side, Step, StepKind, StepName, Trace,
+};
 
 /// What every layer needs to run and record.
 pub struct LayerCtx<'a> {
@@ -323,19 +325,13 @@ impl<'a> LayerCtx<'a> {
     pub fn encoder_layer(&mut self, l: usize, x: Flow) -> Result<Flow, MissingWeight> {
         super::cancel::check()?;
         let causal = self.config.mask == MaskKind::Causal;
-        let p = format!("enc.{l}");
-        let x = self.residual(
-            x,
-            &format!("{p}.add_norm1"),
-            &format!("{p}.norm1"),
-            |c, i| c.attend(&format!("{p}.attn"), i, None, causal),
-        )?;
-        self.residual(
-            x,
-            &format!("{p}.add_norm2"),
-            &format!("{p}.norm2"),
-            |c, i| c.ffn(&format!("{p}.ffn"), i),
-        )
+        let p = |block| StepName::block_path(Side::Enc, l, block);
+        let x = self.residual(x, &p(Block::AddNorm(1)), &p(Block::Norm(1)), |c, i| {
+            c.attend(&p(Block::Attn), i, None, causal)
+        })?;
+        self.residual(x, &p(Block::AddNorm(2)), &p(Block::Norm(2)), |c, i| {
+            c.ffn(&p(Block::Ffn), i)
+        })
     }
 
     /// Decoder layer `l`: masked self-attention (causal per `config.dec_mask`), Add & Norm, then (with an encoder output)
@@ -351,30 +347,21 @@ impl<'a> LayerCtx<'a> {
         memory: Option<&Flow>,
     ) -> Result<Flow, MissingWeight> {
         super::cancel::check()?;
-        let p = format!("dec.{l}");
+        let p = |block| StepName::block_path(Side::Dec, l, block);
         let causal = self.config.dec_mask == MaskKind::Causal;
-        let mut x = self.residual(
-            x,
-            &format!("{p}.add_norm1"),
-            &format!("{p}.norm1"),
-            |c, i| c.attend(&format!("{p}.self_attn"), i, None, causal),
-        )?;
+        let mut x = self.residual(x, &p(Block::AddNorm(1)), &p(Block::Norm(1)), |c, i| {
+            c.attend(&p(Block::SelfAttn), i, None, causal)
+        })?;
         let mut k = 2;
         if let Some(mem) = memory {
-            x = self.residual(
-                x,
-                &format!("{p}.add_norm2"),
-                &format!("{p}.norm2"),
-                |c, i| c.attend(&format!("{p}.cross_attn"), i, Some(mem), false),
-            )?;
+            x = self.residual(x, &p(Block::AddNorm(2)), &p(Block::Norm(2)), |c, i| {
+                c.attend(&p(Block::CrossAttn), i, Some(mem), false)
+            })?;
             k = 3;
         }
-        self.residual(
-            x,
-            &format!("{p}.add_norm{k}"),
-            &format!("{p}.norm{k}"),
-            |c, i| c.ffn(&format!("{p}.ffn"), i),
-        )
+        self.residual(x, &p(Block::AddNorm(k)), &p(Block::Norm(k)), |c, i| {
+            c.ffn(&p(Block::Ffn), i)
+        })
     }
 }
 

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 use super::config::{Config, Norm};
 use super::init::xavier;
+use crate::trace::{Block, Side, StepName};
 use crate::util::edit_distance;
 
 /// A weight matrix or vector.
@@ -184,10 +185,11 @@ fn specs(config: &Config) -> Vec<(String, Init)> {
     };
     if config.has_encoder() {
         for l in 0..config.layers.encoder {
-            attention(&mut specs, &format!("enc.{l}.attn"));
-            norm(&mut specs, &format!("enc.{l}.norm1"));
-            ffn(&mut specs, &format!("enc.{l}.ffn"));
-            norm(&mut specs, &format!("enc.{l}.norm2"));
+            let p = |block| StepName::block_path(Side::Enc, l, block);
+            attention(&mut specs, &p(Block::Attn));
+            norm(&mut specs, &p(Block::Norm(1)));
+            ffn(&mut specs, &p(Block::Ffn));
+            norm(&mut specs, &p(Block::Norm(2)));
         }
         if config.norm == Norm::Pre {
             let name = if config.has_decoder() {
@@ -201,17 +203,15 @@ fn specs(config: &Config) -> Vec<(String, Init)> {
     if config.has_decoder() {
         let cross = config.has_encoder();
         for l in 0..config.layers.decoder {
-            attention(&mut specs, &format!("dec.{l}.self_attn"));
-            norm(&mut specs, &format!("dec.{l}.norm1"));
+            let p = |block| StepName::block_path(Side::Dec, l, block);
+            attention(&mut specs, &p(Block::SelfAttn));
+            norm(&mut specs, &p(Block::Norm(1)));
             if cross {
-                attention(&mut specs, &format!("dec.{l}.cross_attn"));
-                norm(&mut specs, &format!("dec.{l}.norm2"));
+                attention(&mut specs, &p(Block::CrossAttn));
+                norm(&mut specs, &p(Block::Norm(2)));
             }
-            ffn(&mut specs, &format!("dec.{l}.ffn"));
-            norm(
-                &mut specs,
-                &format!("dec.{l}.norm{}", if cross { 3 } else { 2 }),
-            );
+            ffn(&mut specs, &p(Block::Ffn));
+            norm(&mut specs, &p(Block::Norm(if cross { 3 } else { 2 })));
         }
         if config.norm == Norm::Pre {
             norm(&mut specs, "final_norm");

@@ -2,6 +2,7 @@
 //! previous step, `show`, `explain` and `diff`.
 
 use super::*;
+use crate::trace::{Block, Side, StepName};
 
 impl Session {
     pub(super) fn set_cursor(
@@ -183,46 +184,38 @@ impl Session {
 
     pub(super) fn layer(&mut self, l: usize) -> Result<Outcome, SessionError> {
         self.unpark();
-        let cur = self.study.cursor.step.clone();
-        let parts: Vec<&str> = cur.split('.').collect();
         // enc.0.attn.weights → enc.{l}.attn.weights; a step outside the layers goes to the
         // first layer step of the first stack.
-        let target = match parts.as_slice() {
-            [stack @ ("enc" | "dec"), n, rest @ ..] if n.parse::<usize>().is_ok() => {
-                format!("{stack}.{l}.{}", rest.join("."))
-            }
+        let target = match StepName::parse(&self.study.cursor.step) {
+            Some(name) if name.layer_index().is_some() => name.in_layer(l),
             _ => {
-                let stack = if self
-                    .study
-                    .trace
-                    .get(&format!("enc.{l}.attn.weights"))
-                    .is_some()
-                {
-                    "enc"
+                let enc = StepName::layer(Side::Enc, l, Block::Attn, "weights");
+                if self.study.trace.get(&enc.to_string()).is_some() {
+                    enc
                 } else {
-                    "dec"
-                };
-                let name = if stack == "enc" { "attn" } else { "self_attn" };
-                format!("{stack}.{l}.{name}.weights")
+                    StepName::layer(Side::Dec, l, Block::SelfAttn, "weights")
+                }
             }
         };
+        let side = target.side();
+        let target = target.to_string();
         if self.study.trace.get(&target).is_none() {
-            let stack = target.split('.').next().unwrap_or("");
             let count = self
                 .study
                 .trace
                 .names()
-                .filter_map(|n| {
-                    let mut it = n.split('.');
-                    (it.next() == Some(stack))
-                        .then(|| it.next().and_then(|x| x.parse::<usize>().ok()))
-                        .flatten()
-                })
+                .filter_map(StepName::parse)
+                .filter(|n| n.side() == side)
+                .filter_map(|n| n.layer_index())
                 .max()
                 .map_or(0, |m| m + 1);
             return Err(SessionError::NotHere(format!(
                 "layer {l} does not exist: the {} stack has layers {}",
-                if stack == "enc" { "encoder" } else { "decoder" },
+                if side == Some(Side::Enc) {
+                    "encoder"
+                } else {
+                    "decoder"
+                },
                 crate::util::indices_text(count)
             )));
         }

@@ -2,6 +2,7 @@
 //! against the old one, the overrides that no longer fit.
 
 use super::*;
+use crate::trace::StepName;
 
 impl Session {
     pub(super) fn model_subject(&self) -> Result<&ModelSubject, SessionError> {
@@ -131,9 +132,12 @@ impl Session {
             c.step
         } else {
             // The same kind of step nearby, else the first weights.
-            let tail = c.step.rsplit('.').next().unwrap_or("").to_string();
+            let tail = StepName::parse(&c.step).map(|n| n.short().to_string());
             t.names()
-                .find(|n| n.ends_with(&format!(".{tail}")))
+                .find(|n| {
+                    let short = StepName::parse(n).map(|n| n.short().to_string());
+                    tail.is_some() && short == tail
+                })
                 .map(str::to_string)
                 .unwrap_or_else(|| first_cursor(t).step)
         };

@@ -26,11 +26,13 @@ use thiserror::Error;
 
 mod address;
 mod error;
+mod name;
 mod step;
 mod storage;
 
 pub use address::{Address, Cell, RowStats};
 pub use error::TraceError;
+pub use name::{Block, NameError, Place, Side, StepName};
 use step::*;
 pub use step::{Step, concat_heads, split_heads};
 pub use storage::{Buffer, DerivedHeads, Flags, Numbers, SharedMatrix};
