@@ -334,12 +334,13 @@ pub struct App {
 }
 
 impl App {
-    /// The app on `session`, for a terminal of `size`.
-    pub fn new(session: Session, size: Size) -> App {
+    /// The app on `session`, for a terminal of `size`, before the tree selection and scroll
+    /// offsets are fitted to the screen ([`App::new`] in `update` does both).
+    pub(super) fn unsettled(session: Session, size: Size) -> App {
         let tree = Tree::of(session.trace());
         let tree_sel = Node::Step(session.cursor().step.clone());
         let title = session.title().to_string();
-        let mut app = App {
+        App {
             session,
             size,
             focus: Pane::Matrix,
@@ -366,9 +367,7 @@ impl App {
             training: false,
             learn_pick: (None, 0),
             explore: super::explore::ExploreView::default(),
-        };
-        super::update::settle(&mut app);
-        app
+        }
     }
 
     /// The study session.

@@ -6,7 +6,7 @@ use crate::command::{Command, LearnCommand};
 
 use super::app::{App, LineEdit, Mode, PromptKind, Screen, StatusKind};
 use super::message::{Dir, Message};
-use super::update::{run, say};
+use super::update::{act, run, say};
 
 /// Training updates made per frame while training runs (small: input never waits long).
 pub const STEPS_PER_TICK: usize = 1;
@@ -95,10 +95,10 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         }
         (Screen::Learn, Message::TrainStep) => {
             app.training = false;
-            let _ = run(app, Command::Learn(LearnCommand::Train(1)));
+            act(app, Command::Learn(LearnCommand::Train(1)));
         }
         (Screen::Learn, Message::Snapshot) => {
-            let _ = run(app, Command::Learn(LearnCommand::Snapshot));
+            act(app, Command::Learn(LearnCommand::Snapshot));
         }
         (Screen::Learn, Message::Move(d @ (Dir::Left | Dir::Right))) => {
             let Some(t) = app.session.training() else {
@@ -116,7 +116,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
             match to {
                 Some(v) => {
                     app.training = false;
-                    let _ = run(app, Command::Learn(LearnCommand::ViewSnapshot(v)));
+                    act(app, Command::Learn(LearnCommand::ViewSnapshot(v)));
                 }
                 None => say(app, StatusKind::Info, "no snapshot further that way"),
             }
@@ -147,7 +147,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
             app.learn_pick = (Some(next), 0);
         }
         (Screen::Learn, Message::Last) => {
-            let _ = run(app, Command::Learn(LearnCommand::ViewSnapshot(None)));
+            act(app, Command::Learn(LearnCommand::ViewSnapshot(None)));
         }
         (Screen::Learn, Message::Save) => {
             app.training = false;
@@ -157,13 +157,13 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
             };
         }
         (Screen::Decode, Message::NextStep) => {
-            let _ = run(app, Command::Learn(LearnCommand::DecodeNext(None)));
+            act(app, Command::Learn(LearnCommand::DecodeNext(None)));
         }
         (Screen::Decode, Message::PrevStep) => {
-            let _ = run(app, Command::Learn(LearnCommand::DecodeBack));
+            act(app, Command::Learn(LearnCommand::DecodeBack));
         }
         (Screen::Decode, Message::Replay) => {
-            let _ = run(app, Command::Learn(LearnCommand::DecodeStart));
+            act(app, Command::Learn(LearnCommand::DecodeStart));
         }
         (Screen::Decode, Message::ForceToken) => {
             let suggestion = app
@@ -196,7 +196,7 @@ pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
             "error: no file name given; nothing saved",
         ),
         PromptKind::CheckpointPath => {
-            let _ = run(
+            act(
                 app,
                 Command::Learn(LearnCommand::CheckpointSave {
                     path: t.into(),
@@ -219,7 +219,7 @@ pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
                 .and_then(|d| d.steps().last())
                 .map(|s| (s.chosen.clone(), s.forced));
             if last.is_some() {
-                let _ = run(app, Command::Learn(LearnCommand::DecodeBack));
+                act(app, Command::Learn(LearnCommand::DecodeBack));
             }
             if run(
                 app,
@@ -232,7 +232,7 @@ pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
                 // error shown.
                 let error = app.status.clone();
                 let again = forced.then_some(chosen);
-                let _ = run(app, Command::Learn(LearnCommand::DecodeNext(again)));
+                act(app, Command::Learn(LearnCommand::DecodeNext(again)));
                 app.status = error;
             }
         }

@@ -707,3 +707,42 @@ fn practice_without_items_draws_a_seeded_cell_of_the_current_step() {
     let e = fails(&mut a, "practice enc.0.attn.weights");
     assert!(e.contains("practice asks for one cell or one row"), "{e}");
 }
+
+/// `toggle` flips what is set now (the session decides, not the front end); the outcome says
+/// whether the trace is a new one and whether the panes show what was asked.
+#[test]
+fn toggles_and_outcome_flags() {
+    let mut s = session();
+    let scale0 = s.toggles().scale;
+    let o = s.apply_line("toggle scale").unwrap();
+    assert!(o.trace_changed && !o.shows_itself);
+    assert_eq!(s.toggles().scale, !scale0);
+    s.apply_line("toggle scale").unwrap();
+    assert_eq!(s.toggles().scale, scale0);
+
+    let norm0 = s.toggles().norm;
+    s.apply_line("toggle norm").unwrap();
+    assert_ne!(s.toggles().norm, norm0);
+    let pe0 = s.toggles().pe;
+    s.apply_line("toggle pe").unwrap();
+    assert_eq!(s.toggles().pe, pe0.map(|p| !p));
+    let mask0 = s.toggles().mask;
+    s.apply_line("toggle mask").unwrap();
+    assert_ne!(s.toggles().mask, mask0);
+
+    let o = s.apply_line("next").unwrap();
+    assert!(!o.trace_changed && o.shows_itself);
+    let o = s.apply_line("help").unwrap();
+    assert!(!o.trace_changed && !o.shows_itself);
+    let o = s.apply_line("diff").unwrap();
+    assert!(!o.trace_changed);
+
+    // A hand-check has a mask and scaling but no positional encoding.
+    run(&mut s, "load! scenarios/dot-product.yaml");
+    let mask0 = s.toggles().mask;
+    assert!(s.apply_line("toggle mask").unwrap().trace_changed);
+    assert_ne!(s.toggles().mask, mask0);
+    assert!(fails(&mut s, "toggle pe").contains("no positional encoding"));
+    assert!(fails(&mut s, "toggle norm").contains("no LayerNorm"));
+    assert!(fails(&mut s, "toggle heads").contains("mask, scale, pe or norm"));
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use ndarray::Array1;
 use thiserror::Error;
 
-use crate::command::{AttendArgs, Command, ModelField, ParseError, Rows, Switch, help};
+use crate::command::{AttendArgs, Command, ModelField, ParseError, Rows, Setting, Switch, help};
 use crate::export::{self, ExportError};
 use crate::model::{
     Arch, Config, Input, MaskKind, Param, Positional, Transformer, WeightError, prepare,
@@ -153,6 +153,12 @@ pub struct Outcome {
     pub quit: bool,
     /// The model ran again: what changed.
     pub diff: Option<Diff>,
+    /// The session's trace is another one than before the command (a rerun, a load, a new
+    /// hand-check): a front end rebuilds what it derived from the old one.
+    pub trace_changed: bool,
+    /// What the command asked to see is now under the cursor (a step, head, cell, tour
+    /// stop): the panes show it, so a front end with panes need not print `text` too.
+    pub shows_itself: bool,
 }
 
 impl Outcome {
@@ -407,6 +413,32 @@ impl Session {
         }
     }
 
+    /// The command that flips `setting` from its current value.
+    fn toggled(&self, setting: Setting) -> Result<Command, SessionError> {
+        let t = self.toggles();
+        let switch = |on: bool| if on { Switch::On } else { Switch::Off };
+        let missing = |what: &str| {
+            SessionError::NotHere(format!(
+                "an attention hand-check has no {what}; it has a mask and scaling (toggle mask, toggle scale)"
+            ))
+        };
+        Ok(match setting {
+            Setting::Mask => Command::Mask(if t.mask == MaskKind::None {
+                MaskKind::Causal
+            } else {
+                MaskKind::None
+            }),
+            Setting::Scale => Command::Scale(switch(!t.scale)),
+            Setting::Pe => {
+                Command::Pe(switch(!t.pe.ok_or_else(|| missing("positional encoding"))?))
+            }
+            Setting::Norm => Command::Norm(match t.norm.ok_or_else(|| missing("LayerNorm"))? {
+                crate::model::Norm::Pre => crate::model::Norm::Post,
+                crate::model::Norm::Post => crate::model::Norm::Pre,
+            }),
+        })
+    }
+
     /// True when the session is on an attention hand-check.
     pub fn is_hand_check(&self) -> bool {
         matches!(self.study.subject, Subject::Hand(_))
@@ -519,9 +551,26 @@ impl Session {
     /// Ctrl-C in the REPL, Esc or Ctrl-C in the workbench) fails as
     /// [`SessionError::Cancelled`], and the request is cleared.
     pub fn apply(&mut self, cmd: Command) -> Result<Outcome, SessionError> {
+        let trace_before = self.study.trace.id();
+        let shows_itself = matches!(
+            cmd,
+            Command::Show(Some(_))
+                | Command::Explain(_)
+                | Command::Layer(_)
+                | Command::Head(_)
+                | Command::Cell(..)
+                | Command::Next
+                | Command::Prev
+                | Command::Replay(_)
+        );
         match self.apply_command(cmd) {
             Err(e) if !matches!(e, SessionError::Cancelled(_)) && crate::model::cancel::take() => {
                 Err(SessionError::Cancelled("the command".into()))
+            }
+            Ok(mut o) => {
+                o.trace_changed = self.study.trace.id() != trace_before;
+                o.shows_itself = shows_itself;
+                Ok(o)
             }
             r => r,
         }
@@ -579,6 +628,7 @@ impl Session {
                 }
             }),
             Command::Norm(n) => self.change_config(&format!("norm {n}"), |c| c.norm = n),
+            Command::Toggle(s) => self.apply_command(self.toggled(s)?),
             Command::SetModel(f) => self.set_model(f),
             Command::SetEmbed { token, vector } => self.set_embed(token, vector),
             Command::SetWeight { name, rows } => self.set_weight(name, rows),

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 use ratatui::layout::{Rect, Size};
 
-use crate::command::{Command, LearnCommand, Switch};
-use crate::model::{MaskKind, Norm, Positional};
+use crate::command::{Command, LearnCommand, Setting};
 use crate::plot::PlotError;
 use crate::scenario::io::SaveError;
 use crate::session::{Outcome, SessionError};
@@ -35,46 +34,14 @@ pub(super) fn say(app: &mut App, kind: StatusKind, text: impl Into<String>) {
     });
 }
 
-/// True for commands that may give a new trace (rerun, load, hand-check).
-fn may_change_trace(cmd: &Command) -> bool {
-    !matches!(
-        cmd,
-        Command::Show(_)
-            | Command::Explain(_)
-            | Command::Layer(_)
-            | Command::Head(_)
-            | Command::Cell(..)
-            | Command::Next
-            | Command::Prev
-            | Command::Replay(None)
-            | Command::StopReplay
-            | Command::SetPrecision(_)
-            | Command::Diff
-            | Command::Save { .. }
-            | Command::Check
-            | Command::Export { .. }
-            | Command::Plot { .. }
-            | Command::Redirect { .. }
-            | Command::Params
-            | Command::Note(_)
-            | Command::Help(_)
-            | Command::Practice(_)
-            | Command::StopPractice
-            | Command::Answer(_)
-            | Command::Quit { .. }
-            | Command::Learn(_)
-            | Command::Explore(_)
-    ) || matches!(cmd, Command::Learn(LearnCommand::CheckpointLoad(_)))
-}
-
 /// Applies `cmd` to the session and reflects the outcome in the view state: status line,
 /// highlighted changes, tree, tree cursor. On error nothing but the status line changes.
 pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> {
     let before = app.session.cursor().step.clone();
-    let structural = may_change_trace(&cmd);
     let is_quit = matches!(cmd, Command::Quit { .. });
     match app.session.apply(cmd) {
         Ok(o) => {
+            let structural = o.trace_changed;
             if structural {
                 // The gradient view follows the new trace (or closes when it has none).
                 if app.grad_view
@@ -86,10 +53,13 @@ pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> 
                     app.grad_view = false;
                 }
                 app.changes.clone_from(&o.diff);
-                app.tree = Tree::of(app.session.trace());
-                if o.diff.is_none() {
+                let tree = Tree::of(app.session.trace());
+                // A new subject (no diff against the old trace) with other steps starts
+                // with the tree folded as the cursor asks.
+                if o.diff.is_none() && tree != app.tree {
                     app.open.clear();
                 }
+                app.tree = tree;
             }
             if app.session.cursor().step != before || structural {
                 app.tree_sel = Node::Step(app.session.cursor().step.clone());
@@ -116,6 +86,23 @@ pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> 
     }
 }
 
+impl App {
+    /// The app on `session`, for a terminal of `size`, ready to draw. (Here rather than in
+    /// `app`, so that the state module does not depend on the code that changes it.)
+    pub fn new(session: crate::session::Session, size: Size) -> App {
+        let mut app = App::unsettled(session, size);
+        settle(&mut app);
+        app
+    }
+}
+
+/// Applies `cmd` for a key or a click: the outcome (or the error) is on the status line and
+/// in the panes, and nothing else is to be done with it.
+pub(super) fn act(app: &mut App, cmd: Command) {
+    // `run` has already put an error on the status line.
+    let _shown = run(app, cmd);
+}
+
 /// Carries out one message.
 pub fn update(app: &mut App, msg: Message) {
     // `q` leaves only when pressed twice in a row: anything else in between asks again.
@@ -139,7 +126,7 @@ pub fn update(app: &mut App, msg: Message) {
         Mode::About { scroll, tour } => {
             if tour && msg == Message::Activate {
                 app.mode = Mode::Normal;
-                let _ = run(app, Command::Replay(None));
+                act(app, Command::Replay(None));
             } else {
                 let w = usize::from(app.size.width.saturating_sub(6));
                 let (_, text) = super::view::about_text(app, tour);
@@ -273,7 +260,7 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             // Leave the practice; the score and the session stay.
             app.mode = Mode::Normal;
             if app.session.practice().is_some() {
-                let _ = run(app, Command::StopPractice);
+                act(app, Command::StopPractice);
             }
         }
         Message::Cancel => app.mode = Mode::Normal,
@@ -420,22 +407,6 @@ fn complete_prompt(app: &mut App, line: &mut LineEdit) {
     }
 }
 
-/// Commands whose result the panes already show (a new step, head, cell, tour stop): their
-/// text output is not opened in a box.
-fn shows_itself(cmd: &Command) -> bool {
-    matches!(
-        cmd,
-        Command::Show(Some(_))
-            | Command::Explain(_)
-            | Command::Layer(_)
-            | Command::Head(_)
-            | Command::Cell(..)
-            | Command::Next
-            | Command::Prev
-            | Command::Replay(_)
-    )
-}
-
 fn command_line(app: &mut App, line: &str) {
     let trimmed = line.trim();
     if !trimmed.is_empty() && app.history.last().map(String::as_str) != Some(trimmed) {
@@ -454,7 +425,6 @@ fn command_line(app: &mut App, line: &str) {
         save(app, path, force);
         return;
     }
-    let boxed = !shows_itself(&cmd);
     let practising = matches!(cmd, Command::Practice(_) | Command::Answer(_));
     match run(app, cmd) {
         // The question (or the grading) is in the detail pane; the answer goes below.
@@ -464,7 +434,7 @@ fn command_line(app: &mut App, line: &str) {
                 open_answer(app, LineEdit::default());
             }
         }
-        Ok(o) if boxed && o.text.trim_end().lines().count() > 1 => {
+        Ok(o) if !o.shows_itself && o.text.trim_end().lines().count() > 1 => {
             app.mode = Mode::Output {
                 title: line.trim().to_string(),
                 text: o.text,

@@ -48,11 +48,11 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
                 // Let the session say why: this step has no heads.
                 None => 0,
             };
-            let _ = run(app, Command::Head(to));
+            act(app, Command::Head(to));
         }
         Message::NextLayer => {
             let to = app.current_layer().map_or(0, |l| l + 1);
-            let _ = run(app, Command::Layer(to));
+            act(app, Command::Layer(to));
         }
         Message::PrevLayer => match app.current_layer() {
             Some(0) => say(
@@ -61,46 +61,36 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
                 "error: already at layer 0; } goes to the next layer",
             ),
             Some(l) => {
-                let _ = run(app, Command::Layer(l - 1));
+                act(app, Command::Layer(l - 1));
             }
             None => {
-                let _ = run(app, Command::Layer(0));
+                act(app, Command::Layer(0));
             }
         },
         Message::NextStep => {
-            let _ = run(app, Command::Next);
+            act(app, Command::Next);
         }
         Message::PrevStep => {
-            let _ = run(app, Command::Prev);
+            act(app, Command::Prev);
         }
         Message::Activate => {
             if app.focus == Pane::Tree {
                 activate_tree(app);
             } else if app.session.tour().is_some() {
-                let _ = run(app, Command::Next);
+                act(app, Command::Next);
             }
         }
         Message::ToggleMask => {
-            let on = app.session.toggles().mask == MaskKind::None;
-            let _ = run(
-                app,
-                Command::Mask(if on { MaskKind::Causal } else { MaskKind::None }),
-            );
+            act(app, Command::Toggle(Setting::Mask));
         }
         Message::ToggleScale => {
-            let on = !app.session.toggles().scale;
-            let _ = run(app, Command::Scale(switch(on)));
+            act(app, Command::Toggle(Setting::Scale));
         }
         Message::TogglePe => {
-            let on = app
-                .session
-                .config()
-                .is_none_or(|c| c.positional == Positional::None);
-            let _ = run(app, Command::Pe(switch(on)));
+            act(app, Command::Toggle(Setting::Pe));
         }
         Message::ToggleNorm => {
-            let pre = app.session.config().is_none_or(|c| c.norm == Norm::Post);
-            let _ = run(app, Command::Norm(if pre { Norm::Pre } else { Norm::Post }));
+            act(app, Command::Toggle(Setting::Norm));
         }
         Message::EditSource | Message::EditTarget => start_edit(app, msg == Message::EditTarget),
         Message::OpenPrompt => {
@@ -138,7 +128,7 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
                     tour: true,
                 };
             } else {
-                let _ = run(app, Command::Replay(None));
+                act(app, Command::Replay(None));
             }
         }
         Message::Help => app.mode = Mode::Help { scroll: 0 },
@@ -157,16 +147,16 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
                     "unsaved changes: w saves them; q again leaves without saving",
                 );
             } else {
-                let _ = run(app, Command::Quit { force: true });
+                act(app, Command::Quit { force: true });
             }
         }
         Message::Practice => start_practice(app),
         Message::Cancel if app.session.practice().is_some() => {
-            let _ = run(app, Command::StopPractice);
+            act(app, Command::StopPractice);
         }
         Message::Cancel => {
             if app.session.tour().is_some() {
-                let _ = run(app, Command::StopReplay);
+                act(app, Command::StopReplay);
             } else {
                 app.changes = None;
                 app.status = None;
@@ -198,10 +188,6 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
         | Message::Tick => {}
         Message::Edit(_) | Message::Submit | Message::Confirm(_) => {}
     }
-}
-
-pub(super) fn switch(on: bool) -> Switch {
-    if on { Switch::On } else { Switch::Off }
 }
 
 pub(super) fn start_edit(app: &mut App, target: bool) {
@@ -302,7 +288,7 @@ pub(super) fn move_cell_to(app: &mut App, row: Option<usize>, col: Option<usize>
     let r = row.unwrap_or(c.row).min(rows.saturating_sub(1));
     let k = col.unwrap_or(c.col).min(cols.saturating_sub(1));
     if (r, k) != (c.row, c.col) {
-        let _ = run(app, Command::Cell(r, k));
+        act(app, Command::Cell(r, k));
         app.scroll.detail = 0;
     }
 }
@@ -334,7 +320,7 @@ pub(super) fn tree_open(app: &mut App) {
 }
 
 pub(super) fn show_step(app: &mut App, name: &str) {
-    let _ = run(
+    act(
         app,
         Command::Show(Some(Address {
             name: name.to_string(),
@@ -381,7 +367,7 @@ pub(super) fn click(app: &mut App, x: u16, y: u16) {
         Hit::Head(h) => {
             app.focus = Pane::Matrix;
             if h != app.session.cursor().head {
-                let _ = run(app, Command::Head(h));
+                act(app, Command::Head(h));
             }
         }
         Hit::Matrix => app.focus = Pane::Matrix,

@@ -30,6 +30,19 @@ pub enum Switch {
     Off,
 }
 
+/// A setting `toggle` flips; the session decides the new value from the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// The mask of the self-attention the `mask` command changes.
+    Mask,
+    /// Scaling by 1/√d_k.
+    Scale,
+    /// Sinusoidal positional encoding.
+    Pe,
+    /// Post-LN ↔ pre-LN.
+    Norm,
+}
+
 /// A model field `set model.<field>` can change.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelField {
@@ -134,6 +147,8 @@ pub enum Command {
     Pe(Switch),
     /// Norm placement.
     Norm(Norm),
+    /// Flip a setting to the other value (`toggle mask`): what the workbench's keys send.
+    Toggle(Setting),
     /// Change a model field.
     SetModel(ModelField),
     /// Override a token's embedding.
@@ -399,6 +414,10 @@ mod tests {
         assert_eq!(ok("scale off"), Command::Scale(Switch::Off));
         assert_eq!(ok("pe on"), Command::Pe(Switch::On));
         assert_eq!(ok("norm pre"), Command::Norm(Norm::Pre));
+        assert_eq!(ok("toggle pe"), Command::Toggle(Setting::Pe));
+        assert_eq!(ok("toggle Mask"), Command::Toggle(Setting::Mask));
+        assert!(parse("toggle").is_err());
+        assert!(parse("toggle heads").is_err());
         assert_eq!(
             ok("set model.heads 4"),
             Command::SetModel(ModelField::Heads(4))

@@ -456,6 +456,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             }
         }
         "scale" => Command::Scale(switch("scale", rest)?),
+        "toggle" => Command::Toggle(match rest.to_ascii_lowercase().as_str() {
+            "mask" => Setting::Mask,
+            "scale" => Setting::Scale,
+            "pe" => Setting::Pe,
+            "norm" => Setting::Norm,
+            "" => return Err(missing("toggle", "mask, scale, pe or norm")),
+            _ => return Err(bad("toggle", rest, "mask, scale, pe or norm")),
+        }),
         "pe" => Command::Pe(switch("pe", rest)?),
         "norm" => Command::Norm(match rest.to_ascii_lowercase().as_str() {
             "" => return Err(missing("norm", "pre or post")),

@@ -72,6 +72,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "divide scores by √d_k or not",
     },
     CommandSpec {
+        name: "toggle",
+        usage: "toggle mask|scale|pe|norm",
+        summary: "flip a setting to its other value (what the workbench keys m s p n do)",
+    },
+    CommandSpec {
         name: "pe",
         usage: "pe on|off",
         summary: "sinusoidal positional encoding on or off",

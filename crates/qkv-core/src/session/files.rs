@@ -360,7 +360,7 @@ impl Session {
             text: String::new(),
             status: "bye".into(),
             quit: true,
-            diff: None,
+            ..Outcome::default()
         }
     }
 }

@@ -159,8 +159,8 @@ impl Session {
         Ok(Outcome {
             text,
             status,
-            quit: false,
             diff: Some(diff),
+            ..Outcome::default()
         })
     }
 
@@ -193,8 +193,8 @@ impl Session {
         Ok(Outcome {
             text: format!("{what}: recomputed; {summary}\n"),
             status: format!("{what}: {summary}"),
-            quit: false,
             diff: Some(diff),
+            ..Outcome::default()
         })
     }
 

@@ -185,6 +185,8 @@ pub struct Trace {
     index: HashMap<String, usize>,
     tokens: TraceTokens,
     origin: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// Unique per [`Trace::new`] in this process; clones keep it (see [`Trace::id`]).
+    id: u64,
 }
 
 /// Equal steps and tokens (where the weights came from is not compared).
@@ -202,12 +204,20 @@ impl Trace {
             .enumerate()
             .map(|(i, s)| (s.name.clone(), i))
             .collect();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Trace {
             steps,
             index,
             tokens,
             origin: None,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// An identity for "is this still the trace I drew": different for every trace built,
+    /// the same for a clone. Says nothing about the numbers (compare traces for that).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Records where the numbers came from, for the code that produced them (the model
