@@ -165,11 +165,11 @@ impl Tree {
             // encoder's on).
             if let Some(l) = &mut glabel
                 && l.ends_with("elf-attention")
-                && let Some((_, _, causal)) = trace
+                && let Some(settings) = trace
                     .get(&format!("{gkey}.scores"))
-                    .and_then(crate::model::attention::attention_settings)
+                    .and_then(crate::trace::Step::attention)
             {
-                *l = if causal {
+                *l = if settings.causal {
                     "Masked self-attention".to_string()
                 } else if gkey.ends_with(".self_attn") {
                     "Self-attention (mask off)".to_string()

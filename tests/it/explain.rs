@@ -749,18 +749,17 @@ fn hand_check(
     let dims = |n: usize| -> Labels { Arc::new((0..n).map(|i| format!("d{i}")).collect()) };
     let (dk, dv) = (q.ncols(), v.ncols());
     let s = |name: &str, kind, m: Array2<f32>, rows: &Labels, cols: Labels, inputs: &[&str]| {
-        Step::new(
-            name,
-            kind,
-            Tensor::Matrix(m),
-            rows.clone(),
-            cols,
-            "",
-            inputs
-                .iter()
-                .map(std::string::ToString::to_string)
-                .collect(),
-        )
+        Step::build(name, kind, Tensor::Matrix(m))
+            .rows(rows.clone())
+            .cols(cols)
+            .formula("")
+            .inputs(
+                inputs
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect(),
+            )
+            .finish()
     };
     // Like `scenario::build_attention`, the scaled step's formula records the setting
     // (explain reads it there: with d_k = 1 or zero scores the numbers cannot tell).
@@ -814,15 +813,16 @@ fn hand_check(
             &["weights", "v"],
         ),
     ];
-    steps[4] = Step::new(
+    steps[4] = Step::build(
         "scaled",
         StepKind::Scaled,
         Tensor::Matrix(steps[4].matrix(None).unwrap().to_owned()),
-        qt.clone(),
-        kt.clone(),
-        scaled_formula,
-        vec!["scores".to_string()],
-    );
+    )
+    .rows(qt.clone())
+    .cols(kt.clone())
+    .formula(scaled_formula)
+    .inputs(vec!["scores".to_string()])
+    .finish();
     Trace::new(
         steps,
         TraceTokens {
@@ -1162,15 +1162,14 @@ fn steps_with_missing_or_unknown_inputs_are_errors_not_panics() {
     let m3 = Array3::<f32>::zeros((1, 2, 2));
     let mk = |inputs: Vec<String>| {
         Trace::new(
-            vec![Step::new(
-                "scores",
-                StepKind::Scores,
-                Tensor::Heads(m3.clone()),
-                labels(&["a", "b"]),
-                labels(&["a", "b"]),
-                "",
-                inputs,
-            )],
+            vec![
+                Step::build("scores", StepKind::Scores, Tensor::Heads(m3.clone()))
+                    .rows(labels(&["a", "b"]))
+                    .cols(labels(&["a", "b"]))
+                    .formula("")
+                    .inputs(inputs)
+                    .finish(),
+            ],
             TraceTokens {
                 source: labels(&["a", "b"]),
                 target: None,

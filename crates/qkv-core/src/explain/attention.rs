@@ -128,7 +128,7 @@ pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     // scaled equals scores either way): the step's own record, else the model, else the
     // formula the hand-check wrote.
     let scale = match (crate::model::attention::attention_settings(c.step), c.model) {
-        (Some((_, scale, _)), _) => scale,
+        (Some(settings), _) => settings.scale,
         (None, Some(m)) => m.config().scale,
         (None, None) => !c.step.formula().contains("scaling off"),
     };

@@ -251,15 +251,14 @@ fn grad_step(step: &Step, g: Grad) -> Result<Step, BackwardError> {
         (Grad::Heads(t), _) => Tensor::Heads(t),
     };
     let (rows, cols) = step.labels();
-    Ok(Step::new(
-        format!("grad.{}", step.name()),
-        step.kind(),
-        tensor,
-        rows,
-        cols,
-        rule(step),
-        vec![step.name().to_string()],
-    ))
+    Ok(
+        Step::build(format!("grad.{}", step.name()), step.kind(), tensor)
+            .rows(rows)
+            .cols(cols)
+            .formula(rule(step))
+            .inputs(vec![step.name().to_string()])
+            .finish(),
+    )
 }
 
 /// How the gradient of a step is obtained (the formula shown with `grad.<step>`): the rule
@@ -480,7 +479,7 @@ fn propagate(
         }
         StepKind::Scaled => {
             let g = heads_of(g, step)?;
-            let scale = attention_settings(step).is_none_or(|(_, scale, _)| scale);
+            let scale = attention_settings(step).is_none_or(|a| a.scale);
             let d_k = cfg.d_k() as f32;
             let ds = if scale { g / d_k.sqrt() } else { g.clone() };
             accumulate(grads, input(step, 0)?, Grad::Heads(ds));

@@ -1,21 +1,23 @@
-//! Scaled dot-product attention and multi-head attention.
+//! Scaled dot-product attention and multi-head attention, as the paper writes them:
+//! `Attention(Q, K, V) = softmax(QKᵀ / √d_k) V`, and
+//! `MultiHead(X) = Concat(head_1, …, head_h) W_O` with `head_i = Attention(X W_Q_i, X W_K_i, X W_V_i)`.
 //!
-//! The trace keeps `q`, `k`, `v` and `head_out` (n × d_model each, the heads side by side) but
-//! not the h × n × m `scores`, `scaled`, `masked` and `weights`: those are recomputed from
-//! `q` and `k` when asked for, by the very function the forward pass used (`head_core`),
-//! so they are the same bits. That keeps the trace of the paper's base model at 512 tokens
-//! under 512 MiB (see the README's "Performance").
+//! The arithmetic of one head (into reused buffers, heads in parallel) is in
+//! [`super::kernels`]; this file says what is computed and records it. The trace keeps `q`,
+//! `k`, `v` and `head_out` (n × d_model each, the heads side by side) but not the h × n × m
+//! `scores`, `scaled`, `masked` and `weights`: those are recomputed from `q` and `k` when
+//! asked for, by the very function the forward pass used, so they are the same bits. That
+//! keeps the trace of the paper's base model at 512 tokens under 512 MiB.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView2};
-use rayon::prelude::*;
 
-use super::linalg::{
-    Backend, MatView, MatViewMut, PARALLEL_HEADS_MIN_FLOP, matmul, product_into, product_into_view,
-};
+use super::kernels::derived::{AttentionCore, AttentionStep, Stage};
+use super::kernels::{self, head_core, scaled_value, with_view};
+use super::linalg::matmul;
 use super::vecmath::softmax_row;
-use crate::trace::{DerivedHeads, Flags, Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
+use crate::trace::{AttentionSettings, Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
 
 /// Which score cells are blocked (set to −∞ before softmax).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,7 +34,8 @@ pub enum Mask<'a> {
 }
 
 impl Mask<'_> {
-    fn blocks(&self, i: usize, j: usize) -> bool {
+    /// True when cell (`i`, `j`) is blocked.
+    pub fn blocks(&self, i: usize, j: usize) -> bool {
         match self {
             Mask::None => false,
             Mask::Causal => j > i,
@@ -61,140 +64,6 @@ pub struct AttentionSteps {
     pub output: Array2<f32>,
     /// Rows whose every cell was blocked.
     pub fully_masked_rows: Vec<usize>,
-}
-
-/// `scores / √d_k` (or the scores when `root` is `None`: scaling off).
-fn scaled_value(score: f32, root: Option<f32>) -> f32 {
-    match root {
-        Some(r) => score / r,
-        None => score,
-    }
-}
-
-/// The flags of one head's steps and its rows whose every cell was blocked.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct HeadStats {
-    /// Rows whose every cell was blocked.
-    fully_masked_rows: Vec<usize>,
-    /// NaN / ±∞ of the scores (and of the scaled scores: dividing by √d_k ≥ 1 keeps them).
-    scores: Flags,
-    /// NaN / ±∞ of the masked scores.
-    masked: Flags,
-    /// NaN / ±∞ of the weights.
-    weights: Flags,
-}
-
-/// The scores and the weights of one head; `scaled` and `masked` follow cell by cell.
-#[derive(Debug, Clone, PartialEq)]
-struct HeadCore {
-    /// n × m.
-    scores: Array2<f32>,
-    /// n × m.
-    weights: Array2<f32>,
-    /// Flags and fully masked rows.
-    stats: HeadStats,
-}
-
-/// `scores = q · kᵀ`, then `weights = softmax(mask(scores / √d_k))` row by row, into
-/// `scores` and `weights` (n · m values each, row-major; every value is written). Always on
-/// the calling thread (faer, sequential), so that it gives the same bits wherever it runs:
-/// the forward pass and every later recomputation of a trace step call this.
-///
-/// # Shapes
-/// `q`: n × d_k, `k`: m × d_k → scores, weights: n × m.
-fn head_core_into(
-    q: MatView<'_>,
-    k: MatView<'_>,
-    mask: &Mask<'_>,
-    scale: bool,
-    scores: &mut [f32],
-    weights: &mut [f32],
-) -> HeadStats {
-    let d_k = q.dim().1;
-    let m = k.dim().0;
-    product_into(Backend::FaerSequential, q, k.t(), scores);
-    let root = scale.then(|| (d_k as f32).sqrt());
-    let mut st = HeadStats::default();
-    if m == 0 {
-        return st;
-    }
-    for (i, (s_row, w_row)) in scores
-        .chunks_exact(m)
-        .zip(weights.chunks_exact_mut(m))
-        .enumerate()
-    {
-        st.scores.add_slice(s_row);
-        // Cells open..m of a causal row are blocked.
-        let open = match mask {
-            Mask::Causal => (i + 1).min(m),
-            Mask::None | Mask::Custom(_) => m,
-        };
-        let (w_open, w_blocked) = w_row.split_at_mut(open);
-        match root {
-            Some(r) => {
-                for (w, s) in w_open.iter_mut().zip(s_row) {
-                    *w = scaled_value(*s, Some(r));
-                }
-            }
-            None => w_open.copy_from_slice(&s_row[..open]),
-        }
-        let fully = if let Mask::Custom(_) = mask {
-            for (j, w) in w_row.iter_mut().enumerate() {
-                if mask.blocks(i, j) {
-                    *w = f32::NEG_INFINITY;
-                }
-            }
-            st.masked.add_slice(w_row);
-            softmax_row(w_row)
-        } else {
-            st.masked.add_slice(w_open);
-            st.masked.neg_inf += w_blocked.len();
-            // e^(−∞) = 0: the blocked cells' weights without computing them.
-            w_blocked.fill(0.0);
-            softmax_row(w_open)
-        };
-        // `fully`: every entry was −∞. Only a row whose every key the mask blocks is
-        // "fully masked" (all-zero weights); −∞ or NaN scores from an overflow give
-        // e^(−∞)/Σ = 0/0: NaN, and the row is reported as NaN, not hidden as zeros.
-        if fully {
-            let all_blocked = match mask {
-                Mask::Custom(_) => (0..m).all(|j| mask.blocks(i, j)),
-                Mask::Causal | Mask::None => open == 0,
-            };
-            if all_blocked {
-                st.fully_masked_rows.push(i);
-            } else {
-                w_row.fill(f32::NAN);
-            }
-        }
-        st.weights.add_slice(w_row);
-    }
-    st
-}
-
-/// [`head_core_into`] into new buffers.
-fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> HeadCore {
-    let shape = (q.dim().0, k.dim().0);
-    let mut scores = crate::buffers::recycled(shape.0 * shape.1);
-    let mut weights = crate::buffers::recycled(shape.0 * shape.1);
-    let stats = head_core_into(q, k, mask, scale, &mut scores, &mut weights);
-    HeadCore {
-        scores: crate::buffers::into_matrix(shape, scores),
-        weights: crate::buffers::into_matrix(shape, weights),
-        stats,
-    }
-}
-
-/// A view of `x`, copied into standard layout first when it is in another layout.
-fn with_view<R>(x: ArrayView2<'_, f32>, f: impl FnOnce(MatView<'_>) -> R) -> R {
-    match MatView::of(&x) {
-        Some(v) => f(v),
-        None => {
-            let owned = x.as_standard_layout().into_owned();
-            let v = MatView::of(&owned.view());
-            f(v.unwrap_or_else(MatView::empty))
-        }
-    }
 }
 
 /// `softmax(mask(QKᵀ / √d_k)) · V`, keeping every intermediate.
@@ -254,141 +123,10 @@ pub fn softmax_rows(x: ArrayView2<'_, f32>) -> (Array2<f32>, Vec<usize>) {
     (out, fully)
 }
 
-/// What the four per-head attention steps of one block are recomputed from: `q` and `k`
-/// (shared with the `q` and `k` steps, not copied), the mask and the scaling. Keeps the
-/// last head it computed, so that reading one head cell by cell computes it once.
-#[derive(Debug)]
-pub struct AttentionCore {
-    q: SharedMatrix,
-    k: SharedMatrix,
-    heads: usize,
-    scale: bool,
-    causal: bool,
-    last: Mutex<Option<(usize, Arc<HeadCore>)>>,
-}
-
-impl AttentionCore {
-    /// The core of queries `q` and keys `k`, heads side by side.
-    ///
-    /// # Shapes
-    /// `q`: n × d_model, `k`: m × d_model.
-    pub fn new(q: SharedMatrix, k: SharedMatrix, heads: usize, scale: bool, causal: bool) -> Self {
-        AttentionCore {
-            q,
-            k,
-            heads: heads.max(1),
-            scale,
-            causal,
-            last: Mutex::new(None),
-        }
-    }
-
-    fn compute(&self, head: usize) -> HeadCore {
-        let mask = if self.causal {
-            Mask::Causal
-        } else {
-            Mask::None
-        };
-        head_core(
-            head_view(&self.q, self.heads, head),
-            head_view(&self.k, self.heads, head),
-            &mask,
-            self.scale,
-        )
-    }
-
-    /// The head's scores and weights, from the one-head cache when it holds that head.
-    fn head(&self, head: usize) -> Arc<HeadCore> {
-        if let Ok(last) = self.last.lock()
-            && let Some((h, core)) = last.as_ref()
-            && *h == head
-        {
-            return Arc::clone(core);
-        }
-        let core = Arc::new(self.compute(head));
-        if let Ok(mut last) = self.last.lock() {
-            *last = Some((head, Arc::clone(&core)));
-        }
-        core
-    }
-
-    fn d_k(&self) -> usize {
-        self.q.dim().1 / self.heads
-    }
-}
-
-/// Which of the four attention steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Scores,
-    Scaled,
-    Masked,
-    Weights,
-}
-
-#[derive(Debug)]
-struct AttentionStep {
-    core: Arc<AttentionCore>,
-    stage: Stage,
-}
-
-impl AttentionStep {
-    fn cell_of_score(&self, s: f32, i: usize, j: usize) -> f32 {
-        let root = self.core.scale.then(|| (self.core.d_k() as f32).sqrt());
-        match self.stage {
-            Stage::Scores => s,
-            Stage::Scaled => scaled_value(s, root),
-            Stage::Masked if self.core.causal && j > i => f32::NEG_INFINITY,
-            Stage::Masked => scaled_value(s, root),
-            // not reached: weights are read from the head's weights
-            Stage::Weights => s,
-        }
-    }
-}
-
-impl DerivedHeads for AttentionStep {
-    fn shape(&self) -> (usize, usize, usize) {
-        (self.core.heads, self.core.q.dim().0, self.core.k.dim().0)
-    }
-
-    fn head(&self, head: usize) -> Array2<f32> {
-        let core = self.core.head(head);
-        match self.stage {
-            Stage::Weights => core.weights.clone(),
-            Stage::Scores => core.scores.clone(),
-            _ => {
-                let mut out = core.scores.clone();
-                for ((i, j), x) in out.indexed_iter_mut() {
-                    *x = self.cell_of_score(*x, i, j);
-                }
-                out
-            }
-        }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-
-    fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
-        let core = self.core.head(head);
-        match self.stage {
-            Stage::Weights => core.weights[[row, col]],
-            _ => self.cell_of_score(core.scores[[row, col]], row, col),
-        }
-    }
-}
-
-/// (heads, scale, causal) of a recorded attention step (`scores`, `scaled`, `masked`,
-/// `weights`), `None` for other steps.
-pub fn attention_settings(step: &Step) -> Option<(usize, bool, bool)> {
-    match step.numbers() {
-        Numbers::Derived { source, .. } => {
-            let a = source.as_any().downcast_ref::<AttentionStep>()?;
-            Some((a.core.heads, a.core.scale, a.core.causal))
-        }
-        _ => None,
-    }
+/// How a recorded attention step (`scores`, `scaled`, `masked`, `weights` of a model's
+/// block) was computed; `None` for other steps.
+pub fn attention_settings(step: &Step) -> Option<AttentionSettings> {
+    step.attention()
 }
 
 /// `concat = [head_out_0 | head_out_1]`, with `…` only when there are more than three heads.
@@ -402,14 +140,6 @@ pub fn concat_formula(heads: usize) -> String {
         ],
     };
     format!("concat = [{}]", parts.join(" | "))
-}
-
-/// Columns of head `head` of a matrix whose `heads` heads sit side by side (a view).
-fn head_view(x: &SharedMatrix, heads: usize, head: usize) -> MatView<'_> {
-    let (n, d) = x.dim();
-    let d_k = d / heads.max(1);
-    MatView::columns(x.as_slice(), n, d, head * d_k, (head + 1) * d_k)
-        .unwrap_or_else(MatView::empty)
 }
 
 /// The four projections of one multi-head attention block (no biases, as in the paper),
@@ -483,215 +213,211 @@ impl MultiHeadAttention<'_> {
         projections: [Option<SharedMatrix>; 3],
         rec: &mut Recorder,
     ) -> SharedMatrix {
-        let (n, d_model) = x_q.dim();
-        let m = x_kv.nrows();
-        let h = call.heads.max(1);
-        let d_k = d_model / h;
-        let p = call.prefix;
-
+        // Q = X · W_Q, K = X_kv · W_K, V = X_kv · W_V (all heads side by side; head h is
+        // columns h·d_k..(h+1)·d_k).
         let [q, k, v] = projections;
         let q = q.unwrap_or_else(|| SharedMatrix::new(matmul(x_q, self.w_q)));
         let k = k.unwrap_or_else(|| SharedMatrix::new(matmul(x_kv, self.w_k)));
         let v = v.unwrap_or_else(|| SharedMatrix::new(matmul(x_kv, self.w_v)));
+        // head_out_h = softmax(mask(Q_h · K_hᵀ / √d_k)) · V_h, side by side: the concat.
+        let heads = kernels::attend_heads(&q, &k, &v, call.heads, call.scale, call.causal);
+        // out = concat · W_O
+        let out = SharedMatrix::new(matmul(heads.concat.view(), self.w_o));
+        let d_k = q.dim().1 / call.heads.max(1);
+        let record = Record { call, d_k };
+        record.projections(&q, &k, &v, rec);
+        record.attention(&q, &k, &heads, rec);
+        record.outputs(&heads.concat, &out, rec);
+        out
+    }
+}
+
+/// Records one block's steps under `call.prefix`.
+struct Record<'c, 'a> {
+    call: &'c AttnCall<'a>,
+    d_k: usize,
+}
+
+impl Record<'_, '_> {
+    fn name(&self, part: &str) -> String {
+        format!("{}.{part}", self.call.prefix)
+    }
+
+    /// `q`, `k`, `v`: the projections, heads side by side.
+    fn projections(
+        &self,
+        q: &SharedMatrix,
+        k: &SharedMatrix,
+        v: &SharedMatrix,
+        rec: &mut Recorder,
+    ) {
+        let c = self.call;
+        let kv_src = if c.q_from == c.kv_from { "X" } else { "X_enc" };
+        let d_k = self.d_k;
+        let parts = [
+            ("q", StepKind::Query, q, "Q", "X", c.q_from, &c.q_tokens),
+            ("k", StepKind::Key, k, "K", kv_src, c.kv_from, &c.kv_tokens),
+            (
+                "v",
+                StepKind::Value,
+                v,
+                "V",
+                kv_src,
+                c.kv_from,
+                &c.kv_tokens,
+            ),
+        ];
+        for (part, kind, x, w, from, input, tokens) in parts {
+            let numbers = Numbers::SideBySide {
+                whole: x.clone(),
+                heads: c.heads.max(1),
+            };
+            rec.record(
+                Step::build(self.name(part), kind, numbers)
+                    .rows(tokens.clone())
+                    .cols(c.dims.clone())
+                    .formula(format!(
+                        "{part} = {from} · W_{w}; head h = columns h·d_k..(h+1)·d_k, d_k = {d_k}"
+                    ))
+                    .inputs(vec![input.to_string(), self.name(&format!("W_{w}"))])
+                    .finish(),
+            );
+        }
+    }
+
+    /// `scores`, `scaled`, `masked`, `weights`: kept as `q` and `k` and recomputed per head
+    /// when read.
+    fn attention(
+        &self,
+        q: &SharedMatrix,
+        k: &SharedMatrix,
+        heads: &kernels::Heads,
+        rec: &mut Recorder,
+    ) {
+        let c = self.call;
+        let settings = AttentionSettings {
+            heads: c.heads.max(1),
+            scale: c.scale,
+            causal: c.causal,
+        };
         let core = Arc::new(AttentionCore::new(
             q.clone(),
             k.clone(),
-            h,
-            call.scale,
-            call.causal,
+            settings.heads,
+            c.scale,
+            c.causal,
         ));
-
-        // The heads' outputs side by side: this is both `head_out` and `concat`. Each head
-        // writes its d_k columns; every value is written when the heads cover d_model.
-        let mut concat = if h * d_k == d_model {
-            crate::buffers::recycled(n * d_model)
-        } else {
-            crate::buffers::zeroed(n * d_model)
-        };
-        let mask = if call.causal {
-            Mask::Causal
-        } else {
-            Mask::None
-        };
-        let run_head = |(head, out): (usize, MatViewMut<'_>)| -> HeadStats {
-            let mut scores = crate::buffers::recycled(n * m);
-            let mut weights = crate::buffers::recycled(n * m);
-            let st = head_core_into(
-                head_view(&q, h, head),
-                head_view(&k, h, head),
-                &mask,
-                call.scale,
-                &mut scores,
-                &mut weights,
-            );
-            if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
-                product_into_view(w, head_view(&v, h, head), out);
-            }
-            crate::buffers::give_back(scores);
-            crate::buffers::give_back(weights);
-            st
-        };
-        let blocks = MatViewMut::column_blocks(&mut concat, n, d_model, d_k.max(1))
-            .unwrap_or_default()
-            .into_iter()
-            .take(h)
-            .enumerate();
-        let results: Vec<HeadStats> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
-            blocks
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(run_head)
-                .collect()
-        } else {
-            blocks.map(run_head).collect()
-        };
-        let (mut scores_flags, mut masked_flags, mut weights_flags) =
-            (Flags::default(), Flags::default(), Flags::default());
-        let mut fully = Vec::new();
-        for (head, r) in results.into_iter().enumerate() {
-            scores_flags.merge(&r.scores);
-            masked_flags.merge(&r.masked);
-            weights_flags.merge(&r.weights);
-            fully.extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
-        }
-        let concat = crate::buffers::into_matrix((n, d_model), concat);
-        let concat = SharedMatrix::new(concat);
-        let out = SharedMatrix::new(matmul(concat.view(), self.w_o));
-
-        let name = |s: &str| format!("{p}.{s}");
-        let qt = call.q_tokens.clone();
-        let kt = call.kv_tokens.clone();
-        let dims = call.dims.clone();
-        let heads = |x: &SharedMatrix| Numbers::SideBySide {
-            whole: x.clone(),
-            heads: h,
-        };
-        let derived = |stage: Stage, flags: &Flags| Numbers::Derived {
-            source: Arc::new(AttentionStep {
-                core: Arc::clone(&core),
-                stage,
-            }),
-            flags: flags.clone(),
-        };
-        let proj = |w: &str, from: &str| {
-            format!(
-                "{w_l} = {from} · W_{w}; head h = columns h·d_k..(h+1)·d_k, d_k = {d_k}",
-                w_l = w.to_lowercase()
-            )
-        };
-        rec.record(Step::with_numbers(
-            name("q"),
-            StepKind::Query,
-            heads(&q),
-            qt.clone(),
-            dims.clone(),
-            proj("Q", "X"),
-            vec![call.q_from.to_string(), name("W_Q")],
-        ));
-        let kv_src = if call.q_from == call.kv_from {
-            "X"
-        } else {
-            "X_enc"
-        };
-        rec.record(Step::with_numbers(
-            name("k"),
-            StepKind::Key,
-            heads(&k),
-            kt.clone(),
-            dims.clone(),
-            proj("K", kv_src),
-            vec![call.kv_from.to_string(), name("W_K")],
-        ));
-        rec.record(Step::with_numbers(
-            name("v"),
-            StepKind::Value,
-            heads(&v),
-            kt.clone(),
-            dims.clone(),
-            proj("V", kv_src),
-            vec![call.kv_from.to_string(), name("W_V")],
-        ));
-        rec.record(Step::with_numbers(
-            name("scores"),
-            StepKind::Scores,
-            derived(Stage::Scores, &scores_flags),
-            qt.clone(),
-            kt.clone(),
-            "scores = Q_h · K_hᵀ",
-            vec![name("q"), name("k")],
-        ));
-        let scaled_formula = if call.scale {
+        let scaled = if c.scale {
             format!(
                 "scaled = scores / √d_k = scores / √{d_k} = scores / {:.4}",
-                (d_k as f32).sqrt()
+                (self.d_k as f32).sqrt(),
+                d_k = self.d_k
             )
         } else {
             "scaled = scores (scaling off)".to_string()
         };
-        // Dividing by √d_k ≥ 1 keeps NaN and ±∞ as they are: the flags of the scores.
-        rec.record(Step::with_numbers(
-            name("scaled"),
-            StepKind::Scaled,
-            derived(Stage::Scaled, &scores_flags),
-            qt.clone(),
-            kt.clone(),
-            scaled_formula,
-            vec![name("scores")],
-        ));
-        let masked_formula = if call.causal {
+        let masked = if c.causal {
             "masked = scaled + M, M[i][j] = −∞ where j > i (causal), else 0"
         } else {
             "masked = scaled (no mask)"
         };
-        rec.record(Step::with_numbers(
-            name("masked"),
-            StepKind::Masked,
-            derived(Stage::Masked, &masked_flags),
-            qt.clone(),
-            kt.clone(),
-            masked_formula,
-            vec![name("scaled")],
-        ));
-        rec.record(
-            Step::with_numbers(
-                name("weights"),
+        // Dividing by √d_k ≥ 1 keeps NaN and ±∞ as they are: the scaled scores have the
+        // flags of the scores.
+        let steps = [
+            (
+                "scores",
+                StepKind::Scores,
+                Stage::Scores,
+                &heads.scores,
+                "scores = Q_h · K_hᵀ".to_string(),
+                vec![self.name("q"), self.name("k")],
+            ),
+            (
+                "scaled",
+                StepKind::Scaled,
+                Stage::Scaled,
+                &heads.scores,
+                scaled,
+                vec![self.name("scores")],
+            ),
+            (
+                "masked",
+                StepKind::Masked,
+                Stage::Masked,
+                &heads.masked,
+                masked.to_string(),
+                vec![self.name("scaled")],
+            ),
+            (
+                "weights",
                 StepKind::Weights,
-                derived(Stage::Weights, &weights_flags),
-                qt.clone(),
-                kt.clone(),
-                "weights[i][j] = e^(masked[i][j] − max_i) / Σ_k e^(masked[i][k] − max_i)",
-                vec![name("masked")],
-            )
-            .with_masked_rows(fully),
-        );
-        rec.record(Step::with_numbers(
-            name("head_out"),
+                Stage::Weights,
+                &heads.weights,
+                "weights[i][j] = e^(masked[i][j] − max_i) / Σ_k e^(masked[i][k] − max_i)"
+                    .to_string(),
+                vec![self.name("masked")],
+            ),
+        ];
+        for (part, kind, stage, flags, formula, inputs) in steps {
+            let numbers = Numbers::Derived {
+                source: Arc::new(AttentionStep {
+                    core: Arc::clone(&core),
+                    stage,
+                }),
+                flags: flags.clone(),
+            };
+            let step = Step::build(self.name(part), kind, numbers)
+                .rows(c.q_tokens.clone())
+                .cols(c.kv_tokens.clone())
+                .formula(formula)
+                .inputs(inputs)
+                .attention(settings);
+            let step = if stage == Stage::Weights {
+                step.masked_rows(heads.fully_masked.clone())
+            } else {
+                step
+            };
+            rec.record(step.finish());
+        }
+    }
+
+    /// `head_out`, `concat` (the same buffer) and `out`.
+    fn outputs(&self, concat: &SharedMatrix, out: &SharedMatrix, rec: &mut Recorder) {
+        let c = self.call;
+        let heads = c.heads.max(1);
+        let step =
+            |part: &str, kind: StepKind, numbers: Numbers, formula: String, inputs: Vec<String>| {
+                Step::build(self.name(part), kind, numbers)
+                    .rows(c.q_tokens.clone())
+                    .cols(c.dims.clone())
+                    .formula(formula)
+                    .inputs(inputs)
+                    .finish()
+            };
+        rec.record(step(
+            "head_out",
             StepKind::HeadOut,
-            heads(&concat),
-            qt.clone(),
-            dims.clone(),
-            "head_out = weights_h · V_h",
-            vec![name("weights"), name("v")],
+            Numbers::SideBySide {
+                whole: concat.clone(),
+                heads,
+            },
+            "head_out = weights_h · V_h".into(),
+            vec![self.name("weights"), self.name("v")],
         ));
-        rec.record(Step::with_numbers(
-            name("concat"),
+        rec.record(step(
+            "concat",
             StepKind::Concat,
             concat.clone().into(),
-            qt.clone(),
-            dims.clone(),
-            concat_formula(h),
-            vec![name("head_out")],
+            concat_formula(heads),
+            vec![self.name("head_out")],
         ));
-        rec.record(Step::with_numbers(
-            name("out"),
+        rec.record(step(
+            "out",
             StepKind::AttnOut,
             out.clone().into(),
-            qt,
-            Arc::clone(&dims),
-            "out = concat · W_O",
-            vec![name("concat"), name("W_O")],
+            "out = concat · W_O".into(),
+            vec![self.name("concat"), self.name("W_O")],
         ));
-        out
     }
 }
 

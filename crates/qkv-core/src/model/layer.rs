@@ -12,10 +12,12 @@ use super::attention::{AttnCall, MultiHeadAttention, attention_settings};
 use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
 use super::norm::LayerNorm;
+use super::reuse::Previous;
 use super::vecmath;
-use super::weights::{MissingWeight, Weights, WeightsStamp};
+use super::weights::{MissingWeight, Weights};
 use crate::trace::{
-    Block, Labels, Numbers, Recorder, SharedMatrix, Side, Step, StepKind, StepName, Trace,
+    AttentionSettings, Block, Labels, Numbers, Recorder, SharedMatrix, Side, Step, StepKind,
+    StepName,
 };
 
 /// What every layer needs to run and record.
@@ -34,30 +36,6 @@ pub struct LayerCtx<'a> {
     pub previous: Option<Previous<'a>>,
 }
 
-/// A trace of the same tokens, computed earlier, and which weights it came from.
-///
-/// Reuse rules (each gives the bits a fresh computation would give): a cheap step (an
-/// embedding, a residual sum, a LayerNorm) is computed again and, when its bits equal the
-/// previous step's, takes over the previous buffer; an attention block's `q`, `k`, `v`, or
-/// an FFN, whose inputs are the very buffers the previous trace used, with weights unchanged
-/// since, are taken over without computing; an attention block whose projections are
-/// taken over and whose heads, scaling and mask are unchanged is taken over whole.
-#[derive(Debug, Clone, Copy)]
-pub struct Previous<'a> {
-    /// The earlier trace.
-    pub trace: &'a Trace,
-    /// The weights it came from, when it records them.
-    pub stamp: Option<&'a WeightsStamp>,
-}
-
-fn same_bits(a: &SharedMatrix, b: &SharedMatrix) -> bool {
-    a.dim() == b.dim()
-        && a.as_slice()
-            .iter()
-            .zip(b.as_slice())
-            .all(|(x, y)| x.to_bits() == y.to_bits())
-}
-
 /// A tensor flowing through the stack and the name of the step that holds it.
 pub struct Flow {
     /// The values (shared with the step that recorded them).
@@ -71,46 +49,7 @@ pub struct Flow {
     pub rows: Labels,
 }
 
-impl<'a> LayerCtx<'a> {
-    /// `fresh`, or the previous trace's buffer of step `name` when it holds the same bits
-    /// (so that the steps computed from it can see that their input did not change).
-    pub fn adopt(&self, name: &str, fresh: SharedMatrix) -> SharedMatrix {
-        self.previous
-            .and_then(|p| p.trace.get(name))
-            .and_then(Step::shared_matrix)
-            .filter(|old| same_bits(old, &fresh))
-            .unwrap_or(fresh)
-    }
-
-    /// The previous trace, when the weights `<prefix>.<names>` are unchanged since it.
-    fn same_weights(&self, prefix: &str, names: &[&str]) -> Option<&'a Trace> {
-        let p = self.previous?;
-        let names: Vec<String> = names.iter().map(|n| format!("{prefix}.{n}")).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        p.stamp
-            .filter(|s| self.weights.unchanged_since(s, &names))
-            .map(|_| p.trace)
-    }
-
-    /// True when the previous step `name` was computed from the step `input.name` holding
-    /// the very buffer `input.x`.
-    fn same_input(prev: &Trace, name: &str, index: usize, input: &Flow) -> bool {
-        prev.get(name)
-            .is_some_and(|s| s.inputs().get(index) == Some(&input.name))
-            && prev
-                .get(&input.name)
-                .and_then(Step::shared_matrix)
-                .is_some_and(|old| old.ptr_eq(&input.x))
-    }
-
-    /// The previous trace's steps `<prefix>.<part>` when they all exist.
-    fn previous_steps(prev: &Trace, prefix: &str, parts: &[&str]) -> Option<Vec<Step>> {
-        parts
-            .iter()
-            .map(|part| prev.get(&format!("{prefix}.{part}")).cloned())
-            .collect()
-    }
-
+impl LayerCtx<'_> {
     /// The LayerNorm whose weights are `<prefix>.gamma` / `<prefix>.beta`.
     pub fn layer_norm(&self, prefix: &str) -> Result<LayerNorm<'_>, MissingWeight> {
         Ok(LayerNorm {
@@ -145,22 +84,14 @@ impl<'a> LayerCtx<'a> {
             &name,
             SharedMatrix::new(self.layer_norm(norm)?.forward(x.x.view())),
         );
-        self.rec.record(Step::with_numbers(
-            name.clone(),
-            kind,
-            y.clone().into(),
-            x.rows.clone(),
-            self.dims.clone(),
-            format!(
+        self.rec.record(Step::build(name.clone(), kind, y.clone()).rows(x.rows.clone()).cols(self.dims.clone()).formula(format!(
                 "out = (x − mean) / √(var + eps) · gamma + beta, over each row of {} (eps = {:e})",
                 x.name, self.config.eps
-            ),
-            vec![
+            )).inputs(vec![
                 x.name.clone(),
                 format!("{norm}.gamma"),
                 format!("{norm}.beta"),
-            ],
-        ));
+            ]).finish());
         Ok(Flow {
             x: y,
             name,
@@ -189,15 +120,14 @@ impl<'a> LayerCtx<'a> {
         let sum_name = format!("{an}.sum");
         let sum = residual_sum(&input.x, &y);
         let sum = self.adopt(&sum_name, SharedMatrix::new(sum));
-        self.rec.record(Step::with_numbers(
-            sum_name.clone(),
-            StepKind::ResidualSum,
-            sum.clone().into(),
-            input.rows.clone(),
-            self.dims.clone(),
-            format!("sum = {} + {}", input.name, y_name),
-            vec![input.name.clone(), y_name],
-        ));
+        self.rec.record(
+            Step::build(sum_name.clone(), StepKind::ResidualSum, sum.clone())
+                .rows(input.rows.clone())
+                .cols(self.dims.clone())
+                .formula(format!("sum = {} + {}", input.name, y_name))
+                .inputs(vec![input.name.clone(), y_name])
+                .finish(),
+        );
         let sum = Flow {
             x: sum,
             name: sum_name,
@@ -245,7 +175,12 @@ impl<'a> LayerCtx<'a> {
                 "q", "k", "v", "scores", "scaled", "masked", "weights", "head_out", "concat", "out",
             ];
             if same.iter().all(|s| *s)
-                && settings == Some((call.heads, call.scale, call.causal))
+                && settings
+                    == Some(AttentionSettings {
+                        heads: call.heads.max(1),
+                        scale: call.scale,
+                        causal: call.causal,
+                    })
                 && let Some(steps) = Self::previous_steps(prev, prefix, &parts)
                 && let Some(out) = steps.last().and_then(Step::shared_matrix)
             {
@@ -287,34 +222,31 @@ impl<'a> LayerCtx<'a> {
         crate::buffers::give_back(s.relu.into_raw_vec_and_offset().0);
         let rows = input.rows.clone();
         let name = |n: &str| format!("{prefix}.{n}");
-        self.rec.record(Step::with_numbers(
-            name("hidden"),
-            StepKind::FfnHidden,
-            hidden.clone().into(),
-            rows.clone(),
-            self.ff_dims.clone(),
-            format!("hidden = {} · W1 + b1", input.name),
-            vec![input.name.clone(), name("W1"), name("b1")],
-        ));
+        self.rec.record(
+            Step::build(name("hidden"), StepKind::FfnHidden, hidden.clone())
+                .rows(rows.clone())
+                .cols(self.ff_dims.clone())
+                .formula(format!("hidden = {} · W1 + b1", input.name))
+                .inputs(vec![input.name.clone(), name("W1"), name("b1")])
+                .finish(),
+        );
         // relu = max(0, hidden) is recomputed on access instead of kept.
-        self.rec.record(Step::with_numbers(
-            name("relu"),
-            StepKind::FfnRelu,
-            Numbers::Relu(hidden),
-            rows.clone(),
-            self.ff_dims.clone(),
-            "relu = max(0, hidden)",
-            vec![name("hidden")],
-        ));
-        self.rec.record(Step::with_numbers(
-            name("out"),
-            StepKind::FfnOut,
-            out.clone().into(),
-            rows,
-            self.dims.clone(),
-            "out = relu · W2 + b2",
-            vec![name("relu"), name("W2"), name("b2")],
-        ));
+        self.rec.record(
+            Step::build(name("relu"), StepKind::FfnRelu, Numbers::Relu(hidden))
+                .rows(rows.clone())
+                .cols(self.ff_dims.clone())
+                .formula("relu = max(0, hidden)")
+                .inputs(vec![name("hidden")])
+                .finish(),
+        );
+        self.rec.record(
+            Step::build(name("out"), StepKind::FfnOut, out.clone())
+                .rows(rows)
+                .cols(self.dims.clone())
+                .formula("out = relu · W2 + b2")
+                .inputs(vec![name("relu"), name("W2"), name("b2")])
+                .finish(),
+        );
         Ok((out, name("out")))
     }
 

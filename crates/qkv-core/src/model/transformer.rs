@@ -9,9 +9,10 @@ use ndarray::Array2;
 use super::attention::softmax_rows;
 use super::config::{Arch, Norm, Positional, ValidConfig};
 use super::embedding::{TokenEmbedding, sinusoidal};
-use super::layer::{Flow, LayerCtx, Previous};
+use super::layer::{Flow, LayerCtx};
 use super::linalg::{self, matmul_bt};
 use super::norm;
+use super::reuse::Previous;
 use super::tokenizer::Input;
 use super::vocab::{UNK_ID, Vocab};
 use super::weights::{EMBEDDING, MissingWeight, Weights, WeightsStamp};
@@ -380,27 +381,25 @@ impl Transformer {
         };
         let logits = matmul_bt(last.x.view(), table.view());
         let (probs, _) = softmax_rows(logits.view());
-        rec.record(Step::new(
-            "logits",
-            StepKind::Logits,
-            Tensor::Matrix(logits),
-            last.rows.clone(),
-            vocab.clone(),
-            format!(
-                "logits = {} · Eᵀ (output projection tied to the embeddings)",
-                last.name
-            ),
-            vec![last.name.clone(), "embed.E".to_string()],
-        ));
-        rec.record(Step::new(
-            "probs",
-            StepKind::Probs,
-            Tensor::Matrix(probs),
-            last.rows,
-            vocab.clone(),
-            "probs = softmax(logits) row-wise",
-            vec!["logits".to_string()],
-        ));
+        rec.record(
+            Step::build("logits", StepKind::Logits, Tensor::Matrix(logits))
+                .rows(last.rows.clone())
+                .cols(vocab.clone())
+                .formula(format!(
+                    "logits = {} · Eᵀ (output projection tied to the embeddings)",
+                    last.name
+                ))
+                .inputs(vec![last.name.clone(), "embed.E".to_string()])
+                .finish(),
+        );
+        rec.record(
+            Step::build("probs", StepKind::Probs, Tensor::Matrix(probs))
+                .rows(last.rows)
+                .cols(vocab.clone())
+                .formula("probs = softmax(logits) row-wise")
+                .inputs(vec!["logits".to_string()])
+                .finish(),
+        );
         Ok(rec
             .finish(TraceTokens {
                 source,
@@ -437,30 +436,28 @@ impl Transformer {
         );
         let emb = ctx.adopt(&name("tokens"), SharedMatrix::new(emb));
         let pos = ctx.adopt(&name("pos"), SharedMatrix::new(pos));
-        ctx.rec.record(Step::with_numbers(
-            name("tokens"),
-            StepKind::TokenEmbedding,
-            emb.into(),
-            tokens.clone(),
-            ctx.dims.clone(),
-            "tokens[i] = E[token_i] (row of the embedding table)",
-            vec!["embed.E".to_string()],
-        ));
+        ctx.rec.record(
+            Step::build(name("tokens"), StepKind::TokenEmbedding, emb)
+                .rows(tokens.clone())
+                .cols(ctx.dims.clone())
+                .formula("tokens[i] = E[token_i] (row of the embedding table)")
+                .inputs(vec!["embed.E".to_string()])
+                .finish(),
+        );
         let pos_formula = match cfg.positional {
             Positional::Sinusoidal => {
                 "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))"
             }
             Positional::None => "pos = 0 (positional encoding off)",
         };
-        ctx.rec.record(Step::with_numbers(
-            name("pos"),
-            StepKind::Positional,
-            pos.into(),
-            tokens.clone(),
-            ctx.dims.clone(),
-            pos_formula,
-            vec![],
-        ));
+        ctx.rec.record(
+            Step::build(name("pos"), StepKind::Positional, pos)
+                .rows(tokens.clone())
+                .cols(ctx.dims.clone())
+                .formula(pos_formula)
+                .inputs(vec![])
+                .finish(),
+        );
         let sum_formula = if cfg.embed_scale {
             format!(
                 "sum = tokens · √d_model + pos = tokens · {:.4} + pos",
@@ -469,15 +466,14 @@ impl Transformer {
         } else {
             "sum = tokens + pos".to_string()
         };
-        ctx.rec.record(Step::with_numbers(
-            name("sum"),
-            StepKind::EmbeddingSum,
-            sum.clone().into(),
-            tokens.clone(),
-            ctx.dims.clone(),
-            sum_formula,
-            vec![name("tokens"), name("pos")],
-        ));
+        ctx.rec.record(
+            Step::build(name("sum"), StepKind::EmbeddingSum, sum.clone())
+                .rows(tokens.clone())
+                .cols(ctx.dims.clone())
+                .formula(sum_formula)
+                .inputs(vec![name("tokens"), name("pos")])
+                .finish(),
+        );
         Flow {
             x: sum,
             name: name("sum"),

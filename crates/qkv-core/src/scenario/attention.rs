@@ -129,18 +129,19 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
                     cols: Labels,
                     f: String,
                     inputs: &[&str]| {
-        steps.push(Step::new(
-            name,
-            kind,
-            Tensor::Matrix(t),
-            rows.clone(),
-            cols,
-            f,
-            inputs
-                .iter()
-                .map(std::string::ToString::to_string)
-                .collect(),
-        ));
+        steps.push(
+            Step::build(name, kind, Tensor::Matrix(t))
+                .rows(rows.clone())
+                .cols(cols)
+                .formula(f)
+                .inputs(
+                    inputs
+                        .iter()
+                        .map(std::string::ToString::to_string)
+                        .collect(),
+                )
+                .finish(),
+        );
     };
     push(
         "q",

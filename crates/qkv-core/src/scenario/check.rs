@@ -96,15 +96,18 @@ pub fn explorer_step(trace: &Trace, name: &str) -> Option<Step> {
     };
     if name == PE_DOT {
         let m = pe::dots(PE_DOT_SIZE, PE_DOT_SIZE, d).ok()?;
-        return Some(Step::new(
-            PE_DOT,
-            StepKind::Scores,
-            Tensor::Matrix(m.mapv(|x| x as f32)),
-            labels("p", PE_DOT_SIZE),
-            labels("k", PE_DOT_SIZE),
-            "PE(p)·PE(p+k)",
-            vec!["embed.pos".into()],
-        ));
+        return Some(
+            Step::build(
+                PE_DOT,
+                StepKind::Scores,
+                Tensor::Matrix(m.mapv(|x| x as f32)),
+            )
+            .rows(labels("p", PE_DOT_SIZE))
+            .cols(labels("k", PE_DOT_SIZE))
+            .formula("PE(p)·PE(p+k)")
+            .inputs(vec!["embed.pos".into()])
+            .finish(),
+        );
     }
     let k: usize = name.strip_prefix(PE_ROT)?.parse().ok()?;
     let pairs = pe::pairs(d);
@@ -117,15 +120,14 @@ pub fn explorer_step(trace: &Trace, name: &str) -> Option<Step> {
             }
         }
     }
-    Some(Step::new(
-        name,
-        StepKind::Scores,
-        Tensor::Heads(t),
-        labels("r", 2),
-        labels("c", 2),
-        "M_k,i = [[cos ω_i k, sin ω_i k], [−sin ω_i k, cos ω_i k]]",
-        vec!["embed.pos".into()],
-    ))
+    Some(
+        Step::build(name, StepKind::Scores, Tensor::Heads(t))
+            .rows(labels("r", 2))
+            .cols(labels("c", 2))
+            .formula("M_k,i = [[cos ω_i k, sin ω_i k], [−sin ω_i k, cos ω_i k]]")
+            .inputs(vec!["embed.pos".into()])
+            .finish(),
+    )
 }
 
 /// Resolves an address against a trace, checking every index.

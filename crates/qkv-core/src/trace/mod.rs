@@ -34,7 +34,7 @@ pub use address::{Address, Cell, RowStats};
 pub use error::TraceError;
 pub use name::{Block, NameError, Place, Side, StepName};
 use step::*;
-pub use step::{Step, concat_heads, split_heads};
+pub use step::{AttentionSettings, Step, StepBuilder, concat_heads, split_heads};
 pub use storage::{Buffer, DerivedHeads, Flags, Numbers, SharedMatrix};
 
 /// Shared row or column labels.
@@ -387,15 +387,12 @@ mod tests {
     #[test]
     fn step_lookup_and_errors() {
         let t = Array3::from_shape_vec((2, 1, 2), vec![1.0, 2.0, 3.0, 4.0]).unwrap();
-        let step = Step::new(
-            "enc.0.attn.q",
-            StepKind::Query,
-            Tensor::Heads(t),
-            labels(&["a"]),
-            labels(&["d0", "d1", "d2", "d3"]),
-            "Q = X · W_Q",
-            vec![],
-        );
+        let step = Step::build("enc.0.attn.q", StepKind::Query, Tensor::Heads(t))
+            .rows(labels(&["a"]))
+            .cols(labels(&["d0", "d1", "d2", "d3"]))
+            .formula("Q = X · W_Q")
+            .inputs(vec![])
+            .finish();
         assert_eq!(step.value(&[1, 0, 1]).unwrap(), 4.0);
         assert_eq!(step.col_labels(Some(1)), ["d2", "d3"]);
         assert_eq!(

@@ -15,6 +15,7 @@ pub struct Step {
     pub(super) formula: String,
     pub(super) inputs: Vec<String>,
     pub(super) flags: Flags,
+    pub(super) attention: Option<AttentionSettings>,
 }
 
 impl PartialEq for Step {
@@ -26,38 +27,96 @@ impl PartialEq for Step {
             && self.formula == other.formula
             && self.inputs == other.inputs
             && self.flags == other.flags
+            && self.attention == other.attention
             && self.shape() == other.shape()
             && *self.to_tensor() == *other.to_tensor()
     }
 }
 
-impl Step {
-    /// A step. For per-head steps of width d_k (`q`, `k`, `v`, `head_out`), `cols` may
-    /// hold labels for all heads side by side (h·d_k); [`Step::col_labels`] slices them.
-    pub fn new(
-        name: impl Into<String>,
-        kind: StepKind,
-        tensor: Tensor,
-        rows: Labels,
-        cols: Labels,
-        formula: impl Into<String>,
-        inputs: Vec<String>,
-    ) -> Step {
-        Step::with_numbers(name, kind, tensor.into(), rows, cols, formula, inputs)
+/// How the attention steps `scores`, `scaled`, `masked` and `weights` of a block were
+/// computed; recorded with them so that a reader (explain, the gradient, a rerun) need not
+/// work it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttentionSettings {
+    /// Number of heads.
+    pub heads: usize,
+    /// Divided by √d_k.
+    pub scale: bool,
+    /// Causal mask.
+    pub causal: bool,
+}
+
+/// A [`Step`] under construction: [`Step::build`] takes what every step has (name, kind,
+/// numbers), the rest is named where it is given.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ndarray::array;
+/// use qkv_core::trace::{Step, StepKind, Tensor};
+///
+/// let tokens = Arc::new(vec!["나는".to_string(), "학교에".to_string()]);
+/// let step = Step::build("embed.pos", StepKind::Positional, Tensor::Matrix(array![[0.0, 1.0], [0.84, 0.54]]))
+///     .rows(tokens)
+///     .formula("PE[pos, 2i] = sin(pos / 10000^(2i/d_model))")
+///     .finish();
+/// assert_eq!(step.name(), "embed.pos");
+/// assert_eq!(step.value(&[1, 0]).ok(), Some(0.84));
+/// ```
+#[derive(Debug)]
+#[must_use = "a StepBuilder does nothing until `finish`"]
+pub struct StepBuilder {
+    name: String,
+    kind: StepKind,
+    numbers: Numbers,
+    rows: Labels,
+    cols: Labels,
+    formula: String,
+    inputs: Vec<String>,
+    masked_rows: Vec<(usize, usize)>,
+    attention: Option<AttentionSettings>,
+}
+
+impl StepBuilder {
+    /// Row labels (tokens).
+    pub fn rows(mut self, rows: Labels) -> Self {
+        self.rows = rows;
+        self
     }
 
-    /// A step holding `numbers` in any of the [`Numbers`] forms (shared, heads side by side,
-    /// derived); otherwise as [`Step::new`].
-    pub fn with_numbers(
-        name: impl Into<String>,
-        kind: StepKind,
-        numbers: Numbers,
-        rows: Labels,
-        cols: Labels,
-        formula: impl Into<String>,
-        inputs: Vec<String>,
-    ) -> Step {
-        let flags = match &numbers {
+    /// Column labels. For per-head steps of width d_k (`q`, `k`, `v`, `head_out`) they may
+    /// hold labels for all heads side by side (h·d_k); [`Step::col_labels`] slices them.
+    pub fn cols(mut self, cols: Labels) -> Self {
+        self.cols = cols;
+        self
+    }
+
+    /// The formula shown with the step.
+    pub fn formula(mut self, formula: impl Into<String>) -> Self {
+        self.formula = formula.into();
+        self
+    }
+
+    /// The names of the steps and weights it was computed from, in the formula's order.
+    pub fn inputs(mut self, inputs: Vec<String>) -> Self {
+        self.inputs = inputs;
+        self
+    }
+
+    /// (head, row) pairs whose every key was masked (attention weights).
+    pub fn masked_rows(mut self, rows: Vec<(usize, usize)>) -> Self {
+        self.masked_rows = rows;
+        self
+    }
+
+    /// How the attention block computed it (its `scores` … `weights`).
+    pub fn attention(mut self, settings: AttentionSettings) -> Self {
+        self.attention = Some(settings);
+        self
+    }
+
+    /// The step, with its NaN / ±∞ flags counted.
+    pub fn finish(self) -> Step {
+        let mut flags = match &self.numbers {
             Numbers::Stored(t) => Flags::of(t),
             Numbers::SideBySide { whole, .. } => Flags::of_slice(whole.as_slice()),
             Numbers::Relu(x) => {
@@ -69,23 +128,48 @@ impl Step {
             }
             Numbers::Derived { flags, .. } => flags.clone(),
         };
+        flags.masked_rows = self.masked_rows;
         Step {
+            name: self.name,
+            kind: self.kind,
+            numbers: self.numbers,
+            materialised: std::sync::OnceLock::new(),
+            rows: self.rows,
+            cols: self.cols,
+            formula: self.formula,
+            inputs: self.inputs,
+            flags,
+            attention: self.attention,
+        }
+    }
+}
+
+impl Step {
+    /// A step named `name` of `kind` holding `numbers` (a [`Tensor`] or any other
+    /// [`Numbers`] form: shared, heads side by side, derived); labels, formula and inputs
+    /// are set on the [`StepBuilder`].
+    pub fn build(
+        name: impl Into<String>,
+        kind: StepKind,
+        numbers: impl Into<Numbers>,
+    ) -> StepBuilder {
+        StepBuilder {
             name: name.into(),
             kind,
-            numbers,
-            materialised: std::sync::OnceLock::new(),
-            rows,
-            cols,
-            formula: formula.into(),
-            inputs,
-            flags,
+            numbers: numbers.into(),
+            rows: Labels::default(),
+            cols: Labels::default(),
+            formula: String::new(),
+            inputs: Vec::new(),
+            masked_rows: Vec::new(),
+            attention: None,
         }
     }
 
-    /// Marks fully masked rows (set by the attention code).
-    pub fn with_masked_rows(mut self, rows: Vec<(usize, usize)>) -> Step {
-        self.flags.masked_rows = rows;
-        self
+    /// How the attention block computed this step, for `scores`, `scaled`, `masked` and
+    /// `weights` of a model's block; `None` for every other step.
+    pub fn attention(&self) -> Option<AttentionSettings> {
+        self.attention
     }
 
     /// Canonical name, e.g. `enc.0.attn.weights`.

@@ -196,8 +196,6 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
     fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
         self.head(head)[[row, col]]
     }
-    /// The implementation, for code that knows it (e.g. to read its settings).
-    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// How a step holds its numbers.

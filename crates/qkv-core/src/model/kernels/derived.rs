@@ -1,0 +1,133 @@
+//! The attention steps `scores`, `scaled`, `masked` and `weights` of a model's block, kept
+//! as the `q` and `k` they come from and recomputed per head when read (by
+//! [`super::head_core`], the forward pass's own code, so with the same bits).
+
+use std::sync::{Arc, Mutex};
+
+use ndarray::Array2;
+
+use super::{HeadCore, head_core, head_view, scaled_value};
+use crate::model::attention::Mask;
+use crate::trace::{DerivedHeads, SharedMatrix};
+
+/// What the four per-head attention steps of one block are recomputed from: `q` and `k`
+/// (shared with the `q` and `k` steps, not copied), the mask and the scaling. Keeps the
+/// last head it computed, so that reading one head cell by cell computes it once.
+#[derive(Debug)]
+pub struct AttentionCore {
+    q: SharedMatrix,
+    k: SharedMatrix,
+    heads: usize,
+    scale: bool,
+    causal: bool,
+    last: Mutex<Option<(usize, Arc<HeadCore>)>>,
+}
+
+impl AttentionCore {
+    /// The core of queries `q` and keys `k`, heads side by side.
+    ///
+    /// # Shapes
+    /// `q`: n × d_model, `k`: m × d_model.
+    pub fn new(q: SharedMatrix, k: SharedMatrix, heads: usize, scale: bool, causal: bool) -> Self {
+        AttentionCore {
+            q,
+            k,
+            heads: heads.max(1),
+            scale,
+            causal,
+            last: Mutex::new(None),
+        }
+    }
+
+    fn compute(&self, head: usize) -> HeadCore {
+        let mask = if self.causal {
+            Mask::Causal
+        } else {
+            Mask::None
+        };
+        head_core(
+            head_view(&self.q, self.heads, head),
+            head_view(&self.k, self.heads, head),
+            &mask,
+            self.scale,
+        )
+    }
+
+    /// The head's scores and weights, from the one-head cache when it holds that head.
+    fn head(&self, head: usize) -> Arc<HeadCore> {
+        if let Ok(last) = self.last.lock()
+            && let Some((h, core)) = last.as_ref()
+            && *h == head
+        {
+            return Arc::clone(core);
+        }
+        let core = Arc::new(self.compute(head));
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((head, Arc::clone(&core)));
+        }
+        core
+    }
+
+    fn d_k(&self) -> usize {
+        self.q.dim().1 / self.heads
+    }
+}
+
+/// Which of the four attention steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Scores,
+    Scaled,
+    Masked,
+    Weights,
+}
+
+/// One of the four steps of a block: which stage, of which core.
+#[derive(Debug)]
+pub(crate) struct AttentionStep {
+    pub(crate) core: Arc<AttentionCore>,
+    pub(crate) stage: Stage,
+}
+
+impl AttentionStep {
+    fn cell_of_score(&self, s: f32, i: usize, j: usize) -> f32 {
+        let root = self.core.scale.then(|| (self.core.d_k() as f32).sqrt());
+        match self.stage {
+            Stage::Scores => s,
+            Stage::Scaled => scaled_value(s, root),
+            Stage::Masked if self.core.causal && j > i => f32::NEG_INFINITY,
+            Stage::Masked => scaled_value(s, root),
+            // not reached: weights are read from the head's weights
+            Stage::Weights => s,
+        }
+    }
+}
+
+impl DerivedHeads for AttentionStep {
+    fn shape(&self) -> (usize, usize, usize) {
+        (self.core.heads, self.core.q.dim().0, self.core.k.dim().0)
+    }
+
+    fn head(&self, head: usize) -> Array2<f32> {
+        let core = self.core.head(head);
+        match self.stage {
+            Stage::Weights => core.weights.clone(),
+            Stage::Scores => core.scores.clone(),
+            _ => {
+                let mut out = core.scores.clone();
+                for ((i, j), x) in out.indexed_iter_mut() {
+                    *x = self.cell_of_score(*x, i, j);
+                }
+                out
+            }
+        }
+    }
+
+    fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
+        let core = self.core.head(head);
+        match self.stage {
+            Stage::Weights => core.weights[[row, col]],
+            _ => self.cell_of_score(core.scores[[row, col]], row, col),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The machinery under the attention formula: one head's scores and softmax into reused
+//! buffers, every head of a block in parallel into the columns of one `concat` buffer, and the
+//! per-head steps that are recomputed when read ([`derived`]).
+//!
+//! [`head_core_into`] is the only code that computes a head's scores and weights: the forward
+//! pass, [`super::attention::scaled_dot_product`] (the hand-checks) and every later read of a
+//! trace's `scores` … `weights` call it, so they all see the same bits.
+
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+
+use super::attention::Mask;
+use super::linalg::{
+    Backend, MatView, MatViewMut, PARALLEL_HEADS_MIN_FLOP, product_into, product_into_view,
+};
+use super::vecmath::softmax_row;
+use crate::trace::{Flags, SharedMatrix};
+
+pub mod derived;
+
+/// `scores / √d_k` (or the scores when `root` is `None`: scaling off).
+pub(crate) fn scaled_value(score: f32, root: Option<f32>) -> f32 {
+    match root {
+        Some(r) => score / r,
+        None => score,
+    }
+}
+
+/// The flags of one head's steps and its rows whose every cell was blocked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct HeadStats {
+    /// Rows whose every cell was blocked.
+    pub(crate) fully_masked_rows: Vec<usize>,
+    /// NaN / ±∞ of the scores (and of the scaled scores: dividing by √d_k ≥ 1 keeps them).
+    pub(crate) scores: Flags,
+    /// NaN / ±∞ of the masked scores.
+    pub(crate) masked: Flags,
+    /// NaN / ±∞ of the weights.
+    pub(crate) weights: Flags,
+}
+
+/// The scores and the weights of one head; `scaled` and `masked` follow cell by cell.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeadCore {
+    /// n × m.
+    pub(crate) scores: Array2<f32>,
+    /// n × m.
+    pub(crate) weights: Array2<f32>,
+    /// Flags and fully masked rows.
+    pub(crate) stats: HeadStats,
+}
+
+/// `scores = q · kᵀ`, then `weights = softmax(mask(scores / √d_k))` row by row, into
+/// `scores` and `weights` (n · m values each, row-major; every value is written). Always on
+/// the calling thread (faer, sequential), so that it gives the same bits wherever it runs:
+/// the forward pass and every later recomputation of a trace step call this.
+///
+/// # Shapes
+/// `q`: n × d_k, `k`: m × d_k → scores, weights: n × m.
+pub(crate) fn head_core_into(
+    q: MatView<'_>,
+    k: MatView<'_>,
+    mask: &Mask<'_>,
+    scale: bool,
+    scores: &mut [f32],
+    weights: &mut [f32],
+) -> HeadStats {
+    let d_k = q.dim().1;
+    let m = k.dim().0;
+    product_into(Backend::FaerSequential, q, k.t(), scores);
+    let root = scale.then(|| (d_k as f32).sqrt());
+    let mut st = HeadStats::default();
+    if m == 0 {
+        return st;
+    }
+    for (i, (s_row, w_row)) in scores
+        .chunks_exact(m)
+        .zip(weights.chunks_exact_mut(m))
+        .enumerate()
+    {
+        st.scores.add_slice(s_row);
+        // Cells open..m of a causal row are blocked.
+        let open = match mask {
+            Mask::Causal => (i + 1).min(m),
+            Mask::None | Mask::Custom(_) => m,
+        };
+        let (w_open, w_blocked) = w_row.split_at_mut(open);
+        match root {
+            Some(r) => {
+                for (w, s) in w_open.iter_mut().zip(s_row) {
+                    *w = scaled_value(*s, Some(r));
+                }
+            }
+            None => w_open.copy_from_slice(&s_row[..open]),
+        }
+        let fully = if let Mask::Custom(_) = mask {
+            for (j, w) in w_row.iter_mut().enumerate() {
+                if mask.blocks(i, j) {
+                    *w = f32::NEG_INFINITY;
+                }
+            }
+            st.masked.add_slice(w_row);
+            softmax_row(w_row)
+        } else {
+            st.masked.add_slice(w_open);
+            st.masked.neg_inf += w_blocked.len();
+            // e^(−∞) = 0: the blocked cells' weights without computing them.
+            w_blocked.fill(0.0);
+            softmax_row(w_open)
+        };
+        // `fully`: every entry was −∞. Only a row whose every key the mask blocks is
+        // "fully masked" (all-zero weights); −∞ or NaN scores from an overflow give
+        // e^(−∞)/Σ = 0/0: NaN, and the row is reported as NaN, not hidden as zeros.
+        if fully {
+            let all_blocked = match mask {
+                Mask::Custom(_) => (0..m).all(|j| mask.blocks(i, j)),
+                Mask::Causal | Mask::None => open == 0,
+            };
+            if all_blocked {
+                st.fully_masked_rows.push(i);
+            } else {
+                w_row.fill(f32::NAN);
+            }
+        }
+        st.weights.add_slice(w_row);
+    }
+    st
+}
+
+/// [`head_core_into`] into new buffers.
+pub(crate) fn head_core(q: MatView<'_>, k: MatView<'_>, mask: &Mask<'_>, scale: bool) -> HeadCore {
+    let shape = (q.dim().0, k.dim().0);
+    let mut scores = crate::buffers::recycled(shape.0 * shape.1);
+    let mut weights = crate::buffers::recycled(shape.0 * shape.1);
+    let stats = head_core_into(q, k, mask, scale, &mut scores, &mut weights);
+    HeadCore {
+        scores: crate::buffers::into_matrix(shape, scores),
+        weights: crate::buffers::into_matrix(shape, weights),
+        stats,
+    }
+}
+
+/// A view of `x`, copied into standard layout first when it is in another layout.
+pub(crate) fn with_view<R>(x: ArrayView2<'_, f32>, f: impl FnOnce(MatView<'_>) -> R) -> R {
+    match MatView::of(&x) {
+        Some(v) => f(v),
+        None => {
+            let owned = x.as_standard_layout().into_owned();
+            let v = MatView::of(&owned.view());
+            f(v.unwrap_or_else(MatView::empty))
+        }
+    }
+}
+
+/// Columns of head `head` of a matrix whose `heads` heads sit side by side (a view).
+pub(crate) fn head_view(x: &SharedMatrix, heads: usize, head: usize) -> MatView<'_> {
+    let (n, d) = x.dim();
+    let d_k = d / heads.max(1);
+    MatView::columns(x.as_slice(), n, d, head * d_k, (head + 1) * d_k)
+        .unwrap_or_else(MatView::empty)
+}
+
+/// Every head of one block: the heads' outputs side by side (both `head_out` and `concat`)
+/// and what the heads' steps hold.
+pub(crate) struct Heads {
+    /// n × d_model: head h's `weights_h · V_h` in columns h·d_k..(h+1)·d_k.
+    pub(crate) concat: SharedMatrix,
+    /// NaN / ±∞ of every head's scores (and scaled scores).
+    pub(crate) scores: Flags,
+    /// NaN / ±∞ of every head's masked scores.
+    pub(crate) masked: Flags,
+    /// NaN / ±∞ of every head's weights.
+    pub(crate) weights: Flags,
+    /// (head, row) of the rows whose every key was masked.
+    pub(crate) fully_masked: Vec<(usize, usize)>,
+}
+
+/// `head_out_h = softmax(mask(Q_h K_hᵀ / √d_k)) · V_h` for every head h, written side by
+/// side into one buffer. Heads run in parallel when the block is large (at least
+/// [`PARALLEL_HEADS_MIN_FLOP`] multiply-adds); each head's products run on one thread, so
+/// the numbers do not depend on the number of threads. The scores and weights go back to
+/// the buffer pool: the trace recomputes them when read.
+///
+/// # Shapes
+/// `q`: n × d_model, `k`, `v`: m × d_model (heads side by side) → concat n × d_model.
+pub(crate) fn attend_heads(
+    q: &SharedMatrix,
+    k: &SharedMatrix,
+    v: &SharedMatrix,
+    heads: usize,
+    scale: bool,
+    causal: bool,
+) -> Heads {
+    let (n, d_model) = q.dim();
+    let m = k.dim().0;
+    let h = heads.max(1);
+    let d_k = d_model / h;
+    // Each head writes its d_k columns; every value is written when the heads cover d_model.
+    let mut concat = if h * d_k == d_model {
+        crate::buffers::recycled(n * d_model)
+    } else {
+        crate::buffers::zeroed(n * d_model)
+    };
+    let mask = if causal { Mask::Causal } else { Mask::None };
+    let run_head = |(head, out): (usize, MatViewMut<'_>)| -> HeadStats {
+        let mut scores = crate::buffers::recycled(n * m);
+        let mut weights = crate::buffers::recycled(n * m);
+        let st = head_core_into(
+            head_view(q, h, head),
+            head_view(k, h, head),
+            &mask,
+            scale,
+            &mut scores,
+            &mut weights,
+        );
+        if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
+            product_into_view(w, head_view(v, h, head), out);
+        }
+        crate::buffers::give_back(scores);
+        crate::buffers::give_back(weights);
+        st
+    };
+    let blocks = MatViewMut::column_blocks(&mut concat, n, d_model, d_k.max(1))
+        .unwrap_or_default()
+        .into_iter()
+        .take(h)
+        .enumerate();
+    let results: Vec<HeadStats> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
+        blocks
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(run_head)
+            .collect()
+    } else {
+        blocks.map(run_head).collect()
+    };
+    let mut out = Heads {
+        concat: SharedMatrix::new(Default::default()),
+        scores: Flags::default(),
+        masked: Flags::default(),
+        weights: Flags::default(),
+        fully_masked: Vec::new(),
+    };
+    for (head, r) in results.into_iter().enumerate() {
+        out.scores.merge(&r.scores);
+        out.masked.merge(&r.masked);
+        out.weights.merge(&r.weights);
+        out.fully_masked
+            .extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
+    }
+    out.concat = SharedMatrix::new(crate::buffers::into_matrix((n, d_model), concat));
+    out
+}
