@@ -1,14 +1,7 @@
 //! `qkv bench` end to end at the tiny size (quick; no time is checked, only that every
 //! figure is reported and consistent).
 
-use std::process::Command;
-
-fn qkv(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .args(args)
-        .output()
-        .expect("the qkv binary runs")
-}
+use crate::util::qkv;
 
 #[test]
 fn bench_json_reports_every_figure() {

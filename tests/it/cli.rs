@@ -1,7 +1,6 @@
 //! The `qkv` binary end to end: run, export, params and bad input.
 
 use std::fs::File;
-use std::process::{Command, Output};
 
 use ndarray::{Array1, Array2, Array3};
 use ndarray_npy::NpzReader;
@@ -10,20 +9,7 @@ use qkv::model::{Config, Transformer, prepare};
 use qkv::trace::Tensor;
 use unicode_width::UnicodeWidthStr;
 
-fn qkv(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .args(args)
-        .output()
-        .expect("the qkv binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::util::{Qkv, qkv, stderr, stdout};
 
 #[test]
 fn run_shows_weights_of_every_layer_with_aligned_korean_labels() {
@@ -390,23 +376,10 @@ fn explain_with_only_a_cell_uses_the_built_in_scenario() {
 /// end of the input ends the practice with the score, exit 0.
 #[test]
 fn practice_from_a_pipe_grades_and_scores() {
-    use std::io::Write;
-    use std::process::Stdio;
     let run = |input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qkv"))
-            .args(["practice", "scenarios/practice-dot-product.yaml"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        Qkv::new(&["practice", "scenarios/practice-dot-product.yaml"])
+            .stdin(input.as_bytes())
+            .output()
     };
     let o = run("10\n-1\n");
     assert!(o.status.success(), "{}", stderr(&o));

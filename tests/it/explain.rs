@@ -1345,3 +1345,26 @@ fn the_embedding_sum_says_when_the_position_drowns_the_word() {
     let (m, t) = run(on);
     has(&ex(&m, &t, "embed.sum[0][0]"), "embed_scale is on");
 }
+
+/// The example in `explain`'s module documentation is what `qkv explain` prints for the
+/// command the documentation names, line for line.
+#[test]
+fn the_module_documentation_shows_real_output() {
+    let source = std::fs::read_to_string("crates/qkv-core/src/explain/mod.rs").unwrap();
+    let doc: Vec<&str> = source
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
+    let start = doc.iter().position(|l| *l == "```text").unwrap() + 1;
+    let end = start + doc[start..].iter().position(|l| *l == "```").unwrap();
+    let example = doc[start..end].join("\n");
+    let command = doc[..start].join(" ");
+    assert!(
+        command.contains("`qkv explain scenarios/dot-product.yaml scores[0][0]`"),
+        "{command}"
+    );
+    let o = crate::util::qkv(&["explain", "scenarios/dot-product.yaml", "scores[0][0]"]);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    assert_eq!(crate::util::stdout(&o).trim_end(), example);
+}

@@ -2,22 +2,11 @@
 //! language, the `pe.dot` / `pe.rot.K` addresses of `qkv check`, and the heads' roles on
 //! the shipped trained model (what the default tour says about them is checked here).
 
-use std::fs;
-use std::process::Command;
-
 use qkv::explore::heads::{self, Role};
 use qkv::session::Session;
+use std::fs;
 
-fn qkv(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .args(args)
-        .output()
-        .expect("qkv runs")
-}
-
-fn say(s: &mut Session, line: &str) -> String {
-    s.apply_line(line).unwrap().text
-}
+use crate::util::{qkv, say};
 
 #[test]
 fn explore_pe_prints_the_table_the_dots_and_the_rotation() {

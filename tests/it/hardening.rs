@@ -3,56 +3,26 @@
 //! write anywhere but the file it named. Each test failed on the build before the fix.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use qkv::scenario::io::{self, SaveError, SaveGuard};
 
-const QKV: &str = env!("CARGO_BIN_EXE_qkv");
+use crate::util::{QKV, Qkv, text};
 
 /// Runs qkv with `args` and `stdin`, killing it after `secs` (a hang fails the test).
 fn qkv_in(dir: Option<&Path>, args: &[&str], stdin: &[u8], secs: u64) -> Output {
-    let mut cmd = Command::new(QKV);
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(d) = dir {
-        cmd.current_dir(d);
+    let q = Qkv::new(args).stdin(stdin).within(secs);
+    match dir {
+        Some(d) => q.dir(d),
+        None => q,
     }
-    let mut child = cmd.spawn().expect("qkv runs");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(secs) {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "qkv {args:?} still running after {secs} s; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = writer.join();
-    child.wait_with_output().unwrap()
+    .output()
 }
 
 fn qkv(args: &[&str], secs: u64) -> Output {
     qkv_in(None, args, b"", secs)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 // ----- 1. hangs and quadratic paths ------------------------------------------------------

@@ -4,9 +4,8 @@ use ndarray::{Array2, Axis};
 use proptest::prelude::*;
 
 use qkv::model::attention::{Mask, scaled_dot_product};
-use qkv::model::config::Preset;
-use qkv::model::{Arch, Config, MaskKind, Norm, Positional, Transformer, prepare};
-use qkv::trace::{Trace, concat_heads, split_heads};
+use qkv::model::{Arch, MaskKind, Norm, Positional};
+use qkv::trace::{concat_heads, split_heads};
 
 fn matrix(rows: usize, cols: usize) -> impl Strategy<Value = Array2<f32>> {
     prop::collection::vec(-5.0f32..5.0, rows * cols)
@@ -35,16 +34,7 @@ fn words() -> impl Strategy<Value = Vec<String>> {
     .prop_map(|v| v.into_iter().map(String::from).collect())
 }
 
-fn run(config: Config, text: &str, target: Option<&str>) -> Trace {
-    let (valid, input) = prepare(config, text, target).unwrap();
-    Transformer::new(valid).forward(&input).unwrap()
-}
-
-fn tiny(arch: Arch) -> Config {
-    let mut c = Config::preset(Preset::Tiny);
-    c.arch = arch;
-    c
-}
+use crate::util::{forward as run, tiny};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]

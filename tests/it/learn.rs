@@ -4,25 +4,12 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::util::{QKV, Qkv, qkv, stderr as err, stdout as out};
+
 fn qkv_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_qkv"));
-    c.args(args);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("the qkv binary runs")
-}
-
-fn qkv(args: &[&str]) -> Output {
-    qkv_env(args, &[])
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    env.iter()
+        .fold(Qkv::new(args), |q, (k, v)| q.env(k, v))
+        .output()
 }
 
 /// A corpus small enough for a debug build: 6 training pairs, 1 held out.
@@ -107,7 +94,7 @@ fn ctrl_c_stops_training_and_saves_what_there_is() {
     let corpus = dir.path().join("c.tsv");
     std::fs::write(&corpus, CORPUS).unwrap();
     let ck = dir.path().join("m.safetensors");
-    let child = Command::new(env!("CARGO_BIN_EXE_qkv"))
+    let child = Command::new(QKV)
         .args([
             "train",
             "--corpus",
@@ -366,11 +353,7 @@ fn train_without_a_corpus_uses_the_built_in_one_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec!["train", "-o", "m.safetensors"];
     args.extend_from_slice(TINY);
-    let o = Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .args(&args)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let o = Qkv::new(&args).dir(dir.path()).output();
     assert!(o.status.success(), "{}", err(&o));
     assert!(
         out(&o).contains("260 training pairs, 37 held out"),

@@ -9,9 +9,7 @@ use qkv::command::{Command, LearnCommand};
 use qkv::learn::backward;
 use qkv::session::Session;
 
-fn session() -> Session {
-    Session::untrained_scenario().unwrap()
-}
+use crate::util::session;
 
 /// The untrained session with the shipped model loaded by `checkpoint load`.
 fn trained() -> Session {

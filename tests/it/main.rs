@@ -1,6 +1,5 @@
-//! Every integration test of qkv in one test binary: each file here was a binary of its own,
-//! and each of those linked the whole crate, which dominated the time of `cargo test` on a
-//! cold machine. The modules keep their own helpers; they share nothing but the crate.
+//! Every integration test of qkv in one test binary (one link of the crate instead of one
+//! per file). Helpers used by more than one module live in `util`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports failure
 
 mod bench_cli;
@@ -26,3 +25,4 @@ mod tui_learn;
 mod tui_practice;
 mod tui_snapshots;
 mod tui_update;
+mod util;

@@ -7,26 +7,14 @@ use std::fs;
 
 use proptest::prelude::*;
 use qkv::scenario::io::{self, SaveGuard};
-use qkv::scenario::schema::ScenarioFile;
-use qkv::scenario::{Runnable, check};
+
+use crate::util::{report, yaml_files};
 
 fn shipped() -> Vec<String> {
-    let mut v: Vec<_> = fs::read_dir("scenarios")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    v.sort();
-    v.into_iter()
+    yaml_files("scenarios")
+        .into_iter()
         .map(|p| fs::read_to_string(p).unwrap())
         .collect()
-}
-
-fn report(file: &ScenarioFile, r: &Runnable) -> check::CheckReport {
-    match file {
-        ScenarioFile::Model(s) => check::check_model(r.trace(), s),
-        ScenarioFile::Attention(a) => check::check_attention(r.trace(), a),
-    }
 }
 
 /// One edit of a scenario's text.

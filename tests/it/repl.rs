@@ -1,35 +1,23 @@
 //! `qkv repl` end to end: piped command files and an interactive pseudo-terminal.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use expectrl::session::OsSession;
 use expectrl::{ControlCode, Eof, Expect, Session};
 
-fn repl(args: &[&str], input: &str, dir: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .arg("repl")
-        .args(args)
-        .current_dir(dir)
-        .env("QKV_HISTORY", dir.join("history.txt"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("qkv runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use crate::util::{QKV, Qkv, text};
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// `qkv repl args` in `dir` with `input` on stdin and its own history file.
+fn repl(args: &[&str], input: &str, dir: &Path) -> Output {
+    let mut all = vec!["repl"];
+    all.extend_from_slice(args);
+    Qkv::new(&all)
+        .dir(dir)
+        .env("QKV_HISTORY", dir.join("history.txt"))
+        .stdin(input.as_bytes())
+        .output()
 }
 
 #[test]
@@ -91,11 +79,7 @@ fn a_study_session_saves_loads_and_checks() {
     let saved = std::fs::read_to_string(dir.path().join("study.yaml")).unwrap();
     assert!(saved.contains("scale: false"), "{saved}");
     assert!(saved.contains("show: enc.0.attn.scores"), "{saved}");
-    let c = Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .args(["check", "study.yaml"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let c = Qkv::new(&["check", "study.yaml"]).dir(dir.path()).output();
     assert!(c.status.success(), "{}", text(&c.stdout));
 }
 
@@ -157,7 +141,7 @@ fn repl_starts_from_a_scenario_and_replays_its_tour_with_enter() {
 }
 
 fn spawn_repl(dir: &Path) -> OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qkv"));
+    let mut cmd = Command::new(QKV);
     cmd.arg("repl")
         .current_dir(dir)
         .env("QKV_HISTORY", dir.join("history.txt"))

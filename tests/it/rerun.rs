@@ -4,9 +4,10 @@
 use ndarray::Array2;
 use proptest::prelude::*;
 
-use qkv::model::config::Preset;
-use qkv::model::{Arch, Config, MaskKind, Norm, Param, Positional, Transformer, prepare};
+use qkv::model::{Arch, MaskKind, Norm, Param, Positional, Transformer, prepare};
 use qkv::trace::Trace;
+
+use crate::util::tiny;
 
 fn same_bits(a: &Trace, b: &Trace) -> Result<(), String> {
     if a.names().collect::<Vec<_>>() != b.names().collect::<Vec<_>>() {
@@ -30,9 +31,7 @@ fn shared(old: &Trace, new: &Trace, name: &str) -> bool {
 }
 
 fn model(arch: Arch) -> (Transformer, qkv::model::Input) {
-    let mut c = Config::preset(Preset::Tiny);
-    c.arch = arch;
-    let (valid, input) = prepare(c, "나는 학교에 간다", Some("<bos> I go")).unwrap();
+    let (valid, input) = prepare(tiny(arch), "나는 학교에 간다", Some("<bos> I go")).unwrap();
     (Transformer::new(valid), input)
 }
 

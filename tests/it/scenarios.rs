@@ -2,37 +2,13 @@
 //! saving round-trips and never overwrites the wrong file, the loader never panics.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use proptest::prelude::*;
 use qkv::scenario::io::{self, SaveError, SaveGuard};
 use qkv::scenario::schema::ScenarioFile;
-use qkv::scenario::{Runnable, check};
 
-fn qkv(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qkv"))
-        .args(args)
-        .output()
-        .expect("qkv runs")
-}
-
-fn yaml_files(dir: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn report(file: &ScenarioFile, r: &Runnable) -> check::CheckReport {
-    match file {
-        ScenarioFile::Model(s) => check::check_model(r.trace(), s),
-        ScenarioFile::Attention(a) => check::check_attention(r.trace(), a),
-    }
-}
+use crate::util::{qkv, report, yaml_files};
 
 #[test]
 fn every_shipped_scenario_loads_teaches_and_passes() {

@@ -5,16 +5,7 @@ use proptest::prelude::*;
 use qkv::command::{Command, parse};
 use qkv::session::{Session, SessionError};
 
-fn session() -> Session {
-    Session::untrained_scenario().unwrap()
-}
-
-fn run(s: &mut Session, line: &str) -> String {
-    match s.apply_line(line) {
-        Ok(o) => o.text,
-        Err(e) => panic!("{line}: {e}"),
-    }
-}
+use crate::util::{say as run, session};
 
 fn fails(s: &mut Session, line: &str) -> String {
     let before_trace = s.trace().clone();

@@ -1,13 +1,13 @@
 //! Every preset and architecture runs, and every trace step has the shape DESIGN.md gives.
 
 use qkv::model::config::Preset;
-use qkv::model::{Arch, Config, Norm, Transformer, prepare};
+use qkv::model::{Arch, Config, Norm};
 use qkv::trace::Trace;
 
+use crate::util::forward;
+
 fn run(config: Config, text: &str, target: Option<&str>) -> (Config, Trace) {
-    let (valid, input) = prepare(config.clone(), text, target).unwrap();
-    let model = Transformer::new(valid);
-    (config, model.forward(&input).unwrap())
+    (config.clone(), forward(config, text, target))
 }
 
 /// The expected shape of a step from its name alone.

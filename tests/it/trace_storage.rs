@@ -7,13 +7,10 @@ use ndarray::Array2;
 use qkv::model::attention::{Mask, scaled_dot_product};
 use qkv::model::config::Preset;
 use qkv::model::linalg::{Backend, MatView, product_into};
-use qkv::model::{Arch, Config, MaskKind, Transformer, prepare};
-use qkv::trace::{Numbers, Tensor, Trace};
+use qkv::model::{Arch, Config, MaskKind};
+use qkv::trace::{Numbers, Tensor};
 
-fn run(config: Config, text: &str, target: Option<&str>) -> Trace {
-    let (valid, input) = prepare(config, text, target).unwrap();
-    Transformer::new(valid).forward(&input).unwrap()
-}
+use crate::util::forward as run;
 
 fn bits(m: &Array2<f32>) -> Vec<u32> {
     m.iter().map(|x| x.to_bits()).collect()

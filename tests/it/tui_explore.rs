@@ -2,39 +2,11 @@
 //! heads — their keys, what the keys change (without a terminal), Enter from the heads grid
 //! into the workbench, and snapshots at 120×40 and 80×24.
 
-use qkv::session::Session;
 use qkv::tui::app::Screen;
-use qkv::tui::message::{Dir, Message, from_event};
-use qkv::tui::view::buffer_text;
-use qkv::tui::{App, render, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Size;
+use qkv::tui::message::{Dir, Message};
+use ratatui::crossterm::event::KeyCode;
 
-const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
-
-/// The default scenario: the article's sentence on the shipped trained model.
-fn trained(w: u16, h: u16) -> App {
-    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
-}
-
-fn send(app: &mut App, msgs: &[Message]) {
-    for m in msgs {
-        update(app, m.clone());
-    }
-}
-
-fn key(app: &App, c: KeyCode) -> Option<Message> {
-    from_event(app, &Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
-}
-
-fn screen(app: &App) -> String {
-    let s = app.size();
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| render(app, f)).unwrap();
-    buffer_text(t.backend().buffer())
-}
+use crate::util::{SIZES, key, screen, send, trained};
 
 #[test]
 fn keys_open_and_close_the_explorers() {

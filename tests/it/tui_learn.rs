@@ -1,55 +1,18 @@
 //! The TUI's Learn view, Decode view and gradient toggle (issue 14): what each new message
 //! does (without a terminal), and snapshots of the three views at 120×40 and 80×24.
 
-use qkv::session::Session;
 use qkv::tui::app::{Mode, PromptKind, Screen, StatusKind};
 use qkv::tui::message::{Edit, Message, from_event};
-use qkv::tui::view::buffer_text;
-use qkv::tui::{App, render, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use qkv::tui::{App, update};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Size;
 
-const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
-
-fn untrained(w: u16, h: u16) -> App {
-    App::new(Session::untrained_scenario().unwrap(), Size::new(w, h))
-}
-
-/// The default scenario: the article's sentence on the shipped trained model.
-fn trained(w: u16, h: u16) -> App {
-    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
-}
-
-fn send(app: &mut App, msgs: &[Message]) {
-    for m in msgs {
-        update(app, m.clone());
-    }
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        update(app, Message::Edit(Edit::Insert(c.to_string())));
-    }
-}
-
-fn key(app: &App, c: KeyCode) -> Option<Message> {
-    from_event(app, &Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
-}
+use crate::util::{SIZES, key, screen, send, trained, typed, untrained};
 
 fn ctrl_c(app: &App) -> Option<Message> {
     from_event(
         app,
         &Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     )
-}
-
-fn screen(app: &App) -> String {
-    let s = app.size();
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| render(app, f)).unwrap();
-    buffer_text(t.backend().buffer())
 }
 
 #[test]

@@ -2,44 +2,18 @@
 //! hidden as `?`, the answer is typed in the status line, Enter grades it and the detail pane
 //! shows the grading with the arithmetic and the blamed term; Esc leaves, keeping the score.
 
-use std::path::Path;
-
-use qkv::session::Session;
-use qkv::tui::message::{Edit, Message};
-use qkv::tui::view::{buffer_text, style};
-use qkv::tui::{App, render, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
+use qkv::tui::App;
+use qkv::tui::message::Message;
+use qkv::tui::view::style;
 use ratatui::layout::Size;
 
-const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
-
-fn typed(text: &str) -> Vec<Message> {
-    text.chars()
-        .map(|c| Message::Edit(Edit::Insert(c.to_string())))
-        .collect()
-}
+use crate::util::{SIZES, buffer, screen, send, shipped, typing as typed};
 
 /// The article's hand-check (q = [1, 2, 3], three keys); it opens on `weights`.
 fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
-    let s = Session::open(Path::new("scenarios/practice-dot-product.yaml")).unwrap();
-    let mut a = App::new(s, Size::new(w, h));
-    for m in msgs {
-        update(&mut a, m.clone());
-    }
+    let mut a = App::new(shipped("practice-dot-product.yaml"), Size::new(w, h));
+    send(&mut a, msgs);
     a
-}
-
-fn buffer(app: &App) -> Buffer {
-    let s = app.size();
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| render(app, f)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn screen(app: &App) -> String {
-    buffer_text(&buffer(app))
 }
 
 fn graded() -> Vec<Message> {

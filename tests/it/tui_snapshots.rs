@@ -7,44 +7,23 @@ use qkv::tui::app::Pane;
 use qkv::tui::layout;
 use qkv::tui::message::{Dir, Edit, Message};
 use qkv::tui::view::{buffer_text, style};
-use qkv::tui::{App, render, update};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
+use qkv::tui::{App, update};
 use ratatui::layout::{Rect, Size};
+use ratatui::style::Color;
 use ratatui::style::Modifier;
-use ratatui::{Terminal, style::Color};
 
-const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+use crate::util::{SIZES, buffer, draw, screen, send, typing, untrained};
 
 fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
-    let mut a = App::new(Session::untrained_scenario().unwrap(), Size::new(w, h));
-    for m in msgs {
-        update(&mut a, m.clone());
-    }
+    let mut a = untrained(w, h);
+    send(&mut a, msgs);
     a
 }
 
-fn draw(app: &App) -> Terminal<TestBackend> {
-    let s = app.size();
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| render(app, f)).unwrap();
-    t
-}
-
-fn buffer(app: &App) -> Buffer {
-    draw(app).backend().buffer().clone()
-}
-
-fn screen(app: &App) -> String {
-    buffer_text(&buffer(app))
-}
-
+/// A line typed at the `:` prompt and submitted.
 fn prompt(line: &str) -> Vec<Message> {
     let mut v = vec![Message::OpenPrompt];
-    v.extend(
-        line.chars()
-            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
-    );
+    v.extend(typing(line));
     v.push(Message::Submit);
     v
 }

@@ -15,19 +15,15 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Rect, Size};
 
+use crate::util::{send, typed, untrained};
+
 fn app() -> App {
-    App::new(Session::untrained_scenario().unwrap(), Size::new(120, 40))
+    untrained(120, 40)
 }
 
 fn app_on(yaml: &str, w: u16, h: u16) -> App {
     let (file, runnable) = parse_and_build(yaml, "test").unwrap();
     App::new(Session::from_runnable(file, runnable), Size::new(w, h))
-}
-
-fn send(app: &mut App, msgs: &[Message]) {
-    for m in msgs {
-        update(app, m.clone());
-    }
 }
 
 fn step(app: &App) -> &str {
@@ -42,12 +38,6 @@ fn cell(app: &App) -> (usize, usize) {
 fn status(app: &App) -> (StatusKind, String) {
     let s = app.status().expect("a status line");
     (s.kind, s.text.clone())
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        update(app, Message::Edit(Edit::Insert(c.to_string())));
-    }
 }
 
 fn long_sentence(n: usize) -> String {

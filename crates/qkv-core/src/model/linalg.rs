@@ -27,9 +27,9 @@ pub const PARALLEL_MIN_FLOP: usize = 256 * 256 * 256;
 
 /// Products whose right operand (a weight matrix) has at least this many values (1 MiB)
 /// run on all cores whatever their number of rows: with few rows, reading the weights
-/// from memory is most of the work, and each core then reads half of them. Measured at
-/// `base`: 3 tokens 8.3 → 6.1 ms per pass, 8 tokens 10.7 → 7.7 ms; at `small` (weights of
-/// 64 KiB) splitting made a 64-token pass slower (0.65 → 0.89 ms).
+/// from memory is most of the work, and each core then reads half of them. Splitting the
+/// smaller weights of `small` (64 KiB) makes a pass slower, hence the bound (measurements in
+/// docs/performance.md).
 pub const PARALLEL_MIN_WEIGHTS: usize = 1 << 18;
 
 /// Parallel products split the columns when each thread gets at least this many.

@@ -1,0 +1,239 @@
+//! Helpers shared by the test modules: running the `qkv` binary, the shipped scenarios, a
+//! session and a model run, and the workbench drawn on ratatui's `TestBackend`.
+//!
+//! Snapshot assertions stay in their modules: insta names a snapshot after the module that
+//! calls `assert_snapshot!` (`it__<module>__<name>.snap`).
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use qkv::model::config::Preset;
+use qkv::model::{Arch, Config, Transformer, prepare};
+use qkv::scenario::schema::ScenarioFile;
+use qkv::scenario::{Runnable, check};
+use qkv::session::Session;
+use qkv::trace::Trace;
+use qkv::tui::message::{Edit, Message, from_event};
+use qkv::tui::view::buffer_text;
+use qkv::tui::{App, render, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Size;
+
+// ----- the qkv binary ------------------------------------------------------------------------
+
+/// The `qkv` binary cargo built for these tests.
+pub const QKV: &str = env!("CARGO_BIN_EXE_qkv");
+
+/// One run of the `qkv` binary: its arguments, and optionally a working directory,
+/// environment variables, text on stdin and a time limit. Without a directory it runs in the
+/// package root (where `scenarios/` is), as every test does.
+pub struct Qkv {
+    cmd: Command,
+    stdin: Vec<u8>,
+    limit: Option<Duration>,
+}
+
+impl Qkv {
+    pub fn new(args: &[&str]) -> Qkv {
+        let mut cmd = Command::new(QKV);
+        cmd.args(args);
+        Qkv {
+            cmd,
+            stdin: Vec::new(),
+            limit: None,
+        }
+    }
+
+    pub fn dir(mut self, dir: &Path) -> Qkv {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Qkv {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Bytes written to qkv's stdin (then closed); without them stdin is empty.
+    pub fn stdin(mut self, input: &[u8]) -> Qkv {
+        self.stdin = input.to_vec();
+        self
+    }
+
+    /// A run still going after `secs` seconds is killed and fails the test (a hang).
+    pub fn within(mut self, secs: u64) -> Qkv {
+        self.limit = Some(Duration::from_secs(secs));
+        self
+    }
+
+    /// Runs qkv to its end and returns its status, stdout and stderr.
+    pub fn output(mut self) -> Output {
+        let mut child = self
+            .cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the qkv binary runs");
+        // Written from a thread, so that a large input and a large output cannot block each
+        // other; a qkv that stops reading early only ends the writer.
+        let mut input = child.stdin.take().unwrap();
+        let data = std::mem::take(&mut self.stdin);
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(&data);
+        });
+        if let Some(limit) = self.limit {
+            let start = Instant::now();
+            while child.try_wait().unwrap().is_none() {
+                if start.elapsed() > limit {
+                    let _ = child.kill();
+                    let out = child.wait_with_output().unwrap();
+                    panic!(
+                        "qkv {:?} still running after {} s; stderr: {}",
+                        self.cmd.get_args().collect::<Vec<_>>(),
+                        limit.as_secs(),
+                        text(&out.stderr)
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        let out = child.wait_with_output().unwrap();
+        let _ = writer.join();
+        out
+    }
+}
+
+/// `qkv args` in the package root, with empty stdin.
+pub fn qkv(args: &[&str]) -> Output {
+    Qkv::new(args).output()
+}
+
+/// Bytes as text (invalid UTF-8 replaced).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    text(&o.stdout)
+}
+
+pub fn stderr(o: &Output) -> String {
+    text(&o.stderr)
+}
+
+// ----- scenarios, sessions and model runs ----------------------------------------------------
+
+/// The `.yaml` files of `dir`, sorted by name.
+pub fn yaml_files(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A session on the shipped scenario `scenarios/<name>`.
+pub fn shipped(name: &str) -> Session {
+    let path = Path::new("scenarios").join(name);
+    Session::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The check report of a loaded scenario file against its trace.
+pub fn report(file: &ScenarioFile, r: &Runnable) -> check::CheckReport {
+    match file {
+        ScenarioFile::Model(s) => check::check_model(r.trace(), s),
+        ScenarioFile::Attention(a) => check::check_attention(r.trace(), a),
+    }
+}
+
+/// The built-in scenario on untrained weights (the default sentence).
+pub fn session() -> Session {
+    Session::untrained_scenario().unwrap()
+}
+
+/// The text of what `line` (in the REPL's language) does to the session; an error fails
+/// the test, naming the line.
+pub fn say(s: &mut Session, line: &str) -> String {
+    match s.apply_line(line) {
+        Ok(o) => o.text,
+        Err(e) => panic!("{line}: {e}"),
+    }
+}
+
+/// The tiny preset as `arch`.
+pub fn tiny(arch: Arch) -> Config {
+    let mut c = Config::preset(Preset::Tiny);
+    c.arch = arch;
+    c
+}
+
+/// The trace of a fresh model of `config` on `text` (and `target`).
+pub fn forward(config: Config, text: &str, target: Option<&str>) -> Trace {
+    let (valid, input) = prepare(config, text, target).unwrap();
+    Transformer::new(valid).forward(&input).unwrap()
+}
+
+// ----- the workbench without a terminal -------------------------------------------------------
+
+/// The two screen sizes the TUI snapshots are taken at.
+pub const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+/// The workbench on the built-in scenario's untrained weights, `w` × `h`.
+pub fn untrained(w: u16, h: u16) -> App {
+    App::new(session(), Size::new(w, h))
+}
+
+/// The workbench on the default scenario: the article's sentence on the shipped trained
+/// model, `w` × `h`.
+pub fn trained(w: u16, h: u16) -> App {
+    App::new(Session::default_scenario().unwrap(), Size::new(w, h))
+}
+
+pub fn send(app: &mut App, msgs: &[Message]) {
+    for m in msgs {
+        update(app, m.clone());
+    }
+}
+
+/// The messages of typing `text` into the line being edited, one per character.
+pub fn typing(text: &str) -> Vec<Message> {
+    text.chars()
+        .map(|c| Message::Edit(Edit::Insert(c.to_string())))
+        .collect()
+}
+
+/// Types `text` into the line being edited.
+pub fn typed(app: &mut App, text: &str) {
+    send(app, &typing(text));
+}
+
+/// The message a key without modifiers means in the app's present mode.
+pub fn key(app: &App, c: KeyCode) -> Option<Message> {
+    from_event(app, &Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+/// The app drawn on a `TestBackend` of its size.
+pub fn draw(app: &App) -> Terminal<TestBackend> {
+    let s = app.size();
+    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
+    t.draw(|f| render(app, f)).unwrap();
+    t
+}
+
+pub fn buffer(app: &App) -> Buffer {
+    draw(app).backend().buffer().clone()
+}
+
+/// The app drawn, as text: one line per row.
+pub fn screen(app: &App) -> String {
+    buffer_text(&buffer(app))
+}
