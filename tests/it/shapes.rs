@@ -1,7 +1,7 @@
 //! Every preset and architecture runs, and every trace step has the shape DESIGN.md gives.
 
 use qkv::model::config::Preset;
-use qkv::model::{Arch, Config, Norm};
+use qkv::model::{Arch, Config, Norm, Transformer, prepare};
 use qkv::trace::Trace;
 
 use crate::util::forward;
