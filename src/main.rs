@@ -9,9 +9,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use qkv::model::config::{DEFAULT_TEXT, Preset};
-use qkv::model::{Arch, Config, MaskKind, Norm, Positional, TokenizerKind};
+use qkv::model::{Arch, Config};
 use qkv::render::{self, RenderOptions};
-use qkv::scenario::schema::{LayersSpec, ModelSpec, ScenarioFile, Word};
+use qkv::scenario::fields::{FieldKind, MODEL_FIELDS};
+use qkv::scenario::schema::{ModelSpec, ScenarioFile};
 use qkv::scenario::{self, Runnable, io, new_scenario};
 use qkv::session::Session;
 use qkv::trace::Address;

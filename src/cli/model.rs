@@ -3,138 +3,143 @@
 
 use crate::*;
 
-#[derive(Args, Clone, Default)]
+/// The input sentences and the model flags. The model flags are not declared here: they are
+/// built from the engine's one table of model fields ([`MODEL_FIELDS`]), and what they give is
+/// the same [`ModelSpec`] a scenario's `model:` section and `set model.<field>` fill.
+#[derive(Clone, Default, Debug)]
 pub(crate) struct ModelArgs {
     /// Source sentence (encoder input; decoder input of a decoder-only model).
-    /// Default: the scenario's, else "나는 학교에 간다".
-    #[arg(long)]
     pub(crate) text: Option<String>,
-    /// Decoder-side sentence of an encoder-decoder model (`<bos>` is prepended).
-    /// Default: `<bos> I go to school` for the default sentence, else `<bos>`.
-    #[arg(long)]
+    /// Decoder-side sentence of an encoder-decoder model.
     pub(crate) target: Option<String>,
-    /// Size preset: tiny (8/2/32, 2+2 layers), small (64/4/256), base (the paper: 512/8/2048,
-    /// 6+6). Default: the scenario's model, else tiny.
-    #[arg(long)]
-    pub(crate) preset: Option<Preset>,
-    /// Architecture: encoder, decoder, encoder-decoder.
-    #[arg(long)]
-    pub(crate) arch: Option<Arch>,
-    /// Width of token vectors.
-    #[arg(long)]
-    pub(crate) d_model: Option<usize>,
-    /// Number of attention heads (must divide d_model).
-    #[arg(long)]
-    pub(crate) heads: Option<usize>,
-    /// Width of the FFN hidden layer.
-    #[arg(long)]
-    pub(crate) d_ff: Option<usize>,
-    /// Layers in each stack (1..=12).
-    #[arg(long)]
-    pub(crate) layers: Option<usize>,
-    /// Layers in the encoder stack (overrides --layers).
-    #[arg(long)]
-    pub(crate) enc_layers: Option<usize>,
-    /// Layers in the decoder stack (overrides --layers).
-    #[arg(long)]
-    pub(crate) dec_layers: Option<usize>,
-    /// Seed of every weight and token embedding.
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// LayerNorm placement: post (paper) or pre.
-    #[arg(long)]
-    pub(crate) norm: Option<Norm>,
-    /// Positional encoding: sinusoidal or none.
-    #[arg(long)]
-    pub(crate) positional: Option<Positional>,
-    /// Do not divide scores by √d_k.
-    #[arg(long)]
-    pub(crate) no_scale: bool,
-    /// Multiply embeddings by √d_model (paper §3.4; the base preset does).
-    #[arg(long, conflicts_with = "no_embed_scale")]
-    pub(crate) embed_scale: bool,
-    /// Do not multiply embeddings by √d_model (the tiny and small presets do not).
-    #[arg(long)]
-    pub(crate) no_embed_scale: bool,
-    /// Mask of the encoder self-attention: none or causal.
-    #[arg(long)]
-    pub(crate) mask: Option<MaskKind>,
-    /// Mask of the decoder self-attention: causal (default; how a decoder is trained) or
-    /// none (for study: the future leaks into the past).
-    #[arg(long)]
-    pub(crate) dec_mask: Option<MaskKind>,
-    /// Tokenizer: whitespace or char.
-    #[arg(long)]
-    pub(crate) tokenizer: Option<TokenizerKind>,
-    /// Longest sentence accepted, in tokens.
-    #[arg(long)]
-    pub(crate) max_tokens: Option<usize>,
-    /// A trained model (.safetensors, from `qkv train`): its sizes, weights and vocabulary.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) checkpoint: Option<PathBuf>,
+    /// The model flags given (only those).
+    pub(crate) spec: ModelSpec,
+}
+
+/// The clap id of a switch's `--no-` flag.
+fn off_id(name: &str) -> String {
+    format!("no_{name}")
+}
+
+impl clap::Args for ModelArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        use clap::{Arg, ArgAction};
+        let mut cmd = cmd
+            .arg(
+                Arg::new("text")
+                    .long("text")
+                    .value_name("TEXT")
+                    .help("Source sentence (encoder input; decoder input of a decoder-only model). Default: the scenario's, else \"나는 학교에 간다\""),
+            )
+            .arg(
+                Arg::new("target")
+                    .long("target")
+                    .value_name("TARGET")
+                    .help("Decoder-side sentence of an encoder-decoder model (`<bos>` is prepended). Default: `<bos> I go to school` for the default sentence, else `<bos>`"),
+            );
+        for f in MODEL_FIELDS {
+            let flag = f.flag();
+            cmd = match f.kind {
+                FieldKind::Switch => cmd
+                    .arg(
+                        Arg::new(f.name)
+                            .long(flag.clone())
+                            .action(ArgAction::SetTrue)
+                            .help(f.help),
+                    )
+                    .arg(
+                        Arg::new(off_id(f.name))
+                            .long(format!("no-{flag}"))
+                            .action(ArgAction::SetTrue)
+                            .conflicts_with(f.name)
+                            .help(format!("The opposite of --{flag}")),
+                    ),
+                FieldKind::Value | FieldKind::Path => cmd.arg(
+                    Arg::new(f.name)
+                        .long(flag)
+                        .value_name(if f.values.contains('|') {
+                            f.name.to_ascii_uppercase()
+                        } else {
+                            f.values.to_string()
+                        })
+                        .help(if f.values.contains('|') {
+                            format!("{} [{}]", f.help, f.values.replace('|', ", "))
+                        } else {
+                            f.help.to_string()
+                        }),
+                ),
+            };
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for ModelArgs {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut args = ModelArgs::default();
+        args.update_from_arg_matches(m)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        if let Some(t) = m.get_one::<String>("text") {
+            self.text = Some(t.clone());
+        }
+        if let Some(t) = m.get_one::<String>("target") {
+            self.target = Some(t.clone());
+        }
+        for f in MODEL_FIELDS {
+            let value = match f.kind {
+                FieldKind::Switch if m.get_flag(f.name) => Some("on".to_string()),
+                FieldKind::Switch if m.get_flag(&off_id(f.name)) => Some("off".to_string()),
+                FieldKind::Switch => None,
+                FieldKind::Value | FieldKind::Path => m.get_one::<String>(f.name).cloned(),
+            };
+            if let Some(v) = value {
+                self.spec.set_field(f.name, &v).map_err(|e| {
+                    clap::Error::raw(
+                        clap::error::ErrorKind::ValueValidation,
+                        format!("invalid value '{v}' for '--{}': {e}", f.flag()),
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl ModelArgs {
     /// The flags as a model section (only what was given).
     pub(crate) fn spec(&self) -> ModelSpec {
-        let layers = match (self.layers, self.enc_layers, self.dec_layers) {
-            (None, None, None) => None,
-            (Some(n), None, None) => Some(LayersSpec::Both(n)),
-            (n, e, d) => Some(LayersSpec::Each {
-                encoder: e.or(n),
-                decoder: d.or(n),
-            }),
-        };
+        self.spec.clone()
+    }
+
+    /// `base` with every flag applied on top (a `--preset` resets the sizes and keeps the
+    /// scenario's other choices).
+    pub(crate) fn apply(&self, base: Config) -> Config {
+        scenario::apply_spec(base, &self.spec)
+    }
+
+    /// A `--checkpoint` given on the command line (relative to where qkv runs).
+    fn checkpoint(&self) -> Option<PathBuf> {
+        self.spec.checkpoint.as_ref().map(PathBuf::from)
+    }
+
+    /// The flags without `--checkpoint` (which is placed by the caller) and `--preset`.
+    fn spec_without_files(&self) -> ModelSpec {
         ModelSpec {
-            checkpoint: self.checkpoint.as_ref().map(|p| p.display().to_string()),
+            checkpoint: None,
             preset: None,
-            arch: self.arch.map(Word),
-            d_model: self.d_model,
-            heads: self.heads,
-            d_ff: self.d_ff,
-            layers,
-            norm: self.norm.map(Word),
-            positional: self.positional.map(Word),
-            scale: self.no_scale.then_some(false),
-            embed_scale: if self.no_embed_scale {
-                Some(false)
-            } else {
-                self.embed_scale.then_some(true)
-            },
-            mask: self.mask.map(Word),
-            dec_mask: self.dec_mask.map(Word),
-            eps: None,
-            seed: self.seed,
-            max_tokens: self.max_tokens,
-            tokenizer: self.tokenizer.map(Word),
+            ..self.spec.clone()
         }
     }
 
-    /// `base` with every flag applied on top.
-    pub(crate) fn apply(&self, base: Config) -> Config {
-        let c = match self.preset {
-            Some(p) => {
-                // A preset flag resets the sizes but keeps the scenario's other choices.
-                let sizes = Config::preset(p);
-                Config {
-                    d_model: sizes.d_model,
-                    heads: sizes.heads,
-                    d_ff: sizes.d_ff,
-                    layers: sizes.layers,
-                    embed_scale: sizes.embed_scale,
-                    ..base
-                }
-            }
-            None => base,
-        };
-        scenario::apply_spec(c, &self.spec())
-    }
-
     pub(crate) fn overrides_model(&self) -> bool {
-        self.text.is_some()
-            || self.target.is_some()
-            || self.preset.is_some()
-            || self.spec() != ModelSpec::default()
+        self.text.is_some() || self.target.is_some() || self.spec != ModelSpec::default()
     }
 
     /// The scenario to run: the file's (with the flags applied to its model and input), or
@@ -142,8 +147,8 @@ impl ModelArgs {
     pub(crate) fn scenario(&self, scenario: Option<&Path>) -> Result<ScenarioFile> {
         let file = match scenario {
             Some(p) => io::load(p)?.file,
-            None if self.checkpoint.is_some() => {
-                if self.preset.is_some() {
+            None if self.spec.checkpoint.is_some() => {
+                if self.spec.preset.is_some() {
                     anyhow::bail!(
                         "--preset cannot change the sizes of a trained model (--checkpoint)"
                     );
@@ -166,18 +171,18 @@ impl ModelArgs {
         };
         match file {
             ScenarioFile::Model(mut s) => {
-                if s.model.checkpoint.is_some() || self.checkpoint.is_some() {
+                if s.model.checkpoint.is_some() || self.spec.checkpoint.is_some() {
                     // A trained model: its sizes are the checkpoint's.
-                    if self.preset.is_some() {
+                    if self.spec.preset.is_some() {
                         anyhow::bail!(
                             "--preset cannot change the sizes of a trained model (model.checkpoint)"
                         );
                     }
-                    if let Some(c) = &self.checkpoint {
+                    if let Some(c) = &self.checkpoint() {
                         // A checkpoint named on the command line is relative to where qkv runs.
                         s.model.checkpoint = Some(std::path::absolute(c)?.display().to_string());
                     }
-                    s.model = scenario::merge_spec(&s.model, &self.spec());
+                    s.model = scenario::merge_spec(&s.model, &self.spec_without_files());
                 } else {
                     let c = self.apply(scenario::config_of(&s.model));
                     s.model = scenario::spec_of(&c);

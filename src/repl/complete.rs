@@ -1,7 +1,8 @@
 //! What Tab completes and what the hint shows, as pure functions of the line and the
 //! session (testable without a terminal).
 
-use crate::command::{COMMANDS, MODEL_FIELDS};
+use crate::command::COMMANDS;
+use crate::scenario::fields::MODEL_FIELDS;
 use crate::session::Session;
 
 /// The words the session offers for completion.
@@ -137,19 +138,19 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
         (1, "help") => matching(word, COMMANDS.iter().map(|c| c.name.to_string())),
         (1, "set") => {
             let mut c = list(&["embed", "weight", "precision"]);
-            c.extend(MODEL_FIELDS.iter().map(|f| format!("model.{f}")));
+            c.extend(MODEL_FIELDS.iter().map(|f| format!("model.{}", f.name)));
             matching(word, c)
         }
         (2, "set") if prior[1] == "weight" => matching(word, w.weights.iter().cloned()),
         (2, "set") if prior[1] == "embed" => matching(word, w.tokens.iter().cloned()),
-        (2, "set") => match prior[1] {
-            "model.arch" => matching(word, list(&["encoder", "decoder", "encoder-decoder"])),
-            "model.norm" => matching(word, list(&["post", "pre"])),
-            "model.mask" | "model.dec_mask" => matching(word, list(&["none", "causal"])),
-            "model.preset" => matching(word, list(&["tiny", "small", "base"])),
-            "model.positional" => matching(word, list(&["sinusoidal", "none"])),
-            "model.tokenizer" => matching(word, list(&["whitespace", "char"])),
-            "model.scale" | "model.embed_scale" => matching(word, list(&["on", "off"])),
+        // A field with a list of words offers them (from the one table of model fields).
+        (2, "set") => match prior[1]
+            .strip_prefix("model.")
+            .and_then(|name| MODEL_FIELDS.iter().find(|f| f.name == name))
+        {
+            Some(f) if f.values.contains('|') => {
+                matching(word, f.values.split('|').map(str::to_string))
+            }
             _ => Vec::new(),
         },
         (1, "save" | "save!" | "load" | "load!" | "replay" | "export") => return Slot::Path(start),

@@ -197,7 +197,7 @@ fn bad_input_exits_2_naming_field_and_value() {
         ),
         (
             vec!["run".into(), "--arch".into(), "sideways".into()],
-            "unknown arch \"sideways\"",
+            "invalid value 'sideways' for '--arch': model.arch: \"sideways\" is not one of encoder, decoder, encoder-decoder",
         ),
     ];
     for (args, want) in cases {
@@ -596,4 +596,50 @@ fn plot_without_a_scenario_draws_what_the_workbench_opens_on() {
             assert_eq!(cells[j + 1], format!("{:.4}", w[[i, j]]), "{out}");
         }
     }
+}
+
+/// The model flags come from the engine's one table of model fields: every field has its
+/// flag on every subcommand that takes a model (a switch has `--x` and `--no-x`), and a flag
+/// changes the model as `set model.<field>` would.
+#[test]
+fn every_model_field_has_its_flag() {
+    use qkv::scenario::fields::{FieldKind, MODEL_FIELDS};
+    for sub in ["run", "tui", "repl", "export", "plot"] {
+        let help = stdout(&qkv(&[sub, "--help"]));
+        // A flag starts a line of the help, alone or before its value or help.
+        let has = |flag: &str| {
+            help.lines().any(|l| {
+                l.trim_start()
+                    .strip_prefix(flag)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+            })
+        };
+        for f in MODEL_FIELDS {
+            let flag = format!("--{}", f.flag());
+            assert!(has(&flag), "qkv {sub} lacks {flag}:\n{help}");
+            if f.kind == FieldKind::Switch {
+                assert!(
+                    has(&format!("--no-{}", f.flag())),
+                    "qkv {sub} lacks --no-{}",
+                    f.flag()
+                );
+            }
+        }
+    }
+    // --eps had no flag before the table; it now reaches the model like the others.
+    let o = qkv(&["run", "--eps", "0.5", "--show", "enc.0.add_norm1.out[0][0]"]);
+    let d = qkv(&["run", "--show", "enc.0.add_norm1.out[0][0]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(
+        stdout(&o),
+        stdout(&d),
+        "eps 0.5 must change a LayerNorm output"
+    );
+    let bad = qkv(&["run", "--arch", "lstm"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("one of encoder, decoder, encoder-decoder"),
+        "{}",
+        stderr(&bad)
+    );
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use ndarray::Array1;
 use thiserror::Error;
 
-use crate::command::{AttendArgs, Command, ModelField, ParseError, Rows, Setting, Switch, help};
+use crate::command::{AttendArgs, Command, ParseError, Rows, Setting, Switch, help};
 use crate::export::{self, ExportError};
 use crate::model::{
     Arch, Config, Input, MaskKind, Param, Positional, Transformer, WeightError, prepare,
@@ -702,27 +702,6 @@ pub fn plural(n: usize, what: &str) -> String {
 
 fn on_off(b: bool) -> &'static str {
     if b { "on" } else { "off" }
-}
-
-fn field_text(f: &ModelField) -> String {
-    match f {
-        ModelField::Preset(v) => format!("preset {v}"),
-        ModelField::Arch(v) => format!("arch {v}"),
-        ModelField::DModel(v) => format!("d_model {v}"),
-        ModelField::Heads(v) => format!("heads {v}"),
-        ModelField::DFf(v) => format!("d_ff {v}"),
-        ModelField::Layers(v) => format!("layers {v}"),
-        ModelField::Norm(v) => format!("norm {v}"),
-        ModelField::Scale(v) => format!("scale {}", on_off(*v)),
-        ModelField::Mask(v) => format!("mask {v}"),
-        ModelField::DecMask(v) => format!("dec_mask {v}"),
-        ModelField::Positional(v) => format!("positional {v}"),
-        ModelField::EmbedScale(v) => format!("embed_scale {}", on_off(*v)),
-        ModelField::Seed(v) => format!("seed {v}"),
-        ModelField::Eps(v) => format!("eps {v}"),
-        ModelField::Tokenizer(v) => format!("tokenizer {v}"),
-        ModelField::MaxTokens(v) => format!("max_tokens {v}"),
-    }
 }
 
 fn apply_weight(model: &mut Transformer, name: &str, numbers: &Numbers) -> Result<(), WeightError> {

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::model::{Arch, MaskKind, Norm, Positional, Preset, TokenizerKind};
+use crate::model::{MaskKind, Norm};
+use crate::scenario::fields::MODEL_FIELDS;
+use crate::scenario::schema::{ModelSpec, Word};
 use crate::trace::{Address, edit_distance};
 
 pub mod explore;
@@ -42,63 +44,6 @@ pub enum Setting {
     /// Post-LN ↔ pre-LN.
     Norm,
 }
-
-/// A model field `set model.<field>` can change.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ModelField {
-    /// A size preset: its d_model, heads, d_ff, layers and embedding scaling.
-    Preset(Preset),
-    /// Architecture.
-    Arch(Arch),
-    /// Width.
-    DModel(usize),
-    /// Heads.
-    Heads(usize),
-    /// FFN width.
-    DFf(usize),
-    /// Layers of both stacks.
-    Layers(usize),
-    /// Norm placement.
-    Norm(Norm),
-    /// Scaling by √d_k.
-    Scale(bool),
-    /// Encoder mask.
-    Mask(MaskKind),
-    /// Decoder self-attention mask.
-    DecMask(MaskKind),
-    /// Positional encoding.
-    Positional(Positional),
-    /// Embeddings × √d_model.
-    EmbedScale(bool),
-    /// Seed.
-    Seed(u64),
-    /// LayerNorm eps.
-    Eps(f32),
-    /// Tokenizer.
-    Tokenizer(TokenizerKind),
-    /// Longest sentence.
-    MaxTokens(usize),
-}
-
-/// The fields `set model.<field>` accepts.
-pub const MODEL_FIELDS: &[&str] = &[
-    "preset",
-    "arch",
-    "d_model",
-    "heads",
-    "d_ff",
-    "layers",
-    "norm",
-    "scale",
-    "mask",
-    "dec_mask",
-    "positional",
-    "embed_scale",
-    "seed",
-    "eps",
-    "tokenizer",
-    "max_tokens",
-];
 
 /// A matrix typed in a command: rows of numbers.
 pub type Rows = Vec<Vec<f64>>;
@@ -149,8 +94,9 @@ pub enum Command {
     Norm(Norm),
     /// Flip a setting to the other value (`toggle mask`): what the workbench's keys send.
     Toggle(Setting),
-    /// Change a model field.
-    SetModel(ModelField),
+    /// Change model fields (`set model.<field> <value>`): the same spec the YAML model
+    /// section and the command-line flags fill.
+    SetModel(ModelSpec),
     /// Override a token's embedding.
     SetEmbed {
         /// Token.
@@ -418,21 +364,23 @@ mod tests {
         assert_eq!(ok("toggle Mask"), Command::Toggle(Setting::Mask));
         assert!(parse("toggle").is_err());
         assert!(parse("toggle heads").is_err());
-        assert_eq!(
-            ok("set model.heads 4"),
-            Command::SetModel(ModelField::Heads(4))
-        );
+        let spec = |f: fn(&mut ModelSpec)| {
+            let mut s = ModelSpec::default();
+            f(&mut s);
+            Command::SetModel(s)
+        };
+        assert_eq!(ok("set model.heads 4"), spec(|s| s.heads = Some(4)));
         assert_eq!(
             ok("set model.arch decoder"),
-            Command::SetModel(ModelField::Arch(Arch::Decoder))
+            spec(|s| s.arch = Some(Word(crate::model::Arch::Decoder)))
         );
-        assert_eq!(
-            ok("set model.seed 7"),
-            Command::SetModel(ModelField::Seed(7))
-        );
-        assert_eq!(
-            ok("set model.scale off"),
-            Command::SetModel(ModelField::Scale(false))
+        assert_eq!(ok("set model.seed 7"), spec(|s| s.seed = Some(7)));
+        assert_eq!(ok("set model.scale off"), spec(|s| s.scale = Some(false)));
+        assert!(
+            parse("set model.colour red")
+                .unwrap_err()
+                .to_string()
+                .contains("d_model")
         );
         assert_eq!(
             ok("set embed 바나나 [0.12, -0.87, 0.33, 0.55]"),

@@ -1,6 +1,7 @@
 //! Parsing one line of the command language into a [`Command`].
 
 use super::*;
+use crate::scenario::fields::FieldError;
 
 pub(super) fn bad(command: &'static str, value: &str, expected: impl Into<String>) -> ParseError {
     ParseError::Bad {
@@ -216,41 +217,31 @@ pub(super) fn parse_set(rest: &str) -> Result<Command, ParseError> {
         if value.is_empty() {
             return Err(missing(C, "a value"));
         }
-        let f = match field {
-            "preset" => ModelField::Preset(parse_word(C, value)?),
-            "arch" => ModelField::Arch(parse_word(C, value)?),
-            "d_model" => ModelField::DModel(index(C, "a value", value)?),
-            "heads" => ModelField::Heads(index(C, "a value", value)?),
-            "d_ff" => ModelField::DFf(index(C, "a value", value)?),
-            "layers" => ModelField::Layers(index(C, "a value", value)?),
-            "norm" => ModelField::Norm(parse_word(C, value)?),
-            "scale" => ModelField::Scale(bool_word(C, value)?),
-            "mask" => ModelField::Mask(parse_word(C, value)?),
-            "dec_mask" => ModelField::DecMask(parse_word(C, value)?),
-            "positional" => ModelField::Positional(parse_word(C, value)?),
-            "embed_scale" => ModelField::EmbedScale(bool_word(C, value)?),
-            "seed" => ModelField::Seed(
-                value
-                    .parse()
-                    .map_err(|_| bad(C, value, "a non-negative integer seed"))?,
-            ),
-            "eps" => ModelField::Eps(
-                value
-                    .parse()
-                    .map_err(|_| bad(C, value, "a small positive number such as 1e-5"))?,
-            ),
-            "tokenizer" => ModelField::Tokenizer(parse_word(C, value)?),
-            "max_tokens" => ModelField::MaxTokens(index(C, "a value", value)?),
-            other => {
-                return Err(ParseError::Bad {
-                    command: C,
-                    value: format!("model.{other}"),
-                    expected: format!("a model field: {}", MODEL_FIELDS.join(", ")),
-                    usage: "set model.<field> <value>",
-                });
-            }
-        };
-        return Ok(Command::SetModel(f));
+        let mut spec = ModelSpec::default();
+        spec.set_field(field, value).map_err(|e| match e {
+            FieldError::Unknown { .. } => ParseError::Bad {
+                command: C,
+                value: format!("model.{field}"),
+                expected: format!(
+                    "a model field: {}",
+                    MODEL_FIELDS
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                usage: "set model.<field> <value>",
+            },
+            FieldError::Bad {
+                value, expected, ..
+            } => ParseError::Bad {
+                command: C,
+                value,
+                expected,
+                usage: "set model.<field> <value>",
+            },
+        })?;
+        return Ok(Command::SetModel(spec));
     }
     match what {
         "embed" => {
@@ -451,8 +442,14 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             };
             match stack {
                 None => Command::Mask(kind),
-                Some(false) => Command::SetModel(ModelField::Mask(kind)),
-                Some(true) => Command::SetModel(ModelField::DecMask(kind)),
+                Some(false) => Command::SetModel(ModelSpec {
+                    mask: Some(Word(kind)),
+                    ..ModelSpec::default()
+                }),
+                Some(true) => Command::SetModel(ModelSpec {
+                    dec_mask: Some(Word(kind)),
+                    ..ModelSpec::default()
+                }),
             }
         }
         "scale" => Command::Scale(switch("scale", rest)?),

@@ -240,7 +240,11 @@ pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
                     "{}\n  {}\n  model fields: {}\n",
                     c.usage,
                     c.summary,
-                    MODEL_FIELDS.join(", ")
+                    MODEL_FIELDS
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
                 Some(c) => Ok(format!("{}\n  {}\n", c.usage, c.summary)),
                 None => Err(parse(t).err().unwrap_or(ParseError::UnknownCommand {

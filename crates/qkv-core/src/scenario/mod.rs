@@ -6,6 +6,7 @@
 //! model and a trace, reporting every semantic problem with the path of the offending field.
 
 pub mod check;
+pub mod fields;
 pub mod io;
 pub mod learned;
 pub mod schema;
@@ -124,6 +125,16 @@ pub fn config_of(spec: &ModelSpec) -> Config {
 
 /// `base` with every field the section sets (its `preset` is not applied here).
 pub fn apply_spec(mut c: Config, spec: &ModelSpec) -> Config {
+    // A preset resets the sizes (and the embedding scaling that goes with them) and keeps
+    // the other choices; the fields below then apply on top.
+    if let Some(Word(p)) = spec.preset {
+        let sizes = Config::preset(p);
+        c.d_model = sizes.d_model;
+        c.heads = sizes.heads;
+        c.d_ff = sizes.d_ff;
+        c.layers = sizes.layers;
+        c.embed_scale = sizes.embed_scale;
+    }
     if let Some(Word(v)) = spec.arch {
         c.arch = v;
     }

@@ -2,6 +2,7 @@
 //! against the old one, the overrides that no longer fit.
 
 use super::*;
+use crate::scenario::schema::ModelSpec;
 use crate::trace::StepName;
 
 impl Session {
@@ -231,36 +232,9 @@ impl Session {
         Ok(out)
     }
 
-    pub(super) fn set_model(&mut self, f: ModelField) -> Result<Outcome, SessionError> {
-        let what = format!("set model.{}", field_text(&f));
-        self.change_config(&what, |c| match f {
-            ModelField::Preset(p) => {
-                let sizes = Config::preset(p);
-                c.d_model = sizes.d_model;
-                c.heads = sizes.heads;
-                c.d_ff = sizes.d_ff;
-                c.layers = sizes.layers;
-                c.embed_scale = sizes.embed_scale;
-            }
-            ModelField::Arch(a) => c.arch = a,
-            ModelField::DModel(v) => c.d_model = v,
-            ModelField::Heads(v) => c.heads = v,
-            ModelField::DFf(v) => c.d_ff = v,
-            ModelField::Layers(v) => {
-                c.layers.encoder = v;
-                c.layers.decoder = v;
-            }
-            ModelField::Norm(v) => c.norm = v,
-            ModelField::Scale(v) => c.scale = v,
-            ModelField::Mask(v) => c.mask = v,
-            ModelField::DecMask(v) => c.dec_mask = v,
-            ModelField::Positional(v) => c.positional = v,
-            ModelField::EmbedScale(v) => c.embed_scale = v,
-            ModelField::Seed(v) => c.seed = v,
-            ModelField::Eps(v) => c.eps = v,
-            ModelField::Tokenizer(v) => c.tokenizer = v,
-            ModelField::MaxTokens(v) => c.max_tokens = v,
-        })
+    pub(super) fn set_model(&mut self, spec: ModelSpec) -> Result<Outcome, SessionError> {
+        let what = format!("set model.{}", spec.describe());
+        self.change_config(&what, |c| *c = scn::apply_spec(c.clone(), &spec))
     }
 
     pub(super) fn change_input(

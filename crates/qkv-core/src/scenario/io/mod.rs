@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::limits::{MAX_FILE_BYTES, MAX_NESTING};
 
-use super::schema::{AttentionScenario, Scenario, ScenarioFile, VERSION};
+use super::schema::{AttentionScenario, ModelSpec, Scenario, ScenarioFile, VERSION};
 use super::{FieldPath, PathSeg, Runnable, build_file};
 
 mod locate;
@@ -526,4 +526,20 @@ impl fmt::Display for Located {
             super::join_field(&self.field, &self.message)
         )
     }
+}
+
+/// The `model:` section alone as YAML (what a saved scenario holds under `model:`).
+///
+/// # Errors
+/// The serialiser's error (not expected for a `ModelSpec`).
+pub fn model_section_yaml(spec: &ModelSpec) -> Result<String, serde_yaml::Error> {
+    serde_yaml::to_string(spec)
+}
+
+/// A `model:` section read from YAML on its own.
+///
+/// # Errors
+/// The parser's error: unknown fields, values of the wrong kind.
+pub fn parse_model_section(text: &str) -> Result<ModelSpec, serde_yaml::Error> {
+    serde_yaml::from_str(text)
 }
