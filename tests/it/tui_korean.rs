@@ -433,3 +433,42 @@ fn the_busy_box_in_korean() {
         insta::assert_snapshot!(format!("ko_busy_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn the_explorers_in_korean() {
+    for (name, open, want) in [
+        (
+            "pe",
+            Message::OpenPe,
+            "위치 인코딩(positional encoding) 탐색기",
+        ),
+        ("scaling", Message::OpenScaling, "스케일링(scaling) 탐색기"),
+        ("heads", Message::OpenHeads, "모든 헤드"),
+    ] {
+        snap(name, std::slice::from_ref(&open));
+        let text = screen(&app_at(120, 40, std::slice::from_ref(&open)));
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    let text = screen(&app_at(120, 40, &[Message::OpenHeads]));
+    for want in [
+        "역할: ",
+        "근거: ",
+        "평균 행 엔트로피",
+        "고른 헤드",
+        "인코더 0",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    let text = screen(&app_at(120, 40, &[Message::OpenScaling]));
+    for want in ["안 나눔", "최대 w", "측정값", "이 행"] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    let text = screen(&app_at(120, 40, &[Message::OpenPe]));
+    for want in [
+        "회전 (← → p, ↑ ↓ k)",
+        "모든 p에서 PE(p)·PE(p+k) =",
+        "짝 i=0",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+}

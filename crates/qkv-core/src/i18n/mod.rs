@@ -6,6 +6,7 @@
 //! word order never has to follow English, and the compiler proves that every key has a text
 //! in both languages (each language's `match` is exhaustive).
 
+pub mod explore;
 pub mod ui;
 
 use thiserror::Error;
