@@ -472,3 +472,47 @@ fn the_explorers_in_korean() {
         assert!(text.contains(want), "{want:?} missing from\n{text}");
     }
 }
+
+#[test]
+fn the_learn_decode_and_gradient_views_in_korean() {
+    for (w, h) in SIZES {
+        let a = app_at(
+            w,
+            h,
+            &[
+                Message::OpenLearn,
+                Message::TrainStep,
+                Message::TrainStep,
+                Message::Snapshot,
+            ],
+        );
+        let text = screen(&a);
+        for want in [
+            "학습 — 배우는 모습 보기",
+            "갱신 2",
+            "학습 전 모델에서 시작",
+            "스냅숏",
+        ] {
+            assert!(text.contains(want), "{want:?} missing from\n{text}");
+        }
+        insta::assert_snapshot!(format!("ko_learn_{w}x{h}"), text);
+
+        let mut msgs = vec![Message::OpenDecode];
+        msgs.extend([const { Message::NextStep }; 4]);
+        let a = ko_app(Session::default_scenario().unwrap(), w, h, &msgs);
+        let text = screen(&a);
+        for want in ["디코딩", "디코더 입력   ▸ ", "다음 토큰 확률", "헤드 0"] {
+            assert!(text.contains(want), "{want:?} missing from\n{text}");
+        }
+        assert_borders_hold(&a);
+        insta::assert_snapshot!(format!("ko_decode_{w}x{h}"), text);
+
+        let a = app_at(w, h, &[Message::ToggleGrad]);
+        let text = screen(&a);
+        // (At 80 columns the title is cut before it, as in English.)
+        assert!(w < 120 || text.contains("역전파 ↑"), "{text}");
+        assert!(text.contains("역전파 단계 ↑"), "{text}");
+        assert_borders_hold(&a);
+        insta::assert_snapshot!(format!("ko_gradient_{w}x{h}"), text);
+    }
+}

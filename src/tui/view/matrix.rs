@@ -44,10 +44,13 @@ fn title(app: &App, step: &Step, max_w: usize) -> String {
         .unwrap_or_default();
     let (r, c) = step.dims();
     match step.name().strip_prefix("grad.") {
-        Some(fwd) => format!(
-            " {}{h} · ∂loss/∂{fwd} · backward ↑ · {r} × {c} ",
-            step.name()
-        ),
+        Some(fwd) => Msg::GradTitle {
+            name: format!("{}{h}", step.name()),
+            fwd: fwd.to_string(),
+            r,
+            c,
+        }
+        .text(app.lang()),
         // In Korean the term has the English beside it when the title still fits.
         None => {
             let label = |first| {

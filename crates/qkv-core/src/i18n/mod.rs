@@ -7,6 +7,7 @@
 //! in both languages (each language's `match` is exhaustive).
 
 pub mod explore;
+pub mod learn;
 pub mod ui;
 
 use thiserror::Error;

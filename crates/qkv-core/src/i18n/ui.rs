@@ -763,6 +763,17 @@ pub enum Msg {
     },
     /// The first status line (with the scenario's title when it has one).
     Welcome(String),
+    /// The matrix title in the gradient view.
+    GradTitle {
+        /// `grad.<step>[h]`.
+        name: String,
+        /// The forward step.
+        fwd: String,
+        /// Rows.
+        r: usize,
+        /// Columns.
+        c: usize,
+    },
     /// A hand-check's header line.
     HandHeader {
         /// The scaling (`÷ √d_k` or unscaled).
@@ -879,6 +890,12 @@ impl Msg {
             },
             Msg::Welcome(String::new()),
             Msg::Welcome("나는 학교에 간다".into()),
+            Msg::GradTitle {
+                name: "grad.enc.0.attn.q[0]".into(),
+                fwd: "enc.0.attn.q".into(),
+                r: 3,
+                c: 4,
+            },
             Msg::HandHeader {
                 scale: "÷ √d_k".into(),
                 mask: MaskKind::Causal,
@@ -946,6 +963,9 @@ impl Msg {
             }
             Msg::Welcome(t) => {
                 format!("{t} — n/p walks the pipeline step by step; ? lists every key")
+            }
+            Msg::GradTitle { name, fwd, r, c } => {
+                format!(" {name} · ∂loss/∂{fwd} · backward ↑ · {r} × {c} ")
             }
             Msg::HandHeader { scale, mask } => format!(
                 "attention hand-check (no model): q · kᵀ {scale} · mask {mask} · softmax · × v"
@@ -1017,6 +1037,9 @@ impl Msg {
             Msg::Welcome(t) => format!(
                 "{t} — n/p로 파이프라인을 한 단계씩 따라갑니다. ?를 누르면 모든 키를 봅니다"
             ),
+            Msg::GradTitle { name, fwd, r, c } => {
+                format!(" {name} · ∂loss/∂{fwd} · 역전파 ↑ · {r} × {c} ")
+            }
             Msg::HandHeader { scale, mask } => format!(
                 "어텐션 손 계산 확인 (모델 없음): q · kᵀ {scale} · 마스킹(masking) {} · 소프트맥스(softmax) · × v",
                 mask_ko(*mask)
