@@ -516,3 +516,33 @@ fn the_learn_decode_and_gradient_views_in_korean() {
         insta::assert_snapshot!(format!("ko_gradient_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn the_practice_panel_in_korean() {
+    // The article's hand-check with a practice question on the softmax row; the question's
+    // own lines (the engine's) stay English, the panel's frame is Korean.
+    let typed = |t: &str| -> Vec<Message> {
+        t.chars()
+            .map(|c| Message::Edit(Edit::Insert(c.to_string())))
+            .collect()
+    };
+    let mut graded = vec![Message::Practice];
+    graded.extend(typed("1 0.0016 0.0902"));
+    graded.push(Message::Submit);
+    for (w, h) in SIZES {
+        let open = |msgs: &[Message]| {
+            let s =
+                Session::open(std::path::Path::new("scenarios/practice-dot-product.yaml")).unwrap();
+            ko_app(s, w, h, msgs)
+        };
+        let a = open(&[Message::Practice]);
+        let text = screen(&a);
+        assert!(text.contains("연습 1/1 · 점수 0/0"), "{text}");
+        insta::assert_snapshot!(format!("ko_practice_question_{w}x{h}"), text);
+        let a = open(&graded);
+        let text = screen(&a);
+        assert!(text.contains("연습: 오답 — 3개 중 2개 정답"), "{text}");
+        assert!(text.contains("내 답 1, 트레이스"), "{text}");
+        insta::assert_snapshot!(format!("ko_practice_graded_{w}x{h}"), text);
+    }
+}

@@ -45,24 +45,25 @@ pub(super) fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
     let run = s.practice()?;
     let item = run.current()?;
     let q = crate::practice::question(s.model(), s.trace(), item, s.precision()).ok()?;
+    let lang = app.lang();
     let mut v = vec![Line::styled(
-        format!(
-            "practice {} of {} · score {} — predict, then reveal",
-            run.pos + 1,
-            run.items.len(),
-            s.score()
-        ),
+        Msg::PracticeHeading {
+            pos: run.pos + 1,
+            n: run.items.len(),
+            score: s.score().to_string(),
+        }
+        .text(lang),
         style::TITLE,
     )];
     for l in q.lines() {
         // The prompt line below says how to answer in the TUI.
         if l.trim_start().starts_with("answer with") {
             v.push(Line::styled(
-                format!(
-                    "  type the number{} below and press Enter (Esc leaves the practice); right within ±{}",
-                    if t.cols.len() == 1 { "" } else { "s, on one line," },
-                    crate::practice::fmt_tol(item.tolerance)
-                ),
+                Msg::PracticeHowTo {
+                    many: t.cols.len() != 1,
+                    tol: crate::practice::fmt_tol(item.tolerance),
+                }
+                .text(lang),
                 style::DIM,
             ));
         } else {
@@ -99,31 +100,33 @@ pub(super) fn grading_lines(app: &App) -> Option<Vec<Line<'static>>> {
     }
     let p = s.precision();
     let all = g.right() == g.asked();
+    let lang = app.lang();
     let mut v = vec![Line::styled(
-        format!(
-            "practice: {} — {} of {} right · score {}",
-            if all { "right" } else { "wrong" },
-            g.right(),
-            g.asked(),
-            s.score()
-        ),
+        Msg::Graded {
+            all,
+            right: g.right(),
+            asked: g.asked(),
+            score: s.score().to_string(),
+        }
+        .text(lang),
         if all { style::TITLE } else { style::ERROR },
     )];
     for n in &g.numbers {
         let yours = crate::explain::fmt_number(n.answer as f32, p.max(4));
         let value = crate::explain::fmt_number(n.value, p);
-        v.push(Line::from(format!(
-            "  {} {}: you {yours}, trace {value}",
-            if n.right { "✓" } else { "✗" },
-            n.address
-        )));
+        v.push(Line::from(
+            Msg::GradedNumber {
+                ok: n.right,
+                addr: n.address.to_string(),
+                yours,
+                value,
+            }
+            .text(lang),
+        ));
         if !n.right {
             v.push(match &n.mistake {
                 Some(m) => Line::styled(format!("    {}: {}", m.what, m.detail), style::WARNING),
-                None => Line::styled(
-                    "    could not tell which term went wrong: compare with the arithmetic below",
-                    style::DIM,
-                ),
+                None => Line::styled(Msg::NoBlame.text(lang), style::DIM),
             });
         }
     }

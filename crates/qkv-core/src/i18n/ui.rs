@@ -763,6 +763,46 @@ pub enum Msg {
     },
     /// The first status line (with the scenario's title when it has one).
     Welcome(String),
+    /// The practice question's heading.
+    PracticeHeading {
+        /// Question shown, 1-based.
+        pos: usize,
+        /// Questions.
+        n: usize,
+        /// The score, `right/asked`.
+        score: String,
+    },
+    /// How to answer in the workbench.
+    PracticeHowTo {
+        /// More than one number (a row).
+        many: bool,
+        /// The tolerance.
+        tol: String,
+    },
+    /// The grading's heading.
+    Graded {
+        /// Every number right.
+        all: bool,
+        /// Numbers right.
+        right: usize,
+        /// Numbers asked.
+        asked: usize,
+        /// The score.
+        score: String,
+    },
+    /// One graded number.
+    GradedNumber {
+        /// Right.
+        ok: bool,
+        /// Its address.
+        addr: String,
+        /// The answer.
+        yours: String,
+        /// The trace's value.
+        value: String,
+    },
+    /// No term could be blamed.
+    NoBlame,
     /// The matrix title in the gradient view.
     GradTitle {
         /// `grad.<step>[h]`.
@@ -890,6 +930,38 @@ impl Msg {
             },
             Msg::Welcome(String::new()),
             Msg::Welcome("나는 학교에 간다".into()),
+            Msg::PracticeHeading {
+                pos: 1,
+                n: 3,
+                score: "0/0".into(),
+            },
+            Msg::PracticeHowTo {
+                many: false,
+                tol: "0.005".into(),
+            },
+            Msg::PracticeHowTo {
+                many: true,
+                tol: "0.005".into(),
+            },
+            Msg::Graded {
+                all: true,
+                right: 1,
+                asked: 1,
+                score: "1/1".into(),
+            },
+            Msg::Graded {
+                all: false,
+                right: 1,
+                asked: 3,
+                score: "1/2".into(),
+            },
+            Msg::GradedNumber {
+                ok: false,
+                addr: "enc.0.attn.weights[0][1][2]".into(),
+                yours: "0.5".into(),
+                value: "0.3036".into(),
+            },
+            Msg::NoBlame,
             Msg::GradTitle {
                 name: "grad.enc.0.attn.q[0]".into(),
                 fwd: "enc.0.attn.q".into(),
@@ -964,6 +1036,35 @@ impl Msg {
             Msg::Welcome(t) => {
                 format!("{t} — n/p walks the pipeline step by step; ? lists every key")
             }
+            Msg::PracticeHeading { pos, n, score } => {
+                format!("practice {pos} of {n} · score {score} — predict, then reveal")
+            }
+            Msg::PracticeHowTo { many, tol } => format!(
+                "  type the number{} below and press Enter (Esc leaves the practice); right within ±{tol}",
+                if *many { "s, on one line," } else { "" }
+            ),
+            Msg::Graded {
+                all,
+                right,
+                asked,
+                score,
+            } => format!(
+                "practice: {} — {right} of {asked} right · score {score}",
+                if *all { "right" } else { "wrong" }
+            ),
+            Msg::GradedNumber {
+                ok,
+                addr,
+                yours,
+                value,
+            } => format!(
+                "  {} {addr}: you {yours}, trace {value}",
+                if *ok { "✓" } else { "✗" }
+            ),
+            Msg::NoBlame => {
+                "    could not tell which term went wrong: compare with the arithmetic below"
+                    .to_string()
+            }
             Msg::GradTitle { name, fwd, r, c } => {
                 format!(" {name} · ∂loss/∂{fwd} · backward ↑ · {r} × {c} ")
             }
@@ -1037,6 +1138,38 @@ impl Msg {
             Msg::Welcome(t) => format!(
                 "{t} — n/p로 파이프라인을 한 단계씩 따라갑니다. ?를 누르면 모든 키를 봅니다"
             ),
+            Msg::PracticeHeading { pos, n, score } => {
+                format!("연습 {pos}/{n} · 점수 {score} — 먼저 예측하고, 답을 확인하세요")
+            }
+            Msg::PracticeHowTo { many, tol } => format!(
+                "  아래에 {}입력하고 Enter를 누르세요 (Esc: 연습 끝내기). ±{tol} 안이면 정답입니다",
+                if *many {
+                    "숫자들을 한 줄에 "
+                } else {
+                    "숫자를 "
+                }
+            ),
+            Msg::Graded {
+                all,
+                right,
+                asked,
+                score,
+            } => format!(
+                "연습: {} — {asked}개 중 {right}개 정답 · 점수 {score}",
+                if *all { "정답" } else { "오답" }
+            ),
+            Msg::GradedNumber {
+                ok,
+                addr,
+                yours,
+                value,
+            } => format!(
+                "  {} {addr}: 내 답 {yours}, 트레이스 {value}",
+                if *ok { "✓" } else { "✗" }
+            ),
+            Msg::NoBlame => {
+                "    어느 항이 틀렸는지 알 수 없습니다: 아래 계산과 비교해 보세요".to_string()
+            }
             Msg::GradTitle { name, fwd, r, c } => {
                 format!(" {name} · ∂loss/∂{fwd} · 역전파 ↑ · {r} × {c} ")
             }
