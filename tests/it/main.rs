@@ -7,6 +7,7 @@ mod bench_cli;
 mod cli;
 mod determinism;
 mod explain;
+mod explain_korean;
 mod explore;
 mod hardening;
 mod invariants;

@@ -167,7 +167,7 @@ pub(super) fn explanation_lines(app: &App) -> Vec<Line<'static>> {
             Err(_) => return gradient_lines(app, g),
         }
     } else {
-        app.session().explanation(None)
+        app.session().explanation_in(None, app.lang())
     };
     match explained {
         Ok(e) => {

@@ -73,14 +73,14 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.num(total as f32),
             c.rel(total as f32, n as f32, |a, b| a / b, mean),
             c.num(mean),
-            Ctx::count_note(n, xs_hidden)
+            c.count_note(n, xs_hidden)
         ),
         format!(
             "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
             c.num(sq as f32),
             c.rel(sq as f32, n as f32, |a, b| a / b, var),
             c.num(var),
-            Ctx::count_note(n, dev_hidden)
+            c.count_note(n, dev_hidden)
         ),
         format!(
             "√(var + eps) = √({} + {}) {} {}",
