@@ -593,7 +593,13 @@ pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let head_text = c
         .cell
         .head
-        .map(|h| format!(", head {h}"))
+        .map(|h| {
+            if ko(c) {
+                format!(", 헤드 {h}")
+            } else {
+                format!(", head {h}")
+            }
+        })
         .unwrap_or_default();
     let v_ref = match v_step.heads().and(c.cell.head) {
         Some(h) => format!("{}[{h}][:, {col}]", v_step.name()),
@@ -605,6 +611,25 @@ pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         &v,
         c.value,
     );
+    if ko(c) {
+        return Ok(Body {
+            title: format!("어텐션 출력: {token} (행 {i}){head_text}, 열 {col}"),
+            formula: format!(
+                "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
+                c.short()
+            ),
+            lines: vec![
+                format!(
+                    "weights = {}: {token}의 몫을 키 토큰 {}개에 나눈 가중치",
+                    row_ref(w_step, c.cell.head, i),
+                    w.len()
+                ),
+                format!("v = {v_ref}: 키 토큰마다 밸류(value)의 열 {col}"),
+                line,
+            ],
+            recomputed: Some(r),
+        });
+    }
     Ok(Body {
         title: format!("attention output of {token} (row {i}){head_text}, column {col}"),
         formula: format!(
@@ -640,14 +665,30 @@ pub(super) fn concat(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let d_k = ho.dims().1.max(1);
     let (h, cc) = (col / d_k, col % d_k);
     let v = c.at(ho, Some(h), i, cc)?;
+    let ko = ko(c);
     Ok(Body {
-        title: format!(
-            "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
-            c.row_label(i)
-        ),
+        title: if ko {
+            format!(
+                "멀티헤드(multi-head) 출력 이어 붙이기: {} (행 {i}), 열 {col} = 헤드 {h}의 열 {cc}",
+                c.row_label(i)
+            )
+        } else {
+            format!(
+                "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
+                c.row_label(i)
+            )
+        },
         formula: format!("{}[i][c] = head_out[c ÷ d_k][i][c mod d_k]", c.short()),
         lines: vec![
-            format!("d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"),
+            if ko {
+                format!(
+                    "d_k = {d_k}: 헤드 h = {col} ÷ {d_k} = {h}, 그 헤드의 열 {col} mod {d_k} = {cc}"
+                )
+            } else {
+                format!(
+                    "d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"
+                )
+            },
             format!(
                 "{}[{i}][{col}] = {} = {}",
                 c.short(),
@@ -673,10 +714,17 @@ pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         c.value,
     );
     Ok(Body {
-        title: format!(
-            "attention output of {} (row {i}), column {col}",
-            c.row_label(i)
-        ),
+        title: if ko(c) {
+            format!(
+                "어텐션 출력 (W_O 뒤): {} (행 {i}), 열 {col}",
+                c.row_label(i)
+            )
+        } else {
+            format!(
+                "attention output of {} (row {i}), column {col}",
+                c.row_label(i)
+            )
+        },
         formula: format!(
             "{}[i][c] = concat[i] · {w_short}[:, c] = Σ_t concat[i][t] × {w_short}[t][c]",
             c.short()

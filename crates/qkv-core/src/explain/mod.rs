@@ -237,8 +237,9 @@ pub fn explain(
 }
 
 /// [`explain`] in `lang`. The attention steps (Q/K/V, scores, scaled, masked, softmax
-/// weights and probabilities) are explained in Korean too; the other steps' explanations
-/// are English in either language.
+/// weights and probabilities, ×V, concat, W_O) are explained in Korean too; the other
+/// steps' explanations (embeddings, residual sums, LayerNorm, FFN, logits) are English in
+/// either language.
 pub fn explain_in(
     model: Option<&Transformer>,
     trace: &Trace,
@@ -305,7 +306,10 @@ pub fn explain_in(
             | StepKind::Scaled
             | StepKind::Masked
             | StepKind::Weights
-            | StepKind::Probs => lang,
+            | StepKind::Probs
+            | StepKind::HeadOut
+            | StepKind::Concat
+            | StepKind::AttnOut => lang,
             _ => Lang::En,
         },
         ..ctx
