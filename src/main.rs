@@ -359,7 +359,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Params(a)) => params(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Replay(a)) => replay(a),
-        Some(Command::Explain(a)) => explain(a),
+        Some(Command::Explain(a)) => explain(a, lang),
         Some(Command::Repl(a)) => repl(a),
         Some(Command::Practice(a)) => practice(a),
         Some(Command::Tui(a)) => tui(a, lang),

@@ -1,6 +1,5 @@
-//! The attention explanations (Q/K/V to W_O) in Korean (`explain_in(…, Lang::Ko)`): every sentence Korean,
-//! the same numbers and formulas as the English one, the same value recomputed; the other
-//! steps stay wholly English.
+//! Every kind of step explained in Korean (`explain_in(…, Lang::Ko)`): every sentence Korean,
+//! the same numbers and formulas as the English one, the same value recomputed.
 
 use qkv::explain::{ExplainOptions, explain_in};
 use qkv::i18n::Lang;
@@ -76,7 +75,7 @@ fn the_articles_dot_product_explained_in_korean() {
 }
 
 #[test]
-fn the_model_attention_steps_in_korean_and_the_rest_in_english() {
+fn every_kind_of_step_explained_in_korean() {
     let s = Session::untrained_scenario().unwrap();
     for cell in [
         "enc.0.attn.q[1][2][3]",
@@ -92,6 +91,18 @@ fn the_model_attention_steps_in_korean_and_the_rest_in_english() {
         "enc.0.attn.concat[1][5]",
         "enc.0.attn.out[2][3]",
         "dec.1.cross_attn.head_out[1][3][0]",
+        "enc.0.add_norm1.sum[0][1]",
+        "enc.0.add_norm1.out[0][1]",
+        "enc.1.ffn.hidden[1][2]",
+        "enc.1.ffn.relu[1][2]",
+        "enc.1.ffn.relu[1][3]",
+        "dec.0.ffn.out[2][5]",
+        "embed.tokens[1][2]",
+        "embed.pos[1][2]",
+        "embed.pos[2][3]",
+        "embed.sum[0][1]",
+        "dec.embed.sum[3][4]",
+        "logits[1][2]",
     ] {
         let (en, ko) = both(&s, cell);
         assert_same_arithmetic(cell, &en, &ko);
@@ -108,13 +119,4 @@ fn the_model_attention_steps_in_korean_and_the_rest_in_english() {
     // A masked cell of the causal decoder: the mask's reason in Korean.
     let (_, ko) = both(&s, "dec.0.self_attn.masked[0][1][2]");
     assert!(ko.to_text().contains("인과 마스크"), "{ko}");
-    // LayerNorm, FFN, residual, embedding, logits: wholly English in Korean too.
-    for cell in [
-        "embed.sum[0][1]",
-        "enc.0.add_norm1.out[0][1]",
-        "enc.0.ffn.hidden[1][2]",
-    ] {
-        let (en, ko) = both(&s, cell);
-        assert_eq!(en, ko, "{cell}");
-    }
 }

@@ -88,3 +88,24 @@ fn the_workbench_speaks_the_chosen_language() {
     );
     workbench_shows(&[], &[("LC_ALL", "C"), ("LANG", "ko_KR.UTF-8")], "close");
 }
+
+#[test]
+fn qkv_explain_speaks_the_chosen_language() {
+    let cell = "enc.0.attn.scores[0][1][2]";
+    let ko = qkv(&["--lang", "ko", "explain", cell], &[])
+        .output()
+        .unwrap();
+    assert!(
+        ko.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ko.stderr)
+    );
+    let ko = String::from_utf8(ko.stdout).unwrap();
+    assert!(ko.contains("어텐션 스코어(attention score) 원값"), "{ko}");
+    let en = qkv(&["explain", cell], &[("LANG", "C")]).output().unwrap();
+    let en = String::from_utf8(en.stdout).unwrap();
+    assert!(en.contains("raw attention score"), "{en}");
+    // The same arithmetic line in both.
+    let last = |s: &str| s.lines().last().unwrap_or_default().to_string();
+    assert_eq!(last(&ko), last(&en));
+}

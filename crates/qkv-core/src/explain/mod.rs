@@ -236,10 +236,7 @@ pub fn explain(
     explain_in(model, trace, address, opts, Lang::En)
 }
 
-/// [`explain`] in `lang`. The attention steps (Q/K/V, scores, scaled, masked, softmax
-/// weights and probabilities, ×V, concat, W_O) are explained in Korean too; the other
-/// steps' explanations (embeddings, residual sums, LayerNorm, FFN, logits) are English in
-/// either language.
+/// [`explain`] in `lang`: the same numbers and formulas, the sentences in that language.
 pub fn explain_in(
     model: Option<&Transformer>,
     trace: &Trace,
@@ -295,24 +292,6 @@ pub fn explain_in(
         precision: opts.precision,
         max_terms: opts.max_terms.max(2),
         lang,
-    };
-    // Only the attention steps have Korean text; the others stay wholly English.
-    let ctx = Ctx {
-        lang: match step.kind() {
-            StepKind::Query
-            | StepKind::Key
-            | StepKind::Value
-            | StepKind::Scores
-            | StepKind::Scaled
-            | StepKind::Masked
-            | StepKind::Weights
-            | StepKind::Probs
-            | StepKind::HeadOut
-            | StepKind::Concat
-            | StepKind::AttnOut => lang,
-            _ => Lang::En,
-        },
-        ..ctx
     };
     let mut body = match step.kind() {
         StepKind::TokenEmbedding => token_embedding(&ctx)?,
