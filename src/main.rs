@@ -41,6 +41,15 @@ struct Cli {
     /// memory when less). A model predicted to need more is refused before it runs.
     #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
     memory_budget: Option<u64>,
+    /// Interface language: `en` (English, the default) or `ko` (한국어). Without it:
+    /// QKV_LANG, then the locale (LC_ALL, LC_MESSAGES, LANG) when it starts with `ko`.
+    #[arg(long, global = true, value_name = "LANG", value_parser = lang_arg)]
+    lang: Option<qkv::i18n::Lang>,
+}
+
+/// `--lang`: `en` or `ko`.
+fn lang_arg(s: &str) -> std::result::Result<qkv::i18n::Lang, String> {
+    qkv::i18n::Lang::parse(s, qkv::i18n::LangSource::Flag).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -339,18 +348,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     if let Some(mib) = cli.memory_budget {
         qkv::limits::set_memory_budget(mib << 20);
     }
+    // The flag was checked by clap; QKV_LANG and the locale are read here.
+    let lang = qkv::i18n::Lang::resolve(cli.lang.map(qkv::i18n::Lang::code), |name| {
+        std::env::var(name).ok()
+    })?;
     match cli.command {
-        None => tui(TuiArgs::default()),
+        None => tui(TuiArgs::default(), lang),
         Some(Command::Run(a)) => run(a),
         Some(Command::Export(a)) => export(a),
         Some(Command::Plot(a)) => plot(a),
         Some(Command::Params(a)) => params(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Replay(a)) => replay(a),
-        Some(Command::Explain(a)) => explain(a),
+        Some(Command::Explain(a)) => explain(a, lang),
         Some(Command::Repl(a)) => repl(a),
         Some(Command::Practice(a)) => practice(a),
-        Some(Command::Tui(a)) => tui(a),
+        Some(Command::Tui(a)) => tui(a, lang),
         Some(Command::Bench(a)) => bench(a),
         Some(Command::Train(a)) => cli::learn::train_cmd(a),
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false),

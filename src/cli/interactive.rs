@@ -21,7 +21,7 @@ qkv: the workbench needs a terminal, and stdin or stdout is not one.
   qkv repl < commands.txt  runs study commands from a file or a pipe
   qkv --help               lists every command";
 
-pub(crate) fn tui(a: TuiArgs) -> Result<ExitCode> {
+pub(crate) fn tui(a: TuiArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     use std::io::IsTerminal;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         eprintln!("{NO_TERMINAL}");
@@ -35,7 +35,7 @@ pub(crate) fn tui(a: TuiArgs) -> Result<ExitCode> {
             ))
             .with_context(|| format!("cannot train on {}", c.display()))?;
     }
-    qkv::tui::run_in(session, a.train).context("the terminal failed")?;
+    qkv::tui::run_lang(session, a.train, lang).context("the terminal failed")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -386,7 +386,7 @@ pub(crate) fn replay(a: ReplayArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn explain(a: ExplainArgs) -> Result<ExitCode> {
+pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     let (runnable, cell) = match a.args.as_slice() {
         [cell] => (
             io::parse_and_build(
@@ -413,7 +413,7 @@ pub(crate) fn explain(a: ExplainArgs) -> Result<ExitCode> {
         let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
         qkv::learn::explain::explain_gradient(model, trace, &grads, &addr, &opts)?
     } else {
-        qkv::explain::explain_str(runnable.model(), trace, cell, &opts)?
+        qkv::explain::explain_in(runnable.model(), trace, &Address::parse(cell)?, &opts, lang)?
     };
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use ratatui::layout::Size;
 
+use crate::i18n::Lang;
+use crate::i18n::ui::Msg;
 use crate::render::width;
 use crate::session::{Diff, Session};
 
@@ -331,6 +333,8 @@ pub struct App {
     pub(super) learn_pick: (Option<usize>, usize),
     /// The explorer views' state (pair, p, k, d_k, selected head).
     pub(super) explore: super::explore::ExploreView,
+    /// The interface language (set by the front end; not part of the session or its file).
+    pub(super) lang: Lang,
 }
 
 impl App {
@@ -347,11 +351,7 @@ impl App {
             mode: Mode::Normal,
             status: Some(Status {
                 kind: StatusKind::Info,
-                text: if title.is_empty() {
-                    "n/p walks the pipeline step by step; ? lists every key".into()
-                } else {
-                    format!("{title} — n/p walks the pipeline step by step; ? lists every key")
-                },
+                text: Msg::Welcome(title).text(Lang::En),
             }),
             tree,
             open: BTreeMap::new(),
@@ -367,7 +367,36 @@ impl App {
             training: false,
             learn_pick: (None, 0),
             explore: super::explore::ExploreView::default(),
+            lang: Lang::En,
         }
+    }
+
+    /// The app on `session` speaking `lang` (`--lang`, `QKV_LANG`, the locale).
+    pub fn with_lang(session: Session, size: Size, lang: Lang) -> App {
+        let mut app = App::new(session, size);
+        app.set_lang(lang);
+        app
+    }
+
+    /// Switches the interface language; the opening status line is said again in it.
+    pub fn set_lang(&mut self, lang: Lang) {
+        let welcome = Msg::Welcome(self.session.title().to_string());
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|st| st.text == welcome.text(self.lang))
+        {
+            self.status = Some(Status {
+                kind: StatusKind::Info,
+                text: welcome.text(lang),
+            });
+        }
+        self.lang = lang;
+    }
+
+    /// The interface language.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The study session.

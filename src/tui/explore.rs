@@ -5,6 +5,7 @@
 
 use crate::command::Command;
 use crate::explore::{heads, pe, scaling};
+use crate::i18n::explore::Ex;
 use crate::trace::Address;
 
 use super::app::{App, Screen, StatusKind};
@@ -59,17 +60,17 @@ pub fn open(app: &mut App, screen: Screen) {
         Screen::Pe => {
             let d = app.session.explore_d_model();
             app.explore.pair = app.explore.pair.min(pe::pairs(d).saturating_sub(1));
-            "PE explorer: [ ] frequency pair i, ← → position p, ↑ ↓ offset k, Esc back"
+            Ex::PeStatus.text(app.lang)
         }
         Screen::Scaling => {
             // Computed once per process (a moment in a debug build); the view only reads it.
             let _ = scaling::standard();
-            "scaling explorer: ← → d_k of the row, Esc back"
+            Ex::ScalingStatus.text(app.lang)
         }
         Screen::Heads => {
             let n = heads::summarize(app.session.trace()).len();
             app.explore.head = app.explore.head.min(n.saturating_sub(1));
-            "all heads: ←↑↓→ choose, Enter opens the head in the workbench, Esc back"
+            Ex::HeadsStatus.text(app.lang)
         }
         _ => "",
     };

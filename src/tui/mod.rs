@@ -69,6 +69,14 @@ pub fn run(session: Session) -> io::Result<()> {
 /// # Errors
 /// As [`run`].
 pub fn run_in(session: Session, learn: bool) -> io::Result<()> {
+    run_lang(session, learn, crate::i18n::Lang::En)
+}
+
+/// [`run_in`], speaking `lang`.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_lang(session: Session, learn: bool, lang: crate::i18n::Lang) -> io::Result<()> {
     // ratatui's hook restores raw mode and the alternate screen; ours (run first) also gives
     // back the mouse and the cursor.
     let mut terminal = match ratatui::try_init() {
@@ -84,13 +92,18 @@ pub fn run_in(session: Session, learn: bool) -> io::Result<()> {
         hook(info);
     }));
     let result = execute!(io::stdout(), EnableMouseCapture, EnableBracketedPaste)
-        .and_then(|()| event_loop(&mut terminal, session, learn));
+        .and_then(|()| event_loop(&mut terminal, session, learn, lang));
     restore_terminal();
     result
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, session: Session, learn: bool) -> io::Result<()> {
-    let mut app = App::new(session, terminal.size()?);
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    session: Session,
+    learn: bool,
+    lang: crate::i18n::Lang,
+) -> io::Result<()> {
+    let mut app = App::with_lang(session, terminal.size()?, lang);
     // A scenario opens with its title and description (Esc or any pane key closes them),
     // unless the Learn view was asked for.
     if learn {
@@ -152,6 +165,7 @@ fn handle(
         return Ok(());
     };
     let train_flag = app.session().cancel_flag();
+    let lang = app.lang();
     let started = Instant::now();
     let mut cancelling = false;
     std::thread::scope(|s| -> io::Result<()> {
@@ -177,7 +191,8 @@ fn handle(
             waited = started.elapsed();
             if waited >= BUSY_AFTER && !worker.is_finished() {
                 let progress = crate::model::cancel::progress();
-                terminal.draw(|f| view::busy::render(f, shown, progress, waited, cancelling))?;
+                terminal
+                    .draw(|f| view::busy::render(f, shown, progress, waited, cancelling, lang))?;
             }
         }
         if let Err(panic) = worker.join() {

@@ -17,7 +17,7 @@ use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Status, StatusKin
 use super::layout::{self, Hit};
 use super::message::{Dir, Edit, Message};
 use super::tree::{Node, Tree};
-use super::view::{detail_line_count, help_lines};
+use super::view::{detail_line_count, help_lines_in};
 
 mod normal;
 
@@ -115,7 +115,7 @@ pub fn update(app: &mut App, msg: Message) {
         Mode::ConfirmOverwrite { path, plot } => confirm_mode(app, msg, path, plot),
         Mode::Help { scroll } => {
             let w = app.size.width.saturating_sub(4).min(96).saturating_sub(2);
-            let max = help_lines(w).len().saturating_sub(1) as u16;
+            let max = help_lines_in(w, app.lang()).len().saturating_sub(1) as u16;
             overlay_mode(app, msg, scroll, max, false);
         }
         Mode::Output { text, scroll, .. } => {

@@ -9,19 +9,22 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Gauge, Paragraph};
+use ratatui::widgets::{Block, Gauge, Paragraph};
 
+use crate::i18n::Lang;
+use crate::i18n::ui::{Label, Msg};
 use crate::model::cancel::Progress;
 
 /// Draws `backdrop` (the last frame, when the terminal still has its size) and over it the
 /// progress box: `progress` as a sentence and a gauge when it has a total, the elapsed time,
-/// and the cancel keys (`cancelling` once one was pressed).
+/// and the cancel keys (`cancelling` once one was pressed), in `lang`.
 pub fn render(
     f: &mut Frame,
     backdrop: &Buffer,
     progress: Progress,
     elapsed: Duration,
     cancelling: bool,
+    lang: Lang,
 ) {
     let area = f.area();
     if backdrop.area == area {
@@ -30,8 +33,8 @@ pub fn render(
     let w = 56.min(area.width);
     let h = 6.min(area.height);
     let r = super::centred(area, w, h);
-    f.render_widget(Clear, r);
-    let block = Block::bordered().title(" working ");
+    super::clear_box(f, r);
+    let block = Block::bordered().title(Label::Working.text(lang));
     let inner = block.inner(r);
     f.render_widget(block, r);
     let [what, gauge, keys] = Layout::vertical([
@@ -41,7 +44,13 @@ pub fn render(
     ])
     .areas(inner);
     f.render_widget(
-        Paragraph::new(format!("{progress} · {:.1} s", elapsed.as_secs_f64())),
+        Paragraph::new(
+            Msg::Elapsed {
+                what: Msg::Progress(progress).text(lang),
+                secs: elapsed.as_secs_f64(),
+            }
+            .text(lang),
+        ),
         what,
     );
     if progress.total > 0 {
@@ -54,9 +63,9 @@ pub fn render(
         );
     }
     let hint = if cancelling {
-        "cancelling… the session stays as it was".to_string()
+        Label::Cancelling.text(lang)
     } else {
-        "Esc or Ctrl-C cancels; the session stays as it was".to_string()
+        Label::CancelHint.text(lang)
     };
     f.render_widget(Paragraph::new(Line::from(hint)), keys);
 }

@@ -9,6 +9,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph};
 
+use crate::i18n::Lang;
+use crate::i18n::learn::{Lv, LvMsg};
 use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
 use crate::session::DecodeState;
 use crate::trace::StepKind;
@@ -19,17 +21,15 @@ use super::style;
 /// Draws the Decode view into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let s = app.session();
-    let title = match s.decoding() {
-        Some(d) => format!(" qkv · Decode — {} ", d.model_label),
-        None => " qkv · Decode ".to_string(),
-    };
+    let lang = app.lang();
+    let title = LvMsg::DecodeTitle(s.decoding().map(|d| d.model_label.clone())).text(lang);
     let block = Block::bordered()
         .border_style(style::BORDER)
         .title(Line::styled(title, style::TITLE));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(d) = s.decoding() else {
-        f.render_widget(Paragraph::new("no decoding: press r to start one"), inner);
+        f.render_widget(Paragraph::new(Lv::NoDecoding.text(lang)), inner);
         return;
     };
     let [top, body, rule] = Layout::vertical([
@@ -38,7 +38,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Length(2),
     ])
     .areas(inner);
-    f.render_widget(Paragraph::new(top_lines(d, usize::from(top.width))), top);
+    f.render_widget(
+        Paragraph::new(top_lines(d, usize::from(top.width), lang)),
+        top,
+    );
     let [bars, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
     distribution(app, d, f, bars);
@@ -47,14 +50,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Length(cross_h), Constraint::Min(0)]).areas(right);
     cross_attention(app, d, f, cross);
     steps(app, d, f, history);
-    f.render_widget(Paragraph::new(rule_lines(d, usize::from(rule.width))), rule);
+    f.render_widget(
+        Paragraph::new(rule_lines(d, usize::from(rule.width), lang)),
+        rule,
+    );
 }
 
-fn top_lines(d: &DecodeState, w: usize) -> Vec<Line<'static>> {
+fn top_lines(d: &DecodeState, w: usize, lang: Lang) -> Vec<Line<'static>> {
     let mut v = Vec::new();
     if !d.source.is_empty() {
         v.push(Line::from(vec![
-            Span::styled("source        ▸ ", style::TITLE),
+            Span::styled(Lv::DecodeSource.text(lang), style::TITLE),
             Span::raw(truncate(&d.text, w.saturating_sub(16))),
         ]));
     }
@@ -63,14 +69,18 @@ fn top_lines(d: &DecodeState, w: usize) -> Vec<Line<'static>> {
         None => (d.prefix().join(" "), " → ?".to_string()),
     };
     v.push(Line::from(vec![
-        Span::styled("decoder input ▸ ", style::TITLE),
+        Span::styled(Lv::DecoderInput.text(lang), style::TITLE),
         Span::raw(truncate(&input, w.saturating_sub(16 + width(&chosen)))),
         Span::styled(chosen, style::CURRENT),
     ]));
     let out = d.output();
-    let end = if d.finished() { "  (<eos>: done)" } else { "" };
+    let end = if d.finished() {
+        Lv::Done.text(lang)
+    } else {
+        ""
+    };
     v.push(Line::from(vec![
-        Span::styled("output        ▸ ", style::TITLE),
+        Span::styled(Lv::Output.text(lang), style::TITLE),
         Span::styled(
             truncate(&out, w.saturating_sub(16 + width(end))),
             Style::new().add_modifier(Modifier::BOLD),
@@ -81,21 +91,19 @@ fn top_lines(d: &DecodeState, w: usize) -> Vec<Line<'static>> {
 }
 
 fn distribution(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
+    let lang = app.lang();
     let block = Block::bordered()
         .border_style(style::FOCUS)
         .title(Line::styled(
-            format!(
-                " next-token p, step {} (top {}) ",
-                d.steps().len(),
-                crate::session::DECODE_TOP_K
-            ),
+            LvMsg::NextToken {
+                step: d.steps().len(),
+                top: crate::session::DECODE_TOP_K,
+            }
+            .text(lang),
             style::TITLE,
         ));
     let Some(step) = d.steps().last() else {
-        f.render_widget(
-            Paragraph::new("n: the model's first token").block(block),
-            area,
-        );
+        f.render_widget(Paragraph::new(Lv::FirstToken.text(lang)).block(block), area);
         return;
     };
     let p = app.session().precision().min(4);
@@ -136,9 +144,9 @@ fn distribution(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
     let chart = BarChart::default()
         .block(block.title_bottom(Line::styled(
             if step.forced {
-                " ▶ chosen by you "
+                Lv::ChosenByYou.text(lang)
             } else {
-                " ▶ the model's choice "
+                Lv::ModelsChoice.text(lang)
             },
             style::DIM,
         )))
@@ -151,6 +159,7 @@ fn distribution(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
 }
 
 fn cross_attention(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
+    let lang = app.lang();
     let new_pos = d
         .steps()
         .last()
@@ -159,19 +168,20 @@ fn cross_attention(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(style::BORDER)
         .title(Line::styled(
-            format!(
-                " dec.{}.cross_attn.weights: {new_pos} → source ",
-                d.cross_layer()
-            ),
+            LvMsg::CrossBox {
+                layer: d.cross_layer(),
+                token: new_pos,
+            }
+            .text(lang),
             style::TITLE,
         ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(rows) = d.cross.last().filter(|r| !r.is_empty()) else {
         let msg = if d.source.is_empty() {
-            "a decoder-only model has no cross-attention"
+            Lv::NoCross.text(lang)
         } else {
-            "n: the first step shows where <bos> looks"
+            Lv::FirstStepLooks.text(lang)
         };
         f.render_widget(Paragraph::new(msg), inner);
         return;
@@ -208,7 +218,7 @@ fn cross_attention(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
         buf.set_stringn(
             inner.x,
             y,
-            pad_right(&format!("head {h}"), label_w),
+            pad_right(&LvMsg::Head(h).text(lang), label_w),
             label_w,
             style::DIM,
         );
@@ -238,6 +248,7 @@ fn cross_attention(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
 }
 
 fn steps(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
+    let lang = app.lang();
     let p = app.session().precision().min(4);
     let h = usize::from(area.height.saturating_sub(2));
     let all: Vec<Line> = d
@@ -245,9 +256,9 @@ fn steps(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let who = if s.forced { " (you)" } else { "" };
+            let who = if s.forced { Lv::You.text(lang) } else { "" };
             let kv = if s.reused_encoder {
-                " · K/V reused"
+                Lv::KvReused.text(lang)
             } else {
                 ""
             };
@@ -265,25 +276,19 @@ fn steps(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
         Paragraph::new(all.into_iter().skip(skip).collect::<Vec<_>>()).block(
             Block::bordered()
                 .border_style(style::BORDER)
-                .title(Line::styled(" steps ", style::TITLE)),
+                .title(Line::styled(Lv::StepsBox.text(lang), style::TITLE)),
         ),
         area,
     );
 }
 
-fn rule_lines(d: &DecodeState, w: usize) -> Vec<Line<'static>> {
+fn rule_lines(d: &DecodeState, w: usize, lang: Lang) -> Vec<Line<'static>> {
     let rule = match d.sampling {
-        Some(s) => format!("sampled: {}", s.formula()),
-        None => "greedy: next = argmax_i p_i, p = softmax(x_last · Eᵀ) (`:sample T k seed` samples instead)".to_string(),
+        Some(s) => LvMsg::Sampled(s.formula()).text(lang),
+        None => Lv::Greedy.text(lang).to_string(),
     };
     vec![
         Line::styled(truncate(&rule, w), style::DIM),
-        Line::styled(
-            truncate(
-                "the encoder runs once: its K and V are reused by every step (a KV cache)",
-                w,
-            ),
-            style::DIM,
-        ),
+        Line::styled(truncate(Lv::KvCache.text(lang), w), style::DIM),
     ]
 }

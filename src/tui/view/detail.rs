@@ -2,6 +2,7 @@
 //! the selected cell (or its gradient), and the step's statistics.
 
 use super::*;
+use crate::i18n::ui::{Label, Msg};
 
 pub(super) fn note(app: &App, f: &mut Frame, area: Rect) {
     let s = app.session();
@@ -9,7 +10,7 @@ pub(super) fn note(app: &App, f: &mut Frame, area: Rect) {
     let text = t
         .current()
         .and_then(|st| st.note.clone())
-        .unwrap_or_else(|| "(no note at this stop)".into());
+        .unwrap_or_else(|| Label::NoNote.text(app.lang()).into());
     let body: Vec<Line<'static>> = text
         .lines()
         .flat_map(|l| wrap_words(l, usize::from(area.width.saturating_sub(2))))
@@ -20,10 +21,14 @@ pub(super) fn note(app: &App, f: &mut Frame, area: Rect) {
             Block::bordered()
                 .border_style(style::FOCUS)
                 .title(Line::styled(
-                    format!(" tour {}/{} ", t.pos + 1, t.steps.len()),
+                    Msg::Tour {
+                        pos: t.pos + 1,
+                        n: t.steps.len(),
+                    }
+                    .text(app.lang()),
                     style::TITLE,
                 ))
-                .title_bottom(Line::styled(" n / p: next / previous stop ", style::DIM)),
+                .title_bottom(Line::styled(Label::TourKeys.text(app.lang()), style::DIM)),
         ),
         area,
     );
@@ -40,24 +45,25 @@ pub(super) fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
     let run = s.practice()?;
     let item = run.current()?;
     let q = crate::practice::question(s.model(), s.trace(), item, s.precision()).ok()?;
+    let lang = app.lang();
     let mut v = vec![Line::styled(
-        format!(
-            "practice {} of {} · score {} — predict, then reveal",
-            run.pos + 1,
-            run.items.len(),
-            s.score()
-        ),
+        Msg::PracticeHeading {
+            pos: run.pos + 1,
+            n: run.items.len(),
+            score: s.score().to_string(),
+        }
+        .text(lang),
         style::TITLE,
     )];
     for l in q.lines() {
         // The prompt line below says how to answer in the TUI.
         if l.trim_start().starts_with("answer with") {
             v.push(Line::styled(
-                format!(
-                    "  type the number{} below and press Enter (Esc leaves the practice); right within ±{}",
-                    if t.cols.len() == 1 { "" } else { "s, on one line," },
-                    crate::practice::fmt_tol(item.tolerance)
-                ),
+                Msg::PracticeHowTo {
+                    many: t.cols.len() != 1,
+                    tol: crate::practice::fmt_tol(item.tolerance),
+                }
+                .text(lang),
                 style::DIM,
             ));
         } else {
@@ -94,31 +100,33 @@ pub(super) fn grading_lines(app: &App) -> Option<Vec<Line<'static>>> {
     }
     let p = s.precision();
     let all = g.right() == g.asked();
+    let lang = app.lang();
     let mut v = vec![Line::styled(
-        format!(
-            "practice: {} — {} of {} right · score {}",
-            if all { "right" } else { "wrong" },
-            g.right(),
-            g.asked(),
-            s.score()
-        ),
+        Msg::Graded {
+            all,
+            right: g.right(),
+            asked: g.asked(),
+            score: s.score().to_string(),
+        }
+        .text(lang),
         if all { style::TITLE } else { style::ERROR },
     )];
     for n in &g.numbers {
         let yours = crate::explain::fmt_number(n.answer as f32, p.max(4));
         let value = crate::explain::fmt_number(n.value, p);
-        v.push(Line::from(format!(
-            "  {} {}: you {yours}, trace {value}",
-            if n.right { "✓" } else { "✗" },
-            n.address
-        )));
+        v.push(Line::from(
+            Msg::GradedNumber {
+                ok: n.right,
+                addr: n.address.to_string(),
+                yours,
+                value,
+            }
+            .text(lang),
+        ));
         if !n.right {
             v.push(match &n.mistake {
                 Some(m) => Line::styled(format!("    {}: {}", m.what, m.detail), style::WARNING),
-                None => Line::styled(
-                    "    could not tell which term went wrong: compare with the arithmetic below",
-                    style::DIM,
-                ),
+                None => Line::styled(Msg::NoBlame.text(lang), style::DIM),
             });
         }
     }
@@ -159,7 +167,7 @@ pub(super) fn explanation_lines(app: &App) -> Vec<Line<'static>> {
             Err(_) => return gradient_lines(app, g),
         }
     } else {
-        app.session().explanation(None)
+        app.session().explanation_in(None, app.lang())
     };
     match explained {
         Ok(e) => {
@@ -180,7 +188,17 @@ pub(super) fn explanation_lines(app: &App) -> Vec<Line<'static>> {
             v.extend(e.lines.iter().map(|l| Line::from(format!("  {l}"))));
             v
         }
-        Err(e) => vec![Line::styled(format!("no explanation: {e}"), style::DIM)],
+        Err(e) => match app.lang() {
+            crate::i18n::Lang::En => {
+                vec![Line::styled(format!("no explanation: {e}"), style::DIM)]
+            }
+            // The reason is the engine's (English) sentence: on its own line, not inside
+            // the Korean one.
+            crate::i18n::Lang::Ko => vec![
+                Line::styled(Label::NoExplanation.text(app.lang()), style::DIM),
+                Line::styled(format!("  {e}"), style::DIM),
+            ],
+        },
     }
 }
 
@@ -204,12 +222,16 @@ pub(super) fn gradient_lines(app: &App, g: &Step) -> Vec<Line<'static>> {
             format!("grad.{addr} = {value}  — ∂loss/∂{addr}"),
             style::TITLE,
         ),
-        Line::from(format!("  backward rule: {}", g.formula())),
-        Line::from(format!("  forward value {addr} = {forward}; loss = {loss}")),
-        Line::styled(
-            "  red: raising this number raises the loss; blue: lowers it (g: forward values)",
-            style::DIM,
+        Line::from(Msg::BackwardRule(g.formula().to_string()).text(app.lang())),
+        Line::from(
+            Msg::ForwardValue {
+                addr: addr.to_string(),
+                value: forward,
+                loss,
+            }
+            .text(app.lang()),
         ),
+        Line::styled(Label::GradLegend.text(app.lang()), style::DIM),
     ]
 }
 
@@ -219,19 +241,20 @@ pub(super) fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
     let p = s.precision();
     let head = s.current_head();
     let c = s.cursor();
+    let lang = app.lang();
     let mut v = vec![
         Line::from(vec![
-            Span::styled("step  ", style::DIM),
+            Span::styled(Label::StepLine.text(lang), style::DIM),
             Span::raw(step.formula().to_string()),
         ]),
         Line::from(vec![
-            Span::styled("from  ", style::DIM),
+            Span::styled(Label::From.text(lang), style::DIM),
             Span::raw(step.inputs().join(", ")),
         ]),
     ];
     let row_label = step.row_labels().get(c.row).cloned().unwrap_or_default();
     v.push(Line::from(vec![
-        Span::styled(format!("row {} ", c.row), style::DIM),
+        Span::styled(Msg::Row(c.row).text(lang), style::DIM),
         Span::styled(row_label, style::CURRENT),
     ]));
     if let Ok(rs) = step.row_stats(head, c.row) {
@@ -240,46 +263,55 @@ pub(super) fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
             .get(rs.argmax)
             .cloned()
             .unwrap_or_default();
-        v.push(Line::from(if rs.skipped > 0 {
-            format!(
-                "  sum {} ({} −∞ left out)",
-                fmt_value(rs.sum, p),
-                rs.skipped
-            )
-        } else {
-            format!("  sum {}", fmt_value(rs.sum, p))
-        }));
-        v.push(Line::from(format!(
-            "  max {} at {arg} (col {})",
-            fmt_value(rs.max, p),
-            rs.argmax
-        )));
+        v.push(Line::from(
+            Msg::Sum {
+                sum: fmt_value(rs.sum, p),
+                skipped: rs.skipped,
+            }
+            .text(lang),
+        ));
+        v.push(Line::from(
+            Msg::Max {
+                max: fmt_value(rs.max, p),
+                at: arg,
+                col: rs.argmax,
+            }
+            .text(lang),
+        ));
         if let Some(e) = rs.entropy {
-            v.push(Line::from(format!("  entropy {} nats", fmt_value(e, p))));
+            v.push(Line::from(Msg::Entropy(fmt_value(e, p)).text(lang)));
         }
     }
     let f = step.flags();
     for (h, r) in &f.masked_rows {
         if head.is_none_or(|x| x == *h) {
             v.push(Line::styled(
-                format!("row {r} is fully masked: its weights are all 0"),
+                Msg::FullyMasked(*r).text(lang),
                 style::WARNING,
             ));
         }
     }
     if f.has_problem() {
         v.push(Line::styled(
-            format!("{} NaN and {} +∞ values in this step", f.nan, f.pos_inf),
+            Msg::NonFinite {
+                nan: f.nan,
+                pos_inf: f.pos_inf,
+            }
+            .text(lang),
             style::WARNING,
         ));
         if let Some((at, x)) = s.trace().first_non_finite() {
             v.push(Line::styled(
-                format!("first non-finite value of the pass: {at} = {x}"),
+                Msg::FirstNonFinite {
+                    at: at.clone(),
+                    value: x.to_string(),
+                }
+                .text(lang),
                 style::WARNING,
             ));
         }
     }
-    let mut legend = vec![Span::styled("colours ", style::DIM)];
+    let mut legend = vec![Span::styled(Label::Colours.text(lang), style::DIM)];
     legend.extend(matrix::legend(step).spans);
     v.push(Line::from(legend));
     v
@@ -297,7 +329,10 @@ pub(super) fn detail(app: &App, f: &mut Frame, area: Rect) {
     let focused = app.focus() == Pane::Detail;
     let block = Block::bordered()
         .border_style(border(focused))
-        .title(Line::styled(" why this number ", style::TITLE));
+        .title(Line::styled(
+            Label::WhyThisNumber.text(app.lang()),
+            style::TITLE,
+        ));
     let Some(step) = app.session().current_step() else {
         f.render_widget(block, area);
         return;
@@ -310,7 +345,7 @@ pub(super) fn detail(app: &App, f: &mut Frame, area: Rect) {
         .is_some_and(|t| t.row == app.session().cursor().row)
     {
         vec![Line::styled(
-            "row statistics hidden until you answer",
+            Label::StatsHidden.text(app.lang()),
             style::DIM,
         )]
     } else {
@@ -323,11 +358,9 @@ pub(super) fn detail(app: &App, f: &mut Frame, area: Rect) {
         let stats = wrap_lines(stats, usize::from(right.width.saturating_sub(2)));
         f.render_widget(Paragraph::new(expl).scroll((scroll, 0)).block(block), left);
         f.render_widget(
-            Paragraph::new(stats).block(
-                Block::bordered()
-                    .border_style(style::BORDER)
-                    .title(Line::styled(" step & row ", style::TITLE)),
-            ),
+            Paragraph::new(stats).block(Block::bordered().border_style(style::BORDER).title(
+                Line::styled(Label::StepAndRow.text(app.lang()), style::TITLE),
+            )),
             right,
         );
     } else {

@@ -1,6 +1,8 @@
 //! The status line and the footer of keys.
 
 use super::*;
+use crate::i18n::Lang;
+use crate::i18n::ui::{Hint, Label};
 
 pub(super) fn status(app: &App, f: &mut Frame, area: Rect) {
     let w = usize::from(area.width);
@@ -8,11 +10,11 @@ pub(super) fn status(app: &App, f: &mut Frame, area: Rect) {
         Mode::Prompt { kind, line } => {
             let label = match kind {
                 PromptKind::Command => ":",
-                PromptKind::SavePath => "save as: ",
-                PromptKind::PlotPath => "write the matrix as SVG to: ",
-                PromptKind::CheckpointPath => "save checkpoint as: ",
-                PromptKind::ForceToken => "next token (instead of the model's): ",
-                PromptKind::Answer => "your answer: ",
+                PromptKind::SavePath => Label::PromptSave.text(app.lang()),
+                PromptKind::PlotPath => Label::PromptPlot.text(app.lang()),
+                PromptKind::CheckpointPath => Label::PromptCheckpoint.text(app.lang()),
+                PromptKind::ForceToken => Label::PromptForceToken.text(app.lang()),
+                PromptKind::Answer => Label::PromptAnswer.text(app.lang()),
             };
             let lw = width(label);
             let (shown, col) = edit_window(line, w.saturating_sub(lw + 1));
@@ -51,137 +53,172 @@ pub(super) fn status(app: &App, f: &mut Frame, area: Rect) {
 
 /// The keys that apply in the current mode and pane.
 pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
+    let lang = app.lang();
+    footer_hints(app)
+        .into_iter()
+        .map(|(k, h)| {
+            // Two "keys" are words: say them in the language too.
+            let k = match (k, lang) {
+                ("type", Lang::Ko) => "입력",
+                ("e.g.", Lang::Ko) => "예:",
+                _ => k,
+            };
+            (k, h.text(lang))
+        })
+        .collect()
+}
+
+/// The keys that apply in the current mode and pane, with what they do as catalogue keys.
+fn footer_hints(app: &App) -> Vec<(&'static str, Hint)> {
     match app.mode() {
         Mode::Edit { .. } => vec![
-            ("Enter", "run"),
-            ("Esc", "cancel"),
-            ("←→", "move"),
-            ("Home/End", "ends"),
-            ("Ctrl-U", "clear"),
+            ("Enter", Hint::Run),
+            ("Esc", Hint::Cancel),
+            ("←→", Hint::Move),
+            ("Home/End", Hint::Ends),
+            ("Ctrl-U", Hint::Clear),
         ],
         Mode::Prompt {
             kind: PromptKind::Command,
             ..
         } => vec![
-            ("Enter", "run"),
-            ("Esc", "cancel"),
-            ("↑↓", "history"),
-            ("help", "lists the commands"),
+            ("Enter", Hint::Run),
+            ("Esc", Hint::Cancel),
+            ("↑↓", Hint::History),
+            ("help", Hint::ListsCommands),
         ],
         Mode::Prompt {
             kind: PromptKind::Answer,
             ..
         } => vec![
-            ("Enter", "grade"),
-            ("Esc", "leave practice"),
-            ("e.g.", "0.25 or 0.9 0.1"),
+            ("Enter", Hint::Grade),
+            ("Esc", Hint::LeavePractice),
+            ("e.g.", Hint::AnswerExample),
         ],
         Mode::Prompt {
             kind: PromptKind::PlotPath,
             ..
-        } => vec![("Enter", "write"), ("Esc", "cancel")],
+        } => vec![("Enter", Hint::Write), ("Esc", Hint::Cancel)],
         Mode::Prompt { line, .. } if line.is_suggested() => vec![
-            ("Enter", "save"),
-            ("type", "a new name"),
-            ("←→/⌫", "edit this one"),
-            ("Esc", "cancel"),
+            ("Enter", Hint::Save),
+            ("type", Hint::NewName),
+            ("←→/⌫", Hint::EditThisOne),
+            ("Esc", Hint::Cancel),
         ],
-        Mode::Prompt { .. } => vec![("Enter", "save"), ("Esc", "cancel")],
-        Mode::ConfirmOverwrite { .. } => vec![("y", "overwrite"), ("n/Esc", "keep the file")],
+        Mode::Prompt { .. } => vec![("Enter", Hint::Save), ("Esc", Hint::Cancel)],
+        Mode::ConfirmOverwrite { .. } => vec![("y", Hint::Overwrite), ("n/Esc", Hint::KeepFile)],
         Mode::About { tour: true, .. } => {
             vec![
-                ("Enter", "start the tour"),
-                ("↑↓", "scroll"),
-                ("Esc", "close"),
+                ("Enter", Hint::StartTour),
+                ("↑↓", Hint::Scroll),
+                ("Esc", Hint::Close),
             ]
         }
         Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => {
-            vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")]
+            vec![("↑↓ PgUp PgDn", Hint::Scroll), ("Esc", Hint::Close)]
         }
         Mode::Normal if app.screen() == Screen::Learn => vec![
-            ("space", if app.is_training() { "pause" } else { "train" }),
-            (".", "one step"),
-            ("← →", "snapshots"),
-            ("k", "keep"),
-            ("w", "save"),
-            ("d", "decode"),
-            ("Esc", "back"),
-            ("q", "quit"),
-            ("[ ] { }", "head/block"),
+            (
+                "space",
+                if app.is_training() {
+                    Hint::Pause
+                } else {
+                    Hint::Train
+                },
+            ),
+            (".", Hint::OneStep),
+            ("← →", Hint::Snapshots),
+            ("k", Hint::Keep),
+            ("w", Hint::Save),
+            ("d", Hint::Decode),
+            ("Esc", Hint::Back),
+            ("q", Hint::Quit),
+            ("[ ] { }", Hint::HeadBlock),
         ],
         Mode::Normal if app.screen() == Screen::Pe => vec![
-            ("[ ]", "pair i"),
-            ("← →", "p"),
-            ("↑ ↓", "k"),
-            ("S H", "scaling/heads"),
-            ("Esc", "back"),
-            ("q", "quit"),
+            ("[ ]", Hint::PairI),
+            ("← →", Hint::P),
+            ("↑ ↓", Hint::K),
+            ("S H", Hint::ScalingHeads),
+            ("Esc", Hint::Back),
+            ("q", Hint::Quit),
         ],
         Mode::Normal if app.screen() == Screen::Scaling => vec![
-            ("← →", "d_k"),
-            ("E H", "pe/heads"),
-            ("Esc", "back"),
-            ("q", "quit"),
+            ("← →", Hint::Dk),
+            ("E H", Hint::PeHeads),
+            ("Esc", Hint::Back),
+            ("q", Hint::Quit),
         ],
         Mode::Normal if app.screen() == Screen::Heads => vec![
-            ("←↑↓→", "head"),
-            ("Enter", "open"),
-            ("E S", "pe/scaling"),
-            ("Esc", "back"),
-            ("q", "quit"),
+            ("←↑↓→", Hint::Head),
+            ("Enter", Hint::Open),
+            ("E S", Hint::PeScaling),
+            ("Esc", Hint::Back),
+            ("q", Hint::Quit),
         ],
         Mode::Normal if app.screen() == Screen::Decode => vec![
-            ("n", "next token"),
-            ("p", "back"),
-            ("f", "your token"),
-            ("r", "restart"),
-            ("L", "learn"),
-            ("Esc", "back"),
-            ("q", "quit"),
+            ("n", Hint::NextToken),
+            ("p", Hint::Back),
+            ("f", Hint::YourToken),
+            ("r", Hint::Restart),
+            ("L", Hint::Learn),
+            ("Esc", Hint::Back),
+            ("q", Hint::Quit),
         ],
         Mode::Normal => {
             let mut v = match app.focus() {
-                Pane::Matrix => vec![("←↑↓→", "cell")],
-                Pane::Tree => vec![("↑↓", "move"), ("Enter", "select"), ("←→", "close/open")],
-                Pane::Detail => vec![("↑↓", "scroll")],
+                Pane::Matrix => vec![("←↑↓→", Hint::Cell)],
+                Pane::Tree => vec![
+                    ("↑↓", Hint::Move),
+                    ("Enter", Hint::Select),
+                    ("←→", Hint::CloseOpen),
+                ],
+                Pane::Detail => vec![("↑↓", Hint::Scroll)],
             };
             if app.session().tour().is_some() {
-                v.push(("n/p", "stop"));
-                v.push(("Esc", "end tour"));
+                v.push(("n/p", Hint::Stop));
+                v.push(("Esc", Hint::EndTour));
             } else {
-                v.push(("n/p", "step"));
+                v.push(("n/p", Hint::Step));
             }
             // The keys that matter most come first: a narrow footer drops the last ones.
             // A hand-check has no sentence, positional encoding or norm: only m and s apply.
             let hand = app.session().is_hand_check();
             v.extend([
-                (if hand { "m s" } else { "m s e o" }, "toggle"),
-                (":", "cmd"),
-                ("?", "help"),
-                ("q", "quit"),
+                (if hand { "m s" } else { "m s e o" }, Hint::Toggle),
+                (":", Hint::Cmd),
+                ("?", Hint::Help),
+                ("q", Hint::Quit),
             ]);
             if !hand {
-                v.push(("i", "edit"));
+                v.push(("i", Hint::Edit));
             }
-            v.push(("w", "save"));
-            v.push(("x", "svg"));
+            v.push(("w", Hint::Save));
+            v.push(("x", Hint::Svg));
             if !hand {
-                v.push(("g", if app.grad_view() { "forward" } else { "grad" }));
-                v.push(("d L", "decode/learn"));
+                v.push((
+                    "g",
+                    if app.grad_view() {
+                        Hint::Forward
+                    } else {
+                        Hint::Grad
+                    },
+                ));
+                v.push(("d L", Hint::DecodeLearn));
             }
             if app.session().current_head().is_some() {
-                v.push(("[ ]", "head"));
+                v.push(("[ ]", Hint::Head));
             }
             if app.current_layer().is_some() {
-                v.push(("{ }", "layer"));
+                v.push(("{ }", Hint::Layer));
             }
             if app.session().practice().is_some() {
-                v.insert(1, ("P", "answer"));
-                v.insert(2, ("Esc", "leave practice"));
+                v.insert(1, ("P", Hint::Answer));
+                v.insert(2, ("Esc", Hint::LeavePractice));
             } else {
-                v.push(("P", "practice"));
+                v.push(("P", Hint::Practice));
             }
-            v.extend([("r", "tour"), ("a", "about"), ("Tab", "pane")]);
+            v.extend([("r", Hint::Tour), ("a", Hint::About), ("Tab", Hint::Pane)]);
             v
         }
     }

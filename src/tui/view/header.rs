@@ -1,6 +1,8 @@
 //! The header: the model in one line, the source and target sentences (and their editor).
 
 use super::*;
+use crate::i18n::Lang;
+use crate::i18n::ui::{self as text, Label, Msg};
 
 /// `encoder-decoder · d_model 8 · heads 2 · d_k 4 · d_ff 32 · layers 2+2 · post-LN · seed 42`.
 pub fn model_summary(c: &Config) -> String {
@@ -78,8 +80,30 @@ pub(super) fn edit_window(line: &LineEdit, w: usize) -> (String, usize) {
     (shown, col - skipped)
 }
 
+/// Where the weights come from, in `lang`: the engine's sentence in English; in Korean the
+/// same facts (and the checkpoint file the English names after ` · `).
+fn provenance(app: &App, lang: Lang) -> String {
+    let s = app.session();
+    let prov = s.provenance();
+    match (lang, s.model()) {
+        (Lang::Ko, Some(m)) if !prov.is_empty() => {
+            let ko = Msg::Provenance {
+                updates: m.trained_steps(),
+                seed: m.config().seed,
+            }
+            .text(lang);
+            match prov.split_once(" · ") {
+                Some((_, file)) => format!("{ko} · {file}"),
+                None => ko,
+            }
+        }
+        _ => prov,
+    }
+}
+
 pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let s = app.session();
+    let lang = app.lang();
     let title = if s.title().is_empty() {
         " qkv ".to_string()
     } else {
@@ -87,12 +111,20 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     };
     let file = match s.file() {
         Some(p) => p.display().to_string(),
-        None if s.is_hand_check() => "hand-check".to_string(),
-        None => "built-in scenario".to_string(),
+        None if s.is_hand_check() => Label::HandCheck.text(lang).to_string(),
+        None => Label::BuiltIn.text(lang).to_string(),
     };
-    let dirty = if s.is_dirty() { " · unsaved" } else { "" };
+    let dirty = if s.is_dirty() {
+        Label::Unsaved.text(lang)
+    } else {
+        ""
+    };
     let file = if s.score().asked > 0 || s.practice().is_some() {
-        format!("practice {} · {file}", s.score())
+        Msg::PracticeFile {
+            score: s.score().to_string(),
+            file,
+        }
+        .text(lang)
     } else {
         file
     };
@@ -108,7 +140,7 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title(Line::styled(format!(" {file}{dirty} "), style::DIM).right_aligned());
-    let prov = s.provenance();
+    let prov = provenance(app, lang);
     let block = if prov.is_empty() {
         block
     } else {
@@ -129,28 +161,43 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     match s.config() {
         Some(c) => {
             let w = usize::from(inner.width);
-            let text = [model_summary(c), short_summary(c, false)]
+            let candidates = match lang {
+                Lang::En => vec![model_summary(c), short_summary(c, false)],
+                Lang::Ko => vec![
+                    text::model_summary(c, lang, 0),
+                    text::model_summary(c, lang, 1),
+                ],
+            };
+            let text = candidates
                 .into_iter()
                 .find(|t| width(t) <= w)
-                .unwrap_or_else(|| short_summary(c, true));
+                .unwrap_or_else(|| match lang {
+                    Lang::En => short_summary(c, true),
+                    Lang::Ko => text::model_summary(c, lang, 2),
+                });
             lines.push(Line::styled(text, style::DIM));
         }
         None => {
             let t = s.toggles();
-            let full = format!(
-                "attention hand-check (no model): q · kᵀ {} · mask {} · softmax · × v",
-                if t.scale {
-                    "÷ √d_k"
+            let full = Msg::HandHeader {
+                scale: if t.scale {
+                    "÷ √d_k".to_string()
                 } else {
-                    "unscaled (no ÷ √d_k)"
+                    Label::Unscaled.text(lang).to_string()
                 },
-                t.mask
-            );
-            let short = format!(
-                "hand-check · {} · mask {}",
-                if t.scale { "÷√d_k" } else { "unscaled" },
-                t.mask
-            );
+                mask: t.mask,
+            }
+            .text(lang);
+            let short = Msg::HandHeaderShort {
+                scale: if t.scale {
+                    Label::ScaledShort.text(lang)
+                } else {
+                    Label::UnscaledShort.text(lang)
+                }
+                .to_string(),
+                mask: t.mask,
+            }
+            .text(lang);
             lines.push(Line::styled(
                 if width(&full) <= usize::from(inner.width) {
                     full
@@ -166,9 +213,17 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
         _ => None,
     };
     let label_w = 9u16;
-    let mut fields = vec![(Field::Source, "source ▸ ")];
+    // The labels fill `label_w` columns in either language.
+    let label = |l: Label| {
+        let t = l.text(lang);
+        format!(
+            "{t}{}",
+            " ".repeat(usize::from(label_w).saturating_sub(width(t)))
+        )
+    };
+    let mut fields = vec![(Field::Source, label(Label::Source))];
     if s.input().is_some_and(|i| i.target.is_some()) {
-        fields.push((Field::Target, "target ▸ "));
+        fields.push((Field::Target, label(Label::Target)));
     }
     for (i, (field, label)) in fields.into_iter().enumerate() {
         let y = inner.y + 1 + i as u16;
@@ -194,10 +249,10 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                         let toks = i.target.clone().unwrap_or_default();
                         (target_shown(i.target_text.as_deref(), &toks), toks.len())
                     }
-                    (_, None) => ("(no sentence: `:text <sentence>` runs the model)".into(), 0),
+                    (_, None) => (Label::NoSentence.text(lang).to_string(), 0),
                 };
                 let count = if n > 0 {
-                    format!("  ({})", crate::session::plural(n, "token"))
+                    format!("  ({})", Msg::Tokens(n).text(lang))
                 } else {
                     String::new()
                 };

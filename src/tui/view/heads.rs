@@ -8,6 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::explore::heads::{self, HeadSummary};
+use crate::i18n::Lang;
+use crate::i18n::explore::{Ex, ExMsg, head_reason};
 use crate::trace::StepKind;
 
 use super::super::app::App;
@@ -17,18 +19,16 @@ use super::style;
 
 /// Draws the heads grid into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let lang = app.lang();
     let block = Block::bordered()
         .border_style(style::BORDER)
-        .title(Line::styled(
-            " qkv · all heads — what each head does on this sentence ",
-            style::TITLE,
-        ));
+        .title(Line::styled(Ex::HeadsTitle.text(lang), style::TITLE));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let trace = app.session().trace();
     let list = heads::summarize(trace);
     if list.is_empty() {
-        f.render_widget(Paragraph::new("this trace has no attention heads"), inner);
+        f.render_widget(Paragraph::new(Ex::NoHeads.text(lang)), inner);
         return;
     }
     let sel = app.explore().head.min(list.len() - 1);
@@ -66,8 +66,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
         // "enc 1 self" on two lines: "enc 1", "self".
         let (stack, kind) = heads::block_label_parts(step);
-        buf.set_stringn(grid_area.x, y, &stack, 8, style::TITLE);
+        let stack = ExMsg::Stack(stack).text(lang);
+        buf.set_stringn(grid_area.x, y, stack, 8, style::TITLE);
         if h > 1 {
+            let kind = ExMsg::BlockKind(kind.to_string()).text(lang);
             buf.set_stringn(grid_area.x, y + 1, kind, 8, style::DIM);
         }
         for s in list.iter().filter(|s| s.step == *step) {
@@ -85,7 +87,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             buf.set_stringn(
                 x,
                 y,
-                format!("{mark}{}·{}", s.head, short_role(s)),
+                format!(
+                    "{mark}{}·{}",
+                    s.head,
+                    ExMsg::ShortRole(s.stats.role).text(lang)
+                ),
                 usize::from(tile_w),
                 label_style,
             );
@@ -111,38 +117,26 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
         y += h;
     }
-    detail(&list[sel], f, detail_area, wide);
+    detail(&list[sel], f, detail_area, wide, lang);
 }
 
-fn short_role(h: &HeadSummary) -> &'static str {
-    match h.stats.role {
-        heads::Role::PreviousToken => "prev",
-        heads::Role::SelfToken => "self",
-        heads::Role::FirstToken => "first",
-        heads::Role::Broad => "broad",
-        heads::Role::Mixed => "mixed",
-    }
-}
-
-fn detail(h: &HeadSummary, f: &mut Frame, area: Rect, wide: bool) {
+fn detail(h: &HeadSummary, f: &mut Frame, area: Rect, wide: bool, lang: Lang) {
     let s = &h.stats;
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{}[{}]", h.step, h.head), style::KEY),
-            Span::raw(format!("  role: {}", s.role)),
+            Span::raw(ExMsg::Role(s.role).text(lang)),
         ]),
-        Line::from(format!("because {}", s.reason())),
-        Line::from(format!(
-            "mean row entropy {:.3} nats over {} rows, {} keys{}",
-            s.entropy,
-            s.rows,
-            s.keys,
-            if h.causal {
-                " (causal: row 0 left out)"
-            } else {
-                ""
+        Line::from(ExMsg::Because(head_reason(s, lang)).text(lang)),
+        Line::from(
+            ExMsg::Entropy {
+                entropy: s.entropy,
+                rows: s.rows,
+                keys: s.keys,
+                causal: h.causal,
             }
-        )),
+            .text(lang),
+        ),
     ];
     if wide {
         let mut nums = Vec::new();
@@ -153,21 +147,25 @@ fn detail(h: &HeadSummary, f: &mut Frame, area: Rect, wide: bool) {
             nums.push(format!("w[i][i] {x:.3}"));
         }
         nums.push(format!("w[i][0] {:.3}", s.first));
-        lines.push(Line::from(format!("means: {}", nums.join(", "))));
-        lines.push(Line::from(""));
-        lines.push(Line::styled(heads::RULE.trim_end().to_string(), style::DIM));
+        lines.push(Line::from(ExMsg::Means(nums.join(", ")).text(lang)));
         lines.push(Line::from(""));
         lines.push(Line::styled(
-            "Enter opens this head in the workbench; ←↑↓→ choose",
+            Ex::HeadsRule.text(lang).trim_end().to_string(),
             style::DIM,
         ));
+        lines.push(Line::from(""));
+        lines.push(Line::styled(Ex::HeadsKeys.text(lang), style::DIM));
     }
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::bordered()
-                .border_style(style::BORDER)
-                .title(Line::styled(" selected head ", style::TITLE)),
-        ),
-        area,
-    );
+    let block = Block::bordered()
+        .border_style(style::BORDER)
+        .title(Line::styled(Ex::SelectedHead.text(lang), style::TITLE));
+    // Korean is wrapped by display width (ratatui's wrap can put 한 over the border).
+    let para = match lang {
+        Lang::En => Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Lang::Ko => Paragraph::new(super::wrap_lines(
+            lines,
+            usize::from(area.width.saturating_sub(2)),
+        )),
+    };
+    f.render_widget(para.block(block), area);
 }

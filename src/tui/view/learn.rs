@@ -10,6 +10,8 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
+use crate::i18n::Lang;
+use crate::i18n::learn::{Lv, LvMsg};
 use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
 use crate::session::Training;
 use crate::trace::Step;
@@ -29,16 +31,14 @@ fn axis_labels(lo: f64, hi: f64, digits: usize) -> Vec<Span<'static>> {
 
 /// Draws the Learn view into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let lang = app.lang();
     let block = Block::bordered()
         .border_style(style::BORDER)
-        .title(Line::styled(" qkv · Learn — watch it learn ", style::TITLE));
+        .title(Line::styled(Lv::LearnTitle.text(lang), style::TITLE));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(t) = app.session().training() else {
-        f.render_widget(
-            Paragraph::new("no training run: press L to start one"),
-            inner,
-        );
+        f.render_widget(Paragraph::new(Lv::NoTraining.text(lang)), inner);
         return;
     };
     let [info, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
@@ -55,37 +55,50 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     .areas(body);
     let [loss, rate] =
         Layout::vertical([Constraint::Percentage(70), Constraint::Percentage(30)]).areas(left);
-    loss_chart(t, f, loss);
-    rate_chart(t, f, rate);
+    loss_chart(t, f, loss, lang);
+    rate_chart(t, f, rate, lang);
     let [heat, snaps] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(right);
     heatmap(app, t, f, heat);
-    snapshots(t, f, snaps);
+    snapshots(t, f, snaps, lang);
 }
 
 fn info_lines(app: &App, t: &Training, w: usize) -> Vec<Line<'static>> {
     let p = app.session().precision();
+    let lang = app.lang();
     let step = t.steps_done();
     let last = t
         .losses()
         .last()
         .map_or("—".to_string(), |(_, l)| fmt_value(*l as f32, p));
     let held = t.held_out.last().map_or("—".to_string(), |(s, l)| {
-        format!("{} (step {s})", fmt_value(*l as f32, p))
+        LvMsg::HeldAt {
+            loss: fmt_value(*l as f32, p),
+            step: *s,
+        }
+        .text(lang)
     });
     let state = if app.is_training() {
-        Span::styled(" ▶ training ", style::WARNING)
+        Span::styled(Lv::Training.text(lang), style::WARNING)
     } else {
-        Span::styled(" ⏸ paused ", style::KEY)
+        Span::styled(Lv::Paused.text(lang), style::KEY)
     };
     let c = t.model().config();
-    let first = format!(
-        "step {step} · rate {:.6} · loss {last} · held-out {held}",
-        t.next_rate()
-    );
-    let second = format!(
-        "untrained start (random weights, seed {}) · d_model {} · {} heads · {}+{} layers · corpus {}",
-        c.seed, c.d_model, c.heads, c.layers.encoder, c.layers.decoder, t.corpus
-    );
+    let first = LvMsg::Progress {
+        step,
+        rate: f64::from(t.next_rate()),
+        loss: last,
+        held,
+    }
+    .text(lang);
+    let second = LvMsg::Start {
+        seed: c.seed,
+        d_model: c.d_model,
+        heads: c.heads,
+        enc: c.layers.encoder,
+        dec: c.layers.decoder,
+        corpus: t.corpus.clone(),
+    }
+    .text(lang);
     vec![
         Line::from(vec![
             state,
@@ -96,7 +109,7 @@ fn info_lines(app: &App, t: &Training, w: usize) -> Vec<Line<'static>> {
     ]
 }
 
-fn loss_chart(t: &Training, f: &mut Frame, area: Rect) {
+fn loss_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
     let train: Vec<(f64, f64)> = t.losses().into_iter().map(|(s, l)| (s as f64, l)).collect();
     let held: Vec<(f64, f64)> = t.held_out.iter().map(|(s, l)| (*s as f64, *l)).collect();
     let x_max = (t.steps_done().max(10)) as f64;
@@ -108,13 +121,13 @@ fn loss_chart(t: &Training, f: &mut Frame, area: Rect) {
         .ceil();
     let datasets = vec![
         Dataset::default()
-            .name("training loss")
+            .name(Lv::TrainingLoss.text(lang))
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(Style::new().fg(Color::Indexed(45)))
             .data(&train),
         Dataset::default()
-            .name("held-out")
+            .name(Lv::HeldOut.text(lang))
             .marker(Marker::Dot)
             .graph_type(GraphType::Scatter)
             .style(Style::new().fg(Color::Indexed(214)))
@@ -124,10 +137,7 @@ fn loss_chart(t: &Training, f: &mut Frame, area: Rect) {
         .block(
             Block::bordered()
                 .border_style(style::BORDER)
-                .title(Line::styled(
-                    " loss (cross-entropy) per update ",
-                    style::TITLE,
-                )),
+                .title(Line::styled(Lv::LossBox.text(lang), style::TITLE)),
         )
         .x_axis(
             Axis::default()
@@ -142,7 +152,7 @@ fn loss_chart(t: &Training, f: &mut Frame, area: Rect) {
     f.render_widget(chart, area);
 }
 
-fn rate_chart(t: &Training, f: &mut Frame, area: Rect) {
+fn rate_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
     // The schedule over the steps done (at least the warm-up and as far again).
     let end = t.steps_done().max(200);
     let n = usize::from(area.width.max(2)) * 2;
@@ -169,10 +179,7 @@ fn rate_chart(t: &Training, f: &mut Frame, area: Rect) {
     .block(
         Block::bordered()
             .border_style(style::BORDER)
-            .title(Line::styled(
-                " learning rate = d_model^-0.5 · min(step^-0.5, step · warmup^-1.5) ",
-                style::TITLE,
-            )),
+            .title(Line::styled(Lv::RateBox.text(lang), style::TITLE)),
     )
     .x_axis(Axis::default().bounds([0.0, end as f64]))
     .y_axis(
@@ -184,13 +191,14 @@ fn rate_chart(t: &Training, f: &mut Frame, area: Rect) {
 }
 
 fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
+    let lang = app.lang();
     let (src, tgt) = t.probe_input();
     let which = match t
         .viewing
         .and_then(|i| t.snapshots.get(i).map(|s| (i, s.step)))
     {
-        Some((i, s)) => format!("snapshot {i}, step {s}"),
-        None => format!("live, step {}", t.steps_done()),
+        Some((i, step)) => LvMsg::Snapshot { i, step }.text(lang),
+        None => LvMsg::Live(t.steps_done()).text(lang),
     };
     let (pick, head) = app.learn_pick();
     let steps = t.attention_steps();
@@ -200,8 +208,14 @@ fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
     };
     let Some(step) = chosen else {
         f.render_widget(
-            Paragraph::new(format!("{src} → {tgt}: no cross-attention to show"))
-                .block(Block::bordered().border_style(style::BORDER)),
+            Paragraph::new(
+                LvMsg::NoCross {
+                    src: src.to_string(),
+                    tgt: tgt.to_string(),
+                }
+                .text(lang),
+            )
+            .block(Block::bordered().border_style(style::BORDER)),
             area,
         );
         return;
@@ -214,7 +228,12 @@ fn heatmap(app: &App, t: &Training, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title_bottom(Line::styled(
-            format!(" {src} → {tgt} · • moved > {MOVED} "),
+            LvMsg::Moved {
+                src: src.to_string(),
+                tgt: tgt.to_string(),
+                moved: MOVED.to_string(),
+            }
+            .text(lang),
             style::DIM,
         ));
     let inner = block.inner(area);
@@ -296,15 +315,18 @@ fn draw_grid(
     }
 }
 
-fn snapshots(t: &Training, f: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled("snapshots ", style::DIM)];
+fn snapshots(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
+    let mut spans = vec![Span::styled(Lv::Snapshots.text(lang), style::DIM)];
     for (i, s) in t.snapshots.iter().enumerate() {
         let st = if t.viewing == Some(i) {
             style::SELECTED.add_modifier(Modifier::BOLD)
         } else {
             Style::new()
         };
-        spans.push(Span::styled(format!("[{i}] step {}", s.step), st));
+        spans.push(Span::styled(
+            LvMsg::SnapshotTab { i, step: s.step }.text(lang),
+            st,
+        ));
         spans.push(Span::raw("  "));
     }
     let live = if t.viewing.is_none() {
@@ -312,7 +334,10 @@ fn snapshots(t: &Training, f: &mut Frame, area: Rect) {
     } else {
         Style::new()
     };
-    spans.push(Span::styled(format!("live {}", t.steps_done()), live));
+    spans.push(Span::styled(
+        LvMsg::LiveTab(t.steps_done()).text(lang),
+        live,
+    ));
     f.render_widget(
         Paragraph::new(Line::from(spans))
             .wrap(ratatui::widgets::Wrap { trim: true })

@@ -8,12 +8,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::i18n::ui::{self as text, Label, Msg};
 use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
 use crate::trace::{Step, StepKind};
 
 use super::super::app::App;
 use super::super::layout::{self, Grid};
-use super::super::tree::step_label;
 use super::style;
 
 /// A value as shown in a column `w` wide: `−∞` for masked cells, fewer digits (or
@@ -35,8 +35,8 @@ pub fn fmt_cell(v: f32, precision: usize, w: usize) -> String {
     if width(&s) <= w { s } else { "#".repeat(w) }
 }
 
-/// The matrix box title: `name[h] · what · rows × cols`.
-fn title(app: &App, step: &Step) -> String {
+/// The matrix box title: `name[h] · what · rows × cols`, for a title of `max_w` columns.
+fn title(app: &App, step: &Step, max_w: usize) -> String {
     let s = app.session();
     let h = s
         .current_head()
@@ -44,52 +44,73 @@ fn title(app: &App, step: &Step) -> String {
         .unwrap_or_default();
     let (r, c) = step.dims();
     match step.name().strip_prefix("grad.") {
-        Some(fwd) => format!(
-            " {}{h} · ∂loss/∂{fwd} · backward ↑ · {r} × {c} ",
-            step.name()
-        ),
-        None => format!(
-            " {}{h} · {} · {r} × {c} ",
-            step.name(),
-            step_label(step.name(), step.kind())
-        ),
+        Some(fwd) => Msg::GradTitle {
+            name: format!("{}{h}", step.name()),
+            fwd: fwd.to_string(),
+            r,
+            c,
+        }
+        .text(app.lang()),
+        // In Korean the term has the English beside it when the title still fits.
+        None => {
+            let label = |first| {
+                let what = text::step_label(
+                    step.kind(),
+                    step.name().ends_with("final_norm"),
+                    app.lang(),
+                    first,
+                );
+                format!(" {}{h} · {what} · {r} × {c} ", step.name())
+            };
+            let long = label(true);
+            if width(&long) <= max_w {
+                long
+            } else {
+                label(false)
+            }
+        }
     }
 }
 
 /// Where the window is (`rows 40–59 of 512 · cols 0–7 of 512`) and what the last rerun
 /// changed here.
 fn bottom(app: &App, step: &Step, g: &Grid) -> String {
+    let lang = app.lang();
     let mut parts = Vec::new();
     if g.rows.0 > 0 || g.rows.1 < g.n_rows {
-        parts.push(format!(
-            "rows {}–{} of {}",
-            g.rows.0,
-            g.rows.1.saturating_sub(1),
-            g.n_rows
-        ));
+        parts.push(
+            Msg::Rows {
+                first: g.rows.0,
+                last: g.rows.1.saturating_sub(1),
+                n: g.n_rows,
+            }
+            .text(lang),
+        );
     }
     if g.cols.0 > 0 || g.cols.1 < g.n_cols {
-        parts.push(format!(
-            "cols {}–{} of {}",
-            g.cols.0,
-            g.cols.1.saturating_sub(1),
-            g.n_cols
-        ));
+        parts.push(
+            Msg::Cols {
+                first: g.cols.0,
+                last: g.cols.1.saturating_sub(1),
+                n: g.n_cols,
+            }
+            .text(lang),
+        );
     }
     if let Some(d) = app.changes() {
         let p = app.session().precision();
         if let Some((_, x)) = d.changed.iter().find(|(n, _)| n == step.name()) {
             parts.push(if *x == 0.0 {
-                "unchanged".to_string()
+                Label::Unchanged.text(lang).to_string()
             } else if x.is_infinite() {
-                "Δ: cells became or stopped being −∞".to_string()
+                Label::InfinityChanged.text(lang).to_string()
             } else {
-                format!("changed • max |Δ| {}", fmt_value(*x, p))
+                Msg::Changed(fmt_value(*x, p)).text(lang)
             });
         } else if d.reshaped.iter().any(|n| n == step.name()) {
-            parts.push("new shape".into());
+            parts.push(Label::NewShape.text(lang).into());
         } else if d.added.iter().any(|n| n == step.name()) {
-            parts.push("new step".into());
+            parts.push(Label::NewStep.text(lang).into());
         }
     }
     if parts.is_empty() {
@@ -105,7 +126,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let border = if focused { style::FOCUS } else { style::BORDER };
     let Some(forward) = s.current_step() else {
         f.render_widget(
-            Paragraph::new("no step selected").block(Block::bordered().border_style(border)),
+            Paragraph::new(Label::NoStep.text(app.lang()))
+                .block(Block::bordered().border_style(border)),
             area,
         );
         return;
@@ -120,9 +142,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     };
     let head = s.current_head();
     let grid = layout::grid(app, area, app.scroll());
-    let mut block = Block::bordered()
-        .border_style(border)
-        .title(Line::styled(title(app, step), style::TITLE));
+    let mut block = Block::bordered().border_style(border).title(Line::styled(
+        title(app, step, usize::from(area.width.saturating_sub(2))),
+        style::TITLE,
+    ));
     if let Some(g) = &grid {
         let text = truncate(
             &bottom(app, step, g),
@@ -146,7 +169,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let buf = f.buffer_mut();
 
     if let (Some(t), Some(heads)) = (g.tabs, step.heads()) {
-        buf.set_stringn(t.x, t.y, "head", usize::from(t.width), style::DIM);
+        buf.set_stringn(
+            t.x,
+            t.y,
+            Label::Head.text(app.lang()),
+            usize::from(t.width),
+            style::DIM,
+        );
         for (h, (off, w)) in layout::tab_positions(heads).into_iter().enumerate() {
             if off + w > t.width {
                 break;

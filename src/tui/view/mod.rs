@@ -7,6 +7,7 @@ mod detail;
 mod footer;
 mod header;
 pub mod heads;
+mod help_ko;
 pub mod learn;
 pub mod matrix;
 mod overlays;
@@ -28,7 +29,7 @@ use crate::trace::Step;
 
 use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Screen, StatusKind};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::tree::{Node, step_label};
+use super::tree::Node;
 
 pub use detail::detail_line_count;
 use detail::*;
@@ -36,9 +37,10 @@ pub use footer::footer_keys;
 use footer::*;
 use header::*;
 pub use header::{model_summary, short_summary, target_shown};
-pub(crate) use overlays::centred;
+pub use help_ko::HELP_KO;
 use overlays::*;
-pub use overlays::{about_text, help_lines, output_lines, wrap_lines};
+pub use overlays::{about_text, help_lines, help_lines_in, help_table, output_lines, wrap_lines};
+pub(crate) use overlays::{centred, clear_box};
 use pipeline::*;
 
 /// The key reference shown by `?`: (keys, what they do).
@@ -142,7 +144,7 @@ pub const HELP: &[(&str, &str)] = &[
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     let Some(a) = layout::areas(app, area) else {
-        too_small(f, area);
+        too_small(f, area, app.lang());
         return;
     };
     if app.screen() != Screen::Workbench {
@@ -162,12 +164,12 @@ pub fn render(app: &App, f: &mut Frame) {
         status(app, f, st);
         footer(app, f, foot);
         match app.mode() {
-            Mode::Help { scroll } => help(f, area, *scroll),
+            Mode::Help { scroll } => help(f, area, *scroll, app.lang()),
             Mode::Output {
                 title,
                 text,
                 scroll,
-            } => output(f, area, title, text, *scroll),
+            } => output(f, area, title, text, *scroll, app.lang()),
             _ => {}
         }
         return;
@@ -182,15 +184,15 @@ pub fn render(app: &App, f: &mut Frame) {
     status(app, f, a.status);
     footer(app, f, a.footer);
     match app.mode() {
-        Mode::Help { scroll } => help(f, area, *scroll),
+        Mode::Help { scroll } => help(f, area, *scroll, app.lang()),
         Mode::Output {
             title,
             text,
             scroll,
-        } => output(f, area, &format!(":{title}"), text, *scroll),
+        } => output(f, area, &format!(":{title}"), text, *scroll, app.lang()),
         Mode::About { scroll, tour } => {
             let (title, text) = about_text(app, *tour);
-            output(f, area, &title, &text, *scroll);
+            output(f, area, &title, &text, *scroll, app.lang());
         }
         _ => {}
     }
@@ -218,14 +220,20 @@ pub fn buffer_text(buf: &Buffer) -> String {
     out
 }
 
-fn too_small(f: &mut Frame, area: Rect) {
+fn too_small(f: &mut Frame, area: Rect, lang: crate::i18n::Lang) {
+    use crate::i18n::ui::{Label, Msg};
     let text = Text::from(vec![
-        Line::styled("the terminal is too small for qkv", style::TITLE),
-        Line::from(format!(
-            "it is {}×{}; qkv needs at least {MIN_WIDTH}×{MIN_HEIGHT}",
-            area.width, area.height
-        )),
-        Line::from("enlarge the window, or press q to quit"),
+        Line::styled(Label::TooSmall.text(lang), style::TITLE),
+        Line::from(
+            Msg::TooSmallSize {
+                w: area.width,
+                h: area.height,
+                min_w: MIN_WIDTH,
+                min_h: MIN_HEIGHT,
+            }
+            .text(lang),
+        ),
+        Line::from(Label::TooSmallHint.text(lang)),
     ]);
     let h = 3.min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;

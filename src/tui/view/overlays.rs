@@ -2,6 +2,8 @@
 //! text wrapping they share.
 
 use super::*;
+use crate::i18n::Lang;
+use crate::i18n::ui::{Label, Msg};
 
 /// A box of `w`×`h` centred in `area`.
 pub(crate) fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -13,6 +15,22 @@ pub(crate) fn centred(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// Clears the box `r` for an overlay. A wide character (한) just left of the box would
+/// cover the box's left border in the terminal (its second column is the border's cell):
+/// it is replaced by a space.
+pub(crate) fn clear_box(f: &mut Frame, r: Rect) {
+    let buf = f.buffer_mut();
+    if r.x > buf.area.x {
+        for y in r.top()..r.bottom() {
+            let cell = &mut buf[(r.x - 1, y)];
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+    f.render_widget(Clear, r);
 }
 
 /// `text` cut into lines of at most `w` display columns at spaces.
@@ -60,10 +78,24 @@ pub fn wrap_lines(lines: Vec<Line<'static>>, w: usize) -> Vec<Line<'static>> {
 /// The help lines for a box `w` columns wide inside: keys on the left, what they do wrapped
 /// with a hanging indent.
 pub fn help_lines(w: u16) -> Vec<Line<'static>> {
-    let kw = HELP.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
+    help_lines_in(w, Lang::En)
+}
+
+/// The key reference in `lang`: [`HELP`] or [`HELP_KO`].
+pub fn help_table(lang: Lang) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        Lang::En => HELP,
+        Lang::Ko => HELP_KO,
+    }
+}
+
+/// [`help_lines`] in `lang`.
+pub fn help_lines_in(w: u16, lang: Lang) -> Vec<Line<'static>> {
+    let table = help_table(lang);
+    let kw = table.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
     let dw = usize::from(w).saturating_sub(kw + 3).max(10);
     let mut lines = Vec::new();
-    for (k, d) in HELP {
+    for (k, d) in table {
         for (i, part) in wrap_words(d, dw).into_iter().enumerate() {
             let key = if i == 0 {
                 Span::styled(format!(" {k:<kw$} "), style::KEY)
@@ -76,21 +108,21 @@ pub fn help_lines(w: u16) -> Vec<Line<'static>> {
     lines
 }
 
-pub(super) fn help(f: &mut Frame, area: Rect, scroll: u16) {
+pub(super) fn help(f: &mut Frame, area: Rect, scroll: u16, lang: Lang) {
     let w = area.width.saturating_sub(4).min(96);
-    let lines = help_lines(w.saturating_sub(2));
+    let lines = help_lines_in(w.saturating_sub(2), lang);
     let r = centred(
         area,
         w,
         area.height.saturating_sub(2).min(lines.len() as u16 + 2),
     );
-    f.render_widget(Clear, r);
+    clear_box(f, r);
     f.render_widget(
         Paragraph::new(lines).scroll((scroll, 0)).block(
             Block::bordered()
                 .border_style(style::FOCUS)
-                .title(Line::styled(" keys ", style::TITLE))
-                .title_bottom(Line::from(" ↑↓ scroll · Esc closes ").right_aligned()),
+                .title(Line::styled(Label::HelpTitle.text(lang), style::TITLE))
+                .title_bottom(Line::from(Label::HelpBottom.text(lang)).right_aligned()),
         ),
         r,
     );
@@ -100,14 +132,15 @@ pub(super) fn help(f: &mut Frame, area: Rect, scroll: u16) {
 /// description and what to do next.
 pub fn about_text(app: &App, tour: bool) -> (String, String) {
     let s = app.session();
+    let lang = app.lang();
     let title = if s.title().is_empty() {
-        "this scenario".to_string()
+        Label::ThisScenario.text(lang).to_string()
     } else {
         s.title().to_string()
     };
     // The description's line breaks are the YAML file's: reflow each paragraph.
     let mut text = if s.description().is_empty() {
-        "(this scenario has no description)".to_string()
+        Label::NoDescription.text(lang).to_string()
     } else {
         s.description()
             .split("\n\n")
@@ -116,19 +149,25 @@ pub fn about_text(app: &App, tour: bool) -> (String, String) {
             .join("\n\n")
     };
     if let Some(m) = s.model() {
-        text.push_str(&format!(
-            "\n\nThe model is {}: its attention patterns show how the arithmetic works, not what a trained model would attend to.",
-            m.provenance()
-        ));
+        let prov = match lang {
+            Lang::En => m.provenance(),
+            Lang::Ko => Msg::Provenance {
+                updates: m.trained_steps(),
+                seed: m.config().seed,
+            }
+            .text(lang),
+        };
+        text.push_str(&format!("\n\n{}", Msg::AboutModel(prov).text(lang)));
     }
     let stops = s.scenario_tour_len();
-    text.push_str(&if tour {
-        format!("\n\nEnter or r starts the guided tour ({stops} stops; n / p step); Esc closes.")
+    let last = if tour {
+        Msg::AboutTour(stops).text(lang)
     } else if stops > 0 {
-        format!("\n\nr replays its guided tour ({stops} stops); a shows this again; Esc closes.")
+        Msg::AboutReplay(stops).text(lang)
     } else {
-        "\n\na shows this again; Esc closes.".to_string()
-    });
+        Label::AboutAgain.text(lang).to_string()
+    };
+    text.push_str(&format!("\n\n{last}"));
     (title, text)
 }
 
@@ -137,7 +176,7 @@ pub fn output_lines(text: &str, w: usize) -> Vec<String> {
     text.lines().flat_map(|l| wrap_words(l, w)).collect()
 }
 
-pub(super) fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
+pub(super) fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16, lang: Lang) {
     let lines = output_lines(text, usize::from(area.width.saturating_sub(6)));
     let n = lines.len() as u16;
     let r = centred(
@@ -145,13 +184,13 @@ pub(super) fn output(f: &mut Frame, area: Rect, title: &str, text: &str, scroll:
         area.width.saturating_sub(4),
         area.height.saturating_sub(2).min(n + 2),
     );
-    f.render_widget(Clear, r);
+    clear_box(f, r);
     f.render_widget(
         Paragraph::new(lines.join("\n")).scroll((scroll, 0)).block(
             Block::bordered()
                 .border_style(style::FOCUS)
                 .title(Line::styled(format!(" {title} "), style::TITLE))
-                .title_bottom(Line::from(" ↑↓ PgUp PgDn scroll · Esc closes ").right_aligned()),
+                .title_bottom(Line::from(Label::OutputBottom.text(lang)).right_aligned()),
         ),
         r,
     );

@@ -11,6 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Wrap};
 
 use crate::explore::pe;
+use crate::i18n::Lang;
+use crate::i18n::explore::{Ex, ExMsg};
 use crate::trace::StepKind;
 
 use super::super::app::App;
@@ -76,10 +78,10 @@ pub fn shaded(
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let e = app.explore();
     let d = app.session().explore_d_model();
-    let block = Block::bordered().border_style(style::BORDER).title(Line::styled(
-        format!(" qkv · PE explorer — d_model {d}: why sinusoids let attention use relative position "),
-        style::TITLE,
-    ));
+    let lang = app.lang();
+    let block = Block::bordered()
+        .border_style(style::BORDER)
+        .title(Line::styled(ExMsg::PeTitle(d).text(lang), style::TITLE));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let rot = pe::rotation(e.p, e.k, e.pair, d);
@@ -89,10 +91,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     ) {
         (Ok(t), Ok(dd)) => (t, dd),
         _ => {
-            f.render_widget(
-                Paragraph::new(format!("d_model {d} has no PE to explore")),
-                inner,
-            );
+            f.render_widget(Paragraph::new(ExMsg::NoPe(d).text(lang)), inner);
             return;
         }
     };
@@ -129,14 +128,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     );
     let b = Block::bordered()
         .border_style(style::BORDER)
-        .title(Line::styled(
-            " PE(p)·PE(p+k): rows p, columns k ",
-            style::TITLE,
-        ))
-        .title_bottom(Line::styled(
-            " each column is one colour: k alone decides ",
-            style::DIM,
-        ));
+        .title(Line::styled(Ex::PeDotsBox.text(lang), style::TITLE))
+        .title_bottom(Line::styled(Ex::PeDotsNote.text(lang), style::DIM));
     let ri = b.inner(right);
     f.render_widget(b, right);
     shaded(f, ri, &dots, 1, &|p| format!("p{p}"), Some((e.p, e.k)));
@@ -195,7 +188,7 @@ fn waves(app: &App, table: &Array2<f64>, f: &mut Frame, area: Rect) {
             Block::bordered()
                 .border_style(style::FOCUS)
                 .title(Line::from(vec![
-                    Span::styled(format!(" pair i={} ([ ]): ", e.pair), style::TITLE),
+                    Span::styled(ExMsg::Pair(e.pair).text(app.lang()), style::TITLE),
                     Span::styled(format!("d{s} sin "), SIN),
                     Span::styled(format!("d{c} cos "), COS),
                     Span::styled("• p, p+k ", style::KEY),
@@ -221,17 +214,12 @@ fn numbers_panel(
     area: Rect,
 ) {
     let e = app.explore();
+    let lang = app.lang();
     let block = Block::bordered()
         .border_style(style::BORDER)
-        .title(Line::styled(
-            " PE(p) → PE(p+k): a rotation (← → p, ↑ ↓ k) ",
-            style::TITLE,
-        ));
+        .title(Line::styled(Ex::RotationBox.text(lang), style::TITLE));
     let Some(r) = rot else {
-        f.render_widget(
-            Paragraph::new("d_model < 2: no sine/cosine pair to rotate").block(block),
-            area,
-        );
+        f.render_widget(Paragraph::new(Ex::NoPair.text(lang)).block(block), area);
         return;
     };
     let v = |x: f64| format!("{x:>8.4}");
@@ -258,20 +246,20 @@ fn numbers_panel(
         )),
         Line::from(format!("PE(p+k)   [{} {}]", v(r.actual[0]), v(r.actual[1]))),
         Line::from(vec![
-            Span::raw("residual "),
+            Span::raw(Ex::Residual.text(lang)),
             Span::styled(format!("{:.1e}", r.residual()), style::KEY),
         ]),
-        Line::from(format!("PE(p)·PE(p+k) = {dot:.4} for all p")),
-        Line::from(format!("(max−min over p {worst:.0e})")),
-        Line::styled(
-            "M = [[cos, sin], [−sin, cos]] of ω_i·k depends on k, never on p: one fixed linear map takes every position to the one k further on, so q·k can score \"k tokens away\" the same anywhere in the sentence",
-            style::DIM,
-        ),
+        Line::from(ExMsg::DotForAllP(format!("{dot:.4}")).text(lang)),
+        Line::from(ExMsg::Spread(format!("{worst:.0e}")).text(lang)),
+        Line::styled(Ex::RotationNote.text(lang), style::DIM),
     ];
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    // Korean is wrapped by display width (ratatui's wrap can put 한 over the border).
+    let para = match lang {
+        Lang::En => Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Lang::Ko => Paragraph::new(super::wrap_lines(
+            lines,
+            usize::from(area.width.saturating_sub(2)),
+        )),
+    };
+    f.render_widget(para.block(block), area);
 }

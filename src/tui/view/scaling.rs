@@ -12,6 +12,9 @@ use ratatui::widgets::{
 };
 
 use crate::explore::scaling::{self, KEYS, RowNumbers};
+use crate::i18n::Lang;
+use crate::i18n::explore::{Ex, ExMsg};
+use crate::render::{pad_left, pad_right};
 
 use super::super::app::App;
 use super::style;
@@ -22,12 +25,10 @@ const LINE: Style = Style::new().fg(Color::Indexed(45));
 /// Draws the scaling explorer into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let d_k = app.explore().d_k();
+    let lang = app.lang();
     let block = Block::bordered()
         .border_style(style::BORDER)
-        .title(Line::styled(
-            " qkv · scaling explorer — why divide the scores by √d_k ",
-            style::TITLE,
-        ));
+        .title(Line::styled(Ex::ScalingTitle.text(lang), style::TITLE));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let r = scaling::standard();
@@ -38,8 +39,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
     let [chart, table] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
-    variance_chart(r, f, chart);
-    curve_table(r, d_k, f, table);
+    variance_chart(r, f, chart, lang);
+    curve_table(r, d_k, f, table, lang);
     let [with, without, nums] = Layout::horizontal([
         Constraint::Percentage(35),
         Constraint::Percentage(35),
@@ -56,7 +57,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     bars(
         f,
         without,
-        " softmax(q·k), unscaled ",
+        Ex::UnscaledBox.text(lang),
         &row.unscaled,
         Color::Indexed(196),
     );
@@ -67,36 +68,54 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(format!("d_k = {d_k}"), style::KEY),
             Span::raw(" (← →)"),
         ]),
-        Line::from(format!("{:<6}{:>7}{:>8}", "", "÷√d_k", "unscal.")),
-        Line::from(format!("{:<6}{:>7.4}{:>8.4}", "max w", a.max, b.max)),
+        // Padded by display width: the Korean labels are wider than their char count.
+        Line::from(format!(
+            "{}{}{}",
+            pad_right("", 6),
+            pad_left("÷√d_k", 7),
+            pad_left(Ex::UnscaledColumn.text(lang), 8)
+        )),
+        Line::from(format!(
+            "{}{:>7.4}{:>8.4}",
+            pad_right(Ex::MaxW.text(lang), 6),
+            a.max,
+            b.max
+        )),
         Line::from(format!("{:<6}{:>7.4}{:>8.4}", "H", a.entropy, b.entropy)),
         Line::from(format!("{:<6}{:>7.4}{:>8.4}", "‖J‖", a.grad, b.grad)),
         Line::styled(
-            format!(
-                "H: entropy, nats (uniform: ln {KEYS} = {:.3})",
-                (KEYS as f64).ln()
-            ),
+            ExMsg::EntropyLegend {
+                keys: KEYS,
+                ln: (KEYS as f64).ln(),
+            }
+            .text(lang),
             style::DIM,
         ),
+        Line::styled(Ex::JacobianNote.text(lang), style::DIM),
         Line::styled(
-            "‖J‖: ‖diag(w) − wwᵀ‖_F, what a gradient through softmax is multiplied by",
+            ExMsg::SeedKeys {
+                seed: r.seed,
+                keys: KEYS,
+            }
+            .text(lang),
             style::DIM,
         ),
-        Line::styled(format!("seed {}, {KEYS} keys", r.seed), style::DIM),
     ];
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::bordered()
-                    .border_style(style::BORDER)
-                    .title(Line::styled(" this row ", style::TITLE)),
-            )
-            .wrap(ratatui::widgets::Wrap { trim: false }),
-        nums,
-    );
+    let block = Block::bordered()
+        .border_style(style::BORDER)
+        .title(Line::styled(Ex::ThisRow.text(lang), style::TITLE));
+    // Korean is wrapped by display width (ratatui's wrap can put 한 over the border).
+    let para = match lang {
+        Lang::En => Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        Lang::Ko => Paragraph::new(super::wrap_lines(
+            lines,
+            usize::from(nums.width.saturating_sub(2)),
+        )),
+    };
+    f.render_widget(para.block(block), nums);
 }
 
-fn variance_chart(r: &scaling::ScalingReport, f: &mut Frame, area: Rect) {
+fn variance_chart(r: &scaling::ScalingReport, f: &mut Frame, area: Rect, lang: Lang) {
     let measured: Vec<(f64, f64)> = r
         .variance
         .iter()
@@ -112,7 +131,7 @@ fn variance_chart(r: &scaling::ScalingReport, f: &mut Frame, area: Rect) {
             .style(LINE)
             .data(&line),
         Dataset::default()
-            .name(format!("measured, N={n}"))
+            .name(ExMsg::MeasuredN(n).text(lang))
             .marker(Marker::Dot)
             .graph_type(GraphType::Scatter)
             .style(MEASURED)
@@ -121,10 +140,7 @@ fn variance_chart(r: &scaling::ScalingReport, f: &mut Frame, area: Rect) {
     .block(
         Block::bordered()
             .border_style(style::FOCUS)
-            .title(Line::styled(
-                " Var(q·k) against d_k (log₂ axes) ",
-                style::TITLE,
-            )),
+            .title(Line::styled(Ex::VarianceBox.text(lang), style::TITLE)),
     )
     .x_axis(Axis::default().bounds([0.0, 9.0]).labels(vec![
         Span::styled("d_k 1", style::DIM),
@@ -137,7 +153,7 @@ fn variance_chart(r: &scaling::ScalingReport, f: &mut Frame, area: Rect) {
     f.render_widget(chart, area);
 }
 
-fn curve_table(r: &scaling::ScalingReport, d_k: usize, f: &mut Frame, area: Rect) {
+fn curve_table(r: &scaling::ScalingReport, d_k: usize, f: &mut Frame, area: Rect, lang: Lang) {
     let rows = r.curve.first().map_or(0, |c| c.rows);
     // Narrow (80×24): the ratio and the unscaled curves only.
     let wide = area.width >= 54;
@@ -179,15 +195,12 @@ fn curve_table(r: &scaling::ScalingReport, d_k: usize, f: &mut Frame, area: Rect
             Line::from(text)
         });
     }
-    lines.push(Line::styled(
-        format!("max, H, ‖J‖: mean of {rows} unscaled rows; → 1, 0, 0"),
-        style::DIM,
-    ));
+    lines.push(Line::styled(ExMsg::TableNote(rows).text(lang), style::DIM));
     f.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()
                 .border_style(style::BORDER)
-                .title(Line::styled(" measured ", style::TITLE)),
+                .title(Line::styled(Ex::Measured.text(lang), style::TITLE)),
         ),
         area,
     );

@@ -3,31 +3,60 @@
 
 use super::*;
 
+/// True when the prose is Korean.
+fn ko(c: &Ctx<'_>) -> bool {
+    c.lang == Lang::Ko
+}
+
 pub(super) fn projection(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, j) = (c.cell.row, c.cell.col);
     let short = c.short();
     let token = c.row_label(i);
-    let what = match c.step.kind() {
-        StepKind::Query => "query",
-        StepKind::Key => "key",
-        _ => "value",
+    let what = match (c.step.kind(), ko(c)) {
+        (StepKind::Query, false) => "query",
+        (StepKind::Key, false) => "key",
+        (_, false) => "value",
+        (StepKind::Query, true) => "쿼리(query)",
+        (StepKind::Key, true) => "키(key)",
+        (_, true) => "밸류(value)",
     };
     let head_text = c
         .cell
         .head
-        .map(|h| format!(", head {h}"))
+        .map(|h| {
+            if ko(c) {
+                format!(", 헤드 {h}")
+            } else {
+                format!(", head {h}")
+            }
+        })
         .unwrap_or_default();
-    let title = format!("{what} of {token} (row {i}){head_text}, column {j}");
+    let title = if ko(c) {
+        format!("{what}: {token} (행 {i}){head_text}, 열 {j}")
+    } else {
+        format!("{what} of {token} (row {i}){head_text}, column {j}")
+    };
     if c.step.inputs().is_empty() {
         let row = c.row(c.step, c.cell.head, i)?;
         return Ok(Body {
             title,
-            formula: format!("{short}[i] is given"),
+            formula: if ko(c) {
+                format!("{short}[i]: 주어진 값")
+            } else {
+                format!("{short}[i] is given")
+            },
             lines: vec![
-                format!(
-                    "{short} is given in the scenario (a hand-check has no model and no W_{}): it is not computed",
-                    short.to_uppercase()
-                ),
+                if ko(c) {
+                    format!(
+                        "{short}: 시나리오에 주어진 값입니다 (손 계산 확인에는 모델도 W_{}도 없습니다). 계산하지 않습니다",
+                        short.to_uppercase()
+                    )
+                } else {
+                    format!(
+                        "{short} is given in the scenario (a hand-check has no model and no W_{}): it is not computed",
+                        short.to_uppercase()
+                    )
+                },
                 format!("{short}{}[{i}] = {}", c.h(), c.list(&row)),
                 format!("{short}{}[{i}][{j}] = {}", c.h(), c.num(c.value)),
             ],
@@ -41,12 +70,23 @@ pub(super) fn projection(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let x = c.row(x_step, None, i)?;
     let wcol = c.weight_col(w_name, w, x.len(), col)?;
     let w_short = short_name(w_name);
-    let mut lines = vec![format!(
-        "x = {} ({token}), {} values",
-        row_ref(x_step, None, i),
-        x.len()
-    )];
+    let mut lines = vec![if ko(c) {
+        format!(
+            "x = {} ({token}), 값 {}개",
+            row_ref(x_step, None, i),
+            x.len()
+        )
+    } else {
+        format!(
+            "x = {} ({token}), {} values",
+            row_ref(x_step, None, i),
+            x.len()
+        )
+    }];
     match c.cell.head {
+        Some(h) if ko(c) => lines.push(format!(
+            "W = {w_name}[:, {col}]: 헤드 {h}가 쓰는 열은 h·d_k..(h+1)·d_k, 헤드 안의 열 j = {j} → h·d_k + j = {h}·{d_k} + {j} = {col}"
+        )),
         Some(h) => lines.push(format!(
             "W = {w_name}[:, {col}]: head {h} uses columns h·d_k..(h+1)·d_k, so column j = {j} of the head is h·d_k + j = {h}·{d_k} + {j} = {col}"
         )),
@@ -82,26 +122,45 @@ pub(super) fn scores(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let head_text = c
         .cell
         .head
-        .map(|h| format!("head {h}, "))
+        .map(|h| {
+            if ko(c) {
+                format!("헤드 {h}, ")
+            } else {
+                format!("head {h}, ")
+            }
+        })
         .unwrap_or_default();
     let hh = if c.cell.head.is_some() { "[h]" } else { "" };
     let (line, r) = c.dot_line("q·k", &q, &k, c.value);
     Ok(Body {
-        title: format!(
-            "raw attention score, {head_text}query {qt} (row {i}) · key {kt} (column {j})"
-        ),
+        title: if ko(c) {
+            format!(
+                "어텐션 스코어(attention score) 원값, {head_text}쿼리 {qt} (행 {i}) · 키 {kt} (열 {j})"
+            )
+        } else {
+            format!("raw attention score, {head_text}query {qt} (row {i}) · key {kt} (column {j})")
+        },
         formula: format!(
             "{}{hh}[i][j] = q{hh}[i] · k{hh}[j] = Σ_t q[i][t] × k[j][t]",
             c.short()
         ),
         lines: vec![
-            format!(
-                "q = {} ({qt}), k = {} ({kt}): d_k = {} term{}",
-                row_ref(q_step, c.cell.head, i),
-                row_ref(k_step, c.cell.head, j),
-                q.len(),
-                if q.len() == 1 { "" } else { "s" }
-            ),
+            if ko(c) {
+                format!(
+                    "q = {} ({qt}), k = {} ({kt}): d_k = 항 {}개",
+                    row_ref(q_step, c.cell.head, i),
+                    row_ref(k_step, c.cell.head, j),
+                    q.len()
+                )
+            } else {
+                format!(
+                    "q = {} ({qt}), k = {} ({kt}): d_k = {} term{}",
+                    row_ref(q_step, c.cell.head, i),
+                    row_ref(k_step, c.cell.head, j),
+                    q.len(),
+                    if q.len() == 1 { "" } else { "s" }
+                )
+            },
             line,
         ],
         recomputed: Some(r),
@@ -133,7 +192,11 @@ pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         (None, None) => !c.step.formula().contains("scaling off"),
     };
     let (qt, kt) = (c.row_label(i), c.col_label(j));
-    let title = format!("scaled score of query {qt} (row {i}) and key {kt} (column {j})");
+    let title = if ko(c) {
+        format!("스케일링(scaling)된 스코어: 쿼리 {qt} (행 {i}), 키 {kt} (열 {j})")
+    } else {
+        format!("scaled score of query {qt} (row {i}) and key {kt} (column {j})")
+    };
     let hh = if c.cell.head.is_some() { "[h]" } else { "" };
     let s_line = format!(
         "scores = {} = {}",
@@ -143,10 +206,18 @@ pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     if !scale {
         return Ok(Body {
             title,
-            formula: format!("{}{hh}[i][j] = scores{hh}[i][j] (scaling off)", c.short()),
+            formula: if ko(c) {
+                format!("{}{hh}[i][j] = scores{hh}[i][j] (스케일링 끔)", c.short())
+            } else {
+                format!("{}{hh}[i][j] = scores{hh}[i][j] (scaling off)", c.short())
+            },
             lines: vec![
                 s_line,
-                format!("scaling off: scaled = scores = {}", c.num(c.value)),
+                if ko(c) {
+                    format!("스케일링 끔: scaled = scores = {}", c.num(c.value))
+                } else {
+                    format!("scaling off: scaled = scores = {}", c.num(c.value))
+                },
             ],
             recomputed: Some(s),
         });
@@ -158,10 +229,17 @@ pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         formula: format!("{}{hh}[i][j] = scores{hh}[i][j] ÷ √d_k", c.short()),
         lines: vec![
             s_line,
-            format!(
-                "÷ √d_k = √{d_k} = {}  (d_k = {d_k}: the width of one head of {q_name})",
-                c.num(root)
-            ),
+            if ko(c) {
+                format!(
+                    "÷ √d_k = √{d_k} = {}  (d_k = {d_k}: {q_name}의 헤드 하나의 너비)",
+                    c.num(root)
+                )
+            } else {
+                format!(
+                    "÷ √d_k = √{d_k} = {}  (d_k = {d_k}: the width of one head of {q_name})",
+                    c.num(root)
+                )
+            },
             // ÷ √d_k written exactly (√3, not 1.7321) so that the equation holds as printed.
             format!(
                 "{} ÷ √{d_k} {} {}",
@@ -226,7 +304,41 @@ pub(super) fn masked(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     );
     let mut lines = vec![s_line];
     let is_blocked = blocked(c.value, s);
-    if is_blocked {
+    if is_blocked && ko(c) {
+        lines.push(match shape {
+            MaskShape::Causal => format!(
+                "인과 마스크: 키 토큰 {kt} (열 {j})의 위치가 쿼리 토큰 {qt} (행 {i})보다 뒤입니다, j = {j} > i = {i}. 토큰은 자기 자신과 앞선 토큰에만 주목할 수 있으므로 M[{i}][{j}] = −∞"
+            ),
+            _ => format!(
+                "마스크가 이 칸을 막습니다: 쿼리 토큰 {qt} (행 {i})에서 키 토큰 {kt} (열 {j})에는 주목할 수 없으므로 M[{i}][{j}] = −∞"
+            ),
+        });
+        lines.push(format!(
+            "masked = scaled + M = {} + (−∞) = −∞ (큰 음수가 아니라 IEEE −∞)",
+            c.op(s)
+        ));
+        lines.push(format!(
+            "소프트맥스 가중치는 e^(−∞) = 0: {kt}의 정보가 {qt}에 전혀 섞이지 않습니다"
+        ));
+    } else if !is_blocked && ko(c) {
+        lines.push(match shape {
+            MaskShape::None => format!(
+                "이 {}에는 마스킹된 칸이 없습니다: 모든 곳에서 M = 0",
+                if c.cell.head.is_some() { "헤드" } else { "행렬" }
+            ),
+            MaskShape::Causal => format!(
+                "인과 마스크: 키 토큰 {kt} (열 {j})의 위치가 쿼리 토큰 {qt} (행 {i})보다 뒤가 아닙니다, j = {j} ≤ i = {i}, 그래서 M[{i}][{j}] = 0"
+            ),
+            MaskShape::Custom => format!(
+                "마스크가 쿼리 토큰 {qt} (행 {i})에서 키 토큰 {kt} (열 {j})에 주목하도록 허용합니다: M[{i}][{j}] = 0"
+            ),
+        });
+        lines.push(format!(
+            "masked = scaled + M = {} + 0 = {}",
+            c.op(s),
+            c.num(c.value)
+        ));
+    } else if is_blocked {
         match shape {
             MaskShape::Causal => lines.push(format!(
                 "causal mask: the key token {kt} (column {j}) comes after the query token {qt} (row {i}), j = {j} > i = {i}; a token may attend only to itself and the tokens before it, so M[{i}][{j}] = −∞"
@@ -261,14 +373,26 @@ pub(super) fn masked(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.num(c.value)
         ));
     }
-    let formula = match shape {
-        MaskShape::Causal => format!(
+    let formula = match (shape, ko(c)) {
+        (MaskShape::Causal, false) => format!(
             "{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], M[i][j] = −∞ where j > i (causal), else 0"
         ),
-        _ => format!("{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], M[i][j] = 0 or −∞"),
+        (_, false) => {
+            format!("{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], M[i][j] = 0 or −∞")
+        }
+        (MaskShape::Causal, true) => format!(
+            "{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], j > i이면 M[i][j] = −∞ (인과), 아니면 0"
+        ),
+        (_, true) => {
+            format!("{short}{hh}[i][j] = scaled{hh}[i][j] + M[i][j], M[i][j] = 0 또는 −∞")
+        }
     };
     Ok(Body {
-        title: format!("masked score of query {qt} (row {i}) and key {kt} (column {j})"),
+        title: if ko(c) {
+            format!("마스킹(masking)된 스코어: 쿼리 {qt} (행 {i}), 키 {kt} (열 {j})")
+        } else {
+            format!("masked score of query {qt} (row {i}) and key {kt} (column {j})")
+        },
         formula,
         lines,
         recomputed: Some(if is_blocked { f32::NEG_INFINITY } else { s }),
@@ -289,16 +413,31 @@ pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let short = c.short();
     let (rt, ct) = (c.row_label(i), c.col_label(j));
     let hh = if c.cell.head.is_some() { "[h]" } else { "" };
-    let title = match c.step.kind() {
-        StepKind::Probs => {
+    let title = match (c.step.kind(), ko(c)) {
+        (StepKind::Probs, false) => {
             format!("probability of the token {ct} (column {j}) after {rt} (row {i})")
         }
-        _ => format!("attention weight: how much {rt} (row {i}) takes from {ct} (column {j})"),
+        (_, false) => {
+            format!("attention weight: how much {rt} (row {i}) takes from {ct} (column {j})")
+        }
+        (StepKind::Probs, true) => {
+            format!("확률: {rt} (행 {i}) 다음 토큰이 {ct} (열 {j})일 확률")
+        }
+        (_, true) => {
+            format!("소프트맥스(softmax) 가중치: {rt} (행 {i})의 몫 중 {ct} (열 {j})에서 오는 비율")
+        }
     };
-    let formula = format!(
-        "{short}{hh}[i][j] = e^(x_j − max) / Σ_k e^(x_k − max), x = row i of {}",
-        x_step.name()
-    );
+    let formula = if ko(c) {
+        format!(
+            "{short}{hh}[i][j] = e^(x_j − max) / Σ_k e^(x_k − max), x = {}의 행 i",
+            x_step.name()
+        )
+    } else {
+        format!(
+            "{short}{hh}[i][j] = e^(x_j − max) / Σ_k e^(x_k − max), x = row i of {}",
+            x_step.name()
+        )
+    };
     let mut lines = vec![format!(
         "x = {} = {}",
         row_ref(x_step, c.cell.head, i),
@@ -327,14 +466,27 @@ pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         || max == f32::INFINITY
         || (max == f32::NEG_INFINITY && !masked_row)
     {
-        lines.push(format!(
-            "the row holds NaN or ±∞ that no mask put there (an overflow, not a mask): e^(x_j − max) / Σ is NaN, so {short}[{i}][{j}] = NaN"
-        ));
+        lines.push(if ko(c) {
+            format!(
+                "이 행에는 마스크가 넣지 않은 NaN이나 ±∞가 있습니다 (마스크가 아니라 넘침): e^(x_j − max) / Σ는 NaN, 그래서 {short}[{i}][{j}] = NaN"
+            )
+        } else {
+            format!(
+                "the row holds NaN or ±∞ that no mask put there (an overflow, not a mask): e^(x_j − max) / Σ is NaN, so {short}[{i}][{j}] = NaN"
+            )
+        });
         if let Some((at, v)) = c.trace.first_non_finite() {
-            lines.push(format!(
-                "the first non-finite value of this pass is {at} = {}",
-                c.num(v)
-            ));
+            lines.push(if ko(c) {
+                format!(
+                    "이번 계산에서 처음 나온 유한하지 않은 값: {at} = {}",
+                    c.num(v)
+                )
+            } else {
+                format!(
+                    "the first non-finite value of this pass is {at} = {}",
+                    c.num(v)
+                )
+            });
         }
         return Ok(Body {
             title,
@@ -344,12 +496,21 @@ pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         });
     }
     if max == f32::NEG_INFINITY {
-        lines.push(format!(
-            "every entry of the row is −∞ (fully masked): {rt} may attend to nothing, and e^(−∞)/Σ would be 0/0"
-        ));
-        lines.push(format!(
-            "qkv sets such a row to all zeros instead of NaN: {short}[{i}][{j}] = 0"
-        ));
+        if ko(c) {
+            lines.push(format!(
+                "행의 모든 값이 −∞입니다 (전부 마스킹됨): {rt}에는 주목할 곳이 없고, e^(−∞)/Σ는 0/0이 됩니다"
+            ));
+            lines.push(format!(
+                "qkv는 이런 행을 NaN 대신 모두 0으로 둡니다: {short}[{i}][{j}] = 0"
+            ));
+        } else {
+            lines.push(format!(
+                "every entry of the row is −∞ (fully masked): {rt} may attend to nothing, and e^(−∞)/Σ would be 0/0"
+            ));
+            lines.push(format!(
+                "qkv sets such a row to all zeros instead of NaN: {short}[{i}][{j}] = 0"
+            ));
+        }
         return Ok(Body {
             title,
             formula,
@@ -379,7 +540,7 @@ pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (joined, hidden) = c.elide(&items, ", ");
     lines.push(format!(
         "e^(x_k − max): {joined}{}",
-        Ctx::count_note(items.len(), hidden)
+        c.count_note(items.len(), hidden)
     ));
     let sum: f32 = exps.iter().sum();
     let terms: Vec<String> = exps.iter().map(|e| c.num(*e)).collect();
@@ -388,9 +549,14 @@ pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let xj = x.get(j).copied().unwrap_or(0.0);
     if xj == f32::NEG_INFINITY {
         lines.push(format!(
-            "{short}[{i}][{j}] = e^(−∞) / Σ = 0 / {} = {}  (masked: exactly 0)",
+            "{short}[{i}][{j}] = e^(−∞) / Σ = 0 / {} = {}  ({})",
             c.num(sum),
-            c.num(c.value)
+            c.num(c.value),
+            if ko(c) {
+                "마스킹됨: 정확히 0"
+            } else {
+                "masked: exactly 0"
+            }
         ));
     } else {
         lines.push(format!(
@@ -427,7 +593,13 @@ pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let head_text = c
         .cell
         .head
-        .map(|h| format!(", head {h}"))
+        .map(|h| {
+            if ko(c) {
+                format!(", 헤드 {h}")
+            } else {
+                format!(", head {h}")
+            }
+        })
         .unwrap_or_default();
     let v_ref = match v_step.heads().and(c.cell.head) {
         Some(h) => format!("{}[{h}][:, {col}]", v_step.name()),
@@ -439,6 +611,25 @@ pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         &v,
         c.value,
     );
+    if ko(c) {
+        return Ok(Body {
+            title: format!("어텐션 출력: {token} (행 {i}){head_text}, 열 {col}"),
+            formula: format!(
+                "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
+                c.short()
+            ),
+            lines: vec![
+                format!(
+                    "weights = {}: {token}의 몫을 키 토큰 {}개에 나눈 가중치",
+                    row_ref(w_step, c.cell.head, i),
+                    w.len()
+                ),
+                format!("v = {v_ref}: 키 토큰마다 밸류(value)의 열 {col}"),
+                line,
+            ],
+            recomputed: Some(r),
+        });
+    }
     Ok(Body {
         title: format!("attention output of {token} (row {i}){head_text}, column {col}"),
         formula: format!(
@@ -474,14 +665,30 @@ pub(super) fn concat(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let d_k = ho.dims().1.max(1);
     let (h, cc) = (col / d_k, col % d_k);
     let v = c.at(ho, Some(h), i, cc)?;
+    let ko = ko(c);
     Ok(Body {
-        title: format!(
-            "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
-            c.row_label(i)
-        ),
+        title: if ko {
+            format!(
+                "멀티헤드(multi-head) 출력 이어 붙이기: {} (행 {i}), 열 {col} = 헤드 {h}의 열 {cc}",
+                c.row_label(i)
+            )
+        } else {
+            format!(
+                "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
+                c.row_label(i)
+            )
+        },
         formula: format!("{}[i][c] = head_out[c ÷ d_k][i][c mod d_k]", c.short()),
         lines: vec![
-            format!("d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"),
+            if ko {
+                format!(
+                    "d_k = {d_k}: 헤드 h = {col} ÷ {d_k} = {h}, 그 헤드의 열 {col} mod {d_k} = {cc}"
+                )
+            } else {
+                format!(
+                    "d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"
+                )
+            },
             format!(
                 "{}[{i}][{col}] = {} = {}",
                 c.short(),
@@ -507,10 +714,17 @@ pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         c.value,
     );
     Ok(Body {
-        title: format!(
-            "attention output of {} (row {i}), column {col}",
-            c.row_label(i)
-        ),
+        title: if ko(c) {
+            format!(
+                "어텐션 출력 (W_O 뒤): {} (행 {i}), 열 {col}",
+                c.row_label(i)
+            )
+        } else {
+            format!(
+                "attention output of {} (row {i}), column {col}",
+                c.row_label(i)
+            )
+        },
         formula: format!(
             "{}[i][c] = concat[i] · {w_short}[:, c] = Σ_t concat[i][t] × {w_short}[t][c]",
             c.short()

@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// True when the prose is Korean.
+fn ko(c: &Ctx<'_>) -> bool {
+    c.lang == Lang::Ko
+}
+
 pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
     let token = c.row_label(i);
@@ -15,23 +20,44 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ))
     })?;
     let mut lines = vec![
-        format!(
-            "row {i} is the token {token}; its vector E[{token}] is its row of the embedding table ({} values)",
-            vector.len()
-        ),
+        if ko(c) {
+            format!(
+                "행 {i}: 토큰 {token}. 그 벡터 E[{token}]는 임베딩 표의 한 행입니다 (값 {}개)",
+                vector.len()
+            )
+        } else {
+            format!(
+                "row {i} is the token {token}; its vector E[{token}] is its row of the embedding table ({} values)",
+                vector.len()
+            )
+        },
         format!("E[{token}] = {}", c.list(vector.as_slice().unwrap_or(&[]))),
     ];
     if emb.overrides().contains_key(token) {
-        lines.push(format!(
-            "E[{token}] is overridden (a scenario's `embeddings:` or `set embed`), not drawn at random"
-        ));
+        lines.push(if ko(c) {
+            format!(
+                "E[{token}]: 무작위로 뽑지 않고 지정한 값입니다 (시나리오의 `embeddings:` 또는 `set embed`)"
+            )
+        } else {
+            format!(
+                "E[{token}] is overridden (a scenario's `embeddings:` or `set embed`), not drawn at random"
+            )
+        });
     } else {
         let a = (3.0 / emb.d_model().max(1) as f64).sqrt() as f32;
-        lines.push(format!(
-            "E[{token}] is drawn uniformly from ±√(3/d_model) = ±{} by the random stream of (seed {}, \"embed:{token}\"): the same token has the same vector in every sentence",
-            c.num(a),
-            model.config().seed
-        ));
+        lines.push(if ko(c) {
+            format!(
+                "E[{token}]: (시드 {}, \"embed:{token}\")의 난수열로 ±√(3/d_model) = ±{} 안에서 고르게 뽑습니다. 같은 토큰은 어느 문장에서나 같은 벡터입니다",
+                model.config().seed,
+                c.num(a)
+            )
+        } else {
+            format!(
+                "E[{token}] is drawn uniformly from ±√(3/d_model) = ±{} by the random stream of (seed {}, \"embed:{token}\"): the same token has the same vector in every sentence",
+                c.num(a),
+                model.config().seed
+            )
+        });
     }
     lines.push(format!(
         "{}[{i}][{d}] = E[{token}][{d}] = {}",
@@ -39,7 +65,11 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         c.num(v)
     ));
     Ok(Body {
-        title: format!("token embedding of {token} (row {i}), dimension {d}"),
+        title: if ko(c) {
+            format!("토큰 임베딩(embedding): {token} (행 {i}), 차원 {d}")
+        } else {
+            format!("token embedding of {token} (row {i}), dimension {d}")
+        },
         formula: format!("{}[i][c] = E[token_i][c]", c.short()),
         lines,
         recomputed: Some(v),
@@ -50,7 +80,11 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (pos, col) = (c.cell.row, c.cell.col);
     let d = c.step.dims().1;
     let token = c.row_label(pos);
-    let title = format!("positional encoding of position {pos} ({token}), dimension {col}");
+    let title = if ko(c) {
+        format!("위치 인코딩(positional encoding): 위치 {pos} ({token}), 차원 {col}")
+    } else {
+        format!("positional encoding of position {pos} ({token}), dimension {col}")
+    };
     let formula = "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))".to_string();
     let off = match c.model {
         Some(m) => m.config().positional == Positional::None,
@@ -59,27 +93,45 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     if off {
         return Ok(Body {
             title,
-            formula: format!("{}[pos][c] = 0 (positional encoding off)", c.short()),
-            lines: vec![format!(
-                "positional encoding off (positional: none): {}[{pos}][{col}] = 0 at every position; word order is invisible to the model",
-                c.short()
-            )],
+            formula: if ko(c) {
+                format!("{}[pos][c] = 0 (위치 인코딩 끔)", c.short())
+            } else {
+                format!("{}[pos][c] = 0 (positional encoding off)", c.short())
+            },
+            lines: vec![if ko(c) {
+                format!(
+                    "위치 인코딩 끔 (positional: none): 모든 위치에서 {}[{pos}][{col}] = 0. 모델은 단어 순서를 볼 수 없습니다",
+                    c.short()
+                )
+            } else {
+                format!(
+                    "positional encoding off (positional: none): {}[{pos}][{col}] = 0 at every position; word order is invisible to the model",
+                    c.short()
+                )
+            }],
             recomputed: Some(0.0),
         });
     }
     let two_i = col - col % 2;
     let denom = 10000f64.powf(two_i as f64 / d.max(1) as f64);
     let angle = pe_angle(pos, col, d.max(1));
-    let (func, parity) = if col % 2 == 0 {
-        ("sin", "even")
-    } else {
-        ("cos", "odd")
+    let (func, parity) = match (col % 2 == 0, ko(c)) {
+        (true, false) => ("sin", "even"),
+        (false, false) => ("cos", "odd"),
+        (true, true) => ("sin", "짝수"),
+        (false, true) => ("cos", "홀수"),
     };
     let v = pe_value(pos, col, d.max(1));
     let lines = vec![
-        format!(
-            "pos = {pos} (token {token}), column c = {col}: 2i = {two_i}, {parity} column → {func}; d_model = {d}"
-        ),
+        if ko(c) {
+            format!(
+                "pos = {pos} (토큰 {token}), 열 c = {col}: 2i = {two_i}, {parity} 열 → {func}, d_model = {d}"
+            )
+        } else {
+            format!(
+                "pos = {pos} (token {token}), column c = {col}: 2i = {two_i}, {parity} column → {func}; d_model = {d}"
+            )
+        },
         format!(
             "angle = pos / 10000^(2i/d_model) = {pos} / 10000^({two_i}/{d}) = {pos} / {} = {}",
             c.num(denom as f32),
@@ -157,7 +209,28 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     };
     let mut lines = vec![line];
     let spread = (3.0 / d as f32).sqrt();
-    if scale {
+    if scale && ko(c) {
+        lines.push(format!(
+            "embed_scale 켬: 토큰 벡터에 √d_model = √{d} = {}를 곱합니다 (논문 §3.4). 그래서 ±√(3/d_model) = ±{}인 무작위 토큰 값이 ±{}가 되어, 위치 인코딩의 ±1만큼 커집니다",
+            c.num(root),
+            c.num(spread),
+            c.num(spread * root)
+        ));
+    } else if c.model.is_some() && ko(c) {
+        lines.push(format!(
+            "embed_scale 끔: 무작위 토큰 값은 ±√(3/d_model) = ±{} 안에 있고 위치 인코딩은 ±1에 걸칩니다{}. 논문은 토큰 벡터에 √d_model = {}를 곱합니다 (`set model.embed_scale on`)",
+            c.num(spread),
+            if spread < 0.5 {
+                format!(
+                    ". 그래서 위치가 단어보다 {}배 큽니다",
+                    c.num((1.0 / spread).round())
+                )
+            } else {
+                String::new()
+            },
+            c.num(root)
+        ));
+    } else if scale {
         lines.push(format!(
             "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4), so random token values of ±√(3/d_model) = ±{} become ±{}, as large as the positional encoding's ±1",
             c.num(root),
@@ -180,7 +253,11 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ));
     }
     Ok(Body {
-        title: format!("token {token} (row {i}) with its position added, dimension {col}"),
+        title: if ko(c) {
+            format!("토큰 {token} (행 {i}) + 그 위치의 위치 인코딩, 차원 {col}")
+        } else {
+            format!("token {token} (row {i}) with its position added, dimension {col}")
+        },
         formula,
         lines,
         recomputed: Some(r),

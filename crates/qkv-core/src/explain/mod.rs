@@ -47,6 +47,7 @@ use std::fmt;
 use ndarray::{ArrayView1, ArrayView2, Axis};
 use thiserror::Error;
 
+use crate::i18n::Lang;
 use crate::model::Transformer;
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
@@ -232,6 +233,17 @@ pub fn explain(
     address: &Address,
     opts: &ExplainOptions,
 ) -> Result<Explanation, ExplainError> {
+    explain_in(model, trace, address, opts, Lang::En)
+}
+
+/// [`explain`] in `lang`: the same numbers and formulas, the sentences in that language.
+pub fn explain_in(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    address: &Address,
+    opts: &ExplainOptions,
+    lang: Lang,
+) -> Result<Explanation, ExplainError> {
     let step = match trace.step(&address.name) {
         Ok(s) => s,
         Err(e) => {
@@ -279,6 +291,7 @@ pub fn explain(
         value,
         precision: opts.precision,
         max_terms: opts.max_terms.max(2),
+        lang,
     };
     let mut body = match step.kind() {
         StepKind::TokenEmbedding => token_embedding(&ctx)?,
@@ -302,11 +315,18 @@ pub fn explain(
     if let Some(r) = body.recomputed
         && !agrees(r, value)
     {
-        body.lines.push(format!(
-            "note: these operands give {}, but the trace holds {}: the model or the input changed after this trace was computed; rerun it",
-            ctx.num(r),
-            ctx.num(value)
-        ));
+        body.lines.push(match ctx.lang {
+            Lang::En => format!(
+                "note: these operands give {}, but the trace holds {}: the model or the input changed after this trace was computed; rerun it",
+                ctx.num(r),
+                ctx.num(value)
+            ),
+            Lang::Ko => format!(
+                "주의: 이 피연산자들로 계산한 값은 {}, 트레이스의 값은 {}입니다. 이 트레이스를 계산한 뒤 모델이나 입력이 바뀌었으니 다시 실행하세요",
+                ctx.num(r),
+                ctx.num(value)
+            ),
+        });
     }
     Ok(Explanation {
         address: address.to_string(),
@@ -416,6 +436,8 @@ struct Ctx<'a> {
     value: f32,
     precision: usize,
     max_terms: usize,
+    /// The language of the prose (the numbers and formulas are the same in both).
+    lang: Lang,
 }
 
 impl<'a> Ctx<'a> {
@@ -621,11 +643,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// `(n terms, k not shown)` when `hidden > 0`.
-    fn count_note(n: usize, hidden: usize) -> String {
-        if hidden > 0 {
-            format!("  ({n} terms, {hidden} not shown)")
-        } else {
-            String::new()
+    fn count_note(&self, n: usize, hidden: usize) -> String {
+        match (hidden, self.lang) {
+            (0, _) => String::new(),
+            (_, Lang::En) => format!("  ({n} terms, {hidden} not shown)"),
+            (_, Lang::Ko) => format!("  (항 {n}개, {hidden}개 생략)"),
         }
     }
 
@@ -645,7 +667,7 @@ impl<'a> Ctx<'a> {
         };
         format!(
             "{label} = {joined} {sign} {shown}{}",
-            Self::count_note(terms.len(), hidden)
+            self.count_note(terms.len(), hidden)
         )
     }
 
@@ -689,7 +711,10 @@ impl<'a> Ctx<'a> {
         let items: Vec<String> = values.iter().map(|v| self.num(*v)).collect();
         let (joined, hidden) = self.elide(&items, ", ");
         if hidden > 0 {
-            format!("[{joined}]  ({} values)", values.len())
+            match self.lang {
+                Lang::En => format!("[{joined}]  ({} values)", values.len()),
+                Lang::Ko => format!("[{joined}]  (값 {}개)", values.len()),
+            }
         } else {
             format!("[{joined}]")
         }

@@ -30,6 +30,28 @@ pub(super) fn logits(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         e.as_slice().unwrap_or(&[]),
         c.value,
     );
+    if c.lang == crate::i18n::Lang::Ko {
+        return Ok(Body {
+            title: format!(
+                "로짓(logit): {} (행 {i}) 자리에서 어휘 토큰 {token} (열 {col})의 점수",
+                c.row_label(i)
+            ),
+            formula: format!(
+                "{}[i][c] = x[i] · E[vocab_c] (출력 투영은 임베딩과 공유), x = {}",
+                c.short(),
+                x_step.name()
+            ),
+            lines: vec![
+                format!(
+                    "x = {} ({}), E[{token}] = {e_name}의 행 {col}: {token}의 임베딩",
+                    row_ref(x_step, None, i),
+                    c.row_label(i)
+                ),
+                line,
+            ],
+            recomputed: Some(r),
+        });
+    }
     Ok(Body {
         title: format!(
             "score of the vocabulary token {token} (column {col}) at {} (row {i})",

@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// True when the prose is Korean.
+fn ko(c: &Ctx<'_>) -> bool {
+    c.lang == Lang::Ko
+}
+
 pub(super) fn residual_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let a_step = c.input_step(0, "the residual stream")?;
@@ -9,7 +14,14 @@ pub(super) fn residual_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let a = c.at(a_step, None, i, col)?;
     let b = c.at(b_step, None, i, col)?;
     Ok(Body {
-        title: format!("residual sum of {} (row {i}), column {col}", c.row_label(i)),
+        title: if ko(c) {
+            format!(
+                "잔차 연결(residual connection)의 합: {} (행 {i}), 열 {col}",
+                c.row_label(i)
+            )
+        } else {
+            format!("residual sum of {} (row {i}), column {col}", c.row_label(i))
+        },
         formula: format!(
             "{}[i][c] = {}[i][c] + {}[i][c]",
             c.short(),
@@ -73,14 +85,15 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.num(total as f32),
             c.rel(total as f32, n as f32, |a, b| a / b, mean),
             c.num(mean),
-            Ctx::count_note(n, xs_hidden)
+            c.count_note(n, xs_hidden)
         ),
         format!(
-            "var = Σ (x − mean)² / {n} (biased: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
+            "var = Σ (x − mean)² / {n} ({}: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
+            if ko(c) { "편향 분산" } else { "biased" },
             c.num(sq as f32),
             c.rel(sq as f32, n as f32, |a, b| a / b, var),
             c.num(var),
-            Ctx::count_note(n, dev_hidden)
+            c.count_note(n, dev_hidden)
         ),
         format!(
             "√(var + eps) = √({} + {}) {} {}",
@@ -114,7 +127,14 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ),
     ];
     Ok(Body {
-        title: format!("LayerNorm of {} (row {i}), column {col}", c.row_label(i)),
+        title: if ko(c) {
+            format!(
+                "층 정규화(layer normalization): {} (행 {i}), 열 {col}",
+                c.row_label(i)
+            )
+        } else {
+            format!("LayerNorm of {} (row {i}), column {col}", c.row_label(i))
+        },
         formula: format!(
             "{}[i][c] = (x[i][c] − mean_i) / √(var_i + eps) × gamma[c] + beta[c], x = {}",
             c.short(),
@@ -172,15 +192,34 @@ pub(super) fn ffn_linear(
         if zeros > 0 {
             lines.insert(
                 1,
-                format!(
-                    "{zeros} of the {} entries of {x_sym} are 0 (cut by the ReLU): their terms vanish",
-                    x.len()
-                ),
+                if ko(c) {
+                    format!(
+                        "{x_sym}의 값 {}개 중 {zeros}개가 0입니다 (ReLU가 잘라 냄): 그 항들은 사라집니다",
+                        x.len()
+                    )
+                } else {
+                    format!(
+                        "{zeros} of the {} entries of {x_sym} are 0 (cut by the ReLU): their terms vanish",
+                        x.len()
+                    )
+                },
             );
         }
     }
     Ok(Body {
-        title: format!("FFN {what} of {} (row {i}), column {col}", c.row_label(i)),
+        title: if ko(c) {
+            let what = if what == "output" {
+                "출력"
+            } else {
+                "은닉층"
+            };
+            format!(
+                "피드포워드(feed-forward) {what}: {} (행 {i}), 열 {col}",
+                c.row_label(i)
+            )
+        } else {
+            format!("FFN {what} of {} (row {i}), column {col}", c.row_label(i))
+        },
         formula: format!(
             "{}[i][c] = {x_sym}[i] · {w_sym}[:, c] + {b_sym}[c]",
             c.short()
@@ -194,17 +233,22 @@ pub(super) fn ffn_relu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let h_step = c.input_step(0, "the hidden layer")?;
     let h = c.at(h_step, None, i, col)?;
-    let why = if h > 0.0 {
-        "positive: it passes unchanged"
-    } else {
-        "not positive: the ReLU cuts it to 0"
+    let why = match (h > 0.0, ko(c)) {
+        (true, false) => "is positive: it passes unchanged",
+        (false, false) => "is not positive: the ReLU cuts it to 0",
+        (true, true) => "(양수): 그대로 통과합니다",
+        (false, true) => "(양수가 아님): ReLU가 0으로 자릅니다",
     };
     Ok(Body {
-        title: format!("ReLU of {} (row {i}), column {col}", c.row_label(i)),
+        title: if ko(c) {
+            format!("ReLU: {} (행 {i}), 열 {col}", c.row_label(i))
+        } else {
+            format!("ReLU of {} (row {i}), column {col}", c.row_label(i))
+        },
         formula: format!("{}[i][c] = max(0, {}[i][c])", c.short(), h_step.name()),
         lines: vec![
             format!(
-                "hidden = {} = {} is {why}",
+                "hidden = {} = {} {why}",
                 cell_ref(h_step, None, i, col),
                 c.num(h)
             ),

@@ -72,9 +72,24 @@ impl Session {
         &self,
         address: Option<&Address>,
     ) -> Result<crate::explain::Explanation, SessionError> {
+        self.explanation_in(address, crate::i18n::Lang::En)
+    }
+
+    /// [`Session::explanation`] in `lang` (the front end's language; reads only).
+    pub fn explanation_in(
+        &self,
+        address: Option<&Address>,
+        lang: crate::i18n::Lang,
+    ) -> Result<crate::explain::Explanation, SessionError> {
         let addr = address.cloned().unwrap_or_else(|| self.cell_address());
-        crate::explain::explain(self.model(), &self.study.trace, &addr, &self.explain_opts())
-            .map_err(|e| SessionError::Explain(e.to_string()))
+        crate::explain::explain_in(
+            self.model(),
+            &self.study.trace,
+            &addr,
+            &self.explain_opts(),
+            lang,
+        )
+        .map_err(|e| SessionError::Explain(e.to_string()))
     }
 
     pub(super) fn explain(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
