@@ -2,7 +2,7 @@
 //! session (testable without a terminal).
 
 use crate::command::COMMANDS;
-use crate::scenario::fields::MODEL_FIELDS;
+use crate::scenario::fields::{FieldKind, MODEL_FIELDS};
 use crate::session::Session;
 
 /// The words the session offers for completion.
@@ -138,7 +138,13 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
         (1, "help") => matching(word, COMMANDS.iter().map(|c| c.name.to_string())),
         (1, "set") => {
             let mut c = list(&["embed", "weight", "precision"]);
-            c.extend(MODEL_FIELDS.iter().map(|f| format!("model.{}", f.name)));
+            // `checkpoint load` loads a trained model; `set` changes the other fields.
+            c.extend(
+                MODEL_FIELDS
+                    .iter()
+                    .filter(|f| f.kind != FieldKind::Path)
+                    .map(|f| format!("model.{}", f.name)),
+            );
             matching(word, c)
         }
         (2, "set") if prior[1] == "weight" => matching(word, w.weights.iter().cloned()),

@@ -519,8 +519,9 @@ mod tests {
             "norm: \"sideways\" is not one of post, pre; usage `norm pre|post`"
         );
         assert!(err("set model.colour red").contains(
-            "is not a model field: preset, arch, d_model, heads, d_ff, layers, norm, scale, mask, dec_mask, positional, embed_scale, seed, eps, tokenizer, max_tokens; usage `set model.<field> <value>`"
+            "is not a model field: preset, arch, d_model, heads, d_ff, layers, enc_layers, dec_layers, seed, norm, positional, scale, embed_scale, mask, dec_mask, eps, tokenizer, max_tokens, checkpoint; usage `set model.<field> <value>`"
         ));
+        assert!(err("set model.checkpoint m.safetensors").contains("checkpoint load <file>"));
         assert!(
             help(Some("set"))
                 .unwrap()

@@ -217,6 +217,14 @@ pub(super) fn parse_set(rest: &str) -> Result<Command, ParseError> {
         if value.is_empty() {
             return Err(missing(C, "a value"));
         }
+        if field == "checkpoint" {
+            // A trained model replaces the weights and the vocabulary, not one field.
+            return Err(bad(
+                C,
+                "model.checkpoint",
+                "a field `set` changes: load a trained model with `checkpoint load <file>`",
+            ));
+        }
         let mut spec = ModelSpec::default();
         spec.set_field(field, value).map_err(|e| match e {
             FieldError::Unknown { .. } => ParseError::Bad {

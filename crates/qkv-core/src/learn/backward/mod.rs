@@ -37,6 +37,10 @@ use crate::trace::{Step, StepKind, Tensor, Trace, TraceError, split_heads};
 
 use super::loss::{Loss, LossError, cross_entropy, targets};
 
+mod ops;
+use ops::*;
+pub use ops::{layer_norm_backward, softmax_backward};
+
 /// Why gradients cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BackwardError {
@@ -219,144 +223,6 @@ pub fn backward_with(
     })
 }
 
-/// Zeros of a step's stored shape.
-fn zeros_like(step: &Step) -> Result<Grad, BackwardError> {
-    let shape = step.shape();
-    Ok(match shape.as_slice() {
-        [r, c] => Grad::Matrix(Array2::zeros((*r, *c))),
-        [h, r, c] if side_by_side(step.kind()) => Grad::Matrix(Array2::zeros((*r, h * c))),
-        [h, r, c] => Grad::Heads(Array3::zeros((*h, *r, *c))),
-        _ => {
-            return Err(BackwardError::Unsupported {
-                name: step.name().to_string(),
-                why: format!("shape {shape:?}"),
-            });
-        }
-    })
-}
-
-/// Per-head steps whose gradient is kept with the heads side by side.
-fn side_by_side(kind: StepKind) -> bool {
-    matches!(
-        kind,
-        StepKind::Query | StepKind::Key | StepKind::Value | StepKind::HeadOut
-    )
-}
-
-/// The recorded `grad.<name>` step of `step`.
-fn grad_step(step: &Step, g: Grad) -> Result<Step, BackwardError> {
-    let tensor = match (g, step.heads()) {
-        (Grad::Matrix(m), Some(h)) => Tensor::Heads(split_heads(m.view(), h)),
-        (Grad::Matrix(m), None) => Tensor::Matrix(m),
-        (Grad::Heads(t), _) => Tensor::Heads(t),
-    };
-    let (rows, cols) = step.labels();
-    Ok(
-        Step::build(format!("grad.{}", step.name()), step.kind(), tensor)
-            .rows(rows)
-            .cols(cols)
-            .formula(rule(step))
-            .inputs(vec![step.name().to_string()])
-            .finish(),
-    )
-}
-
-/// How the gradient of a step is obtained (the formula shown with `grad.<step>`): the rule
-/// of the step that reads it.
-fn rule(step: &Step) -> String {
-    match step.kind() {
-        StepKind::Probs => "∂probs = −q / (N · probs) on predicted rows (q: the target distribution, N: predicted rows)".into(),
-        StepKind::Logits => "∂logits = (probs − q) / N on predicted rows, 0 on rows that predict nothing".into(),
-        StepKind::Weights => "∂weights_h = ∂head_out_h · V_hᵀ".into(),
-        StepKind::Masked => "∂masked[i][j] = w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k]) (softmax backward)".into(),
-        StepKind::Scaled => "∂scaled = ∂masked where the mask adds 0; 0 where it adds −∞".into(),
-        StepKind::Scores => "∂scores = ∂scaled / √d_k (= ∂scaled when scaling is off)".into(),
-        StepKind::Query => "∂Q_h = ∂scores_h · K_h".into(),
-        StepKind::Key => "∂K_h = ∂scores_hᵀ · Q_h".into(),
-        StepKind::Value => "∂V_h = weights_hᵀ · ∂head_out_h".into(),
-        StepKind::HeadOut => "∂head_out = ∂concat, cut into heads".into(),
-        StepKind::Concat => "∂concat = ∂out · W_Oᵀ".into(),
-        StepKind::AttnOut | StepKind::FfnOut => {
-            "∂out = ∂sum of the residual connection (passed on unchanged)".into()
-        }
-        StepKind::FfnRelu => "∂relu = ∂out · W2ᵀ".into(),
-        StepKind::FfnHidden => "∂hidden = ∂relu where hidden > 0, else 0".into(),
-        StepKind::LayerNorm | StepKind::ResidualSum | StepKind::EmbeddingSum => {
-            "∂x = Σ of what each step that reads x sends back (residual sums pass it on, LayerNorm and projections transform it)".into()
-        }
-        StepKind::TokenEmbedding => "∂tokens = ∂sum (× √d_model with embed_scale); each row adds into its token's row of ∂E".into(),
-        StepKind::Positional => "∂pos = ∂sum (the encoding is fixed: nothing learns from it)".into(),
-    }
-}
-
-/// Adds `g` to the gradient of step `name`.
-fn accumulate(grads: &mut HashMap<String, Grad>, name: &str, g: Grad) {
-    match (grads.get_mut(name), g) {
-        (Some(Grad::Matrix(a)), Grad::Matrix(b)) if a.dim() == b.dim() => *a += &b,
-        (Some(Grad::Heads(a)), Grad::Heads(b)) if a.dim() == b.dim() => *a += &b,
-        (_, g) => {
-            grads.insert(name.to_string(), g);
-        }
-    }
-}
-
-/// The forward values of step `name`, whole (heads side by side).
-fn values(trace: &Trace, name: &str) -> Result<Array2<f32>, BackwardError> {
-    Ok(trace.step(name)?.matrix(None)?.into_owned())
-}
-
-/// One head of step `name`. The attention weights and masked scores are recomputed from
-/// `q` and `k` whenever the trace is asked for them, and the backward pass needs each head
-/// of `weights` twice: they are kept here once computed.
-fn head(
-    trace: &Trace,
-    cache: &mut HashMap<(String, usize), Array2<f32>>,
-    name: &str,
-    h: usize,
-) -> Result<Array2<f32>, BackwardError> {
-    if let Some(m) = cache.get(&(name.to_string(), h)) {
-        return Ok(m.clone());
-    }
-    let m = trace.step(name)?.matrix(Some(h))?.into_owned();
-    cache.insert((name.to_string(), h), m.clone());
-    Ok(m)
-}
-
-fn input(step: &Step, i: usize) -> Result<&str, BackwardError> {
-    step.inputs()
-        .get(i)
-        .map(String::as_str)
-        .ok_or_else(|| BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: format!("it records no input {i}"),
-        })
-}
-
-fn matrix_of(g: &Grad, step: &Step) -> Result<Array2<f32>, BackwardError> {
-    match g {
-        Grad::Matrix(m) => Ok(m.clone()),
-        Grad::Heads(_) => Err(BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: "expected a whole-matrix gradient".into(),
-        }),
-    }
-}
-
-fn heads_of<'g>(g: &'g Grad, step: &Step) -> Result<&'g Array3<f32>, BackwardError> {
-    match g {
-        Grad::Heads(t) => Ok(t),
-        Grad::Matrix(_) => Err(BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: "expected a per-head gradient".into(),
-        }),
-    }
-}
-
-/// Columns h·c..(h+1)·c of `x`.
-fn cols(x: &Array2<f32>, h: usize, c: usize) -> ArrayView2<'_, f32> {
-    x.slice_axis(Axis(1), Slice::from(h * c..(h + 1) * c))
-}
-
 /// Applies `step`'s backward rule to its gradient `g`.
 fn propagate(
     model: &Transformer,
@@ -531,59 +397,6 @@ fn propagate(
         }
     }
     Ok(())
-}
-
-/// Softmax backward of one row: `∂x_j = w_j (g_j − Σ_k w_k g_k)` for the weights `w` and
-/// the gradient `g` of the weights.
-///
-/// # Shapes
-/// `w`, `g`: m → m.
-pub fn softmax_backward(w: &[f32], g: &[f32]) -> Vec<f32> {
-    let dot: f32 = w.iter().zip(g).map(|(a, b)| a * b).sum();
-    w.iter().zip(g).map(|(wj, gj)| wj * (gj - dot)).collect()
-}
-
-/// LayerNorm backward over the rows of `x` (statistics recomputed in f64).
-///
-/// # Shapes
-/// `x`, `g`: n × d, `gamma`: d → (∂x: n × d, ∂gamma: d, ∂beta: d).
-pub fn layer_norm_backward(
-    x: ArrayView2<'_, f32>,
-    gamma: ndarray::ArrayView1<'_, f32>,
-    g: ArrayView2<'_, f32>,
-    eps: f32,
-) -> (Array2<f32>, Array1<f32>, Array1<f32>) {
-    let (n, d) = x.dim();
-    let mut dx = Array2::zeros((n, d));
-    let mut dgamma = vec![0f64; d];
-    let mut dbeta = vec![0f64; d];
-    for ((x_row, g_row), mut dx_row) in x.rows().into_iter().zip(g.rows()).zip(dx.rows_mut()) {
-        let mean = x_row.iter().map(|v| f64::from(*v)).sum::<f64>() / d as f64;
-        let var = x_row
-            .iter()
-            .map(|v| (f64::from(*v) - mean).powi(2))
-            .sum::<f64>()
-            / d as f64;
-        let inv = 1.0 / (var + f64::from(eps)).sqrt();
-        let xhat: Vec<f64> = x_row.iter().map(|v| (f64::from(*v) - mean) * inv).collect();
-        let ghat: Vec<f64> = g_row
-            .iter()
-            .zip(gamma)
-            .map(|(a, b)| f64::from(*a) * f64::from(*b))
-            .collect();
-        let mean_g = ghat.iter().sum::<f64>() / d as f64;
-        let mean_gx = ghat.iter().zip(&xhat).map(|(a, b)| a * b).sum::<f64>() / d as f64;
-        for (j, v) in dx_row.iter_mut().enumerate() {
-            *v = ((ghat[j] - mean_g - xhat[j] * mean_gx) * inv) as f32;
-            dgamma[j] += f64::from(g_row[j]) * xhat[j];
-            dbeta[j] += f64::from(g_row[j]);
-        }
-    }
-    (
-        dx,
-        dgamma.into_iter().map(|v| v as f32).collect(),
-        dbeta.into_iter().map(|v| v as f32).collect(),
-    )
 }
 
 #[cfg(test)]
