@@ -93,6 +93,7 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
     ))
 }
 
+// Over 80 lines: the training command in order: corpus, model, progress, checkpoints, report.
 pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
     let corpus = match &a.corpus {
         Some(p) => Corpus::load(p)?,

@@ -151,6 +151,7 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })
 }
 
+// Over 80 lines: the sum explained for each setting (embedding scale on/off, PE on/off), in both languages.
 pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let tokens = c.input_step(0, "the token embeddings")?;

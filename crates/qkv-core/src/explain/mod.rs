@@ -57,11 +57,13 @@ use crate::trace::{Address, Cell, Step, StepKind, StepName, Trace, TraceError};
 
 mod attention;
 mod embedding;
+mod heads_out;
 mod output;
 mod sublayer;
 
-use attention::{attn_out, concat, head_out, masked, projection, scaled, scores, softmax};
+use attention::{masked, projection, scaled, scores, softmax};
 use embedding::{embedding_sum, positional, token_embedding};
+use heads_out::{attn_out, concat, head_out};
 use output::logits;
 use sublayer::{ffn_linear, ffn_relu, layer_norm, residual_sum};
 
@@ -244,6 +246,7 @@ pub fn explain(
 }
 
 /// [`explain`] in `lang`: the same numbers and formulas, the sentences in that language.
+// Over 80 lines: the dispatch to every step kind's explanation plus the shared checks of the cell.
 pub fn explain_in(
     model: Option<&Transformer>,
     trace: &Trace,

@@ -267,6 +267,7 @@ fn read_with_progress(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
 }
 
 /// Reads checkpoint bytes (`path` names them in errors).
+// Over 80 lines: the checkpoint's fields read and checked in file order, each with its own error.
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointError> {
     let p = || path.to_path_buf();
     let format = |e: safetensors::SafeTensorError| CheckpointError::Format {

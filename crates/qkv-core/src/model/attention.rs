@@ -287,6 +287,7 @@ impl Record<'_, '_> {
 
     /// `scores`, `scaled`, `masked`, `weights`: kept as `q` and `k` and recomputed per head
     /// when read.
+    // Over 80 lines: the four attention steps' formulas and settings, recorded in order.
     fn attention(
         &self,
         q: &SharedMatrix,

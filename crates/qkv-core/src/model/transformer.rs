@@ -312,6 +312,7 @@ impl Transformer {
                     || n * d >= norm::PARALLEL_MIN_VALUES))
     }
 
+    // Over 80 lines: the forward pass in the paper's order (embeddings, the architecture's stacks, final norms, logits, probs) in one place.
     fn pass(&self, input: &Input, previous: Option<Previous<'_>>) -> Result<Trace, MissingWeight> {
         let cfg: &Config = &self.config;
         let layers = match cfg.arch {

@@ -17,6 +17,7 @@ use super::*;
 /// - LayerNorm: the unbiased variance (÷ (n − 1)); ÷ (var + eps) without the square root;
 ///   the mean not subtracted; centred but not divided; gamma and beta left out;
 /// - every step: the sign flipped; the value of another column of the same row.
+// Over 80 lines: one arm per step kind: the catalogue of known slips a teacher reads as one list.
 pub fn mistakes(
     model: Option<&Transformer>,
     trace: &Trace,

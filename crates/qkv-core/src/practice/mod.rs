@@ -341,6 +341,7 @@ fn diagnose(
 }
 
 /// What the student needs to compute the item: the operands of its step, one per line.
+// Over 80 lines: the operands a question shows for each kind of step, in the order the student needs them.
 pub fn context(
     model: Option<&Transformer>,
     trace: &Trace,

@@ -11,9 +11,14 @@ pub(super) fn labels(prefix: &str, n: usize) -> Labels {
     Arc::new((0..n).map(|i| format!("{prefix}{i}")).collect())
 }
 
-/// Runs an attention hand-check and records `q k v scores scaled masked weights output`.
-pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProblem>> {
-    check_version(a.version)?;
+/// The hand-check's q, k and v, when they (and the expected matrices) fit together.
+///
+/// # Shapes
+/// Returns q: n × d_k, k: m × d_k, v: m × d_v.
+type HandInputs = (Array2<f32>, Array2<f32>, Array2<f32>);
+
+// Over 80 lines: each input checked in turn so that every problem of a file is reported at once.
+fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>> {
     let mut problems = Vec::new();
     let mut arr = |name: &str, rows: &[Vec<f64>]| -> Option<Array2<f32>> {
         let path = FieldPath::key(name);
@@ -101,24 +106,27 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok((q, k, v))
+    } else {
+        Err(problems)
     }
-    let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
-    let scale = a.scale.unwrap_or(true);
-    let r = scaled_dot_product(
-        q.view(),
-        k.view(),
-        v.view(),
-        if causal { Mask::Causal } else { Mask::None },
-        scale,
-    );
-    if r.scores.iter().any(|x| !x.is_finite()) {
-        return Err(vec![ScenarioProblem::new(
-            FieldPath::key("q"),
-            "the dot products q·k overflow f32 (a score reaches ±∞): use smaller numbers",
-        )]);
-    }
+}
+
+/// The eight steps of a hand-check, with q0…, k0… and d0… labels.
+///
+/// # Shapes
+/// `q`: n × d_k, `k`: m × d_k, `v`: m × d_v; `r` as [`scaled_dot_product`] gives it.
+// Over 80 lines: the eight steps of the hand-check recorded in pipeline order.
+fn hand_steps(
+    q: Array2<f32>,
+    k: Array2<f32>,
+    v: Array2<f32>,
+    r: crate::model::attention::AttentionSteps,
+    causal: bool,
+    scale: bool,
+) -> (Vec<Step>, Labels, Labels) {
+    let (n, m, dv) = (q.nrows(), k.nrows(), v.ncols());
     let (ql, kl) = (labels("q", n), labels("k", m));
     let d_k = q.ncols();
     let mut steps = Vec::new();
@@ -228,6 +236,29 @@ pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProbl
         "output = weights · v".into(),
         &["weights", "v"],
     );
+    (steps, ql, kl)
+}
+
+/// Runs an attention hand-check and records `q k v scores scaled masked weights output`.
+pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProblem>> {
+    check_version(a.version)?;
+    let (q, k, v) = hand_inputs(a)?;
+    let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
+    let scale = a.scale.unwrap_or(true);
+    let r = scaled_dot_product(
+        q.view(),
+        k.view(),
+        v.view(),
+        if causal { Mask::Causal } else { Mask::None },
+        scale,
+    );
+    if r.scores.iter().any(|x| !x.is_finite()) {
+        return Err(vec![ScenarioProblem::new(
+            FieldPath::key("q"),
+            "the dot products q·k overflow f32 (a score reaches ±∞): use smaller numbers",
+        )]);
+    }
+    let (steps, ql, kl) = hand_steps(q, k, v, r, causal, scale);
     let trace = Trace::new(
         steps,
         TraceTokens {

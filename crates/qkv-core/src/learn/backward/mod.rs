@@ -224,6 +224,7 @@ pub fn backward_with(
 }
 
 /// Applies `step`'s backward rule to its gradient `g`.
+// Over 80 lines: one arm per step kind: the chain rule of every step, as a table.
 fn propagate(
     model: &Transformer,
     trace: &Trace,

@@ -52,6 +52,7 @@ struct Part {
 ///
 /// `trace` is the forward trace `grads` was computed from, `model` the model that computed
 /// it.
+// Over 80 lines: finds the gradient cell, its forward step and operands, then the rule; each step can fail on its own.
 pub fn explain_gradient(
     model: &Transformer,
     trace: &Trace,

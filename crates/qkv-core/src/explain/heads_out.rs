@@ -1,0 +1,170 @@
+//! Explanations of what an attention block does with its weights: the weighted sum of V per
+//! head, the heads side by side (concat), and the output projection W_O.
+
+use super::attention::ko;
+use super::*;
+
+pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let w_step = c.input_step(0, "the attention weights")?;
+    let v_step = c.input_step(1, "the values")?;
+    let w = c.row(w_step, c.cell.head, i)?;
+    let v = c.col(v_step, c.cell.head, col)?;
+    if w.len() != v.len() {
+        return Err(c.inconsistent(format!(
+            "a weight row has {} entries but a value column has {}",
+            w.len(),
+            v.len()
+        )));
+    }
+    let token = c.row_label(i);
+    let hh = if c.cell.head.is_some() { "[h]" } else { "" };
+    let head_text = c
+        .cell
+        .head
+        .map(|h| {
+            if ko(c) {
+                format!(", 헤드 {h}")
+            } else {
+                format!(", head {h}")
+            }
+        })
+        .unwrap_or_default();
+    let v_ref = match v_step.heads().and(c.cell.head) {
+        Some(h) => format!("{}[{h}][:, {col}]", v_step.name()),
+        None => format!("{}[:, {col}]", v_step.name()),
+    };
+    let (line, r) = c.dot_line(
+        &format!("Σ_j weights[{i}][j] × v[j][{col}]"),
+        &w,
+        &v,
+        c.value,
+    );
+    if ko(c) {
+        return Ok(Body {
+            title: format!("어텐션 출력: {token} (행 {i}){head_text}, 열 {col}"),
+            formula: format!(
+                "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
+                c.short()
+            ),
+            lines: vec![
+                format!(
+                    "weights = {}: {token}의 몫을 키 토큰 {}개에 나눈 가중치",
+                    row_ref(w_step, c.cell.head, i),
+                    w.len()
+                ),
+                format!("v = {v_ref}: 키 토큰마다 밸류(value)의 열 {col}"),
+                line,
+            ],
+            recomputed: Some(r),
+        });
+    }
+    Ok(Body {
+        title: format!("attention output of {token} (row {i}){head_text}, column {col}"),
+        formula: format!(
+            "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
+            c.short()
+        ),
+        lines: vec![
+            if w.len() == 1 {
+                format!(
+                    "weights = {}: how much {token} takes from the one key token",
+                    row_ref(w_step, c.cell.head, i)
+                )
+            } else {
+                format!(
+                    "weights = {}: how much {token} takes from each of the {} key tokens",
+                    row_ref(w_step, c.cell.head, i),
+                    w.len()
+                )
+            },
+            format!("v = {v_ref}: column {col} of each key token's value"),
+            line,
+        ],
+        recomputed: Some(r),
+    })
+}
+
+pub(super) fn concat(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let ho = c.input_step(0, "the heads' outputs")?;
+    if ho.heads().is_none() {
+        return Err(c.inconsistent(format!("{} has no heads", ho.name())));
+    }
+    let d_k = ho.dims().1.max(1);
+    let (h, cc) = (col / d_k, col % d_k);
+    let v = c.at(ho, Some(h), i, cc)?;
+    let ko = ko(c);
+    Ok(Body {
+        title: if ko {
+            format!(
+                "멀티헤드(multi-head) 출력 이어 붙이기: {} (행 {i}), 열 {col} = 헤드 {h}의 열 {cc}",
+                c.row_label(i)
+            )
+        } else {
+            format!(
+                "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
+                c.row_label(i)
+            )
+        },
+        formula: format!("{}[i][c] = head_out[c ÷ d_k][i][c mod d_k]", c.short()),
+        lines: vec![
+            if ko {
+                format!(
+                    "d_k = {d_k}: 헤드 h = {col} ÷ {d_k} = {h}, 그 헤드의 열 {col} mod {d_k} = {cc}"
+                )
+            } else {
+                format!(
+                    "d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"
+                )
+            },
+            format!(
+                "{}[{i}][{col}] = {} = {}",
+                c.short(),
+                cell_ref(ho, Some(h), i, cc),
+                c.num(v)
+            ),
+        ],
+        recomputed: Some(v),
+    })
+}
+
+pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let x_step = c.input_step(0, "the concatenated heads")?;
+    let (w_name, w) = c.weight_matrix(1, "the output projection")?;
+    let x = c.row(x_step, None, i)?;
+    let wcol = c.weight_col(w_name, w, x.len(), col)?;
+    let w_short = short_name(w_name);
+    let (line, r) = c.dot_line(
+        &format!("concat[{i}] · {w_short}[:, {col}]"),
+        &x,
+        &wcol,
+        c.value,
+    );
+    Ok(Body {
+        title: if ko(c) {
+            format!(
+                "어텐션 출력 (W_O 뒤): {} (행 {i}), 열 {col}",
+                c.row_label(i)
+            )
+        } else {
+            format!(
+                "attention output of {} (row {i}), column {col}",
+                c.row_label(i)
+            )
+        },
+        formula: format!(
+            "{}[i][c] = concat[i] · {w_short}[:, c] = Σ_t concat[i][t] × {w_short}[t][c]",
+            c.short()
+        ),
+        lines: vec![
+            format!(
+                "concat = {}, {w_short} = {w_name}[:, {col}]",
+                row_ref(x_step, None, i)
+            ),
+            line,
+        ],
+        recomputed: Some(r),
+    })
+}
