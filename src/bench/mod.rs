@@ -210,6 +210,74 @@ pub struct FirstTrace {
     pub forward_ms: f64,
 }
 
+/// Bytes of the buffer the streaming read goes through: far larger than any cache.
+pub const STREAM_BYTES: usize = 256 << 20;
+
+/// The machine's memory bandwidth and how much of it a forward pass uses to read its weights
+/// (what bounds a pass over a few tokens: each weight is read once and used a few times).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bandwidth {
+    /// Best streaming read of [`STREAM_BYTES`] on every thread, GB/s (10⁹ bytes per second).
+    pub stream_read_gbs: f64,
+    /// Bytes a forward pass reads at least: every weight once (parameters × 4).
+    pub pass_weight_bytes: u64,
+    /// `pass_weight_bytes` over the forward pass's median time, GB/s.
+    pub pass_read_gbs: f64,
+    /// `pass_read_gbs / stream_read_gbs`.
+    pub fraction: f64,
+}
+
+impl Bandwidth {
+    /// The figures of a pass that reads `bytes` in `forward_ms` on a machine that streams
+    /// `stream_gbs`.
+    pub fn of(bytes: u64, forward_ms: f64, stream_gbs: f64) -> Bandwidth {
+        let pass = bytes as f64 / (forward_ms / 1e3).max(1e-12) / 1e9;
+        Bandwidth {
+            stream_read_gbs: stream_gbs,
+            pass_weight_bytes: bytes,
+            pass_read_gbs: pass,
+            fraction: if stream_gbs > 0.0 {
+                pass / stream_gbs
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+/// The best of `rounds` streaming reads of a [`STREAM_BYTES`] buffer, each thread summing its
+/// share with 8 independent lanes (so the adds keep up with memory), in GB/s.
+pub fn stream_read_gbs(rounds: usize) -> f64 {
+    let data: Vec<f32> = (0..STREAM_BYTES / 4).map(|i| (i % 7) as f32).collect();
+    let threads = linalg::threads().max(1);
+    let share = data.len().div_ceil(threads);
+    let mut best = f64::INFINITY;
+    for _ in 0..rounds.max(1) {
+        let t = Instant::now();
+        let total: f32 = std::thread::scope(|s| {
+            let parts: Vec<_> = data
+                .chunks(share)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut lanes = [0.0f32; 8];
+                        let mut chunks = part.chunks_exact(8);
+                        for c in &mut chunks {
+                            for (l, x) in lanes.iter_mut().zip(c) {
+                                *l += x;
+                            }
+                        }
+                        lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+                    })
+                })
+                .collect();
+            parts.into_iter().map(|p| p.join().unwrap_or(0.0)).sum()
+        });
+        std::hint::black_box(total);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    STREAM_BYTES as f64 / best.max(1e-12) / 1e9
+}
+
 /// Everything `qkv bench` measured.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -254,6 +322,8 @@ pub struct Report {
     pub rerun_after_toggle: Times,
     /// Memory.
     pub memory: Memory,
+    /// Memory bandwidth, and the fraction of it the pass uses to read its weights.
+    pub bandwidth: Bandwidth,
     /// Time to the first trace (`None` when not measured).
     pub first_trace: Option<FirstTrace>,
 }
@@ -439,6 +509,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         .collect();
     paired.sort_by(f64::total_cmp);
     let forward = Times::of(&forwards);
+    let bandwidth = Bandwidth::of(weights_bytes as u64, forward.median_ms, stream_read_gbs(3));
     let forward_gflops = flop as f64 / (forward.median_ms / 1e3).max(1e-12) / 1e9;
     Ok(Report {
         preset: opts.preset.to_string(),
@@ -467,6 +538,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         load_average,
         rerun_after_toggle: Times::of(&reruns),
         memory,
+        bandwidth,
         first_trace,
     })
 }
@@ -541,6 +613,15 @@ fn first_trace(exe: &Path, opts: &Options) -> Result<FirstTrace, BenchError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bandwidth_fraction_is_the_pass_read_rate_over_the_stream_rate() {
+        // 178,257,920 bytes (170 MiB) in 100 ms = 1.7825792 GB/s; over 17.825792 GB/s = 0.1.
+        let b = Bandwidth::of(178_257_920, 100.0, 17.825_792);
+        assert!((b.pass_read_gbs - 1.782_579_2).abs() < 1e-9, "{b:?}");
+        assert!((b.fraction - 0.1).abs() < 1e-12, "{b:?}");
+        assert_eq!(Bandwidth::of(1, 1.0, 0.0).fraction, 0.0);
+    }
 
     #[test]
     fn sentences_have_the_asked_length_and_a_small_vocabulary() {

@@ -75,6 +75,14 @@ pub fn render(r: &Report) -> String {
         r.attainable_gflops,
         r.paired_efficiency
     ));
+    let b = &r.bandwidth;
+    s.push_str(&format!(
+        "  weights read {} per pass → {:.1} GB/s, {:.2} of the machine's streaming read ({:.1} GB/s)\n",
+        mib_text(b.pass_weight_bytes as f64 / MIB),
+        b.pass_read_gbs,
+        b.fraction,
+        b.stream_read_gbs
+    ));
     s.push_str(&format!(
         "rerun after toggling scale     median {:.3} ms (min {:.3}, max {:.3})\n",
         r.rerun_after_toggle.median_ms, r.rerun_after_toggle.min_ms, r.rerun_after_toggle.max_ms
