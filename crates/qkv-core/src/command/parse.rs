@@ -308,11 +308,11 @@ pub(super) fn address(command: &'static str, text: &str) -> Result<Address, Pars
         bad(
             command,
             text,
-            e.to_string()
-                .rsplit(": ")
-                .next()
-                .unwrap_or("an address")
-                .to_string(),
+            // "is not an address: <why>", whatever the reason says.
+            match e.to_string().rsplit_once(": ") {
+                Some((_, why)) => format!("an address: {why}"),
+                None => "an address".to_string(),
+            },
         )
     })
 }
