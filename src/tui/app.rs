@@ -335,6 +335,23 @@ pub struct App {
     pub(super) explore: super::explore::ExploreView,
     /// The interface language (set by the front end; not part of the session or its file).
     pub(super) lang: Lang,
+    /// The scrollable texts' lengths, measured before each update.
+    pub(super) extent: Extent,
+}
+
+/// How long the scrollable texts are, in lines, as drawn at the app's size: measured by the
+/// view ([`super::view::measure`]) before each update, so that `update` can keep scroll
+/// offsets in range without depending on the code that draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extent {
+    /// The detail pane's explanation and statistics.
+    pub detail: usize,
+    /// The help box.
+    pub help: usize,
+    /// The output box of a `:` command (0 when none is open).
+    pub output: usize,
+    /// The about box (0 when it is not open).
+    pub about: usize,
 }
 
 impl App {
@@ -368,6 +385,7 @@ impl App {
             learn_pick: (None, 0),
             explore: super::explore::ExploreView::default(),
             lang: Lang::En,
+            extent: Extent::default(),
         }
     }
 

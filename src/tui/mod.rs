@@ -3,10 +3,14 @@
 //! - [`app::App`] is the model: the study [`Session`] and the view state around it.
 //! - [`message::Message`] is what a key, click or resize means ([`message::from_event`]).
 //! - [`update::update`] changes the app; study state only through
-//!   [`Session::apply`](crate::session::Session::apply).
+//!   [`Session::apply`](crate::session::Session::apply). Its keys' handlers (workbench,
+//!   explorers, Learn and Decode views) live under it.
 //! - [`view::render`] draws the app and never changes it; positions come from
 //!   [`layout`], a pure function of the app and the terminal size that `update` also uses to
 //!   map mouse clicks.
+//! - The dependencies go one way: `update` → `app`, `layout`; `view` → `app`, `layout`;
+//!   nothing depends on `update` but this module, whose [`update`] measures the scrollable
+//!   texts with the view ([`view::measure`] → [`app::Extent`]) before each update.
 //!
 //! [`run`] owns the terminal: raw mode, alternate screen, mouse capture and bracketed paste,
 //! all undone on exit, on error and on panic.
@@ -15,7 +19,6 @@ pub mod app;
 pub mod explore;
 pub mod layout;
 pub mod message;
-pub mod screens;
 pub mod tree;
 pub mod update;
 pub mod view;
@@ -35,7 +38,23 @@ use ratatui::{DefaultTerminal, Terminal};
 use crate::session::Session;
 pub use app::App;
 pub use message::Message;
-pub use update::update;
+
+/// Carries out one message: measures what the view would draw ([`view::measure`]), then
+/// [`update::update`]. The update module itself depends on the app and the layout only.
+pub fn update(app: &mut App, msg: Message) {
+    app.extent = view::measure(app);
+    update::update(app, msg);
+}
+
+impl App {
+    /// The app on `session`, for a terminal of `size`, ready to draw.
+    pub fn new(session: crate::session::Session, size: ratatui::layout::Size) -> App {
+        let mut app = App::unsettled(session, size);
+        app.extent = view::measure(&app);
+        update::settle(&mut app);
+        app
+    }
+}
 pub use view::render;
 
 /// When this environment variable is set, [`run`] panics after drawing the first frame: the

@@ -17,9 +17,10 @@ use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Status, StatusKin
 use super::layout::{self, Hit};
 use super::message::{Dir, Edit, Message};
 use super::tree::{Node, Tree};
-use super::view::{detail_line_count, help_lines_in};
 
+mod explore;
 mod normal;
+pub mod screens;
 
 pub(super) use normal::settle;
 use normal::*;
@@ -86,16 +87,6 @@ pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> 
     }
 }
 
-impl App {
-    /// The app on `session`, for a terminal of `size`, ready to draw. (Here rather than in
-    /// `app`, so that the state module does not depend on the code that changes it.)
-    pub fn new(session: crate::session::Session, size: Size) -> App {
-        let mut app = App::unsettled(session, size);
-        settle(&mut app);
-        app
-    }
-}
-
 /// Applies `cmd` for a key or a click: the outcome (or the error) is on the status line and
 /// in the panes, and nothing else is to be done with it.
 pub(super) fn act(app: &mut App, cmd: Command) {
@@ -103,7 +94,7 @@ pub(super) fn act(app: &mut App, cmd: Command) {
     let _shown = run(app, cmd);
 }
 
-/// Carries out one message.
+/// Carries out one message, with the scrollable texts measured as [`App::extent`] says.
 pub fn update(app: &mut App, msg: Message) {
     // `q` leaves only when pressed twice in a row: anything else in between asks again.
     if !matches!(msg, Message::Quit | Message::Resize(..)) {
@@ -114,13 +105,11 @@ pub fn update(app: &mut App, msg: Message) {
         Mode::Prompt { kind, line } => prompt_mode(app, msg, kind, line),
         Mode::ConfirmOverwrite { path, plot } => confirm_mode(app, msg, path, plot),
         Mode::Help { scroll } => {
-            let w = app.size.width.saturating_sub(4).min(96).saturating_sub(2);
-            let max = help_lines_in(w, app.lang()).len().saturating_sub(1) as u16;
+            let max = app.extent.help.saturating_sub(1) as u16;
             overlay_mode(app, msg, scroll, max, false);
         }
-        Mode::Output { text, scroll, .. } => {
-            let w = usize::from(app.size.width.saturating_sub(6));
-            let max = super::view::output_lines(&text, w).len().saturating_sub(1) as u16;
+        Mode::Output { scroll, .. } => {
+            let max = app.extent.output.saturating_sub(1) as u16;
             overlay_mode(app, msg, scroll, max, true);
         }
         Mode::About { scroll, tour } => {
@@ -128,9 +117,7 @@ pub fn update(app: &mut App, msg: Message) {
                 app.mode = Mode::Normal;
                 act(app, Command::Replay(None));
             } else {
-                let w = usize::from(app.size.width.saturating_sub(6));
-                let (_, text) = super::view::about_text(app, tour);
-                let max = super::view::output_lines(&text, w).len().saturating_sub(1) as u16;
+                let max = app.extent.about.saturating_sub(1) as u16;
                 overlay_mode(app, msg, scroll, max, true);
             }
         }
@@ -281,7 +268,7 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
             match kind {
                 PromptKind::Command => command_line(app, line.text()),
                 PromptKind::CheckpointPath | PromptKind::ForceToken => {
-                    super::screens::submit(app, kind, line.text());
+                    screens::submit(app, kind, line.text());
                 }
                 PromptKind::Answer => {}
                 PromptKind::PlotPath => {

@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) fn normal_mode(app: &mut App, msg: Message) {
-    if crate::tui::explore::handle(app, &msg) || crate::tui::screens::handle(app, &msg) {
+    if super::explore::handle(app, &msg) || super::screens::handle(app, &msg) {
         return;
     }
     match msg {
@@ -33,7 +33,7 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
                 }
             }
             Pane::Detail => {
-                app.scroll.detail = detail_line_count(app).saturating_sub(1) as u16;
+                app.scroll.detail = app.extent.detail.saturating_sub(1) as u16;
             }
         },
         Message::FocusNext => app.focus = app.focus.next(),
@@ -268,7 +268,7 @@ pub(super) fn move_in_pane(app: &mut App, pane: Pane, d: Dir, n: usize) {
             }
         }
         Pane::Detail => {
-            let max = detail_line_count(app).saturating_sub(1) as u16;
+            let max = app.extent.detail.saturating_sub(1) as u16;
             let n = n as u16;
             app.scroll.detail = match d {
                 Dir::Up | Dir::Left => app.scroll.detail.saturating_sub(n),

@@ -27,7 +27,7 @@ use crate::model::{Arch, Config, Positional};
 use crate::render::{fmt_value, truncate, width};
 use crate::trace::Step;
 
-use super::app::{App, Field, LineEdit, Mode, Pane, PromptKind, Screen, StatusKind};
+use super::app::{App, Extent, Field, LineEdit, Mode, Pane, PromptKind, Screen, StatusKind};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::tree::Node;
 
@@ -251,4 +251,22 @@ fn too_small(f: &mut Frame, area: Rect, lang: crate::i18n::Lang) {
 
 fn border(focused: bool) -> Style {
     if focused { style::FOCUS } else { style::BORDER }
+}
+
+/// The lengths of the scrollable texts as they would be drawn now (see [`Extent`]).
+pub fn measure(app: &App) -> Extent {
+    let w = app.size.width;
+    let boxed = usize::from(w.saturating_sub(6));
+    Extent {
+        detail: detail_line_count(app),
+        help: help_lines_in(w.saturating_sub(4).min(96).saturating_sub(2), app.lang()).len(),
+        output: match &app.mode {
+            Mode::Output { text, .. } => output_lines(text, boxed).len(),
+            _ => 0,
+        },
+        about: match &app.mode {
+            Mode::About { tour, .. } => output_lines(&about_text(app, *tour).1, boxed).len(),
+            _ => 0,
+        },
+    }
 }

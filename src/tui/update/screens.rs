@@ -1,12 +1,12 @@
 //! What the messages of the Learn and Decode views and the gradient toggle do. Study state
 //! changes only through [`Session::apply`](crate::session::Session::apply) (via
-//! [`super::update`]'s `run`); the rest is view state.
+//! [`super`]'s `run`); the rest is view state.
 
 use crate::command::{Command, LearnCommand};
 
-use super::app::{App, LineEdit, Mode, PromptKind, Screen, StatusKind};
-use super::message::{Dir, Message};
-use super::update::{act, run, say};
+use super::{act, run, say};
+use crate::tui::app::{App, LineEdit, Mode, PromptKind, Screen, StatusKind};
+use crate::tui::message::{Dir, Message};
 
 /// Training updates made per frame while training runs (small: input never waits long).
 pub const STEPS_PER_TICK: usize = 1;

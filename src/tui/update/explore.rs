@@ -1,0 +1,118 @@
+//! What the explorer views' keys do. They read the session and change nothing in it, except
+//! Enter in the heads grid, which moves the workbench to the head chosen (through
+//! [`Session::apply`](crate::session::Session::apply)).
+
+use crate::command::Command;
+use crate::explore::{heads, pe, scaling};
+use crate::i18n::explore::Ex;
+use crate::trace::Address;
+use crate::tui::app::{App, Screen, StatusKind};
+use crate::tui::explore::{PE_OFFSETS, PE_POSITIONS, grid};
+use crate::tui::message::{Dir, Message};
+
+use super::{run, say};
+
+/// Opens an explorer view.
+pub fn open(app: &mut App, screen: Screen) {
+    app.training = false;
+    app.screen = screen;
+    let text = match screen {
+        Screen::Pe => {
+            let d = app.session.explore_d_model();
+            app.explore.pair = app.explore.pair.min(pe::pairs(d).saturating_sub(1));
+            Ex::PeStatus.text(app.lang)
+        }
+        Screen::Scaling => {
+            // Computed once per process (a moment in a debug build); the view only reads it.
+            let _ = scaling::standard();
+            Ex::ScalingStatus.text(app.lang)
+        }
+        Screen::Heads => {
+            let n = heads::summarize(app.session.trace()).len();
+            app.explore.head = app.explore.head.min(n.saturating_sub(1));
+            Ex::HeadsStatus.text(app.lang)
+        }
+        _ => "",
+    };
+    say(app, StatusKind::Info, text);
+}
+
+/// The messages of the explorer views; `true` when handled here.
+pub fn handle(app: &mut App, msg: &Message) -> bool {
+    match (app.screen, msg) {
+        (_, Message::OpenPe) => open(app, Screen::Pe),
+        (_, Message::OpenScaling) => open(app, Screen::Scaling),
+        (_, Message::OpenHeads) => open(app, Screen::Heads),
+        (Screen::Pe, Message::NextHead) => {
+            let pairs = pe::pairs(app.session.explore_d_model());
+            app.explore.pair = (app.explore.pair + 1).min(pairs.saturating_sub(1));
+        }
+        (Screen::Pe, Message::PrevHead) => app.explore.pair = app.explore.pair.saturating_sub(1),
+        (Screen::Pe, Message::Move(d)) => {
+            let e = &mut app.explore;
+            let max = PE_POSITIONS - 1;
+            match d {
+                Dir::Left => e.p = e.p.saturating_sub(1),
+                Dir::Right => e.p = (e.p + 1).min(max),
+                Dir::Down => e.k = e.k.saturating_sub(1),
+                Dir::Up => e.k = (e.k + 1).min(PE_OFFSETS - 1),
+            }
+        }
+        (Screen::Scaling, Message::Move(Dir::Left | Dir::Down)) => {
+            app.explore.d_k = app.explore.d_k.saturating_sub(1);
+        }
+        (Screen::Scaling, Message::Move(Dir::Right | Dir::Up)) => {
+            app.explore.d_k = (app.explore.d_k + 1).min(scaling::DIMS.len() - 1);
+        }
+        (Screen::Heads, Message::Move(d)) => {
+            let list = heads::summarize(app.session.trace());
+            let (blocks, per) = grid(&list);
+            let Some(cur) = list.get(app.explore.head) else {
+                return true;
+            };
+            let b = blocks.iter().position(|s| *s == cur.step).unwrap_or(0);
+            let (nb, nh) = match d {
+                Dir::Up => (b.saturating_sub(1), cur.head),
+                Dir::Down => ((b + 1).min(blocks.len().saturating_sub(1)), cur.head),
+                Dir::Left => (b, cur.head.saturating_sub(1)),
+                Dir::Right => (b, (cur.head + 1).min(per.saturating_sub(1))),
+            };
+            let target = blocks.get(nb);
+            if let Some(i) = list
+                .iter()
+                .position(|h| Some(&h.step) == target && h.head == nh)
+            {
+                app.explore.head = i;
+            }
+        }
+        (Screen::Heads, Message::Activate) => {
+            let list = heads::summarize(app.session.trace());
+            let Some(h) = list.get(app.explore.head) else {
+                say(app, StatusKind::Info, "this trace has no attention heads");
+                return true;
+            };
+            let addr = Address {
+                name: h.step.clone(),
+                indices: vec![h.head],
+            };
+            if run(app, Command::Show(Some(addr))).is_ok() {
+                app.screen = Screen::Workbench;
+                app.focus = crate::tui::app::Pane::Matrix;
+                say(
+                    app,
+                    StatusKind::Info,
+                    format!(
+                        "{}[{}]: {} — {} (H: back to all heads)",
+                        h.step,
+                        h.head,
+                        h.stats.role,
+                        h.stats.reason()
+                    ),
+                );
+            }
+        }
+        (Screen::Pe | Screen::Scaling | Screen::Heads, Message::Tick) => {}
+        _ => return false,
+    }
+    true
+}
