@@ -122,36 +122,10 @@ fn place(name: &str, kind: StepKind) -> (String, String, String, Option<String>)
     }
 }
 
-/// Short label of a step in the tree (what it computes).
-pub fn step_label(name: &str, kind: StepKind) -> String {
-    let s = match kind {
-        StepKind::TokenEmbedding => "token vectors",
-        StepKind::Positional => "positional enc.",
-        StepKind::EmbeddingSum => "tokens + PE",
-        StepKind::Query => "Q",
-        StepKind::Key => "K",
-        StepKind::Value => "V",
-        StepKind::Scores => "scores QKᵀ",
-        StepKind::Scaled => "÷√d_k",
-        StepKind::Masked => "mask",
-        StepKind::Weights => "softmax",
-        StepKind::HeadOut => "×V",
-        StepKind::Concat => "concat",
-        StepKind::AttnOut => "W_O",
-        StepKind::ResidualSum => "sum x + f(x)",
-        StepKind::LayerNorm
-            if StepName::parse(name).is_some_and(|n| matches!(n.place, Place::FinalNorm(_))) =>
-        {
-            "final norm"
-        }
-        StepKind::LayerNorm => "norm",
-        StepKind::FfnHidden => "x·W1 + b1",
-        StepKind::FfnRelu => "ReLU",
-        StepKind::FfnOut => "·W2 + b2",
-        StepKind::Logits => "logits x·Eᵀ",
-        StepKind::Probs => "probs",
-    };
-    s.to_string()
+/// True for the final LayerNorms (`final_norm`, `enc.final_norm`, and their gradients), which the tree names
+/// "final norm".
+pub fn is_final_norm(name: &str) -> bool {
+    StepName::parse(name).is_some_and(|n| matches!(n.place, Place::FinalNorm(_)))
 }
 
 impl Tree {

@@ -56,7 +56,7 @@ fn title(app: &App, step: &Step, max_w: usize) -> String {
             let label = |first| {
                 let what = text::step_label(
                     step.kind(),
-                    step.name().ends_with("final_norm"),
+                    crate::tui::tree::is_final_norm(step.name()),
                     app.lang(),
                     first,
                 );

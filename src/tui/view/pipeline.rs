@@ -73,7 +73,7 @@ pub(super) fn tree_lines(app: &App, w: usize) -> Vec<(Node, String)> {
                     out.push((Node::Step(name.clone()), format!("{mark}{name}")));
                     continue;
                 };
-                let final_norm = name.ends_with("final_norm");
+                let final_norm = crate::tui::tree::is_final_norm(name);
                 let label = first.line(
                     &mark,
                     &format!("{:?}{final_norm}", st.kind()),
