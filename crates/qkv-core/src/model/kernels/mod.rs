@@ -234,20 +234,20 @@ pub(crate) fn attend_heads(
     } else {
         blocks.map(run_head).collect()
     };
-    let mut out = Heads {
-        concat: SharedMatrix::new(Default::default()),
-        scores: Flags::default(),
-        masked: Flags::default(),
-        weights: Flags::default(),
-        fully_masked: Vec::new(),
-    };
+    let (mut scores, mut masked, mut weights) =
+        (Flags::default(), Flags::default(), Flags::default());
+    let mut fully_masked = Vec::new();
     for (head, r) in results.into_iter().enumerate() {
-        out.scores.merge(&r.scores);
-        out.masked.merge(&r.masked);
-        out.weights.merge(&r.weights);
-        out.fully_masked
-            .extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
+        scores.merge(&r.scores);
+        masked.merge(&r.masked);
+        weights.merge(&r.weights);
+        fully_masked.extend(r.fully_masked_rows.into_iter().map(|row| (head, row)));
     }
-    out.concat = SharedMatrix::new(crate::buffers::into_matrix((n, d_model), concat));
-    out
+    Heads {
+        concat: SharedMatrix::new(crate::buffers::into_matrix((n, d_model), concat)),
+        scores,
+        masked,
+        weights,
+        fully_masked,
+    }
 }
