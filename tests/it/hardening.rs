@@ -557,6 +557,7 @@ fn ctrl_c_cancels_a_long_rerun_and_keeps_the_session() {
     cmd.args(["repl", "big.yaml"])
         .current_dir(dir.path())
         .env("QKV_HISTORY", dir.path().join("history.txt"))
+        .env("QKV_LANG", "en")
         .env("TERM", "xterm");
     let mut p = Session::spawn(cmd).unwrap();
     p.set_expect_timeout(Some(Duration::from_mins(1)));

@@ -145,6 +145,7 @@ fn spawn_repl(dir: &Path) -> OsSession {
     cmd.arg("repl")
         .current_dir(dir)
         .env("QKV_HISTORY", dir.join("history.txt"))
+        .env("QKV_LANG", "en")
         .env("TERM", "xterm");
     let mut p = Session::spawn(cmd).expect("a pseudo-terminal");
     p.set_expect_timeout(Some(Duration::from_secs(20)));

@@ -46,7 +46,9 @@ impl Term {
             .arg(QKV)
             .args(args)
             .current_dir(dir)
-            .env("TERM", "xterm-256color");
+            .env("TERM", "xterm-256color")
+            // English whatever the machine's locale; a test may set QKV_LANG itself.
+            .env("QKV_LANG", "en");
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -42,7 +42,9 @@ pub struct Qkv {
 impl Qkv {
     pub fn new(args: &[&str]) -> Qkv {
         let mut cmd = Command::new(QKV);
-        cmd.args(args);
+        // English whatever the machine's locale (a `ko_KR` LANG would switch qkv to Korean);
+        // a test that wants another language sets QKV_LANG itself.
+        cmd.args(args).env("QKV_LANG", "en");
         Qkv {
             cmd,
             stdin: Vec::new(),
