@@ -1368,3 +1368,28 @@ fn the_module_documentation_shows_real_output() {
     assert!(o.status.success(), "{}", crate::util::stderr(&o));
     assert_eq!(crate::util::stdout(&o).trim_end(), example);
 }
+
+/// A trained model's token rows and tied output projection come from its learned table
+/// `embed.E`, not from the seeded vectors of an untrained one: every cell of `embed.tokens`,
+/// `dec.embed.tokens` and `logits` of the built-in trained scenario is recomputed to the
+/// trace's bits, with no "these operands give …" note.
+#[test]
+fn a_trained_models_embeddings_and_logits_are_explained_from_its_table() {
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let (m, t) = (s.model().unwrap(), s.trace());
+    for name in ["embed.tokens", "dec.embed.tokens", "logits"] {
+        let step = t.get(name).unwrap();
+        for idx in all_cells(step) {
+            let a = Address {
+                name: name.to_string(),
+                indices: idx,
+            };
+            let e = explain(Some(m), t, &a, &ExplainOptions::default())
+                .unwrap_or_else(|err| panic!("{a}: {err}"));
+            assert_eq!(e.value.to_bits(), t.value_at(&a).unwrap().to_bits(), "{a}");
+            no_note(&e);
+        }
+    }
+    let e = ex(m, t, "embed.tokens[1][2]");
+    has(&e, "row of the trained model's embedding table embed.E");
+}

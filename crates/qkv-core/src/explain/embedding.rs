@@ -12,7 +12,20 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let token = c.row_label(i);
     let model = c.needs_model("the token embeddings")?;
     let emb = model.embedding();
-    let vector = emb.vector(token);
+    // The table the forward pass used: a trained model's `embed.E` (its vocabulary's rows)
+    // when the trace's vocabulary is the model's, else each token's seeded vector.
+    let vocab = &c.trace.tokens().vocab;
+    let trained = model
+        .vocab()
+        .is_some_and(|v| v.tokens() == vocab.as_slice())
+        && model
+            .weights()
+            .matrix(crate::model::weights::EMBEDDING)
+            .is_ok();
+    let vector = match vocab.iter().position(|t| t == token) {
+        Some(id) if trained => model.embedding_table(vocab).row(id).to_owned(),
+        _ => emb.vector(token),
+    };
     let v = vector.get(d).copied().ok_or_else(|| {
         c.inconsistent(format!(
             "the embedding of {token:?} has {} values, no entry {d}",
@@ -33,7 +46,15 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         },
         format!("E[{token}] = {}", c.list(vector.as_slice().unwrap_or(&[]))),
     ];
-    if emb.overrides().contains_key(token) {
+    if trained {
+        lines.push(if ko(c) {
+            format!("E[{token}]: 학습된 모델의 임베딩 표 embed.E에서 {token}의 행입니다 (학습으로 정해진 값)")
+        } else {
+            format!(
+                "E[{token}] is {token}'s row of the trained model's embedding table embed.E (learned, not drawn at random)"
+            )
+        });
+    } else if emb.overrides().contains_key(token) {
         lines.push(if ko(c) {
             format!(
                 "E[{token}]: 무작위로 뽑지 않고 지정한 값입니다 (시나리오의 `embeddings:` 또는 `set embed`)"

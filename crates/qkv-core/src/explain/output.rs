@@ -15,7 +15,8 @@ pub(super) fn logits(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ))
     })?;
     let x = c.row(x_step, None, i)?;
-    let e = model.embedding().vector(token);
+    // The table the forward pass used (a trained model's embed.E, else the seeded vectors).
+    let e = model.embedding_table(vocab).row(col).to_owned();
     if e.len() != x.len() {
         return Err(c.inconsistent(format!(
             "{} has {} columns but E[{token}] has {} values",
