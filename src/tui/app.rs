@@ -392,6 +392,7 @@ impl App {
             });
         }
         self.lang = lang;
+        self.session.set_lang(lang);
     }
 
     /// The interface language.
