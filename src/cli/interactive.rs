@@ -52,9 +52,10 @@ pub(crate) fn session_for(path: Option<&Path>, model: &ModelArgs) -> Result<Sess
     })
 }
 
-pub(crate) fn repl(a: ReplArgs) -> Result<ExitCode> {
+pub(crate) fn repl(a: ReplArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     use std::io::IsTerminal;
     let mut session = session_for(a.scenario.as_deref(), &a.model)?;
+    session.set_lang(lang);
     if let Some(p) = a.precision {
         session.apply(qkv::command::Command::SetPrecision(p))?;
     }
@@ -70,10 +71,11 @@ pub(crate) fn repl(a: ReplArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
 
-pub(crate) fn practice(a: PracticeArgs) -> Result<ExitCode> {
+pub(crate) fn practice(a: PracticeArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     use std::io::IsTerminal;
     let mut session =
         Session::open(&a.scenario).with_context(|| format!("opening {}", a.scenario.display()))?;
+    session.set_lang(lang);
     if let Some(p) = a.precision {
         session.apply(qkv::command::Command::SetPrecision(p))?;
     }

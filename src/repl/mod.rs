@@ -192,6 +192,30 @@ impl Drop for CtrlC {
     }
 }
 
+/// What can go wrong with a line: the session's error or a line that cannot be read.
+trait LineError {
+    fn text_in(&self, lang: crate::i18n::Lang) -> String;
+}
+
+impl LineError for SessionError {
+    fn text_in(&self, lang: crate::i18n::Lang) -> String {
+        SessionError::text_in(self, lang)
+    }
+}
+
+impl LineError for String {
+    fn text_in(&self, _: crate::i18n::Lang) -> String {
+        self.clone()
+    }
+}
+
+/// Prints a failed command on stderr in the session's language (`line` for a script).
+fn say_error(session: &Session, line: Option<usize>, e: &dyn LineError) {
+    let lang = session.lang();
+    let msg = crate::util::escape_controls(&e.text_in(lang)).to_string();
+    eprintln!("{}", crate::i18n::command::error_line(lang, line, &msg));
+}
+
 /// Runs the interactive shell until `quit` or Ctrl-D. Returns the process exit status.
 pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     let config = Config::builder()
@@ -209,13 +233,10 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
         }
         let _ = rl.load_history(h);
     }
-    let title = if session.title().is_empty() {
-        String::new()
-    } else {
-        format!(" on \"{}\"", crate::util::escape_controls(&session.title()))
-    };
+    let title = crate::util::escape_controls(&session.title()).to_string();
     println!(
-        "qkv repl{title}. `help` lists the commands; Tab completes; Ctrl-C clears the line, Ctrl-D leaves."
+        "{}",
+        crate::i18n::command::repl_banner(session.lang(), &title)
     );
     // Ctrl-C while a command runs (the line editor is not reading keys) stops a `train`
     // run between two updates; the session is kept.
@@ -237,7 +258,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
                     continue;
                 }
                 Err(e) => {
-                    eprintln!("error: {}", crate::util::escape_controls(&e.to_string()));
+                    say_error(&session, None, &e);
                     break;
                 }
             },
@@ -270,7 +291,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
                     break;
                 }
             }
-            Err(e) => eprintln!("error: {}", crate::util::escape_controls(&e.to_string())),
+            Err(e) => say_error(&session, None, &e),
         }
         if let Some(h) = rl.helper_mut() {
             h.words = Words::of(&session);
@@ -292,7 +313,7 @@ pub fn practice(
     match session.apply(Command::Practice(None)) {
         Ok(o) => print_outcome(&o.text)?,
         Err(e) => {
-            eprintln!("error: {}", crate::util::escape_controls(&e.to_string()));
+            say_error(&session, None, &e);
             return Ok(2);
         }
     }
@@ -313,7 +334,7 @@ pub fn practice(
                 None => None,
                 Some(Ok(l)) => Some(l),
                 Some(Err(msg)) => {
-                    eprintln!("error: {msg}");
+                    say_error(&session, None, &msg);
                     continue;
                 }
             },
@@ -323,13 +344,13 @@ pub fn practice(
             Some(Ok(Some(c))) => c,
             Some(Ok(None)) => continue,
             Some(Err(e)) => {
-                eprintln!("error: {}", crate::util::escape_controls(&e.to_string()));
+                say_error(&session, None, &e);
                 continue;
             }
         };
         match session.apply(cmd) {
             Ok(o) => print_outcome(&o.text)?,
-            Err(e) => eprintln!("error: {}", crate::util::escape_controls(&e.to_string())),
+            Err(e) => say_error(&session, None, &e),
         }
     }
     Ok(0)
@@ -393,7 +414,7 @@ pub fn script(
             Some(Err(msg)) => {
                 // This line only: a bad line is one failed command.
                 failed = true;
-                eprintln!("line {n}: error: {msg}");
+                say_error(&session, Some(n), &msg);
                 if opts.keep_going {
                     continue;
                 }
@@ -408,10 +429,7 @@ pub fn script(
             Ok(c) => c,
             Err(e) => {
                 failed = true;
-                eprintln!(
-                    "line {n}: error: {}",
-                    crate::util::escape_controls(&e.to_string())
-                );
+                say_error(&session, Some(n), &e);
                 if opts.keep_going {
                     continue;
                 }
@@ -423,10 +441,7 @@ pub fn script(
             Ok(o) => print_outcome(&o.text)?,
             Err(e) => {
                 failed = true;
-                eprintln!(
-                    "line {n}: error: {}",
-                    crate::util::escape_controls(&e.to_string())
-                );
+                say_error(&session, Some(n), &e);
                 if !opts.keep_going {
                     break;
                 }

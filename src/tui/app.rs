@@ -410,6 +410,7 @@ impl App {
             });
         }
         self.lang = lang;
+        self.session.set_lang(lang);
     }
 
     /// The interface language.

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use ndarray::Array1;
 use thiserror::Error;
 
-use crate::command::{AttendArgs, Command, ParseError, Rows, Setting, Switch, help};
+use crate::command::{AttendArgs, Command, ParseError, Rows, Setting, Switch, help_in};
 use crate::export::{self, ExportError};
+use crate::i18n::session::SessionMsg;
 use crate::model::{
     Arch, Config, Input, MaskKind, Param, Positional, Transformer, WeightError, prepare,
 };
@@ -100,6 +101,18 @@ pub enum SessionError {
     /// The command was cancelled (Ctrl-C) before it finished; nothing changed.
     #[error("cancelled: {0} was stopped; the session is as it was")]
     Cancelled(String),
+}
+
+impl SessionError {
+    /// The message in `lang`. The session makes its own messages in its language already
+    /// ([`Session::set_lang`]); this also translates the command parser's errors. Errors of
+    /// the model, the trace and the files are in English.
+    pub fn text_in(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            SessionError::Parse(e) => crate::i18n::command::parse_error_text(e, lang),
+            e => e.to_string(),
+        }
+    }
 }
 
 fn problems_text(p: &[ScenarioProblem]) -> String {
@@ -231,6 +244,8 @@ pub struct Session {
     last_grading: Option<practice::Grading>,
     /// Random practice cells drawn so far (the seed of the next one).
     draws: u64,
+    /// The language of what the session says (set by the front end; never saved).
+    lang: crate::i18n::Lang,
 }
 
 /// Practice questions being asked: the items and the one open now.
@@ -334,6 +349,7 @@ impl Session {
             score: practice::Score::default(),
             last_grading: None,
             draws: 0,
+            lang: crate::i18n::Lang::En,
         }
     }
 
@@ -525,6 +541,22 @@ impl Session {
         self.dirty
     }
 
+    /// The language the session's messages are in (English unless a front end set it
+    /// from `--lang`, `QKV_LANG` or the locale; not part of the scenario).
+    pub fn lang(&self) -> crate::i18n::Lang {
+        self.lang
+    }
+
+    /// Makes the session speak `lang` from the next command on.
+    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
+        self.lang = lang;
+    }
+
+    /// `m` in the session's language.
+    fn t(&self, m: crate::i18n::session::SessionMsg) -> String {
+        m.text(self.lang)
+    }
+
     /// Digits printed after the decimal point.
     pub fn precision(&self) -> usize {
         self.precision
@@ -634,9 +666,7 @@ impl Session {
             Command::SetWeight { name, rows } => self.set_weight(name, rows),
             Command::SetPrecision(p) => {
                 self.precision = p;
-                Ok(Outcome::say(format!(
-                    "numbers now print with {p} digits after the point"
-                )))
+                Ok(Outcome::say(self.t(SessionMsg::Precision(p))))
             }
             Command::Attend(a) => self.attend(a),
             Command::Diff => Ok(self.diff()),
@@ -644,12 +674,11 @@ impl Session {
             Command::Load { path, force } => self.load(&path, force),
             Command::Replay(p) => self.replay(p.as_deref()),
             Command::StopReplay => match self.tour.take() {
-                Some(t) => Ok(Outcome::say(format!(
-                    "tour ended at stop {} of {}; next/prev walk the pipeline again",
-                    t.pos + 1,
-                    t.steps.len()
-                ))),
-                None => Err(SessionError::NotHere("no tour is being replayed".into())),
+                Some(t) => Ok(Outcome::say(self.t(SessionMsg::TourEnded {
+                    pos: t.pos + 1,
+                    n: t.steps.len(),
+                }))),
+                None => Err(SessionError::NotHere(self.t(SessionMsg::NoTour))),
             },
             Command::Check => Ok(self.check()),
             Command::Export { path, force } => self.export(&path, force),
@@ -666,7 +695,7 @@ impl Session {
                 force,
             } => self.redirect(*command, &line, &path, force),
             Command::Note(t) => self.note(t),
-            Command::Help(t) => Ok(Outcome::say(help(t.as_deref())?)),
+            Command::Help(t) => Ok(Outcome::say(help_in(t.as_deref(), self.lang)?)),
             Command::Practice(a) => self.start_practice(a),
             Command::StopPractice => self.stop_practice(),
             Command::Answer(v) => self.answer(&v),

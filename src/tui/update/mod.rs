@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use ratatui::layout::{Rect, Size};
 
 use crate::command::{Command, LearnCommand, Setting};
+use crate::i18n::ui::Msg;
 use crate::plot::PlotError;
 use crate::scenario::io::SaveError;
 use crate::session::{Outcome, SessionError};
@@ -33,6 +34,24 @@ pub(super) fn say(app: &mut App, kind: StatusKind, text: impl Into<String>) {
         kind,
         text: text.into(),
     });
+}
+
+/// A failed command on the status line, in the interface language.
+pub(super) fn say_error(app: &mut App, e: &SessionError) {
+    let text = Msg::Error(e.text_in(app.lang)).text(app.lang);
+    say(app, StatusKind::Error, text);
+}
+
+/// A key that cannot act here, on the status line in the interface language.
+pub(super) fn key_error(app: &mut App, k: crate::i18n::ui::KeyError) {
+    let text = Msg::KeyError(k).text(app.lang);
+    say(app, StatusKind::Error, text);
+}
+
+/// A line that is not a command, on the status line in the interface language.
+fn say_parse_error(app: &mut App, e: &crate::command::ParseError) {
+    let text = Msg::Error(crate::i18n::command::parse_error_text(e, app.lang)).text(app.lang);
+    say(app, StatusKind::Error, text);
 }
 
 /// Applies `cmd` to the session and reflects the outcome in the view state: status line,
@@ -70,18 +89,15 @@ pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> 
                 app.running = false;
             }
             if is_quit && !o.quit {
-                say(
-                    app,
-                    StatusKind::Warning,
-                    "unsaved changes: w saves them; q again leaves without saving",
-                );
+                let text = Msg::UnsavedQuit.text(app.lang);
+                say(app, StatusKind::Warning, text);
             } else if !o.status.is_empty() {
                 say(app, StatusKind::Info, o.status.clone());
             }
             Ok(o)
         }
         Err(e) => {
-            say(app, StatusKind::Error, format!("error: {e}"));
+            say_error(app, &e);
             Err(e)
         }
     }
@@ -274,11 +290,7 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                 PromptKind::PlotPath => {
                     let p = line.text().trim();
                     if p.is_empty() {
-                        say(
-                            app,
-                            StatusKind::Error,
-                            "error: no file name given; nothing written",
-                        );
+                        key_error(app, crate::i18n::ui::KeyError::NothingWritten);
                     } else {
                         // The matrix on screen: the gradient in the gradient view.
                         let mut at = app.session.cell_address();
@@ -291,11 +303,7 @@ fn prompt_mode(app: &mut App, msg: Message, kind: PromptKind, mut line: LineEdit
                 PromptKind::SavePath => {
                     let p = line.text().trim();
                     if p.is_empty() {
-                        say(
-                            app,
-                            StatusKind::Error,
-                            "error: no file name given; nothing saved",
-                        );
+                        key_error(app, crate::i18n::ui::KeyError::NothingSaved);
                     } else {
                         save(app, PathBuf::from(p), false);
                     }
@@ -314,7 +322,7 @@ fn submit_answer(app: &mut App, line: LineEdit) {
         Ok(Some(c)) => c,
         Ok(None) => return open_answer(app, line),
         Err(e) => {
-            say(app, StatusKind::Error, format!("error: {e}"));
+            say_parse_error(app, &e);
             return open_answer(app, line);
         }
     };
@@ -403,7 +411,7 @@ fn command_line(app: &mut App, line: &str) {
         Ok(Some(c)) => c,
         Ok(None) => return,
         Err(e) => {
-            say(app, StatusKind::Error, format!("error: {e}"));
+            say_parse_error(app, &e);
             show_whole_error(app, line);
             return;
         }

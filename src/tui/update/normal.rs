@@ -55,11 +55,7 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
             act(app, Command::Layer(to));
         }
         Message::PrevLayer => match app.current_layer() {
-            Some(0) => say(
-                app,
-                StatusKind::Error,
-                "error: already at layer 0; } goes to the next layer",
-            ),
+            Some(0) => key_error(app, crate::i18n::ui::KeyError::LayerZero),
             Some(l) => {
                 act(app, Command::Layer(l - 1));
             }
@@ -192,11 +188,7 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
 
 pub(super) fn start_edit(app: &mut App, target: bool) {
     let Some(input) = app.session.input() else {
-        say(
-            app,
-            StatusKind::Error,
-            "error: an attention hand-check has no sentence; `:text <sentence>` goes back to the model",
-        );
+        key_error(app, crate::i18n::ui::KeyError::HandNoSentence);
         return;
     };
     let (field, text) = if target {
@@ -206,11 +198,7 @@ pub(super) fn start_edit(app: &mut App, target: bool) {
                 input.target_text.clone().unwrap_or_else(|| t.join(" ")),
             ),
             None => {
-                say(
-                    app,
-                    StatusKind::Error,
-                    "error: only an encoder-decoder model has a target sentence; i edits the source",
-                );
+                key_error(app, crate::i18n::ui::KeyError::NoTarget);
                 return;
             }
         }

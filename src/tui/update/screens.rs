@@ -4,7 +4,7 @@
 
 use crate::command::{Command, LearnCommand};
 
-use super::{act, run, say};
+use super::{act, key_error, run, say};
 use crate::tui::app::{App, LineEdit, Mode, PromptKind, Screen, StatusKind};
 use crate::tui::message::{Dir, Message};
 
@@ -190,11 +190,9 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
 pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
     let t = text.trim();
     match kind {
-        PromptKind::CheckpointPath if t.is_empty() => say(
-            app,
-            StatusKind::Error,
-            "error: no file name given; nothing saved",
-        ),
+        PromptKind::CheckpointPath if t.is_empty() => {
+            key_error(app, crate::i18n::ui::KeyError::NothingSaved);
+        }
         PromptKind::CheckpointPath => {
             act(
                 app,
@@ -206,11 +204,9 @@ pub fn submit(app: &mut App, kind: PromptKind, text: &str) {
         }
         // Graded by the workbench (update::submit_answer), never sent here.
         PromptKind::Answer => {}
-        PromptKind::ForceToken if t.is_empty() => say(
-            app,
-            StatusKind::Error,
-            "error: no token given; nothing changed",
-        ),
+        PromptKind::ForceToken if t.is_empty() => {
+            key_error(app, crate::i18n::ui::KeyError::NoToken);
+        }
         PromptKind::ForceToken => {
             // The token replaces the last choice: take it back, then put the student's.
             let last = app

@@ -222,33 +222,46 @@ pub(super) fn spec(name: &'static str) -> &'static str {
 
 /// The text of `help` (all commands) or `help <command>`.
 pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
+    help_in(topic, crate::i18n::Lang::En)
+}
+
+/// [`help`] in `lang`: the summaries and sentences translated, the usage lines (the
+/// commands themselves) as they are.
+pub fn help_in(topic: Option<&str>, lang: crate::i18n::Lang) -> Result<String, ParseError> {
+    use crate::i18n::command as t;
+    let summary = |c: &CommandSpec| match lang {
+        crate::i18n::Lang::En => c.summary,
+        crate::i18n::Lang::Ko => t::summary_ko(c.name).unwrap_or(c.summary),
+    };
     match topic {
         None => {
             let w = COMMANDS.iter().map(|c| c.name.len()).max().unwrap_or(0);
-            let mut s = String::from("commands (one per line; `help <command>` for its usage):\n");
+            let mut s = format!("{}\n", t::help_heading(lang));
             for c in COMMANDS {
-                s.push_str(&format!("  {:w$}  {}\n", c.name, c.summary));
+                s.push_str(&format!("  {:w$}  {}\n", c.name, summary(c)));
             }
-            s.push_str("addresses: name, name[h] (a head), name[h][i] (a row), name[h][i][j] (a cell); steps without heads drop [h]\n");
-            s.push_str("`show … > file.md` (and explain, diff, check, params, help, grad, loss) writes the output as Markdown to a new file; `>!` overwrites\n");
+            s.push_str(t::help_footer(lang));
             Ok(s)
         }
-        Some(t) => {
-            let t = t.trim();
-            match COMMANDS.iter().find(|c| c.name == t) {
+        Some(topic) => {
+            let topic = topic.trim();
+            match COMMANDS.iter().find(|c| c.name == topic) {
                 Some(c) if c.name == "set" => Ok(format!(
-                    "{}\n  {}\n  model fields: {}\n",
+                    "{}\n  {}\n  {}\n",
                     c.usage,
-                    c.summary,
-                    MODEL_FIELDS
-                        .iter()
-                        .map(|f| f.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    summary(c),
+                    t::model_fields(
+                        lang,
+                        &MODEL_FIELDS
+                            .iter()
+                            .map(|f| f.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 )),
-                Some(c) => Ok(format!("{}\n  {}\n", c.usage, c.summary)),
-                None => Err(parse(t).err().unwrap_or(ParseError::UnknownCommand {
-                    word: t.to_string(),
+                Some(c) => Ok(format!("{}\n  {}\n", c.usage, summary(c))),
+                None => Err(parse(topic).err().unwrap_or(ParseError::UnknownCommand {
+                    word: topic.to_string(),
                     suggestion: None,
                 })),
             }

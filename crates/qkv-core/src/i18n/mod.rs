@@ -6,8 +6,10 @@
 //! word order never has to follow English, and the compiler proves that every key has a text
 //! in both languages (each language's `match` is exhaustive).
 
+pub mod command;
 pub mod explore;
 pub mod learn;
+pub mod session;
 pub mod ui;
 
 use thiserror::Error;

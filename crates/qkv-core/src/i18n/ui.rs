@@ -828,12 +828,47 @@ pub enum Msg {
         /// The mask.
         mask: MaskKind,
     },
+    /// A failed command on the status line: `error: <what the session said>`.
+    Error(String),
+    /// `q` with unsaved changes.
+    UnsavedQuit,
+    /// A workbench key that cannot act here (the whole status line, `error: …`).
+    KeyError(KeyError),
+}
+
+/// Why a workbench key (not a command) could not act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyError {
+    /// `{` on layer 0.
+    LayerZero,
+    /// `i` on a hand-check.
+    HandNoSentence,
+    /// `I` on a model without a target.
+    NoTarget,
+    /// An empty file name at the plot prompt.
+    NothingWritten,
+    /// An empty file name at a save prompt.
+    NothingSaved,
+    /// An empty token at the force prompt.
+    NoToken,
+}
+
+impl KeyError {
+    /// Every key error.
+    pub const ALL: [KeyError; 6] = [
+        KeyError::LayerZero,
+        KeyError::HandNoSentence,
+        KeyError::NoTarget,
+        KeyError::NothingWritten,
+        KeyError::NothingSaved,
+        KeyError::NoToken,
+    ];
 }
 
 impl Msg {
     /// One message of every kind, for the catalogue test.
     pub fn samples() -> Vec<Msg> {
-        vec![
+        let mut v = vec![
             Msg::Tokens(3),
             Msg::PracticeFile {
                 score: "2/3".into(),
@@ -976,7 +1011,11 @@ impl Msg {
                 scale: "÷√d_k".into(),
                 mask: MaskKind::None,
             },
-        ]
+            Msg::Error("layer 9 does not exist".into()),
+            Msg::UnsavedQuit,
+        ];
+        v.extend(KeyError::ALL.map(Msg::KeyError));
+        v
     }
 
     /// The sentence in `lang`.
@@ -1072,6 +1111,23 @@ impl Msg {
                 "attention hand-check (no model): q · kᵀ {scale} · mask {mask} · softmax · × v"
             ),
             Msg::HandHeaderShort { scale, mask } => format!("hand-check · {scale} · mask {mask}"),
+            Msg::Error(e) => format!("error: {e}"),
+            Msg::UnsavedQuit => {
+                "unsaved changes: w saves them; q again leaves without saving".into()
+            }
+            Msg::KeyError(k) => match k {
+                KeyError::LayerZero => "error: already at layer 0; } goes to the next layer",
+                KeyError::HandNoSentence => {
+                    "error: an attention hand-check has no sentence; `:text <sentence>` goes back to the model"
+                }
+                KeyError::NoTarget => {
+                    "error: only an encoder-decoder model has a target sentence; i edits the source"
+                }
+                KeyError::NothingWritten => "error: no file name given; nothing written",
+                KeyError::NothingSaved => "error: no file name given; nothing saved",
+                KeyError::NoToken => "error: no token given; nothing changed",
+            }
+            .into(),
         }
     }
 
@@ -1180,6 +1236,23 @@ impl Msg {
             Msg::HandHeaderShort { scale, mask } => {
                 format!("손 계산 · {scale} · 마스킹 {}", mask_ko(*mask))
             }
+            Msg::Error(e) => format!("오류: {e}"),
+            Msg::UnsavedQuit => {
+                "저장하지 않은 변경이 있습니다: w로 저장하세요; q를 한 번 더 누르면 저장하지 않고 나갑니다".into()
+            }
+            Msg::KeyError(k) => match k {
+                KeyError::LayerZero => "오류: 이미 층 0입니다; }는 다음 층으로 갑니다",
+                KeyError::HandNoSentence => {
+                    "오류: 어텐션 손 계산에는 문장이 없습니다; `:text <문장>`으로 모델로 돌아갑니다"
+                }
+                KeyError::NoTarget => {
+                    "오류: 목표 문장은 인코더-디코더 모델에만 있습니다; i는 원문을 편집합니다"
+                }
+                KeyError::NothingWritten => "오류: 파일 이름이 없습니다; 아무것도 쓰지 않았습니다",
+                KeyError::NothingSaved => "오류: 파일 이름이 없습니다; 아무것도 저장하지 않았습니다",
+                KeyError::NoToken => "오류: 토큰이 없습니다; 아무것도 바꾸지 않았습니다",
+            }
+            .into(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What a rerun changed: the traces before and after compared step by step.
 
-use super::change_text;
+use crate::i18n::{Lang, session::SessionMsg};
 use crate::trace::{Step, Trace};
 
 /// What a rerun changed, step by step.
@@ -76,27 +76,24 @@ impl Diff {
 
     /// One line: `12 of 100 steps changed, largest change 0.53 in enc.0.attn.scaled`.
     pub fn summary(&self, precision: usize) -> String {
+        self.summary_in(precision, Lang::En)
+    }
+
+    /// [`Diff::summary`] in `lang` (`단계 100개 중 12개가 바뀜, …`).
+    pub fn summary_in(&self, precision: usize, lang: Lang) -> String {
         let total = self.changed.len() + self.reshaped.len() + self.added.len();
-        let mut s = format!(
-            "{} of {total} steps changed",
-            self.changed_count() + self.reshaped.len() + self.added.len()
-        );
-        if let Some((n, x)) = self.largest() {
-            s.push_str(&format!(
-                ", largest change {} in {n}",
-                change_text(x, precision)
-            ));
+        SessionMsg::Summary {
+            changed: self.changed_count() + self.reshaped.len() + self.added.len(),
+            total,
+            largest: self.largest().map(|(n, x)| {
+                let value = (!x.is_infinite()).then(|| crate::render::fmt_value(x, precision));
+                (value, n.to_string())
+            }),
+            reshaped: self.reshaped.len(),
+            added: self.added.len(),
+            removed: self.removed.len(),
         }
-        if !self.reshaped.is_empty() {
-            s.push_str(&format!(", {} changed shape", self.reshaped.len()));
-        }
-        if !self.added.is_empty() {
-            s.push_str(&format!(", {} new", self.added.len()));
-        }
-        if !self.removed.is_empty() {
-            s.push_str(&format!(", {} gone", self.removed.len()));
-        }
-        s
+        .text(lang)
     }
 }
 

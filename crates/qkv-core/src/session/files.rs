@@ -251,10 +251,9 @@ impl Session {
 
     pub(super) fn load(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         if self.dirty && !force {
-            return Err(SessionError::NotHere(format!(
-                "unsaved changes would be lost: `save <file>` keeps them, `load! {}` discards them",
-                path.display()
-            )));
+            return Err(SessionError::NotHere(self.t(SessionMsg::UnsavedLoad {
+                path: path.display().to_string(),
+            })));
         }
         let loaded = io::load(path)?;
         let fresh = Session::from_runnable(loaded.file, loaded.runnable);
@@ -269,16 +268,12 @@ impl Session {
         self.file_comments = loaded.has_comments;
         self.tour = None;
         self.dirty = false;
-        let title = if self.title().is_empty() {
-            String::new()
-        } else {
-            format!(": {}", self.title())
-        };
         let n = self.study.trace.steps().len();
-        Ok(Outcome::say(format!(
-            "loaded {}{title} ({n} steps)",
-            path.display()
-        )))
+        Ok(Outcome::say(self.t(SessionMsg::Loaded {
+            path: path.display().to_string(),
+            title: self.title().to_string(),
+            steps: n,
+        })))
     }
 
     pub(super) fn check(&self) -> Outcome {
@@ -296,10 +291,13 @@ impl Session {
             text.push_str(&r.line());
             text.push('\n');
         }
-        let summary = format!("{} passed, {} failed", report.passed(), report.failed());
+        let summary = self.t(SessionMsg::CheckSummary {
+            passed: report.passed(),
+            failed: report.failed(),
+        });
         text.push_str(&summary);
         text.push('\n');
-        Outcome::say(text).with_status(format!("check: {summary}"))
+        Outcome::say(text).with_status(self.t(SessionMsg::CheckStatus(summary)))
     }
 
     pub(super) fn export(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
@@ -352,13 +350,11 @@ impl Session {
     pub(super) fn quit(&mut self, force: bool) -> Outcome {
         if self.dirty && !force && !self.quit_armed {
             self.quit_armed = true;
-            return Outcome::say(
-                "unsaved changes: `save <file>` keeps them; `quit` again (or quit!) leaves without saving",
-            );
+            return Outcome::say(self.t(SessionMsg::UnsavedQuit));
         }
         Outcome {
             text: String::new(),
-            status: "bye".into(),
+            status: self.t(SessionMsg::Bye),
             quit: true,
             ..Outcome::default()
         }

@@ -98,12 +98,14 @@ impl Session {
                 .get(c.col)
                 .cloned()
                 .unwrap_or_default();
-            out.push_str(&format!(
-                "selected cell [{}][{}] ({rl} → {cl}) = {}\n",
-                c.row,
-                c.col,
-                render::fmt_value(v, self.precision)
-            ));
+            let line = self.t(SessionMsg::Selected {
+                row: c.row,
+                col: c.col,
+                from: rl,
+                to: cl,
+                value: render::fmt_value(v, self.precision),
+            });
+            out.push_str(&format!("{line}\n"));
         }
         Ok(out)
     }
@@ -123,7 +125,7 @@ impl Session {
             ));
         }
         let n = self.study.trace.steps().len();
-        Outcome::say(text).with_status(format!("{n} steps; `show <name>[h]` shows one"))
+        Outcome::say(text).with_status(self.t(SessionMsg::StepCount(n)))
     }
 
     /// Back to the parked model when `name` is one of its steps and not the hand-check's.
@@ -147,7 +149,7 @@ impl Session {
         let (head, cell) = (r.head, r.row.map(|i| (i, r.col.unwrap_or(0))));
         self.set_cursor(&a.name, head, cell)?;
         self.visit(cell.is_some());
-        Ok(Outcome::say(text).with_status(format!("showing {}", self.here())))
+        Ok(Outcome::say(text).with_status(self.t(SessionMsg::Showing { here: self.here() })))
     }
 
     pub(super) fn step_by(&mut self, delta: isize) -> Result<Outcome, SessionError> {
@@ -162,11 +164,10 @@ impl Session {
             .unwrap_or(0);
         let next = pos as isize + delta;
         if next < 0 || next as usize >= names.len() {
-            let which = if delta > 0 { "last" } else { "first" };
-            return Err(SessionError::NotHere(format!(
-                "already at the {which} step ({}); `show` lists every step",
-                names.get(pos).cloned().unwrap_or_default()
-            )));
+            return Err(SessionError::NotHere(self.t(SessionMsg::AlreadyAt {
+                last: delta > 0,
+                step: names.get(pos).cloned().unwrap_or_default(),
+            })));
         }
         self.set_cursor(&names[next as usize], None, None)?;
         self.visit(false);
@@ -174,12 +175,14 @@ impl Session {
             .current_step()
             .map(|s| s.formula().to_string())
             .unwrap_or_default();
-        Ok(Outcome::say(self.show_current()?).with_status(format!(
-            "step {}/{}: {}  {step}",
-            next + 1,
-            names.len(),
-            self.here()
-        )))
+        Ok(
+            Outcome::say(self.show_current()?).with_status(self.t(SessionMsg::Step {
+                n: next as usize + 1,
+                total: names.len(),
+                here: self.here(),
+                formula: step,
+            })),
+        )
     }
 
     pub(super) fn layer(&mut self, l: usize) -> Result<Outcome, SessionError> {
@@ -209,28 +212,27 @@ impl Session {
                 .filter_map(|n| n.layer_index())
                 .max()
                 .map_or(0, |m| m + 1);
-            return Err(SessionError::NotHere(format!(
-                "layer {l} does not exist: the {} stack has layers {}",
-                if side == Some(Side::Enc) {
-                    "encoder"
-                } else {
-                    "decoder"
-                },
-                crate::util::indices_text(count)
-            )));
+            return Err(SessionError::NotHere(self.t(SessionMsg::NoLayer {
+                l,
+                encoder: side == Some(Side::Enc),
+                layers: count,
+            })));
         }
         self.set_cursor(&target, None, None)?;
         self.visit(false);
-        Ok(Outcome::say(self.show_current()?).with_status(format!("layer {l}: {}", self.here())))
+        Ok(
+            Outcome::say(self.show_current()?).with_status(self.t(SessionMsg::Layer {
+                l,
+                here: self.here(),
+            })),
+        )
     }
 
     pub(super) fn head(&mut self, h: usize) -> Result<Outcome, SessionError> {
         let step = self.study.cursor.step.clone();
         let s = self.study.trace.step(&step)?;
         let Some(n) = s.heads() else {
-            return Err(SessionError::NotHere(format!(
-                "{step} has no heads; heads apply to q, k, v, scores, scaled, masked, weights and head_out"
-            )));
+            return Err(SessionError::NotHere(self.t(SessionMsg::NoHeads { step })));
         };
         if h >= n {
             return Err(TraceError::HeadOutOfRange {
@@ -242,8 +244,13 @@ impl Session {
         }
         self.set_cursor(&step, Some(h), None)?;
         self.visit(false);
-        Ok(Outcome::say(self.show_current()?)
-            .with_status(format!("head {h} of {n}: {}", self.here())))
+        Ok(
+            Outcome::say(self.show_current()?).with_status(self.t(SessionMsg::Head {
+                h,
+                n,
+                here: self.here(),
+            })),
+        )
     }
 
     pub(super) fn cell(&mut self, r: usize, c: usize) -> Result<Outcome, SessionError> {
@@ -272,8 +279,6 @@ impl Session {
             *flag = true;
         }
         self.dirty = true;
-        Ok(Outcome::say(format!(
-            "note added to {here}; `save <file>` keeps it in the tour"
-        )))
+        Ok(Outcome::say(self.t(SessionMsg::NoteAdded { here })))
     }
 }

@@ -5,20 +5,16 @@ use super::*;
 impl Session {
     pub(super) fn tour_step(&mut self, delta: isize) -> Result<Outcome, SessionError> {
         let Some(tour) = &self.tour else {
-            return Err(SessionError::NotHere("no tour is being replayed".into()));
+            return Err(SessionError::NotHere(self.t(SessionMsg::NoTour)));
         };
         let next = tour.pos as isize + delta;
         if next < 0 {
-            return Err(SessionError::NotHere(
-                "already at the first stop of the tour".into(),
-            ));
+            return Err(SessionError::NotHere(self.t(SessionMsg::TourFirst)));
         }
         if next as usize >= tour.steps.len() {
             let n = tour.steps.len();
             self.tour = None;
-            return Ok(Outcome::say(format!(
-                "end of the tour ({n} stops); next/prev walk the pipeline again"
-            )));
+            return Ok(Outcome::say(self.t(SessionMsg::TourEnd(n))));
         }
         if let Some(t) = &mut self.tour {
             t.pos = next as usize;
@@ -28,30 +24,29 @@ impl Session {
 
     pub(super) fn show_stop(&mut self) -> Result<Outcome, SessionError> {
         let Some(tour) = self.tour.clone() else {
-            return Err(SessionError::NotHere("no tour is being replayed".into()));
+            return Err(SessionError::NotHere(self.t(SessionMsg::NoTour)));
         };
         let Some(stop) = tour.current() else {
-            return Err(SessionError::NotHere("the tour is empty".into()));
+            return Err(SessionError::NotHere(self.t(SessionMsg::TourEmpty)));
         };
         let (name, head) = scn::tour_target(stop).map_err(SessionError::NotHere)?;
         self.set_cursor(&name, head, stop.cell.map(|[r, c]| (r, c)))?;
-        let mut text = format!(
-            "\n── stop {}/{}: {} ──\n",
-            tour.pos + 1,
-            tour.steps.len(),
-            self.here()
-        );
+        let heading = self.t(SessionMsg::StopHeading {
+            pos: tour.pos + 1,
+            n: tour.steps.len(),
+            here: self.here(),
+        });
+        let mut text = format!("\n{heading}\n");
         if let Some(n) = &stop.note {
             text.push_str(n);
             text.push('\n');
         }
         text.push_str(&self.show_current()?);
-        let status = format!(
-            "tour {}/{}: {}",
-            tour.pos + 1,
-            tour.steps.len(),
-            stop.note.as_deref().unwrap_or(&self.here())
-        );
+        let status = self.t(SessionMsg::TourStop {
+            pos: tour.pos + 1,
+            n: tour.steps.len(),
+            label: stop.note.clone().unwrap_or_else(|| self.here()),
+        });
         Ok(Outcome::say(text).with_status(status))
     }
 
@@ -66,9 +61,7 @@ impl Session {
             Subject::Hand(a) => a.steps.clone(),
         };
         if steps.is_empty() {
-            return Err(SessionError::NotHere(
-                "this scenario has no guided tour (`steps:`); walk with next/prev instead".into(),
-            ));
+            return Err(SessionError::NotHere(self.t(SessionMsg::NoGuidedTour)));
         }
         self.tour = Some(Tour { steps, pos: 0 });
         match self.show_stop() {
@@ -91,7 +84,7 @@ impl Session {
         if !self.description().is_empty() {
             s.push_str(&format!("{}\n", self.description()));
         }
-        s.push_str("(Enter or `next` for the next stop, `prev` to go back)\n");
+        s.push_str(&format!("{}\n", self.t(SessionMsg::TourKeys)));
         s
     }
 }

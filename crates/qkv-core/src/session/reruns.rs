@@ -151,8 +151,12 @@ impl Session {
         scenario: Scenario,
     ) -> Result<Outcome, SessionError> {
         let (diff, notes) = self.rerun(scenario)?;
-        let summary = diff.summary(self.precision);
-        let mut text = format!("{what}: reran; {summary}\n");
+        let summary = diff.summary_in(self.precision, self.lang);
+        let reran = self.t(SessionMsg::Reran {
+            what: what.to_string(),
+            summary: summary.clone(),
+        });
+        let mut text = format!("{reran}\n");
         for n in &notes {
             text.push_str(&format!("note: {n}\n"));
         }
@@ -178,9 +182,10 @@ impl Session {
         f(&mut next);
         let normal = |x: &AttentionScenario| (x.scale.unwrap_or(true), x.mask.map(|w| w.0));
         if normal(&next) == normal(a) {
-            return Ok(Outcome::say(format!(
-                "{what}: already so; nothing to recompute"
-            )));
+            return Ok(Outcome::say(self.t(SessionMsg::AlreadySo {
+                what: what.to_string(),
+                hand: true,
+            })));
         }
         let trace = scn::build_attention(&next).map_err(SessionError::Invalid)?;
         crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
@@ -190,9 +195,13 @@ impl Session {
         self.study.subject = Subject::Hand(Box::new(next));
         self.fix_cursor();
         self.dirty = true;
-        let summary = diff.summary(self.precision);
+        let summary = diff.summary_in(self.precision, self.lang);
+        let recomputed = self.t(SessionMsg::Recomputed {
+            what: what.to_string(),
+            summary: summary.clone(),
+        });
         Ok(Outcome {
-            text: format!("{what}: recomputed; {summary}\n"),
+            text: format!("{recomputed}\n"),
             status: format!("{what}: {summary}"),
             diff: Some(diff),
             ..Outcome::default()
@@ -215,19 +224,25 @@ impl Session {
             .checkpoint
             .clone_from(&cur.scenario.model.checkpoint);
         if c == *cur.model.config() {
-            return Ok(Outcome::say(format!(
-                "{what}: already so; nothing to rerun"
-            )));
+            return Ok(Outcome::say(self.t(SessionMsg::AlreadySo {
+                what: what.to_string(),
+                hand: false,
+            })));
         }
         let unmasked_decoder = c.has_decoder() && c.dec_mask == MaskKind::None;
         let mut out = self.rerun_outcome(what, scenario)?;
         if unmasked_decoder {
             out.text.push_str(&format!("{DECODER_UNMASKED}\n"));
             // The warning first: the status line is one line and cuts the end.
-            let summary = out.status.strip_prefix(&format!("{what}: ")).unwrap_or("");
-            out.status = format!(
-                "{what}: warning: the decoder now sees the tokens after each one, which is not how a decoder is trained · {summary}"
-            );
+            let summary = out
+                .status
+                .strip_prefix(&format!("{what}: "))
+                .unwrap_or("")
+                .to_string();
+            out.status = self.t(SessionMsg::DecoderUnmasked {
+                what: what.to_string(),
+                summary,
+            });
         }
         Ok(out)
     }
@@ -358,12 +373,11 @@ impl Session {
 
     pub(super) fn diff(&self) -> Outcome {
         let Some(prev) = &self.study.previous else {
-            return Outcome::say(
-                "nothing to compare yet: diff shows what the last rerun (text, toggles, set) changed",
-            );
+            return Outcome::say(self.t(SessionMsg::NothingToCompare));
         };
         let d = Diff::between(prev, &self.study.trace);
-        let mut text = format!("since the previous run: {}\n", d.summary(self.precision));
+        let summary = d.summary_in(self.precision, self.lang);
+        let mut text = format!("{}\n", self.t(SessionMsg::SincePrevious(summary.clone())));
         let w = self.study.trace.names().map(str::len).max().unwrap_or(10);
         for (n, x) in &d.changed {
             if *x == 0.0 {
@@ -384,6 +398,6 @@ impl Session {
         for n in &d.removed {
             text.push_str(&format!("  {n:w$}  gone\n"));
         }
-        Outcome::say(text).with_status(format!("diff: {}", d.summary(self.precision)))
+        Outcome::say(text).with_status(self.t(SessionMsg::DiffStatus(summary)))
     }
 }
