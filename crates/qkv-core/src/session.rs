@@ -34,6 +34,7 @@ mod output;
 mod practising;
 mod replay;
 mod reruns;
+mod state;
 pub use decoding::DecodeState;
 pub use diff::Diff;
 pub use learning::{
@@ -377,198 +378,6 @@ impl Session {
         Ok(s)
     }
 
-    /// The current trace.
-    pub fn trace(&self) -> &Trace {
-        &self.study.trace
-    }
-
-    /// The trace before the last rerun (to highlight what changed).
-    pub fn previous_trace(&self) -> Option<&Trace> {
-        self.study.previous.as_ref()
-    }
-
-    /// The model, unless the session is on an attention hand-check.
-    pub fn model(&self) -> Option<&Transformer> {
-        match &self.study.subject {
-            Subject::Model(m) => Some(&m.model),
-            Subject::Hand(_) => None,
-        }
-    }
-
-    /// The model's configuration.
-    pub fn config(&self) -> Option<&Config> {
-        self.model().map(Transformer::config)
-    }
-
-    /// The source and target text (model sessions).
-    pub fn input(&self) -> Option<&Input> {
-        match &self.study.subject {
-            Subject::Model(m) => Some(&m.input),
-            Subject::Hand(_) => None,
-        }
-    }
-
-    /// What the toggles are now, for a model or a hand-check.
-    pub fn toggles(&self) -> Toggles {
-        match &self.study.subject {
-            Subject::Model(m) => {
-                let c = m.model.config();
-                Toggles {
-                    mask: c.toggled_mask(),
-                    scale: c.scale,
-                    pe: Some(c.positional != Positional::None),
-                    norm: Some(c.norm),
-                }
-            }
-            Subject::Hand(a) => Toggles {
-                mask: a.mask.map_or(MaskKind::None, |w| w.0),
-                scale: a.scale.unwrap_or(true),
-                pe: None,
-                norm: None,
-            },
-        }
-    }
-
-    /// The command that flips `setting` from its current value.
-    fn toggled(&self, setting: Setting) -> Result<Command, SessionError> {
-        let t = self.toggles();
-        let switch = |on: bool| if on { Switch::On } else { Switch::Off };
-        let missing = |what: &str| {
-            SessionError::NotHere(format!(
-                "an attention hand-check has no {what}; it has a mask and scaling (toggle mask, toggle scale)"
-            ))
-        };
-        Ok(match setting {
-            Setting::Mask => Command::Mask(if t.mask == MaskKind::None {
-                MaskKind::Causal
-            } else {
-                MaskKind::None
-            }),
-            Setting::Scale => Command::Scale(switch(!t.scale)),
-            Setting::Pe => {
-                Command::Pe(switch(!t.pe.ok_or_else(|| missing("positional encoding"))?))
-            }
-            Setting::Norm => Command::Norm(match t.norm.ok_or_else(|| missing("LayerNorm"))? {
-                crate::model::Norm::Pre => crate::model::Norm::Post,
-                crate::model::Norm::Post => crate::model::Norm::Pre,
-            }),
-        })
-    }
-
-    /// True when the session is on an attention hand-check.
-    pub fn is_hand_check(&self) -> bool {
-        matches!(self.study.subject, Subject::Hand(_))
-    }
-
-    /// Title of the scenario; once the sentence has changed, `Session on <sentence> (from
-    /// “<title>”)` (what `save` writes).
-    pub fn title(&self) -> std::borrow::Cow<'_, str> {
-        match &self.study.subject {
-            Subject::Model(m) if self.study.input_changed() => {
-                let was = if m.scenario.title.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (from “{}”)", m.scenario.title)
-                };
-                std::borrow::Cow::Owned(format!("Session on {}{was}", m.scenario.input.text))
-            }
-            Subject::Model(m) => std::borrow::Cow::Borrowed(&m.scenario.title),
-            Subject::Hand(a) => std::borrow::Cow::Borrowed(&a.title),
-        }
-    }
-
-    /// Description of the scenario.
-    pub fn description(&self) -> &str {
-        match &self.study.subject {
-            Subject::Model(m) => &m.scenario.description,
-            Subject::Hand(a) => &a.description,
-        }
-    }
-
-    /// Stops of the scenario's own guided tour (what `replay` walks).
-    pub fn scenario_tour_len(&self) -> usize {
-        match &self.study.subject {
-            Subject::Model(m) => m.scenario.steps.len(),
-            Subject::Hand(a) => a.steps.len(),
-        }
-    }
-
-    /// The cursor.
-    pub fn cursor(&self) -> &Cursor {
-        &self.study.cursor
-    }
-
-    /// The step under the cursor.
-    pub fn current_step(&self) -> Option<&Step> {
-        self.study.trace.get(&self.study.cursor.step)
-    }
-
-    /// The head index to use with the current step (`None` for steps without heads).
-    pub fn current_head(&self) -> Option<usize> {
-        self.current_step()
-            .and_then(Step::heads)
-            .map(|_| self.study.cursor.head)
-    }
-
-    /// The address of the selected cell.
-    pub fn cell_address(&self) -> Address {
-        let c = &self.study.cursor;
-        let mut indices: Vec<usize> = self.current_head().into_iter().collect();
-        indices.extend([c.row, c.col]);
-        Address {
-            name: c.step.clone(),
-            indices,
-        }
-    }
-
-    /// The tour being replayed.
-    pub fn tour(&self) -> Option<&Tour> {
-        self.tour.as_ref()
-    }
-
-    /// The stops recorded so far (what `save` writes as the guided tour).
-    pub fn visited(&self) -> &[TourStep] {
-        &self.study.visited
-    }
-
-    /// The file the session was loaded from or last saved to.
-    pub fn file(&self) -> Option<&Path> {
-        self.file.as_ref().map(|(p, _)| p.as_path())
-    }
-
-    /// Unsaved changes?
-    pub fn is_dirty(&self) -> bool {
-        self.dirty
-    }
-
-    /// The language the session's messages are in (English unless a front end set it
-    /// from `--lang`, `QKV_LANG` or the locale; not part of the scenario).
-    pub fn lang(&self) -> crate::i18n::Lang {
-        self.lang
-    }
-
-    /// Makes the session speak `lang` from the next command on.
-    pub fn set_lang(&mut self, lang: crate::i18n::Lang) {
-        self.lang = lang;
-    }
-
-    /// `m` in the session's language.
-    fn t(&self, m: crate::i18n::session::SessionMsg) -> String {
-        m.text(self.lang)
-    }
-
-    /// Digits printed after the decimal point.
-    pub fn precision(&self) -> usize {
-        self.precision
-    }
-
-    fn render_opts(&self) -> RenderOptions {
-        RenderOptions {
-            precision: self.precision,
-            ..RenderOptions::default()
-        }
-    }
-
     /// Parses and applies one line (blank lines and comments do nothing).
     pub fn apply_line(&mut self, line: &str) -> Result<Outcome, SessionError> {
         match crate::command::parse(line)? {
@@ -608,6 +417,7 @@ impl Session {
         }
     }
 
+    // Over 80 lines: one arm per command: the session's dispatch as one table.
     fn apply_command(&mut self, cmd: Command) -> Result<Outcome, SessionError> {
         if !matches!(cmd, Command::Quit { .. }) {
             self.quit_armed = false;

@@ -69,6 +69,7 @@ pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The keys that apply in the current mode and pane, with what they do as catalogue keys.
+// Over 80 lines: one arm per mode and view: which keys each screen offers.
 fn footer_hints(app: &App) -> Vec<(&'static str, Hint)> {
     match app.mode() {
         Mode::Edit { .. } => vec![

@@ -101,6 +101,7 @@ fn provenance(app: &App, lang: Lang) -> String {
     }
 }
 
+// Over 80 lines: the header's lines drawn top to bottom, each in a wide and a narrow form.
 pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let s = app.session();
     let lang = app.lang();

@@ -51,6 +51,7 @@ pub enum LearnCommand {
 }
 
 /// Parses the learning commands; `None` when `word` is not one of them.
+// Over 80 lines: one arm per learning command word (train, grad, loss, decode, sample, checkpoint, corpus).
 pub(super) fn parse(word: &str, rest: &str) -> Result<Option<Command>, ParseError> {
     let c = match word {
         "grad" => LearnCommand::Grad(if rest.is_empty() {

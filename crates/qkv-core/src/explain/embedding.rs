@@ -7,6 +7,7 @@ fn ko(c: &Ctx<'_>) -> bool {
     c.lang == Lang::Ko
 }
 
+// Over 80 lines: the token row explained for each source of the table (trained, overridden, seeded), in both languages.
 pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
     let token = c.row_label(i);

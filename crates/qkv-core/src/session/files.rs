@@ -74,6 +74,7 @@ impl Session {
     /// The session as a scenario file: the model (or hand-check), the tour (the scenario's
     /// own stops that still fit, then the stops visited here), the loaded expectations that
     /// still hold, and the values of the cells chosen on purpose; notes say what was left out.
+    // Over 80 lines: the scenario file rebuilt section by section (model, input, tour, expectations, practice).
     pub fn to_file(&self) -> (ScenarioFile, Vec<String>) {
         let mut notes = Vec::new();
         match &self.study.subject {

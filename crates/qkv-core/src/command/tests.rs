@@ -1,0 +1,361 @@
+//! Parsing: every command, its errors, and the help.
+
+use super::*;
+
+fn ok(line: &str) -> Command {
+    parse(line).unwrap().unwrap()
+}
+
+#[test]
+fn practice_and_answers() {
+    assert_eq!(ok("practice"), Command::Practice(None));
+    assert_eq!(
+        ok("practice scores[0][1]"),
+        Command::Practice(Some(Address::parse("scores[0][1]").unwrap()))
+    );
+    assert_eq!(ok("practice stop"), Command::StopPractice);
+    assert_eq!(ok("answer 10"), Command::Answer(vec![10.0]));
+    // A line that starts with a number is an answer: commas, brackets, the − sign.
+    assert_eq!(ok("-1"), Command::Answer(vec![-1.0]));
+    assert_eq!(ok("−0.5"), Command::Answer(vec![-0.5]));
+    assert_eq!(ok(".5 2"), Command::Answer(vec![0.5, 2.0]));
+    assert_eq!(
+        ok("[0.9, 0.0016, 0.09]"),
+        Command::Answer(vec![0.9, 0.0016, 0.09])
+    );
+    assert!(parse("answer").is_err());
+    assert!(
+        parse("answer 1 two")
+            .unwrap_err()
+            .to_string()
+            .contains("two")
+    );
+    assert!(parse("1 nan").is_err());
+}
+
+fn err(line: &str) -> String {
+    parse(line).unwrap_err().to_string()
+}
+
+#[test]
+fn plot_and_redirect_parse_and_a_sentence_keeps_its_gt() {
+    assert_eq!(
+        ok("plot enc.0.attn.weights[1] w.svg"),
+        Command::Plot {
+            address: Address::parse("enc.0.attn.weights[1]").unwrap(),
+            path: "w.svg".into(),
+            force: false,
+        }
+    );
+    assert!(matches!(
+        ok("plot! scores m.md"),
+        Command::Plot { force: true, .. }
+    ));
+    assert!(err("plot").contains("needs a step name and a file"));
+    assert!(err("plot scores").contains("needs a file name"));
+    assert_eq!(
+        ok("show enc.0.attn.weights[0] > out/w.md"),
+        Command::Redirect {
+            command: Box::new(Command::Show(Some(
+                Address::parse("enc.0.attn.weights[0]").unwrap()
+            ))),
+            line: "show enc.0.attn.weights[0]".into(),
+            path: "out/w.md".into(),
+            force: false,
+        }
+    );
+    assert!(matches!(
+        ok("show>s.md"),
+        Command::Redirect { force: false, .. }
+    ));
+    assert!(matches!(
+        ok("explain >! e.md"),
+        Command::Redirect { force: true, .. }
+    ));
+    assert!(matches!(ok("diff > d.md"), Command::Redirect { .. }));
+    assert!(err("show scores >").contains("a file name after `>`"));
+    assert!(err("show scores > a > b").contains("one file name"));
+    // Sentences and notes may hold `>`: no redirection there.
+    assert_eq!(ok("text a > b"), Command::Text("a > b".into()));
+    assert_eq!(
+        ok("target <bos> I go"),
+        Command::Target("<bos> I go".into())
+    );
+    assert_eq!(ok("note q > k here"), Command::Note("q > k here".into()));
+}
+
+#[test]
+fn every_command_parses() {
+    assert_eq!(
+        ok("text 나는 학교에 간다"),
+        Command::Text("나는 학교에 간다".into())
+    );
+    assert_eq!(
+        ok("target <bos> I go"),
+        Command::Target("<bos> I go".into())
+    );
+    assert_eq!(ok("show"), Command::Show(None));
+    assert_eq!(
+        ok("show enc.0.attn.weights[0]"),
+        Command::Show(Some(Address::parse("enc.0.attn.weights[0]").unwrap()))
+    );
+    assert!(
+        matches!(ok("explain enc.0.attn.scores[0][1][2]"), Command::Explain(Some(a)) if a.indices == [0, 1, 2])
+    );
+    assert_eq!(ok("explain"), Command::Explain(None));
+    assert_eq!(ok("layer 1"), Command::Layer(1));
+    assert_eq!(ok("head 0"), Command::Head(0));
+    assert_eq!(ok("cell 2 3"), Command::Cell(2, 3));
+    assert_eq!(ok("next"), Command::Next);
+    assert_eq!(ok("prev"), Command::Prev);
+    assert_eq!(ok("mask on"), Command::Mask(MaskKind::Causal));
+    assert_eq!(ok("mask causal"), Command::Mask(MaskKind::Causal));
+    assert_eq!(ok("mask off"), Command::Mask(MaskKind::None));
+    assert_eq!(ok("scale off"), Command::Scale(Switch::Off));
+    assert_eq!(ok("pe on"), Command::Pe(Switch::On));
+    assert_eq!(ok("norm pre"), Command::Norm(Norm::Pre));
+    assert_eq!(ok("toggle pe"), Command::Toggle(Setting::Pe));
+    assert_eq!(ok("toggle Mask"), Command::Toggle(Setting::Mask));
+    assert!(parse("toggle").is_err());
+    assert!(parse("toggle heads").is_err());
+    let spec = |f: fn(&mut ModelSpec)| {
+        let mut s = ModelSpec::default();
+        f(&mut s);
+        Command::SetModel(s)
+    };
+    assert_eq!(ok("set model.heads 4"), spec(|s| s.heads = Some(4)));
+    assert_eq!(
+        ok("set model.arch decoder"),
+        spec(|s| s.arch = Some(Word(crate::model::Arch::Decoder)))
+    );
+    assert_eq!(ok("set model.seed 7"), spec(|s| s.seed = Some(7)));
+    assert_eq!(ok("set model.scale off"), spec(|s| s.scale = Some(false)));
+    assert!(
+        parse("set model.colour red")
+            .unwrap_err()
+            .to_string()
+            .contains("d_model")
+    );
+    assert_eq!(
+        ok("set embed 바나나 [0.12, -0.87, 0.33, 0.55]"),
+        Command::SetEmbed {
+            token: "바나나".into(),
+            vector: vec![0.12, -0.87, 0.33, 0.55]
+        }
+    );
+    assert_eq!(
+        ok("set weight enc.0.attn.W_Q [[1, 0], [0, 1]]"),
+        Command::SetWeight {
+            name: "enc.0.attn.W_Q".into(),
+            rows: vec![vec![1.0, 0.0], vec![0.0, 1.0]]
+        }
+    );
+    assert_eq!(ok("set precision 6"), Command::SetPrecision(6));
+    assert_eq!(
+        ok("attend q=[1, 2, 3] k=[[2, 1, 2], [0, 1, -1], [1, 1, 1]] v=[[1, 0], [0, 1], [1, 1]]"),
+        Command::Attend(AttendArgs {
+            q: vec![vec![1.0, 2.0, 3.0]],
+            k: vec![
+                vec![2.0, 1.0, 2.0],
+                vec![0.0, 1.0, -1.0],
+                vec![1.0, 1.0, 1.0]
+            ],
+            v: vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]],
+            causal: false,
+            scale: true,
+        })
+    );
+    assert!(
+        matches!(ok("attend q=[1] k=[[1]] v=[[1]] mask=causal scale=off"), Command::Attend(a) if a.causal && !a.scale)
+    );
+    assert_eq!(ok("diff"), Command::Diff);
+    assert_eq!(ok("note look here"), Command::Note("look here".into()));
+    assert_eq!(
+        ok("save my.yaml"),
+        Command::Save {
+            path: "my.yaml".into(),
+            force: false
+        }
+    );
+    assert_eq!(
+        ok("save! my.yaml"),
+        Command::Save {
+            path: "my.yaml".into(),
+            force: true
+        }
+    );
+    assert_eq!(
+        ok("load scenarios/default.yaml"),
+        Command::Load {
+            path: "scenarios/default.yaml".into(),
+            force: false
+        }
+    );
+    assert_eq!(ok("replay"), Command::Replay(None));
+    assert_eq!(ok("replay a.yaml"), Command::Replay(Some("a.yaml".into())));
+    assert_eq!(ok("replay stop"), Command::StopReplay);
+    assert_eq!(ok("check"), Command::Check);
+    assert_eq!(
+        ok("export t.npz"),
+        Command::Export {
+            path: "t.npz".into(),
+            force: false
+        }
+    );
+    assert_eq!(
+        ok("export! t.json"),
+        Command::Export {
+            path: "t.json".into(),
+            force: true
+        }
+    );
+    assert_eq!(ok("params"), Command::Params);
+    assert_eq!(ok("help"), Command::Help(None));
+    assert_eq!(ok("help show"), Command::Help(Some("show".into())));
+    assert_eq!(ok("quit"), Command::Quit { force: false });
+    assert_eq!(ok("exit"), Command::Quit { force: false });
+    assert_eq!(ok("quit!"), Command::Quit { force: true });
+    assert_eq!(parse("   ").unwrap(), None);
+    assert_eq!(parse("# a comment").unwrap(), None);
+}
+
+#[test]
+fn malformed_commands_say_what_is_wrong() {
+    assert_eq!(
+        err("shwo"),
+        "unknown command \"shwo\" (did you mean `show`?); type `help` for the list"
+    );
+    assert_eq!(
+        err("frobnicate"),
+        "unknown command \"frobnicate\"; type `help` for the list"
+    );
+    assert_eq!(
+        err("text"),
+        "text needs a sentence: usage `text <sentence>`"
+    );
+    assert_eq!(
+        err("target"),
+        "target needs a sentence: usage `target <sentence>`"
+    );
+    assert_eq!(
+        err("layer x"),
+        "layer: \"x\" is not a non-negative integer; usage `layer <l>`"
+    );
+    assert_eq!(
+        err("layer"),
+        "layer needs a layer number: usage `layer <l>`"
+    );
+    assert_eq!(
+        err("head -1"),
+        "head: \"-1\" is not a non-negative integer; usage `head <h>`"
+    );
+    assert_eq!(
+        err("cell 1"),
+        "cell needs a column: usage `cell <row> <col>`"
+    );
+    assert_eq!(
+        err("cell 1 2 3"),
+        "cell takes no more arguments, but got \"3\"; usage `cell <row> <col>`"
+    );
+    assert_eq!(
+        err("mask maybe"),
+        "mask: \"maybe\" is not on, off or causal; usage `mask [enc|dec] on|off|causal`"
+    );
+    assert_eq!(err("scale"), "scale needs on or off: usage `scale on|off`");
+    assert_eq!(
+        err("pe sometimes"),
+        "pe: \"sometimes\" is not on or off; usage `pe on|off`"
+    );
+    assert_eq!(
+        err("norm sideways"),
+        "norm: \"sideways\" is not one of post, pre; usage `norm pre|post`"
+    );
+    assert!(err("set model.colour red").contains(
+        "is not a model field: preset, arch, d_model, heads, d_ff, layers, enc_layers, dec_layers, seed, norm, positional, scale, embed_scale, mask, dec_mask, eps, tokenizer, max_tokens, checkpoint; usage `set model.<field> <value>`"
+    ));
+    assert!(err("set model.checkpoint m.safetensors").contains("checkpoint load <file>"));
+    assert!(
+        help(Some("set"))
+            .unwrap()
+            .contains("fields: preset, arch, d_model")
+    );
+    assert!(err("set model.heads many").contains("\"many\" is not a non-negative integer"));
+    assert!(
+        err("set model.arch gpt")
+            .contains("\"gpt\" is not one of encoder, decoder, encoder-decoder")
+    );
+    assert!(err("set embed 바나나").contains("needs the vector"));
+    assert!(err("set embed 바나나 [1, x]").contains("a list of numbers like [1, 2]"));
+    assert!(
+        err("set weight enc.0.attn.W_Q [[1], 2]")
+            .contains("\"[[1], 2]\" is not a list of numbers like [1, 2] or of rows")
+    );
+    assert!(
+        err("attend q=[] k=[[1]] v=[[1]]").contains("\"[]\" is not a non-empty list of numbers")
+    );
+    assert!(err("attend q=[1] q=[2] k=[[1]] v=[[1]]").contains("a second q: give q once"));
+    assert!(err("set precision 40").contains("from 0 to 12"));
+    assert!(err("set colour red").contains("model.<field>, embed, weight or precision"));
+    assert_eq!(
+        err("attend k=[[1]] v=[[1]]"),
+        "attend needs q=[…]: usage `attend q=[…] k=[[…], …] v=[[…], …] [mask=causal] [scale=on|off]`"
+    );
+    assert!(err("attend q=[1 k=[[1]]").contains("matching [ and ]"));
+    assert!(err("attend q=[1] k=[[1]] v=[[1]] w=[1]").contains("one of q, k, v, mask, scale"));
+    assert!(err("attend q=[1] k=[[1]] v=[[1]] mask=sometimes").contains("causal or none"));
+    assert!(err("attend q=[1] k=[[1]] v=[[1]] junk").contains("key=value"));
+    assert!(
+        err("show enc.0[").contains("bad address") || err("show enc.0[").contains("not closed")
+    );
+    assert_eq!(
+        err("save"),
+        "save needs a file name: usage `save <file> | save! <file>`"
+    );
+    assert_eq!(
+        err("load"),
+        "load needs a file name: usage `load <file> | load! <file>`"
+    );
+    assert_eq!(
+        err("export"),
+        "export needs a file name: usage `export <file.npz|file.json> | export! <file>`"
+    );
+    assert_eq!(
+        err("diff now"),
+        "diff takes no more arguments, but got \"now\"; usage `diff`"
+    );
+    assert_eq!(
+        err("note"),
+        "note needs the text of the note: usage `note <text>`"
+    );
+    assert!(err("quit now").contains("takes no more arguments"));
+}
+
+#[test]
+fn help_lists_every_command_and_each_usage() {
+    let all = help(None).unwrap();
+    for c in COMMANDS {
+        assert!(all.contains(c.summary), "{}", c.name);
+    }
+    assert_eq!(
+        help(Some("scale")).unwrap(),
+        "scale on|off\n  divide scores by √d_k or not\n"
+    );
+    assert!(
+        help(Some("shwo"))
+            .unwrap_err()
+            .to_string()
+            .contains("did you mean `show`")
+    );
+}
+
+#[test]
+fn rows_parse() {
+    assert_eq!(parse_rows("[1, 2]").unwrap(), vec![vec![1.0, 2.0]]);
+    assert_eq!(
+        parse_rows(" [[1], [2]] ").unwrap(),
+        vec![vec![1.0], vec![2.0]]
+    );
+    assert!(parse_rows("[]").is_err());
+    assert!(parse_rows("[[1], []]").is_err());
+    assert!(parse_rows("{\"a\": 1}").is_err());
+}

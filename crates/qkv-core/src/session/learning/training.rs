@@ -1,0 +1,204 @@
+//! A training run as the Learn view shows it (its trainer, loss history, weight snapshots and the probe sentence's attention), the gradients' cache, and the learning side's constants.
+
+use super::*;
+
+/// The corpus the Learn view trains on when none is named (built in, so it works from any
+/// directory; the same text as `data/ko-en.tsv`).
+pub const BUILT_IN_CORPUS: &str = include_str!("../../../../../data/ko-en.tsv");
+/// Its name as shown.
+pub const BUILT_IN_CORPUS_NAME: &str = "data/ko-en.tsv";
+/// The sentence whose attention the Learn view shows while training, when the session's own
+/// model is not an encoder-decoder.
+pub const PROBE: (&str, &str) = ("나는 학교에 간다", "<bos> I go to school");
+/// Held-out loss is measured every this many updates.
+pub const HELD_OUT_EVERY: usize = 25;
+/// Weights are kept automatically at step 0 and every this many updates.
+pub const SNAPSHOT_EVERY: usize = 100;
+/// Most tokens a `translate` / `generate` produces.
+pub const MAX_DECODE: usize = 20;
+/// Candidates listed per decoding step.
+pub const TOP_K: usize = 5;
+
+/// The gradients of one trace.
+#[derive(Debug, Clone)]
+pub(in crate::session) struct GradCache {
+    /// The trace they are of (shares its numbers with the session's while it is current).
+    pub(in crate::session) of: Trace,
+    pub(in crate::session) grads: Gradients,
+}
+
+/// A snapshot of the weights being trained.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Updates made when it was taken.
+    pub step: usize,
+    pub(in crate::session) model: Transformer,
+}
+
+/// A training run.
+#[derive(Debug, Clone)]
+pub struct Training {
+    pub(in crate::session) trainer: Trainer,
+    /// The corpus it reads.
+    pub corpus: String,
+    /// Held-out loss (step, loss), measured every [`HELD_OUT_EVERY`] updates.
+    pub held_out: Vec<(usize, f64)>,
+    /// Weights kept at chosen steps.
+    pub snapshots: Vec<Snapshot>,
+    /// The snapshot shown (`None`: the live weights).
+    pub viewing: Option<usize>,
+    pub(in crate::session) probe_input: (String, String),
+    /// The probe sentence run through the weights shown.
+    pub probe: Option<Trace>,
+    /// The probe before the last change of the weights shown (for the diff highlighting).
+    pub probe_before: Option<Trace>,
+}
+
+impl Training {
+    /// Updates made.
+    pub fn steps_done(&self) -> usize {
+        self.trainer.steps_done()
+    }
+    /// (step, training loss) of every update.
+    pub fn losses(&self) -> Vec<(usize, f64)> {
+        self.trainer
+            .history
+            .iter()
+            .map(|s| (s.step, s.loss))
+            .collect()
+    }
+    /// The learning rate of the next update.
+    pub fn next_rate(&self) -> f32 {
+        self.trainer
+            .options
+            .schedule
+            .rate(self.steps_done() + 1, self.trainer.model.config().d_model)
+    }
+    /// The learning rate at `step` (for the schedule curve).
+    pub fn rate_at(&self, step: usize) -> f32 {
+        self.trainer
+            .options
+            .schedule
+            .rate(step.max(1), self.trainer.model.config().d_model)
+    }
+    /// The model being trained.
+    pub fn model(&self) -> &Transformer {
+        &self.trainer.model
+    }
+    /// The model whose weights are shown (a snapshot or the live one).
+    pub fn shown_model(&self) -> &Transformer {
+        match self.viewing.and_then(|i| self.snapshots.get(i)) {
+            Some(s) => &s.model,
+            None => &self.trainer.model,
+        }
+    }
+    /// The probe sentence (source, decoder input).
+    pub fn probe_input(&self) -> (&str, &str) {
+        (&self.probe_input.0, &self.probe_input.1)
+    }
+    /// The step of the probe trace shown: the last decoder layer's cross-attention.
+    pub fn probe_step(&self) -> Option<&Step> {
+        let l = self.trainer.model.config().layers.decoder.saturating_sub(1);
+        let name = format!("dec.{l}.cross_attn.weights");
+        self.probe.as_ref().and_then(|t| t.get(&name))
+    }
+    /// Every attention-weights step of the probe sentence's trace, in pipeline order (what
+    /// the Learn view's heatmap can show).
+    pub fn attention_steps(&self) -> Vec<&Step> {
+        self.probe.as_ref().map_or_else(Vec::new, |t| {
+            t.steps()
+                .iter()
+                .filter(|s| s.kind() == crate::trace::StepKind::Weights)
+                .collect()
+        })
+    }
+
+    /// The probe's step `name` before the last change of the weights shown.
+    pub fn probe_before_step(&self, name: &str) -> Option<&Step> {
+        self.probe_before.as_ref().and_then(|t| t.get(name))
+    }
+
+    /// The same step before the last change.
+    pub fn probe_step_before(&self) -> Option<&Step> {
+        let l = self.trainer.model.config().layers.decoder.saturating_sub(1);
+        let name = format!("dec.{l}.cross_attn.weights");
+        self.probe_before.as_ref().and_then(|t| t.get(&name))
+    }
+
+    pub(in crate::session) fn refresh_probe(&mut self) {
+        let m = self.shown_model();
+        let (src, tgt) = &self.probe_input;
+        let trace = Input::new(m.config(), src, Some(tgt))
+            .ok()
+            .and_then(|i| m.forward(&i).ok());
+        self.probe_before = std::mem::replace(&mut self.probe, trace);
+    }
+
+    pub(in crate::session) fn snapshot(&mut self) -> bool {
+        let step = self.steps_done();
+        if self.snapshots.last().is_some_and(|s| s.step == step) {
+            return false;
+        }
+        self.snapshots.push(Snapshot {
+            step,
+            model: self.trainer.model.clone(),
+        });
+        true
+    }
+}
+
+/// Everything learning-related the session holds.
+#[derive(Debug, Clone, Default)]
+pub struct Learning {
+    pub(in crate::session) grads: Option<GradCache>,
+    pub(in crate::session) decode: Option<DecodeState>,
+    pub(in crate::session) sampling: Option<Sampling>,
+    pub(in crate::session) training: Option<Training>,
+    /// The corpus the next training run reads (`None`: the built-in one).
+    pub(in crate::session) corpus: Option<Corpus>,
+    /// Set (by Ctrl-C) to stop a `train` run between updates.
+    pub(in crate::session) cancel: Arc<AtomicBool>,
+}
+
+/// True when `a` and `b` hold the very same numbers step by step (one is a clone of the
+/// other, or a rerun changed nothing).
+pub(in crate::session) fn same_trace(a: &Trace, b: &Trace) -> bool {
+    a.steps().len() == b.steps().len()
+        && a.steps()
+            .iter()
+            .zip(b.steps())
+            .all(|(x, y)| x.name() == y.name() && x.shares_numbers_with(y))
+}
+
+/// A loss or gradient value: fixed digits, or scientific notation when it would round to 0.
+pub(in crate::session) fn fmt_small(v: f64, precision: usize) -> String {
+    if v != 0.0 && v.abs() < 0.5 * 10f64.powi(-(precision as i32)) {
+        format!("{v:.3e}")
+    } else {
+        render::fmt_value(v as f32, precision)
+    }
+}
+
+pub(in crate::session) fn learn_err(e: impl std::fmt::Display) -> SessionError {
+    SessionError::NotHere(e.to_string())
+}
+
+/// A parameter as text (a vector is one row).
+pub(in crate::session) fn param_text(name: &str, p: &Param, precision: usize) -> String {
+    let opts = render::RenderOptions {
+        precision,
+        ..render::RenderOptions::default()
+    };
+    let m = match p {
+        Param::Matrix(m) => m.clone(),
+        Param::Vector(v) => v.clone().insert_axis(ndarray::Axis(0)),
+    };
+    let rows: Vec<String> = (0..m.nrows()).map(|i| i.to_string()).collect();
+    let cols: Vec<String> = (0..m.ncols()).map(|j| j.to_string()).collect();
+    format!(
+        "{name}  ({} × {})\n{}",
+        m.nrows(),
+        m.ncols(),
+        render::matrix(m.view(), &rows, &cols, &opts)
+    )
+}
