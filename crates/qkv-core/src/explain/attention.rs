@@ -21,17 +21,7 @@ pub(super) fn projection(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         (StepKind::Key, true) => "키(key)",
         (_, true) => "밸류(value)",
     };
-    let head_text = c
-        .cell
-        .head
-        .map(|h| {
-            if ko(c) {
-                format!(", 헤드 {h}")
-            } else {
-                format!(", head {h}")
-            }
-        })
-        .unwrap_or_default();
+    let head_text = c.head_text();
     let title = if ko(c) {
         format!("{what}: {token} (행 {i}){head_text}, 열 {j}")
     } else {

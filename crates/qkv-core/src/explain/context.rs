@@ -47,6 +47,15 @@ impl<'a> Ctx<'a> {
         short_name(self.step.name())
     }
 
+    /// `, head h` (`, 헤드 h`) for a per-head cell, empty otherwise: the title's head part.
+    pub(super) fn head_text(&self) -> String {
+        match (self.cell.head, self.lang) {
+            (Some(h), Lang::Ko) => format!(", 헤드 {h}"),
+            (Some(h), Lang::En) => format!(", head {h}"),
+            (None, _) => String::new(),
+        }
+    }
+
     pub(super) fn row_label(&self, i: usize) -> &'a str {
         label(self.step.row_labels(), i)
     }

@@ -19,17 +19,7 @@ pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     }
     let token = c.row_label(i);
     let hh = if c.cell.head.is_some() { "[h]" } else { "" };
-    let head_text = c
-        .cell
-        .head
-        .map(|h| {
-            if ko(c) {
-                format!(", 헤드 {h}")
-            } else {
-                format!(", head {h}")
-            }
-        })
-        .unwrap_or_default();
+    let head_text = c.head_text();
     let v_ref = match v_step.heads().and(c.cell.head) {
         Some(h) => format!("{}[{h}][:, {col}]", v_step.name()),
         None => format!("{}[:, {col}]", v_step.name()),
