@@ -16,17 +16,12 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     // The table the forward pass used: a trained model's `embed.E` (its vocabulary's rows)
     // when the trace's vocabulary is the model's, else each token's seeded vector.
     let vocab = &c.trace.tokens().vocab;
-    let trained = model
-        .vocab()
-        .is_some_and(|v| v.tokens() == vocab.as_slice())
-        && model
-            .weights()
-            .matrix(crate::model::weights::EMBEDDING)
-            .is_ok();
-    let vector = match vocab.iter().position(|t| t == token) {
-        Some(id) if trained => model.embedding_table(vocab).row(id).to_owned(),
-        _ => emb.vector(token),
-    };
+    let trained = model.trained_table(vocab).is_some();
+    let vector = vocab
+        .iter()
+        .position(|t| t == token)
+        .and_then(|id| model.embedding_row(vocab, id))
+        .unwrap_or_else(|| emb.vector(token));
     let v = vector.get(d).copied().ok_or_else(|| {
         c.inconsistent(format!(
             "the embedding of {token:?} has {} values, no entry {d}",

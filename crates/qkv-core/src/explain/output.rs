@@ -16,7 +16,9 @@ pub(super) fn logits(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })?;
     let x = c.row(x_step, None, i)?;
     // The table the forward pass used (a trained model's embed.E, else the seeded vectors).
-    let e = model.embedding_table(vocab).row(col).to_owned();
+    let e = model
+        .embedding_row(vocab, col)
+        .ok_or_else(|| c.inconsistent(format!("the embedding table has no row {col}")))?;
     if e.len() != x.len() {
         return Err(c.inconsistent(format!(
             "{} has {} columns but E[{token}] has {} values",

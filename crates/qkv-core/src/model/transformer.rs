@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2, ArrayView2};
 
 use super::attention::softmax_rows;
 use super::config::{Arch, Norm, Positional, ValidConfig};
@@ -246,9 +246,33 @@ impl Transformer {
     /// # Shapes
     /// Returns vocab.len() × d_model.
     pub fn embedding_table(&self, vocab: &[String]) -> Array2<f32> {
+        match self.trained_table(vocab) {
+            Some(table) => table.to_owned(),
+            None => self.embedding.lookup(vocab),
+        }
+    }
+
+    /// The trained table `embed.E` when the rows of [`Transformer::embedding_table`] for
+    /// `vocab` are its rows (a model with that very vocabulary), `None` when they are the
+    /// tokens' seeded vectors.
+    ///
+    /// # Shapes
+    /// Returns vocab.len() × d_model.
+    pub fn trained_table(&self, vocab: &[String]) -> Option<ArrayView2<'_, f32>> {
         match (&self.vocab, self.weights.matrix(EMBEDDING)) {
-            (Some(v), Ok(table)) if v.tokens() == vocab => table.to_owned(),
-            _ => self.embedding.lookup(vocab),
+            (Some(v), Ok(table)) if v.tokens() == vocab => Some(table),
+            _ => None,
+        }
+    }
+
+    /// Row `id` of [`Transformer::embedding_table`] for `vocab`, without building the table.
+    ///
+    /// # Shapes
+    /// Returns d_model values; `None` when `id` ≥ vocab.len().
+    pub fn embedding_row(&self, vocab: &[String], id: usize) -> Option<Array1<f32>> {
+        match self.trained_table(vocab) {
+            Some(table) => (id < table.nrows()).then(|| table.row(id).to_owned()),
+            None => vocab.get(id).map(|t| self.embedding.vector(t)),
         }
     }
 
