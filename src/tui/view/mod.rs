@@ -253,20 +253,27 @@ fn border(focused: bool) -> Style {
     if focused { style::FOCUS } else { style::BORDER }
 }
 
-/// The lengths of the scrollable texts as they would be drawn now (see [`Extent`]).
+/// The lengths of the scrollable texts as they would be drawn now (see [`Extent`]): only the
+/// ones the current mode can scroll (the detail pane's in the workbench and under a box whose
+/// pane keys pass through to it, the open box's); the others are 0.
 pub fn measure(app: &App) -> Extent {
     let w = app.size.width;
     let boxed = usize::from(w.saturating_sub(6));
-    Extent {
-        detail: detail_line_count(app),
-        help: help_lines_in(w.saturating_sub(4).min(96).saturating_sub(2), app.lang()).len(),
-        output: match &app.mode {
-            Mode::Output { text, .. } => output_lines(text, boxed).len(),
-            _ => 0,
-        },
-        about: match &app.mode {
-            Mode::About { tour, .. } => output_lines(&about_text(app, *tour).1, boxed).len(),
-            _ => 0,
-        },
+    let mut e = Extent::default();
+    match &app.mode {
+        Mode::Normal => e.detail = detail_line_count(app),
+        Mode::Help { .. } => {
+            e.help = help_lines_in(w.saturating_sub(4).min(96).saturating_sub(2), app.lang()).len();
+        }
+        Mode::Output { text, .. } => {
+            e.output = output_lines(text, boxed).len();
+            e.detail = detail_line_count(app);
+        }
+        Mode::About { tour, .. } => {
+            e.about = output_lines(&about_text(app, *tour).1, boxed).len();
+            e.detail = detail_line_count(app);
+        }
+        Mode::Edit { .. } | Mode::Prompt { .. } | Mode::ConfirmOverwrite { .. } => {}
     }
+    e
 }
