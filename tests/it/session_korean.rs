@@ -4,12 +4,11 @@
 use qkv::command::Command;
 use qkv::i18n::Lang;
 use qkv::session::Session;
-use qkv::tui::message::{Edit, Message};
-use qkv::tui::view::buffer_text;
-use qkv::tui::{App, render, update};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use qkv::tui::message::Message;
+use qkv::tui::{App, update};
 use ratatui::layout::Size;
+
+use crate::util::{prompt, screen};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
@@ -20,23 +19,6 @@ fn app(lang: Lang, w: u16, h: u16, msgs: &[Message]) -> App {
         update(&mut a, m.clone());
     }
     a
-}
-
-fn screen(a: &App) -> String {
-    let s = a.size();
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| render(a, f)).unwrap();
-    buffer_text(t.backend().buffer())
-}
-
-fn prompt(line: &str) -> Vec<Message> {
-    let mut v = vec![Message::OpenPrompt];
-    v.extend(
-        line.chars()
-            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
-    );
-    v.push(Message::Submit);
-    v
 }
 
 fn status(a: &App) -> String {

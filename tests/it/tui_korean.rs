@@ -5,14 +5,14 @@
 use qkv::i18n::Lang;
 use qkv::scenario::io::parse_and_build;
 use qkv::session::Session;
-use qkv::tui::app::Mode;
 use qkv::tui::message::{Dir, Edit, Message};
 use qkv::tui::view::{HELP, HELP_KO, buffer_text, footer_keys};
 use qkv::tui::{App, render, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::layout::Size;
+
+use crate::util::{assert_borders_hold, buffer, prompt, screen};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
@@ -26,65 +26,6 @@ fn ko_app(session: Session, w: u16, h: u16, msgs: &[Message]) -> App {
 
 fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
     ko_app(Session::untrained_scenario().unwrap(), w, h, msgs)
-}
-
-fn buffer(app: &App) -> Buffer {
-    let s = app.size();
-    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    t.draw(|f| render(app, f)).unwrap();
-    t.backend().buffer().clone()
-}
-
-fn screen(app: &App) -> String {
-    buffer_text(&buffer(app))
-}
-
-fn prompt(line: &str) -> Vec<Message> {
-    let mut v = vec![Message::OpenPrompt];
-    v.extend(
-        line.chars()
-            .map(|c| Message::Edit(Edit::Insert(c.to_string()))),
-    );
-    v.push(Message::Submit);
-    v
-}
-
-/// Every row is exactly as wide as the terminal at most, and (with no overlay open) every
-/// box's right border is where it belongs: Hangul never pushes a border out.
-fn assert_borders_hold(app: &App) {
-    let buf = buffer(app);
-    let text = buffer_text(&buf);
-    let w = usize::from(app.size().width);
-    for (y, line) in text.lines().enumerate() {
-        assert!(
-            qkv::render::width(line) <= w,
-            "row {y} is {} columns wide:\n{text}",
-            qkv::render::width(line)
-        );
-    }
-    if *app.mode() != Mode::Normal {
-        return;
-    }
-    let cell = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
-    for y in 0..app.size().height {
-        for x in 0..app.size().width {
-            if cell(x, y) != "┌" {
-                continue;
-            }
-            let Some(x2) = (x + 1..app.size().width).find(|&x2| cell(x2, y) == "┐") else {
-                panic!("a box at ({x}, {y}) has no top-right corner:\n{text}");
-            };
-            let mut y2 = y + 1;
-            while y2 < app.size().height && cell(x, y2) == "│" {
-                assert_eq!(
-                    cell(x2, y2),
-                    "│",
-                    "the right border of the box at ({x}, {y}) is broken on row {y2}:\n{text}"
-                );
-                y2 += 1;
-            }
-        }
-    }
 }
 
 /// Snapshots the Korean screen after `msgs` at both sizes, checking the borders.

@@ -6,26 +6,18 @@ use qkv::session::Session;
 use qkv::tui::app::Pane;
 use qkv::tui::layout;
 use qkv::tui::message::{Dir, Edit, Message};
-use qkv::tui::view::{buffer_text, style};
+use qkv::tui::view::style;
 use qkv::tui::{App, update};
 use ratatui::layout::{Rect, Size};
 use ratatui::style::Color;
 use ratatui::style::Modifier;
 
-use crate::util::{SIZES, buffer, draw, screen, send, typing, untrained};
+use crate::util::{SIZES, assert_borders_hold, buffer, draw, prompt, screen, send, untrained};
 
 fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
     let mut a = untrained(w, h);
     send(&mut a, msgs);
     a
-}
-
-/// A line typed at the `:` prompt and submitted.
-fn prompt(line: &str) -> Vec<Message> {
-    let mut v = vec![Message::OpenPrompt];
-    v.extend(typing(line));
-    v.push(Message::Submit);
-    v
 }
 
 /// Snapshots the screen after `msgs` at both sizes.
@@ -267,46 +259,6 @@ fn every_size_draws_without_panicking() {
                 update(&mut a, Message::Resize(w, h));
                 let text = screen(&a);
                 assert_eq!(text.lines().count(), usize::from(h));
-            }
-        }
-    }
-}
-
-/// Every row of the screen is exactly as wide as the terminal, every box's right border
-/// is where it belongs: wide characters (한글) never push a border out or overwrite it.
-fn assert_borders_hold(app: &App) {
-    let buf = buffer(app);
-    let text = buffer_text(&buf);
-    let w = usize::from(app.size().width);
-    for (y, line) in text.lines().enumerate() {
-        assert!(
-            qkv::render::width(line) <= w,
-            "row {y} is {} columns wide:\n{text}",
-            qkv::render::width(line)
-        );
-    }
-    // Each box's corners: every ┌ has its ┐ on the same row at the box's width, and the
-    // vertical borders under them are intact down to └ ┘ (overlays cover boxes on purpose).
-    if *app.mode() != qkv::tui::app::Mode::Normal {
-        return;
-    }
-    let cell = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
-    for y in 0..app.size().height {
-        for x in 0..app.size().width {
-            if cell(x, y) != "┌" {
-                continue;
-            }
-            let Some(x2) = (x + 1..app.size().width).find(|&x2| cell(x2, y) == "┐") else {
-                panic!("a box at ({x}, {y}) has no top-right corner:\n{text}");
-            };
-            let mut y2 = y + 1;
-            while y2 < app.size().height && cell(x, y2) == "│" {
-                assert_eq!(
-                    cell(x2, y2),
-                    "│",
-                    "the right border of the box at ({x}, {y}) is broken on row {y2}:\n{text}"
-                );
-                y2 += 1;
             }
         }
     }

@@ -239,3 +239,51 @@ pub fn buffer(app: &App) -> Buffer {
 pub fn screen(app: &App) -> String {
     buffer_text(&buffer(app))
 }
+
+/// A line typed at the `:` prompt and submitted.
+pub fn prompt(line: &str) -> Vec<Message> {
+    let mut v = vec![Message::OpenPrompt];
+    v.extend(typing(line));
+    v.push(Message::Submit);
+    v
+}
+
+/// Every row of the screen is exactly as wide as the terminal, every box's right border
+/// is where it belongs: wide characters (한글) never push a border out or overwrite it.
+pub fn assert_borders_hold(app: &App) {
+    let buf = buffer(app);
+    let text = buffer_text(&buf);
+    let w = usize::from(app.size().width);
+    for (y, line) in text.lines().enumerate() {
+        assert!(
+            qkv::render::width(line) <= w,
+            "row {y} is {} columns wide:\n{text}",
+            qkv::render::width(line)
+        );
+    }
+    // Each box's corners: every ┌ has its ┐ on the same row at the box's width, and the
+    // vertical borders under them are intact down to └ ┘ (overlays cover boxes on purpose).
+    if *app.mode() != qkv::tui::app::Mode::Normal {
+        return;
+    }
+    let cell = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    for y in 0..app.size().height {
+        for x in 0..app.size().width {
+            if cell(x, y) != "┌" {
+                continue;
+            }
+            let Some(x2) = (x + 1..app.size().width).find(|&x2| cell(x2, y) == "┐") else {
+                panic!("a box at ({x}, {y}) has no top-right corner:\n{text}");
+            };
+            let mut y2 = y + 1;
+            while y2 < app.size().height && cell(x, y2) == "│" {
+                assert_eq!(
+                    cell(x2, y2),
+                    "│",
+                    "the right border of the box at ({x}, {y}) is broken on row {y2}:\n{text}"
+                );
+                y2 += 1;
+            }
+        }
+    }
+}
