@@ -113,11 +113,6 @@ impl clap::FromArgMatches for ModelArgs {
 }
 
 impl ModelArgs {
-    /// The flags as a model section (only what was given).
-    pub(crate) fn spec(&self) -> ModelSpec {
-        self.spec.clone()
-    }
-
     /// `base` with every flag applied on top (a `--preset` resets the sizes and keeps the
     /// scenario's other choices).
     pub(crate) fn apply(&self, base: Config) -> Config {
@@ -156,7 +151,7 @@ impl ModelArgs {
                 let text = self.text.as_deref().unwrap_or(DEFAULT_TEXT);
                 let mut s =
                     new_scenario(&Config::preset(Preset::Tiny), text, self.target.as_deref());
-                s.model = self.spec();
+                s.model = self.spec.clone();
                 return Ok(ScenarioFile::Model(s));
             }
             None => {

@@ -57,14 +57,6 @@ pub enum Block {
     Norm(u8),
 }
 
-impl Block {
-    /// Whether the block is an attention sublayer.
-    #[must_use]
-    pub fn is_attention(self) -> bool {
-        matches!(self, Block::Attn | Block::SelfAttn | Block::CrossAttn)
-    }
-}
-
 impl fmt::Display for Block {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -166,26 +158,6 @@ impl StepName {
         }
     }
 
-    /// An embedding name: `embed.sum`, `dec.embed.tokens`.
-    #[must_use]
-    pub fn embed(side: Side, part: &str) -> Self {
-        StepName {
-            grad: false,
-            place: Place::Embed(side),
-            part: part.to_string(),
-        }
-    }
-
-    /// A top-level name: `logits`, `probs`.
-    #[must_use]
-    pub fn top(part: &str) -> Self {
-        StepName {
-            grad: false,
-            place: Place::Top,
-            part: part.to_string(),
-        }
-    }
-
     /// The name parsed, or `None` when it is not canonical.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
@@ -236,13 +208,6 @@ impl StepName {
         self
     }
 
-    /// The gradient of this name (`grad.<name>`).
-    #[must_use]
-    pub fn gradient(mut self) -> Self {
-        self.grad = true;
-        self
-    }
-
     /// The last dot-separated part as printed: `enc.0.attn.scores` → `scores`,
     /// `enc.final_norm` → `final_norm`.
     #[must_use]
@@ -258,16 +223,6 @@ impl StepName {
     #[must_use]
     pub fn block_path(side: Side, layer: usize, block: Block) -> String {
         format!("{}.{layer}.{block}", side.as_str())
-    }
-
-    /// The sublayer's own name without the part: `enc.0.attn.weights` → `enc.0.attn`.
-    #[must_use]
-    pub fn prefix(&self) -> String {
-        let full = self.to_string();
-        match full.rsplit_once('.') {
-            Some((head, _)) if !self.part.is_empty() => head.to_string(),
-            _ => full,
-        }
     }
 }
 
@@ -406,12 +361,10 @@ mod tests {
             }
         );
         assert_eq!(n.short(), "scores");
-        assert_eq!(n.prefix(), "dec.2.cross_attn");
         assert_eq!(n.clone().in_layer(0).to_string(), "dec.0.cross_attn.scores");
-        assert_eq!(n.gradient().to_string(), "grad.dec.2.cross_attn.scores");
+        assert_eq!(n.with_part("masked").to_string(), "dec.2.cross_attn.masked");
         let f: StepName = "enc.final_norm".parse().unwrap();
         assert_eq!(f.short(), "final_norm");
-        assert_eq!(f.prefix(), "enc.final_norm");
         assert_eq!(
             StepName::layer(Side::Enc, 0, Block::AddNorm(1), "sum").to_string(),
             "enc.0.add_norm1.sum"
