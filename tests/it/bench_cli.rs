@@ -30,6 +30,21 @@ fn bench_json_reports_every_figure() {
         v["memory"]["trace_predicted_mib"],
         v["memory"]["trace_counted_mib"]
     );
+    // The weights a pass reads are every parameter once (4 bytes each), and their share of
+    // the measured streaming read is their rate over it.
+    let b = &v["bandwidth"];
+    let weights_mib = v["memory"]["weights_predicted_mib"].as_f64().unwrap();
+    let bytes = b["pass_weight_bytes"].as_u64().unwrap();
+    assert!((bytes as f64 / 1048576.0 - weights_mib).abs() < 1e-9, "{b}");
+    let (stream, pass) = (
+        b["stream_read_gbs"].as_f64().unwrap(),
+        b["pass_read_gbs"].as_f64().unwrap(),
+    );
+    assert!(stream > 0.0 && pass > 0.0, "{b}");
+    assert!(
+        (b["fraction"].as_f64().unwrap() - pass / stream).abs() < 1e-12,
+        "{b}"
+    );
 }
 
 #[test]

@@ -222,6 +222,10 @@ fn every_command_parses() {
 #[test]
 fn malformed_commands_say_what_is_wrong() {
     assert_eq!(
+        err("show enc x"),
+        "show: \"enc x\" is not an address: a name has only letters, digits, '.' and '_' (e.g. enc.0.attn.weights); usage `show [<name>[h][i][j]]`"
+    );
+    assert_eq!(
         err("shwo"),
         "unknown command \"shwo\" (did you mean `show`?); type `help` for the list"
     );
