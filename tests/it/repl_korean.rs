@@ -82,3 +82,16 @@ fn the_same_script_in_english_is_as_before() {
         "{err}"
     );
 }
+
+/// `explain` in a Korean REPL explains in Korean (the session's language), with the same
+/// value as in English.
+#[test]
+fn explain_follows_the_sessions_language() {
+    let line = "explain enc.0.attn.weights[0][1][2]\n";
+    let ko = text(&repl("ko", line).stdout);
+    let en = text(&repl("en", line).stdout);
+    assert!(ko.contains("소프트맥스(softmax) 가중치"), "{ko}");
+    assert!(en.contains("attention weight: how much"), "{en}");
+    let value = |s: &str| s.split(" — ").next().unwrap_or("").to_string();
+    assert_eq!(value(&ko), value(&en));
+}

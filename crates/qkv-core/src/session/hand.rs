@@ -67,12 +67,12 @@ impl Session {
         }
     }
 
-    /// The explanation of `address` (or of the selected cell).
+    /// The explanation of `address` (or of the selected cell), in the session's language.
     pub fn explanation(
         &self,
         address: Option<&Address>,
     ) -> Result<crate::explain::Explanation, SessionError> {
-        self.explanation_in(address, crate::i18n::Lang::En)
+        self.explanation_in(address, self.lang())
     }
 
     /// [`Session::explanation`] in `lang` (the front end's language; reads only).
