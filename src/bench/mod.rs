@@ -8,9 +8,10 @@
 //!    first forward pass runs (`VmHWM` of `/proc/self/status`, reset through
 //!    `/proc/self/clear_refs` first), next to the formulas of [`crate::model::cost`];
 //! 3. `repeat` rounds, each timing one 512 × 512 × 512 product on every backend, a forward
-//!    pass with its full trace, and a rerun after switching `scale`. The forward pass's rate
-//!    (its products' FLOP from [`crate::model::cost::flops`] over the median time) divided by
-//!    the best product rate seen is the *efficiency*.
+//!    pass with its full trace, a rerun after switching `scale` and the diff of the two
+//!    traces (what a session shows as changed). The forward pass's rate (its products' FLOP
+//!    from [`crate::model::cost::flops`] over the median time) divided by the best product
+//!    rate seen is the *efficiency*.
 //!
 //! Nothing here asserts a time: the numbers are reported, never checked.
 
@@ -169,6 +170,17 @@ impl Times {
     }
 }
 
+/// The median over the rounds of `a[round] / b[round]`.
+fn paired_ratio(a: &[Duration], b: &[Duration]) -> f64 {
+    let mut r: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64().max(1e-12))
+        .collect();
+    r.sort_by(f64::total_cmp);
+    median(&r)
+}
+
 fn median(sorted: &[f64]) -> f64 {
     match sorted.len() {
         0 => 0.0,
@@ -255,6 +267,13 @@ pub struct Report {
     /// Forward pass again after switching `scale` (off, then on, …), reusing what the
     /// switch does not change.
     pub rerun_after_toggle: Times,
+    /// Median over the rounds of (the round's rerun time / its forward pass time).
+    pub rerun_over_forward: f64,
+    /// Comparing the trace before the toggle with the rerun's, step by step, as a session
+    /// does to show what changed ([`crate::session::Diff::between`]).
+    pub diff_after_toggle: Times,
+    /// Median over the rounds of (the round's diff time / its rerun time).
+    pub diff_over_rerun: f64,
     /// Memory.
     pub memory: Memory,
     /// Memory bandwidth, and the fraction of it the pass uses to read its weights.
@@ -395,6 +414,10 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         t.validate()?
     };
     let original = c.validate()?;
+    let mut diffs = Vec::new();
+    // As in a session, every timed pass runs beside one trace the session still holds, with
+    // the buffers of the trace it last let go of back in the pool (`held` plays both parts).
+    let mut held = model.forward(&input)?;
     for _ in 0..opts.repeat.max(1) {
         for (i, backend) in Backend::ALL.into_iter().enumerate() {
             let best = bench.time(backend).min(bench.time(backend));
@@ -403,13 +426,18 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         let t = Instant::now();
         let trace = model.forward(&input)?;
         forwards.push(t.elapsed());
+        drop(std::mem::replace(&mut held, trace));
         model.set_config(toggled.clone())?;
         let t = Instant::now();
-        let rerun = model.rerun(&input, &trace)?;
+        let rerun = model.rerun(&input, &held)?;
         reruns.push(t.elapsed());
-        drop((trace, rerun));
+        let t = Instant::now();
+        std::hint::black_box(crate::session::Diff::between(&held, &rerun));
+        diffs.push(t.elapsed());
+        drop(std::mem::replace(&mut held, rerun));
         model.set_config(original.clone())?;
     }
+    drop(held);
     memory.pooled_after_mib = crate::buffers::pooled_bytes() as f64 / MIB;
     let products: Vec<Rate> = Backend::ALL
         .into_iter()
@@ -472,6 +500,9 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         paired_efficiency: median(&paired),
         load_average,
         rerun_after_toggle: Times::of(&reruns),
+        rerun_over_forward: paired_ratio(&reruns, &forwards),
+        diff_after_toggle: Times::of(&diffs),
+        diff_over_rerun: paired_ratio(&diffs, &reruns),
         memory,
         bandwidth,
         first_trace,
@@ -580,6 +611,16 @@ mod tests {
     }
 
     #[test]
+    fn paired_ratios_are_the_median_of_each_rounds_ratio() {
+        let ms = Duration::from_millis;
+        // Rounds: 1/2, 6/3, 3/4 → 0.5, 2.0, 0.75; the median is 0.75 (not 10/9, the ratio of sums).
+        assert_eq!(
+            paired_ratio(&[ms(1), ms(6), ms(3)], &[ms(2), ms(3), ms(4)]),
+            0.75
+        );
+    }
+
+    #[test]
     fn medians() {
         assert_eq!(median(&[1.0, 2.0, 10.0]), 2.0);
         assert_eq!(median(&[1.0, 2.0, 3.0, 10.0]), 2.5);
@@ -616,6 +657,8 @@ mod tests {
         assert_eq!(r.memory.trace_predicted_mib, r.memory.trace_counted_mib);
         let text = render(&r);
         assert!(text.contains("efficiency"), "{text}");
+        assert!(text.contains("diff of the two traces"), "{text}");
+        assert_eq!(r.diff_after_toggle.median_ms > 0.0, r.diff_over_rerun > 0.0);
         assert!(table_row(&r).starts_with("| tiny | encoder-decoder | 8 |"));
     }
 }

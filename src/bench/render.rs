@@ -87,6 +87,17 @@ pub fn render(r: &Report) -> String {
         "rerun after toggling scale     median {:.3} ms (min {:.3}, max {:.3})\n",
         r.rerun_after_toggle.median_ms, r.rerun_after_toggle.min_ms, r.rerun_after_toggle.max_ms
     ));
+    s.push_str(&format!(
+        "  {:.2} of the forward pass's time (paired per round)\n",
+        r.rerun_over_forward
+    ));
+    s.push_str(&format!(
+        "diff of the two traces         median {:.3} ms (min {:.3}, max {:.3}), {:.2} of the rerun's time\n",
+        r.diff_after_toggle.median_ms,
+        r.diff_after_toggle.min_ms,
+        r.diff_after_toggle.max_ms,
+        r.diff_over_rerun
+    ));
     match &r.first_trace {
         Some(ft) => s.push_str(&format!(
             "first trace from process start {:.1} ms (in the child: model {:.2} ms, forward {:.2} ms)\n",

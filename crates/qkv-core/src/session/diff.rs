@@ -1,7 +1,7 @@
 //! What a rerun changed: the traces before and after compared step by step.
 
 use crate::i18n::{Lang, session::SessionMsg};
-use crate::trace::{Step, Trace};
+use crate::trace::{Step, Trace, max_abs_diff};
 
 /// What a rerun changed, step by step.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -115,14 +115,7 @@ fn compare_run(old: &Trace, run: &[Step], first: usize) -> Vec<(usize, Option<Op
                     if let (true, Some(o)) = (comparable[k], o)
                         && let (Ok(a), Ok(b)) = (o.matrix(Some(h)), s.matrix(Some(h)))
                     {
-                        for (x, y) in a.iter().zip(b.iter()) {
-                            let d = if x == y { 0.0 } else { (x - y).abs() };
-                            worst[k] = if d.is_nan() {
-                                f32::INFINITY
-                            } else {
-                                worst[k].max(d)
-                            };
-                        }
+                        worst[k] = worst[k].max(max_abs_diff(&a.view(), &b.view()));
                     }
                 }
             }

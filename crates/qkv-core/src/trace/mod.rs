@@ -34,7 +34,7 @@ pub use address::{Address, Cell, RowStats};
 pub use error::TraceError;
 pub use name::{Block, NameError, Place, Side, StepName};
 use step::*;
-pub use step::{AttentionSettings, Step, StepBuilder, concat_heads, split_heads};
+pub use step::{AttentionSettings, Step, StepBuilder, concat_heads, max_abs_diff, split_heads};
 pub use storage::{Buffer, DerivedHeads, Flags, Numbers, SharedMatrix};
 
 /// Shared row or column labels.
@@ -350,6 +350,45 @@ mod tests {
 
     fn labels(v: &[&str]) -> Labels {
         Arc::new(v.iter().map(std::string::ToString::to_string).collect())
+    }
+
+    #[test]
+    fn max_abs_diff_of_two_matrices() {
+        // 2 × 20: the first 16 cells of a row go through the lanes, the last 4 through the
+        // remainder. Row 0 differs by 0.25 at column 3 and by 1.5 at column 18 (in the
+        // remainder): 1.5. Row 1 is equal, with equal infinities (∞ − ∞ would be NaN).
+        let mut a = Array2::<f32>::zeros((2, 20));
+        let mut b = a.clone();
+        b[[0, 3]] = 0.25;
+        a[[0, 18]] = -1.0;
+        b[[0, 18]] = 0.5;
+        a[[1, 7]] = f32::INFINITY;
+        b[[1, 7]] = f32::INFINITY;
+        a[[1, 19]] = f32::NEG_INFINITY;
+        b[[1, 19]] = f32::NEG_INFINITY;
+        assert_eq!(max_abs_diff(&a.view(), &b.view()), 1.5);
+        // Columns 2..5 only (rows are not contiguous with each other): 0.25.
+        let cols = |m: &Array2<f32>| m.slice_axis(Axis(1), Slice::from(2..5)).to_owned();
+        assert_eq!(max_abs_diff(&cols(&a).view(), &cols(&b).view()), 0.25);
+        assert_eq!(
+            max_abs_diff(
+                &a.slice_axis(Axis(1), Slice::from(2..5)),
+                &b.slice_axis(Axis(1), Slice::from(2..5))
+            ),
+            0.25
+        );
+        // Column-major views (no row is a slice) give the same: 1.5.
+        assert_eq!(max_abs_diff(&a.t().t(), &b.t().t()), 1.5);
+        let (at, bt) = (a.t().to_owned(), b.t().to_owned());
+        assert_eq!(max_abs_diff(&at.t(), &bt.t()), 1.5);
+        // ∞ against a finite value, and a NaN anywhere, count as ∞.
+        b[[1, 7]] = 3.0;
+        assert_eq!(max_abs_diff(&a.view(), &b.view()), f32::INFINITY);
+        b[[1, 7]] = f32::INFINITY;
+        a[[0, 11]] = f32::NAN;
+        assert_eq!(max_abs_diff(&a.view(), &b.view()), f32::INFINITY);
+        // Equal matrices: 0.
+        assert_eq!(max_abs_diff(&b.view(), &b.view()), 0.0);
     }
 
     #[test]

@@ -113,10 +113,18 @@ impl DerivedHeads for AttentionStep {
         match self.stage {
             Stage::Weights => core.weights.clone(),
             Stage::Scores => core.scores.clone(),
-            _ => {
-                let mut out = core.scores.clone();
-                for ((i, j), x) in out.indexed_iter_mut() {
-                    *x = self.cell_of_score(*x, i, j);
+            stage => {
+                // Whole rows at a time (a diff reads every head of two traces): the scaling
+                // as one map, then the mask's upper triangle; the same bits as
+                // `cell_of_score` gives cell by cell.
+                let root = self.core.scale.then(|| (self.core.d_k() as f32).sqrt());
+                let mut out = core.scores.mapv(|s| scaled_value(s, root));
+                if stage == Stage::Masked && self.core.causal {
+                    for (i, mut row) in out.rows_mut().into_iter().enumerate() {
+                        row.iter_mut()
+                            .skip(i + 1)
+                            .for_each(|x| *x = f32::NEG_INFINITY);
+                    }
                 }
                 out
             }
