@@ -530,15 +530,14 @@ pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             )
         }
     };
-    let items: Vec<String> = x.iter().zip(&exps).map(|(v, e)| exp_text(*v, *e)).collect();
-    let (joined, hidden) = c.elide(&items, ", ");
+    let n = x.len().min(exps.len());
+    let (joined, hidden) = c.elide(n, |k| exp_text(x[k], exps[k]), ", ");
     lines.push(format!(
         "e^(x_k − max): {joined}{}",
-        c.count_note(items.len(), hidden)
+        c.count_note(n, hidden)
     ));
     let sum: f32 = exps.iter().sum();
-    let terms: Vec<String> = exps.iter().map(|e| c.num(*e)).collect();
-    lines.push(c.sum_line("Σ", &terms, sum));
+    lines.push(c.sum_line("Σ", exps.len(), |k| c.num(exps[k]), sum));
     let ej = exps.get(j).copied().unwrap_or(0.0);
     let xj = x.get(j).copied().unwrap_or(0.0);
     if xj == f32::NEG_INFINITY {

@@ -229,23 +229,26 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// `items` joined by `sep`, the middle elided when longer than `max_terms`; also the
-    /// number of items not shown.
-    pub(super) fn elide(&self, items: &[String], sep: &str) -> (String, usize) {
+    /// The `n` items `item(0)`, … joined by `sep`, the middle elided when there are more
+    /// than `max_terms`, and the number of items not shown. Only the items shown are
+    /// formatted: a row of 512 values shows a few of them, and formatting the others was
+    /// most of the explanation's time.
+    pub(super) fn elide(
+        &self,
+        n: usize,
+        item: impl Fn(usize) -> String,
+        sep: &str,
+    ) -> (String, usize) {
         let m = self.max_terms;
-        if items.len() <= m {
-            return (items.join(sep), 0);
+        let join = |r: std::ops::Range<usize>| r.map(&item).collect::<Vec<_>>().join(sep);
+        if n <= m {
+            return (join(0..n), 0);
         }
         let head = m.div_ceil(2);
         let tail = m / 2;
-        let hidden = items.len() - head - tail;
         (
-            format!(
-                "{}{sep}…{sep}{}",
-                items[..head].join(sep),
-                items[items.len() - tail..].join(sep)
-            ),
-            hidden,
+            format!("{}{sep}…{sep}{}", join(0..head), join(n - tail..n)),
+            n - head - tail,
         )
     }
 
@@ -258,24 +261,33 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// `label = t1 + t2 + … = result`, eliding long sums.
-    pub(super) fn sum_line(&self, label: &str, terms: &[String], result: f32) -> String {
-        let (joined, hidden) = self.elide(terms, " + ");
-        let joined = if terms.is_empty() {
+    /// `label = t1 + t2 + … = result` of the `n` terms `term(0)`, …, eliding long sums and
+    /// formatting only the terms shown.
+    pub(super) fn sum_line(
+        &self,
+        label: &str,
+        n: usize,
+        term: impl Fn(usize) -> String,
+        result: f32,
+    ) -> String {
+        let shown = self.num(result);
+        if n > self.max_terms {
+            let (joined, hidden) = self.elide(n, term, " + ");
+            // An elided sum cannot be checked as printed.
+            return format!("{label} = {joined} = {shown}{}", self.count_note(n, hidden));
+        }
+        let terms: Vec<String> = (0..n).map(term).collect();
+        // A sum shown whole must add up as printed.
+        let sign = match terms.iter().map(|t| printed_value(t)).sum::<Option<f64>>() {
+            Some(exact) => eq_sign(exact, &shown, self.precision),
+            None => "=",
+        };
+        let joined = if n == 0 {
             "0".to_string()
         } else {
-            joined
+            terms.join(" + ")
         };
-        let shown = self.num(result);
-        // A sum shown whole must add up as printed; an elided one cannot be checked.
-        let sign = match terms.iter().map(|t| printed_value(t)).sum::<Option<f64>>() {
-            Some(exact) if hidden == 0 => eq_sign(exact, &shown, self.precision),
-            _ => "=",
-        };
-        format!(
-            "{label} = {joined} {sign} {shown}{}",
-            self.count_note(terms.len(), hidden)
-        )
+        format!("{label} = {joined} {sign} {shown}")
     }
 
     /// `=` or `≈` for `f(operands) = value` as printed (`f` on the printed operands).
@@ -300,23 +312,19 @@ impl<'a> Ctx<'a> {
 
     /// `label = a0×b0 + a1×b1 + … = result` and the sum recomputed (f64).
     pub(super) fn dot_line(&self, label: &str, a: &[f32], b: &[f32], result: f32) -> (String, f32) {
-        let terms: Vec<String> = a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| format!("{}×{}", self.op(*x), self.op(*y)))
-            .collect();
+        let n = a.len().min(b.len());
+        let term = |k: usize| format!("{}×{}", self.op(a[k]), self.op(b[k]));
         let sum: f64 = a
             .iter()
             .zip(b)
             .map(|(x, y)| f64::from(*x) * f64::from(*y))
             .sum();
-        (self.sum_line(label, &terms, result), sum as f32)
+        (self.sum_line(label, n, term, result), sum as f32)
     }
 
     /// `[v0, v1, …, vn]` with the middle elided when long, and `(n values)` then.
     pub(super) fn list(&self, values: &[f32]) -> String {
-        let items: Vec<String> = values.iter().map(|v| self.num(*v)).collect();
-        let (joined, hidden) = self.elide(&items, ", ");
+        let (joined, hidden) = self.elide(values.len(), |k| self.num(values[k]), ", ");
         if hidden > 0 {
             match self.lang {
                 Lang::En => format!("[{joined}]  ({} values)", values.len()),

@@ -63,13 +63,9 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let inv = 1.0 / root;
     let z = (xc - mean) * inv;
     let r = (xc - mean) * inv * g + b;
-    let xs: Vec<String> = x.iter().map(|v| c.op(*v)).collect();
-    let (xs_joined, xs_hidden) = c.elide(&xs, " + ");
-    let devs: Vec<String> = x
-        .iter()
-        .map(|v| format!("{}²", c.op_paren(v - mean)))
-        .collect();
-    let (dev_joined, dev_hidden) = c.elide(&devs, " + ");
+    let (xs_joined, xs_hidden) = c.elide(x.len(), |k| c.op(x[k]), " + ");
+    let (dev_joined, dev_hidden) =
+        c.elide(x.len(), |k| format!("{}²", c.op_paren(x[k] - mean)), " + ");
     let sq: f64 = x
         .iter()
         .map(|v| (f64::from(*v) - f64::from(mean)).powi(2))
