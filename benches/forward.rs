@@ -75,6 +75,7 @@ fn attention_block(c: &mut Criterion) {
             q_tokens: Arc::clone(&tokens),
             kv_tokens: tokens,
             dims: Arc::clone(&dims),
+            keep_heads: false,
         };
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {

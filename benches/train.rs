@@ -56,7 +56,7 @@ fn train(c: &mut Criterion) {
         });
         g.bench_function("forward+backward", |b| {
             b.iter(|| {
-                let t = model.forward(&input).expect("forward");
+                let t = model.forward_for_backward(&input).expect("forward");
                 black_box(backward(&model, &t, 0.0).expect("backward"))
             });
         });
@@ -65,8 +65,10 @@ fn train(c: &mut Criterion) {
         let d = m.config().d_model;
         g.bench_function("step", |b| {
             b.iter(|| {
-                let t = m.forward(&input).expect("forward");
+                // As `Trainer::step` runs it: the trace is gone before the update.
+                let t = m.forward_for_backward(&input).expect("forward");
                 let grads = backward_with(&m, &t, 0.0, false).expect("backward");
+                drop(t);
                 opt.update(m.weights_mut(), &grads.weights, d);
             });
         });

@@ -218,3 +218,46 @@ fn trace_bytes_formula_is_exact() {
         }
     }
 }
+
+/// A pass for a backward pass keeps every head's scores and weights (2 × heads × n × m
+/// values per block, counted once for its four steps) and gives the same trace, bit for
+/// bit, and the same gradients as a pass that recomputes them.
+#[test]
+fn a_pass_for_backward_keeps_the_heads_with_the_same_bits() {
+    let mut c = Config::preset(Preset::Tiny);
+    c.arch = Arch::EncoderDecoder;
+    let (valid, input) = qkv::model::prepare(c, "나는 학교에 간다", Some("<bos> I go")).unwrap();
+    let model = qkv::model::Transformer::new(valid);
+    let plain = model.forward(&input).unwrap();
+    let kept = model.forward_for_backward(&input).unwrap();
+    assert_eq!(
+        plain.names().collect::<Vec<_>>(),
+        kept.names().collect::<Vec<_>>()
+    );
+    for s in plain.steps() {
+        let k = kept.step(s.name()).unwrap();
+        let a = s.to_tensor().into_owned();
+        let b = k.to_tensor().into_owned();
+        let bits = |t: &Tensor| t.values().map(f32::to_bits).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&b), "{}", s.name());
+    }
+    // The extra bytes: scores and weights (2 matrices) of every head of every block, i.e.
+    // twice the cells of all `weights` steps (heads × n × m each), 4 bytes a value.
+    let heads = plain.step("enc.0.attn.weights").unwrap().heads().unwrap();
+    let cells: usize = plain
+        .steps()
+        .iter()
+        .filter(|s| s.name().ends_with(".weights"))
+        .map(|s| s.shape().iter().product::<usize>())
+        .sum();
+    assert_eq!(heads, 2);
+    assert_eq!(kept.stored_bytes() - plain.stored_bytes(), 2 * cells * 4);
+    let g_plain = qkv::learn::backward(&model, &plain, 0.0).unwrap();
+    let g_kept = qkv::learn::backward(&model, &kept, 0.0).unwrap();
+    assert_eq!(g_plain.loss.value.to_bits(), g_kept.loss.value.to_bits());
+    for ((n, a), (m, b)) in g_plain.weights.iter().zip(&g_kept.weights) {
+        assert_eq!(n, m);
+        let bits = |p: &qkv::model::Param| p.values().map(f32::to_bits).collect::<Vec<_>>();
+        assert_eq!(bits(a), bits(b), "{n}");
+    }
+}

@@ -230,7 +230,7 @@ impl Trainer {
             .par_iter()
             .map(|i| {
                 let trace = model
-                    .forward(&self.train[*i])
+                    .forward_for_backward(&self.train[*i])
                     .map_err(|e| TrainError::Backward(BackwardError::Weight(e.0)))?;
                 let g = backward_with(model, &trace, smoothing, false)?;
                 Ok((g.loss.value, g.loss.predicted(), g.weights))

@@ -177,6 +177,9 @@ pub struct AttnCall<'a> {
     pub kv_tokens: Labels,
     /// Labels of the d_model columns.
     pub dims: Labels,
+    /// Keep every head's scores and weights in the trace (a pass whose backward pass will
+    /// read them all) instead of recomputing them when read.
+    pub keep_heads: bool,
 }
 
 impl MultiHeadAttention<'_> {
@@ -220,7 +223,15 @@ impl MultiHeadAttention<'_> {
         let k = k.unwrap_or_else(|| SharedMatrix::new(matmul(x_kv, self.w_k)));
         let v = v.unwrap_or_else(|| SharedMatrix::new(matmul(x_kv, self.w_v)));
         // head_out_h = softmax(mask(Q_h · K_hᵀ / √d_k)) · V_h, side by side: the concat.
-        let heads = kernels::attend_heads(&q, &k, &v, call.heads, call.scale, call.causal);
+        let heads = kernels::attend_heads(
+            &q,
+            &k,
+            &v,
+            call.heads,
+            call.scale,
+            call.causal,
+            call.keep_heads,
+        );
         // out = concat · W_O
         let out = SharedMatrix::new(matmul(heads.concat.view(), self.w_o));
         let d_k = q.dim().1 / call.heads.max(1);
@@ -301,13 +312,10 @@ impl Record<'_, '_> {
             scale: c.scale,
             causal: c.causal,
         };
-        let core = Arc::new(AttentionCore::new(
-            q.clone(),
-            k.clone(),
-            settings.heads,
-            c.scale,
-            c.causal,
-        ));
+        let core = Arc::new(
+            AttentionCore::new(q.clone(), k.clone(), settings.heads, c.scale, c.causal)
+                .with_kept(heads.kept.clone()),
+        );
         let scaled = if c.scale {
             format!(
                 "scaled = scores / √d_k = scores / √{d_k} = scores / {:.4}",

@@ -34,6 +34,8 @@ pub struct LayerCtx<'a> {
     pub ff_dims: Labels,
     /// A trace of the same tokens whose unchanged steps may be reused.
     pub previous: Option<Previous<'a>>,
+    /// Keep every attention head's scores and weights (a pass for training).
+    pub keep_heads: bool,
 }
 
 /// A tensor flowing through the stack and the name of the step that holds it.
@@ -158,6 +160,7 @@ impl LayerCtx<'_> {
             q_tokens: q_in.rows.clone(),
             kv_tokens: kv.rows.clone(),
             dims: self.dims.clone(),
+            keep_heads: self.keep_heads,
         };
         let mha = attention_weights(self.weights, prefix)?;
         let out_name = format!("{prefix}.out");

@@ -278,7 +278,16 @@ impl Transformer {
 
     /// Runs the model on `input` and records every step.
     pub fn forward(&self, input: &Input) -> Result<Trace, MissingWeight> {
-        self.run(input, None)
+        self.run(input, None, false)
+    }
+
+    /// [`Transformer::forward`] for a backward pass: the same trace, bit for bit, but every
+    /// attention head's scores and weights are kept instead of recomputed when read, since
+    /// the backward pass reads them all (at `small` with 64 tokens, recomputing them cost as
+    /// much as the forward pass; see docs/performance.md). More memory: two n × m matrices
+    /// per head and block.
+    pub fn forward_for_backward(&self, input: &Input) -> Result<Trace, MissingWeight> {
+        self.run(input, None, true)
     }
 
     /// Runs the model on `input` again after a change (a setting switched with
@@ -293,7 +302,7 @@ impl Transformer {
         // The source side decides: with the same source, a new target (one more token
         // while decoding) still takes over the encoder and what depends only on it.
         if *previous.tokens().source != input.source {
-            return self.run(input, None);
+            return self.run(input, None, false);
         }
         self.run(
             input,
@@ -303,6 +312,7 @@ impl Transformer {
                     .origin()
                     .and_then(|o| o.downcast_ref::<WeightsStamp>()),
             }),
+            false,
         )
     }
 
@@ -313,11 +323,16 @@ impl Transformer {
     /// about 150 loops per pass at `base`). A pass without parallel loops stays on the
     /// calling thread (handing it over costs about 70 µs, as much as a whole pass at `tiny`).
     /// The numbers do not change.
-    fn run(&self, input: &Input, previous: Option<Previous<'_>>) -> Result<Trace, MissingWeight> {
+    fn run(
+        &self,
+        input: &Input,
+        previous: Option<Previous<'_>>,
+        keep_heads: bool,
+    ) -> Result<Trace, MissingWeight> {
         if self.has_parallel_loops(input) && rayon::current_thread_index().is_none() {
-            rayon::scope(|_| self.pass(input, previous))
+            rayon::scope(|_| self.pass(input, previous, keep_heads))
         } else {
-            self.pass(input, previous)
+            self.pass(input, previous, keep_heads)
         }
     }
 
@@ -337,7 +352,12 @@ impl Transformer {
     }
 
     // Over 80 lines: the forward pass in the paper's order (embeddings, the architecture's stacks, final norms, logits, probs) in one place.
-    fn pass(&self, input: &Input, previous: Option<Previous<'_>>) -> Result<Trace, MissingWeight> {
+    fn pass(
+        &self,
+        input: &Input,
+        previous: Option<Previous<'_>>,
+        keep_heads: bool,
+    ) -> Result<Trace, MissingWeight> {
         let cfg: &Config = &self.config;
         let layers = match cfg.arch {
             Arch::Encoder => cfg.layers.encoder,
@@ -359,6 +379,7 @@ impl Transformer {
             dims: dim_labels("d", cfg.d_model),
             ff_dims: dim_labels("h", cfg.d_ff),
             previous,
+            keep_heads,
         };
         // Each distinct token's vector once: the table of the tied output projection, whose
         // rows the embedding steps gather.

@@ -315,22 +315,27 @@ impl Trace {
 
     /// Bytes of the numbers the trace keeps, each shared buffer counted once. Steps
     /// recomputed on access (`relu`, attention `scores`/`scaled`/`masked`/`weights`) count
-    /// nothing, copies kept by [`Step::tensor`] count in full.
+    /// nothing unless a pass for a backward pass kept the heads' scores and weights (then
+    /// once per block), copies kept by [`Step::tensor`] count in full.
     pub fn stored_bytes(&self) -> usize {
+        const F32: usize = std::mem::size_of::<f32>();
         let mut seen = std::collections::HashSet::new();
         let mut bytes = 0;
         for s in &self.steps {
             let shared = match &s.numbers {
-                Numbers::Stored(t) => Some(t),
-                Numbers::SideBySide { whole, .. } => Some(&whole.0),
-                Numbers::Relu(_) | Numbers::Derived { .. } => None,
+                Numbers::Stored(t) => Some((Arc::as_ptr(t) as usize, tensor_len(t) * F32)),
+                Numbers::SideBySide { whole, .. } => {
+                    Some((Arc::as_ptr(&whole.0) as usize, tensor_len(&whole.0) * F32))
+                }
+                Numbers::Derived { source, .. } => source.kept(),
+                Numbers::Relu(_) => None,
             };
-            if let Some(t) = shared
-                && seen.insert(Arc::as_ptr(t))
+            if let Some((address, b)) = shared
+                && seen.insert(address)
             {
-                bytes += tensor_len(t) * std::mem::size_of::<f32>();
+                bytes += b;
             }
-            bytes += s.materialised.get().map_or(0, tensor_len) * std::mem::size_of::<f32>();
+            bytes += s.materialised.get().map_or(0, tensor_len) * F32;
         }
         bytes
     }

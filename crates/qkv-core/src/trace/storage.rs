@@ -196,6 +196,12 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
     fn cell(&self, head: usize, row: usize, col: usize) -> f32 {
         self.head(head)[[row, col]]
     }
+    /// The values it keeps, if any, as (an address that is the same for every step sharing
+    /// them, their bytes), so that a trace counts them once; `None` when it keeps nothing
+    /// and recomputes every read.
+    fn kept(&self) -> Option<(usize, usize)> {
+        None
+    }
 }
 
 /// How a step holds its numbers.

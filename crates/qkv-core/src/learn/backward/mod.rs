@@ -30,6 +30,7 @@ use std::collections::HashMap;
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, Slice};
 
 use crate::model::attention::attention_settings;
+use crate::model::linalg::matmul;
 use crate::model::vocab::UNK;
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Transformer};
@@ -241,9 +242,9 @@ fn propagate(
             let g = matrix_of(g, step)?;
             let x_name = input(step, 0)?;
             let x = values(trace, x_name)?;
-            let e = w.matrix(EMBEDDING)?.to_owned();
-            accumulate(grads, x_name, Grad::Matrix(g.dot(&e)));
-            w.add_matrix(EMBEDDING, g.t().dot(&x));
+            let dx = matmul(g.view(), w.matrix(EMBEDDING)?);
+            accumulate(grads, x_name, Grad::Matrix(dx));
+            w.add_matrix(EMBEDDING, matmul(g.t(), x.view()));
         }
         StepKind::ResidualSum => {
             accumulate(grads, input(step, 0)?, g.clone());
@@ -271,9 +272,9 @@ fn propagate(
             let g = matrix_of(g, step)?;
             let (x_name, w_name) = (input(step, 0)?, input(step, 1)?);
             let x = values(trace, x_name)?;
-            let wm = w.matrix(w_name)?.to_owned();
-            accumulate(grads, x_name, Grad::Matrix(g.dot(&wm.t())));
-            w.add_matrix(w_name, x.t().dot(&g));
+            let dx = matmul(g.view(), w.matrix(w_name)?.t());
+            accumulate(grads, x_name, Grad::Matrix(dx));
+            w.add_matrix(w_name, matmul(x.t(), g.view()));
             if let Some(b_name) = step.inputs().get(2) {
                 w.add_vector(b_name, g.sum_axis(Axis(0)));
             }
@@ -304,9 +305,9 @@ fn propagate(
                 let weights = head(trace, &mut w.heads, w_name, h)?;
                 let g_h = cols(&g, h, c);
                 dw.index_axis_mut(Axis(0), h)
-                    .assign(&g_h.dot(&cols(&v, h, c).t()));
+                    .assign(&matmul(g_h.view(), cols(&v, h, c).t()));
                 dv.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-                    .assign(&weights.t().dot(&g_h));
+                    .assign(&matmul(weights.t(), g_h.view()));
             }
             accumulate(grads, w_name, Grad::Heads(dw));
             accumulate(grads, v_name, Grad::Matrix(dv));
@@ -362,9 +363,9 @@ fn propagate(
             let mut dk = Array2::zeros(k.dim());
             for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
                 dq.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-                    .assign(&g_h.dot(&cols(&k, h, c)));
+                    .assign(&matmul(g_h.view(), cols(&k, h, c)));
                 dk.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-                    .assign(&g_h.t().dot(&cols(&q, h, c)));
+                    .assign(&matmul(g_h.t(), cols(&q, h, c)));
             }
             accumulate(grads, q_name, Grad::Matrix(dq));
             accumulate(grads, k_name, Grad::Matrix(dk));

@@ -21,6 +21,9 @@ pub struct AttentionCore {
     scale: bool,
     causal: bool,
     last: Mutex<Option<(usize, Arc<HeadCore>)>>,
+    /// Every head, when the forward pass kept them (a pass for training): read, never
+    /// recomputed.
+    kept: Option<Vec<Arc<HeadCore>>>,
 }
 
 impl AttentionCore {
@@ -36,7 +39,16 @@ impl AttentionCore {
             scale,
             causal,
             last: Mutex::new(None),
+            kept: None,
         }
+    }
+
+    /// The same core holding every head's scores and weights as the forward pass computed
+    /// them (`kept[h]` is head h), so that reading a head costs no recomputation.
+    #[must_use]
+    pub(crate) fn with_kept(mut self, kept: Option<Vec<Arc<HeadCore>>>) -> Self {
+        self.kept = kept.filter(|k| k.len() == self.heads);
+        self
     }
 
     fn compute(&self, head: usize) -> HeadCore {
@@ -55,6 +67,9 @@ impl AttentionCore {
 
     /// The head's scores and weights, from the one-head cache when it holds that head.
     fn head(&self, head: usize) -> Arc<HeadCore> {
+        if let Some(core) = self.kept.as_ref().and_then(|k| k.get(head)) {
+            return Arc::clone(core);
+        }
         if let Ok(last) = self.last.lock()
             && let Some((h, core)) = last.as_ref()
             && *h == head
@@ -129,6 +144,15 @@ impl DerivedHeads for AttentionStep {
                 out
             }
         }
+    }
+
+    fn kept(&self) -> Option<(usize, usize)> {
+        let kept = self.core.kept.as_ref()?;
+        let values: usize = kept.iter().map(|c| c.scores.len() + c.weights.len()).sum();
+        Some((
+            Arc::as_ptr(&self.core) as usize,
+            values * std::mem::size_of::<f32>(),
+        ))
     }
 
     fn cell(&self, head: usize, row: usize, col: usize) -> f32 {

@@ -7,6 +7,8 @@
 //! trace's `scores` … `weights` call it, so they all see the same bits.
 
 use ndarray::{Array2, ArrayView2};
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::attention::Mask;
@@ -173,6 +175,8 @@ pub(crate) struct Heads {
     pub(crate) weights: Flags,
     /// (head, row) of the rows whose every key was masked.
     pub(crate) fully_masked: Vec<(usize, usize)>,
+    /// Every head's scores and weights, when the pass keeps them (for a backward pass).
+    pub(crate) kept: Option<Vec<Arc<HeadCore>>>,
 }
 
 /// `head_out_h = softmax(mask(Q_h K_hᵀ / √d_k)) · V_h` for every head h, written side by
@@ -190,6 +194,7 @@ pub(crate) fn attend_heads(
     heads: usize,
     scale: bool,
     causal: bool,
+    keep: bool,
 ) -> Heads {
     let (n, d_model) = q.dim();
     let m = k.dim().0;
@@ -202,7 +207,7 @@ pub(crate) fn attend_heads(
         crate::buffers::zeroed(n * d_model)
     };
     let mask = if causal { Mask::Causal } else { Mask::None };
-    let run_head = |(head, out): (usize, MatViewMut<'_>)| -> HeadStats {
+    let run_head = |(head, out): (usize, MatViewMut<'_>)| -> (HeadStats, Option<HeadCore>) {
         let mut scores = crate::buffers::recycled(n * m);
         let mut weights = crate::buffers::recycled(n * m);
         let st = head_core_into(
@@ -216,28 +221,41 @@ pub(crate) fn attend_heads(
         if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
             product_into_view(w, head_view(v, h, head), out);
         }
+        if keep {
+            let core = HeadCore {
+                scores: crate::buffers::into_matrix((n, m), scores),
+                weights: crate::buffers::into_matrix((n, m), weights),
+                stats: st.clone(),
+            };
+            return (st, Some(core));
+        }
         crate::buffers::give_back(scores);
         crate::buffers::give_back(weights);
-        st
+        (st, None)
     };
     let blocks = MatViewMut::column_blocks(&mut concat, n, d_model, d_k.max(1))
         .unwrap_or_default()
         .into_iter()
         .take(h)
         .enumerate();
-    let results: Vec<HeadStats> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
-        blocks
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map(run_head)
-            .collect()
-    } else {
-        blocks.map(run_head).collect()
-    };
+    let results: Vec<(HeadStats, Option<HeadCore>)> =
+        if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
+            blocks
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(run_head)
+                .collect()
+        } else {
+            blocks.map(run_head).collect()
+        };
     let (mut scores, mut masked, mut weights) =
         (Flags::default(), Flags::default(), Flags::default());
     let mut fully_masked = Vec::new();
-    for (head, r) in results.into_iter().enumerate() {
+    let mut kept = keep.then(|| Vec::with_capacity(h));
+    for (head, (r, core)) in results.into_iter().enumerate() {
+        if let (Some(kept), Some(core)) = (&mut kept, core) {
+            kept.push(Arc::new(core));
+        }
         scores.merge(&r.scores);
         masked.merge(&r.masked);
         weights.merge(&r.weights);
@@ -249,5 +267,6 @@ pub(crate) fn attend_heads(
         masked,
         weights,
         fully_masked,
+        kept,
     }
 }
