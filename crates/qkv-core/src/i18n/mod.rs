@@ -9,6 +9,7 @@
 pub mod command;
 pub mod explore;
 pub mod learn;
+pub mod practice;
 pub mod session;
 pub mod ui;
 
