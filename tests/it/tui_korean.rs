@@ -453,6 +453,15 @@ fn the_learn_decode_and_gradient_views_in_korean() {
         // (At 80 columns the title is cut before it, as in English.)
         assert!(w < 120 || text.contains("역전파 ↑"), "{text}");
         assert!(text.contains("역전파 단계 ↑"), "{text}");
+        // The selected gradient cell explained in Korean: the reading step and its rule.
+        assert!(
+            text.contains("enc.0.attn.head_out에서 (weights · V):"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("how the loss") && !text.contains("from enc."),
+            "{text}"
+        );
         assert_borders_hold(&a);
         insta::assert_snapshot!(format!("ko_gradient_{w}x{h}"), text);
     }

@@ -8,6 +8,7 @@
 
 pub mod command;
 pub mod explore;
+pub mod gradient;
 pub mod learn;
 pub mod practice;
 pub mod session;
