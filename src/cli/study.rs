@@ -411,7 +411,7 @@ pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
         };
         let addr = Address::parse(cell)?;
         let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
-        qkv::learn::explain::explain_gradient(model, trace, &grads, &addr, &opts)?
+        qkv::learn::explain::explain_gradient_in(model, trace, &grads, &addr, &opts, lang)?
     } else {
         qkv::explain::explain_in(runnable.model(), trace, &Address::parse(cell)?, &opts, lang)?
     };

@@ -109,3 +109,25 @@ fn qkv_explain_speaks_the_chosen_language() {
     let last = |s: &str| s.lines().last().unwrap_or_default().to_string();
     assert_eq!(last(&ko), last(&en));
 }
+
+#[test]
+fn qkv_explain_of_a_gradient_speaks_the_chosen_language() {
+    let cell = "grad.enc.0.attn.scaled[0][1][2]";
+    let ko = qkv(&["--lang", "ko", "explain", cell], &[])
+        .output()
+        .unwrap();
+    assert!(
+        ko.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ko.stderr)
+    );
+    let ko = String::from_utf8(ko.stdout).unwrap();
+    assert!(ko.contains("이 칸이 바뀔 때 손실("), "{ko}");
+    assert!(ko.contains("에서 (마스킹, 그다음 소프트맥스):"), "{ko}");
+    let en = qkv(&["explain", cell], &[("LANG", "C")]).output().unwrap();
+    let en = String::from_utf8(en.stdout).unwrap();
+    assert!(en.contains("(the mask, then the softmax):"), "{en}");
+    // The same arithmetic line in both.
+    let last = |s: &str| s.lines().last().unwrap_or_default().to_string();
+    assert_eq!(last(&ko), last(&en));
+}

@@ -156,3 +156,60 @@ fn a_key_that_cannot_act_says_so_in_korean() {
         "error: already at layer 0; } goes to the next layer"
     );
 }
+
+/// A Korean practice round through the session: the question, a wrong answer named as a
+/// classic mistake in Korean (with the same numbers as the English grading), a right one.
+#[test]
+fn a_practice_round_in_korean() {
+    let open = |lang| {
+        let mut s =
+            Session::open(std::path::Path::new("scenarios/practice-dot-product.yaml")).unwrap();
+        s.set_lang(lang);
+        s
+    };
+    let mut s = open(Lang::Ko);
+    let q = s.apply(Command::Practice(None)).unwrap().text;
+    // scores[0][0] = q · k0 with q = [1, 2, 3], k0 = [2, 1, 2].
+    for want in [
+        "scores[0][0] 계산하기  (행 0 q0, 열 0 k0): 숫자 1개",
+        "  식: scores = q · kᵀ",
+        "  힌트: Multiply q and k0",
+        "  `answer <숫자>`로 답하거나 숫자를 입력하세요; ±0.01 안이면 정답입니다",
+    ] {
+        assert!(q.contains(want), "{want:?} missing from\n{q}");
+    }
+    assert!(!q.contains("compute") && !q.contains("answer with"), "{q}");
+    // 1×2 + 2×1 + 3×2 = 10; with the third product's sign flipped: 2 + 2 − 6 = −2.
+    let wrong = s.apply(Command::Answer(vec![-2.0])).unwrap().text;
+    for want in [
+        "오답\n",
+        "  ✗ scores[0][0]: 내 답 −2, 트레이스 10 — 오답",
+        "      곱 하나의 부호가 틀렸습니다: q·k의 3번째 항은 3×2 = 6입니다; 내 답은 그 항의 부호를 바꾼 합입니다 (−6)",
+        "  1개 중 0개 정답 (허용 오차 ±0.01)",
+    ] {
+        assert!(wrong.contains(want), "{want:?} missing from\n{wrong}");
+    }
+    // The arithmetic beside it is the Korean explanation.
+    assert!(wrong.contains("  │ "), "{wrong}");
+    let english = {
+        let mut e = open(Lang::En);
+        e.apply(Command::Practice(None)).unwrap();
+        e.apply(Command::Answer(vec![-2.0])).unwrap().text
+    };
+    assert!(
+        english.contains("one product's sign went wrong: term 3 of q·k is 3×2 = 6"),
+        "{english}"
+    );
+    // The next question, scores[0][1] = 1×0 + 2×1 + 3×(−1) = −1, answered right.
+    assert!(wrong.contains("scores[0][1] 계산하기"), "{wrong}");
+    let right = s.apply(Command::Answer(vec![-1.0])).unwrap().text;
+    assert!(right.starts_with("정답\n"), "{right}");
+    assert!(
+        right.contains("  ✓ scores[0][1]: 내 답 −1, 트레이스 −1 — 정답"),
+        "{right}"
+    );
+    assert!(
+        right.contains("  1개 중 1개 정답 (허용 오차 ±0.01)"),
+        "{right}"
+    );
+}

@@ -453,6 +453,15 @@ fn the_learn_decode_and_gradient_views_in_korean() {
         // (At 80 columns the title is cut before it, as in English.)
         assert!(w < 120 || text.contains("역전파 ↑"), "{text}");
         assert!(text.contains("역전파 단계 ↑"), "{text}");
+        // The selected gradient cell explained in Korean: the reading step and its rule.
+        assert!(
+            text.contains("enc.0.attn.head_out에서 (weights · V):"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("how the loss") && !text.contains("from enc."),
+            "{text}"
+        );
         assert_borders_hold(&a);
         insta::assert_snapshot!(format!("ko_gradient_{w}x{h}"), text);
     }
@@ -460,8 +469,8 @@ fn the_learn_decode_and_gradient_views_in_korean() {
 
 #[test]
 fn the_practice_panel_in_korean() {
-    // The article's hand-check with a practice question on the softmax row; the question's
-    // own lines (the engine's) stay English, the panel's frame is Korean.
+    // The article's hand-check with a practice question on the softmax row: the frame, the
+    // question, the grading and the mistake it names are Korean.
     let typed = |t: &str| -> Vec<Message> {
         t.chars()
             .map(|c| Message::Edit(Edit::Insert(c.to_string())))
@@ -479,11 +488,27 @@ fn the_practice_panel_in_korean() {
         let a = open(&[Message::Practice]);
         let text = screen(&a);
         assert!(text.contains("연습 1/1 · 점수 0/0"), "{text}");
+        assert!(text.contains("weights[0] 계산하기  (행 0 q0)"), "{text}");
+        assert!(text.contains("  식: weights[i][j] ="), "{text}");
+        assert!(
+            !text.contains("compute") && !text.contains("formula"),
+            "{text}"
+        );
+        assert_borders_hold(&a);
         insta::assert_snapshot!(format!("ko_practice_question_{w}x{h}"), text);
         let a = open(&graded);
         let text = screen(&a);
         assert!(text.contains("연습: 오답 — 3개 중 2개 정답"), "{text}");
         assert!(text.contains("내 답 1, 트레이스"), "{text}");
+        // 1 is e^(x_0 − max) = e^0, never divided by Σ = 1.1011: named in Korean, with the
+        // Korean softmax arithmetic beside it.
+        assert!(
+            text.contains("합 Σ로 나누는 것(정규화)을 잊었습니다"),
+            "{text}"
+        );
+        assert!(!text.contains("forgot to normalise"), "{text}");
+        assert!(!text.contains("row i of masked"), "{text}");
+        assert_borders_hold(&a);
         insta::assert_snapshot!(format!("ko_practice_graded_{w}x{h}"), text);
     }
 }

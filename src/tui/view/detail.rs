@@ -44,8 +44,8 @@ pub(super) fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
     let s = app.session();
     let run = s.practice()?;
     let item = run.current()?;
-    let q = crate::practice::question(s.model(), s.trace(), item, s.precision()).ok()?;
     let lang = app.lang();
+    let q = crate::practice::question_in(s.model(), s.trace(), item, s.precision(), lang).ok()?;
     let mut v = vec![Line::styled(
         Msg::PracticeHeading {
             pos: run.pos + 1,
@@ -55,9 +55,11 @@ pub(super) fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
         .text(lang),
         style::TITLE,
     )];
-    for l in q.lines() {
-        // The prompt line below says how to answer in the TUI.
-        if l.trim_start().starts_with("answer with") {
+    let last = q.lines().count().saturating_sub(1);
+    for (k, l) in q.lines().enumerate() {
+        // The question's last line says how to answer in the REPL; this one says how in
+        // the TUI.
+        if k == last {
             v.push(Line::styled(
                 Msg::PracticeHowTo {
                     many: t.cols.len() != 1,

@@ -8,7 +8,9 @@
 
 pub mod command;
 pub mod explore;
+pub mod gradient;
 pub mod learn;
+pub mod practice;
 pub mod session;
 pub mod ui;
 

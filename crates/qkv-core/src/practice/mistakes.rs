@@ -2,6 +2,7 @@
 //! the cell the wrong way, so an answer that matches one can be named.
 
 use super::*;
+use crate::i18n::practice::MistakeMsg;
 
 /// The wrong values a classic mistake gives for cell `[head][i][j]` of `step`, in the order
 /// they are tried, each with its mistake:
@@ -17,7 +18,10 @@ use super::*;
 /// - LayerNorm: the unbiased variance (÷ (n − 1)); ÷ (var + eps) without the square root;
 ///   the mean not subtracted; centred but not divided; gamma and beta left out;
 /// - every step: the sign flipped; the value of another column of the same row.
+///
+/// The sentences are in `lang`, with the same numbers in every language.
 // Over 80 lines: one arm per step kind: the catalogue of known slips a teacher reads as one list.
+#[allow(clippy::too_many_arguments)]
 pub fn mistakes(
     model: Option<&Transformer>,
     trace: &Trace,
@@ -26,6 +30,7 @@ pub fn mistakes(
     i: usize,
     j: usize,
     precision: usize,
+    lang: Lang,
 ) -> Vec<(f64, Mistake)> {
     let mut out = Vec::new();
     let num = |v: f64| fmt_number(v as f32, precision);
@@ -50,13 +55,13 @@ pub fn mistakes(
         return out;
     };
     let value = f64::from(m[[i, j]]);
-    let mut m_push = |v: f64, what: &str, detail: String, term: Option<String>| {
+    let mut m_push = |v: f64, msg: MistakeMsg, term: Option<String>| {
         if !v.is_nan() {
             out.push((
                 v,
                 Mistake {
-                    what: what.to_string(),
-                    detail,
+                    what: msg.what(lang),
+                    detail: msg.detail(lang),
                     term,
                 },
             ));
@@ -71,15 +76,13 @@ pub fn mistakes(
                     if p != 0.0 {
                         m_push(
                             sum - 2.0 * p,
-                            "one product's sign went wrong",
-                            format!(
-                                "term {} of q·k is {}×{} = {}; your number is the sum with {} there",
-                                t + 1,
-                                op(*a),
-                                op(*b),
-                                num(p),
-                                num(-p)
-                            ),
+                            MistakeMsg::ProductSign {
+                                term: t + 1,
+                                a: op(*a),
+                                b: op(*b),
+                                product: num(p),
+                                negated: num(-p),
+                            },
                             Some(format!("{}×{}", op(*a), op(*b))),
                         );
                     }
@@ -89,28 +92,18 @@ pub fn mistakes(
                     if p != 0.0 {
                         m_push(
                             sum - p,
-                            "one product left out",
-                            format!(
-                                "your number is q·k without term {}, {}×{} = {}",
-                                t + 1,
-                                op(*a),
-                                op(*b),
-                                num(p)
-                            ),
+                            MistakeMsg::ProductLeftOut {
+                                term: t + 1,
+                                a: op(*a),
+                                b: op(*b),
+                                product: num(p),
+                            },
                             Some(format!("{}×{}", op(*a), op(*b))),
                         );
                     }
                 }
                 let added: f64 = q.iter().zip(&k).map(|(a, b)| a + b).sum();
-                m_push(
-                    added,
-                    "added instead of multiplied",
-                    format!(
-                        "Σ (q[t] + k[t]) = {}; a dot product multiplies: Σ q[t] × k[t]",
-                        num(added)
-                    ),
-                    None,
-                );
+                m_push(added, MistakeMsg::Added { sum: num(added) }, None);
             }
         }
         StepKind::Scaled => {
@@ -124,30 +117,31 @@ pub fn mistakes(
                     if (value - s).abs() > 0.0 {
                         m_push(
                             s,
-                            "forgot to divide by √d_k",
-                            format!(
-                                "your number is the raw score {}; scaled = {} ÷ √{d_k} = {}",
-                                num(s),
-                                op(s),
-                                num(value)
-                            ),
+                            MistakeMsg::ForgotScale {
+                                raw: num(s),
+                                raw_op: op(s),
+                                d_k,
+                                value: num(value),
+                            },
                             Some("÷ √d_k".to_string()),
                         );
                         m_push(
                             s / d_k as f64,
-                            "divided by d_k, not by its square root",
-                            format!(
-                                "{} ÷ {d_k} = {}; the scale is √d_k = √{d_k} = {}",
-                                op(s),
-                                num(s / d_k as f64),
-                                num(root)
-                            ),
+                            MistakeMsg::DividedByDk {
+                                raw_op: op(s),
+                                d_k,
+                                result: num(s / d_k as f64),
+                                root: num(root),
+                            },
                             Some("÷ √d_k".to_string()),
                         );
                         m_push(
                             s * root,
-                            "multiplied by √d_k instead of dividing",
-                            format!("{} × √{d_k} = {}", op(s), num(s * root)),
+                            MistakeMsg::MultipliedByRoot {
+                                raw_op: op(s),
+                                d_k,
+                                result: num(s * root),
+                            },
                             Some("÷ √d_k".to_string()),
                         );
                         if let Some((q, k)) = dot(s_step) {
@@ -156,16 +150,15 @@ pub fn mistakes(
                                 if p != 0.0 {
                                     m_push(
                                         (s - 2.0 * p) / root,
-                                        "one product's sign went wrong in q·k",
-                                        format!(
-                                            "term {} of q·k is {}×{} = {}; with {} there q·k = {}, and ÷ √{d_k} gives your number",
-                                            t + 1,
-                                            op(*a),
-                                            op(*b),
-                                            num(p),
-                                            num(-p),
-                                            num(s - 2.0 * p)
-                                        ),
+                                        MistakeMsg::ScaledProductSign {
+                                            term: t + 1,
+                                            a: op(*a),
+                                            b: op(*b),
+                                            product: num(p),
+                                            negated: num(-p),
+                                            dot: num(s - 2.0 * p),
+                                            d_k,
+                                        },
                                         None,
                                     );
                                 }
@@ -196,12 +189,10 @@ pub fn mistakes(
                     if let Some(w) = softmax_at(&y, j) {
                         m_push(
                             w,
-                            "forgot to divide by √d_k before the softmax",
-                            format!(
-                                "the softmax of the raw scores [{}] gives {}; the weights use the scaled scores",
-                                y.iter().map(|v| num(*v)).collect::<Vec<_>>().join(", "),
-                                num(w)
-                            ),
+                            MistakeMsg::SoftmaxUnscaled {
+                                raw: y.iter().map(|v| num(*v)).collect::<Vec<_>>().join(", "),
+                                weight: num(w),
+                            },
                             None,
                         );
                     }
@@ -212,36 +203,33 @@ pub fn mistakes(
                     let sum: f64 = exps.iter().sum();
                     m_push(
                         exps[j],
-                        "forgot to normalise",
-                        format!(
-                            "e^(x_{j} − max) = {} is the numerator; divide by Σ = {} to get {}",
-                            num(exps[j]),
-                            num(sum),
-                            num(value)
-                        ),
+                        MistakeMsg::NotNormalised {
+                            j,
+                            numerator: num(exps[j]),
+                            sum: num(sum),
+                            value: num(value),
+                        },
                         Some("Σ".to_string()),
                     );
                     m_push(
                         x[j].exp(),
-                        "forgot to normalise",
-                        format!(
-                            "e^(x_{j}) = {} is the numerator (without the max subtracted, which is fine); divide by the sum of all e^(x_k) to get {}",
-                            num(x[j].exp()),
-                            num(value)
-                        ),
+                        MistakeMsg::NotNormalisedRaw {
+                            j,
+                            numerator: num(x[j].exp()),
+                            value: num(value),
+                        },
                         Some("Σ".to_string()),
                     );
                     let plain: f64 = x.iter().sum();
                     if plain != 0.0 && x.iter().all(|v| v.is_finite()) {
                         m_push(
                             x[j] / plain,
-                            "normalised without e^",
-                            format!(
-                                "x_{j} / Σ x = {} / {} = {}; softmax divides e^(x_j) by Σ e^(x_k)",
-                                op(x[j]),
-                                op(plain),
-                                num(x[j] / plain)
-                            ),
+                            MistakeMsg::WithoutExp {
+                                j,
+                                x: op(x[j]),
+                                sum: op(plain),
+                                result: num(x[j] / plain),
+                            },
                             Some("e^(x_k − max)".to_string()),
                         );
                     }
@@ -249,13 +237,12 @@ pub fn mistakes(
                         if t != j && *e > 0.0 && sum - e > 0.0 {
                             m_push(
                                 exps[j] / (sum - e),
-                                "one term left out of the sum",
-                                format!(
-                                    "Σ without e^(x_{t} − max) = {} is {}; the sum has all {} terms",
-                                    num(*e),
-                                    num(sum - e),
-                                    exps.len()
-                                ),
+                                MistakeMsg::TermLeftOut {
+                                    t,
+                                    term: num(*e),
+                                    rest: num(sum - e),
+                                    n: exps.len(),
+                                },
                                 None,
                             );
                         }
@@ -291,61 +278,58 @@ pub fn mistakes(
                 let unbiased = var * n / (n - 1.0);
                 m_push(
                     affine((xc - mean) / (unbiased + eps).sqrt()),
-                    "used the unbiased variance",
-                    format!(
-                        "Σ (x − mean)² ÷ (n − 1) = {}; LayerNorm divides by n: var = {}",
-                        num(unbiased),
-                        num(var)
+                    MistakeMsg::Unbiased {
+                        unbiased: num(unbiased),
+                        var: num(var),
+                    },
+                    // As the explanation in `lang` prints the variance's divisor.
+                    Some(
+                        match lang {
+                            Lang::En => "(biased: ÷ n)",
+                            Lang::Ko => "(편향 분산: ÷ n)",
+                        }
+                        .to_string(),
                     ),
-                    Some("(biased: ÷ n)".to_string()),
                 );
                 m_push(
                     affine((xc - mean) / (var + eps)),
-                    "divided by the variance, not by its square root",
-                    format!(
-                        "({} − {}) ÷ {} = {}; the divisor is √(var + eps) = {}",
-                        num(xc),
-                        op(mean),
-                        num(var + eps),
-                        num((xc - mean) / (var + eps)),
-                        num((var + eps).sqrt())
-                    ),
+                    MistakeMsg::DividedByVariance {
+                        x: num(xc),
+                        mean: op(mean),
+                        var_eps: num(var + eps),
+                        result: num((xc - mean) / (var + eps)),
+                        sigma: num((var + eps).sqrt()),
+                    },
                     Some("√(var + eps)".to_string()),
                 );
                 m_push(
                     affine(xc / (var + eps).sqrt()),
-                    "forgot to subtract the mean",
-                    format!(
-                        "{} ÷ {} = {}; first subtract mean = {}",
-                        num(xc),
-                        num((var + eps).sqrt()),
-                        num(xc / (var + eps).sqrt()),
-                        num(mean)
-                    ),
+                    MistakeMsg::NoMean {
+                        x: num(xc),
+                        sigma: num((var + eps).sqrt()),
+                        result: num(xc / (var + eps).sqrt()),
+                        mean: num(mean),
+                    },
                     Some("mean =".to_string()),
                 );
                 m_push(
                     affine(xc - mean),
-                    "centred but not divided by √(var + eps)",
-                    format!(
-                        "x − mean = {} − {} = {}; then divide by √(var + eps) = {}",
-                        num(xc),
-                        op(mean),
-                        num(xc - mean),
-                        num((var + eps).sqrt())
-                    ),
+                    MistakeMsg::NotDivided {
+                        x: num(xc),
+                        mean: op(mean),
+                        result: num(xc - mean),
+                        sigma: num((var + eps).sqrt()),
+                    },
                     Some("√(var + eps)".to_string()),
                 );
                 let z = (xc - mean) / (var + eps).sqrt();
                 m_push(
                     z,
-                    "left out gamma and beta",
-                    format!(
-                        "x̂ = {} is the normalised value; then × gamma {} + beta {}",
-                        num(z),
-                        op(g),
-                        op(b)
-                    ),
+                    MistakeMsg::NoGammaBeta {
+                        xhat: num(z),
+                        gamma: op(g),
+                        beta: op(b),
+                    },
                     Some("gamma".to_string()),
                 );
             }
@@ -353,12 +337,7 @@ pub fn mistakes(
         _ => {}
     }
     if value != 0.0 {
-        m_push(
-            -value,
-            "the sign is flipped",
-            format!("the value is {}, yours has the opposite sign", num(value)),
-            None,
-        );
+        m_push(-value, MistakeMsg::SignFlipped { value: num(value) }, None);
     }
     let labels = step.col_labels(head);
     for (c, v) in m.index_axis(Axis(0), i).iter().enumerate() {
@@ -366,11 +345,12 @@ pub fn mistakes(
             let label = labels.get(c).map(String::as_str).unwrap_or("");
             m_push(
                 f64::from(*v),
-                "that is another cell of the row",
-                format!(
-                    "{} is column {c} ({label}); this question asks for column {j}",
-                    num(f64::from(*v))
-                ),
+                MistakeMsg::OtherCell {
+                    value: num(f64::from(*v)),
+                    col: c,
+                    label: label.to_string(),
+                    asked: j,
+                },
                 None,
             );
         }

@@ -24,6 +24,8 @@ use ndarray::Axis;
 use thiserror::Error;
 
 use crate::explain::{self, ExplainOptions, Explanation, fmt_number, fmt_operand};
+use crate::i18n::Lang;
+use crate::i18n::practice::PracticeMsg;
 use crate::model::Transformer;
 use crate::scenario::check;
 use crate::trace::{Address, Step, StepKind, Trace, TraceError};
@@ -210,34 +212,36 @@ impl Grading {
 
     /// The grading as text: one line per number, then the arithmetic.
     pub fn to_text(&self, precision: usize) -> String {
+        self.to_text_in(precision, Lang::En)
+    }
+
+    /// [`Grading::to_text`] in `lang` (the mistakes and the arithmetic are in the language
+    /// the grading was made in, see [`grade_in`]).
+    pub fn to_text_in(&self, precision: usize, lang: Lang) -> String {
         let mut out = String::new();
         for n in &self.numbers {
-            let yours = fmt_number(n.answer as f32, precision.max(4));
-            let value = fmt_number(n.value, precision);
-            if n.right {
-                out.push_str(&format!(
-                    "  ✓ {} : you {yours}, trace {value} — right\n",
-                    n.address
-                ));
-            } else {
-                out.push_str(&format!(
-                    "  ✗ {} : you {yours}, trace {value} — wrong\n",
-                    n.address
-                ));
+            let graded = PracticeMsg::Graded {
+                right: n.right,
+                address: n.address.to_string(),
+                yours: fmt_number(n.answer as f32, precision.max(4)),
+                value: fmt_number(n.value, precision),
+            };
+            out.push_str(&format!("  {}\n", graded.text(lang)));
+            if !n.right {
                 match &n.mistake {
                     Some(m) => out.push_str(&format!("      {}: {}\n", m.what, m.detail)),
-                    None => out.push_str(
-                        "      could not tell which term went wrong: compare your steps with the arithmetic below\n",
-                    ),
+                    None => {
+                        out.push_str(&format!("      {}\n", PracticeMsg::NoBlame.text(lang)));
+                    }
                 }
             }
         }
-        out.push_str(&format!(
-            "  {} of {} right (tolerance ±{})\n",
-            self.right(),
-            self.asked(),
-            fmt_tol(self.item.tolerance)
-        ));
+        let tally = PracticeMsg::Tally {
+            right: self.right(),
+            asked: self.asked(),
+            tol: fmt_tol(self.item.tolerance),
+        };
+        out.push_str(&format!("  {}\n", tally.text(lang)));
         if let Some(e) = &self.explanation {
             for l in e.to_text().lines() {
                 out.push_str("  │ ");
@@ -274,6 +278,18 @@ pub fn grade(
     answers: &[f64],
     opts: &ExplainOptions,
 ) -> Result<Grading, PracticeError> {
+    grade_in(model, trace, item, answers, opts, Lang::En)
+}
+
+/// [`grade`] with the mistakes and the arithmetic in `lang` (the same numbers).
+pub fn grade_in(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    item: &Item,
+    answers: &[f64],
+    opts: &ExplainOptions,
+    lang: Lang,
+) -> Result<Grading, PracticeError> {
     if !(item.tolerance.is_finite() && item.tolerance >= 0.0) {
         return Err(PracticeError::BadTolerance {
             value: item.tolerance,
@@ -297,7 +313,17 @@ pub fn grade(
         let mistake = if right {
             None
         } else {
-            diagnose(model, trace, step, &t, j, a, item.tolerance, opts.precision)
+            diagnose(
+                model,
+                trace,
+                step,
+                &t,
+                j,
+                a,
+                item.tolerance,
+                opts.precision,
+                lang,
+            )
         };
         numbers.push(NumberGrade {
             address: t.cell(j),
@@ -312,7 +338,7 @@ pub fn grade(
         .find(|n| !n.right)
         .or(numbers.first())
         .map(|n| n.address.clone());
-    let explanation = shown.and_then(|a| explain::explain(model, trace, &a, opts).ok());
+    let explanation = shown.and_then(|a| explain::explain_in(model, trace, &a, opts, lang).ok());
     Ok(Grading {
         item: item.clone(),
         target: t,
@@ -332,21 +358,24 @@ fn diagnose(
     answer: f64,
     tol: f64,
     precision: usize,
+    lang: Lang,
 ) -> Option<Mistake> {
     let value = f64::from(step.matrix(t.head).ok()?[[t.row, j]]);
-    mistakes(model, trace, step, t.head, t.row, j, precision)
+    mistakes(model, trace, step, t.head, t.row, j, precision, lang)
         .into_iter()
         .find(|(v, _)| within(answer, *v, tol) && !within(*v, value, tol))
         .map(|(_, m)| m)
 }
 
-/// What the student needs to compute the item: the operands of its step, one per line.
+/// What the student needs to compute the item: the operands of its step, one per line, in
+/// `lang`.
 // Over 80 lines: the operands a question shows for each kind of step, in the order the student needs them.
 pub fn context(
     model: Option<&Transformer>,
     trace: &Trace,
     t: &Target,
     precision: usize,
+    lang: Lang,
 ) -> Vec<String> {
     let Some(step) = trace.get(&t.step) else {
         return Vec::new();
@@ -366,7 +395,7 @@ pub fn context(
     let input = |k: usize| step.inputs().get(k).and_then(|n| trace.get(n));
     let row_label = step.row_labels().get(t.row).cloned().unwrap_or_default();
     let col_labels = step.col_labels(t.head);
-    let mut out = vec![format!("formula: {}", step.formula())];
+    let mut out = vec![PracticeMsg::Formula(step.formula().to_string()).text(lang)];
     let rowref = |s: &Step, r: usize| {
         let h = if s.heads().is_some() {
             hh.clone()
@@ -402,19 +431,23 @@ pub fn context(
                         .iter()
                         .map(std::string::ToString::to_string)
                         .collect();
-                    out.push(format!(
-                        "scores = {} columns {} = {}",
-                        rowref(s, t.row),
-                        cols.join(", "),
-                        list(&vals)
-                    ));
+                    out.push(
+                        PracticeMsg::ScoresColumns {
+                            row: rowref(s, t.row),
+                            cols: cols.join(", "),
+                            values: list(&vals),
+                        }
+                        .text(lang),
+                    );
                 }
                 if let Some(q) = s.inputs().first().and_then(|n| trace.get(n)) {
-                    out.push(format!(
-                        "d_k = {} (the width of one head of {})",
-                        q.dims().1,
-                        q.name()
-                    ));
+                    out.push(
+                        PracticeMsg::DkWidth {
+                            d_k: q.dims().1,
+                            step: q.name().to_string(),
+                        }
+                        .text(lang),
+                    );
                 }
             }
         }
@@ -458,7 +491,7 @@ pub fn context(
                             out.push(format!("{} = {}", rowref(s, t.row), list(&r)));
                         }
                     }
-                    _ => out.push(format!("uses {}", step.inputs()[k])),
+                    _ => out.push(PracticeMsg::Uses(step.inputs()[k].clone()).text(lang)),
                 }
             }
         }
@@ -466,54 +499,62 @@ pub fn context(
     out
 }
 
-/// The question for `item`: what to compute, the operands, the hint.
+/// The question for `item`: what to compute, the operands, the hint; the last line says
+/// how to answer.
 pub fn question(
     model: Option<&Transformer>,
     trace: &Trace,
     item: &Item,
     precision: usize,
 ) -> Result<String, PracticeError> {
+    question_in(model, trace, item, precision, Lang::En)
+}
+
+/// [`question`] in `lang` (the hint is the scenario's, as written).
+pub fn question_in(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    item: &Item,
+    precision: usize,
+    lang: Lang,
+) -> Result<String, PracticeError> {
     let t = target(trace, &item.address)?;
     let step = trace.step(&t.step)?;
     let row_label = step.row_labels().get(t.row).cloned().unwrap_or_default();
     let what = if t.cols.len() == 1 {
-        let l = step
-            .col_labels(t.head)
-            .get(t.cols[0])
-            .cloned()
-            .unwrap_or_default();
-        format!(
-            "{}  (row {} {row_label}, column {} {l}): 1 number",
-            item.address, t.row, t.cols[0]
-        )
+        PracticeMsg::AskCell {
+            address: item.address.to_string(),
+            row: t.row,
+            row_label,
+            col: t.cols[0],
+            col_label: step
+                .col_labels(t.head)
+                .get(t.cols[0])
+                .cloned()
+                .unwrap_or_default(),
+        }
     } else {
-        format!(
-            "{}  (row {} {row_label}): {} numbers, columns 0 to {}",
-            item.address,
-            t.row,
-            t.cols.len(),
-            t.cols.len() - 1
-        )
+        PracticeMsg::AskRow {
+            address: item.address.to_string(),
+            row: t.row,
+            row_label,
+            n: t.cols.len(),
+        }
     };
-    let mut out = format!("compute {what}\n");
-    for l in context(model, trace, &t, precision) {
+    let mut out = format!("{}\n", what.text(lang));
+    for l in context(model, trace, &t, precision, lang) {
         out.push_str("  ");
         out.push_str(&l);
         out.push('\n');
     }
     if let Some(h) = &item.hint {
-        out.push_str(&format!("  hint: {h}\n"));
+        out.push_str(&format!("  {}\n", PracticeMsg::Hint(h.clone()).text(lang)));
     }
-    out.push_str(&format!(
-        "  answer with `answer <number{}>` or type the number{}; right within ±{}\n",
-        if t.cols.len() == 1 { "" } else { "s…" },
-        if t.cols.len() == 1 {
-            ""
-        } else {
-            "s on one line"
-        },
-        fmt_tol(item.tolerance)
-    ));
+    let how = PracticeMsg::HowToAnswer {
+        many: t.cols.len() != 1,
+        tol: fmt_tol(item.tolerance),
+    };
+    out.push_str(&format!("  {}\n", how.text(lang)));
     Ok(out)
 }
 

@@ -1,6 +1,7 @@
 //! The grader, the diagnoses and the questions, on numbers checkable by hand.
 
 use super::*;
+use crate::i18n::Lang;
 use crate::scenario::io::parse_and_build;
 
 /// The article's example: q = [1, 2, 3] against k0 = [2, 1, 2], k1 = [0, 1, −1],
@@ -219,4 +220,144 @@ fn a_whole_step_is_not_an_item() {
     let t = article();
     let e = target(&t, &Address::parse("scores").unwrap()).unwrap_err();
     assert!(e.to_string().contains("one cell or one row"), "{e}");
+}
+
+/// The digit runs of `s`, sorted.
+fn numbers(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every classic mistake of the article's example, graded in Korean: named in Korean with the
+/// same numbers as in English, and the arithmetic beside it is the Korean explanation.
+#[test]
+fn mistakes_in_korean_have_the_english_numbers() {
+    let t = article();
+    let cases = [
+        ("scores[0][0]", -2.0),
+        ("scores[0][0]", 8.0),
+        ("scores[0][0]", 4.0),
+        ("scores[0][0]", 11.0),
+        ("scores[0][0]", -10.0),
+        ("scores[0][0]", -1.0),
+        ("scaled[0][0]", 10.0),
+        ("scaled[0][0]", 3.3333),
+        ("scaled[0][0]", 17.3205),
+        ("scaled[0][0]", -1.1547),
+        ("weights[0][0]", 0.982),
+        ("weights[0][0]", 1.0),
+        ("weights[0][0]", 321.662),
+        ("weights[0][0]", 0.6667),
+        ("weights[0][2]", 0.9827),
+        ("scores[0][0]", 13.7),
+    ];
+    for (at, answer) in cases {
+        let item = Item::new(Address::parse(at).unwrap());
+        let opts = ExplainOptions::default();
+        let en = grade_in(None, &t, &item, &[answer], &opts, Lang::En).unwrap();
+        let ko = grade_in(None, &t, &item, &[answer], &opts, Lang::Ko).unwrap();
+        // English is what `grade` gives.
+        assert_eq!(en, grade(None, &t, &item, &[answer], &opts).unwrap());
+        let (en_text, ko_text) = (en.to_text(4), ko.to_text_in(4, Lang::Ko));
+        assert_eq!(en_text, en.to_text_in(4, Lang::En));
+        assert_eq!(numbers(&en_text), numbers(&ko_text), "{en_text}\n{ko_text}");
+        assert!(
+            ko_text.contains("트레이스") && ko_text.contains("정답"),
+            "{ko_text}"
+        );
+        match (&en.numbers[0].mistake, &ko.numbers[0].mistake) {
+            (Some(e), Some(k)) => {
+                assert_ne!(e.what, k.what, "{at} {answer}");
+                assert!(k.what.chars().any(|c| ('가'..='힣').contains(&c)), "{k:?}");
+                assert_eq!(e.term, k.term, "{at} {answer}");
+            }
+            (None, None) => assert!(ko_text.contains("어느 항이 틀렸는지 알 수 없습니다")),
+            other => panic!("{at} {answer}: {other:?}"),
+        }
+        let e = ko.explanation.as_ref().unwrap();
+        assert!(
+            e.lines
+                .iter()
+                .any(|l| l.chars().any(|c| ('가'..='힣').contains(&c)))
+                || e.title.chars().any(|c| ('가'..='힣').contains(&c)),
+            "{}",
+            e.to_text()
+        );
+    }
+    // scaled[0][0] = 10 ÷ √3: the raw score 10 forgets the scaling.
+    let item = Item::new(Address::parse("scaled[0][0]").unwrap());
+    let g = grade_in(
+        None,
+        &t,
+        &item,
+        &[10.0],
+        &ExplainOptions::default(),
+        Lang::Ko,
+    )
+    .unwrap();
+    let m = g.numbers[0].mistake.clone().unwrap();
+    assert_eq!(m.what, "√d_k로 나누는 것을 잊었습니다 (스케일링)");
+    assert_eq!(
+        m.detail,
+        "내 답은 스케일링 전의 스코어 10입니다; scaled = 10 ÷ √3 = 5.7735"
+    );
+}
+
+/// The Korean LayerNorm mistakes blame the term as the Korean explanation prints it.
+#[test]
+fn a_korean_layer_norm_mistake_blames_the_korean_term() {
+    let (_, r) = parse_and_build(
+        include_str!("../../../../scenarios/add-and-norm.yaml"),
+        "add-and-norm.yaml",
+    )
+    .unwrap();
+    let item = Item::new(Address::parse("enc.0.add_norm1.out[1][0]").unwrap());
+    let opts = ExplainOptions::default();
+    // ÷ (n − 1): var 20/3 = 6.6667, 3/√6.66668 = 1.1619; then 0.6, 2.2361, 3 as in English.
+    for answer in [1.1619, 0.6, 2.2361, 3.0] {
+        let g = grade_in(r.model(), r.trace(), &item, &[answer], &opts, Lang::Ko).unwrap();
+        let term = g.highlight().unwrap().to_string();
+        let e = g.explanation.unwrap();
+        assert!(
+            e.lines.iter().any(|l| l.contains(&term)) || e.formula.contains(&term),
+            "{term:?} not in\n{}",
+            e.to_text()
+        );
+    }
+    let g = grade_in(r.model(), r.trace(), &item, &[1.1619], &opts, Lang::Ko).unwrap();
+    assert_eq!(
+        g.numbers[0].mistake.as_ref().unwrap().what,
+        "불편 분산을 썼습니다"
+    );
+    assert_eq!(g.highlight(), Some("(편향 분산: ÷ n)"));
+}
+
+/// The question in Korean: the same lines, the same numbers, the hint as written.
+#[test]
+fn the_question_in_korean() {
+    let t = article();
+    let mut item = Item::new(Address::parse("scaled[0]").unwrap());
+    item.hint = Some("Divide by √3.".into());
+    let en = question_in(None, &t, &item, 4, Lang::En).unwrap();
+    assert_eq!(en, question(None, &t, &item, 4).unwrap());
+    let ko = question_in(None, &t, &item, 4, Lang::Ko).unwrap();
+    assert_eq!(en.lines().count(), ko.lines().count(), "{en}\n{ko}");
+    assert_eq!(numbers(&en), numbers(&ko), "{en}\n{ko}");
+    assert!(
+        ko.starts_with("scaled[0] 계산하기  (행 0 q0): 숫자 3개, 열 0부터 2까지\n"),
+        "{ko}"
+    );
+    assert!(ko.contains("  힌트: Divide by √3.\n"), "{ko}");
+    assert!(ko.contains("  d_k = 3 (q의 헤드 하나의 너비)\n"), "{ko}");
+    assert!(
+        ko.ends_with(
+            "  `answer <숫자…>`로 답하거나 숫자들을 한 줄에 입력하세요; ±0.01 안이면 정답입니다\n"
+        ),
+        "{ko}"
+    );
 }

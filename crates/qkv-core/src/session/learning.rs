@@ -125,8 +125,8 @@ impl Session {
     }
 
     /// The backward arithmetic of a gradient cell (`grad.<name>[h][i][j]`; `None`: the
-    /// gradient of the selected cell). The gradients must have been computed
-    /// (`grad`, or the TUI's gradient view).
+    /// gradient of the selected cell), in the session's language. The gradients must have
+    /// been computed (`grad`, or the TUI's gradient view).
     pub fn gradient_explanation(
         &self,
         address: Option<&Address>,
@@ -140,12 +140,13 @@ impl Session {
             SessionError::NotHere("no gradients for this trace: `grad` computes them".into())
         })?;
         let m = self.model_subject()?;
-        crate::learn::explain::explain_gradient(
+        crate::learn::explain::explain_gradient_in(
             &m.model,
             &self.study.trace,
             g,
             &addr,
             &self.explain_opts(),
+            self.lang(),
         )
         .map_err(|e| SessionError::Explain(e.to_string()))
     }

@@ -1,6 +1,7 @@
 //! Practice: asking for a hidden cell or row, grading the answer, keeping the score.
 
 use super::*;
+use crate::i18n::practice::PracticeMsg;
 
 impl Session {
     /// The practice questions being asked.
@@ -40,8 +41,14 @@ impl Session {
         let Some(item) = run.current() else {
             return Ok(String::new());
         };
-        let q = practice::question(self.model(), &self.study.trace, item, self.precision)
-            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        let q = practice::question_in(
+            self.model(),
+            &self.study.trace,
+            item,
+            self.precision,
+            self.lang(),
+        )
+        .map_err(|e| SessionError::NotHere(e.to_string()))?;
         Ok(format!(
             "question {} of {}: {q}",
             run.pos + 1,
@@ -129,12 +136,13 @@ impl Session {
         let Some(item) = run.current() else {
             return Err(SessionError::NotHere("the practice is over".into()));
         };
-        let g = practice::grade(
+        let g = practice::grade_in(
             self.model(),
             &self.study.trace,
             item,
             answers,
             &self.explain_opts(),
+            self.lang(),
         )
         .map_err(|e| SessionError::NotHere(e.to_string()))?;
         let mut run = run.clone();
@@ -142,12 +150,8 @@ impl Session {
         self.score.add(&g);
         let mut text = format!(
             "{}\n{}",
-            if g.right() == g.asked() {
-                "right"
-            } else {
-                "wrong"
-            },
-            g.to_text(self.precision)
+            PracticeMsg::Verdict(g.right() == g.asked()).text(self.lang()),
+            g.to_text_in(self.precision, self.lang())
         );
         let status = format!(
             "{} — {} of {} right · score {}",

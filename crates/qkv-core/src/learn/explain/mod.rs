@@ -10,6 +10,8 @@
 use ndarray::Array2;
 
 use crate::explain::{ExplainError, ExplainOptions, Explanation, MINUS, fmt_number};
+use crate::i18n::Lang;
+use crate::i18n::gradient::{GradMsg, GradRule};
 use crate::model::Transformer;
 use crate::model::weights::EMBEDDING;
 use crate::trace::{Address, Step, StepKind, Trace};
@@ -52,13 +54,26 @@ struct Part {
 ///
 /// `trace` is the forward trace `grads` was computed from, `model` the model that computed
 /// it.
-// Over 80 lines: finds the gradient cell, its forward step and operands, then the rule; each step can fail on its own.
 pub fn explain_gradient(
     model: &Transformer,
     trace: &Trace,
     grads: &Gradients,
     address: &Address,
     opts: &ExplainOptions,
+) -> Result<Explanation, ExplainError> {
+    explain_gradient_in(model, trace, grads, address, opts, Lang::En)
+}
+
+/// [`explain_gradient`] in `lang`: the same numbers and arithmetic, the sentences in that
+/// language.
+// Over 80 lines: finds the gradient cell, its forward step and operands, then the rule; each step can fail on its own.
+pub fn explain_gradient_in(
+    model: &Transformer,
+    trace: &Trace,
+    grads: &Gradients,
+    address: &Address,
+    opts: &ExplainOptions,
+    lang: Lang,
 ) -> Result<Explanation, ExplainError> {
     let Some(fwd_name) = address.name.strip_prefix("grad.") else {
         return Err(ExplainError::Inconsistent {
@@ -84,10 +99,10 @@ pub fn explain_gradient(
         trace,
         grads,
         opts: *opts,
+        lang,
     };
     let mut parts = Vec::new();
-    let mut formula =
-        String::from("∂loss/∂x = Σ over the steps that read x of what each sends back");
+    let mut formula = GradMsg::SumFormula.text(lang);
     match fwd.kind() {
         StepKind::Probs => {
             formula = "∂loss/∂probs[i][j] = −q[i][j] / (N · probs[i][j])".into();
@@ -107,21 +122,20 @@ pub fn explain_gradient(
             }
         }
     }
-    let title = format!(
-        "{} — ∂loss/∂{fwd_name}{}: how the loss ({}) changes with this cell",
-        fmt_grad(value, p),
-        address
+    let title = GradMsg::Title {
+        value: fmt_grad(value, p),
+        step: fwd_name.to_string(),
+        indices: address
             .indices
             .iter()
             .map(|x| format!("[{x}]"))
             .collect::<String>(),
-        fmt_grad(grads.loss.value as f32, p)
-    );
+        loss: fmt_grad(grads.loss.value as f32, p),
+    }
+    .text(lang);
     let mut lines = Vec::new();
     if parts.is_empty() {
-        lines.push(format!(
-            "no step reads {fwd_name} on the way to the loss: its gradient is 0"
-        ));
+        lines.push(GradMsg::NoReader(fwd_name.to_string()).text(lang));
     }
     let total: f32 = parts.iter().map(|x| x.value).sum();
     let many = parts.len() > 1;
@@ -133,12 +147,14 @@ pub fn explain_gradient(
     }
     if many {
         let terms: Vec<String> = parts.iter().map(|x| op(x.value, p)).collect();
-        lines.push(format!(
-            "sum of the {} contributions: {} ≈ {}",
-            parts.len(),
-            terms.join(" + "),
-            fmt_grad(total, p)
-        ));
+        lines.push(
+            GradMsg::Contributions {
+                n: parts.len(),
+                terms: terms.join(" + "),
+                total: fmt_grad(total, p),
+            }
+            .text(lang),
+        );
     }
     Ok(Explanation {
         address: address.to_string(),
@@ -221,6 +237,93 @@ mod tests {
         let e = explain_gradient(&model, &trace, &g, &addr, &ExplainOptions::default()).unwrap();
         assert_eq!(e.value, 0.0);
         assert!(e.to_text().contains("−∞"), "{}", e.to_text());
+    }
+
+    /// The digit runs of `s`, sorted (the order may differ between languages).
+    fn numbers(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every rule explained in Korean has the numbers of its English explanation, and its
+    /// sentences are Korean; `explain_gradient` is the English one.
+    #[test]
+    fn korean_gradient_explanations_have_the_english_numbers() {
+        let (model, trace, g) = setup();
+        let opts = ExplainOptions::default();
+        let hangul = |s: &str| s.chars().any(|c| ('가'..='힣').contains(&c));
+        let mut seen = std::collections::BTreeSet::new();
+        for s in g.trace.steps() {
+            let shape = s.shape();
+            let cells: Vec<Vec<usize>> = match shape.as_slice() {
+                [h, r, c] => vec![
+                    vec![0, 0, 0],
+                    vec![0, 0, c - 1],
+                    vec![h - 1, r - 1, c - 1],
+                    vec![0, r / 2, c / 2],
+                ],
+                [r, c] => vec![vec![0, 0], vec![r - 1, c - 1], vec![r / 2, c / 2]],
+                _ => vec![],
+            };
+            for indices in cells {
+                let addr = Address {
+                    name: s.name().to_string(),
+                    indices,
+                };
+                let en = explain_gradient_in(&model, &trace, &g, &addr, &opts, Lang::En).unwrap();
+                let ko = explain_gradient_in(&model, &trace, &g, &addr, &opts, Lang::Ko).unwrap();
+                assert_eq!(
+                    en,
+                    explain_gradient(&model, &trace, &g, &addr, &opts).unwrap()
+                );
+                let (et, kt) = (en.to_text(), ko.to_text());
+                assert_eq!(numbers(&et), numbers(&kt), "{addr}\n{et}\n{kt}");
+                assert_eq!(en.value, ko.value);
+                assert_eq!(en.recomputed, ko.recomputed);
+                assert!(hangul(&ko.title), "{addr}: {}", ko.title);
+                // Every line that is a sentence in English is one in Korean: a line
+                // differs exactly when its English has words (and not only arithmetic).
+                assert_eq!(en.lines.len(), ko.lines.len(), "{addr}");
+                for (e, k) in en.lines.iter().zip(&ko.lines) {
+                    if e != k {
+                        assert!(hangul(k), "{addr}: {k}");
+                        seen.insert(e.split(['(', ':']).next().unwrap_or("").to_string());
+                    }
+                }
+            }
+        }
+        // The loss, residual sums, products with weights, the softmax, LayerNorm, ReLU, the
+        // mask and the embedding sum were all met.
+        assert!(seen.len() > 10, "{seen:#?}");
+    }
+
+    #[test]
+    fn a_korean_gradient_explanation_reads_as_korean() {
+        let (model, trace, g) = setup();
+        let opts = ExplainOptions::default();
+        let addr = Address::parse("grad.dec.0.self_attn.scaled[0][0][3]").unwrap();
+        let e = explain_gradient_in(&model, &trace, &g, &addr, &opts, Lang::Ko).unwrap();
+        let text = e.to_text();
+        assert!(text.contains("이 칸이 바뀔 때 손실("), "{text}");
+        assert!(
+            text.contains("마스크가 여기에 −∞를 넣습니다 (막힌 칸)"),
+            "{text}"
+        );
+        assert!(!text.contains("the mask puts"), "{text}");
+        let addr = Address::parse("grad.enc.0.attn.scaled[0][1][2]").unwrap();
+        let text = explain_gradient_in(&model, &trace, &g, &addr, &opts, Lang::Ko)
+            .unwrap()
+            .to_text();
+        assert!(text.contains("소프트맥스 역전파"), "{text}");
+        assert!(
+            text.contains("w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k])"),
+            "{text}"
+        );
     }
 
     #[test]

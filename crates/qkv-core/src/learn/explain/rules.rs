@@ -8,11 +8,17 @@ pub(super) struct Ctx<'a> {
     pub(super) trace: &'a Trace,
     pub(super) grads: &'a Gradients,
     pub(super) opts: ExplainOptions,
+    pub(super) lang: Lang,
 }
 
 impl Ctx<'_> {
     pub(super) fn p(&self) -> usize {
         self.opts.precision
+    }
+
+    /// `m` in the explanation's language.
+    pub(super) fn t(&self, m: GradMsg) -> String {
+        m.text(self.lang)
     }
 
     /// Forward values of a step (one head, or whole with heads side by side).
@@ -63,12 +69,11 @@ impl Ctx<'_> {
         let shown = if terms.len() > max {
             let head = max.div_ceil(2);
             let tail = max / 2;
-            format!(
-                "{} + … + {} ({} terms)",
-                terms[..head].join(" + "),
-                terms[terms.len() - tail..].join(" + "),
-                terms.len()
-            )
+            self.t(GradMsg::Elided {
+                head: terms[..head].join(" + "),
+                tail: terms[terms.len() - tail..].join(" + "),
+                n: terms.len(),
+            })
         } else {
             terms.join(" + ")
         };
@@ -86,7 +91,7 @@ impl Ctx<'_> {
         let (q, n) = self.target(i, j);
         let value = if q == 0.0 { 0.0 } else { -q / (n * pr) };
         Ok(Part {
-            label: "from the loss (cross-entropy of the row's target)".into(),
+            label: self.t(GradMsg::FromLoss),
             lines: vec![
                 self.target_line(i, j),
                 format!(
@@ -108,7 +113,7 @@ impl Ctx<'_> {
         let predicted = self.grads.loss.targets.get(i).is_some_and(|t| *t >= 0);
         let value = if predicted { (pr - q) / n } else { 0.0 };
         Ok(Part {
-            label: "from the loss (cross-entropy of the row's target)".into(),
+            label: self.t(GradMsg::FromLoss),
             lines: vec![
                 self.target_line(i, j),
                 format!(
@@ -149,14 +154,17 @@ impl Ctx<'_> {
                     .cloned()
                     .unwrap_or_default();
                 let col = vocab.get(j).cloned().unwrap_or_default();
-                format!(
-                    "row {i} is trained to predict {word:?}; column {j} is {col:?}, so q = {} (label smoothing ε = {}), N = {} predicted rows",
-                    fmt_number(self.target(i, j).0, self.p()),
-                    l.smoothing,
-                    l.predicted()
-                )
+                self.t(GradMsg::Target {
+                    row: i,
+                    word: format!("{word:?}"),
+                    col: j,
+                    token: format!("{col:?}"),
+                    q: fmt_number(self.target(i, j).0, self.p()),
+                    eps: l.smoothing.to_string(),
+                    n: l.predicted(),
+                })
             }
-            _ => format!("row {i} predicts nothing (its target is ignored): no gradient"),
+            _ => self.t(GradMsg::NoTarget(i)),
         }
     }
 
@@ -177,12 +185,17 @@ impl Ctx<'_> {
         let dk = x.col_labels(head).len();
         let col = head.map_or(j, |h| h * dk + j);
         let g = |h: Option<usize>| self.grad(cname, h);
-        let label = |rule: &str| format!("from {cname} ({rule})");
+        let label = |rule: GradRule| {
+            self.t(GradMsg::From {
+                step: cname.to_string(),
+                rule,
+            })
+        };
         Ok(match consumer.kind() {
             StepKind::ResidualSum => {
                 let v = g(None)?[[i, j]];
                 Part {
-                    label: label("residual sum: passes the gradient on unchanged"),
+                    label: label(GradRule::ResidualSum),
                     lines: vec![format!("∂{cname}[{i}][{j}] = {}", fmt_grad(v, p))],
                     value: v,
                 }
@@ -213,7 +226,7 @@ impl Ctx<'_> {
                 };
                 let (line, v) = self.dot_line(&format!("∂ = {rule}"), &g_row, &w_row);
                 Part {
-                    label: label("a product with a weight matrix"),
+                    label: label(GradRule::WeightProduct),
                     lines: vec![line],
                     value: v,
                 }
@@ -223,19 +236,19 @@ impl Ctx<'_> {
                 let gr = g(None)?[[i, j]];
                 let v = if hidden > 0.0 { gr } else { 0.0 };
                 Part {
-                    label: label("ReLU"),
+                    label: label(GradRule::Relu),
                     lines: vec![if hidden > 0.0 {
-                        format!(
-                            "hidden = {} > 0, so the gradient passes: ∂relu[{i}][{j}] = {}",
-                            fmt_number(hidden, p),
-                            fmt_grad(gr, p)
-                        )
+                        self.t(GradMsg::ReluPasses {
+                            hidden: fmt_number(hidden, p),
+                            i,
+                            j,
+                            grad: fmt_grad(gr, p),
+                        })
                     } else {
-                        format!(
-                            "hidden = {} ≤ 0: ReLU is flat there, so nothing passes (∂relu = {} is blocked)",
-                            fmt_number(hidden, p),
-                            fmt_grad(gr, p)
-                        )
+                        self.t(GradMsg::ReluBlocks {
+                            hidden: fmt_number(hidden, p),
+                            grad: fmt_grad(gr, p),
+                        })
                     }],
                     value: v,
                 }
@@ -243,7 +256,7 @@ impl Ctx<'_> {
             StepKind::Concat => {
                 let v = g(None)?[[i, col]];
                 Part {
-                    label: label("the heads side by side"),
+                    label: label(GradRule::Concat),
                     lines: vec![format!("∂{cname}[{i}][{col}] = {}", fmt_grad(v, p))],
                     value: v,
                 }
@@ -261,7 +274,7 @@ impl Ctx<'_> {
                         &vm.row(j).to_vec(),
                     );
                     Part {
-                        label: label("weights · V"),
+                        label: label(GradRule::WeightsV),
                         lines: vec![line],
                         value: v,
                     }
@@ -275,7 +288,7 @@ impl Ctx<'_> {
                         &gh.column(j).to_vec(),
                     );
                     Part {
-                        label: label("weights · V"),
+                        label: label(GradRule::WeightsV),
                         lines: vec![line],
                         value: v,
                     }
@@ -287,10 +300,8 @@ impl Ctx<'_> {
                 let m = consumer.value(&[h, i, j])?;
                 if m == f32::NEG_INFINITY {
                     Part {
-                        label: label("the mask"),
-                        lines: vec![format!(
-                            "the mask puts −∞ here (the cell is blocked): e^−∞ = 0 whatever the score, so the gradient is 0"
-                        )],
+                        label: label(GradRule::Mask),
+                        lines: vec![self.t(GradMsg::MaskBlocks)],
                         value: 0.0,
                     }
                 } else {
@@ -310,10 +321,15 @@ impl Ctx<'_> {
                     };
                     inner.lines.insert(
                         0,
-                        format!("the mask adds 0 here, so ∂scaled = ∂{cname}[{h}][{i}][{j}], and that is the softmax backward:"),
+                        self.t(GradMsg::MaskPasses {
+                            step: cname.to_string(),
+                            h,
+                            i,
+                            j,
+                        }),
                     );
                     Part {
-                        label: label("the mask, then the softmax"),
+                        label: label(GradRule::MaskThenSoftmax),
                         lines: inner.lines,
                         value: inner.value,
                     }
@@ -326,7 +342,7 @@ impl Ctx<'_> {
                 let dk = self.model.config().d_k() as f32;
                 let v = if scale { gs / dk.sqrt() } else { gs };
                 Part {
-                    label: label("÷√d_k"),
+                    label: label(GradRule::Scale),
                     lines: vec![if scale {
                         format!(
                             "∂scores = ∂scaled / √d_k = {} / √{} = {} / {} = {}",
@@ -337,7 +353,7 @@ impl Ctx<'_> {
                             fmt_grad(v, p)
                         )
                     } else {
-                        format!("scaling is off: ∂scores = ∂scaled = {}", fmt_grad(v, p))
+                        self.t(GradMsg::ScaleOff(fmt_grad(v, p)))
                     }],
                     value: v,
                 }
@@ -354,7 +370,7 @@ impl Ctx<'_> {
                         &k.column(j).to_vec(),
                     );
                     Part {
-                        label: label("Q · Kᵀ"),
+                        label: label(GradRule::QK),
                         lines: vec![line],
                         value: v,
                     }
@@ -367,7 +383,7 @@ impl Ctx<'_> {
                         &q.column(j).to_vec(),
                     );
                     Part {
-                        label: label("Q · Kᵀ"),
+                        label: label(GradRule::QK),
                         lines: vec![line],
                         value: v,
                     }
@@ -383,7 +399,7 @@ impl Ctx<'_> {
                     gv
                 };
                 Part {
-                    label: label("the embedding sum"),
+                    label: label(GradRule::EmbeddingSum),
                     lines: vec![if is_tokens && c.embed_scale {
                         format!(
                             "sum = tokens · √d_model + pos: ∂tokens = ∂sum · √{} = {} · {} = {}",
@@ -393,10 +409,12 @@ impl Ctx<'_> {
                             fmt_grad(v, p)
                         )
                     } else {
-                        format!(
-                            "∂{cname}[{i}][{j}] = {} passes on unchanged",
-                            fmt_grad(gv, p)
-                        )
+                        self.t(GradMsg::EmbeddingPasses {
+                            step: cname.to_string(),
+                            i,
+                            j,
+                            grad: fmt_grad(gv, p),
+                        })
                     }],
                     value: v,
                 }
@@ -427,7 +445,10 @@ impl Ctx<'_> {
         let (line, dot) = self.dot_line("Σ_k w[i][k] · ∂w[i][k]", &w_row, &g_row);
         let v = w_row[j] * (g_row[j] - dot);
         Ok(Part {
-            label: format!("from {} (softmax backward)", weights.name()),
+            label: self.t(GradMsg::From {
+                step: weights.name().to_string(),
+                rule: GradRule::Softmax,
+            }),
             lines: vec![
                 "∂x[i][j] = w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k])".into(),
                 line,
@@ -482,18 +503,22 @@ impl Ctx<'_> {
         let v = ((ghat[j] - mean_g - xhat[j] * mean_gx) / sigma) as f32;
         let f = |x: f64| op(x as f32, p);
         Ok(Part {
-            label: format!("from {} (LayerNorm backward)", ln.name()),
+            label: self.t(GradMsg::From {
+                step: ln.name().to_string(),
+                rule: GradRule::LayerNorm,
+            }),
             lines: vec![
                 "∂x[j] = (ĝ[j] − mean(ĝ) − x̂[j] · mean(ĝ ⊙ x̂)) / σ, ĝ = ∂out ⊙ gamma, x̂ = (x − mean)/σ".into(),
-                format!(
-                    "row {i}: mean {}, σ = √(var + eps) = {}, x̂[{j}] = {}, ĝ[{j}] = {}, mean(ĝ) = {}, mean(ĝ ⊙ x̂) = {}",
-                    f(mean),
-                    f(sigma),
-                    f(xhat[j]),
-                    f(ghat[j]),
-                    f(mean_g),
-                    f(mean_gx)
-                ),
+                self.t(GradMsg::LayerNormRow {
+                    i,
+                    mean: f(mean),
+                    sigma: f(sigma),
+                    j,
+                    xhat: f(xhat[j]),
+                    ghat: f(ghat[j]),
+                    mean_g: f(mean_g),
+                    mean_gx: f(mean_gx),
+                }),
                 format!(
                     "({} − {} − {} · {}) / {} = {}",
                     f(ghat[j]),
