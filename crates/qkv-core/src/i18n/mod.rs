@@ -9,7 +9,10 @@
 pub mod command;
 pub mod explore;
 pub mod learn;
+pub mod prompts;
 pub mod session;
+pub mod session_files;
+pub mod training;
 pub mod ui;
 
 use thiserror::Error;
