@@ -246,3 +246,37 @@ fn the_interactive_korean_repl_prompts_in_korean() {
     p.send("quit!\r").unwrap();
     p.expect(Eof).unwrap();
 }
+
+#[test]
+fn loss_and_grad_printouts_speak_korean_with_the_same_numbers() {
+    let mut en = session();
+    let mut ko = korean();
+    let e = en.apply_line("loss").unwrap();
+    let k = ko.apply_line("loss").unwrap();
+    // <bos> I go to school predicts 5 positions (see learning::loss_prints_…).
+    let value = e.status.split_whitespace().nth(1).unwrap().to_string();
+    assert_eq!(e.status, format!("loss {value} over 5 positions"));
+    assert_eq!(k.status, format!("손실 {value} (위치 5곳)"));
+    assert!(
+        k.text.starts_with(&format!(
+            "손실 = {value} (예측한 위치 5곳의 평균 교차 엔트로피)\n    위치  정답 (id)"
+        )),
+        "{}",
+        k.text
+    );
+    // The rows are the same in both languages.
+    let rows = |t: &str| t.lines().skip(2).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(rows(&e.text), rows(&k.text));
+    let g = ko.apply_line("grad").unwrap();
+    assert!(g.status.starts_with("기울기 grad."), "{}", g.status);
+    assert!(
+        g.status.ends_with(&format!("(손실 {value})")),
+        "{}",
+        g.status
+    );
+    assert!(
+        g.text.contains(&format!("(역전파 ↑; 손실 {value}):\n")),
+        "{}",
+        g.text
+    );
+}

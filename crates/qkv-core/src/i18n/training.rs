@@ -170,6 +170,25 @@ pub enum TrainMsg {
     NoStepToPractise,
     /// `practice question <address> does not fit this trace: <why>`.
     QuestionDoesNotFit { at: String, why: String },
+    /// `no gradients for this trace: <why>`.
+    NoGradients(String),
+    /// The heading of `grad`: `∂loss/∂enc.0.attn.q (backward ↑; loss 2.3026):`.
+    GradHeading { forward: String, loss: String },
+    /// The status line of `grad`: `gradient grad.enc.0.attn.q (loss 2.3026)`.
+    GradStatus { name: String, loss: String },
+    /// The first line of `loss`: `loss = 2.3026 (mean cross-entropy over 5 predicted
+    /// positions, label smoothing ε = 0.1)`.
+    LossHeading {
+        loss: String,
+        positions: usize,
+        smoothing: Option<String>,
+    },
+    /// The column heads of `loss`'s table, aligned with its rows (`{:>8}  {:<18} {}`).
+    LossColumns,
+    /// A position `loss` ignores (padding): `(ignored)`.
+    Ignored,
+    /// The status line of `loss`: `loss 2.3026 over 5 positions`.
+    LossStatus { loss: String, positions: usize },
 }
 
 impl TrainMsg {
@@ -372,6 +391,31 @@ impl TrainMsg {
             T::QuestionDoesNotFit {
                 at: s("weights"),
                 why: s("x"),
+            },
+            T::NoGradients(s("x")),
+            T::GradHeading {
+                forward: s("enc.attn.q"),
+                loss: s("2.3026"),
+            },
+            T::GradStatus {
+                name: s("grad.enc.attn.q"),
+                loss: s("2.3026"),
+            },
+            T::LossHeading {
+                loss: s("2.3026"),
+                positions: 5,
+                smoothing: None,
+            },
+            T::LossHeading {
+                loss: s("2.3026"),
+                positions: 5,
+                smoothing: Some(s("0.1")),
+            },
+            T::LossColumns,
+            T::Ignored,
+            T::LossStatus {
+                loss: s("2.3026"),
+                positions: 5,
             },
         ]
     }
@@ -576,6 +620,25 @@ impl TrainMsg {
             T::QuestionDoesNotFit { at, why } => {
                 format!("practice question {at} does not fit this trace: {why}")
             }
+            T::NoGradients(why) => format!("no gradients for this trace: {why}"),
+            T::GradHeading { forward, loss } => {
+                format!("∂loss/∂{forward} (backward ↑; loss {loss}):")
+            }
+            T::GradStatus { name, loss } => format!("gradient {name} (loss {loss})"),
+            T::LossHeading {
+                loss,
+                positions,
+                smoothing,
+            } => format!(
+                "loss = {loss} (mean cross-entropy over {positions} predicted positions{})",
+                smoothing
+                    .as_ref()
+                    .map(|e| format!(", label smoothing ε = {e}"))
+                    .unwrap_or_default()
+            ),
+            T::LossColumns => "position  target (id)        −log p".into(),
+            T::Ignored => "(ignored)".into(),
+            T::LossStatus { loss, positions } => format!("loss {loss} over {positions} positions"),
         }
     }
 
@@ -763,6 +826,26 @@ impl TrainMsg {
             T::QuestionDoesNotFit { at, why } => {
                 format!("연습 문제 {at}은(는) 이 트레이스에 맞지 않습니다: {why}")
             }
+            T::NoGradients(why) => format!("이 트레이스의 기울기를 구할 수 없습니다: {why}"),
+            T::GradHeading { forward, loss } => {
+                format!("∂loss/∂{forward} (역전파 ↑; 손실 {loss}):")
+            }
+            T::GradStatus { name, loss } => format!("기울기 {name} (손실 {loss})"),
+            T::LossHeading {
+                loss,
+                positions,
+                smoothing,
+            } => format!(
+                "손실 = {loss} (예측한 위치 {positions}곳의 평균 교차 엔트로피{})",
+                smoothing
+                    .as_ref()
+                    .map(|e| format!(", 레이블 스무딩 ε = {e}"))
+                    .unwrap_or_default()
+            ),
+            // `위치` and `정답 (id)` take 4 and 9 columns: padded to the rows' 8 and 18.
+            T::LossColumns => "    위치  정답 (id)          −log p".into(),
+            T::Ignored => "(무시)".into(),
+            T::LossStatus { loss, positions } => format!("손실 {loss} (위치 {positions}곳)"),
         }
     }
 }
@@ -775,6 +858,17 @@ mod tests {
     #[test]
     fn every_training_message_has_both_texts_with_the_same_numbers() {
         check::both_texts(&TrainMsg::samples(), TrainMsg::text);
+    }
+
+    #[test]
+    fn the_loss_table_heads_line_up_with_its_rows_in_both_languages() {
+        use unicode_width::UnicodeWidthStr;
+        // A row is `{i:>8}  {:<18} {}`: the third column starts at 8 + 2 + 18 + 1 = 29.
+        for lang in Lang::ALL {
+            let head = TrainMsg::LossColumns.text(lang);
+            let at = head.find('−').unwrap_or(0);
+            assert_eq!(head[..at].width(), 29, "{lang:?}: {head:?}");
+        }
     }
 
     #[test]

@@ -113,8 +113,9 @@ impl Session {
     pub(super) fn ensure_gradients(&mut self) -> Result<&Gradients, SessionError> {
         if self.gradients().is_none() {
             let m = self.model_subject()?;
-            let grads = backward(&m.model, &self.study.trace, 0.0)
-                .map_err(|e| SessionError::NotHere(format!("no gradients for this trace: {e}")))?;
+            let grads = backward(&m.model, &self.study.trace, 0.0).map_err(|e| {
+                SessionError::NotHere(TrainMsg::NoGradients(e.to_string()).text(self.lang))
+            })?;
             self.learning.grads = Some(GradCache {
                 of: self.study.trace.clone(),
                 grads,
@@ -183,45 +184,48 @@ impl Session {
             render::address(&g.trace, &addr, &opts)?
         };
         let loss = fmt_small(g.loss.value, precision);
-        Ok(Outcome::say(format!(
-            "∂loss/∂{forward} (backward ↑; loss {loss}):\n{text}"
-        ))
-        .with_status(format!("gradient {} (loss {loss})", addr.name)))
+        let heading = TrainMsg::GradHeading {
+            forward: forward.to_string(),
+            loss: loss.clone(),
+        };
+        let status = TrainMsg::GradStatus {
+            name: addr.name.clone(),
+            loss,
+        };
+        Ok(Outcome::say(format!("{}\n{text}", heading.text(self.lang)))
+            .with_status(status.text(self.lang)))
     }
 
     fn loss(&mut self) -> Result<Outcome, SessionError> {
         let precision = self.precision;
+        let lang = self.lang;
         let vocab = self.study.trace.tokens().vocab.clone();
         let g = self.ensure_gradients()?;
         let l = &g.loss;
-        let mut text = format!(
-            "loss = {} (mean cross-entropy over {} predicted positions{})\n",
-            fmt_small(l.value, precision),
-            l.predicted(),
-            if l.smoothing > 0.0 {
-                format!(", label smoothing ε = {}", l.smoothing)
-            } else {
-                String::new()
-            }
-        );
-        text.push_str("position  target (id)        −log p\n");
+        let heading = TrainMsg::LossHeading {
+            loss: fmt_small(l.value, precision),
+            positions: l.predicted(),
+            smoothing: (l.smoothing > 0.0).then(|| l.smoothing.to_string()),
+        };
+        let mut text = format!("{}\n", heading.text(lang));
+        text.push_str(&format!("{}\n", TrainMsg::LossColumns.text(lang)));
+        let ignored = TrainMsg::Ignored.text(lang);
         for (i, (t, r)) in l.targets.iter().zip(&l.rows).enumerate() {
             let word = usize::try_from(*t)
                 .ok()
                 .and_then(|t| vocab.get(t))
-                .map_or("(ignored)", String::as_str);
+                .map_or(ignored.as_str(), String::as_str);
             text.push_str(&format!(
                 "{i:>8}  {:<18} {}\n",
                 format!("{word} ({t})"),
                 fmt_small(*r, precision)
             ));
         }
-        let status = format!(
-            "loss {} over {} positions",
-            fmt_small(l.value, precision),
-            l.predicted()
-        );
-        Ok(Outcome::say(text).with_status(status))
+        let status = TrainMsg::LossStatus {
+            loss: fmt_small(l.value, precision),
+            positions: l.predicted(),
+        };
+        Ok(Outcome::say(text).with_status(status.text(lang)))
     }
 
     // ----- training ---------------------------------------------------------------------
