@@ -17,6 +17,8 @@ use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config, Context, Editor, Helper};
 
 use crate::command::{Command, LearnCommand};
+use crate::i18n::prompts::{Prompt, Working};
+use crate::i18n::training::TrainMsg;
 use crate::session::{Outcome, Session, SessionError};
 use complete::{Slot, Words};
 
@@ -135,7 +137,7 @@ struct CtrlC {
 }
 
 impl CtrlC {
-    fn watch() -> CtrlC {
+    fn watch(lang: crate::i18n::Lang) -> CtrlC {
         use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
         use std::sync::atomic::Ordering;
         crate::model::cancel::take();
@@ -149,13 +151,15 @@ impl CtrlC {
                     // After 200 ms, one line on stderr says how far the command got.
                     let waited = started.elapsed();
                     if waited >= std::time::Duration::from_millis(200) {
-                        let p = crate::model::cancel::progress();
+                        let working = Working {
+                            progress: crate::i18n::ui::Msg::Progress(
+                                crate::model::cancel::progress(),
+                            )
+                            .text(lang),
+                            seconds: format!("{:.1}", waited.as_secs_f64()),
+                        };
                         let mut err = std::io::stderr();
-                        let _ = write!(
-                            err,
-                            "\r\x1b[2K{p} · {:.1} s (Ctrl-C cancels)",
-                            waited.as_secs_f64()
-                        );
+                        let _ = write!(err, "\r\x1b[2K{}", working.text(lang));
                         let _ = err.flush();
                         shown = true;
                     }
@@ -216,6 +220,23 @@ fn say_error(session: &Session, line: Option<usize>, e: &dyn LineError) {
     eprintln!("{}", crate::i18n::command::error_line(lang, line, &msg));
 }
 
+/// The interactive shell's prompt in the session's language: `practice 1/3> ` while a
+/// practice is open, `tour 2/5> ` while a tour is replayed, else `qkv> `.
+pub fn prompt(session: &Session) -> String {
+    let p = match (session.practice(), session.tour()) {
+        (Some(p), _) => Prompt::Practice {
+            pos: p.pos + 1,
+            n: p.items.len(),
+        },
+        (None, Some(t)) => Prompt::Tour {
+            pos: t.pos + 1,
+            n: t.steps.len(),
+        },
+        (None, None) => return "qkv> ".to_string(),
+    };
+    p.text(session.lang())
+}
+
 /// Runs the interactive shell until `quit` or Ctrl-D. Returns the process exit status.
 // Over 80 lines: the interactive loop in order: history, Ctrl-C handler, prompt, each line, the unsaved-changes check.
 pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
@@ -244,12 +265,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     let cancel = session.cancel_flag();
     let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
     loop {
-        let prompt = match (session.practice(), session.tour()) {
-            (Some(p), _) => format!("practice {}/{}> ", p.pos + 1, p.items.len()),
-            (None, Some(t)) => format!("tour {}/{}> ", t.pos + 1, t.steps.len()),
-            (None, None) => "qkv> ".to_string(),
-        };
-        let line = match rl.readline(&prompt) {
+        let line = match rl.readline(&prompt(&session)) {
             Ok(l) => l,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => match session.apply(Command::Quit { force: false }) {
@@ -280,7 +296,7 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
                 train_with_progress(&mut session, n)
             }
             Some(c) => {
-                let _watch = CtrlC::watch();
+                let _watch = CtrlC::watch(session.lang());
                 session.apply(c)
             }
             None => Ok(Default::default()),
@@ -324,7 +340,11 @@ pub fn practice(
         None
     };
     while let Some(run) = session.practice() {
-        let prompt = format!("answer {}/{}> ", run.pos + 1, run.items.len());
+        let prompt = Prompt::Answer {
+            pos: run.pos + 1,
+            n: run.items.len(),
+        }
+        .text(session.lang());
         let line = match &mut rl {
             Some(rl) => match rl.readline(&prompt) {
                 Ok(l) => Some(l),
@@ -376,7 +396,12 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
             .map_or(0, qkv_core::session::Training::steps_done);
         let stopped = now - start < done + k;
         done = now - start;
-        eprint!("\r{done}/{n} updates · {}   ", last.status);
+        let progress = TrainMsg::TrainProgress {
+            done,
+            n,
+            status: last.status.clone(),
+        };
+        eprint!("\r{}   ", progress.text(session.lang()));
         let _ = io::stderr().flush();
         if stopped {
             break;
@@ -385,9 +410,15 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
     eprintln!();
     let summary = match session.training().and_then(|t| t.losses().last().copied()) {
         Some((step, loss)) => format!(
-            "trained {done} of {n} updates{}: step {step}, loss {}\n",
-            if done < n { " (stopped by Ctrl-C)" } else { "" },
-            crate::render::fmt_value(loss as f32, session.precision())
+            "{}\n",
+            TrainMsg::TrainedOf {
+                done,
+                n,
+                cancelled: done < n,
+                step,
+                loss: crate::render::fmt_value(loss as f32, session.precision()),
+            }
+            .text(session.lang())
         ),
         None => last.text.clone(),
     };

@@ -21,6 +21,7 @@ mod rerun;
 mod scenarios;
 mod session;
 mod session_korean;
+mod session_korean_outputs;
 mod shapes;
 mod trace_storage;
 mod tui_e2e;

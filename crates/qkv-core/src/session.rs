@@ -516,15 +516,6 @@ impl Session {
     }
 }
 
-/// A change as printed; an infinite change means a cell became (or stopped being) ±∞.
-fn change_text(x: f32, precision: usize) -> String {
-    if x.is_infinite() {
-        "∞ (cells became or stopped being −∞)".to_string()
-    } else {
-        render::fmt_value(x, precision)
-    }
-}
-
 /// An f32 as the f64 with the same shortest decimal form (0.1f32 → 0.1, not 0.10000000149).
 fn f64_of(x: f32) -> f64 {
     x.to_string().parse().unwrap_or(f64::from(x))

@@ -11,7 +11,10 @@ pub mod explore;
 pub mod gradient;
 pub mod learn;
 pub mod practice;
+pub mod prompts;
 pub mod session;
+pub mod session_files;
+pub mod training;
 pub mod ui;
 
 use thiserror::Error;

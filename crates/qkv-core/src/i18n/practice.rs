@@ -84,8 +84,6 @@ pub enum PracticeMsg {
         /// The tolerance, as printed.
         tol: String,
     },
-    /// The verdict of one answer: every number right, or not.
-    Verdict(bool),
 }
 
 impl PracticeMsg {
@@ -143,8 +141,6 @@ impl PracticeMsg {
                 asked: 3,
                 tol: "0.01".into(),
             },
-            PracticeMsg::Verdict(true),
-            PracticeMsg::Verdict(false),
         ]
     }
 
@@ -207,8 +203,6 @@ impl PracticeMsg {
             PracticeMsg::Tally { right, asked, tol } => {
                 format!("{right} of {asked} right (tolerance ±{tol})")
             }
-            PracticeMsg::Verdict(true) => "right".to_string(),
-            PracticeMsg::Verdict(false) => "wrong".to_string(),
         }
     }
 
@@ -266,8 +260,6 @@ impl PracticeMsg {
             PracticeMsg::Tally { right, asked, tol } => {
                 format!("{asked}개 중 {right}개 정답 (허용 오차 ±{tol})")
             }
-            PracticeMsg::Verdict(true) => "정답".to_string(),
-            PracticeMsg::Verdict(false) => "오답".to_string(),
         }
     }
 }

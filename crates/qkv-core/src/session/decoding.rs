@@ -2,6 +2,7 @@
 //! when there is a training run, else the session's (the Decode view and the REPL's
 //! `translate`, `generate`, `decode`, `sample`).
 
+use crate::i18n::training::TrainMsg;
 use crate::learn::decode::{DecodeStep, Decoder, Sampling};
 use crate::model::{Arch, Transformer};
 use crate::render;
@@ -62,11 +63,14 @@ impl Session {
         if let Some(t) = &self.learning.training {
             return Ok((
                 t.model().clone(),
-                format!("model being trained (step {})", t.steps_done()),
+                TrainMsg::ModelBeingTrained(t.steps_done()).text(self.lang),
             ));
         }
         let m = self.model_subject()?;
-        Ok((m.model.clone(), format!("model: {}", self.provenance())))
+        Ok((
+            m.model.clone(),
+            TrainMsg::ModelOf(self.provenance()).text(self.lang),
+        ))
     }
 
     pub(super) fn start_decoding(&mut self, text: String) -> Result<(), SessionError> {
@@ -92,22 +96,19 @@ impl Session {
     }
 
     fn step_once(&mut self, force: Option<&str>) -> Result<DecodeStep, SessionError> {
+        let lang = self.lang;
         let Some(d) = &mut self.learning.decode else {
-            return Err(SessionError::NotHere(
-                "no decoding: `decode` starts one on the current sentence".into(),
-            ));
+            return Err(SessionError::NotHere(TrainMsg::NoDecoding.text(lang)));
         };
         if d.decoder.finished() {
-            return Err(SessionError::NotHere(
-                "the decoding has ended with <eos>; `decode back` takes it back".into(),
-            ));
+            return Err(SessionError::NotHere(TrainMsg::DecodingEnded.text(lang)));
         }
         if let Some(tok) = force
             && d.model.vocab().is_some_and(|v| v.get(tok).is_none())
         {
-            return Err(SessionError::NotHere(format!(
-                "{tok:?} is not in the model's vocabulary"
-            )));
+            return Err(SessionError::NotHere(
+                TrainMsg::NotInVocabulary(tok.to_string()).text(lang),
+            ));
         }
         let step = d.decoder.step(&d.model, force).map_err(learn_err)?.clone();
         let layer = d.cross_layer();
@@ -138,19 +139,16 @@ impl Session {
             .map(|(t, pr)| format!("{t} {}", render::fmt_value(*pr, p)))
             .collect::<Vec<_>>()
             .join(", ");
-        format!(
-            "step {}: {} → {}{} (p = {})   top: {top}{}\n",
-            i + 1,
-            s.prefix.join(" "),
-            s.chosen,
-            if s.forced { " (chosen by you)" } else { "" },
-            render::fmt_value(s.chosen_prob, p),
-            if s.reused_encoder {
-                "   [encoder K/V reused]"
-            } else {
-                ""
-            }
-        )
+        let line = TrainMsg::DecodeStep {
+            i: i + 1,
+            prefix: s.prefix.join(" "),
+            chosen: s.chosen.clone(),
+            forced: s.forced,
+            p: render::fmt_value(s.chosen_prob, p),
+            top,
+            reused_encoder: s.reused_encoder,
+        };
+        format!("{}\n", line.text(self.lang))
     }
 
     pub(super) fn decode_all(&mut self, text: String, want: Arch) -> Result<Outcome, SessionError> {
@@ -162,14 +160,15 @@ impl Session {
             } else {
                 ("generate", "translate")
             };
-            return Err(SessionError::NotHere(format!(
-                "`{cmd}` needs a model of arch {want}; this one is {arch}{}",
-                if arch == Arch::Encoder {
-                    String::new()
-                } else {
-                    format!(": use `{other}`")
+            return Err(SessionError::NotHere(
+                TrainMsg::WrongArch {
+                    cmd: cmd.to_string(),
+                    want: want.to_string(),
+                    arch: arch.to_string(),
+                    other: (arch != Arch::Encoder).then(|| other.to_string()),
                 }
-            )));
+                .text(self.lang),
+            ));
         }
         self.start_decoding(text)?;
         for _ in 0..MAX_DECODE {
@@ -184,24 +183,25 @@ impl Session {
             self.step_once(None)?;
         }
         let Some(d) = &self.learning.decode else {
-            return Err(SessionError::NotHere("no decoding".into()));
+            return Err(SessionError::NotHere(TrainMsg::NoDecoding.text(self.lang)));
         };
-        let mut text = format!("decoding {:?} with the {}", d.text, d.model_label);
-        if let Some(s) = d.sampling {
-            text.push_str(&format!("; sampling {}", s.formula()));
+        let mut text = TrainMsg::DecodingWith {
+            text: d.text.clone(),
+            model: d.model_label.clone(),
+            sampling: d.sampling.map(|s| s.formula()),
         }
+        .text(self.lang);
         text.push('\n');
         for (i, s) in d.steps().iter().enumerate() {
             text.push_str(&self.step_line(i, s));
         }
         let out = d.output();
-        let end = if d.finished() {
-            "ended with <eos>".to_string()
-        } else {
-            format!("stopped at the limit of {MAX_DECODE} tokens")
+        let end = TrainMsg::DecodeOutput {
+            out: out.clone(),
+            limit: (!d.finished()).then_some(MAX_DECODE),
         };
-        text.push_str(&format!("output: {out}  ({end})\n"));
-        Ok(Outcome::say(text).with_status(format!("output: {out}")))
+        text.push_str(&format!("{}\n", end.text(self.lang)));
+        Ok(Outcome::say(text).with_status(TrainMsg::OutputStatus(out).text(self.lang)))
     }
 
     pub(super) fn decode_start(&mut self) -> Result<Outcome, SessionError> {
@@ -214,9 +214,9 @@ impl Session {
             .as_ref()
             .map(|d| d.model_label.clone())
             .unwrap_or_default();
-        Ok(Outcome::say(format!(
-            "decoding {text:?} with the {label}: `decode next` (n) adds one token"
-        )))
+        Ok(Outcome::say(
+            TrainMsg::DecodeStarted { text, model: label }.text(self.lang),
+        ))
     }
 
     pub(super) fn decode_next(&mut self, force: Option<String>) -> Result<Outcome, SessionError> {
@@ -230,31 +230,34 @@ impl Session {
             .as_ref()
             .map_or(0, |d| d.steps().len().saturating_sub(1));
         let line = self.step_line(i, &s);
-        let status = format!(
-            "step {}: {} (p = {}){}",
-            i + 1,
-            s.chosen,
-            render::fmt_value(s.chosen_prob, self.precision),
-            if s.forced { ", chosen by you" } else { "" }
-        );
+        let status = TrainMsg::DecodeStepStatus {
+            i: i + 1,
+            chosen: s.chosen.clone(),
+            p: render::fmt_value(s.chosen_prob, self.precision),
+            forced: s.forced,
+        }
+        .text(self.lang);
         Ok(Outcome::say(line).with_status(status))
     }
 
     pub(super) fn decode_back(&mut self) -> Result<Outcome, SessionError> {
+        let lang = self.lang;
         let Some(d) = &mut self.learning.decode else {
-            return Err(SessionError::NotHere("no decoding to step back in".into()));
+            return Err(SessionError::NotHere(
+                TrainMsg::NothingToStepBack.text(lang),
+            ));
         };
         if !d.decoder.back() {
-            return Err(SessionError::NotHere(
-                "already at the start of the decoding (<bos>)".into(),
-            ));
+            return Err(SessionError::NotHere(TrainMsg::AtDecodingStart.text(lang)));
         }
         d.cross.pop();
-        Ok(Outcome::say(format!(
-            "back to {} (step {})",
-            d.prefix().join(" "),
-            d.steps().len()
-        )))
+        Ok(Outcome::say(
+            TrainMsg::DecodeBack {
+                prefix: d.prefix().join(" "),
+                step: d.steps().len(),
+            }
+            .text(lang),
+        ))
     }
 
     pub(super) fn sample(&mut self, s: Option<(f32, Option<usize>, u64)>) -> Outcome {
@@ -264,8 +267,8 @@ impl Session {
             seed,
         });
         match self.learning.sampling {
-            Some(s) => Outcome::say(format!("the next decodings sample: {}", s.formula())),
-            None => Outcome::say("the next decodings are greedy (the most likely token)"),
+            Some(s) => Outcome::say(TrainMsg::Sampling(s.formula()).text(self.lang)),
+            None => Outcome::say(TrainMsg::Greedy.text(self.lang)),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Files: saving, loading and exporting a session, checking its expectations, quitting.
 
 use super::*;
+use crate::i18n::session_files::FilesMsg;
 
 impl Session {
     /// The tour to save: the scenario's own stops that still fit the trace (none when the
@@ -10,10 +11,7 @@ impl Session {
         let mut tour: Vec<TourStep> = Vec::new();
         if self.study.input_changed() {
             if !own.is_empty() {
-                notes.push(format!(
-                    "left out the scenario's {}: they were written for the old sentence",
-                    plural(own.len(), "tour stop")
-                ));
+                notes.push(FilesMsg::LeftOutOldStops(own.len()).text(self.lang));
             }
         } else {
             let fitting: Vec<TourStep> = own
@@ -22,10 +20,7 @@ impl Session {
                 .cloned()
                 .collect();
             if fitting.len() < own.len() {
-                notes.push(format!(
-                    "left out {} that no longer fit the model",
-                    plural(own.len() - fitting.len(), "tour stop")
-                ));
+                notes.push(FilesMsg::LeftOutUnfitStops(own.len() - fitting.len()).text(self.lang));
             }
             tour = fitting;
         }
@@ -63,10 +58,7 @@ impl Session {
             .cloned()
             .collect();
         if kept.len() < own.len() {
-            notes.push(format!(
-                "left out {} that no longer fit the trace",
-                plural(own.len() - kept.len(), "practice question")
-            ));
+            notes.push(FilesMsg::LeftOutPractice(own.len() - kept.len()).text(self.lang));
         }
         kept
     }
@@ -83,10 +75,7 @@ impl Session {
                 s.steps = self.tour_to_save(&m.scenario.steps, &mut notes);
                 if m.model.config().arch != Arch::EncoderDecoder && s.input.target.take().is_some()
                 {
-                    notes.push(
-                        "left out the target sentence: only an encoder-decoder model reads it"
-                            .into(),
-                    );
+                    notes.push(FilesMsg::LeftOutTarget.text(self.lang));
                 }
                 // Embedding overrides of tokens no longer in the input would not load.
                 let tokens: Vec<&String> = m
@@ -98,10 +87,9 @@ impl Session {
                 let before = s.embeddings.0.len();
                 s.embeddings.0.retain(|(t, _)| tokens.contains(&t));
                 if s.embeddings.0.len() < before {
-                    notes.push(format!(
-                        "left out {} embedding override(s) of tokens no longer in the input",
-                        before - s.embeddings.0.len()
-                    ));
+                    notes.push(
+                        FilesMsg::LeftOutEmbeddings(before - s.embeddings.0.len()).text(self.lang),
+                    );
                 }
                 s.practice = self.practice_to_save(&s.practice, &mut notes);
                 let report = check::check_model(&self.study.trace, &s);
@@ -114,10 +102,9 @@ impl Session {
                     .map(|(e, _)| e.clone())
                     .collect();
                 if s.expect.len() < before {
-                    notes.push(format!(
-                        "left out {} expectation(s) that no longer hold for this model",
-                        before - s.expect.len()
-                    ));
+                    notes.push(
+                        FilesMsg::LeftOutExpectations(before - s.expect.len()).text(self.lang),
+                    );
                 }
                 for (stop, chosen) in self.study.visited.iter().zip(&self.study.chosen) {
                     if !chosen {
@@ -149,9 +136,7 @@ impl Session {
                 a.practice = self.practice_to_save(&a.practice, &mut notes);
                 if a.expect.is_some() && check::check_attention(&self.study.trace, &a).failed() > 0
                 {
-                    notes.push(
-                        "the hand-check's expected matrices no longer hold (scaling or mask changed): saved the values computed now".into(),
-                    );
+                    notes.push(FilesMsg::HandExpectRecomputed.text(self.lang));
                     a.expect = None;
                 }
                 if a.expect.is_none() {
@@ -196,21 +181,21 @@ impl Session {
         let text = io::to_yaml(&file)?;
         // Never write a file that would not load back.
         if let Err(e) = io::parse_and_build_in(&text, &path.display().to_string(), Some(&dir)) {
-            return Err(SessionError::NotHere(format!(
-                "nothing was written: the scenario would not load back ({})",
-                e.to_string().replace('\n', "; ")
-            )));
+            return Err(SessionError::NotHere(
+                FilesMsg::WouldNotLoadBack(e.to_string().replace('\n', "; ")).text(self.lang),
+            ));
         }
         let over_loaded = self
             .file
             .as_ref()
             .is_some_and(|(p, _)| io::same_file(p, path));
         if over_loaded && self.file_comments && !force {
-            return Err(SessionError::NotHere(format!(
-                "{} has comments (hand arithmetic, notes) that saving would drop, since qkv writes its own layout: save under another name, or `save! {}` to overwrite",
-                path.display(),
-                path.display()
-            )));
+            return Err(SessionError::NotHere(
+                FilesMsg::HasComments {
+                    path: path.display().to_string(),
+                }
+                .text(self.lang),
+            ));
         }
         let guard = SaveGuard {
             loaded: self.file.clone(),
@@ -237,15 +222,15 @@ impl Session {
             ScenarioFile::Model(s) => s.expect.len(),
             ScenarioFile::Attention(a) => a.expect.as_ref().map_or(0, |e| e.matrices().len()),
         };
-        let mut out = format!(
-            "saved {} ({}, {}); `qkv check {}` verifies it",
-            path.display(),
-            plural(stops, "tour stop"),
-            plural(checks, "expectation"),
-            path.display()
-        );
+        let mut out = FilesMsg::Saved {
+            path: path.display().to_string(),
+            stops,
+            checks,
+        }
+        .text(self.lang);
         for n in notes {
-            out.push_str(&format!("\nnote: {n}"));
+            out.push('\n');
+            out.push_str(&FilesMsg::Note(n).text(self.lang));
         }
         Ok(Outcome::say(out))
     }
@@ -283,9 +268,7 @@ impl Session {
             Subject::Hand(a) => check::check_attention(&self.study.trace, a.as_ref()),
         };
         if report.results.is_empty() {
-            return Outcome::say(
-                "this scenario has no expectations (`expect:`); `save` records the values of the cells you visit",
-            );
+            return Outcome::say(FilesMsg::NoExpectations.text(self.lang));
         }
         let mut text = String::new();
         for r in &report.results {
@@ -305,31 +288,31 @@ impl Session {
         self.unpark();
         let Some(model) = self.model() else {
             return Err(SessionError::NotHere(
-                "an attention hand-check has no model to export; `show` prints its steps".into(),
+                FilesMsg::HandNoExport.text(self.lang),
             ));
         };
         let format = export::Format::from_path(path)?;
         let predicted = export::predicted_bytes(model, &self.study.trace, format);
         if predicted > export::LARGE_EXPORT_BYTES && !force {
-            return Err(SessionError::NotHere(format!(
-                "{} would be about {} MB; nothing was written: `export! {}` writes it{}",
-                path.display(),
-                predicted / 1_000_000,
-                path.display(),
-                if format == export::Format::Json {
-                    " (a .npz is about 5 times smaller)"
-                } else {
-                    ""
+            return Err(SessionError::NotHere(
+                FilesMsg::ExportTooLarge {
+                    path: path.display().to_string(),
+                    mb: predicted / 1_000_000,
+                    json: format == export::Format::Json,
                 }
-            )));
+                .text(self.lang),
+            ));
         }
         let f = export::write(model, &self.study.trace, path)?;
-        Ok(Outcome::say(format!(
-            "wrote {} ({f}: {} steps, {} weights + embed.E)",
-            path.display(),
-            self.study.trace.steps().len(),
-            model.weights().len()
-        )))
+        Ok(Outcome::say(
+            FilesMsg::Exported {
+                path: path.display().to_string(),
+                format: f.to_string(),
+                steps: self.study.trace.steps().len(),
+                weights: model.weights().len(),
+            }
+            .text(self.lang),
+        ))
     }
 
     pub(super) fn params(&mut self) -> Result<Outcome, SessionError> {
@@ -337,15 +320,20 @@ impl Session {
         let m = self.model_subject()?;
         let vocab = self.study.trace.tokens().vocab.len() as u64;
         let r = crate::model::params::count(m.model.config(), vocab);
-        let mut text = format!("parameters (vocabulary of this session: {vocab} tokens):\n");
+        let lang = self.lang;
+        let mut text = format!("{}\n", FilesMsg::ParamsHeading { vocab }.text(lang));
         for row in &r.rows {
             text.push_str(&format!(
                 "  {:>12}  {}\n  {:>12}    = {} = {}\n",
                 row.count, row.component, "", row.formula, row.arithmetic
             ));
         }
-        text.push_str(&format!("  {:>12}  total\n", r.total));
-        Ok(Outcome::say(text).with_status(format!("{} parameters", r.total)))
+        text.push_str(&format!(
+            "  {:>12}  {}\n",
+            r.total,
+            FilesMsg::ParamsTotal.text(lang)
+        ));
+        Ok(Outcome::say(text).with_status(FilesMsg::ParamsStatus(r.total).text(lang)))
     }
 
     pub(super) fn quit(&mut self, force: bool) -> Outcome {

@@ -1,6 +1,7 @@
 //! Hand-checks (`kind: attention`, `attend`): one query against its keys, by hand.
 
 use super::*;
+use crate::i18n::session_files::FilesMsg;
 
 impl Session {
     pub(super) fn attend(&mut self, a: AttendArgs) -> Result<Outcome, SessionError> {
@@ -57,7 +58,7 @@ impl Session {
         self.set_cursor("scores", None, Some((0, 0)))?;
         self.tour = None;
         self.dirty = true;
-        Ok(Outcome::say(text).with_status("attend: scores, scaled, weights and output computed; `explain weights[0][0]` for a cell"))
+        Ok(Outcome::say(text).with_status(FilesMsg::Attended.text(self.lang)))
     }
 
     pub(super) fn explain_opts(&self) -> crate::explain::ExplainOptions {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::decoding::DecodeState;
 use super::{ModelSubject, Outcome, Session, SessionError, Study, Subject};
 use crate::command::LearnCommand;
+use crate::i18n::training::TrainMsg;
 use crate::learn::checkpoint;
 use crate::learn::corpus::Corpus;
 use crate::learn::decode::Sampling;
@@ -79,22 +80,21 @@ impl Session {
                 let n = c.pairs.len();
                 let held = c.held_out().count();
                 self.learning.corpus = Some(c);
-                let after = if self.learning.training.is_some() {
-                    " after `train reset` (a run is under way)"
-                } else {
-                    ""
-                };
-                Ok(Outcome::say(format!(
-                    "training will read {} ({n} pairs, {held} held out){after}",
-                    p.display()
-                )))
+                Ok(Outcome::say(
+                    TrainMsg::CorpusSet {
+                        path: p.display().to_string(),
+                        pairs: n,
+                        held,
+                        after_reset: self.learning.training.is_some(),
+                    }
+                    .text(self.lang),
+                ))
             }
             LearnCommand::ResetTraining => match self.learning.training.take() {
-                Some(t) => Ok(Outcome::say(format!(
-                    "training run dropped after {} updates; `train` starts a new untrained model",
-                    t.steps_done()
-                ))),
-                None => Err(SessionError::NotHere("no training run to drop".into())),
+                Some(t) => Ok(Outcome::say(
+                    TrainMsg::TrainingDropped(t.steps_done()).text(self.lang),
+                )),
+                None => Err(SessionError::NotHere(TrainMsg::NoRunToDrop.text(self.lang))),
             },
             LearnCommand::Translate(t) => self.decode_all(t, Arch::EncoderDecoder),
             LearnCommand::Generate(t) => self.decode_all(t, Arch::Decoder),
@@ -113,8 +113,9 @@ impl Session {
     pub(super) fn ensure_gradients(&mut self) -> Result<&Gradients, SessionError> {
         if self.gradients().is_none() {
             let m = self.model_subject()?;
-            let grads = backward(&m.model, &self.study.trace, 0.0)
-                .map_err(|e| SessionError::NotHere(format!("no gradients for this trace: {e}")))?;
+            let grads = backward(&m.model, &self.study.trace, 0.0).map_err(|e| {
+                SessionError::NotHere(TrainMsg::NoGradients(e.to_string()).text(self.lang))
+            })?;
             self.learning.grads = Some(GradCache {
                 of: self.study.trace.clone(),
                 grads,
@@ -184,45 +185,48 @@ impl Session {
             render::address(&g.trace, &addr, &opts)?
         };
         let loss = fmt_small(g.loss.value, precision);
-        Ok(Outcome::say(format!(
-            "∂loss/∂{forward} (backward ↑; loss {loss}):\n{text}"
-        ))
-        .with_status(format!("gradient {} (loss {loss})", addr.name)))
+        let heading = TrainMsg::GradHeading {
+            forward: forward.to_string(),
+            loss: loss.clone(),
+        };
+        let status = TrainMsg::GradStatus {
+            name: addr.name.clone(),
+            loss,
+        };
+        Ok(Outcome::say(format!("{}\n{text}", heading.text(self.lang)))
+            .with_status(status.text(self.lang)))
     }
 
     fn loss(&mut self) -> Result<Outcome, SessionError> {
         let precision = self.precision;
+        let lang = self.lang;
         let vocab = self.study.trace.tokens().vocab.clone();
         let g = self.ensure_gradients()?;
         let l = &g.loss;
-        let mut text = format!(
-            "loss = {} (mean cross-entropy over {} predicted positions{})\n",
-            fmt_small(l.value, precision),
-            l.predicted(),
-            if l.smoothing > 0.0 {
-                format!(", label smoothing ε = {}", l.smoothing)
-            } else {
-                String::new()
-            }
-        );
-        text.push_str("position  target (id)        −log p\n");
+        let heading = TrainMsg::LossHeading {
+            loss: fmt_small(l.value, precision),
+            positions: l.predicted(),
+            smoothing: (l.smoothing > 0.0).then(|| l.smoothing.to_string()),
+        };
+        let mut text = format!("{}\n", heading.text(lang));
+        text.push_str(&format!("{}\n", TrainMsg::LossColumns.text(lang)));
+        let ignored = TrainMsg::Ignored.text(lang);
         for (i, (t, r)) in l.targets.iter().zip(&l.rows).enumerate() {
             let word = usize::try_from(*t)
                 .ok()
                 .and_then(|t| vocab.get(t))
-                .map_or("(ignored)", String::as_str);
+                .map_or(ignored.as_str(), String::as_str);
             text.push_str(&format!(
                 "{i:>8}  {:<18} {}\n",
                 format!("{word} ({t})"),
                 fmt_small(*r, precision)
             ));
         }
-        let status = format!(
-            "loss {} over {} positions",
-            fmt_small(l.value, precision),
-            l.predicted()
-        );
-        Ok(Outcome::say(text).with_status(status))
+        let status = TrainMsg::LossStatus {
+            loss: fmt_small(l.value, precision),
+            positions: l.predicted(),
+        };
+        Ok(Outcome::say(text).with_status(status.text(lang)))
     }
 
     // ----- training ---------------------------------------------------------------------
@@ -309,107 +313,98 @@ impl Session {
         let corpus = t.corpus.clone();
         self.learning.training = Some(t);
         if let Some(e) = error {
-            return Err(learn_err(format!(
-                "training stopped after {} updates: {e}",
-                done - started
-            )));
+            return Err(learn_err(
+                TrainMsg::TrainFailed {
+                    updates: done - started,
+                    why: e.to_string(),
+                }
+                .text(self.lang),
+            ));
         }
         let p = self.precision;
-        let text = match last {
-            Some(s) => format!(
-                "trained {} on {corpus}{}: step {}, loss {}, rate {:.6}",
-                super::plural(done - started, "update"),
-                if cancelled {
-                    " (stopped by Ctrl-C)"
-                } else {
-                    ""
-                },
-                s.step,
-                render::fmt_value(s.loss as f32, p),
-                s.rate
-            ),
-            None if cancelled => {
-                format!("training stopped at step {done} (stopped by Ctrl-C); the session is kept")
-            }
-            None => format!("no update made; the run is at step {done}"),
+        let msg = match last {
+            Some(s) => TrainMsg::Trained {
+                updates: done - started,
+                corpus,
+                cancelled,
+                step: s.step,
+                loss: render::fmt_value(s.loss as f32, p),
+                rate: format!("{:.6}", s.rate),
+            },
+            None if cancelled => TrainMsg::TrainCancelledAt(done),
+            None => TrainMsg::NoUpdate(done),
         };
-        Ok(Outcome::say(text))
+        Ok(Outcome::say(msg.text(self.lang)))
     }
 
     fn take_snapshot(&mut self) -> Result<Outcome, SessionError> {
         let Some(t) = &mut self.learning.training else {
-            return Err(SessionError::NotHere(
-                "no training run: `train` starts one".into(),
-            ));
+            return Err(SessionError::NotHere(TrainMsg::NoRun.text(self.lang)));
         };
         let step = t.steps_done();
-        if t.snapshot() {
-            Ok(Outcome::say(format!(
-                "kept the weights of step {step} as snapshot {}",
-                t.snapshots.len() - 1
-            )))
+        let msg = if t.snapshot() {
+            TrainMsg::SnapshotKept {
+                step,
+                i: t.snapshots.len() - 1,
+            }
         } else {
-            Ok(Outcome::say(format!(
-                "the weights of step {step} are already kept"
-            )))
-        }
+            TrainMsg::SnapshotAlready(step)
+        };
+        Ok(Outcome::say(msg.text(self.lang)))
     }
 
     fn view_snapshot(&mut self, i: Option<usize>) -> Result<Outcome, SessionError> {
         let Some(t) = &mut self.learning.training else {
-            return Err(SessionError::NotHere(
-                "no training run: `train` starts one".into(),
-            ));
+            return Err(SessionError::NotHere(TrainMsg::NoRun.text(self.lang)));
         };
         if let Some(i) = i
             && i >= t.snapshots.len()
         {
-            return Err(SessionError::NotHere(format!(
-                "snapshot {i} does not exist: there are {} (0..{})",
-                t.snapshots.len(),
-                t.snapshots.len()
-            )));
+            return Err(SessionError::NotHere(
+                TrainMsg::NoSnapshot {
+                    i,
+                    n: t.snapshots.len(),
+                }
+                .text(self.lang),
+            ));
         }
         t.viewing = i;
         t.refresh_probe();
-        let what = match i.and_then(|i| t.snapshots.get(i)) {
-            Some(s) => format!("snapshot {} (step {})", i.unwrap_or(0), s.step),
-            None => format!("the live weights (step {})", t.steps_done()),
+        let msg = match i.and_then(|i| t.snapshots.get(i)) {
+            Some(s) => TrainMsg::ShowingSnapshot {
+                i: i.unwrap_or(0),
+                step: s.step,
+            },
+            None => TrainMsg::ShowingLive(t.steps_done()),
         };
-        Ok(Outcome::say(format!("showing {what}")))
+        Ok(Outcome::say(msg.text(self.lang)))
     }
 
     // ----- checkpoints ------------------------------------------------------------------
 
     fn checkpoint_save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         if path.exists() && !force {
-            return Err(SessionError::NotHere(format!(
-                "{} exists: `checkpoint save! {}` overwrites it",
-                path.display(),
-                path.display()
-            )));
+            return Err(SessionError::NotHere(
+                TrainMsg::CheckpointExists(path.display().to_string()).text(self.lang),
+            ));
         }
-        let (model, what) = match &self.learning.training {
-            Some(t) => (
-                t.model(),
-                format!("the model being trained (step {})", t.steps_done()),
-            ),
-            None => (
-                &self.model_subject()?.model,
-                "the session's model".to_string(),
-            ),
+        let (model, step) = match &self.learning.training {
+            Some(t) => (t.model(), Some(t.steps_done())),
+            None => (&self.model_subject()?.model, None),
         };
         if model.vocab().is_none() {
             return Err(SessionError::NotHere(
-                "this model has no fixed vocabulary (a checkpoint needs one): `train` makes a model that has".into(),
+                TrainMsg::CheckpointNoVocab.text(self.lang),
             ));
         }
         checkpoint::save(model, path).map_err(learn_err)?;
-        Ok(Outcome::say(format!(
-            "saved {what} to {}; `checkpoint load {}` studies it",
-            path.display(),
-            path.display()
-        )))
+        Ok(Outcome::say(
+            TrainMsg::CheckpointSaved {
+                step,
+                path: path.display().to_string(),
+            }
+            .text(self.lang),
+        ))
     }
 
     fn checkpoint_load(&mut self, path: &Path) -> Result<Outcome, SessionError> {
@@ -451,18 +446,17 @@ impl Session {
         self.tour = None;
         self.dirty = true;
         self.learning.decode = None;
-        let mut text = format!(
-            "loaded the trained model {} ({})",
-            path.display(),
-            self.config()
+        let mut text = TrainMsg::CheckpointLoaded {
+            path: path.display().to_string(),
+            summary: self
+                .config()
                 .map(super::super::model::config::Config::summary)
-                .unwrap_or_default()
-        );
+                .unwrap_or_default(),
+        }
+        .text(self.lang);
         if dropped > 0 {
-            text.push_str(&format!(
-                "\nnote: left out {} written for the old model",
-                super::plural(dropped, "expectation")
-            ));
+            text.push('\n');
+            text.push_str(&TrainMsg::CheckpointDroppedExpectations(dropped).text(self.lang));
         }
         Ok(Outcome::say(text))
     }

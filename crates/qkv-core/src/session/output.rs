@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::command::Command;
+use crate::i18n::session_files::FilesMsg;
 use crate::plot::{self, Here, Plot, PlotError, PlotFormat};
 use crate::trace::Address;
 
@@ -98,16 +99,17 @@ impl Session {
         let p = self.plot_of(address)?;
         plot::write_file(path, &p.render(format), force)?;
         let (r, c) = p.dims();
-        let cell = match (p.selected, &p.explanation) {
-            (Some((i, j)), Some(_)) => format!(", cell [{i}][{j}] selected and explained"),
-            (Some((i, j)), None) => format!(", cell [{i}][{j}] selected"),
-            _ => String::new(),
-        };
-        Ok(Outcome::say(format!(
-            "wrote {} ({format}: {}, {r} × {c}{cell})",
-            path.display(),
-            p.name
-        )))
+        Ok(Outcome::say(
+            FilesMsg::Plotted {
+                path: path.display().to_string(),
+                format: format.to_string(),
+                name: p.name.clone(),
+                rows: r,
+                cols: c,
+                cell: p.selected.map(|(i, j)| (i, j, p.explanation.is_some())),
+            }
+            .text(self.lang),
+        ))
     }
 
     /// Runs a printing command and writes what it would print to `path` as Markdown.
@@ -122,9 +124,12 @@ impl Session {
             command,
             Command::Redirect { .. } | Command::Plot { .. } | Command::Quit { .. }
         ) {
-            return Err(SessionError::NotHere(format!(
-                "`{line}` prints nothing to save; `> file.md` follows show, explain, diff, check, params, help, grad or loss"
-            )));
+            return Err(SessionError::NotHere(
+                FilesMsg::NothingToRedirect {
+                    line: line.to_string(),
+                }
+                .text(self.lang),
+            ));
         }
         // Refuse before running anything: an existing file is never replaced without `>!`.
         let target = crate::atomic::resolve_links(path).map_err(|cause| PlotError::Io {
@@ -148,11 +153,14 @@ impl Session {
             None => md.push_str(&plot::table::fenced(&out.text)),
         }
         plot::write_file(path, &md, true)?;
-        Ok(Outcome::say(format!(
-            "wrote {} ({} lines of Markdown: the output of `{line}`)",
-            path.display(),
-            md.lines().count()
-        )))
+        Ok(Outcome::say(
+            FilesMsg::Redirected {
+                path: path.display().to_string(),
+                lines: md.lines().count(),
+                line: line.to_string(),
+            }
+            .text(self.lang),
+        ))
     }
 
     /// `show name` / `show name[h]` as Markdown tables (one per head when a per-head step
@@ -181,8 +189,8 @@ impl Session {
             out.push_str(&plot::table::markdown_table(&p));
         }
         out.push_str(&format!(
-            "\n{} digits after the decimal point.\n",
-            self.precision()
+            "\n{}\n",
+            FilesMsg::MarkdownDigits(self.precision()).text(self.lang)
         ));
         Some(out)
     }

@@ -1,7 +1,7 @@
 //! Practice: asking for a hidden cell or row, grading the answer, keeping the score.
 
 use super::*;
-use crate::i18n::practice::PracticeMsg;
+use crate::i18n::training::TrainMsg;
 
 impl Session {
     /// The practice questions being asked.
@@ -49,11 +49,12 @@ impl Session {
             self.lang(),
         )
         .map_err(|e| SessionError::NotHere(e.to_string()))?;
-        Ok(format!(
-            "question {} of {}: {q}",
-            run.pos + 1,
-            run.items.len()
-        ))
+        Ok(TrainMsg::Question {
+            i: run.pos + 1,
+            n: run.items.len(),
+            question: q,
+        }
+        .text(self.lang))
     }
 
     pub(super) fn start_practice(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
@@ -67,7 +68,7 @@ impl Session {
                 let own = self.scenario_practice();
                 if own.is_empty() {
                     let step = self.current_step().ok_or_else(|| {
-                        SessionError::NotHere("no step is selected to practise on".into())
+                        SessionError::NotHere(TrainMsg::NoStepToPractise.text(self.lang))
                     })?;
                     let cell = practice::random_cell(step, self.current_head(), self.draws);
                     self.draws += 1;
@@ -80,10 +81,13 @@ impl Session {
         // Every item must fit the trace now (the sentence may have changed).
         for it in &items {
             practice::target(&self.study.trace, &it.address).map_err(|e| {
-                SessionError::NotHere(format!(
-                    "practice question {} does not fit this trace: {e}",
-                    it.address
-                ))
+                SessionError::NotHere(
+                    TrainMsg::QuestionDoesNotFit {
+                        at: it.address.to_string(),
+                        why: e.to_string(),
+                    }
+                    .text(self.lang),
+                )
             })?;
         }
         let run = PracticeRun {
@@ -96,10 +100,7 @@ impl Session {
         self.focus_item(&run);
         self.practice = Some(run);
         self.last_grading = None;
-        Ok(Outcome::say(text).with_status(format!(
-            "practice: {} — type your answer (Esc leaves)",
-            plural(n, "question")
-        )))
+        Ok(Outcome::say(text).with_status(TrainMsg::PracticeStarted(n).text(self.lang)))
     }
 
     /// Moves the cursor to the open question's row (its first asked cell).
@@ -114,27 +115,27 @@ impl Session {
 
     pub(super) fn stop_practice(&mut self) -> Result<Outcome, SessionError> {
         match self.practice.take() {
-            Some(run) => Ok(Outcome::say(format!(
-                "practice ended after {} of {}: this practice {}, session score {}",
-                run.pos,
-                plural(run.items.len(), "question"),
-                run.score,
-                self.score
-            ))),
-            None => Err(SessionError::NotHere(
-                "no practice is open: `practice` starts one".into(),
+            Some(run) => Ok(Outcome::say(
+                TrainMsg::PracticeEnded {
+                    pos: run.pos,
+                    n: run.items.len(),
+                    run: run.score.to_string(),
+                    session: self.score.to_string(),
+                }
+                .text(self.lang),
             )),
+            None => Err(SessionError::NotHere(TrainMsg::NoPractice.text(self.lang))),
         }
     }
 
     pub(super) fn answer(&mut self, answers: &[f64]) -> Result<Outcome, SessionError> {
         let Some(run) = &self.practice else {
-            return Err(SessionError::NotHere(
-                "no practice question is open: `practice` asks one".into(),
-            ));
+            return Err(SessionError::NotHere(TrainMsg::NoQuestion.text(self.lang)));
         };
         let Some(item) = run.current() else {
-            return Err(SessionError::NotHere("the practice is over".into()));
+            return Err(SessionError::NotHere(
+                TrainMsg::PracticeOver.text(self.lang),
+            ));
         };
         let g = practice::grade_in(
             self.model(),
@@ -148,22 +149,19 @@ impl Session {
         let mut run = run.clone();
         run.score.add(&g);
         self.score.add(&g);
+        let all_right = g.right() == g.asked();
         let mut text = format!(
             "{}\n{}",
-            PracticeMsg::Verdict(g.right() == g.asked()).text(self.lang()),
+            TrainMsg::Verdict(all_right).text(self.lang),
             g.to_text_in(self.precision, self.lang())
         );
-        let status = format!(
-            "{} — {} of {} right · score {}",
-            if g.right() == g.asked() {
-                "right"
-            } else {
-                "wrong"
-            },
-            g.right(),
-            g.asked(),
-            self.score
-        );
+        let status = TrainMsg::AnswerStatus {
+            all_right,
+            right: g.right(),
+            asked: g.asked(),
+            score: self.score.to_string(),
+        }
+        .text(self.lang);
         self.last_grading = Some(g);
         run.pos += 1;
         if run.current().is_some() {
@@ -172,10 +170,12 @@ impl Session {
             self.focus_item(&run);
             self.practice = Some(run);
         } else {
-            text.push_str(&format!(
-                "practice done: {} right of {} (session score {})\n",
-                run.score.right, run.score.asked, self.score
-            ));
+            let done = TrainMsg::PracticeDone {
+                right: run.score.right,
+                asked: run.score.asked,
+                score: self.score.to_string(),
+            };
+            text.push_str(&format!("{}\n", done.text(self.lang)));
             self.practice = None;
         }
         Ok(Outcome::say(text).with_status(status))

@@ -2,6 +2,7 @@
 //! against the old one, the overrides that no longer fit.
 
 use super::*;
+use crate::i18n::session_files::{FilesMsg, RerunMsg};
 use crate::scenario::schema::ModelSpec;
 use crate::trace::StepName;
 
@@ -10,7 +11,7 @@ impl Session {
         match &self.study.subject {
             Subject::Model(m) => Ok(m),
             Subject::Hand(_) => Err(SessionError::NotHere(
-                "this is an attention hand-check (attend / kind: attention): it has no model; `load` a model scenario or `text <sentence>` to go back to the model".into(),
+                RerunMsg::HandCheckHasNoModel.text(self.lang),
             )),
         }
     }
@@ -68,16 +69,20 @@ impl Session {
         if !kept_weights {
             // New weights: re-apply the overrides that still fit, drop the others.
             if let Some(c) = scenario.model.checkpoint.take() {
-                notes.push(format!(
-                    "the trained model {c} does not fit these sizes: the model is now untrained (random weights)"
-                ));
+                notes.push(RerunMsg::CheckpointDoesNotFit(c).text(self.lang));
             }
             let mut fresh = Transformer::new(valid);
             let mut kept_w = scn::schema::OrderedMap::default();
             for (name, numbers) in scenario.weights.iter() {
                 match apply_weight(&mut fresh, name, numbers) {
                     Ok(()) => kept_w.insert(name.to_string(), numbers.clone()),
-                    Err(e) => notes.push(format!("dropped the override of {name}: {e}")),
+                    Err(e) => notes.push(
+                        RerunMsg::DroppedWeight {
+                            name: name.to_string(),
+                            why: e.to_string(),
+                        }
+                        .text(self.lang),
+                    ),
                 }
             }
             let mut kept_e = scn::schema::OrderedMap::default();
@@ -86,7 +91,13 @@ impl Session {
                 match fresh.embedding_mut().set_override(token, arr) {
                     Ok(()) => kept_e.insert(token.to_string(), v.clone()),
                     Err(e) => {
-                        notes.push(format!("dropped the embedding override of {token:?}: {e}"));
+                        notes.push(
+                            RerunMsg::DroppedEmbedding {
+                                token: token.to_string(),
+                                why: e.to_string(),
+                            }
+                            .text(self.lang),
+                        );
                     }
                 }
             }
@@ -177,7 +188,7 @@ impl Session {
         f: impl FnOnce(&mut AttentionScenario),
     ) -> Result<Outcome, SessionError> {
         let Subject::Hand(a) = &self.study.subject else {
-            return Err(SessionError::NotHere("no hand-check is open".into()));
+            return Err(SessionError::NotHere(RerunMsg::NoHandCheck.text(self.lang)));
         };
         let mut next = (**a).clone();
         f(&mut next);
@@ -233,7 +244,8 @@ impl Session {
         let unmasked_decoder = c.has_decoder() && c.dec_mask == MaskKind::None;
         let mut out = self.rerun_outcome(what, scenario)?;
         if unmasked_decoder {
-            out.text.push_str(&format!("{DECODER_UNMASKED}\n"));
+            out.text
+                .push_str(&format!("{}\n", RerunMsg::DecoderUnmasked.text(self.lang)));
             // The warning first: the status line is one line and cuts the end.
             let summary = out
                 .status
@@ -262,10 +274,12 @@ impl Session {
         let cur = self.model_subject()?;
         let mut scenario = cur.scenario.clone();
         if target.is_some() && cur.model.config().arch != Arch::EncoderDecoder {
-            return Err(SessionError::NotHere(format!(
-                "target applies to an encoder-decoder model, and this one is {}; `set model.arch encoder-decoder` first",
-                cur.model.config().arch
-            )));
+            return Err(SessionError::NotHere(
+                RerunMsg::TargetNeedsEncoderDecoder {
+                    arch: cur.model.config().arch.to_string(),
+                }
+                .text(self.lang),
+            ));
         }
         let what = match (&text, &target) {
             (Some(t), _) => {
@@ -311,18 +325,25 @@ impl Session {
                 .chain(cur.input.target.iter().flatten())
                 .map(String::as_str)
                 .collect();
-            return Err(SessionError::NotHere(format!(
-                "{token:?} is not a token of the input (tokens: {})",
-                list.join(", ")
-            )));
+            return Err(SessionError::NotHere(
+                FilesMsg::NotAToken {
+                    token,
+                    tokens: list.join(", "),
+                }
+                .text(self.lang),
+            ));
         }
         scn::number_rule(vector.iter().copied()).map_err(SessionError::NotHere)?;
         let d = cur.model.config().d_model;
         if vector.len() != d {
-            return Err(SessionError::NotHere(format!(
-                "the vector of {token:?} has {} values: expected d_model = {d}",
-                vector.len()
-            )));
+            return Err(SessionError::NotHere(
+                FilesMsg::EmbedLength {
+                    token,
+                    got: vector.len(),
+                    d,
+                }
+                .text(self.lang),
+            ));
         }
         let mut scenario = cur.scenario.clone();
         scenario.embeddings.insert(token.clone(), vector.clone());
@@ -380,24 +401,25 @@ impl Session {
         let summary = d.summary_in(self.precision, self.lang);
         let mut text = format!("{}\n", self.t(SessionMsg::SincePrevious(summary.clone())));
         let w = self.study.trace.names().map(str::len).max().unwrap_or(10);
+        let mut line = |n: &str, m: FilesMsg| {
+            text.push_str(&format!("  {n:w$}  {}\n", m.text(self.lang)));
+        };
         for (n, x) in &d.changed {
             if *x == 0.0 {
-                text.push_str(&format!("  {n:w$}  unchanged\n"));
+                line(n, FilesMsg::DiffUnchanged);
             } else {
-                text.push_str(&format!(
-                    "  {n:w$}  max |Δ| {}\n",
-                    change_text(*x, self.precision)
-                ));
+                let value = (!x.is_infinite()).then(|| render::fmt_value(*x, self.precision));
+                line(n, FilesMsg::DiffMax(value));
             }
         }
         for n in &d.reshaped {
-            text.push_str(&format!("  {n:w$}  shape changed\n"));
+            line(n, FilesMsg::DiffReshaped);
         }
         for n in &d.added {
-            text.push_str(&format!("  {n:w$}  new\n"));
+            line(n, FilesMsg::DiffNew);
         }
         for n in &d.removed {
-            text.push_str(&format!("  {n:w$}  gone\n"));
+            line(n, FilesMsg::DiffGone);
         }
         Outcome::say(text).with_status(self.t(SessionMsg::DiffStatus(summary)))
     }

@@ -1,0 +1,894 @@
+//! What the session says about training (`train`, `corpus`, snapshots, checkpoints), decoding
+//! (`decode`, `translate`, `generate`, `sample`) and the status of a practice (not its
+//! questions), in English and Korean: one exhaustive `match` per language as in
+//! [`super::session`]. Tokens, paths, command words and formulas stay as they are.
+
+use super::Lang;
+use crate::session::plural;
+
+/// One thing the session says about training, decoding or a practice, with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // each variant is documented by its English text
+pub enum TrainMsg {
+    /// `training will read c.tsv (12 pairs, 2 held out)`.
+    CorpusSet {
+        path: String,
+        pairs: usize,
+        held: usize,
+        /// A run is under way: the corpus is read after `train reset`.
+        after_reset: bool,
+    },
+    /// `training run dropped after 30 updates; …`.
+    TrainingDropped(usize),
+    /// `train reset` without a run.
+    NoRunToDrop,
+    /// `training stopped after 3 updates: <why>`.
+    TrainFailed { updates: usize, why: String },
+    /// `trained 10 updates on data/ko-en.tsv: step 10, loss 2.3, rate 0.000100`.
+    Trained {
+        updates: usize,
+        corpus: String,
+        cancelled: bool,
+        step: usize,
+        loss: String,
+        rate: String,
+    },
+    /// `training stopped at step 3 (stopped by Ctrl-C); the session is kept`.
+    TrainCancelledAt(usize),
+    /// `no update made; the run is at step 3`.
+    NoUpdate(usize),
+    /// The REPL's progress line of a long `train`: `20/100 updates · <status>`.
+    TrainProgress {
+        done: usize,
+        n: usize,
+        status: String,
+    },
+    /// The REPL's summary of a long `train`: `trained 20 of 100 updates: step 20, loss 2.1`.
+    TrainedOf {
+        done: usize,
+        n: usize,
+        cancelled: bool,
+        step: usize,
+        loss: String,
+    },
+    /// `no training run: `train` starts one`.
+    NoRun,
+    /// `kept the weights of step 30 as snapshot 2`.
+    SnapshotKept { step: usize, i: usize },
+    /// `the weights of step 30 are already kept`.
+    SnapshotAlready(usize),
+    /// `snapshot 5 does not exist: there are 2 (0..2)`.
+    NoSnapshot { i: usize, n: usize },
+    /// `showing snapshot 1 (step 20)`.
+    ShowingSnapshot { i: usize, step: usize },
+    /// `showing the live weights (step 30)`.
+    ShowingLive(usize),
+    /// `m.safetensors exists: `checkpoint save! m.safetensors` overwrites it`.
+    CheckpointExists(String),
+    /// A model without a fixed vocabulary cannot be saved as a checkpoint.
+    CheckpointNoVocab,
+    /// `saved the model being trained (step 30) to m.safetensors; …` (`None`: the session's model).
+    CheckpointSaved { step: Option<usize>, path: String },
+    /// `loaded the trained model m.safetensors (<config summary>)`.
+    CheckpointLoaded { path: String, summary: String },
+    /// `note: left out 2 expectations written for the old model`.
+    CheckpointDroppedExpectations(usize),
+    /// The model a decoding uses: `model being trained (step 30)`.
+    ModelBeingTrained(usize),
+    /// The model a decoding uses: `model: <provenance>`.
+    ModelOf(String),
+    /// `no decoding: `decode` starts one on the current sentence`.
+    NoDecoding,
+    /// `the decoding has ended with <eos>; …`.
+    DecodingEnded,
+    /// `"xyz" is not in the model's vocabulary`.
+    NotInVocabulary(String),
+    /// `translate` on a decoder-only model and the like.
+    WrongArch {
+        cmd: String,
+        want: String,
+        arch: String,
+        /// The command that fits this model, if any.
+        other: Option<String>,
+    },
+    /// `no decoding to step back in`.
+    NothingToStepBack,
+    /// `already at the start of the decoding (<bos>)`.
+    AtDecodingStart,
+    /// The first line of `translate`/`generate`: `decoding "나는" with the <model>`.
+    DecodingWith {
+        text: String,
+        model: String,
+        sampling: Option<String>,
+    },
+    /// One decoded token: `step 1: <bos> → I (p = 0.91)   top: I 0.91, you 0.05`.
+    DecodeStep {
+        i: usize,
+        prefix: String,
+        chosen: String,
+        forced: bool,
+        p: String,
+        top: String,
+        reused_encoder: bool,
+    },
+    /// `output: I go to school  (ended with <eos>)` (`limit`: stopped after that many tokens).
+    DecodeOutput { out: String, limit: Option<usize> },
+    /// The status line of `translate`/`generate`: `output: I go to school`.
+    OutputStatus(String),
+    /// `decode` started: `decoding "나는" with the <model>: `decode next` (n) adds one token`.
+    DecodeStarted { text: String, model: String },
+    /// The status line of `decode next`: `step 2: go (p = 0.50), chosen by you`.
+    DecodeStepStatus {
+        i: usize,
+        chosen: String,
+        p: String,
+        forced: bool,
+    },
+    /// `back to <bos> I (step 1)`.
+    DecodeBack { prefix: String, step: usize },
+    /// `the next decodings sample: <formula>`.
+    Sampling(String),
+    /// `the next decodings are greedy (the most likely token)`.
+    Greedy,
+    /// The status line of `practice`: `practice: 3 questions — type your answer (Esc leaves)`.
+    PracticeStarted(usize),
+    /// `question 1 of 3: <question>` (the question itself is the practice's own text).
+    Question {
+        i: usize,
+        n: usize,
+        question: String,
+    },
+    /// `practice ended after 1 of 3 questions: this practice 1/1, session score 4/5`.
+    PracticeEnded {
+        pos: usize,
+        n: usize,
+        run: String,
+        session: String,
+    },
+    /// `right` or `wrong` (the first line of a graded answer).
+    Verdict(bool),
+    /// The status line of an answer: `right — 2 of 2 right · score 3/4`.
+    AnswerStatus {
+        all_right: bool,
+        right: usize,
+        asked: usize,
+        score: String,
+    },
+    /// `practice done: 2 right of 3 (session score 5/6)`.
+    PracticeDone {
+        right: usize,
+        asked: usize,
+        score: String,
+    },
+    /// `no practice is open: `practice` starts one`.
+    NoPractice,
+    /// `no practice question is open: `practice` asks one`.
+    NoQuestion,
+    /// `the practice is over`.
+    PracticeOver,
+    /// `no step is selected to practise on`.
+    NoStepToPractise,
+    /// `practice question <address> does not fit this trace: <why>`.
+    QuestionDoesNotFit { at: String, why: String },
+    /// `no gradients for this trace: <why>`.
+    NoGradients(String),
+    /// The heading of `grad`: `∂loss/∂enc.0.attn.q (backward ↑; loss 2.3026):`.
+    GradHeading { forward: String, loss: String },
+    /// The status line of `grad`: `gradient grad.enc.0.attn.q (loss 2.3026)`.
+    GradStatus { name: String, loss: String },
+    /// The first line of `loss`: `loss = 2.3026 (mean cross-entropy over 5 predicted
+    /// positions, label smoothing ε = 0.1)`.
+    LossHeading {
+        loss: String,
+        positions: usize,
+        smoothing: Option<String>,
+    },
+    /// The column heads of `loss`'s table, aligned with its rows (`{:>8}  {:<18} {}`).
+    LossColumns,
+    /// A position `loss` ignores (padding): `(ignored)`.
+    Ignored,
+    /// The status line of `loss`: `loss 2.3026 over 5 positions`.
+    LossStatus { loss: String, positions: usize },
+}
+
+impl TrainMsg {
+    /// Examples of every message (for the key-completeness test).
+    // Over 80 lines: one sample per message, so the completeness test walks every key.
+    pub fn samples() -> Vec<TrainMsg> {
+        use TrainMsg as T;
+        let s = |x: &str| x.to_string();
+        vec![
+            T::CorpusSet {
+                path: s("c.tsv"),
+                pairs: 12,
+                held: 2,
+                after_reset: false,
+            },
+            T::CorpusSet {
+                path: s("c.tsv"),
+                pairs: 12,
+                held: 2,
+                after_reset: true,
+            },
+            T::TrainingDropped(30),
+            T::NoRunToDrop,
+            T::TrainFailed {
+                updates: 3,
+                why: s("x"),
+            },
+            T::Trained {
+                updates: 10,
+                corpus: s("ko-en.tsv"),
+                cancelled: false,
+                step: 40,
+                loss: s("2.3000"),
+                rate: s("0.000100"),
+            },
+            T::Trained {
+                updates: 1,
+                corpus: s("ko-en.tsv"),
+                cancelled: true,
+                step: 41,
+                loss: s("2.3000"),
+                rate: s("0.000100"),
+            },
+            T::TrainCancelledAt(3),
+            T::NoUpdate(3),
+            T::TrainProgress {
+                done: 20,
+                n: 100,
+                status: s("x"),
+            },
+            T::TrainedOf {
+                done: 20,
+                n: 100,
+                cancelled: false,
+                step: 20,
+                loss: s("2.1000"),
+            },
+            T::TrainedOf {
+                done: 20,
+                n: 100,
+                cancelled: true,
+                step: 20,
+                loss: s("2.1000"),
+            },
+            T::NoRun,
+            T::SnapshotKept { step: 30, i: 2 },
+            T::SnapshotAlready(30),
+            T::NoSnapshot { i: 5, n: 2 },
+            T::ShowingSnapshot { i: 1, step: 20 },
+            T::ShowingLive(30),
+            T::CheckpointExists(s("m.safetensors")),
+            T::CheckpointNoVocab,
+            T::CheckpointSaved {
+                step: Some(30),
+                path: s("m.safetensors"),
+            },
+            T::CheckpointSaved {
+                step: None,
+                path: s("m.safetensors"),
+            },
+            T::CheckpointLoaded {
+                path: s("m.safetensors"),
+                summary: s("x"),
+            },
+            T::CheckpointDroppedExpectations(2),
+            T::ModelBeingTrained(30),
+            T::ModelOf(s("x")),
+            T::NoDecoding,
+            T::DecodingEnded,
+            T::NotInVocabulary(s("xyz")),
+            T::WrongArch {
+                cmd: s("translate"),
+                want: s("encoder-decoder"),
+                arch: s("decoder"),
+                other: Some(s("generate")),
+            },
+            T::WrongArch {
+                cmd: s("translate"),
+                want: s("encoder-decoder"),
+                arch: s("encoder"),
+                other: None,
+            },
+            T::NothingToStepBack,
+            T::AtDecodingStart,
+            T::DecodingWith {
+                text: s("나는"),
+                model: s("x"),
+                sampling: None,
+            },
+            T::DecodingWith {
+                text: s("나는"),
+                model: s("x"),
+                sampling: Some(s("f")),
+            },
+            T::DecodeStep {
+                i: 1,
+                prefix: s("<bos>"),
+                chosen: s("I"),
+                forced: false,
+                p: s("0.91"),
+                top: s("I 0.91, you 0.05"),
+                reused_encoder: false,
+            },
+            T::DecodeStep {
+                i: 2,
+                prefix: s("<bos> I"),
+                chosen: s("go"),
+                forced: true,
+                p: s("0.50"),
+                top: s("go 0.50"),
+                reused_encoder: true,
+            },
+            T::DecodeOutput {
+                out: s("I go"),
+                limit: None,
+            },
+            T::DecodeOutput {
+                out: s("I go"),
+                limit: Some(40),
+            },
+            T::OutputStatus(s("I go")),
+            T::DecodeStarted {
+                text: s("나는"),
+                model: s("x"),
+            },
+            T::DecodeStepStatus {
+                i: 2,
+                chosen: s("go"),
+                p: s("0.50"),
+                forced: false,
+            },
+            T::DecodeStepStatus {
+                i: 2,
+                chosen: s("go"),
+                p: s("0.50"),
+                forced: true,
+            },
+            T::DecodeBack {
+                prefix: s("<bos> I"),
+                step: 1,
+            },
+            T::Sampling(s("f")),
+            T::Greedy,
+            T::PracticeStarted(3),
+            T::PracticeStarted(1),
+            T::Question {
+                i: 1,
+                n: 3,
+                question: s("x"),
+            },
+            T::PracticeEnded {
+                pos: 1,
+                n: 3,
+                run: s("1/1"),
+                session: s("4/5"),
+            },
+            T::Verdict(true),
+            T::Verdict(false),
+            T::AnswerStatus {
+                all_right: true,
+                right: 2,
+                asked: 2,
+                score: s("3/4"),
+            },
+            T::AnswerStatus {
+                all_right: false,
+                right: 1,
+                asked: 2,
+                score: s("3/4"),
+            },
+            T::PracticeDone {
+                right: 2,
+                asked: 3,
+                score: s("5/6"),
+            },
+            T::NoPractice,
+            T::NoQuestion,
+            T::PracticeOver,
+            T::NoStepToPractise,
+            T::QuestionDoesNotFit {
+                at: s("weights"),
+                why: s("x"),
+            },
+            T::NoGradients(s("x")),
+            T::GradHeading {
+                forward: s("enc.attn.q"),
+                loss: s("2.3026"),
+            },
+            T::GradStatus {
+                name: s("grad.enc.attn.q"),
+                loss: s("2.3026"),
+            },
+            T::LossHeading {
+                loss: s("2.3026"),
+                positions: 5,
+                smoothing: None,
+            },
+            T::LossHeading {
+                loss: s("2.3026"),
+                positions: 5,
+                smoothing: Some(s("0.1")),
+            },
+            T::LossColumns,
+            T::Ignored,
+            T::LossStatus {
+                loss: s("2.3026"),
+                positions: 5,
+            },
+        ]
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.en(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    // Over 80 lines: one arm per message: the English catalogue.
+    fn en(&self) -> String {
+        use TrainMsg as T;
+        match self {
+            T::CorpusSet {
+                path,
+                pairs,
+                held,
+                after_reset,
+            } => format!(
+                "training will read {path} ({pairs} pairs, {held} held out){}",
+                if *after_reset {
+                    " after `train reset` (a run is under way)"
+                } else {
+                    ""
+                }
+            ),
+            T::TrainingDropped(n) => format!(
+                "training run dropped after {n} updates; `train` starts a new untrained model"
+            ),
+            T::NoRunToDrop => "no training run to drop".into(),
+            T::TrainFailed { updates, why } => {
+                format!("training stopped after {updates} updates: {why}")
+            }
+            T::Trained {
+                updates,
+                corpus,
+                cancelled,
+                step,
+                loss,
+                rate,
+            } => format!(
+                "trained {} on {corpus}{}: step {step}, loss {loss}, rate {rate}",
+                plural(*updates, "update"),
+                if *cancelled {
+                    " (stopped by Ctrl-C)"
+                } else {
+                    ""
+                }
+            ),
+            T::TrainCancelledAt(n) => {
+                format!("training stopped at step {n} (stopped by Ctrl-C); the session is kept")
+            }
+            T::NoUpdate(n) => format!("no update made; the run is at step {n}"),
+            T::TrainProgress { done, n, status } => format!("{done}/{n} updates · {status}"),
+            T::TrainedOf {
+                done,
+                n,
+                cancelled,
+                step,
+                loss,
+            } => format!(
+                "trained {done} of {n} updates{}: step {step}, loss {loss}",
+                if *cancelled {
+                    " (stopped by Ctrl-C)"
+                } else {
+                    ""
+                }
+            ),
+            T::NoRun => "no training run: `train` starts one".into(),
+            T::SnapshotKept { step, i } => {
+                format!("kept the weights of step {step} as snapshot {i}")
+            }
+            T::SnapshotAlready(step) => format!("the weights of step {step} are already kept"),
+            T::NoSnapshot { i, n } => {
+                format!("snapshot {i} does not exist: there are {n} (0..{n})")
+            }
+            T::ShowingSnapshot { i, step } => format!("showing snapshot {i} (step {step})"),
+            T::ShowingLive(step) => format!("showing the live weights (step {step})"),
+            T::CheckpointExists(path) => {
+                format!("{path} exists: `checkpoint save! {path}` overwrites it")
+            }
+            T::CheckpointNoVocab => "this model has no fixed vocabulary (a checkpoint needs one): `train` makes a model that has".into(),
+            T::CheckpointSaved { step, path } => {
+                let what = match step {
+                    Some(s) => format!("the model being trained (step {s})"),
+                    None => "the session's model".to_string(),
+                };
+                format!("saved {what} to {path}; `checkpoint load {path}` studies it")
+            }
+            T::CheckpointLoaded { path, summary } => {
+                format!("loaded the trained model {path} ({summary})")
+            }
+            T::CheckpointDroppedExpectations(n) => format!(
+                "note: left out {} written for the old model",
+                plural(*n, "expectation")
+            ),
+            T::ModelBeingTrained(s) => format!("model being trained (step {s})"),
+            T::ModelOf(p) => format!("model: {p}"),
+            T::NoDecoding => "no decoding: `decode` starts one on the current sentence".into(),
+            T::DecodingEnded => {
+                "the decoding has ended with <eos>; `decode back` takes it back".into()
+            }
+            T::NotInVocabulary(t) => format!("{t:?} is not in the model's vocabulary"),
+            T::WrongArch {
+                cmd,
+                want,
+                arch,
+                other,
+            } => format!(
+                "`{cmd}` needs a model of arch {want}; this one is {arch}{}",
+                other
+                    .as_ref()
+                    .map(|o| format!(": use `{o}`"))
+                    .unwrap_or_default()
+            ),
+            T::NothingToStepBack => "no decoding to step back in".into(),
+            T::AtDecodingStart => "already at the start of the decoding (<bos>)".into(),
+            T::DecodingWith {
+                text,
+                model,
+                sampling,
+            } => format!(
+                "decoding {text:?} with the {model}{}",
+                sampling
+                    .as_ref()
+                    .map(|s| format!("; sampling {s}"))
+                    .unwrap_or_default()
+            ),
+            T::DecodeStep {
+                i,
+                prefix,
+                chosen,
+                forced,
+                p,
+                top,
+                reused_encoder,
+            } => format!(
+                "step {i}: {prefix} → {chosen}{} (p = {p})   top: {top}{}",
+                if *forced { " (chosen by you)" } else { "" },
+                if *reused_encoder {
+                    "   [encoder K/V reused]"
+                } else {
+                    ""
+                }
+            ),
+            T::DecodeOutput { out, limit } => match limit {
+                None => format!("output: {out}  (ended with <eos>)"),
+                Some(n) => format!("output: {out}  (stopped at the limit of {n} tokens)"),
+            },
+            T::OutputStatus(out) => format!("output: {out}"),
+            T::DecodeStarted { text, model } => {
+                format!("decoding {text:?} with the {model}: `decode next` (n) adds one token")
+            }
+            T::DecodeStepStatus {
+                i,
+                chosen,
+                p,
+                forced,
+            } => format!(
+                "step {i}: {chosen} (p = {p}){}",
+                if *forced { ", chosen by you" } else { "" }
+            ),
+            T::DecodeBack { prefix, step } => format!("back to {prefix} (step {step})"),
+            T::Sampling(f) => format!("the next decodings sample: {f}"),
+            T::Greedy => "the next decodings are greedy (the most likely token)".into(),
+            T::PracticeStarted(n) => format!(
+                "practice: {} — type your answer (Esc leaves)",
+                plural(*n, "question")
+            ),
+            T::Question { i, n, question } => format!("question {i} of {n}: {question}"),
+            T::PracticeEnded {
+                pos,
+                n,
+                run,
+                session,
+            } => format!(
+                "practice ended after {pos} of {}: this practice {run}, session score {session}",
+                plural(*n, "question")
+            ),
+            T::Verdict(right) => if *right { "right" } else { "wrong" }.into(),
+            T::AnswerStatus {
+                all_right,
+                right,
+                asked,
+                score,
+            } => format!(
+                "{} — {right} of {asked} right · score {score}",
+                if *all_right { "right" } else { "wrong" }
+            ),
+            T::PracticeDone {
+                right,
+                asked,
+                score,
+            } => format!("practice done: {right} right of {asked} (session score {score})"),
+            T::NoPractice => "no practice is open: `practice` starts one".into(),
+            T::NoQuestion => "no practice question is open: `practice` asks one".into(),
+            T::PracticeOver => "the practice is over".into(),
+            T::NoStepToPractise => "no step is selected to practise on".into(),
+            T::QuestionDoesNotFit { at, why } => {
+                format!("practice question {at} does not fit this trace: {why}")
+            }
+            T::NoGradients(why) => format!("no gradients for this trace: {why}"),
+            T::GradHeading { forward, loss } => {
+                format!("∂loss/∂{forward} (backward ↑; loss {loss}):")
+            }
+            T::GradStatus { name, loss } => format!("gradient {name} (loss {loss})"),
+            T::LossHeading {
+                loss,
+                positions,
+                smoothing,
+            } => format!(
+                "loss = {loss} (mean cross-entropy over {positions} predicted positions{})",
+                smoothing
+                    .as_ref()
+                    .map(|e| format!(", label smoothing ε = {e}"))
+                    .unwrap_or_default()
+            ),
+            T::LossColumns => "position  target (id)        −log p".into(),
+            T::Ignored => "(ignored)".into(),
+            T::LossStatus { loss, positions } => format!("loss {loss} over {positions} positions"),
+        }
+    }
+
+    // Over 80 lines: one arm per message: the Korean catalogue.
+    fn ko(&self) -> String {
+        use TrainMsg as T;
+        match self {
+            T::CorpusSet {
+                path,
+                pairs,
+                held,
+                after_reset,
+            } => format!(
+                "학습은 {path}을(를) 읽습니다 (문장 쌍 {pairs}개, 그중 검증용 {held}개){}",
+                if *after_reset {
+                    " — 학습이 진행 중이므로 `train reset` 뒤부터"
+                } else {
+                    ""
+                }
+            ),
+            T::TrainingDropped(n) => format!(
+                "갱신 {n}번 뒤의 학습을 버렸습니다; `train`은 학습되지 않은 새 모델로 시작합니다"
+            ),
+            T::NoRunToDrop => "버릴 학습이 없습니다".into(),
+            T::TrainFailed { updates, why } => {
+                format!("갱신 {updates}번 뒤에 학습이 멈췄습니다: {why}")
+            }
+            T::Trained {
+                updates,
+                corpus,
+                cancelled,
+                step,
+                loss,
+                rate,
+            } => format!(
+                "{corpus}(으)로 {updates}번 갱신했습니다{}: 갱신 {step}, 손실 {loss}, 학습률 {rate}",
+                if *cancelled { " (Ctrl-C로 멈춤)" } else { "" }
+            ),
+            T::TrainCancelledAt(n) => {
+                format!("학습이 갱신 {n}에서 멈췄습니다 (Ctrl-C); 세션은 그대로입니다")
+            }
+            T::NoUpdate(n) => format!("갱신하지 않았습니다; 학습은 갱신 {n}에 있습니다"),
+            T::TrainProgress { done, n, status } => format!("갱신 {done}/{n} · {status}"),
+            T::TrainedOf {
+                done,
+                n,
+                cancelled,
+                step,
+                loss,
+            } => format!(
+                "{n}번 중 {done}번 갱신했습니다{}: 갱신 {step}, 손실 {loss}",
+                if *cancelled { " (Ctrl-C로 멈춤)" } else { "" }
+            ),
+            T::NoRun => "학습이 없습니다: `train`으로 시작합니다".into(),
+            T::SnapshotKept { step, i } => {
+                format!("갱신 {step}의 가중치를 스냅숏 {i}(으)로 남겼습니다")
+            }
+            T::SnapshotAlready(step) => format!("갱신 {step}의 가중치는 이미 남아 있습니다"),
+            T::NoSnapshot { i, n } => {
+                format!("스냅숏 {i}은(는) 없습니다: {n}개가 있습니다 (0..{n})")
+            }
+            T::ShowingSnapshot { i, step } => format!("스냅숏 {i} (갱신 {step}) 표시 중"),
+            T::ShowingLive(step) => format!("현재 가중치 (갱신 {step}) 표시 중"),
+            T::CheckpointExists(path) => {
+                format!("{path}이(가) 이미 있습니다: `checkpoint save! {path}`로 덮어씁니다")
+            }
+            T::CheckpointNoVocab => "이 모델에는 고정된 어휘가 없습니다 (체크포인트에는 필요합니다): `train`이 어휘가 있는 모델을 만듭니다".into(),
+            T::CheckpointSaved { step, path } => {
+                let what = match step {
+                    Some(s) => format!("학습 중인 모델 (갱신 {s})"),
+                    None => "세션의 모델".to_string(),
+                };
+                format!("{what}을 {path}에 저장했습니다; `checkpoint load {path}`로 살펴봅니다")
+            }
+            T::CheckpointLoaded { path, summary } => {
+                format!("학습된 모델 {path}을(를) 불러왔습니다 ({summary})")
+            }
+            T::CheckpointDroppedExpectations(n) => {
+                format!("참고: 이전 모델에 맞춰 쓴 기댓값 {n}개는 뺐습니다")
+            }
+            T::ModelBeingTrained(s) => format!("학습 중인 모델 (갱신 {s})"),
+            T::ModelOf(p) => format!("모델: {p}"),
+            T::NoDecoding => {
+                "디코딩 중이 아닙니다: `decode`가 지금 문장으로 디코딩을 시작합니다".into()
+            }
+            T::DecodingEnded => {
+                "디코딩이 <eos>로 끝났습니다; `decode back`으로 되돌립니다".into()
+            }
+            T::NotInVocabulary(t) => format!("{t:?}은(는) 모델의 어휘에 없습니다"),
+            T::WrongArch {
+                cmd,
+                want,
+                arch,
+                other,
+            } => format!(
+                "`{cmd}`에는 arch {want} 모델이 필요한데, 이 모델은 {arch}입니다{}",
+                other
+                    .as_ref()
+                    .map(|o| format!(": `{o}`을(를) 쓰세요"))
+                    .unwrap_or_default()
+            ),
+            T::NothingToStepBack => "되돌릴 디코딩이 없습니다".into(),
+            T::AtDecodingStart => "이미 디코딩의 처음(<bos>)입니다".into(),
+            T::DecodingWith {
+                text,
+                model,
+                sampling,
+            } => format!(
+                "{text:?}을(를) 디코딩합니다 — {model}{}",
+                sampling
+                    .as_ref()
+                    .map(|s| format!("; 샘플링 {s}"))
+                    .unwrap_or_default()
+            ),
+            T::DecodeStep {
+                i,
+                prefix,
+                chosen,
+                forced,
+                p,
+                top,
+                reused_encoder,
+            } => format!(
+                "단계 {i}: {prefix} → {chosen}{} (p = {p})   상위: {top}{}",
+                if *forced { " (직접 고름)" } else { "" },
+                if *reused_encoder {
+                    "   [인코더 K/V 재사용]"
+                } else {
+                    ""
+                }
+            ),
+            T::DecodeOutput { out, limit } => match limit {
+                None => format!("출력: {out}  (<eos>로 끝남)"),
+                Some(n) => format!("출력: {out}  (토큰 {n}개 한도에서 멈춤)"),
+            },
+            T::OutputStatus(out) => format!("출력: {out}"),
+            T::DecodeStarted { text, model } => format!(
+                "{text:?}을(를) 디코딩합니다 — {model}: `decode next` (n)가 토큰을 하나씩 더합니다"
+            ),
+            T::DecodeStepStatus {
+                i,
+                chosen,
+                p,
+                forced,
+            } => format!(
+                "단계 {i}: {chosen} (p = {p}){}",
+                if *forced { ", 직접 고름" } else { "" }
+            ),
+            T::DecodeBack { prefix, step } => format!("되돌림: {prefix} (단계 {step})"),
+            T::Sampling(f) => format!("다음 디코딩부터 샘플링합니다: {f}"),
+            T::Greedy => {
+                "다음 디코딩부터 탐욕적으로 고릅니다 (가장 확률이 높은 토큰)".into()
+            }
+            T::PracticeStarted(n) => {
+                format!("연습: 문제 {n}개 — 답을 입력하세요 (Esc로 나갑니다)")
+            }
+            T::Question { i, n, question } => format!("문제 {i}/{n}: {question}"),
+            T::PracticeEnded {
+                pos,
+                n,
+                run,
+                session,
+            } => format!(
+                "문제 {n}개 중 {pos}개에서 연습을 마쳤습니다: 이번 연습 {run}, 세션 점수 {session}"
+            ),
+            T::Verdict(right) => if *right { "정답" } else { "오답" }.into(),
+            T::AnswerStatus {
+                all_right,
+                right,
+                asked,
+                score,
+            } => format!(
+                "{} — {asked}개 중 {right}개 정답 · 점수 {score}",
+                if *all_right { "정답" } else { "오답" }
+            ),
+            T::PracticeDone {
+                right,
+                asked,
+                score,
+            } => format!("연습 끝: {asked}개 중 {right}개 정답 (세션 점수 {score})"),
+            T::NoPractice => "진행 중인 연습이 없습니다: `practice`로 시작합니다".into(),
+            T::NoQuestion => "열린 연습 문제가 없습니다: `practice`가 문제를 냅니다".into(),
+            T::PracticeOver => "연습이 끝났습니다".into(),
+            T::NoStepToPractise => "연습할 단계가 선택되지 않았습니다".into(),
+            T::QuestionDoesNotFit { at, why } => {
+                format!("연습 문제 {at}은(는) 이 트레이스에 맞지 않습니다: {why}")
+            }
+            T::NoGradients(why) => format!("이 트레이스의 기울기를 구할 수 없습니다: {why}"),
+            T::GradHeading { forward, loss } => {
+                format!("∂loss/∂{forward} (역전파 ↑; 손실 {loss}):")
+            }
+            T::GradStatus { name, loss } => format!("기울기 {name} (손실 {loss})"),
+            T::LossHeading {
+                loss,
+                positions,
+                smoothing,
+            } => format!(
+                "손실 = {loss} (예측한 위치 {positions}곳의 평균 교차 엔트로피{})",
+                smoothing
+                    .as_ref()
+                    .map(|e| format!(", 레이블 스무딩 ε = {e}"))
+                    .unwrap_or_default()
+            ),
+            // `위치` and `정답 (id)` take 4 and 9 columns: padded to the rows' 8 and 18.
+            T::LossColumns => "    위치  정답 (id)          −log p".into(),
+            T::Ignored => "(무시)".into(),
+            T::LossStatus { loss, positions } => format!("손실 {loss} (위치 {positions}곳)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::session_files::check;
+    use super::*;
+
+    #[test]
+    fn every_training_message_has_both_texts_with_the_same_numbers() {
+        check::both_texts(&TrainMsg::samples(), TrainMsg::text);
+    }
+
+    #[test]
+    fn the_loss_table_heads_line_up_with_its_rows_in_both_languages() {
+        use unicode_width::UnicodeWidthStr;
+        // A row is `{i:>8}  {:<18} {}`: the third column starts at 8 + 2 + 18 + 1 = 29.
+        for lang in Lang::ALL {
+            let head = TrainMsg::LossColumns.text(lang);
+            let at = head.find('−').unwrap_or(0);
+            assert_eq!(head[..at].width(), 29, "{lang:?}: {head:?}");
+        }
+    }
+
+    #[test]
+    fn a_train_line_reads_in_korean_order() {
+        // 10 updates from step 30 to 40 on the built-in corpus.
+        let m = TrainMsg::Trained {
+            updates: 10,
+            corpus: "data/ko-en.tsv".into(),
+            cancelled: false,
+            step: 40,
+            loss: "2.3000".into(),
+            rate: "0.000100".into(),
+        };
+        assert_eq!(
+            m.text(Lang::En),
+            "trained 10 updates on data/ko-en.tsv: step 40, loss 2.3000, rate 0.000100"
+        );
+        assert_eq!(
+            m.text(Lang::Ko),
+            "data/ko-en.tsv(으)로 10번 갱신했습니다: 갱신 40, 손실 2.3000, 학습률 0.000100"
+        );
+    }
+}
