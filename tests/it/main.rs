@@ -5,6 +5,7 @@
 mod bench_cli;
 mod cli;
 mod determinism;
+mod errors_korean;
 mod explain;
 mod explain_korean;
 mod explore;

@@ -1,6 +1,7 @@
 //! Files: saving, loading and exporting a session, checking its expectations, quitting.
 
 use super::*;
+use crate::i18n::errors::ErrorMsg;
 
 impl Session {
     /// The tour to save: the scenario's own stops that still fit the trace (none when the
@@ -196,21 +197,18 @@ impl Session {
         let text = io::to_yaml(&file)?;
         // Never write a file that would not load back.
         if let Err(e) = io::parse_and_build_in(&text, &path.display().to_string(), Some(&dir)) {
-            return Err(SessionError::NotHere(format!(
-                "nothing was written: the scenario would not load back ({})",
-                e.to_string().replace('\n', "; ")
-            )));
+            return Err(self.not_here(ErrorMsg::WouldNotLoadBack {
+                why: e.to_string().replace('\n', "; "),
+            }));
         }
         let over_loaded = self
             .file
             .as_ref()
             .is_some_and(|(p, _)| io::same_file(p, path));
         if over_loaded && self.file_comments && !force {
-            return Err(SessionError::NotHere(format!(
-                "{} has comments (hand arithmetic, notes) that saving would drop, since qkv writes its own layout: save under another name, or `save! {}` to overwrite",
-                path.display(),
-                path.display()
-            )));
+            return Err(self.not_here(ErrorMsg::HasComments {
+                path: path.display().to_string(),
+            }));
         }
         let guard = SaveGuard {
             loaded: self.file.clone(),
@@ -304,24 +302,16 @@ impl Session {
     pub(super) fn export(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         self.unpark();
         let Some(model) = self.model() else {
-            return Err(SessionError::NotHere(
-                "an attention hand-check has no model to export; `show` prints its steps".into(),
-            ));
+            return Err(self.not_here(ErrorMsg::HandNoExport));
         };
         let format = export::Format::from_path(path)?;
         let predicted = export::predicted_bytes(model, &self.study.trace, format);
         if predicted > export::LARGE_EXPORT_BYTES && !force {
-            return Err(SessionError::NotHere(format!(
-                "{} would be about {} MB; nothing was written: `export! {}` writes it{}",
-                path.display(),
-                predicted / 1_000_000,
-                path.display(),
-                if format == export::Format::Json {
-                    " (a .npz is about 5 times smaller)"
-                } else {
-                    ""
-                }
-            )));
+            return Err(self.not_here(ErrorMsg::LargeExport {
+                path: path.display().to_string(),
+                mb: predicted / 1_000_000,
+                json: format == export::Format::Json,
+            }));
         }
         let f = export::write(model, &self.study.trace, path)?;
         Ok(Outcome::say(format!(

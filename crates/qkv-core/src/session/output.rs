@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::command::Command;
+use crate::i18n::errors::ErrorMsg;
 use crate::plot::{self, Here, Plot, PlotError, PlotFormat};
 use crate::trace::Address;
 
@@ -36,10 +37,9 @@ impl Session {
     /// beside it.
     fn gradient_plot(&self, address: &Address) -> Result<Plot, SessionError> {
         let Some(g) = self.gradients() else {
-            return Err(SessionError::NotHere(format!(
-                "{}: the gradients are not computed for this trace; `grad` computes them",
-                address.name
-            )));
+            return Err(self.not_here(ErrorMsg::NoGradients {
+                name: address.name.clone(),
+            }));
         };
         let c = self.cursor();
         let on = format!("grad.{}", c.step);
@@ -122,9 +122,9 @@ impl Session {
             command,
             Command::Redirect { .. } | Command::Plot { .. } | Command::Quit { .. }
         ) {
-            return Err(SessionError::NotHere(format!(
-                "`{line}` prints nothing to save; `> file.md` follows show, explain, diff, check, params, help, grad or loss"
-            )));
+            return Err(self.not_here(ErrorMsg::NothingToSave {
+                line: line.to_string(),
+            }));
         }
         // Refuse before running anything: an existing file is never replaced without `>!`.
         let target = crate::atomic::resolve_links(path).map_err(|cause| PlotError::Io {

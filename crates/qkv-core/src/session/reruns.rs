@@ -2,6 +2,7 @@
 //! against the old one, the overrides that no longer fit.
 
 use super::*;
+use crate::i18n::errors::ErrorMsg;
 use crate::scenario::schema::ModelSpec;
 use crate::trace::StepName;
 
@@ -9,9 +10,7 @@ impl Session {
     pub(super) fn model_subject(&self) -> Result<&ModelSubject, SessionError> {
         match &self.study.subject {
             Subject::Model(m) => Ok(m),
-            Subject::Hand(_) => Err(SessionError::NotHere(
-                "this is an attention hand-check (attend / kind: attention): it has no model; `load` a model scenario or `text <sentence>` to go back to the model".into(),
-            )),
+            Subject::Hand(_) => Err(self.not_here(ErrorMsg::HandNoModel)),
         }
     }
 
@@ -177,7 +176,7 @@ impl Session {
         f: impl FnOnce(&mut AttentionScenario),
     ) -> Result<Outcome, SessionError> {
         let Subject::Hand(a) = &self.study.subject else {
-            return Err(SessionError::NotHere("no hand-check is open".into()));
+            return Err(self.not_here(ErrorMsg::NoHandCheck));
         };
         let mut next = (**a).clone();
         f(&mut next);
@@ -262,10 +261,9 @@ impl Session {
         let cur = self.model_subject()?;
         let mut scenario = cur.scenario.clone();
         if target.is_some() && cur.model.config().arch != Arch::EncoderDecoder {
-            return Err(SessionError::NotHere(format!(
-                "target applies to an encoder-decoder model, and this one is {}; `set model.arch encoder-decoder` first",
-                cur.model.config().arch
-            )));
+            return Err(self.not_here(ErrorMsg::TargetNeedsEncDec {
+                arch: cur.model.config().arch.to_string(),
+            }));
         }
         let what = match (&text, &target) {
             (Some(t), _) => {
@@ -311,18 +309,19 @@ impl Session {
                 .chain(cur.input.target.iter().flatten())
                 .map(String::as_str)
                 .collect();
-            return Err(SessionError::NotHere(format!(
-                "{token:?} is not a token of the input (tokens: {})",
-                list.join(", ")
-            )));
+            return Err(self.not_here(ErrorMsg::NotAToken {
+                token: token.clone(),
+                tokens: list.iter().map(|t| (*t).to_string()).collect(),
+            }));
         }
         scn::number_rule(vector.iter().copied()).map_err(SessionError::NotHere)?;
         let d = cur.model.config().d_model;
         if vector.len() != d {
-            return Err(SessionError::NotHere(format!(
-                "the vector of {token:?} has {} values: expected d_model = {d}",
-                vector.len()
-            )));
+            return Err(self.not_here(ErrorMsg::VectorLength {
+                token: token.clone(),
+                got: vector.len(),
+                d_model: d,
+            }));
         }
         let mut scenario = cur.scenario.clone();
         scenario.embeddings.insert(token.clone(), vector.clone());
