@@ -4,6 +4,7 @@
 
 mod bench_cli;
 mod cli;
+mod cli_korean;
 mod determinism;
 mod errors_korean;
 mod explain;
