@@ -92,10 +92,8 @@ fn the_help_is_korean_when_the_language_is() {
         for line in en.lines().filter(|l| l.trim_start().starts_with("--")) {
             let text = line
                 .trim_start()
-                .splitn(2, "  ")
-                .nth(1)
-                .unwrap_or("")
-                .trim();
+                .split_once("  ")
+                .map_or("", |(_, t)| t.trim());
             if !text.is_empty() {
                 assert!(!ko.contains(text), "{sub}: still English: {text}");
             }
