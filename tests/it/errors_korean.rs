@@ -148,3 +148,37 @@ fn no_english_words_are_left_in_the_korean_formulas() {
     }
     assert!(seen > 100, "{seen}");
 }
+
+#[test]
+fn a_models_bad_field_says_its_value_and_what_is_allowed_in_korean() {
+    // d_model = 32 has the divisors 1, 2, 4, 8, 16, 32; 3 is not one of them.
+    for (lang, want) in [
+        (
+            Lang::Ko,
+            "모델이나 입력이 올바르지 않습니다: model.heads = 3: d_model = 32의 약수여야 합니다 (1, 2, 4, 8, 16, 32 중 하나)",
+        ),
+        (
+            Lang::En,
+            "model.heads = 3: expected a divisor of d_model = 32 (one of 1, 2, 4, 8, 16, 32)",
+        ),
+    ] {
+        let mut s = Session::default_scenario().unwrap();
+        s.set_lang(lang);
+        let e = s
+            .apply(parse("set model.heads 3").unwrap().unwrap())
+            .unwrap_err();
+        assert_eq!(e.text_in(lang), want);
+    }
+    // A sentence longer than max_tokens (2): 3 tokens.
+    let mut s = Session::default_scenario().unwrap();
+    s.set_lang(Lang::Ko);
+    let e = s
+        .apply(parse("set model.max_tokens 2").unwrap().unwrap())
+        .unwrap_err();
+    assert!(
+        e.text_in(Lang::Ko)
+            .contains("input.text = 토큰 3개: 토큰 2개 이하여야 합니다 (max_tokens)"),
+        "{}",
+        e.text_in(Lang::Ko)
+    );
+}

@@ -120,7 +120,13 @@ impl SessionError {
             SessionError::Plot(e) => e.text_in(lang),
             SessionError::Weight(e) => e.text_in(lang),
             SessionError::Invalid(p) if lang == crate::i18n::Lang::Ko => {
-                format!("모델이나 입력이 올바르지 않습니다: {}", problems_text(p))
+                let each: Vec<String> = p
+                    .iter()
+                    .map(|p| {
+                        crate::i18n::errors::scenario_problem_ko(p).unwrap_or_else(|| p.to_string())
+                    })
+                    .collect();
+                format!("모델이나 입력이 올바르지 않습니다: {}", each.join("; "))
             }
             SessionError::Cancelled(what) if what == "the rerun" || what == "the command" => {
                 ErrorMsg::Cancelled {

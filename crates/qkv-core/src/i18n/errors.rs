@@ -307,6 +307,55 @@ impl PlotError {
     }
 }
 
+/// What a model or input field accepts ([`crate::model::config::Problem`]'s `allowed`) as a
+/// Korean sentence ending, or `None` for a phrase the table lacks.
+fn allowed_ko(allowed: &str) -> Option<String> {
+    let fixed = match allowed {
+        "a positive divisor of d_model" => Some("d_model의 양의 약수여야 합니다"),
+        "a positive integer" => Some("양의 정수여야 합니다"),
+        "a number in (0, 1]" => Some("(0, 1] 범위의 수여야 합니다"),
+        "a sentence with at least one token" => Some("토큰이 하나 이상인 문장이어야 합니다"),
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return Some(f.to_string());
+    }
+    if let Some(n) = allowed.strip_prefix("an integer from 1 to ") {
+        return Some(format!("1부터 {n}까지의 정수여야 합니다"));
+    }
+    if let Some(n) = allowed
+        .strip_prefix("at most ")
+        .and_then(|r| r.strip_suffix(" tokens (max_tokens)"))
+    {
+        return Some(format!("토큰 {n}개 이하여야 합니다 (max_tokens)"));
+    }
+    let (d, list) = allowed
+        .strip_prefix("a divisor of d_model = ")?
+        .strip_suffix(')')?
+        .split_once(" (one of ")?;
+    Some(format!("d_model = {d}의 약수여야 합니다 ({list} 중 하나)"))
+}
+
+/// A scenario problem in Korean when it is a field's bad value and what the field accepts
+/// (`model.heads = 3: expected a divisor of d_model = 32 (one of 1, 2, 4, 8, 16, 32)`),
+/// else `None` (the other problems are English text where they are found).
+pub fn scenario_problem_ko(p: &crate::scenario::ScenarioProblem) -> Option<String> {
+    // `= 3: expected …`, or `layers.encoder = 13: expected …` under `model.layers`.
+    let (head, rest) = p.message.split_once("= ")?;
+    let (value, allowed) = rest.split_once(": expected ")?;
+    let allowed = allowed_ko(allowed)?;
+    let value = match value.strip_suffix(" tokens") {
+        Some(n) => format!("토큰 {n}개"),
+        None => value.to_string(),
+    };
+    let path = p.path.to_string();
+    Some(if head.is_empty() {
+        format!("{path} = {value}: {allowed}")
+    } else {
+        format!("{path}: {head}= {value}: {allowed}")
+    })
+}
+
 /// `the whole step`, `one head (head 1)`, `one row (head 1, row 2)` in Korean.
 fn not_a_cell_what_ko(what: &str) -> String {
     what.replace("the whole step", "단계 전체")
@@ -828,6 +877,34 @@ mod tests {
     fn every_session_built_error_has_both_texts_with_the_same_numbers() {
         for m in ErrorMsg::samples() {
             same_numbers(&format!("{m:?}"), &m.text(Lang::En), &m.text(Lang::Ko));
+        }
+    }
+
+    #[test]
+    fn every_model_field_problem_has_a_korean_text() {
+        use crate::model::config::{Config, Preset};
+        use crate::scenario::{FieldPath, ScenarioProblem};
+        // Every field of the model wrong at once, then heads 0 and d_model too large.
+        let mut all = Config::preset(Preset::Tiny);
+        all.heads = 3;
+        all.d_ff = 0;
+        all.layers.encoder = 13;
+        all.layers.decoder = 13;
+        all.eps = 2.0;
+        all.max_tokens = 0;
+        let mut zero = all.clone();
+        zero.heads = 0;
+        zero.d_model = 100_000;
+        zero.d_ff = 100_000_000;
+        let problems: Vec<_> = [all.problems(), zero.problems()].concat();
+        assert!(problems.len() >= 10, "{problems:?}");
+        for p in problems {
+            let sp = ScenarioProblem {
+                path: FieldPath::new(vec![]),
+                message: format!("= {}: expected {}", p.value, p.allowed),
+            };
+            let ko = scenario_problem_ko(&sp).unwrap_or_else(|| panic!("{p}"));
+            same_numbers(&p.to_string(), &sp.to_string(), &ko);
         }
     }
 
