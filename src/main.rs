@@ -304,6 +304,9 @@ struct BenchArgs {
 fn precision_arg(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
         Ok(p) if p <= 12 => Ok(p),
+        _ if early_lang() == qkv::i18n::Lang::Ko => {
+            Err(format!("{s:?}은(는) 0부터 12까지의 자릿수가 아닙니다"))
+        }
         _ => Err(format!("{s:?} is not a number of digits from 0 to 12")),
     }
 }
@@ -312,6 +315,9 @@ fn precision_arg(s: &str) -> std::result::Result<usize, String> {
 fn positive_arg(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
+        _ if early_lang() == qkv::i18n::Lang::Ko => {
+            Err(format!("{s:?}은(는) 1 이상의 정수가 아닙니다"))
+        }
         _ => Err(format!("{s:?} is not a whole number of at least 1")),
     }
 }
@@ -325,11 +331,60 @@ fn emit(s: &str) -> Result<()> {
     Ok(())
 }
 
+/// The language for the help and clap's errors, found before clap parses: the last
+/// `--lang X` / `--lang=X` before a `--`, else QKV_LANG and the locale; English when the
+/// value is bad (clap, or `dispatch`, then reports it).
+fn early_lang() -> qkv::i18n::Lang {
+    let mut flag = None;
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        let a = a.to_string_lossy().into_owned();
+        if a == "--" {
+            break;
+        } else if a == "--lang" {
+            flag = args.next().map(|v| v.to_string_lossy().into_owned());
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            flag = Some(v.to_string());
+        }
+    }
+    qkv::i18n::Lang::resolve(flag.as_deref(), |name| std::env::var(name).ok()).unwrap_or_default()
+}
+
+/// The command line parsed, with the help and clap's errors in Korean when the language is.
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    if early_lang() != qkv::i18n::Lang::Ko {
+        return Cli::parse();
+    }
+    let mut cmd = cli::help_ko::korean(Cli::command());
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .map_err(|e| e.format(&mut cmd));
+    match parsed {
+        Ok(cli) => cli,
+        Err(e) => match cli::help_ko::error_text(&e) {
+            Some(text) => {
+                eprint!("{text}");
+                std::process::exit(e.exit_code())
+            }
+            None => e.exit(),
+        },
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if early_lang() == qkv::i18n::Lang::Ko => {
+            eprintln!(
+                "{}",
+                qkv::util::escape_controls(&cli::help_ko::anyhow_text(&e))
+            );
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {}", qkv::util::escape_controls(&format!("{e:#}")));
             ExitCode::from(2)

@@ -2,6 +2,7 @@
 //! each file here carries out a group of subcommands.
 
 pub mod bench;
+pub mod help_ko;
 pub mod interactive;
 pub mod learn;
 pub mod model;

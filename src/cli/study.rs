@@ -41,6 +41,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode> {
         precision: a.precision,
         max_rows: if a.full { None } else { Some(40) },
         max_cols: if a.full { None } else { Some(16) },
+        ..RenderOptions::default()
     };
     let shows: Vec<String> = if a.show.is_empty() {
         trace

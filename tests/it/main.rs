@@ -4,7 +4,9 @@
 
 mod bench_cli;
 mod cli;
+mod cli_korean;
 mod determinism;
+mod errors_korean;
 mod explain;
 mod explain_korean;
 mod explore;

@@ -15,6 +15,8 @@ pub struct RenderOptions {
     pub max_rows: Option<usize>,
     /// Columns shown before eliding the middle (`None`: all).
     pub max_cols: Option<usize>,
+    /// The language of the formula line (the numbers are the same in both).
+    pub lang: crate::i18n::Lang,
 }
 
 impl Default for RenderOptions {
@@ -23,6 +25,7 @@ impl Default for RenderOptions {
             precision: 4,
             max_rows: Some(40),
             max_cols: Some(16),
+            lang: crate::i18n::Lang::En,
         }
     }
 }
@@ -248,12 +251,18 @@ pub fn matrix(
 }
 
 /// Title line of one matrix: `name[h]  (rows × cols)  formula`.
-fn title(step: &Step, head: Option<usize>, rows: usize, cols: usize) -> String {
+fn title(
+    step: &Step,
+    head: Option<usize>,
+    rows: usize,
+    cols: usize,
+    opts: &RenderOptions,
+) -> String {
     let h = head.map(|h| format!("[{h}]")).unwrap_or_default();
     format!(
         "{}{h}  ({rows} × {cols})  {}\n",
         step.name(),
-        step.formula()
+        crate::i18n::formula::formula_in(step, opts.lang)
     )
 }
 
@@ -303,7 +312,7 @@ pub fn address(
             let labels = &step.row_labels()[(*i)..=(*i)];
             Ok(format!(
                 "{}{}",
-                title(step, head, 1, m.ncols()),
+                title(step, head, 1, m.ncols(), opts),
                 matrix(row, labels, step.col_labels(head), opts)
             ))
         }
@@ -325,7 +334,7 @@ fn one_matrix(
     opts: &RenderOptions,
 ) -> Result<String, TraceError> {
     let m = step.matrix(head)?;
-    let mut out = title(step, head, m.nrows(), m.ncols());
+    let mut out = title(step, head, m.nrows(), m.ncols(), opts);
     out.push_str(&matrix(
         m.view(),
         step.row_labels(),
@@ -420,6 +429,7 @@ mod tests {
                 precision: 1,
                 max_rows: None,
                 max_cols: Some(4),
+                ..Default::default()
             },
         );
         assert!(

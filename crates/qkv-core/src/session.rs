@@ -106,11 +106,34 @@ pub enum SessionError {
 
 impl SessionError {
     /// The message in `lang`. The session makes its own messages in its language already
-    /// ([`Session::set_lang`]); this also translates the command parser's errors. Errors of
-    /// the model, the trace and the files are in English.
+    /// ([`Session::set_lang`]: `NotHere`, `Explain`); this translates the command parser's
+    /// errors and those of the trace, the weights and the files (`i18n/errors.rs`). A
+    /// scenario's problems keep their English detail after a Korean heading.
     pub fn text_in(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::errors::ErrorMsg;
         match self {
             SessionError::Parse(e) => crate::i18n::command::parse_error_text(e, lang),
+            SessionError::Trace(e) => e.text_in(lang),
+            SessionError::Load(e) => e.text_in(lang),
+            SessionError::Save(e) => e.text_in(lang),
+            SessionError::Export(e) => e.text_in(lang),
+            SessionError::Plot(e) => e.text_in(lang),
+            SessionError::Weight(e) => e.text_in(lang),
+            SessionError::Invalid(p) if lang == crate::i18n::Lang::Ko => {
+                let each: Vec<String> = p
+                    .iter()
+                    .map(|p| {
+                        crate::i18n::errors::scenario_problem_ko(p).unwrap_or_else(|| p.to_string())
+                    })
+                    .collect();
+                format!("모델이나 입력이 올바르지 않습니다: {}", each.join("; "))
+            }
+            SessionError::Cancelled(what) if what == "the rerun" || what == "the command" => {
+                ErrorMsg::Cancelled {
+                    rerun: what == "the rerun",
+                }
+                .text(lang)
+            }
             e => e.to_string(),
         }
     }

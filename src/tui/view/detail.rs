@@ -247,7 +247,7 @@ pub(super) fn stats_lines(app: &App, step: &Step) -> Vec<Line<'static>> {
     let mut v = vec![
         Line::from(vec![
             Span::styled(Label::StepLine.text(lang), style::DIM),
-            Span::raw(step.formula().to_string()),
+            Span::raw(crate::i18n::formula::formula_in(step, lang)),
         ]),
         Line::from(vec![
             Span::styled(Label::From.text(lang), style::DIM),

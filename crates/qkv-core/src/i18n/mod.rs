@@ -7,7 +7,9 @@
 //! in both languages (each language's `match` is exhaustive).
 
 pub mod command;
+pub mod errors;
 pub mod explore;
+pub mod formula;
 pub mod gradient;
 pub mod learn;
 pub mod practice;

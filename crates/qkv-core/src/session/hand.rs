@@ -90,7 +90,7 @@ impl Session {
             &self.explain_opts(),
             lang,
         )
-        .map_err(|e| SessionError::Explain(e.to_string()))
+        .map_err(|e| SessionError::Explain(e.text_in(lang)))
     }
 
     pub(super) fn explain(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {

@@ -173,7 +173,7 @@ impl Session {
         self.visit(false);
         let step = self
             .current_step()
-            .map(|s| s.formula().to_string())
+            .map(|s| crate::i18n::formula::formula_in(s, self.lang))
             .unwrap_or_default();
         Ok(
             Outcome::say(self.show_current()?).with_status(self.t(SessionMsg::Step {

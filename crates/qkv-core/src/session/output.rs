@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::command::Command;
+use crate::i18n::errors::ErrorMsg;
 use crate::i18n::session_files::FilesMsg;
 use crate::plot::{self, Here, Plot, PlotError, PlotFormat};
 use crate::trace::Address;
@@ -37,10 +38,9 @@ impl Session {
     /// beside it.
     fn gradient_plot(&self, address: &Address) -> Result<Plot, SessionError> {
         let Some(g) = self.gradients() else {
-            return Err(SessionError::NotHere(format!(
-                "{}: the gradients are not computed for this trace; `grad` computes them",
-                address.name
-            )));
+            return Err(self.not_here(ErrorMsg::NoGradients {
+                name: address.name.clone(),
+            }));
         };
         let c = self.cursor();
         let on = format!("grad.{}", c.step);

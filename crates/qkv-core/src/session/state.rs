@@ -2,6 +2,7 @@
 //! cursor, the tour, the file and the language.
 
 use super::*;
+use crate::i18n::errors::ErrorMsg;
 
 impl Session {
     /// The current trace.
@@ -61,9 +62,9 @@ impl Session {
         let t = self.toggles();
         let switch = |on: bool| if on { Switch::On } else { Switch::Off };
         let missing = |what: &str| {
-            SessionError::NotHere(format!(
-                "an attention hand-check has no {what}; it has a mask and scaling (toggle mask, toggle scale)"
-            ))
+            self.not_here(ErrorMsg::HandHasNo {
+                what: what.to_string(),
+            })
         };
         Ok(match setting {
             Setting::Mask => Command::Mask(if t.mask == MaskKind::None {
@@ -192,6 +193,7 @@ impl Session {
     pub(super) fn render_opts(&self) -> RenderOptions {
         RenderOptions {
             precision: self.precision,
+            lang: self.lang,
             ..RenderOptions::default()
         }
     }

@@ -1,0 +1,791 @@
+//! The errors of the model, the trace, the files and the session in English and Korean.
+//!
+//! Each error enum keeps its `thiserror` `Display` (the English, which the binary and the
+//! tests use) and gets a `text_in(lang)` here: English is the `Display` itself, Korean is
+//! one exhaustive `match` that writes the whole sentence with the same bad value and the
+//! same list of what is allowed. [`ErrorMsg`] holds the errors the session builds as text
+//! (`SessionError::NotHere`), one variant per message as in [`super::session`].
+//!
+//! Not translated (quoted as they are, inside a Korean sentence): the operating system's
+//! own reason for a failed read or write (`No such file or directory`) and the messages of
+//! a scenario file's problems (`LoadError::Invalid`, `ScenarioProblem`), which are built as
+//! English text where they are found.
+
+use super::Lang;
+use crate::explain::ExplainError;
+use crate::export::ExportError;
+use crate::model::weights::{WeightError, shape_text};
+use crate::plot::PlotError;
+use crate::scenario::io::{LoadError, SaveError};
+use crate::trace::TraceError;
+
+/// `0부터 3까지`, `0 또는 1`, `0만`, `없음`: the Korean of [`crate::util::range_text`].
+pub fn range_ko(lo: usize, hi: usize) -> String {
+    match hi.checked_sub(lo) {
+        None => "없음".to_string(),
+        Some(0) => format!("{lo}만"),
+        Some(1) => format!("{lo} 또는 {hi}"),
+        Some(_) => format!("{lo}부터 {hi}까지"),
+    }
+}
+
+/// The valid indices of `n` things in Korean (see [`crate::util::indices_text`]).
+pub fn indices_ko(n: usize) -> String {
+    match n {
+        0 => "없음".to_string(),
+        n => range_ko(0, n - 1),
+    }
+}
+
+/// `; did you mean a, b?` in Korean, or nothing.
+fn did_you_mean_ko(s: &[String]) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; {}을(를) 말씀하셨나요?", s.join(", "))
+    }
+}
+
+/// The axis of an index (`head`, `row`, `column`) in Korean.
+fn axis_ko(axis: &str) -> &str {
+    match axis {
+        "head" => "헤드",
+        "row" => "행",
+        "column" => "열",
+        other => other,
+    }
+}
+
+/// What kind of file system object a path is ([`crate::scenario::io::file_kind`]) in Korean.
+fn file_kind_ko(kind: &str) -> &str {
+    match kind {
+        "a directory" => "디렉터리",
+        "a symbolic link" => "심볼릭 링크",
+        "a FIFO (named pipe)" => "FIFO(이름 있는 파이프)",
+        "a socket" => "소켓",
+        "a character device" => "문자 장치",
+        "a block device" => "블록 장치",
+        "a regular file" => "일반 파일",
+        other => other,
+    }
+}
+
+/// Why a text is not an address ([`crate::trace::Address::parse`]) in Korean.
+fn address_reason_ko(reason: &str) -> String {
+    match reason {
+        "it has no step name before '['" => "'[' 앞에 단계 이름이 없습니다".into(),
+        "a name has only letters, digits, '.' and '_' (e.g. enc.0.attn.weights)" => {
+            "이름에는 영문자, 숫자, '.', '_'만 쓸 수 있습니다 (예: enc.0.attn.weights)".into()
+        }
+        "expected '[' after the name or after ']'" => {
+            "이름이나 ']' 뒤에는 '['이(가) 와야 합니다".into()
+        }
+        "a '[' is not closed by ']'" => "'['이(가) ']'로 닫히지 않았습니다".into(),
+        "at most three indices: [head][row][column]" => {
+            "인덱스는 최대 세 개입니다: [헤드][행][열]".into()
+        }
+        other => match other
+            .strip_prefix("index ")
+            .and_then(|r| r.strip_suffix(" is not a non-negative integer"))
+        {
+            Some(num) => format!("인덱스 {num}은(는) 음이 아닌 정수가 아닙니다"),
+            None => other.to_string(),
+        },
+    }
+}
+
+impl TraceError {
+    /// The message in `lang` (English: the `Display`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            TraceError::UnknownStep { name, suggestions } if suggestions.is_empty() => {
+                format!("{name:?}라는 단계는 없습니다; `show`가 모든 단계를 보여 줍니다")
+            }
+            TraceError::UnknownStep { name, suggestions } => format!(
+                "{name:?}라는 단계는 없습니다{}",
+                did_you_mean_ko(suggestions)
+            ),
+            TraceError::BadAddress { text, reason } => format!(
+                "{text:?}은(는) 주소가 아닙니다: {}",
+                address_reason_ko(reason)
+            ),
+            TraceError::NotPerHead { name, head } => {
+                format!("{name}은(는) 헤드별 단계가 아닙니다: 헤드 인덱스 [{head}]을(를) 빼세요")
+            }
+            TraceError::HeadOutOfRange { name, head, heads } => format!(
+                "{name}: 헤드 {head}은(는) 없습니다 (헤드는 {})",
+                indices_ko(*heads)
+            ),
+            TraceError::NeedsHead { name, heads } => format!(
+                "{name}에는 헤드마다 행렬이 하나씩 있습니다: 헤드 인덱스를 붙이세요, {name}[0]부터 {name}[{}]까지",
+                heads.saturating_sub(1)
+            ),
+            TraceError::WrongIndexCount {
+                name,
+                got,
+                expected,
+            } => format!("{name}: 칸 하나에는 인덱스 {expected}개가 필요한데 {got}개를 받았습니다"),
+            TraceError::IndexOutOfRange {
+                name,
+                axis,
+                index,
+                len,
+            } => {
+                let a = axis_ko(axis);
+                format!(
+                    "{name}: {a} 인덱스 {index}은(는) 범위 밖입니다 (가능한 {a}: {})",
+                    indices_ko(*len)
+                )
+            }
+        }
+    }
+}
+
+impl WeightError {
+    /// The message in `lang` (English: the `Display`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            WeightError::Unknown { name, suggestions } => format!(
+                "{name:?}라는 가중치는 없습니다{}",
+                did_you_mean_ko(suggestions)
+            ),
+            WeightError::Shape {
+                name,
+                expected,
+                got,
+            } => format!(
+                "가중치 {name}은(는) {}이어야 하는데 주어진 값은 {}입니다",
+                shape_text(expected),
+                shape_text(got)
+            ),
+            WeightError::NotFinite { name, index, value } => format!(
+                "가중치 {name}의 평탄화 인덱스 {index}에 유한하지 않은 값 {value}이(가) 있습니다: 가중치는 유한한 숫자여야 합니다"
+            ),
+            WeightError::EmbeddingTable => {
+                "embed.E는 문장의 토큰으로 만들어집니다; 대신 토큰 하나의 벡터를 바꾸세요 (시나리오의 `embeddings:` 또는 `set embed <token> [...]`)".into()
+            }
+        }
+    }
+}
+
+impl SaveError {
+    /// The message in `lang` (English: the `Display`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            SaveError::IsDirectory { path } => format!(
+                "{p}은(는) 디렉터리입니다: 파일 이름을 주세요, 예: {p}/my.yaml",
+                p = path.display()
+            ),
+            SaveError::WouldOverwrite { path } => format!(
+                "{}이(가) 이미 있고, 불러온 시나리오가 아닙니다: 다른 이름을 고르거나 덮어쓰세요 (REPL에서는 `save! <파일>`, TUI에서는 y)",
+                path.display()
+            ),
+            SaveError::NotRegular { path, kind } => format!(
+                "{}은(는) {}이며 일반 파일이 아닙니다: .yaml 파일로 저장하세요",
+                path.display(),
+                file_kind_ko(kind)
+            ),
+            SaveError::ChangedOnDisk { path } => format!(
+                "{}은(는) 불러온 뒤 디스크에서 바뀌었습니다: 다른 이름으로 저장하거나 덮어쓰세요 (REPL에서는 `save! <파일>`, TUI에서는 y)",
+                path.display()
+            ),
+            SaveError::Io { path, cause } => {
+                format!("{}에 쓸 수 없습니다: {cause}", path.display())
+            }
+            SaveError::Serialize(e) => format!("시나리오를 직렬화할 수 없습니다: {e}"),
+        }
+    }
+}
+
+impl LoadError {
+    /// The message in `lang` (English: the `Display`). The problems of an invalid file keep
+    /// their English messages; Korean says where each is and that the file is not valid.
+    pub fn text_in(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, e) => e.to_string(),
+            (Lang::Ko, LoadError::Read { path, cause }) => {
+                format!("{}을(를) 읽을 수 없습니다: {cause}", path.display())
+            }
+            (Lang::Ko, LoadError::Invalid { origin, problems }) => {
+                let lines: Vec<String> = problems
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{origin}:{}:{}: {}",
+                            p.line,
+                            p.column,
+                            crate::scenario::join_field(&p.field, &p.message)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{origin}은(는) 올바른 시나리오가 아닙니다 (문제 {}개):\n{}",
+                    problems.len(),
+                    lines.join("\n")
+                )
+            }
+        }
+    }
+}
+
+impl ExportError {
+    /// The message in `lang` (English: the `Display`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            ExportError::UnknownFormat { path } => format!(
+                "{}의 내보내기 형식을 알 수 없습니다: .npz나 .json으로 끝나는 파일 이름을 쓰세요",
+                path.display()
+            ),
+            ExportError::Io { path, cause } => {
+                format!("{}에 쓸 수 없습니다: {cause}", path.display())
+            }
+            ExportError::Npz { path, message } => {
+                format!("{}에 쓸 수 없습니다: {message}", path.display())
+            }
+        }
+    }
+}
+
+impl PlotError {
+    /// The message in `lang` (English: the `Display`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            PlotError::UnknownFormat { name } => {
+                format!("{name:?}은(는) 알 수 없는 형식입니다: 형식은 svg, md, csv, tex입니다")
+            }
+            PlotError::UnknownExtension { path } => format!(
+                "{}: 확장자로 형식을 알 수 없습니다; 파일 이름을 .svg, .md, .csv, .tex로 하세요 (또는 --format을 주세요)",
+                path.display()
+            ),
+            PlotError::Trace(e) => e.ko(),
+            PlotError::NotAMatrix { address } => format!(
+                "{address}: 그림은 행렬 전체(`name` 또는 `name[h]`)를 보여 줍니다; 설명할 칸은 --cell R,C로 고르세요 (REPL에서는 `plot name[h][i][j]`)"
+            ),
+            PlotError::WouldOverwrite { path } => format!(
+                "{}이(가) 이미 있습니다; 아무것도 쓰지 않았습니다 (REPL에서는 `plot!`, 명령줄에서는 --force로 덮어쓰거나 다른 이름을 고르세요)",
+                path.display()
+            ),
+            PlotError::Io { path, cause } => {
+                format!("{}에 쓸 수 없습니다: {cause}", path.display())
+            }
+        }
+    }
+}
+
+/// What a model or input field accepts ([`crate::model::config::Problem`]'s `allowed`) as a
+/// Korean sentence ending, or `None` for a phrase the table lacks.
+fn allowed_ko(allowed: &str) -> Option<String> {
+    let fixed = match allowed {
+        "a positive divisor of d_model" => Some("d_model의 양의 약수여야 합니다"),
+        "a positive integer" => Some("양의 정수여야 합니다"),
+        "a number in (0, 1]" => Some("(0, 1] 범위의 수여야 합니다"),
+        "a sentence with at least one token" => Some("토큰이 하나 이상인 문장이어야 합니다"),
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return Some(f.to_string());
+    }
+    if let Some(n) = allowed.strip_prefix("an integer from 1 to ") {
+        return Some(format!("1부터 {n}까지의 정수여야 합니다"));
+    }
+    if let Some(n) = allowed
+        .strip_prefix("at most ")
+        .and_then(|r| r.strip_suffix(" tokens (max_tokens)"))
+    {
+        return Some(format!("토큰 {n}개 이하여야 합니다 (max_tokens)"));
+    }
+    let (d, list) = allowed
+        .strip_prefix("a divisor of d_model = ")?
+        .strip_suffix(')')?
+        .split_once(" (one of ")?;
+    Some(format!("d_model = {d}의 약수여야 합니다 ({list} 중 하나)"))
+}
+
+/// A scenario problem in Korean when it is a field's bad value and what the field accepts
+/// (`model.heads = 3: expected a divisor of d_model = 32 (one of 1, 2, 4, 8, 16, 32)`),
+/// else `None` (the other problems are English text where they are found).
+pub fn scenario_problem_ko(p: &crate::scenario::ScenarioProblem) -> Option<String> {
+    // `= 3: expected …`, or `layers.encoder = 13: expected …` under `model.layers`.
+    let (head, rest) = p.message.split_once("= ")?;
+    let (value, allowed) = rest.split_once(": expected ")?;
+    let allowed = allowed_ko(allowed)?;
+    let value = match value.strip_suffix(" tokens") {
+        Some(n) => format!("토큰 {n}개"),
+        None => value.to_string(),
+    };
+    let path = p.path.to_string();
+    Some(if head.is_empty() {
+        format!("{path} = {value}: {allowed}")
+    } else {
+        format!("{path}: {head}= {value}: {allowed}")
+    })
+}
+
+/// `the whole step`, `one head (head 1)`, `one row (head 1, row 2)` in Korean.
+fn not_a_cell_what_ko(what: &str) -> String {
+    what.replace("the whole step", "단계 전체")
+        .replace("one head", "헤드 하나")
+        .replace("one row", "행 하나")
+        .replace("head ", "헤드 ")
+        .replace("row ", "행 ")
+}
+
+impl ExplainError {
+    /// The message in `lang` (English: the `Display`). Roles and kinds (`the query`,
+    /// `scores`) are the explainer's own words and stay as they are.
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            ExplainError::Trace(e) => e.ko(),
+            ExplainError::NotACell {
+                address,
+                what,
+                needs,
+                example,
+            } => format!(
+                "{address}은(는) {}입니다: explain에는 칸 하나, {needs}이(가) 필요합니다 (예: {example})",
+                not_a_cell_what_ko(what)
+            ),
+            ExplainError::NotAStep { name } => format!(
+                "{name}은(는) 모델의 가중치이지 트레이스의 단계가 아닙니다: 그 값은 계산된 것이 아니라 파라미터입니다; 그것을 쓰는 단계를 설명해 보세요 (그 단계의 입력을 보세요)"
+            ),
+            ExplainError::NeedsModel { step, kind, needs } => format!(
+                "{step}({kind})은(는) 모델만 가진 {needs}(으)로 계산되는데, 모델이 없습니다 (손 계산 트레이스에는 모델이 없습니다: 그 q, k, v, scores, scaled, masked, weights, output은 모델이 필요 없습니다)"
+            ),
+            ExplainError::MissingInput {
+                step,
+                index,
+                role,
+                inputs,
+            } => format!(
+                "{step}에는 입력 {index}(으)로 {role}이(가) 필요한데, 입력은 [{}]입니다",
+                inputs.join(", ")
+            ),
+            ExplainError::UnknownInput {
+                step,
+                input,
+                role,
+                needs_weight,
+            } => format!(
+                "{step}: 입력 {input:?}({role})은(는) 트레이스의 단계{}가 아닙니다",
+                if *needs_weight {
+                    "도 모델의 가중치도"
+                } else {
+                    ""
+                }
+            ),
+            ExplainError::Inconsistent { step, detail } => format!(
+                "{step}: {detail}; 트레이스와 모델이 서로 맞지 않습니다 (순전파 뒤에 모델이 바뀌었나요?)"
+            ),
+        }
+    }
+}
+
+/// An error the session builds as text (`SessionError::NotHere`), with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // each variant is documented by its English text
+pub enum ErrorMsg {
+    /// `grad.x: the gradients are not computed for this trace; `grad` computes them`.
+    NoGradients { name: String },
+    /// `an attention hand-check has no pe; it has a mask and scaling …`.
+    HandHasNo { what: String },
+    /// `cancelled: the rerun was stopped; the session is as it was`.
+    Cancelled { rerun: bool },
+}
+
+impl crate::session::Session {
+    /// `m` in the session's language, as the error `NotHere`.
+    pub(crate) fn not_here(&self, m: ErrorMsg) -> crate::session::SessionError {
+        crate::session::SessionError::NotHere(m.text(self.lang()))
+    }
+}
+
+impl ErrorMsg {
+    /// Examples of every message (for the key-completeness test).
+    pub fn samples() -> Vec<ErrorMsg> {
+        use ErrorMsg as E;
+        vec![
+            E::NoGradients {
+                name: "grad.enc.0.attn.q".into(),
+            },
+            E::HandHasNo { what: "pe".into() },
+            E::Cancelled { rerun: true },
+            E::Cancelled { rerun: false },
+        ]
+    }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.en(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn en(&self) -> String {
+        use ErrorMsg as E;
+        match self {
+            E::NoGradients { name } => format!(
+                "{name}: the gradients are not computed for this trace; `grad` computes them"
+            ),
+            E::HandHasNo { what } => format!(
+                "an attention hand-check has no {what}; it has a mask and scaling (toggle mask, toggle scale)"
+            ),
+            E::Cancelled { rerun } => format!(
+                "cancelled: {} was stopped; the session is as it was",
+                if *rerun { "the rerun" } else { "the command" }
+            ),
+        }
+    }
+
+    fn ko(&self) -> String {
+        use ErrorMsg as E;
+        match self {
+            E::NoGradients { name } => {
+                format!("{name}: 이 트레이스의 기울기는 계산되지 않았습니다; `grad`가 계산합니다")
+            }
+            E::HandHasNo { what } => format!(
+                "어텐션 손 계산에는 {what}이(가) 없습니다; 마스크와 스케일링만 있습니다 (toggle mask, toggle scale)"
+            ),
+            E::Cancelled { rerun } => format!(
+                "취소됨: {}을(를) 멈췄습니다; 세션은 그대로입니다",
+                if *rerun { "재실행" } else { "명령" }
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// The numbers in a text (runs of ASCII digits), sorted.
+    fn numbers(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn has_hangul(s: &str) -> bool {
+        s.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    /// Both texts exist, the Korean is Korean, and both carry the same numbers (the bad
+    /// value and what is allowed).
+    fn same_numbers(what: &str, en: &str, ko: &str) {
+        assert!(!en.trim().is_empty() && !ko.trim().is_empty(), "{what}");
+        assert!(has_hangul(ko), "{what}: {ko}");
+        assert_ne!(en, ko, "{what}");
+        assert_eq!(numbers(en), numbers(ko), "{what}\n{en}\n{ko}");
+    }
+
+    fn trace_errors() -> Vec<TraceError> {
+        vec![
+            TraceError::UnknownStep {
+                name: "enc.0.attn.wieghts".into(),
+                suggestions: vec!["enc.0.attn.weights".into()],
+            },
+            TraceError::UnknownStep {
+                name: "zzz".into(),
+                suggestions: vec![],
+            },
+            TraceError::BadAddress {
+                text: "x[a]".into(),
+                reason: "index \"a\" is not a non-negative integer".into(),
+            },
+            TraceError::BadAddress {
+                text: "[1]".into(),
+                reason: "it has no step name before '['".into(),
+            },
+            TraceError::NotPerHead {
+                name: "embed.sum".into(),
+                head: 2,
+            },
+            TraceError::HeadOutOfRange {
+                name: "enc.0.attn.weights".into(),
+                head: 7,
+                heads: 4,
+            },
+            TraceError::NeedsHead {
+                name: "enc.0.attn.weights".into(),
+                heads: 4,
+            },
+            TraceError::WrongIndexCount {
+                name: "embed.sum".into(),
+                got: 3,
+                expected: 2,
+            },
+            TraceError::IndexOutOfRange {
+                name: "embed.sum".into(),
+                axis: "row",
+                index: 9,
+                len: 3,
+            },
+            TraceError::IndexOutOfRange {
+                name: "x".into(),
+                axis: "column",
+                index: 5,
+                len: 2,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_trace_error_has_both_texts_with_the_same_numbers() {
+        for e in trace_errors() {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            same_numbers(&format!("{e:?}"), &e.to_string(), &e.text_in(Lang::Ko));
+        }
+    }
+
+    #[test]
+    fn a_missing_head_names_the_head_and_the_heads_there_are() {
+        // 4 heads: 0, 1, 2, 3; head 7 is not one of them.
+        let e = TraceError::HeadOutOfRange {
+            name: "enc.0.attn.weights".into(),
+            head: 7,
+            heads: 4,
+        };
+        assert_eq!(
+            e.to_string(),
+            "enc.0.attn.weights: head 7 does not exist (heads 0 to 3)"
+        );
+        assert_eq!(
+            e.text_in(Lang::Ko),
+            "enc.0.attn.weights: 헤드 7은(는) 없습니다 (헤드는 0부터 3까지)"
+        );
+    }
+
+    #[test]
+    fn every_weight_file_plot_and_explain_error_has_both_texts() {
+        let p = || PathBuf::from("out/a.yaml");
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let mut all: Vec<(String, String, String)> = Vec::new();
+        let mut add = |d: String, en: String, ko: String| all.push((d, en, ko));
+        for e in [
+            WeightError::Unknown {
+                name: "enc.0.attn.W_X".into(),
+                suggestions: vec!["enc.0.attn.W_Q".into()],
+            },
+            WeightError::Unknown {
+                name: "x".into(),
+                suggestions: vec![],
+            },
+            WeightError::Shape {
+                name: "enc.0.attn.W_Q".into(),
+                expected: vec![4, 8],
+                got: vec![3, 8],
+            },
+            WeightError::NotFinite {
+                name: "enc.0.attn.W_Q".into(),
+                index: 5,
+                value: f32::NAN,
+            },
+            WeightError::EmbeddingTable,
+        ] {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));
+        }
+        for e in [
+            SaveError::IsDirectory { path: p() },
+            SaveError::WouldOverwrite { path: p() },
+            SaveError::NotRegular {
+                path: p(),
+                kind: "a FIFO (named pipe)",
+            },
+            SaveError::ChangedOnDisk { path: p() },
+            SaveError::Io {
+                path: p(),
+                cause: io(),
+            },
+            SaveError::Serialize("bad".into()),
+        ] {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));
+        }
+        for e in [
+            LoadError::Read {
+                path: p(),
+                cause: io(),
+            },
+            LoadError::Invalid {
+                origin: "a.yaml".into(),
+                problems: vec![crate::scenario::io::Located {
+                    line: 3,
+                    column: 10,
+                    field: "model.heads".into(),
+                    message: "= 3: expected a divisor of d_model (4)".into(),
+                }],
+            },
+        ] {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            let (en, ko) = (e.to_string(), e.text_in(Lang::Ko));
+            // The Korean of an invalid file also counts its problems (1).
+            let ko_numbers = ko.replacen("(문제 1개)", "", 1);
+            same_numbers(&format!("{e:?}"), &en, &ko_numbers);
+        }
+        for e in [
+            ExportError::UnknownFormat { path: p() },
+            ExportError::Io {
+                path: p(),
+                cause: io(),
+            },
+            ExportError::Npz {
+                path: p(),
+                message: "zip".into(),
+            },
+        ] {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));
+        }
+        for e in [
+            PlotError::UnknownFormat { name: "png".into() },
+            PlotError::UnknownExtension { path: p() },
+            PlotError::Trace(trace_errors().remove(5)),
+            PlotError::NotAMatrix {
+                address: "enc.0.attn.weights[0][1]".into(),
+            },
+            PlotError::WouldOverwrite { path: p() },
+            PlotError::Io {
+                path: p(),
+                cause: io(),
+            },
+        ] {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));
+        }
+        for e in [
+            ExplainError::Trace(trace_errors().remove(0)),
+            ExplainError::NotACell {
+                address: "enc.0.attn.weights[1][2]".into(),
+                what: "one row (head 1, row 2)".into(),
+                needs: "[h][i][j]".into(),
+                example: "enc.0.attn.weights[0][0][0]".into(),
+            },
+            ExplainError::NotAStep {
+                name: "enc.0.attn.W_Q".into(),
+            },
+            ExplainError::NeedsModel {
+                step: "embed.sum".into(),
+                kind: "sum".into(),
+                needs: "the embeddings".into(),
+            },
+            ExplainError::MissingInput {
+                step: "enc.0.attn.scores".into(),
+                index: 1,
+                role: "the keys".into(),
+                inputs: vec!["enc.0.attn.q".into()],
+            },
+            ExplainError::UnknownInput {
+                step: "enc.0.attn.scores".into(),
+                input: "x".into(),
+                role: "the keys".into(),
+                needs_weight: true,
+            },
+            ExplainError::Inconsistent {
+                step: "enc.0.attn.scores".into(),
+                detail: "2 × 3 vs 4".into(),
+            },
+        ] {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));
+        }
+        for (d, en, ko) in &all {
+            same_numbers(d, en, ko);
+        }
+    }
+
+    #[test]
+    fn every_session_built_error_has_both_texts_with_the_same_numbers() {
+        for m in ErrorMsg::samples() {
+            same_numbers(&format!("{m:?}"), &m.text(Lang::En), &m.text(Lang::Ko));
+        }
+    }
+
+    #[test]
+    fn every_model_field_problem_has_a_korean_text() {
+        use crate::model::config::{Config, Preset};
+        use crate::scenario::{FieldPath, ScenarioProblem};
+        // Every field of the model wrong at once, then heads 0 and d_model too large.
+        let mut all = Config::preset(Preset::Tiny);
+        all.heads = 3;
+        all.d_ff = 0;
+        all.layers.encoder = 13;
+        all.layers.decoder = 13;
+        all.eps = 2.0;
+        all.max_tokens = 0;
+        let mut zero = all.clone();
+        zero.heads = 0;
+        zero.d_model = 100_000;
+        zero.d_ff = 100_000_000;
+        let problems: Vec<_> = [all.problems(), zero.problems()].concat();
+        assert!(problems.len() >= 10, "{problems:?}");
+        for p in problems {
+            let sp = ScenarioProblem {
+                path: FieldPath::new(vec![]),
+                message: format!("= {}: expected {}", p.value, p.allowed),
+            };
+            let ko = scenario_problem_ko(&sp).unwrap_or_else(|| panic!("{p}"));
+            same_numbers(&p.to_string(), &sp.to_string(), &ko);
+        }
+    }
+
+    #[test]
+    fn korean_ranges_say_the_same_numbers_as_the_english() {
+        for n in 0..6 {
+            assert_eq!(
+                numbers(&crate::util::indices_text(n)),
+                numbers(&indices_ko(n)),
+                "{n}"
+            );
+        }
+        assert_eq!(indices_ko(2), "0 또는 1");
+        assert_eq!(indices_ko(1), "0만");
+    }
+}

@@ -1,0 +1,190 @@
+//! `qkv --help`, every subcommand's help, clap's errors and the commands' errors in Korean
+//! when the language is Korean (`--lang ko`, `QKV_LANG=ko`, a Korean locale), found before
+//! clap parses; the English help byte for byte as before (`tests/fixtures/help/`).
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_qkv");
+
+/// Every subcommand (`""`: `qkv --help` itself).
+const SUBCOMMANDS: [&str; 17] = [
+    "",
+    "run",
+    "export",
+    "plot",
+    "params",
+    "check",
+    "replay",
+    "explain",
+    "repl",
+    "tui",
+    "practice",
+    "bench",
+    "train",
+    "translate",
+    "generate",
+    "gradcheck",
+    "explore",
+];
+
+/// `qkv args` with a clean language environment plus `env`.
+fn qkv(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args.iter().filter(|a| !a.is_empty()));
+    for v in ["QKV_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        c.env_remove(v);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn fixture(sub: &str) -> String {
+    let name = if sub.is_empty() {
+        "en.txt".to_string()
+    } else {
+        format!("en_{sub}.txt")
+    };
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/help/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn the_english_help_is_unchanged() {
+    for sub in SUBCOMMANDS {
+        let want = fixture(sub);
+        let o = qkv(&[sub, "--help"], &[]);
+        assert_eq!(out(&o), want, "qkv {sub} --help");
+        // --lang en wins over a Korean locale.
+        let o = qkv(&["--lang", "en", sub, "--help"], &[("LANG", "ko_KR.UTF-8")]);
+        assert_eq!(out(&o), want, "qkv --lang en {sub} --help");
+    }
+}
+
+#[test]
+fn the_help_is_korean_when_the_language_is() {
+    for sub in SUBCOMMANDS {
+        let en = fixture(sub);
+        let o = qkv(&[sub, "--help"], &[("QKV_LANG", "ko")]);
+        assert!(o.status.success(), "{sub}: {}", err(&o));
+        let ko = out(&o);
+        assert!(ko.contains("\n사용법: qkv"), "{sub}:\n{ko}");
+        assert!(ko.contains("옵션:\n"), "{sub}:\n{ko}");
+        assert!(
+            ko.contains("-h, --help") && ko.contains("도움말을 출력합니다"),
+            "{sub}:\n{ko}"
+        );
+        // No English help line is left: the about (the first line) and every option's text.
+        let about = en.lines().next().unwrap();
+        assert!(!ko.contains(about), "{sub}: {about}");
+        for line in en.lines().filter(|l| l.trim_start().starts_with("--")) {
+            let text = line
+                .trim_start()
+                .split_once("  ")
+                .map_or("", |(_, t)| t.trim());
+            if !text.is_empty() {
+                assert!(!ko.contains(text), "{sub}: still English: {text}");
+            }
+        }
+        assert!(
+            !ko.contains("[default:") && !ko.contains("possible values"),
+            "{sub}:\n{ko}"
+        );
+    }
+    // The flag and the locale choose Korean too; `help run` is the same page.
+    let by_flag = out(&qkv(&["--lang", "ko", "run", "--help"], &[]));
+    let by_locale = out(&qkv(&["run", "--help"], &[("LANG", "ko_KR.UTF-8")]));
+    let by_help = out(&qkv(&["help", "run"], &[("QKV_LANG", "ko")]));
+    assert!(by_flag.starts_with("문장에 모델을 실행하고"), "{by_flag}");
+    assert_eq!(by_flag, by_locale);
+    assert_eq!(by_flag, by_help);
+    assert!(
+        by_flag.contains("소수점 아래 자릿수 (0부터 12까지) [기본값: 4]"),
+        "{by_flag}"
+    );
+}
+
+#[test]
+fn clap_errors_are_korean_when_the_language_is() {
+    let o = qkv(&["--lang", "ko", "--bogus"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with("오류: 알 수 없는 인자 '--bogus'이(가) 있습니다"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).ends_with("자세한 내용은 '--help'를 보세요.\n"),
+        "{}",
+        err(&o)
+    );
+    let o = qkv(&["run", "--precision", "13"], &[("QKV_LANG", "ko")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o)
+            .contains("'13'은(는) 알맞지 않습니다: \"13\"은(는) 0부터 12까지의 자릿수가 아닙니다"),
+        "{}",
+        err(&o)
+    );
+    let o = qkv(&["--lang", "ko", "plot"], &[]);
+    assert!(
+        err(&o).starts_with("오류: 꼭 필요한 인자가 없습니다:\n  --show <NAME[h]>"),
+        "{}",
+        err(&o)
+    );
+    let o = qkv(&["--lang", "ko", "rnu"], &[]);
+    assert!(
+        err(&o).starts_with("오류: 알 수 없는 명령 'rnu'이(가) 있습니다"),
+        "{}",
+        err(&o)
+    );
+    // English as before.
+    let o = qkv(&["--bogus"], &[]);
+    assert!(
+        err(&o).starts_with("error: unexpected argument '--bogus' found"),
+        "{}",
+        err(&o)
+    );
+    let o = qkv(&["run", "--precision", "13"], &[]);
+    assert!(
+        err(&o).contains("\"13\" is not a number of digits from 0 to 12"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn a_commands_error_is_korean_when_the_language_is() {
+    // The default model has 4 heads: 0 to 3.
+    let o = qkv(&["--lang", "ko", "run", "--show", "nonexistent"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o),
+        "오류: --show nonexistent: \"nonexistent\"라는 단계는 없습니다; `show`가 모든 단계를 보여 줍니다\n"
+    );
+    let o = qkv(
+        &["explain", "enc.0.attn.weights[9][0][0]"],
+        &[("QKV_LANG", "ko")],
+    );
+    assert_eq!(
+        err(&o),
+        "오류: enc.0.attn.weights: 헤드 인덱스 9은(는) 범위 밖입니다 (가능한 헤드: 0부터 3까지)\n"
+    );
+    let o = qkv(&["run", "--show", "nonexistent"], &[]);
+    assert_eq!(
+        err(&o),
+        "error: --show nonexistent: unknown trace step \"nonexistent\"; `show` lists every step\n"
+    );
+}
