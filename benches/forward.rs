@@ -34,6 +34,7 @@ fn options(preset: Preset, tokens: usize) -> Options {
         tokens,
         repeat: 1,
         probe_exe: None,
+        train: false,
     }
 }
 

@@ -25,6 +25,7 @@ fn setups() -> Vec<(&'static str, Transformer, Input)> {
         tokens: 64,
         repeat: 1,
         probe_exe: None,
+        train: false,
     })
     .expect("a valid bench input");
     let vocab = |i: &Input| {

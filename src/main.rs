@@ -294,6 +294,10 @@ struct BenchArgs {
     /// Skip timing the first trace of a fresh process.
     #[arg(long)]
     no_first_trace: bool,
+    /// Also time a training step (forward, backward, Adam) each round, paired with a forward
+    /// pass of the same model.
+    #[arg(long)]
+    train: bool,
     /// Internal: build the model, run it once and print the times (used by the bench to
     /// time a fresh process).
     #[arg(long, hide = true)]

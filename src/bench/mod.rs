@@ -49,6 +49,9 @@ pub struct Options {
     pub repeat: usize,
     /// The `qkv` executable to start for the time to the first trace (`None`: skipped).
     pub probe_exe: Option<PathBuf>,
+    /// Also time a training step (forward, backward, Adam) each round, beside a forward pass
+    /// of the same model.
+    pub train: bool,
 }
 
 /// Why a bench could not run.
@@ -71,6 +74,9 @@ pub enum BenchError {
         /// What went wrong.
         message: String,
     },
+    /// The backward pass of the training step failed (never for a fresh model).
+    #[error(transparent)]
+    Train(#[from] crate::learn::BackwardError),
 }
 
 /// Words the bench sentences are made of.
@@ -274,12 +280,82 @@ pub struct Report {
     pub diff_after_toggle: Times,
     /// Median over the rounds of (the round's diff time / its rerun time).
     pub diff_over_rerun: f64,
+    /// A training step (forward pass for a backward pass, backward pass, Adam update) on the
+    /// bench's sentence pair, and the median over the rounds of (step time / the time of a
+    /// forward pass of the same model in the same round); `None` without `--train`.
+    pub train_step: Option<TrainStep>,
     /// Memory.
     pub memory: Memory,
     /// Memory bandwidth, and the fraction of it the pass uses to read its weights.
     pub bandwidth: Bandwidth,
     /// Time to the first trace (`None` when not measured).
     pub first_trace: Option<FirstTrace>,
+}
+
+/// A training step's time, next to a forward pass's (see [`Report::train_step`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainStep {
+    /// The step: forward pass keeping the heads, backward pass, Adam update.
+    pub step: Times,
+    /// A forward pass of the same model, in the same rounds.
+    pub forward: Times,
+    /// Median over the rounds of step / forward.
+    pub step_over_forward: f64,
+}
+
+/// Times a training step and a forward pass of a model with the input's vocabulary, once per
+/// call (one round).
+struct TrainBench {
+    model: Transformer,
+    optimizer: crate::learn::optim::Optimizer,
+    steps: Vec<Duration>,
+    forwards: Vec<Duration>,
+}
+
+impl TrainBench {
+    fn new(valid: crate::model::ValidConfig, input: &Input) -> TrainBench {
+        let words: Vec<&str> = input
+            .source
+            .iter()
+            .chain(input.target.iter().flatten())
+            .map(String::as_str)
+            .collect();
+        let vocab = crate::model::Vocab::build(words);
+        TrainBench {
+            model: Transformer::with_vocab(valid, vocab),
+            optimizer: crate::learn::optim::Optimizer::new(
+                crate::learn::optim::Method::Adam,
+                crate::learn::optim::Schedule::Constant(1e-4),
+            ),
+            steps: Vec::new(),
+            forwards: Vec::new(),
+        }
+    }
+
+    /// One forward pass and one training step, timed; as `Trainer::step` runs a step (the
+    /// trace is gone before the update).
+    fn round(&mut self, input: &Input) -> Result<(), BenchError> {
+        let t = Instant::now();
+        std::hint::black_box(self.model.forward(input)?);
+        self.forwards.push(t.elapsed());
+        let t = Instant::now();
+        let trace = self.model.forward_for_backward(input)?;
+        let grads = crate::learn::backward_with(&self.model, &trace, 0.0, false)?;
+        drop(trace);
+        let d = self.model.config().d_model;
+        self.optimizer
+            .update(self.model.weights_mut(), &grads.weights, d);
+        self.steps.push(t.elapsed());
+        Ok(())
+    }
+
+    fn report(&self) -> TrainStep {
+        TrainStep {
+            step: Times::of(&self.steps),
+            forward: Times::of(&self.forwards),
+            step_over_forward: paired_ratio(&self.steps, &self.forwards),
+        }
+    }
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -415,6 +491,11 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     };
     let original = c.validate()?;
     let mut diffs = Vec::new();
+    let mut train = if opts.train {
+        Some(TrainBench::new(original.clone(), &input))
+    } else {
+        None
+    };
     // As in a session, every timed pass runs beside one trace the session still holds, with
     // the buffers of the trace it last let go of back in the pool (`held` plays both parts).
     let mut held = model.forward(&input)?;
@@ -436,6 +517,9 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         diffs.push(t.elapsed());
         drop(std::mem::replace(&mut held, rerun));
         model.set_config(original.clone())?;
+        if let Some(tb) = &mut train {
+            tb.round(&input)?;
+        }
     }
     drop(held);
     memory.pooled_after_mib = crate::buffers::pooled_bytes() as f64 / MIB;
@@ -503,6 +587,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         rerun_over_forward: paired_ratio(&reruns, &forwards),
         diff_after_toggle: Times::of(&diffs),
         diff_over_rerun: paired_ratio(&diffs, &reruns),
+        train_step: train.as_ref().map(TrainBench::report),
         memory,
         bandwidth,
         first_trace,
@@ -604,6 +689,7 @@ mod tests {
             tokens: 300,
             repeat: 1,
             probe_exe: None,
+            train: false,
         };
         let (_, input) = input(&opts).unwrap();
         assert_eq!(input.source.len(), 300);
@@ -638,6 +724,7 @@ mod tests {
             tokens: 8,
             repeat: 1,
             probe_exe: None,
+            train: false,
         };
         let r = run(&opts).unwrap();
         assert_eq!(r.products.len(), Backend::ALL.len());
@@ -655,10 +742,30 @@ mod tests {
             .total
         });
         assert_eq!(r.memory.trace_predicted_mib, r.memory.trace_counted_mib);
+        assert!(r.train_step.is_none());
         let text = render(&r);
         assert!(text.contains("efficiency"), "{text}");
         assert!(text.contains("diff of the two traces"), "{text}");
         assert_eq!(r.diff_after_toggle.median_ms > 0.0, r.diff_over_rerun > 0.0);
         assert!(table_row(&r).starts_with("| tiny | encoder-decoder | 8 |"));
+    }
+
+    /// With `train`, a training step is timed each round beside a forward pass of the same
+    /// model (no timing is checked, only that both were taken and the ratio is theirs).
+    #[test]
+    fn a_bench_with_train_times_a_step() {
+        let opts = Options {
+            preset: Preset::Tiny,
+            arch: Arch::EncoderDecoder,
+            tokens: 8,
+            repeat: 2,
+            probe_exe: None,
+            train: true,
+        };
+        let r = run(&opts).unwrap();
+        let t = r.train_step.as_ref().unwrap();
+        assert!(t.step.min_ms > 0.0 && t.forward.min_ms > 0.0);
+        assert!(t.step_over_forward > 0.0);
+        assert!(render(&r).contains("training step (forward, backward, Adam)"));
     }
 }

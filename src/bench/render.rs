@@ -98,6 +98,12 @@ pub fn render(r: &Report) -> String {
         r.diff_after_toggle.max_ms,
         r.diff_over_rerun
     ));
+    if let Some(t) = &r.train_step {
+        s.push_str(&format!(
+            "training step (forward, backward, Adam) median {:.3} ms (min {:.3}, max {:.3}), {:.2}× a forward pass of the same model ({:.3} ms; paired per round)\n",
+            t.step.median_ms, t.step.min_ms, t.step.max_ms, t.step_over_forward, t.forward.median_ms
+        ));
+    }
     match &r.first_trace {
         Some(ft) => s.push_str(&format!(
             "first trace from process start {:.1} ms (in the child: model {:.2} ms, forward {:.2} ms)\n",

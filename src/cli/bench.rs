@@ -17,6 +17,7 @@ pub(crate) fn bench(a: BenchArgs) -> Result<ExitCode> {
         tokens: a.tokens,
         repeat: a.repeat,
         probe_exe,
+        train: a.train,
     };
     if a.probe {
         outln!("{}", qkv::bench::probe(&opts)?);
