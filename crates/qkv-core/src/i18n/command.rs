@@ -203,10 +203,7 @@ pub fn parse_error_text(e: &ParseError, lang: Lang) -> String {
 mod tests {
     use super::*;
     use crate::command::{COMMANDS, parse};
-
-    fn has_hangul(s: &str) -> bool {
-        s.chars().any(|c| ('가'..='힣').contains(&c))
-    }
+    use crate::i18n::check::has_hangul;
 
     #[test]
     fn every_command_has_a_korean_summary() {

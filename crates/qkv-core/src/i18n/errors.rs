@@ -499,22 +499,8 @@ impl ErrorMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::check::{has_hangul, numbers};
     use std::path::PathBuf;
-
-    /// The numbers in a text (runs of ASCII digits), sorted.
-    fn numbers(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        out.sort();
-        out
-    }
-
-    fn has_hangul(s: &str) -> bool {
-        s.chars().any(|c| ('가'..='힣').contains(&c))
-    }
 
     /// Both texts exist, the Korean is Korean, and both carry the same numbers (the bad
     /// value and what is allowed).

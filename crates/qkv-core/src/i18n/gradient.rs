@@ -438,21 +438,7 @@ impl GradMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn has_hangul(s: &str) -> bool {
-        s.chars().any(|c| ('가'..='힣').contains(&c))
-    }
-
-    /// The digit runs of `s`, sorted (the order may differ between languages).
-    fn numbers(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect();
-        out.sort();
-        out
-    }
+    use crate::i18n::check::{has_hangul, numbers};
 
     #[test]
     fn every_gradient_sentence_has_both_languages_with_the_same_numbers() {

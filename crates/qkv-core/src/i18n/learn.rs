@@ -367,20 +367,7 @@ impl LvMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn has_hangul(s: &str) -> bool {
-        s.chars().any(|c| ('가'..='힣').contains(&c))
-    }
-
-    fn numbers(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect();
-        out.sort();
-        out
-    }
+    use crate::i18n::check::{has_hangul, numbers};
 
     #[test]
     fn every_learn_and_decode_text_has_both_languages_with_the_same_numbers() {

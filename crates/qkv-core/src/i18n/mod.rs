@@ -218,3 +218,37 @@ mod tests {
         );
     }
 }
+
+/// Helpers for the key-completeness tests of the catalogues.
+#[cfg(test)]
+pub(crate) mod check {
+    use super::Lang;
+
+    /// The numbers in a text (runs of ASCII digits), sorted.
+    pub(crate) fn numbers(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// True when `s` has a Hangul syllable.
+    pub(crate) fn has_hangul(s: &str) -> bool {
+        s.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    /// Each message has a non-empty English and Korean text, the Korean one in Hangul and
+    /// different from the English one, both with the same numbers.
+    pub(crate) fn both_texts<M: std::fmt::Debug>(samples: &[M], text: impl Fn(&M, Lang) -> String) {
+        for m in samples {
+            let (en, ko) = (text(m, Lang::En), text(m, Lang::Ko));
+            assert!(!en.trim().is_empty() && !ko.trim().is_empty(), "{m:?}");
+            assert!(has_hangul(&ko), "{m:?}: {ko}");
+            assert_ne!(en, ko, "{m:?}");
+            assert_eq!(numbers(&en), numbers(&ko), "{m:?}\n{en}\n{ko}");
+        }
+    }
+}

@@ -77,8 +77,8 @@ impl Prompt {
 
 #[cfg(test)]
 mod tests {
-    use super::super::session_files::check;
     use super::*;
+    use crate::i18n::check;
 
     #[test]
     fn every_prompt_has_both_texts_with_the_same_numbers() {

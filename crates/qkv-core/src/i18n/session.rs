@@ -498,21 +498,7 @@ impl SessionMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The numbers in a text (runs of ASCII digits), sorted.
-    fn numbers(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        out.sort();
-        out
-    }
-
-    fn has_hangul(s: &str) -> bool {
-        s.chars().any(|c| ('가'..='힣').contains(&c))
-    }
+    use crate::i18n::check::{has_hangul, numbers};
 
     #[test]
     fn every_session_message_has_both_texts_with_the_same_numbers() {

@@ -852,8 +852,8 @@ impl TrainMsg {
 
 #[cfg(test)]
 mod tests {
-    use super::super::session_files::check;
     use super::*;
+    use crate::i18n::check;
 
     #[test]
     fn every_training_message_has_both_texts_with_the_same_numbers() {
