@@ -12,6 +12,7 @@ pub mod explore;
 pub mod formula;
 pub mod gradient;
 pub mod learn;
+pub mod mistakes;
 pub mod practice;
 pub mod prompts;
 pub mod session;

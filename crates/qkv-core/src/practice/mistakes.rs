@@ -2,7 +2,7 @@
 //! the cell the wrong way, so an answer that matches one can be named.
 
 use super::*;
-use crate::i18n::practice::MistakeMsg;
+use crate::i18n::mistakes::MistakeMsg;
 
 /// The wrong values a classic mistake gives for cell `[head][i][j]` of `step`, in the order
 /// they are tried, each with its mistake:
