@@ -213,3 +213,27 @@ fn a_practice_round_in_korean() {
         "{right}"
     );
 }
+
+/// Practice's own errors follow the session's language: two numbers for a one-cell question,
+/// and a whole step instead of a row or a cell.
+#[test]
+fn practice_errors_in_korean() {
+    let mut s = Session::open(std::path::Path::new("scenarios/practice-dot-product.yaml")).unwrap();
+    s.set_lang(Lang::Ko);
+    s.apply(Command::Practice(None)).unwrap();
+    let e = s.apply(Command::Answer(vec![1.0, 2.0])).unwrap_err();
+    assert_eq!(
+        e.text_in(Lang::Ko),
+        "scores[0][0]은(는) 숫자 1개를 묻는데, 2개를 받았습니다"
+    );
+    let mut s = qkv::session::Session::untrained_scenario().unwrap();
+    s.set_lang(Lang::Ko);
+    let e = s
+        .apply_line("practice embed.sum")
+        .expect_err("a whole step is not a question");
+    let text = e.text_in(Lang::Ko);
+    assert!(
+        text.contains("embed.sum은(는) 단계 전체입니다: 연습은 칸 하나나 행 하나를 묻습니다"),
+        "{text}"
+    );
+}

@@ -94,6 +94,44 @@ fn address_reason_ko(reason: &str) -> String {
     }
 }
 
+impl crate::practice::PracticeError {
+    /// The message in `lang` (English: the `Display`).
+    pub fn text_in(&self, lang: Lang) -> String {
+        use crate::practice::PracticeError as P;
+        match (lang, self) {
+            (Lang::En, e) => e.to_string(),
+            (Lang::Ko, P::Trace(e)) => e.text_in(lang),
+            (
+                Lang::Ko,
+                P::NotRowOrCell {
+                    address,
+                    head,
+                    example,
+                },
+            ) => {
+                let what = match head {
+                    Some(h) => format!("헤드 하나(헤드 {h})"),
+                    None => "단계 전체".to_string(),
+                };
+                format!(
+                    "{address}은(는) {what}입니다: 연습은 칸 하나나 행 하나를 묻습니다, 예: {example} 또는 {example}[0]"
+                )
+            }
+            (
+                Lang::Ko,
+                P::WrongCount {
+                    address,
+                    expected,
+                    got,
+                },
+            ) => format!("{address}은(는) 숫자 {expected}개를 묻는데, {got}개를 받았습니다"),
+            (Lang::Ko, P::BadTolerance { value }) => format!(
+                "허용 오차 {value}은(는) 쓸 수 없습니다: 0.01처럼 0 이상의 유한한 수여야 합니다"
+            ),
+        }
+    }
+}
+
 impl TraceError {
     /// The message in `lang` (English: the `Display`).
     pub fn text_in(&self, lang: Lang) -> String {
@@ -568,6 +606,52 @@ mod tests {
             assert_eq!(e.text_in(Lang::En), e.to_string());
             same_numbers(&format!("{e:?}"), &e.to_string(), &e.text_in(Lang::Ko));
         }
+    }
+
+    #[test]
+    fn every_practice_error_has_both_texts_with_the_same_numbers() {
+        use crate::practice::PracticeError as P;
+        let errors = [
+            P::Trace(TraceError::HeadOutOfRange {
+                name: "enc.0.attn.weights".into(),
+                head: 7,
+                heads: 4,
+            }),
+            P::NotRowOrCell {
+                address: "enc.0.attn.weights[1]".into(),
+                head: Some(1),
+                example: "enc.0.attn.weights[1][0]".into(),
+            },
+            P::NotRowOrCell {
+                address: "embed.sum".into(),
+                head: None,
+                example: "embed.sum[0]".into(),
+            },
+            P::WrongCount {
+                address: "enc.0.attn.weights[0][0]".into(),
+                expected: 3,
+                got: 1,
+            },
+            P::BadTolerance { value: -1.5 },
+        ];
+        for e in errors {
+            assert_eq!(e.text_in(Lang::En), e.to_string());
+            same_numbers(&format!("{e:?}"), &e.to_string(), &e.text_in(Lang::Ko));
+        }
+        // The words as the English says them: asked 3, given 1.
+        let e = P::WrongCount {
+            address: "enc.0.attn.weights[0][0]".into(),
+            expected: 3,
+            got: 1,
+        };
+        assert_eq!(
+            e.to_string(),
+            "enc.0.attn.weights[0][0] asks for 3 numbers, but 1 was given"
+        );
+        assert_eq!(
+            e.text_in(Lang::Ko),
+            "enc.0.attn.weights[0][0]은(는) 숫자 3개를 묻는데, 1개를 받았습니다"
+        );
     }
 
     #[test]

@@ -92,13 +92,14 @@ pub enum PracticeError {
     Trace(#[from] TraceError),
     /// A whole step or head instead of a row or cell.
     #[error(
-        "{address} is {what}: practice asks for one cell or one row, e.g. {example} or {example}[0]"
+        "{address} is {}: practice asks for one cell or one row, e.g. {example} or {example}[0]",
+        match head { Some(h) => format!("one head (head {h})"), None => "the whole step".to_string() }
     )]
     NotRowOrCell {
         /// The address.
         address: String,
-        /// What it names.
-        what: String,
+        /// The head it names (`None`: the whole step).
+        head: Option<usize>,
         /// A row address of the step.
         example: String,
     },
@@ -124,20 +125,14 @@ pub enum PracticeError {
 pub fn target(trace: &Trace, address: &Address) -> Result<Target, PracticeError> {
     let r = check::resolve(trace, address)?;
     let Some(row) = r.row else {
-        let (what, example) = match (r.step.heads(), r.head) {
-            (Some(_), Some(h)) => (
-                format!("one head (head {h})"),
-                format!("{}[{h}]", r.step.name()),
-            ),
-            (Some(_), None) => (
-                "the whole step".to_string(),
-                format!("{}[0]", r.step.name()),
-            ),
-            (None, _) => ("the whole step".to_string(), r.step.name().to_string()),
+        let (head, example) = match (r.step.heads(), r.head) {
+            (Some(_), Some(h)) => (Some(h), format!("{}[{h}]", r.step.name())),
+            (Some(_), None) => (None, format!("{}[0]", r.step.name())),
+            (None, _) => (None, r.step.name().to_string()),
         };
         return Err(PracticeError::NotRowOrCell {
             address: address.to_string(),
-            what,
+            head,
             example: format!("{example}[0]"),
         });
     };

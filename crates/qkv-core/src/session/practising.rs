@@ -48,7 +48,7 @@ impl Session {
             self.precision,
             self.lang(),
         )
-        .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        .map_err(|e| SessionError::NotHere(e.text_in(self.lang)))?;
         Ok(TrainMsg::Question {
             i: run.pos + 1,
             n: run.items.len(),
@@ -61,7 +61,7 @@ impl Session {
         let items = match a {
             Some(a) => {
                 practice::target(&self.study.trace, &a)
-                    .map_err(|e| SessionError::NotHere(e.to_string()))?;
+                    .map_err(|e| SessionError::NotHere(e.text_in(self.lang)))?;
                 vec![practice::Item::new(a)]
             }
             None => {
@@ -84,7 +84,7 @@ impl Session {
                 SessionError::NotHere(
                     TrainMsg::QuestionDoesNotFit {
                         at: it.address.to_string(),
-                        why: e.to_string(),
+                        why: e.text_in(self.lang),
                     }
                     .text(self.lang),
                 )
@@ -145,7 +145,7 @@ impl Session {
             &self.explain_opts(),
             self.lang(),
         )
-        .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        .map_err(|e| SessionError::NotHere(e.text_in(self.lang)))?;
         let mut run = run.clone();
         run.score.add(&g);
         self.score.add(&g);
