@@ -182,3 +182,39 @@ fn a_models_bad_field_says_its_value_and_what_is_allowed_in_korean() {
         e.text_in(Lang::Ko)
     );
 }
+
+/// The note under a matrix printed in part speaks the session's language, with the same
+/// counts: `embed.sum` of the default scenario is 3 tokens × 32 dimensions.
+#[test]
+fn the_note_under_a_matrix_shown_in_part_is_korean() {
+    let (_, en) = session(Lang::En, &["show embed.sum"]);
+    let (_, ko) = session(Lang::Ko, &["show embed.sum"]);
+    let line = |t: &str, start: &str| {
+        t.lines()
+            .find(|l| l.starts_with(start))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no {start:?} line in\n{t}"))
+    };
+    let en = line(&en[0].text, "(showing");
+    let ko = line(&ko[0].text, "(행 3개 중 3개, 열 32개 중");
+    assert!(
+        en.starts_with("(showing 3 of 3 rows, ")
+            && en.contains(" of 32 columns; --full shows all)"),
+        "{en}"
+    );
+    assert!(
+        ko.ends_with("개를 보여 줍니다; --full이면 모두 보입니다)"),
+        "{ko}"
+    );
+    // The same number of columns shown in both.
+    let shown = |l: &str, before: &str| {
+        l.split(before)
+            .nth(1)
+            .and_then(|r| {
+                r.split(|c: char| !c.is_ascii_digit())
+                    .find(|p| !p.is_empty())
+            })
+            .map(str::to_string)
+    };
+    assert_eq!(shown(&en, "rows, "), shown(&ko, "열 32개 중 "));
+}

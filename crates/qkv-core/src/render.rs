@@ -241,11 +241,14 @@ pub fn matrix(
         }
     }
     if rsel.len() < nr || csel.len() < nc || rsel.contains(&None) || csel.contains(&None) {
-        out.push_str(&format!(
-            "(showing {} of {nr} rows, {} of {nc} columns; --full shows all)\n",
-            rsel.iter().flatten().count(),
-            csel.iter().flatten().count()
-        ));
+        let note = crate::i18n::session_files::FilesMsg::Showing {
+            rows: rsel.iter().flatten().count(),
+            of_rows: nr,
+            cols: csel.iter().flatten().count(),
+            of_cols: nc,
+        };
+        out.push_str(&note.text(opts.lang));
+        out.push('\n');
     }
     out
 }

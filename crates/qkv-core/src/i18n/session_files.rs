@@ -10,6 +10,13 @@ use crate::session::plural;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)] // each variant is documented by its English text
 pub enum FilesMsg {
+    /// `(showing 8 of 12 rows, 8 of 32 columns; --full shows all)` under a printed matrix.
+    Showing {
+        rows: usize,
+        of_rows: usize,
+        cols: usize,
+        of_cols: usize,
+    },
     /// `saved a.yaml (2 tour stops, 1 expectation); `qkv check a.yaml` verifies it`.
     Saved {
         path: String,
@@ -100,6 +107,12 @@ impl FilesMsg {
         use FilesMsg as F;
         let path = || "a.yaml".to_string();
         vec![
+            F::Showing {
+                rows: 8,
+                of_rows: 12,
+                cols: 9,
+                of_cols: 32,
+            },
             F::Saved {
                 path: path(),
                 stops: 2,
@@ -205,6 +218,14 @@ impl FilesMsg {
     fn en(&self) -> String {
         use FilesMsg as F;
         match self {
+            F::Showing {
+                rows,
+                of_rows,
+                cols,
+                of_cols,
+            } => format!(
+                "(showing {rows} of {of_rows} rows, {cols} of {of_cols} columns; --full shows all)"
+            ),
             F::Saved {
                 path,
                 stops,
@@ -310,6 +331,14 @@ impl FilesMsg {
     fn ko(&self) -> String {
         use FilesMsg as F;
         match self {
+            F::Showing {
+                rows,
+                of_rows,
+                cols,
+                of_cols,
+            } => format!(
+                "(행 {of_rows}개 중 {rows}개, 열 {of_cols}개 중 {cols}개를 보여 줍니다; --full이면 모두 보입니다)"
+            ),
             F::Saved {
                 path,
                 stops,
