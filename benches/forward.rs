@@ -35,6 +35,7 @@ fn options(preset: Preset, tokens: usize) -> Options {
         repeat: 1,
         probe_exe: None,
         train: false,
+        shapes: false,
     }
 }
 

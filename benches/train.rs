@@ -26,6 +26,7 @@ fn setups() -> Vec<(&'static str, Transformer, Input)> {
         repeat: 1,
         probe_exe: None,
         train: false,
+        shapes: false,
     })
     .expect("a valid bench input");
     let vocab = |i: &Input| {

@@ -298,6 +298,10 @@ struct BenchArgs {
     /// pass of the same model.
     #[arg(long)]
     train: bool,
+    /// Also time each product shape of the pass alone, and what the pass's products would
+    /// take at those rates.
+    #[arg(long)]
+    shapes: bool,
     /// Internal: build the model, run it once and print the times (used by the bench to
     /// time a fresh process).
     #[arg(long, hide = true)]

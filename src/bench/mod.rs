@@ -33,6 +33,7 @@ use crate::model::{Arch, Config, ConfigError, Input, NeedsNewWeights, Transforme
 mod render;
 
 mod bandwidth;
+pub mod shapes;
 pub use bandwidth::*;
 pub use render::{render, table_row};
 
@@ -52,6 +53,8 @@ pub struct Options {
     /// Also time a training step (forward, backward, Adam) each round, beside a forward pass
     /// of the same model.
     pub train: bool,
+    /// Also time each product shape of the pass alone ([`shapes`]).
+    pub shapes: bool,
 }
 
 /// Why a bench could not run.
@@ -284,12 +287,27 @@ pub struct Report {
     /// bench's sentence pair, and the median over the rounds of (step time / the time of a
     /// forward pass of the same model in the same round); `None` without `--train`.
     pub train_step: Option<TrainStep>,
+    /// The pass's product shapes timed alone, and the time its products would take at those
+    /// rates; `None` without `--shapes`.
+    pub shapes: Option<Shapes>,
     /// Memory.
     pub memory: Memory,
     /// Memory bandwidth, and the fraction of it the pass uses to read its weights.
     pub bandwidth: Bandwidth,
     /// Time to the first trace (`None` when not measured).
     pub first_trace: Option<FirstTrace>,
+}
+
+/// The pass's products timed shape by shape (see [`Report::shapes`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shapes {
+    /// Every shape, its count in a pass and its rate alone.
+    pub rates: Vec<shapes::ShapeRate>,
+    /// What the pass's products would take at those rates, ms.
+    pub products_alone_ms: f64,
+    /// That over the pass's median time: the rest of the pass is everything else (the
+    /// other steps, reading the weights from memory, waking threads, recording).
+    pub fraction_of_pass: f64,
 }
 
 /// A training step's time, next to a forward pass's (see [`Report::train_step`]).
@@ -557,6 +575,16 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     paired.sort_by(f64::total_cmp);
     let forward = Times::of(&forwards);
     let bandwidth = Bandwidth::of(weights_bytes as u64, forward.median_ms, stream_read_gbs(3));
+    let shapes = opts.shapes.then(|| {
+        let mut rates = shapes::of(&c, lengths);
+        shapes::measure(&mut rates);
+        let alone: f64 = rates.iter().map(|s| s.seconds(linalg::threads())).sum();
+        Shapes {
+            rates,
+            products_alone_ms: alone * 1e3,
+            fraction_of_pass: alone * 1e3 / forward.median_ms.max(1e-12),
+        }
+    });
     let forward_gflops = flop as f64 / (forward.median_ms / 1e3).max(1e-12) / 1e9;
     Ok(Report {
         preset: opts.preset.to_string(),
@@ -588,6 +616,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         diff_after_toggle: Times::of(&diffs),
         diff_over_rerun: paired_ratio(&diffs, &reruns),
         train_step: train.as_ref().map(TrainBench::report),
+        shapes,
         memory,
         bandwidth,
         first_trace,
@@ -690,6 +719,7 @@ mod tests {
             repeat: 1,
             probe_exe: None,
             train: false,
+            shapes: false,
         };
         let (_, input) = input(&opts).unwrap();
         assert_eq!(input.source.len(), 300);
@@ -725,6 +755,7 @@ mod tests {
             repeat: 1,
             probe_exe: None,
             train: false,
+            shapes: false,
         };
         let r = run(&opts).unwrap();
         assert_eq!(r.products.len(), Backend::ALL.len());
@@ -751,9 +782,10 @@ mod tests {
     }
 
     /// With `train`, a training step is timed each round beside a forward pass of the same
-    /// model (no timing is checked, only that both were taken and the ratio is theirs).
+    /// model, and with `shapes` every product shape alone (no timing is checked, only that
+    /// each was taken).
     #[test]
-    fn a_bench_with_train_times_a_step() {
+    fn a_bench_with_train_and_shapes_times_them() {
         let opts = Options {
             preset: Preset::Tiny,
             arch: Arch::EncoderDecoder,
@@ -761,11 +793,19 @@ mod tests {
             repeat: 2,
             probe_exe: None,
             train: true,
+            shapes: true,
         };
         let r = run(&opts).unwrap();
         let t = r.train_step.as_ref().unwrap();
         assert!(t.step.min_ms > 0.0 && t.forward.min_ms > 0.0);
         assert!(t.step_over_forward > 0.0);
         assert!(render(&r).contains("training step (forward, backward, Adam)"));
+        // With `shapes`: every shape timed, adding up to the pass's FLOP.
+        let sh = r.shapes.as_ref().unwrap();
+        assert!(sh.rates.iter().all(|s| s.gflops > 0.0));
+        let flop: f64 = sh.rates.iter().map(shapes::ShapeRate::flop).sum();
+        assert_eq!(flop, r.forward_flop as f64);
+        assert!(sh.products_alone_ms > 0.0 && sh.fraction_of_pass > 0.0);
+        assert!(render(&r).contains("products timed alone"));
     }
 }

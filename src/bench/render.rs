@@ -98,6 +98,26 @@ pub fn render(r: &Report) -> String {
         r.diff_after_toggle.max_ms,
         r.diff_over_rerun
     ));
+    if let Some(sh) = &r.shapes {
+        s.push_str("products timed alone, shape by shape (a head's on one thread; the heads share the cores)\n");
+        for x in &sh.rates {
+            s.push_str(&format!(
+                "  {:<34} {:>5}×{:<5}·{:>5}×{:<5} ×{:<4} {:>7.1} GFLOP/s{}\n",
+                x.what,
+                x.rows,
+                x.inner,
+                x.inner,
+                x.cols,
+                x.count,
+                x.gflops,
+                if x.per_head { " per thread" } else { "" }
+            ));
+        }
+        s.push_str(&format!(
+            "  the pass's products at these rates: {:.3} ms, {:.2} of the pass's median time\n",
+            sh.products_alone_ms, sh.fraction_of_pass
+        ));
+    }
     if let Some(t) = &r.train_step {
         s.push_str(&format!(
             "training step (forward, backward, Adam) median {:.3} ms (min {:.3}, max {:.3}), {:.2}× a forward pass of the same model ({:.3} ms; paired per round)\n",

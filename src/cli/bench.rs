@@ -18,6 +18,7 @@ pub(crate) fn bench(a: BenchArgs) -> Result<ExitCode> {
         repeat: a.repeat,
         probe_exe,
         train: a.train,
+        shapes: a.shapes,
     };
     if a.probe {
         outln!("{}", qkv::bench::probe(&opts)?);

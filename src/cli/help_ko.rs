@@ -158,6 +158,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         ("bench", "repeat") => "시간 재기 횟수; 순전파 시간은 그 중앙값입니다",
         ("bench", "json") => "표 대신 JSON을 출력합니다",
         ("bench", "no_first_trace") => "새 프로세스의 첫 트레이스 시간을 재지 않습니다",
+        ("bench", "shapes") => {
+            "순전파의 곱셈 모양마다 따로 재고, 그 속도라면 곱셈만에 걸릴 시간을 순전파 시간과 비교합니다"
+        }
         ("bench", "train") => {
             "매 라운드마다 학습 한 단계(순전파, 역전파, Adam)도 재어, 같은 모델의 순전파와 짝지어 비교합니다"
         }
