@@ -34,8 +34,11 @@ mod render;
 
 mod bandwidth;
 pub mod shapes;
+mod train;
 pub use bandwidth::*;
 pub use render::{render, table_row};
+use train::TrainBench;
+pub use train::TrainStep;
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,72 +311,6 @@ pub struct Shapes {
     /// That over the pass's median time: the rest of the pass is everything else (the
     /// other steps, reading the weights from memory, waking threads, recording).
     pub fraction_of_pass: f64,
-}
-
-/// A training step's time, next to a forward pass's (see [`Report::train_step`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrainStep {
-    /// The step: forward pass keeping the heads, backward pass, Adam update.
-    pub step: Times,
-    /// A forward pass of the same model, in the same rounds.
-    pub forward: Times,
-    /// Median over the rounds of step / forward.
-    pub step_over_forward: f64,
-}
-
-/// Times a training step and a forward pass of a model with the input's vocabulary, once per
-/// call (one round).
-struct TrainBench {
-    model: Transformer,
-    optimizer: crate::learn::optim::Optimizer,
-    steps: Vec<Duration>,
-    forwards: Vec<Duration>,
-}
-
-impl TrainBench {
-    fn new(valid: crate::model::ValidConfig, input: &Input) -> TrainBench {
-        let words: Vec<&str> = input
-            .source
-            .iter()
-            .chain(input.target.iter().flatten())
-            .map(String::as_str)
-            .collect();
-        let vocab = crate::model::Vocab::build(words);
-        TrainBench {
-            model: Transformer::with_vocab(valid, vocab),
-            optimizer: crate::learn::optim::Optimizer::new(
-                crate::learn::optim::Method::Adam,
-                crate::learn::optim::Schedule::Constant(1e-4),
-            ),
-            steps: Vec::new(),
-            forwards: Vec::new(),
-        }
-    }
-
-    /// One forward pass and one training step, timed; as `Trainer::step` runs a step (the
-    /// trace is gone before the update).
-    fn round(&mut self, input: &Input) -> Result<(), BenchError> {
-        let t = Instant::now();
-        std::hint::black_box(self.model.forward(input)?);
-        self.forwards.push(t.elapsed());
-        let t = Instant::now();
-        let trace = self.model.forward_for_backward(input)?;
-        let grads = crate::learn::backward_with(&self.model, &trace, 0.0, false)?;
-        drop(trace);
-        let d = self.model.config().d_model;
-        self.optimizer
-            .update(self.model.weights_mut(), &grads.weights, d);
-        self.steps.push(t.elapsed());
-        Ok(())
-    }
-
-    fn report(&self) -> TrainStep {
-        TrainStep {
-            step: Times::of(&self.steps),
-            forward: Times::of(&self.forwards),
-            step_over_forward: paired_ratio(&self.steps, &self.forwards),
-        }
-    }
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
