@@ -107,7 +107,7 @@ pub enum SessionError {
 impl SessionError {
     /// The message in `lang`. The session makes its own messages in its language already
     /// ([`Session::set_lang`]: `NotHere`, `Explain`); this translates the command parser's
-    /// errors and those of the trace, the weights and the files (`i18n/errors.rs`). A
+    /// errors and those of the trace, the weights and the files (`i18n/errors/`). A
     /// scenario's problems keep their English detail after a Korean heading.
     pub fn text_in(&self, lang: crate::i18n::Lang) -> String {
         use crate::i18n::errors::ErrorMsg;
