@@ -13,6 +13,11 @@ use super::init::xavier;
 use crate::trace::{Block, Side, StepName};
 use crate::util::edit_distance;
 
+/// Models with at least this many values update their weights on several threads
+/// ([`Weights::update_each`]). An Adam update costs about 2 ns per value on one thread, so
+/// below this it takes under about 0.1 ms, where waking a second thread gains little.
+pub const PARALLEL_UPDATE_MIN_VALUES: usize = 1 << 16;
+
 /// A weight matrix or vector.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
@@ -322,12 +327,18 @@ impl Weights {
             .collect()
     }
 
-    /// Applies `f` to every weight in canonical order (an optimiser step); each weight
-    /// counts as changed.
-    pub fn update(&mut self, mut f: impl FnMut(&str, &mut Param)) {
+    /// Applies `f` to every weight with the item of `extra` at its place in canonical order
+    /// (`extra` has one item per weight; missing items leave their weights alone), weights
+    /// in parallel when the model is large enough for threads to pay off; each weight counts as
+    /// changed. What `f` does to one weight must not depend on the others.
+    pub fn update_each<T: Send>(&mut self, extra: Vec<T>, f: impl Fn(&str, &mut Param, T) + Sync) {
         let family = fresh_generation();
-        for (name, p) in &mut self.entries {
-            f(name, Arc::make_mut(p));
+        let values: usize = self.entries.iter().map(|(_, p)| p.len()).sum();
+        let run = |((name, p), x): (&mut (String, Arc<Param>), T)| f(name, Arc::make_mut(p), x);
+        if values >= PARALLEL_UPDATE_MIN_VALUES {
+            self.entries.par_iter_mut().zip(extra).for_each(run);
+        } else {
+            self.entries.iter_mut().zip(extra).for_each(run);
         }
         self.generations = Arc::new(vec![family; self.entries.len()]);
     }

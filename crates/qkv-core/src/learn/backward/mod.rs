@@ -26,8 +26,9 @@
 //! projection.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, Slice};
+use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, CowArray, Ix2, Slice};
 
 use crate::model::attention::attention_settings;
 use crate::model::linalg::matmul;
@@ -101,7 +102,7 @@ struct WeightGrads<'m> {
     matrices: HashMap<String, Array2<f32>>,
     vectors: HashMap<String, Array1<f32>>,
     /// Heads of recomputed attention steps (see [`head`]).
-    heads: HashMap<(String, usize), Array2<f32>>,
+    heads: HashMap<(String, usize), Arc<Array2<f32>>>,
 }
 
 impl WeightGrads<'_> {
@@ -283,7 +284,7 @@ fn propagate(
             let g = matrix_of(g, step)?;
             let h_name = input(step, 0)?;
             let hidden = values(trace, h_name)?;
-            let mut dh = g;
+            let mut dh = g.to_owned();
             dh.zip_mut_with(&hidden, |d, h| {
                 if *h <= 0.0 {
                     *d = 0.0;
@@ -301,6 +302,7 @@ fn propagate(
             let (n, m) = (g.nrows(), v.nrows());
             let mut dw = Array3::zeros((heads, n, m));
             let mut dv = Array2::zeros(v.dim());
+            let v = v.view();
             for h in 0..heads {
                 let weights = head(trace, &mut w.heads, w_name, h)?;
                 let g_h = cols(&g, h, c);
@@ -323,11 +325,17 @@ fn propagate(
                     .zip(g_h.rows())
                     .zip(dm.index_axis_mut(Axis(0), h).rows_mut())
                 {
-                    let d = softmax_backward(
-                        w_row.as_slice().unwrap_or(&w_row.to_vec()),
-                        g_row.as_slice().unwrap_or(&g_row.to_vec()),
-                    );
-                    d_row.assign(&ndarray::ArrayView1::from(&d));
+                    // Rows of standard-layout matrices are contiguous; any other layout is
+                    // copied first (the same numbers either way).
+                    match (w_row.as_slice(), g_row.as_slice(), d_row.as_slice_mut()) {
+                        (Some(w_row), Some(g_row), Some(d)) => {
+                            softmax_backward_into(w_row, g_row, d);
+                        }
+                        _ => {
+                            let d = softmax_backward(&w_row.to_vec(), &g_row.to_vec());
+                            d_row.assign(&ndarray::ArrayView1::from(&d));
+                        }
+                    }
                 }
             }
             accumulate(grads, input(step, 0)?, Grad::Heads(dm));
@@ -337,7 +345,7 @@ fn propagate(
             let mut ds = g.clone();
             for (h, mut d_h) in ds.axis_iter_mut(Axis(0)).enumerate() {
                 let masked = head(trace, &mut w.heads, step.name(), h)?;
-                d_h.zip_mut_with(&masked, |d, m| {
+                d_h.zip_mut_with(&*masked, |d, m| {
                     if *m == f32::NEG_INFINITY {
                         *d = 0.0;
                     }
@@ -361,6 +369,7 @@ fn propagate(
             let c = q.ncols() / heads.max(1);
             let mut dq = Array2::zeros(q.dim());
             let mut dk = Array2::zeros(k.dim());
+            let (q, k) = (q.view(), k.view());
             for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
                 dq.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
                     .assign(&matmul(g_h.view(), cols(&k, h, c)));
@@ -378,7 +387,7 @@ fn propagate(
                 1.0
             };
             accumulate(grads, input(step, 0)?, Grad::Matrix(&g * factor));
-            accumulate(grads, input(step, 1)?, Grad::Matrix(g));
+            accumulate(grads, input(step, 1)?, Grad::Matrix(g.to_owned()));
         }
         StepKind::TokenEmbedding => {
             let g = matrix_of(g, step)?;

@@ -83,25 +83,29 @@ pub(super) fn accumulate(grads: &mut HashMap<String, Grad>, name: &str, g: Grad)
     }
 }
 
-/// The forward values of step `name`, whole (heads side by side).
-pub(super) fn values(trace: &Trace, name: &str) -> Result<Array2<f32>, BackwardError> {
-    Ok(trace.step(name)?.matrix(None)?.into_owned())
+/// The forward values of step `name`, whole (heads side by side): a view of what the trace
+/// keeps (copied only for a step it recomputes, `relu`).
+pub(super) fn values<'t>(
+    trace: &'t Trace,
+    name: &str,
+) -> Result<CowArray<'t, f32, Ix2>, BackwardError> {
+    Ok(trace.step(name)?.matrix(None)?)
 }
 
-/// One head of step `name`. The attention weights and masked scores are recomputed from
-/// `q` and `k` whenever the trace is asked for them, and the backward pass needs each head
-/// of `weights` twice: they are kept here once computed.
+/// One head of step `name`. The attention weights and masked scores are built from what
+/// the trace keeps whenever it is asked for them, and the backward pass needs each head of
+/// `weights` twice: they are kept here once built, and shared rather than copied.
 pub(super) fn head(
     trace: &Trace,
-    cache: &mut HashMap<(String, usize), Array2<f32>>,
+    cache: &mut HashMap<(String, usize), Arc<Array2<f32>>>,
     name: &str,
     h: usize,
-) -> Result<Array2<f32>, BackwardError> {
+) -> Result<Arc<Array2<f32>>, BackwardError> {
     if let Some(m) = cache.get(&(name.to_string(), h)) {
-        return Ok(m.clone());
+        return Ok(Arc::clone(m));
     }
-    let m = trace.step(name)?.matrix(Some(h))?.into_owned();
-    cache.insert((name.to_string(), h), m.clone());
+    let m = Arc::new(trace.step(name)?.matrix(Some(h))?.into_owned());
+    cache.insert((name.to_string(), h), Arc::clone(&m));
     Ok(m)
 }
 
@@ -115,9 +119,12 @@ pub(super) fn input(step: &Step, i: usize) -> Result<&str, BackwardError> {
         })
 }
 
-pub(super) fn matrix_of(g: &Grad, step: &Step) -> Result<Array2<f32>, BackwardError> {
+pub(super) fn matrix_of<'g>(
+    g: &'g Grad,
+    step: &Step,
+) -> Result<ArrayView2<'g, f32>, BackwardError> {
     match g {
-        Grad::Matrix(m) => Ok(m.clone()),
+        Grad::Matrix(m) => Ok(m.view()),
         Grad::Heads(_) => Err(BackwardError::Unsupported {
             name: step.name().to_string(),
             why: "expected a whole-matrix gradient".into(),
@@ -136,8 +143,8 @@ pub(super) fn heads_of<'g>(g: &'g Grad, step: &Step) -> Result<&'g Array3<f32>, 
 }
 
 /// Columns h·c..(h+1)·c of `x`.
-pub(super) fn cols(x: &Array2<f32>, h: usize, c: usize) -> ArrayView2<'_, f32> {
-    x.slice_axis(Axis(1), Slice::from(h * c..(h + 1) * c))
+pub(super) fn cols<'a>(x: &ArrayView2<'a, f32>, h: usize, c: usize) -> ArrayView2<'a, f32> {
+    (*x).slice_axis_move(Axis(1), Slice::from(h * c..(h + 1) * c))
 }
 
 /// Softmax backward of one row: `∂x_j = w_j (g_j − Σ_k w_k g_k)` for the weights `w` and
@@ -146,8 +153,20 @@ pub(super) fn cols(x: &Array2<f32>, h: usize, c: usize) -> ArrayView2<'_, f32> {
 /// # Shapes
 /// `w`, `g`: m → m.
 pub fn softmax_backward(w: &[f32], g: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0; w.len().min(g.len())];
+    softmax_backward_into(w, g, &mut out);
+    out
+}
+
+/// [`softmax_backward`] written into `out` (the same operations in the same order).
+///
+/// # Shapes
+/// `w`, `g`, `out`: m.
+pub fn softmax_backward_into(w: &[f32], g: &[f32], out: &mut [f32]) {
     let dot: f32 = w.iter().zip(g).map(|(a, b)| a * b).sum();
-    w.iter().zip(g).map(|(wj, gj)| wj * (gj - dot)).collect()
+    for ((o, wj), gj) in out.iter_mut().zip(w).zip(g) {
+        *o = wj * (gj - dot);
+    }
 }
 
 /// LayerNorm backward over the rows of `x` (statistics recomputed in f64).
@@ -164,6 +183,8 @@ pub fn layer_norm_backward(
     let mut dx = Array2::zeros((n, d));
     let mut dgamma = vec![0f64; d];
     let mut dbeta = vec![0f64; d];
+    // x̂ and ĝ of one row, reused from row to row.
+    let (mut xhat, mut ghat): (Vec<f64>, Vec<f64>) = (Vec::with_capacity(d), Vec::with_capacity(d));
     for ((x_row, g_row), mut dx_row) in x.rows().into_iter().zip(g.rows()).zip(dx.rows_mut()) {
         let mean = x_row.iter().map(|v| f64::from(*v)).sum::<f64>() / d as f64;
         let var = x_row
@@ -172,18 +193,28 @@ pub fn layer_norm_backward(
             .sum::<f64>()
             / d as f64;
         let inv = 1.0 / (var + f64::from(eps)).sqrt();
-        let xhat: Vec<f64> = x_row.iter().map(|v| (f64::from(*v) - mean) * inv).collect();
-        let ghat: Vec<f64> = g_row
-            .iter()
-            .zip(gamma)
-            .map(|(a, b)| f64::from(*a) * f64::from(*b))
-            .collect();
+        xhat.clear();
+        xhat.extend(x_row.iter().map(|v| (f64::from(*v) - mean) * inv));
+        ghat.clear();
+        ghat.extend(
+            g_row
+                .iter()
+                .zip(gamma)
+                .map(|(a, b)| f64::from(*a) * f64::from(*b)),
+        );
         let mean_g = ghat.iter().sum::<f64>() / d as f64;
         let mean_gx = ghat.iter().zip(&xhat).map(|(a, b)| a * b).sum::<f64>() / d as f64;
-        for (j, v) in dx_row.iter_mut().enumerate() {
-            *v = ((ghat[j] - mean_g - xhat[j] * mean_gx) * inv) as f32;
-            dgamma[j] += f64::from(g_row[j]) * xhat[j];
-            dbeta[j] += f64::from(g_row[j]);
+        // The row's values, and the running sums of ∂γ and ∂β: each index on its own, so
+        // the loop runs on vector instructions (the same operations per value).
+        for (((v, (gh, xh)), g), (dg, db)) in dx_row
+            .iter_mut()
+            .zip(ghat.iter().zip(&xhat))
+            .zip(g_row.iter())
+            .zip(dgamma.iter_mut().zip(dbeta.iter_mut()))
+        {
+            *v = ((gh - mean_g - xh * mean_gx) * inv) as f32;
+            *dg += f64::from(*g) * xh;
+            *db += f64::from(*g);
         }
     }
     (
