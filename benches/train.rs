@@ -48,6 +48,8 @@ fn setups() -> Vec<(&'static str, Transformer, Input)> {
 }
 
 fn train(c: &mut Criterion) {
+    // As `qkv`'s `main` does: freed memory stays with the process for the next step.
+    qkv::buffers::keep_freed_memory();
     for (name, model, input) in setups() {
         let mut g = c.benchmark_group(format!("train/{name}"));
         g.sample_size(20)

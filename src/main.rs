@@ -382,6 +382,8 @@ fn parse_cli() -> Cli {
 }
 
 fn main() -> ExitCode {
+    // Freed memory stays with the process for reuse (see the function: training steps).
+    qkv::buffers::keep_freed_memory();
     let cli = parse_cli();
     match dispatch(cli) {
         Ok(code) => code,

@@ -325,6 +325,16 @@ pub fn proc_status_bytes(field: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Minor page faults of the whole process so far (`minflt` of `/proc/self/stat`: pages the
+/// system had to map on first touch), `None` off Linux.
+pub fn proc_minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name in parentheses: state, ppid, pgrp, session, tty_nr, tpgid,
+    // flags, minflt (fields 3 to 10 of proc(5)).
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
 /// Resets the peak resident memory (`VmHWM`) to the current one; false when unsupported.
 pub fn reset_peak_memory() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()

@@ -123,6 +123,11 @@ pub fn render(r: &Report) -> String {
             "training step (forward, backward, Adam) median {:.3} ms (min {:.3}, max {:.3}), {:.2}× a forward pass of the same model ({:.3} ms; paired per round)\n",
             t.step.median_ms, t.step.min_ms, t.step.max_ms, t.step_over_forward, t.forward.median_ms
         ));
+        if let Some(f) = t.page_faults_per_step {
+            s.push_str(&format!(
+                "  page faults per step: {f:.0} (minor, the whole process; median over the rounds)\n"
+            ));
+        }
     }
     match &r.first_trace {
         Some(ft) => s.push_str(&format!(

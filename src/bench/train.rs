@@ -16,6 +16,12 @@ pub struct TrainStep {
     pub forward: Times,
     /// Median over the rounds of step / forward.
     pub step_over_forward: f64,
+    /// Median over the rounds of the minor page faults the whole process took during the
+    /// step (`None` off Linux): memory the allocator gave back to the system and took again.
+    /// The first two steps take memory the process did not have yet (Adam's moments, the
+    /// heap growing to what a step needs), so the median means the steady state from about
+    /// five rounds on.
+    pub page_faults_per_step: Option<f64>,
 }
 
 /// Times a training step and a forward pass of a model with the input's vocabulary, once per
@@ -25,6 +31,7 @@ pub(super) struct TrainBench {
     optimizer: crate::learn::optim::Optimizer,
     steps: Vec<Duration>,
     forwards: Vec<Duration>,
+    faults: Vec<u64>,
 }
 
 impl TrainBench {
@@ -44,6 +51,7 @@ impl TrainBench {
             ),
             steps: Vec::new(),
             forwards: Vec::new(),
+            faults: Vec::new(),
         }
     }
 
@@ -53,6 +61,7 @@ impl TrainBench {
         let t = Instant::now();
         std::hint::black_box(self.model.forward(input)?);
         self.forwards.push(t.elapsed());
+        let faults = super::proc_minor_faults();
         let t = Instant::now();
         let trace = self.model.forward_for_backward(input)?;
         let grads = crate::learn::backward_with(&self.model, &trace, 0.0, false)?;
@@ -61,6 +70,9 @@ impl TrainBench {
         self.optimizer
             .update(self.model.weights_mut(), &grads.weights, d);
         self.steps.push(t.elapsed());
+        if let (Some(before), Some(after)) = (faults, super::proc_minor_faults()) {
+            self.faults.push(after.saturating_sub(before));
+        }
         Ok(())
     }
 
@@ -69,6 +81,19 @@ impl TrainBench {
             step: Times::of(&self.steps),
             forward: Times::of(&self.forwards),
             step_over_forward: paired_ratio(&self.steps, &self.forwards),
+            page_faults_per_step: median_count(&self.faults),
         }
+    }
+}
+
+/// The median of counts, `None` for none.
+fn median_count(counts: &[u64]) -> Option<f64> {
+    let mut v = counts.to_vec();
+    v.sort_unstable();
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2] as f64),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) as f64 / 2.0),
     }
 }

@@ -74,6 +74,28 @@ pub fn give_back(v: Vec<f32>) {
     }
 }
 
+/// Bytes of the block [`keep_freed_memory`] allocates and frees.
+pub const KEEP_FREED_BYTES: usize = 4 << 20;
+
+/// Lets the system allocator keep memory the program frees, for the next allocations, instead
+/// of returning it to the system at once. Called once by `qkv`'s `main`.
+///
+/// Why: a training step allocates and frees a few MiB of small matrices (its gradients and
+/// products, each below the pool's [`MIN_LEN`]). glibc's heap returns free memory above 128
+/// KiB to the system at every free, so the next step takes the same memory back through page
+/// faults, about a fifth of the backward pass at `small` with 64 tokens (measured in
+/// `docs/performance.md`). glibc raises that limit by itself, to twice the size of the
+/// largest block that had its own mapping (≥ 128 KiB) when it is freed (its dynamic mmap
+/// threshold, mallopt(3)); this function frees one such block of [`KEEP_FREED_BYTES`], so
+/// the heap keeps up to 8 MiB of freed memory, and blocks under 4 MiB come from the heap.
+/// `mallopt` would say the same directly, but it needs `unsafe`, which the crates forbid.
+/// With another allocator this allocates and frees 4 MiB (zeroed by the system, never
+/// touched), nothing else. Values never depend on it.
+pub fn keep_freed_memory() {
+    let block: Vec<u8> = std::hint::black_box(vec![0u8; KEEP_FREED_BYTES]);
+    drop(std::hint::black_box(block));
+}
+
 /// Bytes the pool keeps now.
 pub fn pooled_bytes() -> usize {
     pool().lock().map_or(0, |p| p.bytes)
