@@ -212,12 +212,39 @@ impl Optimizer {
 }
 
 /// Adam's update of one weight's values `w` from its gradient `g` and moments `m`, `v`, with
-/// `[β₁, β₂, 1 − β₁ᵗ, 1 − β₂ᵗ, rate, ε]`. Slices of one length, indexed alike, so that the
-/// compiler turns the loop into vector instructions (the same operations on every lane).
+/// `[β₁, β₂, 1 − β₁ᵗ, 1 − β₂ᵗ, rate, ε]`, run through pulp's dispatch like the softmax
+/// (`model::vecmath`): the loop is compiled for the processor's vector instructions (AVX2
+/// where available), 8 lanes instead of the baseline's 4, which halves the divisions' cost.
+/// The same bits either way: division and square root are exactly rounded at every width, and
+/// Rust never fuses a multiply and an add.
 ///
 /// # Shapes
 /// `w`, `g`, `m`, `v`: n.
 fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 6]) {
+    faer::traits::pulp::Arch::new().dispatch(AdamKernel { w, g, m, v, k });
+}
+
+/// The arguments of [`adam`], for the dispatch.
+struct AdamKernel<'a> {
+    w: &'a mut [f32],
+    g: &'a [f32],
+    m: &'a mut [f32],
+    v: &'a mut [f32],
+    k: [f32; 6],
+}
+
+impl faer::traits::pulp::WithSimd for AdamKernel<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) {
+        adam_kernel(self.w, self.g, self.m, self.v, self.k);
+    }
+}
+
+/// The loop of [`adam`]: slices of one length, indexed alike, so that the compiler turns it
+/// into vector instructions (the same operations on every lane).
+#[inline(always)]
+fn adam_kernel(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: [f32; 6]) {
     let [b1, b2, c1, c2, lr, eps] = k;
     let n = w.len().min(g.len()).min(m.len()).min(v.len());
     let (w, g, m, v) = (&mut w[..n], &g[..n], &mut m[..n], &mut v[..n]);

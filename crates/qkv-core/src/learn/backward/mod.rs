@@ -183,8 +183,11 @@ pub fn backward_with(
             Some(g) => g,
             None => zeros_like(step)?,
         };
-        propagate(model, trace, step, &g, &mut grads, &mut weights)?;
-        if keep_steps {
+        // The rules take the gradient over (and pass it on without copying where they can);
+        // the workbench keeps a copy of every step's gradient to show.
+        let shown = keep_steps.then(|| g.clone());
+        propagate(model, trace, step, g, &mut grads, &mut weights)?;
+        if let Some(g) = shown {
             recorded.push(grad_step(step, g)?);
         }
     }
@@ -231,7 +234,7 @@ fn propagate(
     model: &Transformer,
     trace: &Trace,
     step: &Step,
-    g: &Grad,
+    g: Grad,
     grads: &mut HashMap<String, Grad>,
     w: &mut WeightGrads<'_>,
 ) -> Result<(), BackwardError> {
@@ -240,7 +243,7 @@ fn propagate(
         // The loss seeds `logits` directly (log-softmax is stabler than going through probs).
         StepKind::Probs | StepKind::Positional => {}
         StepKind::Logits => {
-            let g = matrix_of(g, step)?;
+            let g = matrix_of(&g, step)?;
             let x_name = input(step, 0)?;
             let x = values(trace, x_name)?;
             let dx = matmul(g.view(), w.matrix(EMBEDDING)?);
@@ -249,10 +252,10 @@ fn propagate(
         }
         StepKind::ResidualSum => {
             accumulate(grads, input(step, 0)?, g.clone());
-            accumulate(grads, input(step, 1)?, g.clone());
+            accumulate(grads, input(step, 1)?, g);
         }
         StepKind::LayerNorm => {
-            let g = matrix_of(g, step)?;
+            let g = matrix_of(&g, step)?;
             let x_name = input(step, 0)?;
             let x = values(trace, x_name)?;
             let (gamma_name, beta_name) = (input(step, 1)?, input(step, 2)?);
@@ -270,7 +273,7 @@ fn propagate(
         | StepKind::Key
         | StepKind::Value => {
             // y = x · W (+ b): ∂x = g · Wᵀ, ∂W = xᵀ · g, ∂b = Σ_rows g
-            let g = matrix_of(g, step)?;
+            let g = matrix_of(&g, step)?;
             let (x_name, w_name) = (input(step, 0)?, input(step, 1)?);
             let x = values(trace, x_name)?;
             let dx = matmul(g.view(), w.matrix(w_name)?.t());
@@ -281,10 +284,9 @@ fn propagate(
             }
         }
         StepKind::FfnRelu => {
-            let g = matrix_of(g, step)?;
             let h_name = input(step, 0)?;
             let hidden = values(trace, h_name)?;
-            let mut dh = g.to_owned();
+            let mut dh = into_matrix(g, step)?;
             dh.zip_mut_with(&hidden, |d, h| {
                 if *h <= 0.0 {
                     *d = 0.0;
@@ -292,9 +294,9 @@ fn propagate(
             });
             accumulate(grads, h_name, Grad::Matrix(dh));
         }
-        StepKind::Concat => accumulate(grads, input(step, 0)?, g.clone()),
+        StepKind::Concat => accumulate(grads, input(step, 0)?, g),
         StepKind::HeadOut => {
-            let g = matrix_of(g, step)?;
+            let g = matrix_of(&g, step)?;
             let (w_name, v_name) = (input(step, 0)?, input(step, 1)?);
             let heads = trace.step(w_name)?.heads().unwrap_or(1);
             let v = values(trace, v_name)?;
@@ -315,7 +317,7 @@ fn propagate(
             accumulate(grads, v_name, Grad::Matrix(dv));
         }
         StepKind::Weights => {
-            let g = heads_of(g, step)?;
+            let g = heads_of(&g, step)?;
             let mut dm = Array3::zeros(g.dim());
             for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
                 let weights = head(trace, &mut w.heads, step.name(), h)?;
@@ -341,8 +343,7 @@ fn propagate(
             accumulate(grads, input(step, 0)?, Grad::Heads(dm));
         }
         StepKind::Masked => {
-            let g = heads_of(g, step)?;
-            let mut ds = g.clone();
+            let mut ds = into_heads(g, step)?;
             for (h, mut d_h) in ds.axis_iter_mut(Axis(0)).enumerate() {
                 let masked = head(trace, &mut w.heads, step.name(), h)?;
                 d_h.zip_mut_with(&*masked, |d, m| {
@@ -354,14 +355,15 @@ fn propagate(
             accumulate(grads, input(step, 0)?, Grad::Heads(ds));
         }
         StepKind::Scaled => {
-            let g = heads_of(g, step)?;
-            let scale = attention_settings(step).is_none_or(|a| a.scale);
-            let d_k = cfg.d_k() as f32;
-            let ds = if scale { g / d_k.sqrt() } else { g.clone() };
+            let mut ds = into_heads(g, step)?;
+            if attention_settings(step).is_none_or(|a| a.scale) {
+                let root = (cfg.d_k() as f32).sqrt();
+                ds.mapv_inplace(|x| x / root);
+            }
             accumulate(grads, input(step, 0)?, Grad::Heads(ds));
         }
         StepKind::Scores => {
-            let g = heads_of(g, step)?;
+            let g = heads_of(&g, step)?;
             let (q_name, k_name) = (input(step, 0)?, input(step, 1)?);
             let q = values(trace, q_name)?;
             let k = values(trace, k_name)?;
@@ -380,17 +382,17 @@ fn propagate(
             accumulate(grads, k_name, Grad::Matrix(dk));
         }
         StepKind::EmbeddingSum => {
-            let g = matrix_of(g, step)?;
             let factor = if cfg.embed_scale {
                 (cfg.d_model as f32).sqrt()
             } else {
                 1.0
             };
-            accumulate(grads, input(step, 0)?, Grad::Matrix(&g * factor));
-            accumulate(grads, input(step, 1)?, Grad::Matrix(g.to_owned()));
+            let scaled = &matrix_of(&g, step)? * factor;
+            accumulate(grads, input(step, 0)?, Grad::Matrix(scaled));
+            accumulate(grads, input(step, 1)?, g);
         }
         StepKind::TokenEmbedding => {
-            let g = matrix_of(g, step)?;
+            let g = matrix_of(&g, step)?;
             let vocab = &trace.tokens().vocab;
             let unk = vocab.iter().position(|t| t == UNK);
             let mut de = Array2::zeros(w.table.dim());

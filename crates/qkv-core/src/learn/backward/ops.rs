@@ -132,6 +132,28 @@ pub(super) fn matrix_of<'g>(
     }
 }
 
+/// The whole-matrix gradient `g`, taken over.
+pub(super) fn into_matrix(g: Grad, step: &Step) -> Result<Array2<f32>, BackwardError> {
+    match g {
+        Grad::Matrix(m) => Ok(m),
+        Grad::Heads(_) => Err(BackwardError::Unsupported {
+            name: step.name().to_string(),
+            why: "expected a whole-matrix gradient".into(),
+        }),
+    }
+}
+
+/// The per-head gradient `g`, taken over.
+pub(super) fn into_heads(g: Grad, step: &Step) -> Result<Array3<f32>, BackwardError> {
+    match g {
+        Grad::Heads(t) => Ok(t),
+        Grad::Matrix(_) => Err(BackwardError::Unsupported {
+            name: step.name().to_string(),
+            why: "expected a per-head gradient".into(),
+        }),
+    }
+}
+
 pub(super) fn heads_of<'g>(g: &'g Grad, step: &Step) -> Result<&'g Array3<f32>, BackwardError> {
     match g {
         Grad::Heads(t) => Ok(t),
