@@ -71,6 +71,45 @@ fn gradients_are_kept_for_the_current_trace_and_dropped_on_a_rerun() {
     assert_eq!(cur.dims(), s.current_step().unwrap().dims());
 }
 
+/// The trained model's gradients are about 1e-6: `grad` and `show grad.…` print them in
+/// scientific notation (as the TUI does), not as a matrix of 0.0000; forward steps keep
+/// their fixed decimals.
+#[test]
+fn tiny_gradients_are_printed_as_exponents() {
+    let mut s = trained();
+    let out = s.apply_line("grad enc.0.attn.weights[0]").unwrap().text;
+    let g = s.gradients().unwrap();
+    let m = g
+        .trace
+        .step("grad.enc.0.attn.weights")
+        .unwrap()
+        .matrix(Some(0))
+        .unwrap()
+        .into_owned();
+    assert!(m.iter().all(|v| *v != 0.0 && v.abs() < 5e-5), "{m}");
+    for v in &m {
+        let want = format!("{v:.1e}").replace('-', "−");
+        assert!(out.contains(&want), "{want} missing:\n{out}");
+    }
+    assert!(!out.contains("0.0000"), "{out}");
+    let shown = s
+        .apply_line("show grad.enc.0.attn.weights[0]")
+        .unwrap()
+        .text;
+    assert!(out.ends_with(&shown), "{shown}\n{out}");
+    let cell = s
+        .apply_line("grad enc.0.attn.weights[0][1][2]")
+        .unwrap()
+        .text;
+    let want = format!("{:.1e}", m[[1, 2]]).replace('-', "−");
+    assert!(cell.contains(&format!("= {want}")), "{cell}");
+    // A weight's gradient too; a forward step keeps its decimals.
+    let e = s.apply_line("grad embed.E").unwrap().text;
+    assert!(e.contains("e−"), "{e}");
+    let w = s.apply_line("show enc.0.attn.weights[0]").unwrap().text;
+    assert!(!w.contains("e−") && w.contains("0.4479"), "{w}");
+}
+
 #[test]
 fn the_header_says_where_the_weights_come_from() {
     let s = session();

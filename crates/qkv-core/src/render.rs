@@ -17,6 +17,23 @@ pub struct RenderOptions {
     pub max_cols: Option<usize>,
     /// The language of the formula line (the numbers are the same in both).
     pub lang: crate::i18n::Lang,
+    /// Nonzero values that would print as zero at `precision` are printed in scientific
+    /// notation instead (`1.2e−6`), as the TUI shows gradients: a trained model's gradients
+    /// are often far below 10^−precision.
+    pub tiny_as_exponent: bool,
+}
+
+impl RenderOptions {
+    /// One value as these options print it: [`fmt_value`], or `1.2e−6` for a nonzero value
+    /// that would print as zero when `tiny_as_exponent`.
+    pub fn number(&self, v: f32) -> String {
+        let tiny = 0.5 * 10f32.powi(-(self.precision as i32));
+        if self.tiny_as_exponent && v != 0.0 && v.abs() < tiny {
+            format!("{v:.1e}").replace('-', "−")
+        } else {
+            fmt_value(v, self.precision)
+        }
+    }
 }
 
 impl Default for RenderOptions {
@@ -26,6 +43,7 @@ impl Default for RenderOptions {
             max_rows: Some(40),
             max_cols: Some(16),
             lang: crate::i18n::Lang::En,
+            tiny_as_exponent: false,
         }
     }
 }
@@ -186,6 +204,7 @@ pub fn matrix(
     opts: &RenderOptions,
 ) -> String {
     let (nr, nc) = m.dim();
+    let number = |v: f32| opts.number(v);
     let label = |v: &[String], i: usize| {
         truncate(v.get(i).map(String::as_str).unwrap_or("?"), MAX_LABEL_WIDTH)
     };
@@ -201,10 +220,7 @@ pub fn matrix(
         .map(|c| match c {
             None => 1,
             Some(j) => {
-                let vals = rsel
-                    .iter()
-                    .flatten()
-                    .map(|i| width(&fmt_value(m[[*i, *j]], opts.precision)));
+                let vals = rsel.iter().flatten().map(|i| width(&number(m[[*i, *j]])));
                 vals.chain(std::iter::once(width(&label(cols, *j))))
                     .max()
                     .unwrap_or(1)
@@ -232,7 +248,7 @@ pub fn matrix(
                 for (c, w) in csel.iter().zip(&col_w) {
                     out.push_str("  ");
                     out.push_str(&match c {
-                        Some(j) => pad_left(&fmt_value(m[[*i, *j]], opts.precision), *w),
+                        Some(j) => pad_left(&number(m[[*i, *j]]), *w),
                         None => "…".to_string(),
                     });
                 }
@@ -277,6 +293,11 @@ pub fn address(
     opts: &RenderOptions,
 ) -> Result<String, TraceError> {
     let step = trace.step(&address.name)?;
+    // Gradients are printed as the TUI shows them: tiny values in scientific notation.
+    let opts = &RenderOptions {
+        tiny_as_exponent: opts.tiny_as_exponent || step.name().starts_with("grad."),
+        ..*opts
+    };
     let per_head = step.heads().is_some();
     let idx = &address.indices;
     let (head, rest): (Option<usize>, &[usize]) = if per_head && !idx.is_empty() {
@@ -321,7 +342,7 @@ pub fn address(
         }
         [_, _] => {
             let v = step.value(idx)?;
-            Ok(format!("{address} = {}\n", fmt_value(v, opts.precision)))
+            Ok(format!("{address} = {}\n", opts.number(v)))
         }
         _ => Err(TraceError::WrongIndexCount {
             name: step.name().to_string(),
@@ -381,6 +402,33 @@ fn one_matrix_in(
 
 #[cfg(test)]
 mod tests {
+
+    /// Gradients of a trained model (about 1e-6) would all print as 0.0000: with
+    /// `tiny_as_exponent` a nonzero value below half the last digit (0.00005 at precision 4)
+    /// is printed in scientific notation, and every other value as before.
+    #[test]
+    fn tiny_values_as_exponents() {
+        let plain = RenderOptions::default();
+        let grads = RenderOptions {
+            tiny_as_exponent: true,
+            ..plain
+        };
+        assert_eq!(plain.number(3e-5), "0.0000");
+        assert_eq!(grads.number(3e-5), "3.0e−5");
+        assert_eq!(grads.number(-2.4e-7), "−2.4e−7");
+        assert_eq!(grads.number(0.0), "0.0000");
+        assert_eq!(grads.number(0.25), "0.2500");
+        assert_eq!(grads.number(f32::NEG_INFINITY), "−∞");
+        let m = ndarray::array![[1.2e-6f32, 0.0], [-0.5, 7e-9]];
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let text = matrix(m.view(), &labels, &labels, &grads);
+        // Columns as wide as their widest entry: 7 (−0.5000) and 6, two spaces between.
+        assert_eq!(
+            text,
+            "         a       b\na   1.2e−6  0.0000\nb  −0.5000  7.0e−9\n"
+        );
+    }
+
     use super::*;
     use ndarray::array;
 

@@ -171,7 +171,12 @@ impl Session {
 
     fn grad(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
         let precision = self.precision;
-        let opts = self.render_opts();
+        // A weight's gradient is printed like a step's (render::address): tiny values in
+        // scientific notation.
+        let opts = crate::render::RenderOptions {
+            tiny_as_exponent: true,
+            ..self.render_opts()
+        };
         let here = self.here();
         let g = self.ensure_gradients()?;
         let addr = match a {
@@ -180,7 +185,7 @@ impl Session {
         };
         let forward = addr.name.strip_prefix("grad.").unwrap_or(&addr.name);
         let text = if let Some(p) = g.weight(forward) {
-            param_text(&addr.name, p, precision)
+            param_text(&addr.name, p, &opts)
         } else {
             render::address(&g.trace, &addr, &opts)?
         };

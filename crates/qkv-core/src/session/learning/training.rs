@@ -184,11 +184,11 @@ pub(in crate::session) fn learn_err(e: impl std::fmt::Display) -> SessionError {
 }
 
 /// A parameter as text (a vector is one row).
-pub(in crate::session) fn param_text(name: &str, p: &Param, precision: usize) -> String {
-    let opts = render::RenderOptions {
-        precision,
-        ..render::RenderOptions::default()
-    };
+pub(in crate::session) fn param_text(
+    name: &str,
+    p: &Param,
+    opts: &render::RenderOptions,
+) -> String {
     let m = match p {
         Param::Matrix(m) => m.clone(),
         Param::Vector(v) => v.clone().insert_axis(ndarray::Axis(0)),
@@ -199,6 +199,6 @@ pub(in crate::session) fn param_text(name: &str, p: &Param, precision: usize) ->
         "{name}  ({} × {})\n{}",
         m.nrows(),
         m.ncols(),
-        render::matrix(m.view(), &rows, &cols, &opts)
+        render::matrix(m.view(), &rows, &cols, opts)
     )
 }
