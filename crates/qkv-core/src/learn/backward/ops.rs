@@ -125,10 +125,7 @@ pub(super) fn matrix_of<'g>(
 ) -> Result<ArrayView2<'g, f32>, BackwardError> {
     match g {
         Grad::Matrix(m) => Ok(m.view()),
-        Grad::Heads(_) => Err(BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: "expected a whole-matrix gradient".into(),
-        }),
+        Grad::Heads(_) => Err(wrong_kind(step, "a whole-matrix")),
     }
 }
 
@@ -136,10 +133,7 @@ pub(super) fn matrix_of<'g>(
 pub(super) fn into_matrix(g: Grad, step: &Step) -> Result<Array2<f32>, BackwardError> {
     match g {
         Grad::Matrix(m) => Ok(m),
-        Grad::Heads(_) => Err(BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: "expected a whole-matrix gradient".into(),
-        }),
+        Grad::Heads(_) => Err(wrong_kind(step, "a whole-matrix")),
     }
 }
 
@@ -147,20 +141,22 @@ pub(super) fn into_matrix(g: Grad, step: &Step) -> Result<Array2<f32>, BackwardE
 pub(super) fn into_heads(g: Grad, step: &Step) -> Result<Array3<f32>, BackwardError> {
     match g {
         Grad::Heads(t) => Ok(t),
-        Grad::Matrix(_) => Err(BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: "expected a per-head gradient".into(),
-        }),
+        Grad::Matrix(_) => Err(wrong_kind(step, "a per-head")),
     }
 }
 
 pub(super) fn heads_of<'g>(g: &'g Grad, step: &Step) -> Result<&'g Array3<f32>, BackwardError> {
     match g {
         Grad::Heads(t) => Ok(t),
-        Grad::Matrix(_) => Err(BackwardError::Unsupported {
-            name: step.name().to_string(),
-            why: "expected a per-head gradient".into(),
-        }),
+        Grad::Matrix(_) => Err(wrong_kind(step, "a per-head")),
+    }
+}
+
+/// The error of a gradient of the other kind than `step`'s rule expects (`what` gradient).
+fn wrong_kind(step: &Step, what: &str) -> BackwardError {
+    BackwardError::Unsupported {
+        name: step.name().to_string(),
+        why: format!("expected {what} gradient"),
     }
 }
 
