@@ -6,9 +6,7 @@ use qkv::i18n::Lang;
 use qkv::session::Session;
 use qkv::trace::Address;
 
-fn has_hangul(s: &str) -> bool {
-    s.chars().any(|c| ('가'..='힣').contains(&c))
-}
+use crate::util::has_hangul;
 
 /// The numbers of a text (runs of digits, with a decimal point), sorted.
 fn numbers(s: &str) -> Vec<String> {

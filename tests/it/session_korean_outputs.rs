@@ -5,17 +5,13 @@
 use qkv::i18n::Lang;
 use qkv::session::Session;
 
-use crate::util::session;
+use crate::util::{has_hangul, session};
 
 /// The untrained session, speaking Korean.
 fn korean() -> Session {
     let mut s = session();
     s.set_lang(Lang::Ko);
     s
-}
-
-fn has_hangul(s: &str) -> bool {
-    s.chars().any(|c| ('가'..='힣').contains(&c))
 }
 
 #[test]

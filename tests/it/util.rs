@@ -25,6 +25,11 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Size;
 
+/// True when `s` has a Hangul syllable (a Korean text).
+pub fn has_hangul(s: &str) -> bool {
+    s.chars().any(|c| ('가'..='힣').contains(&c))
+}
+
 // ----- the qkv binary ------------------------------------------------------------------------
 
 /// The `qkv` binary cargo built for these tests.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::i18n::Lang;
+use crate::i18n::check::{has_hangul, numbers};
 use crate::scenario::io::parse_and_build;
 
 /// The article's example: q = [1, 2, 3] against k0 = [2, 1, 2], k1 = [0, 1, −1],
@@ -222,17 +223,6 @@ fn a_whole_step_is_not_an_item() {
     assert!(e.to_string().contains("one cell or one row"), "{e}");
 }
 
-/// The digit runs of `s`, sorted.
-fn numbers(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = s
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect();
-    out.sort();
-    out
-}
-
 /// Every classic mistake of the article's example, graded in Korean: named in Korean with the
 /// same numbers as in English, and the arithmetic beside it is the Korean explanation.
 #[test]
@@ -273,7 +263,7 @@ fn mistakes_in_korean_have_the_english_numbers() {
         match (&en.numbers[0].mistake, &ko.numbers[0].mistake) {
             (Some(e), Some(k)) => {
                 assert_ne!(e.what, k.what, "{at} {answer}");
-                assert!(k.what.chars().any(|c| ('가'..='힣').contains(&c)), "{k:?}");
+                assert!(has_hangul(&k.what), "{k:?}");
                 assert_eq!(e.term, k.term, "{at} {answer}");
             }
             (None, None) => assert!(ko_text.contains("어느 항이 틀렸는지 알 수 없습니다")),
@@ -281,10 +271,7 @@ fn mistakes_in_korean_have_the_english_numbers() {
         }
         let e = ko.explanation.as_ref().unwrap();
         assert!(
-            e.lines
-                .iter()
-                .any(|l| l.chars().any(|c| ('가'..='힣').contains(&c)))
-                || e.title.chars().any(|c| ('가'..='힣').contains(&c)),
+            e.lines.iter().any(|l| has_hangul(l)) || has_hangul(&e.title),
             "{}",
             e.to_text()
         );

@@ -2,27 +2,7 @@
 
 use super::*;
 
-/// The numbers in a text (runs of ASCII digits), in order.
-fn numbers(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            cur.push(c);
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out.sort();
-    out
-}
-
-fn has_hangul(s: &str) -> bool {
-    s.chars().any(|c| ('가'..='힣').contains(&c))
-}
+use crate::i18n::check::{has_hangul, numbers};
 
 #[test]
 fn every_label_and_hint_has_both_texts() {

@@ -171,6 +171,7 @@ pub fn explain_gradient_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::check::{has_hangul, numbers};
     use crate::learn::backward;
     use crate::model::{Config, Input, Preset};
 
@@ -239,24 +240,12 @@ mod tests {
         assert!(e.to_text().contains("−∞"), "{}", e.to_text());
     }
 
-    /// The digit runs of `s`, sorted (the order may differ between languages).
-    fn numbers(s: &str) -> Vec<String> {
-        let mut out: Vec<String> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect();
-        out.sort();
-        out
-    }
-
     /// Every rule explained in Korean has the numbers of its English explanation, and its
     /// sentences are Korean; `explain_gradient` is the English one.
     #[test]
     fn korean_gradient_explanations_have_the_english_numbers() {
         let (model, trace, g) = setup();
         let opts = ExplainOptions::default();
-        let hangul = |s: &str| s.chars().any(|c| ('가'..='힣').contains(&c));
         let mut seen = std::collections::BTreeSet::new();
         for s in g.trace.steps() {
             let shape = s.shape();
@@ -285,13 +274,13 @@ mod tests {
                 assert_eq!(numbers(&et), numbers(&kt), "{addr}\n{et}\n{kt}");
                 assert_eq!(en.value, ko.value);
                 assert_eq!(en.recomputed, ko.recomputed);
-                assert!(hangul(&ko.title), "{addr}: {}", ko.title);
+                assert!(has_hangul(&ko.title), "{addr}: {}", ko.title);
                 // Every line that is a sentence in English is one in Korean: a line
                 // differs exactly when its English has words (and not only arithmetic).
                 assert_eq!(en.lines.len(), ko.lines.len(), "{addr}");
                 for (e, k) in en.lines.iter().zip(&ko.lines) {
                     if e != k {
-                        assert!(hangul(k), "{addr}: {k}");
+                        assert!(has_hangul(k), "{addr}: {k}");
                         seen.insert(e.split(['(', ':']).next().unwrap_or("").to_string());
                     }
                 }
