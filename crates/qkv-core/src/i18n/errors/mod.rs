@@ -265,24 +265,11 @@ impl LoadError {
             (Lang::Ko, LoadError::Read { path, cause }) => {
                 format!("{}을(를) 읽을 수 없습니다: {cause}", path.display())
             }
-            (Lang::Ko, LoadError::Invalid { origin, problems }) => {
-                let lines: Vec<String> = problems
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{origin}:{}:{}: {}",
-                            p.line,
-                            p.column,
-                            crate::scenario::join_field(&p.field, &p.message)
-                        )
-                    })
-                    .collect();
-                format!(
-                    "{origin}은(는) 올바른 시나리오가 아닙니다 (문제 {}개):\n{}",
-                    problems.len(),
-                    lines.join("\n")
-                )
-            }
+            (Lang::Ko, LoadError::Invalid { origin, problems }) => format!(
+                "{origin}은(는) 올바른 시나리오가 아닙니다 (문제 {}개):\n{}",
+                problems.len(),
+                crate::scenario::io::invalid_text(origin, problems)
+            ),
         }
     }
 }

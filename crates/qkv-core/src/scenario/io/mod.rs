@@ -70,7 +70,9 @@ impl LoadError {
     }
 }
 
-fn invalid_text(origin: &str, problems: &[Located]) -> String {
+/// One line per problem: `origin:line:column: field: message` (the English text of an invalid
+/// scenario; the Korean one puts a heading above the same lines).
+pub(crate) fn invalid_text(origin: &str, problems: &[Located]) -> String {
     problems
         .iter()
         .map(|p| {
