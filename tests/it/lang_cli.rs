@@ -89,9 +89,9 @@ fn the_workbench_speaks_the_chosen_language() {
     workbench_shows(&[], &[("LC_ALL", "C"), ("LANG", "ko_KR.UTF-8")], "close");
 }
 
-#[test]
-fn qkv_explain_speaks_the_chosen_language() {
-    let cell = "enc.0.attn.scores[0][1][2]";
+/// `qkv explain <cell>` with `--lang ko` and in the C locale: (Korean, English). Both end
+/// with the same arithmetic line.
+fn explained_both_ways(cell: &str) -> (String, String) {
     let ko = qkv(&["--lang", "ko", "explain", cell], &[])
         .output()
         .unwrap();
@@ -101,33 +101,24 @@ fn qkv_explain_speaks_the_chosen_language() {
         String::from_utf8_lossy(&ko.stderr)
     );
     let ko = String::from_utf8(ko.stdout).unwrap();
-    assert!(ko.contains("어텐션 스코어(attention score) 원값"), "{ko}");
     let en = qkv(&["explain", cell], &[("LANG", "C")]).output().unwrap();
     let en = String::from_utf8(en.stdout).unwrap();
-    assert!(en.contains("raw attention score"), "{en}");
-    // The same arithmetic line in both.
     let last = |s: &str| s.lines().last().unwrap_or_default().to_string();
     assert_eq!(last(&ko), last(&en));
+    (ko, en)
+}
+
+#[test]
+fn qkv_explain_speaks_the_chosen_language() {
+    let (ko, en) = explained_both_ways("enc.0.attn.scores[0][1][2]");
+    assert!(ko.contains("어텐션 스코어(attention score) 원값"), "{ko}");
+    assert!(en.contains("raw attention score"), "{en}");
 }
 
 #[test]
 fn qkv_explain_of_a_gradient_speaks_the_chosen_language() {
-    let cell = "grad.enc.0.attn.scaled[0][1][2]";
-    let ko = qkv(&["--lang", "ko", "explain", cell], &[])
-        .output()
-        .unwrap();
-    assert!(
-        ko.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ko.stderr)
-    );
-    let ko = String::from_utf8(ko.stdout).unwrap();
+    let (ko, en) = explained_both_ways("grad.enc.0.attn.scaled[0][1][2]");
     assert!(ko.contains("이 칸이 바뀔 때 손실("), "{ko}");
     assert!(ko.contains("에서 (마스킹, 그다음 소프트맥스):"), "{ko}");
-    let en = qkv(&["explain", cell], &[("LANG", "C")]).output().unwrap();
-    let en = String::from_utf8(en.stdout).unwrap();
     assert!(en.contains("(the mask, then the softmax):"), "{en}");
-    // The same arithmetic line in both.
-    let last = |s: &str| s.lines().last().unwrap_or_default().to_string();
-    assert_eq!(last(&ko), last(&en));
 }
