@@ -27,13 +27,19 @@ impl RenderOptions {
     /// One value as these options print it: [`fmt_value`], or `1.2e−6` for a nonzero value
     /// that would print as zero when `tiny_as_exponent`.
     pub fn number(&self, v: f32) -> String {
-        let tiny = 0.5 * 10f32.powi(-(self.precision as i32));
-        if self.tiny_as_exponent && v != 0.0 && v.abs() < tiny {
-            format!("{v:.1e}").replace('-', "−")
-        } else {
-            fmt_value(v, self.precision)
-        }
+        self.tiny_as_exponent
+            .then(|| tiny_exponent(v, self.precision))
+            .flatten()
+            .unwrap_or_else(|| fmt_value(v, self.precision))
     }
+}
+
+/// `1.2e−6` for a nonzero value that would print as zero at `precision` (below half its last
+/// digit), else `None`: how gradients, often far below 10^−precision, are shown (the REPL
+/// through [`RenderOptions::tiny_as_exponent`], the TUI's matrix view).
+pub fn tiny_exponent(v: f32, precision: usize) -> Option<String> {
+    let tiny = 0.5 * 10f32.powi(-(precision as i32));
+    (v != 0.0 && v.abs() < tiny).then(|| format!("{v:.1e}").replace('-', "−"))
 }
 
 impl Default for RenderOptions {

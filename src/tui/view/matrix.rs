@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::i18n::ui::{self as text, Label, Msg};
-use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
+use crate::render::{fmt_value, pad_left, pad_right, tiny_exponent, truncate, width};
 use crate::trace::{Step, StepKind};
 
 use super::super::app::App;
@@ -258,9 +258,6 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             if changed {
                 st = st.add_modifier(Modifier::UNDERLINED);
             }
-            // Gradients of a trained model are often far below 10^-precision: show them in
-            // scientific notation rather than as a misleading 0.
-            let tiny = 0.5 * 10f32.powi(-(precision as i32));
             if is_hidden(i, j) {
                 st = style::HIDDEN;
                 if here {
@@ -269,8 +266,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             }
             let text = if is_hidden(i, j) {
                 "?".to_string()
-            } else if grad.is_some() && v != 0.0 && v.abs() < tiny {
-                truncate(&format!("{v:.1e}").replace('-', "−"), col_w)
+            } else if let Some(s) = grad.and_then(|_| tiny_exponent(v, precision)) {
+                // Gradients of a trained model are often far below 10^-precision: scientific
+                // notation rather than a misleading 0.
+                truncate(&s, col_w)
             } else {
                 fmt_cell(v, precision, col_w)
             };
