@@ -86,14 +86,9 @@ impl TrainBench {
     }
 }
 
-/// The median of counts, `None` for none.
+/// The median of counts (the bench's [`super::median`]), `None` for none.
 fn median_count(counts: &[u64]) -> Option<f64> {
-    let mut v = counts.to_vec();
-    v.sort_unstable();
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(v[n / 2] as f64),
-        _ => Some((v[n / 2 - 1] + v[n / 2]) as f64 / 2.0),
-    }
+    let mut v: Vec<f64> = counts.iter().map(|c| *c as f64).collect();
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then(|| super::median(&v))
 }
