@@ -737,3 +737,28 @@ fn toggles_and_outcome_flags() {
     assert!(fails(&mut s, "toggle norm").contains("no LayerNorm"));
     assert!(fails(&mut s, "toggle heads").contains("mask, scale, pe or norm"));
 }
+
+/// On the shipped trained model (a checkpoint), switching the decoder's mask off and on
+/// again restores it: the scenario writes `dec_mask` only when it is off, and the rerun read
+/// the missing field as "keep the current one" (the mask stayed off, `0 of 100 steps
+/// changed`).
+#[test]
+fn the_decoder_mask_comes_back_on_a_trained_model() {
+    let mut s = Session::default_scenario().unwrap();
+    let masked = |s: &Session| {
+        s.trace()
+            .step("dec.0.self_attn.masked")
+            .unwrap()
+            .value(&[0, 0, 1])
+            .unwrap()
+    };
+    assert_eq!(masked(&s), f32::NEG_INFINITY);
+    s.apply_line("set model.dec_mask none").unwrap();
+    assert!(masked(&s).is_finite());
+    let back = s.apply_line("set model.dec_mask causal").unwrap();
+    assert_eq!(masked(&s), f32::NEG_INFINITY, "{}", back.status);
+    assert_eq!(
+        s.model().unwrap().config().dec_mask,
+        qkv::model::MaskKind::Causal
+    );
+}

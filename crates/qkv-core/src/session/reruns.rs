@@ -35,9 +35,13 @@ impl Session {
         mut scenario: Scenario,
     ) -> Result<(Diff, Vec<String>), SessionError> {
         let cur = self.model_subject()?;
-        // A trained model's section may leave its sizes to the checkpoint.
+        // A trained model's section may leave its sizes to the checkpoint. `dec_mask` is a
+        // switch, written only when off: a section without it means causal, here as
+        // everywhere else, not "as the current model has it".
         let config = if scenario.model.checkpoint.is_some() {
-            scn::apply_spec(cur.model.config().clone(), &scenario.model)
+            let mut base = cur.model.config().clone();
+            base.dec_mask = MaskKind::Causal;
+            scn::apply_spec(base, &scenario.model)
         } else {
             scn::config_of(&scenario.model)
         };
