@@ -78,6 +78,7 @@ fn attention_block(c: &mut Criterion) {
             kv_tokens: tokens,
             dims: Arc::clone(&dims),
             keep_heads: false,
+            compare_with: None,
         };
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {

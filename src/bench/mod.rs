@@ -281,11 +281,20 @@ pub struct Report {
     pub rerun_after_toggle: Times,
     /// Median over the rounds of (the round's rerun time / its forward pass time).
     pub rerun_over_forward: f64,
-    /// Comparing the trace before the toggle with the rerun's, step by step, as a session
-    /// does to show what changed ([`crate::session::Diff::between`]).
+    /// The same rerun as a session runs it ([`Transformer::rerun_compared`]): every
+    /// attention block computed again compares its heads with the trace before while they
+    /// are at hand.
+    pub compared_rerun: Times,
+    /// Median over the rounds of (the round's compared rerun time / its rerun time).
+    pub compared_over_rerun: f64,
+    /// Comparing the trace before the toggle with the compared rerun's, step by step, as a
+    /// session does to show what changed ([`crate::session::Diff::between`]).
     pub diff_after_toggle: Times,
     /// Median over the rounds of (the round's diff time / its rerun time).
     pub diff_over_rerun: f64,
+    /// Median over the rounds of ((compared rerun − rerun) + diff) / rerun: all that showing
+    /// the changes costs beside the rerun itself.
+    pub diff_cost_over_rerun: f64,
     /// A training step (forward pass for a backward pass, backward pass, Adam update) on the
     /// bench's sentence pair, and the median over the rounds of (step time / the time of a
     /// forward pass of the same model in the same round); `None` without `--train`.
@@ -455,7 +464,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         t.validate()?
     };
     let original = c.validate()?;
-    let mut diffs = Vec::new();
+    let (mut compared, mut diffs) = (Vec::new(), Vec::new());
     let mut train = if opts.train {
         Some(TrainBench::new(original.clone(), &input))
     } else {
@@ -477,6 +486,11 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         let t = Instant::now();
         let rerun = model.rerun(&input, &held)?;
         reruns.push(t.elapsed());
+        drop(rerun);
+        // The same rerun as a session runs it, comparing the heads as it goes, then the diff.
+        let t = Instant::now();
+        let rerun = model.rerun_compared(&input, &held)?;
+        compared.push(t.elapsed());
         let t = Instant::now();
         std::hint::black_box(crate::session::Diff::between(&held, &rerun));
         diffs.push(t.elapsed());
@@ -560,8 +574,20 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         load_average,
         rerun_after_toggle: Times::of(&reruns),
         rerun_over_forward: paired_ratio(&reruns, &forwards),
+        compared_rerun: Times::of(&compared),
+        compared_over_rerun: paired_ratio(&compared, &reruns),
         diff_after_toggle: Times::of(&diffs),
         diff_over_rerun: paired_ratio(&diffs, &reruns),
+        diff_cost_over_rerun: {
+            // (compared rerun − rerun) + diff, over the rerun, round by round.
+            let cost: Vec<Duration> = compared
+                .iter()
+                .zip(&reruns)
+                .zip(&diffs)
+                .map(|((c, r), d)| c.saturating_sub(*r) + *d)
+                .collect();
+            paired_ratio(&cost, &reruns)
+        },
         train_step: train.as_ref().map(TrainBench::report),
         shapes,
         memory,
@@ -725,6 +751,15 @@ mod tests {
         assert!(text.contains("efficiency"), "{text}");
         assert!(text.contains("diff of the two traces"), "{text}");
         assert_eq!(r.diff_after_toggle.median_ms > 0.0, r.diff_over_rerun > 0.0);
+        assert!(r.compared_rerun.median_ms > 0.0 && r.compared_over_rerun > 0.0);
+        assert!(
+            r.diff_cost_over_rerun >= r.diff_over_rerun * 0.999,
+            "{text}"
+        );
+        assert!(
+            text.contains("all that showing the changes costs"),
+            "{text}"
+        );
         assert!(table_row(&r).starts_with("| tiny | encoder-decoder | 8 |"));
     }
 

@@ -92,11 +92,22 @@ pub fn render(r: &Report) -> String {
         r.rerun_over_forward
     ));
     s.push_str(&format!(
+        "rerun comparing heads (session) median {:.3} ms (min {:.3}, max {:.3}), {:.2} of the rerun's time\n",
+        r.compared_rerun.median_ms,
+        r.compared_rerun.min_ms,
+        r.compared_rerun.max_ms,
+        r.compared_over_rerun
+    ));
+    s.push_str(&format!(
         "diff of the two traces         median {:.3} ms (min {:.3}, max {:.3}), {:.2} of the rerun's time\n",
         r.diff_after_toggle.median_ms,
         r.diff_after_toggle.min_ms,
         r.diff_after_toggle.max_ms,
         r.diff_over_rerun
+    ));
+    s.push_str(&format!(
+        "  all that showing the changes costs, (session rerun − rerun) + diff: {:.2} of the rerun's time (paired per round)\n",
+        r.diff_cost_over_rerun
     ));
     if let Some(sh) = &r.shapes {
         s.push_str("products timed alone, shape by shape (a head's on one thread; the heads share the cores)\n");

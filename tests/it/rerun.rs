@@ -142,6 +142,101 @@ proptest! {
     }
 }
 
+/// The largest |Δ| of a step, every head written out in full and compared cell by cell (not
+/// the way a diff compares them); 0 for a buffer the rerun took over (unchanged, even where
+/// it holds NaN).
+fn written_out_diff(old: &qkv::trace::Step, new: &qkv::trace::Step) -> f32 {
+    if old.shares_numbers_with(new) {
+        return 0.0;
+    }
+    let heads: Vec<Option<usize>> = match new.heads() {
+        Some(h) => (0..h).map(Some).collect(),
+        None => vec![None],
+    };
+    heads
+        .into_iter()
+        .map(|h| {
+            let (a, b) = (old.matrix(h).unwrap(), new.matrix(h).unwrap());
+            qkv::trace::max_abs_diff(&a.view(), &b.view())
+        })
+        .fold(0.0, f32::max)
+}
+
+/// The diff's value of every step against [`written_out_diff`], bit for bit.
+fn diff_is_written_out(old: &Trace, new: &Trace) -> Result<(), String> {
+    let d = qkv::session::Diff::between(old, new);
+    for (name, x) in &d.changed {
+        let want = written_out_diff(old.get(name).unwrap(), new.get(name).unwrap());
+        if x.to_bits() != want.to_bits() {
+            return Err(format!("{name}: diff {x}, written out {want}"));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// After any switch, the diff's largest change of every step (the four attention steps
+    /// compared head by head without writing them out, by the rerun's pass as it goes or
+    /// by the diff itself) equals the written-out comparison, also for scores that
+    /// overflow to ∞ and weights that become NaN.
+    #[test]
+    fn the_diff_equals_the_written_out_comparison(
+        arch in prop::sample::select(vec![Arch::Encoder, Arch::Decoder, Arch::EncoderDecoder]),
+        switches in prop::collection::vec(0u8..4, 1..4),
+        compared in any::<bool>(),
+    ) {
+        let (mut m, input) = model(arch);
+        let mut prev = m.forward(&input).unwrap();
+        for s in switches {
+            let mut c = m.config().clone();
+            match s {
+                0 => c.scale = !c.scale,
+                1 => c.mask = if c.mask == MaskKind::None { MaskKind::Causal } else { MaskKind::None },
+                2 => c.dec_mask = if c.dec_mask == MaskKind::None { MaskKind::Causal } else { MaskKind::None },
+                _ => {
+                    // W_Q and W_K of the first block × 1e20: its scores overflow (±∞, NaN weights).
+                    for part in ["W_Q", "W_K"] {
+                        let name = m.weights().iter().map(|(n, _)| n.to_string()).find(|n| n.ends_with(part)).unwrap();
+                        m.weights_mut().set(&name, Param::Matrix(Array2::from_elem((8, 8), 1e20))).unwrap();
+                    }
+                }
+            }
+            m.set_config(c.validate().unwrap()).unwrap();
+            let next = if compared {
+                m.rerun_compared(&input, &prev).unwrap()
+            } else {
+                m.rerun(&input, &prev).unwrap()
+            };
+            prop_assert_eq!(same_bits(&next, &m.forward(&input).unwrap()), Ok(()));
+            prop_assert_eq!(diff_is_written_out(&prev, &next), Ok(()));
+            // Asked again (the `diff` command), the recorded comparison gives the same.
+            prop_assert_eq!(diff_is_written_out(&prev, &next), Ok(()));
+            prev = next;
+        }
+    }
+}
+
+/// The overflow case of the property above on its own: a diff that reports ∞.
+#[test]
+fn an_overflowing_rerun_reports_an_infinite_change() {
+    let (mut m, input) = model(Arch::Encoder);
+    let before = m.forward(&input).unwrap();
+    // W_Q and W_K × 1e20: q and k about 1e20, their products about 1e40, beyond f32 (∞).
+    for w in ["enc.0.attn.W_Q", "enc.0.attn.W_K"] {
+        m.weights_mut()
+            .set(w, Param::Matrix(Array2::from_elem((8, 8), 1e20)))
+            .unwrap();
+    }
+    let after = m.rerun_compared(&input, &before).unwrap();
+    let d = qkv::session::Diff::between(&before, &after);
+    let of = |n: &str| d.changed.iter().find(|(s, _)| s == n).map(|(_, x)| *x);
+    assert_eq!(of("enc.0.attn.scores"), Some(f32::INFINITY));
+    assert_eq!(of("enc.0.attn.weights"), Some(f32::INFINITY));
+    diff_is_written_out(&before, &after).unwrap();
+}
+
 #[test]
 fn norm_switch_needs_new_weights() {
     let (mut m, _) = model(Arch::Encoder);

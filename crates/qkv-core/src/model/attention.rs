@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::kernels::derived::{AttentionCore, AttentionStep, Stage};
+use super::kernels::derived::{AttentionCore, AttentionStep, Stage, core_of};
 use super::kernels::{self, head_core, scaled_value, with_view};
 use super::linalg::matmul;
 use super::vecmath::softmax_row;
@@ -180,6 +180,10 @@ pub struct AttnCall<'a> {
     /// Keep every head's scores and weights in the trace (a pass whose backward pass will
     /// read them all) instead of recomputing them when read.
     pub keep_heads: bool,
+    /// The same block's `scores` step in a previous trace: every head is compared with it
+    /// while its scores and weights are at hand, so that the diff after a rerun does not
+    /// compute them again (see [`crate::trace::Step::max_abs_diff`]).
+    pub compare_with: Option<&'a Step>,
 }
 
 impl MultiHeadAttention<'_> {
@@ -231,6 +235,7 @@ impl MultiHeadAttention<'_> {
             call.scale,
             call.causal,
             call.keep_heads,
+            call.compare_with.and_then(core_of),
         );
         // out = concat · W_O
         let out = SharedMatrix::new(matmul(heads.concat.view(), self.w_o));
@@ -312,10 +317,12 @@ impl Record<'_, '_> {
             scale: c.scale,
             causal: c.causal,
         };
-        let core = Arc::new(
-            AttentionCore::new(q.clone(), k.clone(), settings.heads, c.scale, c.causal)
-                .with_kept(heads.kept.clone()),
-        );
+        let mut core = AttentionCore::new(q.clone(), k.clone(), settings.heads, c.scale, c.causal)
+            .with_kept(heads.kept.clone());
+        if let Some((old, max)) = &heads.compared {
+            core = core.with_compared(old, *max);
+        }
+        let core = Arc::new(core);
         let scaled = if c.scale {
             format!(
                 "scaled = scores / √d_k = scores / √{d_k} = scores / {:.4}",

@@ -161,6 +161,10 @@ impl LayerCtx<'_> {
             kv_tokens: kv.rows.clone(),
             dims: self.dims.clone(),
             keep_heads: self.keep_heads,
+            compare_with: self
+                .previous
+                .filter(|p| p.compare)
+                .and_then(|p| p.trace.get(&format!("{prefix}.scores"))),
         };
         let mha = attention_weights(self.weights, prefix)?;
         let out_name = format!("{prefix}.out");

@@ -20,6 +20,9 @@ pub struct Previous<'a> {
     pub trace: &'a Trace,
     /// The weights it came from, when it records them.
     pub stamp: Option<&'a WeightsStamp>,
+    /// Compare every attention block computed again with the earlier trace's as its heads
+    /// are computed (for the diff that follows; [`crate::model::Transformer::rerun_compared`]).
+    pub compare: bool,
 }
 
 fn same_bits(a: &SharedMatrix, b: &SharedMatrix) -> bool {

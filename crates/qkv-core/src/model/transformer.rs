@@ -299,6 +299,24 @@ impl Transformer {
     /// anywhere: nothing is reused unless its source tokens are `input`'s (a step is taken
     /// over only when its inputs are the very buffers the previous trace used).
     pub fn rerun(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
+        self.rerun_with(input, previous, false)
+    }
+
+    /// [`Transformer::rerun`] for a rerun whose diff against `previous` follows (a
+    /// session's): every attention block computed again compares its heads' four steps
+    /// with the previous trace's while they are at hand (the new heads are not computed a
+    /// second time for the diff; the old ones are recomputed once). The same trace, the
+    /// same bits.
+    pub fn rerun_compared(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
+        self.rerun_with(input, previous, true)
+    }
+
+    fn rerun_with(
+        &self,
+        input: &Input,
+        previous: &Trace,
+        compare: bool,
+    ) -> Result<Trace, MissingWeight> {
         // The source side decides: with the same source, a new target (one more token
         // while decoding) still takes over the encoder and what depends only on it.
         if *previous.tokens().source != input.source {
@@ -311,6 +329,7 @@ impl Transformer {
                 stamp: previous
                     .origin()
                     .and_then(|o| o.downcast_ref::<WeightsStamp>()),
+                compare,
             }),
             false,
         )

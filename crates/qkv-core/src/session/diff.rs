@@ -1,7 +1,7 @@
 //! What a rerun changed: the traces before and after compared step by step.
 
 use crate::i18n::{Lang, session::SessionMsg};
-use crate::trace::{Step, Trace, max_abs_diff};
+use crate::trace::{Step, Trace};
 
 /// What a rerun changed, step by step.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -18,9 +18,10 @@ pub struct Diff {
 
 impl Diff {
     /// Compares two traces step by step. Consecutive per-head steps (an attention block's
-    /// `q` … `head_out`) are compared head by head across the block, so that the scores and
-    /// weights a trace recomputes on access are computed once per head; blocks run in
-    /// parallel.
+    /// `q` … `head_out`) are compared on one thread, so that the four steps a trace
+    /// recomputes on access compare their heads once ([`Step::max_abs_diff`]: each head's
+    /// scores and weights of both sides computed once, or not at all when the rerun's pass
+    /// compared them as it went); blocks run in parallel.
     pub fn between(old: &Trace, new: &Trace) -> Diff {
         use rayon::prelude::*;
         let steps = new.steps();
@@ -101,40 +102,13 @@ impl Diff {
 /// when its shape changed, else the largest change.
 #[allow(clippy::option_option)] // the three cases above, private to the diff
 fn compare_run(old: &Trace, run: &[Step], first: usize) -> Vec<(usize, Option<Option<f32>>)> {
-    let pairs: Vec<Option<&Step>> = run.iter().map(|s| old.get(s.name())).collect();
-    let mut out: Vec<(usize, Option<Option<f32>>)> = Vec::with_capacity(run.len());
-    let mut worst: Vec<f32> = vec![0.0; run.len()];
-    let mut comparable: Vec<bool> = vec![false; run.len()];
-    for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
-        comparable[k] = o.is_some_and(|o| o.shape() == s.shape() && !o.shares_numbers_with(s));
-    }
-    match run.first().and_then(Step::heads) {
-        Some(heads) if run.len() > 1 => {
-            for h in 0..heads {
-                for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
-                    if let (true, Some(o)) = (comparable[k], o)
-                        && let (Ok(a), Ok(b)) = (o.matrix(Some(h)), s.matrix(Some(h)))
-                    {
-                        worst[k] = worst[k].max(max_abs_diff(&a.view(), &b.view()));
-                    }
-                }
-            }
-        }
-        _ => {
-            for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
-                if let (true, Some(o)) = (comparable[k], o) {
-                    worst[k] = o.max_abs_diff(s).unwrap_or(0.0);
-                }
-            }
-        }
-    }
-    for (k, (s, o)) in run.iter().zip(&pairs).enumerate() {
-        let res = match o {
-            None => None,
-            Some(o) if o.shape() != s.shape() => Some(None),
-            Some(_) => Some(Some(worst[k])),
-        };
-        out.push((first + k, res));
-    }
-    out
+    run.iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let res = old
+                .get(s.name())
+                .map(|o| (o.shape() == s.shape()).then(|| o.max_abs_diff(s).unwrap_or(0.0)));
+            (first + k, res)
+        })
+        .collect()
 }

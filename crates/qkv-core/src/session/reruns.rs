@@ -112,7 +112,7 @@ impl Session {
         // Same weights: reuse from the current trace what the change did not touch (the
         // result equals a fresh forward pass bit for bit).
         let trace = if kept_weights {
-            model.rerun(&input, &self.study.trace)
+            model.rerun_compared(&input, &self.study.trace)
         } else {
             model.forward(&input)
         }

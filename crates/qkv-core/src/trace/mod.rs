@@ -34,7 +34,9 @@ pub use address::{Address, Cell, RowStats};
 pub use error::TraceError;
 pub use name::{Block, NameError, Place, Side, StepName};
 use step::*;
-pub use step::{AttentionSettings, Step, StepBuilder, concat_heads, max_abs_diff, split_heads};
+pub use step::{
+    AttentionSettings, MaxAbsDiff, Step, StepBuilder, concat_heads, max_abs_diff, split_heads,
+};
 pub use storage::{Buffer, DerivedHeads, Flags, Numbers, SharedMatrix};
 
 /// Shared row or column labels.

@@ -263,6 +263,19 @@ impl Step {
         if self.shares_numbers_with(other) {
             return Some(0.0);
         }
+        match (&self.numbers, &other.numbers) {
+            (Numbers::Derived { source: a, .. }, Numbers::Derived { source: b, .. }) => {
+                if let Some(d) = a.max_abs_diff(b.as_ref()) {
+                    return Some(d);
+                }
+            }
+            // The heads side by side: every head's cells at once.
+            (
+                Numbers::SideBySide { whole: a, heads },
+                Numbers::SideBySide { whole: b, heads: h },
+            ) if heads == h => return Some(max_abs_diff(&a.view(), &b.view())),
+            _ => {}
+        }
         let heads: Vec<Option<usize>> = match self.heads() {
             Some(h) => (0..h).map(Some).collect(),
             None => vec![None],
@@ -581,45 +594,113 @@ pub fn split_heads(x: ArrayView2<'_, f32>, heads: usize) -> Array3<f32> {
 /// The largest `|x − y|` over the cells of two matrices of one shape, where equal values
 /// (equal infinities too) differ by 0 and a NaN difference counts as ∞.
 ///
-/// Row by row over contiguous slices, 16 lanes at a time with the comparison written
-/// without branches, so that the compiler vectorises it (a diff reads every value of two
+/// Row by row over contiguous slices ([`MaxAbsDiff`]; a diff reads every value of two
 /// traces).
 ///
 /// # Shapes
 /// `a`, `b`: r × c each (cells beyond the shorter are ignored if they differ).
 pub fn max_abs_diff(a: &ArrayView2<'_, f32>, b: &ArrayView2<'_, f32>) -> f32 {
-    const LANES: usize = 16;
-    let mut most = [0.0f32; LANES];
-    let mut nan = [0u32; LANES];
-    let one = |x: f32, y: f32, m: &mut f32, n: &mut u32| {
-        let d = if x == y { 0.0 } else { (x - y).abs() };
-        *n |= u32::from(d.is_nan());
-        *m = if d > *m { d } else { *m };
-    };
+    faer::traits::pulp::Arch::new().dispatch(MatrixDiff(a, b))
+}
+
+/// [`max_abs_diff`] run through [`faer::traits::pulp`]'s dispatch, compiled for the
+/// processor's vector instructions (AVX2 where available; a maximum does not depend on
+/// the order, so the same result).
+struct MatrixDiff<'x, 'a, 'b>(&'x ArrayView2<'a, f32>, &'x ArrayView2<'b, f32>);
+
+impl faer::traits::pulp::WithSimd for MatrixDiff<'_, '_, '_> {
+    type Output = f32;
+    #[inline(always)]
+    fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> f32 {
+        matrix_diff(self.0, self.1)
+    }
+}
+
+#[inline(always)]
+fn matrix_diff(a: &ArrayView2<'_, f32>, b: &ArrayView2<'_, f32>) -> f32 {
+    let mut acc = MaxAbsDiff::default();
     for (ra, rb) in a.rows().into_iter().zip(b.rows()) {
         match (ra.as_slice(), rb.as_slice()) {
-            (Some(xa), Some(xb)) => {
-                let (ca, cb) = (xa.chunks_exact(LANES), xb.chunks_exact(LANES));
-                let (ta, tb) = (ca.remainder(), cb.remainder());
-                for (pa, pb) in ca.zip(cb) {
-                    for l in 0..LANES {
-                        one(pa[l], pb[l], &mut most[l], &mut nan[l]);
-                    }
-                }
-                for (x, y) in ta.iter().zip(tb) {
-                    one(*x, *y, &mut most[0], &mut nan[0]);
-                }
-            }
+            (Some(xa), Some(xb)) => acc.add(xa, xb),
             _ => {
                 for (x, y) in ra.iter().zip(rb.iter()) {
-                    one(*x, *y, &mut most[0], &mut nan[0]);
+                    acc.add_one(*x, *y);
                 }
             }
         }
     }
-    if nan.iter().any(|n| *n != 0) {
-        f32::INFINITY
-    } else {
-        most.iter().copied().fold(0.0, f32::max)
+    acc.value()
+}
+
+/// The largest `|x − y|` over pairs of values seen so far: equal values (equal infinities
+/// too) differ by 0, a NaN difference counts as ∞. 16 lanes with the comparison written
+/// without branches, so that the compiler vectorises [`MaxAbsDiff::add`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MaxAbsDiff {
+    most: [f32; MAX_DIFF_LANES],
+    nan: [u32; MAX_DIFF_LANES],
+}
+
+const MAX_DIFF_LANES: usize = 16;
+
+impl MaxAbsDiff {
+    #[inline(always)]
+    fn one(x: f32, y: f32, m: &mut f32, n: &mut u32) {
+        let d = if x == y { 0.0 } else { (x - y).abs() };
+        *n |= u32::from(d.is_nan());
+        *m = if d > *m { d } else { *m };
+    }
+
+    /// Takes in the pairs `(a[i], b[i])` (up to the shorter slice).
+    #[inline(always)]
+    pub fn add(&mut self, a: &[f32], b: &[f32]) {
+        self.add_mapped(a, b, |x| x, |y| y);
+    }
+
+    /// Takes in the pairs `(fa(a[i]), fb(b[i]))` (up to the shorter slice): the pairs of
+    /// two rows as another step gives them, without writing them out.
+    #[inline(always)]
+    pub fn add_mapped(
+        &mut self,
+        a: &[f32],
+        b: &[f32],
+        fa: impl Fn(f32) -> f32,
+        fb: impl Fn(f32) -> f32,
+    ) {
+        let (ca, cb) = (
+            a.chunks_exact(MAX_DIFF_LANES),
+            b.chunks_exact(MAX_DIFF_LANES),
+        );
+        let (ta, tb) = (ca.remainder(), cb.remainder());
+        for (pa, pb) in ca.zip(cb) {
+            for l in 0..MAX_DIFF_LANES {
+                Self::one(fa(pa[l]), fb(pb[l]), &mut self.most[l], &mut self.nan[l]);
+            }
+        }
+        for (x, y) in ta.iter().zip(tb) {
+            Self::one(fa(*x), fb(*y), &mut self.most[0], &mut self.nan[0]);
+        }
+    }
+
+    /// Folds `other` in: the largest of both.
+    pub fn merge(&mut self, other: &MaxAbsDiff) {
+        for l in 0..MAX_DIFF_LANES {
+            self.most[l] = self.most[l].max(other.most[l]);
+            self.nan[l] |= other.nan[l];
+        }
+    }
+
+    /// Takes in one pair.
+    pub fn add_one(&mut self, x: f32, y: f32) {
+        Self::one(x, y, &mut self.most[0], &mut self.nan[0]);
+    }
+
+    /// The largest difference (∞ when a difference was NaN; 0 when nothing was seen).
+    pub fn value(&self) -> f32 {
+        if self.nan.iter().any(|n| *n != 0) {
+            f32::INFINITY
+        } else {
+            self.most.iter().copied().fold(0.0, f32::max)
+        }
     }
 }

@@ -202,6 +202,15 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
     fn kept(&self) -> Option<(usize, usize)> {
         None
     }
+    /// The largest `|self − other|` over every cell of every head (the rule of
+    /// [`crate::trace::max_abs_diff`]), when this source can find it without the caller
+    /// reading the heads one by one; `None` to let the caller compare the heads. Both have
+    /// the same shape.
+    fn max_abs_diff(&self, _other: &dyn DerivedHeads) -> Option<f32> {
+        None
+    }
+    /// Itself, so that [`DerivedHeads::max_abs_diff`] can see whether `other` is its kind.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// How a step holds its numbers.

@@ -20,6 +20,8 @@ use crate::trace::{Flags, SharedMatrix};
 
 pub mod derived;
 
+use derived::{AttentionCore, HeadSettings, HeadValues, StageDiffs, head_diffs, most};
+
 /// `scores / √d_k` (or the scores when `root` is `None`: scaling off).
 pub(crate) fn scaled_value(score: f32, root: Option<f32>) -> f32 {
     match root {
@@ -177,6 +179,9 @@ pub(crate) struct Heads {
     pub(crate) fully_masked: Vec<(usize, usize)>,
     /// Every head's scores and weights, when the pass keeps them (for a backward pass).
     pub(crate) kept: Option<Vec<Arc<HeadCore>>>,
+    /// The core the heads were compared with as they were computed, and the largest |Δ|
+    /// of each of the four steps over every head.
+    pub(crate) compared: Option<(Arc<AttentionCore>, StageDiffs)>,
 }
 
 /// `head_out_h = softmax(mask(Q_h K_hᵀ / √d_k)) · V_h` for every head h, written side by
@@ -185,8 +190,15 @@ pub(crate) struct Heads {
 /// the numbers do not depend on the number of threads. The scores and weights go back to
 /// the buffer pool: the trace recomputes them when read.
 ///
+/// With `against` (the same block of a previous trace, of the same shape), each head's
+/// scores and weights are compared with that core's while they are at hand, for the diff
+/// that follows a rerun ([`Heads::compared`]); the old head is recomputed, the new one is
+/// not computed a second time.
+///
 /// # Shapes
 /// `q`: n × d_model, `k`, `v`: m × d_model (heads side by side) → concat n × d_model.
+// Over 80 lines: one head's work (scores, weights, output, comparison) and the loop over heads.
+#[allow(clippy::too_many_arguments)] // the block's tensors and switches, as the pass has them
 pub(crate) fn attend_heads(
     q: &SharedMatrix,
     k: &SharedMatrix,
@@ -195,11 +207,17 @@ pub(crate) fn attend_heads(
     scale: bool,
     causal: bool,
     keep: bool,
+    against: Option<Arc<AttentionCore>>,
 ) -> Heads {
     let (n, d_model) = q.dim();
     let m = k.dim().0;
     let h = heads.max(1);
     let d_k = d_model / h;
+    let against = against.filter(|a| a.shape() == (h, n, m));
+    let settings = HeadSettings {
+        root: scale.then(|| (d_k as f32).sqrt()),
+        causal,
+    };
     // Each head writes its d_k columns; every value is written when the heads cover d_model.
     let mut concat = if h * d_k == d_model {
         crate::buffers::recycled(n * d_model)
@@ -207,7 +225,8 @@ pub(crate) fn attend_heads(
         crate::buffers::zeroed(n * d_model)
     };
     let mask = if causal { Mask::Causal } else { Mask::None };
-    let run_head = |(head, out): (usize, MatViewMut<'_>)| -> (HeadStats, Option<HeadCore>) {
+    type HeadResult = (HeadStats, Option<HeadCore>, Option<StageDiffs>);
+    let run_head = |(head, out): (usize, MatViewMut<'_>)| -> HeadResult {
         let mut scores = crate::buffers::recycled(n * m);
         let mut weights = crate::buffers::recycled(n * m);
         let st = head_core_into(
@@ -221,40 +240,52 @@ pub(crate) fn attend_heads(
         if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
             product_into_view(w, head_view(v, h, head), out);
         }
+        let compared = against.as_ref().map(|old| {
+            old.with_head(head, |os, ow| {
+                head_diffs(
+                    HeadValues::new(os, ow, old.settings()),
+                    HeadValues::new(&scores, &weights, settings),
+                    m,
+                )
+            })
+        });
         if keep {
             let core = HeadCore {
                 scores: crate::buffers::into_matrix((n, m), scores),
                 weights: crate::buffers::into_matrix((n, m), weights),
                 stats: st.clone(),
             };
-            return (st, Some(core));
+            return (st, Some(core), compared);
         }
         crate::buffers::give_back(scores);
         crate::buffers::give_back(weights);
-        (st, None)
+        (st, None, compared)
     };
     let blocks = MatViewMut::column_blocks(&mut concat, n, d_model, d_k.max(1))
         .unwrap_or_default()
         .into_iter()
         .take(h)
         .enumerate();
-    let results: Vec<(HeadStats, Option<HeadCore>)> =
-        if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
-            blocks
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(run_head)
-                .collect()
-        } else {
-            blocks.map(run_head).collect()
-        };
+    let results: Vec<HeadResult> = if h > 1 && 2 * h * n * m * d_k >= PARALLEL_HEADS_MIN_FLOP {
+        blocks
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(run_head)
+            .collect()
+    } else {
+        blocks.map(run_head).collect()
+    };
     let (mut scores, mut masked, mut weights) =
         (Flags::default(), Flags::default(), Flags::default());
     let mut fully_masked = Vec::new();
     let mut kept = keep.then(|| Vec::with_capacity(h));
-    for (head, (r, core)) in results.into_iter().enumerate() {
+    let mut compared = against.map(|a| (a, [0.0; 4]));
+    for (head, (r, core, diffs)) in results.into_iter().enumerate() {
         if let (Some(kept), Some(core)) = (&mut kept, core) {
             kept.push(Arc::new(core));
+        }
+        if let (Some((_, max)), Some(d)) = (&mut compared, diffs) {
+            *max = most(*max, d);
         }
         scores.merge(&r.scores);
         masked.merge(&r.masked);
@@ -268,5 +299,6 @@ pub(crate) fn attend_heads(
         weights,
         fully_masked,
         kept,
+        compared,
     }
 }
