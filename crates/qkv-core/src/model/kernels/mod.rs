@@ -73,6 +73,43 @@ pub(crate) fn head_core_into(
     let m = k.dim().0;
     product_into(Backend::FaerSequential, q, k.t(), scores);
     let root = scale.then(|| (d_k as f32).sqrt());
+    faer::traits::pulp::Arch::new().dispatch(WeightsOfScores {
+        scores,
+        weights,
+        m,
+        mask,
+        root,
+    })
+}
+
+/// The rows of [`head_core_into`] after the product (scaling, mask, softmax, flags) run
+/// through [`faer::traits::pulp`]'s dispatch, compiled for the processor's vector
+/// instructions: a division, a comparison and a count give the same result at any width,
+/// so the same bits.
+struct WeightsOfScores<'a, 'm> {
+    scores: &'a [f32],
+    weights: &'a mut [f32],
+    m: usize,
+    mask: &'a Mask<'m>,
+    root: Option<f32>,
+}
+
+impl faer::traits::pulp::WithSimd for WeightsOfScores<'_, '_> {
+    type Output = HeadStats;
+    #[inline(always)]
+    fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> HeadStats {
+        weights_of_scores(self.scores, self.weights, self.m, self.mask, self.root)
+    }
+}
+
+#[inline(always)]
+fn weights_of_scores(
+    scores: &[f32],
+    weights: &mut [f32],
+    m: usize,
+    mask: &Mask<'_>,
+    root: Option<f32>,
+) -> HeadStats {
     let mut st = HeadStats::default();
     if m == 0 {
         return st;
@@ -300,5 +337,43 @@ pub(crate) fn attend_heads(
         fully_masked,
         kept,
         compared,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows after the product, compiled for the processor's vector instructions, give
+    /// the bits and the flags of the baseline build, for every kind of mask, scaled or not,
+    /// with overflowing and NaN scores among them.
+    #[test]
+    fn dispatched_rows_give_the_baseline_bits() {
+        let mut x = 7u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 8) as f32 / (1u32 << 24) as f32 * 60.0 - 30.0
+        };
+        let (n, m) = (9, 37);
+        let mut scores: Vec<f32> = (0..n * m).map(|_| next()).collect();
+        scores[5] = f32::INFINITY;
+        scores[m + 3] = f32::NAN;
+        let blocked = ndarray::Array2::from_shape_fn((n, m), |(i, j)| (i + 2 * j) % 5 == 0);
+        for mask in [Mask::None, Mask::Causal, Mask::Custom(blocked.view())] {
+            for root in [None, Some(8.0f32.sqrt())] {
+                let mut a = vec![0.0; n * m];
+                let mut b = vec![0.0; n * m];
+                let sa = faer::traits::pulp::Arch::new().dispatch(WeightsOfScores {
+                    scores: &scores,
+                    weights: &mut a,
+                    m,
+                    mask: &mask,
+                    root,
+                });
+                let sb = weights_of_scores(&scores, &mut b, m, &mask, root);
+                assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+                assert_eq!(sa, sb);
+            }
+        }
     }
 }
