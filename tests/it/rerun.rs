@@ -109,6 +109,24 @@ fn rerunning_unchanged_takes_everything_over() {
     assert!(shared(&before, &after, "dec.1.ffn.out"));
 }
 
+/// The other mask.
+fn flipped(k: MaskKind) -> MaskKind {
+    if k == MaskKind::None {
+        MaskKind::Causal
+    } else {
+        MaskKind::None
+    }
+}
+
+/// The name of the model's first weight whose name ends with `ending`.
+fn first_weight(m: &Transformer, ending: &str) -> String {
+    m.weights()
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .find(|n| n.ends_with(ending))
+        .unwrap()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -125,14 +143,14 @@ proptest! {
             let mut c = m.config().clone();
             match s {
                 0 => c.scale = !c.scale,
-                1 => c.mask = if c.mask == MaskKind::None { MaskKind::Causal } else { MaskKind::None },
+                1 => c.mask = flipped(c.mask),
                 2 => c.positional = if c.positional == Positional::None { Positional::Sinusoidal } else { Positional::None },
                 3 => c.embed_scale = !c.embed_scale,
                 _ => c.eps = if c.eps == 1e-5 { 1e-3 } else { 1e-5 },
             }
             m.set_config(c.validate().unwrap()).unwrap();
             if edit {
-                let name = m.weights().iter().map(|(n, _)| n.to_string()).find(|n| n.ends_with("W_V")).unwrap();
+                let name = first_weight(&m, "W_V");
                 m.weights_mut().set(&name, Param::Matrix(Array2::from_elem((8, 8), 0.1))).unwrap();
             }
             let next = m.rerun(&input, &prev).unwrap();
@@ -193,12 +211,12 @@ proptest! {
             let mut c = m.config().clone();
             match s {
                 0 => c.scale = !c.scale,
-                1 => c.mask = if c.mask == MaskKind::None { MaskKind::Causal } else { MaskKind::None },
-                2 => c.dec_mask = if c.dec_mask == MaskKind::None { MaskKind::Causal } else { MaskKind::None },
+                1 => c.mask = flipped(c.mask),
+                2 => c.dec_mask = flipped(c.dec_mask),
                 _ => {
                     // W_Q and W_K of the first block × 1e20: its scores overflow (±∞, NaN weights).
                     for part in ["W_Q", "W_K"] {
-                        let name = m.weights().iter().map(|(n, _)| n.to_string()).find(|n| n.ends_with(part)).unwrap();
+                        let name = first_weight(&m, part);
                         m.weights_mut().set(&name, Param::Matrix(Array2::from_elem((8, 8), 1e20))).unwrap();
                     }
                 }

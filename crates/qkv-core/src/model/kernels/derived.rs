@@ -79,30 +79,37 @@ impl AttentionCore {
         self
     }
 
-    fn compute(&self, head: usize) -> HeadCore {
-        let mask = if self.causal {
+    fn mask(&self) -> Mask<'static> {
+        if self.causal {
             Mask::Causal
         } else {
             Mask::None
-        };
+        }
+    }
+
+    fn compute(&self, head: usize) -> HeadCore {
         head_core(
             head_view(&self.q, self.heads, head),
             head_view(&self.k, self.heads, head),
-            &mask,
+            &self.mask(),
             self.scale,
         )
     }
 
+    /// The head when the core holds it: kept, or the one the one-head cache holds.
+    fn held(&self, head: usize) -> Option<Arc<HeadCore>> {
+        if let Some(core) = self.kept.as_ref().and_then(|k| k.get(head)) {
+            return Some(Arc::clone(core));
+        }
+        let last = self.last.lock().ok()?;
+        let (h, core) = last.as_ref()?;
+        (*h == head).then(|| Arc::clone(core))
+    }
+
     /// The head's scores and weights, from the one-head cache when it holds that head.
     fn head(&self, head: usize) -> Arc<HeadCore> {
-        if let Some(core) = self.kept.as_ref().and_then(|k| k.get(head)) {
-            return Arc::clone(core);
-        }
-        if let Ok(last) = self.last.lock()
-            && let Some((h, core)) = last.as_ref()
-            && *h == head
-        {
-            return Arc::clone(core);
+        if let Some(core) = self.held(head) {
+            return core;
         }
         let core = Arc::new(self.compute(head));
         if let Ok(mut last) = self.last.lock() {
@@ -132,17 +139,7 @@ impl AttentionCore {
     /// head or the cached one when there is one, else computed into pooled buffers that
     /// go back afterwards (the one-head cache is left as it is).
     pub(crate) fn with_head<R>(&self, head: usize, f: impl FnOnce(&[f32], &[f32]) -> R) -> R {
-        let cached = self
-            .kept
-            .as_ref()
-            .and_then(|k| k.get(head))
-            .map(Arc::clone)
-            .or_else(|| {
-                let last = self.last.lock().ok()?;
-                let (h, core) = last.as_ref()?;
-                (*h == head).then(|| Arc::clone(core))
-            });
-        if let Some(core) = cached
+        if let Some(core) = self.held(head)
             && let (Some(s), Some(w)) = (core.scores.as_slice(), core.weights.as_slice())
         {
             return f(s, w);
@@ -150,15 +147,10 @@ impl AttentionCore {
         let (n, m) = (self.q.dim().0, self.k.dim().0);
         let mut scores = crate::buffers::recycled(n * m);
         let mut weights = crate::buffers::recycled(n * m);
-        let mask = if self.causal {
-            Mask::Causal
-        } else {
-            Mask::None
-        };
         head_core_into(
             head_view(&self.q, self.heads, head),
             head_view(&self.k, self.heads, head),
-            &mask,
+            &self.mask(),
             self.scale,
             &mut scores,
             &mut weights,
