@@ -287,11 +287,8 @@ fn propagate(
             let h_name = input(step, 0)?;
             let hidden = values(trace, h_name)?;
             let mut dh = into_matrix(g, step)?;
-            dh.zip_mut_with(&hidden, |d, h| {
-                if *h <= 0.0 {
-                    *d = 0.0;
-                }
-            });
+            // A select, not a branch around a store, so that the loop vectorises.
+            dh.zip_mut_with(&hidden, |d, h| *d = if *h <= 0.0 { 0.0 } else { *d });
             accumulate(grads, h_name, Grad::Matrix(dh));
         }
         StepKind::Concat => accumulate(grads, input(step, 0)?, g),
@@ -347,9 +344,7 @@ fn propagate(
             for (h, mut d_h) in ds.axis_iter_mut(Axis(0)).enumerate() {
                 let masked = head(trace, &mut w.heads, step.name(), h)?;
                 d_h.zip_mut_with(&*masked, |d, m| {
-                    if *m == f32::NEG_INFINITY {
-                        *d = 0.0;
-                    }
+                    *d = if *m == f32::NEG_INFINITY { 0.0 } else { *d };
                 });
             }
             accumulate(grads, input(step, 0)?, Grad::Heads(ds));
