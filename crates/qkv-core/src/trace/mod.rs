@@ -483,5 +483,13 @@ mod tests {
         let f = Flags::of(&t);
         assert_eq!((f.nan, f.neg_inf, f.pos_inf), (1, 1, 0));
         assert!(f.has_problem());
+        // 10,000 values scanned in chunks of 4,096: one +∞ in the last, partial chunk, one
+        // NaN in the first; all finite counts nothing.
+        let mut v = vec![0.5f32; 10_000];
+        assert_eq!(Flags::of_slice(&v), Flags::default());
+        v[9_999] = f32::INFINITY;
+        v[17] = f32::NAN;
+        let f = Flags::of_slice(&v);
+        assert_eq!((f.nan, f.neg_inf, f.pos_inf), (1, 0, 1));
     }
 }

@@ -44,10 +44,7 @@ impl Flags {
     /// `values`: any number of values, in any order.
     pub fn add_slice(&mut self, values: &[f32]) {
         // A vectorised scan first: almost every tensor is all finite.
-        let non_finite = values
-            .chunks(1 << 12)
-            .any(|c| c.iter().map(|v| u32::from(!v.is_finite())).sum::<u32>() > 0);
-        if non_finite {
+        if !faer::traits::pulp::Arch::new().dispatch(AllFinite(values)) {
             self.add_values(values.iter().copied());
         }
     }
@@ -211,6 +208,21 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
     }
     /// Itself, so that [`DerivedHeads::max_abs_diff`] can see whether `other` is its kind.
     fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// True when every value is finite: a scan in chunks, compiled through
+/// [`faer::traits::pulp`]'s dispatch for the processor's vector instructions (every step a
+/// pass records is scanned once, on the thread that records it).
+struct AllFinite<'a>(&'a [f32]);
+
+impl faer::traits::pulp::WithSimd for AllFinite<'_> {
+    type Output = bool;
+    #[inline(always)]
+    fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> bool {
+        self.0
+            .chunks(1 << 12)
+            .all(|c| c.iter().map(|v| u32::from(!v.is_finite())).sum::<u32>() == 0)
+    }
 }
 
 /// How a step holds its numbers.
