@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use ndarray::Array2;
 
-use super::{HeadCore, head_core, head_core_into, head_view, scaled_value};
+use super::{HeadCore, exact_reciprocal, head_core, head_core_into, head_view, scaled_value};
 use crate::model::attention::Mask;
 use crate::trace::{DerivedHeads, MaxAbsDiff, SharedMatrix};
 
@@ -261,13 +261,50 @@ impl faer::traits::pulp::WithSimd for HeadDiffs<'_> {
     }
 }
 
+/// `$body` with `$f` bound to the scaling of `$root` as a closure of its own kind (none, a
+/// multiplication by an exact reciprocal, a division), so that each pair of kinds compiles
+/// to its own loop.
+macro_rules! with_scaling {
+    ($root:expr, |$f:ident| $body:expr) => {
+        match ($root, $root.and_then(exact_reciprocal)) {
+            (None, _) => {
+                let $f = |s: f32| s;
+                $body
+            }
+            (Some(_), Some(inv)) => {
+                let $f = move |s: f32| s * inv;
+                $body
+            }
+            (Some(r), None) => {
+                let $f = move |s: f32| s / r;
+                $body
+            }
+        }
+    };
+}
+
 #[inline(always)]
 fn head_diffs_kernel(old: HeadValues<'_>, new: HeadValues<'_>, m: usize) -> StageDiffs {
     if m == 0 {
         return [0.0; 4];
     }
+    with_scaling!(old.settings.root, |fa| with_scaling!(
+        new.settings.root,
+        |fb| diff_rows(old, new, m, fa, fb)
+    ))
+}
+
+/// [`head_diffs`] with each side's scaling `fa`, `fb` (each gives the bits of
+/// `scaled_value`).
+#[inline(always)]
+fn diff_rows(
+    old: HeadValues<'_>,
+    new: HeadValues<'_>,
+    m: usize,
+    fa: impl Fn(f32) -> f32 + Copy,
+    fb: impl Fn(f32) -> f32 + Copy,
+) -> StageDiffs {
     let (ro, rn) = (old.settings.root, new.settings.root);
-    let scale = |root: Option<f32>| move |s: f32| scaled_value(s, root);
     let unscaled = ro.is_none() && rn.is_none();
     let same_mask = old.settings.causal == new.settings.causal;
     // With the same mask: the scaled scores of the open cells (= the masked scores) and of
@@ -288,14 +325,14 @@ fn head_diffs_kernel(old: HeadValues<'_>, new: HeadValues<'_>, m: usize) -> Stag
         if same_mask {
             let o = cut(old.settings.causal);
             let ((os_open, os_blocked), (ns_open, ns_blocked)) = (os.split_at(o), ns.split_at(o));
-            open.add_mapped(os_open, ns_open, scale(ro), scale(rn));
-            blocked.add_mapped(os_blocked, ns_blocked, scale(ro), scale(rn));
+            open.add_mapped(os_open, ns_open, fa, fb);
+            blocked.add_mapped(os_blocked, ns_blocked, fa, fb);
         } else {
-            open.add_mapped(os, ns, scale(ro), scale(rn));
+            open.add_mapped(os, ns, fa, fb);
             a.clear();
-            a.extend(os.iter().map(|x| scale(ro)(*x)));
+            a.extend(os.iter().map(|x| fa(*x)));
             b.clear();
-            b.extend(ns.iter().map(|x| scale(rn)(*x)));
+            b.extend(ns.iter().map(|x| fb(*x)));
             a[cut(old.settings.causal)..].fill(f32::NEG_INFINITY);
             b[cut(new.settings.causal)..].fill(f32::NEG_INFINITY);
             masked.add(&a, &b);

@@ -30,6 +30,15 @@ pub(crate) fn scaled_value(score: f32, root: Option<f32>) -> f32 {
     }
 }
 
+/// The reciprocal of `r` when it is exact (`r` a power of two, as √d_k is for d_k = 4, 16,
+/// 64, 256): then `s · (1/r)` and `s / r` are the correctly rounded value of the same
+/// quotient, the same bits, and a multiplication costs a fraction of a division.
+pub(crate) fn exact_reciprocal(r: f32) -> Option<f32> {
+    let inv = 1.0 / r;
+    // A power of two: no mantissa bits.
+    (r.is_normal() && inv.is_normal() && r.to_bits().trailing_zeros() >= 23).then_some(inv)
+}
+
 /// The flags of one head's steps and its rows whose every cell was blocked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct HeadStats {
@@ -126,13 +135,18 @@ fn weights_of_scores(
             Mask::None | Mask::Custom(_) => m,
         };
         let (w_open, w_blocked) = w_row.split_at_mut(open);
-        match root {
-            Some(r) => {
+        match (root, root.and_then(exact_reciprocal)) {
+            (Some(_), Some(inv)) => {
+                for (w, s) in w_open.iter_mut().zip(s_row) {
+                    *w = *s * inv;
+                }
+            }
+            (Some(r), None) => {
                 for (w, s) in w_open.iter_mut().zip(s_row) {
                     *w = scaled_value(*s, Some(r));
                 }
             }
-            None => w_open.copy_from_slice(&s_row[..open]),
+            (None, _) => w_open.copy_from_slice(&s_row[..open]),
         }
         let fully = if let Mask::Custom(_) = mask {
             for (j, w) in w_row.iter_mut().enumerate() {
@@ -343,6 +357,30 @@ pub(crate) fn attend_heads(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// √d_k is a power of two for d_k = 4, 16, 64, 256: there the product with the
+    /// reciprocal gives the division's bits, over a sweep of every 4099th f32 (normal,
+    /// subnormal, ±0, ±∞ and NaN among them); elsewhere there is no exact reciprocal.
+    #[test]
+    fn exact_reciprocals_give_the_division_bits() {
+        assert_eq!(exact_reciprocal(2.0), Some(0.5));
+        assert_eq!(exact_reciprocal(8.0), Some(0.125));
+        assert_eq!(exact_reciprocal(8f32.sqrt()), None);
+        assert_eq!(exact_reciprocal(3.0), None);
+        assert_eq!(exact_reciprocal(0.0), None);
+        for d_k in [4usize, 16, 64, 256] {
+            let r = (d_k as f32).sqrt();
+            let inv = exact_reciprocal(r).unwrap();
+            for bits in (0..=u32::MAX).step_by(4099).chain([0, 1, 0x8000_0001]) {
+                let s = f32::from_bits(bits);
+                let (a, b) = (s * inv, s / r);
+                assert!(
+                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    "{s:e} / {r}"
+                );
+            }
+        }
+    }
 
     /// The rows after the product, compiled for the processor's vector instructions, give
     /// the bits and the flags of the baseline build, for every kind of mask, scaled or not,
