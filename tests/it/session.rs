@@ -762,3 +762,56 @@ fn the_decoder_mask_comes_back_on_a_trained_model() {
         qkv::model::MaskKind::Causal
     );
 }
+
+/// A model trained with the decoder's mask off (`qkv train --dec-mask none`): a scenario that
+/// leaves `dec_mask` to the checkpoint keeps it off through a new sentence, `set
+/// model.dec_mask causal` switches it on, and the saved scenario reopens with it on.
+#[test]
+fn a_checkpoint_without_the_decoder_mask_keeps_it_off_until_switched() {
+    use qkv::model::MaskKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = qkv::learn::checkpoint::shipped().unwrap();
+    let mut c = m.config().clone();
+    c.dec_mask = MaskKind::None;
+    m.set_config(c.validate().unwrap()).unwrap();
+    let ckpt = dir.path().join("unmasked.safetensors");
+    qkv::learn::checkpoint::save(&m, &ckpt).unwrap();
+    let yaml = std::fs::read_to_string("scenarios/default.yaml")
+        .unwrap()
+        .replace(
+            "checkpoint: ko-en.safetensors",
+            "checkpoint: unmasked.safetensors",
+        );
+    let path = dir.path().join("unmasked.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let mut s = Session::open(&path).unwrap();
+    let masked = |s: &Session| {
+        s.trace()
+            .step("dec.0.self_attn.masked")
+            .unwrap()
+            .value(&[0, 0, 1])
+            .unwrap()
+    };
+    let dec_mask = |s: &Session| s.model().unwrap().config().dec_mask;
+    assert_eq!(
+        (dec_mask(&s), masked(&s).is_finite()),
+        (MaskKind::None, true)
+    );
+    run(&mut s, "text 나는 학교에 간다 간다");
+    assert_eq!(
+        (dec_mask(&s), masked(&s).is_finite()),
+        (MaskKind::None, true)
+    );
+    run(&mut s, "set model.dec_mask causal");
+    assert_eq!(
+        (dec_mask(&s), masked(&s)),
+        (MaskKind::Causal, f32::NEG_INFINITY)
+    );
+    let saved = dir.path().join("saved.yaml");
+    run(&mut s, &format!("save {}", saved.display()));
+    let t = Session::open(&saved).unwrap();
+    assert_eq!(
+        (dec_mask(&t), masked(&t)),
+        (MaskKind::Causal, f32::NEG_INFINITY)
+    );
+}

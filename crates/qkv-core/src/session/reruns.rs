@@ -35,13 +35,10 @@ impl Session {
         mut scenario: Scenario,
     ) -> Result<(Diff, Vec<String>), SessionError> {
         let cur = self.model_subject()?;
-        // A trained model's section may leave its sizes to the checkpoint. `dec_mask` is a
-        // switch, written only when off: a section without it means causal, here as
-        // everywhere else, not "as the current model has it".
+        // A trained model's section may leave its sizes (and its decoder mask) to the
+        // checkpoint.
         let config = if scenario.model.checkpoint.is_some() {
-            let mut base = cur.model.config().clone();
-            base.dec_mask = MaskKind::Causal;
-            scn::apply_spec(base, &scenario.model)
+            scn::apply_spec(cur.model.config().clone(), &scenario.model)
         } else {
             scn::config_of(&scenario.model)
         };
@@ -239,6 +236,12 @@ impl Session {
             .model
             .checkpoint
             .clone_from(&cur.scenario.model.checkpoint);
+        if scenario.model.checkpoint.is_some() {
+            // `spec_of` writes `dec_mask` only when it is off, and a trained model's section
+            // that leaves it out means the checkpoint's: stated, so that switching it back on
+            // takes effect (and is saved).
+            scenario.model.dec_mask = Some(crate::scenario::schema::Word(c.dec_mask));
+        }
         if c == *cur.model.config() {
             return Ok(Outcome::say(self.t(SessionMsg::AlreadySo {
                 what: what.to_string(),
