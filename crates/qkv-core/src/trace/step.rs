@@ -254,8 +254,11 @@ impl Step {
         }
     }
 
-    /// The largest absolute difference with `other`, one head at a time and without keeping
-    /// copies (equal infinities count as equal, NaN as ∞); `None` when the shapes differ.
+    /// The largest absolute difference with `other` (equal infinities count as equal, NaN as
+    /// ∞), without keeping copies; `None` when the shapes differ. Shared numbers are 0
+    /// without reading them, heads side by side are compared as one matrix, the four
+    /// attention steps by their source ([`DerivedHeads::max_abs_diff`]), anything else one
+    /// head at a time.
     pub fn max_abs_diff(&self, other: &Step) -> Option<f32> {
         if self.shape() != other.shape() {
             return None;
@@ -269,11 +272,17 @@ impl Step {
                     return Some(d);
                 }
             }
-            // The heads side by side: every head's cells at once.
+            // The heads side by side: every head's cells at once (when the heads cover
+            // every column, as they do whenever heads divide d_model).
             (
                 Numbers::SideBySide { whole: a, heads },
                 Numbers::SideBySide { whole: b, heads: h },
-            ) if heads == h => return Some(max_abs_diff(&a.view(), &b.view())),
+            ) if heads == h
+                && a.dim() == b.dim()
+                && a.dim().1 == heads * (a.dim().1 / (*heads).max(1)) =>
+            {
+                return Some(max_abs_diff(&a.view(), &b.view()));
+            }
             _ => {}
         }
         let heads: Vec<Option<usize>> = match self.heads() {

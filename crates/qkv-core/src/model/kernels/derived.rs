@@ -171,10 +171,11 @@ impl AttentionCore {
         find(self, other).or_else(|| find(other, self))
     }
 
-    /// The largest |Δ| of each of the four steps between `old` and this core, every head;
-    /// computed once (head by head, each side's scores and weights once) and recorded.
-    /// Both have the same shape.
-    fn compare(self: &Arc<Self>, old: &Arc<AttentionCore>) -> StageDiffs {
+    /// The largest |Δ| of each of the four steps between `other` and this core, every head
+    /// (the same either way round); computed once (head by head, each side's scores and
+    /// weights once) and recorded on this core. Both have the same shape.
+    fn compare(self: &Arc<Self>, other: &Arc<AttentionCore>) -> StageDiffs {
+        let old = other;
         if let Some(max) = self.recorded(old) {
             return max;
         }

@@ -30,8 +30,8 @@ pub(crate) fn scaled_value(score: f32, root: Option<f32>) -> f32 {
     }
 }
 
-/// The reciprocal of `r` when it is exact (`r` a power of two, as √d_k is for d_k = 4, 16,
-/// 64, 256): then `s · (1/r)` and `s / r` are the correctly rounded value of the same
+/// The reciprocal of `r` when it is exact (`r` a power of two, as √d_k is for d_k = 1, 4,
+/// 16, 64, 256, 1024): then `s · (1/r)` and `s / r` are the correctly rounded value of the same
 /// quotient, the same bits, and a multiplication costs a fraction of a division.
 pub(crate) fn exact_reciprocal(r: f32) -> Option<f32> {
     let inv = 1.0 / r;
@@ -93,8 +93,8 @@ pub(crate) fn head_core_into(
 
 /// The rows of [`head_core_into`] after the product (scaling, mask, softmax, flags) run
 /// through [`faer::traits::pulp`]'s dispatch, compiled for the processor's vector
-/// instructions: a division, a comparison and a count give the same result at any width,
-/// so the same bits.
+/// instructions: a division (or a multiplication by an exact reciprocal), a comparison and
+/// a count give the same result at any width, so the same bits.
 struct WeightsOfScores<'a, 'm> {
     scores: &'a [f32],
     weights: &'a mut [f32],
