@@ -256,9 +256,9 @@ impl Step {
 
     /// The largest absolute difference with `other` (equal infinities count as equal, NaN as
     /// ∞), without keeping copies; `None` when the shapes differ. Shared numbers are 0
-    /// without reading them, heads side by side are compared as one matrix, the four
-    /// attention steps by their source ([`DerivedHeads::max_abs_diff`]), anything else one
-    /// head at a time.
+    /// without reading them, heads side by side are compared as one matrix, a ReLU as its
+    /// input's pairs mapped, the four attention steps by their source
+    /// ([`DerivedHeads::max_abs_diff`]), anything else one head at a time.
     pub fn max_abs_diff(&self, other: &Step) -> Option<f32> {
         if self.shape() != other.shape() {
             return None;
@@ -282,6 +282,12 @@ impl Step {
                 && a.dim().1 == heads * (a.dim().1 / (*heads).max(1)) =>
             {
                 return Some(max_abs_diff(&a.view(), &b.view()));
+            }
+            // max(0, x) of both, formed as the pairs are compared (not written out).
+            (Numbers::Relu(a), Numbers::Relu(b)) if a.dim() == b.dim() => {
+                return Some(
+                    faer::traits::pulp::Arch::new().dispatch(ReluDiff(a.as_slice(), b.as_slice())),
+                );
             }
             _ => {}
         }
@@ -536,6 +542,7 @@ impl Step {
     }
 }
 
+#[inline(always)]
 pub(super) fn relu(x: f32) -> f32 {
     x.max(0.0)
 }
@@ -622,6 +629,19 @@ impl faer::traits::pulp::WithSimd for MatrixDiff<'_, '_, '_> {
     #[inline(always)]
     fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> f32 {
         matrix_diff(self.0, self.1)
+    }
+}
+
+/// The largest |relu(a) − relu(b)| over two slices of one length, through pulp's dispatch.
+struct ReluDiff<'a>(&'a [f32], &'a [f32]);
+
+impl faer::traits::pulp::WithSimd for ReluDiff<'_> {
+    type Output = f32;
+    #[inline(always)]
+    fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> f32 {
+        let mut acc = MaxAbsDiff::default();
+        acc.add_mapped(self.0, self.1, relu, relu);
+        acc.value()
     }
 }
 
