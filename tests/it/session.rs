@@ -738,6 +738,16 @@ fn toggles_and_outcome_flags() {
     assert!(fails(&mut s, "toggle heads").contains("mask, scale, pe or norm"));
 }
 
+/// The first decoder block's masked score of `<bos>` for the next token, head 0: −∞ while
+/// the decoder's mask is on.
+fn masked(s: &Session) -> f32 {
+    s.trace()
+        .step("dec.0.self_attn.masked")
+        .unwrap()
+        .value(&[0, 0, 1])
+        .unwrap()
+}
+
 /// On the shipped trained model (a checkpoint), switching the decoder's mask off and on
 /// again restores it: the scenario writes `dec_mask` only when it is off, and the rerun read
 /// the missing field as "keep the current one" (the mask stayed off, `0 of 100 steps
@@ -745,13 +755,6 @@ fn toggles_and_outcome_flags() {
 #[test]
 fn the_decoder_mask_comes_back_on_a_trained_model() {
     let mut s = Session::default_scenario().unwrap();
-    let masked = |s: &Session| {
-        s.trace()
-            .step("dec.0.self_attn.masked")
-            .unwrap()
-            .value(&[0, 0, 1])
-            .unwrap()
-    };
     assert_eq!(masked(&s), f32::NEG_INFINITY);
     s.apply_line("set model.dec_mask none").unwrap();
     assert!(masked(&s).is_finite());
@@ -785,13 +788,6 @@ fn a_checkpoint_without_the_decoder_mask_keeps_it_off_until_switched() {
     let path = dir.path().join("unmasked.yaml");
     std::fs::write(&path, yaml).unwrap();
     let mut s = Session::open(&path).unwrap();
-    let masked = |s: &Session| {
-        s.trace()
-            .step("dec.0.self_attn.masked")
-            .unwrap()
-            .value(&[0, 0, 1])
-            .unwrap()
-    };
     let dec_mask = |s: &Session| s.model().unwrap().config().dec_mask;
     assert_eq!(
         (dec_mask(&s), masked(&s).is_finite()),
