@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, Weak};
 
 use ndarray::Array2;
 
-use super::{HeadCore, exact_reciprocal, head_core, head_core_into, head_view, scaled_value};
+use super::{
+    HeadCore, exact_reciprocal, head_core, head_core_into, head_view, scale_root, scaled_value,
+};
 use crate::model::attention::Mask;
 use crate::trace::{DerivedHeads, MaxAbsDiff, SharedMatrix};
 
@@ -130,7 +132,7 @@ impl AttentionCore {
     /// How the head's scores become its scaled and masked scores.
     pub(crate) fn settings(&self) -> HeadSettings {
         HeadSettings {
-            root: self.scale.then(|| (self.d_k() as f32).sqrt()),
+            root: scale_root(self.scale, self.d_k()),
             causal: self.causal,
         }
     }
@@ -171,31 +173,33 @@ impl AttentionCore {
         find(self, other).or_else(|| find(other, self))
     }
 
+    /// The largest |Δ| of each of the four steps between this core's head `head` and
+    /// `other` (the same head of another core, of this shape): this head's scores and
+    /// weights as [`AttentionCore::with_head`] gives them.
+    pub(crate) fn diff_head(&self, head: usize, other: HeadValues<'_>) -> StageDiffs {
+        let m = self.k.dim().0;
+        self.with_head(head, |s, w| {
+            head_diffs(HeadValues::new(s, w, self.settings()), other, m)
+        })
+    }
+
     /// The largest |Δ| of each of the four steps between `other` and this core, every head
     /// (the same either way round); computed once (head by head, each side's scores and
     /// weights once) and recorded on this core. Both have the same shape.
     fn compare(self: &Arc<Self>, other: &Arc<AttentionCore>) -> StageDiffs {
-        let old = other;
-        if let Some(max) = self.recorded(old) {
+        if let Some(max) = self.recorded(other) {
             return max;
         }
-        let (heads, _, m) = self.shape();
         let mut max: StageDiffs = [0.0; 4];
-        for h in 0..heads {
-            let d = old.with_head(h, |os, ow| {
-                self.with_head(h, |ns, nw| {
-                    head_diffs(
-                        HeadValues::new(os, ow, old.settings()),
-                        HeadValues::new(ns, nw, self.settings()),
-                        m,
-                    )
-                })
+        for h in 0..self.heads {
+            let d = self.with_head(h, |s, w| {
+                other.diff_head(h, HeadValues::new(s, w, self.settings()))
             });
             max = most(max, d);
         }
         if let Ok(mut c) = self.compared.lock() {
             *c = Some(Compared {
-                other: Arc::downgrade(old),
+                other: Arc::downgrade(other),
                 max,
             });
         }
@@ -260,28 +264,6 @@ impl faer::traits::pulp::WithSimd for HeadDiffs<'_> {
     fn with_simd<S: faer::traits::pulp::Simd>(self, _: S) -> StageDiffs {
         head_diffs_kernel(self.old, self.new, self.m)
     }
-}
-
-/// `$body` with `$f` bound to the scaling of `$root` as a closure of its own kind (none, a
-/// multiplication by an exact reciprocal, a division), so that each pair of kinds compiles
-/// to its own loop.
-macro_rules! with_scaling {
-    ($root:expr, |$f:ident| $body:expr) => {
-        match ($root, $root.and_then(exact_reciprocal)) {
-            (None, _) => {
-                let $f = |s: f32| s;
-                $body
-            }
-            (Some(_), Some(inv)) => {
-                let $f = move |s: f32| s * inv;
-                $body
-            }
-            (Some(r), None) => {
-                let $f = move |s: f32| s / r;
-                $body
-            }
-        }
-    };
 }
 
 #[inline(always)]
@@ -390,7 +372,7 @@ impl AttentionStep {
     }
 
     fn cell_of_score(&self, s: f32, i: usize, j: usize) -> f32 {
-        let root = self.core.scale.then(|| (self.core.d_k() as f32).sqrt());
+        let root = self.core.settings().root;
         match self.stage {
             Stage::Scores => s,
             Stage::Scaled => scaled_value(s, root),
@@ -416,7 +398,7 @@ impl DerivedHeads for AttentionStep {
                 // Whole rows at a time (a diff reads every head of two traces): the scaling
                 // as one map, then the mask's upper triangle; the same bits as
                 // `cell_of_score` gives cell by cell.
-                let root = self.core.scale.then(|| (self.core.d_k() as f32).sqrt());
+                let root = self.core.settings().root;
                 let mut out = core.scores.mapv(|s| scaled_value(s, root));
                 if stage == Stage::Masked && self.core.causal {
                     for (i, mut row) in out.rows_mut().into_iter().enumerate() {

@@ -18,16 +18,40 @@ use super::linalg::{
 use super::vecmath::softmax_row;
 use crate::trace::{Flags, SharedMatrix};
 
-pub mod derived;
-
-use derived::{AttentionCore, HeadSettings, HeadValues, StageDiffs, head_diffs, most};
-
 /// `scores / √d_k` (or the scores when `root` is `None`: scaling off).
 pub(crate) fn scaled_value(score: f32, root: Option<f32>) -> f32 {
     match root {
         Some(r) => score / r,
         None => score,
     }
+}
+
+/// √d_k when the scores are scaled, `None` when scaling is off.
+pub(crate) fn scale_root(scale: bool, d_k: usize) -> Option<f32> {
+    scale.then(|| (d_k as f32).sqrt())
+}
+
+/// `$body` with `$f` bound to the scaling of `$root` (an `Option<f32>`, see
+/// [`scale_root`]) as a closure of its own kind: none, a multiplication by the exact
+/// reciprocal, a division. Each gives the bits of [`scaled_value`]; each kind (and each
+/// pair, nested) compiles to its own loop.
+macro_rules! with_scaling {
+    ($root:expr, |$f:ident| $body:expr) => {
+        match ($root, $root.and_then(exact_reciprocal)) {
+            (None, _) => {
+                let $f = |s: f32| s;
+                $body
+            }
+            (Some(_), Some(inv)) => {
+                let $f = move |s: f32| s * inv;
+                $body
+            }
+            (Some(r), None) => {
+                let $f = move |s: f32| s / r;
+                $body
+            }
+        }
+    };
 }
 
 /// The reciprocal of `r` when it is exact (`r` a power of two, as √d_k is for d_k = 1, 4,
@@ -38,6 +62,11 @@ pub(crate) fn exact_reciprocal(r: f32) -> Option<f32> {
     // A power of two: no mantissa bits.
     (r.is_normal() && inv.is_normal() && r.to_bits().trailing_zeros() >= 23).then_some(inv)
 }
+
+// After the macro above, so that the module sees it.
+pub mod derived;
+
+use derived::{AttentionCore, HeadSettings, HeadValues, StageDiffs, most};
 
 /// The flags of one head's steps and its rows whose every cell was blocked.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,7 +110,7 @@ pub(crate) fn head_core_into(
     let d_k = q.dim().1;
     let m = k.dim().0;
     product_into(Backend::FaerSequential, q, k.t(), scores);
-    let root = scale.then(|| (d_k as f32).sqrt());
+    let root = scale_root(scale, d_k);
     faer::traits::pulp::Arch::new().dispatch(WeightsOfScores {
         scores,
         weights,
@@ -135,19 +164,11 @@ fn weights_of_scores(
             Mask::None | Mask::Custom(_) => m,
         };
         let (w_open, w_blocked) = w_row.split_at_mut(open);
-        match (root, root.and_then(exact_reciprocal)) {
-            (Some(_), Some(inv)) => {
-                for (w, s) in w_open.iter_mut().zip(s_row) {
-                    *w = *s * inv;
-                }
+        with_scaling!(root, |f| {
+            for (w, s) in w_open.iter_mut().zip(s_row) {
+                *w = f(*s);
             }
-            (Some(r), None) => {
-                for (w, s) in w_open.iter_mut().zip(s_row) {
-                    *w = scaled_value(*s, Some(r));
-                }
-            }
-            (None, _) => w_open.copy_from_slice(&s_row[..open]),
-        }
+        });
         let fully = if let Mask::Custom(_) = mask {
             for (j, w) in w_row.iter_mut().enumerate() {
                 if mask.blocks(i, j) {
@@ -266,7 +287,7 @@ pub(crate) fn attend_heads(
     let d_k = d_model / h;
     let against = against.filter(|a| a.shape() == (h, n, m));
     let settings = HeadSettings {
-        root: scale.then(|| (d_k as f32).sqrt()),
+        root: scale_root(scale, d_k),
         causal,
     };
     // Each head writes its d_k columns; every value is written when the heads cover d_model.
@@ -291,15 +312,9 @@ pub(crate) fn attend_heads(
         if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
             product_into_view(w, head_view(v, h, head), out);
         }
-        let compared = against.as_ref().map(|old| {
-            old.with_head(head, |os, ow| {
-                head_diffs(
-                    HeadValues::new(os, ow, old.settings()),
-                    HeadValues::new(&scores, &weights, settings),
-                    m,
-                )
-            })
-        });
+        let compared = against
+            .as_ref()
+            .map(|old| old.diff_head(head, HeadValues::new(&scores, &weights, settings)));
         if keep {
             let core = HeadCore {
                 scores: crate::buffers::into_matrix((n, m), scores),
