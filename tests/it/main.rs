@@ -24,6 +24,7 @@ mod scenarios;
 mod session;
 mod session_korean;
 mod session_korean_outputs;
+mod session_saving;
 mod shapes;
 mod trace_storage;
 mod tui_e2e;
