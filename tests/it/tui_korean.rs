@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Size;
 
-use crate::util::{assert_borders_hold, buffer, prompt, screen};
+use crate::util::{assert_borders_hold, buffer, has_hangul, prompt, screen};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
@@ -511,4 +511,64 @@ fn the_practice_panel_in_korean() {
         assert_borders_hold(&a);
         insta::assert_snapshot!(format!("ko_practice_graded_{w}x{h}"), text);
     }
+}
+
+/// The status line of every view in Korean: the Learn and Decode views' keys, training and
+/// pausing, the snapshots' end, Esc back, the gradient toggle, a cancelled edit, a quit
+/// with unsaved changes, an overwrite question and its answer, a head opened from the
+/// all-heads view. (These were written in English whatever the interface language.)
+#[test]
+fn every_views_status_line_is_korean() {
+    let cases: Vec<(&str, Vec<Message>)> = vec![
+        ("learn", vec![Message::OpenLearn]),
+        ("training", vec![Message::OpenLearn, Message::TrainToggle]),
+        (
+            "paused",
+            vec![
+                Message::OpenLearn,
+                Message::TrainToggle,
+                Message::TrainToggle,
+            ],
+        ),
+        (
+            "no snapshot",
+            vec![Message::OpenLearn, Message::Move(Dir::Right)],
+        ),
+        ("back", vec![Message::OpenLearn, Message::Cancel]),
+        ("decode", vec![Message::OpenDecode]),
+        (
+            "forward values",
+            vec![Message::ToggleGrad, Message::ToggleGrad],
+        ),
+        ("edit cancelled", vec![Message::EditSource, Message::Cancel]),
+        ("unsaved quit", vec![Message::ToggleScale, Message::Quit]),
+        ("head opened", vec![Message::OpenHeads, Message::Activate]),
+    ];
+    for (what, msgs) in cases {
+        let a = app_at(80, 24, &msgs);
+        let s = a.status().expect("a status line").text.clone();
+        assert!(has_hangul(&s), "{what}: {s}");
+    }
+    // The head opened names its role and the rule in Korean.
+    let a = app_at(80, 24, &[Message::OpenHeads, Message::Activate]);
+    let s = a.status().expect("a status line").text.clone();
+    assert!(
+        s.contains("근거: ") && s.contains("모든 헤드로 돌아가기"),
+        "{s}"
+    );
+
+    // The same file twice: the question and the answer in Korean.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("w.svg");
+    let mut a = app_at(80, 24, &[]);
+    for _ in 0..2 {
+        update(&mut a, Message::Plot);
+        crate::util::typed(&mut a, f.to_str().unwrap());
+        update(&mut a, Message::Submit);
+    }
+    let s = a.status().expect("a status line").text.clone();
+    assert!(s.contains("이미 있습니다: 덮어쓸까요? y/n"), "{s}");
+    update(&mut a, Message::Confirm(false));
+    let s = a.status().expect("a status line").text.clone();
+    assert_eq!(s, "쓰지 않았습니다");
 }

@@ -4,13 +4,14 @@
 
 use crate::command::Command;
 use crate::explore::{heads, pe, scaling};
-use crate::i18n::explore::Ex;
+use crate::i18n::explore::{Ex, head_reason, role_text};
+use crate::i18n::ui::Msg;
 use crate::trace::Address;
 use crate::tui::app::{App, Screen, StatusKind};
 use crate::tui::explore::{PE_OFFSETS, PE_POSITIONS, grid};
 use crate::tui::message::{Dir, Message};
 
-use super::{run, say};
+use super::{run, say, tell};
 
 /// Opens an explorer view.
 pub fn open(app: &mut App, screen: Screen) {
@@ -88,7 +89,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         (Screen::Heads, Message::Activate) => {
             let list = heads::summarize(app.session.trace());
             let Some(h) = list.get(app.explore.head) else {
-                say(app, StatusKind::Info, "this trace has no attention heads");
+                tell(app, Msg::NoHeads);
                 return true;
             };
             let addr = Address {
@@ -98,16 +99,14 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
             if run(app, Command::Show(Some(addr))).is_ok() {
                 app.screen = Screen::Workbench;
                 app.focus = crate::tui::app::Pane::Matrix;
-                say(
+                let lang = app.lang;
+                tell(
                     app,
-                    StatusKind::Info,
-                    format!(
-                        "{}[{}]: {} — {} (H: back to all heads)",
-                        h.step,
-                        h.head,
-                        h.stats.role,
-                        h.stats.reason()
-                    ),
+                    Msg::HeadOpened {
+                        at: format!("{}[{}]", h.step, h.head),
+                        role: role_text(h.stats.role, lang),
+                        reason: head_reason(&h.stats, lang),
+                    },
                 );
             }
         }

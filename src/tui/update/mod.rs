@@ -36,6 +36,12 @@ pub(super) fn say(app: &mut App, kind: StatusKind, text: impl Into<String>) {
     });
 }
 
+/// An information on the status line, in the interface language.
+pub(super) fn tell(app: &mut App, msg: Msg) {
+    let text = msg.text(app.lang);
+    say(app, StatusKind::Info, text);
+}
+
 /// A failed command on the status line, in the interface language.
 pub(super) fn say_error(app: &mut App, e: &SessionError) {
     let text = Msg::Error(e.text_in(app.lang)).text(app.lang);
@@ -237,7 +243,7 @@ fn edit_mode(app: &mut App, msg: Message, field: Field, mut line: LineEdit) {
         }
         Message::Cancel => {
             app.mode = Mode::Normal;
-            say(app, StatusKind::Info, "edit cancelled; nothing changed");
+            tell(app, Msg::EditCancelled);
         }
         Message::Resize(w, h) => app.size = Size::new(w, h),
         _ => {}
@@ -375,7 +381,7 @@ fn complete_prompt(app: &mut App, line: &mut LineEdit) {
         return;
     };
     match cands.as_slice() {
-        [] => say(app, StatusKind::Info, "Tab: nothing to complete here"),
+        [] => tell(app, Msg::NothingToComplete),
         [one] => line.replace_to_cursor(start, one),
         many => {
             let mut common = many[0].clone();
@@ -468,14 +474,8 @@ fn save(app: &mut App, path: PathBuf, force: bool) {
         SaveError::WouldOverwrite { .. } | SaveError::ChangedOnDisk { .. },
     )) = result
     {
-        say(
-            app,
-            StatusKind::Warning,
-            format!(
-                "{} exists and is not the file you loaded: overwrite it? y/n",
-                path.display()
-            ),
-        );
+        let text = Msg::OverwriteNotLoaded(path.display().to_string()).text(app.lang);
+        say(app, StatusKind::Warning, text);
         app.mode = Mode::ConfirmOverwrite { path, plot: None };
     }
 }
@@ -491,11 +491,8 @@ fn plot(app: &mut App, at: Address, path: PathBuf, force: bool) {
         },
     );
     if let Err(SessionError::Plot(PlotError::WouldOverwrite { .. })) = result {
-        say(
-            app,
-            StatusKind::Warning,
-            format!("{} exists: overwrite it? y/n", path.display()),
-        );
+        let text = Msg::OverwriteExists(path.display().to_string()).text(app.lang);
+        say(app, StatusKind::Warning, text);
         app.mode = Mode::ConfirmOverwrite {
             path,
             plot: Some(at),
@@ -514,13 +511,12 @@ fn confirm_mode(app: &mut App, msg: Message, path: PathBuf, at: Option<Address>)
         }
         Message::Confirm(false) | Message::Cancel => {
             app.mode = Mode::Normal;
-            say(
+            tell(
                 app,
-                StatusKind::Info,
                 if at.is_some() {
-                    "not written"
+                    Msg::NotWritten
                 } else {
-                    "not saved"
+                    Msg::NotSaved
                 },
             );
         }

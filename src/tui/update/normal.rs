@@ -138,11 +138,8 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
         Message::Quit => {
             if app.session.is_dirty() && !app.quit_armed {
                 app.quit_armed = true;
-                say(
-                    app,
-                    StatusKind::Warning,
-                    "unsaved changes: w saves them; q again leaves without saving",
-                );
+                let text = Msg::UnsavedQuit.text(app.lang);
+                say(app, StatusKind::Warning, text);
             } else {
                 act(app, Command::Quit { force: true });
             }

@@ -4,8 +4,9 @@
 
 use crate::command::{Command, LearnCommand};
 
-use super::{act, key_error, run, say};
-use crate::tui::app::{App, LineEdit, Mode, PromptKind, Screen, StatusKind};
+use super::{act, key_error, run, tell};
+use crate::i18n::ui::Msg;
+use crate::tui::app::{App, LineEdit, Mode, PromptKind, Screen};
 use crate::tui::message::{Dir, Message};
 
 /// Training updates made per frame while training runs (small: input never waits long).
@@ -19,11 +20,7 @@ pub fn open_learn(app: &mut App) {
         return;
     }
     app.screen = Screen::Learn;
-    say(
-        app,
-        StatusKind::Info,
-        "Learn: space starts / pauses training, . one update, ← → scrub the snapshots, k keeps one, w saves the checkpoint, Esc back",
-    );
+    tell(app, Msg::LearnIntro);
 }
 
 /// Opens the Decode view, starting a decoding of the current sentence when there is none
@@ -39,11 +36,7 @@ pub fn open_decode(app: &mut App) {
     }
     app.training = false;
     app.screen = Screen::Decode;
-    say(
-        app,
-        StatusKind::Info,
-        "Decode: n adds the next token, p takes it back, f puts your own token, r starts again, Esc back",
-    );
+    tell(app, Msg::DecodeIntro);
 }
 
 /// The messages that mean something else (or only something) outside the workbench;
@@ -56,7 +49,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         (Screen::Workbench, Message::ToggleGrad) => {
             if app.grad_view {
                 app.grad_view = false;
-                say(app, StatusKind::Info, "forward values (g shows gradients)");
+                tell(app, Msg::ForwardValues);
             } else if run(app, Command::Learn(LearnCommand::Grad(None))).is_ok() {
                 app.grad_view = true;
             }
@@ -66,7 +59,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         (_, Message::Cancel) => {
             app.training = false;
             app.screen = Screen::Workbench;
-            say(app, StatusKind::Info, "back to the workbench");
+            tell(app, Msg::BackToWorkbench);
         }
         (Screen::Learn, Message::TrainToggle) => {
             app.training = !app.training;
@@ -75,17 +68,9 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
                 .training()
                 .map_or(0, qkv_core::session::Training::steps_done);
             if app.training {
-                say(
-                    app,
-                    StatusKind::Info,
-                    format!("training from step {step}… (space or Esc pauses)"),
-                );
+                tell(app, Msg::TrainingFrom(step));
             } else {
-                say(
-                    app,
-                    StatusKind::Info,
-                    format!("paused at step {step}; the run is kept"),
-                );
+                tell(app, Msg::PausedAt(step));
             }
         }
         (Screen::Learn, Message::Tick)
@@ -119,7 +104,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
                     app.training = false;
                     act(app, Command::Learn(LearnCommand::ViewSnapshot(v)));
                 }
-                None => say(app, StatusKind::Info, "no snapshot further that way"),
+                None => tell(app, Msg::NoSnapshotThatWay),
             }
         }
         // [ ] choose the head of the heatmap, { } the attention block.

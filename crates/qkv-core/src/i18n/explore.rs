@@ -346,6 +346,14 @@ impl ExMsg {
     }
 }
 
+/// A head's role in `lang`.
+pub fn role_text(r: Role, lang: Lang) -> String {
+    match lang {
+        Lang::En => r.to_string(),
+        Lang::Ko => role_ko(r).to_string(),
+    }
+}
+
 /// A head's role in Korean.
 fn role_ko(r: Role) -> &'static str {
     match r {

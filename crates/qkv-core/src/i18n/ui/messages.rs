@@ -188,6 +188,43 @@ pub enum Msg {
         /// The mask.
         mask: MaskKind,
     },
+    /// The Learn view opened: its keys.
+    LearnIntro,
+    /// The Decode view opened: its keys.
+    DecodeIntro,
+    /// `g` back to the forward values.
+    ForwardValues,
+    /// Esc from the Learn or Decode view.
+    BackToWorkbench,
+    /// Training runs, from this update on.
+    TrainingFrom(usize),
+    /// Training paused at this update.
+    PausedAt(usize),
+    /// ← or → past the first or last snapshot.
+    NoSnapshotThatWay,
+    /// Esc in the sentence editor.
+    EditCancelled,
+    /// Tab with no completion.
+    NothingToComplete,
+    /// Save: the file exists and is not the one loaded.
+    OverwriteNotLoaded(String),
+    /// Plot: the file exists.
+    OverwriteExists(String),
+    /// `n` at an overwrite question of a plot.
+    NotWritten,
+    /// `n` at an overwrite question of a save.
+    NotSaved,
+    /// The all-heads view of a trace without attention.
+    NoHeads,
+    /// A head opened from the all-heads view: its address, role and the rule's reason.
+    HeadOpened {
+        /// `step[head]`.
+        at: String,
+        /// The role, in the message's language.
+        role: String,
+        /// Why, in the message's language.
+        reason: String,
+    },
     /// A failed command on the status line: `error: <what the session said>`.
     Error(String),
     /// `q` with unsaved changes.
@@ -372,6 +409,25 @@ impl Msg {
                 scale: "÷√d_k".into(),
                 mask: MaskKind::None,
             },
+            Msg::LearnIntro,
+            Msg::DecodeIntro,
+            Msg::ForwardValues,
+            Msg::BackToWorkbench,
+            Msg::TrainingFrom(40),
+            Msg::PausedAt(41),
+            Msg::NoSnapshotThatWay,
+            Msg::EditCancelled,
+            Msg::NothingToComplete,
+            Msg::OverwriteNotLoaded("a.yaml".into()),
+            Msg::OverwriteExists("a.svg".into()),
+            Msg::NotWritten,
+            Msg::NotSaved,
+            Msg::NoHeads,
+            Msg::HeadOpened {
+                at: "enc.0.attn.weights[1]".into(),
+                role: "x".into(),
+                reason: "y".into(),
+            },
             Msg::Error("layer 9 does not exist".into()),
             Msg::UnsavedQuit,
         ];
@@ -473,6 +529,25 @@ impl Msg {
                 "attention hand-check (no model): q · kᵀ {scale} · mask {mask} · softmax · × v"
             ),
             Msg::HandHeaderShort { scale, mask } => format!("hand-check · {scale} · mask {mask}"),
+            Msg::LearnIntro => "Learn: space starts / pauses training, . one update, ← → scrub the snapshots, k keeps one, w saves the checkpoint, Esc back".into(),
+            Msg::DecodeIntro => "Decode: n adds the next token, p takes it back, f puts your own token, r starts again, Esc back".into(),
+            Msg::ForwardValues => "forward values (g shows gradients)".into(),
+            Msg::BackToWorkbench => "back to the workbench".into(),
+            Msg::TrainingFrom(step) => format!("training from step {step}… (space or Esc pauses)"),
+            Msg::PausedAt(step) => format!("paused at step {step}; the run is kept"),
+            Msg::NoSnapshotThatWay => "no snapshot further that way".into(),
+            Msg::EditCancelled => "edit cancelled; nothing changed".into(),
+            Msg::NothingToComplete => "Tab: nothing to complete here".into(),
+            Msg::OverwriteNotLoaded(path) => {
+                format!("{path} exists and is not the file you loaded: overwrite it? y/n")
+            }
+            Msg::OverwriteExists(path) => format!("{path} exists: overwrite it? y/n"),
+            Msg::NotWritten => "not written".into(),
+            Msg::NotSaved => "not saved".into(),
+            Msg::NoHeads => "this trace has no attention heads".into(),
+            Msg::HeadOpened { at, role, reason } => {
+                format!("{at}: {role} — {reason} (H: back to all heads)")
+            }
             Msg::Error(e) => format!("error: {e}"),
             Msg::UnsavedQuit => {
                 "unsaved changes: w saves them; q again leaves without saving".into()
@@ -598,6 +673,27 @@ impl Msg {
             ),
             Msg::HandHeaderShort { scale, mask } => {
                 format!("손 계산 · {scale} · 마스킹 {}", mask_ko(*mask))
+            }
+            Msg::LearnIntro => "학습 화면: space 학습 시작 / 일시 정지, . 한 번 갱신, ← → 스냅숏 넘기기, k 스냅숏 보관, w 체크포인트 저장, Esc 돌아가기".into(),
+            Msg::DecodeIntro => "디코딩 화면: n 다음 토큰 더하기, p 되돌리기, f 직접 고른 토큰 넣기, r 처음부터, Esc 돌아가기".into(),
+            Msg::ForwardValues => "순전파 값 (g를 누르면 기울기를 봅니다)".into(),
+            Msg::BackToWorkbench => "워크벤치로 돌아왔습니다".into(),
+            Msg::TrainingFrom(step) => {
+                format!("갱신 {step}부터 학습 중… (space나 Esc로 일시 정지)")
+            }
+            Msg::PausedAt(step) => format!("갱신 {step}에서 일시 정지했습니다; 학습 기록은 남아 있습니다"),
+            Msg::NoSnapshotThatWay => "그쪽으로는 스냅숏이 더 없습니다".into(),
+            Msg::EditCancelled => "편집을 취소했습니다; 바뀐 것은 없습니다".into(),
+            Msg::NothingToComplete => "Tab: 여기서는 완성할 것이 없습니다".into(),
+            Msg::OverwriteNotLoaded(path) => {
+                format!("{path}이(가) 이미 있고 불러온 파일이 아닙니다: 덮어쓸까요? y/n")
+            }
+            Msg::OverwriteExists(path) => format!("{path}이(가) 이미 있습니다: 덮어쓸까요? y/n"),
+            Msg::NotWritten => "쓰지 않았습니다".into(),
+            Msg::NotSaved => "저장하지 않았습니다".into(),
+            Msg::NoHeads => "이 트레이스에는 어텐션 헤드가 없습니다".into(),
+            Msg::HeadOpened { at, role, reason } => {
+                format!("{at}: {role} — 근거: {reason} (H: 모든 헤드로 돌아가기)")
             }
             Msg::Error(e) => format!("오류: {e}"),
             Msg::UnsavedQuit => {
