@@ -276,3 +276,23 @@ fn loss_and_grad_printouts_speak_korean_with_the_same_numbers() {
         g.text
     );
 }
+
+/// The model's provenance (`decode`'s first line, the REPL's `translate`) in Korean: it
+/// said `trained (1000 updates) · ko-en.safetensors` in a Korean session.
+#[test]
+fn the_provenance_speaks_korean() {
+    let s = korean();
+    assert_eq!(s.provenance(), "학습 전 (무작위 가중치, 시드 42)");
+    let mut d = Session::default_scenario().unwrap();
+    d.set_lang(Lang::Ko);
+    assert_eq!(d.provenance(), "학습됨 (1000번 갱신) · ko-en.safetensors");
+    let out = d.apply_line("translate 나는 학교에 간다").unwrap().text;
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("모델: 학습됨 (1000번 갱신) · ko-en.safetensors"),
+        "{first}"
+    );
+    // English stays as it was.
+    d.set_lang(Lang::En);
+    assert_eq!(d.provenance(), "trained (1000 updates) · ko-en.safetensors");
+}

@@ -80,21 +80,22 @@ pub(super) fn edit_window(line: &LineEdit, w: usize) -> (String, usize) {
     (shown, col - skipped)
 }
 
-/// Where the weights come from, in `lang`: the engine's sentence in English; in Korean the
-/// same facts (and the checkpoint file the English names after ` · `).
+/// Where the weights come from, in `lang`: the session's sentence, or the same facts in
+/// `lang` when the view's language is not the session's (and the checkpoint file the
+/// session names after ` · `).
 fn provenance(app: &App, lang: Lang) -> String {
     let s = app.session();
     let prov = s.provenance();
-    match (lang, s.model()) {
-        (Lang::Ko, Some(m)) if !prov.is_empty() => {
-            let ko = Msg::Provenance {
+    match s.model() {
+        Some(m) if !prov.is_empty() => {
+            let text = Msg::Provenance {
                 updates: m.trained_steps(),
                 seed: m.config().seed,
             }
             .text(lang);
             match prov.split_once(" · ") {
-                Some((_, file)) => format!("{ko} · {file}"),
-                None => ko,
+                Some((_, file)) => format!("{text} · {file}"),
+                None => text,
             }
         }
         _ => prov,

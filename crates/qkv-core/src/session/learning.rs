@@ -11,6 +11,7 @@ use super::decoding::DecodeState;
 use super::{ModelSubject, Outcome, Session, SessionError, Study, Subject};
 use crate::command::LearnCommand;
 use crate::i18n::training::TrainMsg;
+use crate::i18n::ui::Msg;
 use crate::learn::checkpoint;
 use crate::learn::corpus::Corpus;
 use crate::learn::decode::Sampling;
@@ -31,14 +32,22 @@ impl Session {
         Arc::clone(&self.learning.cancel)
     }
 
-    /// Where the model's weights come from: `trained: <checkpoint>` or `untrained (random
-    /// weights, seed S)`; empty for a hand-check.
+    /// Where the model's weights come from, in the session's language: `trained (1000
+    /// updates) · <checkpoint>` or `untrained (random weights, seed S)` (`학습됨 (1000번
+    /// 갱신) · …`, `학습 전 (무작위 가중치, 시드 S)`); empty for a hand-check.
     pub fn provenance(&self) -> String {
         match &self.study.subject {
-            Subject::Model(m) => match &m.scenario.model.checkpoint {
-                Some(c) => format!("{} · {c}", m.model.provenance()),
-                None => m.model.provenance(),
-            },
+            Subject::Model(m) => {
+                let p = Msg::Provenance {
+                    updates: m.model.trained_steps(),
+                    seed: m.model.config().seed,
+                }
+                .text(self.lang);
+                match &m.scenario.model.checkpoint {
+                    Some(c) => format!("{p} · {c}"),
+                    None => p,
+                }
+            }
             Subject::Hand(_) => String::new(),
         }
     }
