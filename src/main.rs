@@ -431,8 +431,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Tui(a)) => tui(a, lang),
         Some(Command::Bench(a)) => bench(a),
         Some(Command::Train(a)) => cli::learn::train_cmd(a),
-        Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false),
-        Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true),
+        Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
+        Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),
         Some(Command::Explore(a)) => explore(a),
     }

@@ -10,6 +10,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use qkv::i18n::Lang;
+use qkv::i18n::training::DecodeLine;
 use qkv::learn::checkpoint;
 use qkv::learn::corpus::Corpus;
 use qkv::learn::decode::{self, Sampling};
@@ -262,18 +264,17 @@ pub fn checkpoint_model(path: Option<&Path>) -> Result<Transformer> {
     }
 }
 
-/// `qkv translate` (`generate == false`) and `qkv generate`.
-pub fn decode_cmd(a: DecodeArgs, generate: bool) -> Result<ExitCode> {
+/// `qkv translate` (`generate == false`) and `qkv generate`, their lines in `lang`.
+pub fn decode_cmd(a: DecodeArgs, generate: bool, lang: Lang) -> Result<ExitCode> {
     let model = checkpoint_model(a.checkpoint.as_deref())?;
     let arch = model.config().arch;
     match (generate, arch) {
         (false, Arch::EncoderDecoder) | (true, Arch::Decoder) => {}
         (false, _) => bail!(
-            "translate needs an encoder-decoder model; this checkpoint is {arch} (use `qkv generate` for a decoder)"
+            "{}",
+            DecodeLine::TranslateNeedsEncoderDecoder(arch).text(lang)
         ),
-        (true, _) => bail!(
-            "generate continues text with a decoder-only model; this checkpoint is {arch} (use `qkv translate`, or --checkpoint scenarios/en-next.safetensors, the shipped decoder-only model)"
-        ),
+        (true, _) => bail!("{}", DecodeLine::GenerateNeedsDecoder(arch).text(lang)),
     }
     let text = a.text.clone().unwrap_or_else(|| {
         if generate {
@@ -292,14 +293,14 @@ pub fn decode_cmd(a: DecodeArgs, generate: bool) -> Result<ExitCode> {
         let unknown = v.unknown(toks.iter());
         if !unknown.is_empty() {
             emit(&format!(
-                "not in the model's vocabulary (read as <unk>): {}\n",
-                unknown.join(", ")
+                "{}\n",
+                DecodeLine::Unknown(unknown.join(", ")).text(lang)
             ))?;
         }
     }
     let d = decode::run(&model, &text, a.max_len, a.top.max(1), sampling)?;
     if !a.quiet {
-        emit(&describe(&d, generate, sampling.as_ref()))?;
+        emit(&describe(&d, generate, sampling.as_ref(), lang))?;
     }
     let words = d.output_words().join(" ");
     emit(&format!(
@@ -314,47 +315,40 @@ pub fn decode_cmd(a: DecodeArgs, generate: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The step-by-step account of a decoding.
-pub fn describe(d: &decode::Decoding, generate: bool, sampling: Option<&Sampling>) -> String {
-    let mut s = String::new();
-    if generate {
-        s.push_str(&format!("prompt: {}\n", d.source.join(" ")));
+/// The step-by-step account of a decoding, in `lang`.
+pub fn describe(
+    d: &decode::Decoding,
+    generate: bool,
+    sampling: Option<&Sampling>,
+    lang: Lang,
+) -> String {
+    let mut lines = vec![if generate {
+        DecodeLine::Prompt(d.source.join(" "))
     } else {
-        s.push_str(&format!("source: {}\n", d.source.join(" ")));
-    }
-    match sampling {
-        Some(sm) => s.push_str(&format!("sampling: {}\n", sm.formula())),
-        None => s.push_str("greedy: each step takes the most likely next token\n"),
-    }
+        DecodeLine::Source(d.source.join(" "))
+    }];
+    lines.push(match sampling {
+        Some(sm) => DecodeLine::Sampling(sm.formula()),
+        None => DecodeLine::Greedy,
+    });
     if !generate {
-        s.push_str(
-            "the encoder runs once; every later step takes over its output and the cross-attention K and V (a KV cache)\n",
-        );
+        lines.push(DecodeLine::EncoderOnce);
     }
     for (i, st) in d.steps.iter().enumerate() {
         let top: Vec<String> = st.top.iter().map(|(t, p)| format!("{t} {p:.3}")).collect();
-        let reuse = if i > 0 && !generate {
-            if st.reused_encoder {
-                "  [encoder reused]"
-            } else {
-                "  [encoder recomputed]"
-            }
-        } else {
-            ""
-        };
-        s.push_str(&format!(
-            "step {}: {} → {} ({:.3})   top: {}{reuse}\n",
-            i + 1,
-            st.prefix.join(" "),
-            st.chosen,
-            st.chosen_prob,
-            top.join(", ")
-        ));
+        lines.push(DecodeLine::Step {
+            i: i + 1,
+            prefix: st.prefix.join(" "),
+            chosen: st.chosen.clone(),
+            p: format!("{:.3}", st.chosen_prob),
+            top: top.join(", "),
+            reused_encoder: (i > 0 && !generate).then_some(st.reused_encoder),
+        });
     }
     if !d.finished {
-        s.push_str("stopped at the length limit before <eos>\n");
+        lines.push(DecodeLine::LengthLimit);
     }
-    s
+    lines.iter().map(|l| l.text(lang) + "\n").collect()
 }
 
 #[derive(Args)]

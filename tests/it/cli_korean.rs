@@ -188,3 +188,61 @@ fn a_commands_error_is_korean_when_the_language_is() {
         "error: --show nonexistent: unknown trace step \"nonexistent\"; `show` lists every step\n"
     );
 }
+
+/// `qkv translate` and `qkv generate` speak Korean when the language is: every line but
+/// the tokens and the numbers, the words outside the vocabulary, and the error of a model
+/// of the wrong kind. English is as it was (the learning tests check its lines).
+#[test]
+fn translate_and_generate_speak_korean() {
+    let o = qkv(
+        &["--lang", "ko", "translate", "나는 학교에 간다 고양이"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    for want in [
+        "모델의 어휘에 없는 단어 (<unk>로 읽음): 고양이",
+        "원문: 나는 학교에 간다 고양이",
+        "탐욕(greedy) 디코딩:",
+        "인코더는 한 번만 계산합니다",
+        "단계 1: <bos> → I (1.000)   상위: I 1.000",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    assert_eq!(text.matches("[인코더 재사용]").count(), 4, "{text}");
+    assert_eq!(text.lines().last(), Some("I go to school"), "{text}");
+    for english in ["source:", "greedy:", "step ", "top:", "[encoder"] {
+        assert!(!text.contains(english), "{english:?} in\n{text}");
+    }
+    // The same through QKV_LANG.
+    let o2 = qkv(
+        &["translate", "나는 학교에 간다 고양이"],
+        &[("QKV_LANG", "ko")],
+    );
+    assert_eq!(out(&o2), text);
+
+    let o = qkv(&["--lang", "ko", "generate", "I go"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with("오류: generate는 디코더 전용 모델로 글을 이어 씁니다; 이 체크포인트는 인코더-디코더 모델입니다"),
+        "{}",
+        err(&o)
+    );
+    let o = qkv(
+        &[
+            "--lang",
+            "ko",
+            "generate",
+            "I go",
+            "--checkpoint",
+            "scenarios/en-next.safetensors",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).starts_with("앞부분: <bos> I go\n탐욕(greedy) 디코딩:"),
+        "{}",
+        out(&o)
+    );
+}

@@ -623,3 +623,6 @@ impl TrainMsg {
 }
 
 mod samples;
+
+mod cli;
+pub use cli::*;

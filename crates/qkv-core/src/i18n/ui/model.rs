@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// An architecture's name in `lang` (`encoder-decoder`, `인코더-디코더`).
+pub fn arch_name(a: Arch, lang: Lang) -> String {
+    match lang {
+        Lang::En => a.to_string(),
+        Lang::Ko => arch_ko(a).to_string(),
+    }
+}
+
 /// A mask's name in Korean.
 pub(super) fn mask_ko(m: MaskKind) -> &'static str {
     match m {
