@@ -419,7 +419,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     })?;
     match cli.command {
         None => tui(TuiArgs::default(), lang),
-        Some(Command::Run(a)) => run(a),
+        Some(Command::Run(a)) => run(a, lang),
         Some(Command::Export(a)) => export(a),
         Some(Command::Plot(a)) => plot(a),
         Some(Command::Params(a)) => params(a),

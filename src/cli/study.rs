@@ -2,29 +2,45 @@
 //! `params`, `check`, `replay` and `explain`.
 
 use crate::*;
+use qkv::i18n::Lang;
+use qkv::i18n::run::RunLine;
+use qkv::i18n::ui::{Msg, model_summary};
 use qkv::trace::StepKind;
 
-pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable) -> String {
+/// `qkv run`'s heading in `lang`: the scenario's title (as written), the model in one line,
+/// where its weights come from, the tokens.
+pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> String {
     let mut s = String::new();
     if !file.title().is_empty() {
         s.push_str(&format!("{}\n", file.title()));
     }
     let trace = runnable.trace();
     let Some(model) = runnable.model() else {
-        s.push_str("attention hand-check: q · kᵀ, ÷ √d_k, mask, softmax, · v\n");
+        s.push_str(&format!("{}\n", RunLine::HandCheck.text(lang)));
         return s;
     };
     let c = model.config();
-    s.push_str(&format!("{}\n{}\n", c.summary(), model.provenance()));
+    let provenance = Msg::Provenance {
+        updates: model.trained_steps(),
+        seed: c.seed,
+    };
+    s.push_str(&format!(
+        "{}\n{}\n",
+        model_summary(c, lang, 0),
+        provenance.text(lang)
+    ));
     let t = trace.tokens();
-    s.push_str(&format!("source: {}\n", t.source.join(" | ")));
+    s.push_str(&format!(
+        "{}\n",
+        RunLine::Source(t.source.join(" | ")).text(lang)
+    ));
     if let Some(tg) = &t.target {
-        s.push_str(&format!("target: {}\n", tg.join(" | ")));
+        s.push_str(&format!("{}\n", RunLine::Target(tg.join(" | ")).text(lang)));
     }
     s
 }
 
-pub(crate) fn run(a: RunArgs) -> Result<ExitCode> {
+pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
     let (file, runnable) = a.model.run(a.scenario.as_deref())?;
     let trace = runnable.trace();
     if a.list {
@@ -41,6 +57,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode> {
         precision: a.precision,
         max_rows: if a.full { None } else { Some(40) },
         max_cols: if a.full { None } else { Some(16) },
+        lang,
         ..RenderOptions::default()
     };
     let shows: Vec<String> = if a.show.is_empty() {
@@ -53,7 +70,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode> {
     } else {
         a.show.clone()
     };
-    let mut out = summary(&file, &runnable);
+    let mut out = summary(&file, &runnable, lang);
     for s in &shows {
         let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
         let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;

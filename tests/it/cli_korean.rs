@@ -246,3 +246,49 @@ fn translate_and_generate_speak_korean() {
         out(&o)
     );
 }
+
+/// `qkv run`'s heading and formula lines in Korean when the language is (the model in one
+/// line, where its weights come from, the tokens); the numbers as in English.
+#[test]
+fn run_speaks_korean() {
+    let o = qkv(
+        &["--lang", "ko", "run", "--show", "enc.0.attn.masked[0]"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "인코더-디코더 · d_model 8 · 헤드 2 · d_k 4 · d_ff 32 · 층 2+2 · post-LN · ÷√d_k · 마스킹 인코더 없음, 디코더 인과",
+            "학습 전 (무작위 가중치, 시드 42)",
+            "원문: 나는 | 학교에 | 간다",
+            "목표: <bos> | I | go | to | school",
+        ],
+        "{text}"
+    );
+    assert!(
+        text.contains("enc.0.attn.masked[0]  (3 × 3)  masked = scaled (마스크 없음)"),
+        "{text}"
+    );
+    // The same numbers as the English run.
+    let en = out(&qkv(&["run", "--show", "enc.0.attn.masked[0]"], &[]));
+    let numbers = |t: &str| -> Vec<String> {
+        t.lines()
+            .skip(6)
+            .flat_map(|l| {
+                l.split_whitespace()
+                    .skip(1)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert_eq!(numbers(&text), numbers(&en));
+    let hand = out(&qkv(
+        &["--lang", "ko", "run", "scenarios/dot-product.yaml"],
+        &[],
+    ));
+    assert!(hand.contains("어텐션 손 계산 확인 (모델 없음)"), "{hand}");
+}

@@ -15,6 +15,7 @@ pub mod learn;
 pub mod mistakes;
 pub mod practice;
 pub mod prompts;
+pub mod run;
 pub mod session;
 pub mod session_files;
 pub mod training;
