@@ -434,6 +434,6 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),
-        Some(Command::Explore(a)) => explore(a),
+        Some(Command::Explore(a)) => explore(a, lang),
     }
 }

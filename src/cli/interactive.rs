@@ -2,11 +2,12 @@
 
 use crate::*;
 
-pub(crate) fn explore(a: ExploreArgs) -> Result<ExitCode> {
+pub(crate) fn explore(a: ExploreArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     let mut s = match &a.scenario {
         Some(p) => Session::open(p).with_context(|| format!("cannot open {}", p.display()))?,
         None => Session::default_scenario()?,
     };
+    s.set_lang(lang);
     let line = format!("explore {}", a.args.join(" "));
     let out = s.apply_line(&line)?;
     emit(&out.text)?;

@@ -292,3 +292,37 @@ fn run_speaks_korean() {
     ));
     assert!(hand.contains("어텐션 손 계산 확인 (모델 없음)"), "{hand}");
 }
+
+/// `qkv explore heads` (and the REPL's `explore heads`) in Korean when the language is:
+/// the heading, each head's role and the rule's numbers, the rule; the same heads and
+/// entropies as in English.
+#[test]
+fn explore_heads_speaks_korean() {
+    let o = qkv(&["--lang", "ko", "explore", "heads"], &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    let ko = out(&o);
+    let en = out(&qkv(&["explore", "heads"], &[]));
+    let first = ko.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("블록") && first.ends_with("근거"),
+        "{first}"
+    );
+    assert!(
+        ko.contains("첫 토큰     평균 w[i][0] = 0.528 > 0.5"),
+        "{ko}"
+    );
+    assert!(ko.contains("역할은 먼저 맞는 규칙으로 정합니다"), "{ko}");
+    // Block, head and entropy of every row are the English table's.
+    let columns = |t: &str| -> Vec<String> {
+        t.lines()
+            .skip(1)
+            .filter(|l| l.contains(".weights"))
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(columns(&ko), columns(&en));
+    assert_eq!(columns(&ko).len(), 24, "six attention blocks of four heads");
+    for english in ["broad", "mixed", "first token", "mean "] {
+        assert!(!ko.contains(english), "{english:?} in\n{ko}");
+    }
+}

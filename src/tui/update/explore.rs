@@ -89,7 +89,8 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         (Screen::Heads, Message::Activate) => {
             let list = heads::summarize(app.session.trace());
             let Some(h) = list.get(app.explore.head) else {
-                tell(app, Msg::NoHeads);
+                let text = Ex::NoHeads.text(app.lang);
+                say(app, StatusKind::Info, text);
                 return true;
             };
             let addr = Address {

@@ -3,6 +3,7 @@
 
 use crate::command::ExploreCommand;
 use crate::explore::{ExploreError, heads, pe, scaling};
+use crate::i18n::explore::{ExMsg, heads_table};
 
 use super::{Outcome, Session, SessionError};
 
@@ -59,10 +60,11 @@ impl Session {
                     .iter()
                     .filter(|h| h.stats.role != heads::Role::Mixed)
                     .count();
-                Ok(Outcome::say(heads::table(&hs)).with_status(format!(
-                    "{} heads, {roles} with a role other than mixed",
-                    hs.len()
-                )))
+                let status = ExMsg::HeadsCount {
+                    heads: hs.len(),
+                    roles,
+                };
+                Ok(Outcome::say(heads_table(&hs, self.lang)).with_status(status.text(self.lang)))
             }
         }
     }

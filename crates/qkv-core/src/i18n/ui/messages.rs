@@ -214,8 +214,6 @@ pub enum Msg {
     NotWritten,
     /// `n` at an overwrite question of a save.
     NotSaved,
-    /// The all-heads view of a trace without attention.
-    NoHeads,
     /// A head opened from the all-heads view: its address, role and the rule's reason.
     HeadOpened {
         /// `step[head]`.
@@ -422,7 +420,6 @@ impl Msg {
             Msg::OverwriteExists("a.svg".into()),
             Msg::NotWritten,
             Msg::NotSaved,
-            Msg::NoHeads,
             Msg::HeadOpened {
                 at: "enc.0.attn.weights[1]".into(),
                 role: "x".into(),
@@ -544,7 +541,6 @@ impl Msg {
             Msg::OverwriteExists(path) => format!("{path} exists: overwrite it? y/n"),
             Msg::NotWritten => "not written".into(),
             Msg::NotSaved => "not saved".into(),
-            Msg::NoHeads => "this trace has no attention heads".into(),
             Msg::HeadOpened { at, role, reason } => {
                 format!("{at}: {role} — {reason} (H: back to all heads)")
             }
@@ -691,7 +687,6 @@ impl Msg {
             Msg::OverwriteExists(path) => format!("{path}이(가) 이미 있습니다: 덮어쓸까요? y/n"),
             Msg::NotWritten => "쓰지 않았습니다".into(),
             Msg::NotSaved => "저장하지 않았습니다".into(),
-            Msg::NoHeads => "이 트레이스에는 어텐션 헤드가 없습니다".into(),
             Msg::HeadOpened { at, role, reason } => {
                 format!("{at}: {role} — 근거: {reason} (H: 모든 헤드로 돌아가기)")
             }
