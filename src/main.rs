@@ -430,7 +430,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Practice(a)) => practice(a, lang),
         Some(Command::Tui(a)) => tui(a, lang),
         Some(Command::Bench(a)) => bench(a),
-        Some(Command::Train(a)) => cli::learn::train_cmd(a),
+        Some(Command::Train(a)) => cli::learn::train_cmd(a, lang),
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),

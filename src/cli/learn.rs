@@ -11,7 +11,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use qkv::i18n::Lang;
-use qkv::i18n::training::DecodeLine;
+use qkv::i18n::training::{DecodeLine, TrainLine};
+use qkv::i18n::ui::model_summary;
 use qkv::learn::checkpoint;
 use qkv::learn::corpus::Corpus;
 use qkv::learn::decode::{self, Sampling};
@@ -96,7 +97,7 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
 }
 
 // Over 80 lines: the training command in order: corpus, model, progress, checkpoints, report.
-pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
+pub fn train_cmd(a: TrainArgs, lang: Lang) -> Result<ExitCode> {
     let corpus = match &a.corpus {
         Some(p) => Corpus::load(p)?,
         None if Path::new(DEFAULT_CORPUS).exists() => Corpus::load(Path::new(DEFAULT_CORPUS))?,
@@ -125,19 +126,22 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
     let vocab_len = model.vocab().map_or(0, qkv::model::Vocab::len);
     let params = model.weights().param_count();
     let mut trainer = Trainer::new(model, &corpus, options)?;
-    emit(&format!(
-        "training {} on {} ({} training pairs, {} held out, vocabulary {vocab_len}, {params} parameters)\n\
-         {} · {}, batch {}, {} steps, label smoothing {}\n",
-        c.summary(),
-        corpus.origin,
-        trainer.training_pairs(),
-        corpus.held_out().count(),
-        options.method,
-        options.schedule,
-        options.batch,
-        options.steps,
-        options.smoothing,
-    ))?;
+    let heading = TrainLine::Heading {
+        model: model_summary(&c, lang, 0),
+        corpus: corpus.origin.clone(),
+        pairs: trainer.training_pairs(),
+        held_out: corpus.held_out().count(),
+        vocab: vocab_len,
+        params,
+    };
+    let how = TrainLine::Options {
+        method: options.method.to_string(),
+        schedule: options.schedule.to_string(),
+        batch: options.batch,
+        steps: options.steps,
+        smoothing: options.smoothing.to_string(),
+    };
+    emit(&format!("{}\n{}\n", heading.text(lang), how.text(lang)))?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
@@ -146,10 +150,8 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
     }
     let bar = indicatif::ProgressBar::new(options.steps as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} steps · {msg} · {per_sec} · eta {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(TrainLine::bar_template(lang))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = Instant::now();
     let mut tokens = 0usize;
@@ -162,34 +164,48 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
         let s = trainer.step()?;
         tokens += s.tokens;
         bar.set_position(s.step as u64);
-        bar.set_message(format!("loss {:.4} · lr {:.2e}", s.loss, s.rate));
+        let message = TrainLine::BarMessage {
+            loss: format!("{:.4}", s.loss),
+            rate: format!("{:.2e}", s.rate),
+        };
+        bar.set_message(message.text(lang));
         if a.every > 0 && (s.step % a.every == 0 || s.step == 1) {
-            bar.suspend(|| {
-                println!("step {:>5}  loss {:.4}  lr {:.3e}", s.step, s.loss, s.rate);
-            });
+            let line = TrainLine::Step {
+                step: format!("{:>5}", s.step),
+                loss: format!("{:.4}", s.loss),
+                rate: format!("{:.3e}", s.rate),
+            };
+            bar.suspend(|| println!("{}", line.text(lang)));
         }
     }
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     if interrupted {
-        emit(&format!(
-            "interrupted after {} of {} steps: saving what there is\n",
-            trainer.steps_done(),
-            options.steps
-        ))?;
+        let line = TrainLine::Interrupted {
+            done: trainer.steps_done(),
+            of: options.steps,
+        };
+        emit(&format!("{}\n", line.text(lang)))?;
     }
     checkpoint::save(&trainer.model, &a.output)?;
-    emit(&format!(
-        "{} steps in {secs:.1} s ({:.0} tokens/s); wrote {}\n",
-        trainer.steps_done(),
-        tokens as f64 / secs.max(1e-9),
-        a.output.display()
-    ))?;
+    let done = TrainLine::Done {
+        steps: trainer.steps_done(),
+        secs: format!("{secs:.1}"),
+        tokens_per_s: format!("{:.0}", tokens as f64 / secs.max(1e-9)),
+        path: a.output.display().to_string(),
+    };
+    emit(&format!("{}\n", done.text(lang)))?;
     if let Some(l) = trainer.training_loss()? {
-        emit(&format!("training loss  {l:.4}\n"))?;
+        emit(&format!(
+            "{}\n",
+            TrainLine::TrainingLoss(format!("{l:.4}")).text(lang)
+        ))?;
     }
     if let Some(l) = trainer.held_out_loss()? {
-        emit(&format!("held-out loss  {l:.4}\n"))?;
+        emit(&format!(
+            "{}\n",
+            TrainLine::HeldOutLoss(format!("{l:.4}")).text(lang)
+        ))?;
     }
     // A decoder-only model continues text: no reference to match exactly.
     let m = if c.arch == Arch::EncoderDecoder {
@@ -202,17 +218,19 @@ pub fn train_cmd(a: TrainArgs) -> Result<ExitCode> {
         }
     };
     if m.total > 0 {
-        emit(&format!(
-            "held-out greedy exact match {}/{} = {:.1} %\n",
-            m.right,
-            m.total,
-            100.0 * m.rate()
-        ))?;
+        let exact = TrainLine::ExactMatch {
+            right: m.right,
+            total: m.total,
+            percent: format!("{:.1}", 100.0 * m.rate()),
+        };
+        emit(&format!("{}\n", exact.text(lang)))?;
         for (p, out) in m.wrong.iter().take(5) {
-            emit(&format!(
-                "  {} → {out}   (reference: {})\n",
-                p.source, p.target
-            ))?;
+            let wrong = TrainLine::Wrong {
+                source: p.source.clone(),
+                out: out.clone(),
+                reference: p.target.clone(),
+            };
+            emit(&format!("{}\n", wrong.text(lang)))?;
         }
     }
     if c.arch == Arch::EncoderDecoder {

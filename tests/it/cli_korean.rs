@@ -326,3 +326,66 @@ fn explore_heads_speaks_korean() {
         assert!(!ko.contains(english), "{english:?} in\n{ko}");
     }
 }
+
+/// `qkv train` in Korean when the language is: what is trained on what, how, each progress
+/// line, the end and the losses; the same numbers and the same checkpoint as in English.
+#[test]
+fn train_speaks_korean() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ko_ck, en_ck) = (
+        dir.path().join("ko.safetensors"),
+        dir.path().join("en.safetensors"),
+    );
+    let args = |lang: &str, ck: &std::path::Path| -> Output {
+        let ck = ck.to_str().unwrap().to_string();
+        qkv(
+            &[
+                "--lang", lang, "train", "--steps", "3", "--every", "1", "-o", &ck,
+            ],
+            &[],
+        )
+    };
+    let o = args("ko", &ko_ck);
+    assert!(o.status.success(), "{}", err(&o));
+    let ko = out(&o);
+    for want in [
+        "모델을 data/ko-en.tsv(으)로 학습합니다 (학습 쌍 260개, 검증용 37개, 어휘 102개",
+        ", 배치 16, 갱신 3번, 레이블 스무딩 0",
+        "갱신     1  손실 ",
+        "갱신     3  손실 ",
+        "에 저장했습니다",
+        "학습 손실  ",
+        "검증 손실  ",
+        "검증 문장의 탐욕 디코딩 정확 일치 ",
+    ] {
+        assert!(ko.contains(want), "{want:?} missing from\n{ko}");
+    }
+    for english in [
+        "training ",
+        "steps",
+        "loss",
+        "wrote",
+        "held-out",
+        "reference",
+    ] {
+        assert!(!ko.contains(english), "{english:?} in\n{ko}");
+    }
+    let en = out(&args("en", &en_ck));
+    // The losses of every line are the English run's, and so is the checkpoint.
+    let losses = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("손실") || l.contains("loss"))
+            .filter_map(|l| {
+                l.split_whitespace()
+                    .find(|w| w.contains('.'))
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    assert_eq!(losses(&ko), losses(&en));
+    assert_eq!(losses(&ko).len(), 5, "three steps and two losses: {ko}");
+    assert_eq!(
+        std::fs::read(&ko_ck).unwrap(),
+        std::fs::read(&en_ck).unwrap()
+    );
+}

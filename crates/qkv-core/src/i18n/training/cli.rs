@@ -1,6 +1,7 @@
-//! The lines of `qkv translate` and `qkv generate` in both languages (the REPL's `translate`
-//! speaks through [`TrainMsg`](super::TrainMsg); these are the command line's own lines,
-//! whose English is what it always printed).
+//! The lines of `qkv train`, `qkv translate` and `qkv generate` in both languages (the
+//! REPL's `train` and `translate` speak through [`TrainMsg`](super::TrainMsg); these are the
+//! command line's own lines, whose English is what it always printed). Numbers come in
+//! formatted, so both languages print the same digits.
 
 use super::Lang;
 use crate::model::Arch;
@@ -154,6 +155,260 @@ impl DecodeLine {
     }
 }
 
+/// One line of `qkv train`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainLine {
+    /// What is trained on what.
+    Heading {
+        /// The model in one line.
+        model: String,
+        /// The corpus's file or name.
+        corpus: String,
+        /// Training pairs.
+        pairs: usize,
+        /// Pairs held out.
+        held_out: usize,
+        /// Words in the vocabulary.
+        vocab: usize,
+        /// Parameters.
+        params: usize,
+    },
+    /// How: the optimizer, the learning-rate schedule (a formula), batch, steps, smoothing.
+    Options {
+        /// The optimizer.
+        method: String,
+        /// The schedule's formula.
+        schedule: String,
+        /// Sentence pairs per update.
+        batch: usize,
+        /// Updates.
+        steps: usize,
+        /// Label smoothing ε, formatted.
+        smoothing: String,
+    },
+    /// The progress bar's message: loss and learning rate, formatted.
+    BarMessage {
+        /// The loss.
+        loss: String,
+        /// The learning rate.
+        rate: String,
+    },
+    /// A progress line (`--every`): the update, its loss and learning rate, formatted.
+    Step {
+        /// The update, right-aligned.
+        step: String,
+        /// The loss.
+        loss: String,
+        /// The learning rate.
+        rate: String,
+    },
+    /// Ctrl-C: what is saved.
+    Interrupted {
+        /// Updates made.
+        done: usize,
+        /// Updates asked for.
+        of: usize,
+    },
+    /// The end: updates, seconds and tokens per second (formatted), the checkpoint written.
+    Done {
+        /// Updates made.
+        steps: usize,
+        /// Seconds.
+        secs: String,
+        /// Tokens per second.
+        tokens_per_s: String,
+        /// The checkpoint's path.
+        path: String,
+    },
+    /// The loss over the training pairs.
+    TrainingLoss(String),
+    /// The loss over the held-out pairs.
+    HeldOutLoss(String),
+    /// Held-out sentences translated exactly right (greedy).
+    ExactMatch {
+        /// Right.
+        right: usize,
+        /// In all.
+        total: usize,
+        /// Per cent, formatted.
+        percent: String,
+    },
+    /// A held-out sentence translated wrong.
+    Wrong {
+        /// The source sentence.
+        source: String,
+        /// The model's translation.
+        out: String,
+        /// The reference.
+        reference: String,
+    },
+}
+
+impl TrainLine {
+    /// The progress bar's template (indicatif's placeholders) in `lang`.
+    pub fn bar_template(lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => "{bar:30} {pos}/{len} steps · {msg} · {per_sec} · eta {eta}",
+            Lang::Ko => "{bar:30} {pos}/{len} 갱신 · {msg} · {per_sec} · 남은 시간 {eta}",
+        }
+    }
+
+    /// One line of every kind, for the catalogue test.
+    pub fn samples() -> Vec<TrainLine> {
+        vec![
+            TrainLine::Heading {
+                model: "d_model 32".into(),
+                corpus: "data/ko-en.tsv".into(),
+                pairs: 260,
+                held_out: 37,
+                vocab: 102,
+                params: 45248,
+            },
+            TrainLine::Options {
+                method: "adam".into(),
+                schedule: "lr = 0.001".into(),
+                batch: 16,
+                steps: 1000,
+                smoothing: "0.1".into(),
+            },
+            TrainLine::BarMessage {
+                loss: "2.3026".into(),
+                rate: "1.00e-3".into(),
+            },
+            TrainLine::Step {
+                step: "   10".into(),
+                loss: "2.3026".into(),
+                rate: "1.000e-3".into(),
+            },
+            TrainLine::Interrupted { done: 12, of: 300 },
+            TrainLine::Done {
+                steps: 300,
+                secs: "4.2".into(),
+                tokens_per_s: "14000".into(),
+                path: "model.safetensors".into(),
+            },
+            TrainLine::TrainingLoss("0.0123".into()),
+            TrainLine::HeldOutLoss("1.2345".into()),
+            TrainLine::ExactMatch {
+                right: 30,
+                total: 37,
+                percent: "81.1".into(),
+            },
+            TrainLine::Wrong {
+                source: "너는 시장에 갔다".into(),
+                out: "you go".into(),
+                reference: "you went to the market".into(),
+            },
+        ]
+    }
+
+    /// The line in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.en(),
+            Lang::Ko => self.ko(),
+        }
+    }
+
+    fn en(&self) -> String {
+        match self {
+            TrainLine::Heading {
+                model,
+                corpus,
+                pairs,
+                held_out,
+                vocab,
+                params,
+            } => format!(
+                "training {model} on {corpus} ({pairs} training pairs, {held_out} held out, vocabulary {vocab}, {params} parameters)"
+            ),
+            TrainLine::Options {
+                method,
+                schedule,
+                batch,
+                steps,
+                smoothing,
+            } => format!(
+                "{method} · {schedule}, batch {batch}, {steps} steps, label smoothing {smoothing}"
+            ),
+            TrainLine::BarMessage { loss, rate } => format!("loss {loss} · lr {rate}"),
+            TrainLine::Step { step, loss, rate } => format!("step {step}  loss {loss}  lr {rate}"),
+            TrainLine::Interrupted { done, of } => {
+                format!("interrupted after {done} of {of} steps: saving what there is")
+            }
+            TrainLine::Done {
+                steps,
+                secs,
+                tokens_per_s,
+                path,
+            } => format!("{steps} steps in {secs} s ({tokens_per_s} tokens/s); wrote {path}"),
+            TrainLine::TrainingLoss(l) => format!("training loss  {l}"),
+            TrainLine::HeldOutLoss(l) => format!("held-out loss  {l}"),
+            TrainLine::ExactMatch {
+                right,
+                total,
+                percent,
+            } => format!("held-out greedy exact match {right}/{total} = {percent} %"),
+            TrainLine::Wrong {
+                source,
+                out,
+                reference,
+            } => format!("  {source} → {out}   (reference: {reference})"),
+        }
+    }
+
+    fn ko(&self) -> String {
+        match self {
+            TrainLine::Heading {
+                model,
+                corpus,
+                pairs,
+                held_out,
+                vocab,
+                params,
+            } => format!(
+                "{model} 모델을 {corpus}(으)로 학습합니다 (학습 쌍 {pairs}개, 검증용 {held_out}개, 어휘 {vocab}개, 매개변수 {params}개)"
+            ),
+            TrainLine::Options {
+                method,
+                schedule,
+                batch,
+                steps,
+                smoothing,
+            } => format!(
+                "{method} · {schedule}, 배치 {batch}, 갱신 {steps}번, 레이블 스무딩 {smoothing}"
+            ),
+            TrainLine::BarMessage { loss, rate } => format!("손실 {loss} · 학습률 {rate}"),
+            TrainLine::Step { step, loss, rate } => {
+                format!("갱신 {step}  손실 {loss}  학습률 {rate}")
+            }
+            TrainLine::Interrupted { done, of } => {
+                format!("갱신 {of}번 중 {done}번에서 중단했습니다: 지금까지의 모델을 저장합니다")
+            }
+            TrainLine::Done {
+                steps,
+                secs,
+                tokens_per_s,
+                path,
+            } => format!(
+                "갱신 {steps}번, {secs}초 (초당 토큰 {tokens_per_s}개); {path}에 저장했습니다"
+            ),
+            TrainLine::TrainingLoss(l) => format!("학습 손실  {l}"),
+            TrainLine::HeldOutLoss(l) => format!("검증 손실  {l}"),
+            TrainLine::ExactMatch {
+                right,
+                total,
+                percent,
+            } => format!("검증 문장의 탐욕 디코딩 정확 일치 {right}/{total} = {percent} %"),
+            TrainLine::Wrong {
+                source,
+                out,
+                reference,
+            } => format!("  {source} → {out}   (정답: {reference})"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +417,20 @@ mod tests {
     #[test]
     fn every_decode_line_has_both_texts_with_the_same_numbers() {
         check::both_texts(&DecodeLine::samples(), DecodeLine::text);
+    }
+
+    #[test]
+    fn every_train_line_has_both_texts_with_the_same_numbers() {
+        check::both_texts(&TrainLine::samples(), TrainLine::text);
+        let (en, ko) = (
+            TrainLine::bar_template(Lang::En),
+            TrainLine::bar_template(Lang::Ko),
+        );
+        for placeholder in ["{bar:30}", "{pos}", "{len}", "{msg}", "{per_sec}", "{eta}"] {
+            assert!(
+                en.contains(placeholder) && ko.contains(placeholder),
+                "{placeholder}"
+            );
+        }
     }
 }
