@@ -48,6 +48,20 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts that `text` holds every one of `wants`.
+fn says(text: &str, wants: &[&str]) {
+    for want in wants {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+}
+
+/// Asserts that `text` holds none of `words` (English left in a Korean output).
+fn says_none(text: &str, words: &[&str]) {
+    for w in words {
+        assert!(!text.contains(w), "{w:?} in\n{text}");
+    }
+}
+
 fn fixture(sub: &str) -> String {
     let name = if sub.is_empty() {
         "en.txt".to_string()
@@ -200,20 +214,19 @@ fn translate_and_generate_speak_korean() {
     );
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
-    for want in [
-        "모델의 어휘에 없는 단어 (<unk>로 읽음): 고양이",
-        "원문: 나는 학교에 간다 고양이",
-        "탐욕(greedy) 디코딩:",
-        "인코더는 한 번만 계산합니다",
-        "단계 1: <bos> → I (1.000)   상위: I 1.000",
-    ] {
-        assert!(text.contains(want), "{want:?} missing from\n{text}");
-    }
+    says(
+        &text,
+        &[
+            "모델의 어휘에 없는 단어 (<unk>로 읽음): 고양이",
+            "원문: 나는 학교에 간다 고양이",
+            "탐욕(greedy) 디코딩:",
+            "인코더는 한 번만 계산합니다",
+            "단계 1: <bos> → I (1.000)   상위: I 1.000",
+        ],
+    );
     assert_eq!(text.matches("[인코더 재사용]").count(), 4, "{text}");
     assert_eq!(text.lines().last(), Some("I go to school"), "{text}");
-    for english in ["source:", "greedy:", "step ", "top:", "[encoder"] {
-        assert!(!text.contains(english), "{english:?} in\n{text}");
-    }
+    says_none(&text, &["source:", "greedy:", "step ", "top:", "[encoder"]);
     // The same through QKV_LANG.
     let o2 = qkv(
         &["translate", "나는 학교에 간다 고양이"],
@@ -322,9 +335,7 @@ fn explore_heads_speaks_korean() {
     };
     assert_eq!(columns(&ko), columns(&en));
     assert_eq!(columns(&ko).len(), 24, "six attention blocks of four heads");
-    for english in ["broad", "mixed", "first token", "mean "] {
-        assert!(!ko.contains(english), "{english:?} in\n{ko}");
-    }
+    says_none(&ko, &["broad", "mixed", "first token", "mean "]);
 }
 
 /// `qkv train` in Korean when the language is: what is trained on what, how, each progress
@@ -348,28 +359,30 @@ fn train_speaks_korean() {
     let o = args("ko", &ko_ck);
     assert!(o.status.success(), "{}", err(&o));
     let ko = out(&o);
-    for want in [
-        "모델을 data/ko-en.tsv(으)로 학습합니다 (학습 쌍 260개, 검증용 37개, 어휘 102개",
-        ", 배치 16, 갱신 3번, 레이블 스무딩 0",
-        "갱신     1  손실 ",
-        "갱신     3  손실 ",
-        "에 저장했습니다",
-        "학습 손실  ",
-        "검증 손실  ",
-        "검증 문장의 탐욕 디코딩 정확 일치 ",
-    ] {
-        assert!(ko.contains(want), "{want:?} missing from\n{ko}");
-    }
-    for english in [
-        "training ",
-        "steps",
-        "loss",
-        "wrote",
-        "held-out",
-        "reference",
-    ] {
-        assert!(!ko.contains(english), "{english:?} in\n{ko}");
-    }
+    says(
+        &ko,
+        &[
+            "모델을 data/ko-en.tsv(으)로 학습합니다 (학습 쌍 260개, 검증용 37개, 어휘 102개",
+            ", 배치 16, 갱신 3번, 레이블 스무딩 0",
+            "갱신     1  손실 ",
+            "갱신     3  손실 ",
+            "에 저장했습니다",
+            "학습 손실  ",
+            "검증 손실  ",
+            "검증 문장의 탐욕 디코딩 정확 일치 ",
+        ],
+    );
+    says_none(
+        &ko,
+        &[
+            "training ",
+            "steps",
+            "loss",
+            "wrote",
+            "held-out",
+            "reference",
+        ],
+    );
     let en = out(&args("en", &en_ck));
     // The losses of every line are the English run's, and so is the checkpoint.
     let losses = |t: &str| -> Vec<String> {
