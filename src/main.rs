@@ -424,7 +424,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Plot(a)) => plot(a),
         Some(Command::Params(a)) => params(a),
         Some(Command::Check(a)) => check(a),
-        Some(Command::Replay(a)) => replay(a),
+        Some(Command::Replay(a)) => replay(a, lang),
         Some(Command::Explain(a)) => explain(a, lang),
         Some(Command::Repl(a)) => repl(a, lang),
         Some(Command::Practice(a)) => practice(a, lang),

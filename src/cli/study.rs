@@ -362,18 +362,21 @@ pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
     })
 }
 
-pub(crate) fn replay(a: ReplayArgs) -> Result<ExitCode> {
+pub(crate) fn replay(a: ReplayArgs, lang: Lang) -> Result<ExitCode> {
     use qkv::command::Command as C;
+    use qkv::i18n::session::SessionMsg;
     let mut s = Session::open(&a.scenario)?;
+    s.set_lang(lang);
     s.apply(C::SetPrecision(a.precision))?;
     let first = s
         .apply(C::Replay(None))
         .map_err(|e| anyhow::anyhow!("{}: {e}", a.scenario.display()))?;
     let stops = s.tour().map_or(0, |t| t.steps.len());
     // The REPL's hint about Enter does not apply here.
+    let keys = SessionMsg::TourKeys.text(lang);
     let strip = |t: &str| -> String {
         t.lines()
-            .filter(|l| !l.starts_with("(Enter or `next`"))
+            .filter(|l| *l != keys)
             .map(|l| format!("{l}\n"))
             .collect()
     };
@@ -392,8 +395,16 @@ pub(crate) fn replay(a: ReplayArgs) -> Result<ExitCode> {
                 last = s.apply(C::Next)?;
             }
             let text = last.text;
-            // Only the stop itself, without the scenario's title and description.
-            let from = text.find("── stop").unwrap_or(0);
+            // Only the stop itself, without the scenario's title and description: from its
+            // heading (`── stop k/n: …`).
+            let heading = SessionMsg::StopHeading {
+                pos: k,
+                n: stops,
+                here: String::new(),
+            }
+            .text(lang);
+            let marker = heading.split(": ").next().unwrap_or("── ");
+            let from = text.find(marker).unwrap_or(0);
             emit(&text[from..])?;
         }
         Some(k) => anyhow::bail!(

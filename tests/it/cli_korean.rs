@@ -402,3 +402,38 @@ fn train_speaks_korean() {
         std::fs::read(&en_ck).unwrap()
     );
 }
+
+/// `qkv replay` in Korean when the language is: the stops' headings and the selected
+/// cells (the scenario's own notes stay as written), without the REPL's hint about Enter;
+/// `--step` prints that stop alone.
+#[test]
+fn replay_speaks_korean() {
+    let o = qkv(
+        &["--lang", "ko", "replay", "scenarios/dot-product.yaml"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    says(
+        &text,
+        &[
+            "── 지점 1/5: scores ──",
+            "선택한 칸 [0][0] (q0 → k0) = 10.0000",
+        ],
+    );
+    says_none(&text, &["Enter", "── stop", "selected"]);
+    let o = qkv(
+        &[
+            "--lang",
+            "ko",
+            "replay",
+            "scenarios/dot-product.yaml",
+            "--step",
+            "2",
+        ],
+        &[],
+    );
+    let stop = out(&o);
+    assert!(stop.starts_with("── 지점 2/5: scores ──\n"), "{stop}");
+    assert!(!stop.contains("지점 1/5"), "{stop}");
+}
