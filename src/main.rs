@@ -420,8 +420,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None => tui(TuiArgs::default(), lang),
         Some(Command::Run(a)) => run(a, lang),
-        Some(Command::Export(a)) => export(a),
-        Some(Command::Plot(a)) => plot(a),
+        Some(Command::Export(a)) => export(a, lang),
+        Some(Command::Plot(a)) => plot(a, lang),
         Some(Command::Params(a)) => params(a),
         Some(Command::Check(a)) => check(a),
         Some(Command::Replay(a)) => replay(a, lang),

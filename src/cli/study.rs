@@ -3,7 +3,8 @@
 
 use crate::*;
 use qkv::i18n::Lang;
-use qkv::i18n::run::RunLine;
+use qkv::i18n::cli_lines::CliLine;
+use qkv::i18n::session_files::FilesMsg;
 use qkv::i18n::ui::{Msg, model_summary};
 use qkv::trace::StepKind;
 
@@ -16,7 +17,7 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
     }
     let trace = runnable.trace();
     let Some(model) = runnable.model() else {
-        s.push_str(&format!("{}\n", RunLine::HandCheck.text(lang)));
+        s.push_str(&format!("{}\n", CliLine::HandCheck.text(lang)));
         return s;
     };
     let c = model.config();
@@ -32,10 +33,10 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
     let t = trace.tokens();
     s.push_str(&format!(
         "{}\n",
-        RunLine::Source(t.source.join(" | ")).text(lang)
+        CliLine::Source(t.source.join(" | ")).text(lang)
     ));
     if let Some(tg) = &t.target {
-        s.push_str(&format!("{}\n", RunLine::Target(tg.join(" | ")).text(lang)));
+        s.push_str(&format!("{}\n", CliLine::Target(tg.join(" | ")).text(lang)));
     }
     s
 }
@@ -81,7 +82,7 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn export(a: ExportArgs) -> Result<ExitCode> {
+pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
     let (_, runnable) = a.model.run(a.scenario.as_deref())?;
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
@@ -119,25 +120,21 @@ pub(crate) fn export(a: ExportArgs) -> Result<ExitCode> {
     if let Some(g) = &grads {
         arrays += 2 + g.trace.steps().len() + g.weights.len();
     }
-    eprintln!(
-        "wrote {} ({}: {} trace steps, {} weights + embed.E{}, {arrays} arrays)",
-        a.output.display(),
-        format,
-        trace.steps().len(),
+    let wrote = CliLine::Exported {
+        path: a.output.display().to_string(),
+        format: format.to_string(),
+        steps: trace.steps().len(),
         weights,
-        match &grads {
-            Some(g) => format!(
-                ", loss {:.6} over {} predicted tokens and every gradient",
-                g.loss.value,
-                g.loss.predicted()
-            ),
-            None => String::new(),
-        }
-    );
+        arrays,
+        loss: grads
+            .as_ref()
+            .map(|g| (format!("{:.6}", g.loss.value), g.loss.predicted())),
+    };
+    eprintln!("{}", wrote.text(lang));
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn plot(a: PlotArgs) -> Result<ExitCode> {
+pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     use qkv::plot::{self, PlotFormat};
     let to_stdout = a.output.as_deref().is_none_or(|p| p == Path::new("-"));
     // Everything is checked before the model runs and before anything is written.
@@ -175,7 +172,7 @@ pub(crate) fn plot(a: PlotArgs) -> Result<ExitCode> {
             ),
         }
     }
-    let p = plot::of_address(session.model(), trace, &addr, a.precision, None)
+    let p = plot::of_address_in(session.model(), trace, &addr, a.precision, None, lang)
         .with_context(|| format!("--show {}", a.show))?;
     let text = p.render(format);
     if to_stdout {
@@ -184,15 +181,16 @@ pub(crate) fn plot(a: PlotArgs) -> Result<ExitCode> {
         o.flush()?;
     } else if let Some(path) = &a.output {
         plot::write_file(path, &text, a.force)?;
-        let (r, c) = p.dims();
-        eprintln!(
-            "wrote {} ({format}: {}, {r} × {c}{})",
-            path.display(),
-            p.name,
-            p.selected
-                .map(|(i, j)| format!(", cell [{i}][{j}] selected"))
-                .unwrap_or_default()
-        );
+        let (rows, cols) = p.dims();
+        let wrote = FilesMsg::Plotted {
+            path: path.display().to_string(),
+            format: format.to_string(),
+            name: p.name.clone(),
+            rows,
+            cols,
+            cell: p.selected.map(|(i, j)| (i, j, false)),
+        };
+        eprintln!("{}", wrote.text(lang));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -437,3 +437,117 @@ fn replay_speaks_korean() {
     assert!(stop.starts_with("── 지점 2/5: scores ──\n"), "{stop}");
     assert!(!stop.contains("지점 1/5"), "{stop}");
 }
+
+/// `qkv explore pe` and `qkv explore scaling` (and the REPL's) in Korean when the language
+/// is: every sentence and column head, with the same numbers as in English.
+#[test]
+fn explore_pe_and_scaling_speak_korean() {
+    // The numbers of a text (runs of digits), sorted: the word order differs.
+    let numbers = |t: &str| -> Vec<String> {
+        let mut v: Vec<String> = t
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    for (what, wants) in [
+        (
+            "pe",
+            &[
+                "위치 인코딩, d_model 32:",
+                "PE, 위치 0..7 × 차원 0..7 (32차원 중):",
+                "p에 따른 최대−최소:",
+                "열마다 숫자가 하나입니다",
+                "만큼 회전, p=",
+                "   잔차 ",
+            ][..],
+        ),
+        (
+            "scaling",
+            &[
+                "측정한 Var",
+                "측정값/d_k",
+                "키 8개인 행 하나, d_k = 64",
+                "softmax(q·k), 안 나눔",
+                "최대 엔트로피",
+                "나누지 않으면 d_k가 커질수록",
+            ][..],
+        ),
+    ] {
+        let ko = out(&qkv(&["--lang", "ko", "explore", what], &[]));
+        let en = out(&qkv(&["explore", what], &[]));
+        says(&ko, wants);
+        says_none(
+            &ko,
+            &[
+                "positional encoding",
+                "rows",
+                "unscaled",
+                "residual",
+                "measured",
+            ],
+        );
+        assert_eq!(numbers(&ko), numbers(&en), "{what}");
+    }
+}
+
+/// What `qkv export` and `qkv plot` wrote, said in Korean when the language is; the files
+/// are the same as in English.
+#[test]
+fn export_and_plot_say_what_they_wrote_in_korean() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let o = qkv(
+        &["--lang", "ko", "export", "--grads", "-o", &path("k.npz")],
+        &[],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    says(
+        &err(&o),
+        &[
+            "k.npz을(를) 썼습니다 (numpy .npz: 트레이스 단계 100개, 가중치 60개 + embed.E, 예측한 토큰 5개에 대한 손실 ",
+            "과 모든 기울기, 배열 324개)",
+        ],
+    );
+    let en = qkv(&["export", "--grads", "-o", &path("e.npz")], &[]);
+    assert!(err(&en).contains("324 arrays"), "{}", err(&en));
+    assert_eq!(
+        std::fs::read(path("k.npz")).unwrap(),
+        std::fs::read(path("e.npz")).unwrap()
+    );
+    let show = ["--show", "enc.0.attn.weights[0]", "--cell", "1,2", "-o"];
+    let o = qkv(
+        &[&["--lang", "ko", "plot"][..], &show[..], &[&path("k.svg")]].concat(),
+        &[],
+    );
+    says(
+        &err(&o),
+        &["k.svg을(를) 썼습니다 (svg: enc.0.attn.weights[0], 3 × 3, 칸 [1][2] 선택)"],
+    );
+    let o = qkv(&[&["plot"][..], &show[..], &[&path("e.svg")]].concat(), &[]);
+    says(
+        &err(&o),
+        &["e.svg (svg: enc.0.attn.weights[0], 3 × 3, cell [1][2] selected)"],
+    );
+    // The picture's words are in the language too: the legend and the cell's explanation.
+    let ko = std::fs::read_to_string(path("k.svg")).unwrap();
+    says(
+        &ko,
+        &[
+            "최소 0.",
+            "색: 값 그대로 (0에서 1)",
+            "소프트맥스(softmax) 가중치: 학교에 (행 1)",
+        ],
+    );
+    says_none(&ko, &["colour", "attention weight"]);
+    let en = std::fs::read_to_string(path("e.svg")).unwrap();
+    says(
+        &en,
+        &[
+            "colour: the value (0 to 1)",
+            "attention weight: how much 학교에 (row 1)",
+        ],
+    );
+}

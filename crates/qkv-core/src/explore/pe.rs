@@ -12,6 +12,8 @@
 use ndarray::Array2;
 
 use super::{ExploreError, in_range};
+use crate::i18n::Lang;
+use crate::i18n::explore_text::ExText;
 use crate::model::embedding::{pe_angle, pe_value_f64};
 
 /// Largest number of positions (or offsets) an explorer table holds.
@@ -192,71 +194,65 @@ fn push_grid(s: &mut String, m: &Array2<f64>, rows: usize, cols: usize, col: cha
     }
 }
 
-/// The text of `explore pe`: ω per pair, the PE table (first `dims` columns), the dot
-/// products with their spread over p, and the rotation with its residual.
-pub fn text(r: &PeReport, dims: usize) -> String {
+/// The text of `explore pe` in `lang`: ω per pair, the PE table (first `dims` columns), the
+/// dot products with their spread over p, and the rotation with its residual.
+pub fn text(r: &PeReport, dims: usize, lang: Lang) -> String {
     let d = r.d_model;
     let dims = dims.clamp(1, d);
     let (positions, offsets) = r.dots.dim();
-    let mut s = format!(
-        "positional encoding, d_model {d}: PE[p][2i] = sin(p·ω_i), PE[p][2i+1] = cos(p·ω_i), ω_i = 1/10000^(2i/{d})\n"
-    );
+    let mut s = format!("{}\n", ExText::PeHeader(d).text(lang));
     s.push_str("ω_i:");
     for i in 0..pairs(d).min(8) {
         s.push_str(&format!("  i={i} {:.6}", omega(i, d)));
     }
     if pairs(d) > 8 {
-        s.push_str(&format!("  … ({} pairs)", pairs(d)));
+        s.push_str(&ExText::MorePairs(pairs(d)).text(lang));
     }
     if !d.is_multiple_of(2) {
-        s.push_str(&format!(
-            "  (column {} is a sine without a cosine partner)",
-            d - 1
-        ));
+        s.push_str(&ExText::Unpaired(d - 1).text(lang));
     }
     s.push('\n');
-    s.push_str(&format!(
-        "\nPE, positions 0..{} × dimensions 0..{} (of {d}):\n     ",
-        positions - 1,
-        dims - 1
-    ));
+    let table = ExText::PeTable {
+        last_p: positions - 1,
+        last_dim: dims - 1,
+        d,
+    };
+    s.push_str(&format!("\n{}\n     ", table.text(lang)));
     push_grid(&mut s, &r.table, positions, dims, 'd');
-    s.push_str(&format!(
-        "\nPE(p)·PE(p+k), rows p 0..{}, columns k 0..{}:\n     ",
-        positions - 1,
-        offsets - 1
-    ));
+    let dots = ExText::DotsTable {
+        last_p: positions - 1,
+        last_k: offsets - 1,
+    };
+    s.push_str(&format!("\n{}\n     ", dots.text(lang)));
     push_grid(&mut s, &r.dots, positions, offsets, 'k');
-    s.push_str("max−min over p:\n     ");
+    s.push_str(&format!("{}\n     ", ExText::SpreadLabel.text(lang)));
     for v in &r.spread {
         s.push_str(&format!("{:>10.1e}", v));
     }
     s.push('\n');
-    let worst = r.spread.iter().copied().fold(0.0, f64::max);
+    let worst = format!("{:.1e}", r.spread.iter().copied().fold(0.0, f64::max));
     if d.is_multiple_of(2) {
-        s.push_str(&format!(
-            "every column is one number (max−min over p ≤ {worst:.1e}): PE(p)·PE(p+k) = Σ_i cos(ω_i·k) depends on the offset k alone, not on p\n"
-        ));
+        s.push_str(&ExText::OneNumberPerColumn(worst).text(lang));
     } else {
-        s.push_str(&format!(
-            "max−min over p up to {worst:.1e}: with an odd d_model the unpaired sine column adds sin(ω p)·sin(ω (p+k)), which depends on p\n"
-        ));
+        s.push_str(&ExText::OddSpread(worst).text(lang));
     }
+    s.push('\n');
     let t = &r.rotation;
     let (i, a) = (t.pair, t.omega * t.k as f64);
-    s.push_str(&format!(
-        "\nrotation of pair i={i} (columns {}, {}) by k={}, applied at p={}:\n",
-        2 * i,
-        2 * i + 1,
-        t.k,
-        t.p
-    ));
+    let heading = ExText::Rotation {
+        pair: i,
+        c0: 2 * i,
+        c1: 2 * i + 1,
+        k: t.k,
+        p: t.p,
+    };
+    s.push_str(&format!("\n{}\n", heading.text(lang)));
     s.push_str(&format!(
         "  ω_i = {:.6}, ω_i·k = {a:.6}\n  M = [[cos ω_i·k, sin ω_i·k], [−sin ω_i·k, cos ω_i·k]] = [[{:.6}, {:.6}], [{:.6}, {:.6}]]\n",
         t.omega, t.m[0][0], t.m[0][1], t.m[1][0], t.m[1][1]
     ));
     s.push_str(&format!(
-        "  PE(p)[{}..{}]   = [{:.6}, {:.6}]\n  M · PE(p)       = [{:.6}, {:.6}]\n  PE(p+k)[{}..{}] = [{:.6}, {:.6}]   residual {:.1e}\n",
+        "  PE(p)[{}..{}]   = [{:.6}, {:.6}]\n  M · PE(p)       = [{:.6}, {:.6}]\n  PE(p+k)[{}..{}] = [{:.6}, {:.6}]   {} {:.1e}\n",
         2 * i,
         2 * i + 2,
         t.from[0],
@@ -267,11 +263,11 @@ pub fn text(r: &PeReport, dims: usize) -> String {
         2 * i + 2,
         t.actual[0],
         t.actual[1],
+        ExText::Residual.text(lang),
         t.residual()
     ));
-    s.push_str(
-        "M depends on k (and i), never on p: one fixed linear map takes any position to the one k further on, so a query can learn \"look k tokens back\" (sin(a+b) = sin a·cos b + cos a·sin b, cos(a+b) = cos a·cos b − sin a·sin b)\n",
-    );
+    s.push_str(&ExText::RotationWhy.text(lang));
+    s.push('\n');
     s
 }
 

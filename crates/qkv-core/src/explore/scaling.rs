@@ -14,8 +14,11 @@
 use rand::RngExt;
 
 use super::{ExploreError, entropy, in_range};
+use crate::i18n::Lang;
+use crate::i18n::explore_text::ExText;
 use crate::learn::backward::softmax_backward;
 use crate::model::init::stream;
+use crate::render::{pad_left, pad_right};
 
 /// The head widths of the experiment: 1, 2, 4, …, 512.
 pub const DIMS: [usize; 10] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
@@ -263,29 +266,36 @@ pub fn standard() -> &'static ScalingReport {
     })
 }
 
-fn row_text(label: &str, w: &[f64]) -> String {
+fn row_text(label: &str, w: &[f64], lang: Lang) -> String {
     let n = RowNumbers::of(w);
-    let mut s = format!("  {label:<22}");
+    let mut s = format!("  {}", pad_right(label, 22));
     for x in w {
         s.push_str(&format!("{x:>8.4}"));
     }
     s.push_str(&format!(
-        "   max {:.4}  entropy {:.4}  ‖J‖ {:.4}\n",
-        n.max, n.entropy, n.grad
+        "   {} {:.4}  {} {:.4}  ‖J‖ {:.4}\n",
+        ExText::Max.text(lang),
+        n.max,
+        ExText::Entropy.text(lang),
+        n.entropy,
+        n.grad
     ));
     s
 }
 
-/// The text of `explore scaling`: the variance table, the row at `d_k`, and the curves.
-pub fn text(r: &ScalingReport, row: &Row) -> String {
+/// The text of `explore scaling` in `lang`: the variance table, the row at `d_k`, and the
+/// curves (columns padded by display width).
+pub fn text(r: &ScalingReport, row: &Row, lang: Lang) -> String {
     let n = r.variance.first().map_or(0, |v| v.samples);
-    let mut s = format!(
-        "Var(q·k) for q, k with entries uniform on [−√3, √3) (mean 0, variance 1), seed {}, N = {n} samples per d_k:\n",
-        r.seed
-    );
+    let word = |t: ExText| t.text(lang);
+    let mut s = format!("{}\n", word(ExText::VarianceHeader { seed: r.seed, n }));
     s.push_str(&format!(
-        "  {:>5}  {:>12}  {:>9}  {:>12}  {:>8}\n",
-        "d_k", "measured Var", "Var = d_k", "measured/d_k", "mean"
+        "  {}  {}  {}  {}  {}\n",
+        pad_left("d_k", 5),
+        pad_left(&word(ExText::MeasuredVar), 12),
+        pad_left("Var = d_k", 9),
+        pad_left(&word(ExText::MeasuredOverDk), 12),
+        pad_left(&word(ExText::Mean), 8)
     ));
     for v in &r.variance {
         s.push_str(&format!(
@@ -293,12 +303,14 @@ pub fn text(r: &ScalingReport, row: &Row) -> String {
             v.d_k, v.variance, v.d_k, v.scaled_variance, v.mean
         ));
     }
-    s.push_str("q·k is a sum of d_k products of variance 1, so its variance is d_k; ÷√d_k brings it back to 1.\n");
-    s.push_str(&format!(
-        "\none row of {KEYS} keys, d_k = {} (seed {}):\n",
-        row.d_k, r.seed
-    ));
-    s.push_str(&format!("  {:<22}", "scores q·k_j"));
+    s.push_str(&format!("{}\n", word(ExText::VarianceWhy)));
+    let one_row = ExText::OneRow {
+        keys: KEYS,
+        d_k: row.d_k,
+        seed: r.seed,
+    };
+    s.push_str(&format!("\n{}\n", word(one_row)));
+    s.push_str(&format!("  {}", pad_right(&word(ExText::Scores), 22)));
     for x in &row.scores {
         s.push_str(&format!("{x:>8.2}"));
     }
@@ -306,20 +318,32 @@ pub fn text(r: &ScalingReport, row: &Row) -> String {
     s.push_str(&row_text(
         &format!("softmax(q·k / √{})", row.d_k),
         &row.scaled,
+        lang,
     ));
-    s.push_str(&row_text("softmax(q·k), unscaled", &row.unscaled));
+    s.push_str(&row_text(&word(ExText::UnscaledRow), &row.unscaled, lang));
     let rows = r.curve.first().map_or(0, |c| c.rows);
+    let curves = ExText::Curves {
+        rows,
+        keys: KEYS,
+        ln: format!("{:.4}", (KEYS as f64).ln()),
+    };
+    s.push_str(&format!("\n{}\n", word(curves)));
+    let (max, entropy) = (word(ExText::Max), word(ExText::Entropy));
     s.push_str(&format!(
-        "\nmean over {rows} rows of {KEYS} keys: largest weight, entropy (nats; uniform = ln {KEYS} = {:.4}) and ‖diag(w) − w wᵀ‖_F, the softmax Jacobian (its backward pass):\n",
-        (KEYS as f64).ln()
+        "  {}  {} {} {}   {} {} {}\n",
+        pad_left("d_k", 5),
+        pad_left(&max, 8),
+        pad_left(&entropy, 8),
+        pad_left("‖J‖", 8),
+        pad_left(&max, 8),
+        pad_left(&entropy, 8),
+        pad_left("‖J‖", 8)
     ));
     s.push_str(&format!(
-        "  {:>5}  {:>8} {:>8} {:>8}   {:>8} {:>8} {:>8}\n",
-        "d_k", "max", "entropy", "‖J‖", "max", "entropy", "‖J‖"
-    ));
-    s.push_str(&format!(
-        "  {:>5}  {:^26}   {:^26}\n",
-        "", "unscaled", "÷ √d_k"
+        "  {:>5}  {}   {}\n",
+        "",
+        centre(&word(ExText::Unscaled), 26),
+        centre("÷ √d_k", 26)
     ));
     for c in &r.curve {
         s.push_str(&format!(
@@ -333,8 +357,14 @@ pub fn text(r: &ScalingReport, row: &Row) -> String {
             c.scaled.grad
         ));
     }
-    s.push_str("unscaled, the row saturates as d_k grows (max → 1, entropy → 0) and the Jacobian, which every gradient through the softmax is multiplied by, shrinks toward 0; scaled, the numbers stay where they are for every d_k.\n");
+    s.push_str(&format!("{}\n", word(ExText::CurvesWhy)));
     s
+}
+
+/// `s` centred in `w` display columns, the odd space on the right (as `{:^w}` does).
+fn centre(s: &str, w: usize) -> String {
+    let gap = w.saturating_sub(crate::render::width(s));
+    format!("{}{s}{}", " ".repeat(gap / 2), " ".repeat(gap - gap / 2))
 }
 
 #[cfg(test)]

@@ -6,16 +6,17 @@
 //! word order never has to follow English, and the compiler proves that every key has a text
 //! in both languages (each language's `match` is exhaustive).
 
+pub mod cli_lines;
 pub mod command;
 pub mod errors;
 pub mod explore;
+pub mod explore_text;
 pub mod formula;
 pub mod gradient;
 pub mod learn;
 pub mod mistakes;
 pub mod practice;
 pub mod prompts;
-pub mod run;
 pub mod session;
 pub mod session_files;
 pub mod training;

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use thiserror::Error;
 
-use crate::explain::{ExplainOptions, explain};
+use crate::explain::{ExplainOptions, explain_in};
+use crate::i18n::Lang;
 use crate::model::Transformer;
 use crate::trace::{Address, Step, StepKind, Trace, TraceError};
 
@@ -150,6 +151,8 @@ pub struct Plot {
     pub selected: Option<(usize, usize)>,
     /// The selected cell's explanation (the text `explain` prints), drawn beside the matrix.
     pub explanation: Option<String>,
+    /// The language of the picture's words (its formula line, legend and explanation).
+    pub lang: Lang,
 }
 
 impl Plot {
@@ -177,6 +180,7 @@ impl Plot {
             precision,
             selected: None,
             explanation: None,
+            lang: Lang::En,
         })
     }
 
@@ -236,6 +240,19 @@ pub fn of_address(
     precision: usize,
     here: Option<Here<'_>>,
 ) -> Result<Plot, PlotError> {
+    of_address_in(model, trace, address, precision, here, Lang::En)
+}
+
+/// [`of_address`] with the picture's words (the formula line, the legend, the selected
+/// cell's explanation) in `lang`; the numbers and labels are the same.
+pub fn of_address_in(
+    model: Option<&Transformer>,
+    trace: &Trace,
+    address: &Address,
+    precision: usize,
+    here: Option<Here<'_>>,
+    lang: Lang,
+) -> Result<Plot, PlotError> {
     let step = trace.step(&address.name)?;
     let idx = address.indices.as_slice();
     let here = here.filter(|h| h.step == step.name());
@@ -261,7 +278,11 @@ pub fn of_address(
         }
         .into());
     }
-    let plot = Plot::of_step(step, head, precision)?;
+    let mut plot = Plot::of_step(step, head, precision)?;
+    if lang != Lang::En {
+        plot.formula = crate::i18n::formula::formula_in(step, lang);
+        plot.lang = lang;
+    }
     let cell = match cell {
         Some(c) => {
             // Validate the cell (the error names the axis and its length).
@@ -290,7 +311,9 @@ pub fn of_address(
                 precision,
                 ..ExplainOptions::default()
             };
-            let text = explain(model, trace, &at, &opts).ok().map(|e| e.to_text());
+            let text = explain_in(model, trace, &at, &opts, lang)
+                .ok()
+                .map(|e| e.to_text());
             plot.with_selection((i, j), text)
         }
         None => plot,

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::Plot;
 use crate::heat::{self, CURRENT, hex};
+use crate::i18n::ui::Msg;
 use crate::render::{fmt_value, width, wrap};
 
 /// Fonts for labels and titles: Korean-capable fonts first, then the generic family
@@ -275,24 +276,23 @@ pub fn svg(p: &Plot) -> String {
 /// the numbers too wide for their cell (empty when every number is printed).
 fn legend_text(p: &Plot, texts: &[String], cell_w: f64) -> (String, String) {
     let mut info = match p.finite_range() {
-        Some((mn, mx)) => format!(
-            "min {}   max {}",
-            fmt_value(mn, p.precision),
-            fmt_value(mx, p.precision)
-        ),
-        None => "no finite values".to_string(),
+        Some((mn, mx)) => Msg::PlotRange {
+            min: fmt_value(mn, p.precision),
+            max: fmt_value(mx, p.precision),
+        },
+        None => Msg::PlotNoFinite,
+    }
+    .text(p.lang);
+    let colour = Msg::PlotColour {
+        sequential: heat::sequential(p.kind),
     };
-    info.push_str(if heat::sequential(p.kind) {
-        "   colour: the value (0 to 1)"
-    } else {
-        "   colour: |value| / max |value|"
-    });
+    info.push_str(&colour.text(p.lang));
     let omitted = texts
         .iter()
         .filter(|t| text_w(t, CELL_FONT) > cell_w - 4.0)
         .count();
     let note = if omitted > 0 {
-        format!("{omitted} numbers too wide for their cell are left out (the .csv has them all)")
+        Msg::PlotOmitted(omitted).text(p.lang)
     } else {
         String::new()
     };
@@ -386,9 +386,10 @@ fn legend(s: &mut String, p: &Plot, scale: f32, x0: f64, y: f64, info: &str, not
         );
         let _ = writeln!(
             s,
-            r##"<text class="legend-label" x="{:.1}" y="{:.1}" font-size="11" fill="#333333">masked</text>"##,
+            r##"<text class="legend-label" x="{:.1}" y="{:.1}" font-size="11" fill="#333333">{}</text>"##,
             mx + SW + 6.0,
-            y + 11.0
+            y + 11.0,
+            Msg::PlotMasked.text(p.lang)
         );
     }
     let _ = writeln!(s, "</g>");

@@ -4,6 +4,7 @@
 use crate::command::ExploreCommand;
 use crate::explore::{ExploreError, heads, pe, scaling};
 use crate::i18n::explore::{ExMsg, heads_table};
+use crate::i18n::explore_text::ExText;
 
 use super::{Outcome, Session, SessionError};
 
@@ -35,24 +36,23 @@ impl Session {
                 let r = pe::report(positions, d, (p, k, pair))?;
                 let mut text = String::new();
                 if self.config().is_none() {
-                    text.push_str(&format!(
-                        "(a hand-check has no positional encoding: d_model {d} is used)\n"
-                    ));
+                    text.push_str(&format!("{}\n", ExText::HandCheckWidth(d).text(self.lang)));
                 }
                 text.push_str(&pe::text(
                     &r,
                     dims.unwrap_or(crate::command::explore::DEFAULT_PE_DIMS),
+                    self.lang,
                 ));
-                Ok(Outcome::say(text).with_status(format!(
-                    "PE, d_model {d}: PE(p)·PE(p+k) depends on k alone; rotation residual {:.1e}",
-                    r.rotation.residual()
-                )))
+                let status = ExText::PeStatus {
+                    d,
+                    residual: format!("{:.1e}", r.rotation.residual()),
+                };
+                Ok(Outcome::say(text).with_status(status.text(self.lang)))
             }
             ExploreCommand::Scaling { d_k } => {
                 let row = scaling::row(scaling::SEED, d_k)?;
-                let text = scaling::text(scaling::standard(), &row);
-                Ok(Outcome::say(text)
-                    .with_status("Var(q·k) = d_k; ÷√d_k keeps the softmax rows soft"))
+                let text = scaling::text(scaling::standard(), &row, self.lang);
+                Ok(Outcome::say(text).with_status(ExText::ScalingStatus.text(self.lang)))
             }
             ExploreCommand::Heads => {
                 let hs = heads::summarize(self.trace());

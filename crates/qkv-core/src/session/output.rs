@@ -24,12 +24,13 @@ impl Session {
             head: c.head,
             cell: (c.row, c.col),
         };
-        Ok(plot::of_address(
+        Ok(plot::of_address_in(
             self.model(),
             self.trace(),
             address,
             self.precision(),
             Some(here),
+            self.lang,
         )?)
     }
 
@@ -51,6 +52,8 @@ impl Session {
         };
         let mut p = plot::of_address(None, &g.trace, address, self.precision(), Some(here))?;
         p.kind = crate::trace::StepKind::Scores;
+        // The legend in the session's language (the explanation below is the session's).
+        p.lang = self.lang;
         if let Some((i, j)) = p.selected {
             let step = g.trace.step(&address.name)?;
             let mut indices: Vec<usize> = match (step.heads(), address.indices.first()) {

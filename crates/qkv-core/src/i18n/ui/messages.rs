@@ -223,6 +223,24 @@ pub enum Msg {
         /// Why, in the message's language.
         reason: String,
     },
+    /// A picture's legend: the matrix's smallest and largest values (formatted).
+    PlotRange {
+        /// Smallest.
+        min: String,
+        /// Largest.
+        max: String,
+    },
+    /// A picture's legend when no value is finite.
+    PlotNoFinite,
+    /// A picture's legend: how the colour is read (`sequential`: 0 to 1).
+    PlotColour {
+        /// A distribution (0 to 1) rather than signed values.
+        sequential: bool,
+    },
+    /// A picture's note: numbers too wide for their cell.
+    PlotOmitted(usize),
+    /// A picture's legend: the −∞ swatch.
+    PlotMasked,
     /// A failed command on the status line: `error: <what the session said>`.
     Error(String),
     /// `q` with unsaved changes.
@@ -425,6 +443,15 @@ impl Msg {
                 role: "x".into(),
                 reason: "y".into(),
             },
+            Msg::PlotRange {
+                min: "0.1276".into(),
+                max: "0.6023".into(),
+            },
+            Msg::PlotNoFinite,
+            Msg::PlotColour { sequential: true },
+            Msg::PlotColour { sequential: false },
+            Msg::PlotOmitted(3),
+            Msg::PlotMasked,
             Msg::Error("layer 9 does not exist".into()),
             Msg::UnsavedQuit,
         ];
@@ -544,6 +571,14 @@ impl Msg {
             Msg::HeadOpened { at, role, reason } => {
                 format!("{at}: {role} — {reason} (H: back to all heads)")
             }
+            Msg::PlotRange { min, max } => format!("min {min}   max {max}"),
+            Msg::PlotNoFinite => "no finite values".into(),
+            Msg::PlotColour { sequential: true } => "   colour: the value (0 to 1)".into(),
+            Msg::PlotColour { sequential: false } => "   colour: |value| / max |value|".into(),
+            Msg::PlotOmitted(n) => format!(
+                "{n} numbers too wide for their cell are left out (the .csv has them all)"
+            ),
+            Msg::PlotMasked => "masked".into(),
             Msg::Error(e) => format!("error: {e}"),
             Msg::UnsavedQuit => {
                 "unsaved changes: w saves them; q again leaves without saving".into()
@@ -690,6 +725,14 @@ impl Msg {
             Msg::HeadOpened { at, role, reason } => {
                 format!("{at}: {role} — 근거: {reason} (H: 모든 헤드로 돌아가기)")
             }
+            Msg::PlotRange { min, max } => format!("최소 {min}   최대 {max}"),
+            Msg::PlotNoFinite => "유한한 값이 없습니다".into(),
+            Msg::PlotColour { sequential: true } => "   색: 값 그대로 (0에서 1)".into(),
+            Msg::PlotColour { sequential: false } => "   색: |값| / 최대 |값|".into(),
+            Msg::PlotOmitted(n) => format!(
+                "칸보다 넓은 숫자 {n}개는 빠져 있습니다 (.csv에는 모두 있습니다)"
+            ),
+            Msg::PlotMasked => "마스킹됨".into(),
             Msg::Error(e) => format!("오류: {e}"),
             Msg::UnsavedQuit => {
                 "저장하지 않은 변경이 있습니다: w로 저장하세요; q를 한 번 더 누르면 저장하지 않고 나갑니다".into()
