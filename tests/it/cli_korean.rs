@@ -507,8 +507,8 @@ fn export_and_plot_say_what_they_wrote_in_korean() {
     says(
         &err(&o),
         &[
-            "k.npz을(를) 썼습니다 (numpy .npz: 트레이스 단계 100개, 가중치 60개 + embed.E, 예측한 토큰 5개에 대한 손실 ",
-            "과 모든 기울기, 배열 324개)",
+            "k.npz을(를) 썼습니다 (numpy .npz: 트레이스 단계 100개, 가중치 60개 + embed.E, 모든 기울기와 예측한 토큰 5개에 대한 손실 ",
+            ", 배열 324개)",
         ],
     );
     let en = qkv(&["export", "--grads", "-o", &path("e.npz")], &[]);

@@ -80,28 +80,6 @@ pub(super) fn edit_window(line: &LineEdit, w: usize) -> (String, usize) {
     (shown, col - skipped)
 }
 
-/// Where the weights come from, in `lang`: the session's sentence, or the same facts in
-/// `lang` when the view's language is not the session's (and the checkpoint file the
-/// session names after ` · `).
-fn provenance(app: &App, lang: Lang) -> String {
-    let s = app.session();
-    let prov = s.provenance();
-    match s.model() {
-        Some(m) if !prov.is_empty() => {
-            let text = Msg::Provenance {
-                updates: m.trained_steps(),
-                seed: m.config().seed,
-            }
-            .text(lang);
-            match prov.split_once(" · ") {
-                Some((_, file)) => format!("{text} · {file}"),
-                None => text,
-            }
-        }
-        _ => prov,
-    }
-}
-
 // Over 80 lines: the header's lines drawn top to bottom, each in a wide and a narrow form.
 pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let s = app.session();
@@ -142,7 +120,8 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
             style::TITLE,
         ))
         .title(Line::styled(format!(" {file}{dirty} "), style::DIM).right_aligned());
-    let prov = provenance(app, lang);
+    // Where the weights come from, in the session's language (the app sets both together).
+    let prov = s.provenance();
     let block = if prov.is_empty() {
         block
     } else {

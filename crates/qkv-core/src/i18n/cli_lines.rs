@@ -99,7 +99,7 @@ impl CliLine {
             ) => format!(
                 "{path}을(를) 썼습니다 ({format}: 트레이스 단계 {steps}개, 가중치 {weights}개 + embed.E{}, 배열 {arrays}개)",
                 loss.as_ref().map_or(String::new(), |(l, n)| format!(
-                    ", 예측한 토큰 {n}개에 대한 손실 {l}과 모든 기울기"
+                    ", 모든 기울기와 예측한 토큰 {n}개에 대한 손실 {l}"
                 ))
             ),
         }

@@ -253,7 +253,7 @@ impl ExText {
                 "p에 따른 최대−최소가 {w}까지: d_model이 홀수이면 짝이 없는 사인 열이 sin(ω p)·sin(ω (p+k))를 더하고, 이 값은 p에 달렸습니다"
             ),
             ExText::Rotation { pair, c0, c1, k, p } => {
-                format!("짝 i={pair} (열 {c0}, {c1})를 k={k}만큼 회전, p={p}에서:")
+                format!("짝 i={pair} (열 {c0}, {c1})을 k={k}만큼 회전, p={p}에서:")
             }
             ExText::Residual => "잔차".into(),
             ExText::RotationWhy => "M은 k(와 i)에만 달렸고 p와는 무관합니다: 고정된 선형 변환 하나가 모든 위치를 k만큼 뒤의 위치로 옮기므로, 쿼리는 \"k 토큰 앞을 보라\"를 배울 수 있습니다 (sin(a+b) = sin a·cos b + cos a·sin b, cos(a+b) = cos a·cos b − sin a·sin b)".into(),
