@@ -18,6 +18,10 @@ use std::fmt;
 use ndarray::ArrayView2;
 
 use super::entropy;
+use crate::i18n::Lang;
+use crate::i18n::explore::{Ex, head_reason, role_text};
+use crate::i18n::explore_text::ExText;
+use crate::render::{pad_left, pad_right};
 use crate::trace::{Block, Place, StepKind, StepName, Trace};
 
 /// The threshold of the mean weight rules.
@@ -264,30 +268,39 @@ pub fn block_label_parts(step: &str) -> (String, &'static str) {
     }
 }
 
-/// The table `explore heads` prints: one line per head, then the rule.
-pub fn table(heads: &[HeadSummary]) -> String {
-    let mut s = String::new();
+/// The table `explore heads` prints, in `lang`: one line per head (its block, head, mean
+/// row entropy, role and the rule's numbers), then the rule; columns padded by display
+/// width (Hangul is two columns).
+pub fn table(heads: &[HeadSummary], lang: Lang) -> String {
     if heads.is_empty() {
-        s.push_str(
-            "this trace has no attention weights (a hand-check has one head: see `show weights`)\n",
-        );
-        return s;
+        return format!("{}\n", ExText::NoWeights.text(lang));
     }
-    s.push_str(&format!(
-        "{:<26} {:>4}  {:>7}  {:<14}  {}\n",
-        "block", "head", "entropy", "role", "why"
-    ));
+    let word = |t: ExText| t.text(lang);
+    // The entropy and role columns fit their heading and the longest role in the language.
+    let (entropy_w, role_w) = match lang {
+        Lang::En => (7, 14),
+        Lang::Ko => (8, 10),
+    };
+    let mut s = format!(
+        "{} {}  {}  {}  {}\n",
+        pad_right(&word(ExText::Block), 26),
+        pad_left(&word(ExText::Head), 4),
+        pad_left(&word(ExText::Entropy), entropy_w),
+        pad_right(&word(ExText::Role), role_w),
+        word(ExText::Why)
+    );
     for h in heads {
         s.push_str(&format!(
-            "{:<26} {:>4}  {:>7.3}  {:<14}  {}\n",
-            h.step,
+            "{} {:>4}  {:>entropy_w$.3}  {}  {}\n",
+            pad_right(&h.step, 26),
             h.head,
             h.stats.entropy,
-            h.stats.role.to_string(),
-            h.stats.reason()
+            pad_right(&role_text(h.stats.role, lang), role_w),
+            head_reason(&h.stats, lang)
         ));
     }
-    s.push_str(RULE);
+    s.push_str(Ex::HeadsRule.text(lang).trim_end());
+    s.push('\n');
     s
 }
 

@@ -3,7 +3,7 @@
 //! `match` per language as in [`super::ui`].
 
 use super::Lang;
-use crate::explore::heads::{HeadStats, HeadSummary, Role, WEIGHT_THRESHOLD};
+use crate::explore::heads::{HeadStats, Role, WEIGHT_THRESHOLD};
 
 /// Fixed labels of the explorer views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,39 +361,6 @@ impl ExMsg {
             }
         }
     }
-}
-
-/// The table `explore heads` prints, in `lang` ([`heads::table`](crate::explore::heads::table)
-/// in English, byte for byte): one line per head (its block, head, mean row entropy, role
-/// and the rule's numbers), then the rule; columns padded by display width.
-pub fn heads_table(heads: &[HeadSummary], lang: Lang) -> String {
-    if lang == Lang::En {
-        return crate::explore::heads::table(heads);
-    }
-    if heads.is_empty() {
-        return "이 트레이스에는 어텐션 가중치가 없습니다 (손 계산 확인에는 헤드가 하나 있습니다: `show weights`를 보세요)\n".into();
-    }
-    use crate::render::{pad_left, pad_right};
-    let mut s = format!(
-        "{} {}  {}  {}  근거\n",
-        pad_right("블록", 26),
-        pad_left("헤드", 4),
-        pad_left("엔트로피", 8),
-        pad_right("역할", 10)
-    );
-    for h in heads {
-        s.push_str(&format!(
-            "{} {:>4}  {:>8.3}  {}  {}\n",
-            pad_right(&h.step, 26),
-            h.head,
-            h.stats.entropy,
-            pad_right(role_ko(h.stats.role), 10),
-            head_reason(&h.stats, lang)
-        ));
-    }
-    s.push_str(Ex::HeadsRule.text(lang));
-    s.push('\n');
-    s
 }
 
 /// A head's role in `lang`.

@@ -108,6 +108,16 @@ pub enum ExText {
     CurvesWhy,
     /// Scaling: the status line.
     ScalingStatus,
+    /// Heads: the table's column heads.
+    Block,
+    /// Heads: `head`.
+    Head,
+    /// Heads: `role`.
+    Role,
+    /// Heads: `why`.
+    Why,
+    /// Heads: a trace without attention weights.
+    NoWeights,
 }
 
 impl ExText {
@@ -165,6 +175,11 @@ impl ExText {
             ExText::Unscaled,
             ExText::CurvesWhy,
             ExText::ScalingStatus,
+            ExText::Block,
+            ExText::Head,
+            ExText::Role,
+            ExText::Why,
+            ExText::NoWeights,
         ]
     }
 
@@ -228,6 +243,11 @@ impl ExText {
             ExText::Unscaled => "unscaled".into(),
             ExText::CurvesWhy => "unscaled, the row saturates as d_k grows (max → 1, entropy → 0) and the Jacobian, which every gradient through the softmax is multiplied by, shrinks toward 0; scaled, the numbers stay where they are for every d_k.".into(),
             ExText::ScalingStatus => "Var(q·k) = d_k; ÷√d_k keeps the softmax rows soft".into(),
+            ExText::Block => "block".into(),
+            ExText::Head => "head".into(),
+            ExText::Role => "role".into(),
+            ExText::Why => "why".into(),
+            ExText::NoWeights => "this trace has no attention weights (a hand-check has one head: see `show weights`)".into(),
         }
     }
 
@@ -285,6 +305,11 @@ impl ExText {
             ExText::ScalingStatus => {
                 "Var(q·k) = d_k; ÷√d_k는 소프트맥스 행을 부드럽게 유지합니다".into()
             }
+            ExText::Block => "블록".into(),
+            ExText::Head => "헤드".into(),
+            ExText::Role => "역할".into(),
+            ExText::Why => "근거".into(),
+            ExText::NoWeights => "이 트레이스에는 어텐션 가중치가 없습니다 (손 계산 확인에는 헤드가 하나 있습니다: `show weights`를 보세요)".into(),
         }
     }
 }
@@ -292,16 +317,10 @@ impl ExText {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::check::{has_hangul, numbers};
+    use crate::i18n::check;
 
-    /// Both texts of every key, the Korean one in Hangul unless it is a formula, with the
-    /// same numbers.
     #[test]
     fn every_explorer_text_has_both_languages_with_the_same_numbers() {
-        for t in ExText::samples() {
-            let (en, ko) = (t.text(Lang::En), t.text(Lang::Ko));
-            assert!(!en.trim().is_empty() && has_hangul(&ko), "{t:?}: {ko}");
-            assert_eq!(numbers(&en), numbers(&ko), "{t:?}\n{en}\n{ko}");
-        }
+        check::both_texts(&ExText::samples(), ExText::text);
     }
 }

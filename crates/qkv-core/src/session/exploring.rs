@@ -3,7 +3,7 @@
 
 use crate::command::ExploreCommand;
 use crate::explore::{ExploreError, heads, pe, scaling};
-use crate::i18n::explore::{ExMsg, heads_table};
+use crate::i18n::explore::ExMsg;
 use crate::i18n::explore_text::ExText;
 
 use super::{Outcome, Session, SessionError};
@@ -64,7 +64,7 @@ impl Session {
                     heads: hs.len(),
                     roles,
                 };
-                Ok(Outcome::say(heads_table(&hs, self.lang)).with_status(status.text(self.lang)))
+                Ok(Outcome::say(heads::table(&hs, self.lang)).with_status(status.text(self.lang)))
             }
         }
     }
