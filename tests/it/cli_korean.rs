@@ -4,6 +4,8 @@
 
 use std::process::{Command, Output};
 
+use crate::util::numbers;
+
 const BIN: &str = env!("CARGO_BIN_EXE_qkv");
 
 /// Every subcommand (`""`: `qkv --help` itself).
@@ -285,9 +287,9 @@ fn run_speaks_korean() {
         text.contains("enc.0.attn.masked[0]  (3 × 3)  masked = scaled (마스크 없음)"),
         "{text}"
     );
-    // The same numbers as the English run.
+    // The same matrix as the English run: its cells after the heading, row by row.
     let en = out(&qkv(&["run", "--show", "enc.0.attn.masked[0]"], &[]));
-    let numbers = |t: &str| -> Vec<String> {
+    let cells = |t: &str| -> Vec<String> {
         t.lines()
             .skip(6)
             .flat_map(|l| {
@@ -298,7 +300,7 @@ fn run_speaks_korean() {
             })
             .collect()
     };
-    assert_eq!(numbers(&text), numbers(&en));
+    assert_eq!(cells(&text), cells(&en));
     let hand = out(&qkv(
         &["--lang", "ko", "run", "scenarios/dot-product.yaml"],
         &[],
@@ -442,16 +444,7 @@ fn replay_speaks_korean() {
 /// is: every sentence and column head, with the same numbers as in English.
 #[test]
 fn explore_pe_and_scaling_speak_korean() {
-    // The numbers of a text (runs of digits), sorted: the word order differs.
-    let numbers = |t: &str| -> Vec<String> {
-        let mut v: Vec<String> = t
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        v.sort();
-        v
-    };
+    // The numbers compared sorted: the word order differs.
     for (what, wants) in [
         (
             "pe",

@@ -6,19 +6,7 @@ use qkv::i18n::Lang;
 use qkv::session::Session;
 use qkv::trace::Address;
 
-use crate::util::has_hangul;
-
-/// The numbers of a text (runs of digits, with a decimal point), sorted.
-fn numbers(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = s
-        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .map(|x| x.trim_matches('.'))
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect();
-    out.sort();
-    out
-}
+use crate::util::{has_hangul, numbers};
 
 fn both(s: &Session, cell: &str) -> (qkv::explain::Explanation, qkv::explain::Explanation) {
     let a = Address::parse(cell).unwrap();

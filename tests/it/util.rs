@@ -30,6 +30,18 @@ pub fn has_hangul(s: &str) -> bool {
     s.chars().any(|c| ('가'..='힣').contains(&c))
 }
 
+/// The numbers of a text (runs of digits, with a decimal point), sorted.
+pub fn numbers(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map(|x| x.trim_matches('.'))
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out
+}
+
 // ----- the qkv binary ------------------------------------------------------------------------
 
 /// The `qkv` binary cargo built for these tests.
