@@ -224,6 +224,12 @@ pub struct Memory {
     pub process_peak_measured_mib: Option<f64>,
     /// Buffers kept for reuse by [`crate::buffers`] after the timing rounds.
     pub pooled_after_mib: f64,
+    /// Every head's scores and weights, which a workbench session's trace keeps beside the
+    /// trace when they fit the memory budget, by [`cost::heads_bytes`]; `None` when they do
+    /// not fit (the session then recomputes the old heads at a toggle).
+    pub session_heads_predicted_mib: Option<f64>,
+    /// The same, counted: the bytes the session's trace keeps beyond a plain pass's.
+    pub session_heads_counted_mib: f64,
 }
 
 /// The time to the first trace of a fresh process.
@@ -281,9 +287,10 @@ pub struct Report {
     pub rerun_after_toggle: Times,
     /// Median over the rounds of (the round's rerun time / its forward pass time).
     pub rerun_over_forward: f64,
-    /// The same rerun as a session runs it ([`Transformer::rerun_compared`]): every
-    /// attention block computed again compares its heads with the trace before while they
-    /// are at hand.
+    /// The same toggle as a workbench session runs it ([`Transformer::rerun_compared`]),
+    /// from the trace the session holds (which keeps every head when they fit the memory
+    /// budget): every attention block computed again compares its heads with the kept ones
+    /// while they are at hand, and takes them over.
     pub compared_rerun: Times,
     /// Median over the rounds of (the round's compared rerun time / its rerun time).
     pub compared_over_rerun: f64,
@@ -449,6 +456,9 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         process_peak_predicted_mib: mib(baseline.map(|b| b + weights_bytes + trace_bytes + working)),
         process_peak_measured_mib: mib(peak),
         pooled_after_mib: 0.0,
+        session_heads_predicted_mib: crate::scenario::heads_fit(&c, &input)
+            .then(|| cost::heads_bytes(&c, lengths) as f64 / MIB),
+        session_heads_counted_mib: 0.0,
     };
 
     // Timing rounds: every backend's product, a forward pass and a rerun, side by side.
@@ -470,9 +480,12 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     } else {
         None
     };
-    // As in a session, every timed pass runs beside one trace the session still holds, with
-    // the buffers of the trace it last let go of back in the pool (`held` plays both parts).
-    let mut held = model.forward(&input)?;
+    // `held` is the trace a workbench session holds: with every head kept when they fit the
+    // memory budget, as the workbench keeps them (`crate::scenario::keeps_heads`). Every
+    // timed pass runs beside it.
+    let keep = memory.session_heads_predicted_mib.is_some();
+    let mut held = model.forward_keeping(&input, keep)?;
+    memory.session_heads_counted_mib = held.stored_bytes().saturating_sub(counted) as f64 / MIB;
     for _ in 0..opts.repeat.max(1) {
         for (i, backend) in Backend::ALL.into_iter().enumerate() {
             let best = bench.time(backend).min(bench.time(backend));
@@ -481,21 +494,24 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         let t = Instant::now();
         let trace = model.forward(&input)?;
         forwards.push(t.elapsed());
-        drop(std::mem::replace(&mut held, trace));
         model.set_config(toggled.clone())?;
         let t = Instant::now();
-        let rerun = model.rerun(&input, &held)?;
+        let rerun = model.rerun(&input, &trace)?;
         reruns.push(t.elapsed());
-        drop(rerun);
-        // The same rerun as a session runs it, comparing the heads as it goes, then the diff.
+        drop((rerun, trace));
+        // The same toggle as a session runs it, from the trace it holds: the rerun comparing
+        // the heads as it goes, then the diff.
         let t = Instant::now();
-        let rerun = model.rerun_compared(&input, &held)?;
+        let rerun = model.rerun_compared(&input, &held, keep)?;
         compared.push(t.elapsed());
         let t = Instant::now();
         std::hint::black_box(crate::session::Diff::between(&held, &rerun));
         diffs.push(t.elapsed());
         drop(std::mem::replace(&mut held, rerun));
+        // Toggled back (untimed), as the session's next toggle would, for the next round.
         model.set_config(original.clone())?;
+        let back = model.rerun_compared(&input, &held, keep)?;
+        drop(std::mem::replace(&mut held, back));
         if let Some(tb) = &mut train {
             tb.round(&input)?;
         }
@@ -596,15 +612,17 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     })
 }
 
-/// The child side of the first-trace timing: builds the model and runs it once, returning
-/// the line to print (`init_ms forward_ms`).
+/// The child side of the first-trace timing: builds the model and runs it once as the
+/// workbench does (keeping every head when they fit: `crate::scenario::keeps_heads`),
+/// returning the line to print (`init_ms forward_ms`).
 pub fn probe(opts: &Options) -> Result<String, BenchError> {
     let t = Instant::now();
     let (valid, input) = input(opts)?;
     let model = Transformer::new(valid);
     let init = t.elapsed();
+    let keep = crate::scenario::heads_fit(model.config(), &input);
     let t = Instant::now();
-    let trace = model.forward(&input)?;
+    let trace = model.forward_keeping(&input, keep)?;
     let forward = t.elapsed();
     std::hint::black_box(&trace);
     Ok(format!(

@@ -168,6 +168,13 @@ pub fn render(r: &Report) -> String {
             "VmHWM − RSS before the forward pass",
         ),
         (
+            "heads a session keeps",
+            m.session_heads_predicted_mib
+                .map_or_else(|| "not kept".to_string(), mib_text),
+            mib_text(m.session_heads_counted_mib),
+            "counted; kept when they fit the budget",
+        ),
+        (
             "process peak",
             opt_mib(m.process_peak_predicted_mib),
             opt_mib(m.process_peak_measured_mib),

@@ -28,6 +28,8 @@ pub(crate) fn tui(a: TuiArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
         eprintln!("{NO_TERMINAL}");
         return Ok(ExitCode::from(2));
     }
+    // Toggles and their diffs follow: the traces keep their heads when they fit.
+    qkv::limits::set_sessions_keep_heads(true);
     let mut session = session_for(a.scenario.as_deref(), &a.model)?;
     if let Some(c) = &a.corpus {
         session
@@ -55,6 +57,7 @@ pub(crate) fn session_for(path: Option<&Path>, model: &ModelArgs) -> Result<Sess
 
 pub(crate) fn repl(a: ReplArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     use std::io::IsTerminal;
+    qkv::limits::set_sessions_keep_heads(true);
     let mut session = session_for(a.scenario.as_deref(), &a.model)?;
     session.set_lang(lang);
     if let Some(p) = a.precision {

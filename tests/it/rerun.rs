@@ -198,15 +198,18 @@ proptest! {
     /// After any switch, the diff's largest change of every step (the four attention steps
     /// compared head by head without writing them out, by the rerun's pass as it goes or
     /// by the diff itself) equals the written-out comparison, also for scores that
-    /// overflow to ∞ and weights that become NaN.
+    /// overflow to ∞ and weights that become NaN. With `keep` (a session's traces keeping
+    /// their heads), the rerun reads the old heads and takes them over: the old trace, read
+    /// afterwards for the written-out comparison, recomputes them with the same bits.
     #[test]
     fn the_diff_equals_the_written_out_comparison(
         arch in prop::sample::select(vec![Arch::Encoder, Arch::Decoder, Arch::EncoderDecoder]),
         switches in prop::collection::vec(0u8..4, 1..4),
         compared in any::<bool>(),
+        keep in any::<bool>(),
     ) {
         let (mut m, input) = model(arch);
-        let mut prev = m.forward(&input).unwrap();
+        let mut prev = m.forward_keeping(&input, keep).unwrap();
         for s in switches {
             let mut c = m.config().clone();
             match s {
@@ -223,7 +226,7 @@ proptest! {
             }
             m.set_config(c.validate().unwrap()).unwrap();
             let next = if compared {
-                m.rerun_compared(&input, &prev).unwrap()
+                m.rerun_compared(&input, &prev, keep).unwrap()
             } else {
                 m.rerun(&input, &prev).unwrap()
             };
@@ -247,12 +250,62 @@ fn an_overflowing_rerun_reports_an_infinite_change() {
             .set(w, Param::Matrix(Array2::from_elem((8, 8), 1e20)))
             .unwrap();
     }
-    let after = m.rerun_compared(&input, &before).unwrap();
+    let after = m.rerun_compared(&input, &before, false).unwrap();
     let d = qkv::session::Diff::between(&before, &after);
     let of = |n: &str| d.changed.iter().find(|(s, _)| s == n).map(|(_, x)| *x);
     assert_eq!(of("enc.0.attn.scores"), Some(f32::INFINITY));
     assert_eq!(of("enc.0.attn.weights"), Some(f32::INFINITY));
     diff_is_written_out(&before, &after).unwrap();
+}
+
+/// A trace that keeps its heads holds two h × n × m matrices per attention block more
+/// (`cost::heads_bytes`); a compared rerun that keeps them takes over the old trace's heads
+/// of every block it computes again, so the two traces together hold one set of heads.
+/// Encoder-decoder `tiny` (2 heads, 2 + 2 layers) on 3 source and 3 target tokens: encoder
+/// 2 layers · 2 heads · 3·3 = 36 cells, decoder 2 · 2 · (3·3 + 3·3) = 72, 108 cells · 2
+/// matrices · 4 bytes = 864 bytes.
+#[test]
+fn kept_heads_move_to_the_rerun() {
+    let (mut m, input) = model(Arch::EncoderDecoder);
+    let plain = m.forward(&input).unwrap().stored_bytes();
+    let heads = qkv::model::cost::heads_bytes(
+        m.config(),
+        qkv::model::cost::Lengths {
+            source: input.source.len(),
+            target: input.target.as_ref().map_or(0, Vec::len),
+            vocab: 0,
+        },
+    ) as usize;
+    assert_eq!(
+        (input.source.len(), input.target.as_ref().map(Vec::len)),
+        (3, Some(3))
+    );
+    assert_eq!(heads, 864);
+    let before = m.forward_keeping(&input, true).unwrap();
+    assert_eq!(before.stored_bytes(), plain + heads);
+    let mut c = m.config().clone();
+    c.scale = !c.scale;
+    m.set_config(c.validate().unwrap()).unwrap();
+    let after = m.rerun_compared(&input, &before, true).unwrap();
+    same_bits(&after, &m.forward(&input).unwrap()).unwrap();
+    assert_eq!(
+        after.stored_bytes(),
+        plain + heads,
+        "the rerun keeps every head"
+    );
+    assert_eq!(
+        before.stored_bytes(),
+        plain,
+        "the old trace let go of its heads"
+    );
+    diff_is_written_out(&before, &after).unwrap();
+    // Without keeping, the old trace keeps what it had.
+    let again = m.forward_keeping(&input, true).unwrap();
+    c.scale = !c.scale;
+    m.set_config(c.validate().unwrap()).unwrap();
+    let plain_rerun = m.rerun_compared(&input, &again, false).unwrap();
+    assert_eq!(again.stored_bytes(), plain + heads);
+    assert_eq!(plain_rerun.stored_bytes(), plain);
 }
 
 #[test]

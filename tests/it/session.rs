@@ -354,6 +354,38 @@ fn reruns_equal_a_fresh_forward_pass_bit_for_bit() {
     }
 }
 
+/// In a process whose sessions keep their heads (the workbench and the REPL turn it on;
+/// turned on here for the whole test binary, which changes no value, only what the traces
+/// hold), every trace the session makes keeps every head: the bytes of a plain forward pass
+/// plus `cost::heads_bytes`, and the same bits as a fresh pass.
+#[test]
+fn a_workbench_session_keeps_every_head() {
+    qkv::limits::set_sessions_keep_heads(true);
+    let mut s = session();
+    for line in ["scale off", "mask on", "text 나는 집에 간다", "scale on"] {
+        run(&mut s, line);
+        let (model, input) = (s.model().unwrap(), s.input().unwrap());
+        let fresh = model.forward(input).unwrap();
+        let lengths = qkv::model::cost::Lengths {
+            source: input.source.len(),
+            target: input.target.as_ref().map_or(0, Vec::len),
+            vocab: 0,
+        };
+        let heads = qkv::model::cost::heads_bytes(model.config(), lengths) as usize;
+        assert!(heads > 0);
+        assert_eq!(
+            s.trace().stored_bytes(),
+            fresh.stored_bytes() + heads,
+            "after `{line}`"
+        );
+        for (a, b) in s.trace().steps().iter().zip(fresh.steps()) {
+            let x: Vec<u32> = a.to_tensor().values().map(f32::to_bits).collect();
+            let y: Vec<u32> = b.to_tensor().values().map(f32::to_bits).collect();
+            assert_eq!(x, y, "after `{line}`: {}", a.name());
+        }
+    }
+}
+
 #[test]
 fn hand_checks_toggle_scaling_and_mask() {
     let mut s = Session::open(std::path::Path::new("scenarios/scaling.yaml")).unwrap();

@@ -4,7 +4,7 @@
 //! memory or write anywhere but the file named: the loader, the command reader and the model
 //! check these limits before doing the work they bound.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use crate::model::config::{MAX_D_FF, MAX_D_MODEL, MAX_LAYERS, MAX_TOKENS_LIMIT};
 
@@ -46,6 +46,22 @@ pub fn memory_budget() -> u64 {
         0 => available_memory().map_or(DEFAULT_MEMORY_BUDGET, |a| a.min(DEFAULT_MEMORY_BUDGET)),
         b => b,
     }
+}
+
+/// Whether this process's sessions keep every attention head with their traces.
+static SESSIONS_KEEP_HEADS: AtomicBool = AtomicBool::new(false);
+
+/// Lets the sessions of this process keep every attention head's scores and weights with
+/// their traces, when those fit the memory budget (the workbench and the REPL, where a
+/// toggle and its diff follow: see [`crate::scenario::keeps_heads`]). One-shot commands
+/// leave it off: they would pay the memory and its first writes for nothing.
+pub fn set_sessions_keep_heads(on: bool) {
+    SESSIONS_KEEP_HEADS.store(on, Ordering::Relaxed);
+}
+
+/// See [`set_sessions_keep_heads`].
+pub fn sessions_keep_heads() -> bool {
+    SESSIONS_KEEP_HEADS.load(Ordering::Relaxed)
 }
 
 /// `MemAvailable` of `/proc/meminfo`, in bytes (None where there is no such file).

@@ -131,6 +131,26 @@ pub fn flops(config: &Config, n: Lengths) -> CostReport {
     CostReport::new(rows)
 }
 
+/// Bytes of every attention head's scores and weights, when a trace keeps them (a
+/// session's trace, so that the next rerun compares its heads without recomputing the old
+/// ones; a pass for a backward pass): two h × n × m matrices per attention block with n
+/// query rows and m key rows. Encoder self-attention s × s, decoder self-attention t × t,
+/// cross-attention t × s (a decoder-only model: s × s). Times 4 bytes.
+pub fn heads_bytes(config: &Config, n: Lengths) -> u64 {
+    let h = config.heads as u64;
+    let s = n.source as u64;
+    let t = n.decoder_rows(config);
+    let mut cells = 0;
+    if config.has_encoder() {
+        cells += config.layers.encoder as u64 * s * s;
+    }
+    if config.has_decoder() {
+        let cross = if config.has_encoder() { t * s } else { 0 };
+        cells += config.layers.decoder as u64 * (t * t + cross);
+    }
+    4 * 2 * h * cells
+}
+
 /// Bytes the trace of one forward pass keeps (f32 values, 4 bytes each), as stored by
 /// [`crate::trace`]: `q`, `k`, `v` and `head_out` are kept once each (heads side by side;
 /// `concat` shares `head_out`'s buffer, the stream shares the steps' buffers), while the
@@ -276,6 +296,24 @@ mod tests {
         );
         let counts: Vec<u64> = r.rows.iter().map(|r| r.count).collect();
         assert_eq!(counts, [1824, 3072, 1152, 1472, 2048, 160]);
+    }
+
+    /// Every head kept: 2 matrices · 4 bytes per cell. The one-layer encoder of 2 heads on 3
+    /// tokens: 2 · 3 · 3 = 18 cells → 144 bytes. The encoder-decoder of 2 heads, one layer
+    /// each, s = 3, t = 4: encoder 2 · 3·3 = 18, decoder self 2 · 4·4 = 32, cross 2 · 4·3 =
+    /// 24, 74 cells → 592 bytes. `base` (8 heads, 6 + 6 layers) on 512 + 512 tokens: 18
+    /// blocks of 8 · 512 · 512 cells, 2 · 4 bytes each → 288 MiB.
+    #[test]
+    fn heads_bytes_by_hand() {
+        let n = |source, target| Lengths {
+            source,
+            target,
+            vocab: 3,
+        };
+        assert_eq!(heads_bytes(&tiny(Arch::Encoder), n(3, 0)), 144);
+        assert_eq!(heads_bytes(&tiny(Arch::EncoderDecoder), n(3, 4)), 592);
+        let base = Config::preset(Preset::Base);
+        assert_eq!(heads_bytes(&base, n(512, 512)), 288 << 20);
     }
 
     /// Encoder, one layer, d = 8, f = 32, s = 3, V = 3 (post-LN):

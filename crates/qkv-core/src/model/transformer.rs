@@ -299,16 +299,32 @@ impl Transformer {
     /// anywhere: nothing is reused unless its source tokens are `input`'s (a step is taken
     /// over only when its inputs are the very buffers the previous trace used).
     pub fn rerun(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
-        self.rerun_with(input, previous, false)
+        self.rerun_with(input, previous, false, false)
+    }
+
+    /// [`Transformer::forward`], keeping every attention head's scores and weights when
+    /// `keep_heads` (a session's trace, when they fit its memory budget: see
+    /// [`crate::model::cost::heads_bytes`]), so that the rerun after the next toggle
+    /// ([`Transformer::rerun_compared`]) reads the old heads instead of recomputing them.
+    /// The same trace, bit for bit.
+    pub fn forward_keeping(&self, input: &Input, keep_heads: bool) -> Result<Trace, MissingWeight> {
+        self.run(input, None, keep_heads)
     }
 
     /// [`Transformer::rerun`] for a rerun whose diff against `previous` follows (a
     /// session's): every attention block computed again compares its heads' four steps
     /// with the previous trace's while they are at hand (the new heads are not computed a
-    /// second time for the diff; the old ones are recomputed once). The same trace, the
-    /// same bits.
-    pub fn rerun_compared(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
-        self.rerun_with(input, previous, true)
+    /// second time for the diff; the old ones are read where `previous` kept them, else
+    /// recomputed once). With `keep_heads` the new trace keeps its heads, taking over the
+    /// memory of the old ones as it compares them (`previous` then recomputes those heads
+    /// when read, with the same bits). The same trace, the same bits.
+    pub fn rerun_compared(
+        &self,
+        input: &Input,
+        previous: &Trace,
+        keep_heads: bool,
+    ) -> Result<Trace, MissingWeight> {
+        self.rerun_with(input, previous, true, keep_heads)
     }
 
     fn rerun_with(
@@ -316,11 +332,12 @@ impl Transformer {
         input: &Input,
         previous: &Trace,
         compare: bool,
+        keep_heads: bool,
     ) -> Result<Trace, MissingWeight> {
         // The source side decides: with the same source, a new target (one more token
         // while decoding) still takes over the encoder and what depends only on it.
         if *previous.tokens().source != input.source {
-            return self.run(input, None, false);
+            return self.run(input, None, keep_heads);
         }
         self.run(
             input,
@@ -331,7 +348,7 @@ impl Transformer {
                     .and_then(|o| o.downcast_ref::<WeightsStamp>()),
                 compare,
             }),
-            false,
+            keep_heads,
         )
     }
 

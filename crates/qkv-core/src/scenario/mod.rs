@@ -249,7 +249,8 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
-    let trace = match model.forward(&input) {
+    let keep = keeps_heads(model.config(), &input);
+    let trace = match model.forward_keeping(&input, keep) {
         Ok(t) => t,
         Err(e) => {
             problems.push(ScenarioProblem::new(FieldPath::key("model"), e.to_string()));

@@ -2,16 +2,22 @@
 
 use super::*;
 
+/// The sizes the cost formulas take, for `input` (its vocabulary at most its tokens and
+/// two specials).
+fn lengths_of(input: &Input) -> crate::model::cost::Lengths {
+    crate::model::cost::Lengths {
+        source: input.source.len(),
+        target: input.target.as_ref().map_or(0, Vec::len),
+        vocab: input.source.len() + input.target.as_ref().map_or(0, Vec::len) + 2,
+    }
+}
+
 /// Refuses a model and sentence whose predicted peak memory (weights, trace and working
 /// buffers, by [`crate::model::cost::peak_bytes`]) is past [`crate::limits::memory_budget`],
 /// before any of it is allocated: the largest model the limits allow would otherwise be
 /// killed by the system without a word.
 pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<(), String> {
-    let lengths = crate::model::cost::Lengths {
-        source: input.source.len(),
-        target: input.target.as_ref().map_or(0, Vec::len),
-        vocab: input.source.len() + input.target.as_ref().map_or(0, Vec::len) + 2,
-    };
+    let lengths = lengths_of(input);
     let need = crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads());
     let budget = crate::limits::memory_budget();
     if need > budget {
@@ -23,6 +29,25 @@ pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// True when a trace of this model and sentence can also keep every attention head's
+/// scores and weights ([`crate::model::cost::heads_bytes`]) within
+/// [`crate::limits::memory_budget`], beside the weights, the trace and the working buffers
+/// [`memory_check`] counts. At `base` with 512 + 512 tokens the heads are 288 MiB.
+pub fn heads_fit(config: &crate::model::config::Config, input: &Input) -> bool {
+    let lengths = lengths_of(input);
+    let need = crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads())
+        .saturating_add(crate::model::cost::heads_bytes(config, lengths));
+    need <= crate::limits::memory_budget()
+}
+
+/// Whether a session's trace keeps every head ([`crate::model::Transformer::forward_keeping`]):
+/// in a process whose sessions do ([`crate::limits::sessions_keep_heads`]: the workbench
+/// and the REPL), when the heads fit ([`heads_fit`]). The next toggle's rerun then compares
+/// its heads with the kept ones instead of recomputing them.
+pub fn keeps_heads(config: &crate::model::config::Config, input: &Input) -> bool {
+    crate::limits::sessions_keep_heads() && heads_fit(config, input)
 }
 
 /// The model of `config` with the scenario's embedding and weight overrides applied.

@@ -108,10 +108,11 @@ impl Session {
         }
         // Same weights: reuse from the current trace what the change did not touch (the
         // result equals a fresh forward pass bit for bit).
+        let keep = scn::keeps_heads(model.config(), &input);
         let trace = if kept_weights {
-            model.rerun_compared(&input, &self.study.trace)
+            model.rerun_compared(&input, &self.study.trace, keep)
         } else {
-            model.forward(&input)
+            model.forward_keeping(&input, keep)
         }
         .map_err(|e| {
             if crate::model::cancel::take() {

@@ -23,9 +23,10 @@ pub struct AttentionCore {
     scale: bool,
     causal: bool,
     last: Mutex<Option<(usize, Arc<HeadCore>)>>,
-    /// Every head, when the forward pass kept them (a pass for training): read, never
-    /// recomputed.
-    kept: Option<Vec<Arc<HeadCore>>>,
+    /// Every head, when the pass kept them (a pass for training, a session's trace): read,
+    /// never recomputed. A rerun that compared a head with this one may take it out
+    /// ([`AttentionCore::release_kept`]); the head is then recomputed when read.
+    kept: Option<Vec<Mutex<Option<Arc<HeadCore>>>>>,
     /// The last core this one was compared with and the result, so that the four steps of
     /// a block compare their heads once (and a rerun's pass can compare as it goes).
     compared: Mutex<Option<Compared>>,
@@ -77,8 +78,36 @@ impl AttentionCore {
     /// them (`kept[h]` is head h), so that reading a head costs no recomputation.
     #[must_use]
     pub(crate) fn with_kept(mut self, kept: Option<Vec<Arc<HeadCore>>>) -> Self {
-        self.kept = kept.filter(|k| k.len() == self.heads);
+        self.kept = kept
+            .filter(|k| k.len() == self.heads)
+            .map(|k| k.into_iter().map(|c| Mutex::new(Some(c))).collect());
         self
+    }
+
+    /// The kept head `head`, when there is one.
+    fn kept_head(&self, head: usize) -> Option<Arc<HeadCore>> {
+        let slot = self.kept.as_ref()?.get(head)?.lock().ok()?;
+        slot.as_ref().map(Arc::clone)
+    }
+
+    /// Lets go of the kept head `head` (a rerun compared it and keeps its own): its two
+    /// buffers go back to [`crate::buffers`]' pool for the rerun's next heads, unless
+    /// something else still holds the head. Reading the head afterwards recomputes it, with
+    /// the same bits.
+    pub(crate) fn release_kept(&self, head: usize) {
+        let taken = self
+            .kept
+            .as_ref()
+            .and_then(|k| k.get(head))
+            .and_then(|slot| slot.lock().ok()?.take());
+        if let Some(core) = taken.and_then(|c| Arc::try_unwrap(c).ok()) {
+            for m in [core.scores, core.weights] {
+                let (values, offset) = m.into_raw_vec_and_offset();
+                if offset.unwrap_or(0) == 0 {
+                    crate::buffers::give_back(values);
+                }
+            }
+        }
     }
 
     fn mask(&self) -> Mask<'static> {
@@ -100,8 +129,8 @@ impl AttentionCore {
 
     /// The head when the core holds it: kept, or the one the one-head cache holds.
     fn held(&self, head: usize) -> Option<Arc<HeadCore>> {
-        if let Some(core) = self.kept.as_ref().and_then(|k| k.get(head)) {
-            return Some(Arc::clone(core));
+        if let Some(core) = self.kept_head(head) {
+            return Some(core);
         }
         let last = self.last.lock().ok()?;
         let (h, core) = last.as_ref()?;
@@ -426,7 +455,10 @@ impl DerivedHeads for AttentionStep {
 
     fn kept(&self) -> Option<(usize, usize)> {
         let kept = self.core.kept.as_ref()?;
-        let values: usize = kept.iter().map(|c| c.scores.len() + c.weights.len()).sum();
+        let values: usize = (0..kept.len())
+            .filter_map(|h| self.core.kept_head(h))
+            .map(|c| c.scores.len() + c.weights.len())
+            .sum();
         Some((
             Arc::as_ptr(&self.core) as usize,
             values * std::mem::size_of::<f32>(),

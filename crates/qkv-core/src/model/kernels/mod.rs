@@ -264,8 +264,11 @@ pub(crate) struct Heads {
 ///
 /// With `against` (the same block of a previous trace, of the same shape), each head's
 /// scores and weights are compared with that core's while they are at hand, for the diff
-/// that follows a rerun ([`Heads::compared`]); the old head is recomputed, the new one is
-/// not computed a second time.
+/// that follows a rerun ([`Heads::compared`]); the old head is read when that core kept
+/// it, else recomputed; the new one is not computed a second time. With `keep` too, the
+/// old core lets go of each kept head once it is compared
+/// ([`AttentionCore::release_kept`]): the heads move to the new trace, and the memory
+/// they take stays that of one trace's heads.
 ///
 /// # Shapes
 /// `q`: n × d_model, `k`, `v`: m × d_model (heads side by side) → concat n × d_model.
@@ -312,9 +315,14 @@ pub(crate) fn attend_heads(
         if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
             product_into_view(w, head_view(v, h, head), out);
         }
-        let compared = against
-            .as_ref()
-            .map(|old| old.diff_head(head, HeadValues::new(&scores, &weights, settings)));
+        let compared = against.as_ref().map(|old| {
+            let d = old.diff_head(head, HeadValues::new(&scores, &weights, settings));
+            if keep {
+                // This pass keeps its heads: the old one's buffers serve the next head.
+                old.release_kept(head);
+            }
+            d
+        });
         if keep {
             let core = HeadCore {
                 scores: crate::buffers::into_matrix((n, m), scores),
