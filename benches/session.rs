@@ -14,6 +14,8 @@ use qkv::command::{Command, Switch};
 use qkv::session::Session;
 
 fn session_rerun_after_toggle(c: &mut Criterion) {
+    // As the workbench and the REPL: the traces keep their heads when they fit the budget.
+    qkv::limits::set_sessions_keep_heads(true);
     let mut g = c.benchmark_group("session_rerun_after_toggle");
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(300))

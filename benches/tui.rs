@@ -32,6 +32,8 @@ fn base(text: &str) -> String {
 }
 
 fn bench_cycles(c: &mut Criterion) {
+    // As the workbench: the traces keep their heads when they fit the budget.
+    qkv::limits::set_sessions_keep_heads(true);
     let long: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
     let longest = qkv::bench::sentence(512, 0);
     let cases = vec![
