@@ -494,13 +494,15 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         let t = Instant::now();
         let trace = model.forward(&input)?;
         forwards.push(t.elapsed());
+        drop(trace);
+        // Both reruns start from the held trace with the last trace's buffers in the pool.
         model.set_config(toggled.clone())?;
         let t = Instant::now();
-        let rerun = model.rerun(&input, &trace)?;
+        let rerun = model.rerun(&input, &held)?;
         reruns.push(t.elapsed());
-        drop((rerun, trace));
-        // The same toggle as a session runs it, from the trace it holds: the rerun comparing
-        // the heads as it goes, then the diff.
+        drop(rerun);
+        // The same toggle as a session runs it: the rerun comparing the heads as it goes
+        // (reading the held trace's kept heads and taking them over), then the diff.
         let t = Instant::now();
         let rerun = model.rerun_compared(&input, &held, keep)?;
         compared.push(t.elapsed());
