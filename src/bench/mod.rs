@@ -282,7 +282,7 @@ pub struct Report {
     pub paired_efficiency: f64,
     /// The 1-minute load average when the bench started (other work on the machine).
     pub load_average: Option<f64>,
-    /// Forward pass again after switching `scale` (off, then on, …), reusing what the
+    /// Forward pass again after switching `scale` from the bench's setting, reusing what the
     /// switch does not change.
     pub rerun_after_toggle: Times,
     /// Median over the rounds of (the round's rerun time / its forward pass time).

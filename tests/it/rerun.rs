@@ -23,6 +23,14 @@ fn same_bits(a: &Trace, b: &Trace) -> Result<(), String> {
     Ok(())
 }
 
+/// Every value of every step, as bits.
+fn bits(t: &Trace) -> Vec<Vec<u32>> {
+    t.steps()
+        .iter()
+        .map(|s| s.to_tensor().values().map(f32::to_bits).collect())
+        .collect()
+}
+
 /// True when the step holds the very buffer it held in `old`.
 fn shared(old: &Trace, new: &Trace, name: &str) -> bool {
     let a = old.get(name).and_then(qkv::trace::Step::shared_matrix);
@@ -225,12 +233,15 @@ proptest! {
                 }
             }
             m.set_config(c.validate().unwrap()).unwrap();
+            let prev_bits = bits(&prev);
             let next = if compared {
                 m.rerun_compared(&input, &prev, keep).unwrap()
             } else {
                 m.rerun(&input, &prev).unwrap()
             };
             prop_assert_eq!(same_bits(&next, &m.forward(&input).unwrap()), Ok(()));
+            // The old trace, its heads let go of, reads as before, bit for bit.
+            prop_assert!(bits(&prev) == prev_bits);
             prop_assert_eq!(diff_is_written_out(&prev, &next), Ok(()));
             // Asked again (the `diff` command), the recorded comparison gives the same.
             prop_assert_eq!(diff_is_written_out(&prev, &next), Ok(()));
@@ -306,6 +317,47 @@ fn kept_heads_move_to_the_rerun() {
     let plain_rerun = m.rerun_compared(&input, &again, false).unwrap();
     assert_eq!(again.stored_bytes(), plain + heads);
     assert_eq!(plain_rerun.stored_bytes(), plain);
+    // Another sentence: nothing is compared or taken over; the old heads are let go of
+    // before the pass (their memory serves it), and the old trace reads as before.
+    let again_bits = bits(&again);
+    let (_, other) = prepare(
+        m.config().clone(),
+        "너는 시장에 갔다",
+        Some("<bos> you went"),
+    )
+    .unwrap();
+    let new_sentence = m.rerun_compared(&other, &again, true).unwrap();
+    same_bits(&new_sentence, &m.forward(&other).unwrap()).unwrap();
+    assert_eq!(again.kept_heads_bytes(None), 0);
+    assert!(bits(&again) == again_bits);
+    assert_eq!(new_sentence.kept_heads_bytes(None), heads);
+}
+
+/// Heads large enough for the buffer pool (`small`, 128 tokens: 128 × 128 = 16,384 values
+/// per matrix, the pool's smallest): each rerun takes the old heads' buffers over through the
+/// pool, and every trace, the new ones and the old ones read afterwards, keeps its bits.
+#[test]
+fn kept_heads_taken_over_through_the_pool_keep_their_bits() {
+    let words: Vec<String> = (0..128).map(|i| format!("w{i}")).collect();
+    let mut c = qkv::model::Config::preset(qkv::model::Preset::Small);
+    c.arch = Arch::Encoder;
+    c.max_tokens = 128;
+    let (valid, input) = prepare(c, &words.join(" "), None).unwrap();
+    assert_eq!(input.source.len(), 128);
+    let mut m = Transformer::new(valid);
+    let mut prev = m.forward_keeping(&input, true).unwrap();
+    for _ in 0..3 {
+        let mut c = m.config().clone();
+        c.scale = !c.scale;
+        m.set_config(c.validate().unwrap()).unwrap();
+        let prev_bits = bits(&prev);
+        let next = m.rerun_compared(&input, &prev, true).unwrap();
+        same_bits(&next, &m.forward(&input).unwrap()).unwrap();
+        assert!(bits(&prev) == prev_bits, "the old trace reads as before");
+        assert_eq!(prev.kept_heads_bytes(None), 0, "its heads were taken over");
+        diff_is_written_out(&prev, &next).unwrap();
+        prev = next;
+    }
 }
 
 #[test]

@@ -357,12 +357,20 @@ fn reruns_equal_a_fresh_forward_pass_bit_for_bit() {
 /// In a process whose sessions keep their heads (the workbench and the REPL turn it on;
 /// turned on here for the whole test binary, which changes no value, only what the traces
 /// hold), every trace the session makes keeps every head: the bytes of a plain forward pass
-/// plus `cost::heads_bytes`, and the same bits as a fresh pass.
+/// plus `cost::heads_bytes`, and the same bits as a fresh pass; the previous trace keeps
+/// none of its own, whether the rerun took them over (a toggle) or not (a new sentence, a
+/// new head count).
 #[test]
 fn a_workbench_session_keeps_every_head() {
     qkv::limits::set_sessions_keep_heads(true);
     let mut s = session();
-    for line in ["scale off", "mask on", "text 나는 집에 간다", "scale on"] {
+    for line in [
+        "scale off",
+        "mask on",
+        "text 나는 집에 간다",
+        "set model.heads 4",
+        "scale on",
+    ] {
         run(&mut s, line);
         let (model, input) = (s.model().unwrap(), s.input().unwrap());
         let fresh = model.forward(input).unwrap();
@@ -376,6 +384,14 @@ fn a_workbench_session_keeps_every_head() {
         assert_eq!(
             s.trace().stored_bytes(),
             fresh.stored_bytes() + heads,
+            "after `{line}`"
+        );
+        assert_eq!(s.trace().kept_heads_bytes(None), heads, "after `{line}`");
+        // The previous trace keeps no heads of its own: one set in the session.
+        let previous = s.previous_trace().unwrap();
+        assert_eq!(
+            previous.kept_heads_bytes(Some(s.trace())),
+            0,
             "after `{line}`"
         );
         for (a, b) in s.trace().steps().iter().zip(fresh.steps()) {

@@ -178,7 +178,8 @@ pub struct AttnCall<'a> {
     /// Labels of the d_model columns.
     pub dims: Labels,
     /// Keep every head's scores and weights in the trace (a pass whose backward pass will
-    /// read them all) instead of recomputing them when read.
+    /// read them all, a workbench session's trace) instead of recomputing them when read;
+    /// with `compare_with`, each compared head of the previous trace is let go of.
     pub keep_heads: bool,
     /// The same block's `scores` step in a previous trace: every head is compared with it
     /// while its scores and weights are at hand, so that the diff after a rerun does not

@@ -135,7 +135,7 @@ pub fn flops(config: &Config, n: Lengths) -> CostReport {
 /// session's trace, so that the next rerun compares its heads without recomputing the old
 /// ones; a pass for a backward pass): two h × n × m matrices per attention block with n
 /// query rows and m key rows. Encoder self-attention s × s, decoder self-attention t × t,
-/// cross-attention t × s (a decoder-only model: s × s). Times 4 bytes.
+/// cross-attention t × s; a decoder-only model's self-attention s × s. Times 4 bytes.
 pub fn heads_bytes(config: &Config, n: Lengths) -> u64 {
     let h = config.heads as u64;
     let s = n.source as u64;
@@ -301,7 +301,8 @@ mod tests {
     /// Every head kept: 2 matrices · 4 bytes per cell. The one-layer encoder of 2 heads on 3
     /// tokens: 2 · 3 · 3 = 18 cells → 144 bytes. The encoder-decoder of 2 heads, one layer
     /// each, s = 3, t = 4: encoder 2 · 3·3 = 18, decoder self 2 · 4·4 = 32, cross 2 · 4·3 =
-    /// 24, 74 cells → 592 bytes. `base` (8 heads, 6 + 6 layers) on 512 + 512 tokens: 18
+    /// 24, 74 cells → 592 bytes; a decoder-only model of one layer on 3 tokens: 18 cells → 144
+    /// bytes. `base` (8 heads, 6 + 6 layers) on 512 + 512 tokens: 18
     /// blocks of 8 · 512 · 512 cells, 2 · 4 bytes each → 288 MiB.
     #[test]
     fn heads_bytes_by_hand() {
@@ -312,6 +313,8 @@ mod tests {
         };
         assert_eq!(heads_bytes(&tiny(Arch::Encoder), n(3, 0)), 144);
         assert_eq!(heads_bytes(&tiny(Arch::EncoderDecoder), n(3, 4)), 592);
+        // Decoder-only: its one layer's self-attention on the 3 source tokens, 18 cells.
+        assert_eq!(heads_bytes(&tiny(Arch::Decoder), n(3, 4)), 144);
         let base = Config::preset(Preset::Base);
         assert_eq!(heads_bytes(&base, n(512, 512)), 288 << 20);
     }

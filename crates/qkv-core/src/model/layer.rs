@@ -34,7 +34,8 @@ pub struct LayerCtx<'a> {
     pub ff_dims: Labels,
     /// A trace of the same tokens whose unchanged steps may be reused.
     pub previous: Option<Previous<'a>>,
-    /// Keep every attention head's scores and weights (a pass for training).
+    /// Keep every attention head's scores and weights (a pass for training, a workbench
+    /// session's trace; with `previous` comparing, the previous trace's heads are taken over).
     pub keep_heads: bool,
 }
 

@@ -317,7 +317,10 @@ impl Transformer {
     /// second time for the diff; the old ones are read where `previous` kept them, else
     /// recomputed once). With `keep_heads` the new trace keeps its heads, taking over the
     /// memory of the old ones as it compares them (`previous` then recomputes those heads
-    /// when read, with the same bits). The same trace, the same bits.
+    /// when read, with the same bits). A block of another shape (another head count, one
+    /// more target token) or a new source sentence is not compared: with `keep_heads`, the
+    /// old heads are let go of before it is computed, so that their memory serves the new
+    /// ones. The same trace, the same bits.
     pub fn rerun_compared(
         &self,
         input: &Input,
@@ -337,6 +340,10 @@ impl Transformer {
         // The source side decides: with the same source, a new target (one more token
         // while decoding) still takes over the encoder and what depends only on it.
         if *previous.tokens().source != input.source {
+            if compare && keep_heads {
+                // Nothing to take over: the old heads' memory serves the new pass.
+                previous.release_heads();
+            }
             return self.run(input, None, keep_heads);
         }
         self.run(

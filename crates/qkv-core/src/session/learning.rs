@@ -437,6 +437,8 @@ impl Session {
         let tour = std::mem::take(&mut sc.steps);
         let dropped = sc.expect.len();
         sc.expect.clear();
+        // The new model's pass takes nothing over: the heads' memory serves it.
+        self.study.trace.release_heads();
         let built = scn::build(&sc).map_err(SessionError::Invalid)?;
         sc.steps = tour
             .into_iter()
@@ -454,7 +456,7 @@ impl Session {
                 built.trace,
             ),
         );
-        self.study.previous = Some(old.trace);
+        self.keep_as_previous(old.trace);
         self.study.cursor = cursor;
         self.fix_cursor();
         self.tour = None;

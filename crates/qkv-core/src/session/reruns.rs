@@ -112,6 +112,8 @@ impl Session {
         let trace = if kept_weights {
             model.rerun_compared(&input, &self.study.trace, keep)
         } else {
+            // New weights: nothing to take over; the heads' memory serves the new pass.
+            self.study.trace.release_heads();
             model.forward_keeping(&input, keep)
         }
         .map_err(|e| {
@@ -128,7 +130,7 @@ impl Session {
             return Err(SessionError::Cancelled("the rerun".into()));
         }
         let old = std::mem::replace(&mut self.study.trace, trace);
-        self.study.previous = Some(old);
+        self.keep_as_previous(old);
         self.study.subject = Subject::Model(Box::new(ModelSubject {
             scenario,
             model,
@@ -205,7 +207,7 @@ impl Session {
         crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
         let diff = Diff::between(&self.study.trace, &trace);
         let old = std::mem::replace(&mut self.study.trace, trace);
-        self.study.previous = Some(old);
+        self.keep_as_previous(old);
         self.study.subject = Subject::Hand(Box::new(next));
         self.fix_cursor();
         self.dirty = true;

@@ -15,6 +15,15 @@ impl Session {
         self.study.previous.as_ref()
     }
 
+    /// Keeps `old` as the trace before the current one, without the heads it kept of its
+    /// own (a rerun that took the heads over has let go of most already; a new sentence or
+    /// new weights leave them all): the session holds one set of heads, the current
+    /// trace's. Reading the previous trace's heads recomputes them, with the same bits.
+    pub(super) fn keep_as_previous(&mut self, old: Trace) {
+        old.release_heads_not_in(&self.study.trace);
+        self.study.previous = Some(old);
+    }
+
     /// The model, unless the session is on an attention hand-check.
     pub fn model(&self) -> Option<&Transformer> {
         match &self.study.subject {

@@ -317,8 +317,9 @@ impl Trace {
 
     /// Bytes of the numbers the trace keeps, each shared buffer counted once. Steps
     /// recomputed on access (`relu`, attention `scores`/`scaled`/`masked`/`weights`) count
-    /// nothing unless a pass for a backward pass kept the heads' scores and weights (then
-    /// once per block), copies kept by [`Step::tensor`] count in full.
+    /// nothing unless the pass kept the heads' scores and weights (a pass for a backward
+    /// pass, a workbench session's trace: then once per block, the heads it still holds),
+    /// copies kept by [`Step::tensor`] count in full.
     pub fn stored_bytes(&self) -> usize {
         const F32: usize = std::mem::size_of::<f32>();
         let mut seen = std::collections::HashSet::new();
@@ -340,6 +341,53 @@ impl Trace {
             bytes += s.materialised.get().map_or(0, tensor_len) * F32;
         }
         bytes
+    }
+
+    /// The attention blocks' kept heads: (an address per block, shared by every step and
+    /// trace that shares the block, its bytes), each block once.
+    fn kept_heads(&self) -> std::collections::HashMap<usize, usize> {
+        self.steps
+            .iter()
+            .filter_map(|s| match &s.numbers {
+                Numbers::Derived { source, .. } => source.kept(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Bytes of the heads' scores and weights this trace keeps and `other` does not share
+    /// (all of them when `other` is `None`), each block once.
+    pub fn kept_heads_bytes(&self, other: Option<&Trace>) -> usize {
+        let shared = other.map(Trace::kept_heads).unwrap_or_default();
+        self.kept_heads()
+            .into_iter()
+            .filter(|(address, _)| !shared.contains_key(address))
+            .map(|(_, bytes)| bytes)
+            .sum()
+    }
+
+    /// Lets go of the heads' scores and weights this trace keeps in the blocks it does not
+    /// share with `current` (a session's trace when it becomes the previous one: reading
+    /// them recomputes them, with the same bits), so that a session holds one set of heads.
+    pub fn release_heads_not_in(&self, current: &Trace) {
+        self.release_heads_except(&current.kept_heads());
+    }
+
+    /// Lets go of every head's scores and weights this trace keeps (before a pass that
+    /// cannot take them over, so that their memory serves it; reading them recomputes
+    /// them, with the same bits).
+    pub fn release_heads(&self) {
+        self.release_heads_except(&Default::default());
+    }
+
+    fn release_heads_except(&self, shared: &std::collections::HashMap<usize, usize>) {
+        for s in &self.steps {
+            if let Numbers::Derived { source, .. } = &s.numbers
+                && source.kept().is_some_and(|(a, _)| !shared.contains_key(&a))
+            {
+                source.release_kept();
+            }
+        }
     }
 
     /// The value at a full cell address (`name[h][i][j]` or `name[i][j]`).

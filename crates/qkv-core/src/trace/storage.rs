@@ -199,6 +199,9 @@ pub trait DerivedHeads: Send + Sync + fmt::Debug {
     fn kept(&self) -> Option<(usize, usize)> {
         None
     }
+    /// Lets go of the values it keeps (reads recompute them afterwards, with the same bits);
+    /// a no-op for a source that keeps nothing.
+    fn release_kept(&self) {}
     /// The largest `|self − other|` over every cell of every head (the rule of
     /// [`crate::trace::max_abs_diff`]), when this source can find it without the caller
     /// reading the heads one by one; `None` to let the caller compare the heads. Both have

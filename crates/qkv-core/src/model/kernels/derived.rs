@@ -75,7 +75,8 @@ impl AttentionCore {
     }
 
     /// The same core holding every head's scores and weights as the forward pass computed
-    /// them (`kept[h]` is head h), so that reading a head costs no recomputation.
+    /// them (`kept[h]` is head h), so that reading a head costs no recomputation (until a
+    /// rerun or the session lets go of it: [`AttentionCore::release_kept`]).
     #[must_use]
     pub(crate) fn with_kept(mut self, kept: Option<Vec<Arc<HeadCore>>>) -> Self {
         self.kept = kept
@@ -88,6 +89,13 @@ impl AttentionCore {
     fn kept_head(&self, head: usize) -> Option<Arc<HeadCore>> {
         let slot = self.kept.as_ref()?.get(head)?.lock().ok()?;
         slot.as_ref().map(Arc::clone)
+    }
+
+    /// Lets go of every kept head ([`AttentionCore::release_kept`]).
+    pub(crate) fn release_all_kept(&self) {
+        for head in 0..self.kept.as_ref().map_or(0, Vec::len) {
+            self.release_kept(head);
+        }
     }
 
     /// Lets go of the kept head `head` (a rerun compared it and keeps its own): its two
@@ -451,6 +459,10 @@ impl DerivedHeads for AttentionStep {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+
+    fn release_kept(&self) {
+        self.core.release_all_kept();
     }
 
     fn kept(&self) -> Option<(usize, usize)> {

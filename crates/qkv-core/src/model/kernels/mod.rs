@@ -249,7 +249,8 @@ pub(crate) struct Heads {
     pub(crate) weights: Flags,
     /// (head, row) of the rows whose every key was masked.
     pub(crate) fully_masked: Vec<(usize, usize)>,
-    /// Every head's scores and weights, when the pass keeps them (for a backward pass).
+    /// Every head's scores and weights, when the pass keeps them (for a backward pass, or a
+    /// workbench session's trace).
     pub(crate) kept: Option<Vec<Arc<HeadCore>>>,
     /// The core the heads were compared with as they were computed, and the largest |Δ|
     /// of each of the four steps over every head.
@@ -259,8 +260,8 @@ pub(crate) struct Heads {
 /// `head_out_h = softmax(mask(Q_h K_hᵀ / √d_k)) · V_h` for every head h, written side by
 /// side into one buffer. Heads run in parallel when the block is large (at least
 /// [`PARALLEL_HEADS_MIN_FLOP`] multiply-adds); each head's products run on one thread, so
-/// the numbers do not depend on the number of threads. The scores and weights go back to
-/// the buffer pool: the trace recomputes them when read.
+/// the numbers do not depend on the number of threads. Unless `keep`, the scores and
+/// weights go back to the buffer pool: the trace recomputes them when read.
 ///
 /// With `against` (the same block of a previous trace, of the same shape), each head's
 /// scores and weights are compared with that core's while they are at hand, for the diff
@@ -288,7 +289,14 @@ pub(crate) fn attend_heads(
     let m = k.dim().0;
     let h = heads.max(1);
     let d_k = d_model / h;
-    let against = against.filter(|a| a.shape() == (h, n, m));
+    let against = against.filter(|a| {
+        let same = a.shape() == (h, n, m);
+        if !same && keep {
+            // Not compared, so not taken over head by head: its memory serves this block.
+            a.release_all_kept();
+        }
+        same
+    });
     let settings = HeadSettings {
         root: scale_root(scale, d_k),
         causal,
