@@ -15,9 +15,7 @@
 //!
 //! Nothing here asserts a time: the numbers are reported, never checked.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ndarray::Array2;
@@ -33,9 +31,13 @@ use crate::model::{Arch, Config, ConfigError, Input, NeedsNewWeights, Transforme
 mod render;
 
 mod bandwidth;
+mod first_trace;
 pub mod shapes;
 mod train;
+
 pub use bandwidth::*;
+use first_trace::first_trace;
+pub use first_trace::{FirstTrace, probe};
 pub use render::{render, table_row};
 use train::TrainBench;
 pub use train::TrainStep;
@@ -230,17 +232,6 @@ pub struct Memory {
     pub session_heads_predicted_mib: Option<f64>,
     /// The same, counted: the bytes the session's trace keeps beyond a plain pass's.
     pub session_heads_counted_mib: f64,
-}
-
-/// The time to the first trace of a fresh process.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FirstTrace {
-    /// From starting the process to reading its report (median of 3).
-    pub from_process_start_ms: f64,
-    /// Inside the child: building the model (weights).
-    pub init_ms: f64,
-    /// Inside the child: the forward pass.
-    pub forward_ms: f64,
 }
 
 /// Everything `qkv bench` measured.
@@ -481,7 +472,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         None
     };
     // `held` is the trace a workbench session holds: with every head kept when they fit the
-    // memory budget, as the workbench keeps them (`crate::scenario::keeps_heads`). Every
+    // memory budget, as the workbench keeps them (`crate::scenario::memory_check`). Every
     // timed pass runs beside it.
     let keep = memory.session_heads_predicted_mib.is_some();
     let mut held = model.forward_keeping(&input, keep)?;
@@ -611,75 +602,6 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         memory,
         bandwidth,
         first_trace,
-    })
-}
-
-/// The child side of the first-trace timing: builds the model and runs it once as the
-/// workbench does (keeping every head when they fit: `crate::scenario::keeps_heads`),
-/// returning the line to print (`init_ms forward_ms`).
-pub fn probe(opts: &Options) -> Result<String, BenchError> {
-    let t = Instant::now();
-    let (valid, input) = input(opts)?;
-    let model = Transformer::new(valid);
-    let init = t.elapsed();
-    let keep = crate::scenario::heads_fit(model.config(), &input);
-    let t = Instant::now();
-    let trace = model.forward_keeping(&input, keep)?;
-    let forward = t.elapsed();
-    std::hint::black_box(&trace);
-    Ok(format!(
-        "{:.4} {:.4}",
-        init.as_secs_f64() * 1e3,
-        forward.as_secs_f64() * 1e3
-    ))
-}
-
-fn first_trace(exe: &Path, opts: &Options) -> Result<FirstTrace, BenchError> {
-    let fail = |message: String| BenchError::Probe {
-        exe: exe.to_path_buf(),
-        message,
-    };
-    let mut samples = Vec::new();
-    for _ in 0..3 {
-        let start = Instant::now();
-        let mut child = Command::new(exe)
-            .args([
-                "bench",
-                "--probe",
-                "--preset",
-                &opts.preset.to_string(),
-                "--arch",
-                &opts.arch.to_string(),
-                "--tokens",
-                &opts.tokens.to_string(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| fail(e.to_string()))?;
-        let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            BufReader::new(out)
-                .read_line(&mut line)
-                .map_err(|e| fail(e.to_string()))?;
-        }
-        let elapsed = start.elapsed();
-        let status = child.wait().map_err(|e| fail(e.to_string()))?;
-        let nums: Vec<f64> = line
-            .split_whitespace()
-            .filter_map(|x| x.parse().ok())
-            .collect();
-        match nums.as_slice() {
-            [init, forward] if status.success() => samples.push((elapsed, *init, *forward)),
-            _ => return Err(fail(format!("unexpected report {line:?} ({status})"))),
-        }
-    }
-    samples.sort_by_key(|s| s.0);
-    let (elapsed, init, forward) = samples[samples.len() / 2];
-    Ok(FirstTrace {
-        from_process_start_ms: elapsed.as_secs_f64() * 1e3,
-        init_ms: init,
-        forward_ms: forward,
     })
 }
 
