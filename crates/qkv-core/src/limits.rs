@@ -53,7 +53,7 @@ static SESSIONS_KEEP_HEADS: AtomicBool = AtomicBool::new(false);
 
 /// Lets the sessions of this process keep every attention head's scores and weights with
 /// their traces, when those fit the memory budget (the workbench and the REPL, where a
-/// toggle and its diff follow: see [`crate::scenario::keeps_heads`]). One-shot commands
+/// toggle and its diff follow: see [`crate::scenario::memory_check`]). One-shot commands
 /// leave it off: they would pay the memory and its first writes for nothing.
 pub fn set_sessions_keep_heads(on: bool) {
     SESSIONS_KEEP_HEADS.store(on, Ordering::Relaxed);

@@ -238,10 +238,13 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
-    if let Err(e) = memory_check(&valid, &input) {
-        problems.push(ScenarioProblem::new(FieldPath::key("model"), e));
-        return Err(problems);
-    }
+    let keep = match memory_check(&valid, &input) {
+        Ok(keep) => keep,
+        Err(e) => {
+            problems.push(ScenarioProblem::new(FieldPath::key("model"), e));
+            return Err(problems);
+        }
+    };
     let model = match apply_overrides_to(trained, valid, &input, s) {
         Ok(m) => m,
         Err(mut p) => {
@@ -249,7 +252,6 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
-    let keep = keeps_heads(model.config(), &input);
     let trace = match model.forward_keeping(&input, keep) {
         Ok(t) => t,
         Err(e) => {

@@ -12,14 +12,30 @@ fn lengths_of(input: &Input) -> crate::model::cost::Lengths {
     }
 }
 
+/// What a model and sentence need, by formula, and the budget: (weights, trace and working
+/// buffers by [`crate::model::cost::peak_bytes`]; every head's scores and weights by
+/// [`crate::model::cost::heads_bytes`]; [`crate::limits::memory_budget`]).
+fn needs(config: &crate::model::config::Config, input: &Input) -> (u64, u64, u64) {
+    let lengths = lengths_of(input);
+    (
+        crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads()),
+        crate::model::cost::heads_bytes(config, lengths),
+        crate::limits::memory_budget(),
+    )
+}
+
 /// Refuses a model and sentence whose predicted peak memory (weights, trace and working
 /// buffers, by [`crate::model::cost::peak_bytes`]) is past [`crate::limits::memory_budget`],
 /// before any of it is allocated: the largest model the limits allow would otherwise be
 /// killed by the system without a word.
-pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<(), String> {
-    let lengths = lengths_of(input);
-    let need = crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads());
-    let budget = crate::limits::memory_budget();
+///
+/// Otherwise says whether a session's trace keeps every head
+/// ([`crate::model::Transformer::forward_keeping`]): in a process whose sessions do
+/// ([`crate::limits::sessions_keep_heads`]: the workbench and the REPL), when the heads fit
+/// the same budget beside the rest ([`heads_fit`]). The next toggle's rerun then compares its
+/// heads with the kept ones instead of recomputing them.
+pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<bool, String> {
+    let (need, heads, budget) = needs(config, input);
     if need > budget {
         Err(format!(
             "this model and sentence need about {} of memory (weights, trace and working buffers), more than the budget of {}: use a smaller model or a shorter sentence, or raise the budget with --memory-budget MIB",
@@ -27,7 +43,7 @@ pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<(), String> {
             crate::limits::mib(budget)
         ))
     } else {
-        Ok(())
+        Ok(crate::limits::sessions_keep_heads() && need.saturating_add(heads) <= budget)
     }
 }
 
@@ -36,18 +52,8 @@ pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<(), String> {
 /// [`crate::limits::memory_budget`], beside the weights, the trace and the working buffers
 /// [`memory_check`] counts. At `base` with 512 + 512 tokens the heads are 288 MiB.
 pub fn heads_fit(config: &crate::model::config::Config, input: &Input) -> bool {
-    let lengths = lengths_of(input);
-    let need = crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads())
-        .saturating_add(crate::model::cost::heads_bytes(config, lengths));
-    need <= crate::limits::memory_budget()
-}
-
-/// Whether a session's trace keeps every head ([`crate::model::Transformer::forward_keeping`]):
-/// in a process whose sessions do ([`crate::limits::sessions_keep_heads`]: the workbench
-/// and the REPL), when the heads fit ([`heads_fit`]). The next toggle's rerun then compares
-/// its heads with the kept ones instead of recomputing them.
-pub fn keeps_heads(config: &crate::model::config::Config, input: &Input) -> bool {
-    crate::limits::sessions_keep_heads() && heads_fit(config, input)
+    let (need, heads, budget) = needs(config, input);
+    need.saturating_add(heads) <= budget
 }
 
 /// The model of `config` with the scenario's embedding and weight overrides applied.

@@ -58,7 +58,7 @@ impl Session {
                     .collect(),
             )
         })?;
-        scn::memory_check(&valid, &input).map_err(|e| {
+        let keep = scn::memory_check(&valid, &input).map_err(|e| {
             SessionError::Invalid(vec![ScenarioProblem {
                 path: scn::FieldPath::new(vec![scn::PathSeg::Key("model".into())]),
                 message: e,
@@ -108,7 +108,6 @@ impl Session {
         }
         // Same weights: reuse from the current trace what the change did not touch (the
         // result equals a fresh forward pass bit for bit).
-        let keep = scn::keeps_heads(model.config(), &input);
         let trace = if kept_weights {
             model.rerun_compared(&input, &self.study.trace, keep)
         } else {
