@@ -411,7 +411,7 @@ fn propagate(
 mod tests {
     use super::*;
     use crate::model::{Arch, Config, Input, Preset, Vocab};
-    use ndarray::array;
+    use ndarray::{Array1, Array2, ArrayView1, ArrayView2, array};
 
     #[test]
     fn softmax_backward_by_hand() {
@@ -442,6 +442,66 @@ mod tests {
         }
         assert!((dg[0] + std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6 && dg[1] == 0.0);
         assert_eq!(db, array![1.0, 0.0, 0.0]);
+    }
+
+    /// The LayerNorm's backward pass sums its rows in eight lanes (for speed); its f32
+    /// results are the bits of the same formulas with one running sum per statistic, written
+    /// out here, over rows of the model's widths and odd ones, values of several magnitudes.
+    #[test]
+    fn layer_norm_backward_lanes_keep_the_bits_of_one_running_sum() {
+        fn one_sum(
+            x: ArrayView2<'_, f32>,
+            gamma: ArrayView1<'_, f32>,
+            g: ArrayView2<'_, f32>,
+            eps: f32,
+        ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+            let (n, d) = x.dim();
+            let (mut dx, mut dgamma, mut dbeta) = (vec![], vec![0f64; d], vec![0f64; d]);
+            for r in 0..n {
+                let row: Vec<f64> = x.row(r).iter().map(|v| f64::from(*v)).collect();
+                let mean = row.iter().sum::<f64>() / d as f64;
+                let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / d as f64;
+                let inv = 1.0 / (var + f64::from(eps)).sqrt();
+                let xhat: Vec<f64> = row.iter().map(|v| (v - mean) * inv).collect();
+                let ghat: Vec<f64> = (0..d)
+                    .map(|j| f64::from(g[[r, j]]) * f64::from(gamma[j]))
+                    .collect();
+                let mean_g = ghat.iter().sum::<f64>() / d as f64;
+                let mean_gx = ghat.iter().zip(&xhat).map(|(a, b)| a * b).sum::<f64>() / d as f64;
+                for j in 0..d {
+                    dx.push(((ghat[j] - mean_g - xhat[j] * mean_gx) * inv) as f32);
+                    dgamma[j] += f64::from(g[[r, j]]) * xhat[j];
+                    dbeta[j] += f64::from(g[[r, j]]);
+                }
+            }
+            let f = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect();
+            (dx, f(dgamma), f(dbeta))
+        }
+        let mut s = 12_345u64;
+        let mut next = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut values = 0;
+        for (n, d, scale) in [
+            (64, 64, 1.0),
+            (32, 512, 3.0),
+            (7, 3, 1.0),
+            (9, 100, 1e-3),
+            (5, 1000, 50.0),
+        ] {
+            let x = Array2::from_shape_fn((n, d), |_| next() * scale + 0.25);
+            let g = Array2::from_shape_fn((n, d), |_| next());
+            let gamma = Array1::from_shape_fn(d, |_| 1.0 + next());
+            let (dx, dg, db) = layer_norm_backward(x.view(), gamma.view(), g.view(), 1e-6);
+            let (wx, wg, wb) = one_sum(x.view(), gamma.view(), g.view(), 1e-6);
+            assert_eq!(bits(dx.as_slice().unwrap()), bits(&wx), "∂x, {n} × {d}");
+            assert_eq!(bits(dg.as_slice().unwrap()), bits(&wg), "∂γ, {n} × {d}");
+            assert_eq!(bits(db.as_slice().unwrap()), bits(&wb), "∂β, {n} × {d}");
+            values += n * d;
+        }
+        assert_eq!(values, 64 * 64 + 32 * 512 + 21 + 900 + 5000);
     }
 
     #[test]

@@ -201,32 +201,37 @@ pub fn layer_norm_backward(
     let mut dx = Array2::zeros((n, d));
     let mut dgamma = vec![0f64; d];
     let mut dbeta = vec![0f64; d];
-    // x̂ and ĝ of one row, reused from row to row.
-    let (mut xhat, mut ghat): (Vec<f64>, Vec<f64>) = (Vec::with_capacity(d), Vec::with_capacity(d));
+    // One row's x − mean (then x̂), ĝ and products, reused from row to row.
+    let (mut xc, mut ghat, mut tmp) = (vec![0f64; d], vec![0f64; d], vec![0f64; d]);
     for ((x_row, g_row), mut dx_row) in x.rows().into_iter().zip(g.rows()).zip(dx.rows_mut()) {
-        let mean = x_row.iter().map(|v| f64::from(*v)).sum::<f64>() / d as f64;
-        let var = x_row
-            .iter()
-            .map(|v| (f64::from(*v) - mean).powi(2))
-            .sum::<f64>()
-            / d as f64;
+        for (c, v) in xc.iter_mut().zip(x_row) {
+            *c = f64::from(*v);
+        }
+        let mean = lane_sum(&xc) / d as f64;
+        for (c, t) in xc.iter_mut().zip(&mut tmp) {
+            *c -= mean;
+            *t = *c * *c;
+        }
+        let var = lane_sum(&tmp) / d as f64;
         let inv = 1.0 / (var + f64::from(eps)).sqrt();
-        xhat.clear();
-        xhat.extend(x_row.iter().map(|v| (f64::from(*v) - mean) * inv));
-        ghat.clear();
-        ghat.extend(
-            g_row
-                .iter()
-                .zip(gamma)
-                .map(|(a, b)| f64::from(*a) * f64::from(*b)),
-        );
-        let mean_g = ghat.iter().sum::<f64>() / d as f64;
-        let mean_gx = ghat.iter().zip(&xhat).map(|(a, b)| a * b).sum::<f64>() / d as f64;
+        // x̂ = (x − mean) · inv, in place
+        let xhat = &mut xc;
+        for h in xhat.iter_mut() {
+            *h *= inv;
+        }
+        for ((gh, a), b) in ghat.iter_mut().zip(g_row).zip(gamma) {
+            *gh = f64::from(*a) * f64::from(*b);
+        }
+        let mean_g = lane_sum(&ghat) / d as f64;
+        for ((t, gh), xh) in tmp.iter_mut().zip(&ghat).zip(xhat.iter()) {
+            *t = gh * xh;
+        }
+        let mean_gx = lane_sum(&tmp) / d as f64;
         // The row's values, and the running sums of ∂γ and ∂β: each index on its own, so
         // the loop runs on vector instructions (the same operations per value).
         for (((v, (gh, xh)), g), (dg, db)) in dx_row
             .iter_mut()
-            .zip(ghat.iter().zip(&xhat))
+            .zip(ghat.iter().zip(xhat.iter()))
             .zip(g_row.iter())
             .zip(dgamma.iter_mut().zip(dbeta.iter_mut()))
         {
@@ -241,3 +246,23 @@ pub fn layer_norm_backward(
         dbeta.into_iter().map(|v| v as f32).collect(),
     )
 }
+
+/// Partial sums in [`LANES`] lanes of a row's values (lane l adds values l, l + LANES, …
+/// in order), then the lanes and the values past the last whole group, in order. One
+/// running sum makes each addition wait for the one before (the adder's latency, about 3
+/// cycles, per value); eight independent ones keep the adders busy. f64 keeps the rounding of
+/// the order far below f32's: the f32 results of the LayerNorm's backward pass are the ones
+/// the single running sum gives (tests).
+fn lane_sum(values: &[f64]) -> f64 {
+    let mut lanes = [0f64; LANES];
+    let mut groups = values.chunks_exact(LANES);
+    for group in &mut groups {
+        for (l, v) in lanes.iter_mut().zip(group) {
+            *l += v;
+        }
+    }
+    lanes.iter().sum::<f64>() + groups.remainder().iter().sum::<f64>()
+}
+
+/// Lanes of [`lane_sum`].
+const LANES: usize = 8;
