@@ -31,7 +31,7 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, CowArray, Ix2, Slice};
 
 use crate::model::attention::attention_settings;
-use crate::model::linalg::matmul;
+use crate::model::linalg::{MatView, MatViewMut, matmul, product_into_view};
 use crate::model::vocab::UNK;
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Transformer};
@@ -298,18 +298,9 @@ fn propagate(
             let heads = trace.step(w_name)?.heads().unwrap_or(1);
             let v = values(trace, v_name)?;
             let c = v.ncols() / heads.max(1);
-            let (n, m) = (g.nrows(), v.nrows());
-            let mut dw = Array3::zeros((heads, n, m));
-            let mut dv = Array2::zeros(v.dim());
-            let v = v.view();
-            for h in 0..heads {
-                let weights = head(trace, &mut w.heads, w_name, h)?;
-                let g_h = cols(&g, h, c);
-                dw.index_axis_mut(Axis(0), h)
-                    .assign(&matmul(g_h.view(), cols(&v, h, c).t()));
-                dv.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-                    .assign(&matmul(weights.t(), g_h.view()));
-            }
+            let (dw, dv) = head_out_products(step.name(), g, v.view(), heads, c, |h| {
+                head(trace, &mut w.heads, w_name, h)
+            })?;
             accumulate(grads, w_name, Grad::Heads(dw));
             accumulate(grads, v_name, Grad::Matrix(dv));
         }
@@ -364,15 +355,7 @@ fn propagate(
             let k = values(trace, k_name)?;
             let heads = g.len_of(Axis(0));
             let c = q.ncols() / heads.max(1);
-            let mut dq = Array2::zeros(q.dim());
-            let mut dk = Array2::zeros(k.dim());
-            let (q, k) = (q.view(), k.view());
-            for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
-                dq.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-                    .assign(&matmul(g_h.view(), cols(&k, h, c)));
-                dk.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-                    .assign(&matmul(g_h.t(), cols(&q, h, c)));
-            }
+            let (dq, dk) = score_products(g, q.view(), k.view(), c);
             accumulate(grads, q_name, Grad::Matrix(dq));
             accumulate(grads, k_name, Grad::Matrix(dk));
         }
@@ -502,6 +485,73 @@ mod tests {
             values += n * d;
         }
         assert_eq!(values, 64 * 64 + 32 * 512 + 21 + 900 + 5000);
+    }
+
+    /// The backward pass's per-head products read the heads' columns in place and write
+    /// into their blocks of the output: the bits the products through `matmul` of the same
+    /// views gave before (faer's order of summation can depend on which way an operand is
+    /// stored: with one row of output, a row-major and a column-major right operand sum in
+    /// different orders), at small's shapes (4 heads of 16 columns, 64 rows), base's (8 × 64,
+    /// 128 rows; one row of 7 keys, as a decoder's first token) and odd ones.
+    #[test]
+    fn head_products_in_place_keep_the_bits_of_copies() {
+        let mut s = 99u64;
+        let mut next = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let bits = |a: &Array2<f32>| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut checked = 0;
+        for (n, m, heads, c) in [
+            (64, 64, 4, 16),
+            (128, 128, 8, 64),
+            (1, 7, 8, 64),
+            (1, 1, 8, 64),
+            (8, 7, 8, 64),
+            (7, 5, 3, 3),
+        ] {
+            let g = Array2::from_shape_fn((n, heads * c), |_| next());
+            let v = Array2::from_shape_fn((m, heads * c), |_| next());
+            let k = Array2::from_shape_fn((m, heads * c), |_| next());
+            let weights = Array2::from_shape_fn((n, m), |_| next());
+            let scores_g = Array3::from_shape_fn((heads, n, m), |_| next());
+            let (dw, dv) = head_out_products("t", g.view(), v.view(), heads, c, |_| {
+                Ok(weights.clone().into())
+            })
+            .unwrap();
+            let (dq, dk) = score_products(&scores_g, g.view(), k.view(), c);
+            for h in 0..heads {
+                // What the backward pass computed before, through `matmul` and copies.
+                let g_h = cols(&g.view(), h, c);
+                let want_dw = matmul(g_h.view(), cols(&v.view(), h, c).t());
+                let want_dv = matmul(weights.t(), g_h.view());
+                let s_h = scores_g.index_axis(Axis(0), h);
+                let want_dq = matmul(s_h.view(), cols(&k.view(), h, c));
+                let want_dk = matmul(s_h.t(), cols(&g.view(), h, c));
+                assert_eq!(
+                    bits(&dw.index_axis(Axis(0), h).to_owned()),
+                    bits(&want_dw),
+                    "∂W {n}×{m}, head {h}"
+                );
+                assert_eq!(
+                    bits(&cols(&dv.view(), h, c).to_owned()),
+                    bits(&want_dv),
+                    "∂V {n}×{m}, head {h}"
+                );
+                assert_eq!(
+                    bits(&cols(&dq.view(), h, c).to_owned()),
+                    bits(&want_dq),
+                    "∂Q {n}×{m}, head {h}"
+                );
+                assert_eq!(
+                    bits(&cols(&dk.view(), h, c).to_owned()),
+                    bits(&want_dk),
+                    "∂K {n}×{m}, head {h}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 4 + 8 + 8 + 8 + 8 + 3);
     }
 
     #[test]

@@ -160,6 +160,135 @@ fn wrong_kind(step: &Step, what: &str) -> BackwardError {
     }
 }
 
+/// Head h's columns (h·c..(h+1)·c) of a standard-layout matrix as a product operand, read
+/// in place (`None` for another layout).
+///
+/// # Shapes
+/// `x`: rows × (heads · c) → rows × c.
+pub(super) fn head_view<'a>(x: &ArrayView2<'a, f32>, h: usize, c: usize) -> Option<MatView<'a>> {
+    MatView::columns(x.to_slice()?, x.nrows(), x.ncols(), h * c, (h + 1) * c)
+}
+
+/// The blocks of `c` columns of a standard-layout matrix, one per head, each written by a
+/// product in place (`None` for another layout).
+///
+/// # Shapes
+/// `x`: rows × (heads · c) → heads blocks of rows × c.
+pub(super) fn head_blocks(x: &mut Array2<f32>, c: usize) -> Option<Vec<MatViewMut<'_>>> {
+    let (rows, cols) = x.dim();
+    MatViewMut::column_blocks(x.as_slice_mut()?, rows, cols, c)
+}
+
+/// The products of a `head_out` step's backward rule, head by head: ∂W_h = G_h · V_hᵀ (each
+/// head's attention weights) and ∂V_h = W_hᵀ · G_h (its columns of ∂V), where `weights(h)`
+/// gives head h's weights (`name`: the step's, for the error). Each product reads the heads' columns in place and writes straight
+/// into its place in the output, with the orientation of every operand the earlier code's
+/// copies had (V_hᵀ row-major: with one row of output, faer sums a column-major right operand
+/// in another order), so the bits are the same (a test); other layouts go through `matmul`.
+///
+/// # Shapes
+/// `g`: n × (heads · c), `v`: m × (heads · c), `weights(h)`: n × m → (∂W: heads × n × m,
+/// ∂V: m × (heads · c)).
+pub(super) fn head_out_products(
+    name: &str,
+    g: ArrayView2<'_, f32>,
+    v: ArrayView2<'_, f32>,
+    heads: usize,
+    c: usize,
+    mut weights: impl FnMut(usize) -> Result<Arc<Array2<f32>>, BackwardError>,
+) -> Result<(Array3<f32>, Array2<f32>), BackwardError> {
+    let (n, m) = (g.nrows(), v.nrows());
+    let mut dw = Array3::zeros((heads, n, m));
+    let mut dv = Array2::zeros(v.dim());
+    let in_place = (0..heads)
+        .map(|h| head_view(&g, h, c))
+        .collect::<Option<Vec<_>>>()
+        .filter(|_| n * m > 0);
+    if let (Some(g_heads), Some(dw_all), Some(dv_blocks)) =
+        (in_place, dw.as_slice_mut(), head_blocks(&mut dv, c))
+    {
+        for (h, ((g_h, dw_h), dv_h)) in g_heads
+            .into_iter()
+            .zip(dw_all.chunks_exact_mut(n * m))
+            .zip(dv_blocks)
+            .enumerate()
+        {
+            let w_h = weights(h)?;
+            let v_t = cols(&v, h, c)
+                .reversed_axes()
+                .as_standard_layout()
+                .into_owned();
+            let (Some(dw_h), Some(w_view), Some(v_t_view)) = (
+                MatViewMut::column_blocks(dw_h, n, m, m).and_then(|mut b| b.pop()),
+                MatView::of(&w_h.view()),
+                MatView::of(&v_t.view()),
+            ) else {
+                return Err(BackwardError::Unsupported {
+                    name: name.to_string(),
+                    why: format!("head {h}'s weights are not an {n} × {m} matrix"),
+                });
+            };
+            product_into_view(g_h, v_t_view, dw_h);
+            product_into_view(w_view.t(), g_h, dv_h);
+        }
+        return Ok((dw, dv));
+    }
+    for h in 0..heads {
+        let w_h = weights(h)?;
+        let g_h = cols(&g, h, c);
+        dw.index_axis_mut(Axis(0), h)
+            .assign(&matmul(g_h.view(), cols(&v, h, c).t()));
+        dv.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
+            .assign(&matmul(w_h.t(), g_h.view()));
+    }
+    Ok((dw, dv))
+}
+
+/// The products of a `scores` step's backward rule, head by head: ∂Q_h = G_h · K_h and
+/// ∂K_h = G_hᵀ · Q_h, each written straight into its head's columns, the heads' columns of Q
+/// and K read in place (operands in the orientation the earlier code's copies had: the same
+/// bits, a test); other layouts go through `matmul`.
+///
+/// # Shapes
+/// `g`: heads × n × m, `q`: n × (heads · c), `k`: m × (heads · c) → (∂Q: n × (heads · c),
+/// ∂K: m × (heads · c)).
+pub(super) fn score_products(
+    g: &Array3<f32>,
+    q: ArrayView2<'_, f32>,
+    k: ArrayView2<'_, f32>,
+    c: usize,
+) -> (Array2<f32>, Array2<f32>) {
+    let mut dq = Array2::zeros(q.dim());
+    let mut dk = Array2::zeros(k.dim());
+    let in_place = g
+        .axis_iter(Axis(0))
+        .enumerate()
+        .map(|(h, g_h)| {
+            Some((
+                MatView::of(&g_h)?,
+                head_view(&k, h, c)?,
+                head_view(&q, h, c)?,
+            ))
+        })
+        .collect::<Option<Vec<_>>>();
+    if let (Some(views), Some(dq_blocks), Some(dk_blocks)) =
+        (in_place, head_blocks(&mut dq, c), head_blocks(&mut dk, c))
+    {
+        for (((g_h, k_h, q_h), dq_h), dk_h) in views.into_iter().zip(dq_blocks).zip(dk_blocks) {
+            product_into_view(g_h, k_h, dq_h);
+            product_into_view(g_h.t(), q_h, dk_h);
+        }
+        return (dq, dk);
+    }
+    for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
+        dq.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
+            .assign(&matmul(g_h.view(), cols(&k, h, c)));
+        dk.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
+            .assign(&matmul(g_h.t(), cols(&q, h, c)));
+    }
+    (dq, dk)
+}
+
 /// Columns h·c..(h+1)·c of `x`.
 pub(super) fn cols<'a>(x: &ArrayView2<'a, f32>, h: usize, c: usize) -> ArrayView2<'a, f32> {
     (*x).slice_axis_move(Axis(1), Slice::from(h * c..(h + 1) * c))
