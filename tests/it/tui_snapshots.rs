@@ -12,7 +12,9 @@ use ratatui::layout::{Rect, Size};
 use ratatui::style::Color;
 use ratatui::style::Modifier;
 
-use crate::util::{SIZES, assert_borders_hold, buffer, draw, prompt, screen, send, untrained};
+use crate::util::{
+    SIZES, assert_borders_hold, buffer, draw, prompt, screen, send, trained, untrained,
+};
 
 fn app_at(w: u16, h: u16, msgs: &[Message]) -> App {
     let mut a = untrained(w, h);
@@ -286,6 +288,44 @@ fn korean_text_never_breaks_a_border() {
     }
     let a = app_at(120, 40, &prompt("show embed.tokens"));
     insta::assert_snapshot!("korean_embed_tokens_120x40", screen(&a));
+}
+
+/// The box says what the model's weights are: random ones show only how the arithmetic
+/// works; a trained model's (the shipped default) show what it learned to look at too, in
+/// both languages, and never the untrained model's caveat.
+#[test]
+fn the_about_box_says_whether_the_model_learned() {
+    let text = |mut a: App| {
+        send(&mut a, &[Message::About]);
+        // The box reflows its text: join the screen's lines without the frames' borders to
+        // find a sentence across them.
+        let plain: String = screen(&a)
+            .chars()
+            .filter(|c| !"│┌┐└┘─".contains(*c))
+            .collect();
+        plain.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let untrained_box = text(untrained(120, 40));
+    assert!(
+        untrained_box.contains("not what a trained model would attend"),
+        "{untrained_box}"
+    );
+    let trained_box = text(trained(120, 40));
+    assert!(
+        trained_box.contains("trained (1000 updates)"),
+        "{trained_box}"
+    );
+    assert!(trained_box.contains("learned to look at"), "{trained_box}");
+    assert!(
+        !trained_box.contains("not what a trained model"),
+        "{trained_box}"
+    );
+    let mut ko = trained(120, 40);
+    ko.set_lang(qkv::i18n::Lang::Ko);
+    let ko_box = text(ko);
+    assert!(ko_box.contains("학습됨 (1000번 갱신)"), "{ko_box}");
+    assert!(ko_box.contains("주목하도록 배웠는지도"), "{ko_box}");
+    assert!(!ko_box.contains("보여 주지는 않습니다"), "{ko_box}");
 }
 
 #[test]

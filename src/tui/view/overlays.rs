@@ -157,7 +157,11 @@ pub fn about_text(app: &App, tour: bool) -> (String, String) {
             }
             .text(lang),
         };
-        text.push_str(&format!("\n\n{}", Msg::AboutModel(prov).text(lang)));
+        let about = Msg::AboutModel {
+            provenance: prov,
+            trained: m.trained_steps() > 0,
+        };
+        text.push_str(&format!("\n\n{}", about.text(lang)));
     }
     let stops = s.scenario_tour_len();
     let last = if tour {

@@ -104,8 +104,13 @@ pub enum Msg {
         /// The seed of the random weights.
         seed: u64,
     },
-    /// About box: what the model is.
-    AboutModel(String),
+    /// About box: what the model is (its provenance, and whether it was trained).
+    AboutModel {
+        /// [`Msg::Provenance`]'s text.
+        provenance: String,
+        /// Trained (at least one update) rather than random weights.
+        trained: bool,
+    },
     /// About box: Enter or r starts the tour of `n` stops.
     AboutTour(usize),
     /// About box: r replays the tour of `n` stops.
@@ -368,7 +373,14 @@ impl Msg {
                 updates: 250,
                 seed: 42,
             },
-            Msg::AboutModel("x".into()),
+            Msg::AboutModel {
+                provenance: "x".into(),
+                trained: false,
+            },
+            Msg::AboutModel {
+                provenance: "x".into(),
+                trained: true,
+            },
             Msg::AboutTour(5),
             Msg::AboutReplay(5),
             Msg::TooSmallSize {
@@ -499,8 +511,14 @@ impl Msg {
             }
             Msg::Provenance { updates: 1, .. } => "trained (1 update)".to_string(),
             Msg::Provenance { updates, .. } => format!("trained ({updates} updates)"),
-            Msg::AboutModel(p) => format!(
+            Msg::AboutModel {
+                provenance: p,
+                trained: false,
+            } => format!(
                 "The model is {p}: its attention patterns show how the arithmetic works, not what a trained model would attend to."
+            ),
+            Msg::AboutModel { provenance: p, .. } => format!(
+                "The model is {p}: its weights were learned from a corpus, so its attention patterns show what this small model learned to look at as well as how the arithmetic works."
             ),
             Msg::AboutTour(n) => {
                 format!("Enter or r starts the guided tour ({n} stops; n / p step); Esc closes.")
@@ -645,8 +663,14 @@ impl Msg {
                 format!("학습 전 (무작위 가중치, 시드 {seed})")
             }
             Msg::Provenance { updates, .. } => format!("학습됨 ({updates}번 갱신)"),
-            Msg::AboutModel(p) => format!(
+            Msg::AboutModel {
+                provenance: p,
+                trained: false,
+            } => format!(
                 "모델: {p}. 어텐션 패턴은 계산이 어떻게 이루어지는지를 보여 줄 뿐, 학습된 모델이 어디에 주목할지를 보여 주지는 않습니다."
+            ),
+            Msg::AboutModel { provenance: p, .. } => format!(
+                "모델: {p}. 말뭉치로 학습한 가중치이므로, 어텐션 패턴은 계산이 어떻게 이루어지는지와 함께 이 작은 모델이 무엇에 주목하도록 배웠는지도 보여 줍니다."
             ),
             Msg::AboutTour(n) => format!(
                 "Enter 또는 r을 누르면 안내 둘러보기를 시작합니다 (지점 {n}개, n / p로 이동). Esc로 닫습니다."
