@@ -181,10 +181,11 @@ pub(super) fn head_blocks(x: &mut Array2<f32>, c: usize) -> Option<Vec<MatViewMu
 
 /// The products of a `head_out` step's backward rule, head by head: ∂W_h = G_h · V_hᵀ (each
 /// head's attention weights) and ∂V_h = W_hᵀ · G_h (its columns of ∂V), where `weights(h)`
-/// gives head h's weights (`name`: the step's, for the error). Each product reads the heads' columns in place and writes straight
-/// into its place in the output, with the orientation of every operand the earlier code's
-/// copies had (V_hᵀ row-major: with one row of output, faer sums a column-major right operand
-/// in another order), so the bits are the same (a test); other layouts go through `matmul`.
+/// gives head h's weights (`name`: the step's, for the error). Each product reads the heads'
+/// columns in place and writes straight into its place in the output, with the orientation
+/// of every operand the earlier code's copies had (V_hᵀ row-major: with one row of output,
+/// faer sums a column-major right operand in another order), so the bits are the same (a
+/// test); other layouts go through `matmul`.
 ///
 /// # Shapes
 /// `g`: n × (heads · c), `v`: m × (heads · c), `weights(h)`: n × m → (∂W: heads × n × m,
@@ -220,12 +221,15 @@ pub(super) fn head_out_products(
                 .into_owned();
             let (Some(dw_h), Some(w_view), Some(v_t_view)) = (
                 MatViewMut::column_blocks(dw_h, n, m, m).and_then(|mut b| b.pop()),
-                MatView::of(&w_h.view()),
+                MatView::of(&w_h.view()).filter(|_| w_h.dim() == (n, m)),
                 MatView::of(&v_t.view()),
             ) else {
                 return Err(BackwardError::Unsupported {
                     name: name.to_string(),
-                    why: format!("head {h}'s weights are not an {n} × {m} matrix"),
+                    why: format!(
+                        "head {h}'s weights are {:?}, not an {n} × {m} matrix",
+                        w_h.dim()
+                    ),
                 });
             };
             product_into_view(g_h, v_t_view, dw_h);
@@ -379,9 +383,10 @@ pub fn layer_norm_backward(
 /// Partial sums in [`LANES`] lanes of a row's values (lane l adds values l, l + LANES, …
 /// in order), then the lanes and the values past the last whole group, in order. One
 /// running sum makes each addition wait for the one before (the adder's latency, about 3
-/// cycles, per value); eight independent ones keep the adders busy. f64 keeps the rounding of
-/// the order far below f32's: the f32 results of the LayerNorm's backward pass are the ones
-/// the single running sum gives (tests).
+/// cycles, per value); eight independent ones keep the adders busy. The order changes the f64
+/// sum by about 1e-16 of it, far below f32's rounding: the LayerNorm's f32 results differ
+/// from the single running sum's only where an f64 value lies that close to a boundary between
+/// two f32 values (none among the 27,300 values of the test).
 fn lane_sum(values: &[f64]) -> f64 {
     let mut lanes = [0f64; LANES];
     let mut groups = values.chunks_exact(LANES);
