@@ -396,12 +396,17 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
             .map_or(0, qkv_core::session::Training::steps_done);
         let stopped = now - start < done + k;
         done = now - start;
-        let progress = TrainMsg::TrainProgress {
-            done,
-            n,
-            status: last.status.clone(),
-        };
-        eprint!("\r{}   ", progress.text(session.lang()));
+        // The run's step and loss so far (the chunk's own status would say "trained 10
+        // updates", the chunk's count, beside the run's).
+        if let Some((step, loss)) = session.training().and_then(|t| t.losses().last().copied()) {
+            let progress = TrainMsg::TrainProgress {
+                done,
+                n,
+                step,
+                loss: crate::render::fmt_value(loss as f32, session.precision()),
+            };
+            eprint!("\r{}   ", progress.text(session.lang()));
+        }
         let _ = io::stderr().flush();
         if stopped {
             break;

@@ -287,8 +287,9 @@ fn interactive_train_shows_progress_and_ctrl_c_stops_it_keeping_the_session() {
     let mut p = spawn_repl(dir.path());
     p.expect("qkv> ").unwrap();
     p.send("train 100000\r").unwrap();
-    // Progress lines while it runs.
-    p.expect("updates · trained").unwrap();
+    // Progress lines while it runs: the run's count, step and loss.
+    p.expect("/100000 updates · step ").unwrap();
+    p.expect(", loss ").unwrap();
     p.send(ControlCode::EndOfText).unwrap();
     p.expect("of 100000 updates (stopped by Ctrl-C)").unwrap();
     p.expect("qkv> ").unwrap();

@@ -37,11 +37,12 @@ pub enum TrainMsg {
     TrainCancelledAt(usize),
     /// `no update made; the run is at step 3`.
     NoUpdate(usize),
-    /// The REPL's progress line of a long `train`: `20/100 updates · <status>`.
+    /// The REPL's progress line of a long `train`: `20/100 updates · step 20, loss 2.1`.
     TrainProgress {
         done: usize,
         n: usize,
-        status: String,
+        step: usize,
+        loss: String,
     },
     /// The REPL's summary of a long `train`: `trained 20 of 100 updates: step 20, loss 2.1`.
     TrainedOf {
@@ -244,7 +245,12 @@ impl TrainMsg {
                 format!("training stopped at step {n} (stopped by Ctrl-C); the session is kept")
             }
             T::NoUpdate(n) => format!("no update made; the run is at step {n}"),
-            T::TrainProgress { done, n, status } => format!("{done}/{n} updates · {status}"),
+            T::TrainProgress {
+                done,
+                n,
+                step,
+                loss,
+            } => format!("{done}/{n} updates · step {step}, loss {loss}"),
             T::TrainedOf {
                 done,
                 n,
@@ -453,7 +459,12 @@ impl TrainMsg {
                 format!("학습이 갱신 {n}에서 멈췄습니다 (Ctrl-C); 세션은 그대로입니다")
             }
             T::NoUpdate(n) => format!("갱신하지 않았습니다; 학습은 갱신 {n}에 있습니다"),
-            T::TrainProgress { done, n, status } => format!("갱신 {done}/{n} · {status}"),
+            T::TrainProgress {
+                done,
+                n,
+                step,
+                loss,
+            } => format!("갱신 {done}/{n} · 갱신 {step}, 손실 {loss}"),
             T::TrainedOf {
                 done,
                 n,

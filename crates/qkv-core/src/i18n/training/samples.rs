@@ -48,7 +48,8 @@ impl TrainMsg {
             T::TrainProgress {
                 done: 20,
                 n: 100,
-                status: s("x"),
+                step: 20,
+                loss: s("2.1"),
             },
             T::TrainedOf {
                 done: 20,
