@@ -112,19 +112,25 @@ pub fn sum(row: &[f32]) -> f32 {
 /// The same in f64, of `f(x)` for every entry `x`.
 #[inline(always)]
 fn sum_f64(row: &[f32], f: impl Fn(f64) -> f64) -> f64 {
+    lane_sum_f64(row, |x| f(f64::from(x)))
+}
+
+/// Sum in f64 of `f(x)` for every entry `x` of `row` (f32 or f64 values): entry j goes to
+/// lane j mod 8, the lanes are added pairwise in a fixed order, then the entries past the
+/// last group of 8 in order. The LayerNorm's forward pass ([`mean_var`]) and its backward
+/// pass (`learn::backward`) sum their rows with it.
+#[inline(always)]
+pub fn lane_sum_f64<T: Copy>(row: &[T], f: impl Fn(T) -> f64) -> f64 {
     let mut lanes = [0.0f64; LANES];
     let mut chunks = row.chunks_exact(LANES);
     for c in &mut chunks {
         for (s, x) in lanes.iter_mut().zip(c) {
-            *s += f(f64::from(*x));
+            *s += f(*x);
         }
     }
     let [a, b, c, d, e, g, h, i] = lanes;
     let total = ((a + e) + (b + g)) + ((c + h) + (d + i));
-    chunks
-        .remainder()
-        .iter()
-        .fold(total, |s, x| s + f(f64::from(*x)))
+    chunks.remainder().iter().fold(total, |s, x| s + f(*x))
 }
 
 /// Mean and biased variance (÷ n) of a row, accumulated in f64 (eight lanes, see

@@ -32,6 +32,7 @@ use ndarray::{Array1, Array2, Array3, ArrayView2, Axis, CowArray, Ix2, Slice};
 
 use crate::model::attention::attention_settings;
 use crate::model::linalg::{MatView, MatViewMut, matmul, product_into_view};
+use crate::model::vecmath::lane_sum_f64;
 use crate::model::vocab::UNK;
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Transformer};
@@ -355,7 +356,7 @@ fn propagate(
             let k = values(trace, k_name)?;
             let heads = g.len_of(Axis(0));
             let c = q.ncols() / heads.max(1);
-            let (dq, dk) = score_products(g, q.view(), k.view(), c);
+            let (dq, dk) = score_products(step.name(), g, q.view(), k.view(), c)?;
             accumulate(grads, q_name, Grad::Matrix(dq));
             accumulate(grads, k_name, Grad::Matrix(dk));
         }
@@ -519,7 +520,7 @@ mod tests {
                 Ok(weights.clone().into())
             })
             .unwrap();
-            let (dq, dk) = score_products(&scores_g, g.view(), k.view(), c);
+            let (dq, dk) = score_products("t", &scores_g, g.view(), k.view(), c).unwrap();
             for h in 0..heads {
                 // What the backward pass computed before, through `matmul` and copies.
                 let g_h = cols(&g.view(), h, c);

@@ -182,10 +182,10 @@ pub(super) fn head_blocks(x: &mut Array2<f32>, c: usize) -> Option<Vec<MatViewMu
 /// The products of a `head_out` step's backward rule, head by head: ∂W_h = G_h · V_hᵀ (each
 /// head's attention weights) and ∂V_h = W_hᵀ · G_h (its columns of ∂V), where `weights(h)`
 /// gives head h's weights (`name`: the step's, for the error). Each product reads the heads'
-/// columns in place and writes straight into its place in the output, with the orientation
-/// of every operand the earlier code's copies had (V_hᵀ row-major: with one row of output,
-/// faer sums a column-major right operand in another order), so the bits are the same (a
-/// test); other layouts go through `matmul`.
+/// columns in place (G and V in standard layout, copied first only when they are not) and
+/// writes straight into its place in the output, with the orientation of every operand the
+/// earlier code's copies had (V_hᵀ row-major: with one row of output, faer sums a
+/// column-major right operand in another order), so the bits are the same (a test).
 ///
 /// # Shapes
 /// `g`: n × (heads · c), `v`: m × (heads · c), `weights(h)`: n × m → (∂W: heads × n × m,
@@ -199,98 +199,87 @@ pub(super) fn head_out_products(
     mut weights: impl FnMut(usize) -> Result<Arc<Array2<f32>>, BackwardError>,
 ) -> Result<(Array3<f32>, Array2<f32>), BackwardError> {
     let (n, m) = (g.nrows(), v.nrows());
+    let (g, v) = (g.as_standard_layout(), v.as_standard_layout());
     let mut dw = Array3::zeros((heads, n, m));
     let mut dv = Array2::zeros(v.dim());
-    let in_place = (0..heads)
-        .map(|h| head_view(&g, h, c))
-        .collect::<Option<Vec<_>>>()
-        .filter(|_| n * m > 0);
-    if let (Some(g_heads), Some(dw_all), Some(dv_blocks)) =
-        (in_place, dw.as_slice_mut(), head_blocks(&mut dv, c))
-    {
-        for (h, ((g_h, dw_h), dv_h)) in g_heads
-            .into_iter()
-            .zip(dw_all.chunks_exact_mut(n * m))
-            .zip(dv_blocks)
-            .enumerate()
-        {
-            let w_h = weights(h)?;
-            let v_t = cols(&v, h, c)
-                .reversed_axes()
-                .as_standard_layout()
-                .into_owned();
-            let (Some(dw_h), Some(w_view), Some(v_t_view)) = (
-                MatViewMut::column_blocks(dw_h, n, m, m).and_then(|mut b| b.pop()),
-                MatView::of(&w_h.view()).filter(|_| w_h.dim() == (n, m)),
-                MatView::of(&v_t.view()),
-            ) else {
-                return Err(BackwardError::Unsupported {
-                    name: name.to_string(),
-                    why: format!(
-                        "head {h}'s weights are {:?}, not an {n} × {m} matrix",
-                        w_h.dim()
-                    ),
-                });
-            };
-            product_into_view(g_h, v_t_view, dw_h);
-            product_into_view(w_view.t(), g_h, dv_h);
-        }
-        return Ok((dw, dv));
-    }
-    for h in 0..heads {
+    let shapes = |h: usize, why: String| BackwardError::Unsupported {
+        name: name.to_string(),
+        why: format!("head {h}: {why}"),
+    };
+    let dw_all = dw
+        .as_slice_mut()
+        .ok_or_else(|| shapes(0, "∂W is not contiguous".into()))?;
+    let dv_blocks =
+        head_blocks(&mut dv, c).ok_or_else(|| shapes(0, "∂V is not contiguous".into()))?;
+    for (h, dv_h) in dv_blocks.into_iter().enumerate() {
         let w_h = weights(h)?;
-        let g_h = cols(&g, h, c);
-        dw.index_axis_mut(Axis(0), h)
-            .assign(&matmul(g_h.view(), cols(&v, h, c).t()));
-        dv.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-            .assign(&matmul(w_h.t(), g_h.view()));
+        let v_t = cols(&v.view(), h, c)
+            .reversed_axes()
+            .as_standard_layout()
+            .into_owned();
+        let (Some(g_h), Some(w_view), Some(v_t_view)) = (
+            head_view(&g.view(), h, c),
+            MatView::of(&w_h.view()).filter(|_| w_h.dim() == (n, m)),
+            MatView::of(&v_t.view()),
+        ) else {
+            return Err(shapes(
+                h,
+                format!("its weights are {:?}, not {n} × {m}", w_h.dim()),
+            ));
+        };
+        // ∂W_h: head h's n · m values of ∂W (none when n or m is 0).
+        let dw_h = dw_all
+            .get_mut(h * n * m..(h + 1) * n * m)
+            .unwrap_or_default();
+        if let Some(dw_h) = MatViewMut::column_blocks(dw_h, n, m, m).and_then(|mut b| b.pop()) {
+            product_into_view(g_h, v_t_view, dw_h);
+        }
+        product_into_view(w_view.t(), g_h, dv_h);
     }
     Ok((dw, dv))
 }
 
 /// The products of a `scores` step's backward rule, head by head: ∂Q_h = G_h · K_h and
 /// ∂K_h = G_hᵀ · Q_h, each written straight into its head's columns, the heads' columns of Q
-/// and K read in place (operands in the orientation the earlier code's copies had: the same
-/// bits, a test); other layouts go through `matmul`.
+/// and K read in place (in standard layout, copied first only when they are not; operands in
+/// the orientation the earlier code's copies had: the same bits, a test).
 ///
 /// # Shapes
 /// `g`: heads × n × m, `q`: n × (heads · c), `k`: m × (heads · c) → (∂Q: n × (heads · c),
 /// ∂K: m × (heads · c)).
 pub(super) fn score_products(
+    name: &str,
     g: &Array3<f32>,
     q: ArrayView2<'_, f32>,
     k: ArrayView2<'_, f32>,
     c: usize,
-) -> (Array2<f32>, Array2<f32>) {
+) -> Result<(Array2<f32>, Array2<f32>), BackwardError> {
+    let (q, k) = (q.as_standard_layout(), k.as_standard_layout());
     let mut dq = Array2::zeros(q.dim());
     let mut dk = Array2::zeros(k.dim());
-    let in_place = g
+    let blocks = head_blocks(&mut dq, c).zip(head_blocks(&mut dk, c));
+    let layout = |what: &str| BackwardError::Unsupported {
+        name: name.to_string(),
+        why: format!("{what} is not in standard layout"),
+    };
+    let (dq_blocks, dk_blocks) = blocks.ok_or_else(|| layout("∂Q or ∂K"))?;
+    for (((h, g_h), dq_h), dk_h) in g
         .axis_iter(Axis(0))
         .enumerate()
-        .map(|(h, g_h)| {
-            Some((
-                MatView::of(&g_h)?,
-                head_view(&k, h, c)?,
-                head_view(&q, h, c)?,
-            ))
-        })
-        .collect::<Option<Vec<_>>>();
-    if let (Some(views), Some(dq_blocks), Some(dk_blocks)) =
-        (in_place, head_blocks(&mut dq, c), head_blocks(&mut dk, c))
+        .zip(dq_blocks)
+        .zip(dk_blocks)
     {
-        for (((g_h, k_h, q_h), dq_h), dk_h) in views.into_iter().zip(dq_blocks).zip(dk_blocks) {
-            product_into_view(g_h, k_h, dq_h);
-            product_into_view(g_h.t(), q_h, dk_h);
-        }
-        return (dq, dk);
+        let (Some(g_h), Some(k_h), Some(q_h)) = (
+            MatView::of(&g_h),
+            head_view(&k.view(), h, c),
+            head_view(&q.view(), h, c),
+        ) else {
+            return Err(layout(&format!("head {h} of the gradient, Q or K")));
+        };
+        product_into_view(g_h, k_h, dq_h);
+        product_into_view(g_h.t(), q_h, dk_h);
     }
-    for (h, g_h) in g.axis_iter(Axis(0)).enumerate() {
-        dq.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-            .assign(&matmul(g_h.view(), cols(&k, h, c)));
-        dk.slice_axis_mut(Axis(1), Slice::from(h * c..(h + 1) * c))
-            .assign(&matmul(g_h.t(), cols(&q, h, c)));
-    }
-    (dq, dk)
+    Ok((dq, dk))
 }
 
 /// Columns h·c..(h+1)·c of `x`.
@@ -334,18 +323,22 @@ pub fn layer_norm_backward(
     let mut dx = Array2::zeros((n, d));
     let mut dgamma = vec![0f64; d];
     let mut dbeta = vec![0f64; d];
-    // One row's x − mean (then x̂), ĝ and products, reused from row to row.
+    // One row's x − mean (then x̂), ĝ and ĝ·x̂, reused from row to row. The four sums
+    // run in eight f64 lanes (`lane_sum_f64`, the forward LayerNorm's): one running sum makes
+    // each addition wait for the one before. The order changes an f64 sum by about 1e-16 of
+    // it, far below f32's rounding: the f32 results differ from a single running sum's only
+    // where an f64 value lies that close to a boundary between two f32 values (none among
+    // the 27,300 values of the test).
     let (mut xc, mut ghat, mut tmp) = (vec![0f64; d], vec![0f64; d], vec![0f64; d]);
     for ((x_row, g_row), mut dx_row) in x.rows().into_iter().zip(g.rows()).zip(dx.rows_mut()) {
         for (c, v) in xc.iter_mut().zip(x_row) {
             *c = f64::from(*v);
         }
-        let mean = lane_sum(&xc) / d as f64;
-        for (c, t) in xc.iter_mut().zip(&mut tmp) {
+        let mean = lane_sum_f64(&xc, |x| x) / d as f64;
+        for c in xc.iter_mut() {
             *c -= mean;
-            *t = *c * *c;
         }
-        let var = lane_sum(&tmp) / d as f64;
+        let var = lane_sum_f64(&xc, |c| c * c) / d as f64;
         let inv = 1.0 / (var + f64::from(eps)).sqrt();
         // x̂ = (x − mean) · inv, in place
         let xhat = &mut xc;
@@ -355,11 +348,11 @@ pub fn layer_norm_backward(
         for ((gh, a), b) in ghat.iter_mut().zip(g_row).zip(gamma) {
             *gh = f64::from(*a) * f64::from(*b);
         }
-        let mean_g = lane_sum(&ghat) / d as f64;
+        let mean_g = lane_sum_f64(&ghat, |x| x) / d as f64;
         for ((t, gh), xh) in tmp.iter_mut().zip(&ghat).zip(xhat.iter()) {
             *t = gh * xh;
         }
-        let mean_gx = lane_sum(&tmp) / d as f64;
+        let mean_gx = lane_sum_f64(&tmp, |x| x) / d as f64;
         // The row's values, and the running sums of ∂γ and ∂β: each index on its own, so
         // the loop runs on vector instructions (the same operations per value).
         for (((v, (gh, xh)), g), (dg, db)) in dx_row
@@ -379,24 +372,3 @@ pub fn layer_norm_backward(
         dbeta.into_iter().map(|v| v as f32).collect(),
     )
 }
-
-/// Partial sums in [`LANES`] lanes of a row's values (lane l adds values l, l + LANES, …
-/// in order), then the lanes and the values past the last whole group, in order. One
-/// running sum makes each addition wait for the one before (the adder's latency, about 3
-/// cycles, per value); eight independent ones keep the adders busy. The order changes the f64
-/// sum by about 1e-16 of it, far below f32's rounding: the LayerNorm's f32 results differ
-/// from the single running sum's only where an f64 value lies that close to a boundary between
-/// two f32 values (none among the 27,300 values of the test).
-fn lane_sum(values: &[f64]) -> f64 {
-    let mut lanes = [0f64; LANES];
-    let mut groups = values.chunks_exact(LANES);
-    for group in &mut groups {
-        for (l, v) in lanes.iter_mut().zip(group) {
-            *l += v;
-        }
-    }
-    lanes.iter().sum::<f64>() + groups.remainder().iter().sum::<f64>()
-}
-
-/// Lanes of [`lane_sum`].
-const LANES: usize = 8;
