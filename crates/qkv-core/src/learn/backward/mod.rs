@@ -428,6 +428,16 @@ mod tests {
         assert_eq!(db, array![1.0, 0.0, 0.0]);
     }
 
+    /// Values in [−0.5, 0.5) from a 64-bit linear congruential generator started at `seed`:
+    /// the same every run.
+    fn uniform(seed: u64) -> impl FnMut() -> f32 {
+        let mut s = seed;
+        move || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        }
+    }
+
     /// The LayerNorm's backward pass sums its rows in eight lanes (for speed); its f32
     /// results are the bits of the same formulas with one running sum per statistic, written
     /// out here, over rows of the model's widths and odd ones, values of several magnitudes.
@@ -461,11 +471,7 @@ mod tests {
             let f = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect();
             (dx, f(dgamma), f(dbeta))
         }
-        let mut s = 12_345u64;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        };
+        let mut next = uniform(12_345);
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let mut values = 0;
         for (n, d, scale) in [
@@ -496,11 +502,7 @@ mod tests {
     /// 128 rows; one row of 7 keys, as a decoder's first token) and odd ones.
     #[test]
     fn head_products_in_place_keep_the_bits_of_copies() {
-        let mut s = 99u64;
-        let mut next = || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        };
+        let mut next = uniform(99);
         let bits = |a: &Array2<f32>| a.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let mut checked = 0;
         for (n, m, heads, c) in [
