@@ -167,6 +167,10 @@ struct CheckArgs {
     /// Print only failures and the summary.
     #[arg(long, short)]
     quiet: bool,
+    /// Run `training:` checks however long they are predicted to take (by default one
+    /// predicted past 2·10¹² floating-point operations, about a minute, is refused).
+    #[arg(long)]
+    long: bool,
 }
 
 #[derive(Args)]

@@ -167,6 +167,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         ("bench", "probe") => "내부용: 모델을 만들고 한 번 실행한 뒤 시간을 출력합니다",
         // check, replay, explain
         ("check", "paths") => "시나리오 파일, 또는 *.yaml / *.yml을 찾을 디렉터리",
+        ("check", "long") => {
+            "`training:` 검사를 예상 시간과 상관없이 실행합니다 (기본값: 2·10¹²번 넘는 부동소수점 연산, 약 1분으로 예상되는 검사는 거절합니다)"
+        }
         ("check" | "translate" | "generate", "quiet") => {
             if sub == "check" {
                 "실패와 요약만 출력합니다"
@@ -199,7 +202,10 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         ("train", "optimizer") => "갱신 규칙: adam (β₁ 0.9, β₂ 0.98, ε 1e-9) 또는 sgd",
         ("train", "label_smoothing") => "레이블 스무딩 ε (논문: 0.1)",
         ("train", "every") => "K번 갱신마다 손실을 출력합니다",
-        ("train", "output") => "체크포인트를 쓸 곳 (.safetensors)",
+        ("train", "output") => {
+            "체크포인트를 쓸 곳 (.safetensors). 첫 갱신 전에 확인합니다: 있는 파일은 --force로만 바꿔 쓰고, 디렉터리·장치·FIFO는 절대 쓰지 않습니다"
+        }
+        ("train", "force") => "출력 파일이 있으면 바꿔 씁니다",
         // translate, generate
         (_, "max_len") => "만들어 낼 가장 많은 토큰 수",
         (_, "top") => "단계마다 보여 줄 다음 토큰 후보 수",

@@ -63,9 +63,13 @@ pub struct TrainArgs {
     /// Print the loss every K updates.
     #[arg(long, default_value_t = 50)]
     pub every: usize,
-    /// Where to write the checkpoint (.safetensors).
+    /// Where to write the checkpoint (.safetensors). Checked before the first update: an
+    /// existing file is replaced only with --force; a directory, device or FIFO never.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The model a training run starts from.
@@ -98,6 +102,17 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
 
 // Over 80 lines: the training command in order: corpus, model, progress, checkpoints, report.
 pub fn train_cmd(a: TrainArgs, lang: Lang) -> Result<ExitCode> {
+    // The destination is checked before anything is trained: a run is never lost to a
+    // file it cannot write at the end.
+    let existing = qkv::atomic::Existing::forced(a.force);
+    qkv::atomic::check_writable(&a.output, existing).map_err(|r| {
+        let hint = if matches!(r, qkv::atomic::Refusal::Exists { .. }) {
+            format!("\n{}", TrainLine::ReplaceWithForce.text(lang))
+        } else {
+            String::new()
+        };
+        anyhow::anyhow!("{}{hint}", qkv::i18n::errors::refusal_text(&r, lang))
+    })?;
     let corpus = match &a.corpus {
         Some(p) => Corpus::load(p)?,
         None if Path::new(DEFAULT_CORPUS).exists() => Corpus::load(Path::new(DEFAULT_CORPUS))?,
@@ -142,11 +157,27 @@ pub fn train_cmd(a: TrainArgs, lang: Lang) -> Result<ExitCode> {
         smoothing: options.smoothing.to_string(),
     };
     emit(&format!("{}\n{}\n", heading.text(lang), how.text(lang)))?;
+    // Ctrl-C during training stops after the current update and saves what there is; a
+    // second Ctrl-C, or one after the checkpoint is written (during the evaluation), leaves
+    // at once: nothing is lost then.
     let stop = Arc::new(AtomicBool::new(false));
+    let saved = Arc::new(AtomicBool::new(false));
     {
-        let stop = Arc::clone(&stop);
+        let (stop, saved) = (Arc::clone(&stop), Arc::clone(&saved));
+        let skipped = TrainLine::EvaluationSkipped {
+            path: a.output.display().to_string(),
+        }
+        .text(lang);
         // A second handler cannot be installed in the same process (tests call this once).
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            if saved.load(Ordering::SeqCst) {
+                eprintln!("\n{skipped}");
+                std::process::exit(130);
+            }
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
     }
     let bar = indicatif::ProgressBar::new(options.steps as u64);
     bar.set_style(
@@ -187,7 +218,8 @@ pub fn train_cmd(a: TrainArgs, lang: Lang) -> Result<ExitCode> {
         };
         emit(&format!("{}\n", line.text(lang)))?;
     }
-    checkpoint::save(&trainer.model, &a.output)?;
+    checkpoint::save(&trainer.model, &a.output, existing)?;
+    saved.store(true, Ordering::SeqCst);
     let done = TrainLine::Done {
         steps: trainer.steps_done(),
         secs: format!("{secs:.1}"),

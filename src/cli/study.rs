@@ -83,6 +83,8 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
 }
 
 pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
+    // The destination first: nothing is computed for a file that cannot be written.
+    qkv::export::check_destination(&a.output)?;
     let (_, runnable) = a.model.run(a.scenario.as_deref())?;
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
@@ -143,6 +145,10 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
         (None, Some(p)) if !to_stdout => PlotFormat::from_path(p)?,
         (None, _) => PlotFormat::Markdown,
     };
+    if let (false, Some(path)) = (to_stdout, &a.output) {
+        qkv::atomic::check_destination(path, qkv::atomic::Existing::forced(a.force))
+            .map_err(plot::PlotError::from)?;
+    }
     let mut addr = Address::parse(&a.show).with_context(|| format!("--show {}", a.show))?;
     let cell = match &a.cell {
         None => None,
@@ -307,6 +313,7 @@ pub(crate) fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
+    qkv::limits::set_long_checks(a.long);
     let files = scenario_files(&a.paths)?;
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
     for f in &files {
@@ -322,9 +329,18 @@ pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
             (ScenarioFile::Model(s), r) => {
                 let mut report = qkv::scenario::check::check_model(r.trace(), s);
                 if let Some(m) = r.model() {
-                    report
-                        .results
-                        .extend(qkv::scenario::learned::run_checks(s, m));
+                    match qkv::scenario::learned::run_checks(s, m) {
+                        Ok(results) => report.results.extend(results),
+                        Err(why) => {
+                            broken += 1;
+                            eprintln!(
+                                "ERROR  {}: {}",
+                                f.display(),
+                                qkv::util::escape_controls(&why)
+                            );
+                            continue;
+                        }
+                    }
                 }
                 report
             }

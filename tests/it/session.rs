@@ -578,7 +578,7 @@ fn a_checkpoint_without_the_decoder_mask_keeps_it_off_until_switched() {
     c.dec_mask = MaskKind::None;
     m.set_config(c.validate().unwrap()).unwrap();
     let ckpt = dir.path().join("unmasked.safetensors");
-    qkv::learn::checkpoint::save(&m, &ckpt).unwrap();
+    qkv::learn::checkpoint::save(&m, &ckpt, qkv::atomic::Existing::Refuse).unwrap();
     let yaml = std::fs::read_to_string("scenarios/default.yaml")
         .unwrap()
         .replace(

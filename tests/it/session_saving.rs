@@ -212,7 +212,7 @@ fn a_recorded_decoding_keeps_its_sentence() {
         sc.decode.as_ref().and_then(|d| d.text.as_deref()),
         Some("나는 학교에 간다")
     );
-    let results = qkv::scenario::learned::run_checks(sc, loaded.runnable.model().unwrap());
+    let results = qkv::scenario::learned::run_checks(sc, loaded.runnable.model().unwrap()).unwrap();
     assert!(results.iter().all(|r| r.passed), "{results:?}");
 }
 

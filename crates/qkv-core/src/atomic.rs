@@ -1,5 +1,8 @@
-//! Writing a file so that it is never lost, truncated or redirected: scenarios (`save`) and
-//! exports (`qkv export`) go through [`write_atomically`].
+//! Writing a file so that it is never lost, truncated or redirected. Every file qkv writes
+//! goes through here: scenarios (`save`), exports (`qkv export`), plots and redirected
+//! output (`plot`, `> file`) and checkpoints (`qkv train -o`, `checkpoint save`). Each first
+//! asks [`check_destination`] (the one rule of what may be replaced, also used to check a
+//! destination before a long run), then writes with [`write_atomically`].
 //!
 //! The guarantees (also in the README):
 //! - the new content goes to a temporary file created exclusively (`O_EXCL`) with a random
@@ -57,6 +60,142 @@ pub fn not_replaceable(path: &Path) -> Option<&'static str> {
     (!meta.is_file()).then(|| crate::scenario::io::file_kind(&meta))
 }
 
+/// What a writer does with an existing regular file at its destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Replace it (an export written again, or the user said `--force` / `save!`).
+    Replace,
+    /// Refuse: the user has not asked to replace it.
+    Refuse,
+}
+
+impl Existing {
+    /// [`Existing::Replace`] when `force`, else [`Existing::Refuse`].
+    pub fn forced(force: bool) -> Existing {
+        if force {
+            Existing::Replace
+        } else {
+            Existing::Refuse
+        }
+    }
+}
+
+/// Why a destination may not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// The destination is a directory (or ends with `/`).
+    #[error("{} is a directory: give a file name inside it", path.display())]
+    Directory {
+        /// The destination as given.
+        path: PathBuf,
+    },
+    /// The destination is a device, FIFO, socket…
+    #[error("{} is {kind}: only a regular file is replaced", path.display())]
+    NotRegular {
+        /// The destination as given.
+        path: PathBuf,
+        /// What it is ([`crate::scenario::io::file_kind`]).
+        kind: &'static str,
+    },
+    /// The directory the file would go into does not exist (or is not a directory).
+    #[error("{}: the directory {} does not exist", path.display(), dir.display())]
+    NoDirectory {
+        /// The destination as given.
+        path: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+    },
+    /// A regular file is there and the writer was not asked to replace it.
+    #[error("{} already exists", path.display())]
+    Exists {
+        /// The destination as given.
+        path: PathBuf,
+    },
+    /// The file system refused (a link loop, no permission to create a file there).
+    #[error("cannot write {}: {cause}", path.display())]
+    Io {
+        /// The destination as given.
+        path: PathBuf,
+        /// The cause.
+        cause: io::Error,
+    },
+}
+
+impl Refusal {
+    /// The destination as given.
+    pub fn path(&self) -> &Path {
+        match self {
+            Refusal::Directory { path }
+            | Refusal::NotRegular { path, .. }
+            | Refusal::NoDirectory { path, .. }
+            | Refusal::Exists { path }
+            | Refusal::Io { path, .. } => path,
+        }
+    }
+}
+
+/// The directory a file at `target` is created in (`.` for a bare name).
+fn directory_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Checks, before anything is computed or written, that `path` may be written: links are
+/// followed; a directory, a device, a FIFO or a socket is refused; the directory it goes
+/// into must exist; an existing regular file is refused unless `existing` says
+/// [`Existing::Replace`]. Returns the file that will be written (links followed).
+///
+/// A long run (`qkv train -o`) calls this before its first step, so that a bad destination
+/// is found before the work, not after it.
+pub fn check_destination(path: &Path, existing: Existing) -> Result<PathBuf, Refusal> {
+    let given = || path.to_path_buf();
+    if path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(Refusal::Directory { path: given() });
+    }
+    let target = resolve_links(path).map_err(|cause| Refusal::Io {
+        path: given(),
+        cause,
+    })?;
+    match fs::metadata(&target) {
+        Ok(meta) if meta.is_dir() => return Err(Refusal::Directory { path: given() }),
+        Ok(meta) if !meta.is_file() => {
+            return Err(Refusal::NotRegular {
+                path: given(),
+                kind: crate::scenario::io::file_kind(&meta),
+            });
+        }
+        Ok(_) if existing == Existing::Refuse => return Err(Refusal::Exists { path: given() }),
+        _ => {}
+    }
+    let dir = directory_of(&target);
+    if !fs::metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return Err(Refusal::NoDirectory { path: given(), dir });
+    }
+    Ok(target)
+}
+
+/// [`check_destination`], then a trial of creating (and removing) a temporary file in the
+/// destination's directory, for a caller that is about to run for long before it writes:
+/// a directory without write permission is found before the work.
+pub fn check_writable(path: &Path, existing: Existing) -> Result<PathBuf, Refusal> {
+    let target = check_destination(path, existing)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "qkv".into());
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(directory_of(&target))
+        .map_err(|cause| Refusal::Io {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+    Ok(target)
+}
+
 /// Writes `path` through `write` (given the temporary file) with the guarantees of the
 /// module: links followed, special files refused, permissions kept, atomic rename.
 pub fn write_atomically(
@@ -70,10 +209,7 @@ pub fn write_atomically(
             format!("it is {kind}: only a regular file is replaced"),
         ));
     }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = directory_of(&target);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -49,6 +49,9 @@ pub enum ExportError {
         /// The cause.
         message: String,
     },
+    /// The destination may not be written ([`crate::atomic::check_destination`]).
+    #[error(transparent)]
+    Destination(#[from] crate::atomic::Refusal),
 }
 
 /// Export formats.
@@ -260,6 +263,15 @@ pub fn predicted_bytes(model: &Transformer, trace: &Trace, format: Format) -> u6
     }
 }
 
+/// Checks that an export may be written to `path` (its format, and what
+/// [`crate::atomic::check_destination`] allows: an existing regular file is replaced), so
+/// that a command can refuse before it computes anything.
+pub fn check_destination(path: &Path) -> Result<Format, ExportError> {
+    let format = Format::from_path(path)?;
+    crate::atomic::check_destination(path, crate::atomic::Existing::Replace)?;
+    Ok(format)
+}
+
 /// Writes the export to `path` in the format its extension names.
 pub fn write(model: &Transformer, trace: &Trace, path: &Path) -> Result<Format, ExportError> {
     write_with(model, trace, None, path)
@@ -277,6 +289,9 @@ pub fn write_with(
         path: path.to_path_buf(),
         cause,
     };
+    // An export is written again as often as it is asked for: an existing regular file is
+    // replaced; anything else the one writer refuses is refused.
+    check_destination(path)?;
     // Written to a temporary file next to `path` and renamed over it when complete: a
     // failure (a full disk) leaves the previous export as it was (see `crate::atomic`).
     let mut failure = None;

@@ -48,6 +48,24 @@ pub fn memory_budget() -> u64 {
     }
 }
 
+/// Most floating-point operations a scenario's `training:` check may take unless the user
+/// asks for long checks (`qkv check --long`): 2·10¹² (about a minute of training on a
+/// 2-core machine), so that a small file cannot keep `qkv check` busy for half an hour.
+pub const MAX_CHECK_TRAINING_FLOP: u64 = 2_000_000_000_000;
+
+/// Whether `training:` checks past [`MAX_CHECK_TRAINING_FLOP`] run (`qkv check --long`).
+static LONG_CHECKS: AtomicBool = AtomicBool::new(false);
+
+/// Lets this process run `training:` checks however long they are predicted to take.
+pub fn set_long_checks(on: bool) {
+    LONG_CHECKS.store(on, Ordering::Relaxed);
+}
+
+/// See [`set_long_checks`].
+pub fn long_checks() -> bool {
+    LONG_CHECKS.load(Ordering::Relaxed)
+}
+
 /// Whether this process's sessions keep every attention head with their traces.
 static SESSIONS_KEEP_HEADS: AtomicBool = AtomicBool::new(false);
 
@@ -70,6 +88,33 @@ pub fn available_memory() -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     kib.checked_mul(1024)
+}
+
+/// A piece of work whose predicted memory is past [`memory_budget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "about {} of memory, more than the budget of {}: use a smaller model, shorter sentences or a smaller batch, or raise the budget with --memory-budget MIB",
+    mib(*need),
+    mib(*budget)
+)]
+pub struct OverBudget {
+    /// Predicted bytes.
+    pub need: u64,
+    /// The budget in force.
+    pub budget: u64,
+}
+
+/// The one check of the memory budget: refuses `need` bytes (predicted by the formulas of
+/// [`crate::model::cost`] before anything is allocated) when they are past
+/// [`memory_budget`]. The forward pass, the backward pass, training, decoding and
+/// checkpoint reading all ask it.
+pub fn check_memory(need: u64) -> Result<(), OverBudget> {
+    let budget = memory_budget();
+    if need > budget {
+        Err(OverBudget { need, budget })
+    } else {
+        Ok(())
+    }
 }
 
 /// `n` bytes in MiB with one decimal, for messages.

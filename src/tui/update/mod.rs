@@ -95,7 +95,7 @@ pub(super) fn run(app: &mut App, cmd: Command) -> Result<Outcome, SessionError> 
                 app.running = false;
             }
             if is_quit && !o.quit {
-                let text = Msg::UnsavedQuit.text(app.lang);
+                let text = quit_warning(app);
                 say(app, StatusKind::Warning, text);
             } else if !o.status.is_empty() {
                 say(app, StatusKind::Info, o.status.clone());
@@ -460,6 +460,15 @@ fn show_whole_error(app: &mut App, line: &str) {
         text: crate::render::wrap(&st.text, w).join("\n"),
         scroll: 0,
     };
+}
+
+/// What `q` warns about before leaving: training updates no checkpoint holds, else
+/// unsaved changes ([`qkv::session::Session::is_dirty`] decides whether to warn).
+pub(super) fn quit_warning(app: &App) -> String {
+    match app.session.unsaved_updates() {
+        0 => Msg::UnsavedQuit.text(app.lang),
+        n => Msg::UnsavedTraining(n).text(app.lang),
+    }
 }
 
 fn save(app: &mut App, path: PathBuf, force: bool) {

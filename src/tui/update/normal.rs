@@ -138,7 +138,7 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
         Message::Quit => {
             if app.session.is_dirty() && !app.quit_armed {
                 app.quit_armed = true;
-                let text = Msg::UnsavedQuit.text(app.lang);
+                let text = super::quit_warning(app);
                 say(app, StatusKind::Warning, text);
             } else {
                 act(app, Command::Quit { force: true });

@@ -92,6 +92,8 @@ pub enum SessionMsg {
     UnsavedLoad { path: String },
     /// `quit` with unsaved changes.
     UnsavedQuit,
+    /// `quit` with training updates no checkpoint holds.
+    UnsavedTraining { updates: usize },
     /// `loaded a.yaml: Title (100 steps)`.
     Loaded {
         path: String,
@@ -235,6 +237,7 @@ impl SessionMsg {
                 path: "a.yaml".into(),
             },
             S::UnsavedQuit,
+            S::UnsavedTraining { updates: 20 },
             S::Loaded {
                 path: "a.yaml".into(),
                 title: "나는 학교에 간다".into(),
@@ -362,6 +365,9 @@ impl SessionMsg {
                 "unsaved changes: `save <file>` keeps them; `quit` again (or quit!) leaves without saving"
                     .into()
             }
+            S::UnsavedTraining { updates } => format!(
+                "{updates} training updates are not saved: `checkpoint save <file>` keeps the trained weights; `quit` again (or quit!) leaves without them"
+            ),
             S::Loaded { path, title, steps } if title.is_empty() => {
                 format!("loaded {path} ({steps} steps)")
             }
@@ -482,6 +488,9 @@ impl SessionMsg {
                 "저장하지 않은 변경이 있습니다: `save <파일>`로 남기세요; `quit`을 한 번 더 (또는 quit!) 하면 저장하지 않고 나갑니다"
                     .into()
             }
+            S::UnsavedTraining { updates } => format!(
+                "학습 갱신 {updates}번이 저장되지 않았습니다: `checkpoint save <파일>`로 학습된 가중치를 남기세요; `quit`을 한 번 더 (또는 quit!) 하면 남기지 않고 나갑니다"
+            ),
             S::Loaded { path, title, steps } if title.is_empty() => {
                 format!("{path}을(를) 불러왔습니다 (단계 {steps}개)")
             }

@@ -12,6 +12,7 @@ use ndarray::{Array1, Array2};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde_json::Value;
 
+use crate::atomic::{Existing, Refusal};
 use crate::export::config_json;
 use crate::model::cancel;
 use crate::model::config::{Arch, Layers, MaskKind, Norm, Positional, TokenizerKind};
@@ -100,11 +101,36 @@ pub enum CheckpointError {
         /// What does not fit.
         cause: PartsError,
     },
+    /// The destination may not be written ([`crate::atomic::check_destination`]).
+    #[error("{refusal}{}", replace_hint(refusal))]
+    Destination {
+        /// Why.
+        #[from]
+        refusal: Refusal,
+    },
+    /// Reading the file would take more memory than the budget.
+    #[error("reading {path} (its bytes and the tensors decoded from them) needs {over}")]
+    Memory {
+        /// The file.
+        path: PathBuf,
+        /// The prediction and the budget.
+        over: crate::limits::OverBudget,
+    },
     /// The model to save has no fixed vocabulary.
     #[error(
         "only a model with a fixed vocabulary can be saved as a checkpoint (train one with `qkv train`)"
     )]
     NoVocab,
+}
+
+/// How to replace an existing file, after [`Refusal::Exists`].
+fn replace_hint(r: &Refusal) -> &'static str {
+    match r {
+        Refusal::Exists { .. } => {
+            ": a checkpoint replaces a file only when asked (qkv train --force, checkpoint save! FILE)"
+        }
+        _ => "",
+    }
 }
 
 fn bytes_of(values: impl Iterator<Item = f32>) -> Vec<u8> {
@@ -175,37 +201,19 @@ fn canonical(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Writes the checkpoint of `model` to `path` atomically (a temporary file in the same
-/// directory, renamed over the target when complete).
-pub fn save(model: &Transformer, path: &Path) -> Result<(), CheckpointError> {
+/// Writes the checkpoint of `model` to `path` through the one file writer
+/// ([`crate::atomic`]): links followed, only a regular file replaced (and only when
+/// `existing` allows it), permissions kept, a temporary file renamed over the target when
+/// complete.
+pub fn save(model: &Transformer, path: &Path, existing: Existing) -> Result<(), CheckpointError> {
+    let target = crate::atomic::check_destination(path, existing)?;
     let bytes = to_bytes(model)?;
-    let io = |cause| CheckpointError::Io {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".qkv-checkpoint-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io)?;
-    tmp.write_all(&bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    // A new file gets the usual rw-r--r-- (the temporary file is private); an existing one
-    // keeps its permissions.
-    let perms = match std::fs::metadata(path) {
-        Ok(m) => m.permissions(),
-        Err(_) => {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::Permissions::from_mode(0o644)
+    crate::atomic::write_atomically(&target, |f| f.write_all(&bytes)).map_err(|cause| {
+        CheckpointError::Io {
+            path: path.to_path_buf(),
+            cause,
         }
-    };
-    tmp.as_file().set_permissions(perms).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }
 
 /// Reads a checkpoint file.
@@ -229,6 +237,13 @@ pub fn load(path: &Path) -> Result<Transformer, CheckpointError> {
             max: MAX_CHECKPOINT_BYTES,
         });
     }
+    // The file's bytes and the tensors decoded from them are held at once.
+    crate::limits::check_memory(meta.len().saturating_mul(2)).map_err(|over| {
+        CheckpointError::Memory {
+            path: path.to_path_buf(),
+            over,
+        }
+    })?;
     let bytes = read_with_progress(path, meta.len()).map_err(io)?;
     from_bytes(path, &bytes)
 }

@@ -33,6 +33,10 @@ pub enum DecodeError {
     /// Bad sampling settings.
     #[error("{0}")]
     Sampling(String),
+    /// The predicted memory of decoding is past the budget
+    /// ([`crate::limits::check_memory`]).
+    #[error("decoding with this model needs {0}")]
+    Memory(crate::limits::OverBudget),
 }
 
 /// Sampling instead of greedy choice: `p_i ∝ exp(logit_i / T)` over the `top_k` most likely
@@ -233,6 +237,7 @@ impl Decoder {
             }
             Arch::Encoder => return Err(DecodeError::Arch),
         };
+        check_memory(model, text, &prefix)?;
         Ok(Decoder {
             text: text.to_string(),
             prefix,
@@ -335,6 +340,28 @@ impl Decoder {
             .last()
             .map_or_else(|| EOS.to_string(), |(t, _)| t.clone())
     }
+}
+
+/// Refuses decoding whose predicted peak is past the memory budget: a forward pass with the
+/// decoder grown to the model's longest sentence over the model's whole vocabulary (a
+/// checkpoint's vocabulary sets the width of `logits`), beside the previous step's trace.
+fn check_memory(model: &Transformer, text: &str, prefix: &[String]) -> Result<(), DecodeError> {
+    use crate::model::cost;
+    let c = model.config();
+    let source = match c.arch {
+        Arch::EncoderDecoder => crate::model::tokenizer::tokenize(text, c.tokenizer).len(),
+        _ => c.max_tokens.max(prefix.len()),
+    };
+    let n = cost::Lengths {
+        source,
+        target: c.max_tokens,
+        vocab: model
+            .vocab()
+            .map_or(source + c.max_tokens + 2, crate::model::Vocab::len),
+    };
+    let need = cost::peak_bytes(c, n, crate::model::linalg::threads())
+        .saturating_add(cost::trace_bytes(c, n).total);
+    crate::limits::check_memory(need).map_err(DecodeError::Memory)
 }
 
 /// Greedy decoding of `text` until `<eos>` or `max_len` tokens.

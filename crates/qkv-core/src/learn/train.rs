@@ -85,6 +85,16 @@ pub enum TrainError {
     /// Bad options.
     #[error("{0}")]
     Options(String),
+    /// The run's predicted memory is past the budget ([`crate::limits::check_memory`]).
+    #[error("training this model (batch {batch}, sentences of up to {tokens} tokens) needs {over}")]
+    Memory {
+        /// Pairs per update.
+        batch: usize,
+        /// Longest sentence of the corpus, in tokens.
+        tokens: usize,
+        /// The prediction and the budget.
+        over: crate::limits::OverBudget,
+    },
     /// The backward pass failed.
     #[error(transparent)]
     Backward(#[from] BackwardError),
@@ -177,6 +187,8 @@ impl Trainer {
             .iter()
             .map(|p| pair_input(&model, p))
             .collect::<Result<Vec<_>, _>>()?;
+        let plan = Plan::of(&model, &train, &held_out, options.batch);
+        plan.check_memory()?;
         Ok(Trainer {
             optimizer: Optimizer::new(options.method, options.schedule),
             model,
@@ -202,10 +214,11 @@ impl Trainer {
     }
 
     /// The next `batch` training inputs: every pair once per epoch, in an order shuffled by
-    /// the seed and the epoch number.
+    /// the seed and the epoch number (a batch larger than the corpus is the whole corpus).
     fn next_batch(&mut self) -> Vec<usize> {
-        let mut out = Vec::with_capacity(self.options.batch);
-        while out.len() < self.options.batch.min(self.train.len().max(1)) {
+        let size = self.options.batch.min(self.train.len().max(1));
+        let mut out = Vec::with_capacity(size);
+        while out.len() < size {
             if self.cursor >= self.order.len() {
                 self.order = (0..self.train.len()).collect();
                 let mut rng = ChaCha8Rng::seed_from_u64(
@@ -222,29 +235,36 @@ impl Trainer {
     }
 
     /// One update: the batch's gradients, averaged, then the optimiser.
+    ///
+    /// The pairs are worked on in groups of one per thread; each group's gradients are
+    /// added into the sum, in batch order, before the next group starts. So the memory is
+    /// that of one group whatever the batch size (see [`crate::model::cost::training_bytes`]),
+    /// and the sum is the same, bit for bit, on any number of threads.
     pub fn step(&mut self) -> Result<StepStats, TrainError> {
         let batch = self.next_batch();
         let model = &self.model;
         let smoothing = self.options.smoothing;
-        let results: Vec<Result<PairGrads, TrainError>> = batch
-            .par_iter()
-            .map(|i| {
-                let trace = model
-                    .forward_for_backward(&self.train[*i])
-                    .map_err(|e| TrainError::Backward(BackwardError::Weight(e.0)))?;
-                let g = backward_with(model, &trace, smoothing, false)?;
-                Ok((g.loss.value, g.loss.predicted(), g.weights))
-            })
-            .collect();
         let mut sum: Option<Vec<(String, Param)>> = None;
         let (mut loss, mut tokens) = (0.0, 0);
-        for r in results {
-            let (l, t, g) = r?;
-            loss += l;
-            tokens += t;
-            match &mut sum {
-                None => sum = Some(g),
-                Some(acc) => add_into(acc, &g),
+        for group in batch.chunks(at_once()) {
+            let results: Vec<Result<PairGrads, TrainError>> = group
+                .par_iter()
+                .map(|i| {
+                    let trace = model
+                        .forward_for_backward(&self.train[*i])
+                        .map_err(|e| TrainError::Backward(BackwardError::Weight(e.0)))?;
+                    let g = backward_with(model, &trace, smoothing, false)?;
+                    Ok((g.loss.value, g.loss.predicted(), g.weights))
+                })
+                .collect();
+            for r in results {
+                let (l, t, g) = r?;
+                loss += l;
+                tokens += t;
+                match &mut sum {
+                    None => sum = Some(g),
+                    Some(acc) => add_into(acc, &g),
+                }
             }
         }
         let mut grads = sum.unwrap_or_default();
@@ -286,6 +306,97 @@ impl Trainer {
     pub fn held_out_exact_match(&self) -> Result<ExactMatch, TrainError> {
         exact_match(&self.model, &self.held_out_pairs)
     }
+}
+
+/// What a training run will cost, predicted from the corpus and the model before the
+/// first update (the formulas of [`crate::model::cost`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Pairs per update (the batch, at most the training pairs).
+    pub batch: usize,
+    /// The longest pair's sizes and the model's vocabulary.
+    pub longest: crate::model::cost::Lengths,
+    /// Peak bytes of an update ([`crate::model::cost::training_bytes`] for the longest pair).
+    pub bytes: u64,
+    /// Floating-point operations of one update: the forward pass's
+    /// ([`crate::model::cost::flops`]) of an average pair, three times (the backward pass
+    /// costs about twice the forward), times the batch.
+    pub flop_per_update: u64,
+    /// Floating-point operations of one loss evaluation over every training pair.
+    pub flop_per_evaluation: u64,
+}
+
+impl Plan {
+    /// The plan of training `model` on `train` (and evaluating on `held_out`) with `batch`
+    /// pairs per update.
+    fn of(model: &Transformer, train: &[Input], held_out: &[Input], batch: usize) -> Plan {
+        use crate::model::cost::{Lengths, flops};
+        let c = model.config();
+        let fixed = model.vocab().map(crate::model::Vocab::len);
+        let lengths = |i: &Input| {
+            let (source, target) = (i.source.len(), i.target.as_ref().map_or(0, Vec::len));
+            Lengths {
+                source,
+                target,
+                vocab: fixed.unwrap_or(source + target + 2),
+            }
+        };
+        let mut longest = Lengths {
+            source: 0,
+            target: 0,
+            vocab: 0,
+        };
+        for n in train.iter().chain(held_out).map(lengths) {
+            longest.source = longest.source.max(n.source);
+            longest.target = longest.target.max(n.target);
+            longest.vocab = longest.vocab.max(n.vocab);
+        }
+        let evaluation: u64 = train
+            .iter()
+            .map(|i| flops(c, lengths(i)).total)
+            .fold(0, u64::saturating_add);
+        let batch = batch.min(train.len().max(1));
+        let average = evaluation / train.len().max(1) as u64;
+        Plan {
+            batch,
+            longest,
+            bytes: crate::model::cost::training_bytes(c, longest, batch, at_once()),
+            flop_per_update: average.saturating_mul(3).saturating_mul(batch as u64),
+            flop_per_evaluation: evaluation,
+        }
+    }
+
+    /// The plan of training `model` on `corpus` with `batch` pairs per update.
+    pub fn for_corpus(
+        model: &Transformer,
+        corpus: &Corpus,
+        batch: usize,
+    ) -> Result<Plan, TrainError> {
+        let train = corpus
+            .training()
+            .map(|p| pair_input(model, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let held_out = corpus
+            .held_out()
+            .map(|p| pair_input(model, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Plan::of(model, &train, &held_out, batch))
+    }
+
+    /// Refuses the run when [`Plan::bytes`] is past the memory budget
+    /// ([`crate::limits::check_memory`]).
+    pub fn check_memory(&self) -> Result<(), TrainError> {
+        crate::limits::check_memory(self.bytes).map_err(|over| TrainError::Memory {
+            batch: self.batch,
+            tokens: self.longest.source.max(self.longest.target),
+            over,
+        })
+    }
+}
+
+/// Pairs whose gradients are computed at the same time: one per thread of the pool.
+fn at_once() -> usize {
+    rayon::current_num_threads().max(1)
 }
 
 /// Greedy exact-match over some pairs.

@@ -244,6 +244,47 @@ pub fn peak_bytes(config: &Config, n: Lengths, threads: usize) -> u64 {
         .saturating_add(working_bytes(config, n, threads))
 }
 
+/// Bytes one backward pass needs beyond the weights, for an input of sizes `n`: the forward
+/// trace it reads (with every head's scores and weights, which a pass for a backward pass
+/// keeps: [`trace_bytes`] + [`heads_bytes`]), the gradient of every step (the same shapes
+/// again, and the gradients of the four h × n × m per-head steps `scores`, `scaled`,
+/// `masked`, `weights`: [`trace_bytes`] + 2 · [`heads_bytes`]), the gradient of every weight
+/// and the embedding table it reads (4 bytes per parameter, twice), and the largest block's
+/// working buffers.
+pub fn backward_extra_bytes(config: &Config, n: Lengths, threads: usize) -> u64 {
+    let params = super::params::count(config, n.vocab as u64).total;
+    let trace = trace_bytes(config, n).total;
+    let heads = heads_bytes(config, n);
+    trace
+        .saturating_add(heads)
+        .saturating_add(trace.saturating_add(heads.saturating_mul(2)))
+        .saturating_add(params.saturating_mul(8))
+        .saturating_add(working_bytes(config, n, threads))
+}
+
+/// Bytes a backward pass over an input of sizes `n` needs at its peak: the weights
+/// (4 bytes per parameter) and [`backward_extra_bytes`].
+pub fn backward_bytes(config: &Config, n: Lengths, threads: usize) -> u64 {
+    super::params::count(config, n.vocab as u64)
+        .total
+        .saturating_mul(4)
+        .saturating_add(backward_extra_bytes(config, n, threads))
+}
+
+/// Bytes a training run needs at its peak, for pairs of at most the sizes `n` and `batch`
+/// pairs per update of which `at_once` are worked on at the same time (one per thread):
+/// the weights, Adam's two moments and the batch's summed gradient (4 bytes per parameter,
+/// four times), and for each pair at work a backward pass ([`backward_extra_bytes`]). The
+/// pairs' gradients are added into the sum as each group of `at_once` pairs finishes, so
+/// the batch's size beyond `at_once` costs no memory.
+pub fn training_bytes(config: &Config, n: Lengths, batch: usize, at_once: usize) -> u64 {
+    let params = super::params::count(config, n.vocab as u64).total;
+    let pairs = batch.min(at_once).max(1) as u64;
+    params
+        .saturating_mul(16)
+        .saturating_add(pairs.saturating_mul(backward_extra_bytes(config, n, 1)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,6 +125,20 @@ pub enum PlotError {
         /// What went wrong.
         cause: std::io::Error,
     },
+    /// The destination may not be written ([`crate::atomic::check_destination`]).
+    #[error(transparent)]
+    Destination(crate::atomic::Refusal),
+}
+
+impl From<crate::atomic::Refusal> for PlotError {
+    /// An existing file is [`PlotError::WouldOverwrite`] (with the advice of `plot!` and
+    /// `--force`); every other refusal is kept as it is.
+    fn from(r: crate::atomic::Refusal) -> PlotError {
+        match r {
+            crate::atomic::Refusal::Exists { path } => PlotError::WouldOverwrite { path },
+            other => PlotError::Destination(other),
+        }
+    }
 }
 
 /// One matrix with everything a picture of it shows.
@@ -341,13 +355,8 @@ pub fn write_file(path: &Path, text: &str, force: bool) -> Result<(), PlotError>
         path: path.to_path_buf(),
         cause,
     };
-    let target = crate::atomic::resolve_links(path).map_err(io)?;
-    if !force && (target.exists() || std::fs::symlink_metadata(path).is_ok()) {
-        return Err(PlotError::WouldOverwrite {
-            path: path.to_path_buf(),
-        });
-    }
-    crate::atomic::write_atomically(path, |f| {
+    let target = crate::atomic::check_destination(path, crate::atomic::Existing::forced(force))?;
+    crate::atomic::write_atomically(&target, |f| {
         use std::io::Write;
         f.write_all(text.as_bytes())
     })

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::learn::backward;
 use crate::learn::corpus::Corpus;
 use crate::learn::decode::Decoder;
-use crate::learn::train::{TrainOptions, Trainer};
+use crate::learn::train::{Plan, TrainOptions, Trainer};
 use crate::model::Transformer;
 use crate::model::tokenizer::EOS;
 use crate::trace::Trace;
@@ -79,6 +79,60 @@ pub fn check_sections(s: &Scenario, model: &Transformer) -> Vec<ScenarioProblem>
     out
 }
 
+/// The `training:` check's predicted memory and work, refused before it runs (with the
+/// predicted figure) when past the memory budget, or past
+/// [`crate::limits::MAX_CHECK_TRAINING_FLOP`] unless long checks are allowed
+/// (`qkv check --long`). Opening the scenario is not refused: only running the check.
+fn training_cost(t: &TrainingSpec, model: &Transformer, corpus: &Corpus) -> Result<(), String> {
+    let path = FieldPath::key("training");
+    let Ok(start) = start_model(model, corpus) else {
+        return Ok(()); // the check itself reports it
+    };
+    let batch = t.batch.unwrap_or(TrainOptions::default().batch);
+    let plan = match Plan::for_corpus(&start, corpus, batch) {
+        Ok(p) => p,
+        Err(_) => return Ok(()), // the check itself reports it
+    };
+    if let Err(e) = plan.check_memory() {
+        return Err(ScenarioProblem::new(path.then("batch"), e.to_string()).to_string());
+    }
+    let flop = plan
+        .flop_per_update
+        .saturating_mul(t.steps as u64)
+        .saturating_add(plan.flop_per_evaluation.saturating_mul(2));
+    if flop > crate::limits::MAX_CHECK_TRAINING_FLOP && !crate::limits::long_checks() {
+        return Err(ScenarioProblem::new(
+            path.then("steps"),
+            format!(
+                "= {}: this training check would take about {:.1}·10¹² floating-point operations ({} updates of {} pairs), more than the {:.1}·10¹² a check runs by default (about a minute); run it anyway with `qkv check --long`, or lower steps or batch",
+                t.steps,
+                flop as f64 / 1e12,
+                t.steps,
+                plan.batch,
+                crate::limits::MAX_CHECK_TRAINING_FLOP as f64 / 1e12
+            ),
+        )
+        .to_string());
+    }
+    Ok(())
+}
+
+/// The model a `training:` check trains: the scenario's (its weights), with the corpus's
+/// vocabulary when it has none.
+fn start_model(model: &Transformer, corpus: &Corpus) -> Result<Transformer, String> {
+    match model.vocab() {
+        Some(_) => Ok(model.clone()),
+        None => {
+            let c = model.config();
+            let v = c.clone().validate().map_err(|e| e.to_string())?;
+            Ok(Transformer::with_vocab(
+                v,
+                corpus.vocab_for(c.arch, c.tokenizer),
+            ))
+        }
+    }
+}
+
 fn corpus_path(s: &Scenario, t: &TrainingSpec) -> std::path::PathBuf {
     match &s.base_dir.0 {
         Some(b) if Path::new(&t.corpus).is_relative() => b.join(&t.corpus),
@@ -86,8 +140,15 @@ fn corpus_path(s: &Scenario, t: &TrainingSpec) -> std::path::PathBuf {
     }
 }
 
-/// Runs the `decode:` and `training:` checks of a scenario on its model.
-pub fn run_checks(s: &Scenario, model: &Transformer) -> Vec<CheckResult> {
+/// Runs the `decode:` and `training:` checks of a scenario on its model. A training check
+/// predicted past the memory budget or the work a check may take is refused before it runs
+/// (`Err`, with the predicted figure and how to run it anyway).
+pub fn run_checks(s: &Scenario, model: &Transformer) -> Result<Vec<CheckResult>, String> {
+    if let Some(t) = &s.training
+        && let Ok(corpus) = Corpus::load(&corpus_path(s, t))
+    {
+        training_cost(t, model, &corpus)?;
+    }
     let mut out = Vec::new();
     if let Some(d) = &s.decode {
         out.push(decode_check(s, d, model));
@@ -95,7 +156,7 @@ pub fn run_checks(s: &Scenario, model: &Transformer) -> Vec<CheckResult> {
     if let Some(t) = &s.training {
         out.push(training_check(s, t, model));
     }
-    out
+    Ok(out)
 }
 
 fn decode_check(s: &Scenario, d: &DecodeSpec, model: &Transformer) -> CheckResult {
@@ -144,16 +205,9 @@ fn training_check(s: &Scenario, t: &TrainingSpec, model: &Transformer) -> CheckR
         Ok(c) => c,
         Err(e) => return fail(e.to_string()),
     };
-    // Train the scenario's model (its weights; with the corpus's vocabulary when it has none).
-    let start = match model.vocab() {
-        Some(_) => model.clone(),
-        None => match model.config().clone().validate() {
-            Ok(v) => {
-                let c = model.config();
-                Transformer::with_vocab(v, corpus.vocab_for(c.arch, c.tokenizer))
-            }
-            Err(e) => return fail(e.to_string()),
-        },
+    let start = match start_model(model, &corpus) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
     };
     let options = TrainOptions {
         steps: t.steps,

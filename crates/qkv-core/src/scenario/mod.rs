@@ -19,7 +19,7 @@ use ndarray::{Array1, Array2};
 
 use crate::model::attention::{Mask, scaled_dot_product};
 use crate::model::{
-    Arch, Config, Input, Layers, MaskKind, Param, Preset, Transformer, ValidConfig, prepare,
+    Arch, Config, Input, Layers, MaskKind, Param, Preset, Transformer, ValidConfig, Vocab, prepare,
 };
 use crate::trace::{Address, Labels, Step, StepKind, Tensor, Trace, TraceTokens};
 use schema::{
@@ -238,7 +238,11 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
-    let keep = match memory_check(&valid, &input) {
+    let vocab = trained
+        .as_ref()
+        .and_then(Transformer::vocab)
+        .map(Vocab::len);
+    let keep = match memory_check(&valid, &input, vocab) {
         Ok(keep) => keep,
         Err(e) => {
             problems.push(ScenarioProblem::new(FieldPath::key("model"), e));

@@ -2,21 +2,27 @@
 
 use super::*;
 
-/// The sizes the cost formulas take, for `input` (its vocabulary at most its tokens and
-/// two specials).
-fn lengths_of(input: &Input) -> crate::model::cost::Lengths {
+/// The sizes the cost formulas take, for `input` and a model whose fixed vocabulary (a
+/// checkpoint's) has `vocab` words; without one, the vocabulary is at most the input's
+/// tokens and two specials.
+pub fn lengths_of(input: &Input, vocab: Option<usize>) -> crate::model::cost::Lengths {
+    let tokens = input.source.len() + input.target.as_ref().map_or(0, Vec::len);
     crate::model::cost::Lengths {
         source: input.source.len(),
         target: input.target.as_ref().map_or(0, Vec::len),
-        vocab: input.source.len() + input.target.as_ref().map_or(0, Vec::len) + 2,
+        vocab: vocab.unwrap_or(tokens + 2),
     }
 }
 
 /// What a model and sentence need, by formula, and the budget: (weights, trace and working
 /// buffers by [`crate::model::cost::peak_bytes`]; every head's scores and weights by
 /// [`crate::model::cost::heads_bytes`]; [`crate::limits::memory_budget`]).
-fn needs(config: &crate::model::config::Config, input: &Input) -> (u64, u64, u64) {
-    let lengths = lengths_of(input);
+fn needs(
+    config: &crate::model::config::Config,
+    input: &Input,
+    vocab: Option<usize>,
+) -> (u64, u64, u64) {
+    let lengths = lengths_of(input, vocab);
     (
         crate::model::cost::peak_bytes(config, lengths, crate::model::linalg::threads()),
         crate::model::cost::heads_bytes(config, lengths),
@@ -34,17 +40,16 @@ fn needs(config: &crate::model::config::Config, input: &Input) -> (u64, u64, u64
 /// ([`crate::limits::sessions_keep_heads`]: the workbench and the REPL), when the heads fit
 /// the same budget beside the rest ([`heads_fit`]). The next toggle's rerun then compares its
 /// heads with the kept ones instead of recomputing them.
-pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<bool, String> {
-    let (need, heads, budget) = needs(config, input);
-    if need > budget {
-        Err(format!(
-            "this model and sentence need about {} of memory (weights, trace and working buffers), more than the budget of {}: use a smaller model or a shorter sentence, or raise the budget with --memory-budget MIB",
-            crate::limits::mib(need),
-            crate::limits::mib(budget)
-        ))
-    } else {
-        Ok(crate::limits::sessions_keep_heads() && need.saturating_add(heads) <= budget)
-    }
+pub fn memory_check(
+    config: &ValidConfig,
+    input: &Input,
+    vocab: Option<usize>,
+) -> Result<bool, String> {
+    let (need, heads, budget) = needs(config, input, vocab);
+    crate::limits::check_memory(need).map_err(|e| {
+        format!("this model and sentence (weights, trace and working buffers) need {e}")
+    })?;
+    Ok(crate::limits::sessions_keep_heads() && need.saturating_add(heads) <= budget)
 }
 
 /// True when a trace of this model and sentence can also keep every attention head's
@@ -52,7 +57,7 @@ pub fn memory_check(config: &ValidConfig, input: &Input) -> Result<bool, String>
 /// [`crate::limits::memory_budget`], beside the weights, the trace and the working buffers
 /// [`memory_check`] counts. At `base` with 512 + 512 tokens the heads are 288 MiB.
 pub fn heads_fit(config: &crate::model::config::Config, input: &Input) -> bool {
-    let (need, heads, budget) = needs(config, input);
+    let (need, heads, budget) = needs(config, input, None);
     need.saturating_add(heads) <= budget
 }
 

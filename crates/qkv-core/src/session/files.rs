@@ -165,6 +165,14 @@ impl Session {
     }
 
     pub(super) fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
+        // The destination first: a bad one is named as such, before anything else is tried.
+        io::destination(
+            path,
+            &SaveGuard {
+                loaded: self.file.clone(),
+                force,
+            },
+        )?;
         let (mut file, notes) = self.to_file();
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -337,9 +345,14 @@ impl Session {
     }
 
     pub(super) fn quit(&mut self, force: bool) -> Outcome {
-        if self.dirty && !force && !self.quit_armed {
+        if self.is_dirty() && !force && !self.quit_armed {
             self.quit_armed = true;
-            return Outcome::say(self.t(SessionMsg::UnsavedQuit));
+            let updates = self.unsaved_updates();
+            return Outcome::say(if updates > 0 {
+                self.t(SessionMsg::UnsavedTraining { updates })
+            } else {
+                self.t(SessionMsg::UnsavedQuit)
+            });
         }
         Outcome {
             text: String::new(),

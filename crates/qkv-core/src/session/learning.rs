@@ -397,10 +397,14 @@ impl Session {
     // ----- checkpoints ------------------------------------------------------------------
 
     fn checkpoint_save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
-        if path.exists() && !force {
-            return Err(SessionError::NotHere(
-                TrainMsg::CheckpointExists(path.display().to_string()).text(self.lang),
-            ));
+        let existing = crate::atomic::Existing::forced(force);
+        if let Err(r) = crate::atomic::check_destination(path, existing) {
+            return Err(SessionError::NotHere(match r {
+                crate::atomic::Refusal::Exists { .. } => {
+                    TrainMsg::CheckpointExists(path.display().to_string()).text(self.lang)
+                }
+                other => crate::i18n::errors::refusal_text(&other, self.lang),
+            }));
         }
         let (model, step) = match &self.learning.training {
             Some(t) => (t.model(), Some(t.steps_done())),
@@ -411,7 +415,9 @@ impl Session {
                 TrainMsg::CheckpointNoVocab.text(self.lang),
             ));
         }
-        checkpoint::save(model, path).map_err(learn_err)?;
+        checkpoint::save(model, path, existing).map_err(learn_err)?;
+        // The run's updates so far are kept in the file: leaving is no longer a loss.
+        self.learning.saved_updates = step;
         Ok(Outcome::say(
             TrainMsg::CheckpointSaved {
                 step,

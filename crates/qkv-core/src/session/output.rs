@@ -135,16 +135,8 @@ impl Session {
             ));
         }
         // Refuse before running anything: an existing file is never replaced without `>!`.
-        let target = crate::atomic::resolve_links(path).map_err(|cause| PlotError::Io {
-            path: path.to_path_buf(),
-            cause,
-        })?;
-        if !force && target.exists() {
-            return Err(PlotError::WouldOverwrite {
-                path: path.to_path_buf(),
-            }
-            .into());
-        }
+        crate::atomic::check_destination(path, crate::atomic::Existing::forced(force))
+            .map_err(PlotError::from)?;
         let tables = match &command {
             Command::Show(Some(a)) => self.markdown_tables(a),
             _ => None,

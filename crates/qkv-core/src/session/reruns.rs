@@ -58,7 +58,8 @@ impl Session {
                     .collect(),
             )
         })?;
-        let keep = scn::memory_check(&valid, &input).map_err(|e| {
+        let vocab = cur.model.vocab().map(crate::model::Vocab::len);
+        let keep = scn::memory_check(&valid, &input, vocab).map_err(|e| {
             SessionError::Invalid(vec![ScenarioProblem {
                 path: scn::FieldPath::new(vec![scn::PathSeg::Key("model".into())]),
                 message: e,

@@ -173,9 +173,19 @@ impl Session {
         self.file.as_ref().map(|(p, _)| p.as_path())
     }
 
-    /// Unsaved changes?
+    /// Unsaved changes? Changes to the scenario, or training updates not yet saved as a
+    /// checkpoint ([`Session::unsaved_updates`]).
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.dirty || self.unsaved_updates() > 0
+    }
+
+    /// Training updates of this session's run that no checkpoint holds yet (0 without a
+    /// run). Leaving would lose them, as it would lose unsaved changes.
+    pub fn unsaved_updates(&self) -> usize {
+        self.learning.training.as_ref().map_or(0, |t| {
+            t.steps_done()
+                .saturating_sub(self.learning.saved_updates.unwrap_or(0))
+        })
     }
 
     /// The language the session's messages are in (English unless a front end set it

@@ -12,6 +12,7 @@
 //! English text where they are found.
 
 use super::Lang;
+use crate::atomic::Refusal;
 use crate::explain::ExplainError;
 use crate::export::ExportError;
 use crate::model::weights::{WeightError, shape_text};
@@ -295,7 +296,37 @@ impl ExportError {
             ExportError::Npz { path, message } => {
                 format!("{}에 쓸 수 없습니다: {message}", path.display())
             }
+            ExportError::Destination(r) => refusal_ko(r),
         }
+    }
+}
+
+/// Why a destination may not be written ([`crate::atomic::Refusal`]) in `lang`.
+pub fn refusal_text(r: &Refusal, lang: Lang) -> String {
+    match lang {
+        Lang::En => r.to_string(),
+        Lang::Ko => refusal_ko(r),
+    }
+}
+
+fn refusal_ko(r: &Refusal) -> String {
+    match r {
+        Refusal::Directory { path } => format!(
+            "{}은(는) 디렉터리입니다: 그 안의 파일 이름을 주세요",
+            path.display()
+        ),
+        Refusal::NotRegular { path, kind } => format!(
+            "{}은(는) {}입니다: 일반 파일만 바꿔 씁니다",
+            path.display(),
+            file_kind_ko(kind)
+        ),
+        Refusal::NoDirectory { path, dir } => format!(
+            "{}: 디렉터리 {}이(가) 없습니다",
+            path.display(),
+            dir.display()
+        ),
+        Refusal::Exists { path } => format!("{}이(가) 이미 있습니다", path.display()),
+        Refusal::Io { path, cause } => format!("{}에 쓸 수 없습니다: {cause}", path.display()),
     }
 }
 
@@ -328,6 +359,7 @@ impl PlotError {
             PlotError::Io { path, cause } => {
                 format!("{}에 쓸 수 없습니다: {cause}", path.display())
             }
+            PlotError::Destination(r) => refusal_ko(r),
         }
     }
 }

@@ -214,6 +214,10 @@ fn every_weight_file_plot_and_explain_error_has_both_texts() {
             path: p(),
             message: "zip".into(),
         },
+        ExportError::Destination(crate::atomic::Refusal::NoDirectory {
+            path: p(),
+            dir: p(),
+        }),
     ] {
         assert_eq!(e.text_in(Lang::En), e.to_string());
         add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));
@@ -230,6 +234,16 @@ fn every_weight_file_plot_and_explain_error_has_both_texts() {
             path: p(),
             cause: io(),
         },
+        PlotError::Destination(crate::atomic::Refusal::Directory { path: p() }),
+        PlotError::Destination(crate::atomic::Refusal::NotRegular {
+            path: p(),
+            kind: "a character device",
+        }),
+        PlotError::Destination(crate::atomic::Refusal::Exists { path: p() }),
+        PlotError::Destination(crate::atomic::Refusal::Io {
+            path: p(),
+            cause: io(),
+        }),
     ] {
         assert_eq!(e.text_in(Lang::En), e.to_string());
         add(format!("{e:?}"), e.to_string(), e.text_in(Lang::Ko));

@@ -209,6 +209,13 @@ pub enum TrainLine {
         /// Updates asked for.
         of: usize,
     },
+    /// Ctrl-C after the checkpoint was written: the evaluation is skipped.
+    EvaluationSkipped {
+        /// The checkpoint's path.
+        path: String,
+    },
+    /// After "already exists": how to replace the file.
+    ReplaceWithForce,
     /// The end: updates, seconds and tokens per second (formatted), the checkpoint written.
     Done {
         /// Updates made.
@@ -281,6 +288,10 @@ impl TrainLine {
                 rate: "1.000e-3".into(),
             },
             TrainLine::Interrupted { done: 12, of: 300 },
+            TrainLine::EvaluationSkipped {
+                path: "m.safetensors".into(),
+            },
+            TrainLine::ReplaceWithForce,
             TrainLine::Done {
                 steps: 300,
                 secs: "4.2".into(),
@@ -336,6 +347,12 @@ impl TrainLine {
             TrainLine::Interrupted { done, of } => {
                 format!("interrupted after {done} of {of} steps: saving what there is")
             }
+            TrainLine::EvaluationSkipped { path } => {
+                format!("interrupted: the evaluation is skipped; the checkpoint is saved in {path}")
+            }
+            TrainLine::ReplaceWithForce => {
+                "add --force to replace it, or choose another file name".into()
+            }
             TrainLine::Done {
                 steps,
                 secs,
@@ -384,6 +401,12 @@ impl TrainLine {
             }
             TrainLine::Interrupted { done, of } => {
                 format!("갱신 {of}번 중 {done}번에서 중단했습니다: 지금까지의 모델을 저장합니다")
+            }
+            TrainLine::EvaluationSkipped { path } => {
+                format!("중단했습니다: 평가는 건너뜁니다; 체크포인트는 {path}에 저장되어 있습니다")
+            }
+            TrainLine::ReplaceWithForce => {
+                "바꿔 쓰려면 --force를 더하거나 다른 파일 이름을 고르세요".into()
             }
             TrainLine::Done {
                 steps,

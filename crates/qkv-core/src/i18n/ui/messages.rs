@@ -250,6 +250,8 @@ pub enum Msg {
     Error(String),
     /// `q` with unsaved changes.
     UnsavedQuit,
+    /// `q` with training updates no checkpoint holds.
+    UnsavedTraining(usize),
     /// A workbench key that cannot act here (the whole status line, `error: …`).
     KeyError(KeyError),
 }
@@ -466,6 +468,7 @@ impl Msg {
             Msg::PlotMasked,
             Msg::Error("layer 9 does not exist".into()),
             Msg::UnsavedQuit,
+            Msg::UnsavedTraining(20),
         ];
         v.extend(KeyError::ALL.map(Msg::KeyError));
         v
@@ -601,6 +604,9 @@ impl Msg {
             Msg::UnsavedQuit => {
                 "unsaved changes: w saves them; q again leaves without saving".into()
             }
+            Msg::UnsavedTraining(n) => format!(
+                "{n} training updates are not saved: w in the Learn view (L) keeps them as a checkpoint; q again leaves without them"
+            ),
             Msg::KeyError(k) => match k {
                 KeyError::LayerZero => "error: already at layer 0; } goes to the next layer",
                 KeyError::HandNoSentence => {
@@ -761,6 +767,9 @@ impl Msg {
             Msg::UnsavedQuit => {
                 "저장하지 않은 변경이 있습니다: w로 저장하세요; q를 한 번 더 누르면 저장하지 않고 나갑니다".into()
             }
+            Msg::UnsavedTraining(n) => format!(
+                "학습 갱신 {n}번이 저장되지 않았습니다: 학습 화면(L)에서 w로 체크포인트에 남기세요; q를 한 번 더 누르면 남기지 않고 나갑니다"
+            ),
             Msg::KeyError(k) => match k {
                 KeyError::LayerZero => "오류: 이미 층 0입니다; }는 다음 층으로 갑니다",
                 KeyError::HandNoSentence => {

@@ -56,6 +56,10 @@ pub enum BackwardError {
     /// A weight a step names is not in the model.
     #[error("the trace names the weight {0}, which the model does not have")]
     Weight(String),
+    /// The predicted memory of the backward pass is past the budget
+    /// ([`crate::limits::check_memory`]).
+    #[error("computing the gradients of this model and sentence needs {0}")]
+    Memory(crate::limits::OverBudget),
     /// A step with inputs the rule does not expect (a trace of another kind).
     #[error("cannot differentiate step {name}: {why}")]
     Unsupported {
@@ -151,6 +155,15 @@ pub fn backward(
     trace: &Trace,
     smoothing: f32,
 ) -> Result<Gradients, BackwardError> {
+    let t = trace.tokens();
+    let n = crate::model::cost::Lengths {
+        source: t.source.len(),
+        target: t.target.as_ref().map_or(0, |l| l.len()),
+        vocab: t.vocab.len(),
+    };
+    let need =
+        crate::model::cost::backward_bytes(model.config(), n, crate::model::linalg::threads());
+    crate::limits::check_memory(need).map_err(BackwardError::Memory)?;
     backward_with(model, trace, smoothing, true)
 }
 

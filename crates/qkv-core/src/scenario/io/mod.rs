@@ -24,7 +24,7 @@ mod locate;
 mod write;
 
 pub use locate::locate;
-pub use write::{same_file, save, save_text, to_yaml};
+pub use write::{destination, same_file, save, save_text, to_yaml};
 
 /// One problem, located in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]

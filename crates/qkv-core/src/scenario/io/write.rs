@@ -121,41 +121,47 @@ pub fn save_text(text: &str, path: &Path, guard: &SaveGuard) -> Result<(), SaveE
         path: path.to_path_buf(),
         cause,
     };
-    let target = crate::atomic::resolve_links(path).map_err(io)?;
-    if target.is_dir() {
-        return Err(SaveError::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    if let Some(kind) = crate::atomic::not_replaceable(&target) {
-        return Err(SaveError::NotRegular {
-            path: path.to_path_buf(),
-            kind,
-        });
-    }
-    if target.exists() && !guard.force {
-        let same = guard
-            .loaded
-            .as_ref()
-            .is_some_and(|(p, _)| same_file(p, &target));
-        if !same {
-            return Err(SaveError::WouldOverwrite {
+    let (target, over_loaded) = destination(path, guard)?;
+    if over_loaded && let Some((_, fp)) = &guard.loaded {
+        let now = read_bounded(&target).map_err(|e| match e {
+            LoadError::Read { cause, .. } => io(cause),
+            other => io(std::io::Error::other(other.to_string())),
+        })?;
+        if fingerprint(&now) != *fp {
+            return Err(SaveError::ChangedOnDisk {
                 path: path.to_path_buf(),
             });
         }
-        if let Some((_, fp)) = &guard.loaded {
-            let now = read_bounded(&target).map_err(|e| match e {
-                LoadError::Read { cause, .. } => io(cause),
-                other => io(std::io::Error::other(other.to_string())),
-            })?;
-            if fingerprint(&now) != *fp {
-                return Err(SaveError::ChangedOnDisk {
-                    path: path.to_path_buf(),
-                });
-            }
-        }
     }
     crate::atomic::write_atomically(&target, |f| f.write_all(text.as_bytes())).map_err(io)
+}
+
+/// Checks that a scenario may be saved to `path` under the rules of `guard`, before
+/// anything is written ([`crate::atomic::check_destination`]); returns the file to write
+/// (links followed) and whether it is the file the session loaded.
+pub fn destination(path: &Path, guard: &SaveGuard) -> Result<(PathBuf, bool), SaveError> {
+    use crate::atomic::{Existing, Refusal};
+    // The file this session loaded may be saved over (unless someone changed it since);
+    // any other existing file only when forced.
+    let over_loaded = !guard.force
+        && crate::atomic::resolve_links(path).is_ok_and(|t| {
+            t.is_file() && guard.loaded.as_ref().is_some_and(|(p, _)| same_file(p, &t))
+        });
+    let existing = Existing::forced(guard.force || over_loaded);
+    let target = crate::atomic::check_destination(path, existing).map_err(|r| match r {
+        Refusal::Directory { path } => SaveError::IsDirectory { path },
+        Refusal::NotRegular { path, kind } => SaveError::NotRegular { path, kind },
+        Refusal::Exists { path } => SaveError::WouldOverwrite { path },
+        Refusal::NoDirectory { path, dir } => SaveError::Io {
+            path,
+            cause: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the directory {} does not exist", dir.display()),
+            ),
+        },
+        Refusal::Io { path, cause } => SaveError::Io { path, cause },
+    })?;
+    Ok((target, over_loaded))
 }
 
 /// True when both paths name the same file.

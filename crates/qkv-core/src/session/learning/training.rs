@@ -158,6 +158,8 @@ pub struct Learning {
     pub(in crate::session) corpus: Option<Corpus>,
     /// Set (by Ctrl-C) to stop a `train` run between updates.
     pub(in crate::session) cancel: Arc<AtomicBool>,
+    /// The training run's update count when it was last saved as a checkpoint.
+    pub(in crate::session) saved_updates: Option<usize>,
 }
 
 /// True when `a` and `b` hold the very same numbers step by step (one is a clone of the
