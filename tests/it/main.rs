@@ -18,6 +18,7 @@ mod learning;
 mod learning_hardening;
 mod mutated_scenarios;
 mod plot;
+mod reference;
 mod repl;
 mod repl_korean;
 mod rerun;

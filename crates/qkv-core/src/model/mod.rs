@@ -15,6 +15,7 @@ pub mod linalg;
 pub mod norm;
 pub mod params;
 pub mod provenance;
+pub mod reference;
 pub mod reuse;
 pub mod tokenizer;
 pub mod transformer;
