@@ -89,7 +89,7 @@ fn words(line: &str) -> Vec<String> {
 #[test]
 fn words_split_as_a_shell_does() {
     assert_eq!(
-        words(r#"qkv explain a.yaml 'enc.0[0][1]'   # why"#),
+        words(r"qkv explain a.yaml 'enc.0[0][1]'   # why"),
         ["qkv", "explain", "a.yaml", "enc.0[0][1]"]
     );
     assert_eq!(
@@ -481,4 +481,20 @@ fn issue_references_are_recognised() {
     assert!(!is_issue_ref("#"));
     assert!(!is_issue_ref("C#"));
     assert!(!is_issue_ref("a#1"));
+}
+
+/// The REPL reference names every command of the command language (`COMMANDS`, what `help`
+/// lists).
+#[test]
+fn repl_reference_names_every_command() {
+    let md = fs::read_to_string("docs/reference/repl.md").unwrap();
+    let missing: Vec<&str> = qkv::command::COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| !md.contains(&format!("`{n}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/reference/repl.md lacks {missing:?}"
+    );
 }
