@@ -3,7 +3,7 @@
 //! ARCHITECTURE.md names only files that exist, the reference's key table is the workbench's,
 //! the command reference names every flag, and no document names an issue or a "round".
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -175,7 +175,7 @@ fn documented_commands_run() {
     docs.extend(chapters("en"));
     let mut ran = 0;
     let mut skipped = BTreeSet::new();
-    let mut done = BTreeSet::new();
+    let mut done: BTreeMap<(Vec<String>, String), String> = BTreeMap::new();
     for doc in &docs {
         let md = fs::read_to_string(doc).unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -197,7 +197,9 @@ fn documented_commands_run() {
                 continue;
             }
             // The Korean and English chapters show the same commands: each runs once.
-            if !done.insert((args.clone(), input.clone())) {
+            let key = (args.clone(), input.clone());
+            if let Some(out) = done.get(&key) {
+                answers_hold(doc, &md, out);
                 continue;
             }
             let argv: Vec<&str> = args[1..].iter().map(String::as_str).collect();
@@ -221,6 +223,8 @@ fn documented_commands_run() {
                 doc.display(),
                 start.elapsed()
             );
+            answers_hold(doc, &md, &stdout(&o));
+            done.insert(key, stdout(&o));
             ran += 1;
         }
     }
@@ -229,6 +233,49 @@ fn documented_commands_run() {
     for s in &skipped {
         eprintln!("  {s}");
     }
+}
+
+/// The numbers of a text (`−` read as a minus sign).
+fn numbers_in(text: &str) -> Vec<f64> {
+    text.replace('−', "-")
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter_map(|w| w.trim_matches('.').parse().ok())
+        .collect()
+}
+
+/// Every value a practice run graded against (`… trace V — right`) is among the numbers of
+/// the chapter's answer (its `<details>` block), to the 4 digits printed: the answers the
+/// guide gives are qkv's.
+fn answers_hold(doc: &Path, md: &str, out: &str) {
+    let graded: Vec<f64> = out
+        .lines()
+        .filter_map(|l| l.split_once(", trace ")?.1.split(" —").next())
+        .flat_map(numbers_in)
+        .collect();
+    if graded.is_empty() {
+        return;
+    }
+    let answer = md
+        .split_once("<details>")
+        .and_then(|(_, a)| a.split_once("</details>"))
+        .map(|(a, _)| a)
+        .unwrap_or_else(|| panic!("{} has no answer", doc.display()));
+    let given = numbers_in(answer);
+    for v in graded {
+        assert!(
+            given.iter().any(|g| (g - v).abs() < 5e-5),
+            "{}: qkv grades against {v}, which the answer does not give",
+            doc.display()
+        );
+    }
+}
+
+#[test]
+fn numbers_are_read_with_unicode_minus() {
+    assert_eq!(
+        numbers_in("[−0.3297, 1.0000] = **6**."),
+        [-0.3297, 1.0, 6.0]
+    );
 }
 
 /// The README is one a student finishes: at most 250 lines, the run and test commands (and
