@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Captures the README's TUI screenshots from the real program (release build) with tmux at
+# Captures the workbench screenshots of docs/reference/workbench.md from the real program (release build) with tmux at
 # 120×40 and prints them, separated by lines "=== NAME". Usage: tools/readme-screens.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

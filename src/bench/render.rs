@@ -1,4 +1,4 @@
-//! The report printed: the table of times, rates, memory and efficiency, and the README's one-line row.
+//! The report printed: the table of times, rates, memory and efficiency, and the results table's one-line row (README, docs/performance.md).
 
 use super::*;
 
@@ -201,7 +201,7 @@ pub fn render(r: &Report) -> String {
     s
 }
 
-/// One row of the README's results table:
+/// One row of the results table (README, docs/performance.md):
 /// `| preset | arch | tokens | ms | GFLOP/s | efficiency | peak MiB |`.
 pub fn table_row(r: &Report) -> String {
     format!(

@@ -335,6 +335,7 @@ fn normal_key(k: &KeyEvent) -> Option<Message> {
         KeyCode::Char('w') => Message::Save,
         KeyCode::Char('x') => Message::Plot,
         KeyCode::Char('r') => Message::Replay,
+        KeyCode::Char('a') => Message::About,
         KeyCode::Char('?') => Message::Help,
         KeyCode::Char('q') => Message::Quit,
         KeyCode::Char('L') => Message::OpenLearn,

@@ -81,7 +81,7 @@ fn default_model_heads_have_the_roles_the_tour_names() {
             .unwrap()
     };
     use Role::{Broad as B, FirstToken as F, Mixed as M, SelfToken as S};
-    // as listed in the README's Explorers section
+    // as listed in docs/reference/explorers.md
     let want = [
         ("enc.0.attn.weights", [B, B, B, B]),
         ("enc.1.attn.weights", [F, M, M, S]),

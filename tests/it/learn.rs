@@ -270,6 +270,21 @@ fn gradients_are_explained_and_shown_in_scenarios() {
     assert!(out(&o).contains("6 passed, 0 failed"), "{}", out(&o));
 }
 
+/// A scenario whose tour and checks name gradients carries them in its trace; explaining a
+/// gradient cell of it differentiates the forward steps only (it failed on the recorded
+/// gradient steps: "cannot differentiate step grad.dec.1.add_norm3.out"). The command is the
+/// one the scenario's description gives.
+#[test]
+fn a_gradient_of_a_scenario_that_checks_gradients_is_explained() {
+    let cell = "grad.enc.0.attn.scaled[0][1][2]";
+    let o = qkv(&["explain", "scenarios/backprop-softmax.yaml", cell]);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    // The same model and sentence as untrained.yaml, so the same number.
+    assert!(text.contains("5.696e−4"), "{text}");
+    assert!(text.contains("softmax backward"), "{text}");
+}
+
 #[test]
 fn decode_and_training_checks_can_fail() {
     let dir = tempfile::tempdir().unwrap();

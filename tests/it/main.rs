@@ -6,6 +6,7 @@ mod bench_cli;
 mod cli;
 mod cli_korean;
 mod determinism;
+mod docs;
 mod errors_korean;
 mod explain;
 mod explain_korean;

@@ -384,29 +384,31 @@ fn explain_shows_the_numbers_that_sum_to_a_weights_cell() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("explain needs one cell"));
 }
 
-/// The YAML examples in the README are real scenarios that load and pass.
+/// The YAML examples of the scenario and practice references are real scenarios that load
+/// and pass.
 #[test]
-fn readme_yaml_examples_load_and_pass() {
-    let readme = fs::read_to_string("README.md").unwrap();
-    let blocks: Vec<&str> = readme
-        .split("```yaml\n")
-        .skip(1)
-        .map(|b| b.split("```").next().unwrap())
-        .filter(|b| b.starts_with("version: 1"))
-        .collect();
-    assert!(
-        blocks.len() >= 2,
-        "README has {} scenario examples",
-        blocks.len()
-    );
-    for b in blocks {
-        let (file, runnable) = io::parse_and_build(b, "README").unwrap_or_else(|e| panic!("{e}"));
-        let r = report(&file, &runnable);
-        assert!(!r.results.is_empty());
-        for res in &r.results {
-            assert!(res.passed, "README example: {}", res.line());
+fn reference_yaml_examples_load_and_pass() {
+    let mut count = 0;
+    for doc in ["docs/reference/scenarios.md", "docs/reference/practice.md"] {
+        let md = fs::read_to_string(doc).unwrap();
+        let blocks: Vec<&str> = md
+            .split("```yaml\n")
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap())
+            .filter(|b| b.starts_with("version: 1"))
+            .collect();
+        for b in blocks {
+            let (file, runnable) = io::parse_and_build(b, doc).unwrap_or_else(|e| panic!("{e}"));
+            let r = report(&file, &runnable);
+            assert!(!r.results.is_empty());
+            for res in &r.results {
+                assert!(res.passed, "{doc} example: {}", res.line());
+            }
+            count += 1;
         }
     }
+    // The annotated model scenario, the hand-check and the practice example.
+    assert!(count >= 3, "the references have {count} scenario examples");
 }
 
 /// Notes and descriptions count keys and values from 0, as the matrices label them

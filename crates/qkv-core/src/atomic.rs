@@ -4,7 +4,7 @@
 //! asks [`check_destination`] (the one rule of what may be replaced, also used to check a
 //! destination before a long run), then writes with [`write_atomically`].
 //!
-//! The guarantees (also in the README):
+//! The guarantees (also in docs/reference/limits.md):
 //! - the new content goes to a temporary file created exclusively (`O_EXCL`) with a random
 //!   name in the target's directory, is synced, and is renamed over the target only when
 //!   complete: a full disk or an error leaves the previous file as it was, and a link

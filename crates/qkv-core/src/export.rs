@@ -1,7 +1,7 @@
 //! Writes a trace and the weights that produced it as `.npz` (numpy) or `.json`, under the
 //! canonical names, so that an independent implementation can redo the computation.
 //!
-//! Layout (see the README): per-head steps are `heads × rows × cols` arrays, every other
+//! Layout (docs/reference/export.md): per-head steps are `heads × rows × cols` arrays, every other
 //! step and matrix weight is `rows × cols`, biases and LayerNorm parameters are vectors,
 //! `embed.E` is the session vocabulary's table (`vocab × d_model`, rows in `meta.vocab`
 //! order). `meta` holds the configuration, the tokens and per-step labels, formulas and

@@ -1,4 +1,4 @@
-//! Every bound qkv puts on what it reads, in one place (the README states them too).
+//! Every bound qkv puts on what it reads, in one place (docs/reference/limits.md states them too).
 //!
 //! Files from other people (a class, a forum, an e-mail) must not make qkv hang, exhaust
 //! memory or write anywhere but the file named: the loader, the command reader and the model

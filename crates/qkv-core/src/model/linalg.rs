@@ -6,7 +6,7 @@
 //! calling thread; products of at least [`PARALLEL_MIN_FLOP`] multiply-adds, or by a weight
 //! matrix of at least [`PARALLEL_MIN_WEIGHTS`] values, give each core one block of columns
 //! (or of rows), each a sequential faer product. Why faer, and the
-//! threshold: the README's "Performance" section, measured with `qkv bench`.
+//! threshold: docs/performance.md ("Matrix-product backend"), measured with `qkv bench`.
 //!
 //! Every product is deterministic: the same operands give the same bits on every call,
 //! whatever the number of threads, and a block of columns or rows gets the bits it has in

@@ -1,5 +1,5 @@
 //! The SVG heatmap, written directly: the picture is rectangles and text at computed
-//! positions, which needs no drawing library (see the README for the comparison with the
+//! positions, which needs no drawing library (docs/reference/plot.md has the comparison with the
 //! `svg` crate and `plotters`' SVG backend).
 
 use std::fmt::Write as _;

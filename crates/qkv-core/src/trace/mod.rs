@@ -1,5 +1,5 @@
 //! The trace: every intermediate of one forward pass, in pipeline order, under its canonical
-//! name (see the README for the list), with labels, the formula, inputs and flags.
+//! name (docs/reference/trace.md lists them), with labels, the formula, inputs and flags.
 //!
 //! Per-head steps (`q`, `k`, `v`, `scores`, `scaled`, `masked`, `weights`, `head_out`) hold an
 //! h × rows × cols tensor; every other step holds a rows × cols matrix. Addresses:

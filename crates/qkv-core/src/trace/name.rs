@@ -1,7 +1,7 @@
 //! Canonical step and weight names as a type.
 //!
 //! Every name in a trace, a weight set or a gradient trace has one of these shapes
-//! (see the README's list):
+//! (docs/reference/trace.md lists them):
 //!
 //! ```text
 //! embed.<part>            dec.embed.<part>                 embeddings (source / target side)

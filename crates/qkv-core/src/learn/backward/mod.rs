@@ -36,7 +36,7 @@ use crate::model::vecmath::lane_sum_f64;
 use crate::model::vocab::UNK;
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Transformer};
-use crate::trace::{Step, StepKind, Tensor, Trace, TraceError, split_heads};
+use crate::trace::{Step, StepKind, StepName, Tensor, Trace, TraceError, split_heads};
 
 use super::loss::{Loss, LossError, cross_entropy, targets};
 
@@ -167,6 +167,16 @@ pub fn backward(
     backward_with(model, trace, smoothing, true)
 }
 
+/// The steps of the forward pass in `trace`, in order. A scenario whose tour or checks name
+/// gradients carries them after its forward steps (`scenario::learned::with_gradients`);
+/// they are not part of the graph the backward pass and its explanations walk.
+pub fn forward_steps(trace: &Trace) -> impl Iterator<Item = &Step> {
+    trace
+        .steps()
+        .iter()
+        .filter(|s| !StepName::parse(s.name()).is_some_and(|n| n.grad))
+}
+
 /// [`backward`], keeping the gradient of every step in [`Gradients::trace`] only when
 /// `keep_steps` (training needs the weights' gradients alone; the steps' are what the
 /// workbench shows). The weight gradients are the same either way.
@@ -192,7 +202,8 @@ pub fn backward_with(
     grads.insert("logits".into(), Grad::Matrix(d_logits));
     grads.insert("probs".into(), Grad::Matrix(d_probs));
     let mut recorded: Vec<Step> = Vec::with_capacity(trace.steps().len());
-    for step in trace.steps().iter().rev() {
+    let forward: Vec<&Step> = forward_steps(trace).collect();
+    for step in forward.into_iter().rev() {
         let g = match grads.remove(step.name()) {
             Some(g) => g,
             None => zeros_like(step)?,

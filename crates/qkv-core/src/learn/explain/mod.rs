@@ -16,7 +16,7 @@ use crate::model::Transformer;
 use crate::model::weights::EMBEDDING;
 use crate::trace::{Address, Step, StepKind, Trace};
 
-use super::backward::Gradients;
+use super::backward::{Gradients, forward_steps};
 
 mod rules;
 use rules::*;
@@ -113,9 +113,7 @@ pub fn explain_gradient_in(
             parts.push(ctx.loss_logits(i, j)?);
         }
         _ => {
-            for consumer in trace
-                .steps()
-                .iter()
+            for consumer in forward_steps(trace)
                 .filter(|s| s.inputs().iter().any(|n| n == fwd_name) && s.kind() != StepKind::Probs)
             {
                 parts.push(ctx.part(consumer, fwd, h, i, j)?);

@@ -306,10 +306,7 @@ impl Ctx<'_> {
                     }
                 } else {
                     // masked = scaled + 0 here; its only reader is the softmax.
-                    let weights = self
-                        .trace
-                        .steps()
-                        .iter()
+                    let weights = forward_steps(self.trace)
                         .find(|s| s.inputs().first().map(String::as_str) == Some(cname));
                     let mut inner = match weights {
                         Some(w) => self.softmax_part(w, h, i, j)?,
