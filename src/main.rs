@@ -334,6 +334,21 @@ fn positive_arg(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// A positive finite number (`--step`, `--tolerance`): 0, a negative number, NaN and ±∞
+/// are refused (also one too small for `T`, which reads as 0).
+fn positive_number_arg<T>(s: &str) -> std::result::Result<T, String>
+where
+    T: std::str::FromStr + Into<f64> + Copy,
+{
+    match s.trim().parse::<T>() {
+        Ok(x) if x.into() > 0.0 && x.into().is_finite() => Ok(x),
+        _ if early_lang() == qkv::i18n::Lang::Ko => {
+            Err(format!("{s:?}은(는) 0보다 큰 유한한 수가 아닙니다"))
+        }
+        _ => Err(format!("{s:?} is not a positive finite number")),
+    }
+}
+
 /// Writes `s` to stdout; a closed pipe (`qkv run | head`) ends the command quietly.
 fn emit(s: &str) -> Result<()> {
     let mut o = std::io::stdout().lock();

@@ -408,7 +408,7 @@ pub struct GradcheckArgs {
     #[command(flatten)]
     pub model: ModelArgs,
     /// Step of the central differences.
-    #[arg(long, default_value_t = 2e-3)]
+    #[arg(long, default_value_t = 2e-3, value_parser = crate::positive_number_arg::<f32>)]
     pub step: f32,
     /// Values checked per weight (evenly spaced); 0 checks every value.
     #[arg(long, default_value_t = 0)]
@@ -417,7 +417,7 @@ pub struct GradcheckArgs {
     #[arg(long, default_value_t = 0.0)]
     pub label_smoothing: f32,
     /// Largest relative difference accepted.
-    #[arg(long, default_value_t = 2e-2)]
+    #[arg(long, default_value_t = 2e-2, value_parser = crate::positive_number_arg::<f64>)]
     pub tolerance: f64,
 }
 
@@ -441,11 +441,11 @@ pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
     );
     let mut bad = 0;
     for c in &checks {
-        let flag = if c.max_rel > a.tolerance {
+        let flag = if c.passes(a.tolerance) {
+            ""
+        } else {
             bad += 1;
             "  FAIL"
-        } else {
-            ""
         };
         out.push_str(&format!(
             "{:<28} {:>7} {:>6} {:>11.3e} {:>11.3e}{flag}\n",

@@ -12,6 +12,7 @@ mod explain;
 mod explain_korean;
 mod explore;
 mod hardening;
+mod hardening_results;
 mod invariants;
 mod lang_cli;
 mod learn;

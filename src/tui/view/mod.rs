@@ -140,8 +140,34 @@ pub const HELP: &[(&str, &str)] = &[
     ),
 ];
 
-/// Draws the whole screen.
+/// Draws the whole screen, then drops from it every character that must not reach the
+/// terminal raw ([`drop_unsafe_chars`]).
 pub fn render(app: &App, f: &mut Frame) {
+    render_views(app, f);
+    drop_unsafe_chars(f.buffer_mut());
+}
+
+/// Removes from every cell the characters [`crate::util::is_escaped_char`] names (the rule
+/// of [`crate::util::escape_controls`]): ratatui leaves out the control characters itself,
+/// but joins a zero-width format character to the cell before it, and U+202E in a token
+/// would then reverse what the terminal shows after it. A cell shown escaped would be wider
+/// than its one column, so the character is dropped here, as ratatui drops controls; the
+/// CLI and REPL show it escaped.
+fn drop_unsafe_chars(buf: &mut Buffer) {
+    for cell in &mut buf.content {
+        if cell.symbol().chars().any(crate::util::is_escaped_char) {
+            let kept: String = cell
+                .symbol()
+                .chars()
+                .filter(|c| !crate::util::is_escaped_char(*c))
+                .collect();
+            cell.set_symbol(if kept.is_empty() { " " } else { &kept });
+        }
+    }
+}
+
+/// Draws every pane and overlay of the screen.
+fn render_views(app: &App, f: &mut Frame) {
     let area = f.area();
     let Some(a) = layout::areas(app, area) else {
         too_small(f, area, app.lang());

@@ -55,7 +55,8 @@ impl std::fmt::Display for LangSource {
 /// A language value qkv does not speak.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
-    "{source_name} {value:?} is not a language qkv speaks: allowed are en (English) and ko (한국어)"
+    "{source_name} {:?} is not a language qkv speaks: allowed are en (English) and ko (한국어)",
+    crate::render::truncate(value, VALUE_SHOWN)
 )]
 pub struct LangError {
     /// The value given.
@@ -63,6 +64,10 @@ pub struct LangError {
     /// Where it was given.
     pub source_name: LangSource,
 }
+
+/// Display columns of a bad language value shown in [`LangError`]; a longer one is cut,
+/// ending in `…` (a 100 kB `QKV_LANG` is not echoed whole).
+const VALUE_SHOWN: usize = 40;
 
 /// The environment variables consulted, in order of precedence after `--lang`.
 pub const ENV_VARS: [&str; 4] = ["QKV_LANG", "LC_ALL", "LC_MESSAGES", "LANG"];
@@ -219,6 +224,22 @@ mod tests {
             Lang::resolve(None, env(&[("LANG", "fr_FR.UTF-8")])),
             Ok(Lang::En)
         );
+    }
+
+    #[test]
+    fn a_huge_bad_value_is_cut_in_the_message() {
+        let huge = "x".repeat(100_000);
+        let e = Lang::resolve(None, env(&[("QKV_LANG", &huge)])).unwrap_err();
+        // 39 x and the ellipsis fill the 40 columns shown.
+        let shown = format!("QKV_LANG \"{}…\" is not a language", "x".repeat(39));
+        assert!(
+            e.to_string().starts_with(&shown),
+            "{}",
+            &e.to_string()[..80]
+        );
+        assert!(e.to_string().len() < 200, "{} bytes", e.to_string().len());
+        // The value itself is kept whole.
+        assert_eq!(e.value.len(), 100_000);
     }
 }
 

@@ -37,6 +37,18 @@ pub enum DecodeError {
     /// ([`crate::limits::check_memory`]).
     #[error("decoding with this model needs {0}")]
     Memory(crate::limits::OverBudget),
+    /// The logits hold NaN or ±∞: no token can be chosen from them.
+    #[error(
+        "the model's logits are not finite ({count} NaN or ±∞ values), so no next token can be chosen; the first non-finite value of the pass is {at} = {value}"
+    )]
+    NonFinite {
+        /// How many logits are NaN or ±∞.
+        count: usize,
+        /// The first cell of the pass, in pipeline order, that is NaN or ±∞.
+        at: String,
+        /// Its value.
+        value: f32,
+    },
 }
 
 /// Sampling instead of greedy choice: `p_i ∝ exp(logit_i / T)` over the `top_k` most likely
@@ -121,30 +133,88 @@ pub fn next_distribution(
     prefix: &[String],
     previous: Option<&Trace>,
 ) -> Result<(Array1<f32>, Trace), DecodeError> {
-    let c = model.config();
-    let joined = prefix.join(" ");
-    let input = match c.arch {
-        Arch::EncoderDecoder => Input::new(c, text, Some(&joined)),
-        Arch::Decoder => Input::new(c, &joined, None),
-        Arch::Encoder => return Err(DecodeError::Arch),
-    }
-    .map_err(|mut p| DecodeError::Input(p.remove(0)))?;
+    let input = input_for(model, text, prefix)?;
     let trace = match previous {
         Some(p) => model.rerun(&input, p),
         None => model.forward(&input),
     }
     .map_err(|e| DecodeError::Weight(e.0))?;
-    let probs = trace.step("probs")?.matrix(None)?;
-    let last = probs.nrows().saturating_sub(1);
-    let row = probs.row(last).to_owned();
+    let flags = trace.step("logits")?.flags();
+    let count = flags.nan + flags.pos_inf + flags.neg_inf;
+    if count > 0 {
+        let (at, value) = trace
+            .first_non_finite()
+            .unwrap_or_else(|| ("logits".to_string(), f32::NAN));
+        return Err(DecodeError::NonFinite { count, at, value });
+    }
+    let row = last_row(&trace, "probs")?;
     Ok((row, trace))
+}
+
+/// The model's input for the decoder's tokens `prefix`: with the source `text` for an
+/// encoder-decoder, alone for a decoder-only model. A source or prefix the model cannot
+/// take (longer than `max_tokens`, say) is an error.
+fn input_for(model: &Transformer, text: &str, prefix: &[String]) -> Result<Input, DecodeError> {
+    let c = model.config();
+    let joined = prefix.join(" ");
+    match c.arch {
+        Arch::EncoderDecoder => Input::new(c, text, Some(&joined)),
+        Arch::Decoder => Input::new(c, &joined, None),
+        Arch::Encoder => return Err(DecodeError::Arch),
+    }
+    .map_err(|mut p| DecodeError::Input(p.remove(0)))
+}
+
+/// The last row of step `name` (the next token's row of `logits` or `probs`).
+///
+/// # Shapes
+/// Returns a vector of length vocab.
+fn last_row(trace: &Trace, name: &str) -> Result<Array1<f32>, DecodeError> {
+    let m = trace.step(name)?.matrix(None)?;
+    let last = m.nrows().saturating_sub(1);
+    Ok(m.row(last).to_owned())
+}
+
+/// Index into `logits` of a draw with probability `e^(logit_i / T) / Σ_j e^(logit_j / T)`,
+/// `u` uniform in [0, 1).
+///
+/// In log space: weight_i = `e^((logit_i − max) / T)`, so the largest logit weighs exactly
+/// 1, nothing overflows, and as T → 0 every other weight underflows to 0 and the draw
+/// becomes the greedy choice. (The probabilities raised to 1/T all underflowed to 0 at
+/// T = 0.002, and the least likely candidate was returned.)
+///
+/// # Shapes
+/// `logits`: the candidates' logits, any length (empty: `None`).
+fn draw(logits: &[f32], temperature: f32, u: f64) -> Option<usize> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let t = f64::from(temperature);
+    let weights: Vec<f64> = logits
+        .iter()
+        .map(|l| ((f64::from(*l) - f64::from(max)) / t).exp())
+        .collect();
+    let total: f64 = weights.iter().sum();
+    let mut x = u * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return Some(i);
+        }
+        x -= w;
+    }
+    // Rounding left x just past the end: the last candidate that can be drawn.
+    weights.iter().rposition(|w| *w > 0.0)
+}
+
+/// The token ids, most likely first (ties: lower id first).
+fn ranked(probs: &Array1<f32>) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..probs.len()).collect();
+    idx.sort_by(|a, b| probs[*b].total_cmp(&probs[*a]).then(a.cmp(b)));
+    idx
 }
 
 /// The `k` most likely tokens, most likely first (ties: lower id first).
 pub fn top_k(probs: &Array1<f32>, vocab: &[String], k: usize) -> Vec<(String, f32)> {
-    let mut idx: Vec<usize> = (0..probs.len()).collect();
-    idx.sort_by(|a, b| probs[*b].total_cmp(&probs[*a]).then(a.cmp(b)));
-    idx.into_iter()
+    ranked(probs)
+        .into_iter()
         .take(k)
         .filter_map(|i| vocab.get(i).map(|t| (t.clone(), probs[i])))
         .collect()
@@ -237,6 +307,10 @@ impl Decoder {
             }
             Arch::Encoder => return Err(DecodeError::Arch),
         };
+        // The source and the prompt are checked before the first step, for every front
+        // end: a prompt past `max_tokens` would otherwise leave no room to decode into, and
+        // a length-limited run would end at once with the prompt as its result.
+        input_for(model, text, &prefix)?;
         check_memory(model, text, &prefix)?;
         Ok(Decoder {
             text: text.to_string(),
@@ -277,6 +351,10 @@ impl Decoder {
         let (probs, trace) =
             next_distribution(model, &self.text, &self.prefix, self.trace.as_ref())?;
         let vocab = trace.tokens().vocab.clone();
+        let logits = match self.rng {
+            Some(_) => last_row(&trace, "logits")?,
+            None => Array1::zeros(0),
+        };
         let reused = self
             .trace
             .as_ref()
@@ -284,7 +362,7 @@ impl Decoder {
         let top = top_k(&probs, &vocab, self.top);
         let (chosen, forced) = match force {
             Some(t) => (t.to_string(), true),
-            None => (self.choose(&probs, &vocab), false),
+            None => (self.choose(&probs, &logits, &vocab), false),
         };
         let chosen_prob = vocab
             .iter()
@@ -314,31 +392,28 @@ impl Decoder {
         }
     }
 
-    fn choose(&mut self, probs: &Array1<f32>, vocab: &[String]) -> String {
+    /// The next token: the most likely, or drawn by [`draw`] from the `top_k` most likely
+    /// with the sampling's temperature.
+    ///
+    /// # Shapes
+    /// `probs`, `logits` (empty when not sampling), `vocab`: length vocab.
+    fn choose(&mut self, probs: &Array1<f32>, logits: &Array1<f32>, vocab: &[String]) -> String {
         let Some((s, rng)) = &mut self.rng else {
             return top_k(probs, vocab, 1)
                 .into_iter()
                 .next()
                 .map_or_else(|| EOS.to_string(), |(t, _)| t);
         };
-        // logit_i / T = ln p_i / T up to a constant, so p_i^(1/T) renormalised.
         let k = s.top_k.unwrap_or(vocab.len()).max(1);
-        let cands = top_k(probs, vocab, k);
-        let weights: Vec<f64> = cands
+        let cands: Vec<usize> = ranked(probs).into_iter().take(k).collect();
+        let cand_logits: Vec<f32> = cands
             .iter()
-            .map(|(_, p)| f64::from(*p).powf(1.0 / f64::from(s.temperature)))
+            .map(|i| logits.get(*i).copied().unwrap_or(f32::NEG_INFINITY))
             .collect();
-        let total: f64 = weights.iter().sum();
-        let mut x = rng.random::<f64>() * total;
-        for ((t, _), w) in cands.iter().zip(&weights) {
-            if x < *w {
-                return t.clone();
-            }
-            x -= w;
-        }
-        cands
-            .last()
-            .map_or_else(|| EOS.to_string(), |(t, _)| t.clone())
+        draw(&cand_logits, s.temperature, rng.random::<f64>())
+            .and_then(|c| cands.get(c))
+            .and_then(|i| vocab.get(*i))
+            .map_or_else(|| EOS.to_string(), Clone::clone)
     }
 }
 
@@ -398,4 +473,43 @@ pub fn run(
         steps: d.steps,
         trace: d.trace,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logits 2, 1, 0 at T = 1: weights e^0 = 1, e^−1 = 0.3678794, e^−2 = 0.1353353,
+    /// Σ = 1.5032147. u·Σ falls in [0, 1) → 0, in [1, 1.3678794) → 1, past it → 2.
+    #[test]
+    fn a_draw_by_hand() {
+        let l = [2.0, 1.0, 0.0];
+        // u = 0.5: 0.7516 < 1
+        assert_eq!(draw(&l, 1.0, 0.5), Some(0));
+        // u = 0.7: 1.0522 − 1 = 0.0522 < 0.3679
+        assert_eq!(draw(&l, 1.0, 0.7), Some(1));
+        // u = 0.95: 1.4281 − 1 − 0.3679 = 0.0602 < 0.1353
+        assert_eq!(draw(&l, 1.0, 0.95), Some(2));
+        assert_eq!(draw(&[], 1.0, 0.5), None);
+    }
+
+    /// As T → 0 the draw is the greedy choice, whatever u: at T = 0.002 the weights are
+    /// 1, e^(−1/0.002) = e^−500 ≈ 7e−218 and e^−1000 = 0 in f64, so Σ rounds to 1 and
+    /// u·Σ < 1 for every u < 1. (Probabilities raised to 1/T = 500 all underflowed to 0
+    /// when the largest was below e^(−745/500) ≈ 0.23, and the last candidate was drawn.)
+    #[test]
+    fn a_tiny_temperature_draws_the_largest_logit() {
+        // 40 candidates a little apart: the largest probability is about 0.03.
+        let l: Vec<f32> = (0..40).map(|i| -(i as f32) * 0.05).collect();
+        for t in [0.002f32, 1e-10, f32::MIN_POSITIVE] {
+            for u in [0.0, 0.5, 0.999_999_9] {
+                assert_eq!(draw(&l, t, u), Some(0), "T {t}, u {u}");
+            }
+        }
+        // −∞ logits are never drawn.
+        assert_eq!(
+            draw(&[f32::NEG_INFINITY, 0.5, f32::NEG_INFINITY], 1.0, 0.9),
+            Some(1)
+        );
+    }
 }

@@ -29,6 +29,14 @@ pub struct WeightCheck {
     pub worst: (usize, f64, f64),
 }
 
+impl WeightCheck {
+    /// True when the largest relative difference is within `tolerance`; a NaN difference
+    /// never is.
+    pub fn passes(&self, tolerance: f64) -> bool {
+        self.max_rel <= tolerance
+    }
+}
+
 /// The loss of `model` on `input`.
 pub fn loss_of(model: &Transformer, input: &Input, smoothing: f32) -> Result<f64, BackwardError> {
     let trace = model
@@ -105,8 +113,15 @@ pub fn gradcheck(
                 (a - numeric).abs()
             };
             let rel = abs / a.abs().max(numeric.abs()).max(floor);
-            check.max_abs = check.max_abs.max(abs);
-            if rel >= check.max_rel {
+            // A NaN difference (a NaN loss or gradient) is the worst there is: it takes the
+            // maximum and keeps it (`f64::max` would drop it, and the check would pass).
+            if abs.is_nan() || abs > check.max_abs {
+                check.max_abs = abs;
+            }
+            if check.max_rel.is_nan() {
+                continue;
+            }
+            if rel.is_nan() || rel >= check.max_rel {
                 check.max_rel = rel;
                 check.worst = (index, a, numeric);
             }
@@ -210,6 +225,22 @@ mod tests {
                     "{arch} {norm}: {kinks} kinks, {done} checked"
                 );
             }
+        }
+    }
+
+    /// With h = 0 every central difference is (L − L) / 0 = 0/0 = NaN: each check fails
+    /// (its maximum is NaN), none has the NaN dropped from its maximum as `f64::max` drops
+    /// it (which reported 0 and passed).
+    #[test]
+    fn a_nan_difference_fails_the_check() {
+        let c = tiny(Arch::EncoderDecoder, Norm::Post);
+        let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go to school")).unwrap();
+        let model = Transformer::new(c.clone().validate().unwrap());
+        let checks = gradcheck(&model, &input, 0.0, 0.0, Some(2), 1e-2).unwrap();
+        assert!(!checks.is_empty());
+        for ch in &checks {
+            assert!(ch.max_rel.is_nan() && ch.max_abs.is_nan(), "{ch:?}");
+            assert!(!ch.passes(2e-2), "{ch:?}");
         }
     }
 

@@ -22,6 +22,18 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// Why the schedule cannot train: a rate (`Constant`) or scale factor (`Paper`) that is
+    /// not a positive finite number (a negative one climbs the loss, NaN ruins every
+    /// weight at the first update).
+    pub fn problem(&self) -> Option<String> {
+        let (what, v) = match *self {
+            Schedule::Constant(lr) => ("learning rate", lr),
+            Schedule::Paper { factor, .. } => ("learning-rate factor", factor),
+        };
+        (!(v > 0.0 && v.is_finite()))
+            .then(|| format!("the {what} {v} must be a positive finite number"))
+    }
+
     /// The rate at `step` (≥ 1) for a model of width `d_model`.
     pub fn rate(&self, step: usize, d_model: usize) -> f32 {
         match *self {
@@ -276,6 +288,33 @@ mod tests {
         assert!(s.rate(4000, 512) > s.rate(3999, 512));
         assert!(s.rate(4000, 512) > s.rate(4001, 512));
         assert_eq!(Schedule::Constant(0.5).rate(7, 8), 0.5);
+    }
+
+    #[test]
+    fn a_rate_or_factor_must_be_positive_and_finite() {
+        for v in [-1.0, 0.0, f32::NAN, f32::INFINITY] {
+            let c = Schedule::Constant(v).problem();
+            assert_eq!(
+                c,
+                Some(format!(
+                    "the learning rate {v} must be a positive finite number"
+                ))
+            );
+            let p = Schedule::Paper {
+                warmup: 10,
+                factor: v,
+            };
+            assert!(p.problem().is_some_and(|m| m.contains("factor")), "{v}");
+        }
+        assert_eq!(Schedule::Constant(1e-4).problem(), None);
+        assert_eq!(
+            Schedule::Paper {
+                warmup: 0,
+                factor: 0.5
+            }
+            .problem(),
+            None
+        );
     }
 
     fn one_weight(v: f32) -> Weights {

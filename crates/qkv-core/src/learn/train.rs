@@ -178,6 +178,9 @@ impl Trainer {
                 options.smoothing
             )));
         }
+        if let Some(why) = options.schedule.problem() {
+            return Err(TrainError::Options(why));
+        }
         let train = corpus
             .training()
             .map(|p| pair_input(&model, p))

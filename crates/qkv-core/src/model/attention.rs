@@ -16,7 +16,7 @@ use ndarray::{Array2, ArrayView2};
 use super::kernels::derived::{AttentionCore, AttentionStep, Stage, core_of};
 use super::kernels::{self, head_core, scaled_value, with_view};
 use super::linalg::matmul;
-use super::vecmath::softmax_row;
+use super::vecmath::{settle_row_without_finite, softmax_row};
 use crate::trace::{AttentionSettings, Labels, Numbers, Recorder, SharedMatrix, Step, StepKind};
 
 /// Which score cells are blocked (set to −∞ before softmax).
@@ -102,25 +102,25 @@ pub fn scaled_dot_product(
     }
 }
 
-/// Row-wise softmax `e^(x_j − max) / Σ_k e^(x_k − max)`. A row whose entries are all −∞
-/// gives all zeros (and its index is returned), never NaN.
+/// Row-wise softmax `e^(x_j − max) / Σ_k e^(x_k − max)` without a mask (the output
+/// probabilities): a row without a finite entry (all −∞, or NaN) becomes NaN, never zeros,
+/// by [`settle_row_without_finite`].
 ///
 /// # Shapes
 /// `x`: n × m → n × m.
-pub fn softmax_rows(x: ArrayView2<'_, f32>) -> (Array2<f32>, Vec<usize>) {
+pub fn softmax_rows(x: ArrayView2<'_, f32>) -> Array2<f32> {
     let mut out = x.as_standard_layout().into_owned();
-    let mut fully = Vec::new();
     let m = out.ncols();
     if let Some(s) = out.as_slice_mut()
         && m > 0
     {
-        for (i, row) in s.chunks_exact_mut(m).enumerate() {
+        for row in s.chunks_exact_mut(m) {
             if softmax_row(row) {
-                fully.push(i);
+                settle_row_without_finite(row, false);
             }
         }
     }
-    (out, fully)
+    out
 }
 
 /// How a recorded attention step (`scores`, `scaled`, `masked`, `weights` of a model's
@@ -505,6 +505,29 @@ mod tests {
         let a = scaled_dot_product(q.view(), k.view(), v.view(), Mask::Causal, false);
         assert!(a.fully_masked_rows.is_empty());
         assert!(a.weights[[0, 0]].is_nan());
+    }
+
+    /// The output probabilities have no mask: a logits row without a finite entry (all NaN,
+    /// all −∞) is NaN, never the zeros of a fully masked row; a row with one NaN is NaN;
+    /// a finite row is a distribution: [0, ln 3] → [1, 3] / 4 = [0.25, 0.75].
+    #[test]
+    fn a_logits_row_without_a_finite_entry_is_nan() {
+        let logits = array![
+            [f32::NAN, f32::NAN],
+            [f32::NEG_INFINITY, f32::NEG_INFINITY],
+            [1.0, f32::NAN],
+            [0.0, 3.0f32.ln()]
+        ];
+        let p = softmax_rows(logits.view());
+        for i in 0..3 {
+            assert!(
+                p.row(i).iter().all(|v| v.is_nan()),
+                "row {i}: {:?}",
+                p.row(i)
+            );
+        }
+        assert_abs_diff_eq!(p[[3, 0]], 0.25, epsilon = 1e-6);
+        assert_abs_diff_eq!(p[[3, 1]], 0.75, epsilon = 1e-6);
     }
 
     #[test]

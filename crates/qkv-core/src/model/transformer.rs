@@ -469,7 +469,7 @@ impl Transformer {
             }
         };
         let logits = matmul_bt(last.x.view(), table.view());
-        let (probs, _) = softmax_rows(logits.view());
+        let probs = softmax_rows(logits.view());
         rec.record(
             Step::build("logits", StepKind::Logits, Tensor::Matrix(logits))
                 .rows(last.rows.clone())

@@ -170,6 +170,20 @@ fn softmax_row_kernel(row: &mut [f32]) -> bool {
     false
 }
 
+/// Settles a row that [`softmax_row`] found without a finite entry (it returned `true` and
+/// left zeros). Only a row whose every cell a mask blocks is fully masked: it keeps its
+/// zeros and the result is `true`. Otherwise the −∞ or NaN came from the numbers (an
+/// overflow, a NaN weight), e^(−∞)/Σ is 0/0, and the row becomes NaN so that the step's
+/// NaN count flags it rather than hiding it as zeros. The one rule of every softmax of the
+/// model: the attention weights (`all_blocked` from the mask) and the output probabilities
+/// (no mask: `false`).
+pub fn settle_row_without_finite(row: &mut [f32], all_blocked: bool) -> bool {
+    if !all_blocked {
+        row.fill(f32::NAN);
+    }
+    all_blocked
+}
+
 /// The softmax of one row run through [`faer::traits::pulp`]'s dispatch: its body is
 /// inlined into a function compiled for the processor's vector instructions (AVX2 where
 /// available, chosen at run time), 8 lanes instead of the 4 of the x86-64 baseline. The

@@ -25,11 +25,12 @@ const LINE_H: f64 = 16.0;
 /// Widest explanation line before wrapping, in display columns.
 const EXPLAIN_COLS: usize = 96;
 
-/// `s` with the XML specials `& < > " '` as entities and control characters dropped
-/// (they are not allowed in XML 1.0).
+/// `s` with tabs as spaces, newlines dropped, the other control and format characters shown escaped
+/// ([`crate::util::escape_controls`]: most controls are not allowed in XML 1.0), and the
+/// XML specials `& < > " '` as entities.
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::util::escape_controls(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -37,7 +38,7 @@ pub fn xml_escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\t' => out.push(' '),
-            c if c.is_control() => {}
+            '\n' => {}
             c => out.push(c),
         }
     }
@@ -405,6 +406,7 @@ mod tests {
             xml_escape(r#"<bos> & "x" 'y'"#),
             "&lt;bos&gt; &amp; &quot;x&quot; &apos;y&apos;"
         );
-        assert_eq!(xml_escape("a\u{7}b"), "ab");
+        // Shown as the terminal shows them, bidi overrides too.
+        assert_eq!(xml_escape("a\u{7}b\u{202e}c"), "a\\x07b\\u{202e}c");
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Plot, plain_number};
 use crate::render::fmt_value;
+use crate::util::escape_controls;
 
 /// The caption line: `name (rows × cols): formula`.
 fn caption(p: &Plot) -> String {
@@ -9,8 +10,11 @@ fn caption(p: &Plot) -> String {
     format!("{} ({r} × {c})", p.name)
 }
 
-/// A Markdown code span holding `s` (a fence longer than any run of backticks in it).
+/// A Markdown code span holding `s` (a fence longer than any run of backticks in it), its
+/// control and format characters shown escaped ([`escape_controls`]).
 pub fn code_span(s: &str) -> String {
+    let s = escape_controls(s);
+    let s = s.as_ref();
     let longest = longest_run(s, '`');
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
@@ -30,8 +34,11 @@ fn longest_run(s: &str, c: char) -> usize {
     best
 }
 
-/// A fenced Markdown code block of `text` (the fence longer than any backtick run in it).
+/// A fenced Markdown code block of `text` (the fence longer than any backtick run in it),
+/// its control and format characters shown escaped ([`escape_controls`]).
 pub fn fenced(text: &str) -> String {
+    let text = escape_controls(text);
+    let text = text.as_ref();
     let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
     let mut out = format!("{fence}text\n{text}");
     if !text.ends_with('\n') {
@@ -42,14 +49,16 @@ pub fn fenced(text: &str) -> String {
     out
 }
 
-/// A token as the text of a Markdown table cell: `|` and `\` escaped, `<`, `>`, `&` as
-/// entities (so `<bos>` is not read as HTML), newlines as spaces; an empty label as `·`.
+/// A token as the text of a Markdown table cell: newlines as spaces, other control and
+/// format characters shown escaped ([`escape_controls`]), then `|` and `\` (the escapes'
+/// too) escaped, `<`, `>`, `&` as entities (so `<bos>` is not read as HTML); an empty label
+/// as `·`.
 fn md_cell(s: &str) -> String {
     if s.is_empty() {
         return "·".into();
     }
     let mut out = String::new();
-    for c in s.chars() {
+    for c in escape_controls(&s.replace(['\n', '\r'], " ")).chars() {
         match c {
             '|' => out.push_str("\\|"),
             '\\' => out.push_str("\\\\"),
@@ -60,7 +69,6 @@ fn md_cell(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -112,18 +120,34 @@ pub fn markdown_table(p: &Plot) -> String {
     out
 }
 
-/// One CSV field: quoted when it holds a comma, a quote, CR or LF (quotes doubled), or
-/// begins or ends with a space (RFC 4180).
+/// One CSV text field (a token or the name; the numbers are written by [`plain_number`]
+/// and never pass here): its control and format characters shown escaped
+/// ([`escape_controls`]: a CR becomes `\x0d`); neutralised with a leading `'` when it
+/// begins with `=`, `+`, `-`, `@` or a tab, which a spreadsheet would read as the start of
+/// a formula (`=HYPERLINK(…)`: OWASP's CSV injection); then quoted when it holds a comma,
+/// a quote or LF (quotes doubled), or begins or ends with a space (RFC 4180).
+///
+/// Only text is prefixed: a label is text whatever it looks like, so a token `-0.25` is
+/// written `'-0.25` (a spreadsheet must not compute with it), while a cell's value −0.25
+/// is a number and stays `-0.25` (see [`csv`]).
 fn csv_field(s: &str) -> String {
+    let s = escape_controls(s);
+    let s = if s.starts_with(['=', '+', '-', '@', '\t']) {
+        format!("'{s}")
+    } else {
+        s.into_owned()
+    };
     if s.contains([',', '"', '\r', '\n']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
 /// The matrix as CSV (RFC 4180, CRLF line ends): a header record with the name in the
-/// corner and the column tokens, then one record per row, its token first.
+/// corner and the column tokens, then one record per row, its token first. Text (the name
+/// and tokens) goes through [`csv_field`]; the values are numbers and are written as
+/// numbers, a negative one with its minus sign.
 pub fn csv(p: &Plot) -> String {
     let (nr, nc) = p.dims();
     let mut out = csv_field(&p.name);
@@ -143,11 +167,12 @@ pub fn csv(p: &Plot) -> String {
     out
 }
 
-/// `s` as LaTeX text: the specials `\ # $ % & _ { } ~ ^` and `< >` (which the default
-/// font encoding draws as ¡ ¿) escaped.
+/// `s` as LaTeX text: newlines as spaces, other control and format characters shown
+/// escaped ([`escape_controls`]), then the specials `\ # $ % & _ { } ~ ^` (the escapes'
+/// backslashes too) and `< >` (which the default font encoding draws as ¡ ¿) escaped.
 pub fn latex_escape(s: &str) -> String {
     let mut out = String::new();
-    for c in s.chars() {
+    for c in escape_controls(&s.replace(['\n', '\r'], " ")).chars() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
             '#' | '$' | '%' | '&' | '_' | '{' | '}' => {
@@ -158,7 +183,6 @@ pub fn latex_escape(s: &str) -> String {
             '^' => out.push_str("\\textasciicircum{}"),
             '<' => out.push_str("\\textless{}"),
             '>' => out.push_str("\\textgreater{}"),
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -246,7 +270,8 @@ pub fn latex(p: &Plot) -> String {
         out.push_str(&format!(
             "% The selected cell, row {i}, column {j}:\n\\begin{{verbatim}}\n"
         ));
-        // Nothing can end the verbatim early.
+        // Nothing can end the verbatim early, nor reach a terminal raw.
+        let e = escape_controls(e);
         out.push_str(&e.replace("\\end{verbatim}", "\\end {verbatim}"));
         if !e.ends_with('\n') {
             out.push('\n');
@@ -254,4 +279,25 @@ pub fn latex(p: &Plot) -> String {
         out.push_str("\\end{verbatim}\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text that a spreadsheet would read as a formula gets a leading `'`, whatever it
+    /// looks like (`-0.25` as a token is text); then RFC 4180 quoting.
+    #[test]
+    fn csv_text_fields_are_neutralised_escaped_and_quoted() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-0.25"), "'-0.25");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        // A CR is shown escaped: `\x0d`, which starts no formula.
+        assert_eq!(csv_field("\r=1"), "\\x0d=1");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("학교에"), "학교에");
+        assert_eq!(csv_field("a\u{1b}[2Jb\u{202e}"), "a\\x1b[2Jb\\u{202e}");
+    }
 }

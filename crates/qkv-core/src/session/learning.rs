@@ -20,7 +20,7 @@ use crate::learn::{Gradients, backward};
 use crate::model::{Arch, Input, Param, Transformer};
 use crate::render;
 use crate::scenario::{self as scn, schema::ModelSpec};
-use crate::trace::{Address, Step, Trace};
+use crate::trace::{Address, Step, Trace, TraceError};
 
 mod training;
 pub use training::*;
@@ -194,7 +194,7 @@ impl Session {
         };
         let forward = addr.name.strip_prefix("grad.").unwrap_or(&addr.name);
         let text = if let Some(p) = g.weight(forward) {
-            param_text(&addr.name, p, &opts)
+            param_text(&addr, p, &opts)?
         } else {
             render::address(&g.trace, &addr, &opts)?
         };

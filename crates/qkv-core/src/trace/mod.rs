@@ -103,6 +103,17 @@ impl StepKind {
         )
     }
 
+    /// True for the per-head steps of width d_k whose whole step is the heads side by side
+    /// (rows × h·d_k), how `q`, `k`, `v` and `head_out` come out of the products; the other
+    /// per-head steps (`scores` … `weights`) are one matrix per head and have no whole form.
+    /// Decided by the kind alone, so that a one-head model reads the same way as any other.
+    pub fn side_by_side(self) -> bool {
+        matches!(
+            self,
+            StepKind::Query | StepKind::Key | StepKind::Value | StepKind::HeadOut
+        )
+    }
+
     /// True for probability-like steps (rows sum to 1), coloured sequentially.
     pub fn is_distribution(self) -> bool {
         matches!(self, StepKind::Weights | StepKind::Probs)

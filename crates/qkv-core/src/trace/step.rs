@@ -410,8 +410,8 @@ impl Step {
                 heads: n,
             }),
             (Numbers::Relu(x), None, _) => Ok(CowArray::from(x.array().mapv(relu))),
-            (Numbers::SideBySide { whole, heads }, None, _) => {
-                if self.cols.len() > whole.dim().1 / (*heads).max(1) {
+            (Numbers::SideBySide { whole, .. }, None, _) => {
+                if self.kind.side_by_side() {
                     Ok(CowArray::from(whole.view()))
                 } else {
                     Err(self.needs_head())
@@ -465,7 +465,7 @@ impl Step {
                 Ok(CowArray::from(t.index_axis(Axis(0), h)))
             }
             (Tensor::Heads(t), None) => {
-                if self.cols.len() > t.len_of(Axis(2)) {
+                if self.kind.side_by_side() {
                     Ok(CowArray::from(concat_heads(t)))
                 } else {
                     Err(self.needs_head())

@@ -7,7 +7,7 @@ pub(super) fn zeros_like(step: &Step) -> Result<Grad, BackwardError> {
     let shape = step.shape();
     Ok(match shape.as_slice() {
         [r, c] => Grad::Matrix(Array2::zeros((*r, *c))),
-        [h, r, c] if side_by_side(step.kind()) => Grad::Matrix(Array2::zeros((*r, h * c))),
+        [h, r, c] if step.kind().side_by_side() => Grad::Matrix(Array2::zeros((*r, h * c))),
         [h, r, c] => Grad::Heads(Array3::zeros((*h, *r, *c))),
         _ => {
             return Err(BackwardError::Unsupported {
@@ -16,14 +16,6 @@ pub(super) fn zeros_like(step: &Step) -> Result<Grad, BackwardError> {
             });
         }
     })
-}
-
-/// Per-head steps whose gradient is kept with the heads side by side.
-pub(super) fn side_by_side(kind: StepKind) -> bool {
-    matches!(
-        kind,
-        StepKind::Query | StepKind::Key | StepKind::Value | StepKind::HeadOut
-    )
 }
 
 /// The recorded `grad.<name>` step of `step`.

@@ -15,7 +15,7 @@ use super::attention::Mask;
 use super::linalg::{
     Backend, MatView, MatViewMut, PARALLEL_HEADS_MIN_FLOP, product_into, product_into_view,
 };
-use super::vecmath::softmax_row;
+use super::vecmath::{settle_row_without_finite, softmax_row};
 use crate::trace::{Flags, SharedMatrix};
 
 /// `scores / √d_k` (or the scores when `root` is `None`: scaling off).
@@ -184,18 +184,14 @@ fn weights_of_scores(
             w_blocked.fill(0.0);
             softmax_row(w_open)
         };
-        // `fully`: every entry was −∞. Only a row whose every key the mask blocks is
-        // "fully masked" (all-zero weights); −∞ or NaN scores from an overflow give
-        // e^(−∞)/Σ = 0/0: NaN, and the row is reported as NaN, not hidden as zeros.
+        // `fully`: no entry was finite; the whole row (blocked cells too) is settled.
         if fully {
             let all_blocked = match mask {
                 Mask::Custom(_) => (0..m).all(|j| mask.blocks(i, j)),
                 Mask::Causal | Mask::None => open == 0,
             };
-            if all_blocked {
+            if settle_row_without_finite(w_row, all_blocked) {
                 st.fully_masked_rows.push(i);
-            } else {
-                w_row.fill(f32::NAN);
             }
         }
         st.weights.add_slice(w_row);
