@@ -57,8 +57,9 @@ impl App {
 }
 pub use view::render;
 
-/// When this environment variable is set, [`run`] panics after drawing the first frame: the
-/// end-to-end tests use it to check that a panic gives the terminal back.
+/// When this environment variable is set, a debug build's [`run`] panics after drawing the
+/// first frame: the end-to-end tests use it to check that a panic gives the terminal back. A
+/// release build does not read it.
 pub const PANIC_ENV: &str = "QKV_DEBUG_PANIC";
 
 /// Undoes what [`run`] set up (mouse capture, paste, hidden cursor, raw mode, alternate
@@ -130,7 +131,7 @@ fn event_loop(
     } else if !app.session().description().is_empty() {
         update(&mut app, Message::About);
     }
-    let panic_for_test = std::env::var_os(PANIC_ENV).is_some();
+    let panic_for_test = cfg!(debug_assertions) && std::env::var_os(PANIC_ENV).is_some();
     // Keys pressed while a slow command ran, handled after it.
     let mut pending: VecDeque<event::Event> = VecDeque::new();
     loop {

@@ -1,4 +1,5 @@
-//! Every preset and architecture runs, and every trace step has the shape DESIGN.md gives.
+//! Every preset and architecture runs, and every trace step has the shape the trace names
+//! give (docs/reference/trace.md).
 
 use qkv::model::config::Preset;
 use qkv::model::{Arch, Config, Norm, Transformer, prepare};
