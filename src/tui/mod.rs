@@ -12,7 +12,7 @@
 //!   nothing depends on `update` but this module, whose [`update`] measures the scrollable
 //!   texts with the view ([`view::measure`] → [`app::Extent`]) before each update.
 //!
-//! [`run`] owns the terminal: raw mode, alternate screen, mouse capture and bracketed paste,
+//! [`run_lang`] owns the terminal: raw mode, alternate screen, mouse capture and bracketed paste,
 //! all undone on exit, on error and on panic.
 
 pub mod app;
@@ -57,12 +57,12 @@ impl App {
 }
 pub use view::render;
 
-/// When this environment variable is set, a debug build's [`run`] panics after drawing the
+/// When this environment variable is set, a debug build's [`run_lang`] panics after drawing the
 /// first frame: the end-to-end tests use it to check that a panic gives the terminal back. A
 /// release build does not read it.
 pub const PANIC_ENV: &str = "QKV_DEBUG_PANIC";
 
-/// Undoes what [`run`] set up (mouse capture, paste, hidden cursor, raw mode, alternate
+/// Undoes what [`run_lang`] set up (mouse capture, paste, hidden cursor, raw mode, alternate
 /// screen). Safe to call more than once.
 pub fn restore_terminal() {
     let mut out = io::stdout();
@@ -76,26 +76,11 @@ pub fn restore_terminal() {
     let _ = out.flush();
 }
 
-/// Runs the workbench on `session` until the user quits.
+/// Runs the workbench on `session` until the user quits, starting in the Learn view when
+/// `learn`, speaking `lang`.
 ///
 /// # Errors
 /// A terminal that cannot be set up, read or drawn to; the terminal is restored first.
-pub fn run(session: Session) -> io::Result<()> {
-    run_in(session, false)
-}
-
-/// [`run`], starting in the Learn view when `learn`.
-///
-/// # Errors
-/// As [`run`].
-pub fn run_in(session: Session, learn: bool) -> io::Result<()> {
-    run_lang(session, learn, crate::i18n::Lang::En)
-}
-
-/// [`run_in`], speaking `lang`.
-///
-/// # Errors
-/// As [`run`].
 pub fn run_lang(session: Session, learn: bool, lang: crate::i18n::Lang) -> io::Result<()> {
     // ratatui's hook restores raw mode and the alternate screen; ours (run first) also gives
     // back the mouse and the cursor.
