@@ -1,18 +1,9 @@
-//! Small helpers with no dependencies, shared by every layer.
+//! Small helpers shared by every layer.
 
-/// Levenshtein distance between two strings, in characters (for "did you mean" suggestions).
+/// Levenshtein distance between two strings, in characters (for "did you mean"
+/// suggestions), by the `strsim` crate.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// The whole numbers `lo..=hi` in words: `0 or 1`, `0 to 5`, `only 0` (never Rust's `0..2`,
