@@ -89,30 +89,122 @@ impl Format {
         }
     }
 }
+/// The model's configuration as it is written to disk: `meta.config` of an export and the
+/// `qkv.config` metadata of a checkpoint. One type for both ways: [`ConfigOnDisk::of`]
+/// writes it, [`ConfigOnDisk::into_config`] reads it back. `d_k` is written for readers and
+/// ignored when read (it follows from `d_model` and `heads`); a file without `dec_mask`
+/// (written before the decoder's mask could be switched off) reads as `causal`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConfigOnDisk {
+    /// `encoder`, `decoder` or `encoder-decoder`.
+    pub arch: String,
+    /// Width of token vectors.
+    pub d_model: usize,
+    /// Number of heads.
+    pub heads: usize,
+    /// d_model / heads (written, not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_k: Option<usize>,
+    /// FFN width.
+    pub d_ff: usize,
+    /// Layers of each stack (0 for a stack the architecture does not have).
+    pub layers: LayersOnDisk,
+    /// `post` or `pre`.
+    pub norm: String,
+    /// `sinusoidal` or `none`.
+    pub positional: String,
+    /// Scores divided by √d_k.
+    pub scale: bool,
+    /// Embeddings multiplied by √d_model.
+    pub embed_scale: bool,
+    /// Mask of the encoder's (or a decoder-only model's) self-attention.
+    pub mask: String,
+    /// Mask of an encoder-decoder's decoder self-attention.
+    #[serde(default = "causal")]
+    pub dec_mask: String,
+    /// LayerNorm's epsilon (the shortest decimal of the f32).
+    pub eps: f64,
+    /// Seed of the initial weights.
+    pub seed: u64,
+    /// Longest sentence in tokens.
+    pub max_tokens: usize,
+    /// `whitespace` or `char`.
+    pub tokenizer: String,
+}
 
-/// The configuration as JSON (field names as in scenario files).
+/// [`ConfigOnDisk::layers`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LayersOnDisk {
+    /// Encoder layers.
+    pub encoder: usize,
+    /// Decoder layers.
+    pub decoder: usize,
+}
+
+fn causal() -> String {
+    crate::model::MaskKind::Causal.as_str().to_string()
+}
+
+impl ConfigOnDisk {
+    /// The on-disk form of `c`.
+    pub fn of(c: &Config) -> ConfigOnDisk {
+        ConfigOnDisk {
+            arch: c.arch.as_str().into(),
+            d_model: c.d_model,
+            heads: c.heads,
+            d_k: Some(c.d_k()),
+            d_ff: c.d_ff,
+            layers: LayersOnDisk {
+                encoder: if c.has_encoder() { c.layers.encoder } else { 0 },
+                decoder: if c.has_decoder() { c.layers.decoder } else { 0 },
+            },
+            norm: c.norm.as_str().into(),
+            positional: c.positional.as_str().into(),
+            scale: c.scale,
+            embed_scale: c.embed_scale,
+            mask: c.mask.as_str().into(),
+            dec_mask: c.dec_mask.as_str().into(),
+            // The shortest decimal that reads back as the same f32 (1e-5, not 9.99999e-6).
+            eps: c.eps.to_string().parse::<f64>().unwrap_or(f64::from(c.eps)),
+            seed: c.seed,
+            max_tokens: c.max_tokens,
+            tokenizer: c.tokenizer.as_str().into(),
+        }
+    }
+
+    /// The configuration it describes (not yet validated); the error names the field and
+    /// the words it accepts.
+    pub fn into_config(self) -> Result<Config, String> {
+        use crate::model::config::{Layers, TokenizerKind};
+        use crate::model::{Arch, MaskKind, Norm, Positional};
+        let e = |x: crate::model::config::ParseEnumError| x.to_string();
+        Ok(Config {
+            arch: self.arch.parse::<Arch>().map_err(e)?,
+            d_model: self.d_model,
+            heads: self.heads,
+            d_ff: self.d_ff,
+            layers: Layers {
+                encoder: self.layers.encoder,
+                decoder: self.layers.decoder,
+            },
+            norm: self.norm.parse::<Norm>().map_err(e)?,
+            positional: self.positional.parse::<Positional>().map_err(e)?,
+            scale: self.scale,
+            embed_scale: self.embed_scale,
+            mask: self.mask.parse::<MaskKind>().map_err(e)?,
+            dec_mask: self.dec_mask.parse::<MaskKind>().map_err(e)?,
+            eps: self.eps as f32,
+            seed: self.seed,
+            max_tokens: self.max_tokens,
+            tokenizer: self.tokenizer.parse::<TokenizerKind>().map_err(e)?,
+        })
+    }
+}
+
+/// The configuration as JSON ([`ConfigOnDisk`]; the keys in sorted order, as serde_json
+/// writes a map).
 pub fn config_json(c: &Config) -> Value {
-    json!({
-        "arch": c.arch.as_str(),
-        "d_model": c.d_model,
-        "heads": c.heads,
-        "d_k": c.d_k(),
-        "d_ff": c.d_ff,
-        "layers": {
-            "encoder": if c.has_encoder() { c.layers.encoder } else { 0 },
-            "decoder": if c.has_decoder() { c.layers.decoder } else { 0 },
-        },
-        "norm": c.norm.as_str(),
-        "positional": c.positional.as_str(),
-        "scale": c.scale,
-        "embed_scale": c.embed_scale,
-        "mask": c.mask.as_str(),
-        "dec_mask": c.dec_mask.as_str(),
-        "eps": c.eps.to_string().parse::<f64>().unwrap_or(f64::from(c.eps)),
-        "seed": c.seed,
-        "max_tokens": c.max_tokens,
-        "tokenizer": c.tokenizer.as_str(),
-    })
+    serde_json::to_value(ConfigOnDisk::of(c)).unwrap_or(Value::Null)
 }
 
 fn step_meta(s: &Step) -> Value {
