@@ -42,8 +42,21 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
 }
 
 pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
+    if let Some(dir) = &a.hf {
+        return super::hf::run(dir, &a, lang);
+    }
     let (file, runnable) = a.model.run(a.scenario.as_deref())?;
-    let trace = runnable.trace();
+    print_trace(runnable.trace(), summary(&file, &runnable, lang), &a, lang)
+}
+
+/// `qkv run`'s output for `trace` under `heading`: the step list (`--list`) or the steps
+/// of `--show` (default: every attention's weights).
+pub(crate) fn print_trace(
+    trace: &qkv::trace::Trace,
+    heading: String,
+    a: &RunArgs,
+    lang: Lang,
+) -> Result<ExitCode> {
     if a.list {
         for s in trace.steps() {
             outln!(
@@ -71,7 +84,7 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
     } else {
         a.show.clone()
     };
-    let mut out = summary(&file, &runnable, lang);
+    let mut out = heading;
     for s in &shows {
         let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
         let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;

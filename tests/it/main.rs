@@ -11,6 +11,7 @@ mod explain;
 mod explain_korean;
 mod explore;
 mod hardening;
+mod hf;
 mod invariants;
 mod lang_cli;
 mod learn;
