@@ -178,7 +178,8 @@ pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> R
             line(HfLine::Penalty(penalty.formula()));
             for (i, cands) in search.steps.iter().enumerate() {
                 line(HfLine::BeamStep { step: i + 1 });
-                for c in cands {
+                // Continuations the generation rules ruled out (log p = −∞) are not shown.
+                for c in cands.iter().filter(|c| c.logprob.is_finite()) {
                     let fate = match c.fate {
                         Fate::Kept(k) => FateLine::Kept(k),
                         Fate::Finished(s) => FateLine::Finished(format!("{s:.4}")),

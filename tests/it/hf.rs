@@ -205,3 +205,68 @@ fn cached_decoding_equals_the_full_pass() {
         );
     }
 }
+
+/// `qkv translate --hf DIR --beam 4` prints `generate(num_beams=4)`'s translation, each
+/// step's hypotheses and the KV-cache line; `qkv tokenize` the pieces with their ids.
+#[test]
+fn translate_and_tokenize_on_the_command_line() {
+    use crate::util::{qkv, stdout};
+    let dir = fixture("marian-tiny");
+    let d = dir.to_str().unwrap();
+    let exp = expected(&dir);
+    let s = &exp["sentences"][3];
+    let model = HfModel::open(&dir).unwrap();
+    let want = model.tokenizer.decode(&ids(&s["beam4"]));
+    let text = s["text"].as_str().unwrap();
+    let o = qkv(&["translate", "--hf", d, "--beam", "4", text]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains(&format!("translation: {want}\n")), "{out}");
+    assert!(
+        out.contains("length penalty: score = Σ log p / |Y|^1"),
+        "{out}"
+    );
+    assert!(out.contains("step 1 candidates (by Σ log p):"), "{out}");
+    assert!(out.contains("→ kept as hypothesis 3"), "{out}");
+    assert!(out.contains("computed once for the sentence"), "{out}");
+    let o = qkv(&["tokenize", "--hf", d, "나는 빵을 먹는다"]);
+    let out = stdout(&o);
+    assert!(out.starts_with("source pieces (id): ▁ (2) | 나 (7) | 는 (4) | ▁ (2) | 빵 (31) | 을 (34) | ▁먹 (9) | 는 (4) | 다 (3) | </s> (0)\n"), "{out}");
+}
+
+/// A directory whose weights are only in pytorch_model.bin gets the command that converts
+/// them; a config.json value qkv cannot run is named with its file and key.
+#[test]
+fn unusable_directories_say_what_to_do() {
+    use crate::util::{qkv, stderr};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = fixture("marian-tiny");
+    for f in ["config.json", "source.spm", "target.spm", "vocab.json"] {
+        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+    }
+    std::fs::write(tmp.path().join("pytorch_model.bin"), b"not read").unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let o = qkv(&["translate", "--hf", d, "나는 학교에 간다"]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("has pytorch_model.bin but no model.safetensors"),
+        "{err}"
+    );
+    assert!(
+        err.contains("python3 -c \"import torch, safetensors.torch as s;"),
+        "{err}"
+    );
+    let config = std::fs::read_to_string(src.join("config.json")).unwrap();
+    std::fs::write(
+        tmp.path().join("config.json"),
+        config.replace("\"swish\"", "\"gelu\""),
+    )
+    .unwrap();
+    let o = qkv(&["run", "--hf", d]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("config.json: activation_function is gelu; qkv can run swish, silu, relu"),
+        "{err}"
+    );
+}
