@@ -87,12 +87,12 @@ enum Command {
     Generate(cli::learn::DecodeArgs),
     /// Compare every weight's gradient with central finite differences.
     Gradcheck(cli::learn::GradcheckArgs),
-    /// Cut a sentence into a Hugging Face Marian model's subword pieces: each piece, its id
-    /// and the segmentation's score, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
-    Tokenize(cli::hf::TokenizeArgs),
     /// The explorers as text: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`,
     /// `qkv explore scaling [d_k]`, `qkv explore heads` (the TUI's E, S, H).
     Explore(ExploreArgs),
+    /// Cut a sentence into a Hugging Face Marian model's subword pieces: each piece, its id
+    /// and the segmentation's score, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
+    Tokenize(cli::hf::TokenizeArgs),
 }
 
 #[derive(Args)]

@@ -139,13 +139,13 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         (_, "hf") => {
             "Hugging Face Marian 모델 디렉터리 (config.json, model.safetensors, source.spm, target.spm, vocab.json)"
         }
-        ("translate", "beam") => {
+        ("translate" | "generate", "beam") => {
             "빔 크기 K: 가설 K개를 유지합니다 (1 = 탐욕. --hf에서 없으면 모델의 num_beams)"
         }
-        ("translate", "length_penalty") => {
+        ("translate" | "generate", "length_penalty") => {
             "길이 벌점의 α (기본값: 모델의 length_penalty, 없으면 1.0)"
         }
-        ("translate", "gnmt") => {
+        ("translate" | "generate", "gnmt") => {
             "Hugging Face의 Σ log p / |Y|^α 대신 논문(GNMT)의 Σ log p / ((5 + |Y|) / 6)^α로 점수를 매깁니다"
         }
         // export

@@ -19,10 +19,10 @@
 //! `length_penalty`, 1.0 unless the model says otherwise) and the paper's GNMT
 //! `sum / ((5 + |Y|) / 6)^α` (α = 0.6 in the paper), |Y| the generated tokens with `</s>`.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Slice};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use super::load::{FINAL_LOGITS_BIAS, HfModel};
-use super::marian::{EPS, head, linear, marian_sinusoids};
+use super::marian::{EPS, all_heads, linear, marian_sinusoids};
 use crate::model::linalg::matmul_bt;
 use crate::model::norm::LayerNorm;
 use crate::model::weights::{EMBEDDING, MissingWeight};
@@ -228,20 +228,15 @@ impl HfModel {
                 (&own.0, &own.1)
             }
         };
-        let h = self.config.encoder_attention_heads;
-        let d_k = self.config.d_model / h;
-        let mut concat = Array2::zeros((x.nrows(), self.config.d_model));
-        for hd in 0..h {
-            let cols = Slice::from(hd * d_k..(hd + 1) * d_k);
-            // The cached rows are all before (or at) the new one: no mask is needed.
-            let (_, _, out) = head(
-                q.slice_axis(Axis(1), cols),
-                k.slice_axis(Axis(1), cols),
-                v.slice_axis(Axis(1), cols),
-                false,
-            );
-            concat.slice_axis_mut(Axis(1), cols).assign(&out);
-        }
+        // The cached rows are all before (or at) the new one: no mask is needed.
+        let concat = all_heads(
+            q.view(),
+            k.view(),
+            v.view(),
+            self.config.encoder_attention_heads,
+            false,
+            |_, _, _| {},
+        );
         Ok(linear(concat.view(), m("W_O")?, b("b_O")?))
     }
 
@@ -463,5 +458,22 @@ fn append_rows(m: &mut Array2<f32>, rows: &Array2<f32>) {
             *m = ndarray::concatenate(Axis(0), &[m.view(), r.insert_axis(Axis(0))])
                 .unwrap_or_else(|_| m.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_penalties_by_hand() {
+        // Hugging Face, α = 1: 4 tokens divide by 4^1 = 4; α = 0.5: by √4 = 2.
+        assert_eq!(LengthPenalty::HuggingFace(1.0).divisor(4), 4.0);
+        assert_eq!(LengthPenalty::HuggingFace(0.5).divisor(4), 2.0);
+        // GNMT, α = 0.6, 4 tokens: ((5 + 4) / 6)^0.6 = 1.5^0.6 = e^(0.6 · 0.405465) ≈ 1.275425.
+        let g = LengthPenalty::Gnmt(0.6).divisor(4);
+        assert!((g - 1.275_425).abs() < 1e-5, "{g}");
+        // GNMT, α = 1, 1 token: (5 + 1) / 6 = 1: the score is the log-probability itself.
+        assert_eq!(LengthPenalty::Gnmt(1.0).divisor(1), 1.0);
     }
 }

@@ -95,6 +95,35 @@ pub fn head(
     (scores, weights, out)
 }
 
+/// Every head of a block: head h uses columns h·d_k..(h+1)·d_k of `q`, `k`, `v`; `each`
+/// gets each head's scores and weights; the heads' outputs side by side are returned.
+///
+/// # Shapes
+/// `q`: n × d, `k`, `v`: m × d → n × d.
+pub fn all_heads(
+    q: ArrayView2<'_, f32>,
+    k: ArrayView2<'_, f32>,
+    v: ArrayView2<'_, f32>,
+    heads: usize,
+    causal: bool,
+    mut each: impl FnMut(usize, Array2<f32>, Array2<f32>),
+) -> Array2<f32> {
+    let d_k = q.ncols() / heads.max(1);
+    let mut concat = Array2::zeros((q.nrows(), q.ncols()));
+    for hd in 0..heads {
+        let cols = Slice::from(hd * d_k..(hd + 1) * d_k);
+        let (scores, weights, out) = head(
+            q.slice_axis(Axis(1), cols),
+            k.slice_axis(Axis(1), cols),
+            v.slice_axis(Axis(1), cols),
+            causal,
+        );
+        concat.slice_axis_mut(Axis(1), cols).assign(&out);
+        each(hd, scores, weights);
+    }
+    concat
+}
+
 /// A tensor flowing through the stack and the name of the step that holds it.
 struct Flow {
     x: Array2<f32>,
@@ -281,19 +310,10 @@ impl Pass<'_> {
         let root = (d_k as f32).sqrt();
         let mut scores = Array3::zeros((h, n, m));
         let mut weights = Array3::zeros((h, n, m));
-        let mut head_out = Array2::zeros((n, d));
-        for hd in 0..h {
-            let cols = Slice::from(hd * d_k..(hd + 1) * d_k);
-            let (sc, wts, out) = head(
-                q.slice_axis(Axis(1), cols),
-                k.slice_axis(Axis(1), cols),
-                v.slice_axis(Axis(1), cols),
-                causal,
-            );
-            head_out.slice_axis_mut(Axis(1), cols).assign(&out);
+        let head_out = all_heads(q.view(), k.view(), v.view(), h, causal, |hd, sc, wts| {
             scores.index_axis_mut(Axis(0), hd).assign(&sc);
             weights.index_axis_mut(Axis(0), hd).assign(&wts);
-        }
+        });
         let scaled = &scores / root;
         let mut masked = scaled.clone();
         if causal {
