@@ -229,6 +229,10 @@ struct ExportArgs {
     /// Write the file even when it would be larger than 100 MB.
     #[arg(long)]
     force: bool,
+    /// Export a Hugging Face Marian model directory's trace on --text (and --target) as
+    /// JSON, its meta with the token ids fed to the model.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "grads"])]
+    hf: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -56,12 +56,7 @@ fn pieces_line(model: &HfModel, ids: &[usize]) -> String {
 /// `qkv run --hf DIR`: the forward pass on `--text` with `--target` as the decoder's input.
 pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
     let model = open(dir)?;
-    let text = a.model.text.as_deref().unwrap_or(DEFAULT_TEXT);
-    let source = model.tokenizer.encode_source(text).ids;
-    let mut target = vec![model.config.decoder_start()];
-    if let Some(t) = &a.model.target {
-        target.extend(model.tokenizer.encode_target(t).ids);
-    }
+    let (source, target) = inputs(&model, &a.model);
     let trace = model
         .forward(&source, &target)
         .context("the forward pass")?;
@@ -80,6 +75,50 @@ pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
     .map(|l| l.text(lang) + "\n")
     .collect();
     print_trace(&trace, heading, a, lang)
+}
+
+/// The encoder's and the decoder's input ids of `--text` / `--target`.
+fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
+    let text = args.text.as_deref().unwrap_or(DEFAULT_TEXT);
+    let source = model.tokenizer.encode_source(text).ids;
+    let mut target = vec![model.config.decoder_start()];
+    if let Some(t) = &args.target {
+        target.extend(model.tokenizer.encode_target(t).ids);
+    }
+    (source, target)
+}
+
+/// `qkv export --hf DIR -o F.json`.
+pub(crate) fn export(dir: &Path, a: &ExportArgs, lang: Lang) -> Result<ExitCode> {
+    let format = qkv::export::Format::from_path(&a.output)?;
+    if format != qkv::export::Format::Json {
+        anyhow::bail!(
+            "{}: a Hugging Face model's trace is exported as JSON (a file name ending in .json); .npz is not written for it yet",
+            a.output.display()
+        );
+    }
+    let model = open(dir)?;
+    let (source, target) = inputs(&model, &a.model);
+    let trace = model
+        .forward(&source, &target)
+        .context("the forward pass")?;
+    let values = qkv::hf::export::value_count(&model, &trace);
+    // About 20 characters a number, as the engine's JSON export.
+    let predicted = 20 * values;
+    if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
+        too_large(&a.output, predicted, values, format, None)?;
+    }
+    qkv::hf::export::write_json(&model, &trace, &source, &target, &a.output)?;
+    let wrote = qkv::i18n::cli_lines::CliLine::Exported {
+        path: a.output.display().to_string(),
+        format: format.to_string(),
+        steps: trace.steps().len(),
+        weights: model.weights.len() - 1,
+        arrays: trace.steps().len() + model.weights.len(),
+        loss: None,
+    };
+    eprintln!("{}", wrote.text(lang));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `qkv tokenize --hf DIR TEXT`.

@@ -270,3 +270,48 @@ fn unusable_directories_say_what_to_do() {
         "{err}"
     );
 }
+
+/// `qkv export --hf DIR -o F.json` writes the trace with `token_ids` (source with `</s>`,
+/// target from `<pad>`) equal to the ids `transformers` was fed, and refuses `.npz`.
+#[test]
+fn export_carries_the_token_ids() {
+    use crate::util::{qkv, stderr};
+    let dir = fixture("marian-tiny");
+    let d = dir.to_str().unwrap();
+    let exp = expected(&dir);
+    let s = &exp["sentences"][0];
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("e.json");
+    let o = qkv(&[
+        "export",
+        "--hf",
+        d,
+        "--text",
+        s["text"].as_str().unwrap(),
+        "--target",
+        s["target_text"].as_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(ids(&e["token_ids"]["source"]), ids(&s["source_ids"]));
+    assert_eq!(ids(&e["token_ids"]["target"]), ids(&s["decoder_input_ids"]));
+    let (mut got, mut want) = (Vec::new(), Vec::new());
+    flat(&e["arrays"]["dec.1.cross_attn.weights"], &mut got);
+    flat(&s["cross_attentions"][1], &mut want);
+    assert_eq!(got.len(), want.len());
+    assert!(
+        got.iter()
+            .zip(&want)
+            .all(|(a, b)| (a - b).abs() <= TOLERANCE)
+    );
+    let o = qkv(&[
+        "export",
+        "--hf",
+        d,
+        "-o",
+        tmp.path().join("e.npz").to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("is exported as JSON"), "{}", stderr(&o));
+}

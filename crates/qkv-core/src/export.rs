@@ -112,7 +112,7 @@ pub fn config_json(c: &Config) -> Value {
     })
 }
 
-fn step_meta(s: &Step) -> Value {
+pub(crate) fn step_meta(s: &Step) -> Value {
     let per_head = s.heads().is_some();
     // Per-head steps: one list of column labels per head.
     let cols: Value = match s.heads() {
@@ -168,7 +168,7 @@ pub fn json_number(v: f32) -> Value {
     }
 }
 
-fn nested(shape: &[usize], values: &mut dyn Iterator<Item = f32>) -> Value {
+pub(crate) fn nested(shape: &[usize], values: &mut dyn Iterator<Item = f32>) -> Value {
     match shape {
         [] => values.next().map(json_number).unwrap_or(Value::Null),
         [n] => Value::Array(

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::HfError;
 
@@ -68,7 +68,7 @@ fn default_num_beams() -> usize {
 }
 
 /// The keys of a Marian `config.json` that decide the computation (others are ignored).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct MarianConfig {
     /// `marian` for the models qkv opens.
     #[serde(default = "default_model_type")]

@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod decode;
+pub mod export;
 pub mod load;
 pub mod marian;
 pub mod spm;
