@@ -230,13 +230,18 @@ fn meta_with(model: &Transformer, trace: &Trace, grads: Option<&Gradients>) -> V
 /// (`qkv export --force`, `export!`).
 pub const LARGE_EXPORT_BYTES: u64 = 100_000_000;
 
-/// Numbers an export holds: every step, `embed.E` and every weight.
-pub fn value_count(model: &Transformer, trace: &Trace) -> u64 {
-    let steps: u64 = trace
+/// Numbers of every step of `trace`.
+pub fn step_values(trace: &Trace) -> u64 {
+    trace
         .steps()
         .iter()
         .map(|s| s.shape().iter().product::<usize>() as u64)
-        .sum();
+        .sum()
+}
+
+/// Numbers an export holds: every step, `embed.E` and every weight.
+pub fn value_count(model: &Transformer, trace: &Trace) -> u64 {
+    let steps = step_values(trace);
     let table = (trace.tokens().vocab.len() * model.config().d_model) as u64;
     let weights: u64 = model
         .weights()

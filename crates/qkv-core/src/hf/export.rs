@@ -39,12 +39,7 @@ pub fn to_json(model: &HfModel, trace: &Trace, source: &[usize], target: &[usize
 
 /// Numbers the export holds (every step and weight): about 20 characters each in JSON.
 pub fn value_count(model: &HfModel, trace: &Trace) -> u64 {
-    let steps: u64 = trace
-        .steps()
-        .iter()
-        .map(|s| s.shape().iter().product::<usize>() as u64)
-        .sum();
-    steps + model.param_count() as u64
+    crate::export::step_values(trace) + model.param_count() as u64
 }
 
 /// Writes [`to_json`] to `path` (through the atomic writer: a failure leaves the previous
