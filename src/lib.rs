@@ -16,7 +16,7 @@
 #![warn(missing_docs)]
 
 pub use qkv_core::{
-    atomic, buffers, command, explain, explore, export, heat, i18n, learn, limits, model, plot,
+    atomic, buffers, command, explain, explore, export, heat, hf, i18n, learn, limits, model, plot,
     practice, render, scenario, session, trace, util,
 };
 

@@ -90,6 +90,9 @@ enum Command {
     /// The explorers as text: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`,
     /// `qkv explore scaling [d_k]`, `qkv explore heads` (the TUI's E, S, H).
     Explore(ExploreArgs),
+    /// Cut a sentence into a Hugging Face Marian model's subword pieces: each piece, its id
+    /// and the segmentation's score, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
+    Tokenize(cli::hf::TokenizeArgs),
 }
 
 #[derive(Args)]
@@ -204,6 +207,11 @@ struct RunArgs {
     /// List the names of every step instead of printing matrices.
     #[arg(long)]
     list: bool,
+    /// Run a Hugging Face Marian model directory (config.json, model.safetensors,
+    /// source.spm, target.spm, vocab.json) on --text (and --target, the reference the decoder
+    /// reads) instead of a scenario's model.
+    #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
+    hf: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -225,6 +233,10 @@ struct ExportArgs {
     /// Write the file even when it would be larger than 100 MB.
     #[arg(long)]
     force: bool,
+    /// Export a Hugging Face Marian model directory's trace on --text (and --target) as
+    /// JSON, its meta with the token ids fed to the model.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "grads"])]
+    hf: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -451,6 +463,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bench(a)) => bench(a),
         Some(Command::Train(a)) => cli::learn::train_cmd(a, lang),
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
+        Some(Command::Tokenize(a)) => cli::hf::tokenize(&a, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),
         Some(Command::Explore(a)) => explore(a, lang),

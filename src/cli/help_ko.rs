@@ -38,6 +38,9 @@ fn about_ko(name: &str) -> Option<&'static str> {
         "translate" => "학습한 인코더-디코더로 문장을 한 토큰씩 번역합니다",
         "generate" => "학습한 디코더 전용 모델로 글을 한 토큰씩 이어 씁니다",
         "gradcheck" => "모든 가중치의 기울기를 중심 유한 차분과 비교합니다",
+        "tokenize" => {
+            "Hugging Face Marian 모델의 서브워드 조각으로 문장을 자릅니다: 각 조각, 그 id, 분할의 점수. 예: `qkv tokenize --hf DIR \"나는 학교에 간다\"`"
+        }
         "explore" => {
             "탐색기를 글로: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`, `qkv explore scaling [d_k]`, `qkv explore heads` (TUI의 E, S, H)"
         }
@@ -81,6 +84,8 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         }
         ("gradcheck", "scenario") => "검사할 시나리오 (그 모델과 문장); 플래그가 그것을 바꿉니다",
         // The model's flags (cli/model.rs).
+        ("tokenize", "text") => "자를 문장",
+        ("tokenize", "target") => "원문 대신 목표 쪽 조각 모델(target.spm)로 자릅니다",
         (_, "text") if sub == "translate" || sub == "generate" => {
             "번역할 문장 (translate) 또는 이어 쓸 글 (generate)"
         }
@@ -131,6 +136,18 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         (_, "precision") => "소수점 아래 자릿수 (0부터 12까지)",
         ("run", "full") => "모든 행과 열을 출력합니다 (큰 행렬도 줄이지 않음)",
         ("run", "list") => "행렬 대신 모든 단계의 이름을 나열합니다",
+        (_, "hf") => {
+            "Hugging Face Marian 모델 디렉터리 (config.json, model.safetensors, source.spm, target.spm, vocab.json)"
+        }
+        ("translate" | "generate", "beam") => {
+            "빔 크기 K: 가설 K개를 유지합니다 (1 = 탐욕. --hf에서 없으면 모델의 num_beams)"
+        }
+        ("translate" | "generate", "length_penalty") => {
+            "길이 벌점의 α (기본값: 모델의 length_penalty, 없으면 1.0)"
+        }
+        ("translate" | "generate", "gnmt") => {
+            "Hugging Face의 Σ log p / |Y|^α 대신 논문(GNMT)의 Σ log p / ((5 + |Y|) / 6)^α로 점수를 매깁니다"
+        }
         // export
         ("export", "output") => "출력 파일: .npz (numpy) 또는 .json",
         ("export", "grads") => {

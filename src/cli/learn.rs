@@ -304,6 +304,20 @@ pub struct DecodeArgs {
     /// Print only the result.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Translate with a Hugging Face Marian model directory (config.json, model.safetensors,
+    /// source.spm, target.spm, vocab.json) instead of a checkpoint.
+    #[arg(long, value_name = "DIR", conflicts_with = "checkpoint")]
+    pub hf: Option<PathBuf>,
+    /// Beam size K: keep K hypotheses (1 = greedy; with --hf, default: the model's num_beams).
+    #[arg(long, value_name = "K", requires = "hf")]
+    pub beam: Option<usize>,
+    /// α of the length penalty (default: the model's length_penalty, else 1.0).
+    #[arg(long, value_name = "ALPHA", requires = "hf")]
+    pub length_penalty: Option<f32>,
+    /// Score finished hypotheses with the paper's GNMT penalty Σ log p / ((5 + |Y|) / 6)^α
+    /// instead of Hugging Face's Σ log p / |Y|^α.
+    #[arg(long, requires = "hf")]
+    pub gnmt: bool,
 }
 
 /// The model of `--checkpoint`, or the shipped trained one.
@@ -316,6 +330,12 @@ pub fn checkpoint_model(path: Option<&Path>) -> Result<Transformer> {
 
 /// `qkv translate` (`generate == false`) and `qkv generate`, their lines in `lang`.
 pub fn decode_cmd(a: DecodeArgs, generate: bool, lang: Lang) -> Result<ExitCode> {
+    if let Some(dir) = &a.hf {
+        if generate {
+            bail!("--hf opens a Marian translation model: use `qkv translate --hf DIR`");
+        }
+        return super::hf::translate(dir, &a, lang);
+    }
     let model = checkpoint_model(a.checkpoint.as_deref())?;
     let arch = model.config().arch;
     match (generate, arch) {

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod help_ko;
+pub mod hf;
 pub mod interactive;
 pub mod learn;
 pub mod model;

@@ -42,8 +42,21 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
 }
 
 pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
+    if let Some(dir) = &a.hf {
+        return super::hf::run(dir, &a, lang);
+    }
     let (file, runnable) = a.model.run(a.scenario.as_deref())?;
-    let trace = runnable.trace();
+    print_trace(runnable.trace(), summary(&file, &runnable, lang), &a, lang)
+}
+
+/// `qkv run`'s output for `trace` under `heading`: the step list (`--list`) or the steps
+/// of `--show` (default: every attention's weights).
+pub(crate) fn print_trace(
+    trace: &qkv::trace::Trace,
+    heading: String,
+    a: &RunArgs,
+    lang: Lang,
+) -> Result<ExitCode> {
     if a.list {
         for s in trace.steps() {
             outln!(
@@ -71,7 +84,7 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
     } else {
         a.show.clone()
     };
-    let mut out = summary(&file, &runnable, lang);
+    let mut out = heading;
     for s in &shows {
         let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
         let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;
@@ -85,6 +98,9 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
 pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
     // The destination first: nothing is computed for a file that cannot be written.
     qkv::export::check_destination(&a.output)?;
+    if let Some(dir) = &a.hf {
+        return super::hf::export(dir, &a, lang);
+    }
     let (_, runnable) = a.model.run(a.scenario.as_deref())?;
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
@@ -95,17 +111,13 @@ pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
         qkv::export::predicted_bytes(model, trace, format) * if a.grads { 2 } else { 1 };
     if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
         let npz = qkv::export::predicted_bytes(model, trace, qkv::export::Format::Npz);
-        anyhow::bail!(
-            "{} would be about {} ({} numbers as {format}); nothing was written. Add --force to write it{}",
-            a.output.display(),
-            size_text(predicted),
+        too_large(
+            &a.output,
+            predicted,
             qkv::export::value_count(model, trace),
-            if format == qkv::export::Format::Json {
-                format!(", or export to .npz (about {})", size_text(npz))
-            } else {
-                String::new()
-            }
-        );
+            format,
+            (format == qkv::export::Format::Json).then_some(npz),
+        )?;
     }
     let grads = if a.grads {
         Some(qkv::learn::backward(model, trace, a.label_smoothing).context("the gradients")?)
@@ -134,6 +146,26 @@ pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
     };
     eprintln!("{}", wrote.text(lang));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The refusal of an export predicted at `predicted` bytes (`values` numbers as `format`),
+/// naming the smaller `.npz` when there is one.
+pub(crate) fn too_large(
+    output: &Path,
+    predicted: u64,
+    values: u64,
+    format: qkv::export::Format,
+    npz: Option<u64>,
+) -> Result<()> {
+    anyhow::bail!(
+        "{} would be about {} ({values} numbers as {format}); nothing was written. Add --force to write it{}",
+        output.display(),
+        size_text(predicted),
+        npz.map_or(String::new(), |n| format!(
+            ", or export to .npz (about {})",
+            size_text(n)
+        ))
+    )
 }
 
 pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {

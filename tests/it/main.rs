@@ -13,6 +13,7 @@ mod explain_korean;
 mod explore;
 mod hardening;
 mod hardening_results;
+mod hf;
 mod invariants;
 mod lang_cli;
 mod learn;

@@ -207,7 +207,7 @@ pub fn config_json(c: &Config) -> Value {
     serde_json::to_value(ConfigOnDisk::of(c)).unwrap_or(Value::Null)
 }
 
-fn step_meta(s: &Step) -> Value {
+pub(crate) fn step_meta(s: &Step) -> Value {
     let per_head = s.heads().is_some();
     // Per-head steps: one list of column labels per head.
     let cols: Value = match s.heads() {
@@ -263,7 +263,7 @@ pub fn json_number(v: f32) -> Value {
     }
 }
 
-fn nested(shape: &[usize], values: &mut dyn Iterator<Item = f32>) -> Value {
+pub(crate) fn nested(shape: &[usize], values: &mut dyn Iterator<Item = f32>) -> Value {
     match shape {
         [] => values.next().map(json_number).unwrap_or(Value::Null),
         [n] => Value::Array(
@@ -325,13 +325,18 @@ fn meta_with(model: &Transformer, trace: &Trace, grads: Option<&Gradients>) -> V
 /// (`qkv export --force`, `export!`).
 pub const LARGE_EXPORT_BYTES: u64 = 100_000_000;
 
-/// Numbers an export holds: every step, `embed.E` and every weight.
-pub fn value_count(model: &Transformer, trace: &Trace) -> u64 {
-    let steps: u64 = trace
+/// Numbers of every step of `trace`.
+pub fn step_values(trace: &Trace) -> u64 {
+    trace
         .steps()
         .iter()
         .map(|s| s.shape().iter().product::<usize>() as u64)
-        .sum();
+        .sum()
+}
+
+/// Numbers an export holds: every step, `embed.E` and every weight.
+pub fn value_count(model: &Transformer, trace: &Trace) -> u64 {
+    let steps = step_values(trace);
     let table = (trace.tokens().vocab.len() * model.config().d_model) as u64;
     let weights: u64 = model
         .weights()

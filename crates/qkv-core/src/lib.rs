@@ -14,6 +14,7 @@ pub mod explain;
 pub mod explore;
 pub mod export;
 pub mod heat;
+pub mod hf;
 pub mod i18n;
 pub mod learn;
 pub mod limits;

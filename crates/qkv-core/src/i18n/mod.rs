@@ -13,6 +13,7 @@ pub mod explore;
 pub mod explore_text;
 pub mod formula;
 pub mod gradient;
+pub mod hf;
 pub mod learn;
 pub mod mistakes;
 pub mod practice;

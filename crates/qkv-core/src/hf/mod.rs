@@ -1,0 +1,114 @@
+//! Real models: a Hugging Face Marian translation model directory (`Helsinki-NLP/opus-mt-*`,
+//! as `huggingface-cli download` puts it on disk) opened with its weights, its SentencePiece
+//! tokenizers and its vocabulary, and run with every step recorded under the canonical names
+//! of [`crate::trace`], so that the views, exports and checks that read a trace read this one.
+//!
+//! - [`config`]: `config.json` (and `generation_config.json`);
+//! - [`load`]: the weights from `model.safetensors`, mapped onto canonical names;
+//! - [`spm`]: the unigram SentencePiece model of `source.spm` / `target.spm`;
+//! - [`tokenizer`]: Marian's pieces → ids through `vocab.json`, `</s>` after the source;
+//! - [`marian`]: the forward pass, with Marian's differences from the paper as named steps.
+//!
+//! qkv never downloads anything: the directory is read from disk.
+
+pub mod config;
+pub mod decode;
+pub mod export;
+pub mod load;
+pub mod marian;
+pub mod spm;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+
+pub use config::{Activation, MarianConfig};
+pub use load::HfModel;
+
+/// A Hugging Face model directory qkv cannot open.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HfError {
+    /// A file that cannot be read.
+    #[error("{file}: {message}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The system's message.
+        message: String,
+    },
+    /// A JSON file that does not parse.
+    #[error("{file}:{line}:{column}: {message}")]
+    Json {
+        /// The file.
+        file: PathBuf,
+        /// Line (from 1).
+        line: usize,
+        /// Column (from 1).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A key with a value qkv cannot run.
+    #[error("{file}: {key} is {value}; qkv can run {allowed}")]
+    BadValue {
+        /// The file.
+        file: PathBuf,
+        /// The key.
+        key: &'static str,
+        /// Its value.
+        value: String,
+        /// What qkv accepts.
+        allowed: String,
+    },
+    /// The weights are only in PyTorch's pickle format.
+    #[error(
+        "{dir} has pytorch_model.bin but no model.safetensors; qkv reads safetensors. Convert it once (needs torch and safetensors):\n  {command}"
+    )]
+    OnlyPytorch {
+        /// The directory.
+        dir: PathBuf,
+        /// The one-line command that writes model.safetensors beside it.
+        command: String,
+    },
+    /// No weights at all.
+    #[error(
+        "{dir} has no model.safetensors: a Hugging Face model directory has config.json, model.safetensors, source.spm, target.spm and vocab.json (get one with `huggingface-cli download Helsinki-NLP/opus-mt-ko-en --local-dir DIR`)"
+    )]
+    NoWeights {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// A tensor that is missing, of the wrong shape or type, or not expected.
+    #[error("{file}: {message}")]
+    Tensor {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong, naming the tensor.
+        message: String,
+    },
+    /// A SentencePiece model that cannot be read.
+    #[error("{file}: {reason}")]
+    Spm {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl HfError {
+    /// The error of reading `file`.
+    pub fn io(file: &Path, e: &std::io::Error) -> HfError {
+        HfError::Io {
+            file: file.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The command that converts `dir/pytorch_model.bin` to `dir/model.safetensors`.
+pub fn conversion_command(dir: &Path) -> String {
+    let d = dir.display().to_string().replace('\'', "'\\''");
+    format!(
+        "python3 -c \"import torch, safetensors.torch as s; d='{d}'; s.save_file({{k: v.clone().contiguous() for k, v in torch.load(d + '/pytorch_model.bin', map_location='cpu').items()}}, d + '/model.safetensors', metadata={{'format': 'pt'}})\""
+    )
+}

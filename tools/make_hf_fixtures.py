@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Build tiny random Marian translation models with Hugging Face `transformers`, and record
+what `transformers` computes on them, for qkv's `--hf` tests.
+
+Usage:
+    python3 tools/make_hf_fixtures.py [--out tests/fixtures/hf] [--corpus data/ko-en.tsv]
+
+Needs: torch, transformers, sentencepiece, safetensors (PyPI). Run by hand, never by CI: the
+Rust tests read the files this script commits.
+
+For each variant (`marian-tiny`: swish, the activation of the OPUS-MT models;
+`marian-tiny-relu`: the paper's ReLU) it writes, in the layout `huggingface-cli download
+Helsinki-NLP/opus-mt-ko-en` puts on disk:
+
+    config.json  model.safetensors  source.spm  target.spm  vocab.json
+    tokenizer_config.json  special_tokens_map.json
+    expected.json   what transformers computed (see below)
+
+The SentencePiece models are unigram models trained with the `sentencepiece` package on the
+Korean (source) and English (target) columns of the corpus. vocab.json is Marian's shared
+vocabulary: `</s>` 0, `<unk>` 1, the pieces of both models, `<pad>` last (the decoder's start
+token). The weights are MarianMTModel's, re-drawn with a larger spread than its 0.02
+initialisation (normal, std 0.4; LayerNorm gains around 1; a random final_logits_bias), so
+that attention is far from uniform and every difference in qkv's arithmetic shows.
+
+expected.json holds, per sentence: the text, the source pieces and ids (with `</s>`), the
+decoder input ids (`<pad>` then the reference translation's ids), and from one forward pass
+(`output_attentions`, `output_hidden_states`): every layer's encoder, decoder and
+cross-attention weights (layers × heads × n × m), every hidden state, the logits; and from
+`generate`: the greedy and the beam-4 outputs with the generation settings used.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+
+import numpy as np
+import sentencepiece as spm
+import torch
+from safetensors.torch import save_file
+from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+D_MODEL = 16
+HEADS = 4
+FFN = 32
+LAYERS = 2
+MAX_POS = 64
+SEED = 7
+SENTENCES = [
+    ("나는 학교에 간다", "I go to school"),
+    ("고양이가 물을 마신다", "The cat drinks water"),
+    ("우리는 오늘 도서관에서 책을 읽었다", "We read books at the library today"),
+    ("  나는   빵을 먹는다  ", "I eat bread"),
+]
+GEN_MAX_LENGTH = 12
+
+
+def read_corpus(path):
+    ko, en = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\n").split("\t")
+            ko.append(cols[0])
+            en.append(cols[1])
+    return ko, en
+
+
+def train_spm(lines, prefix, vocab_size, coverage):
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+        name = f.name
+    spm.SentencePieceTrainer.train(
+        input=name,
+        model_prefix=prefix,
+        model_type="unigram",
+        vocab_size=vocab_size,
+        character_coverage=coverage,
+        hard_vocab_limit=False,
+        bos_id=-1,
+        eos_id=1,
+        unk_id=0,
+        pad_id=-1,
+        # The OPUS-MT models use nmt_nfkc, whose table (precompiled_charsmap) is 240 KB;
+        # identity keeps the fixture small. qkv does not apply NFKC (see hf/spm.rs).
+        normalization_rule_name="identity",
+        minloglevel=2,
+    )
+    os.unlink(name)
+    return prefix + ".model"
+
+
+def pieces_of(model_path):
+    sp = spm.SentencePieceProcessor(model_file=model_path)
+    return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+
+
+def build_vocab(src_model, tgt_model):
+    vocab = {"</s>": 0, "<unk>": 1}
+    for p in pieces_of(src_model) + pieces_of(tgt_model):
+        if p not in vocab and p not in ("<s>", "<pad>"):
+            vocab[p] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    return vocab
+
+
+def randomize(model, seed):
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "layer_norm" in name and name.endswith("weight"):
+                p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=g))
+            elif "embed_positions" in name:
+                continue
+            else:
+                p.copy_(0.4 * torch.randn(p.shape, generator=g))
+        model.final_logits_bias.copy_(0.5 * torch.randn(model.final_logits_bias.shape, generator=g))
+
+
+def nested(t, digits=7):
+    a = t.detach().cpu().numpy().astype(np.float64)
+    return np.vectorize(lambda x: float(f"{x:.{digits}g}"))(a).tolist()
+
+
+def build(out_dir, variant, activation, tmp, corpus):
+    ko, en = corpus
+    src = train_spm(ko, os.path.join(tmp, "src"), 300, 0.98)
+    tgt = train_spm(en, os.path.join(tmp, "tgt"), 200, 1.0)
+    vocab = build_vocab(src, tgt)
+    os.makedirs(out_dir, exist_ok=True)
+    vocab_path = os.path.join(tmp, "vocab.json")
+    with open(vocab_path, "w", encoding="utf-8") as f:
+        json.dump(vocab, f, ensure_ascii=False)
+    tok = MarianTokenizer(
+        source_spm=src, target_spm=tgt, vocab=vocab_path, source_lang="ko", target_lang="en"
+    )
+    tok.save_pretrained(out_dir)
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=D_MODEL,
+        encoder_layers=LAYERS,
+        decoder_layers=LAYERS,
+        encoder_attention_heads=HEADS,
+        decoder_attention_heads=HEADS,
+        encoder_ffn_dim=FFN,
+        decoder_ffn_dim=FFN,
+        activation_function=activation,
+        max_position_embeddings=MAX_POS,
+        scale_embedding=True,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        bad_words_ids=[[pad]],
+        num_beams=4,
+        max_length=GEN_MAX_LENGTH,
+        share_encoder_decoder_embeddings=True,
+    )
+    config._attn_implementation = "eager"  # output_attentions needs the eager path
+    torch.manual_seed(SEED)
+    model = MarianMTModel(config).eval()
+    randomize(model, SEED)
+    gen = model.generation_config
+    gen.num_beams = 4
+    gen.max_length = GEN_MAX_LENGTH
+    gen.bad_words_ids = [[pad]]
+    gen.forced_eos_token_id = 0
+    gen.decoder_start_token_id = pad
+    gen.eos_token_id = 0
+    gen.pad_token_id = pad
+    model.save_pretrained(out_dir, safe_serialization=True)
+    # save_pretrained writes generation_config.json too; keep it (real directories have one).
+    records = []
+    for ko_text, en_text in SENTENCES:
+        enc = tok(ko_text, text_target=en_text, return_tensors="pt")
+        ids = enc["input_ids"]
+        labels = enc["labels"]
+        dec_in = torch.cat([torch.tensor([[pad]]), labels[:, :-1]], dim=1)
+        with torch.no_grad():
+            out = model(
+                input_ids=ids,
+                decoder_input_ids=dec_in,
+                output_attentions=True,
+                output_hidden_states=True,
+            )
+            greedy = model.generate(ids, num_beams=1, do_sample=False, max_length=GEN_MAX_LENGTH)
+            beam = model.generate(ids, num_beams=4, do_sample=False, max_length=GEN_MAX_LENGTH)
+        records.append(
+            {
+                "text": ko_text,
+                "target_text": en_text,
+                "source_pieces": tok.tokenize(ko_text),
+                "source_spm_ids": tok.spm_source.encode(ko_text),
+                "source_ids": ids[0].tolist(),
+                "decoder_input_ids": dec_in[0].tolist(),
+                "encoder_attentions": [nested(a[0]) for a in out.encoder_attentions],
+                "decoder_attentions": [nested(a[0]) for a in out.decoder_attentions],
+                "cross_attentions": [nested(a[0]) for a in out.cross_attentions],
+                "encoder_hidden_states": [nested(h[0]) for h in out.encoder_hidden_states],
+                "decoder_hidden_states": [nested(h[0]) for h in out.decoder_hidden_states],
+                "logits": nested(out.logits[0]),
+                "greedy": greedy[0].tolist(),
+                "beam4": beam[0].tolist(),
+            }
+        )
+    import transformers
+
+    expected = {
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "activation": activation,
+        "generate": {"max_length": GEN_MAX_LENGTH, "num_beams": 4, "length_penalty": 1.0},
+        "sentences": records,
+    }
+    with open(os.path.join(out_dir, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=os.path.join(root, "tests", "fixtures", "hf"))
+    ap.add_argument("--corpus", default=os.path.join(root, "data", "ko-en.tsv"))
+    args = ap.parse_args()
+    corpus = read_corpus(args.corpus)
+    torch.set_num_threads(1)
+    for variant, activation in [("marian-tiny", "swish"), ("marian-tiny-relu", "relu")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            build(os.path.join(args.out, variant), variant, activation, tmp, corpus)
+        print(f"wrote {os.path.join(args.out, variant)}")
+
+
+if __name__ == "__main__":
+    main()
