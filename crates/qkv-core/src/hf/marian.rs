@@ -90,7 +90,7 @@ pub fn head(
             }
         }
     }
-    let (weights, _) = softmax_rows(masked.view());
+    let weights = softmax_rows(masked.view());
     let out = matmul(weights.view(), v);
     (scores, weights, out)
 }
@@ -531,7 +531,7 @@ impl Pass<'_> {
         let tied = matmul_bt(x.x.view(), self.w(EMBEDDING)?);
         let bias: Array1<f32> = self.b(FINAL_LOGITS_BIAS)?.to_owned();
         let logits = &tied + &bias;
-        let (probs, _) = softmax_rows(logits.view());
+        let probs = softmax_rows(logits.view());
         self.record(
             "logits_tied",
             StepKind::Logits,
