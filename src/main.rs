@@ -80,6 +80,8 @@ enum Command {
     /// efficiency, memory predicted vs measured, time to the first trace.
     Bench(BenchArgs),
     /// Train a model on a parallel corpus (backpropagation + Adam) and save a checkpoint.
+    // Training always starts from random weights: `--untrained` says nothing there.
+    #[command(mut_arg("untrained", |a| a.hide(true)))]
     Train(cli::learn::TrainArgs),
     /// Translate a sentence with a trained encoder-decoder, one token at a time.
     Translate(cli::learn::DecodeArgs),
@@ -197,6 +199,10 @@ struct RunArgs {
     /// Print every row and column (no eliding of large matrices).
     #[arg(long)]
     full: bool,
+    /// Instead of each matrix, each row's K largest values with their column labels (what
+    /// a probability or logit row predicts).
+    #[arg(long, value_name = "K", value_parser = positive_arg)]
+    top: Option<usize>,
     /// List the names of every step instead of printing matrices.
     #[arg(long)]
     list: bool,
@@ -311,7 +317,7 @@ struct BenchArgs {
 /// `--precision`: digits after the decimal point, 0 to 12.
 fn precision_arg(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
-        Ok(p) if p <= 12 => Ok(p),
+        Ok(p) if p <= qkv::number::MAX_PRECISION => Ok(p),
         _ if early_lang() == qkv::i18n::Lang::Ko => {
             Err(format!("{s:?}은(는) 0부터 12까지의 자릿수가 아닙니다"))
         }

@@ -84,6 +84,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         (_, "text") if sub == "translate" || sub == "generate" => {
             "번역할 문장 (translate) 또는 이어 쓸 글 (generate)"
         }
+        (_, "untrained") => {
+            "무작위 가중치 (scenarios/untrained.yaml의 tiny 프리셋에 준 모델 플래그를 적용): 기본은 scenarios/default.yaml의 학습된 모델입니다"
+        }
         (_, "text") => {
             "원문 문장 (인코더 입력; 디코더 전용 모델에서는 디코더 입력). 기본값: 시나리오의 문장, 없으면 \"나는 학교에 간다\""
         }
@@ -130,6 +133,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         }
         (_, "precision") => "소수점 아래 자릿수 (0부터 12까지)",
         ("run", "full") => "모든 행과 열을 출력합니다 (큰 행렬도 줄이지 않음)",
+        ("run", "top") => {
+            "행렬 대신 각 행에서 가장 큰 K개의 값을 열 라벨과 함께 출력합니다 (확률이나 로짓 행이 무엇을 예측하는지)"
+        }
         ("run", "list") => "행렬 대신 모든 단계의 이름을 나열합니다",
         // export
         ("export", "output") => "출력 파일: .npz (numpy) 또는 .json",

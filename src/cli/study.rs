@@ -10,8 +10,16 @@ use qkv::trace::StepKind;
 
 /// `qkv run`'s heading in `lang`: the scenario's title (as written), the model in one line,
 /// where its weights come from, the tokens.
-pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> String {
+pub(crate) fn summary(
+    file: &ScenarioFile,
+    runnable: &Runnable,
+    chosen: &Chosen,
+    lang: Lang,
+) -> String {
     let mut s = String::new();
+    if let Some(line) = chosen.line(lang) {
+        s.push_str(&format!("{line}\n"));
+    }
     if !file.title().is_empty() {
         s.push_str(&format!("{}\n", file.title()));
     }
@@ -31,6 +39,12 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
         provenance.text(lang)
     ));
     let t = trace.tokens();
+    if let Some(w) = model
+        .vocab()
+        .and_then(|v| CliLine::mostly_unknown(v, &t.source))
+    {
+        s.push_str(&format!("{}\n", w.text(lang)));
+    }
     s.push_str(&format!(
         "{}\n",
         CliLine::Source(t.source.join(" | ")).text(lang)
@@ -42,7 +56,7 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
 }
 
 pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
-    let (file, runnable) = a.model.run(a.scenario.as_deref())?;
+    let ((file, runnable), chosen) = a.model.run_chosen(a.scenario.as_deref())?;
     let trace = runnable.trace();
     if a.list {
         for s in trace.steps() {
@@ -54,13 +68,15 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let opts = RenderOptions {
-        precision: a.precision,
-        max_rows: if a.full { None } else { Some(40) },
-        max_cols: if a.full { None } else { Some(16) },
+    let opts = qkv::command::ShowOptions {
+        full: a.full,
+        precision: Some(a.precision),
+        top: a.top,
+    }
+    .apply_to(RenderOptions {
         lang,
         ..RenderOptions::default()
-    };
+    });
     let shows: Vec<String> = if a.show.is_empty() {
         trace
             .steps()
@@ -71,10 +87,19 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
     } else {
         a.show.clone()
     };
-    let mut out = summary(&file, &runnable, lang);
+    let mut out = summary(&file, &runnable, &chosen, lang);
     for s in &shows {
         let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
-        let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;
+        // A weight of the model (`enc.0.attn.W_Q`, `enc.0.attn.W_Q[1]`, `embed.E`), else a step.
+        let weight = (trace.get(&addr.name).is_none())
+            .then(|| runnable.model())
+            .flatten()
+            .and_then(|m| render::weight(m, &addr, &opts));
+        let text = match weight {
+            Some(w) => w,
+            None => render::address(trace, &addr, &opts),
+        }
+        .with_context(|| format!("--show {s}"))?;
         out.push('\n');
         out.push_str(&text);
     }
@@ -83,7 +108,10 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
 }
 
 pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
-    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+    let ((_, runnable), chosen) = a.model.run_chosen(a.scenario.as_deref())?;
+    if let Some(line) = chosen.line(lang) {
+        eprintln!("{line}");
+    }
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
@@ -157,7 +185,10 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     };
     // The scenario the workbench opens (the built-in one by default), so that the picture
     // shows what `qkv` shows.
-    let session = session_for(a.scenario.as_deref(), &a.model)?;
+    let (session, chosen) = session_chosen(a.scenario.as_deref(), &a.model)?;
+    if let Some(line) = chosen.line(lang) {
+        eprintln!("{line}");
+    }
     let trace = session.trace();
     let step = trace
         .step(&addr.name)
@@ -415,14 +446,13 @@ pub(crate) fn replay(a: ReplayArgs, lang: Lang) -> Result<ExitCode> {
 
 pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     let (runnable, cell) = match a.args.as_slice() {
-        [cell] => (
-            io::parse_and_build(
-                qkv::session::DEFAULT_SCENARIO,
-                "scenarios/default.yaml (built in)",
-            )?
-            .1,
-            cell,
-        ),
+        [cell] => {
+            let ((_, runnable), chosen) = ModelArgs::default().run_chosen(None)?;
+            if let Some(line) = chosen.line(lang) {
+                eprintln!("{line}");
+            }
+            (runnable, cell)
+        }
         [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
         _ => anyhow::bail!("give the cell, optionally after a scenario file"),
     };

@@ -28,8 +28,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "show",
-        usage: "show [<name>[h][i][j]]",
-        summary: "print a step, a head, a row or a cell; alone: list every step",
+        usage: "show [<name>[h][i][j]] [--full] [--precision N] [--top K]",
+        summary: "print a step, a head, a row or a cell (--full: no eliding; --top K: each row's K largest); alone: list every step",
     },
     CommandSpec {
         name: "explain",

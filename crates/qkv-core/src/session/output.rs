@@ -146,7 +146,7 @@ impl Session {
             .into());
         }
         let tables = match &command {
-            Command::Show(Some(a)) => self.markdown_tables(a),
+            Command::Show(Some(a), _) => self.markdown_tables(a),
             _ => None,
         };
         let out = self.apply(command)?;
