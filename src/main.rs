@@ -62,6 +62,13 @@ enum Command {
     /// selected cell's explanation) or a Markdown, CSV or LaTeX table.
     Plot(PlotArgs),
     /// Count parameters per component, with the formula.
+    // Only the model's sizes count: the sentence and the weights' source say nothing here.
+    #[command(
+        mut_arg("text", |a| a.hide(true)),
+        mut_arg("target", |a| a.hide(true)),
+        mut_arg("untrained", |a| a.hide(true)),
+        mut_arg("checkpoint", |a| a.hide(true))
+    )]
     Params(ParamsArgs),
     /// Verify the expectations of scenario files (files or directories of .yaml files).
     Check(CheckArgs),
@@ -269,12 +276,13 @@ fn size_text(bytes: u64) -> String {
 
 #[derive(Args)]
 struct ParamsArgs {
-    /// Size preset.
-    #[arg(long, default_value = "base")]
-    preset: Preset,
-    /// Architecture.
+    /// The model flags, applied to the base preset (the paper's model).
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Every row of the paper's Table 3 that changes the model's size, the paper's count
+    /// beside this one.
     #[arg(long)]
-    arch: Option<Arch>,
+    table3: bool,
     /// Shared vocabulary size (the paper's EN-DE model: 37000 byte-pair tokens).
     #[arg(long, default_value_t = 37000, value_parser = clap::value_parser!(u64).range(1..))]
     vocab: u64,

@@ -93,6 +93,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         (_, "target") => {
             "인코더-디코더 모델의 디코더 쪽 문장 (앞에 `<bos>`가 붙습니다). 기본값: 기본 문장이면 `<bos> I go to school`, 아니면 `<bos>`"
         }
+        ("params", "table3") => {
+            "논문 Table 3에서 크기를 바꾸는 모든 행을, 논문의 수치와 나란히 셉니다"
+        }
         ("params", "preset") => "크기 프리셋",
         ("bench", "preset") => "크기 프리셋: tiny, small, base",
         (_, "preset") => {

@@ -846,3 +846,36 @@ fn weights_can_be_shown() {
     let bad = qkv(&["run", "--show", "enc.0.attn.W_Q[4]"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }
+
+/// `qkv params` takes the model flags, and `--table3` counts every row of the paper's
+/// Table 3 that changes the size, the paper's figure beside the count: base is 63.05M
+/// (the paper: 65M), N=2 is 2 · 3,150,336 + 2 · 4,199,936 + 18,944,000 = 33.64M (36M).
+#[test]
+fn params_counts_the_papers_table3() {
+    let o = qkv(&["params", "--layers", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("layers 2+2"), "{out}");
+    assert!(out.contains("33,644,544  total (33.64M)"), "{out}");
+    let o = qkv(&["params", "--table3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for (label, counted, paper) in [
+        ("base", "63.05M", "65M"),
+        ("(C) N=2", "33.64M", "36M"),
+        ("(B) d_k=16", "55.97M", "58M"),
+        ("big", "214.17M", "213M"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{label} ")))
+            .unwrap_or_else(|| panic!("no row {label} in {out}"));
+        assert!(line.contains(counted) && line.contains(paper), "{line}");
+    }
+    assert_eq!(
+        out.lines().filter(|l| l.ends_with('%')).count(),
+        11,
+        "{out}"
+    );
+    assert!(out.contains("Why they differ"), "{out}");
+}

@@ -74,7 +74,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "toggle",
         usage: "toggle mask|scale|pe|norm",
-        summary: "flip a setting to its other value (what the workbench keys m s p n do)",
+        summary: "flip a setting to its other value (what the workbench keys m s e o do: mask, scale, positional encoding, norm)",
     },
     CommandSpec {
         name: "pe",
