@@ -845,6 +845,32 @@ fn weights_can_be_shown() {
     assert!(out.lines().any(|l| l.starts_with("나는 ")), "{out}");
     let bad = qkv(&["run", "--show", "enc.0.attn.W_Q[4]"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    // The REPL's show prints the same, and leaves the cursor where it was.
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    let before = s.cursor().clone();
+    let text = s.apply_line("show enc.0.attn.W_Q[1] --top 1").unwrap().text;
+    assert!(text.starts_with("enc.0.attn.W_Q[1]  (32 × 8)"), "{text}");
+    // One line per row of W_Q: its largest value among head 1's columns 8 to 15.
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 32, "{text}");
+    assert!(
+        rows.iter().all(|l| l
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse::<usize>().ok())
+            .is_some_and(|c| (8..16).contains(&c))),
+        "{text}"
+    );
+    assert_eq!(*s.cursor(), before);
+    assert!(
+        s.apply_line("show embed.E")
+            .unwrap()
+            .text
+            .contains("embed.E  (102 × 32)")
+    );
 }
 
 /// `qkv params` takes the model flags, and `--table3` counts every row of the paper's
