@@ -62,6 +62,13 @@ enum Command {
     /// selected cell's explanation) or a Markdown, CSV or LaTeX table.
     Plot(PlotArgs),
     /// Count parameters per component, with the formula.
+    // Only the model's sizes count: the sentence and the weights' source say nothing here.
+    #[command(
+        mut_arg("text", |a| a.hide(true)),
+        mut_arg("target", |a| a.hide(true)),
+        mut_arg("untrained", |a| a.hide(true)),
+        mut_arg("checkpoint", |a| a.hide(true))
+    )]
     Params(ParamsArgs),
     /// Verify the expectations of scenario files (files or directories of .yaml files).
     Check(CheckArgs),
@@ -80,6 +87,8 @@ enum Command {
     /// efficiency, memory predicted vs measured, time to the first trace.
     Bench(BenchArgs),
     /// Train a model on a parallel corpus (backpropagation + Adam) and save a checkpoint.
+    // Training always starts from random weights: `--untrained` says nothing there.
+    #[command(mut_arg("untrained", |a| a.hide(true)))]
     Train(cli::learn::TrainArgs),
     /// Translate a sentence with a trained encoder-decoder, one token at a time.
     Translate(cli::learn::DecodeArgs),
@@ -204,6 +213,10 @@ struct RunArgs {
     /// Print every row and column (no eliding of large matrices).
     #[arg(long)]
     full: bool,
+    /// Instead of each matrix, each row's K largest values with their column labels (what
+    /// a probability or logit row predicts).
+    #[arg(long, value_name = "K", value_parser = positive_arg)]
+    top: Option<usize>,
     /// List the names of every step instead of printing matrices.
     #[arg(long)]
     list: bool,
@@ -279,12 +292,13 @@ fn size_text(bytes: u64) -> String {
 
 #[derive(Args)]
 struct ParamsArgs {
-    /// Size preset.
-    #[arg(long, default_value = "base")]
-    preset: Preset,
-    /// Architecture.
+    /// The model flags, applied to the base preset (the paper's model).
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Every row of the paper's Table 3 that changes the model's size, the paper's count
+    /// beside this one.
     #[arg(long)]
-    arch: Option<Arch>,
+    table3: bool,
     /// Shared vocabulary size (the paper's EN-DE model: 37000 byte-pair tokens).
     #[arg(long, default_value_t = 37000, value_parser = clap::value_parser!(u64).range(1..))]
     vocab: u64,
@@ -327,7 +341,7 @@ struct BenchArgs {
 /// `--precision`: digits after the decimal point, 0 to 12.
 fn precision_arg(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
-        Ok(p) if p <= 12 => Ok(p),
+        Ok(p) if p <= qkv::number::MAX_PRECISION => Ok(p),
         _ if early_lang() == qkv::i18n::Lang::Ko => {
             Err(format!("{s:?}은(는) 0부터 12까지의 자릿수가 아닙니다"))
         }

@@ -89,11 +89,17 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         (_, "text") if sub == "translate" || sub == "generate" => {
             "번역할 문장 (translate) 또는 이어 쓸 글 (generate)"
         }
+        (_, "untrained") => {
+            "무작위 가중치 (scenarios/untrained.yaml의 tiny 프리셋에 준 모델 플래그를 적용): 기본은 scenarios/default.yaml의 학습된 모델입니다"
+        }
         (_, "text") => {
             "원문 문장 (인코더 입력; 디코더 전용 모델에서는 디코더 입력). 기본값: 시나리오의 문장, 없으면 \"나는 학교에 간다\""
         }
         (_, "target") => {
             "인코더-디코더 모델의 디코더 쪽 문장 (앞에 `<bos>`가 붙습니다). 기본값: 기본 문장이면 `<bos> I go to school`, 아니면 `<bos>`"
+        }
+        ("params", "table3") => {
+            "논문 Table 3에서 크기를 바꾸는 모든 행을, 논문의 수치와 나란히 셉니다"
         }
         ("params", "preset") => "크기 프리셋",
         ("bench", "preset") => "크기 프리셋: tiny, small, base",
@@ -135,6 +141,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         }
         (_, "precision") => "소수점 아래 자릿수 (0부터 12까지)",
         ("run", "full") => "모든 행과 열을 출력합니다 (큰 행렬도 줄이지 않음)",
+        ("run", "top") => {
+            "행렬 대신 각 행에서 가장 큰 K개의 값을 열 라벨과 함께 출력합니다 (확률이나 로짓 행이 무엇을 예측하는지)"
+        }
         ("run", "list") => "행렬 대신 모든 단계의 이름을 나열합니다",
         (_, "hf") => {
             "Hugging Face Marian 모델 디렉터리 (config.json, model.safetensors, source.spm, target.spm, vocab.json)"

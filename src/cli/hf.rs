@@ -74,7 +74,7 @@ pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
     .iter()
     .map(|l| l.text(lang) + "\n")
     .collect();
-    print_trace(&trace, heading, a, lang)
+    print_trace(&trace, None, heading, a, lang)
 }
 
 /// The encoder's and the decoder's input ids of `--text` / `--target`.

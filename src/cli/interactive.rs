@@ -45,13 +45,19 @@ pub(crate) fn tui(a: TuiArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
 /// The session `tui` and `repl` start on: the scenario (or the built-in one), with the
 /// model flags applied as `run` applies them.
 pub(crate) fn session_for(path: Option<&Path>, model: &ModelArgs) -> Result<Session> {
+    Ok(session_chosen(path, model)?.0)
+}
+
+/// [`session_for`], and which model it runs ([`ModelArgs::resolve`]'s choice).
+pub(crate) fn session_chosen(path: Option<&Path>, model: &ModelArgs) -> Result<(Session, Chosen)> {
     if model.overrides_model() {
-        let (file, runnable) = model.run(path)?;
-        return Ok(Session::from_runnable(file, runnable));
+        let ((file, runnable), chosen) = model.run_chosen(path)?;
+        return Ok((Session::from_runnable(file, runnable), chosen));
     }
     Ok(match path {
-        Some(p) => Session::open(p)?,
-        None => Session::default_scenario()?,
+        Some(p) => (Session::open(p)?, Chosen::File),
+        // The same model resolve() chooses, with the built-in scenario's tour and checks.
+        None => (Session::default_scenario()?, Chosen::Trained),
     })
 }
 

@@ -367,6 +367,9 @@ pub fn decode_cmd(a: DecodeArgs, generate: bool, lang: Lang) -> Result<ExitCode>
                 DecodeLine::Unknown(unknown.join(", ")).text(lang)
             ))?;
         }
+        if let Some(w) = qkv::i18n::cli_lines::CliLine::mostly_unknown(v, &model.labels(&toks)) {
+            emit(&format!("{}\n", w.text(lang)))?;
+        }
     }
     let d = decode::run(&model, &text, a.max_len, a.top.max(1), sampling)?;
     if !a.quiet {
@@ -405,12 +408,16 @@ pub fn describe(
         lines.push(DecodeLine::EncoderOnce);
     }
     for (i, st) in d.steps.iter().enumerate() {
-        let top: Vec<String> = st.top.iter().map(|(t, p)| format!("{t} {p:.3}")).collect();
+        let top: Vec<String> = st
+            .top
+            .iter()
+            .map(|(t, p)| format!("{t} {}", qkv::number::fmt_value(*p, 3)))
+            .collect();
         lines.push(DecodeLine::Step {
             i: i + 1,
             prefix: st.prefix.join(" "),
             chosen: st.chosen.clone(),
-            p: format!("{:.3}", st.chosen_prob),
+            p: qkv::number::fmt_value(st.chosen_prob, 3),
             top: top.join(", "),
             reused_encoder: (i > 0 && !generate).then_some(st.reused_encoder),
         });

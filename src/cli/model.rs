@@ -2,6 +2,11 @@
 //! into a scenario's model section.
 
 use crate::*;
+use qkv::i18n::Lang;
+use qkv::i18n::cli_lines::CliLine;
+
+/// Where the built-in default scenario comes from, as messages name it.
+pub(crate) const DEFAULT_ORIGIN: &str = "scenarios/default.yaml (built in)";
 
 /// The input sentences and the model flags. The model flags are not declared here: they are
 /// built from the engine's one table of model fields ([`MODEL_FIELDS`]), and what they give is
@@ -14,6 +19,43 @@ pub(crate) struct ModelArgs {
     pub(crate) target: Option<String>,
     /// The model flags given (only those).
     pub(crate) spec: ModelSpec,
+    /// `--untrained`: random weights instead of the trained default.
+    pub(crate) untrained: bool,
+}
+
+/// Which model a command runs, as [`ModelArgs::resolve`] chose it: what the first line of
+/// the command's output states.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Chosen {
+    /// A scenario file named on the command line (its heading says what it is).
+    File,
+    /// No scenario and no flag the trained model cannot take: the trained model of
+    /// scenarios/default.yaml, the one the workbench opens.
+    Trained,
+    /// `--untrained`: random weights.
+    Untrained,
+    /// A flag the trained model's weights cannot follow: random weights.
+    Reshaped(qkv::model::NeedsNewWeights),
+    /// `--checkpoint FILE`.
+    Checkpoint(String),
+}
+
+impl Chosen {
+    /// The line that states it (`None` for a scenario file, whose heading says it).
+    pub(crate) fn line(&self, lang: Lang) -> Option<String> {
+        let line = match self {
+            Chosen::File => return None,
+            Chosen::Trained => CliLine::ModelTrained,
+            Chosen::Untrained => CliLine::ModelUntrained,
+            Chosen::Reshaped(e) => CliLine::ModelReshaped {
+                field: e.field.to_string(),
+                from: e.from.clone(),
+                to: e.to.clone(),
+            },
+            Chosen::Checkpoint(p) => CliLine::ModelCheckpoint(p.clone()),
+        };
+        Some(line.text(lang))
+    }
 }
 
 /// The clap id of a switch's `--no-` flag.
@@ -25,6 +67,13 @@ impl clap::Args for ModelArgs {
     fn augment_args(cmd: clap::Command) -> clap::Command {
         use clap::{Arg, ArgAction};
         let mut cmd = cmd
+            .arg(
+                Arg::new("untrained")
+                    .long("untrained")
+                    .action(ArgAction::SetTrue)
+                    .conflicts_with("checkpoint")
+                    .help("Random weights (the tiny preset of scenarios/untrained.yaml, with the model flags given) instead of the trained model of scenarios/default.yaml, the default"),
+            )
             .arg(
                 Arg::new("text")
                     .long("text")
@@ -89,6 +138,7 @@ impl clap::FromArgMatches for ModelArgs {
         if let Some(t) = m.get_one::<String>("text") {
             self.text = Some(t.clone());
         }
+        self.untrained |= m.get_flag("untrained");
         if let Some(t) = m.get_one::<String>("target") {
             self.target = Some(t.clone());
         }
@@ -134,14 +184,33 @@ impl ModelArgs {
     }
 
     pub(crate) fn overrides_model(&self) -> bool {
-        self.text.is_some() || self.target.is_some() || self.spec != ModelSpec::default()
+        self.text.is_some()
+            || self.target.is_some()
+            || self.untrained
+            || self.spec != ModelSpec::default()
     }
 
-    /// The scenario to run: the file's (with the flags applied to its model and input), or
-    /// a new one from the flags alone.
-    pub(crate) fn scenario(&self, scenario: Option<&Path>) -> Result<ScenarioFile> {
+    /// A new scenario of the tiny preset with random weights, the flags and the sentence.
+    fn untrained_scenario(&self) -> ScenarioFile {
+        let c = self.apply(Config::preset(Preset::Tiny));
+        let text = self.text.as_deref().unwrap_or(DEFAULT_TEXT);
+        ScenarioFile::Model(new_scenario(&c, text, self.target.as_deref()))
+    }
+
+    /// The scenario to run, and which model it is: the one place that decides which model a
+    /// command runs: the scenario file's (flags
+    /// applied), else `--checkpoint`'s, else `--untrained`'s random weights, else the trained
+    /// model of scenarios/default.yaml (what the workbench opens) with the flags it can take
+    /// (a flag that changes its shape, such as `--d-model 8`, means random weights).
+    pub(crate) fn resolve(&self, scenario: Option<&Path>) -> Result<(ScenarioFile, Chosen)> {
+        if self.untrained && scenario.is_some() {
+            anyhow::bail!(
+                "--untrained replaces the model; a scenario file brings its own (give one or the other)"
+            );
+        }
         let file = match scenario {
             Some(p) => io::load(p)?.file,
+            None if self.untrained => return Ok((self.untrained_scenario(), Chosen::Untrained)),
             None if self.spec.checkpoint.is_some() => {
                 if self.spec.preset.is_some() {
                     anyhow::bail!(
@@ -152,16 +221,39 @@ impl ModelArgs {
                 let mut s =
                     new_scenario(&Config::preset(Preset::Tiny), text, self.target.as_deref());
                 s.model = self.spec.clone();
-                return Ok(ScenarioFile::Model(s));
+                let path = self.spec.checkpoint.clone().unwrap_or_default();
+                return Ok((ScenarioFile::Model(s), Chosen::Checkpoint(path)));
             }
             None => {
-                let c = self.apply(Config::preset(Preset::Tiny));
-                let text = self.text.as_deref().unwrap_or(DEFAULT_TEXT);
-                return Ok(ScenarioFile::Model(new_scenario(
-                    &c,
-                    text,
-                    self.target.as_deref(),
-                )));
+                let ScenarioFile::Model(mut s) =
+                    io::parse(qkv::session::DEFAULT_SCENARIO, DEFAULT_ORIGIN)?
+                else {
+                    anyhow::bail!("{DEFAULT_ORIGIN} is not a model scenario");
+                };
+                let name = s.model.checkpoint.clone().unwrap_or_default();
+                let trained = scenario::load_checkpoint(&name, None)
+                    .map_err(|e| anyhow::anyhow!("{DEFAULT_ORIGIN}: {e}"))?;
+                let wanted = self.apply(trained.config().clone());
+                if let Some(e) = qkv::model::NeedsNewWeights::between(trained.config(), &wanted) {
+                    return Ok((self.untrained_scenario(), Chosen::Reshaped(e)));
+                }
+                // Only the model and the sentence: the tour, checks and practice are the
+                // workbench's, about its own sentence.
+                s.title.clear();
+                s.description.clear();
+                s.steps.clear();
+                s.expect.clear();
+                s.practice.clear();
+                s.decode = None;
+                s.model = scenario::merge_spec(&s.model, &self.spec_without_files());
+                if let Some(t) = &self.text {
+                    scenario::set_text(&mut s, t);
+                    s.input.target = None;
+                }
+                if let Some(t) = &self.target {
+                    s.input.target = Some(t.clone());
+                }
+                return Ok((ScenarioFile::Model(s), Chosen::Trained));
             }
         };
         match file {
@@ -199,7 +291,7 @@ impl ModelArgs {
                             .unwrap_or_default()
                     );
                 }
-                Ok(ScenarioFile::Model(s))
+                Ok((ScenarioFile::Model(s), Chosen::File))
             }
             ScenarioFile::Attention(a) => {
                 if self.overrides_model() {
@@ -210,13 +302,22 @@ impl ModelArgs {
                             .unwrap_or_default()
                     );
                 }
-                Ok(ScenarioFile::Attention(a))
+                Ok((ScenarioFile::Attention(a), Chosen::File))
             }
         }
     }
 
     pub(crate) fn run(&self, scenario: Option<&Path>) -> Result<(ScenarioFile, Runnable)> {
-        let file = self.scenario(scenario)?;
+        let (file, _) = self.run_chosen(scenario)?;
+        Ok(file)
+    }
+
+    /// [`ModelArgs::run`], and which model it ran.
+    pub(crate) fn run_chosen(
+        &self,
+        scenario: Option<&Path>,
+    ) -> Result<((ScenarioFile, Runnable), Chosen)> {
+        let (file, chosen) = self.resolve(scenario)?;
         let runnable = scenario::build_file(&file).map_err(|problems| {
             let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
             anyhow::anyhow!(
@@ -232,6 +333,6 @@ impl ModelArgs {
                 }
             )
         })?;
-        Ok((file, runnable))
+        Ok(((file, runnable), chosen))
     }
 }

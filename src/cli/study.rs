@@ -10,8 +10,16 @@ use qkv::trace::StepKind;
 
 /// `qkv run`'s heading in `lang`: the scenario's title (as written), the model in one line,
 /// where its weights come from, the tokens.
-pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> String {
+pub(crate) fn summary(
+    file: &ScenarioFile,
+    runnable: &Runnable,
+    chosen: &Chosen,
+    lang: Lang,
+) -> String {
     let mut s = String::new();
+    if let Some(line) = chosen.line(lang) {
+        s.push_str(&format!("{line}\n"));
+    }
     if !file.title().is_empty() {
         s.push_str(&format!("{}\n", file.title()));
     }
@@ -31,6 +39,12 @@ pub(crate) fn summary(file: &ScenarioFile, runnable: &Runnable, lang: Lang) -> S
         provenance.text(lang)
     ));
     let t = trace.tokens();
+    if let Some(w) = model
+        .vocab()
+        .and_then(|v| CliLine::mostly_unknown(v, &t.source))
+    {
+        s.push_str(&format!("{}\n", w.text(lang)));
+    }
     s.push_str(&format!(
         "{}\n",
         CliLine::Source(t.source.join(" | ")).text(lang)
@@ -45,14 +59,22 @@ pub(crate) fn run(a: RunArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(dir) = &a.hf {
         return super::hf::run(dir, &a, lang);
     }
-    let (file, runnable) = a.model.run(a.scenario.as_deref())?;
-    print_trace(runnable.trace(), summary(&file, &runnable, lang), &a, lang)
+    let ((file, runnable), chosen) = a.model.run_chosen(a.scenario.as_deref())?;
+    print_trace(
+        runnable.trace(),
+        runnable.model(),
+        summary(&file, &runnable, &chosen, lang),
+        &a,
+        lang,
+    )
 }
 
-/// `qkv run`'s output for `trace` under `heading`: the step list (`--list`) or the steps
-/// of `--show` (default: every attention's weights).
+/// `qkv run`'s output for `trace` (of `model`, whose weights `--show` may also name) under
+/// `heading`: the step list (`--list`) or the steps of `--show` (default: every attention's
+/// weights).
 pub(crate) fn print_trace(
     trace: &qkv::trace::Trace,
+    model: Option<&qkv::model::Transformer>,
     heading: String,
     a: &RunArgs,
     lang: Lang,
@@ -67,13 +89,15 @@ pub(crate) fn print_trace(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let opts = RenderOptions {
-        precision: a.precision,
-        max_rows: if a.full { None } else { Some(40) },
-        max_cols: if a.full { None } else { Some(16) },
+    let opts = qkv::command::ShowOptions {
+        full: a.full,
+        precision: Some(a.precision),
+        top: a.top,
+    }
+    .apply_to(RenderOptions {
         lang,
         ..RenderOptions::default()
-    };
+    });
     let shows: Vec<String> = if a.show.is_empty() {
         trace
             .steps()
@@ -87,7 +111,16 @@ pub(crate) fn print_trace(
     let mut out = heading;
     for s in &shows {
         let addr = Address::parse(s).with_context(|| format!("--show {s}"))?;
-        let text = render::address(trace, &addr, &opts).with_context(|| format!("--show {s}"))?;
+        // A weight of the model (`enc.0.attn.W_Q`, `enc.0.attn.W_Q[1]`, `embed.E`), else a step.
+        let weight = (trace.get(&addr.name).is_none())
+            .then_some(model)
+            .flatten()
+            .and_then(|m| render::weight(m, &addr, &opts));
+        let text = match weight {
+            Some(w) => w,
+            None => render::address(trace, &addr, &opts),
+        }
+        .with_context(|| format!("--show {s}"))?;
         out.push('\n');
         out.push_str(&text);
     }
@@ -101,7 +134,10 @@ pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(dir) = &a.hf {
         return super::hf::export(dir, &a, lang);
     }
-    let (_, runnable) = a.model.run(a.scenario.as_deref())?;
+    let ((_, runnable), chosen) = a.model.run_chosen(a.scenario.as_deref())?;
+    if let Some(line) = chosen.line(lang) {
+        eprintln!("{line}");
+    }
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
@@ -195,7 +231,10 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     };
     // The scenario the workbench opens (the built-in one by default), so that the picture
     // shows what `qkv` shows.
-    let session = session_for(a.scenario.as_deref(), &a.model)?;
+    let (session, chosen) = session_chosen(a.scenario.as_deref(), &a.model)?;
+    if let Some(line) = chosen.line(lang) {
+        eprintln!("{line}");
+    }
     let trace = session.trace();
     let step = trace
         .step(&addr.name)
@@ -234,18 +273,20 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
 }
 
 pub(crate) fn params(a: ParamsArgs) -> Result<ExitCode> {
-    let mut c = Config::preset(a.preset);
-    if let Some(arch) = a.arch {
-        c.arch = arch;
+    if a.table3 {
+        return table3(&a);
     }
+    let c = a.model.apply(Config::preset(Preset::Base));
     let r = qkv::model::params::count(&c, a.vocab);
     outln!(
-        "parameters of {} ({}, d_model {}, heads {}, d_ff {}, vocabulary {})",
-        a.preset,
+        "parameters of {} ({}, d_model {}, heads {}, d_ff {}, layers {}+{}, vocabulary {})",
+        a.model.spec.preset.map_or(Preset::Base, |p| p.0),
         c.arch,
         c.d_model,
         c.heads,
         c.d_ff,
+        if c.has_encoder() { c.layers.encoder } else { 0 },
+        if c.has_decoder() { c.layers.decoder } else { 0 },
         a.vocab
     );
     for row in &r.rows {
@@ -260,7 +301,10 @@ pub(crate) fn params(a: ParamsArgs) -> Result<ExitCode> {
     outln!(
         "  output projection: tied to embed.E (paper §3.4), 0 extra; positional encoding: fixed sinusoids, 0"
     );
-    if a.preset == Preset::Base && c.arch == Arch::EncoderDecoder {
+    let base = Config::preset(Preset::Base);
+    if (c.d_model, c.heads, c.d_ff, c.layers, c.arch)
+        == (base.d_model, base.heads, base.d_ff, base.layers, base.arch)
+    {
         let paper = 65e6;
         let diff = r.total as f64 - paper;
         outln!(
@@ -270,6 +314,49 @@ pub(crate) fn params(a: ParamsArgs) -> Result<ExitCode> {
             100.0 * diff / paper
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `qkv params --table3`: each row of the paper's Table 3 that changes the size, counted.
+fn table3(a: &ParamsArgs) -> Result<ExitCode> {
+    use qkv::model::params::TABLE3;
+    let base = a.model.apply(Config::preset(Preset::Base));
+    outln!(
+        "The paper's Table 3, counted (encoder-decoder, shared vocabulary of {} tokens):",
+        a.vocab
+    );
+    outln!(
+        "  {:<18} {:>2} {:>7} {:>5} {:>2} {:>4}  {:>8} {:>6}  {:>7}",
+        "row",
+        "N",
+        "d_model",
+        "d_ff",
+        "h",
+        "d_k",
+        "counted",
+        "paper",
+        "diff"
+    );
+    for r in TABLE3 {
+        let n = r.count(&base, a.vocab) as f64 / 1e6;
+        outln!(
+            "  {:<18} {:>2} {:>7} {:>5} {:>2} {:>4}  {:>7.2}M {:>5}M  {:>+6.1}%",
+            r.label,
+            r.layers,
+            r.d_model,
+            r.d_ff,
+            r.heads,
+            r.d_k,
+            n,
+            r.paper_millions,
+            100.0 * (n - r.paper_millions) / r.paper_millions
+        );
+    }
+    let d = base.d_model;
+    let per_thousand = d as f64 * 1000.0 / 1e6;
+    outln!(
+        "Why they differ: the paper rounds to millions and does not give its formula. This count shares one embedding table between encoder, decoder and output (§3.4; separate tables would add V·d_model per table), has no biases in the attention projections, and its positional encoding is fixed (0 parameters). The vocabulary matters most: every 1000 tokens is {per_thousand:.3}M at d_model {d} (--vocab changes it)."
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -463,14 +550,13 @@ pub(crate) fn replay(a: ReplayArgs, lang: Lang) -> Result<ExitCode> {
 
 pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     let (runnable, cell) = match a.args.as_slice() {
-        [cell] => (
-            io::parse_and_build(
-                qkv::session::DEFAULT_SCENARIO,
-                "scenarios/default.yaml (built in)",
-            )?
-            .1,
-            cell,
-        ),
+        [cell] => {
+            let ((_, runnable), chosen) = ModelArgs::default().run_chosen(None)?;
+            if let Some(line) = chosen.line(lang) {
+                eprintln!("{line}");
+            }
+            (runnable, cell)
+        }
         [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
         _ => anyhow::bail!("give the cell, optionally after a scenario file"),
     };

@@ -97,12 +97,14 @@ fn export_npz_reads_back_bit_identical() {
     let path = dir.path().join("t.npz");
     let o = qkv(&[
         "export",
+        "--untrained",
         "--arch",
         "encoder-decoder",
         "-o",
         path.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("model: untrained, random weights"));
 
     let (valid, input) = prepare(Config::preset(Preset::Tiny), "나는 학교에 간다", None).unwrap();
     let model = Transformer::new(valid);
@@ -643,4 +645,264 @@ fn every_model_field_has_its_flag() {
         "{}",
         stderr(&bad)
     );
+}
+
+/// `qkv run --show 'probs[3]'` on the default scenario keeps `school` (column 10, the
+/// prediction) in view, and `--top 3` lists it first.
+#[test]
+fn run_keeps_the_predicted_column_and_lists_the_top_values() {
+    let o = qkv(&["run", "scenarios/default.yaml", "--show", "probs[3]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("school"), "{out}");
+    let o = qkv(&[
+        "run",
+        "scenarios/default.yaml",
+        "--show",
+        "probs[3]",
+        "--top",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("each row's 3 largest of 102 columns"), "{out}");
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("to ") && l.contains(" · "))
+        .unwrap();
+    assert!(row.contains("school 1.0000 · "), "{row}");
+    assert_eq!(row.matches(" · ").count(), 2, "{row}");
+}
+
+/// The default tour's seventh stop selects probs[3][10] (`to` → `school`): the printed matrix
+/// keeps that column, so the stop shows the cell it is about.
+#[test]
+fn replay_shows_the_selected_cell() {
+    let o = qkv(&["replay", "scenarios/default.yaml", "--step", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.starts_with("probs  (5 × 102)"))
+        .unwrap_or_else(|| panic!("no probs matrix in\n{out}"));
+    // The line under the title holds the column labels.
+    assert!(lines[title + 1].contains("school"), "{out}");
+}
+
+/// One default model: with no scenario and no model flags, `qkv run`, `qkv plot` and
+/// `qkv export` run the trained model of scenarios/default.yaml, the workbench's, and say so
+/// in their first line; the same cell has the same number in each. `--untrained` gives
+/// random weights, and a flag the trained model cannot take (`--d-model 8`) does too, naming
+/// it.
+#[test]
+fn every_command_runs_the_same_default_model() {
+    let run = qkv(&["run", "--show", "enc.0.attn.weights[0][0][0]"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(
+        out.starts_with("model: the trained model of scenarios/default.yaml"),
+        "{out}"
+    );
+    let cell = out
+        .lines()
+        .find_map(|l| l.strip_prefix("enc.0.attn.weights[0][0][0] = "))
+        .unwrap_or_else(|| panic!("no cell in {out}"))
+        .to_string();
+    let plot = qkv(&["plot", "--show", "enc.0.attn.weights[0]", "--format", "csv"]);
+    assert!(plot.status.success(), "{}", stderr(&plot));
+    assert!(
+        stderr(&plot).starts_with("model: the trained model"),
+        "{}",
+        stderr(&plot)
+    );
+    let csv = stdout(&plot);
+    let first_row = csv.lines().nth(1).unwrap();
+    assert_eq!(first_row.split(',').nth(1), Some(cell.as_str()), "{csv}");
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let want = s
+        .trace()
+        .value_at(&qkv::trace::Address::parse("enc.0.attn.weights[0][0][0]").unwrap())
+        .unwrap();
+    assert_eq!(cell, qkv::number::fmt_value(want, 4));
+
+    let untrained = stdout(&qkv(&[
+        "run",
+        "--untrained",
+        "--show",
+        "enc.0.attn.weights[0][0][0]",
+    ]));
+    assert!(
+        untrained.starts_with("model: untrained, random weights"),
+        "{untrained}"
+    );
+    assert!(untrained.contains("d_model 8"), "{untrained}");
+    assert!(!untrained.contains(&format!("= {cell}\n")), "{untrained}");
+    let reshaped = stdout(&qkv(&[
+        "run",
+        "--d-model",
+        "8",
+        "--show",
+        "enc.0.attn.weights[0][0][0]",
+    ]));
+    assert!(
+        reshaped.starts_with("model: untrained, random weights (the tiny preset with the flags given): the trained model has d_model 32, and its weights cannot take d_model 8"),
+        "{reshaped}"
+    );
+    // A setting that leaves the weights as they are stays on the trained model.
+    let off = stdout(&qkv(&["run", "--no-scale", "--list"]));
+    assert!(
+        off.starts_with("enc.0") || off.contains("embed.tokens"),
+        "{off}"
+    );
+    let off = stdout(&qkv(&[
+        "run",
+        "--no-scale",
+        "--show",
+        "enc.0.attn.weights[0][0][0]",
+    ]));
+    assert!(off.starts_with("model: the trained model"), "{off}");
+}
+
+/// A word the trained vocabulary lacks is visible: 바나나 (only 바나나를 is in it) reads as
+/// `<unk>` and every label says `바나나→<unk>`; a sentence of mostly unknown words gets one
+/// warning that names the vocabulary; `간다.` is `간다` and `.`.
+#[test]
+fn unknown_words_are_marked() {
+    let o = qkv(&[
+        "run",
+        "--text",
+        "나는 바나나 간다",
+        "--show",
+        "embed.tokens[1][0]",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("source: 나는 | 바나나→<unk> | 간다"), "{out}");
+    assert!(!out.contains("warning:"), "{out}");
+    // English into the Korean→English model: only `the` is in its vocabulary.
+    let o = qkv(&[
+        "run",
+        "--text",
+        "the cat sat on the mat",
+        "--show",
+        "embed.tokens[0][0]",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(out.matches("warning:").count(), 1, "{out}");
+    assert!(
+        out.contains("warning: 4 of 6 words are not in the model's vocabulary of 102 words"),
+        "{out}"
+    );
+    let o = qkv(&[
+        "run",
+        "--text",
+        "나는 학교에 간다.",
+        "--show",
+        "embed.tokens[3][0]",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("source: 나는 | 학교에 | 간다 | .→<unk>"),
+        "{out}"
+    );
+}
+
+/// The weights themselves can be shown: `W_Q` whole, a head's d_model × d_k slice, the
+/// trained embedding table with its words as row labels, one cell.
+#[test]
+fn weights_can_be_shown() {
+    let o = qkv(&[
+        "run",
+        "--show",
+        "enc.0.attn.W_Q",
+        "--show",
+        "enc.0.attn.W_Q[1]",
+        "--show",
+        "embed.E[4]",
+        "--show",
+        "enc.0.attn.W_Q[1][0][0]",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("enc.0.attn.W_Q  (32 × 32)"), "{out}");
+    // Head 1 of 4 owns columns 8 to 15.
+    assert!(out.contains("enc.0.attn.W_Q[1]  (32 × 8)"), "{out}");
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let wq = s
+        .model()
+        .unwrap()
+        .weights()
+        .matrix("enc.0.attn.W_Q")
+        .unwrap();
+    assert!(
+        out.contains(&format!(
+            "enc.0.attn.W_Q[1][0][0] = {}",
+            qkv::number::fmt_value(wq[[0, 8]], 4)
+        )),
+        "{out}"
+    );
+    assert!(out.contains("embed.E  (1 × 32)"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("나는 ")), "{out}");
+    let bad = qkv(&["run", "--show", "enc.0.attn.W_Q[4]"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    // The REPL's show prints the same, and leaves the cursor where it was.
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    let before = s.cursor().clone();
+    let text = s.apply_line("show enc.0.attn.W_Q[1] --top 1").unwrap().text;
+    assert!(text.starts_with("enc.0.attn.W_Q[1]  (32 × 8)"), "{text}");
+    // One line per row of W_Q: its largest value among head 1's columns 8 to 15.
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 32, "{text}");
+    assert!(
+        rows.iter().all(|l| l
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse::<usize>().ok())
+            .is_some_and(|c| (8..16).contains(&c))),
+        "{text}"
+    );
+    assert_eq!(*s.cursor(), before);
+    assert!(
+        s.apply_line("show embed.E")
+            .unwrap()
+            .text
+            .contains("embed.E  (102 × 32)")
+    );
+}
+
+/// `qkv params` takes the model flags, and `--table3` counts every row of the paper's
+/// Table 3 that changes the size, the paper's figure beside the count: base is 63.05M
+/// (the paper: 65M), N=2 is 2 · 3,150,336 + 2 · 4,199,936 + 18,944,000 = 33.64M (36M).
+#[test]
+fn params_counts_the_papers_table3() {
+    let o = qkv(&["params", "--layers", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("layers 2+2"), "{out}");
+    assert!(out.contains("33,644,544  total (33.64M)"), "{out}");
+    let o = qkv(&["params", "--table3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for (label, counted, paper) in [
+        ("base", "63.05M", "65M"),
+        ("(C) N=2", "33.64M", "36M"),
+        ("(B) d_k=16", "55.97M", "58M"),
+        ("big", "214.17M", "213M"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{label} ")))
+            .unwrap_or_else(|| panic!("no row {label} in {out}"));
+        assert!(line.contains(counted) && line.contains(paper), "{line}");
+    }
+    assert_eq!(
+        out.lines().filter(|l| l.ends_with('%')).count(),
+        11,
+        "{out}"
+    );
+    assert!(out.contains("Why they differ"), "{out}");
 }

@@ -194,9 +194,10 @@ fn a_commands_error_is_korean_when_the_language_is() {
         &["explain", "enc.0.attn.weights[9][0][0]"],
         &[("QKV_LANG", "ko")],
     );
+    // The first line says which model ran (the trained default), then the error.
     assert_eq!(
         err(&o),
-        "오류: enc.0.attn.weights: 헤드 인덱스 9은(는) 범위 밖입니다 (가능한 헤드: 0부터 3까지)\n"
+        "모델: scenarios/default.yaml의 학습된 모델, 워크벤치가 여는 것과 같습니다 (--untrained: 무작위 가중치)\n오류: enc.0.attn.weights: 헤드 인덱스 9은(는) 범위 밖입니다 (가능한 헤드: 0부터 3까지)\n"
     );
     let o = qkv(&["run", "--show", "nonexistent"], &[]);
     assert_eq!(
@@ -262,8 +263,9 @@ fn translate_and_generate_speak_korean() {
     );
 }
 
-/// `qkv run`'s heading and formula lines in Korean when the language is (the model in one
-/// line, where its weights come from, the tokens); the numbers as in English.
+/// `qkv run`'s heading and formula lines in Korean when the language is (which model ran,
+/// the model in one line, where its weights come from, the tokens); the numbers as in
+/// English.
 #[test]
 fn run_speaks_korean() {
     let o = qkv(
@@ -274,10 +276,11 @@ fn run_speaks_korean() {
     let text = out(&o);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        lines[..4],
+        lines[..5],
         [
-            "인코더-디코더 · d_model 8 · 헤드 2 · d_k 4 · d_ff 32 · 층 2+2 · post-LN · ÷√d_k · 마스킹 인코더 없음, 디코더 인과",
-            "학습 전 (무작위 가중치, 시드 42)",
+            "모델: scenarios/default.yaml의 학습된 모델, 워크벤치가 여는 것과 같습니다 (--untrained: 무작위 가중치)",
+            "인코더-디코더 · d_model 32 · 헤드 4 · d_k 8 · d_ff 64 · 층 2+2 · post-LN · ÷√d_k · 마스킹 인코더 없음, 디코더 인과",
+            "학습됨 (1000번 갱신)",
             "원문: 나는 | 학교에 | 간다",
             "목표: <bos> | I | go | to | school",
         ],
@@ -291,7 +294,7 @@ fn run_speaks_korean() {
     let en = out(&qkv(&["run", "--show", "enc.0.attn.masked[0]"], &[]));
     let cells = |t: &str| -> Vec<String> {
         t.lines()
-            .skip(6)
+            .skip(7)
             .flat_map(|l| {
                 l.split_whitespace()
                     .skip(1)

@@ -506,11 +506,8 @@ fn check_layer_norm(m: &Transformer, t: &Trace, address: &str, x_name: &str, nor
         .sum::<f64>()
         / n;
     let eps = f64::from(m.config().eps);
-    let eps_text = if eps < 1e-3 {
-        format!("{:e}", m.config().eps)
-    } else {
-        num(m.config().eps)
-    };
+    // As every number: 1e−5 keeps its significant digit (it is not 0 at 4 digits).
+    let eps_text = num(m.config().eps);
     let root = (var + eps).sqrt();
     let z = (f64::from(x[c]) - mean) / root;
     let g = m.weights().vector(&format!("{norm}.gamma")).unwrap()[c];
@@ -1392,4 +1389,64 @@ fn a_trained_models_embeddings_and_logits_are_explained_from_its_table() {
     }
     let e = ex(m, t, "embed.tokens[1][2]");
     has(&e, "row of the trained model's embedding table embed.E");
+}
+
+/// Only the −∞ mask gives a weight of exactly 0. The article's `attend` without scaling has
+/// scores 10, −1, 6, so weight[0][1] = e^(−11) / (1 + e^(−11) + e^(−4)) = 1.6702e-5 /
+/// 1.01833 = 1.64e-5: small, not zero. Every number of the explanation that is not zero
+/// keeps its significant digits; none reads `= 0`.
+#[test]
+fn a_tiny_weight_is_not_printed_as_zero() {
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    s.apply_line(
+        "attend q=[1, 2, 3] k=[[2, 1, 2], [0, 1, -1], [1, 1, 1]] v=[[1, 0], [0, 1], [1, 1]] scale=off",
+    )
+    .unwrap();
+    let out = s.apply_line("explain weights[0][1]").unwrap().text;
+    assert!(out.contains("1.64e−5"), "{out}");
+    // e^(−11) = 1.67e−5 (1.6702e-5), not 0.
+    assert!(out.contains("1.67e−5"), "{out}");
+    assert!(!out.contains("= 0 "), "{out}");
+    assert!(!out.contains("= 0\n"), "{out}");
+    assert!(!out.trim_end().ends_with("= 0"), "{out}");
+    let shown = s.apply_line("show weights[0]").unwrap().text;
+    assert!(shown.contains("1.64e−5"), "{shown}");
+}
+
+/// The trained model predicts `school` after `to` with p ≈ 1; the other 101 probabilities
+/// are tiny but not zero, so the softmax sum of `probs[3][10]` lists nonzero terms, and the
+/// trained model's embedding sum describes its learned values, not the initial ±√(3/d).
+#[test]
+fn the_trained_models_probabilities_and_embeddings_tell_the_truth() {
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let (m, t) = (s.model().unwrap(), s.trace());
+    let e = ex(m, t, "probs[3][10]");
+    let text = e.to_text();
+    assert!(!text.contains("Σ = 0 + 0"), "{text}");
+    assert!(text.contains("e−"), "{text}");
+    let e = ex(m, t, "embed.sum[0][0]");
+    let text = e.to_text();
+    assert!(!text.contains("random token values"), "{text}");
+    assert!(text.contains("learned (embed.E)"), "{text}");
+}
+
+/// The explanation of an unknown word's embedding reads the `<unk>` row the trace holds and
+/// says why, with no note that the numbers disagree.
+#[test]
+fn an_unknown_words_embedding_reads_the_unk_row() {
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    let out = s.apply_line("text 나는 바나나 간다").unwrap().text;
+    assert!(out.contains("source: 나는 | 바나나→<unk> | 간다"), "{out}");
+    let (m, t) = (s.model().unwrap(), s.trace());
+    let e = ex(m, t, "embed.tokens[1][0]");
+    no_note(&e);
+    has(
+        &e,
+        "바나나 is not in the model's vocabulary of 102 words, so it reads as <unk>",
+    );
+    has(&e, "E[<unk>] = [");
+    let unk = m.embedding_row(&t.tokens().vocab, 1).unwrap();
+    assert_eq!(e.value, unk[0]);
+    let out = s.apply_line("text the cat sat on the mat").unwrap().text;
+    assert!(out.contains("warning: 4 of 6 words"), "{out}");
 }

@@ -88,7 +88,9 @@ fn tiny_gradients_are_printed_as_exponents() {
         .into_owned();
     assert!(m.iter().all(|v| *v != 0.0 && v.abs() < 5e-5), "{m}");
     for v in &m {
-        let want = format!("{v:.1e}").replace('-', "−");
+        // Three significant digits: 1.22e−6.
+        let want = qkv::number::fmt_value(*v, 4);
+        assert!(want.contains("e−"), "{want}");
         assert!(out.contains(&want), "{want} missing:\n{out}");
     }
     assert!(!out.contains("0.0000"), "{out}");
@@ -101,7 +103,7 @@ fn tiny_gradients_are_printed_as_exponents() {
         .apply_line("grad enc.0.attn.weights[0][1][2]")
         .unwrap()
         .text;
-    let want = format!("{:.1e}", m[[1, 2]]).replace('-', "−");
+    let want = qkv::number::fmt_value(m[[1, 2]], 4);
     assert!(cell.contains(&format!("= {want}")), "{cell}");
     // A weight's gradient too; a forward step keeps its decimals.
     let e = s.apply_line("grad embed.E").unwrap().text;

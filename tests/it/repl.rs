@@ -330,3 +330,45 @@ fn show_and_explain_can_be_saved_to_markdown_files() {
         "{out}"
     );
 }
+
+/// What matters is never elided: `show probs[3]` on the default (trained) scenario keeps
+/// column 10, `school` (p ≈ 1), among the 16 of 102 columns it prints; the REPL takes the
+/// flags of `qkv run` (`--full`, `--precision`) and `--top K` lists each row's K largest
+/// values, largest first.
+#[test]
+fn show_keeps_the_prediction_and_takes_runs_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = repl(
+        &[],
+        "show probs[3]\nshow probs[3] --full --precision 2\nshow probs --top 2\n",
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let blocks: Vec<&str> = out.split("probs  (1 × 102)").collect();
+    assert_eq!(blocks.len(), 3, "{out}");
+    // Elided: 16 of 102 columns, school among them with its probability.
+    assert!(blocks[1].contains("school"), "{out}");
+    assert!(blocks[1].contains("16 of 102 columns"), "{out}");
+    assert!(blocks[1].contains("1.0000"), "{out}");
+    // --full: every column, at 2 digits.
+    let full = blocks[2]
+        .split("probs  (5 × 102)")
+        .next()
+        .unwrap_or_default();
+    assert!(full.contains("school"), "{out}");
+    assert!(!full.contains("of 102 columns"), "{out}");
+    assert!(full.contains(" 1.00 "), "{out}");
+    assert!(!full.contains("1.0000"), "{out}");
+    // --top 2: row `to` predicts school first.
+    let top = out
+        .lines()
+        .find(|l| l.starts_with("to ") && l.contains(" · "))
+        .unwrap_or_else(|| panic!("no row `to` in {out}"));
+    assert!(
+        top.trim_start_matches("to")
+            .trim_start()
+            .starts_with("school 1.0000 · "),
+        "{top}"
+    );
+}

@@ -1188,3 +1188,33 @@ fn x_in_the_gradient_view_writes_the_gradient_on_screen() {
         "{line} vs {want}"
     );
 }
+
+/// Every key a hint names does what the hint says: `help toggle` names m s e o (mask,
+/// scale, positional encoding, norm), and the default scenario's description walks the tour
+/// with r.
+#[test]
+fn key_hints_name_the_keys_that_do_it() {
+    use ratatui::crossterm::event::KeyCode;
+    let app = crate::util::trained(120, 40);
+    let help = qkv::command::help(Some("toggle")).unwrap();
+    assert!(help.contains("m s e o"), "{help}");
+    for (c, m) in [
+        ('m', Message::ToggleMask),
+        ('s', Message::ToggleScale),
+        ('e', Message::TogglePe),
+        ('o', Message::ToggleNorm),
+    ] {
+        assert_eq!(crate::util::key(&app, KeyCode::Char(c)), Some(m), "{c}");
+    }
+    let about = app
+        .session()
+        .description()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(about.contains("Press r to walk the tour"), "{about}");
+    assert_eq!(
+        crate::util::key(&app, KeyCode::Char('r')),
+        Some(Message::Replay)
+    );
+}

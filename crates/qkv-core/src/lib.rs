@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod learn;
 pub mod limits;
 pub mod model;
+pub mod number;
 pub mod plot;
 pub mod practice;
 pub mod render;

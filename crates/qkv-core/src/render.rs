@@ -17,29 +17,29 @@ pub struct RenderOptions {
     pub max_cols: Option<usize>,
     /// The language of the formula line (the numbers are the same in both).
     pub lang: crate::i18n::Lang,
-    /// Nonzero values that would print as zero at `precision` are printed in scientific
-    /// notation instead (`1.2e−6`), as the TUI shows gradients: a trained model's gradients
-    /// are often far below 10^−precision.
-    pub tiny_as_exponent: bool,
+    /// The selected cell (row, column) of the matrix shown: its row and column are never
+    /// elided.
+    pub focus: Option<(usize, usize)>,
+    /// Instead of the matrix, each row's `k` largest values with their column labels,
+    /// largest first (`--top K`: what a probability or logit row predicts).
+    pub top: Option<usize>,
 }
 
 impl RenderOptions {
-    /// One value as these options print it: [`fmt_value`], or `1.2e−6` for a nonzero value
-    /// that would print as zero when `tiny_as_exponent`.
+    /// One value as these options print it: [`fmt_value`] at their precision.
     pub fn number(&self, v: f32) -> String {
-        self.tiny_as_exponent
-            .then(|| tiny_exponent(v, self.precision))
-            .flatten()
-            .unwrap_or_else(|| fmt_value(v, self.precision))
+        fmt_value(v, self.precision)
     }
-}
 
-/// `1.2e−6` for a nonzero value that would print as zero at `precision` (below half its last
-/// digit), else `None`: how gradients, often far below 10^−precision, are shown (the REPL
-/// through [`RenderOptions::tiny_as_exponent`], the TUI's matrix view).
-pub fn tiny_exponent(v: f32, precision: usize) -> Option<String> {
-    let tiny = 0.5 * 10f32.powi(-(precision as i32));
-    (v != 0.0 && v.abs() < tiny).then(|| format!("{v:.1e}").replace('-', "−"))
+    /// Every row and column (`--full`), or the default eliding when `full` is false.
+    pub fn with_full(self, full: bool) -> Self {
+        let d = RenderOptions::default();
+        RenderOptions {
+            max_rows: if full { None } else { d.max_rows },
+            max_cols: if full { None } else { d.max_cols },
+            ..self
+        }
+    }
 }
 
 impl Default for RenderOptions {
@@ -49,7 +49,8 @@ impl Default for RenderOptions {
             max_rows: Some(40),
             max_cols: Some(16),
             lang: crate::i18n::Lang::En,
-            tiny_as_exponent: false,
+            focus: None,
+            top: None,
         }
     }
 }
@@ -163,39 +164,112 @@ pub fn truncate(s: &str, w: usize) -> String {
     out
 }
 
-/// A number as printed, in the style of the explanations everywhere (REPL, `qkv run`, the
-/// TUI): fixed `precision`, the minus sign `−` (U+2212), `−∞` / `∞` / `NaN` for the rest, no
-/// `−0`. (Exports keep machine-readable numbers.)
-pub fn fmt_value(v: f32, precision: usize) -> String {
-    if v.is_nan() {
-        "NaN".to_string()
-    } else if v == f32::NEG_INFINITY {
-        "−∞".to_string()
-    } else if v == f32::INFINITY {
-        "∞".to_string()
-    } else {
-        let s = format!("{v:.precision$}");
-        match s.strip_prefix('-') {
-            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-            Some(rest) => format!("−{rest}"),
-            None => s,
+pub use crate::number::fmt_value;
+
+/// Indices to show out of `n` when at most `max` fit: the first and last ones, less as many
+/// as it takes to keep those of `must` (in order, as many as leave room for the first and
+/// the last index), with `None` marking each elided run.
+fn shown(n: usize, max: Option<usize>, must: &[usize]) -> Vec<Option<usize>> {
+    use std::collections::BTreeSet;
+    let m = match max {
+        Some(m) if n > m && m >= 2 => m,
+        _ => return (0..n).map(Some).collect(),
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    for &i in must {
+        if i < n && !kept.contains(&i) && kept.len() + 2 < m.max(3) {
+            kept.push(i);
         }
     }
+    let edges = |r: usize| -> BTreeSet<usize> { (0..r.div_ceil(2)).chain(n - r / 2..n).collect() };
+    // Give the indices to keep the room of as many edge ones as lie outside the edges.
+    let mut extra = 0;
+    let keep = loop {
+        let e = edges(m - extra);
+        let outside = kept.iter().filter(|i| !e.contains(i)).count();
+        if outside <= extra {
+            break e.into_iter().chain(kept).collect::<BTreeSet<usize>>();
+        }
+        extra = outside;
+    };
+    let mut out = Vec::with_capacity(keep.len() + 2);
+    let mut next = 0;
+    for k in keep {
+        if k > next {
+            out.push(None);
+        }
+        out.push(Some(k));
+        next = k + 1;
+    }
+    if next < n {
+        out.push(None);
+    }
+    out
 }
 
-/// Indices to show out of `n` when at most `max` fit: the first and last halves, with
-/// `None` marking the elided middle.
-fn shown(n: usize, max: Option<usize>) -> Vec<Option<usize>> {
-    match max {
-        Some(m) if n > m && m >= 2 => {
-            let head = m.div_ceil(2);
-            let tail = m / 2;
-            let mut v: Vec<Option<usize>> = (0..head).map(Some).collect();
-            v.push(None);
-            v.extend((n - tail..n).map(Some));
-            v
-        }
-        _ => (0..n).map(Some).collect(),
+/// The column of the largest value of `row` (NaN skipped; `None` for an empty row).
+fn largest(row: ndarray::ArrayView1<'_, f32>) -> Option<usize> {
+    row.iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_nan())
+        .fold(None, |best: Option<(usize, f32)>, (j, &v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((j, v)),
+        })
+        .map(|(j, _)| j)
+}
+
+/// Each row's `k` largest values, largest first, with their column labels:
+/// `나는  I 0.9981 · you 1.20e−3 · they 3.20e−4`.
+///
+/// # Shapes
+/// `m`: rows.len() × cols.len().
+pub fn top_values(
+    m: ArrayView2<'_, f32>,
+    rows: &[String],
+    cols: &[String],
+    k: usize,
+    opts: &RenderOptions,
+) -> String {
+    let label = |v: &[String], i: usize| {
+        truncate(v.get(i).map(String::as_str).unwrap_or("?"), MAX_LABEL_WIDTH)
+    };
+    let row_w = (0..m.nrows())
+        .map(|i| width(&label(rows, i)))
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for (i, row) in m.rows().into_iter().enumerate() {
+        let mut order: Vec<usize> = (0..row.len()).collect();
+        // Largest first; NaN last; equal values in column order.
+        order.sort_by(|&a, &b| {
+            let (x, y) = (row[a], row[b]);
+            y.is_nan()
+                .cmp(&x.is_nan())
+                .reverse()
+                .then(y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal))
+        });
+        let items: Vec<String> = order
+            .iter()
+            .take(k)
+            .map(|&j| format!("{} {}", label(cols, j), opts.number(row[j])))
+            .collect();
+        out.push_str(&pad_right(&label(rows, i), row_w));
+        out.push_str("  ");
+        out.push_str(&items.join(" · "));
+        out.push('\n');
+    }
+    out
+}
+
+/// The rows of a matrix as `opts` asks: [`top_values`] with `top`, else [`matrix`].
+///
+/// # Shapes
+/// `m`: rows.len() × cols.len().
+fn body(m: ArrayView2<'_, f32>, rows: &[String], cols: &[String], opts: &RenderOptions) -> String {
+    match opts.top {
+        Some(k) => top_values(m, rows, cols, k, opts),
+        None => matrix(m, rows, cols, opts),
     }
 }
 
@@ -214,8 +288,20 @@ pub fn matrix(
     let label = |v: &[String], i: usize| {
         truncate(v.get(i).map(String::as_str).unwrap_or("?"), MAX_LABEL_WIDTH)
     };
-    let rsel = shown(nr, opts.max_rows);
-    let csel = shown(nc, opts.max_cols);
+    // The selected cell stays, and so does each shown row's largest value (a probability
+    // row's prediction).
+    let rsel = shown(
+        nr,
+        opts.max_rows,
+        &opts.focus.map(|f| f.0).into_iter().collect::<Vec<_>>(),
+    );
+    let must_cols: Vec<usize> = opts
+        .focus
+        .map(|f| f.1)
+        .into_iter()
+        .chain(rsel.iter().flatten().filter_map(|&i| largest(m.row(i))))
+        .collect();
+    let csel = shown(nc, opts.max_cols, &must_cols);
     let row_w = rsel
         .iter()
         .map(|r| r.map_or(1, |i| width(&label(rows, i))))
@@ -284,8 +370,15 @@ fn title(
     opts: &RenderOptions,
 ) -> String {
     let h = head.map(|h| format!("[{h}]")).unwrap_or_default();
+    let top = opts
+        .top
+        .map(|k| {
+            let note = crate::i18n::session_files::FilesMsg::TopOf { k, of: cols };
+            format!("\n{}", note.text(opts.lang))
+        })
+        .unwrap_or_default();
     format!(
-        "{}{h}  ({rows} × {cols})  {}\n",
+        "{}{h}  ({rows} × {cols})  {}{top}\n",
         step.name(),
         crate::i18n::formula::formula_in(step, opts.lang)
     )
@@ -299,11 +392,6 @@ pub fn address(
     opts: &RenderOptions,
 ) -> Result<String, TraceError> {
     let step = trace.step(&address.name)?;
-    // Gradients are printed as the TUI shows them: tiny values in scientific notation.
-    let opts = &RenderOptions {
-        tiny_as_exponent: opts.tiny_as_exponent || step.name().starts_with("grad."),
-        ..*opts
-    };
     let per_head = step.heads().is_some();
     let idx = &address.indices;
     let (head, rest): (Option<usize>, &[usize]) = if per_head && !idx.is_empty() {
@@ -340,10 +428,14 @@ pub fn address(
             }
             let row = m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(*i..*i + 1));
             let labels = &step.row_labels()[(*i)..=(*i)];
+            let opts = &RenderOptions {
+                focus: opts.focus.filter(|f| f.0 == *i).map(|f| (0, f.1)),
+                ..*opts
+            };
             Ok(format!(
                 "{}{}",
                 title(step, head, 1, m.ncols(), opts),
-                matrix(row, labels, step.col_labels(head), opts)
+                body(row, labels, step.col_labels(head), opts)
             ))
         }
         [_, _] => {
@@ -365,7 +457,7 @@ fn one_matrix(
 ) -> Result<String, TraceError> {
     let m = step.matrix(head)?;
     let mut out = title(step, head, m.nrows(), m.ncols(), opts);
-    out.push_str(&matrix(
+    out.push_str(&body(
         m.view(),
         step.row_labels(),
         step.col_labels(head),
@@ -386,6 +478,113 @@ fn one_matrix(
         ));
     }
     Ok(out)
+}
+
+/// Which axis of a weight a head owns: the columns of `W_Q`, `W_K`, `W_V` (head h's d_k
+/// outputs), the rows of `W_O` (the d_k inputs it reads from head h); `None` for weights
+/// that are not split by head.
+fn head_axis(name: &str) -> Option<ndarray::Axis> {
+    match name.rsplit('.').next() {
+        Some("W_Q" | "W_K" | "W_V") => Some(ndarray::Axis(1)),
+        Some("W_O") => Some(ndarray::Axis(0)),
+        _ => None,
+    }
+}
+
+/// Renders a weight of `model` that `address` names: the whole matrix (`enc.0.attn.W_Q`,
+/// `embed.E` with its vocabulary as row labels, a bias as one row), one head's slice of an
+/// attention projection (`enc.0.attn.W_Q[h]`: the d_model × d_k columns of head h; of
+/// `W_O`, its d_k rows), a row or a cell of either. `None` when `model` has no such weight.
+pub fn weight(
+    model: &crate::model::Transformer,
+    address: &Address,
+    opts: &RenderOptions,
+) -> Option<Result<String, TraceError>> {
+    let p = model.weights().get(&address.name)?;
+    Some(weight_in(model, address, p, opts))
+}
+
+fn weight_in(
+    model: &crate::model::Transformer,
+    address: &Address,
+    p: &crate::model::Param,
+    opts: &RenderOptions,
+) -> Result<String, TraceError> {
+    use crate::model::Param;
+    let name = &address.name;
+    let whole = match p {
+        Param::Matrix(m) => m.view(),
+        Param::Vector(v) => v.view().insert_axis(ndarray::Axis(0)),
+    };
+    let numbers = |n: usize| -> Vec<String> { (0..n).map(|i| i.to_string()).collect() };
+    let rows = match (name.as_str(), model.vocab()) {
+        (crate::model::weights::EMBEDDING, Some(v)) => v.tokens().to_vec(),
+        _ => numbers(whole.nrows()),
+    };
+    let heads = model.config().heads;
+    let (head, rest) = match (head_axis(name), address.indices.as_slice()) {
+        (Some(_), [h, rest @ ..]) => (Some(*h), rest),
+        (_, idx) => (None, idx),
+    };
+    let (m, rows, cols, h) = match (head, head_axis(name)) {
+        (Some(h), Some(axis)) => {
+            if h >= heads {
+                return Err(TraceError::HeadOutOfRange {
+                    name: name.clone(),
+                    head: h,
+                    heads,
+                });
+            }
+            let d_k = whole.len_of(axis) / heads.max(1);
+            let span = ndarray::Slice::from(h * d_k..(h + 1) * d_k);
+            let m = whole.slice_axis(axis, span);
+            let (rows, cols) = if axis == ndarray::Axis(1) {
+                (
+                    rows,
+                    (h * d_k..(h + 1) * d_k).map(|j| j.to_string()).collect(),
+                )
+            } else {
+                (
+                    (h * d_k..(h + 1) * d_k).map(|i| i.to_string()).collect(),
+                    numbers(m.ncols()),
+                )
+            };
+            (m, rows, cols, format!("[{h}]"))
+        }
+        _ => (whole, rows, numbers(whole.ncols()), String::new()),
+    };
+    let out_of_range = |axis: &'static str, index: usize, len: usize| TraceError::IndexOutOfRange {
+        name: name.clone(),
+        axis,
+        index,
+        len,
+    };
+    let title = |r: usize, c: usize| format!("{name}{h}  ({r} × {c})\n");
+    match rest {
+        [] => Ok(format!(
+            "{}{}",
+            title(m.nrows(), m.ncols()),
+            body(m, &rows, &cols, opts)
+        )),
+        [i] if *i < m.nrows() => {
+            let row = m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(*i..*i + 1));
+            Ok(format!(
+                "{}{}",
+                title(1, m.ncols()),
+                body(row, &rows[*i..=*i], &cols, opts)
+            ))
+        }
+        [i, j] if *i < m.nrows() && *j < m.ncols() => {
+            Ok(format!("{address} = {}\n", opts.number(m[[*i, *j]])))
+        }
+        [i, ..] if *i >= m.nrows() => Err(out_of_range("row", *i, m.nrows())),
+        [_, j] => Err(out_of_range("column", *j, m.ncols())),
+        _ => Err(TraceError::WrongIndexCount {
+            name: name.clone(),
+            got: address.indices.len(),
+            expected: if head.is_some() { 3 } else { 2 },
+        }),
+    }
 }
 
 /// `one_matrix`, and where the pass first went non-finite when this step has NaN or +∞.
@@ -409,29 +608,19 @@ fn one_matrix_in(
 #[cfg(test)]
 mod tests {
 
-    /// Gradients of a trained model (about 1e-6) would all print as 0.0000: with
-    /// `tiny_as_exponent` a nonzero value below half the last digit (0.00005 at precision 4)
-    /// is printed in scientific notation, and every other value as before.
+    /// Gradients of a trained model (about 1e-6) would all print as 0.0000: a nonzero value
+    /// below half the last digit (0.00005 at precision 4) is printed with its significant
+    /// digits, and every other value at the fixed precision.
     #[test]
-    fn tiny_values_as_exponents() {
-        let plain = RenderOptions::default();
-        let grads = RenderOptions {
-            tiny_as_exponent: true,
-            ..plain
-        };
-        assert_eq!(plain.number(3e-5), "0.0000");
-        assert_eq!(grads.number(3e-5), "3.0e−5");
-        assert_eq!(grads.number(-2.4e-7), "−2.4e−7");
-        assert_eq!(grads.number(0.0), "0.0000");
-        assert_eq!(grads.number(0.25), "0.2500");
-        assert_eq!(grads.number(f32::NEG_INFINITY), "−∞");
+    fn tiny_values_keep_their_digits() {
+        let opts = RenderOptions::default();
         let m = ndarray::array![[1.2e-6f32, 0.0], [-0.5, 7e-9]];
         let labels = vec!["a".to_string(), "b".to_string()];
-        let text = matrix(m.view(), &labels, &labels, &grads);
-        // Columns as wide as their widest entry: 7 (−0.5000) and 6, two spaces between.
+        let text = matrix(m.view(), &labels, &labels, &opts);
+        // Columns as wide as their widest entry: 7 (1.20e−6, −0.5000) and 7 (7.00e−9).
         assert_eq!(
             text,
-            "         a       b\na   1.2e−6  0.0000\nb  −0.5000  7.0e−9\n"
+            "         a        b\na  1.20e−6   0.0000\nb  −0.5000  7.00e−9\n"
         );
     }
 
@@ -463,7 +652,7 @@ mod tests {
 
     #[test]
     fn values_format() {
-        assert_eq!(fmt_value(-0.00001, 3), "0.000");
+        assert_eq!(fmt_value(-0.00001, 3), "−1.00e−5");
         assert_eq!(fmt_value(f32::NAN, 3), "NaN");
         assert_eq!(fmt_value(5.773_503, 4), "5.7735");
     }
@@ -494,5 +683,52 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("showing 1 of 1 rows, 4 of 10 columns"));
+    }
+
+    /// The selected column and each row's largest value stay in view: of 10 columns with 4
+    /// shown, row x peaks at column 5 and the cursor is on column 3, so the columns are
+    /// 0, 3, 5, 9 (the first and the last, then the two that must stay).
+    #[test]
+    fn elision_keeps_the_selected_column_and_each_rows_largest() {
+        let mut m = ndarray::Array2::<f32>::zeros((1, 10));
+        m[[0, 5]] = 0.9;
+        let cols: Vec<String> = (0..10).map(|i| format!("d{i}")).collect();
+        let opts = RenderOptions {
+            precision: 1,
+            max_rows: None,
+            max_cols: Some(4),
+            focus: Some((0, 3)),
+            ..Default::default()
+        };
+        let s = matrix(m.view(), &["x".to_string()], &cols, &opts);
+        assert!(
+            s.starts_with("    d0  …   d3  …   d5  …   d9\nx  0.0  …  0.0  …  0.9  …  0.0\n"),
+            "{s}"
+        );
+        assert_eq!(
+            shown(10, Some(4), &[]),
+            [Some(0), Some(1), None, Some(8), Some(9)]
+        );
+        assert_eq!(
+            shown(10, Some(4), &[1, 9]),
+            [Some(0), Some(1), None, Some(8), Some(9)]
+        );
+        assert_eq!(shown(3, Some(4), &[1]), [Some(0), Some(1), Some(2)]);
+    }
+
+    /// `--top 2`: each row's two largest values with their column labels, largest first.
+    #[test]
+    fn top_values_list_each_rows_largest() {
+        let m = ndarray::array![[0.1f32, 0.7, 0.2], [0.5, 0.0, 0.5]];
+        let rows = vec!["나는".to_string(), "a".to_string()];
+        let cols = vec!["I".to_string(), "go".to_string(), "to".to_string()];
+        let opts = RenderOptions {
+            precision: 2,
+            ..Default::default()
+        };
+        assert_eq!(
+            top_values(m.view(), &rows, &cols, 2, &opts),
+            "나는  go 0.70 · to 0.20\na     I 0.50 · to 0.50\n"
+        );
     }
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use ndarray::Array1;
 use thiserror::Error;
 
-use crate::command::{AttendArgs, Command, ParseError, Rows, Setting, Switch, help_in};
+use crate::command::{
+    AttendArgs, Command, ParseError, Rows, Setting, ShowOptions, Switch, help_in,
+};
 use crate::export::{self, ExportError};
 use crate::i18n::session::SessionMsg;
 use crate::model::{
@@ -418,7 +420,7 @@ impl Session {
         let trace_before = self.study.trace.id();
         let shows_itself = matches!(
             cmd,
-            Command::Show(Some(_))
+            Command::Show(Some(_), _)
                 | Command::Explain(_)
                 | Command::Layer(_)
                 | Command::Head(_)
@@ -448,11 +450,11 @@ impl Session {
         match cmd {
             Command::Text(t) => self.change_input(Some(t), None),
             Command::Target(t) => self.change_input(None, Some(t)),
-            Command::Show(None) => Ok(self.list_steps()),
-            Command::Show(Some(a)) if a.name.starts_with("grad.") => {
+            Command::Show(None, _) => Ok(self.list_steps()),
+            Command::Show(Some(a), _) if a.name.starts_with("grad.") => {
                 self.apply_learning(crate::command::LearnCommand::Grad(Some(a)))
             }
-            Command::Show(Some(a)) => self.show(&a),
+            Command::Show(Some(a), o) => self.show(&a, o),
             Command::Explain(Some(a)) if a.name.starts_with("grad.") => self.explain_gradient(a),
             Command::Explain(a) => self.explain(a),
             Command::Layer(l) => self.layer(l),

@@ -6,6 +6,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     strsim::levenshtein(a, b)
 }
 
+/// The smallest and largest finite values of `values` (`None` when there is none).
+pub fn finite_range<'a>(values: impl IntoIterator<Item = &'a f32>) -> Option<(f32, f32)> {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, &v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
 /// The whole numbers `lo..=hi` in words: `0 or 1`, `0 to 5`, `only 0` (never Rust's `0..2`,
 /// which reads as three numbers to most people).
 pub fn range_text(lo: usize, hi: usize) -> String {

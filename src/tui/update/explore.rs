@@ -97,7 +97,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
                 name: h.step.clone(),
                 indices: vec![h.head],
             };
-            if run(app, Command::Show(Some(addr))).is_ok() {
+            if run(app, Command::Show(Some(addr), Default::default())).is_ok() {
                 app.screen = Screen::Workbench;
                 app.focus = crate::tui::app::Pane::Matrix;
                 let lang = app.lang;

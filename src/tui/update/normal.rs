@@ -308,10 +308,13 @@ pub(super) fn tree_open(app: &mut App) {
 pub(super) fn show_step(app: &mut App, name: &str) {
     act(
         app,
-        Command::Show(Some(Address {
-            name: name.to_string(),
-            indices: vec![],
-        })),
+        Command::Show(
+            Some(Address {
+                name: name.to_string(),
+                indices: vec![],
+            }),
+            Default::default(),
+        ),
     );
 }
 

@@ -240,7 +240,10 @@ fn cross_attention(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
             buf.set_stringn(
                 inner.x + x as u16,
                 y,
-                pad_left(&format!("{v:.p$}"), col_w),
+                pad_left(
+                    &crate::number::fmt_fit(*v, p, col_w.saturating_sub(1)),
+                    col_w,
+                ),
                 col_w,
                 st,
             );

@@ -306,7 +306,7 @@ fn draw_grid(
             if moved {
                 st = st.add_modifier(Modifier::UNDERLINED);
             }
-            let text = format!("{v:.p$}");
+            let text = crate::number::fmt_fit(v, p, col_w.saturating_sub(1));
             buf.set_stringn(area.x + x as u16, y, pad_left(&text, col_w), col_w, st);
             if moved {
                 buf.set_stringn(area.x + x as u16, y, "•", 1, style::CHANGED.patch(st));

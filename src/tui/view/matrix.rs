@@ -9,31 +9,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::i18n::ui::{self as text, Label, Msg};
-use crate::render::{fmt_value, pad_left, pad_right, tiny_exponent, truncate, width};
+use crate::render::{fmt_value, pad_left, pad_right, truncate, width};
 use crate::trace::{Step, StepKind};
 
 use super::super::app::App;
 use super::super::layout::{self, Grid};
 use super::style;
 
-/// A value as shown in a column `w` wide: `−∞` for masked cells, fewer digits (or
-/// scientific notation) when the number would not fit.
-pub fn fmt_cell(v: f32, precision: usize, w: usize) -> String {
-    if v == f32::NEG_INFINITY {
-        return "−∞".to_string();
-    }
-    if v == f32::INFINITY {
-        return "+∞".to_string();
-    }
-    for p in (0..=precision).rev() {
-        let s = fmt_value(v, p);
-        if width(&s) <= w {
-            return s;
-        }
-    }
-    let s = format!("{v:.0e}").replace('-', "−");
-    if width(&s) <= w { s } else { "#".repeat(w) }
-}
+/// A value as shown in a column `w` wide: [`crate::number::fmt_fit`] (`−∞` for masked
+/// cells, fewer digits when the number would not fit).
+pub use crate::number::fmt_fit as fmt_cell;
 
 /// The matrix box title: `name[h] · what · rows × cols`, for a title of `max_w` columns.
 fn title(app: &App, step: &Step, max_w: usize) -> String {
@@ -266,10 +251,6 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             }
             let text = if is_hidden(i, j) {
                 "?".to_string()
-            } else if let Some(s) = grad.and_then(|_| tiny_exponent(v, precision)) {
-                // Gradients of a trained model are often far below 10^-precision: scientific
-                // notation rather than a misleading 0.
-                truncate(&s, col_w)
             } else {
                 fmt_cell(v, precision, col_w)
             };
@@ -308,18 +289,5 @@ pub fn legend(step: &Step) -> Line<'static> {
             Span::styled("   ", style::heat(step.kind(), 1.0, 1.0)),
             Span::styled(" +", style::DIM),
         ])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_fit_their_column() {
-        assert_eq!(fmt_cell(0.374_270_6, 4, 8), "0.3743");
-        assert_eq!(fmt_cell(f32::NEG_INFINITY, 4, 8), "−∞");
-        assert_eq!(fmt_cell(-1234.5678, 4, 8), "−1234.57");
-        assert_eq!(fmt_cell(123_456_789.0, 4, 8), "1e8");
     }
 }

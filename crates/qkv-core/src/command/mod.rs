@@ -63,6 +63,28 @@ pub struct AttendArgs {
     pub scale: bool,
 }
 
+/// How `show` prints, with the flags of `qkv run`: `--full`, `--precision N`, `--top K`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ShowOptions {
+    /// Every row and column (no eliding).
+    pub full: bool,
+    /// Digits after the decimal point for this output only (`None`: the session's).
+    pub precision: Option<usize>,
+    /// Each row's `K` largest values instead of the matrix.
+    pub top: Option<usize>,
+}
+
+impl ShowOptions {
+    /// `base` changed as these options ask.
+    pub fn apply_to(self, base: crate::render::RenderOptions) -> crate::render::RenderOptions {
+        crate::render::RenderOptions {
+            precision: self.precision.unwrap_or(base.precision),
+            top: self.top.or(base.top),
+            ..base.with_full(self.full)
+        }
+    }
+}
+
 /// One command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -70,8 +92,9 @@ pub enum Command {
     Text(String),
     /// Run on a new target sentence (encoder-decoder).
     Target(String),
-    /// Show a step, head, row or cell (`None`: list the step names).
-    Show(Option<Address>),
+    /// Show a step, head, row or cell (`None`: list the step names), printed as the options
+    /// ask.
+    Show(Option<Address>, ShowOptions),
     /// Explain a cell (`None`: the selected cell).
     Explain(Option<Address>),
     /// Move to layer `l` of the current stack.

@@ -286,7 +286,7 @@ pub(super) fn parse_set(rest: &str) -> Result<Command, ParseError> {
         }
         "precision" => {
             let p = index(C, "a number of digits", value)?;
-            if p > 12 {
+            if p > crate::number::MAX_PRECISION {
                 return Err(bad(C, value, "a number of digits from 0 to 12"));
             }
             Ok(Command::SetPrecision(p))
@@ -302,6 +302,43 @@ pub(super) fn split_word(s: &str) -> (&str, &str) {
         Some(i) => (&s[..i], s[i..].trim()),
         None => (s, ""),
     }
+}
+
+/// `show [<address>] [--full] [--precision N] [--top K]`.
+fn show(rest: &str) -> Result<Command, ParseError> {
+    const C: &str = "show";
+    let mut opts = ShowOptions::default();
+    let mut words = rest.split_whitespace();
+    let mut addr = Vec::new();
+    while let Some(w) = words.next() {
+        match w {
+            "--full" => opts.full = true,
+            "--precision" => {
+                let v = words.next().unwrap_or("");
+                let p = index(C, "a number of digits", v)?;
+                if p > crate::number::MAX_PRECISION {
+                    return Err(bad(C, v, "a number of digits from 0 to 12"));
+                }
+                opts.precision = Some(p);
+            }
+            "--top" => {
+                let v = words.next().unwrap_or("");
+                match index(C, "a count", v)? {
+                    0 => return Err(bad(C, v, "a count of at least 1")),
+                    k => opts.top = Some(k),
+                }
+            }
+            w if w.starts_with("--") => {
+                return Err(bad(C, w, "--full, --precision N or --top K"));
+            }
+            w => addr.push(w),
+        }
+    }
+    let addr = match addr.join(" ") {
+        a if a.is_empty() => None,
+        a => Some(address(C, &a)?),
+    };
+    Ok(Command::Show(addr, opts))
 }
 
 pub(super) fn address(command: &'static str, text: &str) -> Result<Address, ParseError> {
@@ -411,11 +448,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             }
             Command::Target(rest.to_string())
         }
-        "show" => Command::Show(if rest.is_empty() {
-            None
-        } else {
-            Some(address("show", rest)?)
-        }),
+        "show" => show(rest)?,
         "explain" => Command::Explain(if rest.is_empty() {
             None
         } else {

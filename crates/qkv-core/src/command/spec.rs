@@ -28,8 +28,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "show",
-        usage: "show [<name>[h][i][j]]",
-        summary: "print a step, a head, a row or a cell; alone: list every step",
+        usage: "show [<name>[h][i][j]] [--full] [--precision N] [--top K]",
+        summary: "print a step, a head, a row or a cell (--full: no eliding; --top K: each row's K largest); alone: list every step",
     },
     CommandSpec {
         name: "explain",
@@ -74,7 +74,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "toggle",
         usage: "toggle mask|scale|pe|norm",
-        summary: "flip a setting to its other value (what the workbench keys m s p n do)",
+        summary: "flip a setting to its other value (what the workbench keys m s e o do: mask, scale, positional encoding, norm)",
     },
     CommandSpec {
         name: "pe",

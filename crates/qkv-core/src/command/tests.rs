@@ -56,9 +56,10 @@ fn plot_and_redirect_parse_and_a_sentence_keeps_its_gt() {
     assert_eq!(
         ok("show enc.0.attn.weights[0] > out/w.md"),
         Command::Redirect {
-            command: Box::new(Command::Show(Some(
-                Address::parse("enc.0.attn.weights[0]").unwrap()
-            ))),
+            command: Box::new(Command::Show(
+                Some(Address::parse("enc.0.attn.weights[0]").unwrap()),
+                ShowOptions::default()
+            )),
             line: "show enc.0.attn.weights[0]".into(),
             path: "out/w.md".into(),
             force: false,
@@ -94,10 +95,29 @@ fn every_command_parses() {
         ok("target <bos> I go"),
         Command::Target("<bos> I go".into())
     );
-    assert_eq!(ok("show"), Command::Show(None));
+    assert_eq!(ok("show"), Command::Show(None, ShowOptions::default()));
+    // The flags of `qkv run`, before or after the address.
+    assert_eq!(
+        ok("show probs[3] --full --precision 2 --top 5"),
+        Command::Show(
+            Some(Address::parse("probs[3]").unwrap()),
+            ShowOptions {
+                full: true,
+                precision: Some(2),
+                top: Some(5)
+            }
+        )
+    );
+    assert!(matches!(ok("show --full probs"), Command::Show(Some(_), o) if o.full));
+    assert!(err("show probs --precision 13").contains("from 0 to 12"));
+    assert!(err("show probs --top 0").contains("at least 1"));
+    assert!(err("show probs --wide").contains("--full, --precision N or --top K"));
     assert_eq!(
         ok("show enc.0.attn.weights[0]"),
-        Command::Show(Some(Address::parse("enc.0.attn.weights[0]").unwrap()))
+        Command::Show(
+            Some(Address::parse("enc.0.attn.weights[0]").unwrap()),
+            ShowOptions::default()
+        )
     );
     assert!(
         matches!(ok("explain enc.0.attn.scores[0][1][2]"), Command::Explain(Some(a)) if a.indices == [0, 1, 2])
@@ -223,7 +243,7 @@ fn every_command_parses() {
 fn malformed_commands_say_what_is_wrong() {
     assert_eq!(
         err("show enc x"),
-        "show: \"enc x\" is not an address: a name has only letters, digits, '.' and '_' (e.g. enc.0.attn.weights); usage `show [<name>[h][i][j]]`"
+        "show: \"enc x\" is not an address: a name has only letters, digits, '.' and '_' (e.g. enc.0.attn.weights); usage `show [<name>[h][i][j]] [--full] [--precision N] [--top K]`"
     );
     assert_eq!(
         err("shwo"),

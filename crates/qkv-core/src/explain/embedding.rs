@@ -10,7 +10,14 @@ fn ko(c: &Ctx<'_>) -> bool {
 // Over 80 lines: the token row explained for each source of the table (trained, overridden, seeded), in both languages.
 pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
-    let token = c.row_label(i);
+    let label = c.row_label(i);
+    // A word the trained vocabulary lacks (`바나나→<unk>`) reads `<unk>`'s row.
+    let (word, unknown) = crate::model::vocab::unmark(label);
+    let token = if unknown {
+        crate::model::vocab::UNK
+    } else {
+        label
+    };
     let model = c.needs_model("the token embeddings")?;
     let emb = model.embedding();
     // The table the forward pass used: a trained model's `embed.E` (its vocabulary's rows)
@@ -28,7 +35,21 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             vector.len()
         ))
     })?;
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    if unknown {
+        lines.push(if ko(c) {
+            format!(
+                "{word}는(은) 모델의 어휘(단어 {}개)에 없어서 <unk>로 읽힙니다: 학습 때 보지 못한 모든 단어가 같은 행 E[<unk>]를 씁니다",
+                vocab.len()
+            )
+        } else {
+            format!(
+                "{word} is not in the model's vocabulary of {} words, so it reads as <unk>: every word the model never saw gets the same row, E[<unk>]",
+                vocab.len()
+            )
+        });
+    }
+    lines.extend([
         if ko(c) {
             format!(
                 "행 {i}: 토큰 {token}. 그 벡터 E[{token}]는 임베딩 표의 한 행입니다 (값 {}개)",
@@ -41,7 +62,7 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             )
         },
         format!("E[{token}] = {}", c.list(vector.as_slice().unwrap_or(&[]))),
-    ];
+    ]);
     if trained {
         lines.push(if ko(c) {
             format!("E[{token}]: 학습된 모델의 임베딩 표 embed.E에서 {token}의 행입니다 (학습으로 정해진 값)")
@@ -83,9 +104,9 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     ));
     Ok(Body {
         title: if ko(c) {
-            format!("토큰 임베딩(embedding): {token} (행 {i}), 차원 {d}")
+            format!("토큰 임베딩(embedding): {label} (행 {i}), 차원 {d}")
         } else {
-            format!("token embedding of {token} (row {i}), dimension {d}")
+            format!("token embedding of {label} (row {i}), dimension {d}")
         },
         formula: format!("{}[i][c] = E[token_i][c]", c.short()),
         lines,
@@ -227,7 +248,50 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     };
     let mut lines = vec![line];
     let spread = (3.0 / d as f32).sqrt();
-    if scale && ko(c) {
+    // A trained table's values are whatever training made them, not the initial ±√(3/d).
+    let times = if scale { root } else { 1.0 };
+    let shown_range = |r: Option<(f32, f32)>| {
+        r.map(|(lo, hi)| (c.num(lo * times), c.num(hi * times)))
+            .unwrap_or_default()
+    };
+    let learned = c
+        .model
+        .and_then(|m| m.trained_table(&c.trace.tokens().vocab))
+        .map(|t| shown_range(crate::util::finite_range(t)));
+    if let Some((lo, hi)) = learned {
+        let row = shown_range(
+            tokens
+                .matrix(None)
+                .ok()
+                .and_then(|m| crate::util::finite_range(m.row(i))),
+        );
+        lines.push(match (ko(c), scale) {
+            (true, true) => format!(
+                "학습된 토큰 벡터(embed.E)에 √d_model = {}를 곱한 값은 {lo} … {hi} 범위에 있습니다 ({token}: {} … {}). 위치 인코딩은 ±1에 걸칩니다",
+                c.num(root),
+                row.0,
+                row.1
+            ),
+            (true, false) => format!(
+                "이 모델의 토큰 벡터는 학습된 값(embed.E)으로 {lo} … {hi} 범위에 있고 ({token}: {} … {}), 위치 인코딩은 ±1에 걸칩니다. 논문은 토큰 벡터에 √d_model = {}를 곱합니다",
+                row.0,
+                row.1,
+                c.num(root)
+            ),
+            (false, true) => format!(
+                "the learned token vectors (embed.E) times √d_model = {} lie within {lo} … {hi} ({token}: {} … {}), while the positional encoding spans ±1",
+                c.num(root),
+                row.0,
+                row.1
+            ),
+            (false, false) => format!(
+                "this model's token vectors were learned (embed.E): their values lie within {lo} … {hi} ({token}: {} … {}), while the positional encoding spans ±1; the paper multiplies token vectors by √d_model = {}",
+                row.0,
+                row.1,
+                c.num(root)
+            ),
+        });
+    } else if scale && ko(c) {
         lines.push(format!(
             "embed_scale 켬: 토큰 벡터에 √d_model = √{d} = {}를 곱합니다 (논문 §3.4). 그래서 ±√(3/d_model) = ±{}인 무작위 토큰 값이 ±{}가 되어, 위치 인코딩의 ±1만큼 커집니다",
             c.num(root),

@@ -35,8 +35,9 @@
 //!
 //! # Numbers
 //!
-//! Numbers are printed by [`fmt_number`]: [`render::fmt_value`](crate::render::fmt_value) at
-//! `precision` digits, then trailing zeros dropped (`1.0000` → `1`, so the article's example
+//! Numbers are printed by [`fmt_number`] (the one rule of [`crate::number`]): at `precision`
+//! digits, a nonzero value that would round to 0 with its significant digits (`1.64e−5`),
+//! then trailing zeros dropped (`1.0000` → `1`, so the article's example
 //! reads `1×2 + 2×1 + 3×2 = 10`), with the Unicode minus sign `−` (U+2212) and `∞` for
 //! infinities. Negative operands are put in parentheses: `(−0.87)×0.31`, `0.5 + (−0.25)`.
 //! Sums, vectors and softmax rows longer than [`ExplainOptions::max_terms`] show their first
@@ -52,7 +53,6 @@ use crate::model::Transformer;
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
 use crate::model::norm::mean_var;
-use crate::render::fmt_value;
 use crate::trace::{Address, Cell, Step, StepKind, StepName, Trace, TraceError};
 
 mod attention;
@@ -74,8 +74,7 @@ use context::*;
 use numbers::*;
 pub use numbers::{fmt_number, fmt_operand};
 
-/// The minus sign used in explanations (U+2212).
-pub const MINUS: char = '−';
+pub use crate::number::MINUS;
 
 /// How explanations print numbers and long sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -348,24 +347,4 @@ pub fn explain_in(
         recomputed: body.recomputed,
         precision: opts.precision,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_drop_trailing_zeros_and_use_the_minus_sign() {
-        assert_eq!(fmt_number(10.0, 4), "10");
-        assert_eq!(fmt_number(1.25, 4), "1.25");
-        assert_eq!(fmt_number(-0.87, 4), "−0.87");
-        assert_eq!(fmt_number(-0.00001, 4), "0");
-        assert_eq!(fmt_number(5.773_503, 4), "5.7735");
-        assert_eq!(fmt_number(f32::NEG_INFINITY, 4), "−∞");
-        assert_eq!(fmt_number(f32::INFINITY, 2), "∞");
-        assert_eq!(fmt_number(f32::NAN, 2), "NaN");
-        assert_eq!(fmt_number(3.0, 0), "3");
-        assert_eq!(fmt_operand(-0.87, 4), "(−0.87)");
-        assert_eq!(fmt_operand(0.31, 4), "0.31");
-    }
 }

@@ -95,11 +95,8 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         format!(
             "√(var + eps) = √({} + {}) {} {}",
             c.num(var),
-            fmt_eps(eps, c.precision),
-            match (
-                printed_value(&c.num(var)),
-                printed_value(&fmt_eps(eps, c.precision))
-            ) {
+            c.num(eps),
+            match (printed_value(&c.num(var)), printed_value(&c.num(eps))) {
                 (Some(v), Some(e)) => eq_sign((v + e).sqrt(), &c.num(root), c.precision),
                 _ => "=",
             },

@@ -17,6 +17,8 @@ pub enum FilesMsg {
         cols: usize,
         of_cols: usize,
     },
+    /// `(each row's 3 largest of 102 columns, largest first)` over a `--top 3` listing.
+    TopOf { k: usize, of: usize },
     /// `saved a.yaml (2 tour stops, 1 expectation); `qkv check a.yaml` verifies it`.
     Saved {
         path: String,
@@ -113,6 +115,7 @@ impl FilesMsg {
                 cols: 9,
                 of_cols: 32,
             },
+            F::TopOf { k: 3, of: 102 },
             F::Saved {
                 path: path(),
                 stops: 2,
@@ -226,6 +229,9 @@ impl FilesMsg {
             } => format!(
                 "(showing {rows} of {of_rows} rows, {cols} of {of_cols} columns; --full shows all)"
             ),
+            F::TopOf { k, of } => {
+                format!("(each row's {k} largest of {of} columns, largest first)")
+            }
             F::Saved {
                 path,
                 stops,
@@ -339,6 +345,7 @@ impl FilesMsg {
             } => format!(
                 "(행 {of_rows}개 중 {rows}개, 열 {of_cols}개 중 {cols}개를 보여 줍니다; --full이면 모두 보입니다)"
             ),
+            F::TopOf { k, of } => format!("(각 행에서 열 {of}개 중 가장 큰 {k}개, 큰 순서)"),
             F::Saved {
                 path,
                 stops,

@@ -459,7 +459,10 @@ pub fn run(
         d.step(model, None)?;
     }
     let source = match model.config().arch {
-        Arch::EncoderDecoder => crate::model::tokenizer::tokenize(text, model.config().tokenizer),
+        Arch::EncoderDecoder => model.labels(&crate::model::tokenizer::tokenize(
+            text,
+            model.config().tokenizer,
+        )),
         _ => d
             .prefix
             .iter()

@@ -1,7 +1,8 @@
 //! Tokenizers and the model's input.
 //!
-//! Two tokenizers: whitespace (the default, which keeps Korean words such as 학교에 whole)
-//! and one token per character. The special tokens `<bos>` and `<eos>` are always single
+//! Two tokenizers: whitespace (the default, which keeps Korean words such as 학교에 whole,
+//! and splits sentence punctuation off a word's end: `간다.` is `간다` `.`) and one token
+//! per character. The special tokens `<bos>` and `<eos>` are always single
 //! tokens. In encoder-decoder mode the decoder input starts with `<bos>` (added when the
 //! target does not start with it).
 
@@ -13,10 +14,32 @@ pub const BOS: &str = "<bos>";
 pub const EOS: &str = "<eos>";
 const SPECIALS: [&str; 2] = [BOS, EOS];
 
+/// Sentence punctuation the whitespace tokenizer splits off the end of a word.
+pub const SENTENCE_PUNCTUATION: [char; 6] = ['.', ',', '!', '?', ';', ':'];
+
+/// A whitespace-separated word with its trailing sentence punctuation as tokens of their
+/// own: `간다.` → `간다` `.`, `what?!` → `what` `?` `!`, `3.5` stays whole.
+fn split_punctuation(word: &str, out: &mut Vec<String>) {
+    let core = word.trim_end_matches(SENTENCE_PUNCTUATION);
+    if core.is_empty() {
+        // Punctuation alone (`...`): one token per mark.
+        out.extend(word.chars().map(String::from));
+        return;
+    }
+    out.push(core.to_string());
+    out.extend(word[core.len()..].chars().map(String::from));
+}
+
 /// Cuts `text` into tokens.
 pub fn tokenize(text: &str, kind: TokenizerKind) -> Vec<String> {
     match kind {
-        TokenizerKind::Whitespace => text.split_whitespace().map(str::to_string).collect(),
+        TokenizerKind::Whitespace => {
+            let mut out = Vec::new();
+            for w in text.split_whitespace() {
+                split_punctuation(w, &mut out);
+            }
+            out
+        }
         TokenizerKind::Char => {
             let mut out = Vec::new();
             let mut rest = text;
@@ -148,6 +171,15 @@ mod tests {
         assert_eq!(
             tokenize("나는  학교에 간다", TokenizerKind::Whitespace),
             ["나는", "학교에", "간다"]
+        );
+        // Sentence punctuation at a word's end is a token of its own; inside a word it stays.
+        assert_eq!(
+            tokenize("나는 학교에 간다.", TokenizerKind::Whitespace),
+            ["나는", "학교에", "간다", "."]
+        );
+        assert_eq!(
+            tokenize("what?! 3.5 , ...", TokenizerKind::Whitespace),
+            ["what", "?", "!", "3.5", ",", ".", ".", "."]
         );
     }
 

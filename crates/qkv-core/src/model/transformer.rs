@@ -31,6 +31,35 @@ pub struct NeedsNewWeights {
     pub to: String,
 }
 
+impl NeedsNewWeights {
+    /// The first field in which `new` differs from `old` in a way the weights of `old` cannot
+    /// follow (`arch`, `d_model`, `heads`, `d_ff`, `norm`, `seed`, the layers); `None` when
+    /// the weights still fit.
+    pub fn between(old: &Config, new: &Config) -> Option<NeedsNewWeights> {
+        let fields: [(&'static str, String, String); 6] = [
+            ("arch", old.arch.to_string(), new.arch.to_string()),
+            ("d_model", old.d_model.to_string(), new.d_model.to_string()),
+            ("heads", old.heads.to_string(), new.heads.to_string()),
+            ("d_ff", old.d_ff.to_string(), new.d_ff.to_string()),
+            ("norm", old.norm.to_string(), new.norm.to_string()),
+            ("seed", old.seed.to_string(), new.seed.to_string()),
+        ];
+        let layers = |c: &Config| {
+            format!(
+                "{}+{}",
+                if c.has_encoder() { c.layers.encoder } else { 0 },
+                if c.has_decoder() { c.layers.decoder } else { 0 }
+            )
+        };
+        let layer_field = ("layers", layers(old), layers(new));
+        fields
+            .into_iter()
+            .chain(std::iter::once(layer_field))
+            .find(|(_, a, b)| a != b)
+            .map(|(field, from, to)| NeedsNewWeights { field, from, to })
+    }
+}
+
 /// A Transformer: configuration, named weights and token embeddings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transformer {
@@ -170,6 +199,16 @@ impl Transformer {
         self.trained_steps = steps;
     }
 
+    /// The row labels of `tokens` in a trace: each token, or `바나나→<unk>` for a word the
+    /// fixed vocabulary lacks ([`Vocab::label`]): a trained model reads `<unk>`'s row there,
+    /// and every matrix, explanation and export says so.
+    pub fn labels(&self, tokens: &[String]) -> Vec<String> {
+        match &self.vocab {
+            Some(v) => tokens.iter().map(|t| v.label(t)).collect(),
+            None => tokens.to_vec(),
+        }
+    }
+
     /// The fixed vocabulary, for a model that has one.
     pub fn vocab(&self) -> Option<&Vocab> {
         self.vocab.as_deref()
@@ -193,29 +232,8 @@ impl Transformer {
     /// `positional`, `embed_scale`, `eps`, `tokenizer`, `max_tokens`). Otherwise nothing
     /// changes and the error names the first field that needs new weights.
     pub fn set_config(&mut self, config: ValidConfig) -> Result<(), NeedsNewWeights> {
-        let (old, new): (&Config, &Config) = (&self.config, &config);
-        let fields: [(&'static str, String, String); 6] = [
-            ("arch", old.arch.to_string(), new.arch.to_string()),
-            ("d_model", old.d_model.to_string(), new.d_model.to_string()),
-            ("heads", old.heads.to_string(), new.heads.to_string()),
-            ("d_ff", old.d_ff.to_string(), new.d_ff.to_string()),
-            ("norm", old.norm.to_string(), new.norm.to_string()),
-            ("seed", old.seed.to_string(), new.seed.to_string()),
-        ];
-        let layers = |c: &Config| {
-            format!(
-                "{}+{}",
-                if c.has_encoder() { c.layers.encoder } else { 0 },
-                if c.has_decoder() { c.layers.decoder } else { 0 }
-            )
-        };
-        let layer_field = ("layers", layers(old), layers(new));
-        if let Some((field, from, to)) = fields
-            .into_iter()
-            .chain(std::iter::once(layer_field))
-            .find(|(_, a, b)| a != b)
-        {
-            return Err(NeedsNewWeights { field, from, to });
+        if let Some(e) = NeedsNewWeights::between(&self.config, &config) {
+            return Err(e);
         }
         self.config = config;
         Ok(())
@@ -339,7 +357,7 @@ impl Transformer {
     ) -> Result<Trace, MissingWeight> {
         // The source side decides: with the same source, a new target (one more token
         // while decoding) still takes over the encoder and what depends only on it.
-        if *previous.tokens().source != input.source {
+        if *previous.tokens().source != self.labels(&input.source) {
             if compare && keep_heads {
                 // Nothing to take over: the old heads' memory serves the new pass.
                 previous.release_heads();
@@ -409,8 +427,8 @@ impl Transformer {
         };
         super::cancel::begin(super::cancel::Stage::Layers, layers as u64);
         let mut rec = Recorder::new();
-        let source: Labels = Arc::new(input.source.clone());
-        let target: Option<Labels> = input.target.clone().map(Arc::new);
+        let source: Labels = Arc::new(self.labels(&input.source));
+        let target: Option<Labels> = input.target.as_deref().map(|t| Arc::new(self.labels(t)));
         let vocab: Labels = match &self.vocab {
             Some(v) => Arc::new(v.tokens().to_vec()),
             None => Arc::new(input.vocab(cfg)),
@@ -443,7 +461,7 @@ impl Transformer {
             }
             out
         };
-        let src = self.embed(&mut ctx, "embed", &source, lookup(&source));
+        let src = self.embed(&mut ctx, "embed", &source, lookup(&input.source));
         let last = match cfg.arch {
             Arch::Encoder => {
                 let x = run_encoder(&mut ctx, src)?;
@@ -460,7 +478,7 @@ impl Transformer {
                 let memory = run_encoder(&mut ctx, src)?;
                 let memory = final_norm(&mut ctx, memory, "enc.final_norm")?;
                 let tgt_rows = target.clone().unwrap_or_else(|| Arc::new(vec![]));
-                let emb = lookup(&tgt_rows);
+                let emb = lookup(input.target.as_deref().unwrap_or_default());
                 let mut x = self.embed(&mut ctx, "dec.embed", &tgt_rows, emb);
                 for l in 0..cfg.layers.decoder {
                     x = ctx.decoder_layer(l, x, Some(&memory))?;

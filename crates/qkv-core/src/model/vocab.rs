@@ -17,6 +17,26 @@ pub const UNK: &str = "<unk>";
 /// The four special tokens, in id order.
 pub const SPECIALS: [&str; 4] = [PAD, UNK, BOS, EOS];
 
+/// What a label adds to a word the vocabulary lacks: `바나나→<unk>`.
+pub const UNK_MARK: &str = "→<unk>";
+
+/// The word a label names, and whether the model read it as `<unk>` ([`Vocab::label`]):
+/// `바나나→<unk>` → (`바나나`, true), `나는` → (`나는`, false).
+pub fn unmark(label: &str) -> (&str, bool) {
+    match label.strip_suffix(UNK_MARK) {
+        Some(word) => (word, true),
+        None => (label, false),
+    }
+}
+
+/// When most of a trace's row `labels` are words read as `<unk>` (more than half): how
+/// many are, out of how many. A sentence in the wrong language, read as a row of `<unk>`,
+/// gives an answer that means nothing, and the student must be told.
+pub fn mostly_unknown(labels: &[String]) -> Option<(usize, usize)> {
+    let unknown = labels.iter().filter(|t| unmark(t).1).count();
+    (2 * unknown > labels.len()).then_some((unknown, labels.len()))
+}
+
 /// Id of `<unk>`.
 pub const UNK_ID: usize = 1;
 /// Id of `<bos>`.
@@ -137,6 +157,25 @@ impl Vocab {
         self.get(token).unwrap_or(UNK_ID)
     }
 
+    /// `token` as a label shows it: itself, or `바나나→<unk>` when the vocabulary lacks it
+    /// (the model reads `<unk>`'s row in its place).
+    pub fn label(&self, token: &str) -> String {
+        match self.get(token) {
+            Some(_) => token.to_string(),
+            None => format!("{token}{UNK_MARK}"),
+        }
+    }
+
+    /// The first `n` words of the vocabulary (after the specials), to show what it holds.
+    pub fn sample(&self, n: usize) -> Vec<&str> {
+        self.tokens
+            .iter()
+            .skip(SPECIALS.len())
+            .take(n)
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The tokens of `tokens` that the vocabulary does not know, each once, in order.
     pub fn unknown<'a>(&self, tokens: impl IntoIterator<Item = &'a String>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -171,6 +210,10 @@ mod tests {
         );
         assert_eq!(v.id("학교에"), 5);
         assert_eq!(v.id("바나나"), UNK_ID);
+        assert_eq!(v.label("바나나"), "바나나→<unk>");
+        assert_eq!(v.label("<bos>"), "<bos>");
+        assert_eq!(unmark("바나나→<unk>"), ("바나나", true));
+        assert_eq!(unmark("<unk>"), ("<unk>", false));
         assert_eq!(v.get("바나나"), None);
         assert_eq!(
             v.unknown(&["나는".to_string(), "집에".into(), "집에".into()]),

@@ -222,13 +222,7 @@ impl Plot {
 
     /// The smallest and largest finite values (`None` when there is none).
     pub fn finite_range(&self) -> Option<(f32, f32)> {
-        self.values
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(None, |acc, &v| match acc {
-                None => Some((v, v)),
-                Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-            })
+        crate::util::finite_range(&self.values)
     }
 }
 
@@ -376,9 +370,10 @@ mod tests {
         assert_eq!(PlotFormat::from_name("latex").unwrap(), PlotFormat::Latex);
         assert!(PlotFormat::from_path(Path::new("w.png")).is_err());
         assert!(PlotFormat::from_name("png").is_err());
-        // 1/3 to 4 digits; −0.00001 rounds to −0.0000, printed 0.0000.
+        // 1/3 to 4 digits; −0.00001 is not 0: its significant digits, as everywhere.
         assert_eq!(plain_number(-1.0 / 3.0, 4), "-0.3333");
-        assert_eq!(plain_number(-0.00001, 4), "0.0000");
+        assert_eq!(plain_number(-0.00001, 4), "-1.00e-5");
+        assert_eq!(plain_number(0.0, 4), "0.0000");
         assert_eq!(plain_number(f32::NEG_INFINITY, 4), "-inf");
     }
 

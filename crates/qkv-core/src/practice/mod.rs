@@ -248,14 +248,8 @@ impl Grading {
     }
 }
 
-/// A tolerance as printed (`0.01`, `1e-6`).
-pub fn fmt_tol(t: f64) -> String {
-    if t != 0.0 && t.abs() < 1e-3 {
-        format!("{t:e}")
-    } else {
-        format!("{t}")
-    }
-}
+/// A tolerance as printed (`0.01`, `1e-6`): its shortest form.
+pub use crate::number::fmt_shortest as fmt_tol;
 
 /// True when `answer` is within `tol` of `value` (equal infinities match).
 pub fn within(answer: f64, value: f64, tol: f64) -> bool {

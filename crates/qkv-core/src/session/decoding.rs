@@ -78,9 +78,11 @@ impl Session {
         let decoder =
             Decoder::new(&model, &text, TOP_K, self.learning.sampling).map_err(learn_err)?;
         let source = match model.config().arch {
-            Arch::EncoderDecoder => {
-                crate::model::tokenizer::tokenize(&text, model.config().tokenizer)
-            }
+            // As labels: a word the vocabulary lacks shows as `바나나→<unk>`.
+            Arch::EncoderDecoder => model.labels(&crate::model::tokenizer::tokenize(
+                &text,
+                model.config().tokenizer,
+            )),
             _ => Vec::new(),
         };
         self.learning.decode = Some(DecodeState {

@@ -180,12 +180,7 @@ impl Session {
 
     fn grad(&mut self, a: Option<Address>) -> Result<Outcome, SessionError> {
         let precision = self.precision;
-        // A weight's gradient is printed like a step's (render::address): tiny values in
-        // scientific notation.
-        let opts = crate::render::RenderOptions {
-            tiny_as_exponent: true,
-            ..self.render_opts()
-        };
+        let opts = self.render_opts();
         let here = self.here();
         let g = self.ensure_gradients()?;
         let addr = match a {

@@ -88,8 +88,12 @@ impl Session {
 
     pub(super) fn show_current(&self) -> Result<String, SessionError> {
         let addr = Address::parse(&self.here())?;
-        let mut out = render::address(&self.study.trace, &addr, &self.render_opts())?;
         let c = &self.study.cursor;
+        let opts = RenderOptions {
+            focus: Some((c.row, c.col)),
+            ..self.render_opts()
+        };
+        let mut out = render::address(&self.study.trace, &addr, &opts)?;
         if let Some(s) = self.current_step() {
             let v = s.value(&self.cell_address().indices)?;
             let rl = s.row_labels().get(c.row).cloned().unwrap_or_default();
@@ -141,10 +145,25 @@ impl Session {
         }
     }
 
-    pub(super) fn show(&mut self, a: &Address) -> Result<Outcome, SessionError> {
+    pub(super) fn show(&mut self, a: &Address, o: ShowOptions) -> Result<Outcome, SessionError> {
         self.unpark_for(&a.name);
+        // A weight (`enc.0.attn.W_Q`, a head's slice `enc.0.attn.W_Q[1]`, `embed.E`) is
+        // printed as it is; the cursor stays where it was.
+        if self.study.trace.get(&a.name).is_none()
+            && let Some(text) = self
+                .model()
+                .and_then(|m| render::weight(m, a, &o.apply_to(self.render_opts())))
+        {
+            return Ok(Outcome::say(text?));
+        }
+        // The selected cell stays in view when the step shown is the selected one.
+        let c = &self.study.cursor;
+        let opts = RenderOptions {
+            focus: (c.step == a.name).then_some((c.row, c.col)),
+            ..o.apply_to(self.render_opts())
+        };
         // Validate first: nothing changes on error.
-        let text = render::address(&self.study.trace, a, &self.render_opts())?;
+        let text = render::address(&self.study.trace, a, &opts)?;
         let r = check::resolve(&self.study.trace, a)?;
         let (head, cell) = (r.head, r.row.map(|i| (i, r.col.unwrap_or(0))));
         self.set_cursor(&a.name, head, cell)?;

@@ -138,7 +138,7 @@ impl Session {
         crate::atomic::check_destination(path, crate::atomic::Existing::forced(force))
             .map_err(PlotError::from)?;
         let tables = match &command {
-            Command::Show(Some(a)) => self.markdown_tables(a),
+            Command::Show(Some(a), _) => self.markdown_tables(a),
             _ => None,
         };
         let out = self.apply(command)?;

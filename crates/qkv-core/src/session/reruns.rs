@@ -2,6 +2,7 @@
 //! against the old one, the overrides that no longer fit.
 
 use super::*;
+use crate::i18n::cli_lines::CliLine;
 use crate::i18n::session_files::{FilesMsg, RerunMsg};
 use crate::scenario::schema::ModelSpec;
 use crate::trace::StepName;
@@ -304,10 +305,19 @@ impl Session {
             (None, None) => return Ok(Outcome::default()),
         };
         let mut out = self.rerun_outcome(&what, scenario)?;
-        if let Some(i) = self.input() {
-            let mut tokens = format!("source: {}", i.source.join(" | "));
-            if let Some(t) = &i.target {
+        if self.input().is_some() {
+            // The trace's labels: a word the trained vocabulary lacks shows as `바나나→<unk>`.
+            let t = self.study.trace.tokens();
+            let mut tokens = format!("source: {}", t.source.join(" | "));
+            if let Some(t) = &t.target {
                 tokens.push_str(&format!("\ntarget: {}", t.join(" | ")));
+            }
+            if let Some(w) = self
+                .model()
+                .and_then(|m| m.vocab())
+                .and_then(|v| CliLine::mostly_unknown(v, &t.source))
+            {
+                tokens.push_str(&format!("\n{}", w.text(self.lang)));
             }
             out.text = format!("{tokens}\n{}", out.text);
         }

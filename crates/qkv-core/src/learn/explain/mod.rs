@@ -21,15 +21,7 @@ use super::backward::{Gradients, forward_steps};
 mod rules;
 use rules::*;
 
-/// A gradient as explanations print it: like a forward number, but small values in
-/// scientific notation so that they keep their significant digits (`3.2e−5`, not `0`).
-pub fn fmt_grad(v: f32, precision: usize) -> String {
-    if v != 0.0 && v.is_finite() && v.abs() < 0.01 {
-        let s = format!("{:.*e}", precision.saturating_sub(1).max(1), v);
-        return s.replace('-', &MINUS.to_string());
-    }
-    fmt_number(v, precision)
-}
+pub use crate::number::fmt_grad;
 
 fn op(v: f32, precision: usize) -> String {
     let s = fmt_grad(v, precision);
@@ -311,12 +303,5 @@ mod tests {
             text.contains("w[i][j] · (∂w[i][j] − Σ_k w[i][k] · ∂w[i][k])"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn small_gradients_keep_their_digits() {
-        assert_eq!(fmt_grad(0.000_123_4, 4), "1.234e−4");
-        assert_eq!(fmt_grad(-0.5, 4), "−0.5");
-        assert_eq!(fmt_grad(0.0, 4), "0");
     }
 }

@@ -16,35 +16,15 @@ pub(super) fn short(x: f64) -> String {
     }
 }
 
-/// An expected number as written: shortest round-trip form, scientific when tiny or huge.
-pub(super) fn num(x: f64) -> String {
-    if x.is_infinite() {
-        if x < 0.0 {
-            "−∞".into()
-        } else {
-            "∞".into()
-        }
-    } else if x != 0.0 && (x.abs() < 1e-4 || x.abs() >= 1e7) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
+/// An expected number as written: [`crate::number::fmt_shortest`].
+pub(super) use crate::number::fmt_shortest as num;
 
-/// An actual f32 value: shortest round-trip form, scientific when tiny or huge.
+/// An actual f32 value: its shortest round-trip form, scientific when tiny or huge.
 pub(super) fn val(x: f32) -> String {
-    if x.is_nan() {
-        "NaN".into()
-    } else if x.is_infinite() {
-        if x < 0.0 {
-            "−∞".into()
-        } else {
-            "∞".into()
-        }
-    } else if x != 0.0 && (x.abs() < 1e-4 || x.abs() >= 1e7) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
+    // Through f32's own shortest form, so 0.1f32 reads 0.1, not 0.10000000149011612.
+    match format!("{x}").parse::<f64>() {
+        Ok(v) if x.is_finite() => num(v),
+        _ => num(f64::from(x)),
     }
 }
 

@@ -172,14 +172,9 @@ pub(in crate::session) fn same_trace(a: &Trace, b: &Trace) -> bool {
             .all(|(x, y)| x.name() == y.name() && x.shares_numbers_with(y))
 }
 
-/// A loss or gradient value: fixed digits, or scientific notation when it would round to 0.
-pub(in crate::session) fn fmt_small(v: f64, precision: usize) -> String {
-    if v != 0.0 && v.abs() < 0.5 * 10f64.powi(-(precision as i32)) {
-        format!("{v:.3e}")
-    } else {
-        render::fmt_value(v as f32, precision)
-    }
-}
+/// A loss or gradient value: [`crate::number::fmt_value_f64`] (fixed digits, or significant
+/// digits when it would round to 0).
+pub(in crate::session) use crate::number::fmt_value_f64 as fmt_small;
 
 pub(in crate::session) fn learn_err(e: impl std::fmt::Display) -> SessionError {
     SessionError::NotHere(e.to_string())
