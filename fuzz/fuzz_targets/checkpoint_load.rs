@@ -15,12 +15,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let bytes = checkpoint::to_bytes(&model);
-    assert!(bytes.is_ok(), "a loaded model must write: {:?}", bytes.err());
+    assert!(
+        bytes.is_ok(),
+        "a loaded model must write: {:?}",
+        bytes.err()
+    );
     let bytes = bytes.unwrap_or_default();
     let back = checkpoint::from_bytes(path, &bytes);
     assert!(back.is_ok(), "what qkv writes must load: {:?}", back.err());
     if let Ok(back) = back {
-        assert!(checkpoint::to_bytes(&back).ok() == Some(bytes), "a second write differs");
+        assert!(
+            checkpoint::to_bytes(&back).ok() == Some(bytes),
+            "a second write differs"
+        );
     }
     // One decoding step (an error, e.g. for an encoder-only model, is fine).
     let _ = decode::greedy(&model, "나는 학교에 간다", 1);

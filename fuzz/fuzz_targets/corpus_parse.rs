@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(corpus) = Corpus::parse("fuzz.tsv", text) else {
         return;
     };
-    assert!(corpus.training().next().is_some(), "a parsed corpus has a training pair");
+    assert!(
+        corpus.training().next().is_some(),
+        "a parsed corpus has a training pair"
+    );
     for tokenizer in [TokenizerKind::Whitespace, TokenizerKind::Char] {
         for arch in [Arch::EncoderDecoder, Arch::Decoder] {
             let mut c = Config::preset(Preset::Tiny);
