@@ -115,7 +115,7 @@ fn unsaved_training_is_unsaved_work_in_the_repl_and_the_workbench() {
     assert!(a.running(), "one q left with an unsaved training update");
     let status = a.status().map(|s| s.text.clone()).unwrap_or_default();
     assert!(
-        status.contains("1 training updates are not saved"),
+        status.contains("1 training update is not saved"),
         "{status}"
     );
     update(&mut a, Message::Quit);

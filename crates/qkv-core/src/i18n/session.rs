@@ -366,7 +366,9 @@ impl SessionMsg {
                     .into()
             }
             S::UnsavedTraining { updates } => format!(
-                "{updates} training updates are not saved: `checkpoint save <file>` keeps the trained weights; `quit` again (or quit!) leaves without them"
+                "{} {} not saved: `checkpoint save <file>` keeps the trained weights; `quit` again (or quit!) leaves without them",
+                crate::session::plural(*updates, "training update"),
+                if *updates == 1 { "is" } else { "are" }
             ),
             S::Loaded { path, title, steps } if title.is_empty() => {
                 format!("loaded {path} ({steps} steps)")

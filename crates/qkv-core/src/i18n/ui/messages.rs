@@ -605,7 +605,9 @@ impl Msg {
                 "unsaved changes: w saves them; q again leaves without saving".into()
             }
             Msg::UnsavedTraining(n) => format!(
-                "{n} training updates are not saved: w in the Learn view (L) keeps them as a checkpoint; q again leaves without them"
+                "{} {} not saved: w in the Learn view (L) keeps them as a checkpoint; q again leaves without them",
+                crate::session::plural(*n, "training update"),
+                if *n == 1 { "is" } else { "are" }
             ),
             Msg::KeyError(k) => match k {
                 KeyError::LayerZero => "error: already at layer 0; } goes to the next layer",
