@@ -12,7 +12,7 @@ use qkv::session::Session;
 use qkv::tui::App;
 use ratatui::layout::Size;
 
-use crate::util::{Qkv, buffer, qkv, say, stderr as err, stdout as out};
+use crate::util::{Qkv, TINY_MODEL, buffer, qkv, say, stderr as err, stdout as out};
 
 // ----- a model with one head ------------------------------------------------------------
 
@@ -372,22 +372,17 @@ fn a_learning_rate_that_is_not_positive_and_finite_is_refused_before_training() 
         ("--lr-factor", "-1", "the learning-rate factor -1"),
         ("--lr-factor", "inf", "the learning-rate factor inf"),
     ] {
-        let o = qkv(&[
+        let setting = format!("{flag}={value}");
+        let mut args = vec![
             "train",
-            "--d-model",
-            "8",
-            "--heads",
-            "2",
-            "--d-ff",
-            "16",
-            "--layers",
-            "1",
             "--steps",
             "2",
-            &format!("{flag}={value}"),
+            &setting,
             "-o",
             model.to_str().unwrap(),
-        ]);
+        ];
+        args.extend_from_slice(TINY_MODEL);
+        let o = qkv(&args);
         assert_eq!(o.status.code(), Some(2), "{flag} {value}: {}", out(&o));
         assert!(
             err(&o).contains(&format!("{what} must be a positive finite number")),

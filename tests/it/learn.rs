@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::util::{QKV, Qkv, qkv, stderr as err, stdout as out};
+use crate::util::{QKV, Qkv, TINY_MODEL, qkv, stderr as err, stdout as out};
 
 fn qkv_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     env.iter()
@@ -22,26 +22,13 @@ const CORPUS: &str = "# test corpus\n\
 너는 학교에 온다\tyou come to school\n\
 너는 집에 간다\tyou go home\theld-out\n";
 
-const TINY: &[&str] = &[
-    "--d-model",
-    "8",
-    "--heads",
-    "2",
-    "--d-ff",
-    "16",
-    "--layers",
-    "1",
-    "--steps",
-    "12",
-    "--batch",
-    "3",
-    "--every",
-    "4",
-];
+/// Twelve updates of three pairs, the loss every fourth.
+const RUN: &[&str] = &["--steps", "12", "--batch", "3", "--every", "4"];
 
 fn train_args<'a>(corpus: &'a str, out_file: &'a str) -> Vec<&'a str> {
     let mut a = vec!["train", "--corpus", corpus, "-o", out_file];
-    a.extend_from_slice(TINY);
+    a.extend_from_slice(TINY_MODEL);
+    a.extend_from_slice(RUN);
     a
 }
 
@@ -367,7 +354,8 @@ fn train_without_a_corpus_uses_the_built_in_one_from_any_directory() {
     // (297 pairs, 37 held out) is used.
     let dir = tempfile::tempdir().unwrap();
     let mut args = vec!["train", "-o", "m.safetensors"];
-    args.extend_from_slice(TINY);
+    args.extend_from_slice(TINY_MODEL);
+    args.extend_from_slice(RUN);
     let o = Qkv::new(&args).dir(dir.path()).output();
     assert!(o.status.success(), "{}", err(&o));
     assert!(

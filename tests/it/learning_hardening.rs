@@ -13,25 +13,11 @@ use qkv::model::{Config, Preset, Transformer, Vocab};
 use qkv::tui::message::Message;
 use qkv::tui::update;
 
-use crate::util::{QKV, Qkv, say, session, stderr, stdout, untrained};
-
-/// The tiny model `qkv train` builds quickly.
-const TINY: &[&str] = &[
-    "--d-model",
-    "8",
-    "--heads",
-    "2",
-    "--d-ff",
-    "16",
-    "--layers",
-    "1",
-    "--every",
-    "0",
-];
+use crate::util::{QKV, Qkv, TINY_MODEL, say, session, stderr, stdout, untrained};
 
 fn train(dir: &Path, extra: &[&str], secs: u64) -> std::process::Output {
-    let mut a = vec!["train"];
-    a.extend_from_slice(TINY);
+    let mut a = vec!["train", "--every", "0"];
+    a.extend_from_slice(TINY_MODEL);
     a.extend_from_slice(extra);
     Qkv::new(&a).dir(dir).within(secs).output()
 }
@@ -251,34 +237,21 @@ fn a_checkpoints_vocabulary_counts_in_the_memory_prediction() {
     // 40 × 100 000 × 4 B, twice with the probabilities (32 MB): past 20 MiB, so the run is
     // refused; it was counted as 42 columns before.
     let ck = wide_checkpoint(dir.path(), 100_000);
+    let ck = ck.to_str().unwrap();
     let sentence: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
-    let o = Qkv::new(&[
-        "run",
-        "--checkpoint",
-        ck.to_str().unwrap(),
-        "--text",
-        &sentence.join(" "),
-        "--memory-budget",
-        "20",
-    ])
-    .within(120)
-    .output();
+    let with_budget = |args: &[&str], mib: &str| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--checkpoint", ck, "--memory-budget", mib]);
+        Qkv::new(&all).within(120).output()
+    };
+    let o = with_budget(&["run", "--text", &sentence.join(" ")], "20");
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
     assert!(
         stderr(&o).contains("more than the budget of 20.0 MiB"),
         "{}",
         stderr(&o)
     );
-    let o = Qkv::new(&[
-        "generate",
-        "w1 w2",
-        "--checkpoint",
-        ck.to_str().unwrap(),
-        "--memory-budget",
-        "20",
-    ])
-    .within(120)
-    .output();
+    let o = with_budget(&["generate", "w1 w2"], "20");
     assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
         stderr(&o).contains("more than the budget of 20.0 MiB"),
@@ -286,16 +259,7 @@ fn a_checkpoints_vocabulary_counts_in_the_memory_prediction() {
         stderr(&o)
     );
     // Reading a file twice the budget is refused before it is read.
-    let o = Qkv::new(&[
-        "generate",
-        "w1 w2",
-        "--checkpoint",
-        ck.to_str().unwrap(),
-        "--memory-budget",
-        "1",
-    ])
-    .within(120)
-    .output();
+    let o = with_budget(&["generate", "w1 w2"], "1");
     assert!(stderr(&o).contains("reading"), "{}", stderr(&o));
 }
 
@@ -341,8 +305,8 @@ fn ctrl_c_after_the_checkpoint_is_written_skips_the_evaluation() {
         .env("QKV_LANG", "en")
         .args(["train", "--corpus", corpus_path.to_str().unwrap(), "-o"])
         .arg(&out)
-        .args(TINY)
-        .args(["--steps", "1"])
+        .args(TINY_MODEL)
+        .args(["--steps", "1", "--every", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -44,6 +44,19 @@ pub fn numbers(s: &str) -> Vec<String> {
 
 // ----- the qkv binary ------------------------------------------------------------------------
 
+/// Model flags of a model `qkv train` trains in a moment: d_model 8, 2 heads, d_ff 16, one
+/// layer per stack.
+pub const TINY_MODEL: &[&str] = &[
+    "--d-model",
+    "8",
+    "--heads",
+    "2",
+    "--d-ff",
+    "16",
+    "--layers",
+    "1",
+];
+
 /// The `qkv` binary cargo built for these tests.
 pub const QKV: &str = env!("CARGO_BIN_EXE_qkv");
 

@@ -10,7 +10,7 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::util::{Qkv, text};
+use crate::util::{Qkv, TINY_MODEL, text};
 
 /// One command that writes a file.
 struct Writer {
@@ -24,23 +24,8 @@ struct Writer {
     run: fn(dir: &Path, target: &Path, force: bool) -> Output,
 }
 
-/// The tiny model `qkv train` builds quickly (one update).
-const TINY_TRAIN: &[&str] = &[
-    "--d-model",
-    "8",
-    "--heads",
-    "2",
-    "--d-ff",
-    "16",
-    "--layers",
-    "1",
-    "--steps",
-    "1",
-    "--batch",
-    "2",
-    "--every",
-    "0",
-];
+/// One update of a tiny model, no progress lines.
+const ONE_UPDATE: &[&str] = &["--steps", "1", "--batch", "2", "--every", "0"];
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
     Qkv::new(args).dir(dir).within(120).output()
@@ -106,7 +91,8 @@ const WRITERS: &[Writer] = &[
         refuses_existing: true,
         run: |dir, t, force| {
             let mut a = vec!["train", "-o", p(t)];
-            a.extend_from_slice(TINY_TRAIN);
+            a.extend_from_slice(TINY_MODEL);
+            a.extend_from_slice(ONE_UPDATE);
             if force {
                 a.push("--force");
             }
