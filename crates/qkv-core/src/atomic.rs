@@ -54,12 +54,6 @@ pub fn resolve_links(path: &Path) -> io::Result<PathBuf> {
     ))
 }
 
-/// Why `path` (links followed) may not be replaced: it exists and is not a regular file.
-pub fn not_replaceable(path: &Path) -> Option<&'static str> {
-    let meta = fs::metadata(path).ok()?;
-    (!meta.is_file()).then(|| crate::scenario::io::file_kind(&meta))
-}
-
 /// What a writer does with an existing regular file at its destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {
@@ -121,19 +115,6 @@ pub enum Refusal {
     },
 }
 
-impl Refusal {
-    /// The destination as given.
-    pub fn path(&self) -> &Path {
-        match self {
-            Refusal::Directory { path }
-            | Refusal::NotRegular { path, .. }
-            | Refusal::NoDirectory { path, .. }
-            | Refusal::Exists { path }
-            | Refusal::Io { path, .. } => path,
-        }
-    }
-}
-
 /// The directory a file at `target` is created in (`.` for a bare name).
 fn directory_of(target: &Path) -> PathBuf {
     match target.parent() {
@@ -181,35 +162,19 @@ pub fn check_destination(path: &Path, existing: Existing) -> Result<PathBuf, Ref
 /// a directory without write permission is found before the work.
 pub fn check_writable(path: &Path, existing: Existing) -> Result<PathBuf, Refusal> {
     let target = check_destination(path, existing)?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "qkv".into());
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(directory_of(&target))
-        .map_err(|cause| Refusal::Io {
-            path: path.to_path_buf(),
-            cause,
-        })?;
+    // Made and, when dropped at once, removed: only whether it can be made matters.
+    temporary_beside(&target).map_err(|cause| Refusal::Io {
+        path: path.to_path_buf(),
+        cause,
+    })?;
     Ok(target)
 }
 
-/// Writes `path` through `write` (given the temporary file) with the guarantees of the
-/// module: links followed, special files refused, permissions kept, atomic rename.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut File) -> io::Result<()>,
-) -> io::Result<()> {
-    let target = resolve_links(path)?;
-    if let Some(kind) = not_replaceable(&target) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("it is {kind}: only a regular file is replaced"),
-        ));
-    }
-    let dir = directory_of(&target);
+/// A new temporary file of our naming (`.<name>.<random>.qkv-tmp`) in `target`'s directory,
+/// created exclusively with the mode a new file gets (0666 less the umask), after removing
+/// stale ones left by a crash.
+fn temporary_beside(target: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = directory_of(target);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -224,7 +189,23 @@ pub fn write_atomically(
         // The mode of a new file (the umask applies), as `File::create` would give.
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(&dir)?;
+    builder.tempfile_in(&dir)
+}
+
+/// Writes `path` through `write` (given the temporary file) with the guarantees of the
+/// module: links followed, special files refused, permissions kept, atomic rename. The
+/// callers ask [`check_destination`] first, with their own rule for an existing file; this
+/// asks it again (an existing regular file is replaced) in case the destination changed
+/// in between.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    let target = check_destination(path, Existing::Replace).map_err(|r| match r {
+        Refusal::Io { cause, .. } => cause,
+        other => io::Error::new(io::ErrorKind::InvalidInput, other.to_string()),
+    })?;
+    let mut tmp = temporary_beside(&target)?;
     write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     if let Ok(meta) = fs::metadata(&target) {

@@ -154,6 +154,8 @@ pub struct Trainer {
     epoch: u64,
     /// Every update so far.
     pub history: Vec<StepStats>,
+    /// What the run costs, predicted when it was set up.
+    plan: Plan,
 }
 
 impl Trainer {
@@ -203,12 +205,18 @@ impl Trainer {
             cursor: 0,
             epoch: 0,
             history: Vec::new(),
+            plan,
         })
     }
 
     /// Updates made so far.
     pub fn steps_done(&self) -> usize {
         self.optimizer.steps()
+    }
+
+    /// What an update and an evaluation cost, predicted when the run was set up.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// Training pairs.
@@ -367,23 +375,6 @@ impl Plan {
             flop_per_update: average.saturating_mul(3).saturating_mul(batch as u64),
             flop_per_evaluation: evaluation,
         }
-    }
-
-    /// The plan of training `model` on `corpus` with `batch` pairs per update.
-    pub fn for_corpus(
-        model: &Transformer,
-        corpus: &Corpus,
-        batch: usize,
-    ) -> Result<Plan, TrainError> {
-        let train = corpus
-            .training()
-            .map(|p| pair_input(model, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let held_out = corpus
-            .held_out()
-            .map(|p| pair_input(model, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Plan::of(model, &train, &held_out, batch))
     }
 
     /// Refuses the run when [`Plan::bytes`] is past the memory budget

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::learn::backward;
 use crate::learn::corpus::Corpus;
 use crate::learn::decode::Decoder;
-use crate::learn::train::{Plan, TrainOptions, Trainer};
+use crate::learn::train::{TrainError, TrainOptions, Trainer};
 use crate::model::Transformer;
 use crate::model::tokenizer::EOS;
 use crate::trace::Trace;
@@ -79,23 +79,42 @@ pub fn check_sections(s: &Scenario, model: &Transformer) -> Vec<ScenarioProblem>
     out
 }
 
-/// The `training:` check's predicted memory and work, refused before it runs (with the
-/// predicted figure) when past the memory budget, or past
+/// A `training:` check set up to run: its trainer, or why it fails.
+type Prepared = Result<Trainer, String>;
+
+/// Sets up the `training:` check: the corpus read once, the model to train, the trainer
+/// (whose setup checks the memory budget). `Err` refuses the check before it runs, with the
+/// predicted figure and how to run it anyway: past the memory budget, or past
 /// [`crate::limits::MAX_CHECK_TRAINING_FLOP`] unless long checks are allowed
 /// (`qkv check --long`). Opening the scenario is not refused: only running the check.
-fn training_cost(t: &TrainingSpec, model: &Transformer, corpus: &Corpus) -> Result<(), String> {
+fn prepare_training(
+    s: &Scenario,
+    t: &TrainingSpec,
+    model: &Transformer,
+) -> Result<Prepared, String> {
     let path = FieldPath::key("training");
-    let Ok(start) = start_model(model, corpus) else {
-        return Ok(()); // the check itself reports it
+    let corpus = match Corpus::load(&corpus_path(s, t)) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e.to_string())),
     };
-    let batch = t.batch.unwrap_or(TrainOptions::default().batch);
-    let plan = match Plan::for_corpus(&start, corpus, batch) {
-        Ok(p) => p,
-        Err(_) => return Ok(()), // the check itself reports it
+    let start = match start_model(model, &corpus) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e)),
     };
-    if let Err(e) = plan.check_memory() {
-        return Err(ScenarioProblem::new(path.then("batch"), e.to_string()).to_string());
-    }
+    let options = TrainOptions {
+        steps: t.steps,
+        batch: t.batch.unwrap_or(TrainOptions::default().batch),
+        seed: model.config().seed,
+        ..TrainOptions::default()
+    };
+    let trainer = match Trainer::new(start, &corpus, options) {
+        Ok(tr) => tr,
+        Err(e @ TrainError::Memory { .. }) => {
+            return Err(ScenarioProblem::new(path.then("batch"), e.to_string()).to_string());
+        }
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let plan = trainer.plan();
     let flop = plan
         .flop_per_update
         .saturating_mul(t.steps as u64)
@@ -114,7 +133,7 @@ fn training_cost(t: &TrainingSpec, model: &Transformer, corpus: &Corpus) -> Resu
         )
         .to_string());
     }
-    Ok(())
+    Ok(Ok(trainer))
 }
 
 /// The model a `training:` check trains: the scenario's (its weights), with the corpus's
@@ -144,17 +163,16 @@ fn corpus_path(s: &Scenario, t: &TrainingSpec) -> std::path::PathBuf {
 /// predicted past the memory budget or the work a check may take is refused before it runs
 /// (`Err`, with the predicted figure and how to run it anyway).
 pub fn run_checks(s: &Scenario, model: &Transformer) -> Result<Vec<CheckResult>, String> {
-    if let Some(t) = &s.training
-        && let Ok(corpus) = Corpus::load(&corpus_path(s, t))
-    {
-        training_cost(t, model, &corpus)?;
-    }
+    let training = match &s.training {
+        Some(t) => Some((t, prepare_training(s, t, model)?)),
+        None => None,
+    };
     let mut out = Vec::new();
     if let Some(d) = &s.decode {
         out.push(decode_check(s, d, model));
     }
-    if let Some(t) = &s.training {
-        out.push(training_check(s, t, model));
+    if let Some((t, prepared)) = training {
+        out.push(training_check(t, prepared));
     }
     Ok(out)
 }
@@ -190,7 +208,7 @@ fn decode_check(s: &Scenario, d: &DecodeSpec, model: &Transformer) -> CheckResul
     }
 }
 
-fn training_check(s: &Scenario, t: &TrainingSpec, model: &Transformer) -> CheckResult {
+fn training_check(t: &TrainingSpec, prepared: Prepared) -> CheckResult {
     let fail = |actual: String| CheckResult {
         at: format!("training {} steps on {}", t.steps, t.corpus),
         check: "loss_below",
@@ -201,23 +219,9 @@ fn training_check(s: &Scenario, t: &TrainingSpec, model: &Transformer) -> CheckR
         tolerance: None,
         detail: t.note.clone(),
     };
-    let corpus = match Corpus::load(&corpus_path(s, t)) {
-        Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
-    };
-    let start = match start_model(model, &corpus) {
-        Ok(m) => m,
-        Err(e) => return fail(e),
-    };
-    let options = TrainOptions {
-        steps: t.steps,
-        batch: t.batch.unwrap_or(TrainOptions::default().batch),
-        seed: model.config().seed,
-        ..TrainOptions::default()
-    };
-    let mut trainer = match Trainer::new(start, &corpus, options) {
+    let mut trainer = match prepared {
         Ok(tr) => tr,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(e),
     };
     let before = trainer.training_loss().ok().flatten();
     for _ in 0..t.steps {

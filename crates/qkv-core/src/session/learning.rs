@@ -392,15 +392,6 @@ impl Session {
     // ----- checkpoints ------------------------------------------------------------------
 
     fn checkpoint_save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
-        let existing = crate::atomic::Existing::forced(force);
-        if let Err(r) = crate::atomic::check_destination(path, existing) {
-            return Err(SessionError::NotHere(match r {
-                crate::atomic::Refusal::Exists { .. } => {
-                    TrainMsg::CheckpointExists(path.display().to_string()).text(self.lang)
-                }
-                other => crate::i18n::errors::refusal_text(&other, self.lang),
-            }));
-        }
         let (model, step) = match &self.learning.training {
             Some(t) => (t.model(), Some(t.steps_done())),
             None => (&self.model_subject()?.model, None),
@@ -410,7 +401,20 @@ impl Session {
                 TrainMsg::CheckpointNoVocab.text(self.lang),
             ));
         }
-        checkpoint::save(model, path, existing).map_err(learn_err)?;
+        let lang = self.lang;
+        let existing = crate::atomic::Existing::forced(force);
+        checkpoint::save(model, path, existing).map_err(|e| {
+            use crate::atomic::Refusal;
+            SessionError::NotHere(match e {
+                checkpoint::CheckpointError::Destination {
+                    refusal: Refusal::Exists { .. },
+                } => TrainMsg::CheckpointExists(path.display().to_string()).text(lang),
+                checkpoint::CheckpointError::Destination { refusal } => {
+                    crate::i18n::errors::refusal_text(&refusal, lang)
+                }
+                other => other.to_string(),
+            })
+        })?;
         // The run's updates so far are kept in the file: leaving is no longer a loss.
         self.learning.saved_updates = step;
         Ok(Outcome::say(
