@@ -1245,19 +1245,8 @@ fn every_cell_of_every_step_is_explained_and_recomputed() {
 }
 
 fn words() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop::sample::select(vec![
-            "나는",
-            "학교에",
-            "간다",
-            "the",
-            "cat",
-            "sat",
-            "바나나",
-        ]),
-        1..6,
-    )
-    .prop_map(|v| v.join(" "))
+    // The shared words but "a".
+    crate::util::sentences(&crate::util::WORDS[..7], 1..6).prop_map(|v| v.join(" "))
 }
 
 proptest! {

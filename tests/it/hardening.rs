@@ -102,8 +102,7 @@ fn devices_and_fifos_are_not_read() {
     }
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("f.yaml");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    crate::util::mkfifo(&fifo);
     let o = qkv(&["check", fifo.to_str().unwrap()], 10);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("a FIFO (named pipe), not a regular file"));
@@ -370,13 +369,7 @@ fn saving_keeps_permission_bits_and_links() {
 fn save_refuses_special_files_even_when_forced() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("f.yaml");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::util::mkfifo(&fifo);
     let force = SaveGuard {
         loaded: None,
         force: true,

@@ -18,20 +18,7 @@ fn qkv_case() -> impl Strategy<Value = (Array2<f32>, Array2<f32>, Array2<f32>)> 
 }
 
 fn words() -> impl Strategy<Value = Vec<String>> {
-    prop::collection::vec(
-        prop::sample::select(vec![
-            "나는",
-            "학교에",
-            "간다",
-            "the",
-            "cat",
-            "sat",
-            "바나나",
-            "a",
-        ]),
-        1..7,
-    )
-    .prop_map(|v| v.into_iter().map(String::from).collect())
+    crate::util::sentences(crate::util::WORDS, 1..7)
 }
 
 use crate::util::{forward as run, tiny};

@@ -88,19 +88,12 @@ fn ctrl_c_stops_training_and_saves_what_there_is() {
             corpus.to_str().unwrap(),
             "-o",
             ck.to_str().unwrap(),
-            "--d-model",
-            "8",
-            "--heads",
-            "2",
-            "--d-ff",
-            "16",
-            "--layers",
-            "1",
             "--steps",
             "100000",
             "--every",
             "1",
         ])
+        .args(TINY_MODEL)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -58,20 +58,7 @@ fn same_steps(trace: &Trace, steps: &reference::Steps) -> Result<(), String> {
 }
 
 fn words(range: std::ops::Range<usize>) -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop::sample::select(vec![
-            "나는",
-            "학교에",
-            "간다",
-            "the",
-            "cat",
-            "sat",
-            "바나나",
-            "a",
-        ]),
-        range,
-    )
-    .prop_map(|v| v.join(" "))
+    crate::util::sentences(crate::util::WORDS, range).prop_map(|v| v.join(" "))
 }
 
 fn config() -> impl Strategy<Value = Config> {

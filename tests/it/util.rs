@@ -57,6 +57,26 @@ pub const TINY_MODEL: &[&str] = &[
     "1",
 ];
 
+/// Makes a FIFO (named pipe) at `path`, for the tests that a writer or reader refuses one.
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Words the property tests build sentences from: Korean and English, and 바나나, which
+/// the trained model does not know.
+pub const WORDS: &[&str] = &["나는", "학교에", "간다", "the", "cat", "sat", "바나나", "a"];
+
+/// Sentences of `len` words drawn from `words`, for property tests.
+pub fn sentences(
+    words: &'static [&'static str],
+    len: std::ops::Range<usize>,
+) -> impl proptest::strategy::Strategy<Value = Vec<String>> {
+    use proptest::prelude::*;
+    prop::collection::vec(prop::sample::select(words), len)
+        .prop_map(|v| v.into_iter().map(String::from).collect())
+}
+
 /// The `qkv` binary cargo built for these tests.
 pub const QKV: &str = env!("CARGO_BIN_EXE_qkv");
 

@@ -133,13 +133,7 @@ fn every_writer_follows_the_one_writers_rules() {
 
         // A FIFO: refused even when forced (and never opened: that would block).
         let fifo = d.join(name("fifo"));
-        assert!(
-            Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        crate::util::mkfifo(&fifo);
         let o = (w.run)(d, &fifo, true);
         let meta = fs::symlink_metadata(&fifo).unwrap();
         assert!(
