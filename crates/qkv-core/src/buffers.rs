@@ -112,22 +112,19 @@ pub fn clear() {
 /// The `rows × cols` matrix over `data`, a buffer its caller filled with exactly
 /// `rows · cols` values (from [`recycled`] or [`zeroed`] with that length).
 ///
-/// The length is proved at every call site, so a mismatch is a bug in qkv, not bad input:
-/// debug builds (and every test) stop on it; a release build gives zeros rather than abort a
-/// study session.
+/// The length is proved at every call site, so a mismatch is a bug in qkv, not bad input: it
+/// stops with the invariant's reason instead of handing on plausible zeros.
 ///
 /// # Shapes
 /// `data`: rows · cols values → rows × cols.
 pub fn into_matrix(shape: (usize, usize), data: Vec<f32>) -> ndarray::Array2<f32> {
-    debug_assert_eq!(
-        data.len(),
-        shape.0 * shape.1,
-        "a buffer of {} values for a {}×{} matrix",
-        data.len(),
-        shape.0,
-        shape.1
-    );
-    ndarray::Array2::from_shape_vec(shape, data).unwrap_or_else(|_| ndarray::Array2::zeros(shape))
+    let len = data.len();
+    ndarray::Array2::from_shape_vec(shape, data).unwrap_or_else(|_| {
+        panic!(
+            "invariant: a buffer of rows · cols values (got {len} for a {}×{} matrix)",
+            shape.0, shape.1
+        )
+    })
 }
 
 #[cfg(test)]

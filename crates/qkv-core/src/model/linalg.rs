@@ -167,16 +167,6 @@ impl<'a> MatView<'a> {
         Some(MatView::row_major(s, c, r, r.max(1))?.t())
     }
 
-    /// A 0 × 0 view.
-    pub fn empty() -> Self {
-        MatView {
-            data: &[],
-            stored: (0, 0),
-            row_stride: 0,
-            transposed: false,
-        }
-    }
-
     /// Rows `lo..hi` (a view; `None` when out of range).
     pub fn row_range(self, lo: usize, hi: usize) -> Option<Self> {
         let (r, c) = self.dim();
@@ -316,9 +306,11 @@ fn row_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32], parts: usize) {
         .enumerate()
         .for_each(|(i, block)| {
             let lo = i * chunk;
-            if let Some(rows) = a.row_range(lo, (lo + chunk).min(n)) {
-                product_into(Backend::FaerSequential, rows, b, block);
-            }
+            #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
+            let rows = a
+                .row_range(lo, (lo + chunk).min(n))
+                .expect("invariant: par_chunks_mut gives ⌈n / chunk⌉ blocks, each inside a's rows");
+            product_into(Backend::FaerSequential, rows, b, block);
         });
 }
 
@@ -383,14 +375,16 @@ pub fn product_into_view(a: MatView<'_>, b: MatView<'_>, out: MatViewMut<'_>) {
 fn col_split(a: MatView<'_>, b: MatView<'_>, out: &mut [f32], parts: usize) {
     let (n, m) = (a.dim().0, b.dim().1);
     let width = m.div_ceil(parts.max(1)).next_multiple_of(16);
-    let Some(blocks) = MatViewMut::column_blocks(out, n, m, width) else {
-        return;
-    };
+    #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
+    let blocks = MatViewMut::column_blocks(out, n, m, width)
+        .expect("invariant: the product's output buffer holds n · m values");
     blocks.into_par_iter().enumerate().for_each(|(i, block)| {
         let lo = i * width;
-        if let Some(cols) = b.col_range(lo, lo + block.dim().1) {
-            product_into_view(a, cols, block);
-        }
+        #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
+        let cols = b
+            .col_range(lo, lo + block.dim().1)
+            .expect("invariant: the blocks cut b's m columns, so each lies inside them");
+        product_into_view(a, cols, block);
     });
 }
 

@@ -219,7 +219,8 @@ pub(crate) fn with_view<R>(x: ArrayView2<'_, f32>, f: impl FnOnce(MatView<'_>) -
         None => {
             let owned = x.as_standard_layout().into_owned();
             let v = MatView::of(&owned.view());
-            f(v.unwrap_or_else(MatView::empty))
+            #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
+            f(v.expect("invariant: a standard-layout copy is always a row-major view"))
         }
     }
 }
@@ -228,8 +229,9 @@ pub(crate) fn with_view<R>(x: ArrayView2<'_, f32>, f: impl FnOnce(MatView<'_>) -
 pub(crate) fn head_view(x: &SharedMatrix, heads: usize, head: usize) -> MatView<'_> {
     let (n, d) = x.dim();
     let d_k = d / heads.max(1);
+    #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
     MatView::columns(x.as_slice(), n, d, head * d_k, (head + 1) * d_k)
-        .unwrap_or_else(MatView::empty)
+        .expect("invariant: head < heads, so its d_k columns lie inside the n × d_model matrix")
 }
 
 /// Every head of one block: the heads' outputs side by side (both `head_out` and `concat`)
@@ -316,9 +318,10 @@ pub(crate) fn attend_heads(
             &mut scores,
             &mut weights,
         );
-        if let Some(w) = MatView::row_major(&weights, n, m, m.max(1)) {
-            product_into_view(w, head_view(v, h, head), out);
-        }
+        #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
+        let w = MatView::row_major(&weights, n, m, m.max(1))
+            .expect("invariant: the weights buffer holds n · m values");
+        product_into_view(w, head_view(v, h, head), out);
         let compared = against.as_ref().map(|old| {
             let d = old.diff_head(head, HeadValues::new(&scores, &weights, settings));
             if keep {
@@ -339,8 +342,9 @@ pub(crate) fn attend_heads(
         crate::buffers::give_back(weights);
         (st, None, compared)
     };
+    #[allow(clippy::expect_used, reason = "a stated invariant, never the input's")]
     let blocks = MatViewMut::column_blocks(&mut concat, n, d_model, d_k.max(1))
-        .unwrap_or_default()
+        .expect("invariant: concat was made with n · d_model values")
         .into_iter()
         .take(h)
         .enumerate();
