@@ -99,7 +99,12 @@ fn forward(c: &mut Criterion) {
         for n in LENGTHS {
             let (m, input) = model(preset, n);
             g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-                b.iter(|| black_box(m.forward(&input).expect("forward")));
+                b.iter(|| {
+                    black_box(
+                        m.forward(&input, qkv::model::Pass::default())
+                            .expect("forward"),
+                    )
+                });
             });
         }
         g.finish();
@@ -120,20 +125,27 @@ fn rerun_after_toggle(c: &mut Criterion) {
             on.validate().expect("valid"),
             off.validate().expect("valid"),
         ];
-        let mut previous = m.forward(&input).expect("forward");
+        let mut previous = m
+            .forward(&input, qkv::model::Pass::default())
+            .expect("forward");
         let mut i = 0;
         g.bench_function(BenchmarkId::new("rerun", n), |b| {
             b.iter(|| {
                 i += 1;
                 m.set_config(configs[i % 2].clone()).expect("same weights");
-                previous = m.rerun(&input, &previous).expect("rerun");
+                previous = m
+                    .forward(&input, qkv::model::Pass::reusing(&previous))
+                    .expect("rerun");
             });
         });
         g.bench_function(BenchmarkId::new("forward", n), |b| {
             b.iter(|| {
                 i += 1;
                 m.set_config(configs[i % 2].clone()).expect("same weights");
-                black_box(m.forward(&input).expect("forward"))
+                black_box(
+                    m.forward(&input, qkv::model::Pass::default())
+                        .expect("forward"),
+                )
             });
         });
         g.finish();

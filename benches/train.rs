@@ -56,11 +56,19 @@ fn train(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(3));
         g.bench_function("forward", |b| {
-            b.iter(|| black_box(model.forward(black_box(&input)).expect("forward")));
+            b.iter(|| {
+                black_box(
+                    model
+                        .forward(black_box(&input), qkv::model::Pass::default())
+                        .expect("forward"),
+                )
+            });
         });
         g.bench_function("forward+backward", |b| {
             b.iter(|| {
-                let t = model.forward_for_backward(&input).expect("forward");
+                let t = model
+                    .forward(&input, qkv::model::Pass::keeping(true))
+                    .expect("forward");
                 black_box(backward(&model, &t, 0.0).expect("backward"))
             });
         });
@@ -70,7 +78,9 @@ fn train(c: &mut Criterion) {
         g.bench_function("step", |b| {
             b.iter(|| {
                 // As `Trainer::step` runs it: the trace is gone before the update.
-                let t = m.forward_for_backward(&input).expect("forward");
+                let t = m
+                    .forward(&input, qkv::model::Pass::keeping(true))
+                    .expect("forward");
                 let grads = backward_with(&m, &t, 0.0, false).expect("backward");
                 drop(t);
                 opt.update(m.weights_mut(), &grads.weights, d);

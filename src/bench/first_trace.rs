@@ -32,7 +32,7 @@ pub fn probe(opts: &Options) -> Result<String, BenchError> {
     let init = t.elapsed();
     let keep = crate::scenario::heads_fit(model.config(), &input);
     let t = Instant::now();
-    let trace = model.forward_keeping(&input, keep)?;
+    let trace = model.forward(&input, crate::model::Pass::keeping(keep))?;
     let forward = t.elapsed();
     std::hint::black_box(&trace);
     Ok(format!(

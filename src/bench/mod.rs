@@ -25,7 +25,6 @@ use thiserror::Error;
 use crate::model::config::{DEFAULT_MAX_TOKENS, Preset};
 use crate::model::cost::{self, Lengths};
 use crate::model::linalg::{self, Backend, MatView};
-use crate::model::weights::MissingWeight;
 use crate::model::{Arch, Config, ConfigError, Input, NeedsNewWeights, Transformer, prepare};
 
 mod render;
@@ -70,7 +69,7 @@ pub enum BenchError {
     Config(#[from] ConfigError),
     /// The model lacks a weight (never for a fresh model).
     #[error(transparent)]
-    Model(#[from] MissingWeight),
+    Model(#[from] crate::model::ForwardError),
     /// Switching `scale` was refused (never for a fresh model).
     #[error(transparent)]
     Toggle(#[from] NeedsNewWeights),
@@ -278,7 +277,7 @@ pub struct Report {
     pub rerun_after_toggle: Times,
     /// Median over the rounds of (the round's rerun time / its forward pass time).
     pub rerun_over_forward: f64,
-    /// The same toggle as a workbench session runs it ([`Transformer::rerun_compared`]),
+    /// The same toggle as a workbench session runs it (`Transformer::forward` with `Pass { reuse, compare: true, .. }`),
     /// from the trace the session holds (which keeps every head when they fit the memory
     /// budget): every attention block computed again compares its heads with the kept ones
     /// while they are at hand, and takes them over.
@@ -416,7 +415,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     let after_model = proc_status_bytes("VmRSS");
     let reset = reset_peak_memory();
     let before_forward = proc_status_bytes("VmRSS");
-    let trace = model.forward(&input)?;
+    let trace = model.forward(&input, crate::model::Pass::default())?;
     let peak = proc_status_bytes("VmHWM");
     let counted = trace.stored_bytes();
     drop(trace);
@@ -475,7 +474,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
     // memory budget, as the workbench keeps them (`crate::scenario::memory_check`). Every
     // timed pass runs beside it.
     let keep = memory.session_heads_predicted_mib.is_some();
-    let mut held = model.forward_keeping(&input, keep)?;
+    let mut held = model.forward(&input, crate::model::Pass::keeping(keep))?;
     memory.session_heads_counted_mib = held.stored_bytes().saturating_sub(counted) as f64 / MIB;
     for _ in 0..opts.repeat.max(1) {
         for (i, backend) in Backend::ALL.into_iter().enumerate() {
@@ -483,19 +482,27 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
             product_times[i].push(best);
         }
         let t = Instant::now();
-        let trace = model.forward(&input)?;
+        let trace = model.forward(&input, crate::model::Pass::default())?;
         forwards.push(t.elapsed());
         drop(trace);
         // Both reruns start from the held trace with the last trace's buffers in the pool.
         model.set_config(toggled.clone())?;
         let t = Instant::now();
-        let rerun = model.rerun(&input, &held)?;
+        let rerun = model.forward(&input, crate::model::Pass::reusing(&held))?;
         reruns.push(t.elapsed());
         drop(rerun);
         // The same toggle as a session runs it: the rerun comparing the heads as it goes
         // (reading the held trace's kept heads and taking them over), then the diff.
         let t = Instant::now();
-        let rerun = model.rerun_compared(&input, &held, keep)?;
+        let rerun = model.forward(
+            &input,
+            crate::model::Pass {
+                keep_heads: keep,
+                reuse: Some(&held),
+                compare: true,
+                control: None,
+            },
+        )?;
         compared.push(t.elapsed());
         let t = Instant::now();
         std::hint::black_box(crate::session::Diff::between(&held, &rerun));
@@ -503,7 +510,15 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         drop(std::mem::replace(&mut held, rerun));
         // Toggled back (untimed), as the session's next toggle would, for the next round.
         model.set_config(original.clone())?;
-        let back = model.rerun_compared(&input, &held, keep)?;
+        let back = model.forward(
+            &input,
+            crate::model::Pass {
+                keep_heads: keep,
+                reuse: Some(&held),
+                compare: true,
+                control: None,
+            },
+        )?;
         drop(std::mem::replace(&mut held, back));
         if let Some(tb) = &mut train {
             tb.round(&input)?;

@@ -59,11 +59,13 @@ impl TrainBench {
     /// trace is gone before the update).
     pub(super) fn round(&mut self, input: &Input) -> Result<(), BenchError> {
         let t = Instant::now();
-        std::hint::black_box(self.model.forward(input)?);
+        std::hint::black_box(self.model.forward(input, crate::model::Pass::default())?);
         self.forwards.push(t.elapsed());
         let faults = super::proc_minor_faults();
         let t = Instant::now();
-        let trace = self.model.forward_for_backward(input)?;
+        let trace = self
+            .model
+            .forward(input, crate::model::Pass::keeping(true))?;
         let grads = crate::learn::backward_with(&self.model, &trace, 0.0, false)?;
         drop(trace);
         let d = self.model.config().d_model;

@@ -323,7 +323,7 @@ pub struct DecodeArgs {
 /// The model of `--checkpoint`, or the shipped trained one.
 pub fn checkpoint_model(path: Option<&Path>) -> Result<Transformer> {
     match path {
-        Some(p) => Ok(checkpoint::load(p)?),
+        Some(p) => Ok(checkpoint::load(p, &qkv::model::Control::new())?),
         None => Ok(checkpoint::shipped()?),
     }
 }

@@ -128,22 +128,24 @@ fn line_command(session: &Session, line: &str) -> Result<Option<Command>, Sessio
 /// Ctrl-C while a command runs. The terminal normally turns Ctrl-C into SIGINT, which
 /// would end the process and lose unsaved work; while a command runs the terminal is in raw
 /// mode instead, and a thread that reads the keys asks the forward pass to stop
-/// ([`crate::model::cancel`]). The command then fails with "cancelled" and the session is
+/// through the session's [`crate::model::Control`]. The command then fails with "cancelled" and the session is
 /// as it was. Other keys typed meanwhile are dropped. Dropping the guard stops the thread
 /// and restores the terminal.
 struct CtrlC {
+    control: std::sync::Arc<crate::model::Control>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl CtrlC {
-    fn watch(lang: crate::i18n::Lang) -> CtrlC {
+    fn watch(lang: crate::i18n::Lang, control: std::sync::Arc<crate::model::Control>) -> CtrlC {
         use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
         use std::sync::atomic::Ordering;
-        crate::model::cancel::take();
+        control.take();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let thread = crossterm::terminal::enable_raw_mode().ok().map(|()| {
             let stop = std::sync::Arc::clone(&stop);
+            let control = std::sync::Arc::clone(&control);
             std::thread::spawn(move || {
                 let started = std::time::Instant::now();
                 let mut shown = false;
@@ -152,10 +154,7 @@ impl CtrlC {
                     let waited = started.elapsed();
                     if waited >= std::time::Duration::from_millis(200) {
                         let working = Working {
-                            progress: crate::i18n::ui::Msg::Progress(
-                                crate::model::cancel::progress(),
-                            )
-                            .text(lang),
+                            progress: crate::i18n::ui::Msg::Progress(control.progress()).text(lang),
                             seconds: format!("{:.1}", waited.as_secs_f64()),
                         };
                         let mut err = std::io::stderr();
@@ -171,7 +170,7 @@ impl CtrlC {
                         && k.code == KeyCode::Char('c')
                         && k.modifiers.contains(KeyModifiers::CONTROL)
                     {
-                        crate::model::cancel::request();
+                        control.request();
                     }
                 }
                 if shown {
@@ -181,7 +180,11 @@ impl CtrlC {
                 }
             })
         });
-        CtrlC { stop, thread }
+        CtrlC {
+            control,
+            stop,
+            thread,
+        }
     }
 }
 
@@ -192,7 +195,7 @@ impl Drop for CtrlC {
             let _ = t.join();
             let _ = crossterm::terminal::disable_raw_mode();
         }
-        crate::model::cancel::take();
+        self.control.take();
     }
 }
 
@@ -262,8 +265,8 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     );
     // Ctrl-C while a command runs (the line editor is not reading keys) stops a `train`
     // run between two updates; the session is kept.
-    let cancel = session.cancel_flag();
-    let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::SeqCst));
+    let control = session.control();
+    let _ = ctrlc::set_handler(move || control.request());
     loop {
         let line = match rl.readline(&prompt(&session)) {
             Ok(l) => l,
@@ -288,15 +291,13 @@ pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
             }
         }
         // A Ctrl-C pressed before this command does not stop it.
-        session
-            .cancel_flag()
-            .store(false, std::sync::atomic::Ordering::SeqCst);
+        session.control().take();
         let result = line_command(&session, &line).and_then(|c| match c {
             Some(Command::Learn(LearnCommand::Train(n))) if n > PROGRESS_CHUNK => {
                 train_with_progress(&mut session, n)
             }
             Some(c) => {
-                let _watch = CtrlC::watch(session.lang());
+                let _watch = CtrlC::watch(session.lang(), session.control());
                 session.apply(c)
             }
             None => Ok(Default::default()),

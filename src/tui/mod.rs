@@ -25,7 +25,7 @@ pub mod view;
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::sync::atomic::Ordering;
+
 use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
@@ -169,7 +169,7 @@ fn handle(
     let Some(msg) = message::from_event(app, ev) else {
         return Ok(());
     };
-    let train_flag = app.session().cancel_flag();
+    let control = app.session().control();
     let lang = app.lang();
     let started = Instant::now();
     let mut cancelling = false;
@@ -186,8 +186,7 @@ fn handle(
             if event::poll(step)? {
                 let ev = event::read()?;
                 if is_cancel(&ev) {
-                    crate::model::cancel::request();
-                    train_flag.store(true, Ordering::SeqCst);
+                    control.request();
                     cancelling = true;
                 } else if pending.len() < MAX_PENDING {
                     pending.push_back(ev);
@@ -195,7 +194,7 @@ fn handle(
             }
             waited = started.elapsed();
             if waited >= BUSY_AFTER && !worker.is_finished() {
-                let progress = crate::model::cancel::progress();
+                let progress = control.progress();
                 terminal
                     .draw(|f| view::busy::render(f, shown, progress, waited, cancelling, lang))?;
             }
@@ -207,8 +206,7 @@ fn handle(
     })?;
     // A request the command finished before seeing must not stop the next one.
     if cancelling {
-        crate::model::cancel::take();
-        train_flag.store(false, Ordering::SeqCst);
+        control.take();
     }
     Ok(())
 }

@@ -108,7 +108,7 @@ fn export_npz_reads_back_bit_identical() {
 
     let (valid, input) = prepare(Config::preset(Preset::Tiny), "나는 학교에 간다", None).unwrap();
     let model = Transformer::new(valid);
-    let trace = model.forward(&input).unwrap();
+    let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
     let mut npz = NpzReader::new(File::open(&path).unwrap()).unwrap();
     let names = npz.names().unwrap();
     assert_eq!(names.len(), trace.steps().len() + model.weights().len() + 2);

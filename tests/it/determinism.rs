@@ -51,10 +51,21 @@ fn the_trace_does_not_depend_on_the_number_of_threads_or_the_run() {
             .num_threads(threads)
             .build()
             .unwrap();
-        bits(&pool.install(|| model.forward(&input)).unwrap())
+        bits(
+            &pool
+                .install(|| model.forward(&input, qkv::model::Pass::default()))
+                .unwrap(),
+        )
     };
     let one = run(1);
-    assert_eq!(one.len(), model.forward(&input).unwrap().steps().len());
+    assert_eq!(
+        one.len(),
+        model
+            .forward(&input, qkv::model::Pass::default())
+            .unwrap()
+            .steps()
+            .len()
+    );
     for threads in [2, 3, 2] {
         let other = run(threads);
         for (a, b) in one.iter().zip(&other) {
@@ -62,6 +73,6 @@ fn the_trace_does_not_depend_on_the_number_of_threads_or_the_run() {
         }
     }
     // and on the global pool, twice
-    assert!(bits(&model.forward(&input).unwrap()) == one);
-    assert!(bits(&model.forward(&input).unwrap()) == one);
+    assert!(bits(&model.forward(&input, qkv::model::Pass::default()).unwrap()) == one);
+    assert!(bits(&model.forward(&input, qkv::model::Pass::default()).unwrap()) == one);
 }

@@ -27,7 +27,7 @@ fn tiny(arch: Arch, norm: Norm) -> Config {
 fn run(config: Config) -> (Transformer, Trace) {
     let (valid, input) = prepare(config, TEXT, None).unwrap();
     let model = Transformer::new(valid);
-    let trace = model.forward(&input).unwrap();
+    let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
     (model, trace)
 }
 
@@ -186,7 +186,7 @@ fn token_embedding_is_the_tokens_vector_entry() {
     let mut model = Transformer::new(valid);
     let v = Array1::from(vec![0.12, -0.87, 0.33, 0.55, 0.0, 0.0, 0.0, 1.0]);
     model.embedding_mut().set_override("나는", v).unwrap();
-    let trace = model.forward(&input).unwrap();
+    let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
     let e = ex(&model, &trace, "embed.tokens[0][1]");
     assert_eq!(e.value, -0.87);
     has(&e, "E[나는] is overridden");
@@ -582,7 +582,7 @@ fn layer_norm_shows_mean_variance_and_normalised_value() {
         .set("enc.0.norm1.beta", Param::Vector(beta))
         .unwrap();
     let (_, input) = prepare(Config::preset(Preset::Tiny), TEXT, None).unwrap();
-    let t = m.forward(&input).unwrap();
+    let t = m.forward(&input, qkv::model::Pass::default()).unwrap();
     check_layer_norm(
         &m,
         &t,
@@ -657,7 +657,7 @@ fn ffn_hidden_relu_and_output() {
         .set("enc.1.ffn.b2", Param::Vector(b2))
         .unwrap();
     let (_, input) = prepare(Config::preset(Preset::Tiny), TEXT, None).unwrap();
-    let t = m.forward(&input).unwrap();
+    let t = m.forward(&input, qkv::model::Pass::default()).unwrap();
 
     // hidden[1][7] = x[1] · W1[:, 7] + b1[7], b1[7] = 0.07
     let e = ex_full(&m, &t, "enc.1.ffn.hidden[1][7]");
@@ -1275,7 +1275,7 @@ proptest! {
         c.mask = if switches.3 { MaskKind::Causal } else { MaskKind::None };
         let (valid, input) = prepare(c, &text, Some(&target)).unwrap();
         let model = Transformer::new(valid);
-        let trace = model.forward(&input).unwrap();
+        let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
         let step = step_ix.get(trace.steps());
         let shape = step.tensor().shape();
         let ix = [cell_ix.0, cell_ix.1, cell_ix.2];

@@ -2,7 +2,6 @@
 //! decoding step by step with the student's own tokens, training with snapshots, and
 //! checkpoints — all through `Session::apply`, as the REPL and the TUI use it.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use qkv::command::{Command, LearnCommand};
@@ -232,10 +231,10 @@ fn training_moves_the_loss_and_keeps_snapshots() {
 #[test]
 fn ctrl_c_stops_a_training_run_between_updates_and_keeps_the_session() {
     let mut s = session();
-    let flag = s.cancel_flag();
+    let control = s.control();
     let t = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        flag.store(true, Ordering::SeqCst);
+        control.request();
     });
     let o = s
         .apply(Command::Learn(LearnCommand::Train(100_000)))

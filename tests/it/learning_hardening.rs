@@ -40,7 +40,7 @@ fn train_refuses_an_existing_file_without_force_and_replaces_it_with_force() {
         60,
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(checkpoint::load(&notes).is_ok());
+    assert!(checkpoint::load(&notes, &qkv::model::Control::new()).is_ok());
 }
 
 #[test]
@@ -339,5 +339,5 @@ fn ctrl_c_after_the_checkpoint_is_written_skips_the_evaluation() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(checkpoint::load(&out).is_ok());
+    assert!(checkpoint::load(&out, &qkv::model::Control::new()).is_ok());
 }

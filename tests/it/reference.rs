@@ -122,7 +122,7 @@ proptest! {
         let target = (c.arch == Arch::EncoderDecoder).then(|| format!("<bos> {target}"));
         let (valid, input) = prepare(c, &text, target.as_deref()).unwrap();
         let model = Transformer::new(valid);
-        let trace = model.forward(&input).unwrap();
+        let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
         let steps = reference::forward(&model, &input).unwrap();
         if let Err(e) = same_steps(&trace, &steps) {
             return Err(TestCaseError::fail(e));
@@ -136,7 +136,7 @@ fn the_trained_model_equals_the_papers() {
     let model = qkv::learn::checkpoint::shipped().unwrap();
     let c = model.config().clone();
     let (_, input) = prepare(c, "나는 바나나 간다", Some("<bos> I go to school")).unwrap();
-    let trace = model.forward(&input).unwrap();
+    let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
     let steps = reference::forward(&model, &input).unwrap();
     same_steps(&trace, &steps).unwrap();
 }

@@ -46,12 +46,18 @@ fn model(arch: Arch) -> (Transformer, qkv::model::Input) {
 #[test]
 fn toggling_scale_reuses_the_embeddings_and_the_first_projections() {
     let (mut m, input) = model(Arch::EncoderDecoder);
-    let before = m.forward(&input).unwrap();
+    let before = m.forward(&input, qkv::model::Pass::default()).unwrap();
     let mut c = m.config().clone();
     c.scale = false;
     m.set_config(c.validate().unwrap()).unwrap();
-    let after = m.rerun(&input, &before).unwrap();
-    same_bits(&after, &m.forward(&input).unwrap()).unwrap();
+    let after = m
+        .forward(&input, qkv::model::Pass::reusing(&before))
+        .unwrap();
+    same_bits(
+        &after,
+        &m.forward(&input, qkv::model::Pass::default()).unwrap(),
+    )
+    .unwrap();
     for name in ["embed.sum", "enc.0.attn.q", "enc.0.attn.k", "enc.0.attn.v"] {
         assert!(shared(&before, &after, name), "{name} was recomputed");
     }
@@ -69,12 +75,18 @@ fn toggling_scale_reuses_the_embeddings_and_the_first_projections() {
 #[test]
 fn changing_a_weight_reuses_everything_before_it() {
     let (mut m, input) = model(Arch::EncoderDecoder);
-    let before = m.forward(&input).unwrap();
+    let before = m.forward(&input, qkv::model::Pass::default()).unwrap();
     m.weights_mut()
         .set("dec.1.ffn.b2", Param::Vector(ndarray::Array1::ones(8)))
         .unwrap();
-    let after = m.rerun(&input, &before).unwrap();
-    same_bits(&after, &m.forward(&input).unwrap()).unwrap();
+    let after = m
+        .forward(&input, qkv::model::Pass::reusing(&before))
+        .unwrap();
+    same_bits(
+        &after,
+        &m.forward(&input, qkv::model::Pass::default()).unwrap(),
+    )
+    .unwrap();
     for name in [
         "enc.1.add_norm2.out",
         "enc.1.attn.out",
@@ -94,13 +106,17 @@ fn changing_a_weight_reuses_everything_before_it() {
 fn a_trace_of_other_tokens_or_weights_is_not_reused() {
     let (m, input) = model(Arch::Encoder);
     let (_, other) = prepare(m.config().clone(), "학교에 나는 간다", None).unwrap();
-    let foreign = m.forward(&other).unwrap();
-    let t = m.rerun(&input, &foreign).unwrap();
-    same_bits(&t, &m.forward(&input).unwrap()).unwrap();
+    let foreign = m.forward(&other, qkv::model::Pass::default()).unwrap();
+    let t = m
+        .forward(&input, qkv::model::Pass::reusing(&foreign))
+        .unwrap();
+    same_bits(&t, &m.forward(&input, qkv::model::Pass::default()).unwrap()).unwrap();
     // same tokens, same values, but other weights (another model): only cheap steps match
     let (m2, _) = model(Arch::Encoder);
-    let from_m2 = m2.forward(&input).unwrap();
-    let t = m.rerun(&input, &from_m2).unwrap();
+    let from_m2 = m2.forward(&input, qkv::model::Pass::default()).unwrap();
+    let t = m
+        .forward(&input, qkv::model::Pass::reusing(&from_m2))
+        .unwrap();
     assert!(shared(&from_m2, &t, "embed.sum"));
     assert!(!shared(&from_m2, &t, "enc.0.attn.q"));
 }
@@ -108,8 +124,10 @@ fn a_trace_of_other_tokens_or_weights_is_not_reused() {
 #[test]
 fn rerunning_unchanged_takes_everything_over() {
     let (m, input) = model(Arch::Decoder);
-    let before = m.forward(&input).unwrap();
-    let after = m.rerun(&input, &before).unwrap();
+    let before = m.forward(&input, qkv::model::Pass::default()).unwrap();
+    let after = m
+        .forward(&input, qkv::model::Pass::reusing(&before))
+        .unwrap();
     same_bits(&after, &before).unwrap();
     assert!(
         shared(&before, &after, "final_norm") || shared(&before, &after, "dec.1.add_norm2.out")
@@ -146,7 +164,7 @@ proptest! {
         edit in any::<bool>(),
     ) {
         let (mut m, input) = model(arch);
-        let mut prev = m.forward(&input).unwrap();
+        let mut prev = m.forward(&input, qkv::model::Pass::default()).unwrap();
         for s in switches {
             let mut c = m.config().clone();
             match s {
@@ -161,8 +179,8 @@ proptest! {
                 let name = first_weight(&m, "W_V");
                 m.weights_mut().set(&name, Param::Matrix(Array2::from_elem((8, 8), 0.1))).unwrap();
             }
-            let next = m.rerun(&input, &prev).unwrap();
-            prop_assert_eq!(same_bits(&next, &m.forward(&input).unwrap()), Ok(()));
+            let next = m.forward(&input, qkv::model::Pass::reusing(&prev)).unwrap();
+            prop_assert_eq!(same_bits(&next, &m.forward(&input, qkv::model::Pass::default()).unwrap()), Ok(()));
             prev = next;
         }
     }
@@ -217,7 +235,7 @@ proptest! {
         keep in any::<bool>(),
     ) {
         let (mut m, input) = model(arch);
-        let mut prev = m.forward_keeping(&input, keep).unwrap();
+        let mut prev = m.forward(&input, qkv::model::Pass::keeping(keep)).unwrap();
         for s in switches {
             let mut c = m.config().clone();
             match s {
@@ -235,11 +253,11 @@ proptest! {
             m.set_config(c.validate().unwrap()).unwrap();
             let prev_bits = bits(&prev);
             let next = if compared {
-                m.rerun_compared(&input, &prev, keep).unwrap()
+                m.forward(&input, qkv::model::Pass { keep_heads: keep, reuse: Some(&prev), compare: true, control: None }).unwrap()
             } else {
-                m.rerun(&input, &prev).unwrap()
+                m.forward(&input, qkv::model::Pass::reusing(&prev)).unwrap()
             };
-            prop_assert_eq!(same_bits(&next, &m.forward(&input).unwrap()), Ok(()));
+            prop_assert_eq!(same_bits(&next, &m.forward(&input, qkv::model::Pass::default()).unwrap()), Ok(()));
             // The old trace, its heads let go of, reads as before, bit for bit.
             prop_assert!(bits(&prev) == prev_bits);
             prop_assert_eq!(diff_is_written_out(&prev, &next), Ok(()));
@@ -254,14 +272,24 @@ proptest! {
 #[test]
 fn an_overflowing_rerun_reports_an_infinite_change() {
     let (mut m, input) = model(Arch::Encoder);
-    let before = m.forward(&input).unwrap();
+    let before = m.forward(&input, qkv::model::Pass::default()).unwrap();
     // W_Q and W_K × 1e20: q and k about 1e20, their products about 1e40, beyond f32 (∞).
     for w in ["enc.0.attn.W_Q", "enc.0.attn.W_K"] {
         m.weights_mut()
             .set(w, Param::Matrix(Array2::from_elem((8, 8), 1e20)))
             .unwrap();
     }
-    let after = m.rerun_compared(&input, &before, false).unwrap();
+    let after = m
+        .forward(
+            &input,
+            qkv::model::Pass {
+                keep_heads: false,
+                reuse: Some(&before),
+                compare: true,
+                control: None,
+            },
+        )
+        .unwrap();
     let d = qkv::session::Diff::between(&before, &after);
     let of = |n: &str| d.changed.iter().find(|(s, _)| s == n).map(|(_, x)| *x);
     assert_eq!(of("enc.0.attn.scores"), Some(f32::INFINITY));
@@ -278,7 +306,10 @@ fn an_overflowing_rerun_reports_an_infinite_change() {
 #[test]
 fn kept_heads_move_to_the_rerun() {
     let (mut m, input) = model(Arch::EncoderDecoder);
-    let plain = m.forward(&input).unwrap().stored_bytes();
+    let plain = m
+        .forward(&input, qkv::model::Pass::default())
+        .unwrap()
+        .stored_bytes();
     let heads = qkv::model::cost::heads_bytes(
         m.config(),
         qkv::model::cost::Lengths {
@@ -292,13 +323,27 @@ fn kept_heads_move_to_the_rerun() {
         (3, Some(3))
     );
     assert_eq!(heads, 864);
-    let before = m.forward_keeping(&input, true).unwrap();
+    let before = m.forward(&input, qkv::model::Pass::keeping(true)).unwrap();
     assert_eq!(before.stored_bytes(), plain + heads);
     let mut c = m.config().clone();
     c.scale = !c.scale;
     m.set_config(c.validate().unwrap()).unwrap();
-    let after = m.rerun_compared(&input, &before, true).unwrap();
-    same_bits(&after, &m.forward(&input).unwrap()).unwrap();
+    let after = m
+        .forward(
+            &input,
+            qkv::model::Pass {
+                keep_heads: true,
+                reuse: Some(&before),
+                compare: true,
+                control: None,
+            },
+        )
+        .unwrap();
+    same_bits(
+        &after,
+        &m.forward(&input, qkv::model::Pass::default()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         after.stored_bytes(),
         plain + heads,
@@ -311,10 +356,20 @@ fn kept_heads_move_to_the_rerun() {
     );
     diff_is_written_out(&before, &after).unwrap();
     // Without keeping, the old trace keeps what it had.
-    let again = m.forward_keeping(&input, true).unwrap();
+    let again = m.forward(&input, qkv::model::Pass::keeping(true)).unwrap();
     c.scale = !c.scale;
     m.set_config(c.validate().unwrap()).unwrap();
-    let plain_rerun = m.rerun_compared(&input, &again, false).unwrap();
+    let plain_rerun = m
+        .forward(
+            &input,
+            qkv::model::Pass {
+                keep_heads: false,
+                reuse: Some(&again),
+                compare: true,
+                control: None,
+            },
+        )
+        .unwrap();
     assert_eq!(again.stored_bytes(), plain + heads);
     assert_eq!(plain_rerun.stored_bytes(), plain);
     // Another sentence: nothing is compared or taken over; the old heads are let go of
@@ -326,8 +381,22 @@ fn kept_heads_move_to_the_rerun() {
         Some("<bos> you went"),
     )
     .unwrap();
-    let new_sentence = m.rerun_compared(&other, &again, true).unwrap();
-    same_bits(&new_sentence, &m.forward(&other).unwrap()).unwrap();
+    let new_sentence = m
+        .forward(
+            &other,
+            qkv::model::Pass {
+                keep_heads: true,
+                reuse: Some(&again),
+                compare: true,
+                control: None,
+            },
+        )
+        .unwrap();
+    same_bits(
+        &new_sentence,
+        &m.forward(&other, qkv::model::Pass::default()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(again.kept_heads_bytes(None), 0);
     assert!(bits(&again) == again_bits);
     assert_eq!(new_sentence.kept_heads_bytes(None), heads);
@@ -345,14 +414,28 @@ fn kept_heads_taken_over_through_the_pool_keep_their_bits() {
     let (valid, input) = prepare(c, &words.join(" "), None).unwrap();
     assert_eq!(input.source.len(), 128);
     let mut m = Transformer::new(valid);
-    let mut prev = m.forward_keeping(&input, true).unwrap();
+    let mut prev = m.forward(&input, qkv::model::Pass::keeping(true)).unwrap();
     for _ in 0..3 {
         let mut c = m.config().clone();
         c.scale = !c.scale;
         m.set_config(c.validate().unwrap()).unwrap();
         let prev_bits = bits(&prev);
-        let next = m.rerun_compared(&input, &prev, true).unwrap();
-        same_bits(&next, &m.forward(&input).unwrap()).unwrap();
+        let next = m
+            .forward(
+                &input,
+                qkv::model::Pass {
+                    keep_heads: true,
+                    reuse: Some(&prev),
+                    compare: true,
+                    control: None,
+                },
+            )
+            .unwrap();
+        same_bits(
+            &next,
+            &m.forward(&input, qkv::model::Pass::default()).unwrap(),
+        )
+        .unwrap();
         assert!(bits(&prev) == prev_bits, "the old trace reads as before");
         assert_eq!(prev.kept_heads_bytes(None), 0, "its heads were taken over");
         diff_is_written_out(&prev, &next).unwrap();

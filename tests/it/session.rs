@@ -343,7 +343,11 @@ fn reruns_equal_a_fresh_forward_pass_bit_for_bit() {
         "text 나는 집에 간다",
     ] {
         run(&mut s, line);
-        let fresh = s.model().unwrap().forward(s.input().unwrap()).unwrap();
+        let fresh = s
+            .model()
+            .unwrap()
+            .forward(s.input().unwrap(), qkv::model::Pass::default())
+            .unwrap();
         let names: Vec<&str> = s.trace().names().collect();
         assert_eq!(names, fresh.names().collect::<Vec<_>>(), "{line}");
         for (a, b) in s.trace().steps().iter().zip(fresh.steps()) {
@@ -373,7 +377,7 @@ fn a_workbench_session_keeps_every_head() {
     ] {
         run(&mut s, line);
         let (model, input) = (s.model().unwrap(), s.input().unwrap());
-        let fresh = model.forward(input).unwrap();
+        let fresh = model.forward(input, qkv::model::Pass::default()).unwrap();
         let lengths = qkv::model::cost::Lengths {
             source: input.source.len(),
             target: input.target.as_ref().map_or(0, Vec::len),

@@ -163,7 +163,7 @@ fn every_name_is_a_step_name() {
             c.norm = norm;
             let (valid, input) = prepare(c, "나는 학교에 간다", Some("I go to school")).unwrap();
             let model = Transformer::new(valid);
-            let trace = model.forward(&input).unwrap();
+            let trace = model.forward(&input, qkv::model::Pass::default()).unwrap();
             let weights: Vec<String> = model.weights().iter().map(|(n, _)| n.to_string()).collect();
             let names = trace.names().map(str::to_string).chain(weights);
             for name in names {

@@ -228,8 +228,10 @@ fn a_pass_for_backward_keeps_the_heads_with_the_same_bits() {
     c.arch = Arch::EncoderDecoder;
     let (valid, input) = qkv::model::prepare(c, "나는 학교에 간다", Some("<bos> I go")).unwrap();
     let model = qkv::model::Transformer::new(valid);
-    let plain = model.forward(&input).unwrap();
-    let kept = model.forward_for_backward(&input).unwrap();
+    let plain = model.forward(&input, qkv::model::Pass::default()).unwrap();
+    let kept = model
+        .forward(&input, qkv::model::Pass::keeping(true))
+        .unwrap();
     assert_eq!(
         plain.names().collect::<Vec<_>>(),
         kept.names().collect::<Vec<_>>()

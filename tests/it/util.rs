@@ -231,7 +231,9 @@ pub fn tiny(arch: Arch) -> Config {
 /// The trace of a fresh model of `config` on `text` (and `target`).
 pub fn forward(config: Config, text: &str, target: Option<&str>) -> Trace {
     let (valid, input) = prepare(config, text, target).unwrap();
-    Transformer::new(valid).forward(&input).unwrap()
+    Transformer::new(valid)
+        .forward(&input, qkv::model::Pass::default())
+        .unwrap()
 }
 
 // ----- the workbench without a terminal -------------------------------------------------------

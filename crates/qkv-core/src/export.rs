@@ -527,7 +527,9 @@ mod size_tests {
         for preset in [Preset::Tiny, Preset::Small] {
             let (valid, input) = prepare(Config::preset(preset), "나는 학교에 간다", None).unwrap();
             let model = Transformer::new(valid);
-            let trace = model.forward(&input).unwrap();
+            let trace = model
+                .forward(&input, crate::model::Pass::default())
+                .unwrap();
             for (name, format) in [("e.json", Format::Json), ("e.npz", Format::Npz)] {
                 let path = dir.path().join(name);
                 write(&model, &trace, &path).unwrap();

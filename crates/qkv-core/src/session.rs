@@ -430,7 +430,7 @@ impl Session {
                 | Command::Replay(_)
         );
         match self.apply_command(cmd) {
-            Err(e) if !matches!(e, SessionError::Cancelled(_)) && crate::model::cancel::take() => {
+            Err(e) if !matches!(e, SessionError::Cancelled(_)) && self.control().take() => {
                 Err(SessionError::Cancelled("the command".into()))
             }
             Ok(mut o) => {

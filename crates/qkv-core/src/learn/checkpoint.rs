@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::atomic::{Existing, Refusal};
 use crate::export::config_json;
-use crate::model::cancel;
+use crate::model::cancel::{Control, Stage};
 use crate::model::vocab::VocabError;
 use crate::model::{Config, Param, PartsError, Transformer, Vocab, Weights};
 
@@ -66,7 +66,7 @@ pub enum CheckpointError {
         /// What safetensors said.
         message: String,
     },
-    /// Reading was stopped by a cancellation request ([`cancel::request`]).
+    /// Reading was stopped by a cancellation request ([`Control::request`]).
     #[error("{path}: reading was cancelled")]
     Cancelled {
         /// The file.
@@ -215,8 +215,9 @@ pub fn save(model: &Transformer, path: &Path, existing: Existing) -> Result<(), 
     })
 }
 
-/// Reads a checkpoint file.
-pub fn load(path: &Path) -> Result<Transformer, CheckpointError> {
+/// Reads a checkpoint file, counting its bytes and tensors in `control` and stopping with
+/// [`CheckpointError::Cancelled`] when it asks.
+pub fn load(path: &Path, control: &Control) -> Result<Transformer, CheckpointError> {
     let io = |cause| CheckpointError::Io {
         path: path.to_path_buf(),
         cause,
@@ -243,22 +244,22 @@ pub fn load(path: &Path) -> Result<Transformer, CheckpointError> {
             over,
         }
     })?;
-    let bytes = read_with_progress(path, meta.len()).map_err(io)?;
-    from_bytes(path, &bytes)
+    let bytes = read_with_progress(path, meta.len(), control).map_err(io)?;
+    decode(path, &bytes, Some(control))
 }
 
-/// Reads the file in 8 MiB pieces, counting them for [`cancel::progress`] and stopping with
+/// Reads the file in 8 MiB pieces, counting them in `control` and stopping with
 /// an `Interrupted` error when a cancellation is requested (a `base` checkpoint is about
 /// 250 MiB).
-fn read_with_progress(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+fn read_with_progress(path: &Path, len: u64, control: &Control) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     const PIECE: usize = 8 << 20;
     let mut file = std::fs::File::open(path)?;
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    cancel::begin(cancel::Stage::Bytes, len);
+    control.begin(Stage::Bytes, len);
     let mut buf = vec![0u8; PIECE.min(usize::try_from(len).unwrap_or(PIECE).max(1))];
     loop {
-        if cancel::requested() {
+        if control.requested() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::Interrupted,
                 "reading was cancelled",
@@ -269,7 +270,7 @@ fn read_with_progress(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
             return Ok(bytes);
         }
         bytes.extend_from_slice(&buf[..n]);
-        cancel::advance(n as u64);
+        control.advance(n as u64);
         // The size was checked before reading; a file that grows meanwhile is refused.
         if bytes.len() as u64 > MAX_CHECKPOINT_BYTES {
             return Err(std::io::Error::new(
@@ -281,8 +282,17 @@ fn read_with_progress(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
 }
 
 /// Reads checkpoint bytes (`path` names them in errors).
-// Over 80 lines: the checkpoint's fields read and checked in file order, each with its own error.
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointError> {
+    decode(path, bytes, None)
+}
+
+/// [`from_bytes`], counting the tensors in `control` and stopping when it asks.
+// Over 80 lines: the checkpoint's fields read and checked in file order, each with its own error.
+fn decode(
+    path: &Path,
+    bytes: &[u8],
+    control: Option<&Control>,
+) -> Result<Transformer, CheckpointError> {
     let p = || path.to_path_buf();
     let format = |e: safetensors::SafeTensorError| CheckpointError::Format {
         path: p(),
@@ -340,12 +350,16 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointEr
     };
     let mut named: Vec<(String, Param)> = Vec::new();
     let tensors = st.tensors();
-    cancel::begin(cancel::Stage::Tensors, tensors.len() as u64);
+    if let Some(c) = control {
+        c.begin(Stage::Tensors, tensors.len() as u64);
+    }
     for (name, view) in tensors {
-        if cancel::requested() {
-            return Err(CheckpointError::Cancelled { path: p() });
+        if let Some(c) = control {
+            if c.requested() {
+                return Err(CheckpointError::Cancelled { path: p() });
+            }
+            c.advance(1);
         }
-        cancel::advance(1);
         if view.dtype() != Dtype::F32 {
             return Err(CheckpointError::Dtype {
                 path: p(),
@@ -438,7 +452,10 @@ mod tests {
         assert_eq!(back.vocab(), m.vocab());
         assert_eq!(back.weights(), m.weights());
         let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go")).unwrap();
-        assert_eq!(back.forward(&input).unwrap(), m.forward(&input).unwrap());
+        assert_eq!(
+            back.forward(&input, crate::model::Pass::default()).unwrap(),
+            m.forward(&input, crate::model::Pass::default()).unwrap()
+        );
     }
 
     #[test]

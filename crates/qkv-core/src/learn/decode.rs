@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 
 use crate::model::config::{Arch, Problem};
 use crate::model::tokenizer::{BOS, EOS};
-use crate::model::{Input, Transformer};
+use crate::model::{Input, Pass, Transformer};
 use crate::trace::{Block, Place, Side, Step, StepName, Trace, TraceError};
 
 /// Why decoding stopped with an error.
@@ -21,9 +21,9 @@ pub enum DecodeError {
     /// The input does not fit the model.
     #[error("{0}")]
     Input(Problem),
-    /// The model lacks a weight.
-    #[error("the model has no weight {0}")]
-    Weight(String),
+    /// The forward pass gave no trace (a weight missing; a cancellation).
+    #[error(transparent)]
+    Forward(#[from] crate::model::ForwardError),
     /// The trace lacks a step.
     #[error(transparent)]
     Trace(#[from] TraceError),
@@ -134,11 +134,11 @@ pub fn next_distribution(
     previous: Option<&Trace>,
 ) -> Result<(Array1<f32>, Trace), DecodeError> {
     let input = input_for(model, text, prefix)?;
-    let trace = match previous {
-        Some(p) => model.rerun(&input, p),
-        None => model.forward(&input),
-    }
-    .map_err(|e| DecodeError::Weight(e.0))?;
+    let pass = match previous {
+        Some(p) => Pass::reusing(p),
+        None => Pass::default(),
+    };
+    let trace = model.forward(&input, pass)?;
     let flags = trace.step("logits")?.flags();
     let count = flags.nan + flags.pos_inf + flags.neg_inf;
     if count > 0 {

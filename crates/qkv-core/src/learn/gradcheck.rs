@@ -4,7 +4,7 @@
 use ndarray::Array1;
 
 use crate::model::weights::EMBEDDING;
-use crate::model::{Input, Param, Transformer};
+use crate::model::{Input, Param, Pass, Transformer};
 
 use super::backward::{BackwardError, backward};
 use super::loss::{cross_entropy, targets};
@@ -39,9 +39,7 @@ impl WeightCheck {
 
 /// The loss of `model` on `input`.
 pub fn loss_of(model: &Transformer, input: &Input, smoothing: f32) -> Result<f64, BackwardError> {
-    let trace = model
-        .forward(input)
-        .map_err(|e| BackwardError::Weight(e.0))?;
+    let trace = model.forward(input, Pass::default())?;
     let t = targets(&trace)?;
     let logits = trace.step("logits")?.matrix(None)?;
     Ok(cross_entropy(logits.view(), &t, smoothing)?.0.value)
@@ -58,9 +56,7 @@ pub fn gradcheck(
     per_weight: Option<usize>,
     floor: f64,
 ) -> Result<Vec<WeightCheck>, BackwardError> {
-    let trace = model
-        .forward(input)
-        .map_err(|e| BackwardError::Weight(e.0))?;
+    let trace = model.forward(input, Pass::default())?;
     let grads = backward(model, &trace, smoothing)?;
     let vocab = trace.tokens().vocab.clone();
     let base = loss_of(model, input, smoothing)?;

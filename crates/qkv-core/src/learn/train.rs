@@ -9,7 +9,7 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 use crate::model::config::{Arch, Problem};
-use crate::model::{Input, Param, Transformer};
+use crate::model::{Input, Param, Pass, Transformer};
 
 use super::backward::{BackwardError, backward_with};
 use super::corpus::{Corpus, Pair};
@@ -262,8 +262,8 @@ impl Trainer {
                 .par_iter()
                 .map(|i| {
                     let trace = model
-                        .forward_for_backward(&self.train[*i])
-                        .map_err(|e| TrainError::Backward(BackwardError::Weight(e.0)))?;
+                        .forward(&self.train[*i], Pass::keeping(true))
+                        .map_err(|e| TrainError::Backward(e.into()))?;
                     let g = backward_with(model, &trace, smoothing, false)?;
                     Ok((g.loss.value, g.loss.predicted(), g.weights))
                 })

@@ -1,22 +1,16 @@
-//! Cancelling a long forward pass: a front end calls [`request`] (Ctrl-C in the REPL) and
-//! the pass stops at the start of its next layer. Only the forward pass checks it: building
-//! weights, exporting and printing are not cancellable.
+//! Cancelling a long piece of work and watching its progress, through a [`Control`] that its
+//! owner (a [`crate::session::Session`], or a command of the CLI) passes to the work: a front
+//! end calls [`Control::request`] (Ctrl-C) and a forward pass stops at the start of its next
+//! layer with [`Cancelled`]; reading a checkpoint stops between two pieces. Building weights,
+//! exporting and printing are not cancellable.
 //!
-//! A cancelled pass returns an error whose weight name is [`CANCELLED`]; the caller tells a
-//! cancellation from a real missing weight with [`take`].
-//!
-//! The same checkpoints report progress: a pass announces how many layers it will run
-//! ([`begin`]) and each layer counts itself when it starts, so a front end can show
-//! "layer 3 of 12" while it waits ([`progress`]). Reading a checkpoint reports its bytes and
-//! tensors the same way. The counters are process-wide and only for display: two passes
-//! running at once (a training batch) mix their counts, which changes no number.
+//! The same control counts progress: a pass announces how many layers it will run
+//! ([`Control::begin`]) and each layer counts itself when it starts, so a front end can show
+//! "layer 3 of 12" while it waits ([`Control::progress`]). Reading a checkpoint reports its
+//! bytes and tensors the same way. The counters are only for display: two passes sharing one
+//! control (a training batch) mix their counts, which changes no number.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-
-static REQUESTED: AtomicBool = AtomicBool::new(false);
-static STAGE: AtomicU8 = AtomicU8::new(0);
-static DONE: AtomicU64 = AtomicU64::new(0);
-static TOTAL: AtomicU64 = AtomicU64::new(0);
 
 /// What the counters of [`progress`] count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,54 +78,72 @@ impl std::fmt::Display for Progress {
     }
 }
 
-/// Announces a new piece of work of `total` units of `stage` (the count starts at 0).
-pub fn begin(stage: Stage, total: u64) {
-    DONE.store(0, Ordering::Relaxed);
-    TOTAL.store(total, Ordering::Relaxed);
-    STAGE.store(stage.code(), Ordering::Relaxed);
+/// Cancellation and progress of the work of one owner (a session, a command).
+#[derive(Debug, Default)]
+pub struct Control {
+    requested: AtomicBool,
+    stage: AtomicU8,
+    done: AtomicU64,
+    total: AtomicU64,
 }
 
-/// Counts `n` more units of the announced work as finished.
-pub fn advance(n: u64) {
-    DONE.fetch_add(n, Ordering::Relaxed);
-}
+/// The work was stopped by [`Control::request`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cancelled")]
+pub struct Cancelled;
 
-/// The counters as they are now.
-pub fn progress() -> Progress {
-    Progress {
-        stage: Stage::from_code(STAGE.load(Ordering::Relaxed)),
-        done: DONE.load(Ordering::Relaxed),
-        total: TOTAL.load(Ordering::Relaxed),
+impl Control {
+    /// A control with nothing requested and nothing announced.
+    pub fn new() -> Control {
+        Control::default()
     }
-}
 
-/// The weight name of the error a cancelled pass returns.
-pub const CANCELLED: &str = "(cancelled)";
+    /// Announces a new piece of work of `total` units of `stage` (the count starts at 0).
+    pub fn begin(&self, stage: Stage, total: u64) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+        self.stage.store(stage.code(), Ordering::Relaxed);
+    }
 
-/// Asks the running pass (or the next one) to stop at its next layer.
-pub fn request() {
-    REQUESTED.store(true, Ordering::SeqCst);
-}
+    /// Counts `n` more units of the announced work as finished.
+    pub fn advance(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
 
-/// True when a cancellation was requested and not yet taken.
-pub fn requested() -> bool {
-    REQUESTED.load(Ordering::SeqCst)
-}
+    /// The counters as they are now.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            stage: Stage::from_code(self.stage.load(Ordering::Relaxed)),
+            done: self.done.load(Ordering::Relaxed),
+            total: self.total.load(Ordering::Relaxed),
+        }
+    }
 
-/// Clears the request; true when there was one.
-pub fn take() -> bool {
-    REQUESTED.swap(false, Ordering::SeqCst)
-}
+    /// Asks the running work (or the next) to stop at its next checkpoint.
+    pub fn request(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+    }
 
-/// `Err` when a cancellation was requested: called at the start of every layer, which it
-/// also counts for [`progress`].
-pub fn check() -> Result<(), super::weights::MissingWeight> {
-    advance(1);
-    debug_slow_layer();
-    if requested() {
-        Err(super::weights::MissingWeight(CANCELLED.to_string()))
-    } else {
-        Ok(())
+    /// True when a cancellation was requested and not yet taken.
+    pub fn requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    /// Clears the request; true when there was one.
+    pub fn take(&self) -> bool {
+        self.requested.swap(false, Ordering::SeqCst)
+    }
+
+    /// `Err(Cancelled)` when a cancellation was requested: called at the start of every
+    /// layer, which it also counts for [`Control::progress`].
+    pub fn check(&self) -> Result<(), Cancelled> {
+        self.advance(1);
+        debug_slow_layer();
+        if self.requested() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -179,5 +191,23 @@ mod tests {
             p(Stage::Comparing, 0, 0),
             "comparing with the previous trace"
         );
+    }
+
+    #[test]
+    fn a_request_stops_the_next_check_once_taken_it_is_gone() {
+        let c = Control::new();
+        c.begin(Stage::Layers, 2);
+        assert_eq!(c.check(), Ok(()));
+        c.request();
+        assert_eq!(c.check(), Err(Cancelled));
+        // Two layers counted: 2 of 2.
+        assert_eq!(c.progress().done, 2);
+        assert!(c.take());
+        assert!(!c.take());
+        assert_eq!(c.check(), Ok(()));
+        // A second control does not see the first one's request.
+        let other = Control::new();
+        c.request();
+        assert_eq!(other.check(), Ok(()));
     }
 }

@@ -13,6 +13,7 @@ use super::config::{Config, MaskKind, Norm};
 use super::ffn::FeedForward;
 use super::norm::LayerNorm;
 use super::reuse::Previous;
+use super::transformer::ForwardError;
 use super::vecmath;
 use super::weights::{MissingWeight, Weights};
 use crate::trace::{
@@ -37,6 +38,8 @@ pub struct LayerCtx<'a> {
     /// Keep every attention head's scores and weights (a pass for training, a workbench
     /// session's trace; with `previous` comparing, the previous trace's heads are taken over).
     pub keep_heads: bool,
+    /// Where each layer counts itself and looks for a cancellation.
+    pub control: Option<&'a super::cancel::Control>,
 }
 
 /// A tensor flowing through the stack and the name of the step that holds it.
@@ -258,20 +261,30 @@ impl LayerCtx<'_> {
         Ok((out, name("out")))
     }
 
+    /// Counts a layer in the pass's control; `Err` when it asks the pass to stop.
+    fn check(&self) -> Result<(), ForwardError> {
+        match self.control {
+            Some(c) => Ok(c.check()?),
+            None => Ok(()),
+        }
+    }
+
     /// Encoder layer `l`: self-attention (mask per `config.mask`), Add & Norm, FFN, Add & Norm.
     ///
     /// # Shapes
     /// `x`: n × d_model → n × d_model.
-    pub fn encoder_layer(&mut self, l: usize, x: Flow) -> Result<Flow, MissingWeight> {
-        super::cancel::check()?;
+    pub fn encoder_layer(&mut self, l: usize, x: Flow) -> Result<Flow, ForwardError> {
+        self.check()?;
         let causal = self.config.mask == MaskKind::Causal;
         let p = |block| StepName::block_path(Side::Enc, l, block);
         let x = self.residual(x, &p(Block::AddNorm(1)), &p(Block::Norm(1)), |c, i| {
             c.attend(&p(Block::Attn), i, None, causal)
         })?;
-        self.residual(x, &p(Block::AddNorm(2)), &p(Block::Norm(2)), |c, i| {
-            c.ffn(&p(Block::Ffn), i)
-        })
+        Ok(
+            self.residual(x, &p(Block::AddNorm(2)), &p(Block::Norm(2)), |c, i| {
+                c.ffn(&p(Block::Ffn), i)
+            })?,
+        )
     }
 
     /// Decoder layer `l`: masked self-attention (causal per `config.dec_mask`), Add & Norm, then (with an encoder output)
@@ -285,8 +298,8 @@ impl LayerCtx<'_> {
         l: usize,
         x: Flow,
         memory: Option<&Flow>,
-    ) -> Result<Flow, MissingWeight> {
-        super::cancel::check()?;
+    ) -> Result<Flow, ForwardError> {
+        self.check()?;
         let p = |block| StepName::block_path(Side::Dec, l, block);
         let causal = self.config.dec_mask == MaskKind::Causal;
         let mut x = self.residual(x, &p(Block::AddNorm(1)), &p(Block::Norm(1)), |c, i| {
@@ -299,9 +312,11 @@ impl LayerCtx<'_> {
             })?;
             k = 3;
         }
-        self.residual(x, &p(Block::AddNorm(k)), &p(Block::Norm(k)), |c, i| {
-            c.ffn(&p(Block::Ffn), i)
-        })
+        Ok(
+            self.residual(x, &p(Block::AddNorm(k)), &p(Block::Norm(k)), |c, i| {
+                c.ffn(&p(Block::Ffn), i)
+            })?,
+        )
     }
 }
 

@@ -23,12 +23,13 @@ pub mod vecmath;
 pub mod vocab;
 pub mod weights;
 
+pub use cancel::{Cancelled, Control};
 pub use config::{
     Arch, Config, ConfigError, Layers, MaskKind, Norm, Positional, Preset, Problem, TokenizerKind,
     ValidConfig,
 };
 pub use tokenizer::Input;
-pub use transformer::{NeedsNewWeights, PartsError, Transformer};
+pub use transformer::{ForwardError, NeedsNewWeights, PartsError, Pass, Transformer};
 pub use vocab::Vocab;
 pub use weights::{Param, WeightError, Weights};
 

@@ -21,7 +21,7 @@ pub struct Previous<'a> {
     /// The weights it came from, when it records them.
     pub stamp: Option<&'a WeightsStamp>,
     /// Compare every attention block computed again with the earlier trace's as its heads
-    /// are computed (for the diff that follows; [`crate::model::Transformer::rerun_compared`]).
+    /// are computed (for the diff that follows; [`crate::model::Transformer::forward`] with `compare`).
     /// When the pass also keeps its heads, the earlier trace's kept heads are let go of as
     /// they are compared (their values stay: read, they are recomputed).
     pub compare: bool,

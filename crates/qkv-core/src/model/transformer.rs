@@ -7,6 +7,7 @@ use std::sync::Arc;
 use ndarray::{Array1, Array2, ArrayView2};
 
 use super::attention::softmax_rows;
+use super::cancel::{Cancelled, Control, Stage};
 use super::config::{Arch, Norm, Positional, ValidConfig};
 use super::embedding::{TokenEmbedding, sinusoidal};
 use super::layer::{Flow, LayerCtx};
@@ -103,6 +104,57 @@ pub enum PartsError {
         /// The value.
         value: f32,
     },
+}
+
+/// What one forward pass ([`Transformer::forward`]) is asked for beyond its trace.
+/// `Pass::default()` is a plain pass: nothing kept, nothing reused, not cancellable.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pass<'a> {
+    /// Keep every attention head's scores and weights (a backward pass, a session's trace).
+    pub keep_heads: bool,
+    /// A trace of the same tokens whose untouched steps are taken over.
+    pub reuse: Option<&'a Trace>,
+    /// With `reuse`: compare the heads computed again with the old ones while at hand.
+    pub compare: bool,
+    /// Where the pass counts its layers and looks for a cancellation.
+    pub control: Option<&'a Control>,
+}
+
+impl<'a> Pass<'a> {
+    /// A pass that keeps its heads when `keep_heads`.
+    pub fn keeping(keep_heads: bool) -> Pass<'a> {
+        Pass {
+            keep_heads,
+            ..Pass::default()
+        }
+    }
+
+    /// A pass that takes over from `previous` what did not change.
+    pub fn reusing(previous: &'a Trace) -> Pass<'a> {
+        Pass {
+            reuse: Some(previous),
+            ..Pass::default()
+        }
+    }
+
+    /// This pass, counting its layers in `control` and stopping when it asks.
+    pub fn controlled(self, control: &'a Control) -> Pass<'a> {
+        Pass {
+            control: Some(control),
+            ..self
+        }
+    }
+}
+
+/// Why a forward pass gave no trace.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ForwardError {
+    /// A weight the configuration needs is not there.
+    #[error(transparent)]
+    Missing(#[from] MissingWeight),
+    /// The pass's [`Control`] asked it to stop.
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
 }
 
 /// Labels `prefix0`, `prefix1`, … of `n` columns.
@@ -294,75 +346,45 @@ impl Transformer {
         }
     }
 
-    /// Runs the model on `input` and records every step.
-    pub fn forward(&self, input: &Input) -> Result<Trace, MissingWeight> {
-        self.run(input, None, false)
-    }
-
-    /// [`Transformer::forward`] for a backward pass: the same trace, bit for bit, but every
-    /// attention head's scores and weights are kept instead of recomputed when read, since
-    /// the backward pass reads them all (at `small` with 64 tokens, recomputing them cost as
-    /// much as the forward pass; see docs/performance.md). More memory: two n × m matrices
-    /// per head and block.
-    pub fn forward_for_backward(&self, input: &Input) -> Result<Trace, MissingWeight> {
-        self.run(input, None, true)
-    }
-
-    /// Runs the model on `input` again after a change (a setting switched with
-    /// [`Transformer::set_config`], a weight or an embedding set), reusing from `previous`
-    /// what the change did not touch: for example after switching `scale`, the embeddings
-    /// and the first block's `q`, `k`, `v`; after changing a decoder weight, the whole
-    /// encoder. The result is the trace [`Transformer::forward`] would give, bit for bit
-    /// (see [`Previous`] for the rules). `previous` may come from
-    /// anywhere: nothing is reused unless its source tokens are `input`'s (a step is taken
-    /// over only when its inputs are the very buffers the previous trace used).
-    pub fn rerun(&self, input: &Input, previous: &Trace) -> Result<Trace, MissingWeight> {
-        self.rerun_with(input, previous, false, false)
-    }
-
-    /// [`Transformer::forward`], keeping every attention head's scores and weights when
-    /// `keep_heads` (a session's trace, when they fit its memory budget: see
-    /// [`crate::model::cost::heads_bytes`]), so that the rerun after the next toggle
-    /// ([`Transformer::rerun_compared`]) reads the old heads instead of recomputing them.
-    /// The same trace, bit for bit.
-    pub fn forward_keeping(&self, input: &Input, keep_heads: bool) -> Result<Trace, MissingWeight> {
-        self.run(input, None, keep_heads)
-    }
-
-    /// [`Transformer::rerun`] for a rerun whose diff against `previous` follows (a
-    /// session's): every attention block computed again compares its heads' four steps
-    /// with the previous trace's while they are at hand (the new heads are not computed a
-    /// second time for the diff; the old ones are read where `previous` kept them, else
-    /// recomputed once). With `keep_heads` the new trace keeps its heads, taking over the
-    /// memory of the old ones as it compares them (`previous` then recomputes those heads
-    /// when read, with the same bits). A block of another shape (another head count, one
-    /// more target token) or a new source sentence is not compared: with `keep_heads`, the
-    /// old heads are let go of before it is computed, so that their memory serves the new
-    /// ones. The same trace, the same bits.
-    pub fn rerun_compared(
-        &self,
-        input: &Input,
-        previous: &Trace,
-        keep_heads: bool,
-    ) -> Result<Trace, MissingWeight> {
-        self.rerun_with(input, previous, true, keep_heads)
-    }
-
-    fn rerun_with(
-        &self,
-        input: &Input,
-        previous: &Trace,
-        compare: bool,
-        keep_heads: bool,
-    ) -> Result<Trace, MissingWeight> {
+    /// Runs the model on `input` and records every step: the one entry point of the forward
+    /// pass, asked by `pass` for more than the trace ([`Pass`]):
+    ///
+    /// - `keep_heads`: every attention head's scores and weights are kept instead of
+    ///   recomputed when read (a backward pass reads them all: at `small` with 64 tokens,
+    ///   recomputing them cost as much as the forward pass, see docs/performance.md; a
+    ///   session keeps them when they fit its memory budget, [`crate::model::cost::heads_bytes`],
+    ///   so that the next rerun reads the old heads). More memory, two n × m matrices per head
+    ///   and block; the same trace, bit for bit.
+    /// - `reuse`: a run again after a change (a setting switched with
+    ///   [`Transformer::set_config`], a weight or an embedding set), taking over from that
+    ///   trace what the change did not touch: after switching `scale`, the embeddings and the
+    ///   first block's `q`, `k`, `v`; after changing a decoder weight, the whole encoder. The
+    ///   result is the trace of a plain pass, bit for bit (see [`Previous`] for the rules).
+    ///   The trace may come from anywhere: nothing is reused unless its source tokens are
+    ///   `input`'s (a step is taken over only when its inputs are the very buffers the
+    ///   previous trace used).
+    /// - `compare` (with `reuse`, for a rerun whose diff follows, a session's): every attention
+    ///   block computed again compares its heads' four steps with the previous trace's while
+    ///   they are at hand (the old ones are read where the previous trace kept them, else
+    ///   recomputed once). With `keep_heads` the new trace keeps its heads, taking over the
+    ///   memory of the old ones as it compares them. A block of another shape or a new source
+    ///   sentence is not compared: with `keep_heads`, the old heads are let go of before it is
+    ///   computed, so that their memory serves the new ones.
+    /// - `control`: the pass counts its layers there and stops with
+    ///   [`ForwardError::Cancelled`] at the start of the next layer once a cancellation is
+    ///   requested.
+    pub fn forward(&self, input: &Input, pass: Pass<'_>) -> Result<Trace, ForwardError> {
+        let Some(previous) = pass.reuse else {
+            return self.run(input, None, pass.keep_heads, pass.control);
+        };
         // The source side decides: with the same source, a new target (one more token
         // while decoding) still takes over the encoder and what depends only on it.
         if *previous.tokens().source != self.labels(&input.source) {
-            if compare && keep_heads {
+            if pass.compare && pass.keep_heads {
                 // Nothing to take over: the old heads' memory serves the new pass.
                 previous.release_heads();
             }
-            return self.run(input, None, keep_heads);
+            return self.run(input, None, pass.keep_heads, pass.control);
         }
         self.run(
             input,
@@ -371,9 +393,10 @@ impl Transformer {
                 stamp: previous
                     .origin()
                     .and_then(|o| o.downcast_ref::<WeightsStamp>()),
-                compare,
+                compare: pass.compare,
             }),
-            keep_heads,
+            pass.keep_heads,
+            pass.control,
         )
     }
 
@@ -389,11 +412,12 @@ impl Transformer {
         input: &Input,
         previous: Option<Previous<'_>>,
         keep_heads: bool,
-    ) -> Result<Trace, MissingWeight> {
+        control: Option<&Control>,
+    ) -> Result<Trace, ForwardError> {
         if self.has_parallel_loops(input) && rayon::current_thread_index().is_none() {
-            rayon::scope(|_| self.pass(input, previous, keep_heads))
+            rayon::scope(|_| self.pass(input, previous, keep_heads, control))
         } else {
-            self.pass(input, previous, keep_heads)
+            self.pass(input, previous, keep_heads, control)
         }
     }
 
@@ -418,14 +442,17 @@ impl Transformer {
         input: &Input,
         previous: Option<Previous<'_>>,
         keep_heads: bool,
-    ) -> Result<Trace, MissingWeight> {
+        control: Option<&Control>,
+    ) -> Result<Trace, ForwardError> {
         let cfg: &Config = &self.config;
         let layers = match cfg.arch {
             Arch::Encoder => cfg.layers.encoder,
             Arch::Decoder => cfg.layers.decoder,
             Arch::EncoderDecoder => cfg.layers.encoder + cfg.layers.decoder,
         };
-        super::cancel::begin(super::cancel::Stage::Layers, layers as u64);
+        if let Some(c) = control {
+            c.begin(Stage::Layers, layers as u64);
+        }
         let mut rec = Recorder::new();
         let source: Labels = Arc::new(self.labels(&input.source));
         let target: Option<Labels> = input.target.as_deref().map(|t| Arc::new(self.labels(t)));
@@ -441,6 +468,7 @@ impl Transformer {
             ff_dims: dim_labels("h", cfg.d_ff),
             previous,
             keep_heads,
+            control,
         };
         // Each distinct token's vector once: the table of the tied output projection, whose
         // rows the embedding steps gather.
@@ -589,7 +617,7 @@ impl Transformer {
     }
 }
 
-fn run_encoder(ctx: &mut LayerCtx<'_>, mut x: Flow) -> Result<Flow, MissingWeight> {
+fn run_encoder(ctx: &mut LayerCtx<'_>, mut x: Flow) -> Result<Flow, ForwardError> {
     for l in 0..ctx.config.layers.encoder {
         x = ctx.encoder_layer(l, x)?;
     }

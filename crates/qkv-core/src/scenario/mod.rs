@@ -19,7 +19,8 @@ use ndarray::{Array1, Array2};
 
 use crate::model::attention::{Mask, scaled_dot_product};
 use crate::model::{
-    Arch, Config, Input, Layers, MaskKind, Param, Preset, Transformer, ValidConfig, Vocab, prepare,
+    Arch, Config, Control, Input, Layers, MaskKind, Param, Pass, Preset, Transformer, ValidConfig,
+    Vocab, prepare,
 };
 use crate::trace::{Address, Labels, Step, StepKind, Tensor, Trace, TraceTokens};
 use schema::{
@@ -195,12 +196,17 @@ fn check_version(version: u32) -> Result<(), Vec<ScenarioProblem>> {
 
 /// Runs a model scenario: config, input, overrides, forward pass, and checks the names used
 /// by the tour and the expectations. Returns every problem found.
-// Over 80 lines: every section of a model scenario checked so that all problems are reported at once.
 pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
+    build_in(s, None)
+}
+
+/// [`build`], reading a checkpoint and running the forward pass under `control`.
+// Over 80 lines: every section of a model scenario checked so that all problems are reported at once.
+fn build_in(s: &Scenario, control: Option<&Control>) -> Result<Built, Vec<ScenarioProblem>> {
     check_version(s.version)?;
     let mut problems = Vec::new();
     let trained = match &s.model.checkpoint {
-        Some(name) => match load_checkpoint(name, s.base_dir.as_deref()) {
+        Some(name) => match spec::load_checkpoint_in(name, s.base_dir.as_deref(), control) {
             Ok(m) => Some(m),
             Err(e) => {
                 return Err(vec![ScenarioProblem::new(
@@ -256,7 +262,12 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
             return Err(problems);
         }
     };
-    let trace = match model.forward_keeping(&input, keep) {
+    let pass = Pass::keeping(keep);
+    let pass = match control {
+        Some(c) => pass.controlled(c),
+        None => pass,
+    };
+    let trace = match model.forward(&input, pass) {
         Ok(t) => t,
         Err(e) => {
             problems.push(ScenarioProblem::new(FieldPath::key("model"), e.to_string()));
@@ -319,8 +330,16 @@ impl Runnable {
 
 /// Builds a scenario file of either kind.
 pub fn build_file(file: &ScenarioFile) -> Result<Runnable, Vec<ScenarioProblem>> {
+    build_file_controlled(file, None)
+}
+
+/// [`build_file`], reading a checkpoint and running the forward pass under `control`.
+pub fn build_file_controlled(
+    file: &ScenarioFile,
+    control: Option<&Control>,
+) -> Result<Runnable, Vec<ScenarioProblem>> {
     match file {
-        ScenarioFile::Model(s) => build(s).map(|b| Runnable::Model(Box::new(b))),
+        ScenarioFile::Model(s) => build_in(s, control).map(|b| Runnable::Model(Box::new(b))),
         ScenarioFile::Attention(a) => build_attention(a).map(Runnable::Attention),
     }
 }

@@ -36,7 +36,7 @@ fn needs(
 /// killed by the system without a word.
 ///
 /// Otherwise says whether a session's trace keeps every head
-/// ([`crate::model::Transformer::forward_keeping`]): in a process whose sessions do
+/// ([`crate::model::Transformer::forward`] with `keep_heads`): in a process whose sessions do
 /// ([`crate::limits::sessions_keep_heads`]: the workbench and the REPL), when the heads fit
 /// the same budget beside the rest ([`heads_fit`]). The next toggle's rerun then compares its
 /// heads with the kept ones instead of recomputing them.

@@ -173,6 +173,15 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
 /// file's directory). The shipped checkpoint's name, `ko-en.safetensors`, is built in: where
 /// no such file is at hand, the copy in the binary is read (the same bytes).
 pub fn load_checkpoint(name: &str, base: Option<&Path>) -> Result<Transformer, String> {
+    load_checkpoint_in(name, base, None)
+}
+
+/// [`load_checkpoint`], counting the bytes read in `control` and stopping when it asks.
+pub(crate) fn load_checkpoint_in(
+    name: &str,
+    base: Option<&Path>,
+    control: Option<&crate::model::Control>,
+) -> Result<Transformer, String> {
     let p = Path::new(name);
     let full = match base {
         Some(b) if p.is_relative() => b.join(p),
@@ -181,7 +190,8 @@ pub fn load_checkpoint(name: &str, base: Option<&Path>) -> Result<Transformer, S
     if name == crate::learn::checkpoint::SHIPPED_NAME && !full.exists() {
         return crate::learn::checkpoint::shipped().map_err(|e| e.to_string());
     }
-    crate::learn::checkpoint::load(&full).map_err(|e| e.to_string())
+    let fresh = crate::model::Control::new();
+    crate::learn::checkpoint::load(&full, control.unwrap_or(&fresh)).map_err(|e| e.to_string())
 }
 
 /// The checkpoint path `name` (relative to `old`, the directory it was read in) as seen

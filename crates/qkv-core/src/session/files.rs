@@ -249,7 +249,7 @@ impl Session {
                 path: path.display().to_string(),
             })));
         }
-        let loaded = io::load(path)?;
+        let loaded = io::load_controlled(path, &self.control())?;
         let fresh = Session::from_runnable(loaded.file, loaded.runnable);
         let hand = fresh.is_hand_check();
         let old = std::mem::replace(&mut self.study, fresh.study);

@@ -3,9 +3,9 @@
 //! history and weight snapshots, and checkpoints. Changed only through
 //! [`Session::apply`] with a [`LearnCommand`].
 
+use crate::model::Control;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::decoding::DecodeState;
 use super::{ModelSubject, Outcome, Session, SessionError, Study, Subject};
@@ -17,7 +17,7 @@ use crate::learn::corpus::Corpus;
 use crate::learn::decode::Sampling;
 use crate::learn::train::{TrainOptions, Trainer, default_config};
 use crate::learn::{Gradients, backward};
-use crate::model::{Arch, Input, Param, Transformer};
+use crate::model::{Arch, Input, Param, Pass, Transformer};
 use crate::render;
 use crate::scenario::{self as scn, schema::ModelSpec};
 use crate::trace::{Address, Step, Trace, TraceError};
@@ -26,10 +26,12 @@ mod training;
 pub use training::*;
 
 impl Session {
-    /// The flag that stops a running `train` between two updates (the REPL's Ctrl-C
-    /// handler sets it).
-    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.learning.cancel)
+    /// The session's cancellation and progress, for a front end to share with the thread that
+    /// runs a command: [`Control::request`] (Ctrl-C) stops a forward pass at its next layer,
+    /// reading a checkpoint between two pieces and a `train` run between two updates;
+    /// [`Control::progress`] says how far the work got.
+    pub fn control(&self) -> Arc<Control> {
+        Arc::clone(&self.learning.control)
     }
 
     /// Where the model's weights come from, in the session's language: `trained (1000
@@ -295,7 +297,7 @@ impl Session {
         let mut error = None;
         let mut cancelled = false;
         for _ in 0..n {
-            if self.learning.cancel.swap(false, Ordering::SeqCst) {
+            if self.learning.control.take() {
                 cancelled = true;
                 break;
             }

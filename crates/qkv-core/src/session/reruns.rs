@@ -4,6 +4,8 @@
 use super::*;
 use crate::i18n::cli_lines::CliLine;
 use crate::i18n::session_files::{FilesMsg, RerunMsg};
+use crate::model::cancel::Stage;
+use crate::model::{ForwardError, Pass};
 use crate::scenario::schema::ModelSpec;
 use crate::trace::StepName;
 
@@ -110,24 +112,30 @@ impl Session {
         }
         // Same weights: reuse from the current trace what the change did not touch (the
         // result equals a fresh forward pass bit for bit).
-        let trace = if kept_weights {
-            model.rerun_compared(&input, &self.study.trace, keep)
+        let control = self.control();
+        let pass = if kept_weights {
+            Pass {
+                keep_heads: keep,
+                reuse: Some(&self.study.trace),
+                compare: true,
+                control: Some(&control),
+            }
         } else {
             // New weights: nothing to take over; the heads' memory serves the new pass.
             self.study.trace.release_heads();
-            model.forward_keeping(&input, keep)
-        }
-        .map_err(|e| {
-            if crate::model::cancel::take() {
+            Pass::keeping(keep).controlled(&control)
+        };
+        let trace = model.forward(&input, pass).map_err(|e| match e {
+            ForwardError::Cancelled(_) => {
+                control.take();
                 SessionError::Cancelled("the rerun".into())
-            } else {
-                SessionError::NotHere(e.to_string())
             }
+            ForwardError::Missing(e) => SessionError::NotHere(e.to_string()),
         })?;
-        crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
+        control.begin(Stage::Comparing, 0);
         let diff = Diff::between(&self.study.trace, &trace);
         // A cancellation that came during the comparison still wins: nothing is kept yet.
-        if crate::model::cancel::take() {
+        if control.take() {
             return Err(SessionError::Cancelled("the rerun".into()));
         }
         let old = std::mem::replace(&mut self.study.trace, trace);
@@ -205,7 +213,7 @@ impl Session {
             })));
         }
         let trace = scn::build_attention(&next).map_err(SessionError::Invalid)?;
-        crate::model::cancel::begin(crate::model::cancel::Stage::Comparing, 0);
+        self.control().begin(Stage::Comparing, 0);
         let diff = Diff::between(&self.study.trace, &trace);
         let old = std::mem::replace(&mut self.study.trace, trace);
         self.keep_as_previous(old);

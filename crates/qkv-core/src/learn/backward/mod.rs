@@ -56,6 +56,9 @@ pub enum BackwardError {
     /// A weight a step names is not in the model.
     #[error("the trace names the weight {0}, which the model does not have")]
     Weight(String),
+    /// The forward pass gave no trace (a weight missing; a cancellation).
+    #[error(transparent)]
+    Forward(#[from] crate::model::ForwardError),
     /// The predicted memory of the backward pass is past the budget
     /// ([`crate::limits::check_memory`]).
     #[error("computing the gradients of this model and sentence needs {0}")]
@@ -587,7 +590,9 @@ mod tests {
         c.arch = Arch::Decoder;
         let input = Input::new(&c, "I go to school", None).unwrap();
         let model = Transformer::new(c.validate().unwrap());
-        let trace = model.forward(&input).unwrap();
+        let trace = model
+            .forward(&input, crate::model::Pass::default())
+            .unwrap();
         let g = backward(&model, &trace, 0.0).unwrap();
         // Every forward step has a gradient of its shape, in the same order.
         assert_eq!(g.trace.steps().len(), trace.steps().len());
@@ -626,7 +631,9 @@ mod tests {
         let vocab = Vocab::build(["나는", "학교에", "간다", "I", "go", "to", "school"]);
         let model = Transformer::with_vocab(c.clone().validate().unwrap(), vocab.clone());
         let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go to school")).unwrap();
-        let trace = model.forward(&input).unwrap();
+        let trace = model
+            .forward(&input, crate::model::Pass::default())
+            .unwrap();
         let g = backward(&model, &trace, 0.0).unwrap();
         let m = |n: &str| g.trace.step(n).unwrap().matrix(None).unwrap().into_owned();
         let last = trace.step("logits").unwrap().inputs()[0].clone();

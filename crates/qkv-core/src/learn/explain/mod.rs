@@ -169,7 +169,9 @@ mod tests {
         let c = Config::preset(Preset::Tiny);
         let input = Input::new(&c, "나는 학교에 간다", Some("<bos> I go to school")).unwrap();
         let model = Transformer::new(c.validate().unwrap());
-        let trace = model.forward(&input).unwrap();
+        let trace = model
+            .forward(&input, crate::model::Pass::default())
+            .unwrap();
         let g = backward(&model, &trace, 0.0).unwrap();
         (model, trace, g)
     }

@@ -18,7 +18,8 @@ use thiserror::Error;
 use crate::limits::{MAX_FILE_BYTES, MAX_NESTING};
 
 use super::schema::{AttentionScenario, ModelSpec, Scenario, ScenarioFile, VERSION};
-use super::{FieldPath, PathSeg, Runnable, build_file};
+use super::{FieldPath, PathSeg, Runnable, build_file_controlled};
+use crate::model::Control;
 
 mod locate;
 mod write;
@@ -243,6 +244,16 @@ pub fn file_kind(meta: &fs::Metadata) -> &'static str {
 
 /// Reads, parses and builds the scenario at `path`.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    load_in(path, None)
+}
+
+/// [`load`], reading a checkpoint and running the forward pass under `control` (progress, and
+/// a stop when it asks): a session's load.
+pub fn load_controlled(path: &Path, control: &Control) -> Result<Loaded, LoadError> {
+    load_in(path, Some(control))
+}
+
+fn load_in(path: &Path, control: Option<&Control>) -> Result<Loaded, LoadError> {
     let bytes = read_bounded(path)?;
     let origin = path.display().to_string();
     let text = String::from_utf8(bytes.clone()).map_err(|e| LoadError::Invalid {
@@ -254,7 +265,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
             message: format!("the file is not UTF-8 text ({e})"),
         }],
     })?;
-    let (file, runnable) = parse_and_build_in(&text, &origin, path.parent())?;
+    let (file, runnable) = build_text(&text, &origin, path.parent(), control)?;
     Ok(Loaded {
         file,
         path: path.to_path_buf(),
@@ -266,7 +277,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 
 /// Parses and builds scenario text; `origin` names it in errors.
 pub fn parse_and_build(text: &str, origin: &str) -> Result<(ScenarioFile, Runnable), LoadError> {
-    parse_and_build_in(text, origin, None)
+    build_text(text, origin, None, None)
 }
 
 /// [`parse_and_build`] of a file in the directory `base` (which `model.checkpoint` is
@@ -275,6 +286,15 @@ pub fn parse_and_build_in(
     text: &str,
     origin: &str,
     base: Option<&Path>,
+) -> Result<(ScenarioFile, Runnable), LoadError> {
+    build_text(text, origin, base, None)
+}
+
+fn build_text(
+    text: &str,
+    origin: &str,
+    base: Option<&Path>,
+    control: Option<&Control>,
 ) -> Result<(ScenarioFile, Runnable), LoadError> {
     let mut file = parse(text, origin)?;
     if let ScenarioFile::Model(s) = &mut file {
@@ -286,7 +306,7 @@ pub fn parse_and_build_in(
             }
         });
     }
-    match build_file(&file) {
+    match build_file_controlled(&file, control) {
         Ok(r) => Ok((file, r)),
         Err(problems) => Err(LoadError::Invalid {
             origin: origin.to_string(),

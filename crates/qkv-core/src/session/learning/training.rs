@@ -130,7 +130,7 @@ impl Training {
         let (src, tgt) = &self.probe_input;
         let trace = Input::new(m.config(), src, Some(tgt))
             .ok()
-            .and_then(|i| m.forward(&i).ok());
+            .and_then(|i| m.forward(&i, Pass::default()).ok());
         self.probe_before = std::mem::replace(&mut self.probe, trace);
     }
 
@@ -156,8 +156,9 @@ pub struct Learning {
     pub(in crate::session) training: Option<Training>,
     /// The corpus the next training run reads (`None`: the built-in one).
     pub(in crate::session) corpus: Option<Corpus>,
-    /// Set (by Ctrl-C) to stop a `train` run between updates.
-    pub(in crate::session) cancel: Arc<AtomicBool>,
+    /// The session's cancellation and progress: Ctrl-C stops a forward pass at its next
+    /// layer, reading a checkpoint between two pieces, a `train` run between two updates.
+    pub(in crate::session) control: Arc<Control>,
     /// The training run's update count when it was last saved as a checkpoint.
     pub(in crate::session) saved_updates: Option<usize>,
 }
