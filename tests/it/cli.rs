@@ -1165,3 +1165,25 @@ fn params_counts_the_papers_table3() {
     );
     assert!(out.contains("Why they differ"), "{out}");
 }
+
+/// The trained model's loss on its own sentence is about 2.9e−6 (the figure): the
+/// line of `export --grads` prints it with its significant digits, as the REPL's `loss` does,
+/// not as 0.000003 or 0.0000.
+#[test]
+fn export_grads_prints_a_tiny_loss_with_its_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.json");
+    let o = qkv(&["export", "--grads", "-o", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let loss = err
+        .split(", loss ")
+        .nth(1)
+        .and_then(|r| r.split(" over ").next())
+        .unwrap_or_else(|| panic!("no loss in {err}"));
+    assert!(loss.ends_with("e−6"), "{err}");
+    assert!(
+        (2.0..4.0).contains(&printed(loss.trim_end_matches("e−6"))),
+        "{err}"
+    );
+}
