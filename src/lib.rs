@@ -17,7 +17,7 @@
 
 pub use qkv_core::{
     atomic, buffers, command, explain, explore, export, heat, hf, i18n, learn, limits, model,
-    number, plot, practice, render, scenario, session, trace, util,
+    number, plot, practice, render, scenario, session, trace, util, weight_view,
 };
 
 pub mod bench;

@@ -196,14 +196,14 @@ pub fn train_cmd(a: TrainArgs, lang: Lang) -> Result<ExitCode> {
         tokens += s.tokens;
         bar.set_position(s.step as u64);
         let message = TrainLine::BarMessage {
-            loss: format!("{:.4}", s.loss),
+            loss: qkv::number::fmt_value_f64(s.loss, 4),
             rate: format!("{:.2e}", s.rate),
         };
         bar.set_message(message.text(lang));
         if a.every > 0 && (s.step % a.every == 0 || s.step == 1) {
             let line = TrainLine::Step {
                 step: format!("{:>5}", s.step),
-                loss: format!("{:.4}", s.loss),
+                loss: qkv::number::fmt_value_f64(s.loss, 4),
                 rate: format!("{:.3e}", s.rate),
             };
             bar.suspend(|| println!("{}", line.text(lang)));

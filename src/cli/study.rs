@@ -176,9 +176,12 @@ pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
         steps: trace.steps().len(),
         weights,
         arrays,
-        loss: grads
-            .as_ref()
-            .map(|g| (format!("{:.6}", g.loss.value), g.loss.predicted())),
+        loss: grads.as_ref().map(|g| {
+            (
+                qkv::number::fmt_value_f64(g.loss.value, 4),
+                g.loss.predicted(),
+            )
+        }),
     };
     eprintln!("{}", wrote.text(lang));
     Ok(ExitCode::SUCCESS)
@@ -236,10 +239,29 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
         eprintln!("{line}");
     }
     let trace = session.trace();
-    let step = trace
-        .step(&addr.name)
-        .with_context(|| format!("--show {}", a.show))?;
-    if let Some((r, c)) = cell {
+    // A weight of the model (`enc.0.attn.W_Q`, a head's slice `enc.0.attn.W_Q[1]`, `embed.E`):
+    // --cell picks a cell of the matrix shown.
+    let weight = (trace.get(&addr.name).is_none())
+        .then(|| session.model())
+        .flatten()
+        .and_then(|m| m.weights().get(&addr.name));
+    if let Some(p) = weight {
+        if let Some((r, c)) = cell {
+            let vector = matches!(p, qkv::model::Param::Vector(_));
+            let head = qkv::weight_view::head_axis(&addr.name).is_some();
+            match (addr.indices.len(), vector, head) {
+                (0, true, _) if r == 0 => addr.indices = vec![c],
+                (0, false, _) | (1, false, true) => addr.indices.extend([r, c]),
+                _ => anyhow::bail!(
+                    "--show {} names more than a matrix: give `name` or `name[h]` with --cell",
+                    a.show
+                ),
+            }
+        }
+    } else if let Some((r, c)) = cell {
+        let step = trace
+            .step(&addr.name)
+            .with_context(|| format!("--show {}", a.show))?;
         match (step.heads(), addr.indices.len()) {
             (Some(_), 0) => addr.indices = vec![0, r, c],
             (Some(_), 1) | (None, 0) => addr.indices.extend([r, c]),
@@ -574,7 +596,19 @@ pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
         let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
         qkv::learn::explain::explain_gradient_in(model, trace, &grads, &addr, &opts, lang)?
     } else {
-        qkv::explain::explain_in(runnable.model(), trace, &Address::parse(cell)?, &opts, lang)?
+        let addr = Address::parse(cell)?;
+        match runnable.model() {
+            // A number of a weight, with its gradient on this sentence's loss when the
+            // model has one (no target: none).
+            Some(model)
+                if trace.get(&addr.name).is_none() && model.weights().get(&addr.name).is_some() =>
+            {
+                let grads = qkv::learn::backward(model, trace, 0.0).ok();
+                let grad = grads.as_ref().and_then(|g| g.weight(&addr.name));
+                qkv::explain::explain_weight_in(model, trace, &addr, grad, &opts, lang)?
+            }
+            model => qkv::explain::explain_in(model, trace, &addr, &opts, lang)?,
+        }
     };
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)

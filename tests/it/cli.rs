@@ -874,6 +874,265 @@ fn weights_can_be_shown() {
     );
 }
 
+/// The number `s` prints (`1.23e−7`, `−0.5`) as an f64.
+fn printed(s: &str) -> f64 {
+    s.trim()
+        .replace('−', "-")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {s:?}"))
+}
+
+/// A weight's number is explained by where it comes from. On the trained default: its
+/// initial value (the Xavier draw of seed 42's stream "enc.0.attn.W_Q", bound
+/// a = √(6/(32 + 32)) = √0.09375 = 0.3062), its value now, what training changed, what is
+/// not known (the last training gradient and update), its gradient on the sentence's loss
+/// (the REPL's `grad` of the same cell) and the step that reads it. On the random tiny model:
+/// the distribution, bound a = √(6/(8 + 8)) = √0.375 = 0.6124 and seed; its value is the one
+/// pinned in model::init's tests, −0.1717013 → −0.1717.
+#[test]
+fn a_weights_number_is_explained_by_where_it_comes_from() {
+    let o = qkv(&["explain", "enc.0.attn.W_Q[0][1]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    let m = s.model().unwrap();
+    let now = m.weights().matrix("enc.0.attn.W_Q").unwrap()[[0, 1]];
+    let seed = m.config().seed;
+    let start = qkv::model::init::xavier(seed, "enc.0.attn.W_Q", 32, 32)[[0, 1]];
+    assert_ne!(now, start);
+    let n = |v: f32| qkv::number::fmt_number(v, 4);
+    assert!(
+        out.starts_with(&format!(
+            "enc.0.attn.W_Q[0][1] = {}  — a learned number: row 0, column 1 of enc.0.attn.W_Q (32 × 32)\n",
+            n(now)
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "initial value: {}, drawn from U(−a, a) with a = √(6/(rows + columns)) = √(6/(32 + 32)) = 0.3062 (Xavier) by the random stream of (seed {seed}, \"enc.0.attn.W_Q\") before training",
+            n(start)
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "value now: {}, after 1000 updates: training changed it by",
+            n(now)
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("its last training gradient and update are not known here"),
+        "{out}"
+    );
+    assert!(out.contains("read by: enc.0.attn.q"), "{out}");
+    let g = out
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix(
+                "its gradient on this sentence's loss: ∂loss/∂enc.0.attn.W_Q[0][1] = ",
+            )
+        })
+        .unwrap_or_else(|| panic!("no gradient in {out}"));
+    let repl = crate::util::say(&mut s, "grad enc.0.attn.W_Q[0][1]");
+    let want = repl
+        .lines()
+        .find_map(|l| l.strip_prefix("grad.enc.0.attn.W_Q[0][1] = "))
+        .unwrap_or_else(|| panic!("no gradient in {repl}"));
+    let (g, want) = (printed(g), printed(want));
+    assert!((g - want).abs() <= 1e-2 * want.abs(), "{g} vs {want}");
+
+    // The random tiny model.
+    let o = qkv(&[
+        "explain",
+        "scenarios/untrained.yaml",
+        "enc.0.attn.W_Q[0][1]",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("enc.0.attn.W_Q[0][1] = −0.1717  — a random number, not learned: row 0, column 1 of enc.0.attn.W_Q (8 × 8)\n  W_Q[i][j] ~ U(−0.6124, 0.6124)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("drawn from U(−a, a) with a = √(6/(rows + columns)) = √(6/(8 + 8)) = 0.6124 (Xavier) by the random stream of (seed 42, \"enc.0.attn.W_Q\")"),
+        "{out}"
+    );
+    // A LayerNorm gain starts at 1 and a bias at 0.
+    let o = qkv(&[
+        "explain",
+        "scenarios/untrained.yaml",
+        "enc.0.norm1.gamma[3]",
+    ]);
+    assert!(stdout(&o).contains("it starts at 1"), "{}", stdout(&o));
+
+    // In Korean.
+    let o = qkv(&["--lang", "ko", "explain", "enc.0.attn.W_Q[0][1]"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("학습된 수: enc.0.attn.W_Q (32 × 32)의 행 0, 열 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "초기값: {}. 학습 전에 U(−a, a)에서 뽑았습니다",
+            n(start)
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("learned"), "{out}");
+
+    // A head's slice is not a cell: the error says what a cell needs.
+    let o = qkv(&["explain", "enc.0.attn.W_Q[1]"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("enc.0.attn.W_Q[1] is one head's slice (head 1): explain needs one cell, [i][j] (or [h][i][j] in head h's slice) (e.g. enc.0.attn.W_Q[0][0])"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// In the REPL, `explain` of a head's slice cell names its place in the whole matrix (head 1
+/// of 4 owns columns 8 to 15, so [1][0][2] is row 0, column 10), leaves the cursor where it
+/// was, and gives the gradient once `grad` has computed it.
+#[test]
+fn the_repl_explains_a_weights_number() {
+    let mut s = qkv::session::Session::default_scenario().unwrap();
+    let before = s.cursor().clone();
+    let e = crate::util::say(&mut s, "explain enc.0.attn.W_Q[1][0][2]");
+    assert!(
+        e.contains("a learned number: row 0, column 10 of enc.0.attn.W_Q (32 × 32); head 1's slice enc.0.attn.W_Q[1][0][2]"),
+        "{e}"
+    );
+    assert!(
+        e.contains("`grad enc.0.attn.W_Q[1][0][2]` computes one"),
+        "{e}"
+    );
+    assert_eq!(*s.cursor(), before);
+    crate::util::say(&mut s, "grad enc.0.attn.W_Q");
+    let e = crate::util::say(&mut s, "explain enc.0.attn.W_Q[1][0][2]");
+    assert!(
+        e.contains("its gradient on this sentence's loss: ∂loss/∂enc.0.attn.W_Q[1][0][2] = "),
+        "{e}"
+    );
+    let b = crate::util::say(&mut s, "explain embed.E[4][0]");
+    assert!(b.contains("a learned number: row 4 ("), "{b}");
+}
+
+/// A weight can be plotted (csv, svg, md with a selected cell) and its numbers are those
+/// of `qkv run --show` and of the export under the same name.
+#[test]
+fn weights_can_be_plotted_and_exported_under_one_name() {
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let wq = s
+        .model()
+        .unwrap()
+        .weights()
+        .matrix("enc.0.attn.W_Q")
+        .unwrap()
+        .to_owned();
+    let o = qkv(&["plot", "--show", "enc.0.attn.W_Q[1]", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    let lines: Vec<&str> = csv.lines().collect();
+    // A header and 32 rows; head 1 of 4 owns columns 8 to 15.
+    assert_eq!(lines.len(), 33, "{csv}");
+    assert_eq!(lines[0], "enc.0.attn.W_Q[1],8,9,10,11,12,13,14,15");
+    let row0: Vec<String> = (8..16)
+        .map(|j| qkv::plot::plain_number(wq[[0, j]], 4))
+        .collect();
+    assert_eq!(lines[1], format!("0,{}", row0.join(",")));
+    let svg = qkv(&["plot", "--show", "enc.0.attn.W_Q", "--format", "svg"]);
+    assert!(svg.status.success(), "{}", stderr(&svg));
+    assert!(stdout(&svg).contains("<svg"), "{}", stdout(&svg));
+    let md = qkv(&[
+        "plot",
+        "--show",
+        "enc.0.attn.W_Q",
+        "--cell",
+        "0,1",
+        "--format",
+        "md",
+    ]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    let md = stdout(&md);
+    assert!(
+        md.contains("The selected cell, row 0 (0) and column 1 (1)"),
+        "{md}"
+    );
+    assert!(md.contains("a learned number"), "{md}");
+    // A row is not a matrix to plot.
+    let row = qkv(&["plot", "--show", "enc.0.ffn.W1[0]", "--format", "csv"]);
+    assert_eq!(row.status.code(), Some(2), "{}", stderr(&row));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    let o = qkv(&["export", "-o", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_reader(File::open(&path).unwrap()).unwrap();
+    let exported = v["arrays"]["enc.0.attn.W_Q"][0][8].as_f64().unwrap();
+    assert_eq!(exported as f32, wq[[0, 8]]);
+}
+
+/// With no arguments, `qkv run`, `qkv plot`, `qkv export` and the workbench's session show
+/// the same model: row 0 of enc.0.attn.weights[0] (나는 attending to the three words) is the
+/// same in each, to the 4 digits printed.
+#[test]
+fn run_plot_export_and_the_workbench_show_the_same_row() {
+    let run = qkv(&["run", "--show", "enc.0.attn.weights[0]"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    let run_row: Vec<String> = out
+        .lines()
+        .find(|l| l.starts_with("나는 "))
+        .unwrap_or_else(|| panic!("no row 나는 in {out}"))
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    let plot = qkv(&["plot", "--show", "enc.0.attn.weights[0]", "--format", "csv"]);
+    assert!(plot.status.success(), "{}", stderr(&plot));
+    let csv = stdout(&plot);
+    let plot_row: Vec<String> = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(run_row, plot_row);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    let o = qkv(&["export", "-o", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_reader(File::open(&path).unwrap()).unwrap();
+    let export_row: Vec<String> = v["arrays"]["enc.0.attn.weights"][0][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| qkv::number::fmt_value(x.as_f64().unwrap() as f32, 4))
+        .collect();
+    assert_eq!(run_row, export_row);
+    let s = qkv::session::Session::default_scenario().unwrap();
+    let m = s
+        .trace()
+        .step("enc.0.attn.weights")
+        .unwrap()
+        .matrix(Some(0))
+        .unwrap()
+        .to_owned();
+    let workbench_row: Vec<String> = m
+        .row(0)
+        .iter()
+        .map(|&x| qkv::number::fmt_value(x, 4))
+        .collect();
+    assert_eq!(run_row, workbench_row);
+    assert_eq!(run_row.len(), 3, "{out}");
+}
+
 /// `qkv params` takes the model flags, and `--table3` counts every row of the paper's
 /// Table 3 that changes the size, the paper's figure beside the count: base is 63.05M
 /// (the paper: 65M), N=2 is 2 · 3,150,336 + 2 · 4,199,936 + 18,944,000 = 33.64M (36M).
@@ -905,4 +1164,26 @@ fn params_counts_the_papers_table3() {
         "{out}"
     );
     assert!(out.contains("Why they differ"), "{out}");
+}
+
+/// The trained model's loss on its own sentence is about 2.9e−6 (the figure): the
+/// line of `export --grads` prints it with its significant digits, as the REPL's `loss` does,
+/// not as 0.000003 or 0.0000.
+#[test]
+fn export_grads_prints_a_tiny_loss_with_its_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.json");
+    let o = qkv(&["export", "--grads", "-o", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let loss = err
+        .split(", loss ")
+        .nth(1)
+        .and_then(|r| r.split(" over ").next())
+        .unwrap_or_else(|| panic!("no loss in {err}"));
+    assert!(loss.ends_with("e−6"), "{err}");
+    assert!(
+        (2.0..4.0).contains(&printed(loss.trim_end_matches("e−6"))),
+        "{err}"
+    );
 }

@@ -1105,9 +1105,13 @@ fn bad_addresses_give_clear_errors() {
         e.to_string().contains("did you mean enc.0.attn.scores"),
         "{e}"
     );
-    let e = err("enc.0.attn.W_Q[0][0]");
+    // A weight's cell is explained (where its number comes from); its head's slice is not
+    // a cell.
+    let w = explain_str(Some(&m), &t, "enc.0.attn.W_Q[0][0]", &o).unwrap();
+    assert!(w.title.starts_with("a random number, not learned"), "{w}");
+    let e = err("enc.0.attn.W_Q[0]");
     assert!(
-        matches!(&e, ExplainError::NotAStep { name } if name == "enc.0.attn.W_Q"),
+        matches!(&e, ExplainError::NotACell { what, .. } if what == "one head's slice (head 0)"),
         "{e}"
     );
     assert!(matches!(

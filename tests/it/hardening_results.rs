@@ -311,17 +311,19 @@ fn bidi_and_format_characters_are_shown_escaped() {
 fn a_weight_gradient_index_past_its_end_is_an_error_naming_it() {
     let mut s = Session::untrained_scenario().unwrap();
     for (line, want) in [
+        // [h][i][j]: a cell of head 0's slice, 4 columns of the 8.
         (
             "grad enc.0.attn.W_Q[0][0][99999]",
-            "grad.enc.0.attn.W_Q: a cell needs 2 indices, got 3",
+            "grad.enc.0.attn.W_Q: column index 99999 is out of range (columns 0 to 3)",
         ),
         (
             "grad enc.0.attn.W_Q[0][99999]",
             "grad.enc.0.attn.W_Q: column index 99999 is out of range (columns 0 to 7)",
         ),
+        // [h]: head h's slice, as `show enc.0.attn.W_Q[h]`; the tiny model has 2 heads.
         (
             "grad enc.0.attn.W_Q[8]",
-            "grad.enc.0.attn.W_Q: row index 8 is out of range (rows 0 to 7)",
+            "grad.enc.0.attn.W_Q: head 8 does not exist (heads 0 or 1)",
         ),
         (
             "grad enc.0.ffn.b1[32]",
@@ -333,11 +335,14 @@ fn a_weight_gradient_index_past_its_end_is_an_error_naming_it() {
             Err(e) => assert_eq!(e.to_string(), want, "{line}"),
         }
     }
-    // In range: the one value, or the one row.
+    // In range: the one value, or head 1's d_model × d_k slice (8 × 4), as `show` reads the
+    // weight itself.
     let v = say(&mut s, "grad enc.0.attn.W_Q[1][2]");
     assert!(v.contains("grad.enc.0.attn.W_Q[1][2] = "), "{v}");
     let r = say(&mut s, "grad enc.0.attn.W_Q[1]");
-    assert!(r.contains("grad.enc.0.attn.W_Q[1]  (1 × 8)"), "{r}");
+    assert!(r.contains("grad.enc.0.attn.W_Q[1]  (8 × 4)"), "{r}");
+    let row = say(&mut s, "grad enc.0.ffn.W1[1]");
+    assert!(row.contains("grad.enc.0.ffn.W1  (1 × 32)"), "{row}");
     let b = say(&mut s, "grad enc.0.ffn.b1[3]");
     assert!(b.contains("grad.enc.0.ffn.b1[3] = "), "{b}");
 }

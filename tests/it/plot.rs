@@ -364,3 +364,25 @@ fn show_and_explain_output_go_to_a_markdown_file() {
     // The trained model's vocabulary lacks `>`: it reads as <unk>, and the label says so.
     assert!(s.trace().tokens().source.iter().any(|t| t == ">→<unk>"));
 }
+
+/// The article's attend without scaling: scores 10, −1, 6, so weights[0][1] is
+/// e^(−11) / (1 + e^(−11) + e^(−4)) = 1.6702e−5 / 1.01833 = 1.64e−5. Every format writes it
+/// with its significant digits, not as 0.0000: Markdown as the terminal does, CSV with an
+/// ASCII minus, LaTeX as a power of ten (`1.64e-5` in math mode would read as 1.64·e − 5).
+#[test]
+fn a_tiny_weight_keeps_its_digits_in_every_format() {
+    let mut s = crate::util::session();
+    crate::util::say(
+        &mut s,
+        "attend q=[1,2,3] k=[[2,1,2],[0,1,-1],[1,1,1]] v=[[1,0],[0,1],[1,1]] scale=off",
+    );
+    let p = plot_of(None, s.trace(), "weights");
+    assert!(p.render(PlotFormat::Markdown).contains("| 1.64e−5 |"));
+    assert!(
+        p.render(PlotFormat::Csv)
+            .contains("q0,0.9820,1.64e-5,0.0180\r\n")
+    );
+    let tex = p.render(PlotFormat::Latex);
+    assert!(tex.contains("{$1.64\\times10^{-5}$}"), "{tex}");
+    assert!(!tex.contains("e-5"), "{tex}");
+}

@@ -1218,3 +1218,25 @@ fn key_hints_name_the_keys_that_do_it() {
         Some(Message::Replay)
     );
 }
+
+/// The header says what the model read: a word the trained vocabulary lacks is marked as
+/// the matrices mark it (`바나나→<unk>`), at both sizes; a sentence of known words is shown
+/// as typed.
+#[test]
+fn the_header_marks_a_word_read_as_unk() {
+    for (w, h) in crate::util::SIZES {
+        let mut app = crate::util::trained(w, h);
+        send(&mut app, &crate::util::prompt("text 나는 바나나 간다"));
+        let screen = crate::util::screen(&app);
+        assert!(
+            screen.contains("▸ 나는 바나나→<unk> 간다  (3 tokens)"),
+            "{screen}"
+        );
+        send(&mut app, &crate::util::prompt("text 나는 학교에 간다"));
+        let screen = crate::util::screen(&app);
+        assert!(
+            screen.contains("▸ 나는 학교에 간다  (3 tokens)"),
+            "{screen}"
+        );
+    }
+}

@@ -27,3 +27,4 @@ pub mod scenario;
 pub mod session;
 pub mod trace;
 pub mod util;
+pub mod weight_view;

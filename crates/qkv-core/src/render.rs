@@ -480,110 +480,35 @@ fn one_matrix(
     Ok(out)
 }
 
-/// Which axis of a weight a head owns: the columns of `W_Q`, `W_K`, `W_V` (head h's d_k
-/// outputs), the rows of `W_O` (the d_k inputs it reads from head h); `None` for weights
-/// that are not split by head.
-fn head_axis(name: &str) -> Option<ndarray::Axis> {
-    match name.rsplit('.').next() {
-        Some("W_Q" | "W_K" | "W_V") => Some(ndarray::Axis(1)),
-        Some("W_O") => Some(ndarray::Axis(0)),
-        _ => None,
-    }
-}
-
-/// Renders a weight of `model` that `address` names: the whole matrix (`enc.0.attn.W_Q`,
-/// `embed.E` with its vocabulary as row labels, a bias as one row), one head's slice of an
-/// attention projection (`enc.0.attn.W_Q[h]`: the d_model × d_k columns of head h; of
-/// `W_O`, its d_k rows), a row or a cell of either. `None` when `model` has no such weight.
+/// Renders the part of a weight of `model` that `address` names, by the one addressing
+/// rule of [`crate::weight_view`]: the whole matrix (`enc.0.attn.W_Q`, `embed.E` with its
+/// vocabulary as row labels, a bias as one row), one head's slice of an attention
+/// projection (`enc.0.attn.W_Q[h]`), a row, or a cell. `None` when `model` has no such
+/// weight.
 pub fn weight(
     model: &crate::model::Transformer,
     address: &Address,
     opts: &RenderOptions,
 ) -> Option<Result<String, TraceError>> {
-    let p = model.weights().get(&address.name)?;
-    Some(weight_in(model, address, p, opts))
+    crate::weight_view::of_model(model, address).map(|v| Ok(weight_text(address, &v?, opts)))
 }
 
-fn weight_in(
-    model: &crate::model::Transformer,
+/// A picked part of a weight (or of its gradient) as text: `name = value` for a cell, else
+/// the title line and the matrix as `opts` asks.
+pub fn weight_text(
     address: &Address,
-    p: &crate::model::Param,
+    v: &crate::weight_view::WeightView<'_>,
     opts: &RenderOptions,
-) -> Result<String, TraceError> {
-    use crate::model::Param;
-    let name = &address.name;
-    let whole = match p {
-        Param::Matrix(m) => m.view(),
-        Param::Vector(v) => v.view().insert_axis(ndarray::Axis(0)),
-    };
-    let numbers = |n: usize| -> Vec<String> { (0..n).map(|i| i.to_string()).collect() };
-    let rows = match (name.as_str(), model.vocab()) {
-        (crate::model::weights::EMBEDDING, Some(v)) => v.tokens().to_vec(),
-        _ => numbers(whole.nrows()),
-    };
-    let heads = model.config().heads;
-    let (head, rest) = match (head_axis(name), address.indices.as_slice()) {
-        (Some(_), [h, rest @ ..]) => (Some(*h), rest),
-        (_, idx) => (None, idx),
-    };
-    let (m, rows, cols, h) = match (head, head_axis(name)) {
-        (Some(h), Some(axis)) => {
-            if h >= heads {
-                return Err(TraceError::HeadOutOfRange {
-                    name: name.clone(),
-                    head: h,
-                    heads,
-                });
-            }
-            let d_k = whole.len_of(axis) / heads.max(1);
-            let span = ndarray::Slice::from(h * d_k..(h + 1) * d_k);
-            let m = whole.slice_axis(axis, span);
-            let (rows, cols) = if axis == ndarray::Axis(1) {
-                (
-                    rows,
-                    (h * d_k..(h + 1) * d_k).map(|j| j.to_string()).collect(),
-                )
-            } else {
-                (
-                    (h * d_k..(h + 1) * d_k).map(|i| i.to_string()).collect(),
-                    numbers(m.ncols()),
-                )
-            };
-            (m, rows, cols, format!("[{h}]"))
-        }
-        _ => (whole, rows, numbers(whole.ncols()), String::new()),
-    };
-    let out_of_range = |axis: &'static str, index: usize, len: usize| TraceError::IndexOutOfRange {
-        name: name.clone(),
-        axis,
-        index,
-        len,
-    };
-    let title = |r: usize, c: usize| format!("{name}{h}  ({r} × {c})\n");
-    match rest {
-        [] => Ok(format!(
-            "{}{}",
-            title(m.nrows(), m.ncols()),
-            body(m, &rows, &cols, opts)
-        )),
-        [i] if *i < m.nrows() => {
-            let row = m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(*i..*i + 1));
-            Ok(format!(
-                "{}{}",
-                title(1, m.ncols()),
-                body(row, &rows[*i..=*i], &cols, opts)
-            ))
-        }
-        [i, j] if *i < m.nrows() && *j < m.ncols() => {
-            Ok(format!("{address} = {}\n", opts.number(m[[*i, *j]])))
-        }
-        [i, ..] if *i >= m.nrows() => Err(out_of_range("row", *i, m.nrows())),
-        [_, j] => Err(out_of_range("column", *j, m.ncols())),
-        _ => Err(TraceError::WrongIndexCount {
-            name: name.clone(),
-            got: address.indices.len(),
-            expected: if head.is_some() { 3 } else { 2 },
-        }),
+) -> String {
+    match v.cell {
+        Some((i, j)) => format!("{address} = {}\n", opts.number(v.values[[i, j]])),
+        None => format!(
+            "{}  ({} × {})\n{}",
+            v.name,
+            v.values.nrows(),
+            v.values.ncols(),
+            body(v.values, &v.rows, &v.cols, opts)
+        ),
     }
 }
 

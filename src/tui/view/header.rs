@@ -224,11 +224,16 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                 f.set_cursor_position((inner.x + label_w + col as u16, y));
             }
             _ => {
+                let tokens = s.trace().tokens();
                 let (text, n) = match (field, s.input()) {
-                    (Field::Source, Some(i)) => (i.text.clone(), i.source.len()),
+                    (Field::Source, Some(i)) => {
+                        (marked(i.text.clone(), &tokens.source), i.source.len())
+                    }
                     (Field::Target, Some(i)) => {
                         let toks = i.target.clone().unwrap_or_default();
-                        (target_shown(i.target_text.as_deref(), &toks), toks.len())
+                        let shown = target_shown(i.target_text.as_deref(), &toks);
+                        let labels = tokens.target.as_deref().map_or(&[][..], |t| &t[..]);
+                        (marked(shown, labels), toks.len())
                     }
                     (_, None) => (Label::NoSentence.text(lang).to_string(), 0),
                 };
@@ -260,5 +265,15 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                 },
             );
         }
+    }
+}
+
+/// The sentence as typed, or, when the model read a word of it as `<unk>`, its tokens as
+/// the trace labels them (`나는 바나나→<unk> 간다`): the header says what the model read.
+fn marked(text: String, labels: &[String]) -> String {
+    if labels.iter().any(|l| crate::model::vocab::unmark(l).1) {
+        labels.join(" ")
+    } else {
+        text
     }
 }

@@ -60,6 +60,7 @@ mod embedding;
 mod heads_out;
 mod output;
 mod sublayer;
+mod weight;
 
 use attention::{masked, projection, scaled, scores, softmax};
 use embedding::{embedding_sum, positional, token_embedding};
@@ -73,6 +74,8 @@ mod numbers;
 use context::*;
 use numbers::*;
 pub use numbers::{fmt_number, fmt_operand};
+pub use weight::explain_weight_in;
+pub(crate) use weight::reader_kind;
 
 pub use crate::number::MINUS;
 
@@ -256,8 +259,16 @@ pub fn explain_in(
     let step = match trace.step(&address.name) {
         Ok(s) => s,
         Err(e) => {
+            // A number of a weight: where it comes from (its gradient is not at hand here;
+            // the session and `qkv explain` pass it to [`explain_weight_in`]).
             if let Some(m) = model
-                && (address.name == "embed.E" || m.weights().get(&address.name).is_some())
+                && m.weights().get(&address.name).is_some()
+            {
+                return explain_weight_in(m, trace, address, None, opts, lang);
+            }
+            if let Some(m) = model
+                && address.name == "embed.E"
+                && m.vocab().is_none()
             {
                 return Err(ExplainError::NotAStep {
                     name: address.name.clone(),

@@ -130,9 +130,10 @@ pub const EMBEDDING: &str = "embed.E";
 const PARALLEL_INIT_MIN: usize = 1 << 20;
 
 /// How one weight starts.
-#[derive(Debug, Clone, Copy)]
-enum Init {
-    /// Xavier-uniform rows × cols from the stream of the weight's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// Xavier-uniform rows × cols from the stream of the weight's name: uniform in
+    /// [−a, a) with a = √(6 / (rows + cols)).
     Xavier(usize, usize),
     /// A vector of ones (gamma).
     Ones(usize),
@@ -140,7 +141,34 @@ enum Init {
     Zeros(usize),
 }
 
+/// How the weight `name` of a model of `config` starts (`None` for `embed.E`, whose rows
+/// are each token's seeded vector, [`super::init::token_vector`], and for a name the model
+/// does not have).
+pub fn init_of(config: &Config, name: &str) -> Option<Init> {
+    specs(config)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, i)| i)
+}
+
 impl Init {
+    /// The bound a of a Xavier-uniform matrix (`None` for ones and zeros).
+    pub fn bound(self) -> Option<f32> {
+        match self {
+            Init::Xavier(r, c) => Some((6.0 / (r + c) as f64).sqrt() as f32),
+            Init::Ones(_) | Init::Zeros(_) => None,
+        }
+    }
+
+    /// The value entry (`row`, `col`) of the weight `name` starts with under `seed` (a
+    /// vector's entry j is (0, j)); `None` past its end.
+    pub fn entry(self, seed: u64, name: &str, row: usize, col: usize) -> Option<f32> {
+        match self.make(seed, name) {
+            Param::Matrix(m) => m.get((row, col)).copied(),
+            Param::Vector(v) => (row == 0).then(|| v.get(col).copied()).flatten(),
+        }
+    }
+
     fn len(self) -> usize {
         match self {
             Init::Xavier(r, c) => r * c,

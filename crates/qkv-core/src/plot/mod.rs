@@ -261,6 +261,12 @@ pub fn of_address_in(
     here: Option<Here<'_>>,
     lang: Lang,
 ) -> Result<Plot, PlotError> {
+    if trace.get(&address.name).is_none()
+        && let Some(m) = model
+        && let Some(v) = crate::weight_view::of_model(m, address)
+    {
+        return of_weight(m, trace, address, &v?, precision, lang);
+    }
     let step = trace.step(&address.name)?;
     let idx = address.indices.as_slice();
     let here = here.filter(|h| h.step == step.name());
@@ -323,6 +329,54 @@ pub fn of_address_in(
                 .ok()
                 .map(|e| e.to_text());
             plot.with_selection((i, j), text)
+        }
+        None => plot,
+    })
+}
+
+/// The plot of a weight of `model` ([`crate::weight_view`]: `enc.0.attn.W_Q`, a head's slice
+/// `enc.0.attn.W_Q[h]`, `embed.E`), or of the matrix holding the cell `address` names, which
+/// is selected and explained. A row (`enc.0.ffn.W1[i]`) is refused, as a step's is.
+fn of_weight(
+    model: &Transformer,
+    trace: &Trace,
+    address: &Address,
+    v: &crate::weight_view::WeightView<'_>,
+    precision: usize,
+    lang: Lang,
+) -> Result<Plot, PlotError> {
+    let is_row = v.cell.is_none() && v.head.is_none() && !address.indices.is_empty();
+    if is_row {
+        return Err(PlotError::NotAMatrix {
+            address: address.to_string(),
+        });
+    }
+    let provenance = crate::i18n::ui::Msg::Provenance {
+        updates: model.trained_steps(),
+        seed: model.config().seed,
+    };
+    let plot = Plot {
+        name: v.name.clone(),
+        formula: provenance.text(lang),
+        kind: crate::explain::reader_kind(trace, &address.name),
+        values: v.values.to_owned(),
+        rows: v.rows.clone(),
+        cols: v.cols.clone(),
+        precision,
+        selected: None,
+        explanation: None,
+        lang,
+    };
+    Ok(match v.cell {
+        Some(cell) => {
+            let opts = ExplainOptions {
+                precision,
+                ..ExplainOptions::default()
+            };
+            let text = crate::explain::explain_weight_in(model, trace, address, None, &opts, lang)
+                .ok()
+                .map(|e| e.to_text());
+            plot.with_selection(cell, text)
         }
         None => plot,
     })

@@ -189,6 +189,9 @@ pub fn latex_escape(s: &str) -> String {
     out
 }
 
+/// A value in LaTeX math: [`plain_number`]'s digits, a nonzero value that would round to
+/// zero written as a power of ten (`1.64\times10^{-5}`: `1.64e-5` in math mode would read
+/// as a product with a variable e), `-\infty`, `\mathrm{NaN}`.
 fn latex_number(v: f32, precision: usize) -> String {
     if v.is_nan() {
         "\\mathrm{NaN}".into()
@@ -197,7 +200,11 @@ fn latex_number(v: f32, precision: usize) -> String {
     } else if v == f32::INFINITY {
         "\\infty".into()
     } else {
-        plain_number(v, precision)
+        let s = plain_number(v, precision);
+        match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{mantissa}\\times10^{{{exponent}}}"),
+            None => s,
+        }
     }
 }
 
@@ -215,11 +222,12 @@ pub fn latex(p: &Plot) -> String {
                 .collect()
         })
         .collect();
-    // Box width in em: about half an em a character, at least 2.5em.
-    let widest = numbers
+    // Box width in em: about half an em a character of the number as text (`1.64e-5`
+    // for `1.64\times10^{-5}`, about as wide typeset), at least 2.5em.
+    let widest = p
+        .values
         .iter()
-        .flatten()
-        .map(|s| s.chars().count())
+        .map(|&v| plain_number(v, p.precision).chars().count())
         .chain(p.cols.iter().map(|c| crate::render::width(c)))
         .max()
         .unwrap_or(1);

@@ -83,6 +83,22 @@ impl Session {
         lang: crate::i18n::Lang,
     ) -> Result<crate::explain::Explanation, SessionError> {
         let addr = address.cloned().unwrap_or_else(|| self.cell_address());
+        // A number of a weight, with its gradient on this sentence when `grad` computed it.
+        if self.study.trace.get(&addr.name).is_none()
+            && let Some(m) = self.model()
+            && m.weights().get(&addr.name).is_some()
+        {
+            let grad = self.gradients().and_then(|g| g.weight(&addr.name));
+            return crate::explain::explain_weight_in(
+                m,
+                &self.study.trace,
+                &addr,
+                grad,
+                &self.explain_opts(),
+                lang,
+            )
+            .map_err(|e| SessionError::Explain(e.text_in(lang)));
+        }
         crate::explain::explain_in(
             self.model(),
             &self.study.trace,
@@ -99,8 +115,9 @@ impl Session {
         }
         let e = self.explanation(a.as_ref())?;
         let text = e.to_text();
-        if let Some(a) = a {
-            // Explaining a cell also moves there.
+        if let Some(a) = a.filter(|a| self.study.trace.get(&a.name).is_some()) {
+            // Explaining a cell also moves there (a weight's number has no place in the
+            // trace: the cursor stays).
             let r = check::resolve(&self.study.trace, &a)?;
             if let (Some(i), Some(j)) = (r.row, r.col) {
                 self.set_cursor(&a.name, r.head, Some((i, j)))?;

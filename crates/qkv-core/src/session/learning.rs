@@ -184,6 +184,11 @@ impl Session {
         let precision = self.precision;
         let opts = self.render_opts();
         let here = self.here();
+        let heads = self.model().map_or(1, |m| m.config().heads);
+        let vocab: Option<Vec<String>> = self
+            .model()
+            .and_then(|m| m.vocab())
+            .map(|v| v.tokens().to_vec());
         let g = self.ensure_gradients()?;
         let addr = match a {
             Some(a) => a,
@@ -191,7 +196,10 @@ impl Session {
         };
         let forward = addr.name.strip_prefix("grad.").unwrap_or(&addr.name);
         let text = if let Some(p) = g.weight(forward) {
-            param_text(&addr, p, &opts)?
+            let labels = (forward == crate::model::weights::EMBEDDING)
+                .then_some(vocab.as_deref())
+                .flatten();
+            param_text(&addr, p, heads, labels, &opts)?
         } else {
             render::address(&g.trace, &addr, &opts)?
         };

@@ -416,6 +416,8 @@ pub fn scenario_problem_ko(p: &crate::scenario::ScenarioProblem) -> Option<Strin
 /// `the whole step`, `one head (head 1)`, `one row (head 1, row 2)` in Korean.
 fn not_a_cell_what_ko(what: &str) -> String {
     what.replace("the whole step", "단계 전체")
+        .replace("the whole weight", "가중치 전체")
+        .replace("one head's slice", "헤드 하나의 조각")
         .replace("one head", "헤드 하나")
         .replace("one row", "행 하나")
         .replace("head ", "헤드 ")
@@ -441,8 +443,12 @@ impl ExplainError {
                 needs,
                 example,
             } => format!(
-                "{address}은(는) {}입니다: explain에는 칸 하나, {needs}이(가) 필요합니다 (예: {example})",
-                not_a_cell_what_ko(what)
+                "{address}은(는) {}입니다: explain에는 칸 하나, {}이(가) 필요합니다 (예: {example})",
+                not_a_cell_what_ko(what),
+                needs.replace(
+                    " (or [h][i][j] in head h's slice)",
+                    " (헤드 h의 조각에서는 [h][i][j])"
+                )
             ),
             ExplainError::NotAStep { name } => format!(
                 "{name}은(는) 모델의 가중치이지 트레이스의 단계가 아닙니다: 그 값은 계산된 것이 아니라 파라미터입니다; 그것을 쓰는 단계를 설명해 보세요 (그 단계의 입력을 보세요)"

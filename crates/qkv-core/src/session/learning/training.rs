@@ -181,58 +181,17 @@ pub(in crate::session) fn learn_err(e: impl std::fmt::Display) -> SessionError {
     SessionError::NotHere(e.to_string())
 }
 
-/// A parameter as text (a vector is one row), or the row (`W[i]`) or value (`W[i][j]`, a
-/// vector's `b[j]`) its address names. Its indices are checked as a step's are: more than
-/// the weight has, or one past the end of an axis, is an error naming the index and the
-/// allowed range.
+/// A parameter's gradient as text, or the part of it its address names, by the rule
+/// `show` reads a weight with ([`crate::weight_view`]): a head's slice (`W_Q[h]`), a row
+/// of another matrix (`W1[i]`), a cell (`W[i][j]`, `W_Q[h][i][j]`, a vector's `b[j]`). An
+/// index past the end of an axis, or too many, is an error naming it and what is allowed.
 pub(in crate::session) fn param_text(
     addr: &Address,
     p: &Param,
+    heads: usize,
+    row_labels: Option<&[String]>,
     opts: &render::RenderOptions,
 ) -> Result<String, TraceError> {
-    let (m, axes): (ndarray::Array2<f32>, &[&'static str]) = match p {
-        Param::Matrix(m) => (m.clone(), &["row", "column"]),
-        Param::Vector(v) => (v.clone().insert_axis(ndarray::Axis(0)), &["column"]),
-    };
-    let name = &addr.name;
-    let shape = p.shape();
-    if addr.indices.len() > shape.len() {
-        return Err(TraceError::WrongIndexCount {
-            name: name.clone(),
-            got: addr.indices.len(),
-            expected: shape.len(),
-        });
-    }
-    for ((index, len), axis) in addr.indices.iter().zip(&shape).zip(axes) {
-        if index >= len {
-            return Err(TraceError::IndexOutOfRange {
-                name: name.clone(),
-                axis,
-                index: *index,
-                len: *len,
-            });
-        }
-    }
-    let rows: Vec<String> = (0..m.nrows()).map(|i| i.to_string()).collect();
-    let cols: Vec<String> = (0..m.ncols()).map(|j| j.to_string()).collect();
-    Ok(match (p, addr.indices.as_slice()) {
-        (Param::Matrix(_), [i, j]) => format!("{addr} = {}\n", opts.number(m[[*i, *j]])),
-        (Param::Vector(_), [j]) => format!("{addr} = {}\n", opts.number(m[[0, *j]])),
-        (Param::Matrix(_), [i]) => format!(
-            "{addr}  (1 × {})\n{}",
-            m.ncols(),
-            render::matrix(
-                m.slice_axis(ndarray::Axis(0), ndarray::Slice::from(*i..=*i)),
-                &rows[*i..=*i],
-                &cols,
-                opts
-            )
-        ),
-        _ => format!(
-            "{name}  ({} × {})\n{}",
-            m.nrows(),
-            m.ncols(),
-            render::matrix(m.view(), &rows, &cols, opts)
-        ),
-    })
+    let v = crate::weight_view::pick(&addr.name, p, heads, row_labels, &addr.indices)?;
+    Ok(render::weight_text(addr, &v, opts))
 }
