@@ -58,6 +58,17 @@ pub fn target_shown(text: Option<&str>, tokens: &[String]) -> String {
     }
 }
 
+/// The sentence as the model reads it when it has a word the vocabulary lacks: the trace's
+/// row labels, each made by [`crate::model::vocab::Vocab::label`] (`나는 바나나→<unk> 간다`), as
+/// `qkv run` and the matrix labels show them; `None` when every word is known (the typed text
+/// is shown).
+pub fn unknown_marked(labels: &[String]) -> Option<String> {
+    labels
+        .iter()
+        .any(|l| crate::model::vocab::unmark(l).1)
+        .then(|| labels.join(" "))
+}
+
 /// The part of `line` that fits in `w` columns with the cursor visible, and the cursor's
 /// column in it.
 pub(super) fn edit_window(line: &LineEdit, w: usize) -> (String, usize) {
@@ -224,11 +235,20 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                 f.set_cursor_position((inner.x + label_w + col as u16, y));
             }
             _ => {
+                let tokens = s.trace().tokens();
                 let (text, n) = match (field, s.input()) {
-                    (Field::Source, Some(i)) => (i.text.clone(), i.source.len()),
+                    (Field::Source, Some(i)) => (
+                        unknown_marked(&tokens.source).unwrap_or_else(|| i.text.clone()),
+                        i.source.len(),
+                    ),
                     (Field::Target, Some(i)) => {
                         let toks = i.target.clone().unwrap_or_default();
-                        (target_shown(i.target_text.as_deref(), &toks), toks.len())
+                        let shown = tokens
+                            .target
+                            .as_deref()
+                            .and_then(|t| unknown_marked(t.as_slice()))
+                            .unwrap_or_else(|| target_shown(i.target_text.as_deref(), &toks));
+                        (shown, toks.len())
                     }
                     (_, None) => (Label::NoSentence.text(lang).to_string(), 0),
                 };
