@@ -347,6 +347,12 @@ fn attend_without_v_stops_at_the_weights() {
         }
         let text = screen(&a);
         assert!(text.contains("scores"), "{w}×{h}\n{text}");
+        if w == 120 {
+            // The header names what is not computed.
+            update(&mut a, qkv::tui::Message::Cancel);
+            let text = screen(&a);
+            assert!(text.contains("softmax · no v: no weighted sum"), "{text}");
+        }
         assert!(a.session().is_hand_check());
         assert!(a.session().trace().get("weights").is_some());
     }
