@@ -467,8 +467,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Run(a)) => run(a, lang),
         Some(Command::Export(a)) => export(a, lang),
         Some(Command::Plot(a)) => plot(a, lang),
-        Some(Command::Params(a)) => params(a),
-        Some(Command::Check(a)) => check(a),
+        Some(Command::Params(a)) => params(a, lang),
+        Some(Command::Check(a)) => check(a, lang),
         Some(Command::Replay(a)) => replay(a, lang),
         Some(Command::Explain(a)) => explain(a, lang),
         Some(Command::Repl(a)) => repl(a, lang),
@@ -479,7 +479,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
         Some(Command::Tokenize(a)) => cli::hf::tokenize(&a, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
-        Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a),
+        Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a, lang),
         Some(Command::Explore(a)) => explore(a, lang),
     }
 }

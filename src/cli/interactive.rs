@@ -14,18 +14,10 @@ pub(crate) fn explore(a: ExploreArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `qkv` says when there is no terminal to open the workbench on.
-pub(crate) const NO_TERMINAL: &str = "\
-qkv: the workbench needs a terminal, and stdin or stdout is not one.
-  qkv run                  prints the attention weights of the default sentence
-  qkv run --text \"...\"     the same for your sentence (qkv run --help for the flags)
-  qkv repl < commands.txt  runs study commands from a file or a pipe
-  qkv --help               lists every command";
-
 pub(crate) fn tui(a: TuiArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     use std::io::IsTerminal;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        eprintln!("{NO_TERMINAL}");
+        eprintln!("{}", qkv::i18n::cli_lines::CliLine::NoTerminal.text(lang));
         return Ok(ExitCode::from(2));
     }
     // Toggles and their diffs follow: the traces keep their heads when they fit.

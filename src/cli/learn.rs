@@ -448,31 +448,28 @@ pub struct GradcheckArgs {
     pub tolerance: f64,
 }
 
-pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
+pub fn gradcheck_cmd(a: GradcheckArgs, lang: Lang) -> Result<ExitCode> {
+    use qkv::i18n::cli_lines::CliLine;
     let (_, runnable) = a.model.run(a.scenario.as_deref())?;
     let Runnable::Model(b) = runnable else {
-        bail!("an attention hand-check has no weights to check");
+        bail!("{}", CliLine::GradcheckNoWeights.text(lang));
     };
     let (model, input) = (b.model, b.input);
     let per = (a.per_weight > 0).then_some(a.per_weight);
     let checks = gradcheck(&model, &input, a.label_smoothing, a.step, per, 1e-2)?;
     let mut out = format!(
-        "gradient check: backward pass vs central differences (loss(w + h) − loss(w − h)) / 2h, h = {}\n{}\n\n{:<28} {:>7} {:>6} {:>11} {:>11}\n",
-        a.step,
-        model.config().summary(),
-        "weight",
-        "checked",
-        "kinks",
-        "max |Δ|",
-        "max rel"
+        "{}\n{}\n\n{}\n",
+        CliLine::GradcheckHeading(a.step.to_string()).text(lang),
+        model_summary(model.config(), lang, 0),
+        CliLine::GradcheckColumns.text(lang)
     );
     let mut bad = 0;
     for c in &checks {
         let flag = if c.passes(a.tolerance) {
-            ""
+            String::new()
         } else {
             bad += 1;
-            "  FAIL"
+            CliLine::GradcheckFail.text(lang)
         };
         out.push_str(&format!(
             "{:<28} {:>7} {:>6} {:>11.3e} {:>11.3e}{flag}\n",
@@ -482,9 +479,15 @@ pub fn gradcheck_cmd(a: GradcheckArgs) -> Result<ExitCode> {
     let checked: usize = checks.iter().map(|c| c.checked).sum();
     let kinks: usize = checks.iter().map(|c| c.kinks).sum();
     out.push_str(&format!(
-        "\n{checked} values checked ({kinks} at a kink or strong curvature, checked against the slopes on either side); {} weights, {bad} above the tolerance {}\n",
-        checks.len(),
-        a.tolerance
+        "\n{}\n",
+        CliLine::GradcheckSummary {
+            checked,
+            kinks,
+            weights: checks.len(),
+            bad,
+            tolerance: a.tolerance.to_string(),
+        }
+        .text(lang)
     ));
     emit(&out)?;
     Ok(if bad == 0 {

@@ -240,7 +240,9 @@ impl ModelArgs {
                 // Only the model and the sentence: the tour, checks and practice are the
                 // workbench's, about its own sentence.
                 s.title.clear();
+                s.title_ko.clear();
                 s.description.clear();
+                s.description_ko.clear();
                 s.steps.clear();
                 s.expect.clear();
                 s.practice.clear();

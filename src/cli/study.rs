@@ -20,12 +20,15 @@ pub(crate) fn summary(
     if let Some(line) = chosen.line(lang) {
         s.push_str(&format!("{line}\n"));
     }
-    if !file.title().is_empty() {
-        s.push_str(&format!("{}\n", file.title()));
+    if !file.title_in(lang).is_empty() {
+        s.push_str(&format!("{}\n", file.title_in(lang)));
     }
     let trace = runnable.trace();
     let Some(model) = runnable.model() else {
         s.push_str(&format!("{}\n", CliLine::HandCheck.text(lang)));
+        if matches!(file, ScenarioFile::Attention(a) if a.v.is_none()) {
+            s.push_str(&format!("{}\n", FilesMsg::NoValues.text(lang)));
+        }
         return s;
     };
     let c = model.config();
@@ -294,35 +297,39 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn params(a: ParamsArgs) -> Result<ExitCode> {
+pub(crate) fn params(a: ParamsArgs, lang: Lang) -> Result<ExitCode> {
+    use qkv::i18n::params::{ParamsMsg as P, rows};
     if a.table3 {
-        return table3(&a);
+        return table3(&a, lang);
     }
     let c = a.model.apply(Config::preset(Preset::Base));
     let r = qkv::model::params::count(&c, a.vocab);
     outln!(
-        "parameters of {} ({}, d_model {}, heads {}, d_ff {}, layers {}+{}, vocabulary {})",
-        a.model.spec.preset.map_or(Preset::Base, |p| p.0),
-        c.arch,
-        c.d_model,
-        c.heads,
-        c.d_ff,
-        if c.has_encoder() { c.layers.encoder } else { 0 },
-        if c.has_decoder() { c.layers.decoder } else { 0 },
-        a.vocab
+        "{}",
+        P::Heading {
+            preset: a
+                .model
+                .spec
+                .preset
+                .map_or(Preset::Base, |p| p.0)
+                .to_string(),
+            arch: c.arch.to_string(),
+            d_model: c.d_model,
+            heads: c.heads,
+            d_ff: c.d_ff,
+            encoder: if c.has_encoder() { c.layers.encoder } else { 0 },
+            decoder: if c.has_decoder() { c.layers.decoder } else { 0 },
+            vocab: a.vocab,
+        }
+        .text(lang)
     );
-    for row in &r.rows {
-        outln!("  {:>12}  {}", group(row.count), row.component);
-        outln!("  {:>12}    = {} = {}", "", row.formula, row.arithmetic);
-    }
+    emit(&rows(&r, lang, group))?;
     outln!(
-        "  {:>12}  total ({:.2}M)",
+        "  {:>12}  {}",
         group(r.total),
-        r.total as f64 / 1e6
+        P::Total(format!("{:.2}M", r.total as f64 / 1e6)).text(lang)
     );
-    outln!(
-        "  output projection: tied to embed.E (paper §3.4), 0 extra; positional encoding: fixed sinusoids, 0"
-    );
+    outln!("  {}", P::NotCounted.text(lang));
     let base = Config::preset(Preset::Base);
     if (c.d_model, c.heads, c.d_ff, c.layers, c.arch)
         == (base.d_model, base.heads, base.d_ff, base.layers, base.arch)
@@ -330,34 +337,44 @@ pub(crate) fn params(a: ParamsArgs) -> Result<ExitCode> {
         let paper = 65e6;
         let diff = r.total as f64 - paper;
         outln!(
-            "  the paper reports 65M for the base model (Table 3): this count is {:.2}M, {:+.2}M ({:+.1}%) from it",
-            r.total as f64 / 1e6,
-            diff / 1e6,
-            100.0 * diff / paper
+            "  {}",
+            P::Paper {
+                count: format!("{:.2}", r.total as f64 / 1e6),
+                diff: format!("{:+.2}", diff / 1e6),
+                percent: format!("{:+.1}", 100.0 * diff / paper),
+            }
+            .text(lang)
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `qkv params --table3`: each row of the paper's Table 3 that changes the size, counted.
-fn table3(a: &ParamsArgs) -> Result<ExitCode> {
+fn table3(a: &ParamsArgs, lang: Lang) -> Result<ExitCode> {
+    use qkv::i18n::params::ParamsMsg as P;
     use qkv::model::params::TABLE3;
     let base = a.model.apply(Config::preset(Preset::Base));
+    outln!("{}", P::Table3Heading { vocab: a.vocab }.text(lang));
+    // Headings padded by display width, so Korean words line up as English ones do.
+    let pad = |t: String, w: usize, right: bool| {
+        let fill = " ".repeat(w.saturating_sub(qkv::render::width(&t)));
+        if right {
+            format!("{fill}{t}")
+        } else {
+            format!("{t}{fill}")
+        }
+    };
     outln!(
-        "The paper's Table 3, counted (encoder-decoder, shared vocabulary of {} tokens):",
-        a.vocab
-    );
-    outln!(
-        "  {:<18} {:>2} {:>7} {:>5} {:>2} {:>4}  {:>8} {:>6}  {:>7}",
-        "row",
+        "  {} {:>2} {:>7} {:>5} {:>2} {:>4}  {} {}  {}",
+        pad(P::Table3Row.text(lang), 18, false),
         "N",
         "d_model",
         "d_ff",
         "h",
         "d_k",
-        "counted",
-        "paper",
-        "diff"
+        pad(P::Table3Counted.text(lang), 8, true),
+        pad(P::Table3Paper.text(lang), 6, true),
+        pad(P::Table3Diff.text(lang), 7, true)
     );
     for r in TABLE3 {
         let n = r.count(&base, a.vocab) as f64 / 1e6;
@@ -377,7 +394,12 @@ fn table3(a: &ParamsArgs) -> Result<ExitCode> {
     let d = base.d_model;
     let per_thousand = d as f64 * 1000.0 / 1e6;
     outln!(
-        "Why they differ: the paper rounds to millions and does not give its formula. This count shares one embedding table between encoder, decoder and output (§3.4; separate tables would add V·d_model per table), has no biases in the attention projections, and its positional encoding is fixed (0 parameters). The vocabulary matters most: every 1000 tokens is {per_thousand:.3}M at d_model {d} (--vocab changes it)."
+        "{}",
+        P::Table3Why {
+            per_thousand: format!("{per_thousand:.3}"),
+            d_model: d,
+        }
+        .text(lang)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -453,7 +475,7 @@ pub(crate) fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
+pub(crate) fn check(a: CheckArgs, lang: Lang) -> Result<ExitCode> {
     qkv::limits::set_long_checks(a.long);
     let files = scenario_files(&a.paths)?;
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
@@ -490,24 +512,32 @@ pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
             }
         };
         if report.results.is_empty() && !a.quiet {
-            outln!("NOTE  {}: no expectations to check", f.display());
+            outln!(
+                "{}",
+                CliLine::NoExpectations(f.display().to_string()).text(lang)
+            );
         }
         for r in &report.results {
             if !a.quiet || !r.passed {
                 emit(&format!(
                     "{}\n",
-                    r.line().replacen("  ", &format!("  {}  ", f.display()), 1)
+                    r.line_in(lang)
+                        .replacen("  ", &format!("  {}  ", f.display()), 1)
                 ))?;
             }
         }
         passed += report.passed();
         failed += report.failed();
     }
-    let mut summary = format!("{passed} passed, {failed} failed");
-    if broken > 0 {
-        summary.push_str(&format!(", {broken} scenario file(s) could not be loaded"));
-    }
-    outln!("{summary}");
+    outln!(
+        "{}",
+        CliLine::CheckSummary {
+            passed,
+            failed,
+            broken
+        }
+        .text(lang)
+    );
     Ok(if broken > 0 {
         ExitCode::from(2)
     } else if failed > 0 {

@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(hint("s", 1), None); // ambiguous
         assert_eq!(
             hint("attend ", 7),
-            Some("q=[…] k=[[…], …] v=[[…], …] [mask=causal] [scale=on|off]".into())
+            Some("q=[…] k=[[…], …] [v=[[…], …]] [mask=causal] [scale=on|off]".into())
         );
         assert_eq!(hint("save ", 5), Some("<file>".into()));
         assert_eq!(hint("show enc", 8), None);

@@ -398,15 +398,16 @@ impl App {
 
     /// Switches the interface language; the opening status line is said again in it.
     pub fn set_lang(&mut self, lang: Lang) {
-        let welcome = Msg::Welcome(self.session.title().to_string());
+        // The scenario's title in each language (`title_ko` under Korean).
+        let welcome = |l: Lang| Msg::Welcome(self.session.title_in(l).to_string()).text(l);
         if self
             .status
             .as_ref()
-            .is_some_and(|st| st.text == welcome.text(self.lang))
+            .is_some_and(|st| st.text == welcome(self.lang))
         {
             self.status = Some(Status {
                 kind: StatusKind::Info,
-                text: welcome.text(lang),
+                text: welcome(lang),
             });
         }
         self.lang = lang;

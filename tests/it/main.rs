@@ -15,6 +15,7 @@ mod hardening;
 mod hardening_results;
 mod hf;
 mod invariants;
+mod ko_texts;
 mod lang_cli;
 mod learn;
 mod learning;

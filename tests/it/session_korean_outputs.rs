@@ -27,9 +27,11 @@ fn save_and_check_and_export_speak_korean() {
     );
     assert!(out.contains("`qkv check "), "{out}");
     assert!(!out.contains("saved "), "{out}");
-    // The saved file loads back and is the same scenario whatever the language.
+    // The saved file loads back and is the same scenario whatever the language, with its
+    // title in both.
     let loaded = Session::open(&p).unwrap();
-    assert_eq!(loaded.title(), s.title());
+    assert_eq!(loaded.title(), s.title_in(qkv::i18n::Lang::En));
+    assert_eq!(loaded.title_in(qkv::i18n::Lang::Ko), s.title());
     let e = s.apply_line("load! /nonexistent/x.yaml");
     assert!(e.is_err());
     let json = dir.path().join("t.json");

@@ -167,6 +167,7 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                     Label::Unscaled.text(lang).to_string()
                 },
                 mask: t.mask,
+                values: s.trace().get("v").is_some(),
             }
             .text(lang);
             let short = Msg::HandHeaderShort {

@@ -55,8 +55,8 @@ pub struct AttendArgs {
     pub q: Rows,
     /// Keys, m × d_k.
     pub k: Rows,
-    /// Values, m × d_v.
-    pub v: Rows,
+    /// Values, m × d_v; without them `attend` stops at the weights.
+    pub v: Option<Rows>,
     /// Causal mask.
     pub causal: bool,
     /// Divide by √d_k.

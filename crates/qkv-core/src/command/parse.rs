@@ -201,7 +201,7 @@ pub(super) fn parse_attend(rest: &str) -> Result<AttendArgs, ParseError> {
     Ok(AttendArgs {
         q: q.ok_or_else(|| missing(C, "q=[…]"))?,
         k: k.ok_or_else(|| missing(C, "k=[[…], …]"))?,
-        v: v.ok_or_else(|| missing(C, "v=[[…], …]"))?,
+        v,
         causal,
         scale,
     })

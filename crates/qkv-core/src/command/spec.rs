@@ -93,8 +93,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "attend",
-        usage: "attend q=[…] k=[[…], …] v=[[…], …] [mask=causal] [scale=on|off]",
-        summary: "hand-check calculator: scores, scaled, weights and output with their arithmetic",
+        usage: "attend q=[…] k=[[…], …] [v=[[…], …]] [mask=causal] [scale=on|off]",
+        summary: "hand-check calculator: scores, scaled, weights and (with v) output with their arithmetic",
     },
     CommandSpec {
         name: "diff",

@@ -180,7 +180,7 @@ fn every_command_parses() {
                 vec![0.0, 1.0, -1.0],
                 vec![1.0, 1.0, 1.0]
             ],
-            v: vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]],
+            v: Some(vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]]),
             causal: false,
             scale: true,
         })
@@ -188,6 +188,8 @@ fn every_command_parses() {
     assert!(
         matches!(ok("attend q=[1] k=[[1]] v=[[1]] mask=causal scale=off"), Command::Attend(a) if a.causal && !a.scale)
     );
+    // The article gives only q and k: v may be left out.
+    assert!(matches!(ok("attend q=[1] k=[[1]]"), Command::Attend(a) if a.v.is_none()));
     assert_eq!(ok("diff"), Command::Diff);
     assert_eq!(ok("note look here"), Command::Note("look here".into()));
     assert_eq!(
@@ -322,7 +324,7 @@ fn malformed_commands_say_what_is_wrong() {
     assert!(err("set colour red").contains("model.<field>, embed, weight or precision"));
     assert_eq!(
         err("attend k=[[1]] v=[[1]]"),
-        "attend needs q=[…]: usage `attend q=[…] k=[[…], …] v=[[…], …] [mask=causal] [scale=on|off]`"
+        "attend needs q=[…]: usage `attend q=[…] k=[[…], …] [v=[[…], …]] [mask=causal] [scale=on|off]`"
     );
     assert!(err("attend q=[1 k=[[1]]").contains("matching [ and ]"));
     assert!(err("attend q=[1] k=[[1]] v=[[1]] w=[1]").contains("one of q, k, v, mask, scale"));

@@ -1,9 +1,11 @@
 //! The command line's own lines in both languages: `qkv run`'s heading (the matrices below
-//! it carry their own formula lines, [`super::formula`]) and what `qkv export` wrote (`qkv
-//! plot` says it as the session does, [`super::session_files`]). The English is what they
+//! it carry their own formula lines, [`super::formula`]), what `qkv export` wrote (`qkv
+//! plot` says it as the session does, [`super::session_files`]), the lines of `qkv check`
+//! and `qkv gradcheck`, and what `qkv` says without a terminal. The English is what they
 //! always printed.
 
 use super::Lang;
+use crate::scenario::check::CheckLine;
 
 /// One line of `qkv run` or `qkv export`.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +57,42 @@ pub enum CliLine {
         /// With `--grads`: the loss (formatted) and the predicted tokens.
         loss: Option<(String, usize)>,
     },
+    /// One checked expectation (`qkv check`, the REPL's `check`).
+    Checked(CheckLine),
+    /// `qkv check`: a file with nothing to check.
+    NoExpectations(String),
+    /// `qkv check`'s last line: passed, failed and the files that could not be loaded.
+    CheckSummary {
+        /// Expectations that held.
+        passed: usize,
+        /// Expectations that did not.
+        failed: usize,
+        /// Files that could not be loaded.
+        broken: usize,
+    },
+    /// `qkv gradcheck`'s first line: the step `h`.
+    GradcheckHeading(String),
+    /// `qkv gradcheck`'s column headings: weight, checked, kinks.
+    GradcheckColumns,
+    /// `qkv gradcheck`: a weight above the tolerance.
+    GradcheckFail,
+    /// `qkv gradcheck`'s last line.
+    GradcheckSummary {
+        /// Values checked.
+        checked: usize,
+        /// Of them at a kink.
+        kinks: usize,
+        /// Weights.
+        weights: usize,
+        /// Weights above the tolerance.
+        bad: usize,
+        /// The tolerance, as printed.
+        tolerance: String,
+    },
+    /// `qkv gradcheck` on an attention hand-check.
+    GradcheckNoWeights,
+    /// `qkv` (the workbench) without a terminal: what to run instead.
+    NoTerminal,
 }
 
 impl CliLine {
@@ -106,6 +144,49 @@ impl CliLine {
                 arrays: 425,
                 loss: Some(("2.302585".into(), 5)),
             },
+            CliLine::Checked(CheckLine {
+                passed: true,
+                at: "weights[0]".into(),
+                check: "sum",
+                expected: "1".into(),
+                actual: "1".into(),
+                diff: Some("0".into()),
+                tolerance: Some("0.0001".into()),
+                detail: None,
+            }),
+            CliLine::Checked(CheckLine {
+                passed: false,
+                at: "scores[0][1]".into(),
+                check: "value",
+                expected: "-1".into(),
+                actual: "-2".into(),
+                diff: Some("1".into()),
+                tolerance: Some("0.0001".into()),
+                detail: Some("x".into()),
+            }),
+            CliLine::NoExpectations("a.yaml".into()),
+            CliLine::CheckSummary {
+                passed: 3,
+                failed: 1,
+                broken: 0,
+            },
+            CliLine::CheckSummary {
+                passed: 3,
+                failed: 0,
+                broken: 2,
+            },
+            CliLine::GradcheckHeading("0.001".into()),
+            CliLine::GradcheckColumns,
+            CliLine::GradcheckFail,
+            CliLine::GradcheckSummary {
+                checked: 120,
+                kinks: 2,
+                weights: 30,
+                bad: 0,
+                tolerance: "0.02".into(),
+            },
+            CliLine::GradcheckNoWeights,
+            CliLine::NoTerminal,
         ]
     }
 
@@ -196,8 +277,140 @@ impl CliLine {
                     ", 모든 기울기와 예측한 토큰 {n}개에 대한 손실 {l}"
                 ))
             ),
+            (CliLine::Checked(c), lang) => checked(c, lang),
+            (CliLine::NoExpectations(path), Lang::En) => {
+                format!("NOTE  {path}: no expectations to check")
+            }
+            (CliLine::NoExpectations(path), Lang::Ko) => {
+                format!("참고  {path}: 검사할 기댓값이 없습니다")
+            }
+            (
+                CliLine::CheckSummary {
+                    passed,
+                    failed,
+                    broken,
+                },
+                Lang::En,
+            ) => format!(
+                "{passed} passed, {failed} failed{}",
+                if *broken > 0 {
+                    format!(", {broken} scenario file(s) could not be loaded")
+                } else {
+                    String::new()
+                }
+            ),
+            (
+                CliLine::CheckSummary {
+                    passed,
+                    failed,
+                    broken,
+                },
+                Lang::Ko,
+            ) => format!(
+                "통과 {passed}개, 실패 {failed}개{}",
+                if *broken > 0 {
+                    format!(", 읽지 못한 시나리오 파일 {broken}개")
+                } else {
+                    String::new()
+                }
+            ),
+            (CliLine::GradcheckHeading(h), Lang::En) => format!(
+                "gradient check: backward pass vs central differences (loss(w + h) − loss(w − h)) / 2h, h = {h}"
+            ),
+            (CliLine::GradcheckHeading(h), Lang::Ko) => format!(
+                "기울기 검사: 역전파와 중앙 차분 (loss(w + h) − loss(w − h)) / 2h 비교, h = {h}"
+            ),
+            (CliLine::GradcheckColumns, lang) => {
+                let words = match lang {
+                    Lang::En => ["weight", "checked", "kinks", "max |Δ|", "max rel"],
+                    Lang::Ko => ["가중치", "검사 수", "꺾임", "최대 |Δ|", "최대 상대"],
+                };
+                // Padded by display width, so the Korean headings sit over the columns too.
+                words
+                    .iter()
+                    .zip([28, 7, 6, 11, 11])
+                    .enumerate()
+                    .map(|(i, (w, cols))| {
+                        let fill = " ".repeat(cols - crate::render::width(w).min(cols));
+                        if i == 0 { format!("{w}{fill}") } else { format!("{fill}{w}") }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            (CliLine::GradcheckFail, Lang::En) => "  FAIL".into(),
+            (CliLine::GradcheckFail, Lang::Ko) => "  실패".into(),
+            (
+                CliLine::GradcheckSummary {
+                    checked,
+                    kinks,
+                    weights,
+                    bad,
+                    tolerance,
+                },
+                Lang::En,
+            ) => format!(
+                "{checked} values checked ({kinks} at a kink or strong curvature, checked against the slopes on either side); {weights} weights, {bad} above the tolerance {tolerance}"
+            ),
+            (
+                CliLine::GradcheckSummary {
+                    checked,
+                    kinks,
+                    weights,
+                    bad,
+                    tolerance,
+                },
+                Lang::Ko,
+            ) => format!(
+                "값 {checked}개를 검사했습니다 ({kinks}개는 꺾이는 점이나 곡률이 큰 곳이라 양쪽 기울기와 비교했습니다); 가중치 {weights}개 중 {bad}개가 허용 오차 {tolerance}를 넘었습니다"
+            ),
+            (CliLine::GradcheckNoWeights, Lang::En) => {
+                "an attention hand-check has no weights to check".into()
+            }
+            (CliLine::GradcheckNoWeights, Lang::Ko) => {
+                "어텐션 손 계산 확인에는 검사할 가중치가 없습니다".into()
+            }
+            (CliLine::NoTerminal, Lang::En) => "\
+qkv: the workbench needs a terminal, and stdin or stdout is not one.
+  qkv run                  prints the attention weights of the default sentence
+  qkv run --text \"...\"     the same for your sentence (qkv run --help for the flags)
+  qkv repl < commands.txt  runs study commands from a file or a pipe
+  qkv --help               lists every command"
+                .into(),
+            (CliLine::NoTerminal, Lang::Ko) => "\
+qkv: 워크벤치는 터미널이 있어야 하는데, 표준 입력이나 표준 출력이 터미널이 아닙니다.
+  qkv run                  기본 문장의 어텐션 가중치를 출력합니다
+  qkv run --text \"...\"     내 문장으로 같은 것을 합니다 (플래그는 qkv run --help)
+  qkv repl < commands.txt  파일이나 파이프에서 학습 명령을 실행합니다
+  qkv --help               모든 명령을 보여 줍니다"
+                .into(),
         }
     }
+}
+
+/// A checked expectation's line in `lang`.
+fn checked(c: &CheckLine, lang: Lang) -> String {
+    let (pass, fail, expected, actual, diff, tol) = match lang {
+        Lang::En => ("PASS", "FAIL", "expected", "actual", "|diff|", "tol"),
+        Lang::Ko => ("통과", "실패", "기댓값", "실제", "|차이|", "허용 오차"),
+    };
+    let mut s = format!(
+        "{}  {}  {}  {expected} {}  {actual} {}",
+        if c.passed { pass } else { fail },
+        c.at,
+        c.check,
+        c.expected,
+        c.actual
+    );
+    if let Some(d) = &c.diff {
+        s.push_str(&format!("  {diff} {d}"));
+    }
+    if let Some(t) = &c.tolerance {
+        s.push_str(&format!("  {tol} {t}"));
+    }
+    if let Some(d) = &c.detail {
+        s.push_str(&format!("  ({d})"));
+    }
+    s
 }
 
 #[cfg(test)]

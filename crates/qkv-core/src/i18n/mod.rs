@@ -16,6 +16,7 @@ pub mod gradient;
 pub mod hf;
 pub mod learn;
 pub mod mistakes;
+pub mod params;
 pub mod practice;
 pub mod prompts;
 pub mod session;

@@ -34,14 +34,15 @@ pub enum PracticeMsg {
     },
     /// The step's formula (given as printed).
     Formula(String),
-    /// The scores a scaled score is computed from.
+    /// The scores a scaled score is computed from: one cell (`scores[0][1][2] = 4.2034`) or
+    /// several columns of one row (`scores[0][1], columns 0, 1, 2 = [10, −1, 6]`).
     ScoresColumns {
         /// `scores[h][i]`.
         row: String,
-        /// The columns asked, `0, 1, 2`.
-        cols: String,
-        /// Their values, `[10, −1, 6]`.
-        values: String,
+        /// The columns asked.
+        cols: Vec<usize>,
+        /// Their values, formatted, in the order of `cols`.
+        values: Vec<String>,
     },
     /// The d_k of the scaling.
     DkWidth {
@@ -102,11 +103,22 @@ impl PracticeMsg {
                 row_label: "간다".into(),
                 n: 4,
             },
+            PracticeMsg::AskRow {
+                address: "output[0]".into(),
+                row: 0,
+                row_label: "q0".into(),
+                n: 1,
+            },
             PracticeMsg::Formula("scaled[i][j] = scores[i][j] ÷ √d_k".into()),
             PracticeMsg::ScoresColumns {
                 row: "scores[0]".into(),
-                cols: "0, 1, 2".into(),
-                values: "[10, −1, 6]".into(),
+                cols: vec![0, 1, 2],
+                values: vec!["10".into(), "−1".into(), "6".into()],
+            },
+            PracticeMsg::ScoresColumns {
+                row: "scores[0][1]".into(),
+                cols: vec![2],
+                values: vec!["4.2034".into()],
             },
             PracticeMsg::DkWidth {
                 d_k: 3,
@@ -167,14 +179,22 @@ impl PracticeMsg {
                 row,
                 row_label,
                 n,
-            } => format!(
-                "compute {address}  (row {row} {row_label}): {n} numbers, columns 0 to {}",
-                n.saturating_sub(1)
-            ),
+            } => match n {
+                1 => format!("compute {address}  (row {row} {row_label}): 1 number, column 0"),
+                _ => format!(
+                    "compute {address}  (row {row} {row_label}): {n} numbers, columns 0 to {}",
+                    n.saturating_sub(1)
+                ),
+            },
             PracticeMsg::Formula(f) => format!("formula: {f}"),
-            PracticeMsg::ScoresColumns { row, cols, values } => {
-                format!("scores = {row} columns {cols} = {values}")
-            }
+            PracticeMsg::ScoresColumns { row, cols, values } => match (&cols[..], &values[..]) {
+                ([c], [v]) => format!("score = {row}[{c}] = {v}"),
+                _ => format!(
+                    "scores = {row}, columns {} = [{}]",
+                    join(cols),
+                    values.join(", ")
+                ),
+            },
             PracticeMsg::DkWidth { d_k, step } => {
                 format!("d_k = {d_k} (the width of one head of {step})")
             }
@@ -221,14 +241,18 @@ impl PracticeMsg {
                 row,
                 row_label,
                 n,
-            } => format!(
-                "{address} 계산하기  (행 {row} {row_label}): 숫자 {n}개, 열 0부터 {}까지",
-                n.saturating_sub(1)
-            ),
+            } => match n {
+                1 => format!("{address} 계산하기  (행 {row} {row_label}): 숫자 1개, 열 0"),
+                _ => format!(
+                    "{address} 계산하기  (행 {row} {row_label}): 숫자 {n}개, 열 0부터 {}까지",
+                    n.saturating_sub(1)
+                ),
+            },
             PracticeMsg::Formula(f) => format!("식: {f}"),
-            PracticeMsg::ScoresColumns { row, cols, values } => {
-                format!("scores = {row}의 열 {cols} = {values}")
-            }
+            PracticeMsg::ScoresColumns { row, cols, values } => match (&cols[..], &values[..]) {
+                ([c], [v]) => format!("점수 = {row}[{c}] = {v}"),
+                _ => format!("점수 = {row}의 {}열 = [{}]", join(cols), values.join(", ")),
+            },
             PracticeMsg::DkWidth { d_k, step } => {
                 format!("d_k = {d_k} ({step}의 헤드 하나의 너비)")
             }
@@ -263,10 +287,58 @@ impl PracticeMsg {
     }
 }
 
+/// `0, 1, 2`.
+fn join(cols: &[usize]) -> String {
+    cols.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::i18n::check::{has_hangul, numbers};
+
+    #[test]
+    fn one_column_is_a_cell_and_several_are_columns() {
+        let one = PracticeMsg::ScoresColumns {
+            row: "enc.0.attn.scores[0][1]".into(),
+            cols: vec![2],
+            values: vec!["4.2034".into()],
+        };
+        assert_eq!(
+            one.text(Lang::En),
+            "score = enc.0.attn.scores[0][1][2] = 4.2034"
+        );
+        assert_eq!(
+            one.text(Lang::Ko),
+            "점수 = enc.0.attn.scores[0][1][2] = 4.2034"
+        );
+        let three = PracticeMsg::ScoresColumns {
+            row: "scores[0]".into(),
+            cols: vec![0, 1, 2],
+            values: vec!["10".into(), "−1".into(), "6".into()],
+        };
+        assert_eq!(
+            three.text(Lang::En),
+            "scores = scores[0], columns 0, 1, 2 = [10, −1, 6]"
+        );
+        assert_eq!(
+            three.text(Lang::Ko),
+            "점수 = scores[0]의 0, 1, 2열 = [10, −1, 6]"
+        );
+        let row = PracticeMsg::AskRow {
+            address: "output[0]".into(),
+            row: 0,
+            row_label: "q0".into(),
+            n: 1,
+        };
+        assert_eq!(
+            row.text(Lang::En),
+            "compute output[0]  (row 0 q0): 1 number, column 0"
+        );
+    }
 
     #[test]
     fn every_practice_line_has_both_languages_with_the_same_numbers() {

@@ -64,6 +64,17 @@ pub enum FilesMsg {
     ParamsTotal,
     /// `1234 parameters` (the status line of `params`).
     ParamsStatus(u64),
+    /// The title `save` writes once the sentence has changed: `Session on <text> (from
+    /// “<title>”)`.
+    SessionTitle { text: String, from: Option<String> },
+    /// The description `save` writes for a new sentence.
+    SavedDescription,
+    /// The title of a hand-check made by `attend`.
+    HandTitle,
+    /// The description of a hand-check made by `attend`.
+    HandDescription,
+    /// `attend` without `v`: what is not computed.
+    NoValues,
     /// `wrote a.svg (svg: enc.0.attn.weights, 3 × 3, cell [0][1] selected)`.
     Plotted {
         path: String,
@@ -157,6 +168,18 @@ impl FilesMsg {
             F::ParamsHeading { vocab: 12 },
             F::ParamsTotal,
             F::ParamsStatus(1234),
+            F::SessionTitle {
+                text: "나는 간다".into(),
+                from: None,
+            },
+            F::SessionTitle {
+                text: "나는 간다".into(),
+                from: Some("title".into()),
+            },
+            F::SavedDescription,
+            F::HandTitle,
+            F::HandDescription,
+            F::NoValues,
             F::Plotted {
                 path: "a.svg".into(),
                 format: "svg".into(),
@@ -293,6 +316,20 @@ impl FilesMsg {
             }
             F::ParamsTotal => "total".into(),
             F::ParamsStatus(n) => format!("{n} parameters"),
+            F::SessionTitle { text, from } => match from {
+                Some(t) => format!("Session on {text} (from “{t}”)"),
+                None => format!("Session on {text}"),
+            },
+            F::SavedDescription => "Saved from a qkv session. The expected values at the cells chosen in it were computed by qkv.".into(),
+            F::HandTitle => "Hand-check from `attend`".into(),
+            F::HandDescription => {
+                "Recorded by qkv from an attend command; the expected values were computed by qkv."
+                    .into()
+            }
+            F::NoValues => {
+                "no v given: the weighted sum (output = weights · v) is not computed; add v=[[…], …] to see it"
+                    .into()
+            }
             F::Plotted {
                 path,
                 format,
@@ -405,6 +442,19 @@ impl FilesMsg {
             }
             F::ParamsTotal => "합계".into(),
             F::ParamsStatus(n) => format!("매개변수 {n}개"),
+            F::SessionTitle { text, from } => match from {
+                Some(t) => format!("{text}에 대한 세션 (“{t}”에서)"),
+                None => format!("{text}에 대한 세션"),
+            },
+            F::SavedDescription => "qkv 세션에서 저장했습니다. 세션에서 고른 칸의 기댓값은 qkv가 계산한 값입니다.".into(),
+            F::HandTitle => "`attend`로 만든 손 계산 확인".into(),
+            F::HandDescription => {
+                "qkv가 attend 명령에서 기록했습니다; 기댓값은 qkv가 계산한 값입니다.".into()
+            }
+            F::NoValues => {
+                "v가 주어지지 않았습니다: 가중합(output = weights · v)은 계산하지 않습니다; 보려면 v=[[…], …]를 더하세요"
+                    .into()
+            }
             F::Plotted {
                 path,
                 format,

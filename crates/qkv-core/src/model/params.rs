@@ -2,11 +2,37 @@
 
 use super::config::{Config, Norm};
 
+/// What a row of a parameter count counts (named in the interface's language by
+/// `crate::i18n::params`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    /// The embedding table `embed.E`, shared and tied to the output.
+    Embedding,
+    /// The encoder's layers: self-attention, FFN and 2 LayerNorms each.
+    Encoder {
+        /// Layers.
+        layers: u64,
+    },
+    /// The decoder's layers: masked self-attention (+ cross-attention), FFN and 2 (3)
+    /// LayerNorms each.
+    Decoder {
+        /// Layers.
+        layers: u64,
+        /// With cross-attention (an encoder-decoder model).
+        cross: bool,
+    },
+    /// The final LayerNorm of each stack (pre-LN).
+    FinalNorms {
+        /// Stacks.
+        stacks: u64,
+    },
+}
+
 /// One line of a parameter count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamRow {
     /// What is counted.
-    pub component: String,
+    pub component: Component,
     /// How, in symbols.
     pub formula: String,
     /// The formula with the numbers put in.
@@ -36,7 +62,7 @@ pub fn count(config: &Config, vocab: u64) -> ParamReport {
     let ffn = 2 * d * f + f + d;
     let norm = 2 * d;
     let mut rows = vec![ParamRow {
-        component: "embedding table embed.E (shared, tied to the output)".into(),
+        component: Component::Embedding,
         formula: "V · d_model".into(),
         arithmetic: format!("{vocab} · {d}"),
         count: vocab * d,
@@ -45,7 +71,7 @@ pub fn count(config: &Config, vocab: u64) -> ParamReport {
         let l = config.layers.encoder as u64;
         let per = attn + ffn + 2 * norm;
         rows.push(ParamRow {
-            component: format!("encoder: {l} layers × (self-attention + FFN + 2 LayerNorms)"),
+            component: Component::Encoder { layers: l },
             formula: "L · (4·d² + (2·d·d_ff + d_ff + d) + 2·2·d)".into(),
             arithmetic: format!("{l} · ({attn} + {ffn} + {})", 2 * norm),
             count: l * per,
@@ -56,13 +82,8 @@ pub fn count(config: &Config, vocab: u64) -> ParamReport {
         let cross = config.has_encoder();
         let (attns, norms) = if cross { (2, 3) } else { (1, 2) };
         let per = attns * attn + ffn + norms * norm;
-        let what = if cross {
-            "masked self-attention + cross-attention + FFN + 3 LayerNorms"
-        } else {
-            "masked self-attention + FFN + 2 LayerNorms"
-        };
         rows.push(ParamRow {
-            component: format!("decoder: {l} layers × ({what})"),
+            component: Component::Decoder { layers: l, cross },
             formula: format!("L · ({attns}·4·d² + (2·d·d_ff + d_ff + d) + {norms}·2·d)"),
             arithmetic: format!("{l} · ({} + {ffn} + {})", attns * attn, norms * norm),
             count: l * per,
@@ -71,7 +92,7 @@ pub fn count(config: &Config, vocab: u64) -> ParamReport {
     if config.norm == Norm::Pre {
         let stacks = u64::from(config.has_encoder()) + u64::from(config.has_decoder());
         rows.push(ParamRow {
-            component: format!("final LayerNorm of each stack ({stacks})"),
+            component: Component::FinalNorms { stacks },
             formula: "stacks · 2·d".into(),
             arithmetic: format!("{stacks} · {norm}"),
             count: stacks * norm,

@@ -414,17 +414,16 @@ pub fn context(
         StepKind::Scaled => {
             if let Some(s) = input(0) {
                 if let Some(r) = row_of(s, t.row) {
-                    let vals: Vec<f32> = t.cols.iter().filter_map(|j| r.get(*j).copied()).collect();
-                    let cols: Vec<String> = t
+                    let (cols, values): (Vec<usize>, Vec<String>) = t
                         .cols
                         .iter()
-                        .map(std::string::ToString::to_string)
-                        .collect();
+                        .filter_map(|&j| r.get(j).map(|x| (j, num(*x))))
+                        .unzip();
                     out.push(
                         PracticeMsg::ScoresColumns {
                             row: rowref(s, t.row),
-                            cols: cols.join(", "),
-                            values: list(&vals),
+                            cols,
+                            values,
                         }
                         .text(lang),
                     );

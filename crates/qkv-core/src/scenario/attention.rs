@@ -11,11 +11,12 @@ pub(super) fn labels(prefix: &str, n: usize) -> Labels {
     Arc::new((0..n).map(|i| format!("{prefix}{i}")).collect())
 }
 
-/// The hand-check's q, k and v, when they (and the expected matrices) fit together.
+/// The hand-check's q, k and v (when given), when they (and the expected matrices) fit
+/// together.
 ///
 /// # Shapes
 /// Returns q: n × d_k, k: m × d_k, v: m × d_v.
-type HandInputs = (Array2<f32>, Array2<f32>, Array2<f32>);
+type HandInputs = (Array2<f32>, Array2<f32>, Option<Array2<f32>>);
 
 // Over 80 lines: each input checked in turn so that every problem of a file is reported at once.
 fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>> {
@@ -46,8 +47,9 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
             }
         }
     };
-    let (q, k, v) = (arr("q", &a.q), arr("k", &a.k), arr("v", &a.v));
-    let (Some(q), Some(k), Some(v)) = (q, k, v) else {
+    let (q, k) = (arr("q", &a.q), arr("k", &a.k));
+    let v = a.v.as_ref().map(|v| arr("v", v));
+    let (Some(q), Some(k), Some(v)) = (q, k, v.map_or(Some(None), |v| v.map(Some))) else {
         return Err(problems);
     };
     if q.ncols() != k.ncols() {
@@ -60,7 +62,9 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
             ),
         ));
     }
-    if v.nrows() != k.nrows() {
+    if let Some(v) = &v
+        && v.nrows() != k.nrows()
+    {
         problems.push(ScenarioProblem::new(
             FieldPath::key("v"),
             format!(
@@ -70,7 +74,7 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
             ),
         ));
     }
-    let (n, m, dv) = (q.nrows(), k.nrows(), v.ncols());
+    let (n, m, dv) = (q.nrows(), k.nrows(), v.as_ref().map(Array2::ncols));
     if let Some(exp) = &a.expect {
         if let Some(t) = exp.tolerance
             && !(t.is_finite() && t >= 0.0)
@@ -81,8 +85,18 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
             ));
         }
         for (name, rows) in exp.matrices() {
-            let want = if name == "output" { (n, dv) } else { (n, m) };
             let path = FieldPath::key("expect").then(name);
+            let want = match (name, dv) {
+                ("output", Some(dv)) => (n, dv),
+                ("output", None) => {
+                    problems.push(ScenarioProblem::new(
+                        path,
+                        "expects the output (weights · v), but no v is given: add v, one row per key",
+                    ));
+                    continue;
+                }
+                _ => (n, m),
+            };
             if rows.iter().flatten().any(|x| x.is_nan()) {
                 problems.push(ScenarioProblem::new(
                     path,
@@ -113,7 +127,8 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
     }
 }
 
-/// The eight steps of a hand-check, with q0…, k0… and d0… labels.
+/// The eight steps of a hand-check, with q0…, k0… and d0… labels; six without `v` (no `v`,
+/// no `output`).
 ///
 /// # Shapes
 /// `q`: n × d_k, `k`: m × d_k, `v`: m × d_v; `r` as [`scaled_dot_product`] gives it.
@@ -121,12 +136,12 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
 fn hand_steps(
     q: Array2<f32>,
     k: Array2<f32>,
-    v: Array2<f32>,
+    v: Option<Array2<f32>>,
     r: crate::model::attention::AttentionSteps,
     causal: bool,
     scale: bool,
 ) -> (Vec<Step>, Labels, Labels) {
-    let (n, m, dv) = (q.nrows(), k.nrows(), v.ncols());
+    let (n, m) = (q.nrows(), k.nrows());
     let (ql, kl) = (labels("q", n), labels("k", m));
     let d_k = q.ncols();
     let mut steps = Vec::new();
@@ -169,15 +184,19 @@ fn hand_steps(
         "k: keys given in the scenario".into(),
         &[],
     );
-    push(
-        "v",
-        StepKind::Value,
-        v,
-        &kl,
-        labels("d", dv),
-        "v: values given in the scenario".into(),
-        &[],
-    );
+    let dv = v.as_ref().map(Array2::ncols);
+    if let Some(v) = v {
+        let dv = v.ncols();
+        push(
+            "v",
+            StepKind::Value,
+            v,
+            &kl,
+            labels("d", dv),
+            "v: values given in the scenario".into(),
+            &[],
+        );
+    }
     push(
         "scores",
         StepKind::Scores,
@@ -227,28 +246,33 @@ fn hand_steps(
         "weights[i][j] = e^(masked[i][j] − max_i) / Σ_k e^(masked[i][k] − max_i)".into(),
         &["masked"],
     );
-    push(
-        "output",
-        StepKind::HeadOut,
-        r.output,
-        &ql,
-        labels("d", dv),
-        "output = weights · v".into(),
-        &["weights", "v"],
-    );
+    if let Some(dv) = dv {
+        push(
+            "output",
+            StepKind::HeadOut,
+            r.output,
+            &ql,
+            labels("d", dv),
+            "output = weights · v".into(),
+            &["weights", "v"],
+        );
+    }
     (steps, ql, kl)
 }
 
-/// Runs an attention hand-check and records `q k v scores scaled masked weights output`.
+/// Runs an attention hand-check and records `q k v scores scaled masked weights output`
+/// (without `v`: `q k scores scaled masked weights`, the article's example of q and k alone).
 pub fn build_attention(a: &AttentionScenario) -> Result<Trace, Vec<ScenarioProblem>> {
     check_version(a.version)?;
     let (q, k, v) = hand_inputs(a)?;
     let causal = a.mask.map(|w| w.0) == Some(MaskKind::Causal);
     let scale = a.scale.unwrap_or(true);
+    // Without v the weighted sum is not recorded: one column of zeros stands in for it.
+    let no_v = Array2::<f32>::zeros((k.nrows(), 1));
     let r = scaled_dot_product(
         q.view(),
         k.view(),
-        v.view(),
+        v.as_ref().map_or(no_v.view(), |v| v.view()),
         if causal { Mask::Causal } else { Mask::None },
         scale,
     );

@@ -152,7 +152,9 @@ pub fn new_scenario(config: &Config, text: &str, target: Option<&str>) -> Scenar
         version: VERSION,
         kind: schema::Kind::Model,
         title: String::new(),
+        title_ko: String::new(),
         description: String::new(),
+        description_ko: String::new(),
         model: spec_of(config),
         input: InputSpec {
             text: text.to_string(),

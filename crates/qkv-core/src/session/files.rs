@@ -1,7 +1,9 @@
 //! Files: saving, loading and exporting a session, checking its expectations, quitting.
 
 use super::*;
+use crate::i18n::Lang;
 use crate::i18n::session_files::FilesMsg;
+use crate::scenario::schema::in_lang;
 
 impl Session {
     /// The tour to save: the scenario's own stops that still fit the trace (none when the
@@ -116,16 +118,24 @@ impl Session {
                         s.expect.push(e);
                     }
                 }
-                if self.study.input_changed() || s.title.is_empty() {
-                    let was = if s.title.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (from “{}”)", s.title)
+                if self.study.input_changed() || (s.title.is_empty() && s.title_ko.is_empty()) {
+                    // Both languages, each from the title in that language (a file that has
+                    // only an English one gives it to both).
+                    let title = |lang| {
+                        let was = in_lang(&s.title, &s.title_ko, lang);
+                        FilesMsg::SessionTitle {
+                            text: s.input.text.clone(),
+                            from: (!was.is_empty()).then(|| was.to_string()),
+                        }
+                        .text(lang)
                     };
-                    s.title = format!("Session on {}{was}", s.input.text);
+                    (s.title, s.title_ko) = (title(Lang::En), title(Lang::Ko));
                     // A description of this sentence stays; a new sentence gets a new one.
-                    if self.study.input_changed() || s.description.is_empty() {
-                        s.description = "Saved from a qkv session. The expected values at the cells chosen in it were computed by qkv.".into();
+                    if self.study.input_changed()
+                        || (s.description.is_empty() && s.description_ko.is_empty())
+                    {
+                        s.description = FilesMsg::SavedDescription.text(Lang::En);
+                        s.description_ko = FilesMsg::SavedDescription.text(Lang::Ko);
                     }
                 }
                 (ScenarioFile::Model(s), notes)
@@ -280,7 +290,7 @@ impl Session {
         }
         let mut text = String::new();
         for r in &report.results {
-            text.push_str(&r.line());
+            text.push_str(&r.line_in(self.lang));
             text.push('\n');
         }
         let summary = self.t(SessionMsg::CheckSummary {
@@ -330,12 +340,7 @@ impl Session {
         let r = crate::model::params::count(m.model.config(), vocab);
         let lang = self.lang;
         let mut text = format!("{}\n", FilesMsg::ParamsHeading { vocab }.text(lang));
-        for row in &r.rows {
-            text.push_str(&format!(
-                "  {:>12}  {}\n  {:>12}    = {} = {}\n",
-                row.count, row.component, "", row.formula, row.arithmetic
-            ));
-        }
+        text.push_str(&crate::i18n::params::rows(&r, lang, |n| n.to_string()));
         text.push_str(&format!(
             "  {:>12}  {}\n",
             r.total,

@@ -1,6 +1,7 @@
 //! Hand-checks (`kind: attention`, `attend`): one query against its keys, by hand.
 
 use super::*;
+use crate::i18n::Lang;
 use crate::i18n::session_files::FilesMsg;
 
 impl Session {
@@ -8,10 +9,10 @@ impl Session {
         let scenario = AttentionScenario {
             version: VERSION,
             kind: Kind::Attention,
-            title: "Hand-check from `attend`".into(),
-            description:
-                "Recorded by qkv from an attend command; the expected values were computed by qkv."
-                    .into(),
+            title: FilesMsg::HandTitle.text(Lang::En),
+            title_ko: FilesMsg::HandTitle.text(Lang::Ko),
+            description: FilesMsg::HandDescription.text(Lang::En),
+            description_ko: FilesMsg::HandDescription.text(Lang::Ko),
             q: a.q,
             k: a.k,
             v: a.v,
@@ -24,8 +25,14 @@ impl Session {
         let trace = scn::build_attention(&scenario).map_err(SessionError::Invalid)?;
         let mut text = String::new();
         let opts = self.render_opts();
+        let no_v = scenario.v.is_none();
         for name in ["scores", "scaled", "masked", "weights", "output"] {
             if name == "masked" && !a.causal {
+                continue;
+            }
+            if name == "output" && no_v {
+                text.push_str(&FilesMsg::NoValues.text(self.lang));
+                text.push('\n');
                 continue;
             }
             text.push_str(&render::address(&trace, &Address::parse(name)?, &opts)?);
@@ -37,9 +44,13 @@ impl Session {
                             name: name.to_string(),
                             indices: vec![i, j],
                         };
-                        if let Ok(e) =
-                            crate::explain::explain(None, &trace, &addr, &self.explain_opts())
-                        {
+                        if let Ok(e) = crate::explain::explain_in(
+                            None,
+                            &trace,
+                            &addr,
+                            &self.explain_opts(),
+                            self.lang,
+                        ) {
                             text.push_str(&format!(
                                 "  {}\n",
                                 e.to_text().lines().collect::<Vec<_>>().join("\n    ")

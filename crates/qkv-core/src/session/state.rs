@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::i18n::errors::ErrorMsg;
+use crate::i18n::session_files::FilesMsg;
+use crate::scenario::schema::in_lang;
 
 impl Session {
     /// The current trace.
@@ -97,28 +99,41 @@ impl Session {
         matches!(self.study.subject, Subject::Hand(_))
     }
 
-    /// Title of the scenario; once the sentence has changed, `Session on <sentence> (from
-    /// “<title>”)` (what `save` writes).
+    /// Title of the scenario in the session's language ([`in_lang`]); once the sentence has
+    /// changed, `Session on <sentence> (from “<title>”)` (what `save` writes).
     pub fn title(&self) -> std::borrow::Cow<'_, str> {
+        self.title_in(self.lang)
+    }
+
+    /// [`Session::title`] in `lang`.
+    pub fn title_in(&self, lang: crate::i18n::Lang) -> std::borrow::Cow<'_, str> {
         match &self.study.subject {
             Subject::Model(m) if self.study.input_changed() => {
-                let was = if m.scenario.title.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (from “{}”)", m.scenario.title)
-                };
-                std::borrow::Cow::Owned(format!("Session on {}{was}", m.scenario.input.text))
+                let was = in_lang(&m.scenario.title, &m.scenario.title_ko, lang);
+                std::borrow::Cow::Owned(
+                    FilesMsg::SessionTitle {
+                        text: m.scenario.input.text.clone(),
+                        from: (!was.is_empty()).then(|| was.to_string()),
+                    }
+                    .text(lang),
+                )
             }
-            Subject::Model(m) => std::borrow::Cow::Borrowed(&m.scenario.title),
-            Subject::Hand(a) => std::borrow::Cow::Borrowed(&a.title),
+            Subject::Model(m) => {
+                std::borrow::Cow::Borrowed(in_lang(&m.scenario.title, &m.scenario.title_ko, lang))
+            }
+            Subject::Hand(a) => std::borrow::Cow::Borrowed(in_lang(&a.title, &a.title_ko, lang)),
         }
     }
 
-    /// Description of the scenario.
+    /// Description of the scenario in the session's language ([`in_lang`]).
     pub fn description(&self) -> &str {
         match &self.study.subject {
-            Subject::Model(m) => &m.scenario.description,
-            Subject::Hand(a) => &a.description,
+            Subject::Model(m) => in_lang(
+                &m.scenario.description,
+                &m.scenario.description_ko,
+                self.lang,
+            ),
+            Subject::Hand(a) => in_lang(&a.description, &a.description_ko, self.lang),
         }
     }
 

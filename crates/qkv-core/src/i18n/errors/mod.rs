@@ -451,7 +451,7 @@ impl ExplainError {
                 )
             ),
             ExplainError::NotAStep { name } => format!(
-                "{name}은(는) 모델의 가중치이지 트레이스의 단계가 아닙니다: 그 값은 계산된 것이 아니라 파라미터입니다; 그것을 쓰는 단계를 설명해 보세요 (그 단계의 입력을 보세요)"
+                "{name}은(는) 모델의 가중치이지 트레이스의 단계가 아닙니다: 그 값은 계산된 것이 아니라 매개변수입니다; 그것을 쓰는 단계를 설명해 보세요 (그 단계의 입력을 보세요)"
             ),
             ExplainError::NeedsModel { step, kind, needs } => format!(
                 "{step}({kind})은(는) 모델만 가진 {needs}(으)로 계산되는데, 모델이 없습니다 (손 계산 트레이스에는 모델이 없습니다: 그 q, k, v, scores, scaled, masked, weights, output은 모델이 필요 없습니다)"

@@ -185,6 +185,8 @@ pub enum Msg {
         scale: String,
         /// The mask.
         mask: MaskKind,
+        /// `v` given (without it there is no weighted sum).
+        values: bool,
     },
     /// A hand-check's header line, short.
     HandHeaderShort {
@@ -434,6 +436,12 @@ impl Msg {
             Msg::HandHeader {
                 scale: "÷ √d_k".into(),
                 mask: MaskKind::Causal,
+                values: true,
+            },
+            Msg::HandHeader {
+                scale: "÷ √d_k".into(),
+                mask: MaskKind::None,
+                values: false,
             },
             Msg::HandHeaderShort {
                 scale: "÷√d_k".into(),
@@ -570,8 +578,9 @@ impl Msg {
             Msg::GradTitle { name, fwd, r, c } => {
                 format!(" {name} · ∂loss/∂{fwd} · backward ↑ · {r} × {c} ")
             }
-            Msg::HandHeader { scale, mask } => format!(
-                "attention hand-check (no model): q · kᵀ {scale} · mask {mask} · softmax · × v"
+            Msg::HandHeader { scale, mask, values } => format!(
+                "attention hand-check (no model): q · kᵀ {scale} · mask {mask} · softmax · {}",
+                if *values { "× v" } else { "no v: no weighted sum" }
             ),
             Msg::HandHeaderShort { scale, mask } => format!("hand-check · {scale} · mask {mask}"),
             Msg::LearnIntro => "Learn: space starts / pauses training, . one update, ← → scrub the snapshots, k keeps one, w saves the checkpoint, Esc back".into(),
@@ -730,9 +739,10 @@ impl Msg {
             Msg::GradTitle { name, fwd, r, c } => {
                 format!(" {name} · ∂loss/∂{fwd} · 역전파 ↑ · {r} × {c} ")
             }
-            Msg::HandHeader { scale, mask } => format!(
-                "어텐션 손 계산 확인 (모델 없음): q · kᵀ {scale} · 마스킹(masking) {} · 소프트맥스(softmax) · × v",
-                mask_ko(*mask)
+            Msg::HandHeader { scale, mask, values } => format!(
+                "어텐션 손 계산 확인 (모델 없음): q · kᵀ {scale} · 마스킹(masking) {} · 소프트맥스(softmax) · {}",
+                mask_ko(*mask),
+                if *values { "× v" } else { "v 없음: 가중합 없음" }
             ),
             Msg::HandHeaderShort { scale, mask } => {
                 format!("손 계산 · {scale} · 마스킹 {}", mask_ko(*mask))

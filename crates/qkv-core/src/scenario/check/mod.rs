@@ -69,25 +69,44 @@ pub struct CheckResult {
 impl CheckResult {
     /// One line: `PASS  at  check  expected …  actual …  |diff| …  tol …  (detail)`.
     pub fn line(&self) -> String {
-        let mut s = format!(
-            "{}  {}  {}  expected {}  actual {}",
-            if self.passed { "PASS" } else { "FAIL" },
-            self.at,
-            self.check,
-            self.expected,
-            self.actual
-        );
-        if let Some(d) = self.diff {
-            s.push_str(&format!("  |diff| {}", short(d)));
-        }
-        if let Some(t) = self.tolerance {
-            s.push_str(&format!("  tol {}", short(t)));
-        }
-        if let Some(d) = &self.detail {
-            s.push_str(&format!("  ({d})"));
-        }
-        s
+        self.line_in(crate::i18n::Lang::En)
     }
+
+    /// The line in `lang` (`통과  at  check  기댓값 …  실제 …`); the detail stays as made.
+    pub fn line_in(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::cli_lines::CliLine::Checked(CheckLine {
+            passed: self.passed,
+            at: self.at.clone(),
+            check: self.check,
+            expected: self.expected.clone(),
+            actual: self.actual.clone(),
+            diff: self.diff.map(short),
+            tolerance: self.tolerance.map(short),
+            detail: self.detail.clone(),
+        })
+        .text(lang)
+    }
+}
+
+/// A [`CheckResult`] with its numbers written, as a line says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckLine {
+    /// Did it hold.
+    pub passed: bool,
+    /// Where.
+    pub at: String,
+    /// Which check.
+    pub check: &'static str,
+    /// The expected value.
+    pub expected: String,
+    /// The actual value.
+    pub actual: String,
+    /// Largest absolute difference, written.
+    pub diff: Option<String>,
+    /// Tolerance, written.
+    pub tolerance: Option<String>,
+    /// Extra detail.
+    pub detail: Option<String>,
 }
 
 /// Every expectation's outcome for one scenario.

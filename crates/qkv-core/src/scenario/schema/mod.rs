@@ -16,6 +16,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::i18n::Lang;
 use crate::model::{Arch, MaskKind, Norm, Positional, Preset, TokenizerKind};
 
 mod wire;
@@ -34,18 +35,26 @@ pub enum ScenarioFile {
 }
 
 impl ScenarioFile {
-    /// Title of either kind.
+    /// Title of either kind (the English `title`).
     pub fn title(&self) -> &str {
+        self.title_in(Lang::En)
+    }
+    /// Description of either kind (the English `description`).
+    pub fn description(&self) -> &str {
+        self.description_in(Lang::En)
+    }
+    /// Title of either kind in `lang` ([`in_lang`]).
+    pub fn title_in(&self, lang: Lang) -> &str {
         match self {
-            ScenarioFile::Model(s) => &s.title,
-            ScenarioFile::Attention(a) => &a.title,
+            ScenarioFile::Model(s) => in_lang(&s.title, &s.title_ko, lang),
+            ScenarioFile::Attention(a) => in_lang(&a.title, &a.title_ko, lang),
         }
     }
-    /// Description of either kind.
-    pub fn description(&self) -> &str {
+    /// Description of either kind in `lang` ([`in_lang`]).
+    pub fn description_in(&self, lang: Lang) -> &str {
         match self {
-            ScenarioFile::Model(s) => &s.description,
-            ScenarioFile::Attention(a) => &a.description,
+            ScenarioFile::Model(s) => in_lang(&s.description, &s.description_ko, lang),
+            ScenarioFile::Attention(a) => in_lang(&a.description, &a.description_ko, lang),
         }
     }
     /// Guided tour of either kind.
@@ -54,6 +63,16 @@ impl ScenarioFile {
             ScenarioFile::Model(s) => &s.steps,
             ScenarioFile::Attention(a) => &a.steps,
         }
+    }
+}
+
+/// A scenario's text in `lang`: the Korean one (`title_ko`, `description_ko`) under a Korean
+/// interface when the file has it, else the English one (`title`, `description`), which an
+/// older file has alone.
+pub fn in_lang<'a>(en: &'a str, ko: &'a str, lang: Lang) -> &'a str {
+    match lang {
+        Lang::Ko if !ko.is_empty() => ko,
+        _ => en,
     }
 }
 
@@ -83,12 +102,18 @@ pub struct Scenario {
     /// `model` (may be left out).
     #[serde(default, skip_serializing_if = "Kind::is_model")]
     pub kind: Kind,
-    /// One line shown as the heading.
+    /// One line shown as the heading (English).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
-    /// Free text that teaches what to look at.
+    /// The heading in Korean (shown under `--lang ko`; `title` when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_ko: String,
+    /// Free text that teaches what to look at (English).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The description in Korean (shown under `--lang ko`; `description` when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_ko: String,
     /// The model: a preset and/or fields (fields override the preset).
     #[serde(default)]
     pub model: ModelSpec,
@@ -347,18 +372,25 @@ pub struct AttentionScenario {
     pub version: u32,
     /// Must be `attention`.
     pub kind: Kind,
-    /// Heading.
+    /// Heading (English).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
-    /// What it teaches.
+    /// The heading in Korean (`title` when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_ko: String,
+    /// What it teaches (English).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// What it teaches, in Korean (`description` when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_ko: String,
     /// Queries, n × d_k.
     pub q: Vec<Vec<f64>>,
     /// Keys, m × d_k.
     pub k: Vec<Vec<f64>>,
-    /// Values, m × d_v.
-    pub v: Vec<Vec<f64>>,
+    /// Values, m × d_v; without them the hand-check stops at the weights (no `output`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v: Option<Vec<Vec<f64>>>,
     /// `none` (default) or `causal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask: Option<Word<MaskKind>>,
