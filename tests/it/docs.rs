@@ -8,9 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ratatui::crossterm::event::KeyCode;
+use qkv::i18n::Lang;
+use qkv::keymap;
 
-use crate::util::{Qkv, key, qkv, stderr, stdout, untrained};
+use crate::util::{Qkv, qkv, stderr, stdout};
 
 /// The Markdown files under `dir`, recursively, sorted.
 fn markdown_under(dir: &Path) -> Vec<PathBuf> {
@@ -378,63 +379,164 @@ fn marked<'a>(md: &'a str, name: &str) -> &'a str {
     &md[from..to]
 }
 
-/// The Markdown table of a key reference: one row per entry, keys in backquotes.
-fn key_table(help: &[(&str, &str)], head: (&str, &str)) -> String {
-    let mut t = format!("| {} | {} |\n|---|---|\n", head.0, head.1);
-    for (keys, what) in help {
-        let keys: Vec<String> = keys
-            .split(' ')
-            .map(|k| format!("`{}`", k.replace('|', "\\|")))
-            .collect();
+/// The reference's key tables as the key table gives them: one Markdown table per heading
+/// of `?`, keys in backquotes.
+fn key_tables(lang: Lang, head: (&str, &str)) -> String {
+    let mut t = String::new();
+    for (group, lines) in keymap::key_list() {
         t.push_str(&format!(
-            "| {} | {} |\n",
-            keys.join(" "),
-            what.replace('|', "\\|")
+            "\n### {}\n\n| {} | {} |\n|---|---|\n",
+            group.text(lang),
+            head.0,
+            head.1
         ));
+        for (keys, doc) in lines {
+            let keys: Vec<String> = keymap::keys_label(&keys)
+                .split(' ')
+                .map(|k| format!("`{}`", k.replace('|', "\\|")))
+                .collect();
+            t.push_str(&format!(
+                "| {} | {} |\n",
+                keys.join(" "),
+                doc.text(lang).replace('|', "\\|")
+            ));
+        }
     }
+    t.push('\n');
     t
 }
 
-/// The reference's key tables are the workbench's own (`HELP`, `HELP_KO`, what `?` shows),
-/// and every key of the table does something on the panes.
+/// The reference's key tables (English and Korean) are the key table's, every key of it
+/// under the heading `?` shows it under.
 #[test]
 fn workbench_keys_in_the_reference_are_the_key_table() {
-    use qkv::tui::view::{HELP, HELP_KO};
     let md = fs::read_to_string("docs/reference/workbench.md").unwrap();
-    let en = key_table(HELP, ("keys", "what they do"));
+    let en = key_tables(Lang::En, ("keys", "what they do"));
     assert_eq!(
         marked(&md, "keys"),
         en,
-        "docs/reference/workbench.md's key table differs from HELP; it should read:\n{en}"
+        "docs/reference/workbench.md's key tables differ from the key table; they should read:\n{en}"
     );
-    let ko = key_table(HELP_KO, ("키", "하는 일"));
+    let ko = key_tables(Lang::Ko, ("키", "하는 일"));
     assert_eq!(
         marked(&md, "keys-ko"),
         ko,
-        "docs/reference/workbench.md's Korean key table differs from HELP_KO; it should read:\n{ko}"
+        "docs/reference/workbench.md's Korean key tables differ from the key table; they should read:\n{ko}"
     );
-    // Every printable key the panes answer is in the table, and every one-character key of
-    // the table is answered.
-    let app = untrained(120, 40);
-    let listed: BTreeSet<char> = HELP
-        .iter()
-        .flat_map(|(k, _)| k.split(' '))
-        .filter_map(|k| {
-            let mut cs = k.chars();
-            let c = cs.next()?;
-            cs.next().is_none().then_some(c)
+}
+
+/// Whether `word` names keys of the key table: one key's label, or a run of arrows.
+fn is_key(word: &str, labels: &BTreeSet<String>) -> bool {
+    labels.contains(word) || (!word.is_empty() && word.chars().all(|c| "←↑↓→".contains(c)))
+}
+
+/// The backquoted words of the `column`th cell of each row of the table under `header`.
+fn column_words(md: &str, header: &str, column: usize) -> Vec<String> {
+    let Some(start) = md.find(header) else {
+        panic!("no table headed {header}")
+    };
+    md[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(column + 1).map(str::to_string))
+        .flat_map(|cell| {
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         })
-        .chain("hjkl".chars())
+        .collect()
+}
+
+/// The keys the README's first session and the guides' maps name are keys of the key
+/// table (a command such as `qkv replay` aside).
+#[test]
+fn keys_named_in_the_readme_and_the_guides_are_in_the_key_table() {
+    let labels: BTreeSet<String> = keymap::KEYMAP
+        .iter()
+        .flat_map(keymap::Binding::key_list)
+        .map(keymap::Key::label)
         .collect();
-    for c in ' '..='~' {
-        let answered = key(&app, KeyCode::Char(c)).is_some();
-        assert_eq!(
-            answered,
-            listed.contains(&c),
-            "key {c:?}: answered by the panes {answered}, in the key table {}",
-            listed.contains(&c)
+    assert!(is_key("←↑↓→", &labels) && is_key("space", &labels) && !is_key("Z", &labels));
+    let readme = fs::read_to_string("README.md").unwrap();
+    let first = column_words(&readme, "| you type | you see |", 0);
+    assert!(first.len() >= 10, "{first:?}");
+    for w in first {
+        assert!(
+            is_key(&w, &labels),
+            "README names the key `{w}`, not in the key table"
         );
     }
+    for (path, header) in [
+        (
+            "docs/guide/en/00-map.md",
+            "| the article's word | chapter | scenario | keys / commands | trace names |",
+        ),
+        (
+            "docs/guide/ko/00-map.md",
+            "| 글의 용어 | 장 | 시나리오 | 키 / 명령 | 트레이스 이름 |",
+        ),
+    ] {
+        let md = fs::read_to_string(path).unwrap();
+        let words = column_words(&md, header, 3);
+        let keys: Vec<&String> = words.iter().filter(|w| !w.starts_with("qkv ")).collect();
+        assert!(keys.len() >= 10, "{path}: {words:?}");
+        for w in keys {
+            assert!(
+                is_key(w, &labels),
+                "{path} names the key `{w}`, not in the key table"
+            );
+        }
+    }
+}
+
+/// A shipped scenario that says "Press K" names a key of the workbench, and the one that
+/// says which key walks the tour names the key that replays it.
+#[test]
+fn keys_named_by_the_shipped_scenarios_are_real() {
+    let mut named = 0;
+    for entry in fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap().replace('\n', " ");
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            if *w != "Press" {
+                continue;
+            }
+            let k = words[i + 1].trim_end_matches([',', '.', ';', ':']);
+            let key = keymap::Key::Char(k.chars().next().unwrap());
+            let found = keymap::lookup(keymap::Ctx::Panes, key, false);
+            assert!(
+                k.chars().count() == 1 && found.is_some(),
+                "{}: Press {k}",
+                path.display()
+            );
+            let rest = words[i + 2..].join(" ");
+            if rest.starts_with("to walk the tour") {
+                assert_eq!(
+                    found.map(|(_, m)| m),
+                    Some(&keymap::Message::Replay),
+                    "{}",
+                    path.display()
+                );
+            }
+            if rest.starts_with("to walk the pipeline") {
+                assert_eq!(
+                    found.map(|(_, m)| m),
+                    Some(&keymap::Message::NextStep),
+                    "{}",
+                    path.display()
+                );
+            }
+            named += 1;
+        }
+    }
+    assert!(named >= 4, "{named}");
 }
 
 /// The subcommands of `qkv --help`.

@@ -35,6 +35,7 @@ mod shapes;
 mod trace_storage;
 mod tui_e2e;
 mod tui_explore;
+mod tui_keys;
 mod tui_korean;
 mod tui_learn;
 mod tui_practice;

@@ -346,7 +346,7 @@ fn the_footer_keeps_the_keys_that_matter_at_80_columns() {
     let a = app_at(80, 24, &[]);
     let text = screen(&a);
     let footer = text.lines().last().unwrap();
-    for want in ["m s e o toggle", ": cmd", "w save", "? help", "q quit"] {
+    for want in ["m s e o toggle", ": cmd", "w save", "? all keys", "q quit"] {
         assert!(footer.contains(want), "{want:?} missing from {footer:?}");
     }
 }

@@ -16,6 +16,7 @@ pub mod export;
 pub mod heat;
 pub mod hf;
 pub mod i18n;
+pub mod keymap;
 pub mod learn;
 pub mod limits;
 pub mod model;

@@ -3,6 +3,8 @@
 use super::*;
 use crate::i18n::Lang;
 use crate::i18n::ui::{Hint, Label};
+use crate::keymap::{self, Ctx, KEYMAP, Key, Message, Show, keys_label};
+use crate::tui::message::contexts;
 
 pub(super) fn status(app: &App, f: &mut Frame, area: Rect) {
     let w = usize::from(area.width);
@@ -51,177 +53,163 @@ pub(super) fn status(app: &App, f: &mut Frame, area: Rect) {
     }
 }
 
-/// The keys that apply in the current mode and pane.
-pub fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    let lang = app.lang();
-    footer_hints(app)
+/// One item of the footer: keys, what they do, its priority (lower first and kept when the
+/// footer is narrow); `always` for the key that lists every key.
+struct Item {
+    keys: String,
+    text: &'static str,
+    prio: u8,
+    always: bool,
+}
+
+impl Item {
+    fn width(&self) -> usize {
+        width(&self.keys) + width(self.text) + 3
+    }
+}
+
+/// The keys the footer offers now, from the key table, in order (before fitting the width).
+pub fn footer_keys(app: &App) -> Vec<(String, &'static str)> {
+    footer_items(app)
         .into_iter()
-        .map(|(k, h)| {
-            // Two "keys" are words: say them in the language too.
-            let k = match (k, lang) {
-                ("type", Lang::Ko) => "입력",
-                ("e.g.", Lang::Ko) => "예:",
-                _ => k,
-            };
-            (k, h.text(lang))
-        })
+        .map(|i| (i.keys, i.text))
         .collect()
 }
 
-/// The keys that apply in the current mode and pane, with what they do as catalogue keys.
-// Over 80 lines: one arm per mode and view: which keys each screen offers.
-fn footer_hints(app: &App) -> Vec<(&'static str, Hint)> {
-    match app.mode() {
-        Mode::Edit { .. } => vec![
-            ("Enter", Hint::Run),
-            ("Esc", Hint::Cancel),
-            ("←→", Hint::Move),
-            ("Home/End", Hint::Ends),
-            ("Ctrl-U", Hint::Clear),
-        ],
+/// The footer's items: each row of the key table for the current contexts that has a footer
+/// place and shows now, with the keys this row answers there; rows of the same priority and
+/// hint side by side make one item (`m s e o toggle`).
+fn footer_items(app: &App) -> Vec<Item> {
+    let lang = app.lang();
+    let ctxs: Vec<Ctx> = contexts(app)
+        .iter()
+        .copied()
+        .filter(|c| *c != Ctx::Panes || matches!(app.mode(), Mode::Normal))
+        .collect();
+    let answers = |k: Key| {
+        ctxs.iter()
+            .find_map(|c| keymap::lookup(*c, k, app.is_training()))
+            .map(|(b, _)| b)
+    };
+    let mut items: Vec<(Vec<Key>, Hint, u8, bool)> = Vec::new();
+    for b in KEYMAP {
+        let Some(foot) = b.foot else { continue };
+        if !b.ctx.iter().any(|c| ctxs.contains(c)) || !shown(foot.show, app) {
+            continue;
+        }
+        let keys: Vec<Key> = b
+            .keys
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| answers(*k).is_some_and(|found| std::ptr::eq(found, b)))
+            .take(foot.keys)
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let always = b.keys.iter().any(|(_, m)| *m == Message::Help);
+        let hint = said(foot.hint, app);
+        // During a practice question the key that answers it comes right after the moves.
+        let prio = if hint == Hint::Answer { 22 } else { foot.prio };
+        items.push((keys, hint, prio, always));
+    }
+    items.sort_by_key(|i| i.2);
+    let mut merged: Vec<(Vec<Key>, Hint, u8, bool)> = Vec::new();
+    for it in items {
+        match merged.last_mut() {
+            Some(last) if last.1 == it.1 && last.2 == it.2 => last.0.extend(it.0),
+            _ => merged.push(it),
+        }
+    }
+    let mut out: Vec<Item> = merged
+        .into_iter()
+        .map(|(keys, hint, prio, always)| Item {
+            keys: keys_label(&keys),
+            text: hint.text(lang),
+            prio,
+            always,
+        })
+        .collect();
+    // Words to type, not keys: said in the language too.
+    let word = |en: &'static str, ko: &'static str| match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    };
+    let extra = match app.mode() {
         Mode::Prompt {
             kind: PromptKind::Command,
             ..
-        } => vec![
-            ("Enter", Hint::Run),
-            ("Esc", Hint::Cancel),
-            ("↑↓", Hint::History),
-            ("help", Hint::ListsCommands),
-        ],
+        } => Some(("help", Hint::ListsCommands, 40)),
         Mode::Prompt {
             kind: PromptKind::Answer,
             ..
-        } => vec![
-            ("Enter", Hint::Grade),
-            ("Esc", Hint::LeavePractice),
-            ("e.g.", Hint::AnswerExample),
-        ],
-        Mode::Prompt {
-            kind: PromptKind::PlotPath,
-            ..
-        } => vec![("Enter", Hint::Write), ("Esc", Hint::Cancel)],
-        Mode::Prompt { line, .. } if line.is_suggested() => vec![
-            ("Enter", Hint::Save),
-            ("type", Hint::NewName),
-            ("←→/⌫", Hint::EditThisOne),
-            ("Esc", Hint::Cancel),
-        ],
-        Mode::Prompt { .. } => vec![("Enter", Hint::Save), ("Esc", Hint::Cancel)],
-        Mode::ConfirmOverwrite { .. } => vec![("y", Hint::Overwrite), ("n/Esc", Hint::KeepFile)],
-        Mode::About { tour: true, .. } => {
-            vec![
-                ("Enter", Hint::StartTour),
-                ("↑↓", Hint::Scroll),
-                ("Esc", Hint::Close),
-            ]
+        } => Some((word("e.g.", "예:"), Hint::AnswerExample, 20)),
+        Mode::Prompt { line, .. } if line.is_suggested() => {
+            Some((word("type", "입력"), Hint::NewName, 15))
         }
-        Mode::Help { .. } | Mode::Output { .. } | Mode::About { .. } => {
-            vec![("↑↓ PgUp PgDn", Hint::Scroll), ("Esc", Hint::Close)]
+        _ => None,
+    };
+    if let Some((keys, hint, prio)) = extra {
+        let at = out.iter().position(|i| i.prio > prio).unwrap_or(out.len());
+        out.insert(
+            at,
+            Item {
+                keys: keys.to_string(),
+                text: hint.text(lang),
+                prio,
+                always: false,
+            },
+        );
+    }
+    out
+}
+
+/// Whether the footer names a row now.
+fn shown(show: Show, app: &App) -> bool {
+    match show {
+        Show::Always => true,
+        Show::Tree => app.focus() == Pane::Tree,
+        Show::Sentence => !app.session().is_hand_check(),
+        Show::Heads => app.session().current_head().is_some(),
+        Show::Layers => app.current_layer().is_some(),
+        Show::TourOrPractice => {
+            app.session().tour().is_some() || app.session().practice().is_some()
         }
-        Mode::Normal if app.screen() == Screen::Learn => vec![
-            (
-                "space",
-                if app.is_training() {
-                    Hint::Pause
-                } else {
-                    Hint::Train
-                },
-            ),
-            (".", Hint::OneStep),
-            ("← →", Hint::Snapshots),
-            ("k", Hint::Keep),
-            ("w", Hint::Save),
-            ("d", Hint::Decode),
-            ("Esc", Hint::Back),
-            ("q", Hint::Quit),
-            ("[ ] { }", Hint::HeadBlock),
-        ],
-        Mode::Normal if app.screen() == Screen::Pe => vec![
-            ("[ ]", Hint::PairI),
-            ("← →", Hint::P),
-            ("↑ ↓", Hint::K),
-            ("S H", Hint::ScalingHeads),
-            ("Esc", Hint::Back),
-            ("q", Hint::Quit),
-        ],
-        Mode::Normal if app.screen() == Screen::Scaling => vec![
-            ("← →", Hint::Dk),
-            ("E H", Hint::PeHeads),
-            ("Esc", Hint::Back),
-            ("q", Hint::Quit),
-        ],
-        Mode::Normal if app.screen() == Screen::Heads => vec![
-            ("←↑↓→", Hint::Head),
-            ("Enter", Hint::Open),
-            ("E S", Hint::PeScaling),
-            ("Esc", Hint::Back),
-            ("q", Hint::Quit),
-        ],
-        Mode::Normal if app.screen() == Screen::Decode => vec![
-            ("n", Hint::NextToken),
-            ("p", Hint::Back),
-            ("f", Hint::YourToken),
-            ("r", Hint::Restart),
-            ("L", Hint::Learn),
-            ("Esc", Hint::Back),
-            ("q", Hint::Quit),
-        ],
-        Mode::Normal => {
-            let mut v = match app.focus() {
-                Pane::Matrix => vec![("←↑↓→", Hint::Cell)],
-                Pane::Tree => vec![
-                    ("↑↓", Hint::Move),
-                    ("Enter", Hint::Select),
-                    ("←→", Hint::CloseOpen),
-                ],
-                Pane::Detail => vec![("↑↓", Hint::Scroll)],
-            };
-            if app.session().tour().is_some() {
-                v.push(("n/p", Hint::Stop));
-                v.push(("Esc", Hint::EndTour));
-            } else {
-                v.push(("n/p", Hint::Step));
-            }
-            // The keys that matter most come first: a narrow footer drops the last ones.
-            // A hand-check has no sentence, positional encoding or norm: only m and s apply.
-            let hand = app.session().is_hand_check();
-            v.extend([
-                (if hand { "m s" } else { "m s e o" }, Hint::Toggle),
-                (":", Hint::Cmd),
-                ("?", Hint::Help),
-                ("q", Hint::Quit),
-            ]);
-            if !hand {
-                v.push(("i", Hint::Edit));
-            }
-            v.push(("w", Hint::Save));
-            v.push(("x", Hint::Svg));
-            if !hand {
-                v.push((
-                    "g",
-                    if app.grad_view() {
-                        Hint::Forward
-                    } else {
-                        Hint::Grad
-                    },
-                ));
-                v.push(("d L", Hint::DecodeLearn));
-            }
-            if app.session().current_head().is_some() {
-                v.push(("[ ]", Hint::Head));
-            }
-            if app.current_layer().is_some() {
-                v.push(("{ }", Hint::Layer));
-            }
-            if app.session().practice().is_some() {
-                v.insert(1, ("P", Hint::Answer));
-                v.insert(2, ("Esc", Hint::LeavePractice));
-            } else {
-                v.push(("P", Hint::Practice));
-            }
-            v.extend([("r", Hint::Tour), ("a", Hint::About), ("Tab", Hint::Pane)]);
-            v
-        }
+        Show::Editor => matches!(app.mode(), Mode::Edit { .. }),
+        Show::EditorOrSuggested => match app.mode() {
+            Mode::Edit { .. } => true,
+            Mode::Prompt { line, .. } => line.is_suggested(),
+            _ => false,
+        },
+    }
+}
+
+/// What the footer says a row does, said more exactly for the state.
+fn said(hint: Hint, app: &App) -> Hint {
+    let prompt = match app.mode() {
+        Mode::Prompt { kind, line } => Some((*kind, line.is_suggested())),
+        _ => None,
+    };
+    match hint {
+        Hint::Cell => match app.focus() {
+            Pane::Matrix => Hint::Cell,
+            Pane::Tree => Hint::MoveFold,
+            Pane::Detail => Hint::Scroll,
+        },
+        Hint::Step if app.session().tour().is_some() => Hint::Stop,
+        Hint::EndTour if app.session().practice().is_some() => Hint::LeavePractice,
+        Hint::Practice if app.session().practice().is_some() => Hint::Answer,
+        Hint::Grad if app.grad_view() => Hint::Forward,
+        Hint::Train if app.is_training() => Hint::Pause,
+        Hint::Run => match prompt {
+            None | Some((PromptKind::Command, _)) => Hint::Run,
+            Some((PromptKind::Answer, _)) => Hint::Grade,
+            Some((PromptKind::PlotPath, _)) => Hint::Write,
+            Some(_) => Hint::Save,
+        },
+        Hint::Cancel if matches!(prompt, Some((PromptKind::Answer, _))) => Hint::LeavePractice,
+        Hint::Move if matches!(prompt, Some((_, true))) => Hint::EditThisOne,
+        h => h,
     }
 }
 
@@ -264,17 +252,21 @@ pub(super) fn footer(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     }
-    let mut spans = Vec::new();
-    let mut used = 0usize;
+    let items = footer_items(app);
     let w = usize::from(area.width);
-    for (k, d) in footer_keys(app) {
-        let need = width(k) + width(d) + 3;
-        if used + need > w {
-            break;
+    // The key that lists every key always shows; the others by priority while they fit
+    // (one that does not fit leaves room for a shorter one after it).
+    let mut used: usize = items.iter().filter(|i| i.always).map(Item::width).sum();
+    let mut spans = Vec::new();
+    for i in &items {
+        if !i.always {
+            if used + i.width() > w {
+                continue;
+            }
+            used += i.width();
         }
-        spans.push(Span::styled(format!(" {k} "), style::KEY));
-        spans.push(Span::styled(format!("{d} "), style::DIM));
-        used += need;
+        spans.push(Span::styled(format!(" {} ", i.keys), style::KEY));
+        spans.push(Span::styled(format!("{} ", i.text), style::DIM));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

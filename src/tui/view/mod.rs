@@ -7,7 +7,6 @@ mod detail;
 mod footer;
 mod header;
 pub mod heads;
-mod help_ko;
 pub mod learn;
 pub mod matrix;
 mod overlays;
@@ -37,108 +36,10 @@ pub use footer::footer_keys;
 use footer::*;
 use header::*;
 pub use header::{model_summary, short_summary, target_shown};
-pub use help_ko::HELP_KO;
 use overlays::*;
-pub use overlays::{about_text, help_lines, help_lines_in, help_table, output_lines, wrap_lines};
+pub use overlays::{about_text, help_lines, help_lines_in, output_lines, wrap_lines};
 pub(crate) use overlays::{centred, clear_box};
 use pipeline::*;
-
-/// The key reference shown by `?`: (keys, what they do).
-pub const HELP: &[(&str, &str)] = &[
-    (
-        "←↑↓→ hjkl",
-        "move the cell (matrix), the cursor (pipeline), scroll (detail)",
-    ),
-    ("PgUp PgDn", "a screenful up / down"),
-    (
-        "Home End",
-        "first / last column (pipeline and detail: top / bottom)",
-    ),
-    (
-        "Tab S-Tab",
-        "next / previous pane: pipeline → matrix → detail",
-    ),
-    (
-        "Enter",
-        "pipeline: select the step, open or close a section; tour: next stop",
-    ),
-    (
-        "n p",
-        "next / previous step in pipeline order (tour: next / previous stop)",
-    ),
-    ("[ ]", "previous / next head"),
-    ("{ }", "previous / next layer"),
-    ("i", "edit the source sentence: Enter reruns, Esc cancels"),
-    ("t", "edit the target sentence (encoder-decoder)"),
-    (
-        "m",
-        "encoder mask on / off (causal); every rerun highlights what changed",
-    ),
-    ("s", "scaling by √d_k on / off"),
-    ("e", "positional encoding on / off"),
-    ("o", "post-LN / pre-LN"),
-    (
-        ":",
-        "command prompt, the REPL's language: help, show, explain, set, attend, …",
-    ),
-    (
-        "w",
-        "save the session as a scenario (asks for the file; never overwrites silently)",
-    ),
-    (
-        "x",
-        "the matrix on screen as an SVG picture, the cell explained (asks for the file)",
-    ),
-    (
-        "r",
-        "replay the scenario's guided tour (n / p step through its stops, Esc ends it)",
-    ),
-    (
-        "Esc",
-        "clear the change highlight and the status line; close a box",
-    ),
-    (
-        "a",
-        "the scenario's title and description (shown when it opens)",
-    ),
-    (
-        "g",
-        "gradient view: the matrix shows ∂loss/∂(this step), red raises the loss, blue lowers it",
-    ),
-    (
-        "d",
-        "Decode view: one output token at a time (n / p step, f puts your own token)",
-    ),
-    (
-        "P",
-        "practice: hide the selected cell (its row on a softmax or LayerNorm step) as ?, type your answer, Enter grades it with the arithmetic beside it and the wrong term highlighted; Esc leaves (the score stays); `:practice` asks the scenario's questions",
-    ),
-    (
-        "L",
-        "Learn view: train an untrained model (space start / pause, . one update, ← → snapshots, w saves)",
-    ),
-    (
-        "E",
-        "PE explorer: sin/cos waves, PE(p)·PE(p+k), the rotation PE(p) → PE(p+k)",
-    ),
-    (
-        "S",
-        "scaling explorer: Var(q·k) against d_k, softmax rows with / without ÷√d_k",
-    ),
-    (
-        "H",
-        "all heads: a heatmap per layer × head, its entropy and role (Enter opens it)",
-    ),
-    ("?", "this help"),
-    (
-        "q Ctrl-C",
-        "quit (asks once when there are unsaved changes)",
-    ),
-    (
-        "mouse",
-        "click a pipeline line, a cell or a head tab; the wheel scrolls",
-    ),
-];
 
 /// Draws the whole screen, then drops from it every character that must not reach the
 /// terminal raw ([`drop_unsafe_chars`]).

@@ -4,6 +4,7 @@
 use super::*;
 use crate::i18n::Lang;
 use crate::i18n::ui::{Label, Msg};
+use crate::keymap::{self, Ctx, Message, keys_label};
 
 /// A box of `w`×`h` centred in `area`.
 pub(crate) fn centred(area: Rect, w: u16, h: u16) -> Rect {
@@ -81,28 +82,46 @@ pub fn help_lines(w: u16) -> Vec<Line<'static>> {
     help_lines_in(w, Lang::En)
 }
 
-/// The key reference in `lang`: [`HELP`] or [`HELP_KO`].
-pub fn help_table(lang: Lang) -> &'static [(&'static str, &'static str)] {
-    match lang {
-        Lang::En => HELP,
-        Lang::Ko => HELP_KO,
-    }
-}
+/// The widest keys the key column of `?` holds; wider ones go on a line of their own.
+const KEY_COLUMN: usize = 12;
 
-/// [`help_lines`] in `lang`.
+/// [`help_lines`] in `lang`: every key of the key table, under the heading of where it
+/// applies. Keys wider than the key column go on a line of their own.
 pub fn help_lines_in(w: u16, lang: Lang) -> Vec<Line<'static>> {
-    let table = help_table(lang);
-    let kw = table.iter().map(|(k, _)| width(k)).max().unwrap_or(4);
-    let dw = usize::from(w).saturating_sub(kw + 3).max(10);
+    let list = crate::keymap::key_list();
+    let w = usize::from(w);
+    let widest = list
+        .iter()
+        .flat_map(|(_, lines)| lines.iter().map(|(k, _)| width(&keys_label(k))))
+        .max()
+        .unwrap_or(4);
+    let kw = widest.min(KEY_COLUMN);
+    let dw = w.saturating_sub(kw + 3).max(10);
     let mut lines = Vec::new();
-    for (k, d) in table {
-        for (i, part) in wrap_words(d, dw).into_iter().enumerate() {
-            let key = if i == 0 {
-                Span::styled(format!(" {k:<kw$} "), style::KEY)
-            } else {
-                Span::raw(" ".repeat(kw + 2))
-            };
-            lines.push(Line::from(vec![key, Span::raw(format!(" {part}"))]));
+    for (group, rows) in list {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.extend(
+            wrap_words(group.text(lang), w.saturating_sub(1).max(10))
+                .into_iter()
+                .map(|t| Line::styled(format!(" {t}"), style::TITLE)),
+        );
+        for (keys, doc) in rows {
+            let k = keys_label(&keys);
+            let own_line = width(&k) > kw;
+            if own_line {
+                lines.push(Line::from(Span::styled(format!(" {k} "), style::KEY)));
+            }
+            for (i, part) in wrap_words(doc.text(lang), dw).into_iter().enumerate() {
+                let key = if i == 0 && !own_line {
+                    let pad = kw.saturating_sub(width(&k));
+                    Span::styled(format!(" {k}{} ", " ".repeat(pad)), style::KEY)
+                } else {
+                    Span::raw(" ".repeat(kw + 2))
+                };
+                lines.push(Line::from(vec![key, Span::raw(format!(" {part}"))]));
+            }
         }
     }
     lines
@@ -164,13 +183,34 @@ pub fn about_text(app: &App, tour: bool) -> (String, String) {
         text.push_str(&format!("\n\n{}", about.text(lang)));
     }
     let stops = s.scenario_tour_len();
-    let last = if tour {
-        Msg::AboutTour(stops).text(lang)
-    } else if stops > 0 {
-        Msg::AboutReplay(stops).text(lang)
-    } else {
-        Label::AboutAgain.text(lang).to_string()
+    // The keys named are the key table's.
+    let keys = |ctx: Ctx, msgs: &[Message]| {
+        msgs.iter()
+            .flat_map(|m| keymap::keys_for(ctx, m))
+            .map(keymap::Key::label)
+            .collect::<Vec<_>>()
+            .join(" / ")
     };
+    let close = keymap::key_for(Ctx::Box, &Message::Cancel);
+    let about = keymap::key_for(Ctx::Panes, &Message::About);
+    let last = if tour {
+        Msg::AboutTour {
+            stops,
+            start: keys(Ctx::TourBox, &[Message::Activate]),
+            step: keys(Ctx::Panes, &[Message::NextStep, Message::PrevStep]),
+            close,
+        }
+    } else if stops > 0 {
+        Msg::AboutReplay {
+            stops,
+            replay: keymap::key_for(Ctx::Panes, &Message::Replay),
+            about,
+            close,
+        }
+    } else {
+        Msg::AboutAgain { about, close }
+    }
+    .text(lang);
     text.push_str(&format!("\n\n{last}"));
     (title, text)
 }

@@ -21,7 +21,7 @@ pub use learn::LearnCommand;
 use parse::*;
 pub use parse::{REDIRECTABLE, parse, parse_rows};
 use spec::*;
-pub use spec::{COMMANDS, CommandSpec, help, help_in, usage};
+pub use spec::{COMMANDS, CommandSpec, help, help_in, summary_in, usage};
 
 /// `on`/`off`-style switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -74,7 +74,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "toggle",
         usage: "toggle mask|scale|pe|norm",
-        summary: "flip a setting to its other value (what the workbench keys m s e o do: mask, scale, positional encoding, norm)",
+        summary: "flip a setting to its other value (what the workbench keys {keys} do: mask, scale, positional encoding, norm)",
     },
     CommandSpec {
         name: "pe",
@@ -220,6 +220,16 @@ pub(super) fn spec(name: &'static str) -> &'static str {
     usage(name)
 }
 
+/// The summary of `c` in `lang`, the workbench keys it names taken from the key table
+/// (`{keys}` in a summary).
+pub fn summary_in(c: &CommandSpec, lang: crate::i18n::Lang) -> String {
+    let text = match lang {
+        crate::i18n::Lang::En => c.summary,
+        crate::i18n::Lang::Ko => crate::i18n::command::summary_ko(c.name).unwrap_or(c.summary),
+    };
+    text.replace("{keys}", &crate::keymap::toggle_keys())
+}
+
 /// The text of `help` (all commands) or `help <command>`.
 pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
     help_in(topic, crate::i18n::Lang::En)
@@ -229,10 +239,7 @@ pub fn help(topic: Option<&str>) -> Result<String, ParseError> {
 /// commands themselves) as they are.
 pub fn help_in(topic: Option<&str>, lang: crate::i18n::Lang) -> Result<String, ParseError> {
     use crate::i18n::command as t;
-    let summary = |c: &CommandSpec| match lang {
-        crate::i18n::Lang::En => c.summary,
-        crate::i18n::Lang::Ko => t::summary_ko(c.name).unwrap_or(c.summary),
-    };
+    let summary = |c: &CommandSpec| summary_in(c, lang);
     match topic {
         None => {
             let w = COMMANDS.iter().map(|c| c.name.len()).max().unwrap_or(0);

@@ -360,8 +360,21 @@ fn malformed_commands_say_what_is_wrong() {
 fn help_lists_every_command_and_each_usage() {
     let all = help(None).unwrap();
     for c in COMMANDS {
-        assert!(all.contains(c.summary), "{}", c.name);
+        assert!(
+            all.contains(&summary_in(c, crate::i18n::Lang::En)),
+            "{}",
+            c.name
+        );
     }
+    // `help toggle` names the workbench keys of the key table, not a copy of them.
+    assert_eq!(
+        help(Some("toggle")).unwrap(),
+        format!(
+            "toggle mask|scale|pe|norm\n  flip a setting to its other value (what the workbench keys {} do: mask, scale, positional encoding, norm)\n",
+            crate::keymap::toggle_keys()
+        )
+    );
+    assert_eq!(crate::keymap::toggle_keys(), "m s e o");
     assert_eq!(
         help(Some("scale")).unwrap(),
         "scale on|off\n  divide scores by √d_k or not\n"

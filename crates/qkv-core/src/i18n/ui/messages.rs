@@ -111,10 +111,37 @@ pub enum Msg {
         /// Trained (at least one update) rather than random weights.
         trained: bool,
     },
-    /// About box: Enter or r starts the tour of `n` stops.
-    AboutTour(usize),
-    /// About box: r replays the tour of `n` stops.
-    AboutReplay(usize),
+    /// About box before a tour: the keys that start it, step it and close the box (each
+    /// as the key table writes them).
+    AboutTour {
+        /// Stops of the tour.
+        stops: usize,
+        /// The keys that start the tour.
+        start: String,
+        /// The keys that step between its stops.
+        step: String,
+        /// The key that closes the box.
+        close: String,
+    },
+    /// About box: the key that replays the tour, the key that shows the box, the key that
+    /// closes it.
+    AboutReplay {
+        /// Stops of the tour.
+        stops: usize,
+        /// The key that replays the tour.
+        replay: String,
+        /// The key that shows this box.
+        about: String,
+        /// The key that closes the box.
+        close: String,
+    },
+    /// About box of a scenario with no tour: the key that shows it, the key that closes it.
+    AboutAgain {
+        /// The key that shows this box.
+        about: String,
+        /// The key that closes the box.
+        close: String,
+    },
     /// Too small: the size and the size needed.
     TooSmallSize {
         /// Columns.
@@ -385,8 +412,22 @@ impl Msg {
                 provenance: "x".into(),
                 trained: true,
             },
-            Msg::AboutTour(5),
-            Msg::AboutReplay(5),
+            Msg::AboutTour {
+                stops: 5,
+                start: "Enter / r".into(),
+                step: "n / p".into(),
+                close: "Esc".into(),
+            },
+            Msg::AboutReplay {
+                stops: 5,
+                replay: "r".into(),
+                about: "a".into(),
+                close: "Esc".into(),
+            },
+            Msg::AboutAgain {
+                about: "a".into(),
+                close: "Esc".into(),
+            },
             Msg::TooSmallSize {
                 w: 30,
                 h: 10,
@@ -531,11 +572,24 @@ impl Msg {
             Msg::AboutModel { provenance: p, .. } => format!(
                 "The model is {p}: its weights were learned from a corpus, so its attention patterns show what this small model learned to look at as well as how the arithmetic works."
             ),
-            Msg::AboutTour(n) => {
-                format!("Enter or r starts the guided tour ({n} stops; n / p step); Esc closes.")
-            }
-            Msg::AboutReplay(n) => {
-                format!("r replays its guided tour ({n} stops); a shows this again; Esc closes.")
+            Msg::AboutTour {
+                stops,
+                start,
+                step,
+                close,
+            } => format!(
+                "{start} starts the guided tour ({stops} stops; {step} step); {close} closes."
+            ),
+            Msg::AboutReplay {
+                stops,
+                replay,
+                about,
+                close,
+            } => format!(
+                "{replay} replays its guided tour ({stops} stops); {about} shows this again; {close} closes."
+            ),
+            Msg::AboutAgain { about, close } => {
+                format!("{about} shows this again; {close} closes.")
             }
             Msg::TooSmallSize { w, h, min_w, min_h } => {
                 format!("it is {w}×{h}; qkv needs at least {min_w}×{min_h}")
@@ -689,12 +743,25 @@ impl Msg {
             Msg::AboutModel { provenance: p, .. } => format!(
                 "모델: {p}. 말뭉치로 학습한 가중치이므로, 어텐션 패턴은 계산이 어떻게 이루어지는지와 함께 이 작은 모델이 무엇에 주목하도록 배웠는지도 보여 줍니다."
             ),
-            Msg::AboutTour(n) => format!(
-                "Enter 또는 r을 누르면 안내 둘러보기를 시작합니다 (지점 {n}개, n / p로 이동). Esc로 닫습니다."
+            Msg::AboutTour {
+                stops,
+                start,
+                step,
+                close,
+            } => format!(
+                "{start} 키를 누르면 안내 둘러보기를 시작합니다 (지점 {stops}개, {step} 키로 이동). {close} 키로 닫습니다."
             ),
-            Msg::AboutReplay(n) => format!(
-                "r을 누르면 안내 둘러보기를 다시 봅니다 (지점 {n}개). a를 누르면 이 창을 다시 엽니다. Esc로 닫습니다."
+            Msg::AboutReplay {
+                stops,
+                replay,
+                about,
+                close,
+            } => format!(
+                "{replay} 키를 누르면 안내 둘러보기를 다시 봅니다 (지점 {stops}개). {about} 키를 누르면 이 창을 다시 엽니다. {close} 키로 닫습니다."
             ),
+            Msg::AboutAgain { about, close } => {
+                format!("{about} 키를 누르면 이 창을 다시 엽니다. {close} 키로 닫습니다.")
+            }
             Msg::TooSmallSize { w, h, min_w, min_h } => {
                 format!("지금 {w}×{h}, qkv에는 최소 {min_w}×{min_h}이 필요합니다")
             }

@@ -15,6 +15,9 @@ use crate::trace::StepKind;
 mod hints;
 pub use hints::*;
 
+mod keys;
+pub use keys::*;
+
 mod messages;
 pub use messages::*;
 
@@ -200,8 +203,6 @@ pub enum Label {
     ThisScenario,
     /// About box: no description.
     NoDescription,
-    /// About box: closing line without a tour.
-    AboutAgain,
     /// Prompt: the file to save to.
     PromptSave,
     /// Prompt: the SVG file.
@@ -222,7 +223,7 @@ pub enum Label {
 
 impl Label {
     /// Every label.
-    pub const ALL: [Label; 43] = [
+    pub const ALL: [Label; 42] = [
         Label::BuiltIn,
         Label::HandCheck,
         Label::Unsaved,
@@ -257,7 +258,6 @@ impl Label {
         Label::TooSmallHint,
         Label::ThisScenario,
         Label::NoDescription,
-        Label::AboutAgain,
         Label::PromptSave,
         Label::PromptPlot,
         Label::PromptCheckpoint,
@@ -314,7 +314,6 @@ impl Label {
             Label::TooSmallHint => "enlarge the window, or press q to quit",
             Label::ThisScenario => "this scenario",
             Label::NoDescription => "(this scenario has no description)",
-            Label::AboutAgain => "a shows this again; Esc closes.",
             Label::PromptSave => "save as: ",
             Label::PromptPlot => "write the matrix as SVG to: ",
             Label::PromptCheckpoint => "save checkpoint as: ",
@@ -364,7 +363,6 @@ impl Label {
             Label::TooSmallHint => "창을 키우거나 q를 눌러 끝내세요",
             Label::ThisScenario => "이 시나리오",
             Label::NoDescription => "(이 시나리오에는 설명이 없습니다)",
-            Label::AboutAgain => "a를 누르면 이 창을 다시 엽니다. Esc로 닫습니다.",
             Label::PromptSave => "저장할 파일: ",
             Label::PromptPlot => "행렬을 SVG로 저장할 파일: ",
             Label::PromptCheckpoint => "체크포인트를 저장할 파일: ",
