@@ -19,7 +19,7 @@ use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use crate::command::{Command, LearnCommand};
 use crate::i18n::prompts::{Prompt, Working};
 use crate::i18n::training::TrainMsg;
-use crate::session::{Outcome, Session, SessionError};
+use crate::session::{Outcome, Session, SessionError, TrainedHere};
 use complete::{Slot, Words};
 
 /// How the REPL runs.
@@ -221,7 +221,8 @@ fn say_error(session: &Session, line: Option<usize>, e: &dyn LineError) {
 }
 
 /// The interactive shell's prompt in the session's language: `practice 1/3> ` while a
-/// practice is open, `tour 2/5> ` while a tour is replayed, else `qkv> `.
+/// practice is open, `tour 2/5> ` while a tour is replayed, `qkv [trained here 30]> ` while
+/// the session studies a training run's weights, else `qkv> `.
 pub fn prompt(session: &Session) -> String {
     let p = match (session.practice(), session.tour()) {
         (Some(p), _) => Prompt::Practice {
@@ -232,7 +233,17 @@ pub fn prompt(session: &Session) -> String {
             pos: t.pos + 1,
             n: t.steps.len(),
         },
-        (None, None) => return "qkv> ".to_string(),
+        (None, None) => match session.trained_here() {
+            Some(TrainedHere::Live(updates)) => Prompt::TrainedHere {
+                updates,
+                snapshot: None,
+            },
+            Some(TrainedHere::Snapshot { i, step }) => Prompt::TrainedHere {
+                updates: step,
+                snapshot: Some(i),
+            },
+            None => return "qkv> ".to_string(),
+        },
     };
     p.text(session.lang())
 }

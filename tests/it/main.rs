@@ -18,6 +18,7 @@ mod invariants;
 mod lang_cli;
 mod learn;
 mod learning;
+mod learning_current;
 mod learning_hardening;
 mod mutated_scenarios;
 mod plot;

@@ -79,7 +79,8 @@ fn train_and_snapshots_and_checkpoints_speak_korean() {
     let out = s.apply_line("train 2").unwrap().text;
     // 2 updates from step 0: the run is at step 2.
     assert!(
-        out.contains("(으)로 2번 갱신했습니다: 갱신 2, 손실 "),
+        out.starts_with("2번 갱신했습니다: 갱신 2, 손실 ")
+            && out.contains(" · 말뭉치 내장된 data/ko-en.tsv 사본"),
         "{out}"
     );
     assert!(out.contains(", 학습률 "), "{out}");

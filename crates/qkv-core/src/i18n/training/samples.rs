@@ -87,6 +87,20 @@ impl TrainMsg {
             },
             T::CheckpointDroppedExpectations(2),
             T::ModelBeingTrained(30),
+            T::OneHot {
+                steps: vec![1, 2, 3],
+                p: s("1.0000"),
+                temperature: s("2"),
+                tempered: s("0.9830"),
+            },
+            T::OneHot {
+                steps: vec![4],
+                p: s("1.0000"),
+                temperature: s("0.5"),
+                tempered: s("1.0000"),
+            },
+            T::StudyingTrainedHere("trained here: 30 updates from random weights (seed 42)".into()),
+            T::StudyingOwnModel("trained (1000 updates) · ko-en.safetensors".into()),
             T::ModelOf(s("x")),
             T::NoDecoding,
             T::DecodingEnded,
@@ -223,11 +237,17 @@ impl TrainMsg {
                 positions: 5,
                 smoothing: Some(s("0.1")),
             },
+            T::TinyGradients { loss: s("2.9e-6") },
+            T::TinyGradientsShort,
             T::LossColumns,
             T::Ignored,
             T::LossStatus {
                 loss: s("2.3026"),
                 positions: 5,
+            },
+            T::RunLoss {
+                step: 30,
+                loss: s("3.6200"),
             },
         ]
     }
