@@ -399,9 +399,17 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
         .map_or(0, qkv_core::session::Training::steps_done);
     let mut last = Outcome::default();
     let mut done = 0;
+    // What a chunk says after its first line (that the session now studies the run's
+    // weights), said once under the summary.
+    let mut notes: Vec<String> = Vec::new();
     while done < n {
         let k = (n - done).min(PROGRESS_CHUNK);
         last = session.apply(Command::Learn(LearnCommand::Train(k)))?;
+        for line in last.text.lines().skip(1) {
+            if !notes.iter().any(|n| n == line) {
+                notes.push(line.to_string());
+            }
+        }
         let now = session
             .training()
             .map_or(0, qkv_core::session::Training::steps_done);
@@ -436,11 +444,17 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
             }
             .text(session.lang())
         ),
-        None => last.text.clone(),
+        None => return Ok(last),
     };
+    let status = summary.trim_end().to_string();
+    let mut text = summary;
+    for note in notes {
+        text.push_str(&note);
+        text.push('\n');
+    }
     Ok(Outcome {
-        status: summary.trim_end().to_string(),
-        text: summary,
+        status,
+        text,
         ..Outcome::default()
     })
 }

@@ -239,7 +239,8 @@ fn the_interactive_korean_repl_prompts_in_korean() {
     p.expect("갱신 10/20 · ").unwrap();
     p.expect("20번 중 20번 갱신했습니다: 갱신 20, 손실 ")
         .unwrap();
-    p.expect("qkv> ").unwrap();
+    // The prompt says the session studies the weights trained here.
+    p.expect("qkv [여기서 20번 학습]> ").unwrap();
     p.send("quit!\r").unwrap();
     p.expect(Eof).unwrap();
 }
