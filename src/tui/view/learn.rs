@@ -158,23 +158,18 @@ fn loss_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
 fn rate_title(t: &Training, area: Rect, lang: Lang) -> String {
     use crate::learn::optim::Form;
     let room = usize::from(area.width).saturating_sub(2);
-    let tiers = [
-        (Form::Full, true),
-        (Form::Numbers, true),
-        (Form::Numbers, false),
-        (Form::Short, false),
-    ];
-    let titles: Vec<String> = tiers
-        .iter()
-        .map(|&(form, label)| {
+    let mut titles: Vec<String> = [Form::Full, Form::Numbers]
+        .into_iter()
+        .map(|form| {
             LvMsg::RateBox {
                 formula: t.schedule_formula(form),
-                label,
             }
             .text(lang)
         })
         .collect();
-    let shortest = titles.last().cloned().unwrap_or_default();
+    // Where the words do not fit, the formula alone.
+    let shortest = format!(" {} ", t.schedule_formula(Form::Short));
+    titles.push(shortest.clone());
     titles
         .into_iter()
         .find(|x| width(x) <= room)

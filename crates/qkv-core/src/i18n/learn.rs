@@ -145,12 +145,11 @@ pub enum LvMsg {
         step: usize,
     },
     /// Learn: the title of the learning-rate chart: `learning rate = <formula>`
-    /// (`formula`: [`crate::learn::optim::Schedule::formula`]; `label`: with the words).
+    /// (`formula`: [`crate::learn::optim::Schedule::formula`]; where even the shorter form
+    /// does not fit, the view shows the formula alone, `lr=…`).
     RateBox {
         /// The right-hand side.
         formula: String,
-        /// With `learning rate =` (else `lr=`).
-        label: bool,
     },
     /// Learn: the run's first line.
     Progress {
@@ -246,11 +245,6 @@ impl LvMsg {
             },
             LvMsg::RateBox {
                 formula: "0.5·32^−0.5·min(s^−0.5, s·100^−1.5)".into(),
-                label: true,
-            },
-            LvMsg::RateBox {
-                formula: "0.5·32^−½·min(s^−½, s·100^−1.5)".into(),
-                label: false,
             },
             LvMsg::Progress {
                 step: 120,
@@ -303,14 +297,7 @@ impl LvMsg {
     fn en(&self) -> String {
         match self {
             LvMsg::HeldAt { loss, step } => format!("{loss} (step {step})"),
-            LvMsg::RateBox {
-                formula,
-                label: true,
-            } => format!(" learning rate = {formula} "),
-            LvMsg::RateBox {
-                formula,
-                label: false,
-            } => format!(" lr={formula} "),
+            LvMsg::RateBox { formula } => format!(" learning rate = {formula} "),
             LvMsg::Progress {
                 step,
                 update,
@@ -351,14 +338,7 @@ impl LvMsg {
     fn ko(&self) -> String {
         match self {
             LvMsg::HeldAt { loss, step } => format!("{loss} (갱신 {step})"),
-            LvMsg::RateBox {
-                formula,
-                label: true,
-            } => format!(" 학습률 = {formula} "),
-            LvMsg::RateBox {
-                formula,
-                label: false,
-            } => format!(" lr={formula} "),
+            LvMsg::RateBox { formula } => format!(" 학습률 = {formula} "),
             LvMsg::Progress {
                 step,
                 update,

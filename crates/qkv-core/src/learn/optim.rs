@@ -55,13 +55,14 @@ pub enum Form {
     Full,
     /// `0.5·32^−0.5·min(s^−0.5, s·100^−1.5)`: the width put in, `s` the step.
     Numbers,
-    /// `0.5·32^−½·min(s^−½,s·100^−1.5)`.
+    /// `lr=0.5·32^−½·min(s^−½,s·100^−1.5)`: the whole formula, left side included.
     Short,
 }
 
 impl Schedule {
     /// The right-hand side of `lr = …` for a model of width `d_model`, with every factor
-    /// (the scale factor included), in as much room as `form` says.
+    /// (the scale factor included), in as much room as `form` says ([`Form::Short`]: the
+    /// whole formula).
     pub fn formula(&self, d_model: usize, form: Form) -> String {
         match (*self, form) {
             (Schedule::Paper { warmup, factor }, Form::Full) => {
@@ -71,10 +72,11 @@ impl Schedule {
                 format!("{factor}·{d_model}^−0.5·min(s^−0.5, s·{warmup}^−1.5)")
             }
             (Schedule::Paper { warmup, factor }, Form::Short) => {
-                format!("{factor}·{d_model}^−½·min(s^−½,s·{warmup}^−1.5)")
+                format!("lr={factor}·{d_model}^−½·min(s^−½,s·{warmup}^−1.5)")
             }
             (Schedule::Constant(lr), Form::Full) => format!("{lr} (constant)"),
-            (Schedule::Constant(lr), _) => lr.to_string(),
+            (Schedule::Constant(lr), Form::Numbers) => lr.to_string(),
+            (Schedule::Constant(lr), Form::Short) => format!("lr={lr}"),
         }
     }
 }

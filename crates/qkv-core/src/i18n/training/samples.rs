@@ -277,10 +277,11 @@ mod tests {
 
     #[test]
     fn a_train_line_reads_in_korean_order() {
-        // 10 updates from step 30 to 40 on the built-in corpus.
-        let m = TrainMsg::Trained {
+        // 10 updates from step 30 to 40 on the built-in corpus (named as such), then on a
+        // file (named by its path).
+        let mut m = TrainMsg::Trained {
             updates: 10,
-            corpus: "data/ko-en.tsv".into(),
+            corpus: super::super::BUILT_IN_CORPUS_ORIGIN.into(),
             cancelled: false,
             step: 40,
             loss: "2.3000".into(),
@@ -288,11 +289,16 @@ mod tests {
         };
         assert_eq!(
             m.text(Lang::En),
-            "trained 10 updates on data/ko-en.tsv: step 40, loss 2.3000, rate 0.000100"
+            "trained 10 updates: step 40, loss 2.3000, rate 0.000100 · corpus the built-in copy of data/ko-en.tsv"
         );
         assert_eq!(
             m.text(Lang::Ko),
-            "data/ko-en.tsv(으)로 10번 갱신했습니다: 갱신 40, 손실 2.3000, 학습률 0.000100"
+            "10번 갱신했습니다: 갱신 40, 손실 2.3000, 학습률 0.000100 · 말뭉치 내장된 data/ko-en.tsv 사본"
         );
+        if let TrainMsg::Trained { corpus, .. } = &mut m {
+            *corpus = "my/c.tsv".into();
+        }
+        assert!(m.text(Lang::En).ends_with(" · corpus my/c.tsv"));
+        assert!(m.text(Lang::Ko).ends_with(" · 말뭉치 my/c.tsv"));
     }
 }
