@@ -19,7 +19,7 @@ use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use crate::command::{Command, LearnCommand};
 use crate::i18n::prompts::{Prompt, Working};
 use crate::i18n::training::TrainMsg;
-use crate::session::{Outcome, Session, SessionError};
+use crate::session::{Outcome, Session, SessionError, TrainedHere};
 use complete::{Slot, Words};
 
 /// How the REPL runs.
@@ -224,7 +224,8 @@ fn say_error(session: &Session, line: Option<usize>, e: &dyn LineError) {
 }
 
 /// The interactive shell's prompt in the session's language: `practice 1/3> ` while a
-/// practice is open, `tour 2/5> ` while a tour is replayed, else `qkv> `.
+/// practice is open, `tour 2/5> ` while a tour is replayed, `qkv [trained here 30]> ` while
+/// the session studies a training run's weights, else `qkv> `.
 pub fn prompt(session: &Session) -> String {
     let p = match (session.practice(), session.tour()) {
         (Some(p), _) => Prompt::Practice {
@@ -235,7 +236,17 @@ pub fn prompt(session: &Session) -> String {
             pos: t.pos + 1,
             n: t.steps.len(),
         },
-        (None, None) => return "qkv> ".to_string(),
+        (None, None) => match session.trained_here() {
+            Some(TrainedHere::Live(updates)) => Prompt::TrainedHere {
+                updates,
+                snapshot: None,
+            },
+            Some(TrainedHere::Snapshot { i, step }) => Prompt::TrainedHere {
+                updates: step,
+                snapshot: Some(i),
+            },
+            None => return "qkv> ".to_string(),
+        },
     };
     p.text(session.lang())
 }
@@ -389,9 +400,17 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
         .map_or(0, qkv_core::session::Training::steps_done);
     let mut last = Outcome::default();
     let mut done = 0;
+    // What a chunk says after its first line (that the session now studies the run's
+    // weights), said once under the summary.
+    let mut notes: Vec<String> = Vec::new();
     while done < n {
         let k = (n - done).min(PROGRESS_CHUNK);
         last = session.apply(Command::Learn(LearnCommand::Train(k)))?;
+        for line in last.text.lines().skip(1) {
+            if !notes.iter().any(|n| n == line) {
+                notes.push(line.to_string());
+            }
+        }
         let now = session
             .training()
             .map_or(0, qkv_core::session::Training::steps_done);
@@ -426,11 +445,17 @@ fn train_with_progress(session: &mut Session, n: usize) -> Result<Outcome, Sessi
             }
             .text(session.lang())
         ),
-        None => last.text.clone(),
+        None => return Ok(last),
     };
+    let status = summary.trim_end().to_string();
+    let mut text = summary;
+    for note in notes {
+        text.push_str(&note);
+        text.push('\n');
+    }
     Ok(Outcome {
-        status: summary.trim_end().to_string(),
-        text: summary,
+        status,
+        text,
         ..Outcome::default()
     })
 }

@@ -356,5 +356,20 @@ fn train_without_a_corpus_uses_the_built_in_one_from_any_directory() {
         "{}",
         out(&o)
     );
+    // It says so: not "on data/ko-en.tsv", a file that is not there.
+    assert!(
+        out(&o).contains(" on the built-in copy of data/ko-en.tsv ("),
+        "{}",
+        out(&o)
+    );
     assert!(dir.path().join("m.safetensors").is_file());
+    // Where the file is, it is read and named by its path.
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::copy("data/ko-en.tsv", dir.path().join("data/ko-en.tsv")).unwrap();
+    let mut args = vec!["train", "-o", "n.safetensors"];
+    args.extend_from_slice(TINY_MODEL);
+    args.extend_from_slice(RUN);
+    let o = Qkv::new(&args).dir(dir.path()).output();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains(" on data/ko-en.tsv ("), "{}", out(&o));
 }

@@ -196,7 +196,9 @@ fn training_moves_the_loss_and_keeps_snapshots() {
     let mut s = session();
     let o = s.apply_line("train 3").unwrap();
     assert!(
-        o.text.starts_with("trained 3 updates on data/ko-en.tsv"),
+        o.text.starts_with("trained 3 updates: step 3, loss ")
+            && o.text
+                .contains(" · corpus the built-in copy of data/ko-en.tsv"),
         "{}",
         o.text
     );
@@ -219,10 +221,12 @@ fn training_moves_the_loss_and_keeps_snapshots() {
     let old = t.probe_step().unwrap().matrix(Some(0)).unwrap().to_owned();
     assert_ne!(live, old, "the weights of step 0 give other attention");
     assert!(s.apply_line("train view 9").is_err());
-    // The decoder uses the model being trained.
+    // The decoder uses the model the session studies: the snapshot viewed.
     let o = s.apply_line("translate 나는 학교에 간다").unwrap();
     assert!(
-        o.text.contains("model being trained (step 3)"),
+        o.text.contains(
+            "model: snapshot 0 of the run trained here: 0 updates from random weights (seed 42)"
+        ),
         "{}",
         o.text
     );
@@ -284,4 +288,52 @@ fn a_saved_checkpoint_loads_back_as_a_trained_model() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("x.safetensors"), "{e}");
+}
+
+/// On the trained model the loss of the article's sentence is tiny, and so is every
+/// gradient: `grad` says why and where they are large; on random weights it does not.
+#[test]
+fn grad_says_why_a_fitted_models_gradients_are_tiny() {
+    let mut s = Session::default_scenario().unwrap();
+    let o = s.apply_line("grad enc.0.attn.W_Q").unwrap();
+    let g = backward(s.model().unwrap(), s.trace(), 0.0).unwrap();
+    assert!(g.loss.value < 1e-3, "the shipped model fits its sentence");
+    let loss = qkv::number::fmt_value_f64(g.loss.value, 4);
+    assert!(
+        o.text.contains(&format!(
+            "the loss is {loss}: the model already gives each target p ≈ 1"
+        )),
+        "{}",
+        o.text
+    );
+    assert!(o.text.contains("scenarios/untrained.yaml"), "{}", o.text);
+    assert!(o.status.contains("all tiny"), "{}", o.status);
+    // Random weights: loss ≈ ln 102 ≈ 4.6 at each position, no such note.
+    let mut u = session();
+    let o = u.apply_line("grad enc.0.attn.W_Q").unwrap();
+    assert!(!o.text.contains("the loss is"), "{}", o.text);
+    assert!(!o.status.contains("all tiny"), "{}", o.status);
+}
+
+/// Sampling with a temperature where the model's distribution is one-hot (the trained model
+/// on its own sentence: p(top) = 1.0000 at every step) says why nothing changes; where the
+/// model hesitates (3 updates from random weights) it says nothing.
+#[test]
+fn sampling_a_one_hot_distribution_says_why_nothing_changes() {
+    let mut s = Session::default_scenario().unwrap();
+    s.apply_line("sample 2.0 all 7").unwrap();
+    let out = s.apply_line("translate 나는 학교에 간다").unwrap().text;
+    assert!(out.contains("output: I go to school"), "{out}");
+    assert!(
+        out.contains("p(top) = 1.0000 at steps 1, 2, 3, 4, 5: the model's distribution is one-hot there, and a temperature cannot change a one-hot distribution"),
+        "{out}"
+    );
+    // Step by step, each step says it.
+    s.apply_line("decode").unwrap();
+    let one = s.apply_line("decode next").unwrap().text;
+    assert!(one.contains("p(top) = 1.0000 at step 1:"), "{one}");
+    // The model being trained is far from one-hot after 3 updates.
+    s.apply_line("train 3").unwrap();
+    let out = s.apply_line("translate 나는 학교에 간다").unwrap().text;
+    assert!(!out.contains("one-hot"), "{out}");
 }

@@ -19,6 +19,7 @@ mod ko_texts;
 mod lang_cli;
 mod learn;
 mod learning;
+mod learning_current;
 mod learning_hardening;
 mod mutated_scenarios;
 mod plot;

@@ -292,11 +292,15 @@ fn interactive_train_shows_progress_and_ctrl_c_stops_it_keeping_the_session() {
     p.expect(", loss ").unwrap();
     p.send(ControlCode::EndOfText).unwrap();
     p.expect("of 100000 updates (stopped by Ctrl-C)").unwrap();
-    p.expect("qkv> ").unwrap();
+    // The session studies the run's weights now, and says so once.
+    p.expect("the session studies these weights now (trained here: ")
+        .unwrap();
+    p.expect("qkv [trained here ").unwrap();
     // The session is still there: the run goes on from where it stopped.
     p.send("loss\r").unwrap();
     p.expect("loss = ").unwrap();
-    p.expect("qkv> ").unwrap();
+    p.expect("(the training run's update ").unwrap();
+    p.expect("qkv [trained here ").unwrap();
     p.send("quit!\r").unwrap();
     p.expect(Eof).unwrap();
 }

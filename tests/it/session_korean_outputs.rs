@@ -81,7 +81,8 @@ fn train_and_snapshots_and_checkpoints_speak_korean() {
     let out = s.apply_line("train 2").unwrap().text;
     // 2 updates from step 0: the run is at step 2.
     assert!(
-        out.contains("(으)로 2번 갱신했습니다: 갱신 2, 손실 "),
+        out.starts_with("2번 갱신했습니다: 갱신 2, 손실 ")
+            && out.contains(" · 말뭉치 내장된 data/ko-en.tsv 사본"),
         "{out}"
     );
     assert!(out.contains(", 학습률 "), "{out}");
@@ -240,7 +241,8 @@ fn the_interactive_korean_repl_prompts_in_korean() {
     p.expect("갱신 10/20 · ").unwrap();
     p.expect("20번 중 20번 갱신했습니다: 갱신 20, 손실 ")
         .unwrap();
-    p.expect("qkv> ").unwrap();
+    // The prompt says the session studies the weights trained here.
+    p.expect("qkv [여기서 20번 학습]> ").unwrap();
     p.send("quit!\r").unwrap();
     p.expect(Eof).unwrap();
 }

@@ -214,3 +214,48 @@ fn gradient_view_snapshots() {
         insta::assert_snapshot!(format!("gradient_view_{w}x{h}"), screen(&a));
     }
 }
+
+/// After one update the header and the status line give the same rate, the rate update 1
+/// used: 0.5 · 32^−0.5 · min(1^−0.5, 1 · 100^−1.5) = 0.5 · 0.176777 · 0.001 = 0.0000884
+/// (printed 0.000088); the header says which update's it is. The chart's title keeps the
+/// schedule's 0.5 and is not cut off, at both sizes.
+#[test]
+fn the_learn_views_rate_is_one_rate_and_its_chart_title_is_whole() {
+    for (w, h) in SIZES {
+        let mut a = untrained(w, h);
+        send(&mut a, &[Message::OpenLearn, Message::TrainStep]);
+        let status = a.status().unwrap().text.clone();
+        assert!(status.contains("rate 0.000088"), "{status}");
+        let s = screen(&a);
+        assert!(s.contains("rate 0.000088 (update 1)"), "{w}x{h}:\n{s}");
+        assert!(!s.contains("0.000177"), "{w}x{h}:\n{s}");
+        // The title in full where there is room, shorter where there is not; never cut.
+        let title = if w >= 120 {
+            " learning rate = 0.5·32^−0.5·min(s^−0.5, s·100^−1.5) "
+        } else {
+            " lr=0.5·32^−½·min(s^−½,s·100^−1.5) "
+        };
+        assert!(s.contains(title), "{w}x{h}:\n{s}");
+    }
+}
+
+/// With ten snapshots and the eighth selected, the one-line list shows the selected one
+/// (the others it has no room for are marked `…`).
+#[test]
+fn the_snapshot_list_scrolls_to_the_selected_snapshot() {
+    for (w, h) in SIZES {
+        let mut a = untrained(w, h);
+        update(&mut a, Message::OpenLearn);
+        for _ in 0..9 {
+            send(&mut a, &[Message::TrainStep, Message::Snapshot]);
+        }
+        // Snapshots [0] (step 0) to [9] (step 9); ← three times from the live weights: [7].
+        for _ in 0..3 {
+            update(&mut a, Message::Move(qkv::tui::message::Dir::Left));
+        }
+        assert_eq!(a.session().training().unwrap().viewing, Some(7));
+        let s = screen(&a);
+        assert!(s.contains("[7] step 7"), "{w}x{h}:\n{s}");
+        insta::assert_snapshot!(format!("learn_snapshots_scrolled_{w}x{h}"), s);
+    }
+}

@@ -41,7 +41,7 @@ pub use decoding::DecodeState;
 pub use diff::Diff;
 pub use learning::{
     BUILT_IN_CORPUS, BUILT_IN_CORPUS_NAME, HELD_OUT_EVERY, Learning, PROBE, SNAPSHOT_EVERY,
-    Snapshot, TOP_K as DECODE_TOP_K, Training,
+    Snapshot, TOP_K as DECODE_TOP_K, TrainedHere, Training,
 };
 
 /// The scenario `qkv` opens with (also embedded so it works from any directory): the

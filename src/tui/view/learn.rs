@@ -83,9 +83,11 @@ fn info_lines(app: &App, t: &Training, w: usize) -> Vec<Line<'static>> {
         Span::styled(Lv::Paused.text(lang), style::KEY)
     };
     let c = t.model().config();
+    let (update, rate) = t.shown_rate();
     let first = LvMsg::Progress {
         step,
-        rate: f64::from(t.next_rate()),
+        update,
+        rate: f64::from(rate),
         loss: last,
         held,
     }
@@ -152,6 +154,28 @@ fn loss_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
     f.render_widget(chart, area);
 }
 
+/// The chart's title: the schedule with every factor, as long as the box has room for.
+fn rate_title(t: &Training, area: Rect, lang: Lang) -> String {
+    use crate::learn::optim::Form;
+    let room = usize::from(area.width).saturating_sub(2);
+    let mut titles: Vec<String> = [Form::Full, Form::Numbers]
+        .into_iter()
+        .map(|form| {
+            LvMsg::RateBox {
+                formula: t.schedule_formula(form),
+            }
+            .text(lang)
+        })
+        .collect();
+    // Where the words do not fit, the formula alone.
+    let shortest = format!(" {} ", t.schedule_formula(Form::Short));
+    titles.push(shortest.clone());
+    titles
+        .into_iter()
+        .find(|x| width(x) <= room)
+        .unwrap_or_else(|| truncate(&shortest, room))
+}
+
 fn rate_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
     // The schedule over the steps done (at least the warm-up and as far again).
     let end = t.steps_done().max(200);
@@ -162,7 +186,8 @@ fn rate_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
             (s as f64, f64::from(t.rate_at(s)))
         })
         .collect();
-    let now = vec![(t.steps_done().max(1) as f64, f64::from(t.next_rate()))];
+    let (update, rate) = t.shown_rate();
+    let now = vec![(update as f64, f64::from(rate))];
     let y_max = curve.iter().map(|(_, r)| *r).fold(1e-9, f64::max);
     let chart = Chart::new(vec![
         Dataset::default()
@@ -179,7 +204,7 @@ fn rate_chart(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
     .block(
         Block::bordered()
             .border_style(style::BORDER)
-            .title(Line::styled(Lv::RateBox.text(lang), style::TITLE)),
+            .title(Line::styled(rate_title(t, area, lang), style::TITLE)),
     )
     .x_axis(Axis::default().bounds([0.0, end as f64]))
     .y_axis(
@@ -316,32 +341,80 @@ fn draw_grid(
 }
 
 fn snapshots(t: &Training, f: &mut Frame, area: Rect, lang: Lang) {
-    let mut spans = vec![Span::styled(Lv::Snapshots.text(lang), style::DIM)];
-    for (i, s) in t.snapshots.iter().enumerate() {
-        let st = if t.viewing == Some(i) {
+    let label = Lv::Snapshots.text(lang);
+    let mut items: Vec<(String, bool)> = t
+        .snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                LvMsg::SnapshotTab { i, step: s.step }.text(lang),
+                t.viewing == Some(i),
+            )
+        })
+        .collect();
+    items.push((
+        LvMsg::LiveTab(t.steps_done()).text(lang),
+        t.viewing.is_none(),
+    ));
+    let (lo, hi) = visible_tabs(
+        &items,
+        usize::from(area.width).saturating_sub(2),
+        width(label),
+    );
+    let mut spans = vec![Span::styled(label, style::DIM)];
+    if lo > 0 {
+        spans.push(Span::styled("… ", style::DIM));
+    }
+    for (k, (text, selected)) in items[lo..hi].iter().enumerate() {
+        if k > 0 {
+            spans.push(Span::raw("  "));
+        }
+        let st = if *selected {
             style::SELECTED.add_modifier(Modifier::BOLD)
         } else {
             Style::new()
         };
-        spans.push(Span::styled(
-            LvMsg::SnapshotTab { i, step: s.step }.text(lang),
-            st,
-        ));
-        spans.push(Span::raw("  "));
+        spans.push(Span::styled(text.clone(), st));
     }
-    let live = if t.viewing.is_none() {
-        style::SELECTED.add_modifier(Modifier::BOLD)
-    } else {
-        Style::new()
-    };
-    spans.push(Span::styled(
-        LvMsg::LiveTab(t.steps_done()).text(lang),
-        live,
-    ));
+    if hi < items.len() {
+        spans.push(Span::styled(" …", style::DIM));
+    }
     f.render_widget(
-        Paragraph::new(Line::from(spans))
-            .wrap(ratatui::widgets::Wrap { trim: true })
-            .block(Block::bordered().border_style(style::BORDER)),
+        Paragraph::new(Line::from(spans)).block(Block::bordered().border_style(style::BORDER)),
         area,
     );
+}
+
+/// The tabs `lo..hi` that fit on one line of `room` columns after a label of `label`
+/// columns: all of them when they fit, else a window around the selected one (grown to
+/// both sides while it fits, room kept for the `…` that marks the tabs left out).
+fn visible_tabs(items: &[(String, bool)], room: usize, label: usize) -> (usize, usize) {
+    let w: Vec<usize> = items.iter().map(|(t, _)| width(t) + 2).collect();
+    if w.iter().sum::<usize>() <= room.saturating_sub(label) + 2 {
+        return (0, items.len());
+    }
+    let budget = room.saturating_sub(label + 4) + 2;
+    let sel = items
+        .iter()
+        .position(|(_, s)| *s)
+        .unwrap_or(items.len() - 1);
+    let (mut lo, mut hi) = (sel, sel + 1);
+    let mut used = w[sel];
+    loop {
+        let mut grew = false;
+        if hi < w.len() && used + w[hi] <= budget {
+            used += w[hi];
+            hi += 1;
+            grew = true;
+        }
+        if lo > 0 && used + w[lo - 1] <= budget {
+            lo -= 1;
+            used += w[lo];
+            grew = true;
+        }
+        if !grew {
+            return (lo, hi);
+        }
+    }
 }

@@ -168,16 +168,9 @@ pub fn about_text(app: &App, tour: bool) -> (String, String) {
             .join("\n\n")
     };
     if let Some(m) = s.model() {
-        let prov = match lang {
-            Lang::En => m.provenance(),
-            Lang::Ko => Msg::Provenance {
-                updates: m.trained_steps(),
-                seed: m.config().seed,
-            }
-            .text(lang),
-        };
+        // The header's words (the session speaks the interface's language).
         let about = Msg::AboutModel {
-            provenance: prov,
+            provenance: s.provenance(),
             trained: m.trained_steps() > 0,
         };
         text.push_str(&format!("\n\n{}", about.text(lang)));

@@ -154,7 +154,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "train",
         usage: "train [<steps>] | train corpus <file> | train snapshot | train view <i>|live | train reset",
-        summary: "train a model with a corpus vocabulary on data/ko-en.tsv (default 10 steps; Ctrl-C stops)",
+        summary: "train an untrained model on data/ko-en.tsv (default 10 steps; Ctrl-C stops); then every command reads its weights (`train reset` goes back)",
     },
     CommandSpec {
         name: "translate",

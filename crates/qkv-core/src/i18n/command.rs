@@ -46,7 +46,9 @@ pub fn summary_ko(name: &str) -> Option<&'static str> {
         "params" => "현재 모델의 매개변수 수",
         "grad" => "단계나 가중치에 대한 손실의 기울기 (grad.<이름>); 인자 없이: 현재 단계의 기울기",
         "loss" => "현재 문장의 교차 엔트로피 손실과 각 위치가 예측해야 할 id",
-        "train" => "data/ko-en.tsv로 말뭉치 어휘의 모델을 학습합니다 (기본 10단계; Ctrl-C로 멈춤)",
+        "train" => {
+            "학습 전 모델을 data/ko-en.tsv로 학습합니다 (기본 10단계; Ctrl-C로 멈춤); 그다음부터 모든 명령이 그 가중치를 읽습니다 (`train reset`으로 돌아감)"
+        }
         "translate" => "현재 모델로 문장을 토큰 하나씩 디코딩합니다 (인코더-디코더)",
         "generate" => "글을 토큰 하나씩 이어 씁니다 (디코더 전용 모델)",
         "decode" => {

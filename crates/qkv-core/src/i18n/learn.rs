@@ -15,7 +15,6 @@ pub enum Lv {
     TrainingLoss,
     HeldOut,
     LossBox,
-    RateBox,
     Snapshots,
     NoDecoding,
     DecodeSource,
@@ -36,7 +35,7 @@ pub enum Lv {
 
 impl Lv {
     /// Every label.
-    pub const ALL: [Lv; 24] = [
+    pub const ALL: [Lv; 23] = [
         Lv::LearnTitle,
         Lv::NoTraining,
         Lv::Training,
@@ -44,7 +43,6 @@ impl Lv {
         Lv::TrainingLoss,
         Lv::HeldOut,
         Lv::LossBox,
-        Lv::RateBox,
         Lv::Snapshots,
         Lv::NoDecoding,
         Lv::DecodeSource,
@@ -80,7 +78,6 @@ impl Lv {
             Lv::TrainingLoss => "training loss",
             Lv::HeldOut => "held-out",
             Lv::LossBox => " loss (cross-entropy) per update ",
-            Lv::RateBox => " learning rate = d_model^-0.5 · min(step^-0.5, step · warmup^-1.5) ",
             Lv::Snapshots => "snapshots ",
             Lv::NoDecoding => "no decoding: press r to start one",
             Lv::DecodeSource => "source        ▸ ",
@@ -113,7 +110,6 @@ impl Lv {
             Lv::TrainingLoss => "학습 손실",
             Lv::HeldOut => "검증 손실",
             Lv::LossBox => " 갱신마다의 손실 (교차 엔트로피) ",
-            Lv::RateBox => " 학습률 = d_model^-0.5 · min(step^-0.5, step · warmup^-1.5) ",
             Lv::Snapshots => "스냅숏 ",
             Lv::NoDecoding => "디코딩이 없습니다: r을 눌러 시작하세요",
             Lv::DecodeSource => "원문          ▸ ",
@@ -148,11 +144,20 @@ pub enum LvMsg {
         /// The step.
         step: usize,
     },
+    /// Learn: the title of the learning-rate chart: `learning rate = <formula>`
+    /// (`formula`: [`crate::learn::optim::Schedule::formula`]; where even the shorter form
+    /// does not fit, the view shows the formula alone, `lr=…`).
+    RateBox {
+        /// The right-hand side.
+        formula: String,
+    },
     /// Learn: the run's first line.
     Progress {
         /// Updates done.
         step: usize,
-        /// The next learning rate.
+        /// The update whose rate is shown (the last one made; 1 before any).
+        update: usize,
+        /// The rate of that update.
         rate: f64,
         /// The last training loss.
         loss: String,
@@ -238,8 +243,12 @@ impl LvMsg {
                 loss: "2.3000".into(),
                 step: 40,
             },
+            LvMsg::RateBox {
+                formula: "0.5·32^−0.5·min(s^−0.5, s·100^−1.5)".into(),
+            },
             LvMsg::Progress {
                 step: 120,
+                update: 120,
                 rate: 0.000_7,
                 loss: "1.2000".into(),
                 held: "—".into(),
@@ -288,12 +297,16 @@ impl LvMsg {
     fn en(&self) -> String {
         match self {
             LvMsg::HeldAt { loss, step } => format!("{loss} (step {step})"),
+            LvMsg::RateBox { formula } => format!(" learning rate = {formula} "),
             LvMsg::Progress {
                 step,
+                update,
                 rate,
                 loss,
                 held,
-            } => format!("step {step} · rate {rate:.6} · loss {loss} · held-out {held}"),
+            } => format!(
+                "step {step} · rate {rate:.6} (update {update}) · loss {loss} · held-out {held}"
+            ),
             LvMsg::Start {
                 seed,
                 d_model,
@@ -302,7 +315,8 @@ impl LvMsg {
                 dec,
                 corpus,
             } => format!(
-                "untrained start (random weights, seed {seed}) · d_model {d_model} · {heads} heads · {enc}+{dec} layers · corpus {corpus}"
+                "from random weights (seed {seed}) · d_model {d_model} · {heads} heads · {enc}+{dec} layers · corpus {}",
+                super::training::corpus_name(corpus, Lang::En)
             ),
             LvMsg::Snapshot { i, step } => format!("snapshot {i}, step {step}"),
             LvMsg::Live(step) => format!("live, step {step}"),
@@ -324,12 +338,16 @@ impl LvMsg {
     fn ko(&self) -> String {
         match self {
             LvMsg::HeldAt { loss, step } => format!("{loss} (갱신 {step})"),
+            LvMsg::RateBox { formula } => format!(" 학습률 = {formula} "),
             LvMsg::Progress {
                 step,
+                update,
                 rate,
                 loss,
                 held,
-            } => format!("갱신 {step} · 학습률 {rate:.6} · 손실 {loss} · 검증 손실 {held}"),
+            } => format!(
+                "갱신 {step} · 학습률 {rate:.6} ({update}번째 갱신) · 손실 {loss} · 검증 손실 {held}"
+            ),
             LvMsg::Start {
                 seed,
                 d_model,
@@ -338,7 +356,8 @@ impl LvMsg {
                 dec,
                 corpus,
             } => format!(
-                "학습 전 모델에서 시작 (무작위 가중치, 시드 {seed}) · d_model {d_model} · 헤드 {heads}개 · 층 {enc}+{dec} · 말뭉치 {corpus}"
+                "학습 전 모델에서 시작 (무작위 가중치, 시드 {seed}) · d_model {d_model} · 헤드 {heads}개 · 층 {enc}+{dec} · 말뭉치 {}",
+                super::training::corpus_name(corpus, Lang::Ko)
             ),
             LvMsg::Snapshot { i, step } => format!("스냅숏 {i}, 갱신 {step}"),
             LvMsg::Live(step) => format!("현재, 갱신 {step}"),

@@ -22,6 +22,14 @@ pub enum Prompt {
         /// The stops.
         n: usize,
     },
+    /// `qkv [trained here 30]> `: the session studies the weights of a training run (its
+    /// live weights after `updates` updates, or snapshot `snapshot` kept after them).
+    TrainedHere {
+        /// Updates made.
+        updates: usize,
+        /// The snapshot (`None`: the live weights).
+        snapshot: Option<usize>,
+    },
     /// `answer 1/3> `: `qkv practice` waits for the answer to question `pos` of `n`.
     Answer {
         /// The open question, from 1.
@@ -59,6 +67,14 @@ impl Prompt {
             Prompt::Practice { pos: 1, n: 3 },
             Prompt::Tour { pos: 2, n: 5 },
             Prompt::Answer { pos: 1, n: 3 },
+            Prompt::TrainedHere {
+                updates: 30,
+                snapshot: None,
+            },
+            Prompt::TrainedHere {
+                updates: 200,
+                snapshot: Some(2),
+            },
         ]
     }
 
@@ -71,6 +87,34 @@ impl Prompt {
             (Lang::Ko, Prompt::Practice { pos, n }) => format!("연습 {pos}/{n}> "),
             (Lang::Ko, Prompt::Tour { pos, n }) => format!("둘러보기 {pos}/{n}> "),
             (Lang::Ko, Prompt::Answer { pos, n }) => format!("답 {pos}/{n}> "),
+            (
+                Lang::En,
+                Prompt::TrainedHere {
+                    updates,
+                    snapshot: None,
+                },
+            ) => format!("qkv [trained here {updates}]> "),
+            (
+                Lang::En,
+                Prompt::TrainedHere {
+                    updates,
+                    snapshot: Some(i),
+                },
+            ) => format!("qkv [snapshot {i}, {updates} updates]> "),
+            (
+                Lang::Ko,
+                Prompt::TrainedHere {
+                    updates,
+                    snapshot: None,
+                },
+            ) => format!("qkv [여기서 {updates}번 학습]> "),
+            (
+                Lang::Ko,
+                Prompt::TrainedHere {
+                    updates,
+                    snapshot: Some(i),
+                },
+            ) => format!("qkv [스냅숏 {i}, {updates}번 갱신]> "),
         }
     }
 }

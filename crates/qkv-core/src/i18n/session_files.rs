@@ -45,6 +45,8 @@ pub enum FilesMsg {
     WouldNotLoadBack(String),
     /// Saving over a file with comments.
     HasComments { path: String },
+    /// `save` while the session studies weights trained here, which are in no file.
+    TrainedWeightsInNoFile,
     /// `check` on a scenario without `expect:`.
     NoExpectations,
     /// `export` on a hand-check.
@@ -146,6 +148,7 @@ impl FilesMsg {
             F::LeftOutExpectations(4),
             F::HandExpectRecomputed,
             F::WouldNotLoadBack("x".into()),
+            F::TrainedWeightsInNoFile,
             F::HasComments { path: path() },
             F::NoExpectations,
             F::HandNoExport,
@@ -290,6 +293,7 @@ impl FilesMsg {
             F::WouldNotLoadBack(e) => {
                 format!("nothing was written: the scenario would not load back ({e})")
             }
+            F::TrainedWeightsInNoFile => "nothing was written: the weights trained here are in no file yet, and a scenario names its model's file: `checkpoint save model.safetensors`, then `checkpoint load model.safetensors`, then `save`".into(),
             F::HasComments { path } => format!(
                 "{path} has comments (hand arithmetic, notes) that saving would drop, since qkv writes its own layout: save under another name, or `save! {path}` to overwrite"
             ),
@@ -413,6 +417,7 @@ impl FilesMsg {
             F::WouldNotLoadBack(e) => {
                 format!("아무것도 쓰지 않았습니다: 이 시나리오는 다시 불러올 수 없습니다 ({e})")
             }
+            F::TrainedWeightsInNoFile => "아무것도 쓰지 않았습니다: 이 세션에서 학습한 가중치는 아직 어떤 파일에도 없고, 시나리오는 모델의 파일 이름을 적습니다: `checkpoint save model.safetensors`, `checkpoint load model.safetensors`, 그다음 `save`".into(),
             F::HasComments { path } => format!(
                 "{path}에는 주석(손 계산, 메모)이 있는데, qkv는 자기 형식으로 쓰므로 저장하면 사라집니다: 다른 이름으로 저장하거나, `save! {path}`로 덮어쓰세요"
             ),

@@ -93,6 +93,9 @@ pub struct DecodeStep {
     pub forced: bool,
     /// True when the step took over the encoder's numbers from the step before.
     pub reused_encoder: bool,
+    /// When sampling: the probability the draw gave the most likely token (after the
+    /// temperature and top-k), beside its `top` probability under the model.
+    pub sampled_top: Option<f64>,
 }
 
 /// A finished decoding.
@@ -175,6 +178,17 @@ fn last_row(trace: &Trace, name: &str) -> Result<Array1<f32>, DecodeError> {
     Ok(m.row(last).to_owned())
 }
 
+/// The unnormalised weights `exp((l_i − max l) / T)` a draw picks from (divided by their
+/// sum: the tempered softmax).
+fn draw_weights(logits: &[f32], temperature: f32) -> Vec<f64> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let t = f64::from(temperature);
+    logits
+        .iter()
+        .map(|l| ((f64::from(*l) - f64::from(max)) / t).exp())
+        .collect()
+}
+
 /// Index into `logits` of a draw with probability `e^(logit_i / T) / Σ_j e^(logit_j / T)`,
 /// `u` uniform in [0, 1).
 ///
@@ -186,12 +200,7 @@ fn last_row(trace: &Trace, name: &str) -> Result<Array1<f32>, DecodeError> {
 /// # Shapes
 /// `logits`: the candidates' logits, any length (empty: `None`).
 fn draw(logits: &[f32], temperature: f32, u: f64) -> Option<usize> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let t = f64::from(temperature);
-    let weights: Vec<f64> = logits
-        .iter()
-        .map(|l| ((f64::from(*l) - f64::from(max)) / t).exp())
-        .collect();
+    let weights = draw_weights(logits, temperature);
     let total: f64 = weights.iter().sum();
     let mut x = u * total;
     for (i, w) in weights.iter().enumerate() {
@@ -360,9 +369,12 @@ impl Decoder {
             .as_ref()
             .is_some_and(|before| encoder_reused(before, &trace));
         let top = top_k(&probs, &vocab, self.top);
-        let (chosen, forced) = match force {
-            Some(t) => (t.to_string(), true),
-            None => (self.choose(&probs, &logits, &vocab), false),
+        let (chosen, forced, sampled_top) = match force {
+            Some(t) => (t.to_string(), true, None),
+            None => {
+                let (c, p) = self.choose(&probs, &logits, &vocab);
+                (c, false, p)
+            }
         };
         let chosen_prob = vocab
             .iter()
@@ -375,6 +387,7 @@ impl Decoder {
             chosen_prob,
             forced,
             reused_encoder: reused,
+            sampled_top,
         };
         self.prefix.push(chosen);
         self.trace = Some(trace);
@@ -393,16 +406,23 @@ impl Decoder {
     }
 
     /// The next token: the most likely, or drawn by [`draw`] from the `top_k` most likely
-    /// with the sampling's temperature.
+    /// with the sampling's temperature (then also the probability the draw gave the most
+    /// likely token).
     ///
     /// # Shapes
     /// `probs`, `logits` (empty when not sampling), `vocab`: length vocab.
-    fn choose(&mut self, probs: &Array1<f32>, logits: &Array1<f32>, vocab: &[String]) -> String {
+    fn choose(
+        &mut self,
+        probs: &Array1<f32>,
+        logits: &Array1<f32>,
+        vocab: &[String],
+    ) -> (String, Option<f64>) {
         let Some((s, rng)) = &mut self.rng else {
-            return top_k(probs, vocab, 1)
+            let top = top_k(probs, vocab, 1)
                 .into_iter()
                 .next()
                 .map_or_else(|| EOS.to_string(), |(t, _)| t);
+            return (top, None);
         };
         let k = s.top_k.unwrap_or(vocab.len()).max(1);
         let cands: Vec<usize> = ranked(probs).into_iter().take(k).collect();
@@ -410,10 +430,14 @@ impl Decoder {
             .iter()
             .map(|i| logits.get(*i).copied().unwrap_or(f32::NEG_INFINITY))
             .collect();
-        draw(&cand_logits, s.temperature, rng.random::<f64>())
+        let weights = draw_weights(&cand_logits, s.temperature);
+        let total: f64 = weights.iter().sum();
+        let top = weights.first().map(|w| w / total);
+        let chosen = draw(&cand_logits, s.temperature, rng.random::<f64>())
             .and_then(|c| cands.get(c))
             .and_then(|i| vocab.get(*i))
-            .map_or_else(|| EOS.to_string(), Clone::clone)
+            .map_or_else(|| EOS.to_string(), Clone::clone);
+        (chosen, top)
     }
 }
 

@@ -48,15 +48,42 @@ impl Schedule {
     }
 }
 
+/// How much room a schedule's formula ([`Schedule::formula`]) may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `0.5 · d_model^−0.5 · min(step^−0.5, step · 100^−1.5)`.
+    Full,
+    /// `0.5·32^−0.5·min(s^−0.5, s·100^−1.5)`: the width put in, `s` the step.
+    Numbers,
+    /// `lr=0.5·32^−½·min(s^−½,s·100^−1.5)`: the whole formula, left side included.
+    Short,
+}
+
+impl Schedule {
+    /// The right-hand side of `lr = …` for a model of width `d_model`, with every factor
+    /// (the scale factor included), in as much room as `form` says ([`Form::Short`]: the
+    /// whole formula).
+    pub fn formula(&self, d_model: usize, form: Form) -> String {
+        match (*self, form) {
+            (Schedule::Paper { warmup, factor }, Form::Full) => {
+                format!("{factor} · d_model^−0.5 · min(step^−0.5, step · {warmup}^−1.5)")
+            }
+            (Schedule::Paper { warmup, factor }, Form::Numbers) => {
+                format!("{factor}·{d_model}^−0.5·min(s^−0.5, s·{warmup}^−1.5)")
+            }
+            (Schedule::Paper { warmup, factor }, Form::Short) => {
+                format!("lr={factor}·{d_model}^−½·min(s^−½,s·{warmup}^−1.5)")
+            }
+            (Schedule::Constant(lr), Form::Full) => format!("{lr} (constant)"),
+            (Schedule::Constant(lr), Form::Numbers) => lr.to_string(),
+            (Schedule::Constant(lr), Form::Short) => format!("lr={lr}"),
+        }
+    }
+}
+
 impl fmt::Display for Schedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Schedule::Paper { warmup, factor } => write!(
-                f,
-                "lr = {factor} · d_model^−0.5 · min(step^−0.5, step · {warmup}^−1.5)"
-            ),
-            Schedule::Constant(lr) => write!(f, "lr = {lr} (constant)"),
-        }
+        write!(f, "lr = {}", self.formula(0, Form::Full))
     }
 }
 

@@ -1,5 +1,5 @@
-//! Decoding in a [`Session`]: one output token at a time, with the model being trained
-//! when there is a training run, else the session's (the Decode view and the REPL's
+//! Decoding in a [`Session`]: one output token at a time, with the session's model (the
+//! training run's weights once it studies them) (the Decode view and the REPL's
 //! `translate`, `generate`, `decode`, `sample`).
 
 use crate::i18n::training::TrainMsg;
@@ -57,20 +57,20 @@ impl DecodeState {
 }
 
 impl Session {
-    /// The model that decodes: the one being trained when there is a training run, else
-    /// the session's.
+    /// The model that decodes: the session's (the training run's weights when it studies
+    /// them, [`Session::trained_here`]); on a hand-check, the one being trained, if any.
     fn decoding_model(&self) -> Result<(Transformer, String), SessionError> {
-        if let Some(t) = &self.learning.training {
-            return Ok((
+        match (self.model_subject(), &self.learning.training) {
+            (Ok(m), _) => Ok((
+                m.model.clone(),
+                TrainMsg::ModelOf(self.provenance()).text(self.lang),
+            )),
+            (Err(_), Some(t)) => Ok((
                 t.model().clone(),
                 TrainMsg::ModelBeingTrained(t.steps_done()).text(self.lang),
-            ));
+            )),
+            (Err(e), None) => Err(e),
         }
-        let m = self.model_subject()?;
-        Ok((
-            m.model.clone(),
-            TrainMsg::ModelOf(self.provenance()).text(self.lang),
-        ))
     }
 
     pub(super) fn start_decoding(&mut self, text: String) -> Result<(), SessionError> {
@@ -153,6 +153,36 @@ impl Session {
         format!("{}\n", line.text(self.lang))
     }
 
+    /// When sampling: the note that says why the temperature changes (next to) nothing at
+    /// the steps (of `steps`, numbered from `first`) where the model's probability of the
+    /// top token prints as 1 at the session's precision, with the least probability the
+    /// draws gave it there.
+    fn one_hot_note(&self, steps: &[DecodeStep], first: usize) -> Option<String> {
+        let s = self.learning.decode.as_ref()?.sampling?;
+        let p = self.precision;
+        let one = render::fmt_value(1.0, p);
+        let at: Vec<(usize, f64)> = steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| {
+                st.top
+                    .first()
+                    .is_some_and(|(_, pr)| render::fmt_value(*pr, p) == one)
+            })
+            .filter_map(|(i, st)| st.sampled_top.map(|q| (first + i, q)))
+            .collect();
+        let least = at.iter().map(|(_, q)| *q).reduce(f64::min)?;
+        Some(
+            TrainMsg::OneHot {
+                steps: at.iter().map(|(i, _)| *i).collect(),
+                p: one,
+                temperature: s.temperature.to_string(),
+                tempered: crate::number::fmt_value_f64(least, p),
+            }
+            .text(self.lang),
+        )
+    }
+
     pub(super) fn decode_all(&mut self, text: String, want: Arch) -> Result<Outcome, SessionError> {
         let (model, _) = self.decoding_model()?;
         let arch = model.config().arch;
@@ -203,6 +233,9 @@ impl Session {
             limit: (!d.finished()).then_some(MAX_DECODE),
         };
         text.push_str(&format!("{}\n", end.text(self.lang)));
+        if let Some(note) = self.one_hot_note(d.steps(), 1) {
+            text.push_str(&format!("{note}\n"));
+        }
         Ok(Outcome::say(text).with_status(TrainMsg::OutputStatus(out).text(self.lang)))
     }
 
@@ -231,7 +264,10 @@ impl Session {
             .decode
             .as_ref()
             .map_or(0, |d| d.steps().len().saturating_sub(1));
-        let line = self.step_line(i, &s);
+        let mut line = self.step_line(i, &s);
+        if let Some(note) = self.one_hot_note(std::slice::from_ref(&s), i + 1) {
+            line.push_str(&format!("{note}\n"));
+        }
         let status = TrainMsg::DecodeStepStatus {
             i: i + 1,
             chosen: s.chosen.clone(),

@@ -183,6 +183,11 @@ impl Session {
                 force,
             },
         )?;
+        if self.trained_here().is_some() {
+            return Err(SessionError::NotHere(
+                FilesMsg::TrainedWeightsInNoFile.text(self.lang),
+            ));
+        }
         let (mut file, notes) = self.to_file();
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -267,6 +272,8 @@ impl Session {
             self.parked = Some(old);
         } else {
             self.parked = None;
+            // The loaded scenario's model is studied now, not a training run's weights.
+            self.learning.before_training = None;
         }
         self.file = Some((loaded.path, loaded.fingerprint));
         self.file_comments = loaded.has_comments;

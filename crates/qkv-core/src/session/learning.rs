@@ -37,9 +37,24 @@ impl Session {
     /// Where the model's weights come from, in the session's language: `trained (1000
     /// updates) · <checkpoint>` or `untrained (random weights, seed S)` (`학습됨 (1000번
     /// 갱신) · …`, `학습 전 (무작위 가중치, 시드 S)`); empty for a hand-check.
+    ///
+    /// While the session studies a training run's weights ([`Session::trained_here`]):
+    /// `trained here: 30 updates from random weights (seed 42)`, or the snapshot's.
     pub fn provenance(&self) -> String {
         match &self.study.subject {
             Subject::Model(m) => {
+                if let Some(h) = self.trained_here() {
+                    let (updates, snapshot) = match h {
+                        TrainedHere::Live(n) => (n, None),
+                        TrainedHere::Snapshot { i, step } => (step, Some(i)),
+                    };
+                    return Msg::TrainedHere {
+                        updates,
+                        snapshot,
+                        seed: m.model.config().seed,
+                    }
+                    .text(self.lang);
+                }
                 let p = Msg::Provenance {
                     updates: m.model.trained_steps(),
                     seed: m.model.config().seed,
@@ -52,6 +67,105 @@ impl Session {
             }
             Subject::Hand(_) => String::new(),
         }
+    }
+
+    /// Which of the training run's weights the session studies: after `train N` (N ≥ 1) or
+    /// `train view`, every command (show, explain, loss, grad, translate, decode, export,
+    /// plot, checkpoint save) reads the weights the run shows; `None`: the scenario's own
+    /// model (no run, or `train reset`, `checkpoint load`, a new scenario, new weights).
+    pub fn trained_here(&self) -> Option<TrainedHere> {
+        self.learning.before_training.as_ref()?;
+        let t = self.learning.training.as_ref()?;
+        Some(
+            match t
+                .viewing
+                .and_then(|i| t.snapshots.get(i).map(|s| (i, s.step)))
+            {
+                Some((i, step)) => TrainedHere::Snapshot { i, step },
+                None => TrainedHere::Live(t.steps_done()),
+            },
+        )
+    }
+
+    /// Makes the weights the training run shows (live or a snapshot) the one model the
+    /// session studies: the model study takes them and runs its sentence through them
+    /// again. Its own model is kept for `train reset`. True the first time (the study had
+    /// its own model until now).
+    fn study_training_weights(&mut self) -> Result<bool, SessionError> {
+        let Some(t) = &self.learning.training else {
+            return Ok(false);
+        };
+        let model = t.shown_model().clone();
+        let spec = scn::spec_of(model.config());
+        let own = self.replace_model(model, spec)?;
+        let first = self.learning.before_training.is_none();
+        if first {
+            self.learning.before_training = Some(Box::new(own));
+        }
+        Ok(first)
+    }
+
+    /// Puts `model` (with `spec`, its model section) into the model study (the one in
+    /// focus, or the one parked behind a hand-check) and recomputes its trace on the
+    /// study's sentence; returns the model and section it had. A decoding in progress (of
+    /// the old weights) is dropped.
+    fn replace_model(
+        &mut self,
+        model: Transformer,
+        spec: ModelSpec,
+    ) -> Result<(Transformer, ModelSpec), SessionError> {
+        let parked = !matches!(self.study.subject, Subject::Model(_));
+        if parked {
+            let Some(p) = &mut self.parked else {
+                return Err(self
+                    .model_subject()
+                    .err()
+                    .unwrap_or_else(|| SessionError::NotHere(TrainMsg::NoRun.text(self.lang))));
+            };
+            std::mem::swap(&mut self.study, p);
+        }
+        let result = self.replace_model_in_focus(model, spec);
+        if parked && let Some(p) = &mut self.parked {
+            std::mem::swap(&mut self.study, p);
+        }
+        result
+    }
+
+    fn replace_model_in_focus(
+        &mut self,
+        model: Transformer,
+        spec: ModelSpec,
+    ) -> Result<(Transformer, ModelSpec), SessionError> {
+        let m = self.model_subject()?;
+        let (text, target) = (
+            m.scenario.input.text.clone(),
+            m.scenario.input.target.clone(),
+        );
+        let (_, input) = crate::model::prepare(model.config().clone(), &text, target.as_deref())
+            .map_err(super::reruns::invalid)?;
+        let control = self.control();
+        let trace = model
+            .forward(&input, Pass::default().controlled(&control))
+            .map_err(|e| match e {
+                crate::model::ForwardError::Cancelled(_) => {
+                    control.take();
+                    SessionError::Cancelled("the command".into())
+                }
+                crate::model::ForwardError::Missing(e) => SessionError::NotHere(e.to_string()),
+            })?;
+        let Subject::Model(m) = &mut self.study.subject else {
+            return Err(SessionError::NotHere(TrainMsg::NoRun.text(self.lang)));
+        };
+        m.input = input;
+        let own = (
+            std::mem::replace(&mut m.model, model),
+            std::mem::replace(&mut m.scenario.model, spec),
+        );
+        let old = std::mem::replace(&mut self.study.trace, trace);
+        self.keep_as_previous(old);
+        self.fix_cursor();
+        self.learning.decode = None;
+        Ok(own)
     }
 
     /// The gradients of the current trace, when they have been computed for it.
@@ -101,12 +215,31 @@ impl Session {
                     .text(self.lang),
                 ))
             }
-            LearnCommand::ResetTraining => match self.learning.training.take() {
-                Some(t) => Ok(Outcome::say(
-                    TrainMsg::TrainingDropped(t.steps_done()).text(self.lang),
-                )),
-                None => Err(SessionError::NotHere(TrainMsg::NoRunToDrop.text(self.lang))),
-            },
+            LearnCommand::ResetTraining => {
+                let Some(steps) = self.training().map(Training::steps_done) else {
+                    return Err(SessionError::NotHere(TrainMsg::NoRunToDrop.text(self.lang)));
+                };
+                // The study goes back to its own model first (nothing is dropped if that
+                // fails).
+                let back = match self.learning.before_training.take() {
+                    Some(own) => {
+                        let (model, spec) = *own;
+                        if let Err(e) = self.replace_model(model.clone(), spec.clone()) {
+                            self.learning.before_training = Some(Box::new((model, spec)));
+                            return Err(e);
+                        }
+                        true
+                    }
+                    None => false,
+                };
+                self.learning.training = None;
+                let mut text = TrainMsg::TrainingDropped(steps).text(self.lang);
+                if back {
+                    text.push('\n');
+                    text.push_str(&TrainMsg::StudyingOwnModel(self.provenance()).text(self.lang));
+                }
+                Ok(Outcome::say(text))
+            }
             LearnCommand::Translate(t) => self.decode_all(t, Arch::EncoderDecoder),
             LearnCommand::Generate(t) => self.decode_all(t, Arch::Decoder),
             LearnCommand::DecodeStart => self.decode_start(),
@@ -208,12 +341,20 @@ impl Session {
             forward: forward.to_string(),
             loss: loss.clone(),
         };
-        let status = TrainMsg::GradStatus {
+        let tiny = g.loss.value < TINY_LOSS;
+        let mut status = TrainMsg::GradStatus {
             name: addr.name.clone(),
-            loss,
-        };
-        Ok(Outcome::say(format!("{}\n{text}", heading.text(self.lang)))
-            .with_status(status.text(self.lang)))
+            loss: loss.clone(),
+        }
+        .text(self.lang);
+        let mut text = format!("{}\n{text}", heading.text(self.lang));
+        if tiny {
+            status.push_str(" · ");
+            status.push_str(&TrainMsg::TinyGradientsShort.text(self.lang));
+            text.push_str(&TrainMsg::TinyGradients { loss }.text(self.lang));
+            text.push('\n');
+        }
+        Ok(Outcome::say(text).with_status(status))
     }
 
     fn loss(&mut self) -> Result<Outcome, SessionError> {
@@ -245,6 +386,18 @@ impl Session {
             loss: fmt_small(l.value, precision),
             positions: l.predicted(),
         };
+        if let Some(TrainedHere::Live(_)) = self.trained_here()
+            && let Some((step, loss)) = self.training().and_then(|t| t.losses().last().copied())
+        {
+            text.push_str(
+                &TrainMsg::RunLoss {
+                    step,
+                    loss: fmt_small(loss, precision),
+                }
+                .text(lang),
+            );
+            text.push('\n');
+        }
         Ok(Outcome::say(text).with_status(status.text(lang)))
     }
 
@@ -331,6 +484,17 @@ impl Session {
         let done = t.steps_done();
         let corpus = t.corpus.clone();
         self.learning.training = Some(t);
+        // The session studies the weights being trained once they have changed (a
+        // hand-check with no model behind it has nothing to study them with; a sentence
+        // they cannot read is said).
+        let (first, why_not) = if done > started && self.has_model_study() {
+            match self.study_training_weights() {
+                Ok(first) => (first, None),
+                Err(e) => (false, Some(e.text_in(self.lang))),
+            }
+        } else {
+            (false, None)
+        };
         if let Some(e) = error {
             return Err(learn_err(
                 TrainMsg::TrainFailed {
@@ -353,7 +517,31 @@ impl Session {
             None if cancelled => TrainMsg::TrainCancelledAt(done),
             None => TrainMsg::NoUpdate(done),
         };
-        Ok(Outcome::say(msg.text(self.lang)))
+        let mut text = self.with_studying_note(msg.text(self.lang), first);
+        if let Some(why) = why_not {
+            text.push('\n');
+            text.push_str(&why);
+        }
+        Ok(Outcome::say(text))
+    }
+
+    /// True when there is a model study (in focus, or parked behind a hand-check).
+    fn has_model_study(&self) -> bool {
+        matches!(self.study.subject, Subject::Model(_))
+            || self
+                .parked
+                .as_ref()
+                .is_some_and(|p| matches!(p.subject, Subject::Model(_)))
+    }
+
+    /// `text`, and when the session has just begun to study the run's weights, a line that
+    /// says so (what reads them, how to go back).
+    fn with_studying_note(&self, mut text: String, first: bool) -> String {
+        if first {
+            text.push('\n');
+            text.push_str(&TrainMsg::StudyingTrainedHere(self.provenance()).text(self.lang));
+        }
+        text
     }
 
     fn take_snapshot(&mut self) -> Result<Outcome, SessionError> {
@@ -387,6 +575,7 @@ impl Session {
                 .text(self.lang),
             ));
         }
+        let before = t.viewing;
         t.viewing = i;
         t.refresh_probe();
         let msg = match i.and_then(|i| t.snapshots.get(i)) {
@@ -396,15 +585,40 @@ impl Session {
             },
             None => TrainMsg::ShowingLive(t.steps_done()),
         };
-        Ok(Outcome::say(msg.text(self.lang)))
+        let first = match self.study_training_weights() {
+            Ok(first) => first,
+            Err(e) => {
+                if let Some(t) = &mut self.learning.training {
+                    t.viewing = before;
+                    t.refresh_probe();
+                }
+                return Err(e);
+            }
+        };
+        Ok(Outcome::say(
+            self.with_studying_note(msg.text(self.lang), first),
+        ))
     }
 
     // ----- checkpoints ------------------------------------------------------------------
 
     fn checkpoint_save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
-        let (model, step) = match &self.learning.training {
-            Some(t) => (t.model(), Some(t.steps_done())),
-            None => (&self.model_subject()?.model, None),
+        // The model the session studies (the run's weights when it studies them).
+        let here = self.trained_here();
+        let step = match here {
+            Some(TrainedHere::Live(n) | TrainedHere::Snapshot { step: n, .. }) => Some(n),
+            None => None,
+        };
+        let model = match (&self.study.subject, &self.parked) {
+            (Subject::Model(m), _) => &m.model,
+            (
+                _,
+                Some(Study {
+                    subject: Subject::Model(m),
+                    ..
+                }),
+            ) => &m.model,
+            _ => &self.model_subject()?.model,
         };
         if model.vocab().is_none() {
             return Err(SessionError::NotHere(
@@ -426,7 +640,9 @@ impl Session {
             })
         })?;
         // The run's updates so far are kept in the file: leaving is no longer a loss.
-        self.learning.saved_updates = step;
+        if let Some(TrainedHere::Live(n)) = here {
+            self.learning.saved_updates = Some(n);
+        }
         Ok(Outcome::say(
             TrainMsg::CheckpointSaved {
                 step,
@@ -477,6 +693,8 @@ impl Session {
         self.tour = None;
         self.dirty = true;
         self.learning.decode = None;
+        // The checkpoint is the model studied now, not the run's weights.
+        self.learning.before_training = None;
         let mut text = TrainMsg::CheckpointLoaded {
             path: path.display().to_string(),
             summary: self

@@ -9,6 +9,20 @@ use crate::model::{ForwardError, Pass};
 use crate::scenario::schema::ModelSpec;
 use crate::trace::StepName;
 
+/// A model configuration or sentence that does not fit, as the problems of the scenario's
+/// fields.
+pub(super) fn invalid(e: crate::model::config::ConfigError) -> SessionError {
+    SessionError::Invalid(
+        e.problems
+            .into_iter()
+            .map(|p| ScenarioProblem {
+                path: scn::config_field_path(&p.field),
+                message: format!("= {}: expected {}", p.value, p.allowed),
+            })
+            .collect(),
+    )
+}
+
 impl Session {
     pub(super) fn model_subject(&self) -> Result<&ModelSubject, SessionError> {
         match &self.study.subject {
@@ -50,17 +64,7 @@ impl Session {
             &scenario.input.text,
             scenario.input.target.as_deref(),
         )
-        .map_err(|e| {
-            SessionError::Invalid(
-                e.problems
-                    .into_iter()
-                    .map(|p| ScenarioProblem {
-                        path: scn::config_field_path(&p.field),
-                        message: format!("= {}: expected {}", p.value, p.allowed),
-                    })
-                    .collect(),
-            )
-        })?;
+        .map_err(invalid)?;
         let vocab = cur.model.vocab().map(crate::model::Vocab::len);
         let keep = scn::memory_check(&valid, &input, vocab).map_err(|e| {
             SessionError::Invalid(vec![ScenarioProblem {
@@ -145,6 +149,10 @@ impl Session {
             model,
             input,
         }));
+        if !kept_weights {
+            // New weights: the training run's (if the study held them) are gone from it.
+            self.learning.before_training = None;
+        }
         self.fix_cursor();
         self.dirty = true;
         Ok((diff, notes))

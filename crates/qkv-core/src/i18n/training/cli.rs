@@ -331,7 +331,8 @@ impl TrainLine {
                 vocab,
                 params,
             } => format!(
-                "training {model} on {corpus} ({pairs} training pairs, {held_out} held out, vocabulary {vocab}, {params} parameters)"
+                "training {model} on {} ({pairs} training pairs, {held_out} held out, vocabulary {vocab}, {params} parameters)",
+                super::corpus_name(corpus, Lang::En)
             ),
             TrainLine::Options {
                 method,
@@ -384,7 +385,8 @@ impl TrainLine {
                 vocab,
                 params,
             } => format!(
-                "{model} 모델을 {corpus}(으)로 학습합니다 (학습 쌍 {pairs}개, 검증용 {held_out}개, 어휘 {vocab}개, 매개변수 {params}개)"
+                "{model} 모델을 {}(으)로 학습합니다 (학습 쌍 {pairs}개, 검증용 {held_out}개, 어휘 {vocab}개, 매개변수 {params}개)",
+                super::corpus_name(corpus, Lang::Ko)
             ),
             TrainLine::Options {
                 method,

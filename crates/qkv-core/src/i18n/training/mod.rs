@@ -6,6 +6,20 @@
 use super::Lang;
 use crate::session::plural;
 
+/// The origin of the corpus built into qkv (a copy of `data/ko-en.tsv`), as a corpus
+/// carries it; [`corpus_name`] says it in words.
+pub const BUILT_IN_CORPUS_ORIGIN: &str = "built-in:data/ko-en.tsv";
+
+/// A corpus's origin as said to the student: its file's path, or for the built-in copy
+/// `the built-in copy of data/ko-en.tsv` (`내장된 data/ko-en.tsv 사본`).
+pub fn corpus_name(origin: &str, lang: Lang) -> String {
+    match (origin.strip_prefix("built-in:"), lang) {
+        (Some(path), Lang::En) => format!("the built-in copy of {path}"),
+        (Some(path), Lang::Ko) => format!("내장된 {path} 사본"),
+        (None, _) => origin.to_string(),
+    }
+}
+
 /// One thing the session says about training, decoding or a practice, with its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)] // each variant is documented by its English text
@@ -24,7 +38,8 @@ pub enum TrainMsg {
     NoRunToDrop,
     /// `training stopped after 3 updates: <why>`.
     TrainFailed { updates: usize, why: String },
-    /// `trained 10 updates on data/ko-en.tsv: step 10, loss 2.3, rate 0.000100`.
+    /// `trained 10 updates: step 10, loss 2.3, rate 0.000100 · corpus data/ko-en.tsv` (the
+    /// rate update `step` used).
     Trained {
         updates: usize,
         corpus: String,
@@ -37,6 +52,10 @@ pub enum TrainMsg {
     TrainCancelledAt(usize),
     /// `no update made; the run is at step 3`.
     NoUpdate(usize),
+    /// Under `grad` when the loss is tiny: why every gradient is, and where they are large.
+    TinyGradients { loss: String },
+    /// The same, short, after the status line of `grad`.
+    TinyGradientsShort,
     /// The REPL's progress line of a long `train`: `20/100 updates · step 20, loss 2.1`.
     TrainProgress {
         done: usize,
@@ -74,6 +93,11 @@ pub enum TrainMsg {
     CheckpointLoaded { path: String, summary: String },
     /// `note: left out 2 expectations written for the old model`.
     CheckpointDroppedExpectations(usize),
+    /// The session has begun to study the run's weights: `every command now reads the
+    /// weights <provenance>: …; `train reset` goes back`.
+    StudyingTrainedHere(String),
+    /// After `train reset`: `the session studies its own model again: <provenance>`.
+    StudyingOwnModel(String),
     /// The model a decoding uses: `model being trained (step 30)`.
     ModelBeingTrained(usize),
     /// The model a decoding uses: `model: <provenance>`.
@@ -127,6 +151,18 @@ pub enum TrainMsg {
     },
     /// `back to <bos> I (step 1)`.
     DecodeBack { prefix: String, step: usize },
+    /// Sampling where the model's distribution is one-hot: `p(top) = 1.0000 at steps 1, 2:
+    /// a temperature cannot change a one-hot distribution …`.
+    OneHot {
+        /// The steps (from 1).
+        steps: Vec<usize>,
+        /// p(top) as printed.
+        p: String,
+        /// The temperature.
+        temperature: String,
+        /// The least probability the draws gave the top token at those steps, as printed.
+        tempered: String,
+    },
     /// `the next decodings sample: <formula>`.
     Sampling(String),
     /// `the next decodings are greedy (the most likely token)`.
@@ -190,6 +226,9 @@ pub enum TrainMsg {
     Ignored,
     /// The status line of `loss`: `loss 2.3026 over 5 positions`.
     LossStatus { loss: String, positions: usize },
+    /// Under `loss` while the session studies a run's weights: the run's own loss of its
+    /// last update, which is another number (its batch, before that update).
+    RunLoss { step: usize, loss: String },
 }
 
 impl TrainMsg {
@@ -233,13 +272,14 @@ impl TrainMsg {
                 loss,
                 rate,
             } => format!(
-                "trained {} on {corpus}{}: step {step}, loss {loss}, rate {rate}",
+                "trained {}{}: step {step}, loss {loss}, rate {rate} · corpus {}",
                 plural(*updates, "update"),
                 if *cancelled {
                     " (stopped by Ctrl-C)"
                 } else {
                     ""
-                }
+                },
+                corpus_name(corpus, Lang::En)
             ),
             T::TrainCancelledAt(n) => {
                 format!("training stopped at step {n} (stopped by Ctrl-C); the session is kept")
@@ -292,6 +332,23 @@ impl TrainMsg {
             T::CheckpointDroppedExpectations(n) => format!(
                 "note: left out {} written for the old model",
                 plural(*n, "expectation")
+            ),
+            T::StudyingTrainedHere(p) => format!(
+                "the session studies these weights now ({p}): show, explain, loss, grad, translate, decode, export, plot and checkpoint save read them; `train reset` goes back to the scenario's model"
+            ),
+            T::StudyingOwnModel(p) => {
+                format!("the session studies the scenario's model again: {p}")
+            }
+            T::OneHot {
+                steps,
+                p,
+                temperature,
+                tempered,
+            } => format!(
+                "p(top) = {p} at {} {}: the model's distribution is one-hot there, and a temperature cannot change a one-hot distribution: it reshapes the probabilities the model gives (p_i^(1/T), renormalised) and cannot spread what is not there; with T = {temperature} the top token keeps p ≥ {tempered}, so the draws pick what greedy decoding picks{}",
+                if steps.len() == 1 { "step" } else { "steps" },
+                steps.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                if tempered == p { "" } else { " (nearly always)" }
             ),
             T::ModelBeingTrained(s) => format!("model being trained (step {s})"),
             T::ModelOf(p) => format!("model: {p}"),
@@ -403,6 +460,12 @@ impl TrainMsg {
                 format!("∂loss/∂{forward} (backward ↑; loss {loss}):")
             }
             T::GradStatus { name, loss } => format!("gradient {name} (loss {loss})"),
+            T::TinyGradients { loss } => format!(
+                "the loss is {loss}: the model already gives each target p ≈ 1, so ∂loss/∂logits = p − y ≈ 0 and every gradient behind it is tiny; `load scenarios/untrained.yaml` (random weights) has large ones"
+            ),
+            T::TinyGradientsShort => {
+                "all tiny: the model already fits this sentence (scenarios/untrained.yaml has large gradients)".into()
+            }
             T::LossHeading {
                 loss,
                 positions,
@@ -417,6 +480,9 @@ impl TrainMsg {
             T::LossColumns => "position  target (id)        −log p".into(),
             T::Ignored => "(ignored)".into(),
             T::LossStatus { loss, positions } => format!("loss {loss} over {positions} positions"),
+            T::RunLoss { step, loss } => format!(
+                "(the training run's update {step} had loss {loss}: the mean over its batch of corpus pairs, before that update; above is this sentence on the weights after it)"
+            ),
         }
     }
 
@@ -452,8 +518,9 @@ impl TrainMsg {
                 loss,
                 rate,
             } => format!(
-                "{corpus}(으)로 {updates}번 갱신했습니다{}: 갱신 {step}, 손실 {loss}, 학습률 {rate}",
-                if *cancelled { " (Ctrl-C로 멈춤)" } else { "" }
+                "{updates}번 갱신했습니다{}: 갱신 {step}, 손실 {loss}, 학습률 {rate} · 말뭉치 {}",
+                if *cancelled { " (Ctrl-C로 멈춤)" } else { "" },
+                corpus_name(corpus, Lang::Ko)
             ),
             T::TrainCancelledAt(n) => {
                 format!("학습이 갱신 {n}에서 멈췄습니다 (Ctrl-C); 세션은 그대로입니다")
@@ -502,6 +569,22 @@ impl TrainMsg {
             T::CheckpointDroppedExpectations(n) => {
                 format!("참고: 이전 모델에 맞춰 쓴 기댓값 {n}개는 뺐습니다")
             }
+            T::StudyingTrainedHere(p) => format!(
+                "이제 세션은 이 가중치를 살펴봅니다 ({p}): show, explain, loss, grad, translate, decode, export, plot, checkpoint save가 모두 이 가중치를 읽습니다; `train reset`으로 시나리오의 모델로 돌아갑니다"
+            ),
+            T::StudyingOwnModel(p) => {
+                format!("세션이 다시 시나리오의 모델을 살펴봅니다: {p}")
+            }
+            T::OneHot {
+                steps,
+                p,
+                temperature,
+                tempered,
+            } => format!(
+                "{}단계에서 p(top) = {p}: 모델의 분포가 원-핫이고, 원-핫 분포는 온도로 바꿀 수 없습니다: 온도는 모델이 준 확률의 모양을 바꿀 뿐(p_i^(1/T)를 다시 정규화) 없는 확률을 나눠 주지는 못합니다; T = {temperature}에서도 가장 높은 토큰의 p ≥ {tempered}이므로, 샘플링해도 탐욕 디코딩과 같은 토큰을 고릅니다{}",
+                steps.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                if tempered == p { "" } else { " (거의 언제나)" }
+            ),
             T::ModelBeingTrained(s) => format!("학습 중인 모델 (갱신 {s})"),
             T::ModelOf(p) => format!("모델: {p}"),
             T::NoDecoding => {
@@ -614,6 +697,12 @@ impl TrainMsg {
                 format!("∂loss/∂{forward} (역전파 ↑; 손실 {loss}):")
             }
             T::GradStatus { name, loss } => format!("기울기 {name} (손실 {loss})"),
+            T::TinyGradients { loss } => format!(
+                "손실이 {loss}입니다: 모델이 이미 각 정답에 p ≈ 1을 주므로 ∂loss/∂logits = p − y ≈ 0이고, 그 뒤의 기울기도 모두 아주 작습니다; `load scenarios/untrained.yaml`(무작위 가중치)에서는 기울기가 큽니다"
+            ),
+            T::TinyGradientsShort => {
+                "모두 아주 작음: 모델이 이미 이 문장에 맞춰져 있습니다 (scenarios/untrained.yaml에서는 기울기가 큽니다)".into()
+            }
             T::LossHeading {
                 loss,
                 positions,
@@ -629,6 +718,9 @@ impl TrainMsg {
             T::LossColumns => "    위치  정답 (id)          −log p".into(),
             T::Ignored => "(무시)".into(),
             T::LossStatus { loss, positions } => format!("손실 {loss} (위치 {positions}곳)"),
+            T::RunLoss { step, loss } => format!(
+                "(학습의 {step}번째 갱신에서 잰 손실: {loss} — 그 갱신 전의 가중치로 말뭉치 쌍 배치 하나에서 잰 평균입니다; 위의 값은 이 문장을 그 갱신 뒤의 가중치로 잰 것입니다)"
+            ),
         }
     }
 }

@@ -87,6 +87,20 @@ impl TrainMsg {
             },
             T::CheckpointDroppedExpectations(2),
             T::ModelBeingTrained(30),
+            T::OneHot {
+                steps: vec![1, 2, 3],
+                p: s("1.0000"),
+                temperature: s("2"),
+                tempered: s("0.9830"),
+            },
+            T::OneHot {
+                steps: vec![4],
+                p: s("1.0000"),
+                temperature: s("0.5"),
+                tempered: s("1.0000"),
+            },
+            T::StudyingTrainedHere("trained here: 30 updates from random weights (seed 42)".into()),
+            T::StudyingOwnModel("trained (1000 updates) · ko-en.safetensors".into()),
             T::ModelOf(s("x")),
             T::NoDecoding,
             T::DecodingEnded,
@@ -223,11 +237,17 @@ impl TrainMsg {
                 positions: 5,
                 smoothing: Some(s("0.1")),
             },
+            T::TinyGradients { loss: s("2.9e-6") },
+            T::TinyGradientsShort,
             T::LossColumns,
             T::Ignored,
             T::LossStatus {
                 loss: s("2.3026"),
                 positions: 5,
+            },
+            T::RunLoss {
+                step: 30,
+                loss: s("3.6200"),
             },
         ]
     }
@@ -257,10 +277,11 @@ mod tests {
 
     #[test]
     fn a_train_line_reads_in_korean_order() {
-        // 10 updates from step 30 to 40 on the built-in corpus.
-        let m = TrainMsg::Trained {
+        // 10 updates from step 30 to 40 on the built-in corpus (named as such), then on a
+        // file (named by its path).
+        let mut m = TrainMsg::Trained {
             updates: 10,
-            corpus: "data/ko-en.tsv".into(),
+            corpus: super::super::BUILT_IN_CORPUS_ORIGIN.into(),
             cancelled: false,
             step: 40,
             loss: "2.3000".into(),
@@ -268,11 +289,16 @@ mod tests {
         };
         assert_eq!(
             m.text(Lang::En),
-            "trained 10 updates on data/ko-en.tsv: step 40, loss 2.3000, rate 0.000100"
+            "trained 10 updates: step 40, loss 2.3000, rate 0.000100 · corpus the built-in copy of data/ko-en.tsv"
         );
         assert_eq!(
             m.text(Lang::Ko),
-            "data/ko-en.tsv(으)로 10번 갱신했습니다: 갱신 40, 손실 2.3000, 학습률 0.000100"
+            "10번 갱신했습니다: 갱신 40, 손실 2.3000, 학습률 0.000100 · 말뭉치 내장된 data/ko-en.tsv 사본"
         );
+        if let TrainMsg::Trained { corpus, .. } = &mut m {
+            *corpus = "my/c.tsv".into();
+        }
+        assert!(m.text(Lang::En).ends_with(" · corpus my/c.tsv"));
+        assert!(m.text(Lang::Ko).ends_with(" · 말뭉치 my/c.tsv"));
     }
 }

@@ -104,6 +104,16 @@ pub enum Msg {
         /// The seed of the random weights.
         seed: u64,
     },
+    /// The provenance of a training run's weights the session studies: the live weights
+    /// after `updates` updates, or snapshot `snapshot` kept after them.
+    TrainedHere {
+        /// Updates made.
+        updates: usize,
+        /// The snapshot (`None`: the live weights).
+        snapshot: Option<usize>,
+        /// The seed of the random weights the run started from.
+        seed: u64,
+    },
     /// About box: what the model is (its provenance, and whether it was trained).
     AboutModel {
         /// [`Msg::Provenance`]'s text.
@@ -404,6 +414,21 @@ impl Msg {
                 updates: 250,
                 seed: 42,
             },
+            Msg::TrainedHere {
+                updates: 30,
+                snapshot: None,
+                seed: 42,
+            },
+            Msg::TrainedHere {
+                updates: 1,
+                snapshot: None,
+                seed: 42,
+            },
+            Msg::TrainedHere {
+                updates: 200,
+                snapshot: Some(2),
+                seed: 42,
+            },
             Msg::AboutModel {
                 provenance: "x".into(),
                 trained: false,
@@ -563,6 +588,22 @@ impl Msg {
             }
             Msg::Provenance { updates: 1, .. } => "trained (1 update)".to_string(),
             Msg::Provenance { updates, .. } => format!("trained ({updates} updates)"),
+            Msg::TrainedHere {
+                updates,
+                snapshot: None,
+                seed,
+            } => format!(
+                "trained here: {} from random weights (seed {seed})",
+                crate::session::plural(*updates, "update")
+            ),
+            Msg::TrainedHere {
+                updates,
+                snapshot: Some(i),
+                seed,
+            } => format!(
+                "snapshot {i} of the run trained here: {} from random weights (seed {seed})",
+                crate::session::plural(*updates, "update")
+            ),
             Msg::AboutModel {
                 provenance: p,
                 trained: false,
@@ -734,6 +775,18 @@ impl Msg {
                 format!("학습 전 (무작위 가중치, 시드 {seed})")
             }
             Msg::Provenance { updates, .. } => format!("학습됨 ({updates}번 갱신)"),
+            Msg::TrainedHere {
+                updates,
+                snapshot: None,
+                seed,
+            } => format!("이 세션에서 학습함: 무작위 가중치(시드 {seed})에서 {updates}번 갱신"),
+            Msg::TrainedHere {
+                updates,
+                snapshot: Some(i),
+                seed,
+            } => format!(
+                "이 세션 학습의 스냅숏 {i}: 무작위 가중치(시드 {seed})에서 {updates}번 갱신"
+            ),
             Msg::AboutModel {
                 provenance: p,
                 trained: false,

@@ -5,8 +5,9 @@ use super::*;
 /// The corpus the Learn view trains on when none is named (built in, so it works from any
 /// directory; the same text as `data/ko-en.tsv`).
 pub const BUILT_IN_CORPUS: &str = include_str!("../../../../../data/ko-en.tsv");
-/// Its name as shown.
-pub const BUILT_IN_CORPUS_NAME: &str = "data/ko-en.tsv";
+/// Its origin, as a corpus read from it carries it (said `the built-in copy of
+/// data/ko-en.tsv`: [`crate::i18n::training::corpus_name`]).
+pub const BUILT_IN_CORPUS_NAME: &str = crate::i18n::training::BUILT_IN_CORPUS_ORIGIN;
 /// The sentence whose attention the Learn view shows while training, when the session's own
 /// model is not an encoder-decoder.
 pub const PROBE: (&str, &str) = ("나는 학교에 간다", "<bos> I go to school");
@@ -14,6 +15,9 @@ pub const PROBE: (&str, &str) = ("나는 학교에 간다", "<bos> I go to schoo
 pub const HELD_OUT_EVERY: usize = 25;
 /// Weights are kept automatically at step 0 and every this many updates.
 pub const SNAPSHOT_EVERY: usize = 100;
+/// Below this loss `grad` says that every gradient is tiny because the model already fits
+/// its sentence (the shipped model's loss on the article's sentence is 2.9e-6).
+pub const TINY_LOSS: f64 = 1e-3;
 /// Most tokens a `translate` / `generate` produces.
 pub const MAX_DECODE: usize = 20;
 /// Candidates listed per decoding step.
@@ -67,19 +71,26 @@ impl Training {
             .map(|s| (s.step, s.loss))
             .collect()
     }
-    /// The learning rate of the next update.
-    pub fn next_rate(&self) -> f32 {
-        self.trainer
-            .options
-            .schedule
-            .rate(self.steps_done() + 1, self.trainer.model.config().d_model)
-    }
-    /// The learning rate at `step` (for the schedule curve).
+    /// The learning rate update `step` uses (steps count from 1; the schedule curve, the
+    /// Learn view's header and `train`'s report all read it here).
     pub fn rate_at(&self, step: usize) -> f32 {
         self.trainer
             .options
             .schedule
             .rate(step.max(1), self.trainer.model.config().d_model)
+    }
+    /// The update whose rate the Learn view shows and that rate: the last update made (the
+    /// first, still to come, at step 0).
+    pub fn shown_rate(&self) -> (usize, f32) {
+        let update = self.steps_done().max(1);
+        (update, self.rate_at(update))
+    }
+    /// The schedule's formula, in as much room as `form` says (the Learn view's chart).
+    pub fn schedule_formula(&self, form: crate::learn::optim::Form) -> String {
+        self.trainer
+            .options
+            .schedule
+            .formula(self.trainer.model.config().d_model, form)
     }
     /// The model being trained.
     pub fn model(&self) -> &Transformer {
@@ -161,6 +172,24 @@ pub struct Learning {
     pub(in crate::session) control: Arc<Control>,
     /// The training run's update count when it was last saved as a checkpoint.
     pub(in crate::session) saved_updates: Option<usize>,
+    /// The model study's own model and model section while it holds the training run's
+    /// weights instead (`train reset` puts them back).
+    pub(in crate::session) before_training: Option<Box<(Transformer, ModelSpec)>>,
+}
+
+/// Which of the training run's weights the session studies (see
+/// [`Session::trained_here`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainedHere {
+    /// The live weights after this many updates.
+    Live(usize),
+    /// Snapshot `i`, kept after `step` updates.
+    Snapshot {
+        /// Its index in the run's list.
+        i: usize,
+        /// Updates made when it was kept.
+        step: usize,
+    },
 }
 
 /// True when `a` and `b` hold the very same numbers step by step (one is a clone of the
