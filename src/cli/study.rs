@@ -231,10 +231,16 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     };
     // The scenario the workbench opens (the built-in one by default), so that the picture
     // shows what `qkv` shows.
-    let (session, chosen) = session_chosen(a.scenario.as_deref(), &a.model)?;
-    if let Some(line) = chosen.line(lang) {
-        eprintln!("{line}");
-    }
+    let session = match &a.hf {
+        Some(dir) => super::hf::session(dir, &a.model, lang)?,
+        None => {
+            let (session, chosen) = session_chosen(a.scenario.as_deref(), &a.model)?;
+            if let Some(line) = chosen.line(lang) {
+                eprintln!("{line}");
+            }
+            session
+        }
+    };
     let trace = session.trace();
     let step = trace
         .step(&addr.name)
@@ -249,7 +255,7 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
             ),
         }
     }
-    let p = plot::of_address_in(session.model(), trace, &addr, a.precision, None, lang)
+    let p = plot::of_address_in(session.model_ref(), trace, &addr, a.precision, None, lang)
         .with_context(|| format!("--show {}", a.show))?;
     let text = p.render(format);
     if to_stdout {
@@ -434,10 +440,16 @@ pub(crate) fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
     qkv::limits::set_long_checks(a.long);
     let files = scenario_files(&a.paths)?;
-    let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    let (mut passed, mut failed, mut broken, mut skipped) = (0, 0, 0, 0);
     for f in &files {
         let loaded = match io::load(f) {
             Ok(l) => l,
+            // A real model the user has not downloaded: skipped with how to get it.
+            Err(e @ io::LoadError::NoHfModel { .. }) => {
+                skipped += 1;
+                outln!("SKIP  {}", qkv::util::escape_controls(&e.to_string()));
+                continue;
+            }
             Err(e) => {
                 broken += 1;
                 eprintln!("ERROR  {}", qkv::util::escape_controls(&e.to_string()));
@@ -482,6 +494,11 @@ pub(crate) fn check(a: CheckArgs) -> Result<ExitCode> {
         failed += report.failed();
     }
     let mut summary = format!("{passed} passed, {failed} failed");
+    if skipped > 0 {
+        summary.push_str(&format!(
+            ", {skipped} scenario file(s) skipped (their model.hf directory is missing)"
+        ));
+    }
     if broken > 0 {
         summary.push_str(&format!(", {broken} scenario file(s) could not be loaded"));
     }
@@ -549,6 +566,31 @@ pub(crate) fn replay(a: ReplayArgs, lang: Lang) -> Result<ExitCode> {
 }
 
 pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
+    let opts = qkv::explain::ExplainOptions {
+        precision: a.precision,
+        max_terms: a.max_terms,
+    };
+    if let Some(dir) = &a.hf {
+        let [cell] = a.args.as_slice() else {
+            anyhow::bail!("with --hf give only the cell: the model is the directory's");
+        };
+        let model = ModelArgs {
+            text: a.text.clone(),
+            target: a.target.clone(),
+            ..ModelArgs::default()
+        };
+        let session = super::hf::session(dir, &model, lang)?;
+        let e = qkv::explain::explain_with(
+            session.model_ref(),
+            session.trace(),
+            &Address::parse(cell)?,
+            &opts,
+            lang,
+        )
+        .map_err(|e| anyhow::anyhow!("{}", e.text_in(lang)))?;
+        emit(&e.to_text())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (runnable, cell) = match a.args.as_slice() {
         [cell] => {
             let ((_, runnable), chosen) = ModelArgs::default().run_chosen(None)?;
@@ -560,10 +602,6 @@ pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
         [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
         _ => anyhow::bail!("give the cell, optionally after a scenario file"),
     };
-    let opts = qkv::explain::ExplainOptions {
-        precision: a.precision,
-        max_terms: a.max_terms,
-    };
     let trace = runnable.trace();
     let e = if cell.starts_with("grad.") && trace.get(cell).is_none() {
         // A gradient cell: the backward arithmetic (the loss without label smoothing).
@@ -574,7 +612,13 @@ pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
         let grads = qkv::learn::backward(model, trace, 0.0).context("the gradients")?;
         qkv::learn::explain::explain_gradient_in(model, trace, &grads, &addr, &opts, lang)?
     } else {
-        qkv::explain::explain_in(runnable.model(), trace, &Address::parse(cell)?, &opts, lang)?
+        qkv::explain::explain_with(
+            runnable.model_ref(),
+            trace,
+            &Address::parse(cell)?,
+            &opts,
+            lang,
+        )?
     };
     emit(&e.to_text())?;
     Ok(ExitCode::SUCCESS)

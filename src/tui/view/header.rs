@@ -139,8 +139,15 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
-    match s.config() {
-        Some(c) => {
+    match (s.config(), s.real_model()) {
+        // A Hugging Face model: its directory's name, sizes and activation.
+        (None, Some(m)) => {
+            lines.push(Line::styled(
+                truncate(&m.heading(), usize::from(inner.width)),
+                style::DIM,
+            ));
+        }
+        (Some(c), _) => {
             let w = usize::from(inner.width);
             let candidates = match lang {
                 Lang::En => vec![model_summary(c), short_summary(c, false)],
@@ -158,7 +165,7 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                 });
             lines.push(Line::styled(text, style::DIM));
         }
-        None => {
+        (None, None) => {
             let t = s.toggles();
             let full = Msg::HandHeader {
                 scale: if t.scale {

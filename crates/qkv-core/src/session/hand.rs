@@ -52,7 +52,7 @@ impl Session {
         }
         let study = Study::new(Subject::Hand(Box::new(scenario)), trace);
         let old = std::mem::replace(&mut self.study, study);
-        if matches!(old.subject, Subject::Model(_)) {
+        if !matches!(old.subject, Subject::Hand(_)) {
             self.parked = Some(old);
         }
         self.set_cursor("scores", None, Some((0, 0)))?;
@@ -83,8 +83,8 @@ impl Session {
         lang: crate::i18n::Lang,
     ) -> Result<crate::explain::Explanation, SessionError> {
         let addr = address.cloned().unwrap_or_else(|| self.cell_address());
-        crate::explain::explain_in(
-            self.model(),
+        crate::explain::explain_with(
+            self.model_ref(),
             &self.study.trace,
             &addr,
             &self.explain_opts(),
