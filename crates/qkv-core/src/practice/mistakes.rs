@@ -111,7 +111,7 @@ pub fn mistakes(
                 let s = row_of(s_step, i).and_then(|r| r.get(j).copied());
                 let d_k = input(s_step, 0)
                     .map(|q| q.dims().1)
-                    .or(model.map(|m| m.d_k()));
+                    .or(model.map(ModelRef::d_k));
                 if let (Some(s), Some(d_k)) = (s, d_k) {
                     let root = (d_k as f64).sqrt();
                     if (value - s).abs() > 0.0 {
