@@ -92,7 +92,11 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let file = match s.file() {
         Some(p) => p.display().to_string(),
         None if s.is_hand_check() => Label::HandCheck.text(lang).to_string(),
-        None => Label::BuiltIn.text(lang).to_string(),
+        // `--hf DIR`: the model's directory.
+        None => s.real_model().map_or_else(
+            || Label::BuiltIn.text(lang).to_string(),
+            |m| m.dir.display().to_string(),
+        ),
     };
     let dirty = if s.is_dirty() {
         Label::Unsaved.text(lang)

@@ -268,7 +268,7 @@ impl HfLine {
             HfLine::ReadOnly { dir } => {
                 if ko {
                     format!(
-                        "이 세션은 Hugging Face 모델({dir})을 봅니다. 가중치는 읽기 전용이고 설정은 그 config.json의 것이라, 모델을 바꾸거나 학습하거나 기울기를 구하는 이 명령은 쓸 수 없습니다 (7700만 개 매개변수 모델의 학습은 qkv가 다루는 범위 밖입니다). qkv의 모델에서 해 보세요: `load scenarios/default.yaml`"
+                        "이 세션은 Hugging Face 모델({dir})을 봅니다. 가중치는 읽기 전용이고 설정은 그 config.json의 것이라, 모델을 바꾸거나 학습하거나 기울기를 구하는 이 명령은 쓸 수 없습니다 (매개변수가 77M개인 모델의 학습은 qkv가 다루는 범위 밖입니다). qkv의 모델에서 해 보세요: `load scenarios/default.yaml`"
                     )
                 } else {
                     format!(

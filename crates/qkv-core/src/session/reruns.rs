@@ -23,7 +23,11 @@ impl Session {
     pub(super) fn read_only(&self, model: &crate::hf::HfModel) -> SessionError {
         SessionError::NotHere(
             crate::i18n::hf::HfLine::ReadOnly {
-                dir: model.dir.display().to_string(),
+                // The directory's name: the status line has one line for the reason.
+                dir: model.dir.file_name().map_or_else(
+                    || model.dir.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
             }
             .text(self.lang),
         )
