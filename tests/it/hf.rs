@@ -518,7 +518,7 @@ fn a_real_model_refuses_training_and_reruns_a_new_sentence() {
 /// checks; a missing directory is skipped by `qkv check` with how to get it.
 #[test]
 fn a_scenario_opens_a_real_model() {
-    use crate::util::{qkv, stdout};
+    use crate::util::{qkv, stderr, stdout};
     let tmp = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(fixture("marian-tiny"), tmp.path().join("m")).unwrap();
     let yaml = "version: 1\ntitle: real\nmodel:\n  hf: m\ninput:\n  text: 나는 학교에 간다\n  target: I go to school\nsteps:\n- show: dec.1.cross_attn.weights\n  head: 3\nexpect:\n- at: dec.0.self_attn.weights[0]\n  zero_above_diagonal: true\n- at: enc.1.attn.weights[3][0]\n  sum: 1\n";
@@ -534,6 +534,16 @@ fn a_scenario_opens_a_real_model() {
         "{}",
         stdout(&o)
     );
+    // `qkv run FILE --text …` runs the real model on the new sentence, never qkv's own;
+    // a model flag is refused.
+    let o = qkv(&["run", file.to_str().unwrap(), "--text", "나는 빵을 먹는다"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("Hugging Face Marian model"), "{out}");
+    assert!(out.contains("빵 (31)"), "{out}");
+    let o = qkv(&["run", file.to_str().unwrap(), "--d-model", "8"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("model.hf"), "{}", stderr(&o));
     // A directory that is not there: skipped, not failed, with the download command.
     std::fs::write(&file, yaml.replace("hf: m", "hf: opus-mt-ko-en")).unwrap();
     let o = qkv(&[
