@@ -92,25 +92,44 @@ fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
 
 /// `qkv export --hf DIR -o F.json`.
 pub(crate) fn export(dir: &Path, a: &ExportArgs, lang: Lang) -> Result<ExitCode> {
-    let format = qkv::export::Format::from_path(&a.output)?;
-    if format != qkv::export::Format::Json {
-        anyhow::bail!(
-            "{}: a Hugging Face model's trace is exported as JSON (a file name ending in .json); .npz is not written for it yet",
-            a.output.display()
-        );
-    }
     let model = open(dir)?;
     let (source, target) = inputs(&model, &a.model);
     let trace = model
         .forward(&source, &target)
         .context("the forward pass")?;
-    let values = qkv::hf::export::value_count(&model, &trace);
+    export_trace(&model, &trace, (&source, &target), a, lang)
+}
+
+/// Writes a real model's trace as JSON (`qkv export --hf DIR`, or a scenario's model.hf).
+pub(crate) fn export_trace(
+    model: &HfModel,
+    trace: &qkv::trace::Trace,
+    (source, target): (&[usize], &[usize]),
+    a: &ExportArgs,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let format = qkv::export::Format::from_path(&a.output)?;
+    if format != qkv::export::Format::Json {
+        anyhow::bail!(
+            "{}",
+            HfLine::ExportJsonOnly {
+                path: a.output.display().to_string()
+            }
+            .text(lang)
+        );
+    }
+    if a.grads {
+        anyhow::bail!(
+            "--grads: a Hugging Face model's weights are read-only and qkv does not differentiate it"
+        );
+    }
+    let values = qkv::hf::export::value_count(model, trace);
     // About 20 characters a number, as the engine's JSON export.
     let predicted = 20 * values;
     if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
         too_large(&a.output, predicted, values, format, None)?;
     }
-    qkv::hf::export::write_json(&model, &trace, &source, &target, &a.output)?;
+    qkv::hf::export::write_json(model, trace, source, target, &a.output)?;
     let wrote = qkv::i18n::cli_lines::CliLine::Exported {
         path: a.output.display().to_string(),
         format: format.to_string(),

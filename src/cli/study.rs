@@ -156,6 +156,9 @@ pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(line) = chosen.line(lang) {
         eprintln!("{line}");
     }
+    if let Runnable::Real(r) = &runnable {
+        return super::hf::export_trace(&r.model, &r.trace, (&r.source, &r.target), &a, lang);
+    }
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
