@@ -45,6 +45,9 @@ struct Cli {
     /// QKV_LANG, then the locale (LC_ALL, LC_MESSAGES, LANG) when it starts with `ko`.
     #[arg(long, global = true, value_name = "LANG", value_parser = lang_arg)]
     lang: Option<qkv::i18n::Lang>,
+    /// Open the workbench on a Hugging Face Marian model directory (`qkv tui --hf DIR`).
+    #[arg(long, value_name = "DIR")]
+    hf: Option<PathBuf>,
 }
 
 /// `--lang`: `en` or `ko`.
@@ -127,6 +130,11 @@ struct TuiArgs {
     /// The parallel corpus the Learn view trains on (default: data/ko-en.tsv, built in).
     #[arg(long, value_name = "FILE")]
     corpus: Option<PathBuf>,
+    /// A Hugging Face Marian model directory (config.json, model.safetensors, source.spm,
+    /// target.spm, vocab.json) to study instead of a scenario's model, on --text (and
+    /// --target, the reference the decoder reads).
+    #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
+    hf: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -142,6 +150,15 @@ struct ExplainArgs {
     /// Terms of a long sum shown before eliding the middle.
     #[arg(long, default_value_t = 8)]
     max_terms: usize,
+    /// A Hugging Face Marian model directory whose trace to explain (then give only the cell).
+    #[arg(long, value_name = "DIR")]
+    hf: Option<PathBuf>,
+    /// The sentence the --hf model runs on.
+    #[arg(long, requires = "hf")]
+    text: Option<String>,
+    /// The reference the --hf model's decoder reads.
+    #[arg(long, requires = "hf")]
+    target: Option<String>,
 }
 
 #[derive(Args)]
@@ -169,6 +186,11 @@ struct ReplArgs {
     /// Digits after the decimal point (0 to 12).
     #[arg(long, value_parser = precision_arg)]
     precision: Option<usize>,
+    /// A Hugging Face Marian model directory (config.json, model.safetensors, source.spm,
+    /// target.spm, vocab.json) to study instead of a scenario's model, on --text (and
+    /// --target, the reference the decoder reads).
+    #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
+    hf: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -278,6 +300,11 @@ struct PlotArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     force: bool,
+    /// A Hugging Face Marian model directory (config.json, model.safetensors, source.spm,
+    /// target.spm, vocab.json) to study instead of a scenario's model, on --text (and
+    /// --target, the reference the decoder reads).
+    #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
+    hf: Option<PathBuf>,
 }
 
 /// `939 MB`, `12.3 kB`.
@@ -336,6 +363,16 @@ struct BenchArgs {
     /// time a fresh process).
     #[arg(long, hide = true)]
     probe: bool,
+    /// Measure a Hugging Face Marian model directory instead: loading, the forward pass
+    /// with its full trace, greedy and beam decoding in tokens per second, peak memory.
+    #[arg(long, value_name = "DIR")]
+    hf: Option<PathBuf>,
+    /// The sentence the --hf model decodes (default: 나는 학교에 간다).
+    #[arg(long, requires = "hf")]
+    text: Option<String>,
+    /// Beam size of the --hf beam search timed (default: the model's num_beams).
+    #[arg(long, value_name = "K", requires = "hf", value_parser = positive_arg)]
+    beam: Option<usize>,
 }
 
 /// `--precision`: digits after the decimal point, 0 to 12.
@@ -463,7 +500,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         std::env::var(name).ok()
     })?;
     match cli.command {
-        None => tui(TuiArgs::default(), lang),
+        None => tui(
+            TuiArgs {
+                hf: cli.hf,
+                ..TuiArgs::default()
+            },
+            lang,
+        ),
         Some(Command::Run(a)) => run(a, lang),
         Some(Command::Export(a)) => export(a, lang),
         Some(Command::Plot(a)) => plot(a, lang),

@@ -31,6 +31,8 @@ mod render;
 
 mod bandwidth;
 mod first_trace;
+mod hf;
+pub use hf::{HfOptions, HfReport, render_hf, run_hf};
 pub mod shapes;
 mod train;
 

@@ -3,6 +3,21 @@
 use crate::*;
 
 pub(crate) fn bench(a: BenchArgs) -> Result<ExitCode> {
+    if let Some(dir) = &a.hf {
+        let opts = qkv::bench::HfOptions {
+            text: a.text.clone().unwrap_or_else(|| DEFAULT_TEXT.to_string()),
+            repeat: a.repeat,
+            beam: a.beam,
+        };
+        let report =
+            qkv::bench::run_hf(dir, &opts).with_context(|| format!("--hf {}", dir.display()))?;
+        if a.json {
+            outln!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            emit(&qkv::bench::render_hf(&report))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let probe_exe = if a.no_first_trace || a.probe {
         None
     } else {

@@ -86,6 +86,17 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         // The model's flags (cli/model.rs).
         ("tokenize", "text") => "자를 문장",
         ("tokenize", "target") => "원문 대신 목표 쪽 조각 모델(target.spm)로 자릅니다",
+        ("explain", "text") => "--hf 모델이 실행할 문장",
+        ("explain", "target") => "--hf 모델의 디코더가 읽을 참조 번역",
+        ("explain", "hf") => {
+            "트레이스를 설명할 Hugging Face Marian 모델 디렉터리 (그러면 칸만 주세요)"
+        }
+        ("bench", "text") => "--hf 모델이 번역할 문장 (기본값: 나는 학교에 간다)",
+        ("bench", "beam") => "잴 --hf 빔 탐색의 빔 크기 (기본값: 모델의 num_beams)",
+        ("bench", "hf") => {
+            "대신 Hugging Face Marian 모델 디렉터리를 잽니다: 불러오기, 전체 트레이스를 남기는 순전파, 탐욕과 빔 디코딩의 초당 토큰 수, 최대 메모리"
+        }
+        ("qkv", "hf") => "Hugging Face Marian 모델 디렉터리로 작업대를 엽니다 (`qkv tui --hf DIR`)",
         (_, "text") if sub == "translate" || sub == "generate" => {
             "번역할 문장 (translate) 또는 이어 쓸 글 (generate)"
         }

@@ -2,9 +2,9 @@
 //! `--beam K`) and `qkv tokenize`.
 
 use qkv::hf::HfModel;
-use qkv::hf::decode::{Fate, LengthPenalty};
+use qkv::hf::decode::LengthPenalty;
 use qkv::i18n::Lang;
-use qkv::i18n::hf::{Fate as FateLine, HfLine};
+use qkv::i18n::hf::HfLine;
 
 use crate::*;
 
@@ -21,37 +21,39 @@ pub(crate) struct TokenizeArgs {
     target: bool,
 }
 
+/// A session on the model directory `dir` with `--text` and `--target` (`qkv tui --hf`,
+/// `qkv repl --hf`, `qkv plot --hf`, `qkv explain --hf`). The other model flags shape qkv's
+/// own models and are refused.
+pub(crate) fn session(dir: &Path, model: &ModelArgs, lang: Lang) -> Result<Session> {
+    if model.spec != ModelSpec::default() || model.untrained {
+        anyhow::bail!(
+            "--hf {}: the model is the directory's (its config.json and weights); --{} applies to qkv's own models",
+            dir.display(),
+            if model.untrained {
+                "untrained".to_string()
+            } else {
+                model
+                    .spec
+                    .describe()
+                    .split(' ')
+                    .next()
+                    .unwrap_or("")
+                    .replace('_', "-")
+            }
+        );
+    }
+    let text = model.text.as_deref().unwrap_or(DEFAULT_TEXT);
+    Session::open_hf(dir, text, model.target.as_deref())
+        .map_err(|e| anyhow::anyhow!("{}", e.text_in(lang)))
+        .with_context(|| format!("--hf {}", dir.display()))
+}
+
 /// Opens `dir`, saying which directory failed.
 fn open(dir: &Path) -> Result<HfModel> {
     HfModel::open(dir).with_context(|| format!("--hf {}", dir.display()))
 }
 
-/// The model's heading line.
-fn heading(model: &HfModel) -> HfLine {
-    let c = &model.config;
-    HfLine::Model {
-        dir: model.dir.display().to_string(),
-        shape: format!(
-            "d_model {} · heads {} · layers {}+{} · d_ff {} · vocab {} · {}",
-            c.d_model,
-            c.encoder_attention_heads,
-            c.encoder_layers,
-            c.decoder_layers,
-            c.encoder_ffn_dim,
-            c.vocab_size,
-            c.activation_function
-        ),
-        params: model.param_count(),
-    }
-}
-
-/// `▁나 (7) | 는 (4)`.
-fn pieces_line(model: &HfModel, ids: &[usize]) -> String {
-    ids.iter()
-        .map(|&i| format!("{} ({i})", model.tokenizer.piece(i)))
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
+use qkv::hf::transcript::{heading, pieces_line};
 
 /// `qkv run --hf DIR`: the forward pass on `--text` with `--target` as the decoder's input.
 pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
@@ -90,25 +92,44 @@ fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
 
 /// `qkv export --hf DIR -o F.json`.
 pub(crate) fn export(dir: &Path, a: &ExportArgs, lang: Lang) -> Result<ExitCode> {
-    let format = qkv::export::Format::from_path(&a.output)?;
-    if format != qkv::export::Format::Json {
-        anyhow::bail!(
-            "{}: a Hugging Face model's trace is exported as JSON (a file name ending in .json); .npz is not written for it yet",
-            a.output.display()
-        );
-    }
     let model = open(dir)?;
     let (source, target) = inputs(&model, &a.model);
     let trace = model
         .forward(&source, &target)
         .context("the forward pass")?;
-    let values = qkv::hf::export::value_count(&model, &trace);
+    export_trace(&model, &trace, (&source, &target), a, lang)
+}
+
+/// Writes a real model's trace as JSON (`qkv export --hf DIR`, or a scenario's model.hf).
+pub(crate) fn export_trace(
+    model: &HfModel,
+    trace: &qkv::trace::Trace,
+    (source, target): (&[usize], &[usize]),
+    a: &ExportArgs,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let format = qkv::export::Format::from_path(&a.output)?;
+    if format != qkv::export::Format::Json {
+        anyhow::bail!(
+            "{}",
+            HfLine::ExportJsonOnly {
+                path: a.output.display().to_string()
+            }
+            .text(lang)
+        );
+    }
+    if a.grads {
+        anyhow::bail!(
+            "--grads: a Hugging Face model's weights are read-only and qkv does not differentiate it"
+        );
+    }
+    let values = qkv::hf::export::value_count(model, trace);
     // About 20 characters a number, as the engine's JSON export.
     let predicted = 20 * values;
     if predicted > qkv::export::LARGE_EXPORT_BYTES && !a.force {
         too_large(&a.output, predicted, values, format, None)?;
     }
-    qkv::hf::export::write_json(&model, &trace, &source, &target, &a.output)?;
+    qkv::hf::export::write_json(model, trace, source, target, &a.output)?;
     let wrote = qkv::i18n::cli_lines::CliLine::Exported {
         path: a.output.display().to_string(),
         format: format.to_string(),
@@ -161,93 +182,21 @@ pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
 pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> Result<ExitCode> {
     let model = open(dir)?;
     let text = a.text.as_deref().unwrap_or(DEFAULT_TEXT);
-    let source = model.tokenizer.encode_source(text).ids;
-    // Hugging Face's max_length counts the start token.
-    let max_length = model.config.max_length.min(a.max_len + 1).max(2);
-    let beams = a.beam.unwrap_or(model.config.num_beams).max(1);
+    let mut d = qkv::hf::transcript::Decoding::of_model(&model, a.max_len);
+    d.beams = a.beam.unwrap_or(d.beams).max(1);
     let alpha = a.length_penalty.unwrap_or(model.config.length_penalty);
-    let penalty = if a.gnmt {
+    d.penalty = if a.gnmt {
         LengthPenalty::Gnmt(alpha)
     } else {
         LengthPenalty::HuggingFace(alpha)
     };
-    let mut out = String::new();
-    let mut line = |l: HfLine| {
-        out.push_str(&l.text(lang));
-        out.push('\n');
-    };
-    let pieces = |ids: &[usize]| -> String {
-        ids.iter()
-            .map(|&i| model.tokenizer.piece(i))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let tokens = if beams == 1 {
-        let (tokens, steps) = model.greedy(&source, max_length).context("decoding")?;
-        if !a.quiet {
-            line(heading(&model));
-            line(HfLine::Pieces {
-                side: "source",
-                pieces: pieces_line(&model, &source),
-            });
-            for (i, s) in steps.iter().enumerate() {
-                line(HfLine::GreedyStep {
-                    step: i + 1,
-                    piece: model.tokenizer.piece(s.token).to_string(),
-                    logprob: format!("{:.4}", s.logprob),
-                });
-            }
-            line(HfLine::Cache {
-                source: source.len(),
-                layers: model.config.decoder_layers,
-                steps: steps.len(),
-            });
-        }
-        tokens
+    let (steps, translation) =
+        qkv::hf::transcript::translate(&model, text, &d, lang).context("decoding")?;
+    let out = if a.quiet {
+        format!("{translation}\n")
     } else {
-        let search = model
-            .beam_search(&source, beams, max_length, penalty)
-            .context("beam search")?;
-        if !a.quiet {
-            line(heading(&model));
-            line(HfLine::Pieces {
-                side: "source",
-                pieces: pieces_line(&model, &source),
-            });
-            line(HfLine::Penalty(penalty.formula()));
-            for (i, cands) in search.steps.iter().enumerate() {
-                line(HfLine::BeamStep { step: i + 1 });
-                // Continuations the generation rules ruled out (log p = −∞) are not shown.
-                for c in cands.iter().filter(|c| c.logprob.is_finite()) {
-                    let fate = match c.fate {
-                        Fate::Kept(k) => FateLine::Kept(k),
-                        Fate::Finished(s) => FateLine::Finished(format!("{s:.4}")),
-                        Fate::FinishedDropped(s) => FateLine::FinishedDropped(format!("{s:.4}")),
-                        Fate::Dropped => FateLine::Dropped,
-                    };
-                    line(HfLine::Candidate {
-                        pieces: pieces(&c.tokens),
-                        logprob: format!("{:.4}", c.logprob),
-                        fate,
-                    });
-                }
-            }
-            line(HfLine::Cache {
-                source: source.len(),
-                layers: model.config.decoder_layers,
-                steps: search.steps.len(),
-            });
-        }
-        search.best
+        format!("{steps}{}\n", HfLine::Translation(translation).text(lang))
     };
-    let translation = model.tokenizer.decode(&tokens);
-    if a.quiet {
-        out.push_str(&translation);
-        out.push('\n');
-    } else {
-        out.push_str(&HfLine::Translation(translation).text(lang));
-        out.push('\n');
-    }
     emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }

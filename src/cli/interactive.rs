@@ -22,7 +22,10 @@ pub(crate) fn tui(a: TuiArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     }
     // Toggles and their diffs follow: the traces keep their heads when they fit.
     qkv::limits::set_sessions_keep_heads(true);
-    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
+    let mut session = match &a.hf {
+        Some(dir) => super::hf::session(dir, &a.model, lang)?,
+        None => session_for(a.scenario.as_deref(), &a.model)?,
+    };
     if let Some(c) = &a.corpus {
         session
             .apply(qkv::command::Command::Learn(
@@ -56,7 +59,10 @@ pub(crate) fn session_chosen(path: Option<&Path>, model: &ModelArgs) -> Result<(
 pub(crate) fn repl(a: ReplArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
     use std::io::IsTerminal;
     qkv::limits::set_sessions_keep_heads(true);
-    let mut session = session_for(a.scenario.as_deref(), &a.model)?;
+    let mut session = match &a.hf {
+        Some(dir) => super::hf::session(dir, &a.model, lang)?,
+        None => session_for(a.scenario.as_deref(), &a.model)?,
+    };
     session.set_lang(lang);
     if let Some(p) = a.precision {
         session.apply(qkv::command::Command::SetPrecision(p))?;

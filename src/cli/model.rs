@@ -259,6 +259,24 @@ impl ModelArgs {
             }
         };
         match file {
+            // A Hugging Face model (model.hf): the directory's; only the sentences change.
+            ScenarioFile::Model(mut s) if s.model.hf.is_some() => {
+                if self.spec != ModelSpec::default() || self.untrained {
+                    anyhow::bail!(
+                        "{}: its model is a Hugging Face directory (model.hf), read-only with its own config.json; the model flags apply to qkv's own models (--text and --target change the sentences)",
+                        scenario
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    );
+                }
+                if let Some(t) = &self.text {
+                    scenario::set_text(&mut s, t);
+                }
+                if let Some(t) = &self.target {
+                    s.input.target = Some(t.clone());
+                }
+                Ok((ScenarioFile::Model(s), Chosen::File))
+            }
             ScenarioFile::Model(mut s) => {
                 if s.model.checkpoint.is_some() || self.spec.checkpoint.is_some() {
                     // A trained model: its sizes are the checkpoint's.

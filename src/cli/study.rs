@@ -24,6 +24,24 @@ pub(crate) fn summary(
         s.push_str(&format!("{}\n", file.title_in(lang)));
     }
     let trace = runnable.trace();
+    if let Runnable::Real(r) = runnable {
+        // A scenario's model.hf: the model's heading and the pieces with their ids.
+        let pieces = |ids: &[usize]| qkv::hf::transcript::pieces_line(&r.model, ids);
+        for l in [
+            qkv::hf::transcript::heading(&r.model),
+            qkv::i18n::hf::HfLine::Pieces {
+                side: "source",
+                pieces: pieces(&r.source),
+            },
+            qkv::i18n::hf::HfLine::Pieces {
+                side: "target",
+                pieces: pieces(&r.target),
+            },
+        ] {
+            s.push_str(&format!("{}\n", l.text(lang)));
+        }
+        return s;
+    }
     let Some(model) = runnable.model() else {
         s.push_str(&format!("{}\n", CliLine::HandCheck.text(lang)));
         if matches!(file, ScenarioFile::Attention(a) if a.v.is_none()) {
@@ -141,6 +159,9 @@ pub(crate) fn export(a: ExportArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(line) = chosen.line(lang) {
         eprintln!("{line}");
     }
+    if let Runnable::Real(r) = &runnable {
+        return super::hf::export_trace(&r.model, &r.trace, (&r.source, &r.target), &a, lang);
+    }
     let (Some(model), trace) = (runnable.model(), runnable.trace()) else {
         anyhow::bail!("an attention hand-check has no model to export: `qkv run` prints its steps");
     };
@@ -237,10 +258,16 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     };
     // The scenario the workbench opens (the built-in one by default), so that the picture
     // shows what `qkv` shows.
-    let (session, chosen) = session_chosen(a.scenario.as_deref(), &a.model)?;
-    if let Some(line) = chosen.line(lang) {
-        eprintln!("{line}");
-    }
+    let session = match &a.hf {
+        Some(dir) => super::hf::session(dir, &a.model, lang)?,
+        None => {
+            let (session, chosen) = session_chosen(a.scenario.as_deref(), &a.model)?;
+            if let Some(line) = chosen.line(lang) {
+                eprintln!("{line}");
+            }
+            session
+        }
+    };
     let trace = session.trace();
     // A weight of the model (`enc.0.attn.W_Q`, a head's slice `enc.0.attn.W_Q[1]`, `embed.E`):
     // --cell picks a cell of the matrix shown.
@@ -274,7 +301,7 @@ pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
             ),
         }
     }
-    let p = plot::of_address_in(session.model(), trace, &addr, a.precision, None, lang)
+    let p = plot::of_address_in(session.model_ref(), trace, &addr, a.precision, None, lang)
         .with_context(|| format!("--show {}", a.show))?;
     let text = p.render(format);
     if to_stdout {
@@ -478,10 +505,16 @@ pub(crate) fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 pub(crate) fn check(a: CheckArgs, lang: Lang) -> Result<ExitCode> {
     qkv::limits::set_long_checks(a.long);
     let files = scenario_files(&a.paths)?;
-    let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    let (mut passed, mut failed, mut broken, mut skipped) = (0, 0, 0, 0);
     for f in &files {
         let loaded = match io::load(f) {
             Ok(l) => l,
+            // A real model the user has not downloaded: skipped with how to get it.
+            Err(e @ io::LoadError::NoHfModel { .. }) => {
+                skipped += 1;
+                outln!("SKIP  {}", qkv::util::escape_controls(&e.to_string()));
+                continue;
+            }
             Err(e) => {
                 broken += 1;
                 eprintln!("ERROR  {}", qkv::util::escape_controls(&e.to_string()));
@@ -534,7 +567,8 @@ pub(crate) fn check(a: CheckArgs, lang: Lang) -> Result<ExitCode> {
         CliLine::CheckSummary {
             passed,
             failed,
-            broken
+            broken,
+            skipped,
         }
         .text(lang)
     );
@@ -601,6 +635,31 @@ pub(crate) fn replay(a: ReplayArgs, lang: Lang) -> Result<ExitCode> {
 }
 
 pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode> {
+    let opts = qkv::explain::ExplainOptions {
+        precision: a.precision,
+        max_terms: a.max_terms,
+    };
+    if let Some(dir) = &a.hf {
+        let [cell] = a.args.as_slice() else {
+            anyhow::bail!("with --hf give only the cell: the model is the directory's");
+        };
+        let model = ModelArgs {
+            text: a.text.clone(),
+            target: a.target.clone(),
+            ..ModelArgs::default()
+        };
+        let session = super::hf::session(dir, &model, lang)?;
+        let e = qkv::explain::explain_with(
+            session.model_ref(),
+            session.trace(),
+            &Address::parse(cell)?,
+            &opts,
+            lang,
+        )
+        .map_err(|e| anyhow::anyhow!("{}", e.text_in(lang)))?;
+        emit(&e.to_text())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let (runnable, cell) = match a.args.as_slice() {
         [cell] => {
             let ((_, runnable), chosen) = ModelArgs::default().run_chosen(None)?;
@@ -611,10 +670,6 @@ pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
         }
         [scenario, cell] => (io::load(Path::new(scenario))?.runnable, cell),
         _ => anyhow::bail!("give the cell, optionally after a scenario file"),
-    };
-    let opts = qkv::explain::ExplainOptions {
-        precision: a.precision,
-        max_terms: a.max_terms,
     };
     let trace = runnable.trace();
     let e = if cell.starts_with("grad.") && trace.get(cell).is_none() {
@@ -637,7 +692,7 @@ pub(crate) fn explain(a: ExplainArgs, lang: qkv::i18n::Lang) -> Result<ExitCode>
                 let grad = grads.as_ref().and_then(|g| g.weight(&addr.name));
                 qkv::explain::explain_weight_in(model, trace, &addr, grad, &opts, lang)?
             }
-            model => qkv::explain::explain_in(model, trace, &addr, &opts, lang)?,
+            _ => qkv::explain::explain_with(runnable.model_ref(), trace, &addr, &opts, lang)?,
         }
     };
     emit(&e.to_text())?;

@@ -14,7 +14,14 @@ use ratatui::style::Color;
 
 /// The plot of `address` in `trace` with `cell` selected and explained.
 fn plot_of(model: Option<&qkv::model::Transformer>, trace: &Trace, address: &str) -> Plot {
-    plot::of_address(model, trace, &Address::parse(address).unwrap(), 4, None).unwrap()
+    plot::of_address(
+        model.map(Into::into),
+        trace,
+        &Address::parse(address).unwrap(),
+        4,
+        None,
+    )
+    .unwrap()
 }
 
 fn dot_product() -> Plot {

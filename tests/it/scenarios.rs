@@ -8,11 +8,11 @@ use proptest::prelude::*;
 use qkv::scenario::io::{self, SaveError, SaveGuard};
 use qkv::scenario::schema::ScenarioFile;
 
-use crate::util::{qkv, report, yaml_files};
+use crate::util::{qkv, report, shipped_yaml, yaml_files};
 
 #[test]
 fn every_shipped_scenario_loads_teaches_and_passes() {
-    let files = yaml_files("scenarios");
+    let files = shipped_yaml();
     let names: Vec<String> = files
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -64,7 +64,13 @@ fn qkv_check_scenarios_exits_0() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
     let last = out.lines().last().unwrap();
-    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    // scenarios/opus-mt-ko-en.yaml needs a model downloaded by hand: skipped, not failed.
+    assert!(
+        last.ends_with(
+            " passed, 0 failed, 1 scenario file(s) skipped (their model.hf directory is missing)"
+        ),
+        "{last}"
+    );
     assert!(!out.contains("FAIL"));
 }
 
@@ -141,7 +147,7 @@ fn save_load_save_gives_the_same_bytes() {
             fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
         }
     }
-    for f in yaml_files("scenarios") {
+    for f in shipped_yaml() {
         let loaded = io::load(&f).unwrap();
         let first = io::to_yaml(&loaded.file).unwrap();
         let path = dir.join(f.file_name().unwrap());
@@ -416,7 +422,7 @@ fn reference_yaml_examples_load_and_pass() {
 /// text names a key or value past the last one.
 #[test]
 fn scenario_notes_count_keys_from_zero_as_the_matrices() {
-    for f in yaml_files("scenarios") {
+    for f in shipped_yaml() {
         let loaded = io::load(&f).unwrap();
         let ScenarioFile::Attention(a) = &loaded.file else {
             continue;

@@ -193,6 +193,21 @@ pub fn yaml_files(dir: &str) -> Vec<PathBuf> {
     v
 }
 
+/// The shipped scenarios qkv can open here: `scenarios/*.yaml` but those on a Hugging Face
+/// model that is not downloaded (`model.hf`: `scenarios/opus-mt-ko-en.yaml`), which load as
+/// [`qkv::scenario::io::LoadError::NoHfModel`] and are tested as such in `hf.rs`.
+pub fn shipped_yaml() -> Vec<PathBuf> {
+    yaml_files("scenarios")
+        .into_iter()
+        .filter(|p| {
+            !matches!(
+                qkv::scenario::io::load(p),
+                Err(qkv::scenario::io::LoadError::NoHfModel { .. })
+            )
+        })
+        .collect()
+}
+
 /// A session on the shipped scenario `scenarios/<name>`.
 pub fn shipped(name: &str) -> Session {
     let path = Path::new("scenarios").join(name);

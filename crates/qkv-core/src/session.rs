@@ -224,11 +224,32 @@ struct ModelSubject {
     input: Input,
 }
 
-/// What the session is about: a model, or an attention hand-check.
+/// A Hugging Face Marian model being studied (`--hf DIR`, `model.hf`): its weights are
+/// read-only, its settings are its `config.json`'s; a new sentence reruns it.
+#[derive(Debug, Clone)]
+struct RealSubject {
+    scenario: Scenario,
+    run: crate::hf::Run,
+}
+
+/// What the session is about: one of qkv's models, a real (Hugging Face) model, or an
+/// attention hand-check.
 #[derive(Debug, Clone)]
 enum Subject {
     Model(Box<ModelSubject>),
+    Real(Box<RealSubject>),
     Hand(Box<AttentionScenario>),
+}
+
+impl Subject {
+    /// The scenario of a model study (qkv's model or a real one).
+    fn scenario(&self) -> Option<&Scenario> {
+        match self {
+            Subject::Model(m) => Some(&m.scenario),
+            Subject::Real(r) => Some(&r.scenario),
+            Subject::Hand(_) => None,
+        }
+    }
 }
 
 /// One subject with its trace, cursor and recorded tour.
@@ -315,6 +336,7 @@ impl Study {
         let cursor = first_cursor(&trace);
         let started_on = match &subject {
             Subject::Model(m) => Some(m.scenario.input.clone()),
+            Subject::Real(r) => Some(r.scenario.input.clone()),
             Subject::Hand(_) => None,
         };
         Study {
@@ -332,6 +354,7 @@ impl Study {
     fn input_changed(&self) -> bool {
         match (&self.subject, &self.started_on) {
             (Subject::Model(m), Some(start)) => m.scenario.input != *start,
+            (Subject::Real(r), Some(start)) => r.scenario.input != *start,
             _ => false,
         }
     }
@@ -350,6 +373,13 @@ impl Session {
                         input: b.input,
                     })),
                     b.trace,
+                )
+            }
+            (ScenarioFile::Model(scenario), Runnable::Real(r)) => {
+                let trace = r.trace.clone();
+                Study::new(
+                    Subject::Real(Box::new(RealSubject { scenario, run: *r })),
+                    trace,
                 )
             }
             (ScenarioFile::Attention(a), r) => {
@@ -392,6 +422,29 @@ impl Session {
         let (file, runnable) =
             io::parse_and_build(UNTRAINED_SCENARIO, "scenarios/untrained.yaml (built in)")?;
         Ok(Session::from_runnable(file, runnable))
+    }
+
+    /// A session on the Hugging Face Marian model directory `dir` (`--hf DIR`) with the
+    /// sentence `text` and, for the decoder, the reference `target`.
+    pub fn open_hf(dir: &Path, text: &str, target: Option<&str>) -> Result<Session, SessionError> {
+        if !dir.exists() {
+            return Err(SessionError::Load(LoadError::NoHfModel {
+                origin: "--hf".into(),
+                dir: dir.to_path_buf(),
+            }));
+        }
+        let mut scenario = scn::new_scenario(&Config::default(), text, target);
+        // Absolute, so that a saved session opens the same directory from anywhere.
+        let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        scenario.model = crate::scenario::schema::ModelSpec {
+            hf: Some(abs.display().to_string()),
+            ..crate::scenario::schema::ModelSpec::default()
+        };
+        let run = scn::build_real(&scenario).map_err(SessionError::Invalid)?;
+        Ok(Session::from_runnable(
+            ScenarioFile::Model(scenario),
+            Runnable::Real(Box::new(run)),
+        ))
     }
 
     /// A session on the scenario at `path`, remembered so that saving back is allowed.

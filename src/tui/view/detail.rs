@@ -45,7 +45,8 @@ pub(super) fn question_lines(app: &App) -> Option<Vec<Line<'static>>> {
     let run = s.practice()?;
     let item = run.current()?;
     let lang = app.lang();
-    let q = crate::practice::question_in(s.model(), s.trace(), item, s.precision(), lang).ok()?;
+    let q =
+        crate::practice::question_in(s.model_ref(), s.trace(), item, s.precision(), lang).ok()?;
     let mut v = vec![Line::styled(
         Msg::PracticeHeading {
             pos: run.pos + 1,

@@ -92,7 +92,11 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let file = match s.file() {
         Some(p) => p.display().to_string(),
         None if s.is_hand_check() => Label::HandCheck.text(lang).to_string(),
-        None => Label::BuiltIn.text(lang).to_string(),
+        // `--hf DIR`: the model's directory.
+        None => s.real_model().map_or_else(
+            || Label::BuiltIn.text(lang).to_string(),
+            |m| m.dir.display().to_string(),
+        ),
     };
     let dirty = if s.is_dirty() {
         Label::Unsaved.text(lang)
@@ -139,8 +143,15 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let inner = layout::inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
-    match s.config() {
-        Some(c) => {
+    match (s.config(), s.real_model()) {
+        // A Hugging Face model: its directory's name, sizes and activation.
+        (None, Some(m)) => {
+            lines.push(Line::styled(
+                truncate(&m.heading(), usize::from(inner.width)),
+                style::DIM,
+            ));
+        }
+        (Some(c), _) => {
             let w = usize::from(inner.width);
             let candidates = match lang {
                 Lang::En => vec![model_summary(c), short_summary(c, false)],
@@ -158,7 +169,7 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
                 });
             lines.push(Line::styled(text, style::DIM));
         }
-        None => {
+        (None, None) => {
             let t = s.toggles();
             let full = Msg::HandHeader {
                 scale: if t.scale {

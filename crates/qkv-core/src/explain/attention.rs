@@ -83,12 +83,19 @@ pub(super) fn projection(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         )),
         None => lines.push(format!("W = {w_name}[:, {col}]")),
     }
-    let (line, r) = c.dot_line(&format!("x · {w_short}[:, {col}]"), &x, &wcol, c.value);
-    lines.push(line);
+    let (more, r) = c.dot_plus_bias(&format!("x · {w_short}[:, {col}]"), &x, &wcol, 2, col)?;
+    lines.extend(more);
+    // A Marian projection adds a bias b_Q, b_K or b_V (the paper's has none).
+    let bias = c
+        .step
+        .inputs()
+        .get(2)
+        .map(|b| format!(" + {}[h·d_k + j]", short_name(b)))
+        .unwrap_or_default();
     Ok(Body {
         title,
         formula: format!(
-            "{short}{}[i][j] = x[i] · {w_short}[:, h·d_k + j] = Σ_t x[i][t] × {w_short}[t][h·d_k + j]",
+            "{short}{}[i][j] = x[i] · {w_short}[:, h·d_k + j]{bias} = Σ_t x[i][t] × {w_short}[t][h·d_k + j]{bias}",
             if c.cell.head.is_some() { "[h]" } else { "" }
         ),
         lines,
@@ -167,7 +174,7 @@ pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let q_step = s_step.inputs().first().and_then(|n| c.trace.get(n));
     let d_k = match (q_step, c.model) {
         (Some(q), _) => q.dims().1,
-        (None, Some(m)) => m.config().d_k(),
+        (None, Some(m)) => m.d_k(),
         (None, None) => {
             return Err(c.inconsistent(format!(
                 "cannot find d_k: {} has no query input in the trace",
@@ -180,7 +187,7 @@ pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     // formula the hand-check wrote.
     let scale = match (crate::model::attention::attention_settings(c.step), c.model) {
         (Some(settings), _) => settings.scale,
-        (None, Some(m)) => m.config().scale,
+        (None, Some(m)) => m.scale(),
         (None, None) => !c.step.formula().contains("scaling off"),
     };
     let (qt, kt) = (c.row_label(i), c.col_label(j));

@@ -12,7 +12,7 @@ pub(super) struct Body {
 
 /// The cell being explained and everything needed to find its operands.
 pub(super) struct Ctx<'a> {
-    pub(super) model: Option<&'a Transformer>,
+    pub(super) model: Option<ModelRef<'a>>,
     pub(super) trace: &'a Trace,
     pub(super) step: &'a Step,
     pub(super) cell: Cell,
@@ -71,7 +71,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub(super) fn needs_model(&self, needs: &str) -> Result<&'a Transformer, ExplainError> {
+    pub(super) fn needs_model(&self, needs: &str) -> Result<ModelRef<'a>, ExplainError> {
         self.model.ok_or_else(|| ExplainError::NeedsModel {
             step: self.step.name().to_string(),
             kind: kind_name(self.step.kind()).to_string(),
@@ -322,6 +322,40 @@ impl<'a> Ctx<'a> {
         (self.sum_line(label, n, term, result), sum as f32)
     }
 
+    /// `label = a0×b0 + … = result` and, when input `bias` of the step is a bias vector (a
+    /// Marian projection's `b_Q`, `b_K`, `b_V`, `b_O`), `label + b[col] = dot + b = value`:
+    /// the lines and the value recomputed.
+    pub(super) fn dot_plus_bias(
+        &self,
+        label: &str,
+        a: &[f32],
+        b: &[f32],
+        bias: usize,
+        col: usize,
+    ) -> Result<(Vec<String>, f32), ExplainError> {
+        if self.step.inputs().len() <= bias {
+            let (line, r) = self.dot_line(label, a, b, self.value);
+            return Ok((vec![line], r));
+        }
+        let (b_name, bv) = self.weight_vector(bias, "the bias")?;
+        let bv = self.weight_at(b_name, bv, col)?;
+        let dot: f64 = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| f64::from(*x) * f64::from(*y))
+            .sum();
+        let dot = dot as f32;
+        let (line, _) = self.dot_line(label, a, b, dot);
+        let sym = short_name(b_name);
+        let with_bias = format!(
+            "{label} + {sym}[{col}] = {} + {} = {}",
+            self.op(dot),
+            self.op(bv),
+            self.num(self.value)
+        );
+        Ok((vec![line, with_bias], dot + bv))
+    }
+
     /// `[v0, v1, …, vn]` with the middle elided when long, and `(n values)` then.
     pub(super) fn list(&self, values: &[f32]) -> String {
         let (joined, hidden) = self.elide(values.len(), |k| self.num(values[k]), ", ");
@@ -369,6 +403,7 @@ pub(super) fn kind_name(kind: StepKind) -> &'static str {
         StepKind::LayerNorm => "LayerNorm output",
         StepKind::FfnHidden => "FFN hidden layer",
         StepKind::FfnRelu => "FFN ReLU",
+        StepKind::FfnSilu => "FFN SiLU",
         StepKind::FfnOut => "FFN output",
         StepKind::Logits => "logits",
         StepKind::Probs => "output probabilities",

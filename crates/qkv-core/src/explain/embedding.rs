@@ -18,7 +18,10 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     } else {
         label
     };
-    let model = c.needs_model("the token embeddings")?;
+    let model = match c.needs_model("the token embeddings")? {
+        ModelRef::Paper(m) => m,
+        ModelRef::Marian(m) => return marian_token(c, m),
+    };
     let emb = model.embedding();
     // The table the forward pass used: a trained model's `embed.E` (its vocabulary's rows)
     // when the trace's vocabulary is the model's, else each token's seeded vector.
@@ -114,6 +117,97 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })
 }
 
+/// A piece's row of a Marian model's embedding table (ids from `vocab.json`).
+fn marian_token(c: &Ctx<'_>, m: &HfModel) -> Result<Body, ExplainError> {
+    let (i, d) = (c.cell.row, c.cell.col);
+    let piece = c.row_label(i);
+    let id = m.tokenizer.id(piece);
+    let table = m
+        .weights
+        .matrix(crate::model::weights::EMBEDDING)
+        .map_err(|_| c.unknown_weight(crate::model::weights::EMBEDDING, "the embedding table"))?;
+    if id >= table.nrows() {
+        return Err(c.inconsistent(format!(
+            "embed.E has {} rows, no row {id} for {piece}",
+            table.nrows()
+        )));
+    }
+    let v = c.weight_at(crate::model::weights::EMBEDDING, table.row(id), d)?;
+    let lines = vec![
+        if ko(c) {
+            format!(
+                "행 {i}: 조각(piece) {piece}, vocab.json의 id {id}. 그 벡터는 embed.E의 행 {id}입니다 (원문, 번역문, 출력이 함께 쓰는 표, 값 {}개)",
+                table.ncols()
+            )
+        } else {
+            format!(
+                "row {i} is the piece {piece}, id {id} in vocab.json; its vector is row {id} of embed.E (one table for source, target and output, {} values)",
+                table.ncols()
+            )
+        },
+        format!(
+            "{}[{i}][{d}] = embed.E[{id}][{d}] = {}",
+            c.short(),
+            c.num(v)
+        ),
+    ];
+    Ok(Body {
+        title: if ko(c) {
+            format!("토큰 임베딩(embedding): {piece} (행 {i}), 차원 {d}")
+        } else {
+            format!("token embedding of {piece} (row {i}), dimension {d}")
+        },
+        formula: format!("{}[i][c] = E[id_i][c]", c.short()),
+        lines,
+        recomputed: Some(v),
+    })
+}
+
+/// Marian's sinusoids: sin in the first half of the vector, cos in the second.
+fn marian_positional(c: &Ctx<'_>, title: String) -> Body {
+    let (pos, col) = (c.cell.row, c.cell.col);
+    let d = c.step.dims().1.max(1);
+    let half = d.div_ceil(2);
+    let (j, func) = if col < half {
+        (col, "sin")
+    } else {
+        (col - half, "cos")
+    };
+    let denom = 10000f64.powf((2 * j) as f64 / d as f64);
+    let angle = pos as f64 / denom;
+    let v = if col < half { angle.sin() } else { angle.cos() } as f32;
+    let lines = vec![
+        if ko(c) {
+            format!(
+                "Marian의 위치 인코딩: 앞쪽 절반(열 0..{half})은 sin, 뒤쪽 절반은 cos입니다 (논문은 짝수 열 sin, 홀수 열 cos로 번갈아 놓습니다). 열 c = {col} → {func}, j = {j}"
+            )
+        } else {
+            format!(
+                "Marian's sinusoids: the first half of the vector (columns 0..{half}) is sin, the second half cos (the paper interleaves them: sin in even columns, cos in odd ones); column c = {col} → {func}, j = {j}"
+            )
+        },
+        format!(
+            "angle = pos / 10000^(2j/d_model) = {pos} / 10000^({}/{d}) = {pos} / {} = {}",
+            2 * j,
+            c.num(denom as f32),
+            c.num(angle as f32)
+        ),
+        format!(
+            "PE[{pos}][{col}] = {func}({}) = {}",
+            c.num(angle as f32),
+            c.num(v)
+        ),
+    ];
+    Body {
+        title,
+        formula: format!(
+            "PE[pos][j] = sin(pos / 10000^(2j/d_model)), PE[pos][{half}+j] = cos(pos / 10000^(2j/d_model)), j < {half}"
+        ),
+        lines,
+        recomputed: Some(v),
+    }
+}
+
 pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (pos, col) = (c.cell.row, c.cell.col);
     let d = c.step.dims().1;
@@ -123,9 +217,12 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     } else {
         format!("positional encoding of position {pos} ({token}), dimension {col}")
     };
+    if let Some(ModelRef::Marian(_)) = c.model {
+        return Ok(marian_positional(c, title));
+    }
     let formula = "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))".to_string();
     let off = match c.model {
-        Some(m) => m.config().positional == Positional::None,
+        Some(m) => m.positional_off(),
         None => c.step.to_tensor().values().all(|v| v == 0.0),
     };
     if off {
@@ -199,7 +296,7 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let d = c.step.dims().1;
     let root = (d as f32).sqrt();
     let scale = match c.model {
-        Some(m) => m.config().embed_scale,
+        Some(m) => m.embed_scale(),
         // Without a model: whichever reading reproduces the cell.
         None => (a * root + b - c.value).abs() < (a + b - c.value).abs(),
     };
@@ -254,10 +351,17 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         r.map(|(lo, hi)| (c.num(lo * times), c.num(hi * times)))
             .unwrap_or_default()
     };
-    let learned = c
-        .model
-        .and_then(|m| m.trained_table(&c.trace.tokens().vocab))
-        .map(|t| shown_range(crate::util::finite_range(t)));
+    let learned = match c.model {
+        // A real model's table is learned: the range of the rows this sentence reads.
+        Some(ModelRef::Marian(_)) => tokens
+            .matrix(None)
+            .ok()
+            .map(|t| shown_range(crate::util::finite_range(t.iter()))),
+        Some(ModelRef::Paper(m)) => m
+            .trained_table(&c.trace.tokens().vocab)
+            .map(|t| shown_range(crate::util::finite_range(t))),
+        None => None,
+    };
     if let Some((lo, hi)) = learned {
         let row = shown_range(
             tokens

@@ -126,12 +126,19 @@ pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let x = c.row(x_step, None, i)?;
     let wcol = c.weight_col(w_name, w, x.len(), col)?;
     let w_short = short_name(w_name);
-    let (line, r) = c.dot_line(
+    let (more, r) = c.dot_plus_bias(
         &format!("concat[{i}] · {w_short}[:, {col}]"),
         &x,
         &wcol,
-        c.value,
-    );
+        2,
+        col,
+    )?;
+    let bias = c
+        .step
+        .inputs()
+        .get(2)
+        .map(|b| format!(" + {}[c]", short_name(b)))
+        .unwrap_or_default();
     Ok(Body {
         title: if ko(c) {
             format!(
@@ -145,16 +152,15 @@ pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             )
         },
         formula: format!(
-            "{}[i][c] = concat[i] · {w_short}[:, c] = Σ_t concat[i][t] × {w_short}[t][c]",
+            "{}[i][c] = concat[i] · {w_short}[:, c]{bias} = Σ_t concat[i][t] × {w_short}[t][c]{bias}",
             c.short()
         ),
-        lines: vec![
-            format!(
-                "concat = {}, {w_short} = {w_name}[:, {col}]",
-                row_ref(x_step, None, i)
-            ),
-            line,
-        ],
+        lines: std::iter::once(format!(
+            "concat = {}, {w_short} = {w_name}[:, {col}]",
+            row_ref(x_step, None, i)
+        ))
+        .chain(more)
+        .collect(),
         recomputed: Some(r),
     })
 }

@@ -48,11 +48,12 @@ use std::fmt;
 use ndarray::{ArrayView1, ArrayView2, Axis};
 use thiserror::Error;
 
+use crate::hf::HfModel;
 use crate::i18n::Lang;
-use crate::model::Transformer;
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
 use crate::model::norm::mean_var;
+use crate::model::{Transformer, Weights};
 use crate::trace::{Address, Cell, Step, StepKind, StepName, Trace, TraceError};
 
 mod attention;
@@ -66,7 +67,7 @@ use attention::{masked, projection, scaled, scores, softmax};
 use embedding::{embedding_sum, positional, token_embedding};
 use heads_out::{attn_out, concat, head_out};
 use output::logits;
-use sublayer::{ffn_linear, ffn_relu, layer_norm, residual_sum};
+use sublayer::{ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
 
 mod context;
 mod numbers;
@@ -223,6 +224,95 @@ pub enum ExplainError {
     },
 }
 
+/// The model a trace came from, as an explanation reads it: one of qkv's own, or a Hugging
+/// Face Marian model (its weights under the same canonical names, its settings from
+/// `config.json`: scaled attention, Marian's sinusoids, `scale_embedding`, LayerNorm eps 1e-5).
+#[derive(Debug, Clone, Copy)]
+pub enum ModelRef<'a> {
+    /// One of qkv's models.
+    Paper(&'a Transformer),
+    /// A Hugging Face Marian model (`--hf DIR`).
+    Marian(&'a HfModel),
+}
+
+impl<'a> From<&'a Transformer> for ModelRef<'a> {
+    fn from(m: &'a Transformer) -> ModelRef<'a> {
+        ModelRef::Paper(m)
+    }
+}
+
+impl<'a> From<&'a HfModel> for ModelRef<'a> {
+    fn from(m: &'a HfModel) -> ModelRef<'a> {
+        ModelRef::Marian(m)
+    }
+}
+
+impl<'a> ModelRef<'a> {
+    /// The weights under their canonical names.
+    pub fn weights(self) -> &'a Weights {
+        match self {
+            ModelRef::Paper(m) => m.weights(),
+            ModelRef::Marian(m) => &m.weights,
+        }
+    }
+
+    /// Columns per head.
+    pub fn d_k(self) -> usize {
+        match self {
+            ModelRef::Paper(m) => m.config().d_k(),
+            ModelRef::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
+        }
+    }
+
+    /// Scores divided by √d_k (always, in a Marian model).
+    pub fn scale(self) -> bool {
+        match self {
+            ModelRef::Paper(m) => m.config().scale,
+            ModelRef::Marian(_) => true,
+        }
+    }
+
+    /// LayerNorm's epsilon.
+    pub fn eps(self) -> f32 {
+        match self {
+            ModelRef::Paper(m) => m.config().eps,
+            ModelRef::Marian(_) => crate::hf::marian::EPS,
+        }
+    }
+
+    /// Token vectors multiplied by √d_model before the positions are added.
+    pub fn embed_scale(self) -> bool {
+        match self {
+            ModelRef::Paper(m) => m.config().embed_scale,
+            ModelRef::Marian(m) => m.config.scale_embedding,
+        }
+    }
+
+    /// No positional encoding at all.
+    pub fn positional_off(self) -> bool {
+        match self {
+            ModelRef::Paper(m) => m.config().positional == Positional::None,
+            ModelRef::Marian(_) => false,
+        }
+    }
+
+    /// qkv's own model, when it is one.
+    pub fn paper(self) -> Option<&'a Transformer> {
+        match self {
+            ModelRef::Paper(m) => Some(m),
+            ModelRef::Marian(_) => None,
+        }
+    }
+
+    /// The Marian model, when it is one.
+    pub fn marian(self) -> Option<&'a HfModel> {
+        match self {
+            ModelRef::Marian(m) => Some(m),
+            ModelRef::Paper(_) => None,
+        }
+    }
+}
+
 /// Parses `text` as an address and explains that cell (see [`explain`]).
 pub fn explain_str(
     model: Option<&Transformer>,
@@ -248,9 +338,20 @@ pub fn explain(
 }
 
 /// [`explain`] in `lang`: the same numbers and formulas, the sentences in that language.
-// Over 80 lines: the dispatch to every step kind's explanation plus the shared checks of the cell.
 pub fn explain_in(
     model: Option<&Transformer>,
+    trace: &Trace,
+    address: &Address,
+    opts: &ExplainOptions,
+    lang: Lang,
+) -> Result<Explanation, ExplainError> {
+    explain_with(model.map(ModelRef::Paper), trace, address, opts, lang)
+}
+
+/// [`explain_in`] for any model a trace can come from, qkv's own or a Hugging Face one.
+// Over 80 lines: the dispatch to every step kind's explanation plus the shared checks of the cell.
+pub fn explain_with(
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     address: &Address,
     opts: &ExplainOptions,
@@ -261,12 +362,12 @@ pub fn explain_in(
         Err(e) => {
             // A number of a weight: where it comes from (its gradient is not at hand here;
             // the session and `qkv explain` pass it to [`explain_weight_in`]).
-            if let Some(m) = model
+            if let Some(ModelRef::Paper(m)) = model
                 && m.weights().get(&address.name).is_some()
             {
                 return explain_weight_in(m, trace, address, None, opts, lang);
             }
-            if let Some(m) = model
+            if let Some(ModelRef::Paper(m)) = model
                 && address.name == "embed.E"
                 && m.vocab().is_none()
             {
@@ -329,6 +430,7 @@ pub fn explain_in(
         StepKind::LayerNorm => layer_norm(&ctx)?,
         StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", "hidden layer")?,
         StepKind::FfnRelu => ffn_relu(&ctx)?,
+        StepKind::FfnSilu => ffn_silu(&ctx)?,
         StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", "output")?,
         StepKind::Logits => logits(&ctx)?,
     };

@@ -46,7 +46,7 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let x_step = c.input_step(0, "the row to normalise")?;
     let (g_name, gamma) = c.weight_vector(1, "the scale gamma")?;
     let (b_name, beta) = c.weight_vector(2, "the shift beta")?;
-    let eps = c.needs_model("eps")?.config().eps;
+    let eps = c.needs_model("eps")?.eps();
     let x = c.row(x_step, None, i)?;
     let n = x.len();
     let xc = x.get(col).copied().ok_or_else(|| {
@@ -182,7 +182,7 @@ pub(super) fn ffn_linear(
             c.num(c.value)
         ),
     ];
-    if c.step.kind() == StepKind::FfnOut {
+    if c.step.kind() == StepKind::FfnOut && x_step.kind() == StepKind::FfnRelu {
         let zeros = x.iter().filter(|v| **v == 0.0).count();
         if zeros > 0 {
             lines.insert(
@@ -250,5 +250,46 @@ pub(super) fn ffn_relu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             format!("max(0, {}) = {}", c.num(h), c.num(c.value)),
         ],
         recomputed: Some(h.max(0.0)),
+    })
+}
+
+/// SiLU (Marian's `swish`, from `config.json`): `h · σ(h)`.
+pub(super) fn ffn_silu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let h_step = c.input_step(0, "the hidden layer")?;
+    let h = c.at(h_step, None, i, col)?;
+    let sigma = 1.0 / (1.0 + (-h).exp());
+    let lines = vec![
+        format!("hidden = {} = {}", cell_ref(h_step, None, i, col), c.num(h)),
+        format!(
+            "σ(hidden) = 1 / (1 + e^(−hidden)) = 1 / (1 + e^(−{})) = {}",
+            c.op(h),
+            c.num(sigma)
+        ),
+        format!(
+            "silu = hidden × σ(hidden) = {} × {} = {}",
+            c.op(h),
+            c.op(sigma),
+            c.num(c.value)
+        ),
+        if ko(c) {
+            "SiLU(Marian의 config.json에서 \"swish\")는 큰 양수는 거의 그대로, 큰 음수는 거의 0으로 보내지만, 작은 음수는 조금 남깁니다 (최솟값은 hidden ≈ −1.28에서 약 −0.28). 논문의 ReLU는 음수를 모두 0으로 자릅니다".to_string()
+        } else {
+            "SiLU (Marian's \"swish\", from config.json) passes large positive values almost unchanged and sends large negative ones to almost 0, but keeps a little of small negative ones (its lowest value is about −0.28, at hidden ≈ −1.28); the paper's ReLU cuts every negative value to 0".to_string()
+        },
+    ];
+    Ok(Body {
+        title: if ko(c) {
+            format!("SiLU: {} (행 {i}), 열 {col}", c.row_label(i))
+        } else {
+            format!("SiLU of {} (row {i}), column {col}", c.row_label(i))
+        },
+        formula: format!(
+            "{}[i][c] = h · σ(h) = h / (1 + e^(−h)), h = {}[i][c]",
+            c.short(),
+            h_step.name()
+        ),
+        lines,
+        recomputed: Some(crate::hf::Activation::Silu.apply(h)),
     })
 }

@@ -36,6 +36,14 @@ impl Activation {
         }
     }
 
+    /// The kind of the step that applies it.
+    pub fn kind(self) -> crate::trace::StepKind {
+        match self {
+            Activation::Silu => crate::trace::StepKind::FfnSilu,
+            Activation::Relu => crate::trace::StepKind::FfnRelu,
+        }
+    }
+
     /// The step name's last part: `relu` (the paper's name) or `silu`.
     pub fn part(self) -> &'static str {
         match self {

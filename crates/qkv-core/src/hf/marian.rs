@@ -461,7 +461,7 @@ impl Pass<'_> {
         let act_name = name(act.part());
         self.record(
             &act_name,
-            StepKind::FfnRelu,
+            act.kind(),
             Tensor::Matrix(a),
             (&x.rows, &ff),
             act.formula().to_string(),

@@ -16,13 +16,31 @@ pub mod decode;
 pub mod export;
 pub mod load;
 pub mod marian;
+pub mod run;
 pub mod spm;
 pub mod tokenizer;
+pub mod transcript;
 
 use std::path::{Path, PathBuf};
 
 pub use config::{Activation, MarianConfig};
 pub use load::HfModel;
+pub use run::{Run, RunError};
+
+/// The one line that says how to get a model directory qkv cannot find: the Hugging Face
+/// CLI's download of `Helsinki-NLP/<dir's name>` when the name is an OPUS-MT model's, else
+/// of `Helsinki-NLP/opus-mt-ko-en`.
+pub fn how_to_get(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("opus-mt-"))
+        .unwrap_or_else(|| "opus-mt-ko-en".to_string());
+    format!(
+        "huggingface-cli download Helsinki-NLP/{name} --local-dir {}",
+        dir.display()
+    )
+}
 
 /// A Hugging Face model directory qkv cannot open.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -69,6 +69,8 @@ pub enum CliLine {
         failed: usize,
         /// Files that could not be loaded.
         broken: usize,
+        /// Files skipped because their `model.hf` directory is missing.
+        skipped: usize,
     },
     /// `qkv gradcheck`'s first line: the step `h`.
     GradcheckHeading(String),
@@ -169,11 +171,13 @@ impl CliLine {
                 passed: 3,
                 failed: 1,
                 broken: 0,
+                skipped: 1,
             },
             CliLine::CheckSummary {
                 passed: 3,
                 failed: 0,
                 broken: 2,
+                skipped: 0,
             },
             CliLine::GradcheckHeading("0.001".into()),
             CliLine::GradcheckColumns,
@@ -289,10 +293,18 @@ impl CliLine {
                     passed,
                     failed,
                     broken,
+                    skipped,
                 },
                 Lang::En,
             ) => format!(
-                "{passed} passed, {failed} failed{}",
+                "{passed} passed, {failed} failed{}{}",
+                if *skipped > 0 {
+                    format!(
+                        ", {skipped} scenario file(s) skipped (their model.hf directory is missing)"
+                    )
+                } else {
+                    String::new()
+                },
                 if *broken > 0 {
                     format!(", {broken} scenario file(s) could not be loaded")
                 } else {
@@ -304,10 +316,16 @@ impl CliLine {
                     passed,
                     failed,
                     broken,
+                    skipped,
                 },
                 Lang::Ko,
             ) => format!(
-                "통과 {passed}개, 실패 {failed}개{}",
+                "통과 {passed}개, 실패 {failed}개{}{}",
+                if *skipped > 0 {
+                    format!(", 건너뛴 시나리오 파일 {skipped}개 (model.hf 디렉터리가 없음)")
+                } else {
+                    String::new()
+                },
                 if *broken > 0 {
                     format!(", 읽지 못한 시나리오 파일 {broken}개")
                 } else {

@@ -15,6 +15,8 @@ pub enum GradRule {
     WeightProduct,
     /// ReLU.
     Relu,
+    /// SiLU.
+    Silu,
     /// The heads side by side.
     Concat,
     /// weights · V.
@@ -37,10 +39,11 @@ pub enum GradRule {
 
 impl GradRule {
     /// Every rule.
-    pub const ALL: [GradRule; 12] = [
+    pub const ALL: [GradRule; 13] = [
         GradRule::ResidualSum,
         GradRule::WeightProduct,
         GradRule::Relu,
+        GradRule::Silu,
         GradRule::Concat,
         GradRule::WeightsV,
         GradRule::Mask,
@@ -57,6 +60,7 @@ impl GradRule {
             GradRule::ResidualSum => "residual sum: passes the gradient on unchanged",
             GradRule::WeightProduct => "a product with a weight matrix",
             GradRule::Relu => "ReLU",
+            GradRule::Silu => "SiLU: h · σ(h)",
             GradRule::Concat => "the heads side by side",
             GradRule::WeightsV => "weights · V",
             GradRule::Mask => "the mask",
@@ -74,6 +78,7 @@ impl GradRule {
             GradRule::ResidualSum => "잔차 연결의 합: 기울기를 그대로 넘깁니다",
             GradRule::WeightProduct => "가중치 행렬과의 곱",
             GradRule::Relu => "ReLU",
+            GradRule::Silu => "SiLU: h · σ(h)",
             GradRule::Concat => "헤드를 나란히 붙이기(concat)",
             GradRule::WeightsV => "weights · V",
             GradRule::Mask => "마스킹(masking)",

@@ -65,6 +65,23 @@ pub enum HfLine {
     Penalty(String),
     /// The translation.
     Translation(String),
+    /// A command that changes, trains or differentiates a model, refused on a real one.
+    ReadOnly {
+        /// The model's directory.
+        dir: String,
+    },
+    /// An export of a real model's trace to another format than JSON.
+    ExportJsonOnly {
+        /// The file asked for.
+        path: String,
+    },
+    /// The header's model line: `opus-mt-ko-en · d_model 512 · …` and the parameters.
+    Header {
+        /// [`crate::hf::HfModel::heading`].
+        heading: String,
+        /// Parameters.
+        params: usize,
+    },
 }
 
 /// What a beam step did with a candidate.
@@ -152,6 +169,16 @@ impl HfLine {
             },
             HfLine::Penalty("score = Σ log p / |Y|^1".into()),
             HfLine::Translation("I go to school.".into()),
+            HfLine::ReadOnly {
+                dir: "opus-mt-ko-en".into(),
+            },
+            HfLine::ExportJsonOnly {
+                path: "trace.npz".into(),
+            },
+            HfLine::Header {
+                heading: "opus-mt-ko-en · d_model 512".into(),
+                params: 77_000_000,
+            },
         ]
     }
 
@@ -236,6 +263,36 @@ impl HfLine {
                     format!("번역: {t}")
                 } else {
                     format!("translation: {t}")
+                }
+            }
+            HfLine::ReadOnly { dir } => {
+                if ko {
+                    format!(
+                        "이 세션은 Hugging Face 모델({dir})을 봅니다. 가중치는 읽기 전용이고 설정은 그 config.json의 것이라, 모델을 바꾸거나 학습하거나 기울기를 구하는 이 명령은 쓸 수 없습니다 (매개변수가 77M개인 모델의 학습은 qkv가 다루는 범위 밖입니다). qkv의 모델에서 해 보세요: `load scenarios/default.yaml`"
+                    )
+                } else {
+                    format!(
+                        "this session is on a Hugging Face model ({dir}): its weights are read-only and its settings are its config.json's, so this command, which changes, trains or differentiates a model, does not apply (training a 77M-parameter model is out of qkv's scope); try it on one of qkv's models: `load scenarios/default.yaml`"
+                    )
+                }
+            }
+            HfLine::ExportJsonOnly { path } => {
+                if ko {
+                    format!(
+                        "{path}: Hugging Face 모델의 트레이스는 JSON(.json으로 끝나는 이름)으로 내보냅니다. .npz는 아직 쓰지 않습니다"
+                    )
+                } else {
+                    format!(
+                        "{path}: a Hugging Face model's trace is exported as JSON (a name ending in .json); .npz is not written for it yet"
+                    )
+                }
+            }
+            HfLine::Header { heading, params } => {
+                let m = *params as f64 / 1e6;
+                if ko {
+                    format!("{heading} · 매개변수 {m:.2}M개 (읽기 전용)")
+                } else {
+                    format!("{heading} · {m:.2}M parameters (read-only)")
                 }
             }
         }

@@ -15,9 +15,8 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use thiserror::Error;
 
-use crate::explain::{ExplainOptions, explain_in};
+use crate::explain::{ExplainOptions, ModelRef};
 use crate::i18n::Lang;
-use crate::model::Transformer;
 use crate::trace::{Address, Step, StepKind, Trace, TraceError};
 
 pub mod svg;
@@ -242,7 +241,7 @@ pub struct Here<'a> {
 /// without heads), which is selected and explained. Without a cell, the cell of `here` is
 /// selected when `here` is on the same matrix. A row address (`name[h][i]`) is refused.
 pub fn of_address(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     address: &Address,
     precision: usize,
@@ -254,7 +253,7 @@ pub fn of_address(
 /// [`of_address`] with the picture's words (the formula line, the legend, the selected
 /// cell's explanation) in `lang`; the numbers and labels are the same.
 pub fn of_address_in(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     address: &Address,
     precision: usize,
@@ -262,7 +261,7 @@ pub fn of_address_in(
     lang: Lang,
 ) -> Result<Plot, PlotError> {
     if trace.get(&address.name).is_none()
-        && let Some(m) = model
+        && let Some(ModelRef::Paper(m)) = model
         && let Some(v) = crate::weight_view::of_model(m, address)
     {
         return of_weight(m, trace, address, &v?, precision, lang);
@@ -325,7 +324,7 @@ pub fn of_address_in(
                 precision,
                 ..ExplainOptions::default()
             };
-            let text = explain_in(model, trace, &at, &opts, lang)
+            let text = crate::explain::explain_with(model, trace, &at, &opts, lang)
                 .ok()
                 .map(|e| e.to_text());
             plot.with_selection((i, j), text)
@@ -338,7 +337,7 @@ pub fn of_address_in(
 /// `enc.0.attn.W_Q[h]`, `embed.E`), or of the matrix holding the cell `address` names, which
 /// is selected and explained. A row (`enc.0.ffn.W1[i]`) is refused, as a step's is.
 fn of_weight(
-    model: &Transformer,
+    model: &crate::model::Transformer,
     trace: &Trace,
     address: &Address,
     v: &crate::weight_view::WeightView<'_>,

@@ -23,7 +23,7 @@ use crate::i18n::mistakes::MistakeMsg;
 // Over 80 lines: one arm per step kind: the catalogue of known slips a teacher reads as one list.
 #[allow(clippy::too_many_arguments)]
 pub fn mistakes(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     step: &Step,
     head: Option<usize>,
@@ -111,7 +111,7 @@ pub fn mistakes(
                 let s = row_of(s_step, i).and_then(|r| r.get(j).copied());
                 let d_k = input(s_step, 0)
                     .map(|q| q.dims().1)
-                    .or(model.map(|m| m.config().d_k()));
+                    .or(model.map(ModelRef::d_k));
                 if let (Some(s), Some(d_k)) = (s, d_k) {
                     let root = (d_k as f64).sqrt();
                     if (value - s).abs() > 0.0 {
@@ -269,7 +269,7 @@ pub fn mistakes(
                     .and_then(|n| w.vector(n).ok())
                     .and_then(|v| v.get(j).copied())
                     .map_or(0.0, f64::from);
-                let eps = f64::from(model.config().eps);
+                let eps = f64::from(model.eps());
                 let n = x.len() as f64;
                 let mean = x.iter().sum::<f64>() / n;
                 let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;

@@ -23,10 +23,9 @@
 use ndarray::Axis;
 use thiserror::Error;
 
-use crate::explain::{self, ExplainOptions, Explanation, fmt_number, fmt_operand};
+use crate::explain::{self, ExplainOptions, Explanation, ModelRef, fmt_number, fmt_operand};
 use crate::i18n::Lang;
 use crate::i18n::practice::PracticeMsg;
-use crate::model::Transformer;
 use crate::scenario::check;
 use crate::trace::{Address, Step, StepKind, Trace, TraceError};
 
@@ -261,7 +260,7 @@ pub fn within(answer: f64, value: f64, tol: f64) -> bool {
 
 /// Grades `answers` (one per asked column) for `item` against `trace`.
 pub fn grade(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     item: &Item,
     answers: &[f64],
@@ -272,7 +271,7 @@ pub fn grade(
 
 /// [`grade`] with the mistakes and the arithmetic in `lang` (the same numbers).
 pub fn grade_in(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     item: &Item,
     answers: &[f64],
@@ -327,7 +326,7 @@ pub fn grade_in(
         .find(|n| !n.right)
         .or(numbers.first())
         .map(|n| n.address.clone());
-    let explanation = shown.and_then(|a| explain::explain_in(model, trace, &a, opts, lang).ok());
+    let explanation = shown.and_then(|a| explain::explain_with(model, trace, &a, opts, lang).ok());
     Ok(Grading {
         item: item.clone(),
         target: t,
@@ -339,7 +338,7 @@ pub fn grade_in(
 /// The first mistake whose value the answer matches (and the right value does not).
 #[allow(clippy::too_many_arguments)]
 fn diagnose(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     step: &Step,
     t: &Target,
@@ -360,7 +359,7 @@ fn diagnose(
 /// `lang`.
 // Over 80 lines: the operands a question shows for each kind of step, in the order the student needs them.
 pub fn context(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     t: &Target,
     precision: usize,
@@ -468,7 +467,7 @@ pub fn context(
                         out.push(format!("{n} = {}", list(&v.to_vec())));
                     }
                 }
-                out.push(format!("eps = {:e}", m.config().eps));
+                out.push(format!("eps = {:e}", m.eps()));
             }
         }
         _ => {
@@ -490,7 +489,7 @@ pub fn context(
 /// The question for `item`: what to compute, the operands, the hint; the last line says
 /// how to answer.
 pub fn question(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     item: &Item,
     precision: usize,
@@ -500,7 +499,7 @@ pub fn question(
 
 /// [`question`] in `lang` (the hint is the scenario's, as written).
 pub fn question_in(
-    model: Option<&Transformer>,
+    model: Option<ModelRef<'_>>,
     trace: &Trace,
     item: &Item,
     precision: usize,

@@ -171,10 +171,16 @@ fn layer_norm_mistakes() {
     let (m, t) = (r.model(), r.trace());
     let g = |answer: f64| {
         let item = Item::new(Address::parse("enc.0.add_norm1.out[1][0]").unwrap());
-        grade(m, t, &item, &[answer], &ExplainOptions::default())
-            .unwrap()
-            .numbers
-            .remove(0)
+        grade(
+            m.map(Into::into),
+            t,
+            &item,
+            &[answer],
+            &ExplainOptions::default(),
+        )
+        .unwrap()
+        .numbers
+        .remove(0)
     };
     // x = [5, 3, 1, −1]: mean 2, var (9 + 1 + 1 + 9)/4 = 5; (5 − 2)/√5.00001 = 1.3416.
     assert!(g(1.3416).right);
@@ -307,7 +313,7 @@ fn a_korean_layer_norm_mistake_blames_the_korean_term() {
     let opts = ExplainOptions::default();
     // ÷ (n − 1): var 20/3 = 6.6667, 3/√6.66668 = 1.1619; then 0.6, 2.2361, 3 as in English.
     for answer in [1.1619, 0.6, 2.2361, 3.0] {
-        let g = grade_in(r.model(), r.trace(), &item, &[answer], &opts, Lang::Ko).unwrap();
+        let g = grade_in(r.model_ref(), r.trace(), &item, &[answer], &opts, Lang::Ko).unwrap();
         let term = g.highlight().unwrap().to_string();
         let e = g.explanation.unwrap();
         assert!(
@@ -316,7 +322,7 @@ fn a_korean_layer_norm_mistake_blames_the_korean_term() {
             e.to_text()
         );
     }
-    let g = grade_in(r.model(), r.trace(), &item, &[1.1619], &opts, Lang::Ko).unwrap();
+    let g = grade_in(r.model_ref(), r.trace(), &item, &[1.1619], &opts, Lang::Ko).unwrap();
     assert_eq!(
         g.numbers[0].mistake.as_ref().unwrap().what,
         "불편 분산을 썼습니다"

@@ -307,6 +307,9 @@ fn build_in(s: &Scenario, control: Option<&Control>) -> Result<Built, Vec<Scenar
 pub enum Runnable {
     /// A model scenario with its model and trace.
     Model(Box<Built>),
+    /// A model scenario on a Hugging Face model (`model.hf`): the model, the pieces, the
+    /// trace.
+    Real(Box<crate::hf::Run>),
     /// An attention hand-check's trace.
     Attention(Trace),
 }
@@ -316,6 +319,7 @@ impl Runnable {
     pub fn trace(&self) -> &Trace {
         match self {
             Runnable::Model(b) => &b.trace,
+            Runnable::Real(r) => &r.trace,
             Runnable::Attention(t) => t,
         }
     }
@@ -323,8 +327,88 @@ impl Runnable {
     pub fn model(&self) -> Option<&Transformer> {
         match self {
             Runnable::Model(b) => Some(&b.model),
+            Runnable::Real(_) | Runnable::Attention(_) => None,
+        }
+    }
+
+    /// The model as an explanation reads it (qkv's own or a Hugging Face one).
+    pub fn model_ref(&self) -> Option<crate::explain::ModelRef<'_>> {
+        match self {
+            Runnable::Model(b) => Some(crate::explain::ModelRef::Paper(&b.model)),
+            Runnable::Real(r) => Some(crate::explain::ModelRef::Marian(&r.model)),
             Runnable::Attention(_) => None,
         }
+    }
+}
+
+/// The directory a scenario's `model.hf` names, relative to the scenario file.
+pub fn hf_dir(s: &Scenario) -> Option<std::path::PathBuf> {
+    let dir = s.model.hf.as_deref()?;
+    Some(match s.base_dir.as_deref() {
+        Some(base) => base.join(dir),
+        None => std::path::PathBuf::from(dir),
+    })
+}
+
+/// Builds a scenario on a Hugging Face model (`model.hf: DIR`): opens the directory, runs
+/// the sentence, checks the tour, the expectations and the practice items against the
+/// trace. The model is the directory's: other model fields, weight and embedding
+/// overrides, decoding and training sections are refused.
+pub fn build_real(s: &Scenario) -> Result<crate::hf::Run, Vec<ScenarioProblem>> {
+    check_version(s.version)?;
+    let at = || FieldPath::key("model").then("hf");
+    let Some(dir) = hf_dir(s) else {
+        return Err(vec![ScenarioProblem::new(at(), "is missing".to_string())]);
+    };
+    let mut problems = Vec::new();
+    let others = schema::ModelSpec {
+        hf: None,
+        ..s.model.clone()
+    };
+    if others != schema::ModelSpec::default() {
+        problems.push(ScenarioProblem::new(
+            FieldPath::key("model"),
+            format!(
+                "{}: with model.hf the model is the directory's (its config.json and weights); remove the other model fields",
+                others.describe()
+            ),
+        ));
+    }
+    for (key, given) in [
+        ("weights", !s.weights.is_empty()),
+        ("embeddings", !s.embeddings.is_empty()),
+        ("decode", s.decode.is_some()),
+        ("training", s.training.is_some()),
+    ] {
+        if given {
+            problems.push(ScenarioProblem::new(
+                FieldPath::key(key),
+                "does not apply to a Hugging Face model: its weights are read-only and qkv does not train or decode it from a scenario; remove it".to_string(),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let model = crate::hf::HfModel::open(&dir).map_err(|e| {
+        vec![ScenarioProblem::new(
+            at(),
+            format!("= {:?}: {e}", s.model.hf.as_deref().unwrap_or_default()),
+        )]
+    })?;
+    let run = crate::hf::Run::new(
+        std::sync::Arc::new(model),
+        &s.input.text,
+        s.input.target.as_deref(),
+    )
+    .map_err(|e| vec![ScenarioProblem::new(FieldPath::key("input"), e.to_string())])?;
+    problems.extend(check_tour(&s.steps, &run.trace));
+    problems.extend(check_expectations(&s.expect, &run.trace));
+    problems.extend(check_practice(&s.practice, &run.trace));
+    if problems.is_empty() {
+        Ok(run)
+    } else {
+        Err(problems)
     }
 }
 
@@ -339,6 +423,9 @@ pub fn build_file_controlled(
     control: Option<&Control>,
 ) -> Result<Runnable, Vec<ScenarioProblem>> {
     match file {
+        ScenarioFile::Model(s) if s.model.hf.is_some() => {
+            build_real(s).map(|r| Runnable::Real(Box::new(r)))
+        }
         ScenarioFile::Model(s) => build_in(s, control).map(|b| Runnable::Model(Box::new(b))),
         ScenarioFile::Attention(a) => build_attention(a).map(Runnable::Attention),
     }

@@ -85,6 +85,7 @@ pub fn apply_spec(mut c: Config, spec: &ModelSpec) -> Config {
 pub fn spec_of(c: &Config) -> ModelSpec {
     ModelSpec {
         checkpoint: None,
+        hf: None,
         preset: None,
         arch: Some(Word(c.arch)),
         d_model: Some(c.d_model),
@@ -116,6 +117,7 @@ pub fn spec_of(c: &Config) -> ModelSpec {
 pub fn merge_spec(base: &ModelSpec, over: &ModelSpec) -> ModelSpec {
     ModelSpec {
         checkpoint: over.checkpoint.clone().or_else(|| base.checkpoint.clone()),
+        hf: over.hf.clone().or_else(|| base.hf.clone()),
         preset: over.preset.or(base.preset),
         arch: over.arch.or(base.arch),
         d_model: over.d_model.or(base.d_model),

@@ -309,4 +309,28 @@ impl Session {
             None => Outcome::say(TrainMsg::Greedy.text(self.lang)),
         }
     }
+
+    /// `translate` on a real model: greedy decoding, then the model's beam search (its
+    /// `num_beams`) when it has one, each with its steps, as `qkv translate --hf` prints them.
+    pub(super) fn translate_real(&self, text: &str) -> Result<Outcome, SessionError> {
+        use crate::hf::transcript::{Decoding, translate};
+        use crate::i18n::hf::HfLine;
+        let Some(model) = self.real_model() else {
+            return Err(SessionError::NotHere(TrainMsg::NoDecoding.text(self.lang)));
+        };
+        let mut d = Decoding::of_model(model, MAX_DECODE);
+        let beams = d.beams;
+        let mut out = String::new();
+        let mut last = String::new();
+        for k in std::iter::once(1).chain((beams > 1).then_some(beams)) {
+            d.beams = k;
+            let (steps, translation) = translate(model, text, &d, self.lang)
+                .map_err(|e| SessionError::NotHere(e.to_string()))?;
+            out.push_str(&steps);
+            out.push_str(&HfLine::Translation(translation.clone()).text(self.lang));
+            out.push('\n');
+            last = translation;
+        }
+        Ok(Outcome::say(out).with_status(HfLine::Translation(last).text(self.lang)))
+    }
 }

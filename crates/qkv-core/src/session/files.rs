@@ -93,52 +93,18 @@ impl Session {
                         FilesMsg::LeftOutEmbeddings(before - s.embeddings.0.len()).text(self.lang),
                     );
                 }
-                s.practice = self.practice_to_save(&s.practice, &mut notes);
-                let report = check::check_model(&self.study.trace, &s);
-                let before = s.expect.len();
-                s.expect = s
-                    .expect
-                    .iter()
-                    .zip(&report.results)
-                    .filter(|(_, r)| r.passed)
-                    .map(|(e, _)| e.clone())
-                    .collect();
-                if s.expect.len() < before {
-                    notes.push(
-                        FilesMsg::LeftOutExpectations(before - s.expect.len()).text(self.lang),
-                    );
-                }
-                for (stop, chosen) in self.study.visited.iter().zip(&self.study.chosen) {
-                    if !chosen {
-                        continue;
-                    }
-                    if let Some(e) = recorded_expectation(&self.study.trace, stop)
-                        && !s.expect.iter().any(|x| x.at == e.at)
-                    {
-                        s.expect.push(e);
-                    }
-                }
-                if self.study.input_changed() || (s.title.is_empty() && s.title_ko.is_empty()) {
-                    // Both languages, each from the title in that language (a file that has
-                    // only an English one gives it to both).
-                    let title = |lang| {
-                        let was = in_lang(&s.title, &s.title_ko, lang);
-                        FilesMsg::SessionTitle {
-                            text: s.input.text.clone(),
-                            from: (!was.is_empty()).then(|| was.to_string()),
-                        }
-                        .text(lang)
-                    };
-                    (s.title, s.title_ko) = (title(Lang::En), title(Lang::Ko));
-                    // A description of this sentence stays; a new sentence gets a new one.
-                    if self.study.input_changed()
-                        || (s.description.is_empty() && s.description_ko.is_empty())
-                    {
-                        s.description = FilesMsg::SavedDescription.text(Lang::En);
-                        s.description_ko = FilesMsg::SavedDescription.text(Lang::Ko);
-                    }
-                }
-                (ScenarioFile::Model(s), notes)
+                (
+                    ScenarioFile::Model(self.model_scenario_to_save(s, &mut notes)),
+                    notes,
+                )
+            }
+            Subject::Real(r) => {
+                let mut s = r.scenario.clone();
+                s.steps = self.tour_to_save(&r.scenario.steps, &mut notes);
+                (
+                    ScenarioFile::Model(self.model_scenario_to_save(s, &mut notes)),
+                    notes,
+                )
             }
             Subject::Hand(a) => {
                 let mut a = (**a).clone();
@@ -174,6 +140,56 @@ impl Session {
         }
     }
 
+    /// The model scenario to save, after its tour: the practice items that still fit, the
+    /// expectations that still hold, the values of the cells chosen on purpose, and a title
+    /// for a new sentence.
+    fn model_scenario_to_save(&self, mut s: Scenario, notes: &mut Vec<String>) -> Scenario {
+        s.practice = self.practice_to_save(&s.practice, notes);
+        let report = check::check_model(&self.study.trace, &s);
+        let before = s.expect.len();
+        s.expect = s
+            .expect
+            .iter()
+            .zip(&report.results)
+            .filter(|(_, r)| r.passed)
+            .map(|(e, _)| e.clone())
+            .collect();
+        if s.expect.len() < before {
+            notes.push(FilesMsg::LeftOutExpectations(before - s.expect.len()).text(self.lang));
+        }
+        for (stop, chosen) in self.study.visited.iter().zip(&self.study.chosen) {
+            if !chosen {
+                continue;
+            }
+            if let Some(e) = recorded_expectation(&self.study.trace, stop)
+                && !s.expect.iter().any(|x| x.at == e.at)
+            {
+                s.expect.push(e);
+            }
+        }
+        if self.study.input_changed() || (s.title.is_empty() && s.title_ko.is_empty()) {
+            // Both languages, each from the title in that language (a file that has only an
+            // English one gives it to both).
+            let title = |lang| {
+                let was = in_lang(&s.title, &s.title_ko, lang);
+                FilesMsg::SessionTitle {
+                    text: s.input.text.clone(),
+                    from: (!was.is_empty()).then(|| was.to_string()),
+                }
+                .text(lang)
+            };
+            (s.title, s.title_ko) = (title(Lang::En), title(Lang::Ko));
+            // A description of this sentence stays; a new sentence gets a new one.
+            if self.study.input_changed()
+                || (s.description.is_empty() && s.description_ko.is_empty())
+            {
+                s.description = FilesMsg::SavedDescription.text(Lang::En);
+                s.description_ko = FilesMsg::SavedDescription.text(Lang::Ko);
+            }
+        }
+        s
+    }
+
     pub(super) fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         // The destination first: a bad one is named as such, before anything else is tried.
         io::destination(
@@ -199,6 +215,13 @@ impl Session {
             // The checkpoint stays the same file: its path is made relative to the new
             // scenario's directory (absolute when it is not below it).
             s.model.checkpoint = Some(scn::rebase_checkpoint(c, s.base_dir.as_deref(), &dir));
+            s.base_dir.0 = Some(dir.clone());
+        }
+        if let ScenarioFile::Model(s) = &mut file
+            && let Some(h) = &s.model.hf
+        {
+            // The same directory, seen from the new scenario's.
+            s.model.hf = Some(scn::rebase_checkpoint(h, s.base_dir.as_deref(), &dir));
             s.base_dir.0 = Some(dir.clone());
         }
         let text = io::to_yaml(&file)?;
@@ -235,6 +258,10 @@ impl Session {
                 m.scenario = saved.clone();
                 self.study.started_on = Some(saved.input.clone());
             }
+            (Subject::Real(r), ScenarioFile::Model(saved)) => {
+                r.scenario = saved.clone();
+                self.study.started_on = Some(saved.input.clone());
+            }
             (Subject::Hand(a), ScenarioFile::Attention(saved)) => **a = saved.clone(),
             _ => {}
         }
@@ -268,7 +295,7 @@ impl Session {
         let fresh = Session::from_runnable(loaded.file, loaded.runnable);
         let hand = fresh.is_hand_check();
         let old = std::mem::replace(&mut self.study, fresh.study);
-        if hand && matches!(old.subject, Subject::Model(_)) {
+        if hand && !matches!(old.subject, Subject::Hand(_)) {
             self.parked = Some(old);
         } else {
             self.parked = None;
@@ -288,9 +315,10 @@ impl Session {
     }
 
     pub(super) fn check(&self) -> Outcome {
-        let report: CheckReport = match &self.study.subject {
-            Subject::Model(m) => check::check_model(&self.study.trace, &m.scenario),
-            Subject::Hand(a) => check::check_attention(&self.study.trace, a.as_ref()),
+        let report: CheckReport = match (&self.study.subject, self.study.subject.scenario()) {
+            (_, Some(s)) => check::check_model(&self.study.trace, s),
+            (Subject::Hand(a), None) => check::check_attention(&self.study.trace, a.as_ref()),
+            (_, None) => CheckReport::default(),
         };
         if report.results.is_empty() {
             return Outcome::say(FilesMsg::NoExpectations.text(self.lang));
@@ -311,6 +339,9 @@ impl Session {
 
     pub(super) fn export(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         self.unpark();
+        if let Subject::Real(r) = &self.study.subject {
+            return self.export_real(&r.run, path, force);
+        }
         let Some(model) = self.model() else {
             return Err(SessionError::NotHere(
                 FilesMsg::HandNoExport.text(self.lang),
@@ -335,6 +366,52 @@ impl Session {
                 format: f.to_string(),
                 steps: self.study.trace.steps().len(),
                 weights: model.weights().len(),
+            }
+            .text(self.lang),
+        ))
+    }
+
+    /// `export` on a real model: its trace and weights as JSON, with the ids fed to it.
+    fn export_real(
+        &self,
+        run: &crate::hf::Run,
+        path: &Path,
+        force: bool,
+    ) -> Result<Outcome, SessionError> {
+        let format = export::Format::from_path(path)?;
+        if format != export::Format::Json {
+            return Err(SessionError::NotHere(
+                crate::i18n::hf::HfLine::ExportJsonOnly {
+                    path: path.display().to_string(),
+                }
+                .text(self.lang),
+            ));
+        }
+        // About 20 characters a number, as the engine's JSON export.
+        let predicted = 20 * crate::hf::export::value_count(&run.model, &self.study.trace);
+        if predicted > export::LARGE_EXPORT_BYTES && !force {
+            return Err(SessionError::NotHere(
+                FilesMsg::ExportTooLarge {
+                    path: path.display().to_string(),
+                    mb: predicted / 1_000_000,
+                    json: true,
+                }
+                .text(self.lang),
+            ));
+        }
+        crate::hf::export::write_json(
+            &run.model,
+            &self.study.trace,
+            &run.source,
+            &run.target,
+            path,
+        )?;
+        Ok(Outcome::say(
+            FilesMsg::Exported {
+                path: path.display().to_string(),
+                format: format.to_string(),
+                steps: self.study.trace.steps().len(),
+                weights: run.model.weights.len(),
             }
             .text(self.lang),
         ))

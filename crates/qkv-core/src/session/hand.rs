@@ -63,7 +63,7 @@ impl Session {
         }
         let study = Study::new(Subject::Hand(Box::new(scenario)), trace);
         let old = std::mem::replace(&mut self.study, study);
-        if matches!(old.subject, Subject::Model(_)) {
+        if !matches!(old.subject, Subject::Hand(_)) {
             self.parked = Some(old);
         }
         self.set_cursor("scores", None, Some((0, 0)))?;
@@ -110,8 +110,8 @@ impl Session {
             )
             .map_err(|e| SessionError::Explain(e.text_in(lang)));
         }
-        crate::explain::explain_in(
-            self.model(),
+        crate::explain::explain_with(
+            self.model_ref(),
             &self.study.trace,
             &addr,
             &self.explain_opts(),

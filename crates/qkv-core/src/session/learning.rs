@@ -65,6 +65,11 @@ impl Session {
                     None => p,
                 }
             }
+            Subject::Real(r) => crate::i18n::hf::HfLine::Header {
+                heading: r.run.model.heading(),
+                params: r.run.model.param_count(),
+            }
+            .text(self.lang),
             Subject::Hand(_) => String::new(),
         }
     }
@@ -194,6 +199,13 @@ impl Session {
     }
 
     pub(super) fn apply_learning(&mut self, cmd: LearnCommand) -> Result<Outcome, SessionError> {
+        if let Some(m) = self.real_model() {
+            // A real model translates; it is not trained, differentiated or replaced here.
+            return match cmd {
+                LearnCommand::Translate(t) => self.translate_real(&t),
+                _ => Err(self.read_only(m)),
+            };
+        }
         match cmd {
             LearnCommand::Grad(a) => self.grad(a),
             LearnCommand::Loss => self.loss(),

@@ -25,7 +25,7 @@ impl Session {
             cell: (c.row, c.col),
         };
         Ok(plot::of_address_in(
-            self.model(),
+            self.model_ref(),
             self.trace(),
             address,
             self.precision(),

@@ -21,9 +21,10 @@ impl Session {
 
     /// The scenario's practice items.
     pub(super) fn scenario_practice(&self) -> Vec<practice::Item> {
-        let specs = match &self.study.subject {
-            Subject::Model(m) => &m.scenario.practice,
-            Subject::Hand(a) => &a.practice,
+        let specs = match (&self.study.subject, self.study.subject.scenario()) {
+            (_, Some(s)) => &s.practice,
+            (Subject::Hand(a), None) => &a.practice,
+            (_, None) => return Vec::new(),
         };
         specs
             .iter()
@@ -42,7 +43,7 @@ impl Session {
             return Ok(String::new());
         };
         let q = practice::question_in(
-            self.model(),
+            self.model_ref(),
             &self.study.trace,
             item,
             self.precision,
@@ -138,7 +139,7 @@ impl Session {
             ));
         };
         let g = practice::grade_in(
-            self.model(),
+            self.model_ref(),
             &self.study.trace,
             item,
             answers,

@@ -56,9 +56,10 @@ impl Session {
             let out = self.load(p, false)?;
             prefix = format!("{}\n", out.status);
         }
-        let steps = match &self.study.subject {
-            Subject::Model(m) => m.scenario.steps.clone(),
-            Subject::Hand(a) => a.steps.clone(),
+        let steps = match (&self.study.subject, self.study.subject.scenario()) {
+            (_, Some(s)) => s.steps.clone(),
+            (Subject::Hand(a), None) => a.steps.clone(),
+            (_, None) => Vec::new(),
         };
         if steps.is_empty() {
             return Err(SessionError::NotHere(self.t(SessionMsg::NoGuidedTour)));

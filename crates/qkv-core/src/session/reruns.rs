@@ -27,10 +27,59 @@ impl Session {
     pub(super) fn model_subject(&self) -> Result<&ModelSubject, SessionError> {
         match &self.study.subject {
             Subject::Model(m) => Ok(m),
+            Subject::Real(r) => Err(self.read_only(&r.run.model)),
             Subject::Hand(_) => Err(SessionError::NotHere(
                 RerunMsg::HandCheckHasNoModel.text(self.lang),
             )),
         }
+    }
+
+    /// The refusal of a command that changes, trains or differentiates a model, on a real
+    /// one.
+    pub(super) fn read_only(&self, model: &crate::hf::HfModel) -> SessionError {
+        SessionError::NotHere(
+            crate::i18n::hf::HfLine::ReadOnly {
+                // The directory's name: the status line has one line for the reason.
+                dir: model.dir.file_name().map_or_else(
+                    || model.dir.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+            }
+            .text(self.lang),
+        )
+    }
+
+    /// Runs the real model again on `scenario`'s sentence (its weights never change) and
+    /// says what changed.
+    fn rerun_real(&mut self, what: &str, scenario: Scenario) -> Result<Outcome, SessionError> {
+        let Subject::Real(r) = &self.study.subject else {
+            return Err(SessionError::NotHere(
+                RerunMsg::HandCheckHasNoModel.text(self.lang),
+            ));
+        };
+        let run = crate::hf::Run::new(
+            std::sync::Arc::clone(&r.run.model),
+            &scenario.input.text,
+            scenario.input.target.as_deref(),
+        )
+        .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        let diff = Diff::between(&self.study.trace, &run.trace);
+        let old = std::mem::replace(&mut self.study.trace, run.trace.clone());
+        self.keep_as_previous(old);
+        self.study.subject = Subject::Real(Box::new(super::RealSubject { scenario, run }));
+        self.fix_cursor();
+        self.dirty = true;
+        let summary = diff.summary_in(self.precision, self.lang);
+        let reran = self.t(SessionMsg::Reran {
+            what: what.to_string(),
+            summary: summary.clone(),
+        });
+        Ok(Outcome {
+            text: format!("{reran}\n"),
+            status: format!("{what}: {summary}"),
+            diff: Some(diff),
+            ..Outcome::default()
+        })
     }
 
     /// Leaves a hand-check for the parked model study, when there is one.
@@ -298,16 +347,21 @@ impl Session {
         target: Option<String>,
     ) -> Result<Outcome, SessionError> {
         self.unpark();
-        let cur = self.model_subject()?;
-        let mut scenario = cur.scenario.clone();
-        if target.is_some() && cur.model.config().arch != Arch::EncoderDecoder {
-            return Err(SessionError::NotHere(
-                RerunMsg::TargetNeedsEncoderDecoder {
-                    arch: cur.model.config().arch.to_string(),
-                }
-                .text(self.lang),
-            ));
-        }
+        let real = matches!(self.study.subject, Subject::Real(_));
+        let mut scenario = if let Subject::Real(r) = &self.study.subject {
+            r.scenario.clone()
+        } else {
+            let cur = self.model_subject()?;
+            if target.is_some() && cur.model.config().arch != Arch::EncoderDecoder {
+                return Err(SessionError::NotHere(
+                    RerunMsg::TargetNeedsEncoderDecoder {
+                        arch: cur.model.config().arch.to_string(),
+                    }
+                    .text(self.lang),
+                ));
+            }
+            cur.scenario.clone()
+        };
         let what = match (&text, &target) {
             (Some(t), _) => {
                 // The target stays as it is; `target` changes it.
@@ -320,7 +374,12 @@ impl Session {
             }
             (None, None) => return Ok(Outcome::default()),
         };
-        let mut out = self.rerun_outcome(&what, scenario)?;
+        let mut out = if real {
+            // The sentence cut again by SentencePiece, the model run again.
+            self.rerun_real(&what, scenario)?
+        } else {
+            self.rerun_outcome(&what, scenario)?
+        };
         if self.input().is_some() {
             // The trace's labels: a word the trained vocabulary lacks shows as `바나나→<unk>`.
             let t = self.study.trace.tokens();
@@ -418,7 +477,7 @@ impl Session {
     ) -> Result<Outcome, SessionError> {
         let old = match &mut self.study.subject {
             Subject::Model(m) => Some(std::mem::replace(&mut m.model, model)),
-            Subject::Hand(_) => None,
+            Subject::Real(_) | Subject::Hand(_) => None,
         };
         let r = self.rerun_outcome(what, scenario);
         if r.is_err()

@@ -26,11 +26,39 @@ impl Session {
         self.study.previous = Some(old);
     }
 
-    /// The model, unless the session is on an attention hand-check.
+    /// qkv's own model, unless the session is on a Hugging Face model
+    /// ([`Session::real_model`]) or an attention hand-check.
     pub fn model(&self) -> Option<&Transformer> {
         match &self.study.subject {
             Subject::Model(m) => Some(&m.model),
+            Subject::Real(_) | Subject::Hand(_) => None,
+        }
+    }
+
+    /// The Hugging Face Marian model the session is on (`--hf DIR`, `model.hf`).
+    pub fn real_model(&self) -> Option<&crate::hf::HfModel> {
+        match &self.study.subject {
+            Subject::Real(r) => Some(&r.run.model),
+            Subject::Model(_) | Subject::Hand(_) => None,
+        }
+    }
+
+    /// The model as explanations, plots and practice read it: qkv's own or a Hugging Face
+    /// one (`None` on a hand-check).
+    pub fn model_ref(&self) -> Option<crate::explain::ModelRef<'_>> {
+        match &self.study.subject {
+            Subject::Model(m) => Some(crate::explain::ModelRef::Paper(&m.model)),
+            Subject::Real(r) => Some(crate::explain::ModelRef::Marian(&r.run.model)),
             Subject::Hand(_) => None,
+        }
+    }
+
+    /// The ids fed to a Hugging Face model: the encoder's (ending in `</s>`) and the
+    /// decoder's (starting with `<pad>`).
+    pub fn real_ids(&self) -> Option<(&[usize], &[usize])> {
+        match &self.study.subject {
+            Subject::Real(r) => Some((&r.run.source, &r.run.target)),
+            Subject::Model(_) | Subject::Hand(_) => None,
         }
     }
 
@@ -43,6 +71,7 @@ impl Session {
     pub fn input(&self) -> Option<&Input> {
         match &self.study.subject {
             Subject::Model(m) => Some(&m.input),
+            Subject::Real(r) => Some(&r.run.input),
             Subject::Hand(_) => None,
         }
     }
@@ -59,6 +88,14 @@ impl Session {
                     norm: Some(c.norm),
                 }
             }
+            // A Marian model: its attention is scaled, its positions sinusoidal, its
+            // LayerNorm after each sublayer; none of it can be switched.
+            Subject::Real(_) => Toggles {
+                mask: MaskKind::None,
+                scale: true,
+                pe: Some(true),
+                norm: Some(crate::model::Norm::Post),
+            },
             Subject::Hand(a) => Toggles {
                 mask: a.mask.map_or(MaskKind::None, |w| w.0),
                 scale: a.scale.unwrap_or(true),
@@ -107,41 +144,40 @@ impl Session {
 
     /// [`Session::title`] in `lang`.
     pub fn title_in(&self, lang: crate::i18n::Lang) -> std::borrow::Cow<'_, str> {
-        match &self.study.subject {
-            Subject::Model(m) if self.study.input_changed() => {
-                let was = in_lang(&m.scenario.title, &m.scenario.title_ko, lang);
+        match (&self.study.subject, self.study.subject.scenario()) {
+            (_, Some(s)) if self.study.input_changed() => {
+                let was = in_lang(&s.title, &s.title_ko, lang);
                 std::borrow::Cow::Owned(
                     FilesMsg::SessionTitle {
-                        text: m.scenario.input.text.clone(),
+                        text: s.input.text.clone(),
                         from: (!was.is_empty()).then(|| was.to_string()),
                     }
                     .text(lang),
                 )
             }
-            Subject::Model(m) => {
-                std::borrow::Cow::Borrowed(in_lang(&m.scenario.title, &m.scenario.title_ko, lang))
+            (_, Some(s)) => std::borrow::Cow::Borrowed(in_lang(&s.title, &s.title_ko, lang)),
+            (Subject::Hand(a), None) => {
+                std::borrow::Cow::Borrowed(in_lang(&a.title, &a.title_ko, lang))
             }
-            Subject::Hand(a) => std::borrow::Cow::Borrowed(in_lang(&a.title, &a.title_ko, lang)),
+            (_, None) => std::borrow::Cow::Borrowed(""),
         }
     }
 
     /// Description of the scenario in the session's language ([`in_lang`]).
     pub fn description(&self) -> &str {
-        match &self.study.subject {
-            Subject::Model(m) => in_lang(
-                &m.scenario.description,
-                &m.scenario.description_ko,
-                self.lang,
-            ),
-            Subject::Hand(a) => in_lang(&a.description, &a.description_ko, self.lang),
+        match (&self.study.subject, self.study.subject.scenario()) {
+            (_, Some(s)) => in_lang(&s.description, &s.description_ko, self.lang),
+            (Subject::Hand(a), None) => in_lang(&a.description, &a.description_ko, self.lang),
+            (_, None) => "",
         }
     }
 
     /// Stops of the scenario's own guided tour (what `replay` walks).
     pub fn scenario_tour_len(&self) -> usize {
-        match &self.study.subject {
-            Subject::Model(m) => m.scenario.steps.len(),
-            Subject::Hand(a) => a.steps.len(),
+        match (&self.study.subject, self.study.subject.scenario()) {
+            (_, Some(s)) => s.steps.len(),
+            (Subject::Hand(a), None) => a.steps.len(),
+            (_, None) => 0,
         }
     }
 

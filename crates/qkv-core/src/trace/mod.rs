@@ -79,6 +79,8 @@ pub enum StepKind {
     FfnHidden,
     /// `max(0, hidden)`.
     FfnRelu,
+    /// `hidden · σ(hidden)`: SiLU, the `swish` of a Marian model's `config.json`.
+    FfnSilu,
     /// `relu · W2 + b2`.
     FfnOut,
     /// `x · Eᵀ` with the tied embedding table.

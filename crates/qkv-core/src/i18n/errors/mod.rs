@@ -271,6 +271,11 @@ impl LoadError {
                 problems.len(),
                 crate::scenario::io::invalid_text(origin, problems)
             ),
+            (Lang::Ko, LoadError::NoHfModel { origin, dir }) => format!(
+                "{origin}: {}이(가) 없습니다. 모델을 한 번 받아 두세요: `{}` (qkv는 아무것도 내려받지 않습니다)",
+                dir.display(),
+                crate::hf::how_to_get(dir)
+            ),
         }
     }
 }

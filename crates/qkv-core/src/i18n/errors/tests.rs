@@ -188,6 +188,10 @@ fn every_weight_file_plot_and_explain_error_has_both_texts() {
             path: p(),
             cause: io(),
         },
+        LoadError::NoHfModel {
+            origin: "a.yaml".into(),
+            dir: p(),
+        },
         LoadError::Invalid {
             origin: "a.yaml".into(),
             problems: vec![crate::scenario::io::Located {

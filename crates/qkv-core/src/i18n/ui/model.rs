@@ -115,6 +115,7 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
             StepKind::LayerNorm => "norm",
             StepKind::FfnHidden => "x·W1 + b1",
             StepKind::FfnRelu => "ReLU",
+            StepKind::FfnSilu => "SiLU",
             StepKind::FfnOut => "·W2 + b2",
             StepKind::Logits => "logits x·Eᵀ",
             StepKind::Probs => "probs",
@@ -145,6 +146,7 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
             StepKind::LayerNorm => t(Term::LayerNorm),
             StepKind::FfnHidden => "x·W1 + b1".to_string(),
             StepKind::FfnRelu => "ReLU".to_string(),
+            StepKind::FfnSilu => "SiLU".to_string(),
             StepKind::FfnOut => "·W2 + b2".to_string(),
             StepKind::Logits => "로짓 x·Eᵀ".to_string(),
             StepKind::Probs => "확률".to_string(),
@@ -153,7 +155,7 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
 }
 
 /// Every step kind, for the catalogue test.
-pub const STEP_KINDS: [StepKind; 20] = [
+pub const STEP_KINDS: [StepKind; 21] = [
     StepKind::TokenEmbedding,
     StepKind::Positional,
     StepKind::EmbeddingSum,
@@ -171,6 +173,7 @@ pub const STEP_KINDS: [StepKind; 20] = [
     StepKind::LayerNorm,
     StepKind::FfnHidden,
     StepKind::FfnRelu,
+    StepKind::FfnSilu,
     StepKind::FfnOut,
     StepKind::Logits,
     StepKind::Probs,

@@ -319,6 +319,17 @@ fn propagate(
             dh.zip_mut_with(&hidden, |d, h| *d = if *h <= 0.0 { 0.0 } else { *d });
             accumulate(grads, h_name, Grad::Matrix(dh));
         }
+        StepKind::FfnSilu => {
+            // silu(h) = h·σ(h): silu'(h) = σ(h) · (1 + h · (1 − σ(h))).
+            let h_name = input(step, 0)?;
+            let hidden = values(trace, h_name)?;
+            let mut dh = into_matrix(g, step)?;
+            dh.zip_mut_with(&hidden, |d, h| {
+                let s = 1.0 / (1.0 + (-h).exp());
+                *d *= s * (1.0 + h * (1.0 - s));
+            });
+            accumulate(grads, h_name, Grad::Matrix(dh));
+        }
         StepKind::Concat => accumulate(grads, input(step, 0)?, g),
         StepKind::HeadOut => {
             let g = matrix_of(&g, step)?;

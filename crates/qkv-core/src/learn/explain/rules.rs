@@ -253,6 +253,23 @@ impl Ctx<'_> {
                     value: v,
                 }
             }
+            StepKind::FfnSilu => {
+                // silu'(h) = σ(h) · (1 + h · (1 − σ(h))).
+                let hidden = x.value(&[i, j])?;
+                let gr = g(None)?[[i, j]];
+                let s = 1.0 / (1.0 + (-hidden).exp());
+                let slope = s * (1.0 + hidden * (1.0 - s));
+                Part {
+                    label: label(GradRule::Silu),
+                    lines: vec![format!(
+                        "∂ = ∂silu[{i}][{j}] · σ(h)·(1 + h·(1 − σ(h))) = {} × {} = {}",
+                        fmt_grad(gr, p),
+                        fmt_number(slope, p),
+                        fmt_grad(gr * slope, p)
+                    )],
+                    value: gr * slope,
+                }
+            }
             StepKind::Concat => {
                 let v = g(None)?[[i, col]];
                 Part {

@@ -59,13 +59,26 @@ pub enum LoadError {
         /// Every problem found.
         problems: Vec<Located>,
     },
+    /// The Hugging Face model directory `model.hf` names does not exist (a check of such a
+    /// scenario is skipped with this note, not failed).
+    #[error(
+        "{origin}: {} does not exist; get the model once with `{}` (qkv never downloads anything)",
+        dir.display(),
+        crate::hf::how_to_get(dir)
+    )]
+    NoHfModel {
+        /// Where it was named: `FILE: model.hf`, `--hf`.
+        origin: String,
+        /// The directory, relative to where qkv runs.
+        dir: PathBuf,
+    },
 }
 
 impl LoadError {
     /// The located problems (empty for read errors).
     pub fn problems(&self) -> &[Located] {
         match self {
-            LoadError::Read { .. } => &[],
+            LoadError::Read { .. } | LoadError::NoHfModel { .. } => &[],
             LoadError::Invalid { problems, .. } => problems,
         }
     }
@@ -304,6 +317,15 @@ fn build_text(
             } else {
                 b.to_path_buf()
             }
+        });
+    }
+    if let ScenarioFile::Model(s) = &file
+        && let Some(dir) = crate::scenario::hf_dir(s)
+        && !dir.exists()
+    {
+        return Err(LoadError::NoHfModel {
+            origin: format!("{origin}: model.hf"),
+            dir,
         });
     }
     match build_file_controlled(&file, control) {

@@ -255,6 +255,12 @@ pub struct ModelSpec {
     /// shape the weights (`scale`, `mask`, `positional`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<String>,
+    /// A Hugging Face Marian model directory (relative to the scenario file): the model is
+    /// the directory's (its `config.json` and weights, read-only), so no other model field
+    /// may be given. Not a flag of [`super::fields::MODEL_FIELDS`]: `--hf DIR` opens one on
+    /// the command line, and `set model.hf` does not exist (the weights cannot change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hf: Option<String>,
 }
 
 /// Layer counts: one number for both stacks, or one per stack.

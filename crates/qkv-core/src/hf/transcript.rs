@@ -1,0 +1,124 @@
+//! A translation with its steps, as `qkv translate --hf` and the session's `translate` print
+//! it: the model, the source pieces, each greedy choice or each beam step's candidates with
+//! what became of them, the reuse of keys and values, the translation.
+
+use super::HfModel;
+use super::decode::{Fate, LengthPenalty};
+use crate::i18n::Lang;
+use crate::i18n::hf::{Fate as FateLine, HfLine};
+use crate::model::weights::MissingWeight;
+
+/// How to decode.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decoding {
+    /// Hypotheses kept (1: greedy).
+    pub beams: usize,
+    /// Hugging Face's `max_length` (the start token counted).
+    pub max_length: usize,
+    /// The length penalty of beam search.
+    pub penalty: LengthPenalty,
+}
+
+impl Decoding {
+    /// The model's own settings: its `num_beams`, `max_length` (at most `max_len` generated
+    /// tokens) and Hugging Face's length penalty with its `length_penalty`.
+    pub fn of_model(model: &HfModel, max_len: usize) -> Decoding {
+        Decoding {
+            beams: model.config.num_beams.max(1),
+            max_length: model.config.max_length.min(max_len + 1).max(2),
+            penalty: LengthPenalty::HuggingFace(model.config.length_penalty),
+        }
+    }
+}
+
+/// The model's heading line.
+pub fn heading(model: &HfModel) -> HfLine {
+    let c = &model.config;
+    HfLine::Model {
+        dir: model.dir.display().to_string(),
+        shape: format!(
+            "d_model {} · heads {} · layers {}+{} · d_ff {} · vocab {} · {}",
+            c.d_model,
+            c.encoder_attention_heads,
+            c.encoder_layers,
+            c.decoder_layers,
+            c.encoder_ffn_dim,
+            c.vocab_size,
+            c.activation_function
+        ),
+        params: model.param_count(),
+    }
+}
+
+/// `▁나 (7) | 는 (4)`.
+pub fn pieces_line(model: &HfModel, ids: &[usize]) -> String {
+    ids.iter()
+        .map(|&i| format!("{} ({i})", model.tokenizer.piece(i)))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// Decodes `text`: the steps as lines in `lang` (the heading, the pieces, each step, the
+/// cache) and the translation.
+pub fn translate(
+    model: &HfModel,
+    text: &str,
+    d: &Decoding,
+    lang: Lang,
+) -> Result<(String, String), MissingWeight> {
+    let source = model.tokenizer.encode_source(text).ids;
+    let mut out = String::new();
+    let mut line = |l: HfLine| {
+        out.push_str(&l.text(lang));
+        out.push('\n');
+    };
+    let pieces = |ids: &[usize]| -> String {
+        ids.iter()
+            .map(|&i| model.tokenizer.piece(i))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    line(heading(model));
+    line(HfLine::Pieces {
+        side: "source",
+        pieces: pieces_line(model, &source),
+    });
+    let (tokens, steps) = if d.beams <= 1 {
+        let (tokens, steps) = model.greedy(&source, d.max_length)?;
+        for (i, s) in steps.iter().enumerate() {
+            line(HfLine::GreedyStep {
+                step: i + 1,
+                piece: model.tokenizer.piece(s.token).to_string(),
+                logprob: format!("{:.4}", s.logprob),
+            });
+        }
+        (tokens, steps.len())
+    } else {
+        let search = model.beam_search(&source, d.beams, d.max_length, d.penalty)?;
+        line(HfLine::Penalty(d.penalty.formula()));
+        for (i, cands) in search.steps.iter().enumerate() {
+            line(HfLine::BeamStep { step: i + 1 });
+            // Continuations the generation rules ruled out (log p = −∞) are not shown.
+            for c in cands.iter().filter(|c| c.logprob.is_finite()) {
+                let fate = match c.fate {
+                    Fate::Kept(k) => FateLine::Kept(k),
+                    Fate::Finished(s) => FateLine::Finished(format!("{s:.4}")),
+                    Fate::FinishedDropped(s) => FateLine::FinishedDropped(format!("{s:.4}")),
+                    Fate::Dropped => FateLine::Dropped,
+                };
+                line(HfLine::Candidate {
+                    pieces: pieces(&c.tokens),
+                    logprob: format!("{:.4}", c.logprob),
+                    fate,
+                });
+            }
+        }
+        (search.best, search.steps.len())
+    };
+    line(HfLine::Cache {
+        source: source.len(),
+        layers: model.config.decoder_layers,
+        steps,
+    });
+    Ok((out, model.tokenizer.decode(&tokens)))
+}
