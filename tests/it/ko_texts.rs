@@ -33,10 +33,11 @@ fn korean_session(path: &str) -> Session {
 #[test]
 fn every_shipped_scenario_has_a_korean_title_and_description() {
     let files = yaml_files("scenarios");
-    assert_eq!(files.len(), 19, "{files:?}");
+    assert_eq!(files.len(), 20, "{files:?}");
     for f in files {
-        let loaded = io::load(&f).unwrap();
-        let file = &loaded.file;
+        // Parsed, not built: opus-mt-ko-en.yaml names a model directory downloaded by hand.
+        let text = std::fs::read_to_string(&f).unwrap();
+        let file = &io::parse(&text, &f.display().to_string()).unwrap();
         // A title may be the same sentence pair in both (나는 학교에 간다 → I go to school),
         // but it is written in the file; the description is Korean prose.
         let title_ko = match file {
