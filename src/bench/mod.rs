@@ -279,7 +279,7 @@ pub struct Report {
     pub rerun_after_toggle: Times,
     /// Median over the rounds of (the round's rerun time / its forward pass time).
     pub rerun_over_forward: f64,
-    /// The same toggle as a workbench session runs it (`Transformer::forward` with `Pass { reuse, compare: true, .. }`),
+    /// The same toggle as a workbench session runs it (`Transformer::forward` with `Pass::comparing`),
     /// from the trace the session holds (which keeps every head when they fit the memory
     /// budget): every attention block computed again compares its heads with the kept ones
     /// while they are at hand, and takes them over.
@@ -496,15 +496,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         // The same toggle as a session runs it: the rerun comparing the heads as it goes
         // (reading the held trace's kept heads and taking them over), then the diff.
         let t = Instant::now();
-        let rerun = model.forward(
-            &input,
-            crate::model::Pass {
-                keep_heads: keep,
-                reuse: Some(&held),
-                compare: true,
-                control: None,
-            },
-        )?;
+        let rerun = model.forward(&input, crate::model::Pass::comparing(&held, keep))?;
         compared.push(t.elapsed());
         let t = Instant::now();
         std::hint::black_box(crate::session::Diff::between(&held, &rerun));
@@ -512,15 +504,7 @@ pub fn run(opts: &Options) -> Result<Report, BenchError> {
         drop(std::mem::replace(&mut held, rerun));
         // Toggled back (untimed), as the session's next toggle would, for the next round.
         model.set_config(original.clone())?;
-        let back = model.forward(
-            &input,
-            crate::model::Pass {
-                keep_heads: keep,
-                reuse: Some(&held),
-                compare: true,
-                control: None,
-            },
-        )?;
+        let back = model.forward(&input, crate::model::Pass::comparing(&held, keep))?;
         drop(std::mem::replace(&mut held, back));
         if let Some(tb) = &mut train {
             tb.round(&input)?;

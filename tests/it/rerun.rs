@@ -253,7 +253,7 @@ proptest! {
             m.set_config(c.validate().unwrap()).unwrap();
             let prev_bits = bits(&prev);
             let next = if compared {
-                m.forward(&input, qkv::model::Pass { keep_heads: keep, reuse: Some(&prev), compare: true, control: None }).unwrap()
+                m.forward(&input, qkv::model::Pass::comparing(&prev, keep)).unwrap()
             } else {
                 m.forward(&input, qkv::model::Pass::reusing(&prev)).unwrap()
             };
@@ -280,15 +280,7 @@ fn an_overflowing_rerun_reports_an_infinite_change() {
             .unwrap();
     }
     let after = m
-        .forward(
-            &input,
-            qkv::model::Pass {
-                keep_heads: false,
-                reuse: Some(&before),
-                compare: true,
-                control: None,
-            },
-        )
+        .forward(&input, qkv::model::Pass::comparing(&before, false))
         .unwrap();
     let d = qkv::session::Diff::between(&before, &after);
     let of = |n: &str| d.changed.iter().find(|(s, _)| s == n).map(|(_, x)| *x);
@@ -329,15 +321,7 @@ fn kept_heads_move_to_the_rerun() {
     c.scale = !c.scale;
     m.set_config(c.validate().unwrap()).unwrap();
     let after = m
-        .forward(
-            &input,
-            qkv::model::Pass {
-                keep_heads: true,
-                reuse: Some(&before),
-                compare: true,
-                control: None,
-            },
-        )
+        .forward(&input, qkv::model::Pass::comparing(&before, true))
         .unwrap();
     same_bits(
         &after,
@@ -360,15 +344,7 @@ fn kept_heads_move_to_the_rerun() {
     c.scale = !c.scale;
     m.set_config(c.validate().unwrap()).unwrap();
     let plain_rerun = m
-        .forward(
-            &input,
-            qkv::model::Pass {
-                keep_heads: false,
-                reuse: Some(&again),
-                compare: true,
-                control: None,
-            },
-        )
+        .forward(&input, qkv::model::Pass::comparing(&again, false))
         .unwrap();
     assert_eq!(again.stored_bytes(), plain + heads);
     assert_eq!(plain_rerun.stored_bytes(), plain);
@@ -382,15 +358,7 @@ fn kept_heads_move_to_the_rerun() {
     )
     .unwrap();
     let new_sentence = m
-        .forward(
-            &other,
-            qkv::model::Pass {
-                keep_heads: true,
-                reuse: Some(&again),
-                compare: true,
-                control: None,
-            },
-        )
+        .forward(&other, qkv::model::Pass::comparing(&again, true))
         .unwrap();
     same_bits(
         &new_sentence,
@@ -421,15 +389,7 @@ fn kept_heads_taken_over_through_the_pool_keep_their_bits() {
         m.set_config(c.validate().unwrap()).unwrap();
         let prev_bits = bits(&prev);
         let next = m
-            .forward(
-                &input,
-                qkv::model::Pass {
-                    keep_heads: true,
-                    reuse: Some(&prev),
-                    compare: true,
-                    control: None,
-                },
-            )
+            .forward(&input, qkv::model::Pass::comparing(&prev, true))
             .unwrap();
         same_bits(
             &next,

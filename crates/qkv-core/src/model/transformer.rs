@@ -137,6 +137,17 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// A session's rerun: takes over from `previous` what did not change and compares the heads
+    /// computed again with the old ones; keeps its own heads when `keep_heads`.
+    pub fn comparing(previous: &'a Trace, keep_heads: bool) -> Pass<'a> {
+        Pass {
+            keep_heads,
+            reuse: Some(previous),
+            compare: true,
+            control: None,
+        }
+    }
+
     /// This pass, counting its layers in `control` and stopping when it asks.
     pub fn controlled(self, control: &'a Control) -> Pass<'a> {
         Pass {

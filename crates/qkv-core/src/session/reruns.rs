@@ -167,12 +167,7 @@ impl Session {
         // result equals a fresh forward pass bit for bit).
         let control = self.control();
         let pass = if kept_weights {
-            Pass {
-                keep_heads: keep,
-                reuse: Some(&self.study.trace),
-                compare: true,
-                control: Some(&control),
-            }
+            Pass::comparing(&self.study.trace, keep).controlled(&control)
         } else {
             // New weights: nothing to take over; the heads' memory serves the new pass.
             self.study.trace.release_heads();
