@@ -458,3 +458,22 @@ fn the_svg_cells_have_the_colours_the_terminal_draws() {
     }
     assert_eq!(compared, rows * cols);
 }
+
+/// `:show probs[3] --top 5` on the default scenario: the matrix pane lists each row's 5
+/// largest probabilities (the text of `show --top 5`), row 3 (`to`) marked, with `school`
+/// p = 1.0000 first, and the cursor on its cell [3][10]; `:show probs` gives the matrix back.
+#[test]
+fn show_top_k_lists_each_rows_largest_in_the_matrix_pane() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(&mut a, &prompt("show probs[3] --top 5"));
+        let s = screen(&a);
+        assert!(s.contains("▸to      school 1.0000 · "), "{s}");
+        let c = a.session().cursor();
+        assert_eq!((c.step.as_str(), c.row, c.col), ("probs", 3, 10));
+        insta::assert_snapshot!(format!("show_top_5_probs_{w}x{h}"), s);
+        send(&mut a, &prompt("show probs"));
+        assert_eq!(a.session().top_view(), None);
+        assert!(!screen(&a).contains("school 1.0000 · "));
+    }
+}
