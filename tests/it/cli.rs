@@ -792,7 +792,7 @@ fn unknown_words_are_marked() {
     let out = stdout(&o);
     assert_eq!(out.matches("warning:").count(), 1, "{out}");
     assert!(
-        out.contains("data/ko-en.tsv (나는, 학교에, 간다, 갔다, 왔다, 집에, …): 6 of 6 words were never seen as input"),
+        out.contains("warning: 6 of 6 words were never seen as input: the model's source side is the source sentences of the built-in copy of data/ko-en.tsv (나는, 학교에, 간다, 갔다, 왔다, 집에, …)"),
         "{out}"
     );
     let o = qkv(&[
@@ -815,7 +815,7 @@ fn unknown_words_are_marked() {
 /// 4. The Korean sentence's 3 words are all source words: no warning. Korean too.
 #[test]
 fn a_sentence_never_seen_as_input_is_warned_once() {
-    let never = "the model's source side is the source sentences of the built-in copy of data/ko-en.tsv (나는, 학교에, 간다, 갔다, 왔다, 집에, …): 4 of 4 words were never seen as input";
+    let never = "warning: 4 of 4 words were never seen as input: the model's source side is the source sentences of the built-in copy of data/ko-en.tsv (나는, 학교에, 간다, 갔다, 왔다, 집에, …)";
     for args in [
         &["translate", "I go to school"][..],
         &["run", "--text", "I go to school"][..],
@@ -838,7 +838,7 @@ fn a_sentence_never_seen_as_input_is_warned_once() {
         .output();
     let out = stdout(&o);
     assert!(
-        out.contains("경고: 모델의 입력 쪽은 내장된 data/ko-en.tsv 사본의 원문 문장(나는, 학교에, 간다, 갔다, 왔다, 집에, …)입니다: 단어 4개 중 4개는 입력으로 본 적이 없으므로"),
+        out.contains("경고: 단어 4개 중 4개는 모델이 입력으로 본 적이 없습니다: 모델의 입력 쪽은 내장된 data/ko-en.tsv 사본의 원문 문장(나는, 학교에, 간다, 갔다, 왔다, 집에, …)이므로"),
         "{out}"
     );
 }

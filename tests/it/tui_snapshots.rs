@@ -477,3 +477,22 @@ fn show_top_k_lists_each_rows_largest_in_the_matrix_pane() {
         assert!(!screen(&a).contains("school 1.0000 · "));
     }
 }
+
+/// English typed into the Korean → English model: the workbench's status line is the one
+/// warning (4 of 4 words never seen as input), not the rerun's summary; the Korean sentence
+/// gives the summary.
+#[test]
+fn a_sentence_never_seen_as_input_is_warned_on_the_status_line() {
+    let mut a = trained(120, 40);
+    send(&mut a, &prompt("text I go to school"));
+    let s = screen(&a);
+    let status = s.lines().nth(38).unwrap_or_default();
+    assert!(
+        status.starts_with("warning: 4 of 4 words were never seen as input"),
+        "{s}"
+    );
+    send(&mut a, &prompt("text 나는 학교에 간다"));
+    let s = screen(&a);
+    let status = s.lines().nth(38).unwrap_or_default();
+    assert!(status.starts_with("text 나는 학교에 간다: "), "{s}");
+}

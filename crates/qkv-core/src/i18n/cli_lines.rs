@@ -284,7 +284,7 @@ impl CliLine {
                 },
                 Lang::En,
             ) => format!(
-                "warning: the model's source side is the source sentences of {} ({sample}, …): {unseen} of {total} words were never seen as input, so what it computes says nothing about them",
+                "warning: {unseen} of {total} words were never seen as input: the model's source side is the source sentences of {} ({sample}, …), so what it computes says nothing about them",
                 crate::i18n::training::corpus_name(corpus, Lang::En)
             ),
             (
@@ -296,7 +296,7 @@ impl CliLine {
                 },
                 Lang::Ko,
             ) => format!(
-                "경고: 모델의 입력 쪽은 {}의 원문 문장({sample}, …)입니다: 단어 {total}개 중 {unseen}개는 입력으로 본 적이 없으므로 계산 결과는 그 단어들에 대해 아무것도 말하지 않습니다",
+                "경고: 단어 {total}개 중 {unseen}개는 모델이 입력으로 본 적이 없습니다: 모델의 입력 쪽은 {}의 원문 문장({sample}, …)이므로 계산 결과는 그 단어들에 대해 아무것도 말하지 않습니다",
                 crate::i18n::training::corpus_name(corpus, Lang::Ko)
             ),
             (CliLine::Source(t), Lang::En) => format!("source: {t}"),
