@@ -323,8 +323,8 @@ fn top_view(
     };
     let text = crate::render::top_values(
         m.view(),
-        &step.row_labels(),
-        &step.col_labels(head),
+        step.row_labels(),
+        step.col_labels(head),
         k,
         &opts,
     );

@@ -293,8 +293,9 @@ mod tests {
     #[test]
     fn mostly_unseen_reads_the_source_side() {
         let v = Vocab::build(["나는", "학교에", "간다", "I", "go", "to", "school"]);
-        let words = |s: &str| -> Vec<String> { s.split(' ').map(|w| v.label(w)).collect() };
-        let english = words("I go to school");
+        let labels =
+            |v: &Vocab, s: &str| -> Vec<String> { s.split(' ').map(|w| v.label(w)).collect() };
+        let english = labels(&v, "I go to school");
         assert_eq!(v.mostly_unseen(&english), None);
         let v = v.with_source(SourceSide {
             origin: "t.tsv".into(),
@@ -307,6 +308,7 @@ mod tests {
                 total: 4
             })
         );
+        let words = |s: &str| labels(&v, s);
         assert_eq!(v.mostly_unseen(&words("나는 학교에 간다 <eos>")), None);
         // 바나나→<unk> and go: 2 of 3, more than half; 나는 go: 1 of 2, not more than half.
         assert_eq!(
