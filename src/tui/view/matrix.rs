@@ -321,13 +321,8 @@ fn top_view(
         lang: app.lang(),
         ..crate::render::RenderOptions::default()
     };
-    let text = crate::render::top_values(
-        m.view(),
-        step.row_labels(),
-        step.col_labels(head),
-        k,
-        &opts,
-    );
+    let text =
+        crate::render::top_values(m.view(), step.row_labels(), step.col_labels(head), k, &opts);
     let cursor = s.cursor().row;
     let all: Vec<String> = text
         .lines()
