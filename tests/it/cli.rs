@@ -777,7 +777,8 @@ fn unknown_words_are_marked() {
     let out = stdout(&o);
     assert!(out.contains("source: 나는 | 바나나→<unk> | 간다"), "{out}");
     assert!(!out.contains("warning:"), "{out}");
-    // English into the Korean→English model: only `the` is in its vocabulary.
+    // English into the Korean→English model: `the` is in its vocabulary (target side), but
+    // none of the 6 words is in a source sentence of the corpus it was trained on.
     let o = qkv(&[
         "run",
         "--text",
@@ -788,7 +789,7 @@ fn unknown_words_are_marked() {
     let out = stdout(&o);
     assert_eq!(out.matches("warning:").count(), 1, "{out}");
     assert!(
-        out.contains("warning: 4 of 6 words are not in the model's vocabulary of 102 words"),
+        out.contains("warning: 6 of 6 words were never seen as input: the model's source side is the source sentences of the built-in copy of data/ko-en.tsv (나는, 학교에, 간다, 갔다, 왔다, 집에, …)"),
         "{out}"
     );
     let o = qkv(&[
@@ -801,6 +802,40 @@ fn unknown_words_are_marked() {
     let out = stdout(&o);
     assert!(
         out.contains("source: 나는 | 학교에 | 간다 | .→<unk>"),
+        "{out}"
+    );
+}
+
+/// English typed into the Korean → English model: every word of "I go to school" is in the
+/// shared vocabulary (no `<unk>`), but none was ever input (the built-in corpus's source
+/// sentences are Korean), so `translate` and `run` warn once, naming the source side: 4 of
+/// 4. The Korean sentence's 3 words are all source words: no warning. Korean too.
+#[test]
+fn a_sentence_never_seen_as_input_is_warned_once() {
+    let never = "warning: 4 of 4 words were never seen as input: the model's source side is the source sentences of the built-in copy of data/ko-en.tsv (나는, 학교에, 간다, 갔다, 왔다, 집에, …)";
+    for args in [
+        &["translate", "I go to school"][..],
+        &["run", "--text", "I go to school"][..],
+    ] {
+        let o = qkv(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert_eq!(out.matches("warning:").count(), 1, "{out}");
+        assert!(out.contains(never), "{out}");
+    }
+    for args in [
+        &["translate", "나는 학교에 간다"][..],
+        &["run", "--text", "나는 학교에 간다"][..],
+    ] {
+        let out = stdout(&qkv(args));
+        assert!(!out.contains("warning:"), "{out}");
+    }
+    let o = Qkv::new(&["translate", "I go to school"])
+        .env("QKV_LANG", "ko")
+        .output();
+    let out = stdout(&o);
+    assert!(
+        out.contains("경고: 단어 4개 중 4개는 모델이 입력으로 본 적이 없습니다: 모델의 입력 쪽은 내장된 data/ko-en.tsv 사본의 원문 문장(나는, 학교에, 간다, 갔다, 왔다, 집에, …)이므로"),
         "{out}"
     );
 }

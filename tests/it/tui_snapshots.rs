@@ -458,3 +458,41 @@ fn the_svg_cells_have_the_colours_the_terminal_draws() {
     }
     assert_eq!(compared, rows * cols);
 }
+
+/// `:show probs[3] --top 5` on the default scenario: the matrix pane lists each row's 5
+/// largest probabilities (the text of `show --top 5`), row 3 (`to`) marked, with `school`
+/// p = 1.0000 first, and the cursor on its cell [3][10]; `:show probs` gives the matrix back.
+#[test]
+fn show_top_k_lists_each_rows_largest_in_the_matrix_pane() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(&mut a, &prompt("show probs[3] --top 5"));
+        let s = screen(&a);
+        assert!(s.contains("▸to      school 1.0000 · "), "{s}");
+        let c = a.session().cursor();
+        assert_eq!((c.step.as_str(), c.row, c.col), ("probs", 3, 10));
+        insta::assert_snapshot!(format!("show_top_5_probs_{w}x{h}"), s);
+        send(&mut a, &prompt("show probs"));
+        assert_eq!(a.session().top_view(), None);
+        assert!(!screen(&a).contains("school 1.0000 · "));
+    }
+}
+
+/// English typed into the Korean → English model: the workbench's status line is the one
+/// warning (4 of 4 words never seen as input), not the rerun's summary; the Korean sentence
+/// gives the summary.
+#[test]
+fn a_sentence_never_seen_as_input_is_warned_on_the_status_line() {
+    let mut a = trained(120, 40);
+    send(&mut a, &prompt("text I go to school"));
+    let s = screen(&a);
+    let status = s.lines().nth(38).unwrap_or_default();
+    assert!(
+        status.starts_with("warning: 4 of 4 words were never seen as input"),
+        "{s}"
+    );
+    send(&mut a, &prompt("text 나는 학교에 간다"));
+    let s = screen(&a);
+    let status = s.lines().nth(38).unwrap_or_default();
+    assert!(status.starts_with("text 나는 학교에 간다: "), "{s}");
+}

@@ -279,6 +279,9 @@ pub struct Session {
     file_comments: bool,
     tour: Option<Tour>,
     precision: usize,
+    /// `show <step> --top K`: the step whose rows the workbench lists as their `K` largest
+    /// values, and `K`.
+    top_view: Option<(String, usize)>,
     dirty: bool,
     quit_armed: bool,
     /// Gradients, decoding, training.
@@ -398,6 +401,7 @@ impl Session {
             file_comments: false,
             tour: None,
             precision: 4,
+            top_view: None,
             dirty: false,
             quit_armed: false,
             learning: Learning::default(),

@@ -128,6 +128,33 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     };
     let head = s.current_head();
     let grid = layout::grid(app, area, app.scroll());
+    // `:show probs[3] --top 5`: each row's largest values, as `show --top` prints them (not
+    // in the gradient view, nor while a practice question hides cells).
+    let top = s
+        .top_view()
+        .filter(|_| grad.is_none() && app.practice_hidden().is_none());
+    if let (Some(k), Some(g)) = (top, &grid) {
+        let block = Block::bordered()
+            .border_style(border)
+            .title(Line::styled(
+                title(app, step, usize::from(area.width.saturating_sub(2))),
+                style::TITLE,
+            ))
+            .title_bottom(
+                Line::from(truncate(
+                    &Msg::TopView {
+                        k,
+                        n: step.col_labels(head).len(),
+                        step: step.name().to_string(),
+                    }
+                    .text(app.lang()),
+                    usize::from(area.width.saturating_sub(2)),
+                ))
+                .right_aligned(),
+            );
+        top_view(app, f, area, block, (k, g.rows));
+        return;
+    }
     let mut block = Block::bordered().border_style(border).title(Line::styled(
         title(app, step, usize::from(area.width.saturating_sub(2))),
         style::TITLE,
@@ -266,6 +293,75 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
             }
         }
     }
+}
+
+/// The top-k view inside `block`: for rows `rows.0..rows.1` (the grid's window, which keeps
+/// the cursor's row in view) each row's `k` largest values with their column labels,
+/// largest first ([`crate::render::top_values`], the text of `show --top K`), the cursor's
+/// row marked `▸`.
+fn top_view(
+    app: &App,
+    f: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    (k, rows): (usize, (usize, usize)),
+) {
+    let s = app.session();
+    let Some(step) = s.current_step() else { return };
+    let head = s.current_head();
+    let m = match step.matrix(head) {
+        Ok(m) => m,
+        Err(e) => {
+            f.render_widget(Paragraph::new(e.to_string()).block(block), area);
+            return;
+        }
+    };
+    let opts = crate::render::RenderOptions {
+        precision: s.precision(),
+        lang: app.lang(),
+        ..crate::render::RenderOptions::default()
+    };
+    let text =
+        crate::render::top_values(m.view(), step.row_labels(), step.col_labels(head), k, &opts);
+    let cursor = s.cursor().row;
+    let all: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{}{l}", if i == cursor { "▸" } else { " " }))
+        .collect();
+    // A row wraps onto ⌈width / inner width⌉ lines; start late enough that the cursor's row
+    // is in view.
+    let inner = layout::inner(area);
+    let (w, h) = (usize::from(inner.width).max(1), usize::from(inner.height));
+    let tall = |l: &String| width(l).div_ceil(w).max(1);
+    let mut first = rows.0.min(cursor);
+    while first < cursor
+        && all[first..=cursor.min(all.len().saturating_sub(1))]
+            .iter()
+            .map(tall)
+            .sum::<usize>()
+            > h
+    {
+        first += 1;
+    }
+    let lines: Vec<Line> = all
+        .into_iter()
+        .enumerate()
+        .skip(first)
+        .map(|(i, l)| {
+            if i == cursor {
+                Line::styled(l, style::CURRENT)
+            } else {
+                Line::from(l)
+            }
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(block),
+        area,
+    );
 }
 
 /// A one-line legend of the colour scale of `step`.

@@ -27,7 +27,20 @@ pub enum CliLine {
     },
     /// `--checkpoint FILE`.
     ModelCheckpoint(String),
-    /// Most words of the sentence are not in the trained model's vocabulary.
+    /// Most words of the sentence were never seen on the trained model's source side (its
+    /// corpus known).
+    NeverInput {
+        /// Words never input.
+        unseen: usize,
+        /// Words in all.
+        total: usize,
+        /// The corpus's origin (`built-in:data/ko-en.tsv` or a file).
+        corpus: String,
+        /// Its first source words, `, `-separated.
+        sample: String,
+    },
+    /// Most words of the sentence are not in the trained model's vocabulary (its corpus, so
+    /// its source side, not recorded).
     MostlyUnknown {
         /// Unknown words.
         unknown: usize,
@@ -101,12 +114,27 @@ impl CliLine {
     /// The warning for a sentence whose words (`labels`, a trace's source row labels) are
     /// mostly unknown to `vocab`, naming the vocabulary; `None` when most are known.
     pub fn mostly_unknown(vocab: &crate::model::vocab::Vocab, labels: &[String]) -> Option<Self> {
-        let (unknown, total) = crate::model::vocab::mostly_unknown(labels)?;
-        Some(CliLine::MostlyUnknown {
-            unknown,
-            total,
-            size: vocab.len(),
-            sample: vocab.sample(6).join(", "),
+        let u = vocab.mostly_unseen(labels)?;
+        Some(match vocab.source() {
+            Some(source) => CliLine::NeverInput {
+                unseen: u.unseen,
+                total: u.total,
+                corpus: source.origin.clone(),
+                sample: vocab
+                    .tokens()
+                    .iter()
+                    .filter(|t| source.words.contains(*t))
+                    .take(6)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            None => CliLine::MostlyUnknown {
+                unknown: u.unseen,
+                total: u.total,
+                size: vocab.len(),
+                sample: vocab.sample(6).join(", "),
+            },
         })
     }
 
@@ -122,6 +150,12 @@ impl CliLine {
                 to: "8".into(),
             },
             CliLine::ModelCheckpoint("m.safetensors".into()),
+            CliLine::NeverInput {
+                unseen: 4,
+                total: 4,
+                corpus: crate::i18n::training::BUILT_IN_CORPUS_ORIGIN.into(),
+                sample: "나는, 학교에, 간다".into(),
+            },
             CliLine::MostlyUnknown {
                 unknown: 4,
                 total: 4,
@@ -232,7 +266,7 @@ impl CliLine {
                 },
                 Lang::En,
             ) => format!(
-                "warning: {unknown} of {total} words are not in the model's vocabulary of {size} words ({sample}, …): it reads them all as <unk>, so what it computes says nothing about them"
+                "warning: {unknown} of {total} words are not in the model's vocabulary of {size} words ({sample}, …): it reads them all as <unk>, so what it computes says nothing about them (this checkpoint does not record its corpus, so a word known only on the target side is not counted)"
             ),
             (
                 CliLine::MostlyUnknown {
@@ -243,7 +277,31 @@ impl CliLine {
                 },
                 Lang::Ko,
             ) => format!(
-                "경고: 단어 {total}개 중 {unknown}개가 모델의 어휘(단어 {size}개: {sample}, …)에 없습니다: 모두 <unk>로 읽으므로 계산 결과는 그 단어들에 대해 아무것도 말하지 않습니다"
+                "경고: 단어 {total}개 중 {unknown}개가 모델의 어휘(단어 {size}개: {sample}, …)에 없습니다: 모두 <unk>로 읽으므로 계산 결과는 그 단어들에 대해 아무것도 말하지 않습니다 (이 체크포인트에는 학습 말뭉치가 기록되어 있지 않아, 목표 쪽에서만 본 단어는 세지 않습니다)"
+            ),
+            (
+                CliLine::NeverInput {
+                    unseen,
+                    total,
+                    corpus,
+                    sample,
+                },
+                Lang::En,
+            ) => format!(
+                "warning: {unseen} of {total} words were never seen as input: the model's source side is the source sentences of {} ({sample}, …), so what it computes says nothing about them",
+                crate::i18n::training::corpus_name(corpus, Lang::En)
+            ),
+            (
+                CliLine::NeverInput {
+                    unseen,
+                    total,
+                    corpus,
+                    sample,
+                },
+                Lang::Ko,
+            ) => format!(
+                "경고: 단어 {total}개 중 {unseen}개는 모델이 입력으로 본 적이 없습니다: 모델의 입력 쪽은 {}의 원문 문장({sample}, …)이므로 계산 결과는 그 단어들에 대해 아무것도 말하지 않습니다",
+                crate::i18n::training::corpus_name(corpus, Lang::Ko)
             ),
             (CliLine::Source(t), Lang::En) => format!("source: {t}"),
             (CliLine::Source(t), Lang::Ko) => format!("원문: {t}"),

@@ -336,6 +336,9 @@ fn decode(
         key: "qkv.vocab",
         why: e.to_string(),
     })?;
+    // The checkpoint records no corpus: the shipped model's vocabulary is the built-in
+    // corpus's, whose source sentences say which words it saw as input.
+    let vocab = crate::learn::corpus::Corpus::with_built_in_source(vocab, config.tokenizer);
     let st = SafeTensors::deserialize(bytes).map_err(format)?;
     let expected = Weights::expected(&config);
     let order = |n: &str| {

@@ -7,6 +7,12 @@ use std::path::{Path, PathBuf};
 use crate::model::Vocab;
 use crate::model::config::TokenizerKind;
 use crate::model::tokenizer::tokenize;
+use crate::model::vocab::SourceSide;
+
+/// The corpus `qkv train` and the Learn view read when none is named, and the shipped model
+/// was trained on (built in, so it works from any directory; the same text as
+/// `data/ko-en.tsv`).
+pub const BUILT_IN: &str = include_str!("../../../../data/ko-en.tsv");
 
 /// Largest corpus file read, in bytes.
 pub const MAX_CORPUS_BYTES: u64 = 16 * 1024 * 1024;
@@ -174,6 +180,7 @@ impl Corpus {
     /// The vocabulary of the training pairs (specials, then each pair's source words and
     /// target words in order of first appearance). Held-out words that never occur in
     /// training are left out: they read as `<unk>`, as they would for a real model.
+    /// The vocabulary knows its source side: the training pairs' source words.
     pub fn vocab(&self, tokenizer: TokenizerKind) -> Vocab {
         let words: Vec<String> = self
             .training()
@@ -183,7 +190,30 @@ impl Corpus {
                     .chain(tokenize(&p.target, tokenizer))
             })
             .collect();
-        Vocab::build(words.iter().map(String::as_str))
+        let source = SourceSide {
+            origin: self.origin.clone(),
+            words: self
+                .training()
+                .flat_map(|p| tokenize(&p.source, tokenizer))
+                .collect(),
+        };
+        Vocab::build(words.iter().map(String::as_str)).with_source(source)
+    }
+
+    /// `vocab` (a checkpoint's, which records no corpus) knowing its source side when it is
+    /// the built-in corpus's vocabulary, word for word: the shipped model's. Any other
+    /// vocabulary is returned as it is, its source side unknown.
+    pub fn with_built_in_source(vocab: Vocab, tokenizer: TokenizerKind) -> Vocab {
+        match Corpus::parse(crate::i18n::training::BUILT_IN_CORPUS_ORIGIN, BUILT_IN) {
+            Ok(c) => {
+                let built_in = c.vocab(tokenizer);
+                match built_in.source() {
+                    Some(s) if built_in == vocab => vocab.with_source(s.clone()),
+                    _ => vocab,
+                }
+            }
+            Err(_) => vocab,
+        }
     }
 
     /// The vocabulary of the training pairs' target side alone (a decoder-only model

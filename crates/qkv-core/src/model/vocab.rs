@@ -6,7 +6,7 @@
 //! An untrained model without a corpus has no fixed vocabulary: its "vocabulary" is the
 //! current sentence's tokens (see [`Input::vocab`](super::Input::vocab)).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::tokenizer::{BOS, EOS};
 
@@ -27,14 +27,6 @@ pub fn unmark(label: &str) -> (&str, bool) {
         Some(word) => (word, true),
         None => (label, false),
     }
-}
-
-/// When most of a trace's row `labels` are words read as `<unk>` (more than half): how
-/// many are, out of how many. A sentence in the wrong language, read as a row of `<unk>`,
-/// gives an answer that means nothing, and the student must be told.
-pub fn mostly_unknown(labels: &[String]) -> Option<(usize, usize)> {
-    let unknown = labels.iter().filter(|t| unmark(t).1).count();
-    (2 * unknown > labels.len()).then_some((unknown, labels.len()))
 }
 
 /// Id of `<unk>`.
@@ -75,12 +67,45 @@ pub enum VocabError {
     },
 }
 
-/// Token ↔ id.
+/// The words a model saw on its source (input) side, and the corpus they come from. One
+/// vocabulary serves both sides, so a sentence in the target language has no `<unk>`; only
+/// this set says that its words were never input.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSide {
+    /// The corpus (its file, or `built-in:data/ko-en.tsv`).
+    pub origin: String,
+    /// Every word of its training pairs' source sentences.
+    pub words: BTreeSet<String>,
+}
+
+/// How many of a sentence's words a model never saw as input, out of how many
+/// ([`Vocab::mostly_unseen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unseen {
+    /// Words never seen on the source side (or, when the source side is not known, read as
+    /// `<unk>`).
+    pub unseen: usize,
+    /// Words of the sentence.
+    pub total: usize,
+}
+
+/// Token ↔ id, and the source side when the corpus is known.
+#[derive(Debug, Clone)]
 pub struct Vocab {
     tokens: Vec<String>,
     ids: HashMap<String, usize>,
+    source: Option<SourceSide>,
 }
+
+/// Two vocabularies are equal when they map the same tokens to the same ids (whether the
+/// source side is known is not part of the mapping).
+impl PartialEq for Vocab {
+    fn eq(&self, other: &Vocab) -> bool {
+        self.tokens == other.tokens
+    }
+}
+
+impl Eq for Vocab {}
 
 impl Vocab {
     /// The specials followed by `words` in order of first appearance (repeats and specials
@@ -89,6 +114,7 @@ impl Vocab {
         let mut v = Vocab {
             tokens: Vec::new(),
             ids: HashMap::new(),
+            source: None,
         };
         for t in SPECIALS.into_iter().chain(words) {
             if !v.ids.contains_key(t) {
@@ -124,7 +150,47 @@ impl Vocab {
                 });
             }
         }
-        Ok(Vocab { tokens, ids })
+        Ok(Vocab {
+            tokens,
+            ids,
+            source: None,
+        })
+    }
+
+    /// The same vocabulary, knowing which words its model saw as input.
+    #[must_use]
+    pub fn with_source(mut self, source: SourceSide) -> Vocab {
+        self.source = Some(source);
+        self
+    }
+
+    /// The source side, when the corpus the model learnt from is known.
+    pub fn source(&self) -> Option<&SourceSide> {
+        self.source.as_ref()
+    }
+
+    /// When most of a sentence's words (`labels`, a trace's source row labels such as
+    /// `바나나→<unk>`) were never input to the model (more than half): how many, out of how
+    /// many. With a known source side a word counts when the source sentences never held it
+    /// (English typed into a Korean → English model, whose shared vocabulary knows `school`);
+    /// without, only a word read as `<unk>` counts. Specials (`<eos>`) count as seen. A
+    /// sentence the model never learnt to read gives an answer that means nothing, and the
+    /// student must be told.
+    pub fn mostly_unseen(&self, labels: &[String]) -> Option<Unseen> {
+        let unseen = labels
+            .iter()
+            .filter(|label| {
+                let (word, unk) = unmark(label);
+                match &self.source {
+                    Some(s) => !SPECIALS.contains(&word) && (unk || !s.words.contains(word)),
+                    None => unk,
+                }
+            })
+            .count();
+        (2 * unseen > labels.len()).then_some(Unseen {
+            unseen,
+            total: labels.len(),
+        })
     }
 
     /// Number of tokens (specials included).
@@ -219,6 +285,40 @@ mod tests {
             v.unknown(&["나는".to_string(), "집에".into(), "집에".into()]),
             ["집에"]
         );
+    }
+
+    /// One vocabulary for both sides: `I go to school` has no `<unk>`, so only the source
+    /// side tells that none of its 4 words was ever input (4 > 4 / 2); `나는 학교에 간다`
+    /// has 0 such words. Without a source side only `<unk>` words count: 0 of 4.
+    #[test]
+    fn mostly_unseen_reads_the_source_side() {
+        let v = Vocab::build(["나는", "학교에", "간다", "I", "go", "to", "school"]);
+        let labels =
+            |v: &Vocab, s: &str| -> Vec<String> { s.split(' ').map(|w| v.label(w)).collect() };
+        let english = labels(&v, "I go to school");
+        assert_eq!(v.mostly_unseen(&english), None);
+        let v = v.with_source(SourceSide {
+            origin: "t.tsv".into(),
+            words: ["나는", "학교에", "간다"].map(String::from).into(),
+        });
+        assert_eq!(
+            v.mostly_unseen(&english),
+            Some(Unseen {
+                unseen: 4,
+                total: 4
+            })
+        );
+        let words = |s: &str| labels(&v, s);
+        assert_eq!(v.mostly_unseen(&words("나는 학교에 간다 <eos>")), None);
+        // 바나나→<unk> and go: 2 of 3, more than half; 나는 go: 1 of 2, not more than half.
+        assert_eq!(
+            v.mostly_unseen(&words("나는 바나나 go")),
+            Some(Unseen {
+                unseen: 2,
+                total: 3
+            })
+        );
+        assert_eq!(v.mostly_unseen(&words("나는 go")), None);
     }
 
     #[test]

@@ -165,10 +165,30 @@ impl Session {
         // Validate first: nothing changes on error.
         let text = render::address(&self.study.trace, a, &opts)?;
         let r = check::resolve(&self.study.trace, a)?;
-        let (head, cell) = (r.head, r.row.map(|i| (i, r.col.unwrap_or(0))));
+        // With --top a row address selects the row's largest value (`show probs[3] --top 5`:
+        // [3][10], school).
+        let col = |i: usize| {
+            r.col
+                .or_else(|| o.top.and_then(|_| self.largest_in_row(&a.name, r.head, i)))
+                .unwrap_or(0)
+        };
+        let (head, cell) = (r.head, r.row.map(|i| (i, col(i))));
         self.set_cursor(&a.name, head, cell)?;
+        self.top_view = o.top.map(|k| (a.name.clone(), k));
         self.visit(cell.is_some());
         Ok(Outcome::say(text).with_status(self.t(SessionMsg::Showing { here: self.here() })))
+    }
+
+    /// The column of row `row`'s largest value in step `name` (head `head`), if the step
+    /// and row exist.
+    fn largest_in_row(&self, name: &str, head: Option<usize>, row: usize) -> Option<usize> {
+        let m = self.study.trace.get(name)?.matrix(head).ok()?;
+        let r = m.rows().into_iter().nth(row)?;
+        r.iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            .map(|(j, _)| j)
     }
 
     pub(super) fn step_by(&mut self, delta: isize) -> Result<Outcome, SessionError> {

@@ -387,7 +387,9 @@ impl Session {
                 .and_then(|m| m.vocab())
                 .and_then(|v| CliLine::mostly_unknown(v, &t.source))
             {
-                tokens.push_str(&format!("\n{}", w.text(self.lang)));
+                // The warning is also the status line (the workbench's one line in view).
+                out.status = w.text(self.lang);
+                tokens.push_str(&format!("\n{}", out.status));
             }
             out.text = format!("{tokens}\n{}", out.text);
         }

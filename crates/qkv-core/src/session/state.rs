@@ -255,6 +255,15 @@ impl Session {
         m.text(self.lang)
     }
 
+    /// `K` when the step at the cursor was last shown with `--top K` (`show probs[3] --top
+    /// 5`): the workbench's matrix pane lists each row's `K` largest values, largest first.
+    pub fn top_view(&self) -> Option<usize> {
+        self.top_view
+            .as_ref()
+            .filter(|(step, _)| *step == self.study.cursor.step)
+            .map(|(_, k)| *k)
+    }
+
     /// Digits printed after the decimal point.
     pub fn precision(&self) -> usize {
         self.precision

@@ -30,6 +30,16 @@ pub enum Msg {
         /// Rows in all.
         n: usize,
     },
+    /// Matrix bottom in the top-k view (`:show probs[3] --top 5`): each row's `k` largest of
+    /// `n` columns, and how to get the matrix back.
+    TopView {
+        /// Values listed per row.
+        k: usize,
+        /// Columns in all.
+        n: usize,
+        /// The step.
+        step: String,
+    },
     /// Matrix bottom: columns shown.
     Cols {
         /// First column.
@@ -340,6 +350,11 @@ impl Msg {
                 last: 59,
                 n: 512,
             },
+            Msg::TopView {
+                k: 5,
+                n: 102,
+                step: "probs".into(),
+            },
             Msg::Cols {
                 first: 0,
                 last: 7,
@@ -564,6 +579,9 @@ impl Msg {
             Msg::Tour { pos, n } => format!(" tour {pos}/{n} "),
             Msg::Rows { first, last, n } => format!("rows {first}–{last} of {n}"),
             Msg::Cols { first, last, n } => format!("cols {first}–{last} of {n}"),
+            Msg::TopView { k, n, step } => {
+                format!("each row's {k} largest of {n}, largest first · :show {step}: the matrix")
+            }
             Msg::Changed(x) => format!("changed • max |Δ| {x}"),
             Msg::Row(r) => format!("row {r} "),
             Msg::Sum { sum, skipped: 0 } => format!("  sum {sum}"),
@@ -737,6 +755,9 @@ impl Msg {
             Msg::Tour { pos, n } => format!(" 둘러보기 {pos}/{n} "),
             Msg::Rows { first, last, n } => format!("행 {first}–{last} (전체 {n})"),
             Msg::Cols { first, last, n } => format!("열 {first}–{last} (전체 {n})"),
+            Msg::TopView { k, n, step } => {
+                format!("행마다 {n}개 중 큰 값 {k}개, 큰 순서 · :show {step}: 행렬로")
+            }
             Msg::Changed(x) => format!("바뀜 • 최대 |Δ| {x}"),
             Msg::Row(r) => format!("행 {r} "),
             Msg::Sum { sum, skipped: 0 } => format!("  합 {sum}"),

@@ -4,7 +4,7 @@ use super::*;
 
 /// The corpus the Learn view trains on when none is named (built in, so it works from any
 /// directory; the same text as `data/ko-en.tsv`).
-pub const BUILT_IN_CORPUS: &str = include_str!("../../../../../data/ko-en.tsv");
+pub const BUILT_IN_CORPUS: &str = crate::learn::corpus::BUILT_IN;
 /// Its origin, as a corpus read from it carries it (said `the built-in copy of
 /// data/ko-en.tsv`: [`crate::i18n::training::corpus_name`]).
 pub const BUILT_IN_CORPUS_NAME: &str = crate::i18n::training::BUILT_IN_CORPUS_ORIGIN;
