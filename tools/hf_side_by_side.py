@@ -16,6 +16,16 @@ torch.inference_mode():
   generation settings otherwise; tokens per second = generated tokens (without the start
   token) / time.
 
+- the first forward pass right after loading, with only the decoder's start token and
+  every attention weight and hidden state returned (what `qkv bench --hf` calls the first
+  trace).
+
+Peak resident memory is each process's own (`VmHWM` for qkv, `ru_maxrss` for Python).
+
+With --rounds N (default 3) the two sides run N times in turn, each round in fresh
+processes (qkv, then transformers in a child Python), and every row is the median over the
+rounds, with the lowest and highest ratio: on a shared machine a single round says little.
+
 Needs torch, transformers and sentencepiece (pip install torch transformers sentencepiece).
 Run by hand, not by CI:
 
@@ -26,6 +36,7 @@ Run by hand, not by CI:
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,6 +77,10 @@ def transformers_side(args, beams):
     enc = tok(args.text, return_tensors="pt")
     res = {"load_ms": load_ms, "threads": torch.get_num_threads()}
     with torch.inference_mode():
+        start = torch.tensor([[model.config.decoder_start_token_id]])
+        t = time.perf_counter()
+        model(**enc, decoder_input_ids=start, output_attentions=True, output_hidden_states=True)
+        res["first_trace_ms"] = (time.perf_counter() - t) * 1e3
         for name, k in [("greedy", 1), ("beam", beams)]:
             ms, out = median_ms(
                 lambda k=k: model.generate(**enc, num_beams=k, do_sample=False),
@@ -93,7 +108,21 @@ def transformers_side(args, beams):
             args.repeat,
         )
         res["forward_ms"] = ms
+    # ru_maxrss is in KiB on Linux.
+    res["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return res
+
+
+def transformers_round(args, beams):
+    """transformers_side in a fresh Python process, so that its load, first pass and peak
+    memory are its own."""
+    cmd = [
+        sys.executable, os.path.abspath(__file__), args.dir, "--transformers-only",
+        "--text", args.text, "--threads", str(args.threads), "--beam", str(beams),
+        "--repeat", str(args.repeat),
+    ]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -103,34 +132,54 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--beam", type=int, default=None,
                    help="beam size (default: the model's num_beams)")
-    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--repeat", type=int, default=5,
+                   help="timed runs of each measurement within a round (medians)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds of both sides in turn, each in fresh processes (medians)")
     p.add_argument("--qkv", default="target/release/qkv",
                    help="the qkv binary (default: target/release/qkv)")
+    p.add_argument("--transformers-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.transformers_only:
+        print(json.dumps(transformers_side(args, args.beam)))
+        return
     if not os.path.exists(args.qkv):
         sys.exit(f"{args.qkv} does not exist: build it (cargo build --release) or give --qkv")
-    q = qkv_side(args)
-    beams = q["beam"]["beams"]
-    t = transformers_side(args, beams)
+    qs, ts = [], []
+    for r in range(max(args.rounds, 1)):
+        q = qkv_side(args)
+        qs.append(q)
+        ts.append(transformers_round(args, q["beam"]["beams"]))
+        print(f"round {r + 1}: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+              file=sys.stderr)
+    q, t = qs[-1], ts[-1]
     print(f"model: {q['model']}  ({q['params']} parameters)")
     print(f"sentence: {args.text}   threads: qkv {q['threads']}, transformers {t['threads']}")
-    print(f"{'':32}{'qkv':>14}{'transformers':>16}{'ratio':>10}")
+    print(f"source pieces: {q['source_pieces']}   rounds: {len(qs)} × {args.repeat} runs")
+    print(f"{'':32}{'qkv':>14}{'transformers':>16}{'ratio':>10}   (ratio low–high)")
 
-    def row(label, a, b, unit, higher_better):
-        ratio = a / b if higher_better else b / a
-        print(f"{label:32}{a:>11.2f} {unit:<3}{b:>13.2f} {unit:<3}{ratio:>9.2f}×")
+    def row(label, get, unit, higher_better):
+        pairs = [(get(a), get(b)) for a, b in zip(qs, ts)]
+        ratios = [a / b if higher_better else b / a for a, b in pairs]
+        a = statistics.median(x for x, _ in pairs)
+        b = statistics.median(y for _, y in pairs)
+        print(f"{label:32}{a:>11.2f} {unit:<3}{b:>13.2f} {unit:<3}"
+              f"{statistics.median(ratios):>9.2f}×   ({min(ratios):.2f}–{max(ratios):.2f})")
 
-    row("load", q["load_ms"], t["load_ms"], "ms", False)
-    row("forward pass, full trace", q["forward_ms"], t["forward_ms"], "ms", False)
+    row("load", lambda d: d["load_ms"], "ms", False)
+    row("first trace after loading", lambda d: d["first_trace_ms"], "ms", False)
+    row("forward pass, full trace", lambda d: d["forward_ms"], "ms", False)
+    for name in ["greedy", "beam"]:
+        row(f"{name} (beams {q[name]['beams']}) tokens/s",
+            lambda d, name=name: d[name]["tokens_per_s"], "t/s", True)
+    if all(d.get("peak_mib") is not None for d in qs):
+        row("peak resident memory", lambda d: d["peak_mib"], "MiB", False)
     for name in ["greedy", "beam"]:
         a, b = q[name], t[name]
-        row(f"{name} (beams {a['beams']}) tokens/s", a["tokens_per_s"], b["tokens_per_s"], "t/s", True)
-    for name in ["greedy", "beam"]:
-        same = "same" if q[name]["translation"] == t[name]["translation"] else "DIFFERENT"
-        print(f"{name}: qkv {q[name]['translation']!r}, transformers {t[name]['translation']!r} ({same})")
-    print("ratio: qkv's speed over transformers' (above 1: qkv is faster)")
-    if q.get("peak_mib") is not None:
-        print(f"qkv peak resident memory: {q['peak_mib']:.1f} MiB")
+        same = "same" if a["translation"] == b["translation"] else "DIFFERENT"
+        print(f"{name}: qkv {a['tokens']} tokens, transformers {b['tokens']} tokens; "
+              f"qkv {a['translation']!r}, transformers {b['translation']!r} ({same})")
+    print("ratio: qkv's over transformers' (above 1: qkv is faster or smaller)")
 
 
 if __name__ == "__main__":
