@@ -520,18 +520,18 @@ impl Session {
             Command::Next => self.step_by(1),
             Command::Prev => self.step_by(-1),
             Command::Mask(m) if self.is_hand_check() => {
-                self.change_hand(&format!("mask {m}"), |a| {
+                self.change_hand(&Command::Mask(m).to_string(), |a| {
                     a.mask = (m == MaskKind::Causal).then_some(Word(MaskKind::Causal));
                 })
             }
             Command::Scale(s) if self.is_hand_check() => {
-                self.change_hand(&format!("scale {}", on_off(s == Switch::On)), |a| {
+                self.change_hand(&Command::Scale(s).to_string(), |a| {
                     a.scale = Some(s == Switch::On);
                 })
             }
             Command::Mask(m) => {
                 let decoder_only = self.config().is_some_and(|c| c.arch == Arch::Decoder);
-                self.change_config(&format!("mask {m}"), |c| {
+                self.change_config(&Command::Mask(m).to_string(), |c| {
                     if decoder_only {
                         c.dec_mask = m;
                     } else {
@@ -539,19 +539,17 @@ impl Session {
                     }
                 })
             }
-            Command::Scale(s) => {
-                self.change_config(&format!("scale {}", on_off(s == Switch::On)), |c| {
-                    c.scale = s == Switch::On;
-                })
-            }
-            Command::Pe(s) => self.change_config(&format!("pe {}", on_off(s == Switch::On)), |c| {
+            Command::Scale(s) => self.change_config(&Command::Scale(s).to_string(), |c| {
+                c.scale = s == Switch::On;
+            }),
+            Command::Pe(s) => self.change_config(&Command::Pe(s).to_string(), |c| {
                 c.positional = if s == Switch::On {
                     Positional::Sinusoidal
                 } else {
                     Positional::None
                 }
             }),
-            Command::Norm(n) => self.change_config(&format!("norm {n}"), |c| c.norm = n),
+            Command::Norm(n) => self.change_config(&Command::Norm(n).to_string(), |c| c.norm = n),
             Command::Toggle(s) => self.apply_command(self.toggled(s)?),
             Command::SetModel(f) => self.set_model(f),
             Command::SetEmbed { token, vector } => self.set_embed(token, vector),
@@ -610,10 +608,6 @@ pub fn plural(n: usize, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
-}
-
-fn on_off(b: bool) -> &'static str {
-    if b { "on" } else { "off" }
 }
 
 fn apply_weight(model: &mut Transformer, name: &str, numbers: &Numbers) -> Result<(), WeightError> {

@@ -12,6 +12,7 @@ use crate::scenario::fields::MODEL_FIELDS;
 use crate::scenario::schema::{ModelSpec, Word};
 use crate::trace::{Address, edit_distance};
 
+mod display;
 pub mod explore;
 pub mod learn;
 mod parse;

@@ -398,3 +398,271 @@ fn rows_parse() {
     assert!(parse_rows("[[1], []]").is_err());
     assert!(parse_rows("{\"a\": 1}").is_err());
 }
+
+mod round_trip {
+    //! `Display` writes the line `parse` reads: `parse(&c.to_string()) == Ok(Some(c))` over
+    //! generated commands of every kind.
+
+    use super::*;
+    use crate::scenario::fields::FieldKind;
+    use proptest::prelude::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "나는",
+            "학교에",
+            "간다",
+            "<bos>",
+            "I",
+            "go",
+            "a>b",
+            "바나나",
+            "x_1",
+            "#",
+            "stop",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    fn sentence() -> impl Strategy<Value = String> {
+        prop::collection::vec(word(), 1..5).prop_map(|w| w.join(" "))
+    }
+
+    fn address(prefix: &'static str) -> impl Strategy<Value = Address> {
+        (
+            prop::sample::select(vec![
+                "embed.sum",
+                "enc.0.attn.weights",
+                "dec.1.cross_attn.scores",
+                "probs",
+                "enc.0.attn.W_Q",
+            ]),
+            prop::collection::vec(0usize..9, 0..4),
+        )
+            .prop_map(move |(name, indices)| Address {
+                name: format!("{prefix}{name}"),
+                indices,
+            })
+    }
+
+    fn path() -> impl Strategy<Value = PathBuf> {
+        prop_oneof![
+            "[a-z]{1,6}(/[a-z]{1,6})?\\.(md|svg|csv|tex|npz|json|yaml|safetensors)",
+            Just("stop".to_string()),
+            Just("off".to_string()),
+            Just("내 파일.yaml".to_string()),
+        ]
+        .prop_map(PathBuf::from)
+    }
+
+    /// Any finite number (rows are JSON, which has no infinity).
+    fn finite() -> impl Strategy<Value = f64> {
+        any::<f64>().prop_filter("finite", |x| x.is_finite())
+    }
+
+    fn rows() -> impl Strategy<Value = Rows> {
+        prop::collection::vec(prop::collection::vec(finite(), 1..4), 1..4)
+    }
+
+    fn show_options() -> impl Strategy<Value = ShowOptions> {
+        (
+            any::<bool>(),
+            prop::option::of(0usize..=12),
+            prop::option::of(1usize..100),
+        )
+            .prop_map(|(full, precision, top)| ShowOptions {
+                full,
+                precision,
+                top,
+            })
+    }
+
+    /// A `set model.<field> <value>` of every field `set` changes, as `parse` reads it.
+    fn set_model() -> impl Strategy<Value = Command> {
+        let fields: Vec<_> = MODEL_FIELDS
+            .iter()
+            .filter(|f| f.kind != FieldKind::Path)
+            .collect();
+        (prop::sample::select(fields), 0usize..16, 1e-9f64..0.1).prop_map(|(f, i, eps)| {
+            let value = match f.kind {
+                FieldKind::Switch => ["on", "off"][i % 2].to_string(),
+                _ if f.values.contains('|') => {
+                    let words: Vec<&str> = f.values.split('|').collect();
+                    words[i % words.len()].to_string()
+                }
+                _ if f.name == "eps" => eps.to_string(),
+                _ => (i + 1).to_string(),
+            };
+            parse(&format!("set model.{} {value}", f.name))
+                .unwrap()
+                .unwrap()
+        })
+    }
+
+    fn learn() -> impl Strategy<Value = LearnCommand> {
+        prop_oneof![
+            prop::option::of(address("grad.")).prop_map(LearnCommand::Grad),
+            Just(LearnCommand::Loss),
+            (1usize..=100_000).prop_map(LearnCommand::Train),
+            Just(LearnCommand::Snapshot),
+            prop::option::of(any::<usize>()).prop_map(LearnCommand::ViewSnapshot),
+            path().prop_map(LearnCommand::Corpus),
+            Just(LearnCommand::ResetTraining),
+            sentence().prop_map(LearnCommand::Translate),
+            sentence().prop_map(LearnCommand::Generate),
+            Just(LearnCommand::DecodeStart),
+            prop::option::of(word()).prop_map(LearnCommand::DecodeNext),
+            Just(LearnCommand::DecodeBack),
+            prop::option::of((
+                (1e-3f32..100.0),
+                prop::option::of(1usize..1000),
+                any::<u64>()
+            ))
+            .prop_map(LearnCommand::Sample),
+            path().prop_map(LearnCommand::CheckpointLoad),
+            (path(), any::<bool>())
+                .prop_map(|(path, force)| LearnCommand::CheckpointSave { path, force }),
+        ]
+    }
+
+    fn explore() -> impl Strategy<Value = ExploreCommand> {
+        prop_oneof![
+            (
+                0usize..100,
+                prop::option::of(0usize..100),
+                0usize..50,
+                0usize..50,
+                0usize..50
+            )
+                .prop_map(|(positions, dims, p, k, pair)| ExploreCommand::Pe {
+                    positions,
+                    dims,
+                    p,
+                    k,
+                    pair
+                }),
+            (0usize..4096).prop_map(|d_k| ExploreCommand::Scaling { d_k }),
+            Just(ExploreCommand::Heads),
+        ]
+    }
+
+    /// The printing commands `> file.md` may follow.
+    fn printing() -> impl Strategy<Value = Command> {
+        prop_oneof![
+            (prop::option::of(address("")), show_options()).prop_map(|(a, o)| Command::Show(a, o)),
+            prop::option::of(address("")).prop_map(Command::Explain),
+            Just(Command::Diff),
+            Just(Command::Check),
+            Just(Command::Params),
+            Just(Command::Help(None)),
+            prop::option::of(address("grad.")).prop_map(|a| Command::Learn(LearnCommand::Grad(a))),
+            Just(Command::Learn(LearnCommand::Loss)),
+        ]
+    }
+
+    // Over 80 lines: one generator per command.
+    fn command() -> impl Strategy<Value = Command> {
+        let switch = || prop::sample::select(vec![Switch::On, Switch::Off]);
+        prop_oneof![
+            sentence().prop_map(Command::Text),
+            sentence().prop_map(Command::Target),
+            printing(),
+            any::<usize>().prop_map(Command::Layer),
+            any::<usize>().prop_map(Command::Head),
+            (any::<usize>(), any::<usize>()).prop_map(|(r, c)| Command::Cell(r, c)),
+            Just(Command::Next),
+            Just(Command::Prev),
+            prop::sample::select(vec![MaskKind::None, MaskKind::Causal]).prop_map(Command::Mask),
+            switch().prop_map(Command::Scale),
+            switch().prop_map(Command::Pe),
+            prop::sample::select(vec![Norm::Pre, Norm::Post]).prop_map(Command::Norm),
+            prop::sample::select(vec![
+                Setting::Mask,
+                Setting::Scale,
+                Setting::Pe,
+                Setting::Norm
+            ])
+            .prop_map(Command::Toggle),
+            set_model(),
+            (word(), prop::collection::vec(finite(), 1..6))
+                .prop_map(|(token, vector)| Command::SetEmbed { token, vector }),
+            (address("").prop_map(|a| a.name), rows())
+                .prop_map(|(name, rows)| Command::SetWeight { name, rows }),
+            (0usize..=12).prop_map(Command::SetPrecision),
+            (
+                rows(),
+                rows(),
+                prop::option::of(rows()),
+                any::<bool>(),
+                any::<bool>()
+            )
+                .prop_map(|(q, k, v, causal, scale)| Command::Attend(AttendArgs {
+                    q,
+                    k,
+                    v,
+                    causal,
+                    scale
+                })),
+            (path(), any::<bool>()).prop_map(|(path, force)| Command::Save { path, force }),
+            (path(), any::<bool>()).prop_map(|(path, force)| Command::Load { path, force }),
+            prop::option::of(path()).prop_map(Command::Replay),
+            Just(Command::StopReplay),
+            (path(), any::<bool>()).prop_map(|(path, force)| Command::Export { path, force }),
+            (address(""), path(), any::<bool>()).prop_map(|(address, path, force)| {
+                Command::Plot {
+                    address,
+                    path,
+                    force,
+                }
+            }),
+            (printing(), "[a-z]{1,8}\\.md", any::<bool>()).prop_map(|(c, path, force)| {
+                Command::Redirect {
+                    line: c.to_string(),
+                    command: Box::new(c),
+                    path: path.into(),
+                    force,
+                }
+            }),
+            sentence().prop_map(Command::Note),
+            prop::option::of(address("")).prop_map(Command::Practice),
+            Just(Command::StopPractice),
+            prop::collection::vec(
+                prop_oneof![finite(), Just(f64::INFINITY), Just(f64::NEG_INFINITY)],
+                1..5
+            )
+            .prop_map(Command::Answer),
+            prop::option::of(prop::sample::select(
+                COMMANDS
+                    .iter()
+                    .map(|c| c.name.to_string())
+                    .collect::<Vec<_>>()
+            ))
+            .prop_map(Command::Help),
+            learn().prop_map(Command::Learn),
+            explore().prop_map(Command::Explore),
+            any::<bool>().prop_map(|force| Command::Quit { force }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_command_written_out_parses_back_to_itself(c in command()) {
+            let line = c.to_string();
+            prop_assert_eq!(parse(&line), Ok(Some(c)), "{}", line);
+        }
+    }
+
+    #[test]
+    fn commands_are_written_as_typed() {
+        // The session names its changes with these.
+        assert_eq!(Command::Mask(MaskKind::Causal).to_string(), "mask causal");
+        assert_eq!(Command::Scale(Switch::Off).to_string(), "scale off");
+        assert_eq!(ok("set model.d_model 8").to_string(), "set model.d_model 8");
+        assert_eq!(ok("mask dec off").to_string(), "set model.dec_mask none");
+        assert_eq!(ok("replay \"stop\"").to_string(), "replay \"stop\"");
+        assert_eq!(
+            ok("attend q=[1, 0] k=[[1, 0], [0, 1]] mask=on").to_string(),
+            "attend q=[[1, 0]] k=[[1, 0], [0, 1]] mask=causal"
+        );
+    }
+}

@@ -332,7 +332,7 @@ impl Session {
     }
 
     pub(super) fn set_model(&mut self, spec: ModelSpec) -> Result<Outcome, SessionError> {
-        let what = format!("set model.{}", spec.describe());
+        let what = Command::SetModel(spec.clone()).to_string();
         self.change_config(&what, |c| *c = scn::apply_spec(c.clone(), &spec))
     }
 
@@ -361,11 +361,11 @@ impl Session {
             (Some(t), _) => {
                 // The target stays as it is; `target` changes it.
                 scn::set_text(&mut scenario, t);
-                format!("text {t}")
+                Command::Text(t.clone()).to_string()
             }
             (None, Some(t)) => {
                 scenario.input.target = Some(t.clone());
-                format!("target {t}")
+                Command::Target(t.clone()).to_string()
             }
             (None, None) => return Ok(Outcome::default()),
         };
