@@ -1,7 +1,7 @@
 //! What Tab completes and what the hint shows, as pure functions of the line and the
 //! session (testable without a terminal).
 
-use crate::command::COMMANDS;
+use crate::command::{Arg, COMMANDS, find};
 use crate::scenario::fields::{FieldKind, MODEL_FIELDS};
 use crate::session::Session;
 
@@ -80,11 +80,13 @@ fn matching(prefix: &str, words: impl IntoIterator<Item = String>) -> Vec<String
 /// address of `show` / `explain` / `grad`, which may go on with `[h]`.
 pub fn complete(line: &str, pos: usize, w: &Words) -> Slot {
     let before = &line[..pos.min(line.len())];
-    let mut words = before.split_whitespace();
-    let address = matches!(
-        words.next(),
-        Some("show" | "explain" | "grad" | "practice" | "plot" | "plot!")
-    ) && before.contains(char::is_whitespace);
+    let address = before
+        .split_whitespace()
+        .next()
+        .and_then(find)
+        .and_then(|(c, _)| c.args.first())
+        .is_some_and(|a| matches!(a, Arg::Address(_) | Arg::Gradient))
+        && before.contains(char::is_whitespace);
     match complete_words(line, pos, w) {
         Slot::Words(start, c) if !address => {
             Slot::Words(start, c.into_iter().map(|x| format!("{x} ")).collect())
@@ -104,13 +106,18 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
             .map(std::string::ToString::to_string)
             .collect::<Vec<_>>()
     };
-    let cands: Vec<String> = match (prior.len(), cmd) {
-        (0, _) => {
-            let mut names: Vec<String> = COMMANDS.iter().map(|c| c.name.to_string()).collect();
-            names.extend(["save!", "load!", "plot!", "quit!"].map(String::from));
-            matching(word, names)
-        }
-        (1, "show" | "explain" | "practice" | "plot" | "plot!") => {
+    let Some(n) = prior.len().checked_sub(1) else {
+        // The command word: every name, and the `!` forms.
+        let names = COMMANDS.iter().flat_map(|c| {
+            let bang = c.bang.then(|| format!("{}!", c.name));
+            std::iter::once(c.name.to_string()).chain(bang)
+        });
+        return Slot::Words(start, matching(word, names));
+    };
+    // The argument's kind, from the command's entry in the table.
+    let cands: Vec<String> = match find(cmd).and_then(|(c, _)| c.args.get(n)) {
+        Some(Arg::Words(words)) => matching(word, list(words)),
+        Some(Arg::Address(also)) => {
             // After `name[`, offer the head indices.
             if let Some(open) = word.find('[') {
                 let base = &word[..open];
@@ -121,22 +128,16 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
                     );
                 }
                 Vec::new()
-            } else if cmd == "practice" {
-                let mut c = vec!["stop".to_string()];
-                c.extend(w.steps.iter().cloned());
-                matching(word, c)
             } else {
-                matching(word, w.steps.iter().cloned())
+                matching(word, list(also).into_iter().chain(w.steps.iter().cloned()))
             }
         }
-        (1, "head") => matching(word, (0..w.heads).map(|h| h.to_string())),
-        (1, "layer") => matching(word, (0..w.layers).map(|l| l.to_string())),
-        (1, "mask") => matching(word, list(&["on", "off", "causal", "enc", "dec"])),
-        (2, "mask") => matching(word, list(&["on", "off", "causal"])),
-        (1, "scale" | "pe") => matching(word, list(&["on", "off"])),
-        (1, "norm") => matching(word, list(&["pre", "post"])),
-        (1, "help") => matching(word, COMMANDS.iter().map(|c| c.name.to_string())),
-        (1, "set") => {
+        Some(Arg::Gradient) => matching(word, w.steps.iter().chain(w.weights.iter()).cloned()),
+        Some(Arg::Head) => matching(word, (0..w.heads).map(|h| h.to_string())),
+        Some(Arg::Layer) => matching(word, (0..w.layers).map(|l| l.to_string())),
+        Some(Arg::Command) => matching(word, COMMANDS.iter().map(|c| c.name.to_string())),
+        Some(Arg::Path) => return Slot::Path(start),
+        Some(Arg::SetTarget) => {
             let mut c = list(&["embed", "weight", "precision"]);
             // `checkpoint load` loads a trained model; `set` changes the other fields.
             c.extend(
@@ -147,28 +148,21 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
             );
             matching(word, c)
         }
-        (2, "set") if prior[1] == "weight" => matching(word, w.weights.iter().cloned()),
-        (2, "set") if prior[1] == "embed" => matching(word, w.tokens.iter().cloned()),
-        // A field with a list of words offers them (from the one table of model fields).
-        (2, "set") => match prior[1]
-            .strip_prefix("model.")
-            .and_then(|name| MODEL_FIELDS.iter().find(|f| f.name == name))
-        {
-            Some(f) if f.values.contains('|') => {
-                matching(word, f.values.split('|').map(str::to_string))
-            }
-            _ => Vec::new(),
+        Some(Arg::SetValue) => match prior[1] {
+            "weight" => matching(word, w.weights.iter().cloned()),
+            "embed" => matching(word, w.tokens.iter().cloned()),
+            // A field with a list of words offers them (from the one table of model fields).
+            field => match field
+                .strip_prefix("model.")
+                .and_then(|name| MODEL_FIELDS.iter().find(|f| f.name == name))
+            {
+                Some(f) if f.values.contains('|') => {
+                    matching(word, f.values.split('|').map(str::to_string))
+                }
+                _ => Vec::new(),
+            },
         },
-        (1, "save" | "save!" | "load" | "load!" | "replay" | "export") => return Slot::Path(start),
-        (2, "plot" | "plot!") => return Slot::Path(start),
-        (1, "grad") => matching(word, w.steps.iter().chain(w.weights.iter()).cloned()),
-        (1, "train") => matching(word, list(&["snapshot", "view", "reset"])),
-        (1, "decode") => matching(word, list(&["start", "next", "force", "back"])),
-        (1, "sample") => matching(word, list(&["off"])),
-        (1, "explore") => matching(word, list(&["pe", "scaling", "heads"])),
-        (1, "checkpoint") => matching(word, list(&["load", "save", "save!"])),
-        (2, "checkpoint") => return Slot::Path(start),
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     Slot::Words(start, cands)
 }
@@ -214,11 +208,7 @@ pub fn highlight(line: &str) -> Option<String> {
     }
     let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
     let (word, rest) = trimmed.split_at(end);
-    let known = COMMANDS.iter().any(|c| c.name == word)
-        || matches!(
-            word,
-            "save!" | "quit!" | "exit" | "exit!" | "n" | "p" | "q" | "q!" | "?"
-        );
+    let known = find(word).is_some();
     let colour = if known {
         "\x1b[1;32m"
     } else if !rest.is_empty() {
@@ -289,8 +279,12 @@ mod tests {
         assert_eq!(cands("sh"), ["show "]);
         assert_eq!(
             cands("s"),
-            ["show ", "scale ", "set ", "save ", "sample ", "save! "]
+            ["show ", "scale ", "set ", "save ", "save! ", "sample "]
         );
+        // Every `!` form of the table, `export!` included.
+        assert_eq!(cands("expo"), ["export ", "export! "]);
+        // `toggle` takes its words from the table like every command.
+        assert_eq!(cands("toggle "), ["mask ", "scale ", "pe ", "norm "]);
         assert_eq!(
             cands("show enc.0.attn.sc"),
             ["enc.0.attn.scores", "enc.0.attn.scaled"]
@@ -335,6 +329,12 @@ mod tests {
             "\x1b[1;32mshow\x1b[0m enc.0"
         );
         assert_eq!(highlight("shwo x").unwrap(), "\x1b[31mshwo\x1b[0m x");
+        // Every word the parser takes is a command: `load!` and `export!` too.
+        assert_eq!(highlight("load! a").unwrap(), "\x1b[1;32mload!\x1b[0m a");
+        assert_eq!(
+            highlight("export! t.npz").unwrap(),
+            "\x1b[1;32mexport!\x1b[0m t.npz"
+        );
         assert_eq!(highlight("sh"), None, "still typing");
         assert_eq!(highlight("  # note").unwrap(), "  \x1b[2m# note\x1b[0m");
         assert_eq!(highlight(""), None);

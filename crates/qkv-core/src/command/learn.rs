@@ -50,9 +50,9 @@ pub enum LearnCommand {
     },
 }
 
-/// Parses the learning commands; `None` when `word` is not one of them.
+/// Parses the words after a learning command's `word` (its entry in `COMMANDS` calls this).
 // Over 80 lines: one arm per learning command word (train, grad, loss, decode, sample, checkpoint, corpus).
-pub(super) fn parse(word: &str, rest: &str) -> Result<Option<Command>, ParseError> {
+pub(super) fn parse(word: &str, rest: &str) -> Result<Command, ParseError> {
     let c = match word {
         "grad" => LearnCommand::Grad(if rest.is_empty() {
             None
@@ -183,9 +183,14 @@ pub(super) fn parse(word: &str, rest: &str) -> Result<Option<Command>, ParseErro
             ("", _) => return Err(missing("checkpoint", "load <file> or save <file>")),
             (other, _) => return Err(bad("checkpoint", other, "load, save or save!")),
         },
-        _ => return Ok(None),
+        _ => {
+            return Err(ParseError::UnknownCommand {
+                word: word.to_string(),
+                suggestion: None,
+            });
+        }
     };
-    Ok(Some(Command::Learn(c)))
+    Ok(Command::Learn(c))
 }
 
 #[cfg(test)]

@@ -20,9 +20,9 @@ mod spec;
 pub use explore::ExploreCommand;
 pub use learn::LearnCommand;
 use parse::*;
-pub use parse::{REDIRECTABLE, parse, parse_rows};
+pub use parse::{parse, parse_rows};
 use spec::*;
-pub use spec::{COMMANDS, CommandSpec, help, help_in, summary_in, usage};
+pub use spec::{Arg, COMMANDS, CommandSpec, ParseArgs, find, help, help_in, summary_in, usage};
 
 /// `on`/`off`-style switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -154,7 +154,7 @@ pub(super) fn key_values(
     Ok(out)
 }
 
-pub(super) fn parse_attend(rest: &str) -> Result<AttendArgs, ParseError> {
+fn attend_args(rest: &str) -> Result<AttendArgs, ParseError> {
     const C: &str = "attend";
     let mut q = None;
     let mut k = None;
@@ -208,7 +208,7 @@ pub(super) fn parse_attend(rest: &str) -> Result<AttendArgs, ParseError> {
 }
 
 // Over 80 lines: each `set` target (model field, embed, weight, precision) parsed in turn with its own errors.
-pub(super) fn parse_set(rest: &str) -> Result<Command, ParseError> {
+pub(super) fn parse_set(rest: &str, _: bool) -> Result<Command, ParseError> {
     const C: &str = "set";
     let (what, value) = split_word(rest);
     if what.is_empty() {
@@ -305,7 +305,7 @@ pub(super) fn split_word(s: &str) -> (&str, &str) {
 }
 
 /// `show [<address>] [--full] [--precision N] [--top K]`.
-fn show(rest: &str) -> Result<Command, ParseError> {
+pub(super) fn parse_show(rest: &str, _: bool) -> Result<Command, ParseError> {
     const C: &str = "show";
     let mut opts = ShowOptions::default();
     let mut words = rest.split_whitespace();
@@ -364,22 +364,17 @@ pub(super) fn path(command: &'static str, rest: &str) -> Result<PathBuf, ParseEr
     }
 }
 
-/// The printing commands whose output `> file.md` can send to a file. Their arguments never
-/// contain `>` (step addresses, numbers, command names); `text`, `target` and `note`, whose
-/// sentences may (`<bos>`), are not among them, so a `>` there stays part of the text.
-pub const REDIRECTABLE: &[&str] = &[
-    "show", "explain", "diff", "check", "params", "help", "?", "grad", "loss",
-];
-
 /// `show … > file` / `show … >! file`: the command and the file, when the line is a
-/// printing command ([`REDIRECTABLE`]) with a `>`.
+/// printing command (`prints` in [`COMMANDS`]) with a `>`.
 pub(super) fn redirect(line: &str) -> Result<Option<Command>, ParseError> {
     let Some(gt) = line.find('>') else {
         return Ok(None);
     };
     let before = &line[..gt];
     let word = before.split_whitespace().next().unwrap_or("");
-    if !REDIRECTABLE.contains(&word.to_ascii_lowercase().as_str()) {
+    // Only printing commands: their arguments never contain `>` (step addresses, numbers,
+    // command names), while the sentences of `text`, `target` and `note` may (`<bos>`).
+    if !find(word).is_some_and(|(c, _)| c.prints) {
         return Ok(None);
     }
     let after = &line[gt + 1..];
@@ -415,8 +410,8 @@ pub(super) fn redirect(line: &str) -> Result<Option<Command>, ParseError> {
     }
 }
 
-/// Parses one line. Blank lines and `#` comments give `Ok(None)`.
-// Over 80 lines: one arm per command word: the command language's grammar as one table.
+/// Parses one line. Blank lines and `#` comments give `Ok(None)`. The command word is
+/// looked up in [`COMMANDS`], whose entry parses the rest.
 pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
     if line.len() > crate::limits::MAX_LINE_BYTES {
         return Err(ParseError::TooLong {
@@ -435,181 +430,224 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
         return Ok(Some(r));
     }
     let (word, rest) = split_word(line);
-    let cmd = match word.to_ascii_lowercase().as_str() {
-        "text" => {
-            if rest.is_empty() {
-                return Err(missing("text", "a sentence"));
-            }
-            Command::Text(rest.to_string())
-        }
-        "target" => {
-            if rest.is_empty() {
-                return Err(missing("target", "a sentence"));
-            }
-            Command::Target(rest.to_string())
-        }
-        "show" => show(rest)?,
-        "explain" => Command::Explain(if rest.is_empty() {
-            None
-        } else {
-            Some(address("explain", rest)?)
-        }),
-        "layer" => Command::Layer(index("layer", "a layer number", rest)?),
-        "head" => Command::Head(index("head", "a head number", rest)?),
-        "cell" => {
-            let (r, c) = split_word(rest);
-            let (c, extra) = split_word(c);
-            no_extra("cell", extra)?;
-            Command::Cell(index("cell", "a row", r)?, index("cell", "a column", c)?)
-        }
-        "next" | "n" => {
-            no_extra("next", rest)?;
-            Command::Next
-        }
-        "prev" | "p" => {
-            no_extra("prev", rest)?;
-            Command::Prev
-        }
-        "mask" => {
-            let (first, value) = split_word(rest);
-            let (stack, value) = match first.to_ascii_lowercase().as_str() {
-                "enc" | "encoder" => (Some(false), value),
-                "dec" | "decoder" => (Some(true), value),
-                _ => (None, rest),
-            };
-            let kind = match value.to_ascii_lowercase().as_str() {
-                "on" | "causal" => MaskKind::Causal,
-                "off" | "none" => MaskKind::None,
-                "" => return Err(missing("mask", "on, off or causal")),
-                _ => return Err(bad("mask", value, "on, off or causal")),
-            };
-            match stack {
-                None => Command::Mask(kind),
-                Some(false) => Command::SetModel(ModelSpec {
-                    mask: Some(Word(kind)),
-                    ..ModelSpec::default()
-                }),
-                Some(true) => Command::SetModel(ModelSpec {
-                    dec_mask: Some(Word(kind)),
-                    ..ModelSpec::default()
-                }),
-            }
-        }
-        "scale" => Command::Scale(switch("scale", rest)?),
-        "toggle" => Command::Toggle(match rest.to_ascii_lowercase().as_str() {
-            "mask" => Setting::Mask,
-            "scale" => Setting::Scale,
-            "pe" => Setting::Pe,
-            "norm" => Setting::Norm,
-            "" => return Err(missing("toggle", "mask, scale, pe or norm")),
-            _ => return Err(bad("toggle", rest, "mask, scale, pe or norm")),
-        }),
-        "pe" => Command::Pe(switch("pe", rest)?),
-        "norm" => Command::Norm(match rest.to_ascii_lowercase().as_str() {
-            "" => return Err(missing("norm", "pre or post")),
-            w => parse_word("norm", w)?,
-        }),
-        "set" => parse_set(rest)?,
-        "attend" => Command::Attend(parse_attend(rest)?),
-        "diff" => {
-            no_extra("diff", rest)?;
-            Command::Diff
-        }
-        "note" => {
-            if rest.is_empty() {
-                return Err(missing("note", "the text of the note"));
-            }
-            Command::Note(rest.to_string())
-        }
-        "save" => Command::Save {
-            path: path("save", rest)?,
-            force: false,
-        },
-        "save!" => Command::Save {
-            path: path("save", rest)?,
-            force: true,
-        },
-        "load" => Command::Load {
-            path: path("load", rest)?,
-            force: false,
-        },
-        "load!" => Command::Load {
-            path: path("load", rest)?,
-            force: true,
-        },
-        "replay" => match rest {
-            "" => Command::Replay(None),
-            "stop" | "off" => Command::StopReplay,
-            _ => Command::Replay(Some(path("replay", rest)?)),
-        },
-        "check" => {
-            no_extra("check", rest)?;
-            Command::Check
-        }
-        "export" => Command::Export {
-            path: path("export", rest)?,
-            force: false,
-        },
-        "export!" => Command::Export {
-            path: path("export", rest)?,
-            force: true,
-        },
-        "params" => {
-            no_extra("params", rest)?;
-            Command::Params
-        }
-        "practice" => match rest.to_ascii_lowercase().as_str() {
-            "" => Command::Practice(None),
-            "stop" | "end" | "off" => Command::StopPractice,
-            _ => Command::Practice(Some(address("practice", rest)?)),
-        },
-        "answer" => {
-            if rest.is_empty() {
-                return Err(missing("answer", "a number"));
-            }
-            Command::Answer(answer_numbers(rest)?)
-        }
-        w @ ("plot" | "plot!") => {
-            let (a, file) = split_word(rest);
-            if a.is_empty() {
-                return Err(missing("plot", "a step name and a file"));
-            }
-            Command::Plot {
-                address: address("plot", a)?,
-                path: path("plot", file)?,
-                force: w == "plot!",
-            }
-        }
-        "help" | "?" => Command::Help(if rest.is_empty() {
-            None
-        } else {
-            Some(rest.to_string())
-        }),
-        "explore" => explore::parse(rest)?,
-        w @ ("grad" | "loss" | "train" | "translate" | "generate" | "decode" | "sample"
-        | "checkpoint") => match learn::parse(w, rest)? {
-            Some(c) => c,
-            None => return Ok(None),
-        },
-        "quit" | "exit" | "q" => {
-            no_extra("quit", rest)?;
-            Command::Quit { force: false }
-        }
-        "quit!" | "exit!" | "q!" => Command::Quit { force: true },
-        other => {
+    match find(word) {
+        Some((spec, force)) => (spec.parse)(rest, force).map(Some),
+        None => {
+            let word = word.to_ascii_lowercase();
             let suggestion = COMMANDS
                 .iter()
-                .map(|c| (edit_distance(c.name, other), c.name))
+                .map(|c| (edit_distance(c.name, &word), c.name))
                 .filter(|(d, _)| *d <= 2)
                 .min()
                 .map(|(_, n)| n.to_string());
-            return Err(ParseError::UnknownCommand {
-                word: other.to_string(),
-                suggestion,
-            });
+            Err(ParseError::UnknownCommand { word, suggestion })
         }
+    }
+}
+
+// The arguments of each command, in the order of `COMMANDS`.
+
+fn sentence(command: &'static str, rest: &str) -> Result<String, ParseError> {
+    if rest.is_empty() {
+        Err(missing(command, "a sentence"))
+    } else {
+        Ok(rest.to_string())
+    }
+}
+
+fn optional_address(command: &'static str, rest: &str) -> Result<Option<Address>, ParseError> {
+    if rest.is_empty() {
+        Ok(None)
+    } else {
+        address(command, rest).map(Some)
+    }
+}
+
+/// A command without arguments.
+fn bare(command: &'static str, rest: &str, c: Command) -> Result<Command, ParseError> {
+    no_extra(command, rest)?;
+    Ok(c)
+}
+
+pub(super) fn parse_text(rest: &str, _: bool) -> Result<Command, ParseError> {
+    sentence("text", rest).map(Command::Text)
+}
+
+pub(super) fn parse_target(rest: &str, _: bool) -> Result<Command, ParseError> {
+    sentence("target", rest).map(Command::Target)
+}
+
+pub(super) fn parse_explain(rest: &str, _: bool) -> Result<Command, ParseError> {
+    optional_address("explain", rest).map(Command::Explain)
+}
+
+pub(super) fn parse_layer(rest: &str, _: bool) -> Result<Command, ParseError> {
+    index("layer", "a layer number", rest).map(Command::Layer)
+}
+
+pub(super) fn parse_head(rest: &str, _: bool) -> Result<Command, ParseError> {
+    index("head", "a head number", rest).map(Command::Head)
+}
+
+pub(super) fn parse_cell(rest: &str, _: bool) -> Result<Command, ParseError> {
+    let (r, c) = split_word(rest);
+    let (c, extra) = split_word(c);
+    no_extra("cell", extra)?;
+    Ok(Command::Cell(
+        index("cell", "a row", r)?,
+        index("cell", "a column", c)?,
+    ))
+}
+
+pub(super) fn parse_next(rest: &str, _: bool) -> Result<Command, ParseError> {
+    bare("next", rest, Command::Next)
+}
+
+pub(super) fn parse_prev(rest: &str, _: bool) -> Result<Command, ParseError> {
+    bare("prev", rest, Command::Prev)
+}
+
+/// `mask [enc|dec] on|off|causal`: without a stack, the self-attention mask the session
+/// picks; with one, that stack's model field.
+pub(super) fn parse_mask(rest: &str, _: bool) -> Result<Command, ParseError> {
+    let (first, value) = split_word(rest);
+    let (stack, value) = match first.to_ascii_lowercase().as_str() {
+        "enc" | "encoder" => (Some(false), value),
+        "dec" | "decoder" => (Some(true), value),
+        _ => (None, rest),
     };
-    Ok(Some(cmd))
+    let kind = match value.to_ascii_lowercase().as_str() {
+        "on" | "causal" => MaskKind::Causal,
+        "off" | "none" => MaskKind::None,
+        "" => return Err(missing("mask", "on, off or causal")),
+        _ => return Err(bad("mask", value, "on, off or causal")),
+    };
+    Ok(match stack {
+        None => Command::Mask(kind),
+        Some(false) => Command::SetModel(ModelSpec {
+            mask: Some(Word(kind)),
+            ..ModelSpec::default()
+        }),
+        Some(true) => Command::SetModel(ModelSpec {
+            dec_mask: Some(Word(kind)),
+            ..ModelSpec::default()
+        }),
+    })
+}
+
+pub(super) fn parse_scale(rest: &str, _: bool) -> Result<Command, ParseError> {
+    switch("scale", rest).map(Command::Scale)
+}
+
+pub(super) fn parse_toggle(rest: &str, _: bool) -> Result<Command, ParseError> {
+    Ok(Command::Toggle(match rest.to_ascii_lowercase().as_str() {
+        "mask" => Setting::Mask,
+        "scale" => Setting::Scale,
+        "pe" => Setting::Pe,
+        "norm" => Setting::Norm,
+        "" => return Err(missing("toggle", "mask, scale, pe or norm")),
+        _ => return Err(bad("toggle", rest, "mask, scale, pe or norm")),
+    }))
+}
+
+pub(super) fn parse_pe(rest: &str, _: bool) -> Result<Command, ParseError> {
+    switch("pe", rest).map(Command::Pe)
+}
+
+pub(super) fn parse_norm(rest: &str, _: bool) -> Result<Command, ParseError> {
+    match rest.to_ascii_lowercase().as_str() {
+        "" => Err(missing("norm", "pre or post")),
+        w => parse_word("norm", w).map(Command::Norm),
+    }
+}
+
+pub(super) fn parse_attend(rest: &str, _: bool) -> Result<Command, ParseError> {
+    attend_args(rest).map(Command::Attend)
+}
+
+pub(super) fn parse_diff(rest: &str, _: bool) -> Result<Command, ParseError> {
+    bare("diff", rest, Command::Diff)
+}
+
+pub(super) fn parse_note(rest: &str, _: bool) -> Result<Command, ParseError> {
+    if rest.is_empty() {
+        return Err(missing("note", "the text of the note"));
+    }
+    Ok(Command::Note(rest.to_string()))
+}
+
+pub(super) fn parse_save(rest: &str, force: bool) -> Result<Command, ParseError> {
+    let path = path("save", rest)?;
+    Ok(Command::Save { path, force })
+}
+
+pub(super) fn parse_load(rest: &str, force: bool) -> Result<Command, ParseError> {
+    let path = path("load", rest)?;
+    Ok(Command::Load { path, force })
+}
+
+pub(super) fn parse_replay(rest: &str, _: bool) -> Result<Command, ParseError> {
+    Ok(match rest {
+        "" => Command::Replay(None),
+        "stop" | "off" => Command::StopReplay,
+        _ => Command::Replay(Some(path("replay", rest)?)),
+    })
+}
+
+pub(super) fn parse_check(rest: &str, _: bool) -> Result<Command, ParseError> {
+    bare("check", rest, Command::Check)
+}
+
+pub(super) fn parse_export(rest: &str, force: bool) -> Result<Command, ParseError> {
+    let path = path("export", rest)?;
+    Ok(Command::Export { path, force })
+}
+
+pub(super) fn parse_plot(rest: &str, force: bool) -> Result<Command, ParseError> {
+    let (a, file) = split_word(rest);
+    if a.is_empty() {
+        return Err(missing("plot", "a step name and a file"));
+    }
+    Ok(Command::Plot {
+        address: address("plot", a)?,
+        path: path("plot", file)?,
+        force,
+    })
+}
+
+pub(super) fn parse_params(rest: &str, _: bool) -> Result<Command, ParseError> {
+    bare("params", rest, Command::Params)
+}
+
+pub(super) fn parse_practice(rest: &str, _: bool) -> Result<Command, ParseError> {
+    Ok(match rest.to_ascii_lowercase().as_str() {
+        "" => Command::Practice(None),
+        "stop" | "end" | "off" => Command::StopPractice,
+        _ => Command::Practice(Some(address("practice", rest)?)),
+    })
+}
+
+pub(super) fn parse_answer(rest: &str, _: bool) -> Result<Command, ParseError> {
+    if rest.is_empty() {
+        return Err(missing("answer", "a number"));
+    }
+    answer_numbers(rest).map(Command::Answer)
+}
+
+pub(super) fn parse_explore(rest: &str, _: bool) -> Result<Command, ParseError> {
+    explore::parse(rest)
+}
+
+pub(super) fn parse_help(rest: &str, _: bool) -> Result<Command, ParseError> {
+    Ok(Command::Help((!rest.is_empty()).then(|| rest.to_string())))
+}
+
+/// `quit` takes nothing; `quit!` leaves whatever follows.
+pub(super) fn parse_quit(rest: &str, force: bool) -> Result<Command, ParseError> {
+    if !force {
+        no_extra("quit", rest)?;
+    }
+    Ok(Command::Quit { force })
 }
 
 /// True when the line starts like a number (`10`, `-1`, `.5`, `−0.5`, `[0.9, …]`): an

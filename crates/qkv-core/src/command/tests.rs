@@ -399,6 +399,32 @@ fn rows_parse() {
     assert!(parse_rows("{\"a\": 1}").is_err());
 }
 
+#[test]
+fn the_table_drives_dispatch() {
+    // Every word an entry lists (name, aliases, `!` forms) starts that command.
+    for c in COMMANDS {
+        for w in c.words() {
+            assert_eq!(find(&w).map(|(s, _)| s.name), Some(c.name), "{w}");
+            assert!(
+                !matches!(parse(&w), Err(ParseError::UnknownCommand { .. })),
+                "{w}"
+            );
+        }
+    }
+    assert_eq!(ok("EXIT!"), Command::Quit { force: true });
+    assert_eq!(ok("? scale"), Command::Help(Some("scale".into())));
+    // No `!` form where the table has none.
+    assert!(find("text!").is_none());
+    assert!(matches!(
+        parse("text! a"),
+        Err(ParseError::UnknownCommand { .. })
+    ));
+    // `prints` says what `> file.md` may follow.
+    assert!(matches!(ok("params > p.md"), Command::Redirect { .. }));
+    assert!(matches!(ok("? > h.md"), Command::Redirect { .. }));
+    assert_eq!(ok("target a > b"), Command::Target("a > b".into()));
+}
+
 mod round_trip {
     //! `Display` writes the line `parse` reads: `parse(&c.to_string()) == Ok(Some(c))` over
     //! generated commands of every kind.
