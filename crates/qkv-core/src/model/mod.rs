@@ -2,10 +2,10 @@
 //! printing, no files, no UI. [`Transformer::forward`] records every intermediate into a
 //! [`Trace`](crate::trace::Trace).
 //!
-//! Start with [`reference`](mod@reference): the whole forward pass in plain `ndarray`, in the paper's order,
-//! one function per idea. [`Transformer::forward`] computes the same numbers with faster
-//! machinery (`layer`, `attention`, `kernels`, reuse, a buffer pool), and a property test
-//! holds every step of it to [`reference::forward`].
+//! Start with [`reference`](mod@reference): the whole forward pass in plain `ndarray`, in
+//! the paper's order, one function per idea. [`Transformer::forward`] computes the same
+//! numbers with faster machinery (`layer`, `attention`, `kernels`, reuse, a buffer pool), and
+//! a property test holds every step of it to [`reference::forward`].
 
 pub mod attention;
 pub mod cancel;
