@@ -1,7 +1,11 @@
 //! The fast forward pass held to the paper's, step by step: `model/reference.rs` recomputes
 //! every step in plain ndarray from the same weights, and each step of the trace must match
 //! it within 1e-5 (relative to the larger of the two values, or absolute below 1), with the
-//! mask's −∞ exactly where the reference has it. Random configurations of all three
+//! mask's −∞ exactly where the reference has it. The floor of 1 is the size of the terms, not
+//! of the result: a value near 0 is a difference of terms of size about 1 (a dot product over
+//! d_model products of O(1) numbers, a LayerNorm's x − mean), so two correct summation orders
+//! differ there by a few f32 units of those terms (1.2e-7 each), which relative to a result
+//! near 0 is unbounded. Random configurations of all three
 //! architectures, both norms, scaling, masks, positional encoding and embedding scale; also
 //! the shipped trained model (a fixed vocabulary, `<unk>` rows). Heads are at least 4 wide:
 //! a LayerNorm over 2 or 3 values of nearly equal size divides by a standard deviation near
