@@ -50,6 +50,7 @@ use thiserror::Error;
 
 use crate::hf::HfModel;
 use crate::i18n::Lang;
+use crate::i18n::explain::{ExplainText, Proj};
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
 use crate::model::norm::mean_var;
@@ -428,10 +429,10 @@ pub fn explain_with(
         StepKind::AttnOut => attn_out(&ctx)?,
         StepKind::ResidualSum => residual_sum(&ctx)?,
         StepKind::LayerNorm => layer_norm(&ctx)?,
-        StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", "hidden layer")?,
+        StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", false)?,
         StepKind::FfnRelu => ffn_relu(&ctx)?,
         StepKind::FfnSilu => ffn_silu(&ctx)?,
-        StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", "output")?,
+        StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", true)?,
         StepKind::Logits => logits(&ctx)?,
     };
     if let Some(r) = body.recomputed

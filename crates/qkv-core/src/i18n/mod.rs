@@ -6,9 +6,11 @@
 //! word order never has to follow English, and the compiler proves that every key has a text
 //! in both languages (each language's `match` is exhaustive).
 
+mod catalogue;
 pub mod cli_lines;
 pub mod command;
 pub mod errors;
+pub mod explain;
 pub mod explore;
 pub mod explore_text;
 pub mod formula;
