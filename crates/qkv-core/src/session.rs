@@ -121,15 +121,18 @@ impl SessionError {
             SessionError::Export(e) => e.text_in(lang),
             SessionError::Plot(e) => e.text_in(lang),
             SessionError::Weight(e) => e.text_in(lang),
-            SessionError::Invalid(p) if lang == crate::i18n::Lang::Ko => {
-                let each: Vec<String> = p
+            SessionError::Invalid(p) => ErrorMsg::Invalid {
+                problems: p
                     .iter()
                     .map(|p| {
-                        crate::i18n::errors::scenario_problem_ko(p).unwrap_or_else(|| p.to_string())
+                        (lang == crate::i18n::Lang::Ko)
+                            .then(|| crate::i18n::errors::scenario_problem_ko(p))
+                            .flatten()
+                            .unwrap_or_else(|| p.to_string())
                     })
-                    .collect();
-                format!("모델이나 입력이 올바르지 않습니다: {}", each.join("; "))
+                    .collect(),
             }
+            .text(lang),
             SessionError::Cancelled(what) if what == "the rerun" || what == "the command" => {
                 ErrorMsg::Cancelled {
                     rerun: what == "the rerun",

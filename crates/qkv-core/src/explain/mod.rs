@@ -438,18 +438,10 @@ pub fn explain_with(
     if let Some(r) = body.recomputed
         && !agrees(r, value)
     {
-        body.lines.push(match ctx.lang {
-            Lang::En => format!(
-                "note: these operands give {}, but the trace holds {}: the model or the input changed after this trace was computed; rerun it",
-                ctx.num(r),
-                ctx.num(value)
-            ),
-            Lang::Ko => format!(
-                "주의: 이 피연산자들로 계산한 값은 {}, 트레이스의 값은 {}입니다. 이 트레이스를 계산한 뒤 모델이나 입력이 바뀌었으니 다시 실행하세요",
-                ctx.num(r),
-                ctx.num(value)
-            ),
-        });
+        body.lines.push(ctx.t(ExplainText::RecomputedDiffers {
+            r: ctx.num(r),
+            value: ctx.num(value),
+        }));
     }
     Ok(Explanation {
         address: address.to_string(),

@@ -395,6 +395,112 @@ crate::catalogue! {
             samples [{ token: "▁go".into(), b: "−1.25".into() }]
             en => format!("Marian adds one bias per vocabulary entry (final_logits_bias); the paper has none. {token}'s is {b}"),
             ko => format!("Marian은 어휘 항목마다 편향 하나를 더합니다 (final_logits_bias). 논문에는 없습니다. {token}의 편향은 {b}입니다");
+        /// The note when the operands shown no longer give the trace's value.
+        RecomputedDiffers { r: String, value: String }
+            samples [{ r: "0.25".into(), value: "0.5".into() }]
+            en => format!("note: these operands give {r}, but the trace holds {value}: the model or the input changed after this trace was computed; rerun it"),
+            ko => format!("주의: 이 피연산자들로 계산한 값은 {r}, 트레이스의 값은 {value}입니다. 이 트레이스를 계산한 뒤 모델이나 입력이 바뀌었으니 다시 실행하세요");
+        /// How a row of the seeded embedding table was drawn (`a`: the bound, as printed).
+        WeightEmbDrawn { d: usize, a: String, seed: u64, row_label: String }
+            samples [{ d: 8, a: "0.6124".into(), seed: 42, row_label: "간다".into() }]
+            en => format!("drawn from U(−a, a) with a = √(3/d_model) = √(3/{d}) = {a} by the random stream of (seed {seed}, \"embed:{row_label}\")"),
+            ko => format!("U(−a, a)에서 뽑았습니다: a = √(3/d_model) = √(3/{d}) = {a}, 난수열 (시드 {seed}, \"embed:{row_label}\")");
+        /// How a Xavier-initialised matrix was drawn (`r` × `k`; `a`: the bound, as printed).
+        WeightXavier { r: usize, k: usize, a: String, seed: u64, name: String }
+            samples [{ r: 8, k: 8, a: "0.6124".into(), seed: 42, name: "enc.0.attn.W_Q".into() }]
+            en => format!("drawn from U(−a, a) with a = √(6/(rows + columns)) = √(6/({r} + {k})) = {a} (Xavier) by the random stream of (seed {seed}, \"{name}\")"),
+            ko => format!("U(−a, a)에서 뽑았습니다: a = √(6/(행 + 열)) = √(6/({r} + {k})) = {a} (Xavier), 난수열 (시드 {seed}, \"{name}\")");
+        /// A LayerNorm gain's start.
+        WeightOnes {}
+            samples [{}]
+            en => "it starts at 1, as every LayerNorm gain does",
+            ko => "LayerNorm의 배율(gain)이라 모두 1에서 시작합니다";
+        /// A bias's or LayerNorm shift's start.
+        WeightZeros {}
+            samples [{}]
+            en => "it starts at 0, as every bias and LayerNorm shift does",
+            ko => "편향(bias)과 LayerNorm의 이동(shift)은 모두 0에서 시작합니다";
+        /// Where a weight's number sits: an entry of a vector, a row of the embedding table
+        /// (`row_label`: its token), or a cell of a matrix.
+        WeightPlace { name: String, shape: String, wi: usize, wj: usize, vector: bool, row_label: Option<String> }
+            samples [{ name: "enc.0.norm1.gamma".into(), shape: "8".into(), wi: 0, wj: 3, vector: true, row_label: None },
+                     { name: "embed.E".into(), shape: "102×32".into(), wi: 5, wj: 3, vector: false, row_label: Some("학교에".into()) },
+                     { name: "enc.0.attn.W_Q".into(), shape: "8×8".into(), wi: 5, wj: 3, vector: false, row_label: None }]
+            en => match (vector, row_label) {
+                (true, _) => format!("entry {wj} of {name} ({shape})"),
+                (false, Some(l)) => format!("row {wi} ({l}), column {wj} of {name} ({shape})"),
+                (false, None) => format!("row {wi}, column {wj} of {name} ({shape})"),
+            },
+            ko => match (vector, row_label) {
+                (true, _) => format!("{name} ({shape})의 {wj}번째 값"),
+                (false, Some(l)) => format!("{name} ({shape})의 행 {wi} ({l}), 열 {wj}"),
+                (false, None) => format!("{name} ({shape})의 행 {wi}, 열 {wj}"),
+            };
+        /// The head a weight's cell belongs to (`slice`: the head's view of it).
+        WeightHeadPart { h: usize, slice: String, i: usize, j: usize }
+            samples [{ h: 1, slice: "W_Q[1]".into(), i: 5, j: 3 }]
+            en => format!("; head {h}'s slice {slice}[{i}][{j}]"),
+            ko => format!("; 헤드 {h}의 조각 {slice}[{i}][{j}]");
+        /// The title of a trained weight's cell (`place`, `head`: the parts above).
+        WeightLearnedTitle { place: String, head: String }
+            samples [{ place: "row 5, column 3 of W_Q (8×8)".into(), head: String::new() }]
+            en => format!("a learned number: {place}{head}"),
+            ko => format!("학습된 수: {place}{head}");
+        /// The formula of a trained weight's cell.
+        WeightLearnedFormula { formula: String, steps: usize }
+            samples [{ formula: "W_Q[i][j]".into(), steps: 400 }]
+            en => format!("{formula} = its initial value + the changes of {steps} training updates"),
+            ko => format!("{formula} = 초기값 + 학습 갱신 {steps}번의 변화");
+        /// A trained weight's initial value and how it was drawn.
+        WeightInitial { value: String, how: String }
+            samples [{ value: "0.25".into(), how: "drawn from U(−a, a)".into() }]
+            en => format!("initial value: {value}, {how} before training"),
+            ko => format!("초기값: {value}. 학습 전에 {how}");
+        /// A trained weight's value and the change training made (`value − start = change`).
+        WeightNowChanged { value: String, steps: usize, start: String, change: String }
+            samples [{ value: "0.5".into(), steps: 400, start: "0.25".into(), change: "0.25".into() }]
+            en => format!("value now: {value}, after {steps} updates: training changed it by {value} − {start} = {change}"),
+            ko => format!("지금 값: {value}. 갱신 {steps}번 뒤의 값이며, 학습이 바꾼 양은 {value} − {start} = {change}");
+        /// A trained weight's value, its start unknown.
+        WeightNow { value: String, steps: usize }
+            samples [{ value: "0.5".into(), steps: 400 }]
+            en => format!("value now: {value}, after {steps} updates"),
+            ko => format!("지금 값: {value}. 갱신 {steps}번 뒤의 값입니다");
+        /// Why a checkpoint's last gradient is unknown.
+        WeightNoLastGrad {}
+            samples [{}]
+            en => "its last training gradient and update are not known here: the checkpoint keeps the weights, not the gradients or the optimiser's steps",
+            ko => "마지막 학습 기울기와 갱신량은 여기서 알 수 없습니다: 체크포인트는 가중치만 담고 기울기나 옵티마이저의 갱신은 담지 않습니다";
+        /// The title of an untrained weight's cell.
+        WeightRandomTitle { place: String, head: String }
+            samples [{ place: "row 5, column 3 of W_Q (8×8)".into(), head: "; head 1's slice W_Q[1][5][1]".into() }]
+            en => format!("a random number, not learned: {place}{head}"),
+            ko => format!("학습하지 않은 무작위 수: {place}{head}");
+        /// The formula of an untrained vector's entry (`start`: its start, `1` or `0`).
+        WeightVectorStart { short: String, start: String }
+            samples [{ short: "gamma".into(), start: "1".into() }]
+            en => format!("{short}[j] = {start} at the start"),
+            ko => format!("{short}[j] = {start} (처음 값)");
+        /// A weight set by hand since its start.
+        WeightSetSince { start: String, value: String }
+            samples [{ start: "0.25".into(), value: "2".into() }]
+            en => format!("it started at {start}, and was set to {value} since (a scenario's `weights:` or `set weight`)"),
+            ko => format!("{start}에서 시작했고, 그 뒤 {value}로 지정되었습니다 (시나리오의 `weights:` 또는 `set weight`)");
+        /// A weight's gradient on this sentence's loss.
+        WeightGrad { address: String, g: String }
+            samples [{ address: "enc.0.attn.W_Q[0][1]".into(), g: "0.0125".into() }]
+            en => format!("its gradient on this sentence's loss: ∂loss/∂{address} = {g}"),
+            ko => format!("이 문장의 손실에 대한 기울기: ∂loss/∂{address} = {g}");
+        /// How to get a weight's gradient.
+        WeightNoGrad { address: String }
+            samples [{ address: "enc.0.attn.W_Q[0][1]".into() }]
+            en => format!("no gradient of it has been computed for this sentence: `grad {address}` computes one"),
+            ko => format!("이 문장에 대한 기울기는 아직 계산하지 않았습니다: `grad {address}`로 계산합니다");
+        /// The steps that read a weight, joined.
+        WeightReaders { readers: String }
+            samples [{ readers: "enc.0.attn.q, enc.1.attn.q".into() }]
+            en => format!("read by: {readers}"),
+            ko => format!("이 값을 읽는 단계: {readers}");
         /// How many terms a long sum has and how many are not shown.
         CountNote { n: usize, hidden: usize }
             samples [{ n: 32, hidden: 24 }]

@@ -6,6 +6,7 @@
 //! word order never has to follow English, and the compiler proves that every key has a text
 //! in both languages (each language's `match` is exhaustive).
 
+pub mod args;
 mod catalogue;
 pub mod cli_lines;
 pub mod command;
