@@ -51,9 +51,6 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/default.yaml
 /// The same sentence on the untrained tiny model (random weights, seed 42).
 pub const UNTRAINED_SCENARIO: &str = include_str!("../../../scenarios/untrained.yaml");
 
-/// Said whenever the decoder runs without its causal mask.
-pub const DECODER_UNMASKED: &str = "warning: the decoder's causal mask is off, so each token sees the tokens after it; this is not how a decoder is trained (it would learn to copy the next word); `mask dec on` restores it";
-
 /// The state of the toggles `mask`, `scale`, `pe` and `norm` switch (for the TUI's keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Toggles {
@@ -606,14 +603,7 @@ fn f64_of(x: f32) -> f64 {
     x.to_string().parse().unwrap_or(f64::from(x))
 }
 
-/// `1 tour stop`, `3 tour stops`.
-pub fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
+pub use crate::i18n::plural;
 
 fn on_off(b: bool) -> &'static str {
     if b { "on" } else { "off" }

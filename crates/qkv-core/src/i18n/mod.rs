@@ -61,7 +61,7 @@ impl std::fmt::Display for LangSource {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
     "{source_name} {:?} is not a language qkv speaks: allowed are en (English) and ko (한국어)",
-    crate::render::truncate(value, VALUE_SHOWN)
+    crate::util::truncate(value, VALUE_SHOWN)
 )]
 pub struct LangError {
     /// The value given.
@@ -134,6 +134,15 @@ impl Lang {
             }
         }
         Ok(Lang::En)
+    }
+}
+
+/// `1 tour stop`, `3 tour stops`: an English count with its noun.
+pub fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 
