@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use qkv::i18n::args::ArgError;
 use qkv::model::config::{DEFAULT_TEXT, Preset};
 use qkv::model::{Arch, Config};
 use qkv::render::{self, RenderOptions};
@@ -379,10 +380,11 @@ struct BenchArgs {
 fn precision_arg(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
         Ok(p) if p <= qkv::number::MAX_PRECISION => Ok(p),
-        _ if early_lang() == qkv::i18n::Lang::Ko => {
-            Err(format!("{s:?}은(는) 0부터 12까지의 자릿수가 아닙니다"))
+        _ => Err(ArgError::Precision {
+            value: format!("{s:?}"),
+            max: qkv::number::MAX_PRECISION,
         }
-        _ => Err(format!("{s:?} is not a number of digits from 0 to 12")),
+        .text(early_lang())),
     }
 }
 
@@ -390,10 +392,10 @@ fn precision_arg(s: &str) -> std::result::Result<usize, String> {
 fn positive_arg(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ if early_lang() == qkv::i18n::Lang::Ko => {
-            Err(format!("{s:?}은(는) 1 이상의 정수가 아닙니다"))
+        _ => Err(ArgError::Positive {
+            value: format!("{s:?}"),
         }
-        _ => Err(format!("{s:?} is not a whole number of at least 1")),
+        .text(early_lang())),
     }
 }
 
@@ -405,10 +407,10 @@ where
 {
     match s.trim().parse::<T>() {
         Ok(x) if x.into() > 0.0 && x.into().is_finite() => Ok(x),
-        _ if early_lang() == qkv::i18n::Lang::Ko => {
-            Err(format!("{s:?}은(는) 0보다 큰 유한한 수가 아닙니다"))
+        _ => Err(ArgError::PositiveNumber {
+            value: format!("{s:?}"),
         }
-        _ => Err(format!("{s:?} is not a positive finite number")),
+        .text(early_lang())),
     }
 }
 

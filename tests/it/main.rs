@@ -17,6 +17,7 @@ mod hf;
 mod invariants;
 mod ko_texts;
 mod lang_cli;
+mod layering;
 mod learn;
 mod learning;
 mod learning_current;

@@ -2,9 +2,10 @@
 //! display widths (`unicode-width`), so Korean tokens line up.
 
 use ndarray::ArrayView2;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthChar;
 
 use crate::trace::{Address, Step, Trace, TraceError};
+pub use crate::util::{truncate, width};
 
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +58,6 @@ impl Default for RenderOptions {
 
 /// Longest label shown (in display columns) before it is cut with `…`.
 pub const MAX_LABEL_WIDTH: usize = 14;
-
-/// Display width of `s`.
-pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
-}
 
 /// `s` padded with spaces on the left to `w` display columns.
 pub fn pad_left(s: &str, w: usize) -> String {
@@ -143,25 +139,6 @@ mod wrap_tests {
             assert!(width(&l) <= 7, "{l}");
         }
     }
-}
-
-/// `s` cut to at most `w` display columns, ending in `…` when cut.
-pub fn truncate(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
-    out
 }
 
 pub use crate::number::fmt_value;

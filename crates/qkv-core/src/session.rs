@@ -51,9 +51,6 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/default.yaml
 /// The same sentence on the untrained tiny model (random weights, seed 42).
 pub const UNTRAINED_SCENARIO: &str = include_str!("../../../scenarios/untrained.yaml");
 
-/// Said whenever the decoder runs without its causal mask.
-pub const DECODER_UNMASKED: &str = "warning: the decoder's causal mask is off, so each token sees the tokens after it; this is not how a decoder is trained (it would learn to copy the next word); `mask dec on` restores it";
-
 /// The state of the toggles `mask`, `scale`, `pe` and `norm` switch (for the TUI's keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Toggles {
@@ -121,15 +118,18 @@ impl SessionError {
             SessionError::Export(e) => e.text_in(lang),
             SessionError::Plot(e) => e.text_in(lang),
             SessionError::Weight(e) => e.text_in(lang),
-            SessionError::Invalid(p) if lang == crate::i18n::Lang::Ko => {
-                let each: Vec<String> = p
+            SessionError::Invalid(p) => ErrorMsg::Invalid {
+                problems: p
                     .iter()
                     .map(|p| {
-                        crate::i18n::errors::scenario_problem_ko(p).unwrap_or_else(|| p.to_string())
+                        (lang == crate::i18n::Lang::Ko)
+                            .then(|| crate::i18n::errors::scenario_problem_ko(p))
+                            .flatten()
+                            .unwrap_or_else(|| p.to_string())
                     })
-                    .collect();
-                format!("모델이나 입력이 올바르지 않습니다: {}", each.join("; "))
+                    .collect(),
             }
+            .text(lang),
             SessionError::Cancelled(what) if what == "the rerun" || what == "the command" => {
                 ErrorMsg::Cancelled {
                     rerun: what == "the rerun",
@@ -601,14 +601,7 @@ fn f64_of(x: f32) -> f64 {
     x.to_string().parse().unwrap_or(f64::from(x))
 }
 
-/// `1 tour stop`, `3 tour stops`.
-pub fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
+pub use crate::i18n::plural;
 
 fn apply_weight(model: &mut Transformer, name: &str, numbers: &Numbers) -> Result<(), WeightError> {
     let param = match scn::param_of(numbers) {

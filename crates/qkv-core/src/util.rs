@@ -1,5 +1,7 @@
 //! Small helpers shared by every layer.
 
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
 /// Levenshtein distance between two strings, in characters (for "did you mean"
 /// suggestions), by the `strsim` crate.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -105,6 +107,30 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Display width of `s`.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to at most `w` display columns, ending in `…` when cut.
+pub fn truncate(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! The status line and the footer of keys.
 
 use super::*;
-use crate::i18n::Lang;
-use crate::i18n::ui::{Hint, Label};
+use crate::i18n::ui::{FooterWord, Hint, Label};
 use crate::keymap::{self, Ctx, KEYMAP, Key, Message, Show, keys_label};
 use crate::tui::message::contexts;
 
@@ -131,21 +130,18 @@ fn footer_items(app: &App) -> Vec<Item> {
         })
         .collect();
     // Words to type, not keys: said in the language too.
-    let word = |en: &'static str, ko: &'static str| match lang {
-        Lang::En => en,
-        Lang::Ko => ko,
-    };
+    let word = |w: FooterWord| w.text(lang);
     let extra = match app.mode() {
         Mode::Prompt {
             kind: PromptKind::Command,
             ..
-        } => Some(("help", Hint::ListsCommands, 40)),
+        } => Some(("help".to_string(), Hint::ListsCommands, 40)),
         Mode::Prompt {
             kind: PromptKind::Answer,
             ..
-        } => Some((word("e.g.", "예:"), Hint::AnswerExample, 20)),
+        } => Some((word(FooterWord::Example {}), Hint::AnswerExample, 20)),
         Mode::Prompt { line, .. } if line.is_suggested() => {
-            Some((word("type", "입력"), Hint::NewName, 15))
+            Some((word(FooterWord::Type {}), Hint::NewName, 15))
         }
         _ => None,
     };
@@ -154,7 +150,7 @@ fn footer_items(app: &App) -> Vec<Item> {
         out.insert(
             at,
             Item {
-                keys: keys.to_string(),
+                keys,
                 text: hint.text(lang),
                 prio,
                 always: false,

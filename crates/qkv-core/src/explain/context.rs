@@ -47,13 +47,17 @@ impl<'a> Ctx<'a> {
         short_name(self.step.name())
     }
 
-    /// `, head h` (`, 헤드 h`) for a per-head cell, empty otherwise: the title's head part.
+    /// A sentence of the explanation in its language.
+    pub(super) fn t(&self, m: ExplainText) -> String {
+        m.text(self.lang)
+    }
+
+    /// `, head h` for a per-head cell, empty otherwise: the title's head part.
     pub(super) fn head_text(&self) -> String {
-        match (self.cell.head, self.lang) {
-            (Some(h), Lang::Ko) => format!(", 헤드 {h}"),
-            (Some(h), Lang::En) => format!(", head {h}"),
-            (None, _) => String::new(),
-        }
+        self.cell
+            .head
+            .map(|h| self.t(ExplainText::HeadPart { h }))
+            .unwrap_or_default()
     }
 
     pub(super) fn row_label(&self, i: usize) -> &'a str {
@@ -254,10 +258,10 @@ impl<'a> Ctx<'a> {
 
     /// `(n terms, k not shown)` when `hidden > 0`.
     pub(super) fn count_note(&self, n: usize, hidden: usize) -> String {
-        match (hidden, self.lang) {
-            (0, _) => String::new(),
-            (_, Lang::En) => format!("  ({n} terms, {hidden} not shown)"),
-            (_, Lang::Ko) => format!("  (항 {n}개, {hidden}개 생략)"),
+        if hidden == 0 {
+            String::new()
+        } else {
+            self.t(ExplainText::CountNote { n, hidden })
         }
     }
 
@@ -360,10 +364,10 @@ impl<'a> Ctx<'a> {
     pub(super) fn list(&self, values: &[f32]) -> String {
         let (joined, hidden) = self.elide(values.len(), |k| self.num(values[k]), ", ");
         if hidden > 0 {
-            match self.lang {
-                Lang::En => format!("[{joined}]  ({} values)", values.len()),
-                Lang::Ko => format!("[{joined}]  (값 {}개)", values.len()),
-            }
+            self.t(ExplainText::ListCount {
+                joined,
+                n: values.len(),
+            })
         } else {
             format!("[{joined}]")
         }

@@ -2,11 +2,6 @@
 
 use super::*;
 
-/// True when the prose is Korean.
-fn ko(c: &Ctx<'_>) -> bool {
-    c.lang == Lang::Ko
-}
-
 // Over 80 lines: the token row explained for each source of the table (trained, overridden, seeded), in both languages.
 pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
@@ -40,65 +35,34 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })?;
     let mut lines = Vec::new();
     if unknown {
-        lines.push(if ko(c) {
-            format!(
-                "{word}는(은) 모델의 어휘(단어 {}개)에 없어서 <unk>로 읽힙니다: 학습 때 보지 못한 모든 단어가 같은 행 E[<unk>]를 씁니다",
-                vocab.len()
-            )
-        } else {
-            format!(
-                "{word} is not in the model's vocabulary of {} words, so it reads as <unk>: every word the model never saw gets the same row, E[<unk>]",
-                vocab.len()
-            )
-        });
+        lines.push(c.t(ExplainText::EmbUnknown {
+            word: word.into(),
+            n: vocab.len(),
+        }));
     }
     lines.extend([
-        if ko(c) {
-            format!(
-                "행 {i}: 토큰 {token}. 그 벡터 E[{token}]는 임베딩 표의 한 행입니다 (값 {}개)",
-                vector.len()
-            )
-        } else {
-            format!(
-                "row {i} is the token {token}; its vector E[{token}] is its row of the embedding table ({} values)",
-                vector.len()
-            )
-        },
+        c.t(ExplainText::EmbRow {
+            i,
+            token: token.into(),
+            n: vector.len(),
+        }),
         format!("E[{token}] = {}", c.list(vector.as_slice().unwrap_or(&[]))),
     ]);
     if trained {
-        lines.push(if ko(c) {
-            format!("E[{token}]: 학습된 모델의 임베딩 표 embed.E에서 {token}의 행입니다 (학습으로 정해진 값)")
-        } else {
-            format!(
-                "E[{token}] is {token}'s row of the trained model's embedding table embed.E (learned, not drawn at random)"
-            )
-        });
+        lines.push(c.t(ExplainText::EmbTrained {
+            token: token.into(),
+        }));
     } else if emb.overrides().contains_key(token) {
-        lines.push(if ko(c) {
-            format!(
-                "E[{token}]: 무작위로 뽑지 않고 지정한 값입니다 (시나리오의 `embeddings:` 또는 `set embed`)"
-            )
-        } else {
-            format!(
-                "E[{token}] is overridden (a scenario's `embeddings:` or `set embed`), not drawn at random"
-            )
-        });
+        lines.push(c.t(ExplainText::EmbOverridden {
+            token: token.into(),
+        }));
     } else {
         let a = (3.0 / emb.d_model().max(1) as f64).sqrt() as f32;
-        lines.push(if ko(c) {
-            format!(
-                "E[{token}]: (시드 {}, \"embed:{token}\")의 난수열로 ±√(3/d_model) = ±{} 안에서 고르게 뽑습니다. 같은 토큰은 어느 문장에서나 같은 벡터입니다",
-                model.config().seed,
-                c.num(a)
-            )
-        } else {
-            format!(
-                "E[{token}] is drawn uniformly from ±√(3/d_model) = ±{} by the random stream of (seed {}, \"embed:{token}\"): the same token has the same vector in every sentence",
-                c.num(a),
-                model.config().seed
-            )
-        });
+        lines.push(c.t(ExplainText::EmbSeeded {
+            token: token.into(),
+            seed: model.config().seed,
+            a: c.num(a),
+        }));
     }
     lines.push(format!(
         "{}[{i}][{d}] = E[{token}][{d}] = {}",
@@ -106,11 +70,11 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         c.num(v)
     ));
     Ok(Body {
-        title: if ko(c) {
-            format!("토큰 임베딩(embedding): {label} (행 {i}), 차원 {d}")
-        } else {
-            format!("token embedding of {label} (row {i}), dimension {d}")
-        },
+        title: c.t(ExplainText::EmbTitle {
+            label: label.into(),
+            i,
+            d,
+        }),
         formula: format!("{}[i][c] = E[token_i][c]", c.short()),
         lines,
         recomputed: Some(v),
@@ -134,17 +98,12 @@ fn marian_token(c: &Ctx<'_>, m: &HfModel) -> Result<Body, ExplainError> {
     }
     let v = c.weight_at(crate::model::weights::EMBEDDING, table.row(id), d)?;
     let lines = vec![
-        if ko(c) {
-            format!(
-                "행 {i}: 조각(piece) {piece}, vocab.json의 id {id}. 그 벡터는 embed.E의 행 {id}입니다 (원문, 번역문, 출력이 함께 쓰는 표, 값 {}개)",
-                table.ncols()
-            )
-        } else {
-            format!(
-                "row {i} is the piece {piece}, id {id} in vocab.json; its vector is row {id} of embed.E (one table for source, target and output, {} values)",
-                table.ncols()
-            )
-        },
+        c.t(ExplainText::MarianPiece {
+            i,
+            piece: piece.into(),
+            id,
+            n: table.ncols(),
+        }),
         format!(
             "{}[{i}][{d}] = embed.E[{id}][{d}] = {}",
             c.short(),
@@ -152,11 +111,11 @@ fn marian_token(c: &Ctx<'_>, m: &HfModel) -> Result<Body, ExplainError> {
         ),
     ];
     Ok(Body {
-        title: if ko(c) {
-            format!("토큰 임베딩(embedding): {piece} (행 {i}), 차원 {d}")
-        } else {
-            format!("token embedding of {piece} (row {i}), dimension {d}")
-        },
+        title: c.t(ExplainText::EmbTitle {
+            label: piece.into(),
+            i,
+            d,
+        }),
         formula: format!("{}[i][c] = E[id_i][c]", c.short()),
         lines,
         recomputed: Some(v),
@@ -177,15 +136,12 @@ fn marian_positional(c: &Ctx<'_>, title: String) -> Body {
     let angle = pos as f64 / denom;
     let v = if col < half { angle.sin() } else { angle.cos() } as f32;
     let lines = vec![
-        if ko(c) {
-            format!(
-                "Marian의 위치 인코딩: 앞쪽 절반(열 0..{half})은 sin, 뒤쪽 절반은 cos입니다 (논문은 짝수 열 sin, 홀수 열 cos로 번갈아 놓습니다). 열 c = {col} → {func}, j = {j}"
-            )
-        } else {
-            format!(
-                "Marian's sinusoids: the first half of the vector (columns 0..{half}) is sin, the second half cos (the paper interleaves them: sin in even columns, cos in odd ones); column c = {col} → {func}, j = {j}"
-            )
-        },
+        c.t(ExplainText::MarianSinusoids {
+            half,
+            col,
+            func: func.into(),
+            j,
+        }),
         format!(
             "angle = pos / 10000^(2j/d_model) = {pos} / 10000^({}/{d}) = {pos} / {} = {}",
             2 * j,
@@ -212,11 +168,11 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (pos, col) = (c.cell.row, c.cell.col);
     let d = c.step.dims().1;
     let token = c.row_label(pos);
-    let title = if ko(c) {
-        format!("위치 인코딩(positional encoding): 위치 {pos} ({token}), 차원 {col}")
-    } else {
-        format!("positional encoding of position {pos} ({token}), dimension {col}")
-    };
+    let title = c.t(ExplainText::PosTitle {
+        pos,
+        token: token.into(),
+        col,
+    });
     if let Some(ModelRef::Marian(_)) = c.model {
         return Ok(marian_positional(c, title));
     }
@@ -228,45 +184,30 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     if off {
         return Ok(Body {
             title,
-            formula: if ko(c) {
-                format!("{}[pos][c] = 0 (위치 인코딩 끔)", c.short())
-            } else {
-                format!("{}[pos][c] = 0 (positional encoding off)", c.short())
-            },
-            lines: vec![if ko(c) {
-                format!(
-                    "위치 인코딩 끔 (positional: none): 모든 위치에서 {}[{pos}][{col}] = 0. 모델은 단어 순서를 볼 수 없습니다",
-                    c.short()
-                )
-            } else {
-                format!(
-                    "positional encoding off (positional: none): {}[{pos}][{col}] = 0 at every position; word order is invisible to the model",
-                    c.short()
-                )
-            }],
+            formula: c.t(ExplainText::PosOffFormula {
+                short: c.short().into(),
+            }),
+            lines: vec![c.t(ExplainText::PosOffLine {
+                short: c.short().into(),
+                pos,
+                col,
+            })],
             recomputed: Some(0.0),
         });
     }
     let two_i = col - col % 2;
     let denom = 10000f64.powf(two_i as f64 / d.max(1) as f64);
     let angle = pe_angle(pos, col, d.max(1));
-    let (func, parity) = match (col % 2 == 0, ko(c)) {
-        (true, false) => ("sin", "even"),
-        (false, false) => ("cos", "odd"),
-        (true, true) => ("sin", "짝수"),
-        (false, true) => ("cos", "홀수"),
-    };
+    let func = if col % 2 == 0 { "sin" } else { "cos" };
     let v = pe_value(pos, col, d.max(1));
     let lines = vec![
-        if ko(c) {
-            format!(
-                "pos = {pos} (토큰 {token}), 열 c = {col}: 2i = {two_i}, {parity} 열 → {func}, d_model = {d}"
-            )
-        } else {
-            format!(
-                "pos = {pos} (token {token}), column c = {col}: 2i = {two_i}, {parity} column → {func}; d_model = {d}"
-            )
-        },
+        c.t(ExplainText::PosColumn {
+            pos,
+            token: token.into(),
+            col,
+            two_i,
+            d,
+        }),
         format!(
             "angle = pos / 10000^(2i/d_model) = {pos} / 10000^({two_i}/{d}) = {pos} / {} = {}",
             c.num(denom as f32),
@@ -369,81 +310,35 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
                 .ok()
                 .and_then(|m| crate::util::finite_range(m.row(i))),
         );
-        lines.push(match (ko(c), scale) {
-            (true, true) => format!(
-                "학습된 토큰 벡터(embed.E)에 √d_model = {}를 곱한 값은 {lo} … {hi} 범위에 있습니다 ({token}: {} … {}). 위치 인코딩은 ±1에 걸칩니다",
-                c.num(root),
-                row.0,
-                row.1
-            ),
-            (true, false) => format!(
-                "이 모델의 토큰 벡터는 학습된 값(embed.E)으로 {lo} … {hi} 범위에 있고 ({token}: {} … {}), 위치 인코딩은 ±1에 걸칩니다. 논문은 토큰 벡터에 √d_model = {}를 곱합니다",
-                row.0,
-                row.1,
-                c.num(root)
-            ),
-            (false, true) => format!(
-                "the learned token vectors (embed.E) times √d_model = {} lie within {lo} … {hi} ({token}: {} … {}), while the positional encoding spans ±1",
-                c.num(root),
-                row.0,
-                row.1
-            ),
-            (false, false) => format!(
-                "this model's token vectors were learned (embed.E): their values lie within {lo} … {hi} ({token}: {} … {}), while the positional encoding spans ±1; the paper multiplies token vectors by √d_model = {}",
-                row.0,
-                row.1,
-                c.num(root)
-            ),
-        });
-    } else if scale && ko(c) {
-        lines.push(format!(
-            "embed_scale 켬: 토큰 벡터에 √d_model = √{d} = {}를 곱합니다 (논문 §3.4). 그래서 ±√(3/d_model) = ±{}인 무작위 토큰 값이 ±{}가 되어, 위치 인코딩의 ±1만큼 커집니다",
-            c.num(root),
-            c.num(spread),
-            c.num(spread * root)
-        ));
-    } else if c.model.is_some() && ko(c) {
-        lines.push(format!(
-            "embed_scale 끔: 무작위 토큰 값은 ±√(3/d_model) = ±{} 안에 있고 위치 인코딩은 ±1에 걸칩니다{}. 논문은 토큰 벡터에 √d_model = {}를 곱합니다 (`set model.embed_scale on`)",
-            c.num(spread),
-            if spread < 0.5 {
-                format!(
-                    ". 그래서 위치가 단어보다 {}배 큽니다",
-                    c.num((1.0 / spread).round())
-                )
-            } else {
-                String::new()
-            },
-            c.num(root)
-        ));
+        lines.push(c.t(ExplainText::EmbLearned {
+            scaled: scale,
+            root: c.num(root),
+            lo,
+            hi,
+            token: token.into(),
+            row_lo: row.0,
+            row_hi: row.1,
+        }));
     } else if scale {
-        lines.push(format!(
-            "embed_scale is on: the token vector is multiplied by √d_model = √{d} = {} (paper §3.4), so random token values of ±√(3/d_model) = ±{} become ±{}, as large as the positional encoding's ±1",
-            c.num(root),
-            c.num(spread),
-            c.num(spread * root)
-        ));
+        lines.push(c.t(ExplainText::EmbScaleOn {
+            d,
+            root: c.num(root),
+            spread: c.num(spread),
+            scaled: c.num(spread * root),
+        }));
     } else if c.model.is_some() {
-        lines.push(format!(
-            "embed_scale is off: random token values lie within ±√(3/d_model) = ±{} while the positional encoding spans ±1{}; the paper multiplies token vectors by √d_model = {} (`set model.embed_scale on`)",
-            c.num(spread),
-            if spread < 0.5 {
-                format!(
-                    ", so the position outweighs the word {}×",
-                    c.num((1.0 / spread).round())
-                )
-            } else {
-                String::new()
-            },
-            c.num(root)
-        ));
+        lines.push(c.t(ExplainText::EmbScaleOff {
+            spread: c.num(spread),
+            outweighs: (spread < 0.5).then(|| c.num((1.0 / spread).round())),
+            root: c.num(root),
+        }));
     }
     Ok(Body {
-        title: if ko(c) {
-            format!("토큰 {token} (행 {i}) + 그 위치의 위치 인코딩, 차원 {col}")
-        } else {
-            format!("token {token} (row {i}) with its position added, dimension {col}")
-        },
+        title: c.t(ExplainText::SumTitle {
+            token: token.into(),
+            i,
+            col,
+        }),
         formula,
         lines,
         recomputed: Some(r),

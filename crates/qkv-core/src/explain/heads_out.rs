@@ -1,7 +1,6 @@
 //! Explanations of what an attention block does with its weights: the weighted sum of V per
 //! head, the heads side by side (concat), and the output projection W_O.
 
-use super::attention::ko;
 use super::*;
 
 pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
@@ -30,45 +29,24 @@ pub(super) fn head_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         &v,
         c.value,
     );
-    if ko(c) {
-        return Ok(Body {
-            title: format!("어텐션 출력: {token} (행 {i}){head_text}, 열 {col}"),
-            formula: format!(
-                "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
-                c.short()
-            ),
-            lines: vec![
-                format!(
-                    "weights = {}: {token}의 몫을 키 토큰 {}개에 나눈 가중치",
-                    row_ref(w_step, c.cell.head, i),
-                    w.len()
-                ),
-                format!("v = {v_ref}: 키 토큰마다 밸류(value)의 열 {col}"),
-                line,
-            ],
-            recomputed: Some(r),
-        });
-    }
     Ok(Body {
-        title: format!("attention output of {token} (row {i}){head_text}, column {col}"),
+        title: c.t(ExplainText::HeadOutTitle {
+            token: token.into(),
+            i,
+            head: head_text,
+            col,
+        }),
         formula: format!(
             "{}{hh}[i][c] = Σ_j weights{hh}[i][j] × v{hh}[j][c]",
             c.short()
         ),
         lines: vec![
-            if w.len() == 1 {
-                format!(
-                    "weights = {}: how much {token} takes from the one key token",
-                    row_ref(w_step, c.cell.head, i)
-                )
-            } else {
-                format!(
-                    "weights = {}: how much {token} takes from each of the {} key tokens",
-                    row_ref(w_step, c.cell.head, i),
-                    w.len()
-                )
-            },
-            format!("v = {v_ref}: column {col} of each key token's value"),
+            c.t(ExplainText::HeadOutWeights {
+                w_ref: row_ref(w_step, c.cell.head, i),
+                token: token.into(),
+                n: w.len(),
+            }),
+            c.t(ExplainText::HeadOutValues { v_ref, col }),
             line,
         ],
         recomputed: Some(r),
@@ -84,30 +62,17 @@ pub(super) fn concat(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let d_k = ho.dims().1.max(1);
     let (h, cc) = (col / d_k, col % d_k);
     let v = c.at(ho, Some(h), i, cc)?;
-    let ko = ko(c);
     Ok(Body {
-        title: if ko {
-            format!(
-                "멀티헤드(multi-head) 출력 이어 붙이기: {} (행 {i}), 열 {col} = 헤드 {h}의 열 {cc}",
-                c.row_label(i)
-            )
-        } else {
-            format!(
-                "head outputs side by side: {} (row {i}), column {col} = head {h}, column {cc}",
-                c.row_label(i)
-            )
-        },
+        title: c.t(ExplainText::ConcatTitle {
+            label: c.row_label(i).into(),
+            i,
+            col,
+            h,
+            cc,
+        }),
         formula: format!("{}[i][c] = head_out[c ÷ d_k][i][c mod d_k]", c.short()),
         lines: vec![
-            if ko {
-                format!(
-                    "d_k = {d_k}: 헤드 h = {col} ÷ {d_k} = {h}, 그 헤드의 열 {col} mod {d_k} = {cc}"
-                )
-            } else {
-                format!(
-                    "d_k = {d_k}: head h = {col} ÷ {d_k} = {h}, its column {col} mod {d_k} = {cc}"
-                )
-            },
+            c.t(ExplainText::ConcatColumn { d_k, col, h, cc }),
             format!(
                 "{}[{i}][{col}] = {} = {}",
                 c.short(),
@@ -140,17 +105,11 @@ pub(super) fn attn_out(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         .map(|b| format!(" + {}[c]", short_name(b)))
         .unwrap_or_default();
     Ok(Body {
-        title: if ko(c) {
-            format!(
-                "어텐션 출력 (W_O 뒤): {} (행 {i}), 열 {col}",
-                c.row_label(i)
-            )
-        } else {
-            format!(
-                "attention output of {} (row {i}), column {col}",
-                c.row_label(i)
-            )
-        },
+        title: c.t(ExplainText::AttnOutTitle {
+            label: c.row_label(i).into(),
+            i,
+            col,
+        }),
         formula: format!(
             "{}[i][c] = concat[i] · {w_short}[:, c]{bias} = Σ_t concat[i][t] × {w_short}[t][c]{bias}",
             c.short()

@@ -50,6 +50,7 @@ use thiserror::Error;
 
 use crate::hf::HfModel;
 use crate::i18n::Lang;
+use crate::i18n::explain::{ExplainText, Proj};
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
 use crate::model::norm::mean_var;
@@ -428,27 +429,19 @@ pub fn explain_with(
         StepKind::AttnOut => attn_out(&ctx)?,
         StepKind::ResidualSum => residual_sum(&ctx)?,
         StepKind::LayerNorm => layer_norm(&ctx)?,
-        StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", "hidden layer")?,
+        StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", false)?,
         StepKind::FfnRelu => ffn_relu(&ctx)?,
         StepKind::FfnSilu => ffn_silu(&ctx)?,
-        StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", "output")?,
+        StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", true)?,
         StepKind::Logits => logits(&ctx)?,
     };
     if let Some(r) = body.recomputed
         && !agrees(r, value)
     {
-        body.lines.push(match ctx.lang {
-            Lang::En => format!(
-                "note: these operands give {}, but the trace holds {}: the model or the input changed after this trace was computed; rerun it",
-                ctx.num(r),
-                ctx.num(value)
-            ),
-            Lang::Ko => format!(
-                "주의: 이 피연산자들로 계산한 값은 {}, 트레이스의 값은 {}입니다. 이 트레이스를 계산한 뒤 모델이나 입력이 바뀌었으니 다시 실행하세요",
-                ctx.num(r),
-                ctx.num(value)
-            ),
-        });
+        body.lines.push(ctx.t(ExplainText::RecomputedDiffers {
+            r: ctx.num(r),
+            value: ctx.num(value),
+        }));
     }
     Ok(Explanation {
         address: address.to_string(),

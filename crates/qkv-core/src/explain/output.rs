@@ -44,44 +44,25 @@ pub(super) fn logits(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         e.as_slice().unwrap_or(&[]),
         c.value,
     );
-    if c.lang == crate::i18n::Lang::Ko {
-        return Ok(Body {
-            title: format!(
-                "로짓(logit): {} (행 {i}) 자리에서 어휘 토큰 {token} (열 {col})의 점수",
-                c.row_label(i)
-            ),
-            formula: format!(
-                "{}[i][c] = x[i] · E[vocab_c] (출력 투영은 임베딩과 공유), x = {}",
-                c.short(),
-                x_step.name()
-            ),
-            lines: vec![
-                format!(
-                    "x = {} ({}), E[{token}] = {e_name}의 행 {col}: {token}의 임베딩",
-                    row_ref(x_step, None, i),
-                    c.row_label(i)
-                ),
-                line,
-            ],
-            recomputed: Some(r),
-        });
-    }
     Ok(Body {
-        title: format!(
-            "score of the vocabulary token {token} (column {col}) at {} (row {i})",
-            c.row_label(i)
-        ),
-        formula: format!(
-            "{}[i][c] = x[i] · E[vocab_c] (output projection tied to the embeddings), x = {}",
-            c.short(),
-            x_step.name()
-        ),
+        title: c.t(ExplainText::LogitsTitle {
+            label: c.row_label(i).into(),
+            i,
+            token: token.to_string(),
+            col,
+        }),
+        formula: c.t(ExplainText::LogitsFormula {
+            short: c.short().into(),
+            x_name: x_step.name().into(),
+        }),
         lines: vec![
-            format!(
-                "x = {} ({}), E[{token}] = row {col} of {e_name}: the embedding of {token}",
-                row_ref(x_step, None, i),
-                c.row_label(i)
-            ),
+            c.t(ExplainText::LogitsOperands {
+                x_ref: row_ref(x_step, None, i),
+                label: c.row_label(i).into(),
+                token: token.to_string(),
+                e_name: e_name.to_string(),
+                col,
+            }),
             line,
         ],
         recomputed: Some(r),
@@ -95,19 +76,13 @@ fn logits_bias(c: &Ctx<'_>, tied: &Step) -> Result<Body, ExplainError> {
     let (b_name, b) = c.weight_vector(1, "the final logits bias")?;
     let b = c.weight_at(b_name, b, col)?;
     let token = c.col_label(col);
-    let ko = c.lang == crate::i18n::Lang::Ko;
     Ok(Body {
-        title: if ko {
-            format!(
-                "로짓(logit) + 편향: {} (행 {i}) 자리에서 어휘 토큰 {token} (열 {col})의 점수",
-                c.row_label(i)
-            )
-        } else {
-            format!(
-                "score of the vocabulary token {token} (column {col}) at {} (row {i}), with its bias",
-                c.row_label(i)
-            )
-        },
+        title: c.t(ExplainText::LogitsBiasTitle {
+            label: c.row_label(i).into(),
+            i,
+            token: token.into(),
+            col,
+        }),
         formula: format!("{}[i][c] = {}[i][c] + {b_name}[c]", c.short(), tied.name()),
         lines: vec![
             format!(
@@ -117,17 +92,10 @@ fn logits_bias(c: &Ctx<'_>, tied: &Step) -> Result<Body, ExplainError> {
                 c.op(b),
                 c.num(c.value)
             ),
-            if ko {
-                format!(
-                    "Marian은 어휘 항목마다 편향 하나를 더합니다 (final_logits_bias). 논문에는 없습니다. {token}의 편향은 {}입니다",
-                    c.num(b)
-                )
-            } else {
-                format!(
-                    "Marian adds one bias per vocabulary entry (final_logits_bias); the paper has none. {token}'s is {}",
-                    c.num(b)
-                )
-            },
+            c.t(ExplainText::LogitsBiasNote {
+                token: token.into(),
+                b: c.num(b),
+            }),
         ],
         recomputed: Some(t + b),
     })

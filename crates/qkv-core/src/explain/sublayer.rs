@@ -2,11 +2,6 @@
 
 use super::*;
 
-/// True when the prose is Korean.
-fn ko(c: &Ctx<'_>) -> bool {
-    c.lang == Lang::Ko
-}
-
 pub(super) fn residual_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let a_step = c.input_step(0, "the residual stream")?;
@@ -14,14 +9,11 @@ pub(super) fn residual_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let a = c.at(a_step, None, i, col)?;
     let b = c.at(b_step, None, i, col)?;
     Ok(Body {
-        title: if ko(c) {
-            format!(
-                "잔차 연결(residual connection)의 합: {} (행 {i}), 열 {col}",
-                c.row_label(i)
-            )
-        } else {
-            format!("residual sum of {} (row {i}), column {col}", c.row_label(i))
-        },
+        title: c.t(ExplainText::ResidualTitle {
+            label: c.row_label(i).into(),
+            i,
+            col,
+        }),
         formula: format!(
             "{}[i][c] = {}[i][c] + {}[i][c]",
             c.short(),
@@ -86,7 +78,7 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ),
         format!(
             "var = Σ (x − mean)² / {n} ({}: ÷ n) = ({dev_joined}) / {n} = {} / {n} {} {}{}",
-            if ko(c) { "편향 분산" } else { "biased" },
+            c.t(ExplainText::Biased {}),
             c.num(sq as f32),
             c.rel(sq as f32, n as f32, |a, b| a / b, var),
             c.num(var),
@@ -121,14 +113,11 @@ pub(super) fn layer_norm(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ),
     ];
     Ok(Body {
-        title: if ko(c) {
-            format!(
-                "층 정규화(layer normalization): {} (행 {i}), 열 {col}",
-                c.row_label(i)
-            )
-        } else {
-            format!("LayerNorm of {} (row {i}), column {col}", c.row_label(i))
-        },
+        title: c.t(ExplainText::LayerNormTitle {
+            label: c.row_label(i).into(),
+            i,
+            col,
+        }),
         formula: format!(
             "{}[i][c] = (x[i][c] − mean_i) / √(var_i + eps) × gamma[c] + beta[c], x = {}",
             c.short(),
@@ -144,7 +133,7 @@ pub(super) fn ffn_linear(
     c: &Ctx<'_>,
     w_sym: &str,
     b_sym: &str,
-    what: &str,
+    output: bool,
 ) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let x_step = c.input_step(0, "the FFN's input")?;
@@ -187,34 +176,21 @@ pub(super) fn ffn_linear(
         if zeros > 0 {
             lines.insert(
                 1,
-                if ko(c) {
-                    format!(
-                        "{x_sym}의 값 {}개 중 {zeros}개가 0입니다 (ReLU가 잘라 냄): 그 항들은 사라집니다",
-                        x.len()
-                    )
-                } else {
-                    format!(
-                        "{zeros} of the {} entries of {x_sym} are 0 (cut by the ReLU): their terms vanish",
-                        x.len()
-                    )
-                },
+                c.t(ExplainText::ReluZeros {
+                    zeros,
+                    n: x.len(),
+                    x_sym: x_sym.into(),
+                }),
             );
         }
     }
     Ok(Body {
-        title: if ko(c) {
-            let what = if what == "output" {
-                "출력"
-            } else {
-                "은닉층"
-            };
-            format!(
-                "피드포워드(feed-forward) {what}: {} (행 {i}), 열 {col}",
-                c.row_label(i)
-            )
-        } else {
-            format!("FFN {what} of {} (row {i}), column {col}", c.row_label(i))
-        },
+        title: c.t(ExplainText::FfnTitle {
+            output,
+            label: c.row_label(i).into(),
+            i,
+            col,
+        }),
         formula: format!(
             "{}[i][c] = {x_sym}[i] · {w_sym}[:, c] + {b_sym}[c]",
             c.short()
@@ -228,18 +204,13 @@ pub(super) fn ffn_relu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let h_step = c.input_step(0, "the hidden layer")?;
     let h = c.at(h_step, None, i, col)?;
-    let why = match (h > 0.0, ko(c)) {
-        (true, false) => "is positive: it passes unchanged",
-        (false, false) => "is not positive: the ReLU cuts it to 0",
-        (true, true) => "(양수): 그대로 통과합니다",
-        (false, true) => "(양수가 아님): ReLU가 0으로 자릅니다",
-    };
+    let why = c.t(ExplainText::ReluWhy { positive: h > 0.0 });
     Ok(Body {
-        title: if ko(c) {
-            format!("ReLU: {} (행 {i}), 열 {col}", c.row_label(i))
-        } else {
-            format!("ReLU of {} (row {i}), column {col}", c.row_label(i))
-        },
+        title: c.t(ExplainText::ReluTitle {
+            label: c.row_label(i).into(),
+            i,
+            col,
+        }),
         formula: format!("{}[i][c] = max(0, {}[i][c])", c.short(), h_step.name()),
         lines: vec![
             format!(
@@ -272,18 +243,14 @@ pub(super) fn ffn_silu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
             c.op(sigma),
             c.num(c.value)
         ),
-        if ko(c) {
-            "SiLU(Marian의 config.json에서 \"swish\")는 큰 양수는 거의 그대로, 큰 음수는 거의 0으로 보내지만, 작은 음수는 조금 남깁니다 (최솟값은 hidden ≈ −1.28에서 약 −0.28). 논문의 ReLU는 음수를 모두 0으로 자릅니다".to_string()
-        } else {
-            "SiLU (Marian's \"swish\", from config.json) passes large positive values almost unchanged and sends large negative ones to almost 0, but keeps a little of small negative ones (its lowest value is about −0.28, at hidden ≈ −1.28); the paper's ReLU cuts every negative value to 0".to_string()
-        },
+        c.t(ExplainText::SiluNote {}),
     ];
     Ok(Body {
-        title: if ko(c) {
-            format!("SiLU: {} (행 {i}), 열 {col}", c.row_label(i))
-        } else {
-            format!("SiLU of {} (row {i}), column {col}", c.row_label(i))
-        },
+        title: c.t(ExplainText::SiluTitle {
+            label: c.row_label(i).into(),
+            i,
+            col,
+        }),
         formula: format!(
             "{}[i][c] = h · σ(h) = h / (1 + e^(−h)), h = {}[i][c]",
             c.short(),

@@ -56,16 +56,12 @@ fn start(
         let d = config.d_model;
         let a = (3.0 / d.max(1) as f64).sqrt() as f32;
         let value = *token_vector(seed, row_label, d).get(col)?;
-        let how = match c.lang {
-            Lang::En => format!(
-                "drawn from U(−a, a) with a = √(3/d_model) = √(3/{d}) = {} by the random stream of (seed {seed}, \"embed:{row_label}\")",
-                c.num(a)
-            ),
-            Lang::Ko => format!(
-                "U(−a, a)에서 뽑았습니다: a = √(3/d_model) = √(3/{d}) = {}, 난수열 (시드 {seed}, \"embed:{row_label}\")",
-                c.num(a)
-            ),
-        };
+        let how = c.t(ExplainText::WeightEmbDrawn {
+            d,
+            a: c.num(a),
+            seed,
+            row_label: row_label.into(),
+        });
         return Some(Start {
             value,
             how,
@@ -74,37 +70,20 @@ fn start(
     }
     let init = init_of(config, name)?;
     let value = init.entry(seed, name, row, col)?;
-    let (how, formula) = match (init, c.lang) {
-        (Init::Xavier(r, k), lang) => {
+    let (how, formula) = match init {
+        Init::Xavier(r, k) => {
             let a = init.bound().unwrap_or_default();
-            let how = match lang {
-                Lang::En => format!(
-                    "drawn from U(−a, a) with a = √(6/(rows + columns)) = √(6/({r} + {k})) = {} (Xavier) by the random stream of (seed {seed}, \"{name}\")",
-                    c.num(a)
-                ),
-                Lang::Ko => format!(
-                    "U(−a, a)에서 뽑았습니다: a = √(6/(행 + 열)) = √(6/({r} + {k})) = {} (Xavier), 난수열 (시드 {seed}, \"{name}\")",
-                    c.num(a)
-                ),
-            };
+            let how = c.t(ExplainText::WeightXavier {
+                r,
+                k,
+                a: c.num(a),
+                seed,
+                name: name.into(),
+            });
             (how, format!("U(−{0}, {0})", c.num(a)))
         }
-        (Init::Ones(_), Lang::En) => (
-            "it starts at 1, as every LayerNorm gain does".to_string(),
-            "1".to_string(),
-        ),
-        (Init::Ones(_), Lang::Ko) => (
-            "LayerNorm의 배율(gain)이라 모두 1에서 시작합니다".to_string(),
-            "1".to_string(),
-        ),
-        (Init::Zeros(_), Lang::En) => (
-            "it starts at 0, as every bias and LayerNorm shift does".to_string(),
-            "0".to_string(),
-        ),
-        (Init::Zeros(_), Lang::Ko) => (
-            "편향(bias)과 LayerNorm의 이동(shift)은 모두 0에서 시작합니다".to_string(),
-            "0".to_string(),
-        ),
+        Init::Ones(_) => (c.t(ExplainText::WeightOnes {}), "1".to_string()),
+        Init::Zeros(_) => (c.t(ExplainText::WeightZeros {}), "0".to_string()),
     };
     Some(Start {
         value,
@@ -122,6 +101,10 @@ struct C {
 impl C {
     fn num(&self, v: f32) -> String {
         fmt_number(v, self.precision)
+    }
+
+    fn t(&self, m: ExplainText) -> String {
+        m.text(self.lang)
     }
 }
 
@@ -161,23 +144,25 @@ pub fn explain_weight_in(
     let row_label = v.rows.get(i).map_or("", String::as_str);
     let shape = crate::model::weights::shape_text(&p.shape());
     let vector = matches!(p, Param::Vector(_));
-    let place = match (lang, vector) {
-        (Lang::En, true) => format!("entry {wj} of {name} ({shape})"),
-        (Lang::Ko, true) => format!("{name} ({shape})의 {wj}번째 값"),
-        (Lang::En, false) if name == EMBEDDING => {
-            format!("row {wi} ({row_label}), column {wj} of {name} ({shape})")
-        }
-        (Lang::Ko, false) if name == EMBEDDING => {
-            format!("{name} ({shape})의 행 {wi} ({row_label}), 열 {wj}")
-        }
-        (Lang::En, false) => format!("row {wi}, column {wj} of {name} ({shape})"),
-        (Lang::Ko, false) => format!("{name} ({shape})의 행 {wi}, 열 {wj}"),
-    };
-    let head_part = match (v.head, lang) {
-        (Some(h), Lang::En) => format!("; head {h}'s slice {}[{i}][{j}]", v.name),
-        (Some(h), Lang::Ko) => format!("; 헤드 {h}의 조각 {}[{i}][{j}]", v.name),
-        (None, _) => String::new(),
-    };
+    let place = c.t(ExplainText::WeightPlace {
+        name: name.into(),
+        shape,
+        wi,
+        wj,
+        vector,
+        row_label: (name == EMBEDDING).then(|| row_label.to_string()),
+    });
+    let head_part = v
+        .head
+        .map(|h| {
+            c.t(ExplainText::WeightHeadPart {
+                h,
+                slice: v.name.clone(),
+                i,
+                j,
+            })
+        })
+        .unwrap_or_default();
     let steps = model.trained_steps();
     let begun = start(model, name, row_label, wi, wj, &c);
     let mut lines = Vec::new();
@@ -187,76 +172,53 @@ pub fn explain_weight_in(
         format!("{short}[i][j]")
     };
     if steps > 0 {
-        let title = match lang {
-            Lang::En => format!("a learned number: {place}{head_part}"),
-            Lang::Ko => format!("학습된 수: {place}{head_part}"),
-        };
-        formula = match lang {
-            Lang::En => {
-                format!("{formula} = its initial value + the changes of {steps} training updates")
-            }
-            Lang::Ko => format!("{formula} = 초기값 + 학습 갱신 {steps}번의 변화"),
-        };
+        let title = c.t(ExplainText::WeightLearnedTitle {
+            place,
+            head: head_part,
+        });
+        formula = c.t(ExplainText::WeightLearnedFormula { formula, steps });
         if let Some(s) = &begun {
-            lines.push(match lang {
-                Lang::En => format!(
-                    "initial value: {}, {} before training",
-                    c.num(s.value),
-                    s.how
-                ),
-                Lang::Ko => format!("초기값: {}. 학습 전에 {}", c.num(s.value), s.how),
-            });
+            lines.push(c.t(ExplainText::WeightInitial {
+                value: c.num(s.value),
+                how: s.how.clone(),
+            }));
         }
-        lines.push(match (&begun, lang) {
-            (Some(s), Lang::En) => format!(
-                "value now: {}, after {steps} updates: training changed it by {} − {} = {}",
-                c.num(value),
-                c.num(value),
-                fmt_operand(s.value, c.precision),
-                c.num(value - s.value)
-            ),
-            (Some(s), Lang::Ko) => format!(
-                "지금 값: {}. 갱신 {steps}번 뒤의 값이며, 학습이 바꾼 양은 {} − {} = {}",
-                c.num(value),
-                c.num(value),
-                fmt_operand(s.value, c.precision),
-                c.num(value - s.value)
-            ),
-            (None, Lang::En) => format!("value now: {}, after {steps} updates", c.num(value)),
-            (None, Lang::Ko) => format!("지금 값: {}. 갱신 {steps}번 뒤의 값입니다", c.num(value)),
-        });
-        lines.push(match lang {
-            Lang::En => "its last training gradient and update are not known here: the checkpoint keeps the weights, not the gradients or the optimiser's steps".to_string(),
-            Lang::Ko => "마지막 학습 기울기와 갱신량은 여기서 알 수 없습니다: 체크포인트는 가중치만 담고 기울기나 옵티마이저의 갱신은 담지 않습니다".to_string(),
-        });
+        lines.push(c.t(match &begun {
+            Some(s) => ExplainText::WeightNowChanged {
+                value: c.num(value),
+                steps,
+                start: fmt_operand(s.value, c.precision),
+                change: c.num(value - s.value),
+            },
+            None => ExplainText::WeightNow {
+                value: c.num(value),
+                steps,
+            },
+        }));
+        lines.push(c.t(ExplainText::WeightNoLastGrad {}));
         return Ok(finish(
             address, trace, name, grad, value, title, formula, lines, &c, heads,
         ));
     }
-    let title = match lang {
-        Lang::En => format!("a random number, not learned: {place}{head_part}"),
-        Lang::Ko => format!("학습하지 않은 무작위 수: {place}{head_part}"),
-    };
+    let title = c.t(ExplainText::WeightRandomTitle {
+        place,
+        head: head_part,
+    });
     if let Some(s) = &begun {
-        formula = match (vector, lang) {
-            (false, _) => format!("{formula} ~ {}", s.formula),
-            (true, Lang::En) => format!("{short}[j] = {} at the start", s.formula),
-            (true, Lang::Ko) => format!("{short}[j] = {} (처음 값)", s.formula),
+        formula = if vector {
+            c.t(ExplainText::WeightVectorStart {
+                short: short.into(),
+                start: s.formula.clone(),
+            })
+        } else {
+            format!("{formula} ~ {}", s.formula)
         };
         lines.push(s.how.clone());
         if s.value.to_bits() != value.to_bits() {
-            lines.push(match lang {
-                Lang::En => format!(
-                    "it started at {}, and was set to {} since (a scenario's `weights:` or `set weight`)",
-                    c.num(s.value),
-                    c.num(value)
-                ),
-                Lang::Ko => format!(
-                    "{}에서 시작했고, 그 뒤 {}로 지정되었습니다 (시나리오의 `weights:` 또는 `set weight`)",
-                    c.num(s.value),
-                    c.num(value)
-                ),
-            });
+            lines.push(c.t(ExplainText::WeightSetSince {
+                start: c.num(s.value),
+                value: c.num(value),
+            }));
         }
     }
     Ok(finish(
@@ -282,22 +244,15 @@ fn finish(
     let g = grad
         .and_then(|g| pick(name, g, heads, None, &address.indices).ok())
         .and_then(|v| v.cell.map(|(i, j)| v.values[[i, j]]));
-    lines.push(match (g, c.lang) {
-        (Some(g), Lang::En) => format!(
-            "its gradient on this sentence's loss: ∂loss/∂{address} = {}",
-            fmt_grad(g, c.precision)
-        ),
-        (Some(g), Lang::Ko) => format!(
-            "이 문장의 손실에 대한 기울기: ∂loss/∂{address} = {}",
-            fmt_grad(g, c.precision)
-        ),
-        (None, Lang::En) => format!(
-            "no gradient of it has been computed for this sentence: `grad {address}` computes one"
-        ),
-        (None, Lang::Ko) => format!(
-            "이 문장에 대한 기울기는 아직 계산하지 않았습니다: `grad {address}`로 계산합니다"
-        ),
-    });
+    lines.push(c.t(match g {
+        Some(g) => ExplainText::WeightGrad {
+            address: address.to_string(),
+            g: fmt_grad(g, c.precision),
+        },
+        None => ExplainText::WeightNoGrad {
+            address: address.to_string(),
+        },
+    }));
     let readers: Vec<&str> = trace
         .steps()
         .iter()
@@ -305,10 +260,9 @@ fn finish(
         .map(Step::name)
         .collect();
     if !readers.is_empty() {
-        lines.push(match c.lang {
-            Lang::En => format!("read by: {}", readers.join(", ")),
-            Lang::Ko => format!("이 값을 읽는 단계: {}", readers.join(", ")),
-        });
+        lines.push(c.t(ExplainText::WeightReaders {
+            readers: readers.join(", "),
+        }));
     }
     Explanation {
         address: address.to_string(),

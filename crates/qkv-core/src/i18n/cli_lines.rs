@@ -407,7 +407,7 @@ impl CliLine {
                     .zip([28, 7, 6, 11, 11])
                     .enumerate()
                     .map(|(i, (w, cols))| {
-                        let fill = " ".repeat(cols - crate::render::width(w).min(cols));
+                        let fill = " ".repeat(cols - crate::util::width(w).min(cols));
                         if i == 0 { format!("{w}{fill}") } else { format!("{fill}{w}") }
                     })
                     .collect::<Vec<_>>()

@@ -6,9 +6,12 @@
 //! word order never has to follow English, and the compiler proves that every key has a text
 //! in both languages (each language's `match` is exhaustive).
 
+pub mod args;
+mod catalogue;
 pub mod cli_lines;
 pub mod command;
 pub mod errors;
+pub mod explain;
 pub mod explore;
 pub mod explore_text;
 pub mod formula;
@@ -58,7 +61,7 @@ impl std::fmt::Display for LangSource {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error(
     "{source_name} {:?} is not a language qkv speaks: allowed are en (English) and ko (한국어)",
-    crate::render::truncate(value, VALUE_SHOWN)
+    crate::util::truncate(value, VALUE_SHOWN)
 )]
 pub struct LangError {
     /// The value given.
@@ -131,6 +134,15 @@ impl Lang {
             }
         }
         Ok(Lang::En)
+    }
+}
+
+/// `1 tour stop`, `3 tour stops`: an English count with its noun.
+pub fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

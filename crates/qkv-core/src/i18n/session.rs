@@ -367,7 +367,7 @@ impl SessionMsg {
             }
             S::UnsavedTraining { updates } => format!(
                 "{} {} not saved: `checkpoint save <file>` keeps the trained weights; `quit` again (or quit!) leaves without them",
-                crate::session::plural(*updates, "training update"),
+                crate::i18n::plural(*updates, "training update"),
                 if *updates == 1 { "is" } else { "are" }
             ),
             S::Loaded { path, title, steps } if title.is_empty() => {

@@ -4,7 +4,7 @@
 //! command words and step names stay as they are in both languages.
 
 use super::Lang;
-use crate::session::plural;
+use crate::i18n::plural;
 
 /// One thing the session says about files and outputs, with its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -560,7 +560,7 @@ impl RerunMsg {
             (Lang::En, R::DroppedEmbedding { token, why }) => {
                 format!("dropped the embedding override of {token:?}: {why}")
             }
-            (Lang::En, R::DecoderUnmasked) => crate::session::DECODER_UNMASKED.into(),
+            (Lang::En, R::DecoderUnmasked) => "warning: the decoder's causal mask is off, so each token sees the tokens after it; this is not how a decoder is trained (it would learn to copy the next word); `mask dec on` restores it".into(),
             (Lang::En, R::TargetNeedsEncoderDecoder { arch }) => format!(
                 "target applies to an encoder-decoder model, and this one is {arch}; `set model.arch encoder-decoder` first"
             ),

@@ -283,13 +283,10 @@ pub fn mistakes(
                         var: num(var),
                     },
                     // As the explanation in `lang` prints the variance's divisor.
-                    Some(
-                        match lang {
-                            Lang::En => "(biased: ÷ n)",
-                            Lang::Ko => "(편향 분산: ÷ n)",
-                        }
-                        .to_string(),
-                    ),
+                    Some(format!(
+                        "({}: ÷ n)",
+                        crate::i18n::explain::ExplainText::Biased {}.text(lang)
+                    )),
                 );
                 m_push(
                     affine((xc - mean) / (var + eps)),

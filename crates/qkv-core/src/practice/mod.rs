@@ -225,7 +225,7 @@ impl Grading {
                 match &n.mistake {
                     Some(m) => out.push_str(&format!("      {}: {}\n", m.what, m.detail)),
                     None => {
-                        out.push_str(&format!("      {}\n", PracticeMsg::NoBlame.text(lang)));
+                        out.push_str(&format!("      {}\n", PracticeMsg::NoBlame {}.text(lang)));
                     }
                 }
             }
@@ -383,7 +383,12 @@ pub fn context(
     let input = |k: usize| step.inputs().get(k).and_then(|n| trace.get(n));
     let row_label = step.row_labels().get(t.row).cloned().unwrap_or_default();
     let col_labels = step.col_labels(t.head);
-    let mut out = vec![PracticeMsg::Formula(step.formula().to_string()).text(lang)];
+    let mut out = vec![
+        PracticeMsg::Formula {
+            formula: step.formula().to_string(),
+        }
+        .text(lang),
+    ];
     let rowref = |s: &Step, r: usize| {
         let h = if s.heads().is_some() {
             hh.clone()
@@ -478,7 +483,12 @@ pub fn context(
                             out.push(format!("{} = {}", rowref(s, t.row), list(&r)));
                         }
                     }
-                    _ => out.push(PracticeMsg::Uses(step.inputs()[k].clone()).text(lang)),
+                    _ => out.push(
+                        PracticeMsg::Uses {
+                            name: step.inputs()[k].clone(),
+                        }
+                        .text(lang),
+                    ),
                 }
             }
         }
@@ -535,7 +545,10 @@ pub fn question_in(
         out.push('\n');
     }
     if let Some(h) = &item.hint {
-        out.push_str(&format!("  {}\n", PracticeMsg::Hint(h.clone()).text(lang)));
+        out.push_str(&format!(
+            "  {}\n",
+            PracticeMsg::Hint { hint: h.clone() }.text(lang)
+        ));
     }
     let how = PracticeMsg::HowToAnswer {
         many: t.cols.len() != 1,

@@ -500,6 +500,8 @@ pub enum ErrorMsg {
     HandHasNo { what: String },
     /// `cancelled: the rerun was stopped; the session is as it was`.
     Cancelled { rerun: bool },
+    /// The model or input would be invalid: each problem, already in the language.
+    Invalid { problems: Vec<String> },
 }
 
 impl crate::session::Session {
@@ -520,6 +522,9 @@ impl ErrorMsg {
             E::HandHasNo { what: "pe".into() },
             E::Cancelled { rerun: true },
             E::Cancelled { rerun: false },
+            E::Invalid {
+                problems: vec!["d_model 7 is not a multiple of heads 2".into()],
+            },
         ]
     }
 
@@ -544,6 +549,7 @@ impl ErrorMsg {
                 "cancelled: {} was stopped; the session is as it was",
                 if *rerun { "the rerun" } else { "the command" }
             ),
+            E::Invalid { problems } => problems.join("; "),
         }
     }
 
@@ -560,6 +566,9 @@ impl ErrorMsg {
                 "취소됨: {}을(를) 멈췄습니다; 세션은 그대로입니다",
                 if *rerun { "재실행" } else { "명령" }
             ),
+            E::Invalid { problems } => {
+                format!("모델이나 입력이 올바르지 않습니다: {}", problems.join("; "))
+            }
         }
     }
 }

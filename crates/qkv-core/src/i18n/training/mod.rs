@@ -4,7 +4,7 @@
 //! [`super::session`]. Tokens, paths, command words and formulas stay as they are.
 
 use super::Lang;
-use crate::session::plural;
+use crate::i18n::plural;
 
 /// The origin of the corpus built into qkv (a copy of `data/ko-en.tsv`), as a corpus
 /// carries it; [`corpus_name`] says it in words.

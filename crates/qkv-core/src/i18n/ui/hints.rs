@@ -267,3 +267,29 @@ impl Hint {
         }
     }
 }
+
+crate::catalogue! {
+    /// Words the footer shows in the keys' column that are typed, not pressed.
+    pub enum FooterWord {
+        /// Before an example answer.
+        Example {}
+            samples [{}]
+            en => "e.g.",
+            ko => "예:";
+        /// Before a suggested name to type.
+        Type {}
+            samples [{}]
+            en => "type",
+            ko => "입력";
+    }
+}
+
+#[cfg(test)]
+mod footer_word_tests {
+    use super::*;
+
+    #[test]
+    fn footer_words_have_both_texts() {
+        crate::i18n::check::both_texts(&FooterWord::samples(), FooterWord::text);
+    }
+}

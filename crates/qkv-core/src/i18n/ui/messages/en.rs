@@ -6,7 +6,7 @@ impl Msg {
     // Over 80 lines: one arm per message: the English catalogue.
     pub(super) fn en(&self) -> String {
         match self {
-            Msg::Tokens(n) => crate::session::plural(*n, "token"),
+            Msg::Tokens(n) => crate::i18n::plural(*n, "token"),
             Msg::PracticeFile { score, file } => format!("practice {score} · {file}"),
             Msg::Tour { pos, n } => format!(" tour {pos}/{n} "),
             Msg::Rows { first, last, n } => format!("rows {first}–{last} of {n}"),
@@ -44,7 +44,7 @@ impl Msg {
                 seed,
             } => format!(
                 "trained here: {} from random weights (seed {seed})",
-                crate::session::plural(*updates, "update")
+                crate::i18n::plural(*updates, "update")
             ),
             Msg::TrainedHere {
                 updates,
@@ -52,7 +52,7 @@ impl Msg {
                 seed,
             } => format!(
                 "snapshot {i} of the run trained here: {} from random weights (seed {seed})",
-                crate::session::plural(*updates, "update")
+                crate::i18n::plural(*updates, "update")
             ),
             Msg::AboutModel {
                 provenance: p,
@@ -160,7 +160,7 @@ impl Msg {
             }
             Msg::UnsavedTraining(n) => format!(
                 "{} {} not saved: w in the Learn view (L) keeps them as a checkpoint; q again leaves without them",
-                crate::session::plural(*n, "training update"),
+                crate::i18n::plural(*n, "training update"),
                 if *n == 1 { "is" } else { "are" }
             ),
             Msg::KeyError(k) => match k {
