@@ -393,9 +393,7 @@ impl HfModel {
             }
             // The best 2K, best first (ties: lower parent, then lower token first).
             let best_first = |a: &(f32, usize, usize), b: &(f32, usize, usize)| {
-                b.0.total_cmp(&a.0)
-                    .then(a.1.cmp(&b.1))
-                    .then(a.2.cmp(&b.2))
+                b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
             };
             let top = (2 * k).min(all.len());
             if top > 0 && top < all.len() {
