@@ -168,6 +168,8 @@ fn complete_words(line: &str, pos: usize, w: &Words) -> Slot {
         (1, "explore") => matching(word, list(&["pe", "scaling", "heads"])),
         (1, "checkpoint") => matching(word, list(&["load", "save", "save!"])),
         (2, "checkpoint") => return Slot::Path(start),
+        (1, "model") => matching(word, list(&["load"])),
+        (2, "model") => return Slot::Path(start),
         _ => Vec::new(),
     };
     Slot::Words(start, cands)
@@ -265,6 +267,8 @@ mod tests {
         );
         assert_eq!(cands("checkpoint s"), ["save ", "save! "]);
         assert_eq!(cands("checkpoint load m"), ["<path>"]);
+        assert_eq!(cands("model l"), ["load "]);
+        assert_eq!(cands("model load /tmp/op"), ["<path>"]);
         assert_eq!(cands("decode f"), ["force "]);
         assert_eq!(cands("train s"), ["snapshot "]);
     }

@@ -537,6 +537,12 @@ pub fn parse(line: &str) -> Result<Option<Command>, ParseError> {
             path: path("load", rest)?,
             force: true,
         },
+        "model" => match split_word(rest) {
+            ("load", "") => Command::ModelLoad(None),
+            ("load", dir) => Command::ModelLoad(Some(path("model", dir)?)),
+            ("", _) => return Err(missing("model", "load <dir> (or load alone)")),
+            (other, _) => return Err(bad("model", other, "load")),
+        },
         "replay" => match rest {
             "" => Command::Replay(None),
             "stop" | "off" => Command::StopReplay,

@@ -182,6 +182,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "load a trained model (.safetensors) or save the model being trained",
     },
     CommandSpec {
+        name: "model",
+        usage: "model load <dir> | model load",
+        summary: "study a Hugging Face Marian model directory (config.json, model.safetensors, source.spm, target.spm, vocab.json) with the current sentence; alone: back to the model studied before",
+    },
+    CommandSpec {
         name: "practice",
         usage: "practice [<name>[h][i][j] | <name>[h][i]] | practice stop",
         summary: "predict, then reveal: compute a hidden cell or row by hand and get it graded (alone: the scenario's questions, or a random cell of the current step)",

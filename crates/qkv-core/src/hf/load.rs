@@ -29,6 +29,7 @@ use serde::Deserialize;
 use super::config::MarianConfig;
 use super::tokenizer::MarianTokenizer;
 use super::{HfError, conversion_command};
+use crate::model::cancel::{Control, Stage};
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Weights};
 
@@ -63,6 +64,13 @@ struct GenerationConfig {
 impl HfModel {
     /// Opens the model directory `dir`. Reads only local files.
     pub fn open(dir: &Path) -> Result<HfModel, HfError> {
+        HfModel::open_controlled(dir, &Control::new())
+    }
+
+    /// [`HfModel::open`] reporting the weights' bytes read to `control` (stage
+    /// [`Stage::Bytes`]) and stopping between two tensors when `control` is asked to
+    /// ([`HfError::Cancelled`]).
+    pub fn open_controlled(dir: &Path, control: &Control) -> Result<HfModel, HfError> {
         let mut config = MarianConfig::read(&dir.join("config.json"))?;
         let gen_path = dir.join("generation_config.json");
         if gen_path.is_file() {
@@ -81,7 +89,7 @@ impl HfModel {
             config.decoder_start_token_id =
                 g.decoder_start_token_id.or(config.decoder_start_token_id);
         }
-        let weights = read_weights(dir, &config)?;
+        let weights = read_weights(dir, &config, control)?;
         let tokenizer = MarianTokenizer::open(dir, &config)?;
         Ok(HfModel {
             dir: dir.to_path_buf(),
@@ -235,7 +243,7 @@ const READ_CHUNK: usize = 1 << 20;
 /// Reads `dir/model.safetensors` into canonical weights, tensor by tensor: the header
 /// (8 bytes of length, then JSON) names each tensor's byte range, which is read in
 /// [`READ_CHUNK`] pieces into the tensor's final values.
-fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
+fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<Weights, HfError> {
     let path = dir.join("model.safetensors");
     if !path.is_file() {
         return Err(if dir.join("pytorch_model.bin").is_file() {
@@ -261,10 +269,14 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
         )));
     }
     let mut file = File::open(&path).map_err(|e| HfError::io(&path, &e))?;
+    control.begin(Stage::Bytes, meta.len());
     let (data_start, header) = read_header(&mut file, meta.len()).map_err(bad)?;
     let present: HashSet<String> = header.tensors().into_keys().collect();
     let mut named = Vec::new();
     for (hf, name, shape, transpose) in expected(config) {
+        if control.requested() {
+            return Err(HfError::Cancelled { file: path.clone() });
+        }
         let hf_name = if hf == "model.shared.weight" && !present.contains(&hf) {
             // Files written with untied copies name the table after the encoder.
             "model.encoder.embed_tokens.weight".to_string()
@@ -283,13 +295,14 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
         let (from, to) = info.data_offsets;
         let at = data_start + from as u64;
         let values = read_f32(&mut file, info.dtype, at, to - from, READ_CHUNK)
-            .map_err(|e| bad(format!("tensor {hf_name}: {e}")))?
-            .ok_or_else(|| {
-                bad(format!(
-                    "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
-                    info.dtype
-                ))
-            })?;
+            .map_err(|e| bad(format!("tensor {hf_name}: {e}")))?;
+        control.advance((to - from) as u64);
+        let values = values.ok_or_else(|| {
+            bad(format!(
+                "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
+                info.dtype
+            ))
+        })?;
         if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(bad(format!(
                 "tensor {hf_name} has the non-finite value {v} at flat index {i}"
