@@ -191,6 +191,42 @@ pub fn marian_readout(model: &HfModel) -> Result<Readout<'_>, MissingWeight> {
     })
 }
 
+/// The lens of a session's trace, ready to show: the readout's formula, the positions'
+/// tokens, the vocabulary and the readings (embeddings first, then each layer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// [`Readout::formula`].
+    pub formula: String,
+    /// The decoder's tokens (the rows of every reading).
+    pub positions: Vec<String>,
+    /// The vocabulary (the readings' token indices point into it).
+    pub vocab: Vec<String>,
+    /// One reading per state.
+    pub readings: Vec<Reading>,
+}
+
+/// The lens of what `session` studies (qkv's model or a Marian model), `k` candidates per
+/// layer and position; `None` when it has no decoder (an encoder-only model, a hand-check).
+pub fn of_session(session: &crate::session::Session, k: usize) -> Option<Table> {
+    let trace = session.trace();
+    let tokens = trace.tokens();
+    let readout = match (session.model(), session.real_model()) {
+        (Some(m), _) => transformer_readout(m, &tokens.vocab).ok()?,
+        (None, Some(hf)) => marian_readout(hf).ok()?,
+        (None, None) => return None,
+    };
+    let states = decoder_states(trace);
+    if states.is_empty() {
+        return None;
+    }
+    Some(Table {
+        formula: readout.formula(),
+        positions: tokens.target.as_ref().unwrap_or(&tokens.source).to_vec(),
+        vocab: tokens.vocab.to_vec(),
+        readings: read(states, &readout, k),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

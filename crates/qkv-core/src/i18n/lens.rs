@@ -26,6 +26,12 @@ pub enum LensLine {
     Layer(usize),
     /// The model has no decoder to read.
     NoDecoder,
+    /// The workbench view's title.
+    Title,
+    /// The workbench view's status line.
+    Status,
+    /// The workbench view on a study without a decoder.
+    NoDecoderHere,
 }
 
 impl LensLine {
@@ -43,6 +49,9 @@ impl LensLine {
             LensLine::Embeddings,
             LensLine::Layer(1),
             LensLine::NoDecoder,
+            LensLine::Title,
+            LensLine::Status,
+            LensLine::NoDecoderHere,
         ]
     }
 
@@ -63,6 +72,9 @@ impl LensLine {
                 format!("position {pos} ({token}): the next token, top {k} per layer")
             }
             LensLine::Embeddings => "embed".into(),
+            LensLine::Title => "logit lens".into(),
+            LensLine::Status => "logit lens: each decoder layer's output read as the next word; a reading of intermediate states, not what the model outputs".into(),
+            LensLine::NoDecoderHere => "the logit lens reads a decoder's layers; what is studied here has none (an encoder-only model or a hand-check)".into(),
             LensLine::Layer(l) => format!("layer {l}"),
             LensLine::NoDecoder => {
                 "the logit lens reads a decoder's layers and this model has none (an encoder-only model): use --arch decoder or encoder-decoder".into()
@@ -79,6 +91,9 @@ impl LensLine {
                 format!("위치 {pos} ({token}): 다음 토큰, 층마다 상위 {k}개")
             }
             LensLine::Embeddings => "임베딩".into(),
+            LensLine::Title => "로짓 렌즈".into(),
+            LensLine::Status => "로짓 렌즈: 디코더 각 층의 출력을 다음 단어로 읽습니다; 중간 상태를 읽어 본 것이지 모델이 내놓는 출력이 아닙니다".into(),
+            LensLine::NoDecoderHere => "로짓 렌즈는 디코더의 층을 읽는데 여기서 보는 것에는 디코더가 없습니다 (인코더 전용 모델이나 손 계산)".into(),
             LensLine::Layer(l) => format!("{l}층"),
             LensLine::NoDecoder => {
                 "로짓 렌즈는 디코더의 층을 읽는데 이 모델에는 디코더가 없습니다 (인코더 전용 모델): --arch decoder나 encoder-decoder를 쓰세요".into()
