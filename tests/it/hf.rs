@@ -654,6 +654,11 @@ fn model_load_opens_a_real_model_in_a_running_session_and_goes_back() {
     assert_eq!(logits(s.trace()), logits(&direct));
     let pieces = model.tokenizer.encode_source("나는 학교에 간다").pieces;
     assert_eq!(s.input().unwrap().source, pieces);
+    // The reference "<bos> I go to school" of qkv's model is read without its <bos>: the
+    // decoder's input is <pad> and the pieces of "I go to school".
+    let mut want = vec!["<pad>".to_string()];
+    want.extend(model.tokenizer.encode_target("I go to school").pieces);
+    assert_eq!(s.input().unwrap().target.as_deref(), Some(want.as_slice()));
     let back = crate::util::say(&mut s, "model load");
     assert!(
         back.starts_with("back to the model studied before"),

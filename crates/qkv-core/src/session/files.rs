@@ -346,6 +346,17 @@ impl Session {
             Some(s) => (s.input.text.clone(), s.input.target.clone()),
             None => (crate::model::config::DEFAULT_TEXT.to_string(), None),
         };
+        // qkv's decoder input starts with `<bos>`; Marian's decoder starts from its own
+        // start token, so the reference is the words after it.
+        let target = target
+            .map(|t| {
+                let t = t.trim();
+                t.strip_prefix(crate::model::tokenizer::BOS)
+                    .unwrap_or(t)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|t| !t.is_empty());
         let run = crate::hf::Run::new(std::sync::Arc::new(model), &text, target.as_deref())
             .map_err(|e| SessionError::NotHere(e.to_string()))?;
         let scenario = real_scenario(dir, &text, target.as_deref());
