@@ -294,9 +294,8 @@ fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<
         }
         let (from, to) = info.data_offsets;
         let at = data_start + from as u64;
-        let values = read_f32(&mut file, info.dtype, at, to - from, READ_CHUNK)
+        let values = read_f32(&mut file, info.dtype, at, to - from, READ_CHUNK, control)
             .map_err(|e| bad(format!("tensor {hf_name}: {e}")))?;
-        control.advance((to - from) as u64);
         let values = values.ok_or_else(|| {
             bad(format!(
                 "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
@@ -366,13 +365,14 @@ fn read_header(file: &mut File, len: u64) -> Result<(u64, Metadata), String> {
 }
 
 /// `bytes` bytes of `dtype` at `offset` as f32 values, read in pieces of `chunk` bytes (a
-/// multiple of 4); `None` for a type qkv does not read.
+/// multiple of 4), each counted on `control`; `None` for a type qkv does not read.
 fn read_f32(
     file: &mut File,
     dtype: Dtype,
     offset: u64,
     bytes: usize,
     chunk: usize,
+    control: &Control,
 ) -> std::io::Result<Option<Vec<f32>>> {
     let size = match dtype {
         Dtype::F32 => 4,
@@ -391,6 +391,7 @@ fn read_f32(
             values.extend(v);
         }
         left -= part.len();
+        control.advance(part.len() as u64);
     }
     Ok(Some(values))
 }
@@ -456,19 +457,23 @@ mod tests {
             f.write_all(&v.to_le_bytes()).unwrap();
         }
         f.write_all(&[0x80, 0x3f]).unwrap();
+        let c = Control::new();
+        c.begin(Stage::Bytes, 14);
         // Pieces of 4 bytes: one value per read, three reads.
-        let got = read_f32(&mut f, Dtype::F32, 3, 12, 4).unwrap();
+        let got = read_f32(&mut f, Dtype::F32, 3, 12, 4, &c).unwrap();
         assert_eq!(got, Some(vec![1.0, -2.0, 0.5]));
+        // Each piece is counted: 12 bytes.
+        assert_eq!(c.progress().done, 12);
         // Pieces of 8 bytes: 1.0 and −2.0, then 0.5 alone.
-        let got = read_f32(&mut f, Dtype::F32, 3, 12, 8).unwrap();
+        let got = read_f32(&mut f, Dtype::F32, 3, 12, 8, &c).unwrap();
         assert_eq!(got, Some(vec![1.0, -2.0, 0.5]));
         assert_eq!(
-            read_f32(&mut f, Dtype::BF16, 15, 2, 4).unwrap(),
+            read_f32(&mut f, Dtype::BF16, 15, 2, 4, &c).unwrap(),
             Some(vec![1.0])
         );
-        assert_eq!(read_f32(&mut f, Dtype::I64, 3, 8, 4).unwrap(), None);
+        assert_eq!(read_f32(&mut f, Dtype::I64, 3, 8, 4, &c).unwrap(), None);
         // Past the end of the file: an error, not a short tensor.
-        assert!(read_f32(&mut f, Dtype::F32, 15, 4, 4).is_err());
+        assert!(read_f32(&mut f, Dtype::F32, 15, 4, 4, &c).is_err());
     }
 
     #[test]
