@@ -523,6 +523,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn caches_follow_the_hypotheses_kept() {
+        // Hypothesis b's cache holds the single value b. Parents [1, 1, 0]: the next
+        // hypotheses 0 and 1 continue hypothesis 1 (one copy, then the cache itself), the
+        // next hypothesis 2 continues hypothesis 0; hypothesis 2's cache is dropped.
+        let cache = |v: f32| Cache {
+            layers: vec![(Array2::from_elem((1, 1), v), Array2::from_elem((1, 1), v))],
+        };
+        let next = reorder(
+            vec![cache(0.0), cache(1.0), cache(2.0)],
+            [1, 1, 0].into_iter(),
+        );
+        let firsts: Vec<f32> = next.iter().map(|c| c.layers[0].0[[0, 0]]).collect();
+        assert_eq!(firsts, [1.0, 1.0, 0.0]);
+    }
+
+    #[test]
     fn length_penalties_by_hand() {
         // Hugging Face, α = 1: 4 tokens divide by 4^1 = 4; α = 0.5: by √4 = 2.
         assert_eq!(LengthPenalty::HuggingFace(1.0).divisor(4), 4.0);
