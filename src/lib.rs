@@ -16,8 +16,8 @@
 #![warn(missing_docs)]
 
 pub use qkv_core::{
-    atomic, buffers, command, explain, explore, export, heat, hf, i18n, keymap, learn, limits,
-    model, number, plot, practice, render, scenario, session, trace, util, weight_view,
+    atomic, buffers, command, explain, explore, export, heat, hf, i18n, keymap, learn, lens,
+    limits, model, number, plot, practice, render, scenario, session, trace, util, weight_view,
 };
 
 pub mod bench;

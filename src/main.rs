@@ -106,6 +106,10 @@ enum Command {
     /// Cut a sentence into a Hugging Face Marian model's subword pieces: each piece, its id
     /// and the segmentation's score, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
     Tokenize(cli::hf::TokenizeArgs),
+    /// The logit lens of a decoder: each layer's output read through the final norm and the
+    /// output projection, its top next tokens per position, e.g. `qkv lens --checkpoint
+    /// scenarios/en-next.safetensors --text "<bos> I go"`.
+    Lens(cli::lens::LensArgs),
 }
 
 #[derive(Args)]
@@ -523,6 +527,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Train(a)) => cli::learn::train_cmd(a, lang),
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
         Some(Command::Tokenize(a)) => cli::hf::tokenize(&a, lang),
+        Some(Command::Lens(a)) => cli::lens::lens(&a, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a, lang),
         Some(Command::Explore(a)) => explore(a, lang),

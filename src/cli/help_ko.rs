@@ -44,6 +44,9 @@ fn about_ko(name: &str) -> Option<&'static str> {
         "explore" => {
             "탐색기를 글로: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`, `qkv explore scaling [d_k]`, `qkv explore heads` (TUI의 E, S, H)"
         }
+        "lens" => {
+            "디코더의 로짓 렌즈: 각 층의 출력을 마지막 정규화와 출력 투영으로 읽어, 위치마다 다음 토큰의 상위 후보를 보여 줍니다. 예: `qkv lens --checkpoint scenarios/en-next.safetensors --text \"<bos> I go\"`"
+        }
         "help" => "이 도움말이나 주어진 명령의 도움말을 출력합니다",
         _ => return None,
     })
@@ -84,6 +87,11 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         }
         ("gradcheck", "scenario") => "검사할 시나리오 (그 모델과 문장); 플래그가 그것을 바꿉니다",
         // The model's flags (cli/model.rs).
+        ("lens", "scenario") => "모델과 문장을 읽을 시나리오 파일 (플래그가 그것을 바꿉니다)",
+        ("lens", "top") => "층과 위치마다 보여 줄 후보 수",
+        ("lens", "hf") => {
+            "시나리오의 모델 대신 Hugging Face Marian 모델 디렉터리의 디코더를 --text(원문)와 --target(<pad> 뒤의 디코더 입력)으로 읽습니다"
+        }
         ("tokenize", "text") => "자를 문장",
         ("tokenize", "target") => "원문 대신 목표 쪽 조각 모델(target.spm)로 자릅니다",
         ("explain", "text") => "--hf 모델이 실행할 문장",

@@ -49,7 +49,7 @@ pub(crate) fn session(dir: &Path, model: &ModelArgs, lang: Lang) -> Result<Sessi
 }
 
 /// Opens `dir`, saying which directory failed.
-fn open(dir: &Path) -> Result<HfModel> {
+pub(crate) fn open(dir: &Path) -> Result<HfModel> {
     HfModel::open(dir).with_context(|| format!("--hf {}", dir.display()))
 }
 
@@ -80,7 +80,7 @@ pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
 }
 
 /// The encoder's and the decoder's input ids of `--text` / `--target`.
-fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
+pub(crate) fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
     let text = args.text.as_deref().unwrap_or(DEFAULT_TEXT);
     let source = model.tokenizer.encode_source(text).ids;
     let mut target = vec![model.config.decoder_start()];

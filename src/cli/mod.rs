@@ -6,5 +6,6 @@ pub mod help_ko;
 pub mod hf;
 pub mod interactive;
 pub mod learn;
+pub mod lens;
 pub mod model;
 pub mod study;

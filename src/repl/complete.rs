@@ -255,6 +255,8 @@ mod tests {
         );
         assert_eq!(cands("checkpoint s"), ["save ", "save! "]);
         assert_eq!(cands("checkpoint load m"), ["<path>"]);
+        assert_eq!(cands("model l"), ["load "]);
+        assert_eq!(cands("model load /tmp/op"), ["<path>"]);
         assert_eq!(cands("decode f"), ["force "]);
         assert_eq!(cands("train s"), ["snapshot "]);
     }

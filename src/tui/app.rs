@@ -60,6 +60,8 @@ pub enum Screen {
     Scaling,
     /// All heads at once (`H`).
     Heads,
+    /// The logit lens (`W`).
+    Lens,
 }
 
 /// Which sentence is being edited.
@@ -333,6 +335,9 @@ pub struct App {
     pub(super) learn_pick: (Option<usize>, usize),
     /// The explorer views' state (pair, p, k, d_k, selected head).
     pub(super) explore: super::explore::ExploreView,
+    /// The logit lens of the trace with this id (computed when the view opens or the trace
+    /// changes while it is open; the view only reads it).
+    pub(super) lens: Option<(u64, std::sync::Arc<crate::lens::Table>)>,
     /// The interface language (set by the front end; not part of the session or its file).
     pub(super) lang: Lang,
     /// The scrollable texts' lengths, measured before each update.
@@ -384,6 +389,7 @@ impl App {
             training: false,
             learn_pick: (None, 0),
             explore: super::explore::ExploreView::default(),
+            lens: None,
             lang: Lang::En,
             extent: Extent::default(),
         }
@@ -491,6 +497,13 @@ impl App {
     /// The explorer views' state.
     pub fn explore(&self) -> super::explore::ExploreView {
         self.explore
+    }
+    /// The logit lens of the current trace, when the lens view computed it.
+    pub fn lens(&self) -> Option<&crate::lens::Table> {
+        self.lens
+            .as_ref()
+            .filter(|(id, _)| *id == self.session.trace().id())
+            .map(|(_, t)| t.as_ref())
     }
     /// False once the user has quit.
     pub fn running(&self) -> bool {

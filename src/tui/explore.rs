@@ -21,6 +21,8 @@ pub struct ExploreView {
     pub d_k: usize,
     /// Index of the selected head in [`heads::summarize`]'s list.
     pub head: usize,
+    /// The logit lens's position.
+    pub lens_pos: usize,
 }
 
 impl Default for ExploreView {
@@ -32,6 +34,7 @@ impl Default for ExploreView {
             // d_k = 64, the paper's head width
             d_k: 6,
             head: 0,
+            lens_pos: 0,
         }
     }
 }

@@ -87,6 +87,7 @@ pub fn contexts(app: &App) -> &'static [Ctx] {
             Screen::Pe => &[Ctx::Pe],
             Screen::Scaling => &[Ctx::Scaling],
             Screen::Heads => &[Ctx::Heads],
+            Screen::Lens => &[Ctx::Lens],
         },
     }
 }

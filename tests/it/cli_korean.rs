@@ -9,7 +9,7 @@ use crate::util::numbers;
 const BIN: &str = env!("CARGO_BIN_EXE_qkv");
 
 /// Every subcommand (`""`: `qkv --help` itself).
-const SUBCOMMANDS: [&str; 17] = [
+const SUBCOMMANDS: [&str; 18] = [
     "",
     "run",
     "export",
@@ -27,6 +27,7 @@ const SUBCOMMANDS: [&str; 17] = [
     "generate",
     "gradcheck",
     "explore",
+    "lens",
 ];
 
 /// `qkv args` with a clean language environment plus `env`.

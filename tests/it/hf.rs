@@ -631,3 +631,54 @@ fn the_workbench_names_the_model_and_shows_the_pieces() {
         }
     }
 }
+
+/// `model load DIR` in a running session opens the real model on the session's sentence
+/// (the numbers of the model opened directly), `model load` alone goes back to the model
+/// studied before, and a directory that does not exist gets the one line that fetches it.
+#[test]
+fn model_load_opens_a_real_model_in_a_running_session_and_goes_back() {
+    let dir = fixture("marian-tiny");
+    let mut s = crate::util::session();
+    let steps_before = s.trace().steps().len();
+    let text = crate::util::say(&mut s, &format!("model load {}", dir.display()));
+    assert!(
+        text.starts_with("opened marian-tiny · d_model 16"),
+        "{text}"
+    );
+    assert!(text.ends_with("of 나는 학교에 간다"), "{text}");
+    let model = s.real_model().expect("a real model is studied");
+    // The same logits as the model opened directly on the same ids.
+    let (src, tgt) = s.real_ids().unwrap();
+    let direct = HfModel::open(&dir).unwrap().forward(src, tgt).unwrap();
+    let logits = |t: &Trace| t.step("logits").unwrap().matrix(None).unwrap().to_owned();
+    assert_eq!(logits(s.trace()), logits(&direct));
+    let pieces = model.tokenizer.encode_source("나는 학교에 간다").pieces;
+    assert_eq!(s.input().unwrap().source, pieces);
+    // The reference "<bos> I go to school" of qkv's model is read without its <bos>: the
+    // decoder's input is <pad> and the pieces of "I go to school".
+    let mut want = vec!["<pad>".to_string()];
+    want.extend(model.tokenizer.encode_target("I go to school").pieces);
+    assert_eq!(s.input().unwrap().target.as_deref(), Some(want.as_slice()));
+    let back = crate::util::say(&mut s, "model load");
+    assert!(
+        back.starts_with("back to the model studied before"),
+        "{back}"
+    );
+    assert!(s.real_model().is_none());
+    assert_eq!(s.trace().steps().len(), steps_before);
+    let err = s.apply_line("model load").unwrap_err().to_string();
+    assert!(err.contains("no model was studied before"), "{err}");
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("opus-mt-ko-en");
+    let err = s
+        .apply_line(&format!("model load {}", missing.display()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "huggingface-cli download Helsinki-NLP/opus-mt-ko-en --local-dir {}",
+            missing.display()
+        )),
+        "{err}"
+    );
+}

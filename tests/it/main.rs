@@ -22,6 +22,7 @@ mod learn;
 mod learning;
 mod learning_current;
 mod learning_hardening;
+mod lens;
 mod mutated_scenarios;
 mod plot;
 mod reference;

@@ -131,3 +131,42 @@ fn heads_view_snapshots() {
         insta::assert_snapshot!(format!("heads_view_{w}x{h}"), screen(&a));
     }
 }
+
+/// The logit lens (`W`) on the trained model: the note that it is a reading of intermediate
+/// states, the decoder's sentence with the chosen position, a row per layer whose last row
+/// is the model's own prediction (school after to, as `probs` has it), and `←`/`→` move
+/// within the sentence.
+#[test]
+fn lens_view_snapshots() {
+    for (w, h) in SIZES {
+        let mut a = trained(w, h);
+        send(&mut a, &[Message::OpenLens]);
+        assert_eq!(a.screen(), Screen::Lens);
+        // <bos> I go to school: position 3 (to), then one step past the end stays at 4.
+        for _ in 0..3 {
+            send(&mut a, &[Message::Move(Dir::Right)]);
+        }
+        assert_eq!(a.explore().lens_pos, 3);
+        let text = screen(&a);
+        assert!(text.contains("not what the model outputs"), "{text}");
+        let t = a.lens().unwrap();
+        let last = t.readings.last().unwrap();
+        assert_eq!(t.vocab[last.top[3][0].0], "school");
+        insta::assert_snapshot!(format!("lens_view_{w}x{h}"), text);
+        send(
+            &mut a,
+            &[Message::Move(Dir::Right), Message::Move(Dir::Right)],
+        );
+        assert_eq!(a.explore().lens_pos, 4);
+    }
+}
+
+/// A hand-check has no decoder: the lens view says so instead of a table.
+#[test]
+fn the_lens_of_a_hand_check_says_it_has_no_decoder() {
+    let mut s = crate::util::session();
+    crate::util::say(&mut s, "attend q=[1,0] k=[[1,0],[0,1]]");
+    let mut a = qkv::tui::app::App::new(s, ratatui::layout::Size::new(120, 40));
+    send(&mut a, &[Message::OpenLens]);
+    assert!(screen(&a).contains("has none (an encoder-only model or a hand-check)"));
+}

@@ -18,6 +18,7 @@ pub mod hf;
 pub mod i18n;
 pub mod keymap;
 pub mod learn;
+pub mod lens;
 pub mod limits;
 pub mod model;
 pub mod number;

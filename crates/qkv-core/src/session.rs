@@ -274,6 +274,9 @@ pub struct Session {
     study: Study,
     /// A model study kept while an `attend` hand-check is in focus.
     parked: Option<Study>,
+    /// The study before `model load DIR` opened a Hugging Face model (`model load` alone
+    /// goes back to it).
+    before_model: Option<Box<Study>>,
     file: Option<(PathBuf, u64)>,
     /// The loaded file has YAML comments (which saving over it would drop).
     file_comments: bool,
@@ -397,6 +400,7 @@ impl Session {
         Session {
             study,
             parked: None,
+            before_model: None,
             file: None,
             file_comments: false,
             tour: None,
@@ -437,13 +441,7 @@ impl Session {
                 dir: dir.to_path_buf(),
             }));
         }
-        let mut scenario = scn::new_scenario(&Config::default(), text, target);
-        // Absolute, so that a saved session opens the same directory from anywhere.
-        let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        scenario.model = crate::scenario::schema::ModelSpec {
-            hf: Some(abs.display().to_string()),
-            ..crate::scenario::schema::ModelSpec::default()
-        };
+        let scenario = real_scenario(dir, text, target);
         let run = scn::build_real(&scenario).map_err(SessionError::Invalid)?;
         Ok(Session::from_runnable(
             ScenarioFile::Model(scenario),
@@ -562,6 +560,7 @@ impl Session {
             Command::Diff => Ok(self.diff()),
             Command::Save { path, force } => self.save(&path, force),
             Command::Load { path, force } => self.load(&path, force),
+            Command::ModelLoad(dir) => self.model_load(dir.as_deref()),
             Command::Replay(p) => self.replay(p.as_deref()),
             Command::StopReplay => match self.tour.take() {
                 Some(t) => Ok(Outcome::say(self.t(SessionMsg::TourEnded {
@@ -594,6 +593,18 @@ impl Session {
             Command::Quit { force } => Ok(self.quit(force)),
         }
     }
+}
+
+/// A scenario of the Hugging Face model directory `dir` (made absolute, so that a saved
+/// session opens the same directory from anywhere) on `text` and `target`.
+fn real_scenario(dir: &Path, text: &str, target: Option<&str>) -> Scenario {
+    let mut scenario = scn::new_scenario(&Config::default(), text, target);
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    scenario.model = crate::scenario::schema::ModelSpec {
+        hf: Some(abs.display().to_string()),
+        ..crate::scenario::schema::ModelSpec::default()
+    };
+    scenario
 }
 
 /// An f32 as the f64 with the same shortest decimal form (0.1f32 → 0.1, not 0.10000000149).

@@ -5,7 +5,9 @@
 use crate::command::Command;
 use crate::explore::{heads, pe, scaling};
 use crate::i18n::explore::{Ex, head_reason, role_text};
+use crate::i18n::lens::LensLine;
 use crate::i18n::ui::Msg;
+use crate::lens;
 use crate::trace::Address;
 use crate::tui::app::{App, Screen, StatusKind};
 use crate::tui::explore::{PE_OFFSETS, PE_POSITIONS, grid};
@@ -33,10 +35,31 @@ pub fn open(app: &mut App, screen: Screen) {
             app.explore.head = app.explore.head.min(n.saturating_sub(1));
             Ex::HeadsStatus.text(app.lang)
         }
+        Screen::Lens => {
+            refresh_lens(app);
+            let text = LensLine::Status.text(app.lang);
+            say(app, StatusKind::Info, text);
+            return;
+        }
         _ => "",
     };
     say(app, StatusKind::Info, text);
 }
+
+/// Computes the logit lens of the session's trace when the one kept is of another trace
+/// (or none); the position stays within the new sentence.
+pub fn refresh_lens(app: &mut App) {
+    let id = app.session.trace().id();
+    if app.lens.as_ref().is_some_and(|(kept, _)| *kept == id) {
+        return;
+    }
+    app.lens = lens::of_session(&app.session, LENS_TOP).map(|t| (id, std::sync::Arc::new(t)));
+    let n = app.lens.as_ref().map_or(0, |(_, t)| t.positions.len());
+    app.explore.lens_pos = app.explore.lens_pos.min(n.saturating_sub(1));
+}
+
+/// Candidates per layer and position in the lens view.
+pub const LENS_TOP: usize = 5;
 
 /// The messages of the explorer views; `true` when handled here.
 pub fn handle(app: &mut App, msg: &Message) -> bool {
@@ -44,6 +67,14 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
         (_, Message::OpenPe) => open(app, Screen::Pe),
         (_, Message::OpenScaling) => open(app, Screen::Scaling),
         (_, Message::OpenHeads) => open(app, Screen::Heads),
+        (_, Message::OpenLens) => open(app, Screen::Lens),
+        (Screen::Lens, Message::Move(Dir::Left | Dir::Up)) => {
+            app.explore.lens_pos = app.explore.lens_pos.saturating_sub(1);
+        }
+        (Screen::Lens, Message::Move(Dir::Right | Dir::Down)) => {
+            let n = app.lens().map_or(0, |t| t.positions.len());
+            app.explore.lens_pos = (app.explore.lens_pos + 1).min(n.saturating_sub(1));
+        }
         (Screen::Pe, Message::NextHead) => {
             let pairs = pe::pairs(app.session.explore_d_model());
             app.explore.pair = (app.explore.pair + 1).min(pairs.saturating_sub(1));
@@ -111,7 +142,7 @@ pub fn handle(app: &mut App, msg: &Message) -> bool {
                 );
             }
         }
-        (Screen::Pe | Screen::Scaling | Screen::Heads, Message::Tick) => {}
+        (Screen::Pe | Screen::Scaling | Screen::Heads | Screen::Lens, Message::Tick) => {}
         _ => return false,
     }
     true

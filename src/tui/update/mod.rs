@@ -145,6 +145,9 @@ pub fn update(app: &mut App, msg: Message) {
         }
         Mode::Normal => normal_mode(app, msg),
     }
+    if app.screen == super::app::Screen::Lens {
+        explore::refresh_lens(app);
+    }
     settle(app);
 }
 

@@ -174,6 +174,7 @@ pub(super) fn normal_mode(app: &mut App, msg: Message) {
         | Message::OpenPe
         | Message::OpenScaling
         | Message::OpenHeads
+        | Message::OpenLens
         | Message::ToggleGrad
         | Message::TrainToggle
         | Message::TrainStep

@@ -8,6 +8,7 @@ mod footer;
 mod header;
 pub mod heads;
 pub mod learn;
+pub mod lens;
 pub mod matrix;
 mod overlays;
 pub mod pe;
@@ -86,6 +87,7 @@ fn render_views(app: &App, f: &mut Frame) {
             Screen::Pe => pe::render(app, f, body),
             Screen::Scaling => scaling::render(app, f, body),
             Screen::Heads => heads::render(app, f, body),
+            Screen::Lens => lens::render(app, f, body),
             _ => decode::render(app, f, body),
         }
         status(app, f, st);

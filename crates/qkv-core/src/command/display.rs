@@ -138,6 +138,8 @@ impl fmt::Display for Command {
             Command::Replay(Some(p)) => write!(f, "replay {}", p.display()),
             Command::Replay(None) => f.write_str("replay"),
             Command::StopReplay => f.write_str("replay stop"),
+            Command::ModelLoad(Some(dir)) => write!(f, "model load {}", dir.display()),
+            Command::ModelLoad(None) => f.write_str("model load"),
             Command::Check => f.write_str("check"),
             Command::Export { path, force } => {
                 write!(f, "{} {}", bang("export", *force), path.display())

@@ -155,6 +155,9 @@ pub enum Command {
         /// Discard unsaved changes without asking (`load!`).
         force: bool,
     },
+    /// Study the Hugging Face model directory `Some(dir)` (`model load DIR`), or go back to
+    /// the model studied before it (`model load`).
+    ModelLoad(Option<PathBuf>),
     /// Replay a guided tour (the current scenario's when `None`).
     Replay(Option<PathBuf>),
     /// End the tour being replayed.

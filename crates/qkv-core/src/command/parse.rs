@@ -594,6 +594,15 @@ pub(super) fn parse_replay(rest: &str, _: bool) -> Result<Command, ParseError> {
     })
 }
 
+pub(super) fn parse_model(rest: &str, _: bool) -> Result<Command, ParseError> {
+    Ok(match split_word(rest) {
+        ("load", "") => Command::ModelLoad(None),
+        ("load", dir) => Command::ModelLoad(Some(path("model", dir)?)),
+        ("", _) => return Err(missing("model", "load <dir> (or load alone)")),
+        (other, _) => return Err(bad("model", other, "load")),
+    })
+}
+
 pub(super) fn parse_check(rest: &str, _: bool) -> Result<Command, ParseError> {
     bare("check", rest, Command::Check)
 }

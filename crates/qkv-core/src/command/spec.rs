@@ -315,6 +315,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         |rest, _| learn::parse("checkpoint", rest),
     ).args(&[Arg::Words(&["load", "save", "save!"]), Arg::Path]),
     cmd(
+        "model",
+        "model load <dir> | model load",
+        "study a Hugging Face Marian model directory (config.json, model.safetensors, source.spm, target.spm, vocab.json) with the current sentence; alone: back to the model studied before",
+        parse_model,
+    ).args(&[Arg::Words(&["load"]), Arg::Path]),
+    cmd(
         "practice",
         "practice [<name>[h][i][j] | <name>[h][i]] | practice stop",
         "predict, then reveal: compute a hidden cell or row by hand and get it graded (alone: the scenario's questions, or a random cell of the current step)",

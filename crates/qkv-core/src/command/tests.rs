@@ -213,6 +213,17 @@ fn every_command_parses() {
             force: false
         }
     );
+    assert_eq!(
+        ok("model load /tmp/opus-mt-ko-en"),
+        Command::ModelLoad(Some("/tmp/opus-mt-ko-en".into()))
+    );
+    assert_eq!(ok("model load"), Command::ModelLoad(None));
+    assert!(err("model").contains("load <dir>"), "{}", err("model"));
+    assert!(
+        err("model open x").contains("\"open\""),
+        "{}",
+        err("model open x")
+    );
     assert_eq!(ok("replay"), Command::Replay(None));
     assert_eq!(ok("replay a.yaml"), Command::Replay(Some("a.yaml".into())));
     assert_eq!(ok("replay stop"), Command::StopReplay);
@@ -633,6 +644,7 @@ mod round_trip {
             (path(), any::<bool>()).prop_map(|(path, force)| Command::Load { path, force }),
             prop::option::of(path()).prop_map(Command::Replay),
             Just(Command::StopReplay),
+            prop::option::of(path()).prop_map(Command::ModelLoad),
             (path(), any::<bool>()).prop_map(|(path, force)| Command::Export { path, force }),
             (address(""), path(), any::<bool>()).prop_map(|(address, path, force)| {
                 Command::Plot {

@@ -10,8 +10,11 @@
 //! Generation settings follow the model's `generation_config.json` / `config.json`:
 //! `bad_words_ids` (Marian: `<pad>`) never generated, `</s>` forced at `max_length − 1`.
 //!
-//! Beam search keeps K hypotheses. Each step scores every continuation of every hypothesis by
-//! its summed log-probability, takes the best 2K; those ending in `</s>` among the best K are
+//! Beam search keeps K hypotheses. Each step feeds the K hypotheses' last tokens through the
+//! decoder as one K-row batch (one matrix product per projection for all of them, each row
+//! attending to its own hypothesis's cache; the caches follow the hypotheses kept), scores
+//! every continuation of every hypothesis by its summed log-probability, takes the best 2K
+//! (a selection, not a sort of all K × vocabulary); those ending in `</s>` among the best K are
 //! finished, scored with the length penalty; the best K that do not end become the next
 //! hypotheses. It stops when no running hypothesis can beat the worst of K finished ones
 //! (Hugging Face's heuristic: the best running sum divided by the current length's penalty)
@@ -19,10 +22,10 @@
 //! `length_penalty`, 1.0 unless the model says otherwise) and the paper's GNMT
 //! `sum / ((5 + |Y|) / 6)^α` (α = 0.6 in the paper), |Y| the generated tokens with `</s>`.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
 
 use super::load::{FINAL_LOGITS_BIAS, HfModel};
-use super::marian::{EPS, all_heads, linear, marian_sinusoids};
+use super::marian::{EPS, all_heads, linear, marian_sinusoid_row};
 use crate::model::linalg::matmul_bt;
 use crate::model::norm::LayerNorm;
 use crate::model::weights::{EMBEDDING, MissingWeight};
@@ -119,11 +122,11 @@ pub struct BeamSearch {
 impl HfModel {
     /// Runs the encoder on `source` and computes every cross-attention's keys and values.
     pub fn encode(&self, source: &[usize]) -> Result<Memory, MissingWeight> {
-        let trace_free = self.embed_rows(source, 0)?;
-        let mut x = trace_free;
+        let positions: Vec<usize> = (0..source.len()).collect();
+        let mut x = self.embed_rows(source, &positions)?;
         for l in 0..self.config.encoder_layers {
             let p = format!("enc.{l}");
-            let a = self.attend(&format!("{p}.attn"), x.view(), None, None)?;
+            let a = self.attend(&format!("{p}.attn"), x.view(), None)?;
             x = self.norm(&(&x + &a), &format!("{p}.norm1"))?;
             let f = self.feed_forward(&format!("{p}.ffn"), x.view())?;
             x = self.norm(&(&x + &f), &format!("{p}.norm2"))?;
@@ -147,22 +150,21 @@ impl HfModel {
         Ok(Memory { encoded: x, cross })
     }
 
-    /// Rows `E[id] · scale + PE[start + i]`.
-    fn embed_rows(&self, ids: &[usize], start: usize) -> Result<Array2<f32>, MissingWeight> {
+    /// Rows `E[ids[i]] · scale + PE[positions[i]]`.
+    fn embed_rows(&self, ids: &[usize], positions: &[usize]) -> Result<Array2<f32>, MissingWeight> {
         let d = self.config.d_model;
         let table = self.weights.matrix(EMBEDDING)?;
-        let pe = marian_sinusoids(start + ids.len(), d);
         let scale = if self.config.scale_embedding {
             (d as f32).sqrt()
         } else {
             1.0
         };
         let mut x = Array2::zeros((ids.len(), d));
-        for (i, (mut row, &id)) in x.rows_mut().into_iter().zip(ids).enumerate() {
+        for ((mut row, &id), &pos) in x.rows_mut().into_iter().zip(ids).zip(positions) {
             if id < table.nrows() {
                 row.assign(&(&table.row(id) * scale));
             }
-            row += &pe.row(start + i);
+            row += &marian_sinusoid_row(pos, d);
         }
         Ok(x)
     }
@@ -197,30 +199,21 @@ impl HfModel {
         ))
     }
 
-    /// Attention of `x`'s rows over `kv` (precomputed keys and values) or over `x` itself
-    /// (with `cache`: the new rows' keys and values are appended and all are attended to).
+    /// Attention of `x`'s rows over `kv` (precomputed keys and values) or over `x` itself.
     fn attend(
         &self,
         prefix: &str,
         x: ArrayView2<'_, f32>,
         kv: Option<&(Array2<f32>, Array2<f32>)>,
-        cache: Option<&mut (Array2<f32>, Array2<f32>)>,
     ) -> Result<Array2<f32>, MissingWeight> {
         let w = &self.weights;
         let m = |n: &str| w.matrix(&format!("{prefix}.{n}"));
         let b = |n: &str| w.vector(&format!("{prefix}.{n}"));
         let q = linear(x, m("W_Q")?, b("b_Q")?);
         let own;
-        let (k, v): (&Array2<f32>, &Array2<f32>) = match (kv, cache) {
-            (Some((k, v)), _) => (k, v),
-            (None, Some(c)) => {
-                let k_new = linear(x, m("W_K")?, b("b_K")?);
-                let v_new = linear(x, m("W_V")?, b("b_V")?);
-                append_rows(&mut c.0, &k_new);
-                append_rows(&mut c.1, &v_new);
-                (&c.0, &c.1)
-            }
-            (None, None) => {
+        let (k, v): (&Array2<f32>, &Array2<f32>) = match kv {
+            Some((k, v)) => (k, v),
+            None => {
                 own = (
                     linear(x, m("W_K")?, b("b_K")?),
                     linear(x, m("W_V")?, b("b_V")?),
@@ -228,7 +221,6 @@ impl HfModel {
                 (&own.0, &own.1)
             }
         };
-        // The cached rows are all before (or at) the new one: no mask is needed.
         let concat = all_heads(
             q.view(),
             k.view(),
@@ -240,36 +232,68 @@ impl HfModel {
         Ok(linear(concat.view(), m("W_O")?, b("b_O")?))
     }
 
-    /// Feeds `token` at position `pos` through the decoder with `cache`; the logits of the
-    /// next token.
+    /// The decoder's self-attention for a batch: row b of `x` is the newest token of the
+    /// hypothesis whose cache is `caches[b]`; its key and value are appended to that cache
+    /// (layer `l`) and it attends to that cache's rows. The projections are one product for
+    /// all rows.
+    fn self_attend_batch(
+        &self,
+        prefix: &str,
+        x: ArrayView2<'_, f32>,
+        caches: &mut [Cache],
+        l: usize,
+    ) -> Result<Array2<f32>, MissingWeight> {
+        let w = &self.weights;
+        let m = |n: &str| w.matrix(&format!("{prefix}.{n}"));
+        let b = |n: &str| w.vector(&format!("{prefix}.{n}"));
+        let q = linear(x, m("W_Q")?, b("b_Q")?);
+        let k_new = linear(x, m("W_K")?, b("b_K")?);
+        let v_new = linear(x, m("W_V")?, b("b_V")?);
+        let mut concat = Array2::zeros(q.raw_dim());
+        for (row, cache) in caches.iter_mut().enumerate() {
+            let Some(c) = cache.layers.get_mut(l) else {
+                continue;
+            };
+            append_row(&mut c.0, k_new.row(row));
+            append_row(&mut c.1, v_new.row(row));
+            // The cached rows are all before (or at) the new one: no mask is needed.
+            let out = all_heads(
+                q.slice_axis(Axis(0), Slice::from(row..=row)),
+                c.0.view(),
+                c.1.view(),
+                self.config.encoder_attention_heads,
+                false,
+                |_, _, _| {},
+            );
+            concat.row_mut(row).assign(&out.row(0));
+        }
+        Ok(linear(concat.view(), m("W_O")?, b("b_O")?))
+    }
+
+    /// Feeds `tokens[b]` at position `pos` through the decoder with `caches[b]`, all rows
+    /// as one batch; the logits of each row's next token.
     ///
     /// # Shapes
-    /// Returns vocab_size values.
-    fn step(
+    /// Returns tokens.len() × vocab_size.
+    fn step_batch(
         &self,
         memory: &Memory,
-        cache: &mut Cache,
-        token: usize,
+        caches: &mut [Cache],
+        tokens: &[usize],
         pos: usize,
-    ) -> Result<Array1<f32>, MissingWeight> {
-        let mut x = self.embed_rows(&[token], pos)?;
-        for (l, layer_cache) in cache.layers.iter_mut().enumerate() {
+    ) -> Result<Array2<f32>, MissingWeight> {
+        let mut x = self.embed_rows(tokens, &vec![pos; tokens.len()])?;
+        for l in 0..self.config.decoder_layers {
             let p = format!("dec.{l}");
-            let a = self.attend(&format!("{p}.self_attn"), x.view(), None, Some(layer_cache))?;
+            let a = self.self_attend_batch(&format!("{p}.self_attn"), x.view(), caches, l)?;
             x = self.norm(&(&x + &a), &format!("{p}.norm1"))?;
-            let a = self.attend(
-                &format!("{p}.cross_attn"),
-                x.view(),
-                memory.cross.get(l),
-                None,
-            )?;
+            let a = self.attend(&format!("{p}.cross_attn"), x.view(), memory.cross.get(l))?;
             x = self.norm(&(&x + &a), &format!("{p}.norm2"))?;
             let f = self.feed_forward(&format!("{p}.ffn"), x.view())?;
             x = self.norm(&(&x + &f), &format!("{p}.norm3"))?;
         }
         let logits = matmul_bt(x.view(), self.weights.matrix(EMBEDDING)?);
-        let bias = self.weights.vector(FINAL_LOGITS_BIAS)?;
-        Ok(logits.index_axis(Axis(0), 0).to_owned() + bias)
+        Ok(logits + self.weights.vector(FINAL_LOGITS_BIAS)?)
     }
 
     fn empty_cache(&self) -> Cache {
@@ -285,7 +309,7 @@ impl HfModel {
     /// (`bad_words_ids` → −∞; at `max_length − 1` everything but `</s>` → −∞ and `</s>` → 0).
     fn next_logprobs(
         &self,
-        logits: &Array1<f32>,
+        logits: ArrayView1<'_, f32>,
         tokens: &[usize],
         max_length: usize,
     ) -> Array1<f32> {
@@ -322,9 +346,14 @@ impl HfModel {
         let mut steps = Vec::new();
         while tokens.len() < max_length.max(2) {
             let last = tokens[tokens.len() - 1];
-            let logits = self.step(&memory, &mut cache, last, tokens.len() - 1)?;
-            let lp = self.next_logprobs(&logits, &tokens, max_length);
-            let (token, logprob) = argmax(&lp);
+            let logits = self.step_batch(
+                &memory,
+                std::slice::from_mut(&mut cache),
+                &[last],
+                tokens.len() - 1,
+            )?;
+            let lp = self.next_logprobs(logits.row(0), &tokens, max_length);
+            let (token, logprob) = argmax(lp.view());
             tokens.push(token);
             steps.push(GreedyStep { token, logprob });
             if token == self.config.eos_token_id {
@@ -346,28 +375,32 @@ impl HfModel {
         let k = beams.max(1);
         let eos = self.config.eos_token_id;
         let memory = self.encode(source)?;
-        // Running hypotheses: tokens, summed log-probability, cache.
-        let mut running = vec![(
-            vec![self.config.decoder_start()],
-            0.0f32,
-            self.empty_cache(),
-        )];
+        // Running hypotheses: tokens and summed log-probability; their caches, row by row.
+        let mut running = vec![(vec![self.config.decoder_start()], 0.0f32)];
+        let mut caches = vec![self.empty_cache()];
         let mut finished: Vec<(Vec<usize>, f32)> = Vec::new();
         let mut steps = Vec::new();
         let mut can_improve = true;
         loop {
             let cur_len = running[0].0.len();
+            let last: Vec<usize> = running.iter().map(|(t, _)| t[t.len() - 1]).collect();
+            let logits = self.step_batch(&memory, &mut caches, &last, cur_len - 1)?;
             // Every continuation of every hypothesis: (summed log p, parent, token).
-            let mut all: Vec<(f32, usize, usize)> = Vec::new();
-            for (b, (tokens, score, cache)) in running.iter_mut().enumerate() {
-                let last = tokens[tokens.len() - 1];
-                let logits = self.step(&memory, cache, last, tokens.len() - 1)?;
-                let lp = self.next_logprobs(&logits, tokens, max_length);
+            let mut all: Vec<(f32, usize, usize)> = Vec::with_capacity(logits.len());
+            for (b, ((tokens, score), row)) in running.iter().zip(logits.rows()).enumerate() {
+                let lp = self.next_logprobs(row, tokens, max_length);
                 all.extend(lp.iter().enumerate().map(|(t, l)| (l + *score, b, t)));
             }
-            // The best 2K (ties: lower parent, then lower token first, as a stable sort).
-            all.sort_by(|a, b| b.0.total_cmp(&a.0));
-            all.truncate(2 * k);
+            // The best 2K, best first (ties: lower parent, then lower token first).
+            let best_first = |a: &(f32, usize, usize), b: &(f32, usize, usize)| {
+                b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+            };
+            let top = (2 * k).min(all.len());
+            if top > 0 && top < all.len() {
+                all.select_nth_unstable_by(top - 1, best_first);
+                all.truncate(top);
+            }
+            all.sort_unstable_by(best_first);
             let hits: Vec<bool> = all
                 .iter()
                 .map(|&(_, _, t)| t == eos || cur_len + 1 >= max_length)
@@ -409,15 +442,17 @@ impl HfModel {
             // ones come last, as Hugging Face's −1e9 puts them).
             let mut order: Vec<usize> = (0..cands.len()).collect();
             order.sort_by_key(|&i| hits[i]);
+            let chosen: Vec<usize> = order.iter().take(k).copied().collect();
             let mut next = Vec::with_capacity(k);
-            for &i in order.iter().take(k) {
+            for &i in &chosen {
                 let c = &mut cands[i];
                 let penalised = if hits[i] { c.logprob - 1e9 } else { c.logprob };
                 if !hits[i] {
                     c.fate = Fate::Kept(next.len());
                 }
-                next.push((c.tokens.clone(), penalised, running[c.parent].2.clone()));
+                next.push((c.tokens.clone(), penalised));
             }
+            caches = reorder(caches, chosen.iter().map(|&i| cands[i].parent));
             steps.push(cands);
             running = next;
             let all_hit = hits.iter().all(|h| *h);
@@ -443,7 +478,31 @@ impl HfModel {
     }
 }
 
-fn argmax(x: &Array1<f32>) -> (usize, f32) {
+/// The caches of the next hypotheses: `parents` (each an index into `caches`) in order; a
+/// cache used once is moved, one used more often is copied.
+fn reorder(caches: Vec<Cache>, parents: impl Iterator<Item = usize> + Clone) -> Vec<Cache> {
+    let mut uses = vec![0usize; caches.len()];
+    for p in parents.clone() {
+        if let Some(u) = uses.get_mut(p) {
+            *u += 1;
+        }
+    }
+    let n = caches.len();
+    let mut old = caches;
+    parents
+        .filter(|&p| p < n)
+        .map(|p| {
+            uses[p] -= 1;
+            if uses[p] == 0 {
+                std::mem::replace(&mut old[p], Cache { layers: Vec::new() })
+            } else {
+                old[p].clone()
+            }
+        })
+        .collect()
+}
+
+fn argmax(x: ArrayView1<'_, f32>) -> (usize, f32) {
     x.iter()
         .enumerate()
         .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
@@ -451,19 +510,33 @@ fn argmax(x: &Array1<f32>) -> (usize, f32) {
         })
 }
 
-fn append_rows(m: &mut Array2<f32>, rows: &Array2<f32>) {
-    for r in rows.rows() {
-        // push_row fails only on a width mismatch, which the weights' shapes rule out.
-        if m.push_row(r).is_err() {
-            *m = ndarray::concatenate(Axis(0), &[m.view(), r.insert_axis(Axis(0))])
-                .unwrap_or_else(|_| m.clone());
-        }
+fn append_row(m: &mut Array2<f32>, r: ArrayView1<'_, f32>) {
+    // push_row fails only on a width mismatch, which the weights' shapes rule out.
+    if m.push_row(r).is_err() {
+        *m = ndarray::concatenate(Axis(0), &[m.view(), r.insert_axis(Axis(0))])
+            .unwrap_or_else(|_| m.clone());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caches_follow_the_hypotheses_kept() {
+        // Hypothesis b's cache holds the single value b. Parents [1, 1, 0]: the next
+        // hypotheses 0 and 1 continue hypothesis 1 (one copy, then the cache itself), the
+        // next hypothesis 2 continues hypothesis 0; hypothesis 2's cache is dropped.
+        let cache = |v: f32| Cache {
+            layers: vec![(Array2::from_elem((1, 1), v), Array2::from_elem((1, 1), v))],
+        };
+        let next = reorder(
+            vec![cache(0.0), cache(1.0), cache(2.0)],
+            [1, 1, 0].into_iter(),
+        );
+        let firsts: Vec<f32> = next.iter().map(|c| c.layers[0].0[[0, 0]]).collect();
+        assert_eq!(firsts, [1.0, 1.0, 0.0]);
+    }
 
     #[test]
     fn length_penalties_by_hand() {

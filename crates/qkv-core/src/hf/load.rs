@@ -18,16 +18,18 @@
 //! Marian's additions to the paper's weights.
 
 use std::collections::HashSet;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2};
-use safetensors::SafeTensors;
-use safetensors::tensor::Dtype;
+use safetensors::tensor::{Dtype, Metadata};
 use serde::Deserialize;
 
 use super::config::MarianConfig;
 use super::tokenizer::MarianTokenizer;
 use super::{HfError, conversion_command};
+use crate::model::cancel::{Control, Stage};
 use crate::model::weights::EMBEDDING;
 use crate::model::{Param, Weights};
 
@@ -62,6 +64,13 @@ struct GenerationConfig {
 impl HfModel {
     /// Opens the model directory `dir`. Reads only local files.
     pub fn open(dir: &Path) -> Result<HfModel, HfError> {
+        HfModel::open_controlled(dir, &Control::new())
+    }
+
+    /// [`HfModel::open`] reporting the weights' bytes read to `control` (stage
+    /// [`Stage::Bytes`]) and stopping between two tensors when `control` is asked to
+    /// ([`HfError::Cancelled`]).
+    pub fn open_controlled(dir: &Path, control: &Control) -> Result<HfModel, HfError> {
         let mut config = MarianConfig::read(&dir.join("config.json"))?;
         let gen_path = dir.join("generation_config.json");
         if gen_path.is_file() {
@@ -80,7 +89,7 @@ impl HfModel {
             config.decoder_start_token_id =
                 g.decoder_start_token_id.or(config.decoder_start_token_id);
         }
-        let weights = read_weights(dir, &config)?;
+        let weights = read_weights(dir, &config, control)?;
         let tokenizer = MarianTokenizer::open(dir, &config)?;
         Ok(HfModel {
             dir: dir.to_path_buf(),
@@ -227,8 +236,14 @@ const IGNORED: [&str; 5] = [
     "model.decoder.embed_positions.weight",
 ];
 
-/// Reads `dir/model.safetensors` into canonical weights.
-fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
+/// Bytes read from the weights file at a time: a tensor is read in pieces of this size
+/// straight into its f32 values, so loading holds the weights once, not the file beside them.
+const READ_CHUNK: usize = 1 << 20;
+
+/// Reads `dir/model.safetensors` into canonical weights, tensor by tensor: the header
+/// (8 bytes of length, then JSON) names each tensor's byte range, which is read in
+/// [`READ_CHUNK`] pieces into the tensor's final values.
+fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<Weights, HfError> {
     let path = dir.join("model.safetensors");
     if !path.is_file() {
         return Err(if dir.join("pytorch_model.bin").is_file() {
@@ -253,30 +268,38 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
             meta.len()
         )));
     }
-    let bytes = std::fs::read(&path).map_err(|e| HfError::io(&path, &e))?;
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
-    let present: HashSet<&str> = st.names().into_iter().collect();
+    let mut file = File::open(&path).map_err(|e| HfError::io(&path, &e))?;
+    control.begin(Stage::Bytes, meta.len());
+    let (data_start, header) = read_header(&mut file, meta.len()).map_err(bad)?;
+    let present: HashSet<String> = header.tensors().into_keys().collect();
     let mut named = Vec::new();
     for (hf, name, shape, transpose) in expected(config) {
-        let hf_name = if hf == "model.shared.weight" && !present.contains(hf.as_str()) {
+        if control.requested() {
+            return Err(HfError::Cancelled { file: path.clone() });
+        }
+        let hf_name = if hf == "model.shared.weight" && !present.contains(&hf) {
             // Files written with untied copies name the table after the encoder.
             "model.encoder.embed_tokens.weight".to_string()
         } else {
             hf
         };
-        let view = st
-            .tensor(&hf_name)
-            .map_err(|_| bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
-        if view.shape() != shape.as_slice() {
+        let info = header
+            .info(&hf_name)
+            .ok_or_else(|| bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
+        if info.shape != shape {
             return Err(bad(format!(
                 "tensor {hf_name} is {:?}; config.json makes it {shape:?}",
-                view.shape()
+                info.shape
             )));
         }
-        let values = to_f32(view.dtype(), view.data()).ok_or_else(|| {
+        let (from, to) = info.data_offsets;
+        let at = data_start + from as u64;
+        let values = read_f32(&mut file, info.dtype, at, to - from, READ_CHUNK, control)
+            .map_err(|e| bad(format!("tensor {hf_name}: {e}")))?;
+        let values = values.ok_or_else(|| {
             bad(format!(
                 "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
-                view.dtype()
+                info.dtype
             ))
         })?;
         if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
@@ -306,12 +329,71 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
         .map(|(hf, ..)| hf)
         .chain(IGNORED.iter().map(|n| (*n).to_string()))
         .collect();
-    if let Some(extra) = st.names().into_iter().find(|n| !known.contains(*n)) {
+    let mut extra: Vec<&String> = present.iter().filter(|n| !known.contains(*n)).collect();
+    extra.sort();
+    if let Some(extra) = extra.first() {
         return Err(bad(format!(
             "tensor {extra} is not part of a Marian model with this config.json (qkv would ignore a part of the model)"
         )));
     }
     Ok(Weights::from_named(named))
+}
+
+/// The safetensors header of `file` (`len` bytes): where the data starts and each
+/// tensor's type, shape and byte range (checked to tile the data exactly).
+fn read_header(file: &mut File, len: u64) -> Result<(u64, Metadata), String> {
+    let mut n = [0u8; 8];
+    file.read_exact(&mut n).map_err(|e| e.to_string())?;
+    let n = u64::from_le_bytes(n);
+    if n.saturating_add(8) > len {
+        return Err(format!(
+            "the header says it is {n} bytes long; the file has {len}"
+        ));
+    }
+    let mut json = vec![0u8; n as usize];
+    file.read_exact(&mut json).map_err(|e| e.to_string())?;
+    let header: Metadata = serde_json::from_slice(&json).map_err(|e| e.to_string())?;
+    let data_start = 8 + n;
+    let data_len = header.data_len() as u64;
+    if data_start + data_len != len {
+        return Err(format!(
+            "the header's tensors end at byte {}; the file has {len}",
+            data_start + data_len
+        ));
+    }
+    Ok((data_start, header))
+}
+
+/// `bytes` bytes of `dtype` at `offset` as f32 values, read in pieces of `chunk` bytes (a
+/// multiple of 4), each counted on `control`; `None` for a type qkv does not read.
+fn read_f32(
+    file: &mut File,
+    dtype: Dtype,
+    offset: u64,
+    bytes: usize,
+    chunk: usize,
+    control: &Control,
+) -> std::io::Result<Option<Vec<f32>>> {
+    let size = match dtype {
+        Dtype::F32 => 4,
+        Dtype::F16 | Dtype::BF16 => 2,
+        _ => return Ok(None),
+    };
+    file.seek(SeekFrom::Start(offset))?;
+    let mut values = Vec::with_capacity(bytes / size);
+    let chunk = chunk.max(4);
+    let mut buffer = vec![0u8; chunk.min(bytes)];
+    let mut left = bytes;
+    while left > 0 {
+        let part = &mut buffer[..chunk.min(left)];
+        file.read_exact(part)?;
+        if let Some(v) = to_f32(dtype, part) {
+            values.extend(v);
+        }
+        left -= part.len();
+        control.advance(part.len() as u64);
+    }
+    Ok(Some(values))
 }
 
 /// Little-endian F32, F16 or BF16 bytes as f32.
@@ -363,5 +445,60 @@ mod tests {
         assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
         // BF16 0x3f80 is the top half of f32 1.0 (0x3f800000).
         assert_eq!(to_f32(Dtype::BF16, &[0x80, 0x3f]), Some(vec![1.0]));
+    }
+
+    #[test]
+    fn a_tensor_is_read_piece_by_piece_from_its_byte_range() {
+        use std::io::Write;
+        // 3 bytes before the tensor, then f32 1.0, −2.0, 0.5, then BF16 1.0 (0x3f80).
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&[9, 9, 9]).unwrap();
+        for v in [1.0f32, -2.0, 0.5] {
+            f.write_all(&v.to_le_bytes()).unwrap();
+        }
+        f.write_all(&[0x80, 0x3f]).unwrap();
+        let c = Control::new();
+        c.begin(Stage::Bytes, 14);
+        // Pieces of 4 bytes: one value per read, three reads.
+        let got = read_f32(&mut f, Dtype::F32, 3, 12, 4, &c).unwrap();
+        assert_eq!(got, Some(vec![1.0, -2.0, 0.5]));
+        // Each piece is counted: 12 bytes.
+        assert_eq!(c.progress().done, 12);
+        // Pieces of 8 bytes: 1.0 and −2.0, then 0.5 alone.
+        let got = read_f32(&mut f, Dtype::F32, 3, 12, 8, &c).unwrap();
+        assert_eq!(got, Some(vec![1.0, -2.0, 0.5]));
+        assert_eq!(
+            read_f32(&mut f, Dtype::BF16, 15, 2, 4, &c).unwrap(),
+            Some(vec![1.0])
+        );
+        assert_eq!(read_f32(&mut f, Dtype::I64, 3, 8, 4, &c).unwrap(), None);
+        // Past the end of the file: an error, not a short tensor.
+        assert!(read_f32(&mut f, Dtype::F32, 15, 4, 4, &c).is_err());
+    }
+
+    #[test]
+    fn a_header_that_does_not_tile_the_file_is_refused() {
+        use std::io::Write;
+        // One F32 tensor of 2 values: data_offsets [0, 8], so the file is 8 + n + 8 bytes.
+        let json = br#"{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&(json.len() as u64).to_le_bytes()).unwrap();
+        f.write_all(json).unwrap();
+        f.write_all(&[0; 8]).unwrap();
+        let len = 8 + json.len() as u64 + 8;
+        f.seek(SeekFrom::Start(0)).unwrap();
+        let (start, header) = read_header(&mut f, len).unwrap();
+        assert_eq!(start, 8 + json.len() as u64);
+        assert_eq!(header.info("t").unwrap().data_offsets, (0, 8));
+        // The same header with 4 bytes of data cut off.
+        f.seek(SeekFrom::Start(0)).unwrap();
+        let err = read_header(&mut f, len - 4).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "the header's tensors end at byte {len}; the file has {}",
+                len - 4
+            )
+        );
     }
 }

@@ -42,19 +42,26 @@ pub const EPS: f32 = 1e-5;
 /// # Shapes
 /// Returns n × d.
 pub fn marian_sinusoids(n: usize, d: usize) -> Array2<f32> {
-    let half = d.div_ceil(2);
     let mut pe = Array2::zeros((n, d));
-    for pos in 0..n {
-        for j in 0..half {
-            // transformers computes the angle as pos / 10000^(2·j / d) in float64.
-            let angle = pos as f64 / 10000f64.powf((2 * j) as f64 / d as f64);
-            pe[[pos, j]] = angle.sin() as f32;
-            if half + j < d {
-                pe[[pos, half + j]] = angle.cos() as f32;
-            }
-        }
+    for (pos, mut row) in pe.rows_mut().into_iter().enumerate() {
+        row.assign(&marian_sinusoid_row(pos, d));
     }
     pe
+}
+
+/// Row `pos` of [`marian_sinusoids`] (d values), for a decoder step at one position.
+pub fn marian_sinusoid_row(pos: usize, d: usize) -> Array1<f32> {
+    let half = d.div_ceil(2);
+    let mut row = Array1::zeros(d);
+    for j in 0..half {
+        // transformers computes the angle as pos / 10000^(2·j / d) in float64.
+        let angle = pos as f64 / 10000f64.powf((2 * j) as f64 / d as f64);
+        row[j] = angle.sin() as f32;
+        if half + j < d {
+            row[half + j] = angle.cos() as f32;
+        }
+    }
+    row
 }
 
 /// `x · W + b`, `b` added to every row.

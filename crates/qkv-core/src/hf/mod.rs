@@ -103,6 +103,12 @@ pub enum HfError {
         /// What is wrong, naming the tensor.
         message: String,
     },
+    /// Reading the weights was stopped (Ctrl-C) before it finished.
+    #[error("{file}: reading stopped before the end")]
+    Cancelled {
+        /// The weights file.
+        file: PathBuf,
+    },
     /// A SentencePiece model that cannot be read.
     #[error("{file}: {reason}")]
     Spm {

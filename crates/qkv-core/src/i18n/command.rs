@@ -58,6 +58,9 @@ pub fn summary_ko(name: &str) -> Option<&'static str> {
             "다음 디코딩을 표본 추출합니다: 상위 k개에서 p_i ∝ exp(logit_i / T), 시드 고정 (off: 탐욕적 선택)"
         }
         "checkpoint" => "학습된 모델(.safetensors)을 불러오거나 학습 중인 모델을 저장합니다",
+        "model" => {
+            "Hugging Face Marian 모델 디렉터리(config.json, model.safetensors, source.spm, target.spm, vocab.json)를 현재 문장으로 살펴봅니다; 인자 없이: 그 전에 보던 모델로 돌아갑니다"
+        }
         "practice" => {
             "예측한 뒤 확인: 숨긴 칸이나 행을 손으로 계산하고 채점받습니다 (인자 없이: 시나리오의 문제, 없으면 현재 단계의 무작위 칸)"
         }

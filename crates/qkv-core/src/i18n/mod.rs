@@ -18,6 +18,7 @@ pub mod formula;
 pub mod gradient;
 pub mod hf;
 pub mod learn;
+pub mod lens;
 pub mod mistakes;
 pub mod params;
 pub mod practice;

@@ -100,6 +100,18 @@ pub enum SessionMsg {
         title: String,
         steps: usize,
     },
+    /// `model load DIR`: `opened opus-mt-ko-en · d_model 512 … (77.5M parameters): 312 steps
+    /// of 나는 학교에 간다`.
+    ModelOpened {
+        heading: String,
+        params: String,
+        steps: usize,
+        text: String,
+    },
+    /// `model load` alone: `back to <title> (100 steps)`.
+    ModelBack { title: String, steps: usize },
+    /// `model load` alone with no model studied before.
+    NoModelBefore,
     /// `check: 3 passed, 0 failed` (without `check: ` in the printed text).
     CheckSummary { passed: usize, failed: usize },
     /// `check: <summary>`.
@@ -248,6 +260,18 @@ impl SessionMsg {
                 title: String::new(),
                 steps: 100,
             },
+            S::ModelOpened {
+                heading: "opus-mt-ko-en · d_model 512 · layers 6+6 · heads 8 · vocab 65001 · swish"
+                    .into(),
+                params: "77.5M".into(),
+                steps: 312,
+                text: "나는 학교에 간다".into(),
+            },
+            S::ModelBack {
+                title: "나는 학교에 간다 → I go to school".into(),
+                steps: 100,
+            },
+            S::NoModelBefore,
             S::CheckSummary {
                 passed: 3,
                 failed: 1,
@@ -374,6 +398,16 @@ impl SessionMsg {
                 format!("loaded {path} ({steps} steps)")
             }
             S::Loaded { path, title, steps } => format!("loaded {path}: {title} ({steps} steps)"),
+            S::ModelOpened {
+                heading,
+                params,
+                steps,
+                text,
+            } => format!("opened {heading} ({params} parameters): {steps} steps of {text}"),
+            S::ModelBack { title, steps } => {
+                format!("back to the model studied before: {title} ({steps} steps)")
+            }
+            S::NoModelBefore => "no model was studied before this one in this session: `model load <dir>` opens a Hugging Face model directory".into(),
             S::CheckSummary { passed, failed } => format!("{passed} passed, {failed} failed"),
             S::CheckStatus(s) => format!("check: {s}"),
             S::Bye => "bye".into(),
@@ -499,6 +533,18 @@ impl SessionMsg {
             S::Loaded { path, title, steps } => {
                 format!("{path}을(를) 불러왔습니다: {title} (단계 {steps}개)")
             }
+            S::ModelOpened {
+                heading,
+                params,
+                steps,
+                text,
+            } => format!(
+                "{heading} 모델을 열었습니다 (매개변수 {params}개): {text}의 단계 {steps}개"
+            ),
+            S::ModelBack { title, steps } => {
+                format!("그 전에 보던 모델로 돌아왔습니다: {title} (단계 {steps}개)")
+            }
+            S::NoModelBefore => "이 세션에서 이 모델 전에 보던 모델이 없습니다: `model load <디렉터리>`로 Hugging Face 모델 디렉터리를 엽니다".into(),
             S::CheckSummary { passed, failed } => format!("통과 {passed}개, 실패 {failed}개"),
             S::CheckStatus(s) => format!("검사: {s}"),
             S::Bye => "안녕히 가세요".into(),

@@ -134,6 +134,8 @@ pub enum Message {
     OpenScaling,
     /// All heads at once.
     OpenHeads,
+    /// The logit lens.
+    OpenLens,
     /// No input arrived: time for the next chunk of training.
     Tick,
 }

@@ -117,6 +117,8 @@ pub enum Ctx {
     Scaling,
     /// The heads explorer.
     Heads,
+    /// The logit lens.
+    Lens,
     /// The scenario's box before a tour starts (then [`Ctx::Box`]).
     TourBox,
     /// A box: the key list, a command's output, the scenario's description.
@@ -136,7 +138,7 @@ impl Ctx {
             Ctx::Panes => KeyGroup::Panes,
             Ctx::Learn => KeyGroup::Learn,
             Ctx::Decode => KeyGroup::Decode,
-            Ctx::Pe | Ctx::Scaling | Ctx::Heads => KeyGroup::Explorers,
+            Ctx::Pe | Ctx::Scaling | Ctx::Heads | Ctx::Lens => KeyGroup::Explorers,
             Ctx::TourBox | Ctx::Box => KeyGroup::Boxes,
             Ctx::Edit | Ctx::Command => KeyGroup::Editing,
             Ctx::Confirm => KeyGroup::Confirm,
@@ -152,10 +154,11 @@ const SCREENS: &[Ctx] = &[
     Ctx::Pe,
     Ctx::Scaling,
     Ctx::Heads,
+    Ctx::Lens,
 ];
 
 /// The explorers.
-const EXPLORERS: &[Ctx] = &[Ctx::Pe, Ctx::Scaling, Ctx::Heads];
+const EXPLORERS: &[Ctx] = &[Ctx::Pe, Ctx::Scaling, Ctx::Heads, Ctx::Lens];
 
 /// When a row answers its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -227,6 +227,12 @@ pub static KEYMAP: &[Binding] = &[
         None,
     ),
     row(
+        &[Ctx::Panes],
+        &[(Char('W'), Message::OpenLens)],
+        KeyDoc::Lens,
+        None,
+    ),
+    row(
         SCREENS,
         &[(Char('?'), Message::Help)],
         KeyDoc::Help,
@@ -393,14 +399,32 @@ pub static KEYMAP: &[Binding] = &[
         None,
     ),
     row(
+        &[Ctx::Lens],
+        &[(Char('W'), Message::Cancel)],
+        KeyDoc::ExploreOwn,
+        None,
+    ),
+    row(
+        &[Ctx::Lens],
+        &[
+            (Left, LEFT),
+            (Right, RIGHT),
+            (Char('h'), LEFT),
+            (Char('l'), RIGHT),
+        ],
+        KeyDoc::LensPosition,
+        foot(10, 2, Hint::P, Show::Always),
+    ),
+    row(
         EXPLORERS,
         &[
             (Char('E'), Message::OpenPe),
             (Char('S'), Message::OpenScaling),
             (Char('H'), Message::OpenHeads),
+            (Char('W'), Message::OpenLens),
         ],
         KeyDoc::ExploreOther,
-        foot(20, 3, Hint::Explorers, Show::Always),
+        foot(20, 4, Hint::Explorers, Show::Always),
     ),
     row(
         &[Ctx::Pe],

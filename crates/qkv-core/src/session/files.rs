@@ -314,6 +314,76 @@ impl Session {
         })))
     }
 
+    /// `model load DIR`: the Hugging Face model directory `dir` on the current sentence (and
+    /// reference), the weights read under the session's control (progress, Ctrl-C); the
+    /// study before it is kept for `model load` alone, which goes back to it.
+    pub(super) fn model_load(&mut self, dir: Option<&Path>) -> Result<Outcome, SessionError> {
+        let Some(dir) = dir else {
+            let Some(before) = self.before_model.take() else {
+                return Err(SessionError::NotHere(self.t(SessionMsg::NoModelBefore)));
+            };
+            self.study = *before;
+            self.top_view = None;
+            self.dirty = true;
+            let steps = self.study.trace.steps().len();
+            return Ok(Outcome::say(self.t(SessionMsg::ModelBack {
+                title: self.title().to_string(),
+                steps,
+            })));
+        };
+        if !dir.exists() {
+            return Err(SessionError::Load(LoadError::NoHfModel {
+                origin: "model load".into(),
+                dir: dir.to_path_buf(),
+            }));
+        }
+        let control = self.control();
+        let model = crate::hf::HfModel::open_controlled(dir, &control).map_err(|e| match e {
+            crate::hf::HfError::Cancelled { .. } => SessionError::Cancelled("model load".into()),
+            e => SessionError::NotHere(e.to_string()),
+        })?;
+        let (text, target) = match self.study.subject.scenario() {
+            Some(s) => (s.input.text.clone(), s.input.target.clone()),
+            None => (crate::model::config::DEFAULT_TEXT.to_string(), None),
+        };
+        // qkv's decoder input starts with `<bos>`; Marian's decoder starts from its own
+        // start token, so the reference is the words after it.
+        let target = target
+            .map(|t| {
+                let t = t.trim();
+                t.strip_prefix(crate::model::tokenizer::BOS)
+                    .unwrap_or(t)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|t| !t.is_empty());
+        let run = crate::hf::Run::new(std::sync::Arc::new(model), &text, target.as_deref())
+            .map_err(|e| SessionError::NotHere(e.to_string()))?;
+        let scenario = real_scenario(dir, &text, target.as_deref());
+        let heading = run.heading();
+        let params = format!("{:.2}M", run.model.param_count() as f64 / 1e6);
+        let trace = run.trace.clone();
+        let fresh = Study::new(
+            Subject::Real(Box::new(RealSubject { scenario, run })),
+            trace,
+        );
+        let old = std::mem::replace(&mut self.study, fresh);
+        if !matches!(old.subject, Subject::Real(_)) || self.before_model.is_none() {
+            self.before_model = Some(Box::new(old));
+        }
+        self.parked = None;
+        self.tour = None;
+        self.top_view = None;
+        self.dirty = true;
+        let steps = self.study.trace.steps().len();
+        Ok(Outcome::say(self.t(SessionMsg::ModelOpened {
+            heading,
+            params,
+            steps,
+            text,
+        })))
+    }
+
     pub(super) fn check(&self) -> Outcome {
         let report: CheckReport = match (&self.study.subject, self.study.subject.scenario()) {
             (_, Some(s)) => check::check_model(&self.study.trace, s),

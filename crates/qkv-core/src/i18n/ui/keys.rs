@@ -112,6 +112,8 @@ pub enum KeyDoc {
     ExploreDk,
     ExploreHeads,
     ExploreOpen,
+    Lens,
+    LensPosition,
     BoxStart,
     BoxClose,
     BoxScroll,
@@ -132,7 +134,7 @@ pub enum KeyDoc {
 
 impl KeyDoc {
     /// Every text.
-    pub const ALL: [KeyDoc; 72] = [
+    pub const ALL: [KeyDoc; 74] = [
         KeyDoc::Move,
         KeyDoc::Page,
         KeyDoc::Ends,
@@ -189,6 +191,8 @@ impl KeyDoc {
         KeyDoc::ExploreDk,
         KeyDoc::ExploreHeads,
         KeyDoc::ExploreOpen,
+        KeyDoc::Lens,
+        KeyDoc::LensPosition,
         KeyDoc::BoxStart,
         KeyDoc::BoxClose,
         KeyDoc::BoxScroll,
@@ -286,7 +290,7 @@ impl KeyDoc {
             KeyDoc::DecodeLearn => "Learn view",
             KeyDoc::ExploreBack => "back to the workbench",
             KeyDoc::ExploreOwn => "the key that opened this explorer closes it again",
-            KeyDoc::ExploreOther => "another explorer: PE, scaling, all heads",
+            KeyDoc::ExploreOther => "another explorer: PE, scaling, all heads, logit lens",
             KeyDoc::ExploreP => "PE explorer: position p left / right",
             KeyDoc::ExploreK => "PE explorer: offset k up / down",
             KeyDoc::ExplorePair => "PE explorer: previous / next sin/cos pair i",
@@ -295,6 +299,10 @@ impl KeyDoc {
             }
             KeyDoc::ExploreDk => "scaling explorer: a smaller / larger d_k",
             KeyDoc::ExploreHeads => "heads explorer: choose a head in the grid",
+            KeyDoc::Lens => {
+                "logit lens: each decoder layer's output read as the next word (decoders)"
+            }
+            KeyDoc::LensPosition => "logit lens: position left / right",
             KeyDoc::ExploreOpen => "heads explorer: open the chosen head on the workbench",
             KeyDoc::BoxStart => "the scenario's box before a tour: start the tour",
             KeyDoc::BoxClose => {
@@ -388,7 +396,7 @@ impl KeyDoc {
             KeyDoc::DecodeLearn => "학습 화면",
             KeyDoc::ExploreBack => "워크벤치로 돌아가기",
             KeyDoc::ExploreOwn => "이 탐색기를 연 키를 다시 누르면 닫힙니다",
-            KeyDoc::ExploreOther => "다른 탐색기: 위치 인코딩, 스케일링, 모든 헤드",
+            KeyDoc::ExploreOther => "다른 탐색기: 위치 인코딩, 스케일링, 모든 헤드, 로짓 렌즈",
             KeyDoc::ExploreP => "위치 인코딩 탐색기: 위치 p를 왼쪽 / 오른쪽으로",
             KeyDoc::ExploreK => "위치 인코딩 탐색기: 거리 k를 위 / 아래로",
             KeyDoc::ExplorePair => "위치 인코딩 탐색기: 이전 / 다음 sin/cos 짝 i",
@@ -397,6 +405,8 @@ impl KeyDoc {
             }
             KeyDoc::ExploreDk => "스케일링 탐색기: 더 작은 / 더 큰 d_k",
             KeyDoc::ExploreHeads => "헤드 탐색기: 격자에서 헤드 고르기",
+            KeyDoc::Lens => "로짓 렌즈: 디코더 각 층의 출력을 다음 단어로 읽기 (디코더)",
+            KeyDoc::LensPosition => "로짓 렌즈: 위치를 왼쪽 / 오른쪽으로",
             KeyDoc::ExploreOpen => "헤드 탐색기: 고른 헤드를 워크벤치에서 열기",
             KeyDoc::BoxStart => "둘러보기 전에 나오는 시나리오 상자: 둘러보기 시작",
             KeyDoc::BoxClose => {
