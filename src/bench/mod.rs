@@ -398,7 +398,10 @@ impl ProductBench {
 }
 
 /// Runs the bench.
-// Over 80 lines: the benchmark's phases in order (memory of the model and its first pass, the first trace, product rates, timed passes), each a few lines.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the benchmark's phases in order (memory of the model and its first pass, the first trace, product rates, timed passes), each a few lines."
+)]
 pub fn run(opts: &Options) -> Result<Report, BenchError> {
     let load_average = std::fs::read_to_string("/proc/loadavg")
         .ok()

@@ -53,7 +53,10 @@ fn about_ko(name: &str) -> Option<&'static str> {
 }
 
 /// An argument's help in Korean: by subcommand and argument id, else by id alone.
-// Over 80 lines: one arm per argument of the command line.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per argument of the command line."
+)]
 fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
     Some(match (sub, id) {
         (_, "help") => "도움말을 출력합니다",

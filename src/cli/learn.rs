@@ -100,7 +100,10 @@ fn start_model(a: &TrainArgs, corpus: &Corpus) -> Result<Transformer> {
     ))
 }
 
-// Over 80 lines: the training command in order: corpus, model, progress, checkpoints, report.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the training command in order: corpus, model, progress, checkpoints, report."
+)]
 pub fn train_cmd(a: TrainArgs, lang: Lang) -> Result<ExitCode> {
     // The destination is checked before anything is trained: a run is never lost to a
     // file it cannot write at the end.

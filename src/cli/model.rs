@@ -202,6 +202,10 @@ impl ModelArgs {
     /// applied), else `--checkpoint`'s, else `--untrained`'s random weights, else the trained
     /// model of scenarios/default.yaml (what the workbench opens) with the flags it can take
     /// (a flag that changes its shape, such as `--d-model 8`, means random weights).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the one place that decides which model a command runs: scenario, checkpoint, untrained or the default, each with the flags it takes"
+    )]
     pub(crate) fn resolve(&self, scenario: Option<&Path>) -> Result<(ScenarioFile, Chosen)> {
         if self.untrained && scenario.is_some() {
             anyhow::bail!(

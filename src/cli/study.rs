@@ -231,6 +231,10 @@ pub(crate) fn too_large(
     )
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "plot in order: the model chosen, the step or weight found, the format chosen, the file written"
+)]
 pub(crate) fn plot(a: PlotArgs, lang: Lang) -> Result<ExitCode> {
     use qkv::plot::{self, PlotFormat};
     let to_stdout = a.output.as_deref().is_none_or(|p| p == Path::new("-"));

@@ -252,7 +252,6 @@ pub fn prompt(session: &Session) -> String {
 }
 
 /// Runs the interactive shell until `quit` or Ctrl-D. Returns the process exit status.
-// Over 80 lines: the interactive loop in order: history, Ctrl-C handler, prompt, each line, the unsaved-changes check.
 pub fn interactive(mut session: Session) -> anyhow::Result<i32> {
     let config = Config::builder()
         .completion_type(CompletionType::List)

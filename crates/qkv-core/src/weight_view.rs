@@ -50,7 +50,10 @@ pub fn head_axis(name: &str) -> Option<Axis> {
 
 /// The part of the weight `p` (called `name`, in a model of `heads` heads, its rows labelled
 /// `row_labels` when given) that `indices` name, by the rule of the module docs.
-// Over 80 lines: every addressing case of the module docs with its own error.
+#[expect(
+    clippy::too_many_lines,
+    reason = "every addressing case of the module docs with its own error."
+)]
 pub fn pick<'a>(
     name: &str,
     p: &'a Param,

@@ -62,6 +62,10 @@ pub fn refresh_lens(app: &mut App) {
 pub const LENS_TOP: usize = 5;
 
 /// The messages of the explorer views; `true` when handled here.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per message of the explorers (positions, scaling, heads, lens)"
+)]
 pub fn handle(app: &mut App, msg: &Message) -> bool {
     match (app.screen, msg) {
         (_, Message::OpenPe) => open(app, Screen::Pe),

@@ -3,7 +3,10 @@
 
 use super::*;
 
-// Over 80 lines: one arm per workbench message: the key map as one table.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per workbench message: the key map as one table."
+)]
 pub(super) fn normal_mode(app: &mut App, msg: Message) {
     if super::explore::handle(app, &msg) || super::screens::handle(app, &msg) {
         return;

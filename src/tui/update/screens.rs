@@ -41,7 +41,10 @@ pub fn open_decode(app: &mut App) {
 
 /// The messages that mean something else (or only something) outside the workbench;
 /// `true` when handled here.
-// Over 80 lines: one arm per message of the Learn and Decode views.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per message of the Learn and Decode views."
+)]
 pub fn handle(app: &mut App, msg: &Message) -> bool {
     match (app.screen, msg) {
         (_, Message::OpenLearn) => open_learn(app),

@@ -158,7 +158,10 @@ fn distribution(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
     f.render_widget(chart, area);
 }
 
-// Over 80 lines: the cross-attention grid drawn in order: labels, cells, the selected row's note.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the cross-attention grid drawn in order: labels, cells, the selected row's note."
+)]
 fn cross_attention(app: &App, d: &DecodeState, f: &mut Frame, area: Rect) {
     let lang = app.lang();
     let new_pos = d

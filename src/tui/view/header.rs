@@ -80,7 +80,10 @@ pub(super) fn edit_window(line: &LineEdit, w: usize) -> (String, usize) {
     (shown, col - skipped)
 }
 
-// Over 80 lines: the header's lines drawn top to bottom, each in a wide and a narrow form.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the header's lines drawn top to bottom, each in a wide and a narrow form."
+)]
 pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
     let s = app.session();
     let lang = app.lang();

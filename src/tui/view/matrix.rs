@@ -106,7 +106,10 @@ fn bottom(app: &App, step: &Step, g: &Grid) -> String {
 }
 
 /// Draws the matrix box into `area`.
-// Over 80 lines: the matrix pane drawn in order: title, head tabs, column labels, rows, notes.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the matrix pane drawn in order: title, head tabs, column labels, rows, notes."
+)]
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let s = app.session();
     let border = if focused { style::FOCUS } else { style::BORDER };

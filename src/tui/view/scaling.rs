@@ -23,7 +23,10 @@ const MEASURED: Style = Style::new().fg(Color::Indexed(214));
 const LINE: Style = Style::new().fg(Color::Indexed(45));
 
 /// Draws the scaling explorer into `area`.
-// Over 80 lines: the scaling view laid out and its numbers panel written line by line, in both languages.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the scaling view laid out and its numbers panel written line by line, in both languages."
+)]
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let d_k = app.explore().d_k();
     let lang = app.lang();

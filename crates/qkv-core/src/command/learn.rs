@@ -51,7 +51,10 @@ pub enum LearnCommand {
 }
 
 /// Parses the words after a learning command's `word` (its entry in `COMMANDS` calls this).
-// Over 80 lines: one arm per learning command word (train, grad, loss, decode, sample, checkpoint, corpus).
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per learning command word (train, grad, loss, decode, sample, checkpoint, corpus)."
+)]
 pub(super) fn parse(word: &str, rest: &str) -> Result<Command, ParseError> {
     let c = match word {
         "grad" => LearnCommand::Grad(if rest.is_empty() {

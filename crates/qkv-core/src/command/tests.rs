@@ -86,6 +86,10 @@ fn plot_and_redirect_parse_and_a_sentence_keeps_its_gt() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one assertion per command of the table, in the table's order"
+)]
 fn every_command_parses() {
     assert_eq!(
         ok("text 나는 학교에 간다"),
@@ -253,6 +257,10 @@ fn every_command_parses() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one assertion per malformed command, each with the message it must give"
+)]
 fn malformed_commands_say_what_is_wrong() {
     assert_eq!(
         err("show enc x"),
@@ -597,7 +605,7 @@ mod round_trip {
         ]
     }
 
-    // Over 80 lines: one generator per command.
+    #[expect(clippy::too_many_lines, reason = "one generator per command.")]
     fn command() -> impl Strategy<Value = Command> {
         let switch = || prop::sample::select(vec![Switch::On, Switch::Off]);
         prop_oneof![

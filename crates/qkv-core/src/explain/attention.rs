@@ -3,7 +3,6 @@
 
 use super::*;
 
-// Over 80 lines: the dot product of a row with a weight column written out term by term, in both languages.
 pub(super) fn projection(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, j) = (c.cell.row, c.cell.col);
     let short = c.short();
@@ -127,7 +126,6 @@ pub(super) fn scores(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })
 }
 
-// Over 80 lines: scaling explained with and without √d_k, in both languages.
 pub(super) fn scaled(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, j) = (c.cell.row, c.cell.col);
     let s_step = c.input_step(0, "the raw scores")?;
@@ -219,7 +217,10 @@ enum MaskShape {
     Custom,
 }
 
-// Over 80 lines: the mask cell explained for each case (open, blocked, fully blocked row, NaN), in both languages.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the mask cell explained for each case (open, blocked, fully blocked row, NaN), in both languages."
+)]
 pub(super) fn masked(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, j) = (c.cell.row, c.cell.col);
     let s_step = c.input_step(0, "the scaled scores")?;
@@ -316,7 +317,10 @@ pub(super) fn masked(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })
 }
 
-// Over 80 lines: the softmax row explained step by step (max, shifted exponentials, sum, division), in both languages.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the softmax row explained step by step (max, shifted exponentials, sum, division), in both languages."
+)]
 pub(super) fn softmax(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, j) = (c.cell.row, c.cell.col);
     let x_step = c.input_step(0, "the row to normalise")?;

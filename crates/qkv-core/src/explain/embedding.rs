@@ -2,7 +2,6 @@
 
 use super::*;
 
-// Over 80 lines: the token row explained for each source of the table (trained, overridden, seeded), in both languages.
 pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
     let label = c.row_label(i);
@@ -227,7 +226,10 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     })
 }
 
-// Over 80 lines: the sum explained for each setting (embedding scale on/off, PE on/off), in both languages.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the sum explained for each setting (embedding scale on/off, PE on/off), in both languages."
+)]
 pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
     let tokens = c.input_step(0, "the token embeddings")?;

@@ -350,7 +350,10 @@ pub fn explain_in(
 }
 
 /// [`explain_in`] for any model a trace can come from, qkv's own or a Hugging Face one.
-// Over 80 lines: the dispatch to every step kind's explanation plus the shared checks of the cell.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the dispatch to every step kind's explanation plus the shared checks of the cell."
+)]
 pub fn explain_with(
     model: Option<ModelRef<'_>>,
     trace: &Trace,

@@ -110,6 +110,10 @@ impl C {
 
 /// The explanation of the weight cell `address` of `model` (see the module docs); `grad`
 /// is the gradient of that weight on the trace's loss when one was computed.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a weight's number explained from where it comes from: its value, its initial draw, its change and its gradient, in order"
+)]
 pub fn explain_weight_in(
     model: &Transformer,
     trace: &Trace,

@@ -163,6 +163,10 @@ impl MarianConfig {
     }
 
     /// Every key whose value qkv cannot run, the first one found.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one check per config.json key qkv cannot run, in the file's order"
+    )]
     fn check(&self, file: &Path) -> Result<(), HfError> {
         let bad = |key: &'static str, value: String, allowed: String| HfError::BadValue {
             file: file.to_path_buf(),

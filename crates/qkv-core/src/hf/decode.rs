@@ -364,7 +364,10 @@ impl HfModel {
     }
 
     /// Beam search with `beams` hypotheses (see the module docs).
-    // Over 80 lines: one beam step (score, rank, finish, keep, stop) reads best in one place.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one beam step (score, rank, finish, keep, stop) reads best in one place."
+    )]
     pub fn beam_search(
         &self,
         source: &[usize],

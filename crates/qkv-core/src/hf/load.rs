@@ -107,6 +107,10 @@ impl HfModel {
 
 /// Every weight of `config`'s model: (HF name, canonical name, shape in HF's layout,
 /// transpose).
+#[expect(
+    clippy::too_many_lines,
+    reason = "one row per tensor of a Marian checkpoint: its name, its canonical name, its shape, its layout"
+)]
 fn expected(c: &MarianConfig) -> Vec<(String, String, Vec<usize>, bool)> {
     let d = c.d_model;
     let mut out = vec![(
@@ -243,6 +247,10 @@ const READ_CHUNK: usize = 1 << 20;
 /// Reads `dir/model.safetensors` into canonical weights, tensor by tensor: the header
 /// (8 bytes of length, then JSON) names each tensor's byte range, which is read in
 /// [`READ_CHUNK`] pieces into the tensor's final values.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the header checked, then each tensor read piece by piece with progress and cancellation, in one pass over the file"
+)]
 fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<Weights, HfError> {
     let path = dir.join("model.safetensors");
     if !path.is_file() {

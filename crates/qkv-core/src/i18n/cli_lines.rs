@@ -139,6 +139,10 @@ impl CliLine {
     }
 
     /// One line of every kind, for the catalogue test.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one sample per kind of line, for the catalogue test"
+    )]
     pub fn samples() -> Vec<CliLine> {
         vec![
             CliLine::HandCheck,
@@ -229,6 +233,10 @@ impl CliLine {
     }
 
     /// The line in `lang`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per line, English and Korean side by side"
+    )]
     pub fn text(&self, lang: Lang) -> String {
         match (self, lang) {
             (CliLine::HandCheck, Lang::En) => {

@@ -191,7 +191,6 @@ impl ExText {
         }
     }
 
-    // Over 80 lines: one arm per text, the English catalogue.
     fn en(&self) -> String {
         match self {
             ExText::PeHeader(d) => format!(
@@ -251,7 +250,6 @@ impl ExText {
         }
     }
 
-    // Over 80 lines: one arm per text, the Korean catalogue.
     fn ko(&self) -> String {
         match self {
             ExText::PeHeader(d) => format!(

@@ -183,6 +183,10 @@ impl HfLine {
     }
 
     /// The line in `lang`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per line, English and Korean side by side"
+    )]
     pub fn text(&self, lang: Lang) -> String {
         let ko = lang == Lang::Ko;
         match self {

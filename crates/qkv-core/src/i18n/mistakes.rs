@@ -206,6 +206,10 @@ pub enum MistakeMsg {
 
 impl MistakeMsg {
     /// One mistake of every kind, for the catalogue test.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one sample per kind of mistake, for the catalogue test"
+    )]
     pub fn samples() -> Vec<MistakeMsg> {
         let s = |x: &str| x.to_string();
         vec![
@@ -385,6 +389,10 @@ impl MistakeMsg {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per kind of mistake, the English catalogue"
+    )]
     fn detail_en(&self) -> String {
         match self {
             MistakeMsg::ProductSign {
@@ -504,6 +512,10 @@ impl MistakeMsg {
 
     // The Korean puts a number before a particle only in parentheses or before 입니다, so
     // no particle has to agree with how a number is read.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per kind of mistake, the Korean catalogue"
+    )]
     fn detail_ko(&self) -> String {
         match self {
             MistakeMsg::ProductSign {

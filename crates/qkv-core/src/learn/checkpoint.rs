@@ -287,7 +287,10 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Transformer, CheckpointEr
 }
 
 /// [`from_bytes`], counting the tensors in `control` and stopping when it asks.
-// Over 80 lines: the checkpoint's fields read and checked in file order, each with its own error.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the checkpoint's fields read and checked in file order, each with its own error."
+)]
 fn decode(
     path: &Path,
     bytes: &[u8],

@@ -304,7 +304,10 @@ impl Record<'_, '_> {
 
     /// `scores`, `scaled`, `masked`, `weights`: kept as `q` and `k` and recomputed per head
     /// when read.
-    // Over 80 lines: the four attention steps' formulas and settings, recorded in order.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the four attention steps' formulas and settings, recorded in order."
+    )]
     fn attention(
         &self,
         q: &SharedMatrix,

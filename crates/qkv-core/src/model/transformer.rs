@@ -447,7 +447,10 @@ impl Transformer {
                     || n * d >= norm::PARALLEL_MIN_VALUES))
     }
 
-    // Over 80 lines: the forward pass in the paper's order (embeddings, the architecture's stacks, final norms, logits, probs) in one place.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the forward pass in the paper's order (embeddings, the architecture's stacks, final norms, logits, probs) in one place."
+    )]
     fn pass(
         &self,
         input: &Input,

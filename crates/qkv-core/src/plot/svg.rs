@@ -59,7 +59,10 @@ fn cell_text(v: f32, precision: usize) -> String {
 /// token labels, each cell in the terminal's colour with its number where it fits, the
 /// selected cell outlined, the legend of the colour scale with the matrix's min and max,
 /// and the selected cell's explanation in a box to the right.
-// Over 80 lines: the SVG document top to bottom (title, labels, cells, legend, explanation), in the order it is drawn.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the SVG document top to bottom (title, labels, cells, legend, explanation), in the order it is drawn."
+)]
 pub fn svg(p: &Plot) -> String {
     let (nr, nc) = p.dims();
     let scale = heat::scale_of(p.kind, p.values.iter().copied());
@@ -303,7 +306,10 @@ fn legend_text(p: &Plot, texts: &[String], cell_w: f64) -> (String, String) {
 /// The colour scale as the terminal's legend shows it, 11 swatches from the low end to the
 /// high end, labelled with their values; the matrix's min and max; a −∞ swatch when some
 /// cells are masked.
-// Over 80 lines: the colour scale's ticks and labels, drawn in order.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the colour scale's ticks and labels, drawn in order."
+)]
 fn legend(s: &mut String, p: &Plot, scale: f32, x0: f64, y: f64, info: &str, note: &str) {
     const SW: f64 = 24.0;
     let sequential = heat::sequential(p.kind);

@@ -20,7 +20,10 @@ use crate::i18n::mistakes::MistakeMsg;
 /// - every step: the sign flipped; the value of another column of the same row.
 ///
 /// The sentences are in `lang`, with the same numbers in every language.
-// Over 80 lines: one arm per step kind: the catalogue of known slips a teacher reads as one list.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per step kind: the catalogue of known slips a teacher reads as one list."
+)]
 #[allow(clippy::too_many_arguments)]
 pub fn mistakes(
     model: Option<ModelRef<'_>>,

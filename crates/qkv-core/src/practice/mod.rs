@@ -357,7 +357,10 @@ fn diagnose(
 
 /// What the student needs to compute the item: the operands of its step, one per line, in
 /// `lang`.
-// Over 80 lines: the operands a question shows for each kind of step, in the order the student needs them.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the operands a question shows for each kind of step, in the order the student needs them."
+)]
 pub fn context(
     model: Option<ModelRef<'_>>,
     trace: &Trace,

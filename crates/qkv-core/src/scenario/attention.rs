@@ -18,7 +18,10 @@ pub(super) fn labels(prefix: &str, n: usize) -> Labels {
 /// Returns q: n × d_k, k: m × d_k, v: m × d_v.
 type HandInputs = (Array2<f32>, Array2<f32>, Option<Array2<f32>>);
 
-// Over 80 lines: each input checked in turn so that every problem of a file is reported at once.
+#[expect(
+    clippy::too_many_lines,
+    reason = "each input checked in turn so that every problem of a file is reported at once."
+)]
 fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>> {
     let mut problems = Vec::new();
     let mut arr = |name: &str, rows: &[Vec<f64>]| -> Option<Array2<f32>> {
@@ -132,7 +135,10 @@ fn hand_inputs(a: &AttentionScenario) -> Result<HandInputs, Vec<ScenarioProblem>
 ///
 /// # Shapes
 /// `q`: n × d_k, `k`: m × d_k, `v`: m × d_v; `r` as [`scaled_dot_product`] gives it.
-// Over 80 lines: the eight steps of the hand-check recorded in pipeline order.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the eight steps of the hand-check recorded in pipeline order."
+)]
 fn hand_steps(
     q: Array2<f32>,
     k: Array2<f32>,

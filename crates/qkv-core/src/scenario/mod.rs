@@ -201,7 +201,10 @@ pub fn build(s: &Scenario) -> Result<Built, Vec<ScenarioProblem>> {
 }
 
 /// [`build`], reading a checkpoint and running the forward pass under `control`.
-// Over 80 lines: every section of a model scenario checked so that all problems are reported at once.
+#[expect(
+    clippy::too_many_lines,
+    reason = "every section of a model scenario checked so that all problems are reported at once."
+)]
 fn build_in(s: &Scenario, control: Option<&Control>) -> Result<Built, Vec<ScenarioProblem>> {
     check_version(s.version)?;
     let mut problems = Vec::new();

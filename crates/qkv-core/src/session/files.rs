@@ -68,7 +68,6 @@ impl Session {
     /// The session as a scenario file: the model (or hand-check), the tour (the scenario's
     /// own stops that still fit, then the stops visited here), the loaded expectations that
     /// still hold, and the values of the cells chosen on purpose; notes say what was left out.
-    // Over 80 lines: the scenario file rebuilt section by section (model, input, tour, expectations, practice).
     pub fn to_file(&self) -> (ScenarioFile, Vec<String>) {
         let mut notes = Vec::new();
         match &self.study.subject {
@@ -190,6 +189,10 @@ impl Session {
         s
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the save in order: the destination checked, the scenario rebuilt, written atomically, the session marked saved"
+    )]
     pub(super) fn save(&mut self, path: &Path, force: bool) -> Result<Outcome, SessionError> {
         // The destination first: a bad one is named as such, before anything else is tried.
         io::destination(

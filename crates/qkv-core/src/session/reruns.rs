@@ -95,7 +95,10 @@ impl Session {
     /// Runs `scenario`, reusing the current weights when the change allows, and replaces
     /// the model study. Returns the diff against the previous trace and notes about
     /// overrides that no longer fit.
-    // Over 80 lines: the rerun in order: the new scenario built, the model kept or replaced, the trace recomputed and compared.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the rerun in order: the new scenario built, the model kept or replaced, the trace recomputed and compared."
+    )]
     pub(super) fn rerun(
         &mut self,
         mut scenario: Scenario,

@@ -137,6 +137,10 @@ fn a_missing_head_names_the_head_and_the_heads_there_are() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one assertion per error of the weights, files, plots and explanations"
+)]
 fn every_weight_file_plot_and_explain_error_has_both_texts() {
     let p = || PathBuf::from("out/a.yaml");
     let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "gone");

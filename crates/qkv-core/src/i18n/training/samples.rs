@@ -4,7 +4,10 @@ use super::TrainMsg;
 
 impl TrainMsg {
     /// Examples of every message (for the key-completeness test).
-    // Over 80 lines: one sample per message, so the completeness test walks every key.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one sample per message, so the completeness test walks every key."
+    )]
     pub fn samples() -> Vec<TrainMsg> {
         use TrainMsg as T;
         let s = |x: &str| x.to_string();

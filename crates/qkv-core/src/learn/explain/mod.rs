@@ -58,7 +58,10 @@ pub fn explain_gradient(
 
 /// [`explain_gradient`] in `lang`: the same numbers and arithmetic, the sentences in that
 /// language.
-// Over 80 lines: finds the gradient cell, its forward step and operands, then the rule; each step can fail on its own.
+#[expect(
+    clippy::too_many_lines,
+    reason = "finds the gradient cell, its forward step and operands, then the rule; each step can fail on its own."
+)]
 pub fn explain_gradient_in(
     model: &Transformer,
     trace: &Trace,

@@ -169,7 +169,10 @@ impl Ctx<'_> {
     }
 
     /// The share of `consumer` (which reads `x`) in `∂x[h][i][j]`.
-    // Over 80 lines: one arm per step kind: each backward rule written out next to the others, as a table.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per step kind: each backward rule written out next to the others, as a table."
+    )]
     pub(super) fn part(
         &self,
         consumer: &Step,

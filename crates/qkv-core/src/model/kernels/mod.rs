@@ -271,7 +271,10 @@ pub(crate) struct Heads {
 ///
 /// # Shapes
 /// `q`: n × d_model, `k`, `v`: m × d_model (heads side by side) → concat n × d_model.
-// Over 80 lines: one head's work (scores, weights, output, comparison) and the loop over heads.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one head's work (scores, weights, output, comparison) and the loop over heads."
+)]
 #[allow(clippy::too_many_arguments)] // the block's tensors and switches, as the pass has them
 pub(crate) fn attend_heads(
     q: &SharedMatrix,

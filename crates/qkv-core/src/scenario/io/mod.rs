@@ -382,7 +382,10 @@ fn from_yaml_error(origin: &str, e: &serde_yaml::Error) -> LoadError {
 }
 
 /// Parses scenario text (syntax, types, unknown fields, version and kind).
-// Over 80 lines: the loader's checks in the order a file is read (BOM, nesting, empty, a map, version, kind), each with its own message.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the loader's checks in the order a file is read (BOM, nesting, empty, a map, version, kind), each with its own message."
+)]
 pub fn parse(text: &str, origin: &str) -> Result<ScenarioFile, LoadError> {
     // A UTF-8 byte order mark (some Windows editors write one) is not content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
