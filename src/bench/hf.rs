@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{MIB, median, proc_status_bytes};
 use crate::hf::decode::LengthPenalty;
-use crate::hf::{HfModel, MarianModel};
+use crate::hf::{Gpt2Model, HfModel, MarianModel};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,84 @@ pub fn run_hf(dir: &Path, o: &HfOptions) -> anyhow::Result<HfReport> {
     let load_ms = ms(t);
     match &model {
         HfModel::Marian(m) => marian(dir, &model, m, o, load_ms),
+        HfModel::Gpt2(m) => gpt2(dir, &model, m, o, load_ms),
     }
+}
+
+/// New tokens a GPT-2 bench generates.
+const GPT2_NEW_TOKENS: usize = 20;
+
+/// [`run_hf`] on a GPT-2 model: the forward pass over the text, greedy and beam
+/// continuations of [`GPT2_NEW_TOKENS`] tokens.
+fn gpt2(
+    dir: &Path,
+    model: &HfModel,
+    m: &Gpt2Model,
+    o: &HfOptions,
+    load_ms: f64,
+) -> anyhow::Result<HfReport> {
+    let ids = m.tokenizer.encode(&o.text)?.ids;
+    let t = Instant::now();
+    let first = m.forward(&ids)?;
+    let first_trace_ms = ms(t);
+    drop(first);
+    let repeat = o.repeat.max(1);
+    let timed = |beams: usize| -> anyhow::Result<Decoding> {
+        let mut times = Vec::new();
+        let mut out = Vec::new();
+        for _ in 0..repeat {
+            let t = Instant::now();
+            out = if beams == 1 {
+                m.greedy(&ids, GPT2_NEW_TOKENS)?.0
+            } else {
+                m.beam_search(
+                    &ids,
+                    beams,
+                    GPT2_NEW_TOKENS,
+                    LengthPenalty::HuggingFace(1.0),
+                )?
+                .best
+            };
+            times.push(ms(t));
+        }
+        times.sort_by(f64::total_cmp);
+        let ms = median(&times);
+        let n = out.len().saturating_sub(ids.len());
+        Ok(Decoding {
+            beams,
+            tokens: n,
+            ms,
+            tokens_per_s: n as f64 / (ms / 1e3).max(1e-9),
+            translation: m.tokenizer.decode(&out),
+        })
+    };
+    let greedy = timed(1)?;
+    let beam = timed(o.beam.unwrap_or(4).max(1))?;
+    let mut fwd_ms = Vec::new();
+    let mut trace_steps = 0;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let trace = m.forward(&ids)?;
+        fwd_ms.push(ms(t));
+        trace_steps = trace.steps().len();
+    }
+    fwd_ms.sort_by(f64::total_cmp);
+    Ok(HfReport {
+        dir: dir.display().to_string(),
+        model: model.heading(),
+        params: model.param_count(),
+        text: o.text.clone(),
+        source_pieces: ids.len(),
+        threads: rayon::current_num_threads(),
+        load_ms,
+        first_trace_ms,
+        forward_ms: median(&fwd_ms),
+        trace_steps,
+        greedy,
+        beam,
+        peak_mib: proc_status_bytes("VmHWM").map(|b| b as f64 / MIB),
+        weights_mib: model.param_count() as f64 * 4.0 / MIB,
+    })
 }
 
 /// [`run_hf`] on a Marian model: the forward pass, greedy and beam translation.

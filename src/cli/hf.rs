@@ -195,3 +195,49 @@ pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> R
     emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `qkv generate --hf DIR TEXT`: a GPT-2 model continues `TEXT` step by step (greedy,
+/// `--temperature`/`--top-k` sampling, or `--beam K`), at most `--max-len` new tokens.
+pub(crate) fn generate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> Result<ExitCode> {
+    use qkv::hf::transcript::{Continue, continue_text};
+    let opened = open(dir)?;
+    let Some(model) = opened.gpt2() else {
+        anyhow::bail!(
+            "{}",
+            HfLine::NotForFamily {
+                command: "qkv generate --hf".into(),
+                family: opened.family().name(),
+                allowed: qkv::hf::Family::Gpt2.name().to_string(),
+            }
+            .text(lang)
+        );
+    };
+    let text = a.text.as_deref().unwrap_or("I go");
+    let sampling = a.temperature.map(|t| qkv::learn::decode::Sampling {
+        temperature: t,
+        top_k: a.top_k,
+        seed: a.seed,
+    });
+    if let Some(s) = sampling {
+        s.check()?;
+    }
+    let alpha = a.length_penalty.unwrap_or(1.0);
+    let d = Continue {
+        new_tokens: a.max_len,
+        beams: a.beam.unwrap_or(1).max(1),
+        penalty: if a.gnmt {
+            LengthPenalty::Gnmt(alpha)
+        } else {
+            LengthPenalty::HuggingFace(alpha)
+        },
+        sampling,
+    };
+    let (steps, result) = continue_text(model, text, &d, lang).context("generating")?;
+    let out = if a.quiet {
+        format!("{result}\n")
+    } else {
+        format!("{steps}{}\n", HfLine::Continuation(result).text(lang))
+    };
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

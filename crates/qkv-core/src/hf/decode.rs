@@ -289,9 +289,7 @@ impl MarianModel {
         tokens: &[usize],
         max_length: usize,
     ) -> Array1<f32> {
-        let max = logits.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let lse = max + logits.mapv(|l| (l - max).exp()).sum().ln();
-        let mut lp = logits.mapv(|l| l - lse);
+        let mut lp = log_softmax(logits);
         for bad in &self.config.bad_words_ids {
             if let Some((&last, prefix)) = bad.split_last()
                 && tokens.ends_with(prefix)
@@ -335,7 +333,6 @@ impl MarianModel {
     }
 
     /// Beam search with `beams` hypotheses (see the module docs).
-    // Over 80 lines: one beam step (score, rank, finish, keep, stop) reads best in one place.
     pub fn beam_search(
         &self,
         source: &[usize],
@@ -343,15 +340,55 @@ impl MarianModel {
         max_length: usize,
         penalty: LengthPenalty,
     ) -> Result<BeamSearch, MissingWeight> {
-        let k = beams.max(1);
-        let eos = self.config.eos_token_id;
         let memory = self.encode(source)?;
-        // Running hypotheses: tokens, summed log-probability, cache.
-        let mut running = vec![(
-            vec![self.config.decoder_start()],
-            0.0f32,
-            self.empty_cache(),
-        )];
+        let start = Beam {
+            tokens: vec![self.config.decoder_start()],
+            prompt: 1,
+            eos: Some(self.config.eos_token_id),
+            beams,
+            max_length,
+            penalty,
+        };
+        start.search(self.empty_cache(), |cache, tokens| {
+            let last = tokens[tokens.len() - 1];
+            let logits = self.step(&memory, cache, last, tokens.len() - 1)?;
+            Ok(self.next_logprobs(&logits, tokens, max_length))
+        })
+    }
+}
+
+/// A beam search to run: the tokens it starts from and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Beam {
+    /// The tokens every hypothesis starts with (Marian: the start token; GPT-2: the prompt).
+    pub tokens: Vec<usize>,
+    /// How many of them are not generated (the length penalty counts the others).
+    pub prompt: usize,
+    /// The token that ends a hypothesis.
+    pub eos: Option<usize>,
+    /// Hypotheses kept.
+    pub beams: usize,
+    /// Longest hypothesis, `tokens` counted.
+    pub max_length: usize,
+    /// The length penalty of finished hypotheses.
+    pub penalty: LengthPenalty,
+}
+
+impl Beam {
+    /// Runs the search; `next(state, tokens)` gives the log-probabilities of the token after
+    /// `tokens` (a hypothesis's `state` — a cache — is copied to each continuation).
+    // Over 80 lines: one beam step (score, rank, finish, keep, stop) reads best in one place.
+    pub fn search<S: Clone>(
+        &self,
+        state: S,
+        mut next: impl FnMut(&mut S, &[usize]) -> Result<Array1<f32>, MissingWeight>,
+    ) -> Result<BeamSearch, MissingWeight> {
+        let k = self.beams.max(1);
+        let (max_length, penalty) = (self.max_length, self.penalty);
+        // Generated tokens once a continuation is added to a hypothesis of `cur_len` tokens.
+        let generated = |cur_len: usize| (cur_len + 1).saturating_sub(self.prompt).max(1);
+        // Running hypotheses: tokens, summed log-probability, state.
+        let mut running = vec![(self.tokens.clone(), 0.0f32, state)];
         let mut finished: Vec<(Vec<usize>, f32)> = Vec::new();
         let mut steps = Vec::new();
         let mut can_improve = true;
@@ -359,10 +396,8 @@ impl MarianModel {
             let cur_len = running[0].0.len();
             // Every continuation of every hypothesis: (summed log p, parent, token).
             let mut all: Vec<(f32, usize, usize)> = Vec::new();
-            for (b, (tokens, score, cache)) in running.iter_mut().enumerate() {
-                let last = tokens[tokens.len() - 1];
-                let logits = self.step(&memory, cache, last, tokens.len() - 1)?;
-                let lp = self.next_logprobs(&logits, tokens, max_length);
+            for (b, (tokens, score, st)) in running.iter_mut().enumerate() {
+                let lp = next(st, tokens)?;
                 all.extend(lp.iter().enumerate().map(|(t, l)| (l + *score, b, t)));
             }
             // The best 2K (ties: lower parent, then lower token first, as a stable sort).
@@ -370,7 +405,7 @@ impl MarianModel {
             all.truncate(2 * k);
             let hits: Vec<bool> = all
                 .iter()
-                .map(|&(_, _, t)| t == eos || cur_len + 1 >= max_length)
+                .map(|&(_, _, t)| Some(t) == self.eos || cur_len + 1 >= max_length)
                 .collect();
             let mut cands: Vec<Candidate> = all
                 .iter()
@@ -386,7 +421,7 @@ impl MarianModel {
                 })
                 .collect();
             // Finished: among the best K, when they end; scored with the length penalty.
-            let len = cur_len; // generated tokens, </s> included (the start token is not)
+            let len = generated(cur_len);
             for (rank, c) in cands.iter_mut().enumerate() {
                 if hits[rank] {
                     let score = c.logprob / penalty.divisor(len);
@@ -409,20 +444,20 @@ impl MarianModel {
             // ones come last, as Hugging Face's −1e9 puts them).
             let mut order: Vec<usize> = (0..cands.len()).collect();
             order.sort_by_key(|&i| hits[i]);
-            let mut next = Vec::with_capacity(k);
+            let mut keep = Vec::with_capacity(k);
             for &i in order.iter().take(k) {
                 let c = &mut cands[i];
                 let penalised = if hits[i] { c.logprob - 1e9 } else { c.logprob };
                 if !hits[i] {
-                    c.fate = Fate::Kept(next.len());
+                    c.fate = Fate::Kept(keep.len());
                 }
-                next.push((c.tokens.clone(), penalised, running[c.parent].2.clone()));
+                keep.push((c.tokens.clone(), penalised, running[c.parent].2.clone()));
             }
             steps.push(cands);
-            running = next;
+            running = keep;
             let all_hit = hits.iter().all(|h| *h);
             if finished.len() == k {
-                let best_possible = running[0].1 / penalty.divisor(cur_len);
+                let best_possible = running[0].1 / penalty.divisor(len);
                 let worst = finished.iter().map(|f| f.1).fold(f32::INFINITY, f32::min);
                 can_improve &= best_possible > worst;
             }
@@ -443,7 +478,14 @@ impl MarianModel {
     }
 }
 
-fn argmax(x: &Array1<f32>) -> (usize, f32) {
+/// The log-probabilities of `logits` (log-softmax).
+pub fn log_softmax(logits: &Array1<f32>) -> Array1<f32> {
+    let max = logits.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let lse = max + logits.mapv(|l| (l - max).exp()).sum().ln();
+    logits.mapv(|l| l - lse)
+}
+
+pub(super) fn argmax(x: &Array1<f32>) -> (usize, f32) {
     x.iter()
         .enumerate()
         .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::HfError;
+use super::gpt2::Gpt2Model;
 use super::load::MarianModel;
 use crate::model::Weights;
 use crate::model::weights::MissingWeight;
@@ -21,16 +22,19 @@ use crate::trace::Trace;
 pub enum Family {
     /// `marian`: the encoder-decoder translation models `Helsinki-NLP/opus-mt-*`.
     Marian,
+    /// `gpt2`: the decoder alone, predicting the next token (`openai-community/gpt2`).
+    Gpt2,
 }
 
 impl Family {
     /// Every family, in the order error messages list them.
-    pub const ALL: [Family; 1] = [Family::Marian];
+    pub const ALL: [Family; 2] = [Family::Marian, Family::Gpt2];
 
     /// The `model_type` value that names it.
     pub fn model_type(self) -> &'static str {
         match self {
             Family::Marian => "marian",
+            Family::Gpt2 => "gpt2",
         }
     }
 
@@ -38,6 +42,7 @@ impl Family {
     pub fn name(self) -> &'static str {
         match self {
             Family::Marian => "Marian",
+            Family::Gpt2 => "GPT-2",
         }
     }
 
@@ -59,6 +64,7 @@ impl Family {
     fn examples(self) -> &'static str {
         match self {
             Family::Marian => "the Helsinki-NLP/opus-mt-* models",
+            Family::Gpt2 => "openai-community/gpt2, distilgpt2",
         }
     }
 
@@ -66,6 +72,7 @@ impl Family {
     pub fn has_target(self) -> bool {
         match self {
             Family::Marian => true,
+            Family::Gpt2 => false,
         }
     }
 
@@ -99,15 +106,18 @@ impl Family {
 /// An opened Hugging Face model, of one of the [`Family`]s.
 #[derive(Debug, Clone)]
 pub enum HfModel {
-    /// A Marian translation model.
-    Marian(MarianModel),
+    /// A Marian translation model (each variant boxed: the enum is a pointer wide).
+    Marian(Box<MarianModel>),
+    /// A GPT-2 model.
+    Gpt2(Box<Gpt2Model>),
 }
 
 impl HfModel {
     /// Opens the model directory `dir` with the loader of its family. Reads only local files.
     pub fn open(dir: &Path) -> Result<HfModel, HfError> {
         Ok(match Family::of_dir(dir)? {
-            Family::Marian => HfModel::Marian(MarianModel::open(dir)?),
+            Family::Marian => HfModel::Marian(Box::new(MarianModel::open(dir)?)),
+            Family::Gpt2 => HfModel::Gpt2(Box::new(Gpt2Model::open(dir)?)),
         })
     }
 
@@ -115,6 +125,7 @@ impl HfModel {
     pub fn family(&self) -> Family {
         match self {
             HfModel::Marian(_) => Family::Marian,
+            HfModel::Gpt2(_) => Family::Gpt2,
         }
     }
 
@@ -122,6 +133,7 @@ impl HfModel {
     pub fn dir(&self) -> &PathBuf {
         match self {
             HfModel::Marian(m) => &m.dir,
+            HfModel::Gpt2(m) => &m.dir,
         }
     }
 
@@ -129,6 +141,7 @@ impl HfModel {
     pub fn weights(&self) -> &Weights {
         match self {
             HfModel::Marian(m) => &m.weights,
+            HfModel::Gpt2(m) => &m.weights,
         }
     }
 
@@ -138,9 +151,10 @@ impl HfModel {
     }
 
     /// The piece of id `id`.
-    pub fn piece(&self, id: usize) -> &str {
+    pub fn piece(&self, id: usize) -> String {
         match self {
-            HfModel::Marian(m) => m.tokenizer.piece(id),
+            HfModel::Marian(m) => m.tokenizer.piece(id).to_string(),
+            HfModel::Gpt2(m) => m.tokenizer.piece(id),
         }
     }
 
@@ -148,6 +162,7 @@ impl HfModel {
     pub fn config_json(&self) -> serde_json::Value {
         match self {
             HfModel::Marian(m) => serde_json::to_value(&m.config).unwrap_or_default(),
+            HfModel::Gpt2(m) => serde_json::to_value(&m.config).unwrap_or_default(),
         }
     }
 
@@ -155,6 +170,7 @@ impl HfModel {
     pub fn d_k(&self) -> usize {
         match self {
             HfModel::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
+            HfModel::Gpt2(m) => m.config.n_embd / m.config.n_head.max(1),
         }
     }
 
@@ -163,6 +179,7 @@ impl HfModel {
     pub fn forward(&self, source: &[usize], target: &[usize]) -> Result<Trace, MissingWeight> {
         match self {
             HfModel::Marian(m) => m.forward(source, target),
+            HfModel::Gpt2(m) => m.forward(source),
         }
     }
 
@@ -170,6 +187,15 @@ impl HfModel {
     pub fn marian(&self) -> Option<&MarianModel> {
         match self {
             HfModel::Marian(m) => Some(m),
+            HfModel::Gpt2(_) => None,
+        }
+    }
+
+    /// The GPT-2 model, when it is one.
+    pub fn gpt2(&self) -> Option<&Gpt2Model> {
+        match self {
+            HfModel::Gpt2(m) => Some(m),
+            HfModel::Marian(_) => None,
         }
     }
 }
@@ -204,6 +230,7 @@ mod tests {
             err.to_string()
                 .contains("model_type is t5; qkv can run marian (")
         );
+        assert!(err.to_string().contains(", gpt2 (openai-community/gpt2"));
         // A config.json without model_type is read as Marian's (and then fails on its keys).
         std::fs::write(dir.path().join("config.json"), "{}").unwrap();
         assert_eq!(Family::of_dir(dir.path()), Ok(Family::Marian));

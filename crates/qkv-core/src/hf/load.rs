@@ -227,8 +227,8 @@ const IGNORED: [&str; 5] = [
     "model.decoder.embed_positions.weight",
 ];
 
-/// Reads `dir/model.safetensors` into canonical weights.
-fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
+/// The bytes of `dir/model.safetensors` (with its path), or what to do when there are none.
+pub(super) fn open_safetensors(dir: &Path) -> Result<(PathBuf, Vec<u8>), HfError> {
     let path = dir.join("model.safetensors");
     if !path.is_file() {
         return Err(if dir.join("pytorch_model.bin").is_file() {
@@ -243,17 +243,62 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
         });
     }
     let meta = std::fs::metadata(&path).map_err(|e| HfError::io(&path, &e))?;
+    if meta.len() > MAX_WEIGHTS_BYTES {
+        return Err(HfError::Tensor {
+            file: path,
+            message: format!(
+                "{} bytes is more than qkv reads ({MAX_WEIGHTS_BYTES})",
+                meta.len()
+            ),
+        });
+    }
+    let bytes = std::fs::read(&path).map_err(|e| HfError::io(&path, &e))?;
+    Ok((path, bytes))
+}
+
+/// The values of tensor `hf_name` (qkv's `name`), checked to have `shape`, a float type and
+/// finite values.
+pub(super) fn tensor_f32(
+    st: &SafeTensors<'_>,
+    path: &Path,
+    hf_name: &str,
+    name: &str,
+    shape: &[usize],
+) -> Result<Vec<f32>, HfError> {
+    let bad = |message: String| HfError::Tensor {
+        file: path.to_path_buf(),
+        message,
+    };
+    let view = st
+        .tensor(hf_name)
+        .map_err(|_| bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
+    if view.shape() != shape {
+        return Err(bad(format!(
+            "tensor {hf_name} is {:?}; config.json makes it {shape:?}",
+            view.shape()
+        )));
+    }
+    let values = to_f32(view.dtype(), view.data()).ok_or_else(|| {
+        bad(format!(
+            "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
+            view.dtype()
+        ))
+    })?;
+    if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(bad(format!(
+            "tensor {hf_name} has the non-finite value {v} at flat index {i}"
+        )));
+    }
+    Ok(values)
+}
+
+/// Reads `dir/model.safetensors` into canonical weights.
+fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
+    let (path, bytes) = open_safetensors(dir)?;
     let bad = |message: String| HfError::Tensor {
         file: path.clone(),
         message,
     };
-    if meta.len() > MAX_WEIGHTS_BYTES {
-        return Err(bad(format!(
-            "{} bytes is more than qkv reads ({MAX_WEIGHTS_BYTES})",
-            meta.len()
-        )));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| HfError::io(&path, &e))?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
     let present: HashSet<&str> = st.names().into_iter().collect();
     let mut named = Vec::new();
@@ -264,26 +309,7 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
         } else {
             hf
         };
-        let view = st
-            .tensor(&hf_name)
-            .map_err(|_| bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
-        if view.shape() != shape.as_slice() {
-            return Err(bad(format!(
-                "tensor {hf_name} is {:?}; config.json makes it {shape:?}",
-                view.shape()
-            )));
-        }
-        let values = to_f32(view.dtype(), view.data()).ok_or_else(|| {
-            bad(format!(
-                "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
-                view.dtype()
-            ))
-        })?;
-        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(bad(format!(
-                "tensor {hf_name} has the non-finite value {v} at flat index {i}"
-            )));
-        }
+        let values = tensor_f32(&st, &path, &hf_name, &name, &shape)?;
         let param = match shape.as_slice() {
             [_] => Param::Vector(Array1::from(values)),
             [1, n] if name == FINAL_LOGITS_BIAS => {

@@ -48,6 +48,7 @@ impl Run {
     pub fn new(model: Arc<HfModel>, text: &str, target: Option<&str>) -> Result<Run, RunError> {
         let (input, source, target) = match &*model {
             HfModel::Marian(m) => marian_inputs(m, text, target)?,
+            HfModel::Gpt2(m) => super::gpt2::inputs(m, text)?,
         };
         let trace = model
             .forward(&source, &target)
@@ -121,6 +122,7 @@ impl HfModel {
     fn shape_line(&self) -> String {
         match self {
             HfModel::Marian(m) => m.shape_line(),
+            HfModel::Gpt2(m) => m.shape_line(),
         }
     }
 }

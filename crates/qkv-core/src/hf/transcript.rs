@@ -35,6 +35,12 @@ impl Decoding {
 pub fn heading(model: &HfModel) -> HfLine {
     match model {
         HfModel::Marian(m) => marian_heading(m),
+        HfModel::Gpt2(m) => HfLine::Model {
+            family: super::Family::Gpt2.name(),
+            dir: m.dir.display().to_string(),
+            shape: m.shape_line(),
+            params: model.param_count(),
+        },
     }
 }
 
@@ -88,7 +94,7 @@ pub fn pieces_line(model: &HfModel, ids: &[usize]) -> String {
 }
 
 /// `piece (id) | piece (id)`.
-fn join_pieces<'a>(ids: &[usize], piece: impl Fn(usize) -> &'a str) -> String {
+fn join_pieces<S: std::fmt::Display>(ids: &[usize], piece: impl Fn(usize) -> S) -> String {
     ids.iter()
         .map(|&i| format!("{} ({i})", piece(i)))
         .collect::<Vec<_>>()
@@ -163,4 +169,115 @@ pub fn translate(
 /// [`pieces_line`] of a Marian model.
 fn marian_pieces_line(model: &MarianModel, ids: &[usize]) -> String {
     join_pieces(ids, |i| model.tokenizer.piece(i))
+}
+
+/// How a decoder-only model continues a text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Continue {
+    /// New tokens at most.
+    pub new_tokens: usize,
+    /// Hypotheses kept (1: greedy or sampling).
+    pub beams: usize,
+    /// The length penalty of beam search.
+    pub penalty: LengthPenalty,
+    /// Sampling instead of the most likely token (with `beams` = 1).
+    pub sampling: Option<crate::learn::decode::Sampling>,
+}
+
+/// `piece ("text")`: a byte-level piece with the text it spells.
+fn shown(model: &super::Gpt2Model, id: usize) -> String {
+    format!(
+        "{} ({:?})",
+        model.tokenizer.piece(id),
+        model.tokenizer.decode(&[id])
+    )
+}
+
+/// Continues `text` with a GPT-2 model: the steps as lines in `lang` (the heading, the
+/// pieces, each step or each beam step's candidates) and the text with its continuation.
+pub fn continue_text(
+    model: &super::Gpt2Model,
+    text: &str,
+    d: &Continue,
+    lang: Lang,
+) -> Result<(String, String), MissingWeight> {
+    use rand::SeedableRng;
+    let ids = model
+        .tokenizer
+        .encode(text)
+        .map_err(|e| MissingWeight(e.to_string()))?
+        .ids;
+    let mut out = String::new();
+    let mut line = |l: HfLine| {
+        out.push_str(&l.text(lang));
+        out.push('\n');
+    };
+    line(HfLine::Model {
+        family: super::Family::Gpt2.name(),
+        dir: model.dir.display().to_string(),
+        shape: model.shape_line(),
+        params: model.weights.param_count(),
+    });
+    line(HfLine::Pieces {
+        side: "source",
+        pieces: join_pieces(&ids, |i| model.tokenizer.piece(i)),
+    });
+    let tokens = if let Some(s) = d.sampling {
+        line(HfLine::Sampling(s.formula()));
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(s.seed);
+        let mut tokens = ids.clone();
+        for step in 1..=d.new_tokens {
+            if tokens.len() >= model.config.n_positions {
+                break;
+            }
+            let logits = model.next_logits(&tokens)?;
+            let lp = super::decode::log_softmax(&logits);
+            let probs = lp.mapv(f32::exp);
+            let Some(token) = crate::learn::decode::sample_index(&s, &probs, &logits, &mut rng).0
+            else {
+                break;
+            };
+            tokens.push(token);
+            line(HfLine::SampledStep {
+                step,
+                piece: shown(model, token),
+                logprob: format!("{:.4}", lp[token]),
+            });
+            if Some(token) == model.eos() {
+                break;
+            }
+        }
+        tokens
+    } else if d.beams <= 1 {
+        let (tokens, steps) = model.greedy(&ids, d.new_tokens)?;
+        for (i, s) in steps.iter().enumerate() {
+            line(HfLine::GreedyStep {
+                step: i + 1,
+                piece: shown(model, s.token),
+                logprob: format!("{:.4}", s.logprob),
+            });
+        }
+        tokens
+    } else {
+        let search = model.beam_search(&ids, d.beams, d.new_tokens, d.penalty)?;
+        line(HfLine::Penalty(d.penalty.formula()));
+        for (i, cands) in search.steps.iter().enumerate() {
+            line(HfLine::BeamStep { step: i + 1 });
+            for c in cands.iter().filter(|c| c.logprob.is_finite()) {
+                let fate = match c.fate {
+                    Fate::Kept(k) => FateLine::Kept(k),
+                    Fate::Finished(s) => FateLine::Finished(format!("{s:.4}")),
+                    Fate::FinishedDropped(s) => FateLine::FinishedDropped(format!("{s:.4}")),
+                    Fate::Dropped => FateLine::Dropped,
+                };
+                line(HfLine::Candidate {
+                    pieces: model.tokenizer.decode(&c.tokens[ids.len()..]),
+                    logprob: format!("{:.4}", c.logprob),
+                    fate,
+                });
+            }
+        }
+        search.best
+    };
+    Ok((out, model.tokenizer.decode(&tokens)))
 }
