@@ -15,12 +15,16 @@ use crate::*;
 pub(crate) struct TokenizeArgs {
     /// The sentence to cut.
     text: String,
-    /// The Hugging Face Marian model directory whose tokenizer to use.
+    /// The Hugging Face model directory whose tokenizer to use (Marian or GPT-2).
     #[arg(long, value_name = "DIR", required = true)]
     hf: PathBuf,
     /// Cut with the target side's model (target.spm) instead of the source's.
     #[arg(long)]
     target: bool,
+    /// A byte-level BPE (GPT-2): each piece's bytes, the characters they spell and the merges
+    /// that formed it.
+    #[arg(long)]
+    merges: bool,
 }
 
 /// A session on the model directory `dir` with `--text` and `--target` (`qkv tui --hf`,
@@ -138,6 +142,20 @@ pub(crate) fn export_trace(
 /// `qkv tokenize --hf DIR TEXT`.
 pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
     let opened = open(&a.hf)?;
+    if let Some(g) = opened.gpt2() {
+        let enc = g.tokenizer.encode(&a.text)?;
+        let mut lines = vec![HfLine::Pieces {
+            side: "source",
+            pieces: pieces_line(&opened, &enc.ids),
+        }];
+        if a.merges {
+            lines.extend(qkv::hf::transcript::byte_pieces(g, &a.text)?);
+        }
+        for l in lines {
+            outln!("{}", l.text(lang));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let model = marian(&opened, "qkv tokenize --hf", lang)?;
     let (side, enc) = if a.target {
         ("target", model.tokenizer.encode_target(&a.text))

@@ -167,3 +167,43 @@ fn a_gpt2_directory_opens_as_gpt2() {
     assert_eq!(run.input.source, ["I", "Ġgo"]);
     assert!(run.trace.tokens().target.is_none());
 }
+
+/// `qkv tokenize --hf DIR TEXT --merges` on a byte-level BPE: each piece's bytes, the
+/// characters they spell (학 = ED 95 99 is cut after its second byte: `학[1–2/3]` then
+/// `학[3/3]`) and the merges in order; `qkv generate --hf` prints each greedy step and the
+/// continuation `transformers` gives (its greedy ids decode to it).
+#[test]
+fn tokenize_merges_and_generate_on_the_command_line() {
+    use crate::util::{qkv, stderr, stdout};
+    let d = fixture();
+    let d = d.to_str().unwrap();
+    let o = qkv(&["tokenize", "--hf", d, "나는 학교에", "--merges"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Ġíķ (361): bytes 20 ED 95 = ␠ 학[1–2/3]; merges in order: Ġ + í, Ġí + ķ"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Ļ (248): bytes 99 = 학[3/3] (one byte, no merge)"),
+        "{out}"
+    );
+    let o = qkv(&["generate", "--hf", d, "I go", "--max-len", "6"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let model = Gpt2Model::open(&fixture()).unwrap();
+    let want = model
+        .tokenizer
+        .decode(&ids(&expected()["texts"][0]["greedy"]));
+    assert!(out.contains(&format!("continuation: {want}\n")), "{out}");
+    assert_eq!(out.matches("the largest)").count(), 6, "{out}");
+    // translate needs a Marian model.
+    let o = qkv(&["translate", "--hf", d, "I go"]);
+    assert!(
+        stderr(&o).contains(
+            "qkv translate --hf runs on Marian models; this directory holds a GPT-2 model"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

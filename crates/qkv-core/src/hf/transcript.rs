@@ -281,3 +281,58 @@ pub fn continue_text(
     };
     Ok((out, model.tokenizer.decode(&tokens)))
 }
+
+/// Each byte-level piece of `text`: its bytes, the characters they spell (a character cut
+/// between pieces as `학[1–2/3]`: bytes 1 to 2 of its 3), the merges that formed it.
+pub fn byte_pieces(model: &super::Gpt2Model, text: &str) -> Result<Vec<HfLine>, super::HfError> {
+    use super::tokenizer_json::byte_level::bytes_of;
+    let enc = model.tokenizer.encode(text)?;
+    // Each character's byte range in the text.
+    let chars: Vec<(usize, usize, char)> = text
+        .char_indices()
+        .map(|(i, c)| (i, i + c.len_utf8(), c))
+        .collect();
+    let mut at = 0;
+    let mut out = Vec::new();
+    for (piece, id) in enc.pieces.iter().zip(&enc.ids) {
+        let bytes = bytes_of(piece).unwrap_or_else(|| piece.as_bytes().to_vec());
+        let (lo, hi) = (at, at + bytes.len());
+        at = hi;
+        let spells = chars
+            .iter()
+            .filter(|(s, e, _)| *s < hi && *e > lo)
+            .map(|&(s, e, c)| {
+                let c = if c == ' ' { '␠' } else { c };
+                if s >= lo && e <= hi {
+                    c.to_string()
+                } else {
+                    let first = lo.max(s) - s + 1;
+                    let last = hi.min(e) - s;
+                    let range = if first == last {
+                        first.to_string()
+                    } else {
+                        format!("{first}–{last}")
+                    };
+                    format!("{c}[{range}/{}]", e - s)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(HfLine::BytePiece {
+            piece: format!("{piece} ({id})"),
+            bytes: bytes
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            spells,
+            merges: model
+                .tokenizer
+                .merges_of(piece)
+                .iter()
+                .map(|m| format!("{} + {}", m.left, m.right))
+                .collect(),
+        });
+    }
+    Ok(out)
+}

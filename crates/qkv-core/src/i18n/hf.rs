@@ -76,6 +76,17 @@ pub enum HfLine {
         /// log p under the model.
         logprob: String,
     },
+    /// A byte-level piece: its bytes, what they spell, the merges that formed it.
+    BytePiece {
+        /// The piece and its id (`Ġíķ (361)`).
+        piece: String,
+        /// Its bytes in hex (`20 ED 95`).
+        bytes: String,
+        /// The characters its bytes spell, a partial one as `학[1–2/3]` (bytes 1 to 2 of its 3).
+        spells: String,
+        /// The merges, `a + b`, in order (empty: a single byte).
+        merges: Vec<String>,
+    },
     /// The sampling rule used.
     Sampling(String),
     /// A decoder-only model's continuation: the text, prompt included.
@@ -201,6 +212,18 @@ impl HfLine {
             },
             HfLine::Sampling("p_i = e^(logit_i / 0.8) / Σ_j e^(logit_j / 0.8)".into()),
             HfLine::Continuation("I go to school".into()),
+            HfLine::BytePiece {
+                piece: "Ġíķ (361)".into(),
+                bytes: "20 ED 95".into(),
+                spells: "␠ 학[1–2/3]".into(),
+                merges: vec!["í + ķ".into(), "Ġ + íķ".into()],
+            },
+            HfLine::BytePiece {
+                piece: "Ļ (248)".into(),
+                bytes: "99".into(),
+                spells: "학[3/3]".into(),
+                merges: vec![],
+            },
             HfLine::ReadOnly {
                 dir: "opus-mt-ko-en".into(),
             },
@@ -331,6 +354,28 @@ impl HfLine {
                     format!("뽑기(sampling): {f}")
                 } else {
                     format!("sampling: {f}")
+                }
+            }
+            HfLine::BytePiece {
+                piece,
+                bytes,
+                spells,
+                merges,
+            } => {
+                let m = merges.join(", ");
+                match (ko, merges.is_empty()) {
+                    (true, true) => {
+                        format!("  {piece}: 바이트 {bytes} = {spells} (바이트 하나, 병합 없음)")
+                    }
+                    (true, false) => {
+                        format!("  {piece}: 바이트 {bytes} = {spells}; 병합 순서: {m}")
+                    }
+                    (false, true) => {
+                        format!("  {piece}: bytes {bytes} = {spells} (one byte, no merge)")
+                    }
+                    (false, false) => {
+                        format!("  {piece}: bytes {bytes} = {spells}; merges in order: {m}")
+                    }
                 }
             }
             HfLine::Continuation(t) => {
