@@ -103,8 +103,9 @@ enum Command {
     /// The explorers as text: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`,
     /// `qkv explore scaling [d_k]`, `qkv explore heads` (the TUI's E, S, H).
     Explore(ExploreArgs),
-    /// Cut a sentence into a Hugging Face Marian model's subword pieces: each piece, its id
-    /// and the segmentation's score, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
+    /// Cut a sentence into a Hugging Face model's subword pieces: each piece and its id, with
+    /// a Marian model the segmentation's score, with a GPT-2 model and --merges each piece's
+    /// bytes and merges, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
     Tokenize(cli::hf::TokenizeArgs),
     /// The logit lens of a decoder: each layer's output read through the final norm and the
     /// output projection, its top next tokens per position, e.g. `qkv lens --checkpoint

@@ -220,6 +220,108 @@ def build(out_dir, variant, activation, tmp, corpus):
         f.write("\n")
 
 
+GPT2_D = 32
+GPT2_HEADS = 4
+GPT2_LAYERS = 2
+GPT2_POSITIONS = 64
+GPT2_VOCAB = 400
+GPT2_TEXTS = ["I go", "I go to school", "나는 학교에 간다", "The cat drinks water"]
+GPT2_NEW_TOKENS = 6
+
+
+def build_gpt2(out_dir, corpus):
+    """A tiny random GPT-2 (`gpt2-tiny`): GPT2LMHeadModel with 2 layers, d 32, 4 heads, GELU's
+    tanh approximation (`gelu_new`, GPT-2's), and a byte-level BPE of 400 tokens trained with
+    the `tokenizers` package on both columns of the corpus (Korean text becomes byte pieces and
+    a few merges). expected.json holds, per text: the pieces and ids, every layer's attention
+    weights (layers × heads × n × n), every hidden state (the last one after ln_f), the logits,
+    the greedy and beam-4 continuations (`generate`, GPT2_NEW_TOKENS new tokens)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    ko, en = corpus
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=GPT2_VOCAB,
+        special_tokens=["<|endoftext|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(en + ko, trainer)
+    os.makedirs(out_dir, exist_ok=True)
+    tok_path = os.path.join(out_dir, "tokenizer.json")
+    tok.save(tok_path)
+    eot = tok.token_to_id("<|endoftext|>")
+    fast = PreTrainedTokenizerFast(tokenizer_file=tok_path, eos_token="<|endoftext|>")
+    config = GPT2Config(
+        vocab_size=tok.get_vocab_size(),
+        n_positions=GPT2_POSITIONS,
+        n_embd=GPT2_D,
+        n_layer=GPT2_LAYERS,
+        n_head=GPT2_HEADS,
+        activation_function="gelu_new",
+        bos_token_id=eot,
+        eos_token_id=eot,
+    )
+    config._attn_implementation = "eager"  # output_attentions needs the eager path
+    torch.manual_seed(SEED)
+    model = GPT2LMHeadModel(config).eval()
+    g = torch.Generator().manual_seed(SEED)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if ".ln_" in name and name.endswith("weight") or name.startswith("transformer.ln_f.w"):
+                p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(0.4 * torch.randn(p.shape, generator=g))
+    gen = model.generation_config
+    gen.pad_token_id = eot
+    gen.eos_token_id = eot
+    model.save_pretrained(out_dir, safe_serialization=True)
+    records = []
+    for text in GPT2_TEXTS:
+        enc = tok.encode(text)
+        assert fast(text)["input_ids"] == enc.ids, text
+        ids = torch.tensor([enc.ids])
+        with torch.no_grad():
+            out = model(input_ids=ids, output_attentions=True, output_hidden_states=True)
+            greedy = model.generate(
+                ids, do_sample=False, num_beams=1, max_new_tokens=GPT2_NEW_TOKENS,
+                attention_mask=torch.ones_like(ids),
+            )
+            beam = model.generate(
+                ids, do_sample=False, num_beams=4, max_new_tokens=GPT2_NEW_TOKENS,
+                attention_mask=torch.ones_like(ids), length_penalty=1.0,
+            )
+        records.append(
+            {
+                "text": text,
+                "pieces": enc.tokens,
+                "ids": enc.ids,
+                "decoded": tok.decode(enc.ids),
+                "attentions": [nested(a[0]) for a in out.attentions],
+                "hidden_states": [nested(h[0]) for h in out.hidden_states],
+                "logits": nested(out.logits[0]),
+                "greedy": greedy[0].tolist(),
+                "beam4": beam[0].tolist(),
+            }
+        )
+    import transformers
+
+    expected = {
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "activation": config.activation_function,
+        "generate": {"max_new_tokens": GPT2_NEW_TOKENS, "num_beams": 4, "length_penalty": 1.0},
+        "texts": records,
+    }
+    with open(os.path.join(out_dir, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
@@ -233,6 +335,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             build(os.path.join(args.out, variant), variant, activation, tmp, corpus)
         print(f"wrote {os.path.join(args.out, variant)}")
+    build_gpt2(os.path.join(args.out, "gpt2-tiny"), corpus)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{MIB, median, proc_status_bytes};
-use crate::hf::HfModel;
 use crate::hf::decode::LengthPenalty;
+use crate::hf::{Gpt2Model, HfModel, MarianModel};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,46 +78,136 @@ pub fn run_hf(dir: &Path, o: &HfOptions) -> anyhow::Result<HfReport> {
     let t = Instant::now();
     let model = HfModel::open(dir)?;
     let load_ms = ms(t);
-    let source = model.tokenizer.encode_source(&o.text).ids;
-    let start = vec![model.config.decoder_start()];
+    match &model {
+        HfModel::Marian(m) => marian(dir, &model, m, o, load_ms),
+        HfModel::Gpt2(m) => gpt2(dir, &model, m, o, load_ms),
+    }
+}
+
+/// New tokens a GPT-2 bench generates.
+const GPT2_NEW_TOKENS: usize = 20;
+
+/// [`run_hf`] on a GPT-2 model: the forward pass over the text, greedy and beam
+/// continuations of [`GPT2_NEW_TOKENS`] tokens.
+fn gpt2(
+    dir: &Path,
+    model: &HfModel,
+    m: &Gpt2Model,
+    o: &HfOptions,
+    load_ms: f64,
+) -> anyhow::Result<HfReport> {
+    let ids = m.tokenizer.encode(&o.text)?.ids;
     let t = Instant::now();
-    let first = model.forward(&source, &start)?;
+    let first = m.forward(&ids)?;
     let first_trace_ms = ms(t);
     drop(first);
-    let max_length = model.config.max_length.max(2);
+    let repeat = o.repeat.max(1);
+    let timed = |beams: usize| -> anyhow::Result<Decoding> {
+        let mut times = Vec::new();
+        let mut out = Vec::new();
+        for _ in 0..repeat {
+            let t = Instant::now();
+            out = if beams == 1 {
+                m.greedy(&ids, GPT2_NEW_TOKENS)?.0
+            } else {
+                m.beam_search(
+                    &ids,
+                    beams,
+                    GPT2_NEW_TOKENS,
+                    LengthPenalty::HuggingFace(1.0),
+                )?
+                .best
+            };
+            times.push(ms(t));
+        }
+        times.sort_by(f64::total_cmp);
+        let ms = median(&times);
+        let n = out.len().saturating_sub(ids.len());
+        Ok(Decoding {
+            beams,
+            tokens: n,
+            ms,
+            tokens_per_s: n as f64 / (ms / 1e3).max(1e-9),
+            translation: m.tokenizer.decode(&out),
+        })
+    };
+    let greedy = timed(1)?;
+    let beam = timed(o.beam.unwrap_or(4).max(1))?;
+    let mut fwd_ms = Vec::new();
+    let mut trace_steps = 0;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let trace = m.forward(&ids)?;
+        fwd_ms.push(ms(t));
+        trace_steps = trace.steps().len();
+    }
+    fwd_ms.sort_by(f64::total_cmp);
+    Ok(HfReport {
+        dir: dir.display().to_string(),
+        model: model.heading(),
+        params: model.param_count(),
+        text: o.text.clone(),
+        source_pieces: ids.len(),
+        threads: rayon::current_num_threads(),
+        load_ms,
+        first_trace_ms,
+        forward_ms: median(&fwd_ms),
+        trace_steps,
+        greedy,
+        beam,
+        peak_mib: proc_status_bytes("VmHWM").map(|b| b as f64 / MIB),
+        weights_mib: model.param_count() as f64 * 4.0 / MIB,
+    })
+}
+
+/// [`run_hf`] on a Marian model: the forward pass, greedy and beam translation.
+fn marian(
+    dir: &Path,
+    model: &HfModel,
+    m: &MarianModel,
+    o: &HfOptions,
+    load_ms: f64,
+) -> anyhow::Result<HfReport> {
+    let source = m.tokenizer.encode_source(&o.text).ids;
+    let start = vec![m.config.decoder_start()];
+    let t = Instant::now();
+    let first = m.forward(&source, &start)?;
+    let first_trace_ms = ms(t);
+    drop(first);
+    let max_length = m.config.max_length.max(2);
     let repeat = o.repeat.max(1);
     let mut greedy_ms = Vec::new();
     let mut out = Vec::new();
     for _ in 0..repeat {
         let t = Instant::now();
-        let (tokens, _) = model.greedy(&source, max_length)?;
+        let (tokens, _) = m.greedy(&source, max_length)?;
         greedy_ms.push(ms(t));
         out = tokens;
     }
-    let greedy = decoding(&model, 1, &out, &mut greedy_ms);
-    let beams = o.beam.unwrap_or(model.config.num_beams).max(1);
-    let penalty = LengthPenalty::HuggingFace(model.config.length_penalty);
+    let greedy = decoding(m, 1, &out, &mut greedy_ms);
+    let beams = o.beam.unwrap_or(m.config.num_beams).max(1);
+    let penalty = LengthPenalty::HuggingFace(m.config.length_penalty);
     let mut beam_ms = Vec::new();
     let mut best = Vec::new();
     for _ in 0..repeat {
         let t = Instant::now();
-        let search = model.beam_search(&source, beams, max_length, penalty)?;
+        let search = m.beam_search(&source, beams, max_length, penalty)?;
         beam_ms.push(ms(t));
         best = search.best;
     }
-    let beam = decoding(&model, beams, &best, &mut beam_ms);
+    let beam = decoding(m, beams, &best, &mut beam_ms);
     // The forward pass over the sentence and the greedy translation as the decoder's input
     // (what the workbench runs once a target is given).
     let target: Vec<usize> = out
         .iter()
         .copied()
-        .filter(|&t| t != model.config.eos_token_id)
+        .filter(|&t| t != m.config.eos_token_id)
         .collect();
     let mut fwd_ms = Vec::new();
     let mut trace_steps = 0;
     for _ in 0..repeat {
         let t = Instant::now();
-        let trace = model.forward(&source, &target)?;
+        let trace = m.forward(&source, &target)?;
         fwd_ms.push(ms(t));
         trace_steps = trace.steps().len();
     }
@@ -144,7 +234,7 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
-fn decoding(model: &HfModel, beams: usize, tokens: &[usize], times: &mut [f64]) -> Decoding {
+fn decoding(model: &MarianModel, beams: usize, tokens: &[usize], times: &mut [f64]) -> Decoding {
     times.sort_by(f64::total_cmp);
     let ms = median(times);
     // The start token is not generated.

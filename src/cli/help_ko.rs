@@ -39,7 +39,7 @@ fn about_ko(name: &str) -> Option<&'static str> {
         "generate" => "학습한 디코더 전용 모델로 글을 한 토큰씩 이어 씁니다",
         "gradcheck" => "모든 가중치의 기울기를 중심 유한 차분과 비교합니다",
         "tokenize" => {
-            "Hugging Face Marian 모델의 서브워드 조각으로 문장을 자릅니다: 각 조각, 그 id, 분할의 점수. 예: `qkv tokenize --hf DIR \"나는 학교에 간다\"`"
+            "Hugging Face 모델의 서브워드 조각으로 문장을 자릅니다: 각 조각과 그 id, Marian 모델이면 분할의 점수, GPT-2 모델에 --merges를 주면 각 조각의 바이트와 병합. 예: `qkv tokenize --hf DIR \"나는 학교에 간다\"`"
         }
         "explore" => {
             "탐색기를 글로: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`, `qkv explore scaling [d_k]`, `qkv explore heads` (TUI의 E, S, H)"
@@ -97,6 +97,9 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         }
         ("tokenize", "text") => "자를 문장",
         ("tokenize", "target") => "원문 대신 목표 쪽 조각 모델(target.spm)로 자릅니다",
+        ("tokenize", "merges") => {
+            "바이트 수준 BPE(GPT-2): 각 조각의 바이트, 그 바이트가 이루는 글자, 그 조각을 만든 병합"
+        }
         ("explain", "text") => "--hf 모델이 실행할 문장",
         ("explain", "target") => "--hf 모델의 디코더가 읽을 참조 번역",
         ("explain", "hf") => {

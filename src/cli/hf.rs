@@ -1,8 +1,10 @@
-//! `--hf DIR`: a Hugging Face Marian model directory on `qkv run`, `qkv translate` (greedy or
-//! `--beam K`) and `qkv tokenize`.
+//! `--hf DIR`: a Hugging Face model directory on `qkv run`, `qkv export`, `qkv translate`
+//! (greedy or `--beam K`, Marian) and `qkv tokenize`.
 
-use qkv::hf::HfModel;
+use std::sync::Arc;
+
 use qkv::hf::decode::LengthPenalty;
+use qkv::hf::{HfModel, MarianModel, Run};
 use qkv::i18n::Lang;
 use qkv::i18n::hf::HfLine;
 
@@ -13,12 +15,16 @@ use crate::*;
 pub(crate) struct TokenizeArgs {
     /// The sentence to cut.
     text: String,
-    /// The Hugging Face Marian model directory whose tokenizer to use.
+    /// The Hugging Face model directory whose tokenizer to use (Marian or GPT-2).
     #[arg(long, value_name = "DIR", required = true)]
     hf: PathBuf,
     /// Cut with the target side's model (target.spm) instead of the source's.
     #[arg(long)]
     target: bool,
+    /// A byte-level BPE (GPT-2): each piece's bytes, the characters they spell and the merges
+    /// that formed it.
+    #[arg(long)]
+    merges: bool,
 }
 
 /// A session on the model directory `dir` with `--text` and `--target` (`qkv tui --hf`,
@@ -53,51 +59,42 @@ pub(crate) fn open(dir: &Path) -> Result<HfModel> {
     HfModel::open(dir).with_context(|| format!("--hf {}", dir.display()))
 }
 
-use qkv::hf::transcript::{heading, pieces_line};
+use qkv::hf::transcript::{pieces_line, run_lines};
 
-/// `qkv run --hf DIR`: the forward pass on `--text` with `--target` as the decoder's input.
+/// `qkv run --hf DIR`: the forward pass on `--text` with `--target` as the decoder's input
+/// (an encoder-decoder's).
 pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(dir)?;
-    let (source, target) = inputs(&model, &a.model);
-    let trace = model
-        .forward(&source, &target)
-        .context("the forward pass")?;
-    let heading = [
-        heading(&model),
-        HfLine::Pieces {
-            side: "source",
-            pieces: pieces_line(&model, &source),
-        },
-        HfLine::Pieces {
-            side: "target",
-            pieces: pieces_line(&model, &target),
-        },
-    ]
-    .iter()
-    .map(|l| l.text(lang) + "\n")
-    .collect();
-    print_trace(&trace, None, heading, a, lang)
+    let r = run_on(dir, &a.model)?;
+    let heading = run_lines(&r).iter().map(|l| l.text(lang) + "\n").collect();
+    print_trace(&r.trace, None, heading, a, lang)
 }
 
-/// The encoder's and the decoder's input ids of `--text` / `--target`.
-pub(crate) fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
+/// Opens `dir` and runs it on `--text` (and `--target`).
+pub(crate) fn run_on(dir: &Path, args: &ModelArgs) -> Result<Run> {
+    let model = open(dir)?;
     let text = args.text.as_deref().unwrap_or(DEFAULT_TEXT);
-    let source = model.tokenizer.encode_source(text).ids;
-    let mut target = vec![model.config.decoder_start()];
-    if let Some(t) = &args.target {
-        target.extend(model.tokenizer.encode_target(t).ids);
-    }
-    (source, target)
+    Run::new(Arc::new(model), text, args.target.as_deref()).context("the forward pass")
+}
+
+/// The Marian model `model` is, or the refusal of `command` on another family.
+pub(crate) fn marian<'m>(model: &'m HfModel, command: &str, lang: Lang) -> Result<&'m MarianModel> {
+    model.marian().ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}",
+            HfLine::NotForFamily {
+                command: command.to_string(),
+                family: model.family().name(),
+                allowed: qkv::hf::Family::Marian.name().to_string(),
+            }
+            .text(lang)
+        )
+    })
 }
 
 /// `qkv export --hf DIR -o F.json`.
 pub(crate) fn export(dir: &Path, a: &ExportArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(dir)?;
-    let (source, target) = inputs(&model, &a.model);
-    let trace = model
-        .forward(&source, &target)
-        .context("the forward pass")?;
-    export_trace(&model, &trace, (&source, &target), a, lang)
+    let r = run_on(dir, &a.model)?;
+    export_trace(&r.model, &r.trace, (&r.source, &r.target), a, lang)
 }
 
 /// Writes a real model's trace as JSON (`qkv export --hf DIR`, or a scenario's model.hf).
@@ -134,8 +131,8 @@ pub(crate) fn export_trace(
         path: a.output.display().to_string(),
         format: format.to_string(),
         steps: trace.steps().len(),
-        weights: model.weights.len() - 1,
-        arrays: trace.steps().len() + model.weights.len(),
+        weights: model.weights().len() - 1,
+        arrays: trace.steps().len() + model.weights().len(),
         loss: None,
     };
     eprintln!("{}", wrote.text(lang));
@@ -144,7 +141,22 @@ pub(crate) fn export_trace(
 
 /// `qkv tokenize --hf DIR TEXT`.
 pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(&a.hf)?;
+    let opened = open(&a.hf)?;
+    if let Some(g) = opened.gpt2() {
+        let enc = g.tokenizer.encode(&a.text)?;
+        let mut lines = vec![HfLine::Pieces {
+            side: "source",
+            pieces: pieces_line(&opened, &enc.ids),
+        }];
+        if a.merges {
+            lines.extend(qkv::hf::transcript::byte_pieces(g, &a.text)?);
+        }
+        for l in lines {
+            outln!("{}", l.text(lang));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let model = marian(&opened, "qkv tokenize --hf", lang)?;
     let (side, enc) = if a.target {
         ("target", model.tokenizer.encode_target(&a.text))
     } else {
@@ -154,7 +166,7 @@ pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
         "{}",
         HfLine::Pieces {
             side,
-            pieces: pieces_line(&model, &enc.ids)
+            pieces: pieces_line(&opened, &enc.ids)
         }
         .text(lang)
     );
@@ -180,9 +192,10 @@ pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
 
 /// `qkv translate --hf DIR TEXT [--beam K]`.
 pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(dir)?;
+    let opened = open(dir)?;
+    let model = marian(&opened, "qkv translate --hf", lang)?;
     let text = a.text.as_deref().unwrap_or(DEFAULT_TEXT);
-    let mut d = qkv::hf::transcript::Decoding::of_model(&model, a.max_len);
+    let mut d = qkv::hf::transcript::Decoding::of_model(model, a.max_len);
     d.beams = a.beam.unwrap_or(d.beams).max(1);
     let alpha = a.length_penalty.unwrap_or(model.config.length_penalty);
     d.penalty = if a.gnmt {
@@ -191,11 +204,57 @@ pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> R
         LengthPenalty::HuggingFace(alpha)
     };
     let (steps, translation) =
-        qkv::hf::transcript::translate(&model, text, &d, lang).context("decoding")?;
+        qkv::hf::transcript::translate(model, text, &d, lang).context("decoding")?;
     let out = if a.quiet {
         format!("{translation}\n")
     } else {
         format!("{steps}{}\n", HfLine::Translation(translation).text(lang))
+    };
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `qkv generate --hf DIR TEXT`: a GPT-2 model continues `TEXT` step by step (greedy,
+/// `--temperature`/`--top-k` sampling, or `--beam K`), at most `--max-len` new tokens.
+pub(crate) fn generate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> Result<ExitCode> {
+    use qkv::hf::transcript::{Continue, continue_text};
+    let opened = open(dir)?;
+    let Some(model) = opened.gpt2() else {
+        anyhow::bail!(
+            "{}",
+            HfLine::NotForFamily {
+                command: "qkv generate --hf".into(),
+                family: opened.family().name(),
+                allowed: qkv::hf::Family::Gpt2.name().to_string(),
+            }
+            .text(lang)
+        );
+    };
+    let text = a.text.as_deref().unwrap_or("I go");
+    let sampling = a.temperature.map(|t| qkv::learn::decode::Sampling {
+        temperature: t,
+        top_k: a.top_k,
+        seed: a.seed,
+    });
+    if let Some(s) = sampling {
+        s.check()?;
+    }
+    let alpha = a.length_penalty.unwrap_or(1.0);
+    let d = Continue {
+        new_tokens: a.max_len,
+        beams: a.beam.unwrap_or(1).max(1),
+        penalty: if a.gnmt {
+            LengthPenalty::Gnmt(alpha)
+        } else {
+            LengthPenalty::HuggingFace(alpha)
+        },
+        sampling,
+    };
+    let (steps, result) = continue_text(model, text, &d, lang).context("generating")?;
+    let out = if a.quiet {
+        format!("{result}\n")
+    } else {
+        format!("{steps}{}\n", HfLine::Continuation(result).text(lang))
     };
     emit(&out)?;
     Ok(ExitCode::SUCCESS)

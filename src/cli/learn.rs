@@ -335,7 +335,7 @@ pub fn checkpoint_model(path: Option<&Path>) -> Result<Transformer> {
 pub fn decode_cmd(a: DecodeArgs, generate: bool, lang: Lang) -> Result<ExitCode> {
     if let Some(dir) = &a.hf {
         if generate {
-            bail!("--hf opens a Marian translation model: use `qkv translate --hf DIR`");
+            return super::hf::generate(dir, &a, lang);
         }
         return super::hf::translate(dir, &a, lang);
     }

@@ -5,7 +5,7 @@
 use crate::*;
 use qkv::i18n::Lang;
 use qkv::i18n::lens::LensLine;
-use qkv::lens::{Reading, Readout, decoder_states, marian_readout, read, transformer_readout};
+use qkv::lens::{Reading, Readout, decoder_states, hf_readout, read, transformer_readout};
 use qkv::render::pad_right;
 use qkv::trace::Trace;
 
@@ -26,14 +26,10 @@ pub(crate) struct LensArgs {
 
 pub(crate) fn lens(a: &LensArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(dir) = &a.hf {
-        let model = super::hf::open(dir)?;
-        let (source, target) = super::hf::inputs(&model, &a.model);
-        let trace = model
-            .forward(&source, &target)
-            .context("the forward pass")?;
-        let readout = marian_readout(&model)?;
-        let head = qkv::hf::transcript::heading(&model).text(lang);
-        outln!("{}", print(&trace, &readout, a.top, head, lang)?);
+        let run = super::hf::run_on(dir, &a.model)?;
+        let readout = hf_readout(&run.model)?;
+        let head = qkv::hf::transcript::heading(&run.model).text(lang);
+        outln!("{}", print(&run.trace, &readout, a.top, head, lang)?);
         return Ok(ExitCode::SUCCESS);
     }
     let ((file, runnable), chosen) = a.model.run_chosen(a.scenario.as_deref())?;

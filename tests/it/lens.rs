@@ -90,7 +90,7 @@ fn a_pre_ln_decoder_reads_through_the_final_norm() {
 fn marians_decoder_reads_through_the_shared_table_and_the_bias() {
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hf/marian-tiny");
-    let model = qkv::hf::HfModel::open(&dir).unwrap();
+    let model = qkv::hf::MarianModel::open(&dir).unwrap();
     let src = model.tokenizer.encode_source("나는 학교에 간다").ids;
     let tgt = vec![model.config.decoder_start()];
     let trace = model.forward(&src, &tgt).unwrap();

@@ -13,7 +13,8 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, CowArray, Ix2};
 
-use crate::hf::HfModel;
+use crate::hf::gpt2::FINAL_NORM;
+use crate::hf::{Gpt2Model, HfModel, MarianModel};
 use crate::hf::load::FINAL_LOGITS_BIAS;
 use crate::model::attention::softmax_rows;
 use crate::model::linalg::matmul_bt;
@@ -179,9 +180,36 @@ pub fn transformer_readout<'m>(
     })
 }
 
+/// The readout of a Hugging Face model, by its family.
+pub fn hf_readout(model: &HfModel) -> Result<Readout<'_>, MissingWeight> {
+    match model {
+        HfModel::Marian(m) => marian_readout(m),
+        HfModel::Gpt2(m) => gpt2_readout(m),
+    }
+}
+
+/// The readout of GPT-2: the final LayerNorm `ln_f` (`final_norm`, pre-LN) and the token
+/// table `wte` (`embed.E`, tied), no bias.
+pub fn gpt2_readout(model: &Gpt2Model) -> Result<Readout<'_>, MissingWeight> {
+    let w = &model.weights;
+    Ok(Readout {
+        norm: Some((
+            LayerNorm {
+                gamma: w.vector(&format!("{FINAL_NORM}.gamma"))?,
+                beta: w.vector(&format!("{FINAL_NORM}.beta"))?,
+                eps: model.config.layer_norm_epsilon,
+            },
+            FINAL_NORM.to_string(),
+        )),
+        output: CowArray::from(w.matrix(EMBEDDING)?),
+        output_name: EMBEDDING.to_string(),
+        bias: None,
+    })
+}
+
 /// The readout of a Marian model: no final norm (post-LN), the shared table `embed.E`
 /// and `final_logits_bias`.
-pub fn marian_readout(model: &HfModel) -> Result<Readout<'_>, MissingWeight> {
+pub fn marian_readout(model: &MarianModel) -> Result<Readout<'_>, MissingWeight> {
     let w = &model.weights;
     Ok(Readout {
         norm: None,
@@ -212,7 +240,7 @@ pub fn of_session(session: &crate::session::Session, k: usize) -> Option<Table> 
     let tokens = trace.tokens();
     let readout = match (session.model(), session.real_model()) {
         (Some(m), _) => transformer_readout(m, &tokens.vocab).ok()?,
-        (None, Some(hf)) => marian_readout(hf).ok()?,
+        (None, Some(hf)) => hf_readout(hf).ok()?,
         (None, None) => return None,
     };
     let states = decoder_states(trace);

@@ -15,6 +15,7 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let model = match c.needs_model("the token embeddings")? {
         ModelRef::Paper(m) => m,
         ModelRef::Marian(m) => return marian_token(c, m),
+        ModelRef::Gpt2(m) => return gpt2_token(c, m),
     };
     let emb = model.embedding();
     // The table the forward pass used: a trained model's `embed.E` (its vocabulary's rows)
@@ -81,7 +82,7 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
 }
 
 /// A piece's row of a Marian model's embedding table (ids from `vocab.json`).
-fn marian_token(c: &Ctx<'_>, m: &HfModel) -> Result<Body, ExplainError> {
+fn marian_token(c: &Ctx<'_>, m: &MarianModel) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
     let piece = c.row_label(i);
     let id = m.tokenizer.id(piece);
@@ -172,8 +173,10 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         token: token.into(),
         col,
     });
-    if let Some(ModelRef::Marian(_)) = c.model {
-        return Ok(marian_positional(c, title));
+    match c.model {
+        Some(ModelRef::Marian(_)) => return Ok(marian_positional(c, title)),
+        Some(ModelRef::Gpt2(m)) => return gpt2_positional(c, m),
+        _ => {}
     }
     let formula = "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))".to_string();
     let off = match c.model {
@@ -296,7 +299,7 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     };
     let learned = match c.model {
         // A real model's table is learned: the range of the rows this sentence reads.
-        Some(ModelRef::Marian(_)) => tokens
+        Some(ModelRef::Marian(_) | ModelRef::Gpt2(_)) => tokens
             .matrix(None)
             .ok()
             .map(|t| shown_range(crate::util::finite_range(t.iter()))),
@@ -344,5 +347,86 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         formula,
         lines,
         recomputed: Some(r),
+    })
+}
+
+/// A piece's row of a GPT-2 model's token table `wte` (ids from `tokenizer.json`).
+fn gpt2_token(c: &Ctx<'_>, m: &crate::hf::Gpt2Model) -> Result<Body, ExplainError> {
+    use crate::i18n::hf::Gpt2Explain;
+    let (i, d) = (c.cell.row, c.cell.col);
+    let piece = c.row_label(i);
+    let table = m
+        .weights
+        .matrix(crate::model::weights::EMBEDDING)
+        .map_err(|_| c.unknown_weight(crate::model::weights::EMBEDDING, "the embedding table"))?;
+    let id = m
+        .tokenizer
+        .id(piece)
+        .filter(|&id| id < table.nrows())
+        .ok_or_else(|| c.inconsistent(format!("embed.E has no row for the piece {piece}")))?;
+    let v = c.weight_at(crate::model::weights::EMBEDDING, table.row(id), d)?;
+    Ok(Body {
+        title: Gpt2Explain::TokenTitle {
+            piece: piece.to_string(),
+            row: i,
+            col: d,
+        }
+        .text(c.lang),
+        formula: format!("{}[i][c] = E[id_i][c]", c.short()),
+        lines: vec![
+            Gpt2Explain::TokenWhy {
+                row: i,
+                piece: piece.to_string(),
+                id,
+                width: table.ncols(),
+            }
+            .text(c.lang),
+            format!(
+                "{}[{i}][{d}] = embed.E[{id}][{d}] = {}",
+                c.short(),
+                c.num(v)
+            ),
+        ],
+        recomputed: Some(v),
+    })
+}
+
+/// A GPT-2 position: row `pos` of the learned table `wpe` (`embed.P`).
+fn gpt2_positional(c: &Ctx<'_>, m: &crate::hf::Gpt2Model) -> Result<Body, ExplainError> {
+    use crate::hf::gpt2::POSITIONS;
+    use crate::i18n::hf::Gpt2Explain;
+    let (pos, col) = (c.cell.row, c.cell.col);
+    let table = m
+        .weights
+        .matrix(POSITIONS)
+        .map_err(|_| c.unknown_weight(POSITIONS, "the learned position table"))?;
+    if pos >= table.nrows() {
+        return Err(c.inconsistent(format!(
+            "{POSITIONS} has {} rows, no row {pos}",
+            table.nrows()
+        )));
+    }
+    let v = c.weight_at(POSITIONS, table.row(pos), col)?;
+    Ok(Body {
+        title: Gpt2Explain::PositionTitle {
+            pos,
+            piece: c.row_label(pos).to_string(),
+            col,
+        }
+        .text(c.lang),
+        formula: format!("{}[pos][c] = P[pos][c] (learned: GPT-2's wpe)", c.short()),
+        lines: vec![
+            Gpt2Explain::PositionWhy {
+                pos,
+                rows: table.nrows(),
+            }
+            .text(c.lang),
+            format!(
+                "{}[{pos}][{col}] = {POSITIONS}[{pos}][{col}] = {}",
+                c.short(),
+                c.num(v)
+            ),
+        ],
+        recomputed: Some(v),
     })
 }

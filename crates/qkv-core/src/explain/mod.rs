@@ -48,7 +48,7 @@ use std::fmt;
 use ndarray::{ArrayView1, ArrayView2, Axis};
 use thiserror::Error;
 
-use crate::hf::HfModel;
+use crate::hf::{Gpt2Model, HfModel, MarianModel};
 use crate::i18n::Lang;
 use crate::i18n::explain::{ExplainText, Proj};
 use crate::model::config::Positional;
@@ -68,7 +68,7 @@ use attention::{masked, projection, scaled, scores, softmax};
 use embedding::{embedding_sum, positional, token_embedding};
 use heads_out::{attn_out, concat, head_out};
 use output::logits;
-use sublayer::{ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
+use sublayer::{ffn_gelu, ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
 
 mod context;
 mod numbers;
@@ -233,7 +233,9 @@ pub enum ModelRef<'a> {
     /// One of qkv's models.
     Paper(&'a Transformer),
     /// A Hugging Face Marian model (`--hf DIR`).
-    Marian(&'a HfModel),
+    Marian(&'a MarianModel),
+    /// A Hugging Face GPT-2 model (`--hf DIR`).
+    Gpt2(&'a Gpt2Model),
 }
 
 impl<'a> From<&'a Transformer> for ModelRef<'a> {
@@ -244,7 +246,10 @@ impl<'a> From<&'a Transformer> for ModelRef<'a> {
 
 impl<'a> From<&'a HfModel> for ModelRef<'a> {
     fn from(m: &'a HfModel) -> ModelRef<'a> {
-        ModelRef::Marian(m)
+        match m {
+            HfModel::Marian(m) => ModelRef::Marian(m),
+            HfModel::Gpt2(m) => ModelRef::Gpt2(m),
+        }
     }
 }
 
@@ -254,6 +259,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.weights(),
             ModelRef::Marian(m) => &m.weights,
+            ModelRef::Gpt2(m) => &m.weights,
         }
     }
 
@@ -262,6 +268,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.config().d_k(),
             ModelRef::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
+            ModelRef::Gpt2(m) => m.config.n_embd / m.config.n_head.max(1),
         }
     }
 
@@ -269,7 +276,7 @@ impl<'a> ModelRef<'a> {
     pub fn scale(self) -> bool {
         match self {
             ModelRef::Paper(m) => m.config().scale,
-            ModelRef::Marian(_) => true,
+            ModelRef::Marian(_) | ModelRef::Gpt2(_) => true,
         }
     }
 
@@ -278,6 +285,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.config().eps,
             ModelRef::Marian(_) => crate::hf::marian::EPS,
+            ModelRef::Gpt2(m) => m.config.layer_norm_epsilon,
         }
     }
 
@@ -286,6 +294,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.config().embed_scale,
             ModelRef::Marian(m) => m.config.scale_embedding,
+            ModelRef::Gpt2(_) => false,
         }
     }
 
@@ -293,7 +302,7 @@ impl<'a> ModelRef<'a> {
     pub fn positional_off(self) -> bool {
         match self {
             ModelRef::Paper(m) => m.config().positional == Positional::None,
-            ModelRef::Marian(_) => false,
+            ModelRef::Marian(_) | ModelRef::Gpt2(_) => false,
         }
     }
 
@@ -301,15 +310,15 @@ impl<'a> ModelRef<'a> {
     pub fn paper(self) -> Option<&'a Transformer> {
         match self {
             ModelRef::Paper(m) => Some(m),
-            ModelRef::Marian(_) => None,
+            ModelRef::Marian(_) | ModelRef::Gpt2(_) => None,
         }
     }
 
     /// The Marian model, when it is one.
-    pub fn marian(self) -> Option<&'a HfModel> {
+    pub fn marian(self) -> Option<&'a MarianModel> {
         match self {
             ModelRef::Marian(m) => Some(m),
-            ModelRef::Paper(_) => None,
+            ModelRef::Paper(_) | ModelRef::Gpt2(_) => None,
         }
     }
 }
@@ -435,6 +444,7 @@ pub fn explain_with(
         StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", false)?,
         StepKind::FfnRelu => ffn_relu(&ctx)?,
         StepKind::FfnSilu => ffn_silu(&ctx)?,
+        StepKind::FfnGelu => ffn_gelu(&ctx)?,
         StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", true)?,
         StepKind::Logits => logits(&ctx)?,
     };

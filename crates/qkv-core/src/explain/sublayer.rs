@@ -262,3 +262,43 @@ pub(super) fn ffn_silu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         recomputed: Some(crate::hf::Activation::Silu.apply(h)),
     })
 }
+
+/// GELU's tanh approximation (GPT-2's `gelu_new`, from `config.json`).
+pub(super) fn ffn_gelu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    use crate::i18n::hf::Gpt2Explain;
+    let (i, col) = (c.cell.row, c.cell.col);
+    let h_step = c.input_step(0, "the hidden layer")?;
+    let h = c.at(h_step, None, i, col)?;
+    let u = (2.0 / std::f32::consts::PI).sqrt() * (h + 0.044_715 * h * h * h);
+    let lines = vec![
+        format!("hidden = {} = {}", cell_ref(h_step, None, i, col), c.num(h)),
+        format!(
+            "u = √(2/π) · (hidden + 0.044715 · hidden³) = 0.7979 × ({} + 0.044715 × {}³) = {}",
+            c.op(h),
+            c.op(h),
+            c.num(u)
+        ),
+        format!(
+            "gelu = 0.5 · hidden · (1 + tanh u) = 0.5 × {} × (1 + {}) = {}",
+            c.op(h),
+            c.num(u.tanh()),
+            c.num(c.value)
+        ),
+        Gpt2Explain::GeluWhy.text(c.lang),
+    ];
+    Ok(Body {
+        title: Gpt2Explain::GeluTitle {
+            piece: c.row_label(i).to_string(),
+            row: i,
+            col,
+        }
+        .text(c.lang),
+        formula: format!(
+            "{}[i][c] = 0.5 · h · (1 + tanh(√(2/π) · (h + 0.044715 · h³))), h = {}[i][c]",
+            c.short(),
+            h_step.name()
+        ),
+        lines,
+        recomputed: Some(crate::hf::config::gelu_tanh(h)),
+    })
+}

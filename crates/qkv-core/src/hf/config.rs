@@ -15,6 +15,9 @@ pub enum Activation {
     Silu,
     /// `relu`: `max(0, x)` (the paper).
     Relu,
+    /// `gelu_new`: GELU's tanh approximation, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`
+    /// (GPT-2).
+    GeluTanh,
 }
 
 impl Activation {
@@ -23,6 +26,7 @@ impl Activation {
         match self {
             Activation::Silu => x / (1.0 + (-x).exp()),
             Activation::Relu => x.max(0.0),
+            Activation::GeluTanh => gelu_tanh(x),
         }
     }
 
@@ -33,6 +37,9 @@ impl Activation {
                 "silu(hidden) = hidden · σ(hidden) = hidden / (1 + e^(−hidden)) (Marian's \"swish\", from config.json; the paper uses ReLU)"
             }
             Activation::Relu => "relu = max(0, hidden)",
+            Activation::GeluTanh => {
+                "gelu(hidden) = 0.5 · hidden · (1 + tanh(√(2/π) · (hidden + 0.044715 · hidden³))) (GELU's tanh approximation, GPT-2's \"gelu_new\" from config.json; the paper uses ReLU)"
+            }
         }
     }
 
@@ -41,6 +48,7 @@ impl Activation {
         match self {
             Activation::Silu => crate::trace::StepKind::FfnSilu,
             Activation::Relu => crate::trace::StepKind::FfnRelu,
+            Activation::GeluTanh => crate::trace::StepKind::FfnGelu,
         }
     }
 
@@ -49,8 +57,26 @@ impl Activation {
         match self {
             Activation::Silu => "silu",
             Activation::Relu => "relu",
+            Activation::GeluTanh => "gelu",
         }
     }
+}
+
+/// The slope of [`gelu_tanh`] at `x`: with `u = √(2/π)·(x + 0.044715·x³)`,
+/// `0.5·(1 + tanh u) + 0.5·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²)`.
+pub fn gelu_tanh_slope(x: f32) -> f32 {
+    let x = f64::from(x);
+    let k = (2.0 / std::f64::consts::PI).sqrt();
+    let t = (k * (x + 0.044_715 * x * x * x)).tanh();
+    (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * k * (1.0 + 3.0 * 0.044_715 * x * x)) as f32
+}
+
+/// GELU's tanh approximation at `x`: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, computed
+/// in f64 as PyTorch's `NewGELUActivation` computes it in f32 to within rounding.
+pub fn gelu_tanh(x: f32) -> f32 {
+    let x = f64::from(x);
+    let inner = (2.0 / std::f64::consts::PI).sqrt() * (x + 0.044_715 * x * x * x);
+    (0.5 * x * (1.0 + inner.tanh())) as f32
 }
 
 /// The activation names `config.json` may give.

@@ -4,7 +4,7 @@
 //! The decoder runs one new token per step: each self-attention keeps the keys and values of
 //! the tokens before (a KV cache) and each cross-attention's keys and values of the encoder
 //! output are computed once per sentence ([`Memory`]). The numbers are those of
-//! [`HfModel::forward`] on the whole prefix (the same [`linear`], [`head`] and LayerNorm),
+//! [`MarianModel::forward`] on the whole prefix (the same [`linear`], [`head`] and LayerNorm),
 //! which a test checks.
 //!
 //! Generation settings follow the model's `generation_config.json` / `config.json`:
@@ -24,7 +24,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Slice};
 
-use super::load::{FINAL_LOGITS_BIAS, HfModel};
+use super::load::{FINAL_LOGITS_BIAS, MarianModel};
 use super::marian::{EPS, all_heads, linear, marian_sinusoid_row};
 use crate::model::linalg::matmul_bt;
 use crate::model::norm::LayerNorm;
@@ -119,7 +119,7 @@ pub struct BeamSearch {
     pub steps: Vec<Vec<Candidate>>,
 }
 
-impl HfModel {
+impl MarianModel {
     /// Runs the encoder on `source` and computes every cross-attention's keys and values.
     pub fn encode(&self, source: &[usize]) -> Result<Memory, MissingWeight> {
         let positions: Vec<usize> = (0..source.len()).collect();
@@ -313,9 +313,7 @@ impl HfModel {
         tokens: &[usize],
         max_length: usize,
     ) -> Array1<f32> {
-        let max = logits.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let lse = max + logits.mapv(|l| (l - max).exp()).sum().ln();
-        let mut lp = logits.mapv(|l| l - lse);
+        let mut lp = log_softmax(logits);
         for bad in &self.config.bad_words_ids {
             if let Some((&last, prefix)) = bad.split_last()
                 && tokens.ends_with(prefix)
@@ -363,11 +361,8 @@ impl HfModel {
         Ok((tokens, steps))
     }
 
-    /// Beam search with `beams` hypotheses (see the module docs).
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one beam step (score, rank, finish, keep, stop) reads best in one place."
-    )]
+    /// Beam search with `beams` hypotheses (see the module docs): the K live hypotheses go
+    /// through the decoder as one K-row batch, each row with its own cache.
     pub fn beam_search(
         &self,
         source: &[usize],
@@ -375,23 +370,77 @@ impl HfModel {
         max_length: usize,
         penalty: LengthPenalty,
     ) -> Result<BeamSearch, MissingWeight> {
-        let k = beams.max(1);
-        let eos = self.config.eos_token_id;
         let memory = self.encode(source)?;
-        // Running hypotheses: tokens and summed log-probability; their caches, row by row.
-        let mut running = vec![(vec![self.config.decoder_start()], 0.0f32)];
-        let mut caches = vec![self.empty_cache()];
+        let start = Beam {
+            tokens: vec![self.config.decoder_start()],
+            prompt: 1,
+            eos: Some(self.config.eos_token_id),
+            beams,
+            max_length,
+            penalty,
+        };
+        start.search(self.empty_cache(), |caches, running| {
+            let last: Vec<usize> = running.iter().map(|t| t[t.len() - 1]).collect();
+            let pos = running[0].len() - 1;
+            let logits = self.step_batch(&memory, caches, &last, pos)?;
+            Ok(running
+                .iter()
+                .zip(logits.rows())
+                .map(|(tokens, row)| self.next_logprobs(row, tokens, max_length))
+                .collect())
+        })
+    }
+}
+
+/// A beam search to run: the tokens it starts from and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Beam {
+    /// The tokens every hypothesis starts with (Marian: the start token; GPT-2: the prompt).
+    pub tokens: Vec<usize>,
+    /// How many of them are not generated (the length penalty counts the others).
+    pub prompt: usize,
+    /// The token that ends a hypothesis.
+    pub eos: Option<usize>,
+    /// Hypotheses kept.
+    pub beams: usize,
+    /// Longest hypothesis, `tokens` counted.
+    pub max_length: usize,
+    /// The length penalty of finished hypotheses.
+    pub penalty: LengthPenalty,
+}
+
+impl Beam {
+    /// Runs the search. `next(states, running)` gives, for every running hypothesis at once
+    /// (its tokens in `running[b]`, its state — a cache — in `states[b]`), the
+    /// log-probabilities of the token after it; the states follow the hypotheses kept (moved
+    /// when one continuation keeps a state, copied when several do).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one beam step (score, rank, finish, keep, stop) reads best in one place."
+    )]
+    pub fn search<S: Clone>(
+        &self,
+        state: S,
+        mut next: impl FnMut(&mut [S], &[Vec<usize>]) -> Result<Vec<Array1<f32>>, MissingWeight>,
+    ) -> Result<BeamSearch, MissingWeight> {
+        let k = self.beams.max(1);
+        let (max_length, penalty) = (self.max_length, self.penalty);
+        // Generated tokens once a continuation is added to a hypothesis of `cur_len` tokens.
+        let generated = |cur_len: usize| (cur_len + 1).saturating_sub(self.prompt).max(1);
+        // Running hypotheses: tokens and summed log-probability; their states, row by row.
+        let mut running = vec![(self.tokens.clone(), 0.0f32)];
+        let mut states = vec![state];
         let mut finished: Vec<(Vec<usize>, f32)> = Vec::new();
         let mut steps = Vec::new();
         let mut can_improve = true;
         loop {
             let cur_len = running[0].0.len();
-            let last: Vec<usize> = running.iter().map(|(t, _)| t[t.len() - 1]).collect();
-            let logits = self.step_batch(&memory, &mut caches, &last, cur_len - 1)?;
+            let tokens: Vec<Vec<usize>> = running.iter().map(|(t, _)| t.clone()).collect();
+            let lps = next(&mut states, &tokens)?;
             // Every continuation of every hypothesis: (summed log p, parent, token).
-            let mut all: Vec<(f32, usize, usize)> = Vec::with_capacity(logits.len());
-            for (b, ((tokens, score), row)) in running.iter().zip(logits.rows()).enumerate() {
-                let lp = self.next_logprobs(row, tokens, max_length);
+            let mut all: Vec<(f32, usize, usize)> =
+                Vec::with_capacity(lps.iter().map(Array1::len).sum());
+            for (b, ((_, score), lp)) in running.iter().zip(&lps).enumerate() {
                 all.extend(lp.iter().enumerate().map(|(t, l)| (l + *score, b, t)));
             }
             // The best 2K, best first (ties: lower parent, then lower token first).
@@ -406,7 +455,7 @@ impl HfModel {
             all.sort_unstable_by(best_first);
             let hits: Vec<bool> = all
                 .iter()
-                .map(|&(_, _, t)| t == eos || cur_len + 1 >= max_length)
+                .map(|&(_, _, t)| Some(t) == self.eos || cur_len + 1 >= max_length)
                 .collect();
             let mut cands: Vec<Candidate> = all
                 .iter()
@@ -422,7 +471,7 @@ impl HfModel {
                 })
                 .collect();
             // Finished: among the best K, when they end; scored with the length penalty.
-            let len = cur_len; // generated tokens, </s> included (the start token is not)
+            let len = generated(cur_len);
             for (rank, c) in cands.iter_mut().enumerate() {
                 if hits[rank] {
                     let score = c.logprob / penalty.divisor(len);
@@ -446,21 +495,21 @@ impl HfModel {
             let mut order: Vec<usize> = (0..cands.len()).collect();
             order.sort_by_key(|&i| hits[i]);
             let chosen: Vec<usize> = order.iter().take(k).copied().collect();
-            let mut next = Vec::with_capacity(k);
+            let mut keep = Vec::with_capacity(k);
             for &i in &chosen {
                 let c = &mut cands[i];
                 let penalised = if hits[i] { c.logprob - 1e9 } else { c.logprob };
                 if !hits[i] {
-                    c.fate = Fate::Kept(next.len());
+                    c.fate = Fate::Kept(keep.len());
                 }
-                next.push((c.tokens.clone(), penalised));
+                keep.push((c.tokens.clone(), penalised));
             }
-            caches = reorder(caches, chosen.iter().map(|&i| cands[i].parent));
+            states = reorder(states, chosen.iter().map(|&i| cands[i].parent));
             steps.push(cands);
-            running = next;
+            running = keep;
             let all_hit = hits.iter().all(|h| *h);
             if finished.len() == k {
-                let best_possible = running[0].1 / penalty.divisor(cur_len);
+                let best_possible = running[0].1 / penalty.divisor(len);
                 let worst = finished.iter().map(|f| f.1).fold(f32::INFINITY, f32::min);
                 can_improve &= best_possible > worst;
             }
@@ -481,23 +530,22 @@ impl HfModel {
     }
 }
 
-/// The caches of the next hypotheses: `parents` (each an index into `caches`) in order; a
-/// cache used once is moved, one used more often is copied.
-fn reorder(caches: Vec<Cache>, parents: impl Iterator<Item = usize> + Clone) -> Vec<Cache> {
-    let mut uses = vec![0usize; caches.len()];
+/// The states of the next hypotheses: `parents` (each an index into `states`) in order; a
+/// state used once is moved, one used more often is copied.
+fn reorder<S: Clone>(states: Vec<S>, parents: impl Iterator<Item = usize> + Clone) -> Vec<S> {
+    let mut uses = vec![0usize; states.len()];
     for p in parents.clone() {
         if let Some(u) = uses.get_mut(p) {
             *u += 1;
         }
     }
-    let n = caches.len();
-    let mut old = caches;
+    let mut old: Vec<Option<S>> = states.into_iter().map(Some).collect();
     parents
-        .filter(|&p| p < n)
-        .map(|p| {
-            uses[p] -= 1;
-            if uses[p] == 0 {
-                std::mem::replace(&mut old[p], Cache { layers: Vec::new() })
+        .filter_map(|p| {
+            let u = uses.get_mut(p)?;
+            *u -= 1;
+            if *u == 0 {
+                old[p].take()
             } else {
                 old[p].clone()
             }
@@ -505,7 +553,15 @@ fn reorder(caches: Vec<Cache>, parents: impl Iterator<Item = usize> + Clone) -> 
         .collect()
 }
 
-fn argmax(x: ArrayView1<'_, f32>) -> (usize, f32) {
+/// The log-probabilities of `logits` (log-softmax).
+pub fn log_softmax(logits: ArrayView1<'_, f32>) -> Array1<f32> {
+    let max = logits.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let lse = max + logits.mapv(|l| (l - max).exp()).sum().ln();
+    logits.mapv(|l| l - lse)
+}
+
+/// The largest value of `x` and its index (the first one on a tie).
+pub(super) fn argmax(x: ArrayView1<'_, f32>) -> (usize, f32) {
     x.iter()
         .enumerate()
         .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {

@@ -40,7 +40,7 @@ pub const MAX_WEIGHTS_BYTES: u64 = 4 << 30;
 
 /// An opened Marian model: configuration, weights under canonical names, tokenizer.
 #[derive(Debug, Clone)]
-pub struct HfModel {
+pub struct MarianModel {
     /// The directory it was read from.
     pub dir: PathBuf,
     /// `config.json` (with `generation_config.json`'s generation settings over it).
@@ -61,16 +61,16 @@ struct GenerationConfig {
     length_penalty: Option<f32>,
 }
 
-impl HfModel {
+impl MarianModel {
     /// Opens the model directory `dir`. Reads only local files.
-    pub fn open(dir: &Path) -> Result<HfModel, HfError> {
-        HfModel::open_controlled(dir, &Control::new())
+    pub fn open(dir: &Path) -> Result<MarianModel, HfError> {
+        MarianModel::open_controlled(dir, &Control::new())
     }
 
-    /// [`HfModel::open`] reporting the weights' bytes read to `control` (stage
+    /// [`MarianModel::open`] reporting the weights' bytes read to `control` (stage
     /// [`Stage::Bytes`]) and stopping between two tensors when `control` is asked to
     /// ([`HfError::Cancelled`]).
-    pub fn open_controlled(dir: &Path, control: &Control) -> Result<HfModel, HfError> {
+    pub fn open_controlled(dir: &Path, control: &Control) -> Result<MarianModel, HfError> {
         let mut config = MarianConfig::read(&dir.join("config.json"))?;
         let gen_path = dir.join("generation_config.json");
         if gen_path.is_file() {
@@ -91,7 +91,7 @@ impl HfModel {
         }
         let weights = read_weights(dir, &config, control)?;
         let tokenizer = MarianTokenizer::open(dir, &config)?;
-        Ok(HfModel {
+        Ok(MarianModel {
             dir: dir.to_path_buf(),
             config,
             weights,
@@ -244,91 +244,143 @@ const IGNORED: [&str; 5] = [
 /// straight into its f32 values, so loading holds the weights once, not the file beside them.
 const READ_CHUNK: usize = 1 << 20;
 
-/// Reads `dir/model.safetensors` into canonical weights, tensor by tensor: the header
-/// (8 bytes of length, then JSON) names each tensor's byte range, which is read in
-/// [`READ_CHUNK`] pieces into the tensor's final values.
-#[expect(
-    clippy::too_many_lines,
-    reason = "the header checked, then each tensor read piece by piece with progress and cancellation, in one pass over the file"
-)]
+/// `dir/model.safetensors` opened for reading tensor by tensor: its header (8 bytes of
+/// length, then JSON) names each tensor's byte range, which [`TensorFile::tensor_f32`] reads
+/// in [`READ_CHUNK`] pieces straight into the tensor's values, so loading holds the weights
+/// once, not the file beside them. Every family's loader reads through it.
+pub(super) struct TensorFile<'c> {
+    path: PathBuf,
+    file: File,
+    data_start: u64,
+    header: Metadata,
+    control: &'c Control,
+}
+
+impl<'c> TensorFile<'c> {
+    /// Opens `dir/model.safetensors` and reads its header, counting bytes on `control`
+    /// (stage [`Stage::Bytes`]); says what to do when the directory has only
+    /// `pytorch_model.bin` or no weights.
+    pub(super) fn open(dir: &Path, control: &'c Control) -> Result<TensorFile<'c>, HfError> {
+        let path = dir.join("model.safetensors");
+        if !path.is_file() {
+            return Err(if dir.join("pytorch_model.bin").is_file() {
+                HfError::OnlyPytorch {
+                    dir: dir.to_path_buf(),
+                    command: conversion_command(dir),
+                }
+            } else {
+                HfError::NoWeights {
+                    dir: dir.to_path_buf(),
+                }
+            });
+        }
+        let meta = std::fs::metadata(&path).map_err(|e| HfError::io(&path, &e))?;
+        if meta.len() > MAX_WEIGHTS_BYTES {
+            return Err(HfError::Tensor {
+                file: path,
+                message: format!(
+                    "{} bytes is more than qkv reads ({MAX_WEIGHTS_BYTES})",
+                    meta.len()
+                ),
+            });
+        }
+        let mut file = File::open(&path).map_err(|e| HfError::io(&path, &e))?;
+        control.begin(Stage::Bytes, meta.len());
+        let (data_start, header) = match read_header(&mut file, meta.len()) {
+            Ok(h) => h,
+            Err(message) => return Err(HfError::Tensor { file: path, message }),
+        };
+        Ok(TensorFile {
+            path,
+            file,
+            data_start,
+            header,
+            control,
+        })
+    }
+
+    /// The names of the file's tensors.
+    pub(super) fn names(&self) -> HashSet<String> {
+        self.header.tensors().into_keys().collect()
+    }
+
+    /// A [`HfError::Tensor`] about this file.
+    pub(super) fn bad(&self, message: String) -> HfError {
+        HfError::Tensor {
+            file: self.path.clone(),
+            message,
+        }
+    }
+
+    /// The values of tensor `hf_name` (qkv's `name`), checked to have `shape`, a float type
+    /// and finite values; [`HfError::Cancelled`] when the control asks to stop.
+    pub(super) fn tensor_f32(
+        &mut self,
+        hf_name: &str,
+        name: &str,
+        shape: &[usize],
+    ) -> Result<Vec<f32>, HfError> {
+        if self.control.requested() {
+            return Err(HfError::Cancelled {
+                file: self.path.clone(),
+            });
+        }
+        let info = self
+            .header
+            .info(hf_name)
+            .ok_or_else(|| self.bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
+        if info.shape != shape {
+            return Err(self.bad(format!(
+                "tensor {hf_name} is {:?}; config.json makes it {shape:?}",
+                info.shape
+            )));
+        }
+        let (dtype, (from, to)) = (info.dtype, info.data_offsets);
+        let at = self.data_start + from as u64;
+        let values = read_f32(&mut self.file, dtype, at, to - from, READ_CHUNK, self.control)
+            .map_err(|e| self.bad(format!("tensor {hf_name}: {e}")))?
+            .ok_or_else(|| {
+                self.bad(format!(
+                    "tensor {hf_name} is {dtype:?}; qkv reads F32, F16 and BF16"
+                ))
+            })?;
+        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(self.bad(format!(
+                "tensor {hf_name} has the non-finite value {v} at flat index {i}"
+            )));
+        }
+        Ok(values)
+    }
+}
+
+/// Reads `dir/model.safetensors` into canonical weights, tensor by tensor.
 fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<Weights, HfError> {
-    let path = dir.join("model.safetensors");
-    if !path.is_file() {
-        return Err(if dir.join("pytorch_model.bin").is_file() {
-            HfError::OnlyPytorch {
-                dir: dir.to_path_buf(),
-                command: conversion_command(dir),
-            }
-        } else {
-            HfError::NoWeights {
-                dir: dir.to_path_buf(),
-            }
-        });
-    }
-    let meta = std::fs::metadata(&path).map_err(|e| HfError::io(&path, &e))?;
-    let bad = |message: String| HfError::Tensor {
-        file: path.clone(),
-        message,
-    };
-    if meta.len() > MAX_WEIGHTS_BYTES {
-        return Err(bad(format!(
-            "{} bytes is more than qkv reads ({MAX_WEIGHTS_BYTES})",
-            meta.len()
-        )));
-    }
-    let mut file = File::open(&path).map_err(|e| HfError::io(&path, &e))?;
-    control.begin(Stage::Bytes, meta.len());
-    let (data_start, header) = read_header(&mut file, meta.len()).map_err(bad)?;
-    let present: HashSet<String> = header.tensors().into_keys().collect();
+    let mut tensors = TensorFile::open(dir, control)?;
+    let present = tensors.names();
     let mut named = Vec::new();
     for (hf, name, shape, transpose) in expected(config) {
-        if control.requested() {
-            return Err(HfError::Cancelled { file: path.clone() });
-        }
         let hf_name = if hf == "model.shared.weight" && !present.contains(&hf) {
             // Files written with untied copies name the table after the encoder.
             "model.encoder.embed_tokens.weight".to_string()
         } else {
             hf
         };
-        let info = header
-            .info(&hf_name)
-            .ok_or_else(|| bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
-        if info.shape != shape {
-            return Err(bad(format!(
-                "tensor {hf_name} is {:?}; config.json makes it {shape:?}",
-                info.shape
-            )));
-        }
-        let (from, to) = info.data_offsets;
-        let at = data_start + from as u64;
-        let values = read_f32(&mut file, info.dtype, at, to - from, READ_CHUNK, control)
-            .map_err(|e| bad(format!("tensor {hf_name}: {e}")))?;
-        let values = values.ok_or_else(|| {
-            bad(format!(
-                "tensor {hf_name} is {:?}; qkv reads F32, F16 and BF16",
-                info.dtype
-            ))
-        })?;
-        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(bad(format!(
-                "tensor {hf_name} has the non-finite value {v} at flat index {i}"
-            )));
-        }
+        let values = tensors.tensor_f32(&hf_name, &name, &shape)?;
+        let bad = |e: ndarray::ShapeError| tensors.bad(e.to_string());
         let param = match shape.as_slice() {
             [_] => Param::Vector(Array1::from(values)),
             [1, n] if name == FINAL_LOGITS_BIAS => {
-                Param::Vector(Array1::from_shape_vec(*n, values).map_err(|e| bad(e.to_string()))?)
+                Param::Vector(Array1::from_shape_vec(*n, values).map_err(bad)?)
             }
             [r, c] => {
-                let m = Array2::from_shape_vec((*r, *c), values).map_err(|e| bad(e.to_string()))?;
+                let m = Array2::from_shape_vec((*r, *c), values).map_err(bad)?;
                 Param::Matrix(if transpose {
                     m.reversed_axes().as_standard_layout().into_owned()
                 } else {
                     m
                 })
             }
-            _ => return Err(bad(format!("tensor {hf_name} has shape {shape:?}"))),
+            _ => return Err(tensors.bad(format!("tensor {hf_name} has shape {shape:?}"))),
         };
         named.push((name, param));
     }
@@ -340,7 +392,7 @@ fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<
     let mut extra: Vec<&String> = present.iter().filter(|n| !known.contains(*n)).collect();
     extra.sort();
     if let Some(extra) = extra.first() {
-        return Err(bad(format!(
+        return Err(tensors.bad(format!(
             "tensor {extra} is not part of a Marian model with this config.json (qkv would ignore a part of the model)"
         )));
     }

@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, Slice};
 
-use super::load::{FINAL_LOGITS_BIAS, HfModel};
+use super::config::MarianConfig;
+use super::load::{FINAL_LOGITS_BIAS, MarianModel};
 use crate::model::attention::softmax_rows;
 use crate::model::linalg::{matmul, matmul_bt};
 use crate::model::norm::LayerNorm;
@@ -132,19 +133,59 @@ pub fn all_heads(
 }
 
 /// A tensor flowing through the stack and the name of the step that holds it.
-struct Flow {
-    x: Array2<f32>,
-    name: String,
-    rows: Labels,
+pub(super) struct Flow {
+    pub(super) x: Array2<f32>,
+    pub(super) name: String,
+    pub(super) rows: Labels,
 }
 
-struct Pass<'m> {
-    model: &'m HfModel,
-    rec: Recorder,
-    dims: Labels,
+/// The model whose differences from the paper a step's formula names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Who {
+    Marian,
+    Gpt2,
 }
 
-impl HfModel {
+impl Who {
+    /// How the projection `part` (`Q`, `K`, `V`) was obtained, for its formula.
+    fn projection_note(self, part: &str, d: usize) -> String {
+        match self {
+            Who::Marian => "Marian's projections have biases; the paper's have none".to_string(),
+            Who::Gpt2 => {
+                let cols = match part {
+                    "Q" => format!("0..{d}"),
+                    "K" => format!("{d}..{}", 2 * d),
+                    _ => format!("{}..{}", 2 * d, 3 * d),
+                };
+                format!(
+                    "W_{part}, b_{part} = columns {cols} of GPT-2's fused c_attn (one d_model × 3·d_model matrix, stored input × output); the paper has three bias-free matrices"
+                )
+            }
+        }
+    }
+
+    /// The output projection's formula.
+    fn out_formula(self) -> &'static str {
+        match self {
+            Who::Marian => "out = concat · W_O + b_O (Marian's output projection has a bias)",
+            Who::Gpt2 => {
+                "out = concat · W_O + b_O (GPT-2's attn.c_proj, stored input × output, with a bias)"
+            }
+        }
+    }
+}
+
+/// One forward pass being recorded: the weights it reads and the recorder.
+pub(super) struct Pass<'m> {
+    pub(super) weights: &'m crate::model::Weights,
+    pub(super) heads: usize,
+    pub(super) act: super::Activation,
+    pub(super) who: Who,
+    pub(super) rec: Recorder,
+    pub(super) dims: Labels,
+}
+
+impl MarianModel {
     /// Runs the model on the encoder input `source` and the decoder input `target` (ids of
     /// the vocabulary; `target` starts with the decoder start token) and records every step.
     pub fn forward(&self, source: &[usize], target: &[usize]) -> Result<Trace, MissingWeight> {
@@ -154,16 +195,27 @@ impl HfModel {
         };
         let (src_rows, tgt_rows) = (label(source), label(target));
         let mut p = Pass {
-            model: self,
+            weights: &self.weights,
+            heads: self.config.encoder_attention_heads,
+            act: self.config.activation(),
+            who: Who::Marian,
             rec: Recorder::new(),
             dims: dim_labels("d", self.config.d_model),
         };
-        let mut x = p.embed("embed", source, &src_rows, "the source's pieces, then </s>")?;
+        let c = &self.config;
+        let mut x = p.embed(
+            c,
+            "embed",
+            source,
+            &src_rows,
+            "the source's pieces, then </s>",
+        )?;
         for l in 0..self.config.encoder_layers {
             x = p.encoder_layer(l, x)?;
         }
         let memory = x;
         let mut y = p.embed(
+            c,
             "dec.embed",
             target,
             &tgt_rows,
@@ -183,15 +235,15 @@ impl HfModel {
 }
 
 impl Pass<'_> {
-    fn w(&self, name: &str) -> Result<ArrayView2<'_, f32>, MissingWeight> {
-        self.model.weights.matrix(name)
+    pub(super) fn w(&self, name: &str) -> Result<ArrayView2<'_, f32>, MissingWeight> {
+        self.weights.matrix(name)
     }
 
-    fn b(&self, name: &str) -> Result<ArrayView1<'_, f32>, MissingWeight> {
-        self.model.weights.vector(name)
+    pub(super) fn b(&self, name: &str) -> Result<ArrayView1<'_, f32>, MissingWeight> {
+        self.weights.vector(name)
     }
 
-    fn record(
+    pub(super) fn record(
         &mut self,
         name: &str,
         kind: StepKind,
@@ -213,12 +265,12 @@ impl Pass<'_> {
     /// `<prefix>.tokens`, `<prefix>.pos`, `<prefix>.sum`.
     fn embed(
         &mut self,
+        c: &MarianConfig,
         prefix: &str,
         ids: &[usize],
         rows: &Labels,
         note: &str,
     ) -> Result<Flow, MissingWeight> {
-        let c = &self.model.config;
         let d = c.d_model;
         let table = self.w(EMBEDDING)?;
         let mut tokens = Array2::zeros((ids.len(), d));
@@ -264,16 +316,15 @@ impl Pass<'_> {
         clippy::too_many_lines,
         reason = "the block's ten steps in the paper's order, each recorded where computed."
     )]
-    fn attention(
+    pub(super) fn attention(
         &mut self,
         prefix: &str,
         q_in: &Flow,
         kv_in: &Flow,
         causal: bool,
     ) -> Result<Array2<f32>, MissingWeight> {
-        let c = &self.model.config;
-        let h = c.encoder_attention_heads;
-        let d = c.d_model;
+        let h = self.heads;
+        let d = q_in.x.ncols();
         let d_k = d / h;
         let wn = |s: &str| format!("{prefix}.{s}");
         let project =
@@ -314,7 +365,8 @@ impl Pass<'_> {
                 whole: SharedMatrix::new(m.clone()),
                 heads: h,
             };
-            self.record(&wn(part), kind, numbers, (rows, &dims), format!("{part} = {from} · W_{w} + b_{w} (Marian's projections have biases; the paper's have none); head h = columns h·d_k..(h+1)·d_k, d_k = {d_k}"), vec![input.clone(), wn(&format!("W_{w}")), wn(&format!("b_{w}"))]);
+            let note = self.who.projection_note(w, d);
+            self.record(&wn(part), kind, numbers, (rows, &dims), format!("{part} = {from} · W_{w} + b_{w} ({note}); head h = columns h·d_k..(h+1)·d_k, d_k = {d_k}"), vec![input.clone(), wn(&format!("W_{w}")), wn(&format!("b_{w}"))]);
         }
         let (n, m) = (q.nrows(), k.nrows());
         let root = (d_k as f32).sqrt();
@@ -410,7 +462,7 @@ impl Pass<'_> {
             StepKind::AttnOut,
             Tensor::Matrix(out.clone()),
             (&q_in.rows, &dims),
-            "out = concat · W_O + b_O (Marian's output projection has a bias)".to_string(),
+            self.who.out_formula().to_string(),
             vec![wn("concat"), wn("W_O"), wn("b_O")],
         );
         Ok(out)
@@ -425,35 +477,55 @@ impl Pass<'_> {
         an: &str,
         norm: &str,
     ) -> Result<Flow, MissingWeight> {
+        let sum = self.residual(&x, y, y_name, &format!("{an}.sum"));
+        self.layer_norm(&sum, &format!("{an}.out"), norm, EPS)
+    }
+
+    /// `name = x + y`: a residual sum.
+    pub(super) fn residual(&mut self, x: &Flow, y: &Array2<f32>, y_name: &str, name: &str) -> Flow {
         let sum = &x.x + y;
         let dims = self.dims.clone();
-        let sum_name = format!("{an}.sum");
         self.record(
-            &sum_name,
+            name,
             StepKind::ResidualSum,
             Tensor::Matrix(sum.clone()),
             (&x.rows, &dims),
             format!("sum = {} + {y_name}", x.name),
             vec![x.name.clone(), y_name.to_string()],
         );
+        Flow {
+            x: sum,
+            name: name.to_string(),
+            rows: x.rows.clone(),
+        }
+    }
+
+    /// `name = LayerNorm(x)` with the weights `norm.gamma`, `norm.beta`.
+    pub(super) fn layer_norm(
+        &mut self,
+        x: &Flow,
+        name: &str,
+        norm: &str,
+        eps: f32,
+    ) -> Result<Flow, MissingWeight> {
         let ln = LayerNorm {
             gamma: self.b(&format!("{norm}.gamma"))?,
             beta: self.b(&format!("{norm}.beta"))?,
-            eps: EPS,
+            eps,
         };
-        let out = ln.forward(sum.view());
-        let out_name = format!("{an}.out");
-        self.record(&out_name, StepKind::LayerNorm, Tensor::Matrix(out.clone()), (&x.rows, &dims), format!("out = (x − mean) / √(var + eps) · gamma + beta, over each row of {sum_name} (eps = {EPS:e})"), vec![sum_name, format!("{norm}.gamma"), format!("{norm}.beta")]);
+        let out = ln.forward(x.x.view());
+        let dims = self.dims.clone();
+        self.record(name, StepKind::LayerNorm, Tensor::Matrix(out.clone()), (&x.rows, &dims), format!("out = (x − mean) / √(var + eps) · gamma + beta, over each row of {} (eps = {eps:e})", x.name), vec![x.name.clone(), format!("{norm}.gamma"), format!("{norm}.beta")]);
         Ok(Flow {
             x: out,
-            name: out_name,
-            rows: x.rows,
+            name: name.to_string(),
+            rows: x.rows.clone(),
         })
     }
 
     /// `hidden = x · W1 + b1`, the activation, `out = act · W2 + b2`.
-    fn ffn(&mut self, prefix: &str, x: &Flow) -> Result<Array2<f32>, MissingWeight> {
-        let act = self.model.config.activation();
+    pub(super) fn ffn(&mut self, prefix: &str, x: &Flow) -> Result<Array2<f32>, MissingWeight> {
+        let act = self.act;
         let name = |s: &str| format!("{prefix}.{s}");
         let hidden = linear(x.x.view(), self.w(&name("W1"))?, self.b(&name("b1"))?);
         let a = hidden.mapv(|v| act.apply(v));

@@ -1,30 +1,41 @@
-//! Real models: a Hugging Face Marian translation model directory (`Helsinki-NLP/opus-mt-*`,
-//! as `huggingface-cli download` puts it on disk) opened with its weights, its SentencePiece
-//! tokenizers and its vocabulary, and run with every step recorded under the canonical names
-//! of [`crate::trace`], so that the views, exports and checks that read a trace read this one.
+//! Real models: a Hugging Face model directory (as `huggingface-cli download` puts it on
+//! disk) opened with its weights and its tokenizer, and run with every step recorded under
+//! the canonical names of [`crate::trace`], so that the views, exports and checks that read a
+//! trace read this one. `config.json`'s `model_type` chooses the family ([`family`]): a Marian
+//! translation model (`Helsinki-NLP/opus-mt-*`, its SentencePiece tokenizers and its
+//! vocabulary) or GPT-2 (its `tokenizer.json`).
 //!
+//! - [`family`]: the families and [`HfModel`], the opened model of one of them;
 //! - [`config`]: `config.json` (and `generation_config.json`);
 //! - [`load`]: the weights from `model.safetensors`, mapped onto canonical names;
 //! - [`spm`]: the unigram SentencePiece model of `source.spm` / `target.spm`;
 //! - [`tokenizer`]: Marian's pieces → ids through `vocab.json`, `</s>` after the source;
-//! - [`marian`]: the forward pass, with Marian's differences from the paper as named steps.
+//! - [`tokenizer_json`]: `tokenizer.json` through the `tokenizers` library (GPT-2's
+//!   byte-level BPE with its merges);
+//! - [`marian`]: the forward pass, with Marian's differences from the paper as named steps;
+//! - [`gpt2`]: GPT-2's configuration, weights and forward pass.
 //!
 //! qkv never downloads anything: the directory is read from disk.
 
 pub mod config;
 pub mod decode;
 pub mod export;
+pub mod family;
+pub mod gpt2;
 pub mod load;
 pub mod marian;
 pub mod run;
 pub mod spm;
 pub mod tokenizer;
+pub mod tokenizer_json;
 pub mod transcript;
 
 use std::path::{Path, PathBuf};
 
 pub use config::{Activation, MarianConfig};
-pub use load::HfModel;
+pub use family::{Family, HfModel};
+pub use gpt2::Gpt2Model;
+pub use load::MarianModel;
 pub use run::{Run, RunError};
 
 /// The one line that says how to get a model directory qkv cannot find: the Hugging Face
@@ -108,6 +119,14 @@ pub enum HfError {
     Cancelled {
         /// The weights file.
         file: PathBuf,
+    },
+    /// A `tokenizer.json` that the `tokenizers` library cannot read or use.
+    #[error("{file}: {message}")]
+    Tokenizer {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// A SentencePiece model that cannot be read.
     #[error("{file}: {reason}")]

@@ -17,6 +17,8 @@ pub enum GradRule {
     Relu,
     /// SiLU.
     Silu,
+    /// GELU (tanh approximation).
+    Gelu,
     /// The heads side by side.
     Concat,
     /// weights · V.
@@ -39,11 +41,12 @@ pub enum GradRule {
 
 impl GradRule {
     /// Every rule.
-    pub const ALL: [GradRule; 13] = [
+    pub const ALL: [GradRule; 14] = [
         GradRule::ResidualSum,
         GradRule::WeightProduct,
         GradRule::Relu,
         GradRule::Silu,
+        GradRule::Gelu,
         GradRule::Concat,
         GradRule::WeightsV,
         GradRule::Mask,
@@ -61,6 +64,7 @@ impl GradRule {
             GradRule::WeightProduct => "a product with a weight matrix",
             GradRule::Relu => "ReLU",
             GradRule::Silu => "SiLU: h · σ(h)",
+            GradRule::Gelu => "GELU (tanh approximation)",
             GradRule::Concat => "the heads side by side",
             GradRule::WeightsV => "weights · V",
             GradRule::Mask => "the mask",
@@ -79,6 +83,7 @@ impl GradRule {
             GradRule::WeightProduct => "가중치 행렬과의 곱",
             GradRule::Relu => "ReLU",
             GradRule::Silu => "SiLU: h · σ(h)",
+            GradRule::Gelu => "GELU (tanh 근사)",
             GradRule::Concat => "헤드를 나란히 붙이기(concat)",
             GradRule::WeightsV => "weights · V",
             GradRule::Mask => "마스킹(masking)",

@@ -8,6 +8,8 @@ use super::Lang;
 pub enum HfLine {
     /// The model: directory, sizes and parameter count.
     Model {
+        /// The family's name (`Marian`).
+        family: &'static str,
         /// The directory.
         dir: String,
         /// `d_model 512 · heads 8 · layers 6+6 · d_ff 2048 · vocab 65001 · swish`.
@@ -65,6 +67,30 @@ pub enum HfLine {
     Penalty(String),
     /// The translation.
     Translation(String),
+    /// One sampled step of a continuation.
+    SampledStep {
+        /// The step (from 1).
+        step: usize,
+        /// The piece.
+        piece: String,
+        /// log p under the model.
+        logprob: String,
+    },
+    /// A byte-level piece: its bytes, what they spell, the merges that formed it.
+    BytePiece {
+        /// The piece and its id (`Ġíķ (361)`).
+        piece: String,
+        /// Its bytes in hex (`20 ED 95`).
+        bytes: String,
+        /// The characters its bytes spell, a partial one as `학[1–2/3]` (bytes 1 to 2 of its 3).
+        spells: String,
+        /// The merges, `a + b`, in order (empty: a single byte).
+        merges: Vec<String>,
+    },
+    /// The sampling rule used.
+    Sampling(String),
+    /// A decoder-only model's continuation: the text, prompt included.
+    Continuation(String),
     /// A command that changes, trains or differentiates a model, refused on a real one.
     ReadOnly {
         /// The model's directory.
@@ -74,6 +100,15 @@ pub enum HfLine {
     ExportJsonOnly {
         /// The file asked for.
         path: String,
+    },
+    /// A command that needs another family of model than the directory's.
+    NotForFamily {
+        /// The command (`qkv translate --hf`).
+        command: String,
+        /// The directory's family (`GPT-2`).
+        family: &'static str,
+        /// The families the command runs on (`Marian`).
+        allowed: String,
     },
     /// The header's model line: `opus-mt-ko-en · d_model 512 · …` and the parameters.
     Header {
@@ -120,6 +155,7 @@ impl HfLine {
     pub fn samples() -> Vec<HfLine> {
         vec![
             HfLine::Model {
+                family: "Marian",
                 dir: "opus-mt-ko-en".into(),
                 shape: "d_model 512".into(),
                 params: 77_000_000,
@@ -169,6 +205,25 @@ impl HfLine {
             },
             HfLine::Penalty("score = Σ log p / |Y|^1".into()),
             HfLine::Translation("I go to school.".into()),
+            HfLine::SampledStep {
+                step: 1,
+                piece: "Ġto".into(),
+                logprob: "-1.2".into(),
+            },
+            HfLine::Sampling("p_i = e^(logit_i / 0.8) / Σ_j e^(logit_j / 0.8)".into()),
+            HfLine::Continuation("I go to school".into()),
+            HfLine::BytePiece {
+                piece: "Ġíķ (361)".into(),
+                bytes: "20 ED 95".into(),
+                spells: "␠ 학[1–2/3]".into(),
+                merges: vec!["í + ķ".into(), "Ġ + íķ".into()],
+            },
+            HfLine::BytePiece {
+                piece: "Ļ (248)".into(),
+                bytes: "99".into(),
+                spells: "학[3/3]".into(),
+                merges: vec![],
+            },
             HfLine::ReadOnly {
                 dir: "opus-mt-ko-en".into(),
             },
@@ -178,6 +233,11 @@ impl HfLine {
             HfLine::Header {
                 heading: "opus-mt-ko-en · d_model 512".into(),
                 params: 77_000_000,
+            },
+            HfLine::NotForFamily {
+                command: "qkv translate --hf".into(),
+                family: "GPT-2",
+                allowed: "Marian".into(),
             },
         ]
     }
@@ -190,11 +250,31 @@ impl HfLine {
     pub fn text(&self, lang: Lang) -> String {
         let ko = lang == Lang::Ko;
         match self {
-            HfLine::Model { dir, shape, params } => {
+            HfLine::Model {
+                family,
+                dir,
+                shape,
+                params,
+            } => {
                 if ko {
-                    format!("Hugging Face Marian 모델 {dir}: {shape} · 매개변수 {params}개")
+                    format!("Hugging Face {family} 모델 {dir}: {shape} · 매개변수 {params}개")
                 } else {
-                    format!("Hugging Face Marian model {dir}: {shape} · {params} parameters")
+                    format!("Hugging Face {family} model {dir}: {shape} · {params} parameters")
+                }
+            }
+            HfLine::NotForFamily {
+                command,
+                family,
+                allowed,
+            } => {
+                if ko {
+                    format!(
+                        "{command}: {allowed} 모델에서 쓰는 명령입니다. 이 디렉터리의 모델은 {family} 모델입니다"
+                    )
+                } else {
+                    format!(
+                        "{command} runs on {allowed} models; this directory holds a {family} model"
+                    )
                 }
             }
             HfLine::Pieces { side, pieces } => match (ko, *side) {
@@ -262,6 +342,53 @@ impl HfLine {
                     format!("length penalty: {f}")
                 }
             }
+            HfLine::SampledStep {
+                step,
+                piece,
+                logprob,
+            } => {
+                if ko {
+                    format!("{step}단계: {piece} (log p = {logprob}, 뽑기로 고름)")
+                } else {
+                    format!("step {step}: {piece} (log p = {logprob}, drawn)")
+                }
+            }
+            HfLine::Sampling(f) => {
+                if ko {
+                    format!("뽑기(sampling): {f}")
+                } else {
+                    format!("sampling: {f}")
+                }
+            }
+            HfLine::BytePiece {
+                piece,
+                bytes,
+                spells,
+                merges,
+            } => {
+                let m = merges.join(", ");
+                match (ko, merges.is_empty()) {
+                    (true, true) => {
+                        format!("  {piece}: 바이트 {bytes} = {spells} (바이트 하나, 병합 없음)")
+                    }
+                    (true, false) => {
+                        format!("  {piece}: 바이트 {bytes} = {spells}; 병합 순서: {m}")
+                    }
+                    (false, true) => {
+                        format!("  {piece}: bytes {bytes} = {spells} (one byte, no merge)")
+                    }
+                    (false, false) => {
+                        format!("  {piece}: bytes {bytes} = {spells}; merges in order: {m}")
+                    }
+                }
+            }
+            HfLine::Continuation(t) => {
+                if ko {
+                    format!("이어 쓴 글: {t}")
+                } else {
+                    format!("continuation: {t}")
+                }
+            }
             HfLine::Translation(t) => {
                 if ko {
                     format!("번역: {t}")
@@ -303,6 +430,153 @@ impl HfLine {
     }
 }
 
+/// The lines of the explanations of GPT-2's own steps (its differences from the paper).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gpt2Explain {
+    /// The GELU cell's title.
+    GeluTitle {
+        /// The row's piece.
+        piece: String,
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+    },
+    /// What GELU does, beside the paper's ReLU.
+    GeluWhy,
+    /// A learned position cell's title.
+    PositionTitle {
+        /// Position.
+        pos: usize,
+        /// The piece there.
+        piece: String,
+        /// Column.
+        col: usize,
+    },
+    /// Where a learned position comes from.
+    PositionWhy {
+        /// Position.
+        pos: usize,
+        /// Rows of the table (`n_positions`).
+        rows: usize,
+    },
+    /// A token embedding cell's title.
+    TokenTitle {
+        /// The piece.
+        piece: String,
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+    },
+    /// Where a token's vector comes from.
+    TokenWhy {
+        /// Row.
+        row: usize,
+        /// The piece.
+        piece: String,
+        /// Its id.
+        id: usize,
+        /// Columns.
+        width: usize,
+    },
+}
+
+impl Gpt2Explain {
+    /// One line of every kind, for the catalogue test.
+    pub fn samples() -> Vec<Gpt2Explain> {
+        vec![
+            Gpt2Explain::GeluTitle {
+                piece: "Ġgo".into(),
+                row: 1,
+                col: 3,
+            },
+            Gpt2Explain::GeluWhy,
+            Gpt2Explain::PositionTitle {
+                pos: 1,
+                piece: "Ġgo".into(),
+                col: 3,
+            },
+            Gpt2Explain::PositionWhy { pos: 1, rows: 1024 },
+            Gpt2Explain::TokenTitle {
+                piece: "Ġgo".into(),
+                row: 1,
+                col: 3,
+            },
+            Gpt2Explain::TokenWhy {
+                row: 1,
+                piece: "Ġgo".into(),
+                id: 467,
+                width: 768,
+            },
+        ]
+    }
+
+    /// The line in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let ko = lang == Lang::Ko;
+        match self {
+            Gpt2Explain::GeluTitle { piece, row, col } => {
+                if ko {
+                    format!("GELU: {piece} (행 {row}), 열 {col}")
+                } else {
+                    format!("GELU of {piece} (row {row}), column {col}")
+                }
+            }
+            Gpt2Explain::GeluWhy => {
+                if ko {
+                    "GELU(GPT-2의 config.json에서 \"gelu_new\", tanh 근사)는 양수는 거의 그대로 두고 큰 음수는 0에 가깝게 보내지만, 0 근처의 음수는 조금 남깁니다 (최솟값은 hidden ≈ −0.75에서 약 −0.17). 논문의 ReLU는 음수를 모두 0으로 자릅니다".to_string()
+                } else {
+                    "GELU (GPT-2's \"gelu_new\" from config.json, the tanh approximation) keeps positive values almost unchanged and sends large negative ones to almost 0, but keeps a little of negative values near 0 (its lowest value is about −0.17, at hidden ≈ −0.75); the paper's ReLU cuts every negative value to 0".to_string()
+                }
+            }
+            Gpt2Explain::PositionTitle { pos, piece, col } => {
+                if ko {
+                    format!("학습된 위치 임베딩: 위치 {pos} ({piece}), 차원 {col}")
+                } else {
+                    format!(
+                        "learned position embedding of position {pos} ({piece}), dimension {col}"
+                    )
+                }
+            }
+            Gpt2Explain::PositionWhy { pos, rows } => {
+                if ko {
+                    format!(
+                        "GPT-2는 위치를 사인·코사인으로 계산하지 않고, 학습된 표 wpe(embed.P, 행 {rows}개)의 행 {pos}을 그대로 더합니다. 그래서 행 {rows}개보다 긴 입력은 받을 수 없습니다"
+                    )
+                } else {
+                    format!(
+                        "GPT-2 does not compute its positions with sines and cosines: it adds row {pos} of a learned table, wpe (embed.P, {rows} rows), so it cannot take an input longer than {rows} pieces"
+                    )
+                }
+            }
+            Gpt2Explain::TokenTitle { piece, row, col } => {
+                if ko {
+                    format!("토큰 임베딩(embedding): {piece} (행 {row}), 차원 {col}")
+                } else {
+                    format!("token embedding of {piece} (row {row}), dimension {col}")
+                }
+            }
+            Gpt2Explain::TokenWhy {
+                row,
+                piece,
+                id,
+                width,
+            } => {
+                if ko {
+                    format!(
+                        "행 {row}: 조각 {piece}, tokenizer.json의 id {id}. 그 벡터는 embed.E(GPT-2의 wte)의 행 {id}입니다 (출력 투영도 같은 표를 씁니다, 값 {width}개)"
+                    )
+                } else {
+                    format!(
+                        "row {row} is the piece {piece}, id {id} in tokenizer.json; its vector is row {id} of embed.E (GPT-2's wte, also the output projection's table, {width} values)"
+                    )
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +585,6 @@ mod tests {
     #[test]
     fn every_hf_line_has_both_texts() {
         check::both_texts(&HfLine::samples(), HfLine::text);
+        check::both_texts(&Gpt2Explain::samples(), Gpt2Explain::text);
     }
 }

@@ -64,6 +64,18 @@ pub struct Sampling {
 }
 
 impl Sampling {
+    /// Refuses a temperature that is not a positive number.
+    pub fn check(&self) -> Result<(), DecodeError> {
+        if self.temperature > 0.0 && self.temperature.is_finite() {
+            Ok(())
+        } else {
+            Err(DecodeError::Sampling(format!(
+                "temperature {} must be a positive number",
+                self.temperature
+            )))
+        }
+    }
+
     /// The formula, for display.
     pub fn formula(&self) -> String {
         let k = self.top_k.map_or_else(
@@ -296,13 +308,8 @@ impl Decoder {
         top: usize,
         sampling: Option<Sampling>,
     ) -> Result<Decoder, DecodeError> {
-        if let Some(s) = sampling
-            && !(s.temperature > 0.0 && s.temperature.is_finite())
-        {
-            return Err(DecodeError::Sampling(format!(
-                "temperature {} must be a positive number",
-                s.temperature
-            )));
+        if let Some(s) = sampling {
+            s.check()?;
         }
         let c = model.config();
         let prefix = match c.arch {
@@ -424,21 +431,39 @@ impl Decoder {
                 .map_or_else(|| EOS.to_string(), |(t, _)| t);
             return (top, None);
         };
-        let k = s.top_k.unwrap_or(vocab.len()).max(1);
-        let cands: Vec<usize> = ranked(probs).into_iter().take(k).collect();
-        let cand_logits: Vec<f32> = cands
-            .iter()
-            .map(|i| logits.get(*i).copied().unwrap_or(f32::NEG_INFINITY))
-            .collect();
-        let weights = draw_weights(&cand_logits, s.temperature);
-        let total: f64 = weights.iter().sum();
-        let top = weights.first().map(|w| w / total);
-        let chosen = draw(&cand_logits, s.temperature, rng.random::<f64>())
-            .and_then(|c| cands.get(c))
-            .and_then(|i| vocab.get(*i))
+        let (id, top) = sample_index(s, probs, logits, rng);
+        let chosen = id
+            .and_then(|i| vocab.get(i))
             .map_or_else(|| EOS.to_string(), Clone::clone);
         (chosen, top)
     }
+}
+
+/// A draw of a token id under `s` (temperature over the `top_k` most likely by `probs`),
+/// from `rng`: the id (`None` when nothing can be drawn) and the probability the draw gave
+/// the most likely candidate.
+///
+/// # Shapes
+/// `probs`, `logits`: length vocab.
+pub fn sample_index(
+    s: &Sampling,
+    probs: &Array1<f32>,
+    logits: &Array1<f32>,
+    rng: &mut ChaCha8Rng,
+) -> (Option<usize>, Option<f64>) {
+    let k = s.top_k.unwrap_or(probs.len()).max(1);
+    let cands: Vec<usize> = ranked(probs).into_iter().take(k).collect();
+    let cand_logits: Vec<f32> = cands
+        .iter()
+        .map(|i| logits.get(*i).copied().unwrap_or(f32::NEG_INFINITY))
+        .collect();
+    let weights = draw_weights(&cand_logits, s.temperature);
+    let total: f64 = weights.iter().sum();
+    let top = weights.first().map(|w| w / total);
+    let chosen = draw(&cand_logits, s.temperature, rng.random::<f64>())
+        .and_then(|c| cands.get(c))
+        .copied();
+    (chosen, top)
 }
 
 /// Refuses decoding whose predicted peak is past the memory budget: a forward pass with the

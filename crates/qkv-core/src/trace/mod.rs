@@ -81,6 +81,9 @@ pub enum StepKind {
     FfnRelu,
     /// `hidden · σ(hidden)`: SiLU, the `swish` of a Marian model's `config.json`.
     FfnSilu,
+    /// `0.5·h·(1 + tanh(√(2/π)·(h + 0.044715·h³)))`: GELU's tanh approximation, GPT-2's
+    /// `gelu_new`.
+    FfnGelu,
     /// `relu · W2 + b2`.
     FfnOut,
     /// `x · Eᵀ` with the tied embedding table.

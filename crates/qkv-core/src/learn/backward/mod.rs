@@ -333,6 +333,13 @@ fn propagate(
             });
             accumulate(grads, h_name, Grad::Matrix(dh));
         }
+        StepKind::FfnGelu => {
+            let h_name = input(step, 0)?;
+            let hidden = values(trace, h_name)?;
+            let mut dh = into_matrix(g, step)?;
+            dh.zip_mut_with(&hidden, |d, h| *d *= crate::hf::config::gelu_tanh_slope(*h));
+            accumulate(grads, h_name, Grad::Matrix(dh));
+        }
         StepKind::Concat => accumulate(grads, input(step, 0)?, g),
         StepKind::HeadOut => {
             let g = matrix_of(&g, step)?;

@@ -273,6 +273,21 @@ impl Ctx<'_> {
                     value: gr * slope,
                 }
             }
+            StepKind::FfnGelu => {
+                let hidden = x.value(&[i, j])?;
+                let gr = g(None)?[[i, j]];
+                let slope = crate::hf::config::gelu_tanh_slope(hidden);
+                Part {
+                    label: label(GradRule::Gelu),
+                    lines: vec![format!(
+                        "∂ = ∂gelu[{i}][{j}] · gelu'(h) = {} × {} = {}",
+                        fmt_grad(gr, p),
+                        fmt_number(slope, p),
+                        fmt_grad(gr * slope, p)
+                    )],
+                    value: gr * slope,
+                }
+            }
             StepKind::Concat => {
                 let v = g(None)?[[i, col]];
                 Part {
