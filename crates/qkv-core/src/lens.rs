@@ -14,8 +14,8 @@
 use ndarray::{Array2, ArrayView1, ArrayView2, CowArray, Ix2};
 
 use crate::hf::gpt2::FINAL_NORM;
-use crate::hf::{Gpt2Model, HfModel, MarianModel};
 use crate::hf::load::FINAL_LOGITS_BIAS;
+use crate::hf::{Gpt2Model, HfModel, MarianModel};
 use crate::model::attention::softmax_rows;
 use crate::model::linalg::matmul_bt;
 use crate::model::norm::LayerNorm;

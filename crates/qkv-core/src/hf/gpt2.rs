@@ -35,10 +35,10 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{Activation, MAX_VOCAB};
 use super::load::TensorFile;
-use crate::model::cancel::Control;
 use super::marian::{Flow, Pass, Who};
 use super::tokenizer_json::JsonTokenizer;
 use super::{HfError, RunError};
+use crate::model::cancel::Control;
 use crate::model::transformer::dim_labels;
 use crate::model::weights::{EMBEDDING, MissingWeight};
 use crate::model::{Input, Param, Weights};

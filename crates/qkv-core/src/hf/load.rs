@@ -288,7 +288,12 @@ impl<'c> TensorFile<'c> {
         control.begin(Stage::Bytes, meta.len());
         let (data_start, header) = match read_header(&mut file, meta.len()) {
             Ok(h) => h,
-            Err(message) => return Err(HfError::Tensor { file: path, message }),
+            Err(message) => {
+                return Err(HfError::Tensor {
+                    file: path,
+                    message,
+                });
+            }
         };
         Ok(TensorFile {
             path,
@@ -337,13 +342,20 @@ impl<'c> TensorFile<'c> {
         }
         let (dtype, (from, to)) = (info.dtype, info.data_offsets);
         let at = self.data_start + from as u64;
-        let values = read_f32(&mut self.file, dtype, at, to - from, READ_CHUNK, self.control)
-            .map_err(|e| self.bad(format!("tensor {hf_name}: {e}")))?
-            .ok_or_else(|| {
-                self.bad(format!(
-                    "tensor {hf_name} is {dtype:?}; qkv reads F32, F16 and BF16"
-                ))
-            })?;
+        let values = read_f32(
+            &mut self.file,
+            dtype,
+            at,
+            to - from,
+            READ_CHUNK,
+            self.control,
+        )
+        .map_err(|e| self.bad(format!("tensor {hf_name}: {e}")))?
+        .ok_or_else(|| {
+            self.bad(format!(
+                "tensor {hf_name} is {dtype:?}; qkv reads F32, F16 and BF16"
+            ))
+        })?;
         if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(self.bad(format!(
                 "tensor {hf_name} has the non-finite value {v} at flat index {i}"

@@ -152,6 +152,10 @@ impl Fate {
 
 impl HfLine {
     /// One line of every kind, for the catalogue test.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one sample per kind of line, for the catalogue test"
+    )]
     pub fn samples() -> Vec<HfLine> {
         vec![
             HfLine::Model {
