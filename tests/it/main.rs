@@ -14,6 +14,7 @@ mod explore;
 mod hardening;
 mod hardening_results;
 mod hf;
+mod hf_bert;
 mod invariants;
 mod ko_texts;
 mod lang_cli;

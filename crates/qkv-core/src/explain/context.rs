@@ -404,6 +404,8 @@ pub(super) fn kind_name(kind: StepKind) -> &'static str {
         StepKind::FfnHidden => "FFN hidden layer",
         StepKind::FfnRelu => "FFN ReLU",
         StepKind::FfnSilu => "FFN SiLU",
+        StepKind::FfnGelu => "FFN GELU",
+        StepKind::TokenTypes => "token types",
         StepKind::FfnOut => "FFN output",
         StepKind::Logits => "logits",
         StepKind::Probs => "output probabilities",

@@ -49,6 +49,7 @@ use ndarray::{ArrayView1, ArrayView2, Axis};
 use thiserror::Error;
 
 use crate::hf::HfModel;
+use crate::hf::bert::BertModel;
 use crate::i18n::Lang;
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
@@ -64,10 +65,10 @@ mod sublayer;
 mod weight;
 
 use attention::{masked, projection, scaled, scores, softmax};
-use embedding::{embedding_sum, positional, token_embedding};
+use embedding::{embedding_sum, positional, token_embedding, token_types};
 use heads_out::{attn_out, concat, head_out};
 use output::logits;
-use sublayer::{ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
+use sublayer::{ffn_gelu, ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
 
 mod context;
 mod numbers;
@@ -233,6 +234,14 @@ pub enum ModelRef<'a> {
     Paper(&'a Transformer),
     /// A Hugging Face Marian model (`--hf DIR`).
     Marian(&'a HfModel),
+    /// A Hugging Face BERT model (`--hf DIR`): learned positions, token types, GELU.
+    Bert(&'a BertModel),
+}
+
+impl<'a> From<&'a BertModel> for ModelRef<'a> {
+    fn from(m: &'a BertModel) -> ModelRef<'a> {
+        ModelRef::Bert(m)
+    }
 }
 
 impl<'a> From<&'a Transformer> for ModelRef<'a> {
@@ -253,6 +262,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.weights(),
             ModelRef::Marian(m) => &m.weights,
+            ModelRef::Bert(m) => &m.weights,
         }
     }
 
@@ -261,6 +271,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.config().d_k(),
             ModelRef::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
+            ModelRef::Bert(m) => m.config.hidden_size / m.config.num_attention_heads.max(1),
         }
     }
 
@@ -268,7 +279,7 @@ impl<'a> ModelRef<'a> {
     pub fn scale(self) -> bool {
         match self {
             ModelRef::Paper(m) => m.config().scale,
-            ModelRef::Marian(_) => true,
+            ModelRef::Marian(_) | ModelRef::Bert(_) => true,
         }
     }
 
@@ -277,6 +288,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.config().eps,
             ModelRef::Marian(_) => crate::hf::marian::EPS,
+            ModelRef::Bert(m) => m.config.eps(),
         }
     }
 
@@ -285,6 +297,7 @@ impl<'a> ModelRef<'a> {
         match self {
             ModelRef::Paper(m) => m.config().embed_scale,
             ModelRef::Marian(m) => m.config.scale_embedding,
+            ModelRef::Bert(_) => false,
         }
     }
 
@@ -292,7 +305,7 @@ impl<'a> ModelRef<'a> {
     pub fn positional_off(self) -> bool {
         match self {
             ModelRef::Paper(m) => m.config().positional == Positional::None,
-            ModelRef::Marian(_) => false,
+            ModelRef::Marian(_) | ModelRef::Bert(_) => false,
         }
     }
 
@@ -300,7 +313,7 @@ impl<'a> ModelRef<'a> {
     pub fn paper(self) -> Option<&'a Transformer> {
         match self {
             ModelRef::Paper(m) => Some(m),
-            ModelRef::Marian(_) => None,
+            ModelRef::Marian(_) | ModelRef::Bert(_) => None,
         }
     }
 
@@ -308,7 +321,7 @@ impl<'a> ModelRef<'a> {
     pub fn marian(self) -> Option<&'a HfModel> {
         match self {
             ModelRef::Marian(m) => Some(m),
-            ModelRef::Paper(_) => None,
+            ModelRef::Paper(_) | ModelRef::Bert(_) => None,
         }
     }
 }
@@ -431,6 +444,8 @@ pub fn explain_with(
         StepKind::FfnHidden => ffn_linear(&ctx, "W1", "b1", "hidden layer")?,
         StepKind::FfnRelu => ffn_relu(&ctx)?,
         StepKind::FfnSilu => ffn_silu(&ctx)?,
+        StepKind::FfnGelu => ffn_gelu(&ctx)?,
+        StepKind::TokenTypes => token_types(&ctx)?,
         StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", "output")?,
         StepKind::Logits => logits(&ctx)?,
     };

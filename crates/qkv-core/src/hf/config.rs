@@ -15,6 +15,8 @@ pub enum Activation {
     Silu,
     /// `relu`: `max(0, x)` (the paper).
     Relu,
+    /// `gelu`: `x · Φ(x) = x/2 · (1 + erf(x/√2))`, with the exact erf (BERT's `hidden_act`).
+    Gelu,
 }
 
 impl Activation {
@@ -23,6 +25,10 @@ impl Activation {
         match self {
             Activation::Silu => x / (1.0 + (-x).exp()),
             Activation::Relu => x.max(0.0),
+            Activation::Gelu => {
+                let x = f64::from(x);
+                (0.5 * x * (1.0 + libm::erf(x / std::f64::consts::SQRT_2))) as f32
+            }
         }
     }
 
@@ -33,6 +39,9 @@ impl Activation {
                 "silu(hidden) = hidden · σ(hidden) = hidden / (1 + e^(−hidden)) (Marian's \"swish\", from config.json; the paper uses ReLU)"
             }
             Activation::Relu => "relu = max(0, hidden)",
+            Activation::Gelu => {
+                "gelu(hidden) = hidden · Φ(hidden) = hidden / 2 · (1 + erf(hidden / √2)) (hidden_act \"gelu\" in config.json, the exact erf; the paper uses ReLU)"
+            }
         }
     }
 
@@ -41,6 +50,7 @@ impl Activation {
         match self {
             Activation::Silu => crate::trace::StepKind::FfnSilu,
             Activation::Relu => crate::trace::StepKind::FfnRelu,
+            Activation::Gelu => crate::trace::StepKind::FfnGelu,
         }
     }
 
@@ -49,8 +59,17 @@ impl Activation {
         match self {
             Activation::Silu => "silu",
             Activation::Relu => "relu",
+            Activation::Gelu => "gelu",
         }
     }
+}
+
+/// The slope of GELU at `h`: `Φ(h) + h · φ(h)`, φ the standard normal density.
+pub fn gelu_slope(h: f32) -> f32 {
+    let h = f64::from(h);
+    let cdf = 0.5 * (1.0 + libm::erf(h / std::f64::consts::SQRT_2));
+    let pdf = (-0.5 * h * h).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    (cdf + h * pdf) as f32
 }
 
 /// The activation names `config.json` may give.

@@ -98,7 +98,7 @@ impl HfModel {
 
 /// Every weight of `config`'s model: (HF name, canonical name, shape in HF's layout,
 /// transpose).
-fn expected(c: &MarianConfig) -> Vec<(String, String, Vec<usize>, bool)> {
+fn expected(c: &MarianConfig) -> Vec<Expected> {
     let d = c.d_model;
     let mut out = vec![(
         "model.shared.weight".to_string(),
@@ -229,6 +229,32 @@ const IGNORED: [&str; 5] = [
 
 /// Reads `dir/model.safetensors` into canonical weights.
 fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
+    read_safetensors(dir, "a Marian model", |present| {
+        let mut list = expected(config);
+        if !present.contains("model.shared.weight") {
+            // Files written with untied copies name the table after the encoder.
+            for e in &mut list {
+                if e.0 == "model.shared.weight" {
+                    e.0 = "model.encoder.embed_tokens.weight".to_string();
+                }
+            }
+        }
+        (list, IGNORED.iter().map(|n| (*n).to_string()).collect())
+    })
+}
+
+/// One tensor a family reads: (name in the file, canonical name, shape in the file's layout,
+/// transpose to the row-vector convention).
+pub type Expected = (String, String, Vec<usize>, bool);
+
+/// Reads `dir/model.safetensors` into canonical weights. `plan` gets the names in the file
+/// and returns the tensors to read and the ones the file may hold that are not read; any
+/// other tensor is an error naming it (`family` says whose model it is not part of).
+pub fn read_safetensors(
+    dir: &Path,
+    family: &str,
+    plan: impl FnOnce(&HashSet<&str>) -> (Vec<Expected>, Vec<String>),
+) -> Result<Weights, HfError> {
     let path = dir.join("model.safetensors");
     if !path.is_file() {
         return Err(if dir.join("pytorch_model.bin").is_file() {
@@ -256,16 +282,11 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
     let bytes = std::fs::read(&path).map_err(|e| HfError::io(&path, &e))?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
     let present: HashSet<&str> = st.names().into_iter().collect();
+    let (list, ignored) = plan(&present);
     let mut named = Vec::new();
-    for (hf, name, shape, transpose) in expected(config) {
-        let hf_name = if hf == "model.shared.weight" && !present.contains(hf.as_str()) {
-            // Files written with untied copies name the table after the encoder.
-            "model.encoder.embed_tokens.weight".to_string()
-        } else {
-            hf
-        };
+    for (hf_name, name, shape, transpose) in &list {
         let view = st
-            .tensor(&hf_name)
+            .tensor(hf_name)
             .map_err(|_| bad(format!("tensor {hf_name} (qkv's {name}) is missing")))?;
         if view.shape() != shape.as_slice() {
             return Err(bad(format!(
@@ -291,7 +312,7 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
             }
             [r, c] => {
                 let m = Array2::from_shape_vec((*r, *c), values).map_err(|e| bad(e.to_string()))?;
-                Param::Matrix(if transpose {
+                Param::Matrix(if *transpose {
                     m.reversed_axes().as_standard_layout().into_owned()
                 } else {
                     m
@@ -299,16 +320,16 @@ fn read_weights(dir: &Path, config: &MarianConfig) -> Result<Weights, HfError> {
             }
             _ => return Err(bad(format!("tensor {hf_name} has shape {shape:?}"))),
         };
-        named.push((name, param));
+        named.push((name.clone(), param));
     }
-    let known: HashSet<String> = expected(config)
-        .into_iter()
-        .map(|(hf, ..)| hf)
-        .chain(IGNORED.iter().map(|n| (*n).to_string()))
+    let known: HashSet<&str> = list
+        .iter()
+        .map(|(hf, ..)| hf.as_str())
+        .chain(ignored.iter().map(String::as_str))
         .collect();
     if let Some(extra) = st.names().into_iter().find(|n| !known.contains(*n)) {
         return Err(bad(format!(
-            "tensor {extra} is not part of a Marian model with this config.json (qkv would ignore a part of the model)"
+            "tensor {extra} is not part of {family} with this config.json (qkv would ignore a part of the model)"
         )));
     }
     Ok(Weights::from_named(named))

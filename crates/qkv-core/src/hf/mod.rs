@@ -11,9 +11,11 @@
 //!
 //! qkv never downloads anything: the directory is read from disk.
 
+pub mod bert;
 pub mod config;
 pub mod decode;
 pub mod export;
+pub mod layers;
 pub mod load;
 pub mod marian;
 pub mod run;

@@ -14,6 +14,7 @@ pub mod explore_text;
 pub mod formula;
 pub mod gradient;
 pub mod hf;
+pub mod hf_steps;
 pub mod learn;
 pub mod mistakes;
 pub mod params;

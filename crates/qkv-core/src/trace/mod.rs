@@ -81,6 +81,10 @@ pub enum StepKind {
     FfnRelu,
     /// `hidden · σ(hidden)`: SiLU, the `swish` of a Marian model's `config.json`.
     FfnSilu,
+    /// `hidden · Φ(hidden)`: GELU, the `hidden_act` of a BERT model's `config.json`.
+    FfnGelu,
+    /// Token-type (segment) vectors looked up from a table: BERT's sentence A / sentence B.
+    TokenTypes,
     /// `relu · W2 + b2`.
     FfnOut,
     /// `x · Eᵀ` with the tied embedding table.

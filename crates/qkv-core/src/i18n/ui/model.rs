@@ -116,6 +116,8 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
             StepKind::FfnHidden => "x·W1 + b1",
             StepKind::FfnRelu => "ReLU",
             StepKind::FfnSilu => "SiLU",
+            StepKind::FfnGelu => "GELU",
+            StepKind::TokenTypes => "token types",
             StepKind::FfnOut => "·W2 + b2",
             StepKind::Logits => "logits x·Eᵀ",
             StepKind::Probs => "probs",
@@ -147,6 +149,8 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
             StepKind::FfnHidden => "x·W1 + b1".to_string(),
             StepKind::FfnRelu => "ReLU".to_string(),
             StepKind::FfnSilu => "SiLU".to_string(),
+            StepKind::FfnGelu => "GELU".to_string(),
+            StepKind::TokenTypes => "토큰 타입(문장 A/B)".to_string(),
             StepKind::FfnOut => "·W2 + b2".to_string(),
             StepKind::Logits => "로짓 x·Eᵀ".to_string(),
             StepKind::Probs => "확률".to_string(),
@@ -155,7 +159,7 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
 }
 
 /// Every step kind, for the catalogue test.
-pub const STEP_KINDS: [StepKind; 21] = [
+pub const STEP_KINDS: [StepKind; 23] = [
     StepKind::TokenEmbedding,
     StepKind::Positional,
     StepKind::EmbeddingSum,
@@ -174,6 +178,8 @@ pub const STEP_KINDS: [StepKind; 21] = [
     StepKind::FfnHidden,
     StepKind::FfnRelu,
     StepKind::FfnSilu,
+    StepKind::FfnGelu,
+    StepKind::TokenTypes,
     StepKind::FfnOut,
     StepKind::Logits,
     StepKind::Probs,
