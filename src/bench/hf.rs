@@ -11,8 +11,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::{MIB, median, proc_status_bytes};
-use crate::hf::HfModel;
 use crate::hf::decode::LengthPenalty;
+use crate::hf::{HfModel, MarianModel};
 
 /// What to measure.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,46 +78,59 @@ pub fn run_hf(dir: &Path, o: &HfOptions) -> anyhow::Result<HfReport> {
     let t = Instant::now();
     let model = HfModel::open(dir)?;
     let load_ms = ms(t);
-    let source = model.tokenizer.encode_source(&o.text).ids;
-    let start = vec![model.config.decoder_start()];
+    match &model {
+        HfModel::Marian(m) => marian(dir, &model, m, o, load_ms),
+    }
+}
+
+/// [`run_hf`] on a Marian model: the forward pass, greedy and beam translation.
+fn marian(
+    dir: &Path,
+    model: &HfModel,
+    m: &MarianModel,
+    o: &HfOptions,
+    load_ms: f64,
+) -> anyhow::Result<HfReport> {
+    let source = m.tokenizer.encode_source(&o.text).ids;
+    let start = vec![m.config.decoder_start()];
     let t = Instant::now();
-    let first = model.forward(&source, &start)?;
+    let first = m.forward(&source, &start)?;
     let first_trace_ms = ms(t);
     drop(first);
-    let max_length = model.config.max_length.max(2);
+    let max_length = m.config.max_length.max(2);
     let repeat = o.repeat.max(1);
     let mut greedy_ms = Vec::new();
     let mut out = Vec::new();
     for _ in 0..repeat {
         let t = Instant::now();
-        let (tokens, _) = model.greedy(&source, max_length)?;
+        let (tokens, _) = m.greedy(&source, max_length)?;
         greedy_ms.push(ms(t));
         out = tokens;
     }
-    let greedy = decoding(&model, 1, &out, &mut greedy_ms);
-    let beams = o.beam.unwrap_or(model.config.num_beams).max(1);
-    let penalty = LengthPenalty::HuggingFace(model.config.length_penalty);
+    let greedy = decoding(m, 1, &out, &mut greedy_ms);
+    let beams = o.beam.unwrap_or(m.config.num_beams).max(1);
+    let penalty = LengthPenalty::HuggingFace(m.config.length_penalty);
     let mut beam_ms = Vec::new();
     let mut best = Vec::new();
     for _ in 0..repeat {
         let t = Instant::now();
-        let search = model.beam_search(&source, beams, max_length, penalty)?;
+        let search = m.beam_search(&source, beams, max_length, penalty)?;
         beam_ms.push(ms(t));
         best = search.best;
     }
-    let beam = decoding(&model, beams, &best, &mut beam_ms);
+    let beam = decoding(m, beams, &best, &mut beam_ms);
     // The forward pass over the sentence and the greedy translation as the decoder's input
     // (what the workbench runs once a target is given).
     let target: Vec<usize> = out
         .iter()
         .copied()
-        .filter(|&t| t != model.config.eos_token_id)
+        .filter(|&t| t != m.config.eos_token_id)
         .collect();
     let mut fwd_ms = Vec::new();
     let mut trace_steps = 0;
     for _ in 0..repeat {
         let t = Instant::now();
-        let trace = model.forward(&source, &target)?;
+        let trace = m.forward(&source, &target)?;
         fwd_ms.push(ms(t));
         trace_steps = trace.steps().len();
     }
@@ -144,7 +157,7 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
-fn decoding(model: &HfModel, beams: usize, tokens: &[usize], times: &mut [f64]) -> Decoding {
+fn decoding(model: &MarianModel, beams: usize, tokens: &[usize], times: &mut [f64]) -> Decoding {
     times.sort_by(f64::total_cmp);
     let ms = median(times);
     // The start token is not generated.

@@ -1,8 +1,10 @@
-//! `--hf DIR`: a Hugging Face Marian model directory on `qkv run`, `qkv translate` (greedy or
-//! `--beam K`) and `qkv tokenize`.
+//! `--hf DIR`: a Hugging Face model directory on `qkv run`, `qkv export`, `qkv translate`
+//! (greedy or `--beam K`, Marian) and `qkv tokenize`.
 
-use qkv::hf::HfModel;
+use std::sync::Arc;
+
 use qkv::hf::decode::LengthPenalty;
+use qkv::hf::{HfModel, MarianModel, Run};
 use qkv::i18n::Lang;
 use qkv::i18n::hf::HfLine;
 
@@ -53,51 +55,42 @@ fn open(dir: &Path) -> Result<HfModel> {
     HfModel::open(dir).with_context(|| format!("--hf {}", dir.display()))
 }
 
-use qkv::hf::transcript::{heading, pieces_line};
+use qkv::hf::transcript::{pieces_line, run_lines};
 
-/// `qkv run --hf DIR`: the forward pass on `--text` with `--target` as the decoder's input.
+/// `qkv run --hf DIR`: the forward pass on `--text` with `--target` as the decoder's input
+/// (an encoder-decoder's).
 pub(crate) fn run(dir: &Path, a: &RunArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(dir)?;
-    let (source, target) = inputs(&model, &a.model);
-    let trace = model
-        .forward(&source, &target)
-        .context("the forward pass")?;
-    let heading = [
-        heading(&model),
-        HfLine::Pieces {
-            side: "source",
-            pieces: pieces_line(&model, &source),
-        },
-        HfLine::Pieces {
-            side: "target",
-            pieces: pieces_line(&model, &target),
-        },
-    ]
-    .iter()
-    .map(|l| l.text(lang) + "\n")
-    .collect();
-    print_trace(&trace, None, heading, a, lang)
+    let r = run_on(dir, &a.model)?;
+    let heading = run_lines(&r).iter().map(|l| l.text(lang) + "\n").collect();
+    print_trace(&r.trace, None, heading, a, lang)
 }
 
-/// The encoder's and the decoder's input ids of `--text` / `--target`.
-fn inputs(model: &HfModel, args: &ModelArgs) -> (Vec<usize>, Vec<usize>) {
+/// Opens `dir` and runs it on `--text` (and `--target`).
+fn run_on(dir: &Path, args: &ModelArgs) -> Result<Run> {
+    let model = open(dir)?;
     let text = args.text.as_deref().unwrap_or(DEFAULT_TEXT);
-    let source = model.tokenizer.encode_source(text).ids;
-    let mut target = vec![model.config.decoder_start()];
-    if let Some(t) = &args.target {
-        target.extend(model.tokenizer.encode_target(t).ids);
-    }
-    (source, target)
+    Run::new(Arc::new(model), text, args.target.as_deref()).context("the forward pass")
+}
+
+/// The Marian model `model` is, or the refusal of `command` on another family.
+fn marian<'m>(model: &'m HfModel, command: &str, lang: Lang) -> Result<&'m MarianModel> {
+    model.marian().ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}",
+            HfLine::NotForFamily {
+                command: command.to_string(),
+                family: model.family().name(),
+                allowed: qkv::hf::Family::Marian.name().to_string(),
+            }
+            .text(lang)
+        )
+    })
 }
 
 /// `qkv export --hf DIR -o F.json`.
 pub(crate) fn export(dir: &Path, a: &ExportArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(dir)?;
-    let (source, target) = inputs(&model, &a.model);
-    let trace = model
-        .forward(&source, &target)
-        .context("the forward pass")?;
-    export_trace(&model, &trace, (&source, &target), a, lang)
+    let r = run_on(dir, &a.model)?;
+    export_trace(&r.model, &r.trace, (&r.source, &r.target), a, lang)
 }
 
 /// Writes a real model's trace as JSON (`qkv export --hf DIR`, or a scenario's model.hf).
@@ -134,8 +127,8 @@ pub(crate) fn export_trace(
         path: a.output.display().to_string(),
         format: format.to_string(),
         steps: trace.steps().len(),
-        weights: model.weights.len() - 1,
-        arrays: trace.steps().len() + model.weights.len(),
+        weights: model.weights().len() - 1,
+        arrays: trace.steps().len() + model.weights().len(),
         loss: None,
     };
     eprintln!("{}", wrote.text(lang));
@@ -144,7 +137,8 @@ pub(crate) fn export_trace(
 
 /// `qkv tokenize --hf DIR TEXT`.
 pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(&a.hf)?;
+    let opened = open(&a.hf)?;
+    let model = marian(&opened, "qkv tokenize --hf", lang)?;
     let (side, enc) = if a.target {
         ("target", model.tokenizer.encode_target(&a.text))
     } else {
@@ -154,7 +148,7 @@ pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
         "{}",
         HfLine::Pieces {
             side,
-            pieces: pieces_line(&model, &enc.ids)
+            pieces: pieces_line(&opened, &enc.ids)
         }
         .text(lang)
     );
@@ -180,9 +174,10 @@ pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
 
 /// `qkv translate --hf DIR TEXT [--beam K]`.
 pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> Result<ExitCode> {
-    let model = open(dir)?;
+    let opened = open(dir)?;
+    let model = marian(&opened, "qkv translate --hf", lang)?;
     let text = a.text.as_deref().unwrap_or(DEFAULT_TEXT);
-    let mut d = qkv::hf::transcript::Decoding::of_model(&model, a.max_len);
+    let mut d = qkv::hf::transcript::Decoding::of_model(model, a.max_len);
     d.beams = a.beam.unwrap_or(d.beams).max(1);
     let alpha = a.length_penalty.unwrap_or(model.config.length_penalty);
     d.penalty = if a.gnmt {
@@ -191,7 +186,7 @@ pub(crate) fn translate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> R
         LengthPenalty::HuggingFace(alpha)
     };
     let (steps, translation) =
-        qkv::hf::transcript::translate(&model, text, &d, lang).context("decoding")?;
+        qkv::hf::transcript::translate(model, text, &d, lang).context("decoding")?;
     let out = if a.quiet {
         format!("{translation}\n")
     } else {

@@ -26,18 +26,7 @@ pub(crate) fn summary(
     let trace = runnable.trace();
     if let Runnable::Real(r) = runnable {
         // A scenario's model.hf: the model's heading and the pieces with their ids.
-        let pieces = |ids: &[usize]| qkv::hf::transcript::pieces_line(&r.model, ids);
-        for l in [
-            qkv::hf::transcript::heading(&r.model),
-            qkv::i18n::hf::HfLine::Pieces {
-                side: "source",
-                pieces: pieces(&r.source),
-            },
-            qkv::i18n::hf::HfLine::Pieces {
-                side: "target",
-                pieces: pieces(&r.target),
-            },
-        ] {
+        for l in qkv::hf::transcript::run_lines(r) {
             s.push_str(&format!("{}\n", l.text(lang)));
         }
         return s;

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use qkv::hf::HfModel;
+use qkv::hf::MarianModel;
 use qkv::trace::Trace;
 use serde_json::Value;
 
@@ -56,7 +56,7 @@ fn diff(trace: &Trace, name: &str, want: &Value) -> f32 {
 /// Compares one fixture model sentence by sentence; returns the largest difference per kind.
 fn compare(name: &str) -> Vec<(&'static str, f32)> {
     let dir = fixture(name);
-    let model = HfModel::open(&dir).unwrap();
+    let model = MarianModel::open(&dir).unwrap();
     let exp = expected(&dir);
     let mut worst = vec![
         ("encoder attention", 0.0f32),
@@ -151,7 +151,7 @@ fn marian_relu_matches_transformers() {
 fn generated_ids_match(name: &str) {
     use qkv::hf::decode::LengthPenalty;
     let dir = fixture(name);
-    let model = HfModel::open(&dir).unwrap();
+    let model = MarianModel::open(&dir).unwrap();
     let exp = expected(&dir);
     let max_length = model.config.max_length;
     assert_eq!(
@@ -179,7 +179,7 @@ fn marian_generate_matches_transformers() {
 /// the same prefix.
 #[test]
 fn cached_decoding_equals_the_full_pass() {
-    let model = HfModel::open(&fixture("marian-tiny")).unwrap();
+    let model = MarianModel::open(&fixture("marian-tiny")).unwrap();
     let src = model.tokenizer.encode_source("나는 학교에 간다").ids;
     let max_length = 8;
     let (tokens, steps) = model.greedy(&src, max_length).unwrap();
@@ -215,7 +215,7 @@ fn translate_and_tokenize_on_the_command_line() {
     let d = dir.to_str().unwrap();
     let exp = expected(&dir);
     let s = &exp["sentences"][3];
-    let model = HfModel::open(&dir).unwrap();
+    let model = MarianModel::open(&dir).unwrap();
     let want = model.tokenizer.decode(&ids(&s["beam4"]));
     let text = s["text"].as_str().unwrap();
     let o = qkv(&["translate", "--hf", d, "--beam", "4", text]);
@@ -267,6 +267,19 @@ fn unusable_directories_say_what_to_do() {
     let err = stderr(&o);
     assert!(
         err.contains("config.json: activation_function is gelu; qkv can run swish, silu, relu"),
+        "{err}"
+    );
+    // The family is config.json's model_type: one qkv does not open is named with the
+    // families it does.
+    std::fs::write(
+        tmp.path().join("config.json"),
+        config.replace("\"marian\"", "\"t5\""),
+    )
+    .unwrap();
+    let o = qkv(&["run", "--hf", d]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("config.json: model_type is t5; qkv can run marian ("),
         "{err}"
     );
 }
@@ -422,8 +435,8 @@ fn explain_a_biased_query_cell_and_the_silu() {
     assert!(text.contains("+ b_Q[7] = "), "{text}");
     assert!(e.formula.contains("+ b_Q[h·d_k + j]"), "{}", e.formula);
     let x = s.trace().step("embed.sum").unwrap().matrix(None).unwrap();
-    let w = model.weights.matrix("enc.0.attn.W_Q").unwrap();
-    let b = model.weights.vector("enc.0.attn.b_Q").unwrap();
+    let w = model.weights().matrix("enc.0.attn.W_Q").unwrap();
+    let b = model.weights().vector("enc.0.attn.b_Q").unwrap();
     let want: f32 = x
         .row(2)
         .iter()

@@ -95,7 +95,7 @@ pub(super) fn header(app: &App, f: &mut Frame, area: Rect) {
         // `--hf DIR`: the model's directory.
         None => s.real_model().map_or_else(
             || Label::BuiltIn.text(lang).to_string(),
-            |m| m.dir.display().to_string(),
+            |m| m.dir().display().to_string(),
         ),
     };
     let dirty = if s.is_dirty() {

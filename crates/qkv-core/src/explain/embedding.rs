@@ -119,7 +119,7 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
 }
 
 /// A piece's row of a Marian model's embedding table (ids from `vocab.json`).
-fn marian_token(c: &Ctx<'_>, m: &HfModel) -> Result<Body, ExplainError> {
+fn marian_token(c: &Ctx<'_>, m: &MarianModel) -> Result<Body, ExplainError> {
     let (i, d) = (c.cell.row, c.cell.col);
     let piece = c.row_label(i);
     let id = m.tokenizer.id(piece);

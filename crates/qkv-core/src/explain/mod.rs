@@ -48,8 +48,8 @@ use std::fmt;
 use ndarray::{ArrayView1, ArrayView2, Axis};
 use thiserror::Error;
 
-use crate::hf::HfModel;
 use crate::hf::bert::BertModel;
+use crate::hf::{HfModel, MarianModel};
 use crate::i18n::Lang;
 use crate::model::config::Positional;
 use crate::model::embedding::{pe_angle, pe_value};
@@ -233,7 +233,7 @@ pub enum ModelRef<'a> {
     /// One of qkv's models.
     Paper(&'a Transformer),
     /// A Hugging Face Marian model (`--hf DIR`).
-    Marian(&'a HfModel),
+    Marian(&'a MarianModel),
     /// A Hugging Face BERT model (`--hf DIR`): learned positions, token types, GELU.
     Bert(&'a BertModel),
 }
@@ -252,7 +252,9 @@ impl<'a> From<&'a Transformer> for ModelRef<'a> {
 
 impl<'a> From<&'a HfModel> for ModelRef<'a> {
     fn from(m: &'a HfModel) -> ModelRef<'a> {
-        ModelRef::Marian(m)
+        match m {
+            HfModel::Marian(m) => ModelRef::Marian(m),
+        }
     }
 }
 
@@ -318,7 +320,7 @@ impl<'a> ModelRef<'a> {
     }
 
     /// The Marian model, when it is one.
-    pub fn marian(self) -> Option<&'a HfModel> {
+    pub fn marian(self) -> Option<&'a MarianModel> {
         match self {
             ModelRef::Marian(m) => Some(m),
             ModelRef::Paper(_) | ModelRef::Bert(_) => None,

@@ -4,7 +4,7 @@
 //! The decoder runs one new token per step: each self-attention keeps the keys and values of
 //! the tokens before (a KV cache) and each cross-attention's keys and values of the encoder
 //! output are computed once per sentence ([`Memory`]). The numbers are those of
-//! [`HfModel::forward`] on the whole prefix (the same [`linear`], [`head`] and LayerNorm),
+//! [`MarianModel::forward`] on the whole prefix (the same [`linear`], [`head`] and LayerNorm),
 //! which a test checks.
 //!
 //! Generation settings follow the model's `generation_config.json` / `config.json`:
@@ -21,7 +21,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
-use super::load::{FINAL_LOGITS_BIAS, HfModel};
+use super::load::{FINAL_LOGITS_BIAS, MarianModel};
 use super::marian::{EPS, all_heads, linear, marian_sinusoids};
 use crate::model::linalg::matmul_bt;
 use crate::model::norm::LayerNorm;
@@ -116,7 +116,7 @@ pub struct BeamSearch {
     pub steps: Vec<Vec<Candidate>>,
 }
 
-impl HfModel {
+impl MarianModel {
     /// Runs the encoder on `source` and computes every cross-attention's keys and values.
     pub fn encode(&self, source: &[usize]) -> Result<Memory, MissingWeight> {
         let trace_free = self.embed_rows(source, 0)?;

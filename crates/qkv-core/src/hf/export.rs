@@ -1,4 +1,4 @@
-//! `qkv export --hf DIR -o F.json`: a Marian model's trace in the export layout (README
+//! `qkv export --hf DIR -o F.json`: a Hugging Face model's trace in the export layout (README
 //! "Export layout"), its `meta` carrying the token ids actually fed to the model,
 //! `meta.token_ids = {"source": [...], "target": [...]}` (target: the decoder's input,
 //! starting with `<pad>`), beside the pieces. Written as JSON; `.npz` is not written for a
@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::load::HfModel;
+use super::HfModel;
 use crate::export::{ExportError, FORMAT, nested, step_meta};
 use crate::trace::Trace;
 
@@ -21,18 +21,18 @@ pub fn to_json(model: &HfModel, trace: &Trace, source: &[usize], target: &[usize
         let t = s.to_tensor();
         arrays.insert(s.name().to_string(), nested(&t.shape(), &mut t.values()));
     }
-    for (n, p) in model.weights.iter() {
+    for (n, p) in model.weights().iter() {
         arrays.insert(n.to_string(), nested(&p.shape(), &mut p.values()));
     }
     let t = trace.tokens();
     json!({
         "format": FORMAT,
-        "hf": {"dir": model.dir.display().to_string(), "config": model.config},
+        "hf": {"dir": model.dir().display().to_string(), "config": model.config_json()},
         "tokens": {"source": *t.source, "target": t.target.as_deref()},
         "token_ids": {"source": source, "target": target},
         "vocab": *t.vocab,
         "steps": trace.steps().iter().map(step_meta).collect::<Vec<_>>(),
-        "weights": model.weights.iter().map(|(n, p)| json!({"name": n, "shape": p.shape()})).collect::<Vec<_>>(),
+        "weights": model.weights().iter().map(|(n, p)| json!({"name": n, "shape": p.shape()})).collect::<Vec<_>>(),
         "arrays": Value::Object(arrays),
     })
 }

@@ -38,7 +38,7 @@ pub const MAX_WEIGHTS_BYTES: u64 = 4 << 30;
 
 /// An opened Marian model: configuration, weights under canonical names, tokenizer.
 #[derive(Debug, Clone)]
-pub struct HfModel {
+pub struct MarianModel {
     /// The directory it was read from.
     pub dir: PathBuf,
     /// `config.json` (with `generation_config.json`'s generation settings over it).
@@ -59,9 +59,9 @@ struct GenerationConfig {
     length_penalty: Option<f32>,
 }
 
-impl HfModel {
+impl MarianModel {
     /// Opens the model directory `dir`. Reads only local files.
-    pub fn open(dir: &Path) -> Result<HfModel, HfError> {
+    pub fn open(dir: &Path) -> Result<MarianModel, HfError> {
         let mut config = MarianConfig::read(&dir.join("config.json"))?;
         let gen_path = dir.join("generation_config.json");
         if gen_path.is_file() {
@@ -82,7 +82,7 @@ impl HfModel {
         }
         let weights = read_weights(dir, &config)?;
         let tokenizer = MarianTokenizer::open(dir, &config)?;
-        Ok(HfModel {
+        Ok(MarianModel {
             dir: dir.to_path_buf(),
             config,
             weights,

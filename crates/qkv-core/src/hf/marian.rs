@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, Slice};
 
-use super::load::{FINAL_LOGITS_BIAS, HfModel};
+use super::load::{FINAL_LOGITS_BIAS, MarianModel};
 use crate::model::attention::softmax_rows;
 use crate::model::linalg::{matmul, matmul_bt};
 use crate::model::norm::LayerNorm;
@@ -132,12 +132,12 @@ struct Flow {
 }
 
 struct Pass<'m> {
-    model: &'m HfModel,
+    model: &'m MarianModel,
     rec: Recorder,
     dims: Labels,
 }
 
-impl HfModel {
+impl MarianModel {
     /// Runs the model on the encoder input `source` and the decoder input `target` (ids of
     /// the vocabulary; `target` starts with the decoder start token) and records every step.
     pub fn forward(&self, source: &[usize], target: &[usize]) -> Result<Trace, MissingWeight> {

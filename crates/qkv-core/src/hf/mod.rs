@@ -1,8 +1,11 @@
-//! Real models: a Hugging Face Marian translation model directory (`Helsinki-NLP/opus-mt-*`,
-//! as `huggingface-cli download` puts it on disk) opened with its weights, its SentencePiece
-//! tokenizers and its vocabulary, and run with every step recorded under the canonical names
-//! of [`crate::trace`], so that the views, exports and checks that read a trace read this one.
+//! Real models: a Hugging Face model directory (as `huggingface-cli download` puts it on
+//! disk) opened with its weights and its tokenizer, and run with every step recorded under
+//! the canonical names of [`crate::trace`], so that the views, exports and checks that read a
+//! trace read this one. `config.json`'s `model_type` chooses the family ([`family`]): a Marian
+//! translation model (`Helsinki-NLP/opus-mt-*`, its SentencePiece tokenizers and its
+//! vocabulary).
 //!
+//! - [`family`]: the families and [`HfModel`], the opened model of one of them;
 //! - [`config`]: `config.json` (and `generation_config.json`);
 //! - [`load`]: the weights from `model.safetensors`, mapped onto canonical names;
 //! - [`spm`]: the unigram SentencePiece model of `source.spm` / `target.spm`;
@@ -15,6 +18,7 @@ pub mod bert;
 pub mod config;
 pub mod decode;
 pub mod export;
+pub mod family;
 pub mod layers;
 pub mod load;
 pub mod marian;
@@ -26,7 +30,8 @@ pub mod transcript;
 use std::path::{Path, PathBuf};
 
 pub use config::{Activation, MarianConfig};
-pub use load::HfModel;
+pub use family::{Family, HfModel};
+pub use load::MarianModel;
 pub use run::{Run, RunError};
 
 /// The one line that says how to get a model directory qkv cannot find: the Hugging Face

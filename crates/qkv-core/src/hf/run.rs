@@ -1,9 +1,9 @@
-//! A Marian model run on a sentence: the pieces fed to it, their ids and the trace, as the
-//! session, the scenarios and the command line hold it.
+//! A Hugging Face model run on a sentence: the pieces fed to it, their ids and the trace, as
+//! the session, the scenarios and the command line hold it.
 
 use std::sync::Arc;
 
-use super::HfModel;
+use super::{HfModel, MarianModel};
 use crate::model::Input;
 use crate::trace::Trace;
 
@@ -35,9 +35,9 @@ pub struct Run {
     /// The sentences and their pieces (`source` ends in `</s>`, `target` starts with
     /// `<pad>`, the decoder's start token).
     pub input: Input,
-    /// The encoder's input ids.
+    /// The encoder's input ids (a decoder-only model's: its only input).
     pub source: Vec<usize>,
-    /// The decoder's input ids.
+    /// The decoder's input ids (empty for a decoder-only model).
     pub target: Vec<usize>,
     /// Every step of the forward pass.
     pub trace: Trace,
@@ -46,38 +46,18 @@ pub struct Run {
 impl Run {
     /// Cuts `text` (and `target`) into the model's pieces and runs the model on them.
     pub fn new(model: Arc<HfModel>, text: &str, target: Option<&str>) -> Result<Run, RunError> {
-        let tok = &model.tokenizer;
-        let enc = tok.encode_source(text);
-        let mut tgt_pieces = vec![tok.piece(model.config.decoder_start()).to_string()];
-        let mut tgt_ids = vec![model.config.decoder_start()];
-        if let Some(t) = target {
-            let e = tok.encode_target(t);
-            tgt_pieces.extend(e.pieces);
-            tgt_ids.extend(e.ids);
-        }
-        let max = model.config.max_position_embeddings;
-        for (side, pieces) in [
-            ("the sentence", enc.ids.len()),
-            ("the target", tgt_ids.len()),
-        ] {
-            if pieces > max {
-                return Err(RunError::TooLong { side, pieces, max });
-            }
-        }
+        let (input, source, target) = match &*model {
+            HfModel::Marian(m) => marian_inputs(m, text, target)?,
+        };
         let trace = model
-            .forward(&enc.ids, &tgt_ids)
+            .forward(&source, &target)
             .map_err(|e| RunError::Weights(e.to_string()))?;
         Ok(Run {
-            input: Input {
-                text: text.to_string(),
-                target_text: target.map(str::to_string),
-                source: enc.pieces,
-                target: Some(tgt_pieces),
-            },
-            source: enc.ids,
-            target: tgt_ids,
-            trace,
             model,
+            input,
+            source,
+            target,
+            trace,
         })
     }
 
@@ -88,17 +68,69 @@ impl Run {
     }
 }
 
+/// A Marian model's input: `text`'s pieces then `</s>` for the encoder, `<pad>` then
+/// `target`'s pieces for the decoder.
+fn marian_inputs(
+    model: &MarianModel,
+    text: &str,
+    target: Option<&str>,
+) -> Result<(Input, Vec<usize>, Vec<usize>), RunError> {
+    let tok = &model.tokenizer;
+    let enc = tok.encode_source(text);
+    let mut tgt_pieces = vec![tok.piece(model.config.decoder_start()).to_string()];
+    let mut tgt_ids = vec![model.config.decoder_start()];
+    if let Some(t) = target {
+        let e = tok.encode_target(t);
+        tgt_pieces.extend(e.pieces);
+        tgt_ids.extend(e.ids);
+    }
+    let max = model.config.max_position_embeddings;
+    for (side, pieces) in [
+        ("the sentence", enc.ids.len()),
+        ("the target", tgt_ids.len()),
+    ] {
+        if pieces > max {
+            return Err(RunError::TooLong { side, pieces, max });
+        }
+    }
+    Ok((
+        Input {
+            text: text.to_string(),
+            target_text: target.map(str::to_string),
+            source: enc.pieces,
+            target: Some(tgt_pieces),
+        },
+        enc.ids,
+        tgt_ids,
+    ))
+}
+
 impl HfModel {
     /// `DIR-NAME · d_model 512 · layers 6+6 · heads 8 · vocab 65001 · swish`: the model as a
     /// header names it.
     pub fn heading(&self) -> String {
-        let c = &self.config;
-        let name = self.dir.file_name().map_or_else(
-            || self.dir.display().to_string(),
+        let dir = self.dir();
+        let name = dir.file_name().map_or_else(
+            || dir.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
+        format!("{name} · {}", self.shape_line())
+    }
+
+    /// `d_model 512 · layers 6+6 · heads 8 · vocab 65001 · swish`.
+    fn shape_line(&self) -> String {
+        match self {
+            HfModel::Marian(m) => m.shape_line(),
+        }
+    }
+}
+
+impl MarianModel {
+    /// `d_model 512 · layers 6+6 · heads 8 · vocab 65001 · swish`.
+    fn shape_line(&self) -> String {
+        let c = &self.config;
         format!(
-            "{name} · d_model {} · layers {}+{} · heads {} · vocab {} · {}",
+            "d_model {} · layers {}+{} · heads {} · vocab {} · {}",
             c.d_model,
             c.encoder_layers,
             c.decoder_layers,

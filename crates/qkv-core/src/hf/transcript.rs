@@ -2,8 +2,8 @@
 //! it: the model, the source pieces, each greedy choice or each beam step's candidates with
 //! what became of them, the reuse of keys and values, the translation.
 
-use super::HfModel;
 use super::decode::{Fate, LengthPenalty};
+use super::{HfModel, MarianModel};
 use crate::i18n::Lang;
 use crate::i18n::hf::{Fate as FateLine, HfLine};
 use crate::model::weights::MissingWeight;
@@ -22,7 +22,7 @@ pub struct Decoding {
 impl Decoding {
     /// The model's own settings: its `num_beams`, `max_length` (at most `max_len` generated
     /// tokens) and Hugging Face's length penalty with its `length_penalty`.
-    pub fn of_model(model: &HfModel, max_len: usize) -> Decoding {
+    pub fn of_model(model: &MarianModel, max_len: usize) -> Decoding {
         Decoding {
             beams: model.config.num_beams.max(1),
             max_length: model.config.max_length.min(max_len + 1).max(2),
@@ -33,27 +33,64 @@ impl Decoding {
 
 /// The model's heading line.
 pub fn heading(model: &HfModel) -> HfLine {
+    match model {
+        HfModel::Marian(m) => marian_heading(m),
+    }
+}
+
+/// `d_model 512 · heads 8 · layers 6+6 · d_ff 2048 · vocab 65001 · swish`.
+fn marian_shape(model: &MarianModel) -> String {
     let c = &model.config;
+    format!(
+        "d_model {} · heads {} · layers {}+{} · d_ff {} · vocab {} · {}",
+        c.d_model,
+        c.encoder_attention_heads,
+        c.encoder_layers,
+        c.decoder_layers,
+        c.encoder_ffn_dim,
+        c.vocab_size,
+        c.activation_function
+    )
+}
+
+/// [`heading`] of a Marian model.
+fn marian_heading(model: &MarianModel) -> HfLine {
     HfLine::Model {
+        family: super::Family::Marian.name(),
         dir: model.dir.display().to_string(),
-        shape: format!(
-            "d_model {} · heads {} · layers {}+{} · d_ff {} · vocab {} · {}",
-            c.d_model,
-            c.encoder_attention_heads,
-            c.encoder_layers,
-            c.decoder_layers,
-            c.encoder_ffn_dim,
-            c.vocab_size,
-            c.activation_function
-        ),
+        shape: marian_shape(model),
         params: model.param_count(),
     }
 }
 
+/// The lines above a run's trace: the model's heading, the pieces fed to it with their ids
+/// (the encoder's and the decoder's, or a decoder-only model's one sequence).
+pub fn run_lines(run: &super::Run) -> Vec<HfLine> {
+    let mut lines = vec![
+        heading(&run.model),
+        HfLine::Pieces {
+            side: "source",
+            pieces: pieces_line(&run.model, &run.source),
+        },
+    ];
+    if run.model.family().has_target() {
+        lines.push(HfLine::Pieces {
+            side: "target",
+            pieces: pieces_line(&run.model, &run.target),
+        });
+    }
+    lines
+}
+
 /// `▁나 (7) | 는 (4)`.
 pub fn pieces_line(model: &HfModel, ids: &[usize]) -> String {
+    join_pieces(ids, |i| model.piece(i))
+}
+
+/// `piece (id) | piece (id)`.
+fn join_pieces<'a>(ids: &[usize], piece: impl Fn(usize) -> &'a str) -> String {
     ids.iter()
-        .map(|&i| format!("{} ({i})", model.tokenizer.piece(i)))
+        .map(|&i| format!("{} ({i})", piece(i)))
         .collect::<Vec<_>>()
         .join(" | ")
 }
@@ -61,7 +98,7 @@ pub fn pieces_line(model: &HfModel, ids: &[usize]) -> String {
 /// Decodes `text`: the steps as lines in `lang` (the heading, the pieces, each step, the
 /// cache) and the translation.
 pub fn translate(
-    model: &HfModel,
+    model: &MarianModel,
     text: &str,
     d: &Decoding,
     lang: Lang,
@@ -78,10 +115,10 @@ pub fn translate(
             .collect::<Vec<_>>()
             .join(" ")
     };
-    line(heading(model));
+    line(marian_heading(model));
     line(HfLine::Pieces {
         side: "source",
-        pieces: pieces_line(model, &source),
+        pieces: marian_pieces_line(model, &source),
     });
     let (tokens, steps) = if d.beams <= 1 {
         let (tokens, steps) = model.greedy(&source, d.max_length)?;
@@ -121,4 +158,9 @@ pub fn translate(
         steps,
     });
     Ok((out, model.tokenizer.decode(&tokens)))
+}
+
+/// [`pieces_line`] of a Marian model.
+fn marian_pieces_line(model: &MarianModel, ids: &[usize]) -> String {
+    join_pieces(ids, |i| model.tokenizer.piece(i))
 }

@@ -8,6 +8,8 @@ use super::Lang;
 pub enum HfLine {
     /// The model: directory, sizes and parameter count.
     Model {
+        /// The family's name (`Marian`).
+        family: &'static str,
         /// The directory.
         dir: String,
         /// `d_model 512 · heads 8 · layers 6+6 · d_ff 2048 · vocab 65001 · swish`.
@@ -75,6 +77,15 @@ pub enum HfLine {
         /// The file asked for.
         path: String,
     },
+    /// A command that needs another family of model than the directory's.
+    NotForFamily {
+        /// The command (`qkv translate --hf`).
+        command: String,
+        /// The directory's family (`GPT-2`).
+        family: &'static str,
+        /// The families the command runs on (`Marian`).
+        allowed: String,
+    },
     /// The header's model line: `opus-mt-ko-en · d_model 512 · …` and the parameters.
     Header {
         /// [`crate::hf::HfModel::heading`].
@@ -120,6 +131,7 @@ impl HfLine {
     pub fn samples() -> Vec<HfLine> {
         vec![
             HfLine::Model {
+                family: "Marian",
                 dir: "opus-mt-ko-en".into(),
                 shape: "d_model 512".into(),
                 params: 77_000_000,
@@ -179,6 +191,11 @@ impl HfLine {
                 heading: "opus-mt-ko-en · d_model 512".into(),
                 params: 77_000_000,
             },
+            HfLine::NotForFamily {
+                command: "qkv translate --hf".into(),
+                family: "GPT-2",
+                allowed: "Marian".into(),
+            },
         ]
     }
 
@@ -186,11 +203,31 @@ impl HfLine {
     pub fn text(&self, lang: Lang) -> String {
         let ko = lang == Lang::Ko;
         match self {
-            HfLine::Model { dir, shape, params } => {
+            HfLine::Model {
+                family,
+                dir,
+                shape,
+                params,
+            } => {
                 if ko {
-                    format!("Hugging Face Marian 모델 {dir}: {shape} · 매개변수 {params}개")
+                    format!("Hugging Face {family} 모델 {dir}: {shape} · 매개변수 {params}개")
                 } else {
-                    format!("Hugging Face Marian model {dir}: {shape} · {params} parameters")
+                    format!("Hugging Face {family} model {dir}: {shape} · {params} parameters")
+                }
+            }
+            HfLine::NotForFamily {
+                command,
+                family,
+                allowed,
+            } => {
+                if ko {
+                    format!(
+                        "{command}: {allowed} 모델에서 쓰는 명령입니다. 이 디렉터리의 모델은 {family} 모델입니다"
+                    )
+                } else {
+                    format!(
+                        "{command} runs on {allowed} models; this directory holds a {family} model"
+                    )
                 }
             }
             HfLine::Pieces { side, pieces } => match (ko, *side) {

@@ -335,7 +335,7 @@ impl Runnable {
     pub fn model_ref(&self) -> Option<crate::explain::ModelRef<'_>> {
         match self {
             Runnable::Model(b) => Some(crate::explain::ModelRef::Paper(&b.model)),
-            Runnable::Real(r) => Some(crate::explain::ModelRef::Marian(&r.model)),
+            Runnable::Real(r) => Some(crate::explain::ModelRef::from(&*r.model)),
             Runnable::Attention(_) => None,
         }
     }

@@ -315,7 +315,7 @@ impl Session {
     pub(super) fn translate_real(&self, text: &str) -> Result<Outcome, SessionError> {
         use crate::hf::transcript::{Decoding, translate};
         use crate::i18n::hf::HfLine;
-        let Some(model) = self.real_model() else {
+        let Some(model) = self.real_model().and_then(crate::hf::HfModel::marian) else {
             return Err(SessionError::NotHere(TrainMsg::NoDecoding.text(self.lang)));
         };
         let mut d = Decoding::of_model(model, MAX_DECODE);

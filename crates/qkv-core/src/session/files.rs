@@ -411,7 +411,7 @@ impl Session {
                 path: path.display().to_string(),
                 format: format.to_string(),
                 steps: self.study.trace.steps().len(),
-                weights: run.model.weights.len(),
+                weights: run.model.weights().len(),
             }
             .text(self.lang),
         ))

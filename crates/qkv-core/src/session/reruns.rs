@@ -40,8 +40,8 @@ impl Session {
         SessionError::NotHere(
             crate::i18n::hf::HfLine::ReadOnly {
                 // The directory's name: the status line has one line for the reason.
-                dir: model.dir.file_name().map_or_else(
-                    || model.dir.display().to_string(),
+                dir: model.dir().file_name().map_or_else(
+                    || model.dir().display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 ),
             }

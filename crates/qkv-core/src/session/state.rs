@@ -48,7 +48,7 @@ impl Session {
     pub fn model_ref(&self) -> Option<crate::explain::ModelRef<'_>> {
         match &self.study.subject {
             Subject::Model(m) => Some(crate::explain::ModelRef::Paper(&m.model)),
-            Subject::Real(r) => Some(crate::explain::ModelRef::Marian(&r.run.model)),
+            Subject::Real(r) => Some(crate::explain::ModelRef::from(&*r.run.model)),
             Subject::Hand(_) => None,
         }
     }

@@ -1,0 +1,211 @@
+//! Which kind of model a directory holds, and the opened model of that kind.
+//!
+//! `config.json`'s `model_type` chooses the [`Family`]; [`HfModel::open`] reads the directory
+//! with that family's loader. A new family is a new variant of both enums, its loader and its
+//! forward pass; the front ends hold an [`HfModel`] and ask it what they need (its directory,
+//! its weights, its heading, its pieces), or ask for one family's model
+//! ([`HfModel::marian`]) where only that family has the feature (translation).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::HfError;
+use super::load::MarianModel;
+use crate::model::Weights;
+use crate::model::weights::MissingWeight;
+use crate::trace::Trace;
+
+/// A kind of Hugging Face model qkv can open, named by `config.json`'s `model_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `marian`: the encoder-decoder translation models `Helsinki-NLP/opus-mt-*`.
+    Marian,
+}
+
+impl Family {
+    /// Every family, in the order error messages list them.
+    pub const ALL: [Family; 1] = [Family::Marian];
+
+    /// The `model_type` value that names it.
+    pub fn model_type(self) -> &'static str {
+        match self {
+            Family::Marian => "marian",
+        }
+    }
+
+    /// Its name in a sentence (`Marian`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Marian => "Marian",
+        }
+    }
+
+    /// The family whose `model_type` is `name`.
+    pub fn from_model_type(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.model_type() == name)
+    }
+
+    /// `marian (Helsinki-NLP/opus-mt-*)`: what qkv can open, as an error lists it.
+    pub fn allowed() -> String {
+        Family::ALL
+            .iter()
+            .map(|f| format!("{} ({})", f.model_type(), f.examples()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Models of the family, as a reader would find them on the Hub.
+    fn examples(self) -> &'static str {
+        match self {
+            Family::Marian => "the Helsinki-NLP/opus-mt-* models",
+        }
+    }
+
+    /// Has an encoder and a decoder (the decoder reads a second sequence).
+    pub fn has_target(self) -> bool {
+        match self {
+            Family::Marian => true,
+        }
+    }
+
+    /// The family of the directory `dir`, from its `config.json` (`model_type`; a file
+    /// without one is read as Marian's, as qkv did before it opened other families).
+    pub fn of_dir(dir: &Path) -> Result<Family, HfError> {
+        #[derive(Deserialize)]
+        struct Kind {
+            model_type: Option<String>,
+        }
+        let path = dir.join("config.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| HfError::io(&path, &e))?;
+        let kind: Kind = serde_json::from_str(&text).map_err(|e| HfError::Json {
+            file: path.clone(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        let name = kind
+            .model_type
+            .unwrap_or_else(|| Family::Marian.model_type().to_string());
+        Family::from_model_type(&name).ok_or_else(|| HfError::BadValue {
+            file: path,
+            key: "model_type",
+            value: name,
+            allowed: Family::allowed(),
+        })
+    }
+}
+
+/// An opened Hugging Face model, of one of the [`Family`]s.
+#[derive(Debug, Clone)]
+pub enum HfModel {
+    /// A Marian translation model.
+    Marian(MarianModel),
+}
+
+impl HfModel {
+    /// Opens the model directory `dir` with the loader of its family. Reads only local files.
+    pub fn open(dir: &Path) -> Result<HfModel, HfError> {
+        Ok(match Family::of_dir(dir)? {
+            Family::Marian => HfModel::Marian(MarianModel::open(dir)?),
+        })
+    }
+
+    /// Its family.
+    pub fn family(&self) -> Family {
+        match self {
+            HfModel::Marian(_) => Family::Marian,
+        }
+    }
+
+    /// The directory it was read from.
+    pub fn dir(&self) -> &PathBuf {
+        match self {
+            HfModel::Marian(m) => &m.dir,
+        }
+    }
+
+    /// The weights, canonical names.
+    pub fn weights(&self) -> &Weights {
+        match self {
+            HfModel::Marian(m) => &m.weights,
+        }
+    }
+
+    /// The number of parameters (a tied table counted once).
+    pub fn param_count(&self) -> usize {
+        self.weights().param_count()
+    }
+
+    /// The piece of id `id`.
+    pub fn piece(&self, id: usize) -> &str {
+        match self {
+            HfModel::Marian(m) => m.tokenizer.piece(id),
+        }
+    }
+
+    /// `config.json` as the export records it.
+    pub fn config_json(&self) -> serde_json::Value {
+        match self {
+            HfModel::Marian(m) => serde_json::to_value(&m.config).unwrap_or_default(),
+        }
+    }
+
+    /// Columns per head.
+    pub fn d_k(&self) -> usize {
+        match self {
+            HfModel::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
+        }
+    }
+
+    /// Runs the model on `source` (the encoder's ids, or a decoder-only model's ids) and
+    /// `target` (the decoder's ids of an encoder-decoder; empty for a decoder-only model).
+    pub fn forward(&self, source: &[usize], target: &[usize]) -> Result<Trace, MissingWeight> {
+        match self {
+            HfModel::Marian(m) => m.forward(source, target),
+        }
+    }
+
+    /// The Marian model, when it is one.
+    pub fn marian(&self) -> Option<&MarianModel> {
+        match self {
+            HfModel::Marian(m) => Some(m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_is_found_by_its_model_type() {
+        for f in Family::ALL {
+            assert_eq!(Family::from_model_type(f.model_type()), Some(f));
+        }
+        assert_eq!(Family::from_model_type("t5"), None);
+    }
+
+    #[test]
+    fn an_unknown_model_type_is_named_with_what_qkv_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.json"), r#"{"model_type": "t5"}"#).unwrap();
+        let err = HfModel::open(dir.path()).unwrap_err();
+        assert_eq!(
+            err,
+            HfError::BadValue {
+                file: dir.path().join("config.json"),
+                key: "model_type",
+                value: "t5".into(),
+                allowed: Family::allowed(),
+            }
+        );
+        assert!(
+            err.to_string()
+                .contains("model_type is t5; qkv can run marian (")
+        );
+        // A config.json without model_type is read as Marian's (and then fails on its keys).
+        std::fs::write(dir.path().join("config.json"), "{}").unwrap();
+        assert_eq!(Family::of_dir(dir.path()), Ok(Family::Marian));
+    }
+}
