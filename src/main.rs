@@ -105,6 +105,10 @@ enum Command {
     /// Cut a sentence into a Hugging Face Marian model's subword pieces: each piece, its id
     /// and the segmentation's score, e.g. `qkv tokenize --hf DIR "나는 학교에 간다"`.
     Tokenize(cli::hf::TokenizeArgs),
+    /// Fill in the [MASK] of a sentence with a Hugging Face BERT model's masked-language-model
+    /// head: the most likely pieces and their probabilities, e.g. `qkv fill --hf DIR "나는
+    /// [MASK]에 간다"`.
+    Fill(cli::hf::FillArgs),
 }
 
 #[derive(Args)]
@@ -521,6 +525,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Train(a)) => cli::learn::train_cmd(a, lang),
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
         Some(Command::Tokenize(a)) => cli::hf::tokenize(&a, lang),
+        Some(Command::Fill(a)) => cli::hf::fill(&a, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a, lang),
         Some(Command::Explore(a)) => explore(a, lang),

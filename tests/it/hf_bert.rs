@@ -223,3 +223,173 @@ fn a_headless_bert_stops_at_the_last_hidden_state() {
     assert_eq!(last, "enc.1.add_norm2.out");
     assert!(diff(&trace, &last, &case["hidden_states"][2]) < TOLERANCE);
 }
+
+/// The WordPiece tokenizer of `tokenizer.json` gives transformers' pieces and ids.
+#[test]
+fn wordpiece_pieces_and_ids_match_transformers() {
+    let model = BertModel::open(&fixture()).unwrap();
+    let exp = expected();
+    for case in exp["cases"].as_array().unwrap() {
+        if !case["pair"].is_null() {
+            continue;
+        }
+        let text = case["text"].as_str().unwrap();
+        let keep = usizes(&case["attention_mask"]);
+        let real = keep.iter().filter(|&&k| k == 1).count();
+        let (pieces, ids) = model.encode(text).unwrap();
+        assert_eq!(ids, usizes(&case["ids"])[..real], "{text}");
+        let want: Vec<&str> = case["pieces"].as_array().unwrap()[..real]
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert_eq!(pieces, want, "{text}");
+    }
+}
+
+/// `qkv fill` prints transformers' candidates; `qkv tokenize` the `##` pieces; a headless
+/// model, a sentence without [MASK] and a Marian directory are refused with what to do.
+#[test]
+fn fill_and_tokenize_on_the_command_line() {
+    use crate::util::{qkv, stderr, stdout};
+    let dir = fixture();
+    let d = dir.to_str().unwrap();
+    let exp = expected();
+    let case = &exp["cases"][1];
+    let fill = &case["fill"][0];
+    let o = qkv(&["fill", "--hf", d, case["text"].as_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    let pos = fill["position"].as_u64().unwrap();
+    assert!(
+        out.contains(&format!("candidates for the [MASK] at position {pos}:\n")),
+        "{out}"
+    );
+    let (id, token) = (
+        fill["ids"][0].as_u64().unwrap(),
+        fill["tokens"][0].as_str().unwrap(),
+    );
+    let p = fill["probs"][0].as_f64().unwrap();
+    assert!(
+        out.contains(&format!("  1. {token} ({id})  p = {p:.4}\n")),
+        "{out}"
+    );
+    let o = qkv(&[
+        "--lang",
+        "ko",
+        "fill",
+        "--hf",
+        d,
+        "--top",
+        "2",
+        case["text"].as_str().unwrap(),
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("위치 {pos}의 [MASK] 후보:\n")),
+        "{out}"
+    );
+    assert!(out.contains("  2. "), "{out}");
+    assert!(!out.contains("  3. "), "{out}");
+    // The cat drinks [MASK]: ca ##t, d ##r ##i ##n ##k ##s.
+    let o = qkv(&["tokenize", "--hf", d, "The cat drinks"]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        out.starts_with("source pieces (id): [CLS] (2) | the ("),
+        "{out}"
+    );
+    assert!(out.contains(" | ##t ("), "{out}");
+    assert!(out.trim_end().ends_with("| [SEP] (3)"), "{out}");
+    let o = qkv(&["fill", "--hf", d, "나는 학교에 간다"]);
+    // Exit 2, as every error of the command line.
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the sentence has no [MASK]"),
+        "{}",
+        stderr(&o)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    headless(tmp.path());
+    let t = tmp.path().to_str().unwrap();
+    let o = qkv(&["fill", "--hf", t, "나는 [MASK]에 간다"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("has no masked-language-model head (cls.predictions.*"),
+        "{err}"
+    );
+    let o = qkv(&["--lang", "ko", "fill", "--hf", t, "나는 [MASK]에 간다"]);
+    assert!(stderr(&o).contains("마스크 언어 모델 헤드(cls.predictions.*)가 없습니다"));
+    let marian = dir.parent().unwrap().join("marian-tiny");
+    let o = qkv(&["fill", "--hf", marian.to_str().unwrap(), "[MASK]"]);
+    assert!(
+        stderr(&o)
+            .contains("qkv fill --hf runs on BERT models; this directory holds a Marian model"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The workbench's session on BERT: every step is explained in both languages and agrees
+/// with the trace; a learned position names its row of embed.P, GELU shows erf and Φ.
+#[test]
+fn every_step_of_bert_is_explained() {
+    use qkv::i18n::Lang;
+    use qkv::trace::Address;
+    let s = qkv::session::Session::open_hf(&fixture(), "나는 [MASK]에 간다", None).unwrap();
+    let names: Vec<String> = s
+        .trace()
+        .steps()
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect();
+    for want in [
+        "embed.types",
+        "embed.norm",
+        "enc.1.ffn.gelu",
+        "mlm_hidden",
+        "mlm_gelu",
+        "final_norm",
+        "probs",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    for step in s.trace().steps() {
+        let mut indices = vec![0; step.shape().len()];
+        let n = indices.len();
+        indices[n - 2] = 1;
+        let a = Address {
+            name: step.name().to_string(),
+            indices,
+        };
+        for lang in [Lang::En, Lang::Ko] {
+            let e = s
+                .explanation_in(Some(&a), lang)
+                .unwrap_or_else(|e| panic!("{a}: {e}"));
+            let text = e.to_text();
+            assert!(
+                !text.contains("note:") && !text.contains("주의:"),
+                "{a}:\n{text}"
+            );
+            if let Some(r) = e.recomputed {
+                assert!(
+                    (r - e.value).abs() <= 1e-4 * e.value.abs().max(1.0),
+                    "{a}: {r} vs {}",
+                    e.value
+                );
+            }
+        }
+    }
+    let a = Address {
+        name: "embed.pos".into(),
+        indices: vec![2, 3],
+    };
+    let text = s.explanation_in(Some(&a), Lang::En).unwrap().to_text();
+    assert!(text.contains("pos[2][3] = embed.P[2][3] = "), "{text}");
+    let a = Address {
+        name: "enc.0.ffn.gelu".into(),
+        indices: vec![1, 2],
+    };
+    let text = s.explanation_in(Some(&a), Lang::Ko).unwrap().to_text();
+    assert!(text.contains("Φ(hidden) = (1 + erf("), "{text}");
+    assert!(text.contains("표준정규분포"), "{text}");
+}

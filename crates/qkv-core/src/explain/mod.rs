@@ -254,6 +254,7 @@ impl<'a> From<&'a HfModel> for ModelRef<'a> {
     fn from(m: &'a HfModel) -> ModelRef<'a> {
         match m {
             HfModel::Marian(m) => ModelRef::Marian(m),
+            HfModel::Bert(m) => ModelRef::Bert(m),
         }
     }
 }

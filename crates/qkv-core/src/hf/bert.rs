@@ -11,14 +11,14 @@
 //! embeddings.word_embeddings                       embed.E (also the MLM head's output)
 //! embeddings.position_embeddings                   embed.P (learned, one row per position)
 //! embeddings.token_type_embeddings                 embed.T (sentence A / sentence B)
-//! embeddings.LayerNorm                             embed.norm.{gamma,beta}
+//! embeddings.LayerNorm                             embed.{gamma,beta}
 //! encoder.layer.{l}.attention.self.{query,key,value}   enc.{l}.attn.{W_Q,W_K,W_V} + b_Q …
 //! encoder.layer.{l}.attention.output.dense         enc.{l}.attn.{W_O,b_O}
 //! encoder.layer.{l}.attention.output.LayerNorm     enc.{l}.norm1.{gamma,beta}
 //! encoder.layer.{l}.intermediate.dense, output.dense   enc.{l}.ffn.{W1,b1}, {W2,b2}
 //! encoder.layer.{l}.output.LayerNorm               enc.{l}.norm2.{gamma,beta}
-//! cls.predictions.transform.dense                  mlm.{W,b}
-//! cls.predictions.transform.LayerNorm              mlm.norm.{gamma,beta}
+//! cls.predictions.transform.dense                  mlm_W, mlm_b
+//! cls.predictions.transform.LayerNorm              final_norm.{gamma,beta}
 //! cls.predictions.bias                             final_logits_bias
 //! ```
 //!
@@ -26,8 +26,8 @@
 //! sinusoids), `embed.types`, `embed.sum = tokens + pos + types`, `embed.norm` (a LayerNorm
 //! the paper does not have), then per layer the paper's post-LN encoder layer with biases and
 //! GELU (`enc.{l}.attn.*`, `enc.{l}.add_norm1.*`, `enc.{l}.ffn.{hidden,gelu,out}`,
-//! `enc.{l}.add_norm2.*`), and with a head `mlm.hidden`, `mlm.gelu`, `mlm.norm`,
-//! `logits_tied = mlm.norm · Eᵀ`, `logits = logits_tied + final_logits_bias`, `probs`.
+//! `enc.{l}.add_norm2.*`), and with a head `mlm_hidden`, `mlm_gelu`, `final_norm` (the head's
+//! LayerNorm, the last before the output), `logits_tied = final_norm · Eᵀ`, `logits = logits_tied + final_logits_bias`, `probs`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -40,6 +40,7 @@ use super::HfError;
 use super::config::{Activation, MAX_VOCAB};
 use super::layers::{Flow, Mask, Steps};
 use super::load::{Expected, FINAL_LOGITS_BIAS, read_safetensors};
+use super::tokenizer_json::JsonTokenizer;
 use crate::model::Weights;
 use crate::model::attention::softmax_rows;
 use crate::model::linalg::matmul_bt;
@@ -223,6 +224,10 @@ pub struct BertModel {
     pub weights: Weights,
     /// True when the checkpoint has the masked-language-model head (`cls.predictions.*`).
     pub mlm: bool,
+    /// The pieces by id (the tokenizer's vocabulary; the columns of `logits`).
+    pub vocab: Labels,
+    /// `tokenizer.json` (WordPiece).
+    pub tokenizer: JsonTokenizer,
 }
 
 /// A BERT input: ids, the sentence (0 or 1) of each, and which are real tokens (`false`
@@ -299,18 +304,8 @@ fn expected(c: &BertConfig, prefix: &str, mlm: bool) -> Vec<Expected> {
             vec![c.type_vocab_size, d],
             false,
         ),
-        e(
-            "embeddings.LayerNorm.weight",
-            "embed.norm.gamma",
-            vec![d],
-            false,
-        ),
-        e(
-            "embeddings.LayerNorm.bias",
-            "embed.norm.beta",
-            vec![d],
-            false,
-        ),
+        e("embeddings.LayerNorm.weight", "embed.gamma", vec![d], false),
+        e("embeddings.LayerNorm.bias", "embed.beta", vec![d], false),
     ];
     for l in 0..c.num_hidden_layers {
         let hf = format!("encoder.layer.{l}");
@@ -393,25 +388,25 @@ fn expected(c: &BertConfig, prefix: &str, mlm: bool) -> Vec<Expected> {
         out.extend([
             h(
                 "cls.predictions.transform.dense.weight",
-                "mlm.W",
+                "mlm_W",
                 vec![d, d],
                 true,
             ),
             h(
                 "cls.predictions.transform.dense.bias",
-                "mlm.b",
+                "mlm_b",
                 vec![d],
                 false,
             ),
             h(
                 "cls.predictions.transform.LayerNorm.weight",
-                "mlm.norm.gamma",
+                "final_norm.gamma",
                 vec![d],
                 false,
             ),
             h(
                 "cls.predictions.transform.LayerNorm.bias",
-                "mlm.norm.beta",
+                "final_norm.beta",
                 vec![d],
                 false,
             ),
@@ -440,12 +435,72 @@ impl BertModel {
             mlm = present.contains("cls.predictions.transform.dense.weight");
             (expected(&config, prefix, mlm), ignored(prefix))
         })?;
+        let tokenizer = JsonTokenizer::open(&dir.join("tokenizer.json"))?;
+        for special in [CLS, SEP] {
+            if tokenizer.id(special).is_none() {
+                return Err(HfError::Tokenizer {
+                    file: tokenizer.file.clone(),
+                    message: format!(
+                        "{special} is not in the vocabulary; a BERT tokenizer has [CLS], [SEP] and [MASK]"
+                    ),
+                });
+            }
+        }
+        let vocab = Arc::new(tokenizer.pieces(config.vocab_size));
         Ok(BertModel {
             dir: dir.to_path_buf(),
             config,
             weights,
             mlm,
+            vocab,
+            tokenizer,
         })
+    }
+
+    /// The piece of id `id`.
+    pub fn piece(&self, id: usize) -> &str {
+        self.vocab.get(id).map_or("?", String::as_str)
+    }
+
+    /// `text` cut into WordPiece pieces (`##` continues a word) with `[CLS]` first and
+    /// `[SEP]` last, as BERT's template puts them, and their ids.
+    pub fn encode(&self, text: &str) -> Result<(Vec<String>, Vec<usize>), HfError> {
+        let e = self.tokenizer.encode(text)?;
+        let id = |p: &str| self.tokenizer.id(p).unwrap_or(0);
+        let mut pieces = vec![CLS.to_string()];
+        pieces.extend(e.pieces);
+        pieces.push(SEP.to_string());
+        let mut ids = vec![id(CLS)];
+        ids.extend(e.ids);
+        ids.push(id(SEP));
+        Ok((pieces, ids))
+    }
+
+    /// `d_model 384 · heads 12 · layers 6 · d_ff 1536 · vocab 30522 · gelu · MLM head`.
+    pub fn shape_line(&self) -> String {
+        let c = &self.config;
+        format!(
+            "d_model {} · heads {} · layers {} · d_ff {} · vocab {} · {}{}",
+            c.hidden_size,
+            c.num_attention_heads,
+            c.num_hidden_layers,
+            c.intermediate_size,
+            c.vocab_size,
+            c.hidden_act,
+            if self.mlm { " · MLM head" } else { "" }
+        )
+    }
+
+    /// [`BertModel::forward`] with the rows labelled by the vocabulary's pieces.
+    pub fn forward_ids(&self, input: &BertInput) -> Result<Trace, MissingWeight> {
+        let rows: Labels = Arc::new(
+            input
+                .ids
+                .iter()
+                .map(|&i| self.piece(i).to_string())
+                .collect(),
+        );
+        self.forward(input, &rows, self.vocab.clone())
     }
 
     /// The number of parameters.
@@ -550,19 +605,19 @@ fn embed(s: &mut Steps<'_>, input: &BertInput, rows: &Labels) -> Result<Flow, Mi
         name: "embed.sum".into(),
         rows: rows.clone(),
     };
-    s.layer_norm(&flow, "embed.norm", "embed.norm")
+    s.layer_norm(&flow, "embed.norm", "embed")
 }
 
-/// `mlm.hidden`, `mlm.gelu`, `mlm.norm`, `logits_tied`, `logits`, `probs`.
+/// `mlm_hidden`, `mlm_gelu`, `final_norm`, `logits_tied`, `logits`, `probs`.
 fn mlm_head(
     s: &mut Steps<'_>,
     x: &Flow,
     vocab: &Labels,
     act: Activation,
 ) -> Result<(), MissingWeight> {
-    let h = s.dense(x, "mlm.hidden", ("mlm.W", "mlm.b"))?;
-    let g = s.activate(&h, "mlm.gelu", act);
-    let y = s.layer_norm(&g, "mlm.norm", "mlm.norm")?;
+    let h = s.dense(x, "mlm_hidden", ("mlm_W", "mlm_b"))?;
+    let g = s.activate(&h, "mlm_gelu", act);
+    let y = s.layer_norm(&g, "final_norm", "final_norm")?;
     let tied = matmul_bt(y.x.view(), s.w(EMBEDDING)?);
     let logits = &tied + &s.b(FINAL_LOGITS_BIAS)?;
     let probs = softmax_rows(logits.view());
@@ -571,7 +626,7 @@ fn mlm_head(
         StepKind::Logits,
         Tensor::Matrix(tied),
         (&y.rows, vocab),
-        "logits_tied = mlm.norm · Eᵀ (the MLM head's output is tied to the word embeddings)"
+        "logits_tied = final_norm · Eᵀ (the MLM head's output is tied to the word embeddings)"
             .to_string(),
         vec![y.name.clone(), EMBEDDING.to_string()],
     );
@@ -586,6 +641,133 @@ fn mlm_head(
         vec!["logits".to_string()],
     );
     Ok(())
+}
+
+/// Why `qkv fill` cannot fill a sentence in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FillError {
+    /// The checkpoint has no `cls.predictions.*` (a `BertModel`, e.g. MiniLM).
+    #[error("{dir} has no masked-language-model head (cls.predictions.*)")]
+    NoHead {
+        /// The model directory.
+        dir: PathBuf,
+    },
+    /// The sentence has no mask token.
+    #[error("the sentence has no {mask}")]
+    NoMask {
+        /// The mask token (`[MASK]`).
+        mask: String,
+    },
+    /// More pieces than positions.
+    #[error("the sentence is {pieces} pieces long; the model has positions for {max}")]
+    TooLong {
+        /// Its pieces.
+        pieces: usize,
+        /// `max_position_embeddings`.
+        max: usize,
+    },
+    /// A weight the pass needs is missing.
+    #[error("{0}")]
+    Weights(String),
+    /// The tokenizer failed on the sentence.
+    #[error("{0}")]
+    Tokenizer(String),
+}
+
+impl FillError {
+    /// The error in `lang`.
+    pub fn text_in(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::hf_steps::HfStepText;
+        match self {
+            FillError::NoHead { dir } => HfStepText::NoMlmHead {
+                dir: dir.display().to_string(),
+            }
+            .text(lang),
+            FillError::NoMask { mask } => HfStepText::NoMask { mask: mask.clone() }.text(lang),
+            FillError::TooLong { .. } | FillError::Weights(_) | FillError::Tokenizer(_) => {
+                self.to_string()
+            }
+        }
+    }
+}
+
+/// The candidates for each mask of a sentence.
+#[derive(Debug, Clone)]
+pub struct Fill {
+    /// The pieces fed to the model (`[CLS]` … `[SEP]`).
+    pub pieces: Vec<String>,
+    /// Their ids.
+    pub ids: Vec<usize>,
+    /// Per mask: its position and the `top` candidates (id, probability), most likely first.
+    pub masks: Vec<(usize, Vec<(usize, f32)>)>,
+    /// The trace of the pass.
+    pub trace: Trace,
+}
+
+/// The mask token of BERT's tokenizers.
+pub const MASK: &str = "[MASK]";
+/// The first token of every BERT input.
+pub const CLS: &str = "[CLS]";
+/// The token after each sentence.
+pub const SEP: &str = "[SEP]";
+
+impl BertModel {
+    /// Runs the model on `text` and reads, at each `[MASK]`, the `top` most likely pieces.
+    pub fn fill(&self, text: &str, top: usize) -> Result<Fill, FillError> {
+        if !self.mlm {
+            return Err(FillError::NoHead {
+                dir: self.dir.clone(),
+            });
+        }
+        let (pieces, ids) = self
+            .encode(text)
+            .map_err(|e| FillError::Tokenizer(e.to_string()))?;
+        let positions: Vec<usize> = pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.as_str() == MASK)
+            .map(|(i, _)| i)
+            .collect();
+        if positions.is_empty() {
+            return Err(FillError::NoMask { mask: MASK.into() });
+        }
+        let max = self.config.max_position_embeddings;
+        if ids.len() > max {
+            return Err(FillError::TooLong {
+                pieces: ids.len(),
+                max,
+            });
+        }
+        let trace = self
+            .forward_ids(&BertInput::single(ids.clone()))
+            .map_err(|e| FillError::Weights(e.to_string()))?;
+        let probs = trace
+            .step("probs")
+            .map_err(|e| FillError::Weights(e.to_string()))?
+            .to_tensor()
+            .into_owned();
+        let Tensor::Matrix(p) = probs else {
+            return Err(FillError::Weights("probs is not a matrix".into()));
+        };
+        let masks = positions
+            .into_iter()
+            .map(|pos| {
+                let row = p.row(pos);
+                let mut order: Vec<usize> = (0..row.len()).collect();
+                order.sort_by(|&a, &b| row[b].total_cmp(&row[a]));
+                (
+                    pos,
+                    order.into_iter().take(top).map(|i| (i, row[i])).collect(),
+                )
+            })
+            .collect();
+        Ok(Fill {
+            pieces,
+            ids,
+            masks,
+            trace,
+        })
+    }
 }
 
 /// The vocabulary labels of a model whose tokenizer is not at hand: `#0`, `#1`, ….

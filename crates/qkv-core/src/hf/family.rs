@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::HfError;
+use super::bert::BertModel;
 use super::load::MarianModel;
 use crate::model::Weights;
 use crate::model::weights::MissingWeight;
@@ -21,16 +22,19 @@ use crate::trace::Trace;
 pub enum Family {
     /// `marian`: the encoder-decoder translation models `Helsinki-NLP/opus-mt-*`.
     Marian,
+    /// `bert`: the encoder alone (`bert-base-uncased`, sentence-transformers' MiniLM).
+    Bert,
 }
 
 impl Family {
     /// Every family, in the order error messages list them.
-    pub const ALL: [Family; 1] = [Family::Marian];
+    pub const ALL: [Family; 2] = [Family::Marian, Family::Bert];
 
     /// The `model_type` value that names it.
     pub fn model_type(self) -> &'static str {
         match self {
             Family::Marian => "marian",
+            Family::Bert => "bert",
         }
     }
 
@@ -38,6 +42,7 @@ impl Family {
     pub fn name(self) -> &'static str {
         match self {
             Family::Marian => "Marian",
+            Family::Bert => "BERT",
         }
     }
 
@@ -59,6 +64,7 @@ impl Family {
     fn examples(self) -> &'static str {
         match self {
             Family::Marian => "the Helsinki-NLP/opus-mt-* models",
+            Family::Bert => "bert-base-uncased, sentence-transformers' MiniLM models",
         }
     }
 
@@ -66,6 +72,7 @@ impl Family {
     pub fn has_target(self) -> bool {
         match self {
             Family::Marian => true,
+            Family::Bert => false,
         }
     }
 
@@ -97,10 +104,15 @@ impl Family {
 }
 
 /// An opened Hugging Face model, of one of the [`Family`]s.
+// One model is open at a time, and its weights live on the heap: the variants' sizes differ
+// by a few hundred bytes of configuration and tokenizer tables.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum HfModel {
     /// A Marian translation model.
     Marian(MarianModel),
+    /// A BERT encoder, with or without its masked-language-model head.
+    Bert(BertModel),
 }
 
 impl HfModel {
@@ -108,6 +120,7 @@ impl HfModel {
     pub fn open(dir: &Path) -> Result<HfModel, HfError> {
         Ok(match Family::of_dir(dir)? {
             Family::Marian => HfModel::Marian(MarianModel::open(dir)?),
+            Family::Bert => HfModel::Bert(BertModel::open(dir)?),
         })
     }
 
@@ -115,6 +128,7 @@ impl HfModel {
     pub fn family(&self) -> Family {
         match self {
             HfModel::Marian(_) => Family::Marian,
+            HfModel::Bert(_) => Family::Bert,
         }
     }
 
@@ -122,6 +136,7 @@ impl HfModel {
     pub fn dir(&self) -> &PathBuf {
         match self {
             HfModel::Marian(m) => &m.dir,
+            HfModel::Bert(m) => &m.dir,
         }
     }
 
@@ -129,6 +144,7 @@ impl HfModel {
     pub fn weights(&self) -> &Weights {
         match self {
             HfModel::Marian(m) => &m.weights,
+            HfModel::Bert(m) => &m.weights,
         }
     }
 
@@ -141,6 +157,7 @@ impl HfModel {
     pub fn piece(&self, id: usize) -> &str {
         match self {
             HfModel::Marian(m) => m.tokenizer.piece(id),
+            HfModel::Bert(m) => m.piece(id),
         }
     }
 
@@ -148,6 +165,7 @@ impl HfModel {
     pub fn config_json(&self) -> serde_json::Value {
         match self {
             HfModel::Marian(m) => serde_json::to_value(&m.config).unwrap_or_default(),
+            HfModel::Bert(m) => serde_json::to_value(&m.config).unwrap_or_default(),
         }
     }
 
@@ -155,6 +173,7 @@ impl HfModel {
     pub fn d_k(&self) -> usize {
         match self {
             HfModel::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
+            HfModel::Bert(m) => m.config.hidden_size / m.config.num_attention_heads.max(1),
         }
     }
 
@@ -163,6 +182,8 @@ impl HfModel {
     pub fn forward(&self, source: &[usize], target: &[usize]) -> Result<Trace, MissingWeight> {
         match self {
             HfModel::Marian(m) => m.forward(source, target),
+            // One sentence (type 0), no padding; the encoder has no second sequence.
+            HfModel::Bert(m) => m.forward_ids(&super::bert::BertInput::single(source.to_vec())),
         }
     }
 
@@ -170,6 +191,15 @@ impl HfModel {
     pub fn marian(&self) -> Option<&MarianModel> {
         match self {
             HfModel::Marian(m) => Some(m),
+            HfModel::Bert(_) => None,
+        }
+    }
+
+    /// The BERT model, when it is one.
+    pub fn bert(&self) -> Option<&BertModel> {
+        match self {
+            HfModel::Bert(m) => Some(m),
+            HfModel::Marian(_) => None,
         }
     }
 }

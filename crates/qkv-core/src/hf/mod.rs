@@ -25,6 +25,7 @@ pub mod marian;
 pub mod run;
 pub mod spm;
 pub mod tokenizer;
+pub mod tokenizer_json;
 pub mod transcript;
 
 use std::path::{Path, PathBuf};
@@ -108,6 +109,14 @@ pub enum HfError {
         /// The file.
         file: PathBuf,
         /// What is wrong, naming the tensor.
+        message: String,
+    },
+    /// A `tokenizer.json` that the `tokenizers` library cannot read or use.
+    #[error("{file}: {message}")]
+    Tokenizer {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
         message: String,
     },
     /// A SentencePiece model that cannot be read.

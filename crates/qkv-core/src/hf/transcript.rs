@@ -35,6 +35,12 @@ impl Decoding {
 pub fn heading(model: &HfModel) -> HfLine {
     match model {
         HfModel::Marian(m) => marian_heading(m),
+        HfModel::Bert(m) => HfLine::Model {
+            family: super::Family::Bert.name(),
+            dir: m.dir.display().to_string(),
+            shape: m.shape_line(),
+            params: m.param_count(),
+        },
     }
 }
 

@@ -80,6 +80,17 @@ pub enum HfStepText {
         /// The mask token.
         mask: String,
     },
+    /// `qkv fill`: one candidate, its rank from 1.
+    Candidate {
+        /// Rank (1: most likely).
+        rank: usize,
+        /// The piece.
+        piece: String,
+        /// Its id.
+        id: usize,
+        /// Its probability, formatted.
+        prob: String,
+    },
     /// `qkv fill`: the heading of one mask's candidates.
     FillAt {
         /// The position of the mask.
@@ -190,6 +201,18 @@ impl HfStepText {
                     )
                 }
             }
+            HfStepText::Candidate {
+                rank,
+                piece,
+                id,
+                prob,
+            } => {
+                if ko {
+                    format!("  {rank}. {piece} ({id})  확률 {prob}")
+                } else {
+                    format!("  {rank}. {piece} ({id})  p = {prob}")
+                }
+            }
             HfStepText::FillAt { pos } => {
                 if ko {
                     format!("위치 {pos}의 [MASK] 후보:")
@@ -247,6 +270,12 @@ impl HfStepText {
             },
             HfStepText::NoMask {
                 mask: "[MASK]".into(),
+            },
+            HfStepText::Candidate {
+                rank: 1,
+                piece: "학교".into(),
+                id: 244,
+                prob: "0.4775".into(),
             },
             HfStepText::FillAt { pos: 2 },
         ]
