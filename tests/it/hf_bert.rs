@@ -190,11 +190,20 @@ fn fill_candidates_match_transformers() {
 fn headless(dir: &Path) {
     use safetensors::tensor::TensorView;
     let src = fixture();
-    for f in ["config.json", "tokenizer.json", "tokenizer_config.json"] {
+    for f in ["config.json", "tokenizer_config.json"] {
         std::fs::copy(src.join(f), dir.join(f)).unwrap();
     }
     let bytes = std::fs::read(src.join("model.safetensors")).unwrap();
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    // sentence-transformers' tokenizer.json pads every input to 128 pieces.
+    let tok = std::fs::read_to_string(src.join("tokenizer.json")).unwrap();
+    let padded = tok.replacen(
+        "\"padding\": null",
+        r#""padding": {"strategy": {"Fixed": 128}, "direction": "Right", "pad_to_multiple_of": null, "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"}"#,
+        1,
+    );
+    assert_ne!(padded, tok);
+    std::fs::write(dir.join("tokenizer.json"), padded).unwrap();
     let mut out: Vec<(String, TensorView<'_>)> = st
         .tensors()
         .into_iter()
@@ -222,6 +231,10 @@ fn a_headless_bert_stops_at_the_last_hidden_state() {
     let last = trace.steps().last().unwrap().name().to_string();
     assert_eq!(last, "enc.1.add_norm2.out");
     assert!(diff(&trace, &last, &case["hidden_states"][2]) < TOLERANCE);
+    // The tokenizer's padding to 128 is not fed to the model: [CLS] 나는 학교에 간다 [SEP].
+    let (pieces, ids) = model.encode(case["text"].as_str().unwrap()).unwrap();
+    assert_eq!(pieces.len(), 5, "{pieces:?}");
+    assert_eq!(ids, usizes(&case["ids"]));
 }
 
 /// The WordPiece tokenizer of `tokenizer.json` gives transformers' pieces and ids.

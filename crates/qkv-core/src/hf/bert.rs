@@ -465,7 +465,13 @@ impl BertModel {
     /// `text` cut into WordPiece pieces (`##` continues a word) with `[CLS]` first and
     /// `[SEP]` last, as BERT's template puts them, and their ids.
     pub fn encode(&self, text: &str) -> Result<(Vec<String>, Vec<usize>), HfError> {
-        let e = self.tokenizer.encode(text)?;
+        let mut e = self.tokenizer.encode(text)?;
+        // A tokenizer.json may carry a padding setting (sentence-transformers' pads to 128):
+        // the model is fed the sentence alone.
+        while e.pieces.last().is_some_and(|p| p == PAD) {
+            e.pieces.pop();
+            e.ids.pop();
+        }
         let id = |p: &str| self.tokenizer.id(p).unwrap_or(0);
         let mut pieces = vec![CLS.to_string()];
         pieces.extend(e.pieces);
@@ -710,6 +716,8 @@ pub const MASK: &str = "[MASK]";
 pub const CLS: &str = "[CLS]";
 /// The token after each sentence.
 pub const SEP: &str = "[SEP]";
+/// The padding token.
+pub const PAD: &str = "[PAD]";
 
 impl BertModel {
     /// Runs the model on `text` and reads, at each `[MASK]`, the `top` most likely pieces.
