@@ -111,6 +111,10 @@ enum Command {
     /// output projection, its top next tokens per position, e.g. `qkv lens --checkpoint
     /// scenarios/en-next.safetensors --text "<bos> I go"`.
     Lens(cli::lens::LensArgs),
+    /// Fill in the [MASK] of a sentence with a Hugging Face BERT model's masked-language-model
+    /// head: the most likely pieces and their probabilities, e.g. `qkv fill --hf DIR "나는
+    /// [MASK]에 간다"`.
+    Fill(cli::hf::FillArgs),
 }
 
 #[derive(Args)]
@@ -529,6 +533,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Translate(a)) => cli::learn::decode_cmd(a, false, lang),
         Some(Command::Tokenize(a)) => cli::hf::tokenize(&a, lang),
         Some(Command::Lens(a)) => cli::lens::lens(&a, lang),
+        Some(Command::Fill(a)) => cli::hf::fill(&a, lang),
         Some(Command::Generate(a)) => cli::learn::decode_cmd(a, true, lang),
         Some(Command::Gradcheck(a)) => cli::learn::gradcheck_cmd(a, lang),
         Some(Command::Explore(a)) => explore(a, lang),

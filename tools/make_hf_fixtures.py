@@ -322,6 +322,146 @@ def build_gpt2(out_dir, corpus):
         f.write("\n")
 
 
+BERT_D = 32
+BERT_HEADS = 4
+BERT_FFN = 64
+BERT_LAYERS = 2
+BERT_MAX_POS = 64
+BERT_VOCAB = 400
+BERT_TOP = 5
+# Normal std of the random weights: wide enough that attention is far from uniform, narrow
+# enough that the logits stay below about 6, where float32 rounding stays under 1e-5.
+BERT_SPREAD = 0.3
+# Each case: text, optional second text (token type 1), padding added after [SEP].
+BERT_CASES = [
+    ("나는 학교에 간다", None, 0),
+    ("나는 [MASK]에 간다", None, 0),
+    ("I go to [MASK]", None, 0),
+    ("나는 학교에 간다", "I go to school", 0),
+    ("The cat drinks [MASK]", None, 0),
+    ("우리는 도서관에서 [MASK]을 읽었다", None, 3),
+]
+
+
+def bert_tokenizer(corpus):
+    """A WordPiece tokenizer trained on both columns, saved as transformers would."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+
+    ko, en = corpus
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    # Lowercase like bert-base-uncased, but keep accents: stripping them would decompose
+    # Hangul syllables into jamo.
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    trainer = trainers.WordPieceTrainer(vocab_size=BERT_VOCAB, special_tokens=specials)
+    tok.train_from_iterator(ko + en, trainer)
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
+    )
+    tok.decoder = decoders.WordPiece()
+    return tok
+
+
+def build_bert(out_dir, corpus):
+    """`bert-tiny`: a random BertForMaskedLM (2 layers, d 32, 4 heads, GELU with erf) and a
+    WordPiece tokenizer.json. expected.json holds, per case: the text (and the second text,
+    token type 1), the pieces, ids, token type ids and attention mask (padded cases end in
+    [PAD] with mask 0), every layer's attention weights (layers × heads × n × n), every hidden
+    state (the embeddings' LayerNorm first), the MLM logits and, per [MASK], the top
+    candidates with their probabilities."""
+    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+
+    raw = bert_tokenizer(corpus)
+    tok = BertTokenizerFast(tokenizer_object=raw, do_lower_case=True, strip_accents=False)
+    os.makedirs(out_dir, exist_ok=True)
+    tok.save_pretrained(out_dir)
+    for extra in ("vocab.txt",):
+        path = os.path.join(out_dir, extra)
+        if os.path.exists(path):
+            os.unlink(path)
+    config = BertConfig(
+        vocab_size=raw.get_vocab_size(),
+        hidden_size=BERT_D,
+        num_hidden_layers=BERT_LAYERS,
+        num_attention_heads=BERT_HEADS,
+        intermediate_size=BERT_FFN,
+        hidden_act="gelu",
+        max_position_embeddings=BERT_MAX_POS,
+        type_vocab_size=2,
+        layer_norm_eps=1e-12,
+        pad_token_id=raw.token_to_id("[PAD]"),
+    )
+    config._attn_implementation = "eager"
+    torch.manual_seed(SEED)
+    model = BertForMaskedLM(config).eval()
+    g = torch.Generator().manual_seed(SEED)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "LayerNorm" in name and name.endswith("weight"):
+                p.copy_(1.0 + 0.2 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(BERT_SPREAD * torch.randn(p.shape, generator=g))
+    model.save_pretrained(out_dir, safe_serialization=True)
+    mask_id = raw.token_to_id("[MASK]")
+    pad_id = raw.token_to_id("[PAD]")
+    records = []
+    for text, pair, pad in BERT_CASES:
+        enc = raw.encode(text, pair) if pair else raw.encode(text)
+        ids = enc.ids + [pad_id] * pad
+        types = enc.type_ids + [0] * pad
+        mask = [1] * len(enc.ids) + [0] * pad
+        with torch.no_grad():
+            out = model(
+                input_ids=torch.tensor([ids]),
+                token_type_ids=torch.tensor([types]),
+                attention_mask=torch.tensor([mask]),
+                output_attentions=True,
+                output_hidden_states=True,
+            )
+        fills = []
+        for i, t in enumerate(ids):
+            if t == mask_id:
+                probs = torch.softmax(out.logits[0, i], dim=-1)
+                top = torch.topk(probs, BERT_TOP)
+                fills.append(
+                    {
+                        "position": i,
+                        "ids": top.indices.tolist(),
+                        "tokens": [raw.id_to_token(j) for j in top.indices.tolist()],
+                        "probs": nested(top.values),
+                    }
+                )
+        records.append(
+            {
+                "text": text,
+                "pair": pair,
+                "pieces": enc.tokens + ["[PAD]"] * pad,
+                "ids": ids,
+                "token_type_ids": types,
+                "attention_mask": mask,
+                "attentions": [nested(a[0]) for a in out.attentions],
+                "hidden_states": [nested(h[0]) for h in out.hidden_states],
+                "logits": nested(out.logits[0]),
+                "fill": fills,
+            }
+        )
+    import transformers
+
+    expected = {
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "top": BERT_TOP,
+        "cases": records,
+    }
+    with open(os.path.join(out_dir, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
@@ -336,6 +476,7 @@ def main():
             build(os.path.join(args.out, variant), variant, activation, tmp, corpus)
         print(f"wrote {os.path.join(args.out, variant)}")
     build_gpt2(os.path.join(args.out, "gpt2-tiny"), corpus)
+    build_bert(os.path.join(args.out, "bert-tiny"), corpus)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,15 @@ pub fn run_hf(dir: &Path, o: &HfOptions) -> anyhow::Result<HfReport> {
     match &model {
         HfModel::Marian(m) => marian(dir, &model, m, o, load_ms),
         HfModel::Gpt2(m) => gpt2(dir, &model, m, o, load_ms),
+        HfModel::Bert(_) => anyhow::bail!(
+            "{}",
+            crate::i18n::hf::HfLine::NotForFamily {
+                command: "qkv bench --hf".into(),
+                family: model.family().name(),
+                allowed: crate::hf::Family::Marian.name().into(),
+            }
+            .text(crate::i18n::Lang::En)
+        ),
     }
 }
 

@@ -41,6 +41,9 @@ fn about_ko(name: &str) -> Option<&'static str> {
         "tokenize" => {
             "Hugging Face 모델의 서브워드 조각으로 문장을 자릅니다: 각 조각과 그 id, Marian 모델이면 분할의 점수, GPT-2 모델에 --merges를 주면 각 조각의 바이트와 병합. 예: `qkv tokenize --hf DIR \"나는 학교에 간다\"`"
         }
+        "fill" => {
+            "Hugging Face BERT 모델의 마스크 언어 모델 헤드로 문장의 [MASK]를 채웁니다: 가장 그럴듯한 조각과 그 확률. 예: `qkv fill --hf DIR \"나는 [MASK]에 간다\"`"
+        }
         "explore" => {
             "탐색기를 글로: `qkv explore pe [positions] [dims] [p=P] [k=K] [i=I]`, `qkv explore scaling [d_k]`, `qkv explore heads` (TUI의 E, S, H)"
         }
@@ -96,6 +99,11 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
             "시나리오의 모델 대신 Hugging Face Marian 모델 디렉터리의 디코더를 --text(원문)와 --target(<pad> 뒤의 디코더 입력)으로 읽습니다"
         }
         ("tokenize", "text") => "자를 문장",
+        ("fill", "text") => "모델이 조각을 채울 자리에 [MASK]를 넣은 문장",
+        ("fill", "hf") => {
+            "Hugging Face BERT 모델 디렉터리 (config.json, model.safetensors, tokenizer.json)"
+        }
+        ("fill", "top") => "[MASK]마다 보여 줄 후보 수",
         ("tokenize", "target") => "원문 대신 목표 쪽 조각 모델(target.spm)로 자릅니다",
         ("tokenize", "merges") => {
             "바이트 수준 BPE(GPT-2): 각 조각의 바이트, 그 바이트가 이루는 글자, 그 조각을 만든 병합"

@@ -27,6 +27,19 @@ pub(crate) struct TokenizeArgs {
     merges: bool,
 }
 
+/// `qkv fill --hf DIR TEXT`.
+#[derive(Args)]
+pub(crate) struct FillArgs {
+    /// The sentence, with [MASK] where the model should fill in a piece.
+    text: String,
+    /// The Hugging Face BERT model directory (config.json, model.safetensors, tokenizer.json).
+    #[arg(long, value_name = "DIR", required = true)]
+    hf: PathBuf,
+    /// How many candidates to show for each [MASK].
+    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    top: u16,
+}
+
 /// A session on the model directory `dir` with `--text` and `--target` (`qkv tui --hf`,
 /// `qkv repl --hf`, `qkv plot --hf`, `qkv explain --hf`). The other model flags shape qkv's
 /// own models and are refused.
@@ -156,6 +169,19 @@ pub(crate) fn tokenize(a: &TokenizeArgs, lang: Lang) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(bert) = opened.bert() {
+        // WordPiece: [CLS], the pieces (## marks one that continues a word), [SEP].
+        let (_, ids) = bert.encode(&a.text)?;
+        outln!(
+            "{}",
+            HfLine::Pieces {
+                side: "source",
+                pieces: pieces_line(&opened, &ids)
+            }
+            .text(lang)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let model = marian(&opened, "qkv tokenize --hf", lang)?;
     let (side, enc) = if a.target {
         ("target", model.tokenizer.encode_target(&a.text))
@@ -256,6 +282,54 @@ pub(crate) fn generate(dir: &Path, a: &cli::learn::DecodeArgs, lang: Lang) -> Re
     } else {
         format!("{steps}{}\n", HfLine::Continuation(result).text(lang))
     };
+    emit(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `qkv fill --hf DIR TEXT [--top K]`.
+pub(crate) fn fill(a: &FillArgs, lang: Lang) -> Result<ExitCode> {
+    use qkv::i18n::hf_steps::HfStepText;
+    let opened = open(&a.hf)?;
+    let Some(model) = opened.bert() else {
+        anyhow::bail!(
+            "{}",
+            HfLine::NotForFamily {
+                command: "qkv fill --hf".to_string(),
+                family: opened.family().name(),
+                allowed: qkv::hf::Family::Bert.name().to_string(),
+            }
+            .text(lang)
+        );
+    };
+    let f = model
+        .fill(&a.text, usize::from(a.top))
+        .map_err(|e| anyhow::anyhow!("{}", e.text_in(lang)))
+        .with_context(|| format!("--hf {}", a.hf.display()))?;
+    let mut out = String::new();
+    for line in [
+        qkv::hf::transcript::heading(&opened),
+        HfLine::Pieces {
+            side: "source",
+            pieces: pieces_line(&opened, &f.ids),
+        },
+    ] {
+        out.push_str(&line.text(lang));
+        out.push('\n');
+    }
+    for (pos, candidates) in &f.masks {
+        out.push_str(&HfStepText::FillAt { pos: *pos }.text(lang));
+        out.push('\n');
+        for (rank, (id, p)) in candidates.iter().enumerate() {
+            let line = HfStepText::Candidate {
+                rank: rank + 1,
+                piece: model.piece(*id).to_string(),
+                id: *id,
+                prob: format!("{p:.4}"),
+            };
+            out.push_str(&line.text(lang));
+            out.push('\n');
+        }
+    }
     emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,7 +27,9 @@ pub(crate) struct LensArgs {
 pub(crate) fn lens(a: &LensArgs, lang: Lang) -> Result<ExitCode> {
     if let Some(dir) = &a.hf {
         let run = super::hf::run_on(dir, &a.model)?;
-        let readout = hf_readout(&run.model)?;
+        let Some(readout) = hf_readout(&run.model)? else {
+            anyhow::bail!("{}", LensLine::NoDecoder.text(lang));
+        };
         let head = qkv::hf::transcript::heading(&run.model).text(lang);
         outln!("{}", print(&run.trace, &readout, a.top, head, lang)?);
         return Ok(ExitCode::SUCCESS);

@@ -108,7 +108,12 @@ fn place(name: &str, kind: StepKind) -> (String, String, String, Option<String>)
         Some(Place::FinalNorm(None) | Place::Top)
             if matches!(
                 kind,
-                StepKind::LayerNorm | StepKind::Logits | StepKind::Probs
+                StepKind::LayerNorm
+                    | StepKind::Logits
+                    | StepKind::Probs
+                    // A head before the output (BERT's MLM transform: dense, GELU).
+                    | StepKind::FfnHidden
+                    | StepKind::FfnGelu
             ) =>
         {
             ("output".into(), "Output".into(), "output".into(), None)

@@ -139,7 +139,7 @@ fn gelu_matters() {
     let model = Gpt2Model::open(&fixture()).unwrap();
     let trace = model.forward(&[41, 333]).unwrap();
     let gelu = trace.step("dec.0.ffn.gelu").unwrap();
-    assert_eq!(gelu.kind(), qkv::trace::StepKind::FfnGelu);
+    assert_eq!(gelu.kind(), qkv::trace::StepKind::FfnGeluTanh);
     assert!(gelu.formula().contains("tanh"), "{}", gelu.formula());
     // W_Q is the first third of c_attn's columns (stored input × output): 32 × 32.
     assert_eq!(

@@ -18,6 +18,7 @@ mod explore;
 mod hardening;
 mod hardening_results;
 mod hf;
+mod hf_bert;
 mod hf_gpt2;
 mod invariants;
 mod ko_texts;

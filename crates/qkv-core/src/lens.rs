@@ -180,11 +180,13 @@ pub fn transformer_readout<'m>(
     })
 }
 
-/// The readout of a Hugging Face model, by its family.
-pub fn hf_readout(model: &HfModel) -> Result<Readout<'_>, MissingWeight> {
+/// The readout of a Hugging Face model's decoder, by its family; `None` for an encoder
+/// alone (BERT), which has no next token to read.
+pub fn hf_readout(model: &HfModel) -> Result<Option<Readout<'_>>, MissingWeight> {
     match model {
-        HfModel::Marian(m) => marian_readout(m),
-        HfModel::Gpt2(m) => gpt2_readout(m),
+        HfModel::Marian(m) => marian_readout(m).map(Some),
+        HfModel::Gpt2(m) => gpt2_readout(m).map(Some),
+        HfModel::Bert(_) => Ok(None),
     }
 }
 
@@ -240,7 +242,7 @@ pub fn of_session(session: &crate::session::Session, k: usize) -> Option<Table> 
     let tokens = trace.tokens();
     let readout = match (session.model(), session.real_model()) {
         (Some(m), _) => transformer_readout(m, &tokens.vocab).ok()?,
-        (None, Some(hf)) => hf_readout(hf).ok()?,
+        (None, Some(hf)) => hf_readout(hf).ok()??,
         (None, None) => return None,
     };
     let states = decoder_states(trace);

@@ -409,6 +409,8 @@ pub(super) fn kind_name(kind: StepKind) -> &'static str {
         StepKind::FfnRelu => "FFN ReLU",
         StepKind::FfnSilu => "FFN SiLU",
         StepKind::FfnGelu => "FFN GELU",
+        StepKind::FfnGeluTanh => "FFN GELU (tanh)",
+        StepKind::TokenTypes => "token types",
         StepKind::FfnOut => "FFN output",
         StepKind::Logits => "logits",
         StepKind::Probs => "output probabilities",

@@ -16,6 +16,7 @@ pub(super) fn token_embedding(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ModelRef::Paper(m) => m,
         ModelRef::Marian(m) => return marian_token(c, m),
         ModelRef::Gpt2(m) => return gpt2_token(c, m),
+        ModelRef::Bert(_) => return table_row(c, crate::model::weights::EMBEDDING, None),
     };
     let emb = model.embedding();
     // The table the forward pass used: a trained model's `embed.E` (its vocabulary's rows)
@@ -178,6 +179,20 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         Some(ModelRef::Gpt2(m)) => return gpt2_positional(c, m),
         _ => {}
     }
+    if let Some(table) = c.step.inputs().first() {
+        // A learned table (BERT's embed.P): position i reads row i.
+        use crate::i18n::hf_steps::HfStepText;
+        let note = HfStepText::PositionNote {
+            table: table.clone(),
+            pos,
+        };
+        let title = HfStepText::PositionTitle {
+            pos,
+            token: token.to_string(),
+            col,
+        };
+        return table_row(c, table, Some((pos, title, note)));
+    }
     let formula = "PE[pos][2i] = sin(pos / 10000^(2i/d_model)), PE[pos][2i+1] = cos(pos / 10000^(2i/d_model))".to_string();
     let off = match c.model {
         Some(m) => m.positional_off(),
@@ -235,6 +250,9 @@ pub(super) fn positional(c: &Ctx<'_>) -> Result<Body, ExplainError> {
 )]
 pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let (i, col) = (c.cell.row, c.cell.col);
+    if c.step.inputs().len() == 3 {
+        return three_sum(c);
+    }
     let tokens = c.input_step(0, "the token embeddings")?;
     let pos = c.input_step(1, "the positional encoding")?;
     let a = c.at(tokens, None, i, col)?;
@@ -299,7 +317,7 @@ pub(super) fn embedding_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     };
     let learned = match c.model {
         // A real model's table is learned: the range of the rows this sentence reads.
-        Some(ModelRef::Marian(_) | ModelRef::Gpt2(_)) => tokens
+        Some(ModelRef::Marian(_) | ModelRef::Gpt2(_) | ModelRef::Bert(_)) => tokens
             .matrix(None)
             .ok()
             .map(|t| shown_range(crate::util::finite_range(t.iter()))),
@@ -428,5 +446,128 @@ fn gpt2_positional(c: &Ctx<'_>, m: &crate::hf::Gpt2Model) -> Result<Body, Explai
             ),
         ],
         recomputed: Some(v),
+    })
+}
+/// A cell of a step that reads one row of a learned table: the token's row of `embed.E`
+/// (its id is its column in the trace's vocabulary), or, with `given`, row `given.0` with a
+/// title and a note (BERT's positions and token types).
+fn table_row(
+    c: &Ctx<'_>,
+    table_name: &str,
+    given: Option<(
+        usize,
+        crate::i18n::hf_steps::HfStepText,
+        crate::i18n::hf_steps::HfStepText,
+    )>,
+) -> Result<Body, ExplainError> {
+    let (i, d) = (c.cell.row, c.cell.col);
+    let piece = c.row_label(i);
+    let model = c.needs_model(&format!("the table {table_name}"))?;
+    let table = model
+        .weights()
+        .matrix(table_name)
+        .map_err(|_| c.unknown_weight(table_name, "the table the rows come from"))?;
+    let (row, title, note) = match given {
+        Some((row, title, note)) => (row, title.text(c.lang), Some(note.text(c.lang))),
+        None => {
+            let id = c
+                .trace
+                .tokens()
+                .vocab
+                .iter()
+                .position(|p| p == piece)
+                .ok_or_else(|| c.inconsistent(format!("{piece} is not in the vocabulary")))?;
+            let title = crate::i18n::hf_steps::HfStepText::TokenTitle {
+                token: piece.to_string(),
+                row: i,
+                col: d,
+                id,
+            }
+            .text(c.lang);
+            (id, title, None)
+        }
+    };
+    if row >= table.nrows() {
+        return Err(c.inconsistent(format!(
+            "{table_name} has {} rows, no row {row}",
+            table.nrows()
+        )));
+    }
+    let v = c.weight_at(table_name, table.row(row), d)?;
+    let mut lines: Vec<String> = note.into_iter().collect();
+    lines.push(format!(
+        "{}[{i}][{d}] = {table_name}[{row}][{d}] = {}",
+        c.short(),
+        c.num(v)
+    ));
+    Ok(Body {
+        title,
+        formula: format!("{}[i][c] = {table_name}[row_i][c]", c.short()),
+        lines,
+        recomputed: Some(v),
+    })
+}
+
+/// BERT's token-type vectors: row `type_i` of `embed.T`.
+pub(super) fn token_types(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    use crate::i18n::hf_steps::HfStepText;
+    let (i, col) = (c.cell.row, c.cell.col);
+    let table = c.input(0, "the token-type table")?.to_string();
+    // The type is the row of the table this row equals (0 or 1).
+    let model = c.needs_model(&format!("the table {table}"))?;
+    let t = model
+        .weights()
+        .matrix(&table)
+        .map_err(|_| c.unknown_weight(&table, "the token-type table"))?;
+    let row = c.row(c.step, None, i)?;
+    let ty = (0..t.nrows())
+        .find(|&r| t.row(r).iter().zip(row.iter()).all(|(a, b)| a == b))
+        .ok_or_else(|| c.inconsistent(format!("row {i} is no row of {table}")))?;
+    let title = HfStepText::TypeTitle {
+        pos: i,
+        token: c.row_label(i).to_string(),
+        col,
+    };
+    let note = HfStepText::TypeNote {
+        table: table.clone(),
+        ty,
+    };
+    table_row(c, &table, Some((ty, title, note)))
+}
+
+/// BERT's `sum = tokens + pos + types`.
+fn three_sum(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    let (i, col) = (c.cell.row, c.cell.col);
+    let parts = [
+        c.input_step(0, "the token embeddings")?,
+        c.input_step(1, "the position vectors")?,
+        c.input_step(2, "the token-type vectors")?,
+    ];
+    let mut vals = [0f32; 3];
+    for (v, s) in vals.iter_mut().zip(parts) {
+        *v = c.at(s, None, i, col)?;
+    }
+    let refs: Vec<String> = parts.iter().map(|s| cell_ref(s, None, i, col)).collect();
+    let names: Vec<String> = parts
+        .iter()
+        .map(|s| format!("{}[i][c]", s.name()))
+        .collect();
+    Ok(Body {
+        title: crate::i18n::hf_steps::HfStepText::SumTitle {
+            token: c.row_label(i).to_string(),
+            row: i,
+            col,
+        }
+        .text(c.lang),
+        formula: format!("{}[i][c] = {}", c.short(), names.join(" + ")),
+        lines: vec![format!(
+            "{} = {} + {} + {} = {}",
+            refs.join(" + "),
+            c.op(vals[0]),
+            c.op(vals[1]),
+            c.op(vals[2]),
+            c.num(c.value)
+        )],
+        recomputed: Some(vals[0] + vals[1] + vals[2]),
     })
 }

@@ -48,6 +48,7 @@ use std::fmt;
 use ndarray::{ArrayView1, ArrayView2, Axis};
 use thiserror::Error;
 
+use crate::hf::bert::BertModel;
 use crate::hf::{Gpt2Model, HfModel, MarianModel};
 use crate::i18n::Lang;
 use crate::i18n::explain::{ExplainText, Proj};
@@ -65,10 +66,10 @@ mod sublayer;
 mod weight;
 
 use attention::{masked, projection, scaled, scores, softmax};
-use embedding::{embedding_sum, positional, token_embedding};
+use embedding::{embedding_sum, positional, token_embedding, token_types};
 use heads_out::{attn_out, concat, head_out};
 use output::logits;
-use sublayer::{ffn_gelu, ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
+use sublayer::{ffn_gelu, ffn_gelu_tanh, ffn_linear, ffn_relu, ffn_silu, layer_norm, residual_sum};
 
 mod context;
 mod numbers;
@@ -236,6 +237,14 @@ pub enum ModelRef<'a> {
     Marian(&'a MarianModel),
     /// A Hugging Face GPT-2 model (`--hf DIR`).
     Gpt2(&'a Gpt2Model),
+    /// A Hugging Face BERT model (`--hf DIR`): learned positions, token types, GELU.
+    Bert(&'a BertModel),
+}
+
+impl<'a> From<&'a BertModel> for ModelRef<'a> {
+    fn from(m: &'a BertModel) -> ModelRef<'a> {
+        ModelRef::Bert(m)
+    }
 }
 
 impl<'a> From<&'a Transformer> for ModelRef<'a> {
@@ -249,6 +258,7 @@ impl<'a> From<&'a HfModel> for ModelRef<'a> {
         match m {
             HfModel::Marian(m) => ModelRef::Marian(m),
             HfModel::Gpt2(m) => ModelRef::Gpt2(m),
+            HfModel::Bert(m) => ModelRef::Bert(m),
         }
     }
 }
@@ -260,6 +270,7 @@ impl<'a> ModelRef<'a> {
             ModelRef::Paper(m) => m.weights(),
             ModelRef::Marian(m) => &m.weights,
             ModelRef::Gpt2(m) => &m.weights,
+            ModelRef::Bert(m) => &m.weights,
         }
     }
 
@@ -269,6 +280,7 @@ impl<'a> ModelRef<'a> {
             ModelRef::Paper(m) => m.config().d_k(),
             ModelRef::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
             ModelRef::Gpt2(m) => m.config.n_embd / m.config.n_head.max(1),
+            ModelRef::Bert(m) => m.config.hidden_size / m.config.num_attention_heads.max(1),
         }
     }
 
@@ -276,7 +288,7 @@ impl<'a> ModelRef<'a> {
     pub fn scale(self) -> bool {
         match self {
             ModelRef::Paper(m) => m.config().scale,
-            ModelRef::Marian(_) | ModelRef::Gpt2(_) => true,
+            ModelRef::Marian(_) | ModelRef::Gpt2(_) | ModelRef::Bert(_) => true,
         }
     }
 
@@ -286,6 +298,7 @@ impl<'a> ModelRef<'a> {
             ModelRef::Paper(m) => m.config().eps,
             ModelRef::Marian(_) => crate::hf::marian::EPS,
             ModelRef::Gpt2(m) => m.config.layer_norm_epsilon,
+            ModelRef::Bert(m) => m.config.eps(),
         }
     }
 
@@ -295,6 +308,7 @@ impl<'a> ModelRef<'a> {
             ModelRef::Paper(m) => m.config().embed_scale,
             ModelRef::Marian(m) => m.config.scale_embedding,
             ModelRef::Gpt2(_) => false,
+            ModelRef::Bert(_) => false,
         }
     }
 
@@ -302,7 +316,7 @@ impl<'a> ModelRef<'a> {
     pub fn positional_off(self) -> bool {
         match self {
             ModelRef::Paper(m) => m.config().positional == Positional::None,
-            ModelRef::Marian(_) | ModelRef::Gpt2(_) => false,
+            ModelRef::Marian(_) | ModelRef::Gpt2(_) | ModelRef::Bert(_) => false,
         }
     }
 
@@ -310,7 +324,7 @@ impl<'a> ModelRef<'a> {
     pub fn paper(self) -> Option<&'a Transformer> {
         match self {
             ModelRef::Paper(m) => Some(m),
-            ModelRef::Marian(_) | ModelRef::Gpt2(_) => None,
+            ModelRef::Marian(_) | ModelRef::Gpt2(_) | ModelRef::Bert(_) => None,
         }
     }
 
@@ -318,7 +332,7 @@ impl<'a> ModelRef<'a> {
     pub fn marian(self) -> Option<&'a MarianModel> {
         match self {
             ModelRef::Marian(m) => Some(m),
-            ModelRef::Paper(_) | ModelRef::Gpt2(_) => None,
+            ModelRef::Paper(_) | ModelRef::Gpt2(_) | ModelRef::Bert(_) => None,
         }
     }
 }
@@ -445,6 +459,8 @@ pub fn explain_with(
         StepKind::FfnRelu => ffn_relu(&ctx)?,
         StepKind::FfnSilu => ffn_silu(&ctx)?,
         StepKind::FfnGelu => ffn_gelu(&ctx)?,
+        StepKind::TokenTypes => token_types(&ctx)?,
+        StepKind::FfnGeluTanh => ffn_gelu_tanh(&ctx)?,
         StepKind::FfnOut => ffn_linear(&ctx, "W2", "b2", true)?,
         StepKind::Logits => logits(&ctx)?,
     };

@@ -22,7 +22,7 @@ pub(super) fn logits(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     let e = match model {
         ModelRef::Paper(m) => m.embedding_row(vocab, col),
         // The column is the vocabulary id: row `col` of the shared table.
-        ModelRef::Marian(_) | ModelRef::Gpt2(_) => model
+        ModelRef::Marian(_) | ModelRef::Gpt2(_) | ModelRef::Bert(_) => model
             .weights()
             .matrix(crate::model::weights::EMBEDDING)
             .ok()

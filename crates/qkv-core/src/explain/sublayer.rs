@@ -264,7 +264,7 @@ pub(super) fn ffn_silu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
 }
 
 /// GELU's tanh approximation (GPT-2's `gelu_new`, from `config.json`).
-pub(super) fn ffn_gelu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+pub(super) fn ffn_gelu_tanh(c: &Ctx<'_>) -> Result<Body, ExplainError> {
     use crate::i18n::hf::Gpt2Explain;
     let (i, col) = (c.cell.row, c.cell.col);
     let h_step = c.input_step(0, "the hidden layer")?;
@@ -300,5 +300,46 @@ pub(super) fn ffn_gelu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
         ),
         lines,
         recomputed: Some(crate::hf::config::gelu_tanh(h)),
+    })
+}
+
+/// GELU (BERT's `hidden_act`): `h · Φ(h)`, Φ through erf.
+pub(super) fn ffn_gelu(c: &Ctx<'_>) -> Result<Body, ExplainError> {
+    use crate::i18n::hf_steps::HfStepText;
+    let (i, col) = (c.cell.row, c.cell.col);
+    let h_step = c.input_step(0, "the hidden layer")?;
+    let h = c.at(h_step, None, i, col)?;
+    let erf = libm::erf(f64::from(h) / std::f64::consts::SQRT_2) as f32;
+    let phi = 0.5 * (1.0 + erf);
+    let lines = vec![
+        format!("hidden = {} = {}", cell_ref(h_step, None, i, col), c.num(h)),
+        format!(
+            "Φ(hidden) = (1 + erf(hidden / √2)) / 2 = (1 + erf({} / 1.4142)) / 2 = (1 + {}) / 2 = {}",
+            c.op(h),
+            c.op(erf),
+            c.num(phi)
+        ),
+        format!(
+            "gelu = hidden × Φ(hidden) = {} × {} = {}",
+            c.op(h),
+            c.op(phi),
+            c.num(c.value)
+        ),
+        HfStepText::GeluNote.text(c.lang),
+    ];
+    Ok(Body {
+        title: HfStepText::GeluTitle {
+            token: c.row_label(i).to_string(),
+            row: i,
+            col,
+        }
+        .text(c.lang),
+        formula: format!(
+            "{}[i][c] = h · Φ(h) = h / 2 · (1 + erf(h / √2)), h = {}[i][c]",
+            c.short(),
+            h_step.name()
+        ),
+        lines,
+        recomputed: Some(crate::hf::Activation::Gelu.apply(h)),
     })
 }

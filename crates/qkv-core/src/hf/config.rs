@@ -18,6 +18,8 @@ pub enum Activation {
     /// `gelu_new`: GELU's tanh approximation, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`
     /// (GPT-2).
     GeluTanh,
+    /// `gelu`: `x · Φ(x) = x/2 · (1 + erf(x/√2))`, with the exact erf (BERT's `hidden_act`).
+    Gelu,
 }
 
 impl Activation {
@@ -27,6 +29,10 @@ impl Activation {
             Activation::Silu => x / (1.0 + (-x).exp()),
             Activation::Relu => x.max(0.0),
             Activation::GeluTanh => gelu_tanh(x),
+            Activation::Gelu => {
+                let x = f64::from(x);
+                (0.5 * x * (1.0 + libm::erf(x / std::f64::consts::SQRT_2))) as f32
+            }
         }
     }
 
@@ -40,6 +46,9 @@ impl Activation {
             Activation::GeluTanh => {
                 "gelu(hidden) = 0.5 · hidden · (1 + tanh(√(2/π) · (hidden + 0.044715 · hidden³))) (GELU's tanh approximation, GPT-2's \"gelu_new\" from config.json; the paper uses ReLU)"
             }
+            Activation::Gelu => {
+                "gelu(hidden) = hidden · Φ(hidden) = hidden / 2 · (1 + erf(hidden / √2)) (hidden_act \"gelu\" in config.json, the exact erf; the paper uses ReLU)"
+            }
         }
     }
 
@@ -48,7 +57,8 @@ impl Activation {
         match self {
             Activation::Silu => crate::trace::StepKind::FfnSilu,
             Activation::Relu => crate::trace::StepKind::FfnRelu,
-            Activation::GeluTanh => crate::trace::StepKind::FfnGelu,
+            Activation::GeluTanh => crate::trace::StepKind::FfnGeluTanh,
+            Activation::Gelu => crate::trace::StepKind::FfnGelu,
         }
     }
 
@@ -58,6 +68,7 @@ impl Activation {
             Activation::Silu => "silu",
             Activation::Relu => "relu",
             Activation::GeluTanh => "gelu",
+            Activation::Gelu => "gelu",
         }
     }
 }
@@ -77,6 +88,14 @@ pub fn gelu_tanh(x: f32) -> f32 {
     let x = f64::from(x);
     let inner = (2.0 / std::f64::consts::PI).sqrt() * (x + 0.044_715 * x * x * x);
     (0.5 * x * (1.0 + inner.tanh())) as f32
+}
+
+/// The slope of GELU at `h`: `Φ(h) + h · φ(h)`, φ the standard normal density.
+pub fn gelu_slope(h: f32) -> f32 {
+    let h = f64::from(h);
+    let cdf = 0.5 * (1.0 + libm::erf(h / std::f64::consts::SQRT_2));
+    let pdf = (-0.5 * h * h).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    (cdf + h * pdf) as f32
 }
 
 /// The activation names `config.json` may give.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::HfError;
+use super::bert::BertModel;
 use super::gpt2::Gpt2Model;
 use super::load::MarianModel;
 use crate::model::Weights;
@@ -25,17 +26,20 @@ pub enum Family {
     Marian,
     /// `gpt2`: the decoder alone, predicting the next token (`openai-community/gpt2`).
     Gpt2,
+    /// `bert`: the encoder alone (`bert-base-uncased`, sentence-transformers' MiniLM).
+    Bert,
 }
 
 impl Family {
     /// Every family, in the order error messages list them.
-    pub const ALL: [Family; 2] = [Family::Marian, Family::Gpt2];
+    pub const ALL: [Family; 3] = [Family::Marian, Family::Gpt2, Family::Bert];
 
     /// The `model_type` value that names it.
     pub fn model_type(self) -> &'static str {
         match self {
             Family::Marian => "marian",
             Family::Gpt2 => "gpt2",
+            Family::Bert => "bert",
         }
     }
 
@@ -44,6 +48,7 @@ impl Family {
         match self {
             Family::Marian => "Marian",
             Family::Gpt2 => "GPT-2",
+            Family::Bert => "BERT",
         }
     }
 
@@ -66,6 +71,7 @@ impl Family {
         match self {
             Family::Marian => "the Helsinki-NLP/opus-mt-* models",
             Family::Gpt2 => "openai-community/gpt2, distilgpt2",
+            Family::Bert => "bert-base-uncased, sentence-transformers' MiniLM models",
         }
     }
 
@@ -74,6 +80,7 @@ impl Family {
         match self {
             Family::Marian => true,
             Family::Gpt2 => false,
+            Family::Bert => false,
         }
     }
 
@@ -105,12 +112,17 @@ impl Family {
 }
 
 /// An opened Hugging Face model, of one of the [`Family`]s.
+// One model is open at a time, and its weights live on the heap: the variants' sizes differ
+// by a few hundred bytes of configuration and tokenizer tables.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum HfModel {
     /// A Marian translation model (each variant boxed: the enum is a pointer wide).
     Marian(Box<MarianModel>),
     /// A GPT-2 model.
     Gpt2(Box<Gpt2Model>),
+    /// A BERT encoder, with or without its masked-language-model head.
+    Bert(Box<BertModel>),
 }
 
 impl HfModel {
@@ -128,6 +140,7 @@ impl HfModel {
                 HfModel::Marian(Box::new(MarianModel::open_controlled(dir, control)?))
             }
             Family::Gpt2 => HfModel::Gpt2(Box::new(Gpt2Model::open_controlled(dir, control)?)),
+            Family::Bert => HfModel::Bert(Box::new(BertModel::open_controlled(dir, control)?)),
         })
     }
 
@@ -136,6 +149,7 @@ impl HfModel {
         match self {
             HfModel::Marian(_) => Family::Marian,
             HfModel::Gpt2(_) => Family::Gpt2,
+            HfModel::Bert(_) => Family::Bert,
         }
     }
 
@@ -144,6 +158,7 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => &m.dir,
             HfModel::Gpt2(m) => &m.dir,
+            HfModel::Bert(m) => &m.dir,
         }
     }
 
@@ -152,6 +167,7 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => &m.weights,
             HfModel::Gpt2(m) => &m.weights,
+            HfModel::Bert(m) => &m.weights,
         }
     }
 
@@ -165,6 +181,7 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => m.tokenizer.piece(id).to_string(),
             HfModel::Gpt2(m) => m.tokenizer.piece(id),
+            HfModel::Bert(m) => m.piece(id).to_string(),
         }
     }
 
@@ -173,6 +190,7 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => serde_json::to_value(&m.config).unwrap_or_default(),
             HfModel::Gpt2(m) => serde_json::to_value(&m.config).unwrap_or_default(),
+            HfModel::Bert(m) => serde_json::to_value(&m.config).unwrap_or_default(),
         }
     }
 
@@ -181,6 +199,7 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => m.config.d_model / m.config.encoder_attention_heads.max(1),
             HfModel::Gpt2(m) => m.config.n_embd / m.config.n_head.max(1),
+            HfModel::Bert(m) => m.config.hidden_size / m.config.num_attention_heads.max(1),
         }
     }
 
@@ -190,6 +209,8 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => m.forward(source, target),
             HfModel::Gpt2(m) => m.forward(source),
+            // One sentence (type 0), no padding; the encoder has no second sequence.
+            HfModel::Bert(m) => m.forward_ids(&super::bert::BertInput::single(source.to_vec())),
         }
     }
 
@@ -197,7 +218,7 @@ impl HfModel {
     pub fn marian(&self) -> Option<&MarianModel> {
         match self {
             HfModel::Marian(m) => Some(m),
-            HfModel::Gpt2(_) => None,
+            HfModel::Gpt2(_) | HfModel::Bert(_) => None,
         }
     }
 
@@ -205,7 +226,15 @@ impl HfModel {
     pub fn gpt2(&self) -> Option<&Gpt2Model> {
         match self {
             HfModel::Gpt2(m) => Some(m),
-            HfModel::Marian(_) => None,
+            HfModel::Marian(_) | HfModel::Bert(_) => None,
+        }
+    }
+
+    /// The BERT model, when it is one.
+    pub fn bert(&self) -> Option<&BertModel> {
+        match self {
+            HfModel::Bert(m) => Some(m),
+            HfModel::Marian(_) | HfModel::Gpt2(_) => None,
         }
     }
 }

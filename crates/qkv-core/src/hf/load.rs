@@ -111,7 +111,7 @@ impl MarianModel {
     clippy::too_many_lines,
     reason = "one row per tensor of a Marian checkpoint: its name, its canonical name, its shape, its layout"
 )]
-fn expected(c: &MarianConfig) -> Vec<(String, String, Vec<usize>, bool)> {
+fn expected(c: &MarianConfig) -> Vec<Expected> {
     let d = c.d_model;
     let mut out = vec![(
         "model.shared.weight".to_string(),
@@ -365,19 +365,42 @@ impl<'c> TensorFile<'c> {
     }
 }
 
-/// Reads `dir/model.safetensors` into canonical weights, tensor by tensor.
+/// Reads `dir/model.safetensors` into canonical weights.
 fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<Weights, HfError> {
+    read_safetensors(dir, "a Marian model", control, |present| {
+        let mut list = expected(config);
+        if !present.contains("model.shared.weight") {
+            // Files written with untied copies name the table after the encoder.
+            for e in &mut list {
+                if e.0 == "model.shared.weight" {
+                    e.0 = "model.encoder.embed_tokens.weight".to_string();
+                }
+            }
+        }
+        (list, IGNORED.iter().map(|n| (*n).to_string()).collect())
+    })
+}
+
+/// One tensor a family reads: (name in the file, canonical name, shape in the file's layout,
+/// transpose to the row-vector convention).
+pub type Expected = (String, String, Vec<usize>, bool);
+
+/// Reads `dir/model.safetensors` into canonical weights, tensor by tensor through
+/// [`TensorFile`] (progress and cancellation on `control`). `plan` gets the names in the file
+/// and returns the tensors to read and the ones the file may hold that are not read; any
+/// other tensor is an error naming it (`family` says whose model it is not part of).
+pub fn read_safetensors(
+    dir: &Path,
+    family: &str,
+    control: &Control,
+    plan: impl FnOnce(&HashSet<String>) -> (Vec<Expected>, Vec<String>),
+) -> Result<Weights, HfError> {
     let mut tensors = TensorFile::open(dir, control)?;
     let present = tensors.names();
+    let (list, ignored) = plan(&present);
     let mut named = Vec::new();
-    for (hf, name, shape, transpose) in expected(config) {
-        let hf_name = if hf == "model.shared.weight" && !present.contains(&hf) {
-            // Files written with untied copies name the table after the encoder.
-            "model.encoder.embed_tokens.weight".to_string()
-        } else {
-            hf
-        };
-        let values = tensors.tensor_f32(&hf_name, &name, &shape)?;
+    for (hf_name, name, shape, transpose) in &list {
+        let values = tensors.tensor_f32(hf_name, name, shape)?;
         let bad = |e: ndarray::ShapeError| tensors.bad(e.to_string());
         let param = match shape.as_slice() {
             [_] => Param::Vector(Array1::from(values)),
@@ -386,7 +409,7 @@ fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<
             }
             [r, c] => {
                 let m = Array2::from_shape_vec((*r, *c), values).map_err(bad)?;
-                Param::Matrix(if transpose {
+                Param::Matrix(if *transpose {
                     m.reversed_axes().as_standard_layout().into_owned()
                 } else {
                     m
@@ -394,18 +417,21 @@ fn read_weights(dir: &Path, config: &MarianConfig, control: &Control) -> Result<
             }
             _ => return Err(tensors.bad(format!("tensor {hf_name} has shape {shape:?}"))),
         };
-        named.push((name, param));
+        named.push((name.clone(), param));
     }
-    let known: HashSet<String> = expected(config)
-        .into_iter()
-        .map(|(hf, ..)| hf)
-        .chain(IGNORED.iter().map(|n| (*n).to_string()))
+    let known: HashSet<&str> = list
+        .iter()
+        .map(|(hf, ..)| hf.as_str())
+        .chain(ignored.iter().map(String::as_str))
         .collect();
-    let mut extra: Vec<&String> = present.iter().filter(|n| !known.contains(*n)).collect();
+    let mut extra: Vec<&String> = present
+        .iter()
+        .filter(|n| !known.contains(n.as_str()))
+        .collect();
     extra.sort();
     if let Some(extra) = extra.first() {
         return Err(tensors.bad(format!(
-            "tensor {extra} is not part of a Marian model with this config.json (qkv would ignore a part of the model)"
+            "tensor {extra} is not part of {family} with this config.json (qkv would ignore a part of the model)"
         )));
     }
     Ok(Weights::from_named(named))

@@ -17,11 +17,13 @@
 //!
 //! qkv never downloads anything: the directory is read from disk.
 
+pub mod bert;
 pub mod config;
 pub mod decode;
 pub mod export;
 pub mod family;
 pub mod gpt2;
+pub mod layers;
 pub mod load;
 pub mod marian;
 pub mod run;

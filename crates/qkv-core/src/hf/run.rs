@@ -25,6 +25,9 @@ pub enum RunError {
     /// A weight the forward pass needs is missing (the directory was checked when opened).
     #[error("{0}")]
     Weights(String),
+    /// `tokenizer.json` could not cut the sentence.
+    #[error("{0}")]
+    Tokenizer(String),
 }
 
 /// The model, a sentence (and the reference the decoder reads), their ids and the trace.
@@ -49,6 +52,7 @@ impl Run {
         let (input, source, target) = match &*model {
             HfModel::Marian(m) => marian_inputs(m, text, target)?,
             HfModel::Gpt2(m) => super::gpt2::inputs(m, text)?,
+            HfModel::Bert(m) => bert_inputs(m, text)?,
         };
         let trace = model
             .forward(&source, &target)
@@ -106,6 +110,34 @@ fn marian_inputs(
     ))
 }
 
+/// A BERT model's input: `[CLS]`, `text`'s pieces, `[SEP]` (one sentence, type 0).
+fn bert_inputs(
+    model: &super::bert::BertModel,
+    text: &str,
+) -> Result<(Input, Vec<usize>, Vec<usize>), RunError> {
+    let (pieces, ids) = model
+        .encode(text)
+        .map_err(|e| RunError::Tokenizer(e.to_string()))?;
+    let max = model.config.max_position_embeddings;
+    if ids.len() > max {
+        return Err(RunError::TooLong {
+            side: "the sentence",
+            pieces: ids.len(),
+            max,
+        });
+    }
+    Ok((
+        Input {
+            text: text.to_string(),
+            target_text: None,
+            source: pieces,
+            target: None,
+        },
+        ids,
+        Vec::new(),
+    ))
+}
+
 impl HfModel {
     /// `DIR-NAME · d_model 512 · layers 6+6 · heads 8 · vocab 65001 · swish`: the model as a
     /// header names it.
@@ -123,6 +155,7 @@ impl HfModel {
         match self {
             HfModel::Marian(m) => m.shape_line(),
             HfModel::Gpt2(m) => m.shape_line(),
+            HfModel::Bert(m) => m.shape_line(),
         }
     }
 }

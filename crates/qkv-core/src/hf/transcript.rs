@@ -41,6 +41,12 @@ pub fn heading(model: &HfModel) -> HfLine {
             shape: m.shape_line(),
             params: model.param_count(),
         },
+        HfModel::Bert(m) => HfLine::Model {
+            family: super::Family::Bert.name(),
+            dir: m.dir.display().to_string(),
+            shape: m.shape_line(),
+            params: m.param_count(),
+        },
     }
 }
 

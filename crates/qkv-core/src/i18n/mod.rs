@@ -17,6 +17,7 @@ pub mod explore_text;
 pub mod formula;
 pub mod gradient;
 pub mod hf;
+pub mod hf_steps;
 pub mod learn;
 pub mod lens;
 pub mod mistakes;

@@ -83,7 +83,11 @@ pub enum StepKind {
     FfnSilu,
     /// `0.5·h·(1 + tanh(√(2/π)·(h + 0.044715·h³)))`: GELU's tanh approximation, GPT-2's
     /// `gelu_new`.
+    FfnGeluTanh,
+    /// `hidden · Φ(hidden)`: GELU, the `hidden_act` of a BERT model's `config.json`.
     FfnGelu,
+    /// Token-type (segment) vectors looked up from a table: BERT's sentence A / sentence B.
+    TokenTypes,
     /// `relu · W2 + b2`.
     FfnOut,
     /// `x · Eᵀ` with the tied embedding table.

@@ -117,6 +117,8 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
             StepKind::FfnRelu => "ReLU",
             StepKind::FfnSilu => "SiLU",
             StepKind::FfnGelu => "GELU",
+            StepKind::FfnGeluTanh => "GELU (tanh)",
+            StepKind::TokenTypes => "token types",
             StepKind::FfnOut => "·W2 + b2",
             StepKind::Logits => "logits x·Eᵀ",
             StepKind::Probs => "probs",
@@ -149,6 +151,8 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
             StepKind::FfnRelu => "ReLU".to_string(),
             StepKind::FfnSilu => "SiLU".to_string(),
             StepKind::FfnGelu => "GELU".to_string(),
+            StepKind::FfnGeluTanh => "GELU(tanh 근사)".to_string(),
+            StepKind::TokenTypes => "토큰 타입(문장 A/B)".to_string(),
             StepKind::FfnOut => "·W2 + b2".to_string(),
             StepKind::Logits => "로짓 x·Eᵀ".to_string(),
             StepKind::Probs => "확률".to_string(),
@@ -157,7 +161,7 @@ pub fn step_label(kind: StepKind, final_norm: bool, lang: Lang, first: bool) -> 
 }
 
 /// Every step kind, for the catalogue test.
-pub const STEP_KINDS: [StepKind; 22] = [
+pub const STEP_KINDS: [StepKind; 24] = [
     StepKind::TokenEmbedding,
     StepKind::Positional,
     StepKind::EmbeddingSum,
@@ -177,6 +181,8 @@ pub const STEP_KINDS: [StepKind; 22] = [
     StepKind::FfnRelu,
     StepKind::FfnSilu,
     StepKind::FfnGelu,
+    StepKind::FfnGeluTanh,
+    StepKind::TokenTypes,
     StepKind::FfnOut,
     StepKind::Logits,
     StepKind::Probs,

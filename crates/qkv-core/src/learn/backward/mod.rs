@@ -272,7 +272,8 @@ fn propagate(
     let cfg = model.config();
     match step.kind() {
         // The loss seeds `logits` directly (log-softmax is stabler than going through probs).
-        StepKind::Probs | StepKind::Positional => {}
+        // qkv's own models have no token types (a real model's trace is never trained).
+        StepKind::Probs | StepKind::Positional | StepKind::TokenTypes => {}
         StepKind::Logits => {
             let g = matrix_of(&g, step)?;
             let x_name = input(step, 0)?;
@@ -334,6 +335,14 @@ fn propagate(
             accumulate(grads, h_name, Grad::Matrix(dh));
         }
         StepKind::FfnGelu => {
+            // gelu(h) = h·Φ(h): gelu'(h) = Φ(h) + h·φ(h), φ the standard normal density.
+            let h_name = input(step, 0)?;
+            let hidden = values(trace, h_name)?;
+            let mut dh = into_matrix(g, step)?;
+            dh.zip_mut_with(&hidden, |d, h| *d *= crate::hf::config::gelu_slope(*h));
+            accumulate(grads, h_name, Grad::Matrix(dh));
+        }
+        StepKind::FfnGeluTanh => {
             let h_name = input(step, 0)?;
             let hidden = values(trace, h_name)?;
             let mut dh = into_matrix(g, step)?;

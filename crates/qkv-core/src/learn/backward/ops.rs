@@ -56,7 +56,8 @@ pub(super) fn rule(step: &Step) -> String {
         }
         StepKind::FfnRelu => "∂relu = ∂out · W2ᵀ".into(),
         StepKind::FfnSilu => "∂silu = ∂out · W2ᵀ".into(),
-        StepKind::FfnGelu => "∂gelu = ∂out · W2ᵀ".into(),
+        StepKind::FfnGelu | StepKind::FfnGeluTanh => "∂gelu = ∂out · W2ᵀ".into(),
+        StepKind::TokenTypes => "∂types = ∂sum; each row adds into its type's row of ∂T".into(),
         StepKind::FfnHidden => "∂hidden = ∂relu where hidden > 0, else 0".into(),
         StepKind::LayerNorm | StepKind::ResidualSum | StepKind::EmbeddingSum => {
             "∂x = Σ of what each step that reads x sends back (residual sums pass it on, LayerNorm and projections transform it)".into()

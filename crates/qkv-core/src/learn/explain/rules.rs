@@ -273,10 +273,14 @@ impl Ctx<'_> {
                     value: gr * slope,
                 }
             }
-            StepKind::FfnGelu => {
+            StepKind::FfnGelu | StepKind::FfnGeluTanh => {
                 let hidden = x.value(&[i, j])?;
                 let gr = g(None)?[[i, j]];
-                let slope = crate::hf::config::gelu_tanh_slope(hidden);
+                let slope = if consumer.kind() == StepKind::FfnGelu {
+                    crate::hf::config::gelu_slope(hidden)
+                } else {
+                    crate::hf::config::gelu_tanh_slope(hidden)
+                };
                 Part {
                     label: label(GradRule::Gelu),
                     lines: vec![format!(
