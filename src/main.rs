@@ -46,7 +46,8 @@ struct Cli {
     /// QKV_LANG, then the locale (LC_ALL, LC_MESSAGES, LANG) when it starts with `ko`.
     #[arg(long, global = true, value_name = "LANG", value_parser = lang_arg)]
     lang: Option<qkv::i18n::Lang>,
-    /// Open the workbench on a Hugging Face Marian model directory (`qkv tui --hf DIR`).
+    /// Open the workbench on a Hugging Face model directory: Marian, GPT-2 or BERT (`qkv tui
+    /// --hf DIR`).
     #[arg(long, value_name = "DIR")]
     hf: Option<PathBuf>,
 }
@@ -140,9 +141,9 @@ struct TuiArgs {
     /// The parallel corpus the Learn view trains on (default: data/ko-en.tsv, built in).
     #[arg(long, value_name = "FILE")]
     corpus: Option<PathBuf>,
-    /// A Hugging Face Marian model directory (config.json, model.safetensors, source.spm,
-    /// target.spm, vocab.json) to study instead of a scenario's model, on --text (and
-    /// --target, the reference the decoder reads).
+    /// A Hugging Face model directory (Marian, GPT-2 or BERT: config.json, model.safetensors
+    /// and its tokenizer files) to study instead of a scenario's model, on --text (and
+    /// --target, the reference a Marian decoder reads).
     #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
     hf: Option<PathBuf>,
 }
@@ -160,7 +161,8 @@ struct ExplainArgs {
     /// Terms of a long sum shown before eliding the middle.
     #[arg(long, default_value_t = 8)]
     max_terms: usize,
-    /// A Hugging Face Marian model directory whose trace to explain (then give only the cell).
+    /// A Hugging Face model directory (Marian, GPT-2 or BERT) whose trace to explain (then
+    /// give only the cell).
     #[arg(long, value_name = "DIR")]
     hf: Option<PathBuf>,
     /// The sentence the --hf model runs on.
@@ -196,9 +198,9 @@ struct ReplArgs {
     /// Digits after the decimal point (0 to 12).
     #[arg(long, value_parser = precision_arg)]
     precision: Option<usize>,
-    /// A Hugging Face Marian model directory (config.json, model.safetensors, source.spm,
-    /// target.spm, vocab.json) to study instead of a scenario's model, on --text (and
-    /// --target, the reference the decoder reads).
+    /// A Hugging Face model directory (Marian, GPT-2 or BERT: config.json, model.safetensors
+    /// and its tokenizer files) to study instead of a scenario's model, on --text (and
+    /// --target, the reference a Marian decoder reads).
     #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
     hf: Option<PathBuf>,
 }
@@ -252,9 +254,9 @@ struct RunArgs {
     /// List the names of every step instead of printing matrices.
     #[arg(long)]
     list: bool,
-    /// Run a Hugging Face Marian model directory (config.json, model.safetensors,
-    /// source.spm, target.spm, vocab.json) on --text (and --target, the reference the decoder
-    /// reads) instead of a scenario's model.
+    /// Run a Hugging Face model directory (Marian, GPT-2 or BERT: config.json,
+    /// model.safetensors and its tokenizer files) on --text (and --target, the reference a
+    /// Marian decoder reads) instead of a scenario's model.
     #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
     hf: Option<PathBuf>,
 }
@@ -278,7 +280,8 @@ struct ExportArgs {
     /// Write the file even when it would be larger than 100 MB.
     #[arg(long)]
     force: bool,
-    /// Export a Hugging Face Marian model directory's trace on --text (and --target) as
+    /// Export a Hugging Face model directory's (Marian, GPT-2 or BERT) trace on --text (and
+    /// --target) as
     /// JSON, its meta with the token ids fed to the model.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["scenario", "grads"])]
     hf: Option<PathBuf>,
@@ -310,9 +313,9 @@ struct PlotArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     force: bool,
-    /// A Hugging Face Marian model directory (config.json, model.safetensors, source.spm,
-    /// target.spm, vocab.json) to study instead of a scenario's model, on --text (and
-    /// --target, the reference the decoder reads).
+    /// A Hugging Face model directory (Marian, GPT-2 or BERT: config.json, model.safetensors
+    /// and its tokenizer files) to study instead of a scenario's model, on --text (and
+    /// --target, the reference a Marian decoder reads).
     #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
     hf: Option<PathBuf>,
 }
@@ -373,7 +376,7 @@ struct BenchArgs {
     /// time a fresh process).
     #[arg(long, hide = true)]
     probe: bool,
-    /// Measure a Hugging Face Marian model directory instead: loading, the forward pass
+    /// Measure a Hugging Face Marian or GPT-2 model directory instead: loading, the forward pass
     /// with its full trace, greedy and beam decoding in tokens per second, peak memory.
     #[arg(long, value_name = "DIR")]
     hf: Option<PathBuf>,

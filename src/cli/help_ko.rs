@@ -111,14 +111,16 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         ("explain", "text") => "--hf 모델이 실행할 문장",
         ("explain", "target") => "--hf 모델의 디코더가 읽을 참조 번역",
         ("explain", "hf") => {
-            "트레이스를 설명할 Hugging Face Marian 모델 디렉터리 (그러면 칸만 주세요)"
+            "트레이스를 설명할 Hugging Face 모델 디렉터리(Marian, GPT-2, BERT) (그러면 칸만 주세요)"
         }
         ("bench", "text") => "--hf 모델이 번역할 문장 (기본값: 나는 학교에 간다)",
         ("bench", "beam") => "잴 --hf 빔 탐색의 빔 크기 (기본값: 모델의 num_beams)",
         ("bench", "hf") => {
-            "대신 Hugging Face Marian 모델 디렉터리를 잽니다: 불러오기, 전체 트레이스를 남기는 순전파, 탐욕과 빔 디코딩의 초당 토큰 수, 최대 메모리"
+            "대신 Hugging Face Marian 또는 GPT-2 모델 디렉터리를 잽니다: 불러오기, 전체 트레이스를 남기는 순전파, 탐욕과 빔 디코딩의 초당 토큰 수, 최대 메모리"
         }
-        ("qkv", "hf") => "Hugging Face Marian 모델 디렉터리로 작업대를 엽니다 (`qkv tui --hf DIR`)",
+        ("qkv", "hf") => {
+            "Hugging Face 모델 디렉터리(Marian, GPT-2, BERT)로 작업대를 엽니다 (`qkv tui --hf DIR`)"
+        }
         (_, "text") if sub == "translate" || sub == "generate" => {
             "번역할 문장 (translate) 또는 이어 쓸 글 (generate)"
         }
@@ -179,7 +181,7 @@ fn arg_ko(sub: &str, id: &str) -> Option<&'static str> {
         }
         ("run", "list") => "행렬 대신 모든 단계의 이름을 나열합니다",
         (_, "hf") => {
-            "Hugging Face Marian 모델 디렉터리 (config.json, model.safetensors, source.spm, target.spm, vocab.json)"
+            "Hugging Face 모델 디렉터리(Marian, GPT-2, BERT: config.json, model.safetensors와 토크나이저 파일)"
         }
         ("translate" | "generate", "beam") => {
             "빔 크기 K: 가설 K개를 유지합니다 (1 = 탐욕. --hf에서 없으면 모델의 num_beams)"
