@@ -260,7 +260,7 @@ fn decoding(model: &MarianModel, beams: usize, tokens: &[usize], times: &mut [f6
 /// The report as `qkv bench --hf` prints it.
 pub fn render_hf(r: &HfReport) -> String {
     let mut s = format!(
-        "{}\n  {} parameters ({:.1} MiB of float32), {} threads\n  sentence: {} ({} source pieces with </s>)\n",
+        "{}\n  {} parameters ({:.1} MiB of float32), {} threads\n  sentence: {} ({} pieces fed to the model: a Marian source ends in </s>)\n",
         r.model, r.params, r.weights_mib, r.threads, r.text, r.source_pieces
     );
     s.push_str(&format!(
