@@ -251,10 +251,16 @@ mod tests {
         assert_eq!(Family::from_model_type("t5"), None);
     }
 
+    /// Writes `text` to `path` through the one atomic writer.
+    fn write(path: &Path, text: &str) {
+        use std::io::Write;
+        crate::atomic::write_atomically(path, |f| f.write_all(text.as_bytes())).unwrap();
+    }
+
     #[test]
     fn an_unknown_model_type_is_named_with_what_qkv_opens() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.json"), r#"{"model_type": "t5"}"#).unwrap();
+        write(&dir.path().join("config.json"), r#"{"model_type": "t5"}"#);
         let err = HfModel::open(dir.path()).unwrap_err();
         assert_eq!(
             err,
@@ -271,7 +277,7 @@ mod tests {
         );
         assert!(err.to_string().contains(", gpt2 (openai-community/gpt2"));
         // A config.json without model_type is read as Marian's (and then fails on its keys).
-        std::fs::write(dir.path().join("config.json"), "{}").unwrap();
+        write(&dir.path().join("config.json"), "{}");
         assert_eq!(Family::of_dir(dir.path()), Ok(Family::Marian));
     }
 }
