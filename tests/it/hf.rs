@@ -4,54 +4,15 @@
 //! the same pieces and ids, every attention weight, hidden state and logit within
 //! [`TOLERANCE`].
 
-use std::path::{Path, PathBuf};
-
 use qkv::hf::MarianModel;
 use qkv::trace::Trace;
 use serde_json::Value;
 
+use crate::hf_fixture::{diff, dir as fixture, expected, flat, ids};
+
 /// Largest absolute difference accepted between qkv's and `transformers`' numbers (both
 /// float32; the JSON keeps 7 significant digits).
 const TOLERANCE: f32 = 1e-5;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hf")
-        .join(name)
-}
-
-fn expected(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn ids(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
-}
-
-fn flat(v: &Value, out: &mut Vec<f32>) {
-    match v {
-        Value::Array(a) => a.iter().for_each(|x| flat(x, out)),
-        x => out.push(x.as_f64().unwrap() as f32),
-    }
-}
-
-/// Largest |qkv − transformers| over the step `name` (all heads) and the nested list `want`.
-fn diff(trace: &Trace, name: &str, want: &Value) -> f32 {
-    let step = trace.step(name).unwrap();
-    let got: Vec<f32> = step.to_tensor().values().collect();
-    let mut w = Vec::new();
-    flat(want, &mut w);
-    assert_eq!(got.len(), w.len(), "{name}: {:?}", step.shape());
-    got.iter()
-        .zip(&w)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f32::max)
-}
 
 /// Compares one fixture model sentence by sentence; returns the largest difference per kind.
 fn compare(name: &str) -> Vec<(&'static str, f32)> {

@@ -12,43 +12,17 @@ use qkv::hf::bert::{BertInput, BertModel, id_labels};
 use qkv::trace::{Labels, Tensor, Trace};
 use serde_json::Value;
 
+use crate::hf_fixture::{self, diff, flat, ids as usizes};
+
 /// Largest absolute difference accepted (both float32; the JSON keeps 7 significant digits).
 const TOLERANCE: f32 = 1e-5;
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hf/bert-tiny")
+    hf_fixture::dir("bert-tiny")
 }
 
 fn expected() -> Value {
-    let text = std::fs::read_to_string(fixture().join("expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
-}
-
-fn flat(v: &Value, out: &mut Vec<f32>) {
-    match v {
-        Value::Array(a) => a.iter().for_each(|x| flat(x, out)),
-        x => out.push(x.as_f64().unwrap() as f32),
-    }
-}
-
-fn diff(trace: &Trace, name: &str, want: &Value) -> f32 {
-    let step = trace.step(name).unwrap();
-    let got: Vec<f32> = step.to_tensor().values().collect();
-    let mut w = Vec::new();
-    flat(want, &mut w);
-    assert_eq!(got.len(), w.len(), "{name}: {:?}", step.shape());
-    got.iter()
-        .zip(&w)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f32::max)
+    hf_fixture::expected(&fixture())
 }
 
 /// The input of one expected case, as transformers was given it.

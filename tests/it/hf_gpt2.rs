@@ -5,56 +5,27 @@
 //! every attention weight, hidden state and logit within [`TOLERANCE`], the same greedy and
 //! beam continuations.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use qkv::hf::decode::LengthPenalty;
 use qkv::hf::{Gpt2Model, HfModel};
-use qkv::trace::Trace;
 use serde_json::Value;
+
+use crate::hf_fixture::{self, ids};
+// Differences are divided by max(1, the tensor's largest |value|): float32 sums carry errors
+// in proportion to their largest terms, and the hidden state after the first block reaches
+// 33.5 here, where one float32 step is 3.8e-6 (and the JSON keeps 7 significant digits).
+use crate::hf_fixture::scaled_diff as diff;
 
 /// Largest absolute difference accepted (both float32; the JSON keeps 7 significant digits).
 const TOLERANCE: f32 = 1e-5;
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hf/gpt2-tiny")
+    hf_fixture::dir("gpt2-tiny")
 }
 
 fn expected() -> Value {
-    let text = std::fs::read_to_string(fixture().join("expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn ids(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
-}
-
-fn flat(v: &Value, out: &mut Vec<f32>) {
-    match v {
-        Value::Array(a) => a.iter().for_each(|x| flat(x, out)),
-        x => out.push(x.as_f64().unwrap() as f32),
-    }
-}
-
-/// Largest |qkv − transformers| over the step `name` and the nested list `want`, divided by
-/// max(1, the largest |value| of `want`): an absolute difference for tensors of numbers up
-/// to 1, relative to the tensor's scale above. Float32 sums carry errors in proportion to
-/// their largest terms: the hidden state after the first block reaches 33.5 here, where
-/// one float32 step is 3.8e-6 (and the JSON keeps 7 significant digits).
-fn diff(trace: &Trace, name: &str, want: &Value) -> f32 {
-    let step = trace.step(name).unwrap();
-    let got: Vec<f32> = step.to_tensor().values().collect();
-    let mut w = Vec::new();
-    flat(want, &mut w);
-    assert_eq!(got.len(), w.len(), "{name}: {:?}", step.shape());
-    let scale = w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-    got.iter()
-        .zip(&w)
-        .map(|(a, b)| (a - b).abs() / scale)
-        .fold(0.0, f32::max)
+    hf_fixture::expected(&fixture())
 }
 
 /// `transformers`' hidden states are the embeddings, each block's output, and the last

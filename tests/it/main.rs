@@ -19,6 +19,7 @@ mod hardening;
 mod hardening_results;
 mod hf;
 mod hf_bert;
+mod hf_fixture;
 mod hf_gpt2;
 mod invariants;
 mod ko_texts;
